@@ -1,0 +1,168 @@
+package livespec
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Intent is what kind of question was asked.
+type Intent string
+
+const (
+	IntentCurrent  Intent = "current"  // what does the spec say now
+	IntentAsOf     Intent = "as_of"    // what did it say at a date
+	IntentChanges  Intent = "changes"  // what changed in a window
+	IntentTimeline Intent = "timeline" // when did a topic appear, how did it evolve
+)
+
+// Window is a half-open time interval [From, To). A zero From means "since
+// the beginning", a zero To "until now". Whole-day periods ("in March 2025")
+// run from the first day's midnight UTC to the midnight after the last day.
+type Window struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// Contains reports whether t is in the window.
+func (w Window) Contains(t time.Time) bool {
+	return (w.From.IsZero() || !t.Before(w.From)) && (w.To.IsZero() || t.Before(w.To))
+}
+
+// Time is a time.Time that encodes as RFC 3339 in UTC, and as null when zero.
+type Time struct{ time.Time }
+
+// MarshalJSON encodes t as an RFC 3339 UTC string or null.
+func (t Time) MarshalJSON() ([]byte, error) {
+	if t.IsZero() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(t.UTC().Format(time.RFC3339))
+}
+
+// UnmarshalJSON decodes an RFC 3339 string or null.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		t.Time = time.Time{}
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	p, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return err
+	}
+	t.Time = p
+	return nil
+}
+
+// Citation pins one claim of an answer to one section version.
+type Citation struct {
+	N         int    `json:"n"`
+	Repo      string `json:"repo"`
+	Path      string `json:"path"`
+	Heading   string `json:"heading"`
+	Commit    string `json:"commit"`     // the commit that introduced the cited text
+	Date      Time   `json:"date"`       // that commit's landing time
+	ValidFrom Time   `json:"valid_from"` // = Date
+	ValidTo   Time   `json:"valid_to"`   // null while current
+	Current   bool   `json:"current"`    // false: superseded since (see ValidTo)
+	URL       string `json:"url"`        // commit-pinned permalink, or ""
+	Excerpt   string `json:"excerpt"`
+	// VersionID and Text are for generators and tools; Text is the whole
+	// section text, Excerpt a short part of it.
+	VersionID string `json:"version_id,omitempty"`
+	Text      string `json:"-"`
+}
+
+// AnswerChange is one change event as the answer contract carries it.
+type AnswerChange struct {
+	Repo    string     `json:"repo,omitempty"`
+	Commit  string     `json:"commit"`
+	Date    Time       `json:"date"`
+	Author  string     `json:"author"`
+	Message string     `json:"message,omitempty"`
+	Path    string     `json:"path"`
+	OldPath string     `json:"old_path,omitempty"`
+	Heading string     `json:"heading"`
+	Kind    ChangeKind `json:"kind"`
+	Summary string     `json:"summary"`
+}
+
+// ChangeOf converts a stored Change to its answer form.
+func ChangeOf(c Change) AnswerChange {
+	return AnswerChange{
+		Repo: c.Repo, Commit: c.Commit, Date: Time{c.Date}, Author: c.Author,
+		Message: c.Message, Path: c.Path, OldPath: c.OldPath, Heading: c.Heading,
+		Kind: c.Kind, Summary: c.Summary,
+	}
+}
+
+// ModelInfo says which embedder and generator served an answer. Embedder is
+// "none (BM25 only)" for a BM25-only index.
+type ModelInfo struct {
+	Embedder  string `json:"embedder"`
+	Generator string `json:"generator"`
+}
+
+// Answer is the answer contract shared by the CLI (--json), the HTTP API and
+// the Slack bot.
+type Answer struct {
+	Question  string         `json:"question"`
+	Intent    Intent         `json:"intent"`
+	Window    *Window        `json:"window"`
+	AsOf      Time           `json:"as_of"`
+	Answer    string         `json:"answer"`
+	Citations []Citation     `json:"citations"`
+	Changes   []AnswerChange `json:"changes"`
+	Model     ModelInfo      `json:"model"`
+}
+
+// MarshalJSON encodes the window bounds as RFC 3339 UTC (null when open).
+func (w Window) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		From Time `json:"from"`
+		To   Time `json:"to"`
+	}{Time{w.From}, Time{w.To}})
+}
+
+// UnmarshalJSON decodes what MarshalJSON encodes.
+func (w *Window) UnmarshalJSON(b []byte) error {
+	var v struct {
+		From Time `json:"from"`
+		To   Time `json:"to"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	w.From, w.To = v.From.Time, v.To.Time
+	return nil
+}
+
+// AskRequest is one question to the Assistant.
+type AskRequest struct {
+	Question string    `json:"question"`
+	Now      time.Time `json:"now,omitzero"` // the clock for relative periods; zero: the real time
+	Repos    []string  `json:"repos,omitempty"`
+	// History holds earlier turns of a conversation (Slack threads), oldest
+	// first, used as context for follow-up questions.
+	History []Turn `json:"history,omitempty"`
+}
+
+// Turn is one earlier question and its answer.
+type Turn struct {
+	Question string  `json:"question"`
+	Answer   *Answer `json:"answer,omitempty"`
+}
+
+// Asker answers questions. The CLI, the HTTP API and the Slack bot are thin
+// layers over one Asker (retrieval.Assistant).
+type Asker interface {
+	// Ask answers req. When onToken is non-nil, the answer text is passed to
+	// it piece by piece as the generator produces it; the returned Answer
+	// holds the whole text. Errors are classified (EINVALID for an empty or
+	// over-long question, EUNAVAILABLE when the store is down).
+	Ask(ctx context.Context, req AskRequest, onToken func(string) error) (*Answer, error)
+}
