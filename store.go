@@ -199,9 +199,9 @@ type Store interface {
 	// ValidCurrent, BM25 statistics are computed over current text only.
 	Search(ctx context.Context, q SearchQuery) ([]Hit, error)
 
-	// Changes returns the change events matching q ordered by Seq, then
-	// file-level before section-level, then path, heading and part; the
-	// repo breaks ties first when several repos match.
+	// Changes returns the change events matching q (Date in [From, To)),
+	// ordered by Date, then Repo, Seq, file-level before section-level,
+	// Path, Heading, Part and ID: a total order, so q.After pages stably.
 	Changes(ctx context.Context, q ChangeQuery) ([]Change, error)
 
 	// Versions returns the section versions matching q.
