@@ -13,7 +13,7 @@ import (
 	_ "github.com/schollz/progressbar/v3"
 	_ "github.com/slack-go/slack"
 	_ "github.com/yuin/goldmark"
+	_ "golang.org/x/term"
 	_ "gopkg.in/yaml.v3"
 	_ "modernc.org/sqlite"
-	_ "golang.org/x/term"
 )
