@@ -85,7 +85,7 @@ type AnswerChange struct {
 	Author  string     `json:"author"`
 	Message string     `json:"message,omitempty"`
 	Path    string     `json:"path"`
-	OldPath string     `json:"old_path,omitempty"`
+	OldPath string     `json:"old_path"`
 	Heading string     `json:"heading"`
 	Kind    ChangeKind `json:"kind"`
 	Summary string     `json:"summary"`
