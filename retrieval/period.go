@@ -1,0 +1,704 @@
+package retrieval
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/olebedev/when"
+
+	"github.com/livespec/livespec"
+)
+
+// This file parses the periods and dates people write in questions. The
+// grammar has two levels: a point names one calendar span ("June 1, 2024",
+// "March 2025", "Q3", "the second half of 2017", "last week", "2024"), and a
+// phrase builds a window or an as-of instant from points ("between May and
+// July 2024", "since March", "the last 30 days", "as of the end of June
+// 2025"). Everything is UTC and relative to an injected now.
+//
+// Weekday phrases ("last Tuesday") and "today"/"yesterday" are resolved by
+// github.com/olebedev/when. Month dates are parsed here: when cannot carry a
+// year on them ("June 1, 2024") and sets the month before the day, so
+// "February 1" parsed on a 30th lands in March.
+
+// grain is the size of the calendar span a point names.
+type grain int
+
+const (
+	grainDay grain = iota + 1
+	grainWeek
+	grainMonth
+	grainQuarter
+	grainHalf
+	grainYear
+	grainRolling // a span ending today ("the past year")
+)
+
+// span is a resolved point: the half-open interval [from, to) of whole UTC
+// days it covers.
+type span struct {
+	from, to time.Time
+	grain    grain
+	// explicitYear reports that the text fixed the year (or that the point
+	// is relative to now); otherwise a range may move it to its other end's
+	// year.
+	explicitYear bool
+}
+
+// pointForm is one way of writing a point. pattern has capturing groups
+// that resolve reads; year, when non-zero, overrides an unwritten year.
+type pointForm struct {
+	name    string
+	pattern string
+	strict  bool // unambiguous enough to count as a period without a preposition
+	resolve func(m []string, now time.Time, year int) (span, error)
+	re      *regexp.Regexp // ^pattern$, compiled once
+}
+
+const (
+	pMonth    = `(january|february|march|april|may|june|july|august|september|october|november|december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\.?`
+	pFullMon  = `(january|february|march|april|may|june|july|august|september|october|november|december|sept)\b`
+	pDay      = `(3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?\b`
+	pYear     = `((?:19|20)[0-9]{2})\b`
+	pSep      = `(?:\s*,\s*|\s+)`
+	pUnit     = `(days?|weeks?|months?|quarters?|years?)\b`
+	pCount    = `([0-9]{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a\s+couple\s+of|couple\s+of|a)`
+	pWeekday  = `(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`
+	pOrdinal4 = `(first|second|third|fourth|1st|2nd|3rd|4th)`
+	pOrdinal2 = `(first|second|1st|2nd)`
+	pRelYear  = `((?:19|20)[0-9]{2}|this\s+year|last\s+year|the\s+previous\s+year|previous\s+year)`
+)
+
+var monthNames = map[string]time.Month{
+	"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
+	"may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
+	"september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
+	"december": 12, "dec": 12,
+}
+
+var countWords = map[string]int{
+	"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+	"nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "couple of": 2, "a couple of": 2,
+}
+
+var ordinals = map[string]int{
+	"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
+}
+
+// pointForms are tried in order at each position: longer forms first.
+var pointForms = []*pointForm{
+	{name: "iso day", strict: true, pattern: `([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})\b`, resolve: resolveISODay},
+	{name: "month day year", strict: true, pattern: pMonth + `\s+` + pDay + `(?:` + pSep + pYear + `)?`, resolve: resolveMonthDay(1, 2, 3)},
+	{name: "day month year", strict: true, pattern: pDay + `\s+(?:of\s+)?` + pMonth + `(?:` + pSep + pYear + `)?`, resolve: resolveMonthDay(2, 1, 3)},
+	{name: "month year", strict: true, pattern: pMonth + pSep + pYear, resolve: resolveMonthYear},
+	{name: "iso month", pattern: `((?:19|20)[0-9]{2})-(0[1-9]|1[0-2])\b`, resolve: resolveISOMonth},
+	{name: "quarter", strict: true, pattern: `q([1-4])(?:\s*(?:of\s+)?` + pYear + `)?`, resolve: resolveQuarter(1, 2)},
+	{name: "year quarter", strict: true, pattern: pYear + `[\s-]*q([1-4])\b`, resolve: resolveQuarter(2, 1)},
+	{name: "ordinal quarter", strict: true, pattern: `(?:the\s+)?` + pOrdinal4 + `\s+quarter\b(?:\s+(?:of\s+)?` + pRelYear + `)?`, resolve: resolveOrdinal(3)},
+	{name: "half", strict: true, pattern: `h([12])\s*(?:of\s+)?` + pYear, resolve: resolveHalf(1, 2)},
+	{name: "year half", strict: true, pattern: pYear + `[\s-]*h([12])\b`, resolve: resolveHalf(2, 1)},
+	{name: "ordinal half", strict: true, pattern: `(?:the\s+)?` + pOrdinal2 + `\s+half\b(?:\s+(?:of\s+)?` + pRelYear + `)?`, resolve: resolveOrdinal(6)},
+	{name: "before last", strict: true, pattern: `the\s+(week|month|quarter|year)\s+before\s+last\b`, resolve: resolveBeforeLast},
+	{name: "relative", strict: true, pattern: `(?:the\s+)?(this|current|last|previous|prior|past|next[\s-]+to[\s-]+last|penultimate)\s+(week|month|quarter|year)\b`, resolve: resolveRelative},
+	{name: "ago", strict: true, pattern: pCount + `\s+` + pUnit + `\s+ago\b`, resolve: resolveAgo},
+	{name: "casual day", strict: true, pattern: `(today|yesterday)\b`, resolve: resolveWhen},
+	{name: "weekday", strict: true, pattern: `(?:(last|past|this|on)\s+)?` + pWeekday, resolve: resolveWhen},
+	{name: "year", pattern: pYear, resolve: resolveYear},
+	{name: "month", pattern: pFullMon, resolve: resolveMonth},
+}
+
+func init() {
+	for _, f := range pointForms {
+		f.re = regexp.MustCompile(`(?i)^(?:` + f.pattern + `)$`)
+	}
+}
+
+// uncapture turns the capturing groups of a pattern into non-capturing
+// ones, so patterns can be nested in a larger expression.
+func uncapture(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		if p[i] == '\\' && i+1 < len(p) {
+			b.WriteString(p[i : i+2])
+			i++
+			continue
+		}
+		b.WriteByte(p[i])
+		if p[i] == '(' && (i+1 >= len(p) || p[i+1] != '?') {
+			b.WriteString("?:")
+		}
+	}
+	return b.String()
+}
+
+// pointPattern is the alternation of the point forms (strict ones only
+// when strict is set), with no capturing groups.
+func pointPattern(strict bool) string {
+	var alts []string
+	for _, f := range pointForms {
+		if strict && !f.strict {
+			continue
+		}
+		alts = append(alts, uncapture(f.pattern))
+	}
+	return `(?:` + strings.Join(alts, `|`) + `)`
+}
+
+// resolvePoint resolves the text of a point. year, when non-zero, is used
+// for a point that does not write its year.
+func resolvePoint(text string, now time.Time, year int) (span, error) {
+	text = strings.TrimSpace(text)
+	for _, f := range pointForms {
+		if m := f.re.FindStringSubmatch(text); m != nil {
+			for i := range m {
+				m[i] = strings.ToLower(m[i])
+			}
+			return f.resolve(m, now, year)
+		}
+	}
+	return span{}, badPeriod(text)
+}
+
+func badPeriod(text string) error {
+	return livespec.Errorf(livespec.EINVALID, "could not understand the period %q", strings.TrimSpace(text))
+}
+
+// day returns midnight UTC starting the day of t.
+func day(t time.Time) time.Time {
+	t = t.UTC()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func date(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, time.UTC) }
+
+// tomorrow is the midnight after now's day: the end of an open window.
+func tomorrow(now time.Time) time.Time { return day(now).AddDate(0, 0, 1) }
+
+// addMonths moves t by n months, clamping the day to the target month's
+// length (January 31 + 1 month = February 28).
+func addMonths(t time.Time, n int) time.Time {
+	first := date(t.Year(), t.Month(), 1).AddDate(0, n, 0)
+	last := first.AddDate(0, 1, -1).Day()
+	d := t.Day()
+	if d > last {
+		d = last
+	}
+	return date(first.Year(), first.Month(), d)
+}
+
+func daySpan(t time.Time, explicit bool) span {
+	return span{from: t, to: t.AddDate(0, 0, 1), grain: grainDay, explicitYear: explicit}
+}
+
+func monthSpan(y int, m time.Month, explicit bool) span {
+	f := date(y, m, 1)
+	return span{from: f, to: f.AddDate(0, 1, 0), grain: grainMonth, explicitYear: explicit}
+}
+
+func quarterSpan(y, q int) span {
+	f := date(y, time.Month(3*(q-1)+1), 1)
+	return span{from: f, to: f.AddDate(0, 3, 0), grain: grainQuarter, explicitYear: true}
+}
+
+func halfSpan(y, h int) span {
+	f := date(y, time.Month(6*(h-1)+1), 1)
+	return span{from: f, to: f.AddDate(0, 6, 0), grain: grainHalf, explicitYear: true}
+}
+
+func yearSpan(y int) span {
+	return span{from: date(y, 1, 1), to: date(y+1, 1, 1), grain: grainYear, explicitYear: true}
+}
+
+// latest picks the year of a point written without one: year if given,
+// else this year, or last year when this year's start(y) is still ahead.
+func latest(now time.Time, year int, start func(y int) time.Time) (int, bool) {
+	if year != 0 {
+		return year, true
+	}
+	y := now.UTC().Year()
+	if start(y).After(now) {
+		y--
+	}
+	return y, false
+}
+
+func resolveISODay(m []string, _ time.Time, _ int) (span, error) {
+	y, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	d, _ := strconv.Atoi(m[3])
+	t := date(y, time.Month(mo), d)
+	if mo < 1 || mo > 12 || t.Day() != d {
+		return span{}, badPeriod(m[0])
+	}
+	return daySpan(t, true), nil
+}
+
+func resolveMonthDay(mi, di, yi int) func([]string, time.Time, int) (span, error) {
+	return func(m []string, now time.Time, year int) (span, error) {
+		mo := monthNames[strings.TrimSuffix(m[mi], ".")]
+		d, _ := strconv.Atoi(strings.TrimRight(m[di], "stndrh"))
+		explicit := m[yi] != ""
+		if explicit {
+			year, _ = strconv.Atoi(m[yi])
+		}
+		y, fixed := latest(now, year, func(y int) time.Time { return date(y, mo, d) })
+		t := date(y, mo, d)
+		if t.Day() != d {
+			return span{}, badPeriod(m[0])
+		}
+		return daySpan(t, explicit || fixed), nil
+	}
+}
+
+func resolveMonthYear(m []string, _ time.Time, _ int) (span, error) {
+	y, _ := strconv.Atoi(m[2])
+	return monthSpan(y, monthNames[strings.TrimSuffix(m[1], ".")], true), nil
+}
+
+func resolveISOMonth(m []string, _ time.Time, _ int) (span, error) {
+	y, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	return monthSpan(y, time.Month(mo), true), nil
+}
+
+func resolveMonth(m []string, now time.Time, year int) (span, error) {
+	mo := monthNames[m[1]]
+	y, fixed := latest(now, year, func(y int) time.Time { return date(y, mo, 1) })
+	return monthSpan(y, mo, fixed), nil
+}
+
+func resolveYear(m []string, _ time.Time, _ int) (span, error) {
+	y, _ := strconv.Atoi(m[1])
+	return yearSpan(y), nil
+}
+
+func resolveQuarter(qi, yi int) func([]string, time.Time, int) (span, error) {
+	return func(m []string, now time.Time, year int) (span, error) {
+		q, _ := strconv.Atoi(m[qi])
+		if m[yi] != "" {
+			year, _ = strconv.Atoi(m[yi])
+		}
+		y, _ := latest(now, year, func(y int) time.Time { return quarterSpan(y, q).from })
+		return quarterSpan(y, q), nil
+	}
+}
+
+func resolveHalf(hi, yi int) func([]string, time.Time, int) (span, error) {
+	return func(m []string, _ time.Time, _ int) (span, error) {
+		h, _ := strconv.Atoi(m[hi])
+		y, _ := strconv.Atoi(m[yi])
+		return halfSpan(y, h), nil
+	}
+}
+
+// resolveOrdinal resolves "the third quarter (of 2025)" (per = 3 months)
+// and "the first half (of last year)" (per = 6).
+func resolveOrdinal(per int) func([]string, time.Time, int) (span, error) {
+	return func(m []string, now time.Time, year int) (span, error) {
+		n := ordinals[m[1]]
+		build := func(y int) span {
+			if per == 3 {
+				return quarterSpan(y, n)
+			}
+			return halfSpan(y, n)
+		}
+		switch ry := strings.Join(strings.Fields(m[2]), " "); {
+		case ry == "this year":
+			year = now.UTC().Year()
+		case strings.HasSuffix(ry, "year"):
+			year = now.UTC().Year() - 1
+		case ry != "":
+			year, _ = strconv.Atoi(ry)
+		}
+		y, _ := latest(now, year, func(y int) time.Time { return build(y).from })
+		return build(y), nil
+	}
+}
+
+// unitSpan is the calendar week, month, quarter or year holding t, moved
+// back by back units.
+func unitSpan(unit string, t time.Time, back int) span {
+	t = day(t)
+	switch unit {
+	case "week":
+		monday := t.AddDate(0, 0, -((int(t.Weekday())+6)%7)-7*back)
+		return span{from: monday, to: monday.AddDate(0, 0, 7), grain: grainWeek, explicitYear: true}
+	case "month":
+		f := date(t.Year(), t.Month(), 1).AddDate(0, -back, 0)
+		return monthSpan(f.Year(), f.Month(), true)
+	case "quarter":
+		f := date(t.Year(), time.Month(3*((int(t.Month())-1)/3)+1), 1).AddDate(0, -3*back, 0)
+		return quarterSpan(f.Year(), int(f.Month()-1)/3+1)
+	default:
+		return yearSpan(t.Year() - back)
+	}
+}
+
+// rolling is the span of n units ending with now's day.
+func rolling(now time.Time, n int, unit string) span {
+	end := tomorrow(now)
+	var from time.Time
+	switch strings.TrimSuffix(unit, "s") {
+	case "day":
+		from = end.AddDate(0, 0, -n)
+	case "week":
+		from = end.AddDate(0, 0, -7*n)
+	case "month":
+		from = addMonths(end, -n)
+	case "quarter":
+		from = addMonths(end, -3*n)
+	default:
+		from = addMonths(end, -12*n)
+	}
+	return span{from: from, to: end, grain: grainRolling, explicitYear: true}
+}
+
+func resolveRelative(m []string, now time.Time, _ int) (span, error) {
+	switch which := strings.Join(strings.Fields(strings.ReplaceAll(m[1], "-", " ")), " "); which {
+	case "this", "current":
+		return unitSpan(m[2], now, 0), nil
+	case "past":
+		return rolling(now, 1, m[2]), nil
+	case "next to last", "penultimate":
+		return unitSpan(m[2], now, 2), nil
+	default:
+		return unitSpan(m[2], now, 1), nil
+	}
+}
+
+func resolveBeforeLast(m []string, now time.Time, _ int) (span, error) {
+	return unitSpan(m[1], now, 2), nil
+}
+
+func parseCount(s string) (int, bool) {
+	s = strings.Join(strings.Fields(s), " ")
+	if n, ok := countWords[s]; ok {
+		return n, true
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n > 0
+}
+
+func resolveAgo(m []string, now time.Time, _ int) (span, error) {
+	n, ok := parseCount(m[1])
+	if !ok {
+		return span{}, badPeriod(m[0])
+	}
+	t := day(now)
+	switch strings.TrimSuffix(m[2], "s") {
+	case "day":
+		t = t.AddDate(0, 0, -n)
+	case "week":
+		t = t.AddDate(0, 0, -7*n)
+	case "month":
+		t = addMonths(t, -n)
+	case "quarter":
+		t = addMonths(t, -3*n)
+	default:
+		t = addMonths(t, -12*n)
+	}
+	return daySpan(t, true), nil
+}
+
+// whenParser resolves weekday and casual day phrases.
+var whenParser = when.EN
+
+// resolveWhen resolves "today", "yesterday" and weekday phrases with
+// olebedev/when. A bare weekday means the most recent one before today.
+func resolveWhen(m []string, now time.Time, _ int) (span, error) {
+	text := strings.Join(strings.Fields(m[0]), " ")
+	text = strings.TrimPrefix(text, "on ")
+	if wd := weekdayOnly(text); wd {
+		text = "last " + text
+	}
+	r, err := whenParser.Parse(text, now.UTC())
+	if err != nil || r == nil {
+		return span{}, badPeriod(m[0])
+	}
+	return daySpan(day(r.Time), true), nil
+}
+
+func weekdayOnly(s string) bool {
+	switch s {
+	case "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday":
+		return true
+	}
+	return false
+}
+
+// Phrase kinds.
+type phraseKind int
+
+const (
+	phraseAsOf    phraseKind = iota + 1 // "as of June 1, 2024", "at the end of 2023", "on 2024-06-01"
+	phraseRange                         // "between May and July 2024", "2024-01-01..2024-03-31"
+	phraseOpen                          // "since March", "after Q2", "before 2024", "until June"
+	phraseRolling                       // "the last 30 days"
+	phraseIn                            // "in March", "during 2025" (a point with a preposition)
+	phrasePoint                         // a strict point on its own: "this quarter", "Q3 2025"
+	phraseAll                           // "since it was created": all of history
+	phraseVague                         // "the other day": a period that cannot be pinned down
+)
+
+// phrase is one period phrase found in a text.
+type phrase struct {
+	kind       phraseKind
+	start, end int    // byte offsets of the whole phrase, preposition included
+	text       string // the period as written, without a leading "in"/"during"
+	window     livespec.Window
+	asOf       time.Time // the last instant of the named day/month/... (as-of phrases)
+	explicit   bool      // an as-of phrase that says so ("as of", "at the end of"), not a bare "on"
+	err        error
+}
+
+var (
+	pointAny    = pointPattern(false)
+	pointStrict = pointPattern(true)
+
+	phraseRes = []struct {
+		kind phraseKind
+		re   *regexp.Regexp
+	}{
+		{phraseAsOf, regexp.MustCompile(`(?i)\b(?:as\s+of|as\s+at|as\s+it\s+(?:stood|was)\s+(?:on|in|at)|(?:at|by)\s+the\s+(?P<e1>end|close|start|beginning)\s+of|back\s+in|back\s+on|on)\s+(?:the\s+(?P<e2>end|close|start|beginning)\s+of\s+)?(?P<a>` + pointAny + `)`)},
+		{phraseRange, regexp.MustCompile(`(?i)\b(?:between|from)\s+(?P<a>` + pointAny + `)\s*(?:\band\b|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b|-|–|—|\.\.\.?)\s*(?P<b>` + pointAny + `)`)},
+		{phraseRange, regexp.MustCompile(`(?i)(?P<a>` + pointStrict + `)\s*(?:\.\.\.?|–|—|\s\bto\b|\s\bthrough\b|\s\buntil\b|\s\bthru\b)\s*(?P<b>` + pointAny + `)`)},
+		{phraseAll, regexp.MustCompile(`(?i)\bsince\s+(?:(?:it|they|this|that|these|those)\s+(?:(?:was|were|got|had\s+been|has\s+been)\s+)?(?:first\s+)?\w+|(?:its|their)\s+\w+|the\s+(?:very\s+)?(?:beginning|start|outset|inception|creation)|(?:the\s+)?(?:beginning|start|inception|creation|day\s+one))\b|\b(?:of|in|for)\s+all\s+time\b`)},
+		{phraseOpen, regexp.MustCompile(`(?i)\b(?P<k>since|after|before|until|till|up\s+to|prior\s+to)\s+(?P<a>` + pointAny + `)`)},
+		{phraseRolling, regexp.MustCompile(`(?i)\b(?:(?:in|during|over|within|for)\s+)?(?:the\s+)?(?P<k>last|past|previous|prior|trailing)\s+(?P<n>` + uncapture(pCount) + `)\s+(?P<u>` + uncapture(pUnit) + `)`)},
+		{phraseIn, regexp.MustCompile(`(?i)\b(?:in|during|for|throughout|within|over|across)\s+(?:the\s+(?:month|year|quarter|course)\s+of\s+)?(?P<a>` + pointAny + `)`)},
+		{phrasePoint, regexp.MustCompile(`(?i)\b(?P<a>` + pointStrict + `)`)},
+		{phraseVague, regexp.MustCompile(`(?i)\b(?:the\s+other\s+day|a\s+while\s+(?:ago|back)|some\s+time\s+(?:ago|back)|(?:a\s+)?(?:few|several|couple\s+of)\s+(?:days|weeks|months|years|quarters)\s+(?:ago|back)|way\s+back|long\s+ago|back\s+in\s+the\s+day|(?:a\s+)?(?:few|several)\s+(?:days|weeks|months|years|quarters))\b`)},
+	}
+)
+
+// findPhrases returns the period phrases of s that do not overlap, leftmost
+// first (the longest at a tie).
+func findPhrases(s string, now time.Time) []phrase {
+	var cands []phrase
+	for _, pr := range phraseRes {
+		for _, loc := range pr.re.FindAllStringSubmatchIndex(s, -1) {
+			if ok := plausible(s, pr.re, loc); !ok {
+				continue
+			}
+			cands = append(cands, buildPhrase(s, pr.kind, pr.re, loc, now))
+		}
+	}
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].start != cands[j].start {
+			return cands[i].start < cands[j].start
+		}
+		return cands[i].end > cands[j].end
+	})
+	var out []phrase
+	end := -1
+	for _, c := range cands {
+		if c.start < end {
+			continue
+		}
+		out = append(out, c)
+		end = c.end
+	}
+	return out
+}
+
+func group(s string, re *regexp.Regexp, loc []int, name string) string {
+	i := re.SubexpIndex(name)
+	if i < 0 || loc[2*i] < 0 {
+		return ""
+	}
+	return s[loc[2*i]:loc[2*i+1]]
+}
+
+// notPeriodBefore are words after which a year or a month is a name, not a
+// period ("JSON Schema draft 2020-12", "version 2024").
+var notPeriodBefore = regexp.MustCompile(`(?i)(?:\b(?:draft|version|v|rfc|kep|openapi|schema|release|number|no)\s*|[./#v])$`)
+
+// plausible rejects matches that are probably not periods: "may" written in
+// lower case before a verb ("a PR may be"), a capitalised "May" opening a
+// question, points glued to version-like text.
+func plausible(s string, re *regexp.Regexp, loc []int) bool {
+	start, end := loc[0], loc[1]
+	if notPeriodBefore.MatchString(s[:start]) {
+		return false
+	}
+	if end < len(s) && (isWordByte(s[end]) || s[end] == '.' && end+1 < len(s) && isDigit(s[end+1])) {
+		return false
+	}
+	a := group(s, re, loc, "a")
+	if b := group(s, re, loc, "b"); b != "" {
+		a = b
+	}
+	if strings.HasSuffix(a, "may") || strings.HasSuffix(a, "May") {
+		rest := strings.TrimLeft(s[end:], " ")
+		if strings.HasSuffix(a, "may") && rest != "" && isLetter(rest[0]) {
+			return false
+		}
+		if a == "May" && start == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func isWordByte(c byte) bool { return isLetter(c) || isDigit(c) || c == '_' }
+func isLetter(c byte) bool   { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+func isDigit(c byte) bool    { return c >= '0' && c <= '9' }
+
+var leadingPrep = regexp.MustCompile(`(?i)^(?:(?:in|during|for|throughout|within|over|across|on)\s+)+`)
+
+// buildPhrase resolves one matched phrase.
+func buildPhrase(s string, kind phraseKind, re *regexp.Regexp, loc []int, now time.Time) phrase {
+	p := phrase{kind: kind, start: loc[0], end: loc[1]}
+	full := s[loc[0]:loc[1]]
+	p.text = strings.TrimSpace(leadingPrep.ReplaceAllString(full, ""))
+	if kind == phraseAsOf || kind == phraseRange || kind == phraseOpen {
+		p.text = strings.TrimSpace(full)
+	}
+	if kind == phraseAsOf && strings.HasPrefix(strings.ToLower(full), "on ") {
+		p.text = strings.TrimSpace(full[3:])
+	}
+	switch kind {
+	case phraseAsOf:
+		a, err := resolvePoint(group(s, re, loc, "a"), now, 0)
+		if err != nil {
+			p.err = badPeriod(full)
+			return p
+		}
+		edge := strings.ToLower(group(s, re, loc, "e1") + group(s, re, loc, "e2"))
+		switch {
+		case edge == "start" || edge == "beginning":
+			a = daySpan(a.from, true)
+		case edge != "":
+			a = daySpan(a.to.AddDate(0, 0, -1), true)
+		}
+		p.window = livespec.Window{From: a.from, To: a.to}
+		p.asOf = a.to.Add(-time.Second)
+		p.explicit = !strings.HasPrefix(strings.ToLower(full), "on ")
+	case phraseRange:
+		w, err := rangeWindow(group(s, re, loc, "a"), group(s, re, loc, "b"), now)
+		if err != nil {
+			p.err = badPeriod(full)
+			return p
+		}
+		p.window = w
+	case phraseOpen:
+		a, err := resolvePoint(group(s, re, loc, "a"), now, 0)
+		if err != nil {
+			p.err = badPeriod(full)
+			return p
+		}
+		switch k := strings.Join(strings.Fields(strings.ToLower(group(s, re, loc, "k"))), " "); k {
+		case "since":
+			p.window = livespec.Window{From: a.from, To: tomorrow(now)}
+		case "after":
+			p.window = livespec.Window{From: a.to, To: tomorrow(now)}
+		case "before", "prior to":
+			p.window = livespec.Window{To: a.from}
+		default: // until, till, up to: the named span included
+			p.window = livespec.Window{To: a.to}
+		}
+		if !p.window.From.IsZero() && !p.window.From.Before(p.window.To) {
+			p.err = livespec.Errorf(livespec.EINVALID, "the period %q is in the future", strings.TrimSpace(full))
+		}
+	case phraseRolling:
+		n, ok := parseCount(group(s, re, loc, "n"))
+		if !ok {
+			p.err = badPeriod(full)
+			return p
+		}
+		sp := rolling(now, n, strings.ToLower(group(s, re, loc, "u")))
+		p.window = livespec.Window{From: sp.from, To: sp.to}
+		p.text = strings.TrimSpace(leadingPrep.ReplaceAllString(full, ""))
+	case phraseIn, phrasePoint:
+		a, err := resolvePoint(group(s, re, loc, "a"), now, 0)
+		if err != nil {
+			p.err = badPeriod(full)
+			return p
+		}
+		p.window = livespec.Window{From: a.from, To: a.to}
+		p.asOf = a.to.Add(-time.Second)
+	case phraseAll:
+		p.text = strings.TrimSpace(full)
+	case phraseVague:
+		p.text = strings.TrimSpace(full)
+		p.err = badPeriod(full)
+	}
+	return p
+}
+
+// rangeWindow builds [start of a, end of b). A point without a year takes
+// the other end's year, moved so that the range runs forwards ("between
+// November and February 2025" starts in November 2024).
+func rangeWindow(as, bs string, now time.Time) (livespec.Window, error) {
+	a, err := resolvePoint(as, now, 0)
+	if err != nil {
+		return livespec.Window{}, err
+	}
+	b, err := resolvePoint(bs, now, 0)
+	if err != nil {
+		return livespec.Window{}, err
+	}
+	switch {
+	case !a.explicitYear && b.explicitYear:
+		y := b.from.Year()
+		if a, err = resolvePoint(as, now, y); err == nil && a.from.After(b.from) {
+			a, err = resolvePoint(as, now, y-1)
+		}
+	case a.explicitYear && !b.explicitYear:
+		y := a.from.Year()
+		if b, err = resolvePoint(bs, now, y); err == nil && b.to.Before(a.to) {
+			b, err = resolvePoint(bs, now, y+1)
+		}
+	case !a.explicitYear && !b.explicitYear && a.from.After(b.from):
+		a, err = resolvePoint(as, now, b.from.Year()-1)
+	}
+	if err != nil {
+		return livespec.Window{}, err
+	}
+	if !a.from.Before(b.to) {
+		return livespec.Window{}, fmt.Errorf("range ends before it starts")
+	}
+	return livespec.Window{From: a.from, To: b.to}, nil
+}
+
+// ParsePeriod parses a period phrase alone ("last quarter", "Q3 2025",
+// "since March", "between May and July 2024", "2024-01-01..2024-03-31",
+// "as of June 1, 2024") into a half-open window of whole UTC days,
+// relative to now. A single day or an as-of date gives that day's window.
+// A phrase meaning all of history ("since it was created") gives the zero
+// Window. Anything else is a livespec.EINVALID error naming the text.
+func ParsePeriod(text string, now time.Time) (livespec.Window, error) {
+	t := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(text), "?.!,;:"))
+	if t == "" {
+		return livespec.Window{}, livespec.Errorf(livespec.EINVALID, "empty period")
+	}
+	for _, p := range findPhrases(t, now) {
+		if p.start != 0 || p.end != len(t) {
+			continue
+		}
+		if p.err != nil {
+			return livespec.Window{}, p.err
+		}
+		return p.window, nil
+	}
+	return livespec.Window{}, badPeriod(text)
+}
+
+// ParseDay parses one date ("2025-04-01", "June 1, 2024", "1 June 2024",
+// "June 1", "yesterday", "today", "last Tuesday", "3 days ago") to the
+// midnight UTC starting that day. A date written without its year is the
+// most recent one not after now. Anything else is a livespec.EINVALID
+// error naming the text.
+func ParseDay(text string, now time.Time) (time.Time, error) {
+	t := strings.TrimSpace(strings.TrimRight(strings.TrimSpace(text), "?.!,;:"))
+	t = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(t, "on "), "On "))
+	sp, err := resolvePoint(t, now, 0)
+	if err != nil || sp.grain != grainDay {
+		return time.Time{}, livespec.Errorf(livespec.EINVALID, "could not understand the date %q", strings.TrimSpace(text))
+	}
+	return sp.from, nil
+}

@@ -1,0 +1,277 @@
+package retrieval
+
+import (
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/livespec/livespec"
+)
+
+// Understanding is what Understand makes of a question.
+type Understanding struct {
+	Intent livespec.Intent // current (default), as_of, changes, timeline
+	// Window is the changes/timeline period, half-open [From, To) on whole
+	// UTC days; nil when the question names no period (the caller picks a
+	// default).
+	Window *livespec.Window
+	// AsOf is, for as_of, the last instant (23:59:59 UTC) of the named day,
+	// month or year, so "as of June 1, 2024" includes what landed on June 1.
+	AsOf time.Time
+	// Topic is the subject with question words, intent words and the period
+	// removed ("what changed in authentication this quarter" →
+	// "authentication"); "" when the question is about the spec as a whole.
+	Topic string
+	// Period is the period phrase as written ("this quarter"), "" if none.
+	Period string
+	// Problems says what could not be understood, e.g. `could not
+	// understand the period "the other day"`. Understand never guesses
+	// silently.
+	Problems []string
+}
+
+// Intent patterns. Timeline wins over changes ("how has X changed"), and
+// changes over as-of.
+var (
+	timelineRes = []*regexp.Regexp{
+		regexp.MustCompile(`(?i)(?:^|[^\w\s]\s*|\b(?:and|but|so|then|exactly|precisely)\s+)when\s+(?:was|were|did|has|have|had)\b`),
+		regexp.MustCompile(`(?i)\b(?:first|originally|initially)\s+(?:introduced|added|described|mentioned|appeared|appear|proposed|defined|documented|specified|created|written|published)\b`),
+		regexp.MustCompile(`(?i)\bhow\s+(?:has|have|did|had)\b.*\b(?:evolv\w*|chang\w*|develop\w*|grow\w*|grew|shift\w*|progress\w*)\b`),
+		regexp.MustCompile(`(?i)\b(?:history|evolution|timeline)\s+(?:of|for)\b`),
+		regexp.MustCompile(`(?i)\bwhat\s+(?:has\s+|had\s+)?happened\s+(?:to|with)\b`),
+		regexp.MustCompile(`(?i)\bover\s+time\b`),
+	}
+	changesRes = []*regexp.Regexp{
+		regexp.MustCompile(`(?i)\bwhat\s*(?:'s|’s|\s+is|\s+are|\s+was|\s+were|\s+has|\s+have|\s+had|\s+did|\s+got)?\s*(?:been\s+|got\s+)?(?:changed|new|added|removed|updated|modified|deprecated|dropped|deleted|renamed|introduced|edited|revised|rewritten)\b`),
+		regexp.MustCompile(`(?i)\b(?:which|what|any)\s+(?:specs?|files?|sections?|documents?|docs?|parts?|pages?|requirements?|proposals?)\s+(?:have\s+been\s+|has\s+been\s+|were\s+|was\s+|have\s+|has\s+|got\s+)?(?:changed|added|removed|updated|modified|edited|touched|deleted|renamed|introduced)\b`),
+		regexp.MustCompile(`(?i)\bchange\s*logs?\b|\brelease\s+notes\b|\bwhat(?:'s|’s|\s+is)\s+different\b`),
+		regexp.MustCompile(`(?i)\b(?:changes|updates|edits|modifications|additions|removals)\s+(?:were\s+|have\s+been\s+|has\s+been\s+)?(?:in|to|since|during|between|from|over|for|made|of|this|last|landed)\b`),
+		regexp.MustCompile(`(?i)^\s*(?:please\s+)?(?:list|show|summari[sz]e|give|tell|report)\b.*\b(?:changes|updates|edits|changelog)\b`),
+		regexp.MustCompile(`(?i)\b(?:any|recent|latest)\s+(?:changes|updates|edits)\b`),
+		regexp.MustCompile(`(?i)\bwhat\s+(?:changes|updates|edits)\b`),
+		regexp.MustCompile(`(?i)\b(?:did|has|have)\s+(?:anything|something|much)\s+(?:change|changed)\b`),
+	}
+	asOfRes = []*regexp.Regexp{
+		regexp.MustCompile(`(?i)\bwhat\s+(?:did|was|were)\b.*\b(?:say|said|state|specify|require|look\s+like|describe|mean|list|read)\b`),
+		regexp.MustCompile(`(?i)\bat\s+the\s+time\b`),
+	}
+	// uncertainPeriod catches period-like phrases that no rule understood.
+	uncertainPeriod = regexp.MustCompile(`(?i)\b(since|as\s+of|as\s+at|between|during|after|before|until|till|prior\s+to|from)\s+([^?!,;:()]+)`)
+)
+
+func matchAny(res []*regexp.Regexp, s string) bool {
+	for _, re := range res {
+		if re.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// Understand reads a question deterministically: its intent, its period
+// (relative to now, in UTC) and its topic. Periods that look like periods
+// but cannot be parsed are reported in Problems, never guessed.
+func Understand(question string, now time.Time) Understanding {
+	now = now.UTC()
+	q := strings.Join(strings.Fields(question), " ")
+	u := Understanding{Intent: livespec.IntentCurrent}
+
+	phrases := findPhrases(q, now)
+	var chosen *phrase
+	for i := range phrases {
+		p := &phrases[i]
+		if p.err != nil {
+			u.Problems = append(u.Problems, p.err.Error())
+			continue
+		}
+		if chosen == nil {
+			chosen = p
+		}
+	}
+	// Blank out every period phrase: what remains says what is asked.
+	rest := []byte(q)
+	for _, p := range phrases {
+		for i := p.start; i < p.end; i++ {
+			rest[i] = ' '
+		}
+	}
+	wording := string(rest)
+
+	switch {
+	case chosen != nil && chosen.explicit:
+		u.Intent = livespec.IntentAsOf
+	case matchAny(timelineRes, wording):
+		u.Intent = livespec.IntentTimeline
+	case matchAny(changesRes, wording):
+		u.Intent = livespec.IntentChanges
+	case chosen != nil && chosen.kind == phraseAsOf, matchAny(asOfRes, wording) && chosen != nil:
+		u.Intent = livespec.IntentAsOf
+	case chosen != nil && (chosen.kind == phraseRange || chosen.kind == phraseOpen || chosen.kind == phraseRolling):
+		// "which sections were touched since March": a window with
+		// current-state wording asks what changed.
+		u.Intent = livespec.IntentChanges
+	case chosen != nil && (chosen.kind == phraseIn || chosen.kind == phrasePoint):
+		// "who were the TSC members in 2023": the state at the end of the
+		// named period, unless that period is still running.
+		if chosen.window.To.After(now) {
+			chosen = nil
+		} else {
+			u.Intent = livespec.IntentAsOf
+		}
+	}
+
+	if chosen != nil {
+		u.Period = chosen.text
+		switch {
+		case chosen.kind == phraseAll:
+			// All of history: no window.
+		case u.Intent == livespec.IntentAsOf:
+			u.AsOf = chosen.asOf
+			if u.AsOf.IsZero() { // a window phrase asked as of: its last instant
+				u.AsOf = chosen.window.To.Add(-time.Second)
+			}
+		default:
+			w := chosen.window
+			u.Window = &w
+		}
+	}
+	if chosen == nil && len(u.Problems) == 0 {
+		if m := uncertainPeriod.FindStringSubmatchIndex(wording); m != nil {
+			kw := strings.ToLower(strings.Join(strings.Fields(wording[m[2]:m[3]]), " "))
+			strong := kw == "as of" || kw == "as at" || kw == "during"
+			if strong || u.Intent != livespec.IntentCurrent {
+				text := clip(q[m[0]:m[1]], 7)
+				u.Problems = append(u.Problems, badPeriod(text).Error())
+				wording = wording[:m[0]] + strings.Repeat(" ", len(text)) + wording[m[0]+len(text):]
+			}
+		}
+	}
+	u.Topic = topicOf(wording, u.Intent)
+	return u
+}
+
+// clip keeps the first n words of s.
+func clip(s string, n int) string {
+	f := strings.Fields(s)
+	if len(f) > n {
+		f = f[:n]
+	}
+	return strings.Join(f, " ")
+}
+
+// Topic extraction: the intent's own phrasing is cut first, then question
+// words, filler and generic subjects at the edges.
+var (
+	topicTimeline = []*regexp.Regexp{
+		regexp.MustCompile(`(?i)^.*?\bhow\s+(?:has|have|did|had)\s+(?P<t>.+?)\s+(?:evolv\w*|chang\w*|develop\w*|grow\w*|grew|shift\w*|progress\w*)\b(?P<r>.*)$`),
+		regexp.MustCompile(`(?i)^.*?\b(?:history|evolution|timeline)\s+(?:of|for)\s+(?P<t>.+)$`),
+		regexp.MustCompile(`(?i)^.*?\bwhat\s+(?:has\s+|had\s+)?happened\s+(?:to|with)\s+(?P<t>.+)$`),
+		regexp.MustCompile(`(?i)^.*?\bwhen\s+(?:and\s+how\s+)?(?:was|were|has|have|had)\s+(?P<t>.+?)\s+(?:(?:first|originally|initially|last)\s+)?(?:been\s+)?(?:introduced|added|described|mentioned|documented|defined|specified|proposed|created|written|removed|dropped|deprecated|deleted|changed|modified|updated|renamed|published|adopted|released|replaced|moved|merged|accepted|rejected|approved|appear(?:ed)?)\b(?P<r>.*)$`),
+		regexp.MustCompile(`(?i)^.*?\bwhen\s+(?:and\s+how\s+)?(?:did|was|were|has|have|had)\s+(?P<t>.+)$`),
+	}
+	topicChanges = []*regexp.Regexp{
+		regexp.MustCompile(`(?i)^.*?\bwhat\s*(?:'s|’s|\s+is|\s+are|\s+was|\s+were|\s+has|\s+have|\s+had|\s+did|\s+got)?\s*(?:been\s+|got\s+)?(?:changed|new|added|removed|updated|modified|deprecated|dropped|deleted|renamed|introduced|edited|revised|rewritten|different)\b(?P<t>.*)$`),
+		regexp.MustCompile(`(?i)^.*?\b(?:which|what|any)\s+(?P<t>specs?|files?|sections?|documents?|docs?|parts?|pages?|requirements?|proposals?)\s+(?:have\s+been\s+|has\s+been\s+|were\s+|was\s+|have\s+|has\s+|got\s+)?(?:changed|added|removed|updated|modified|edited|touched|deleted|renamed|introduced)\b(?P<r>.*)$`),
+		regexp.MustCompile(`(?i)^.*?\b(?:change\s*logs?|release\s+notes|changes|updates|edits|modifications|additions|removals)\b(?:\s+(?:were\s+|have\s+been\s+|has\s+been\s+)?(?:made|landed))?(?P<t>.*)$`),
+		regexp.MustCompile(`(?i)^.*?\b(?:did|has|have)\s+(?:anything|something|much)\s+(?:change|changed)\b(?P<t>.*)$`),
+	}
+	topicAsOf = regexp.MustCompile(`(?i)^.*?\bwhat\s+(?:did|was|were)\s+(?P<t>.+?)\s+(?:say|said|state|specify|require|look\s+like|describe|mean|list|read)\b(?:\s+(?:about|on|regarding|for)\b)?(?P<r>.*)$`)
+
+	questionLead = regexp.MustCompile(`(?i)^(?:(?:so|and|but|hey|hi|ok|okay|please|quick\s+question|question|tell\s+me|show\s+me|can\s+you\s+tell\s+me|do\s+you\s+know|i\s+wonder|remind\s+me)\b[\s,:]*)*(?:(?:what|which|who|whom|whose|when|where|why|how(?:\s+(?:many|much|big|long|often|far|large|small))?|is|are|was|were|do|does|did|can|could|should|would|will|shall|may|might|must|has|have|had|am)(?:'s|’s|'re|’re)?\b\s*)+`)
+	overTime = regexp.MustCompile(`(?i)\b(?:over|across|through)\s+(?:the\s+)?(?:time|years|history)\b`)
+	// edgeWords are dropped from either end of a topic.
+	edgeWords = wordSet(`a an the in on of to for about regarding concerning with by at from into and or
+		any some there here it its this that these those anything everything something ever currently now
+		today still all also first originally initially been be being through until till by since`)
+	// genericSubjects name the spec as a whole; a topic made only of them
+	// is no topic, and as the subject of a timeline question they are cut
+	// with the verb that follows ("the spec first let X" → "X").
+	genericSubjects = `(?:the\s+)?(?:specs?|specifications?|docs|documentation|project|repo|repository|product|spec\s+files?|spec\s+documents?|openapi\s+spec(?:ification)?)`
+	genericOnly     = regexp.MustCompile(`(?i)^(?:(?:the|in|to|of|for|all|our|this|these)\s+)*` + genericSubjects + `$`)
+	genericLead     = regexp.MustCompile(`(?i)^` + genericSubjects + `\s+(?:(?:first|originally|initially|ever|start(?:ed)?\s+to|begin\s+to|began\s+to)\s+)*(?:let|allow|say|said|describe|mention|add|introduce|define|specify|support|include|publish|adopt|list|tell|document|require|start|begin|get|gain|have|use|recommend)\w*\b\s*`)
+	genericTrail    = regexp.MustCompile(`(?i)\s*\b(?:in|to|of|from|across)\s+` + genericSubjects + `\s*$`)
+	timelineWords   = regexp.MustCompile(`(?i)(?:^|\s)(?:first|originally|initially|start(?:ed)?|begin|began)(?:\s|$)`)
+)
+
+func wordSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// topicOf extracts the topic from a question whose period is blanked out.
+func topicOf(q string, intent livespec.Intent) string {
+	s := strings.Join(strings.Fields(q), " ")
+	s = strings.TrimRight(s, " ?!.")
+	pick := func(re *regexp.Regexp) bool {
+		m := re.FindStringSubmatch(s)
+		if m == nil {
+			return false
+		}
+		t := m[re.SubexpIndex("t")]
+		if i := re.SubexpIndex("r"); i >= 0 {
+			t += " " + m[i]
+		}
+		s = t
+		return true
+	}
+	switch intent {
+	case livespec.IntentTimeline:
+		for _, re := range topicTimeline {
+			if pick(re) {
+				break
+			}
+		}
+		s = timelineWords.ReplaceAllString(s, " ")
+	case livespec.IntentChanges:
+		for _, re := range topicChanges {
+			if pick(re) {
+				break
+			}
+		}
+	case livespec.IntentAsOf:
+		pick(topicAsOf)
+	}
+	return cleanTopic(overTime.ReplaceAllString(s, " "))
+}
+
+// cleanTopic trims question words, punctuation, filler and generic
+// subjects from the edges of a topic.
+func cleanTopic(s string) string {
+	for range 4 {
+		before := s
+		s = strings.Join(strings.Fields(s), " ")
+		s = strings.Trim(s, " ,;:?!.-–—")
+		s = questionLead.ReplaceAllString(s, "")
+		s = genericLead.ReplaceAllString(s, "")
+		s = genericTrail.ReplaceAllString(s, "")
+		words := strings.Fields(s)
+		for len(words) > 0 && edgeWords[strings.ToLower(strings.Trim(words[0], ",;:"))] {
+			words = words[1:]
+		}
+		for len(words) > 0 && edgeWords[strings.ToLower(strings.Trim(words[len(words)-1], ",;:"))] {
+			words = words[:len(words)-1]
+		}
+		s = strings.Join(words, " ")
+		if s == before {
+			break
+		}
+	}
+	s = strings.Trim(s, " ,;:?!.-–—")
+	if genericOnly.MatchString(s) || isTopicFiller(s) {
+		return ""
+	}
+	return s
+}
+
+// isTopicFiller reports topics that are only question filler ("changed",
+// "happened").
+func isTopicFiller(s string) bool {
+	switch strings.ToLower(s) {
+	case "changed", "happened", "new", "different", "changes", "updates", "things", "stuff", "spec changes":
+		return true
+	}
+	return false
+}
