@@ -178,7 +178,7 @@ var (
 	topicAsOf = regexp.MustCompile(`(?i)^.*?\bwhat\s+(?:did|was|were)\s+(?P<t>.+?)\s+(?:say|said|state|specify|require|look\s+like|describe|mean|list|read)\b(?:\s+(?:about|on|regarding|for)\b)?(?P<r>.*)$`)
 
 	questionLead = regexp.MustCompile(`(?i)^(?:(?:so|and|but|hey|hi|ok|okay|please|quick\s+question|question|tell\s+me|show\s+me|can\s+you\s+tell\s+me|do\s+you\s+know|i\s+wonder|remind\s+me)\b[\s,:]*)*(?:(?:what|which|who|whom|whose|when|where|why|how(?:\s+(?:many|much|big|long|often|far|large|small))?|is|are|was|were|do|does|did|can|could|should|would|will|shall|may|might|must|has|have|had|am)(?:'s|’s|'re|’re)?\b\s*)+`)
-	overTime = regexp.MustCompile(`(?i)\b(?:over|across|through)\s+(?:the\s+)?(?:time|years|history)\b`)
+	overTime     = regexp.MustCompile(`(?i)\b(?:over|across|through)\s+(?:the\s+)?(?:time|years|history)\b`)
 	// edgeWords are dropped from either end of a topic.
 	edgeWords = wordSet(`a an the in on of to for about regarding concerning with by at from into and or
 		any some there here it its this that these those anything everything something ever currently now
