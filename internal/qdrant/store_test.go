@@ -1,0 +1,234 @@
+package qdrant
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/storetest"
+)
+
+// openFake opens a Store on a fresh in-process fake Qdrant.
+func openFake(tb testing.TB) (*Store, *fakeQdrant) {
+	tb.Helper()
+	f, u := startFake(tb)
+	s, err := Open(context.Background(), u+"?collection=test", Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s, f
+}
+
+var (
+	t0 = time.Date(2025, 1, 10, 9, 0, 0, 0, time.UTC)
+	t1 = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	t2 = time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)
+)
+
+// checkoutHistory is a three-commit history of a checkout spec: coupons
+// appear, change, and the payment file goes away.
+func checkoutHistory() (*storetest.History, []*livespec.Batch) {
+	h := storetest.NewHistory("shop")
+	return h, []*livespec.Batch{
+		h.Commit(storetest.Commit{SHA: strings.Repeat("a", 40), Time: t0, Author: "Ann", Message: "checkout spec",
+			Files: map[string][]livespec.Section{
+				"specs/checkout.md": {
+					storetest.Sec("Checkout", "# Checkout\nThe cart is paid in one step."),
+					storetest.Sec("Checkout > Coupons", "## Coupons\nCoupons are not supported."),
+				},
+				"specs/payment.md": {storetest.Sec("Payment", "# Payment\nCards only.")},
+			}}),
+		h.Commit(storetest.Commit{SHA: strings.Repeat("b", 40), Time: t1, Author: "Bob", Message: "coupons",
+			Files: map[string][]livespec.Section{
+				"specs/checkout.md": {
+					storetest.Sec("Checkout", "# Checkout\nThe cart is paid in one step."),
+					storetest.Sec("Checkout > Coupons", "## Coupons\nOne coupon per order; coupons stack with sales."),
+				},
+			}}),
+		h.Commit(storetest.Commit{SHA: strings.Repeat("c", 40), Time: t2, Author: "Ann", Message: "drop payment",
+			Deleted: []string{"specs/payment.md"}}),
+	}
+}
+
+func applyAll(tb testing.TB, s livespec.Store, bs []*livespec.Batch) {
+	tb.Helper()
+	for _, b := range bs {
+		if err := s.Apply(context.Background(), b); err != nil {
+			tb.Fatalf("apply: %v", err)
+		}
+	}
+}
+
+func TestRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openFake(t)
+	_, bs := checkoutHistory()
+	applyAll(t, s, bs)
+
+	cp, err := s.Checkpoint(ctx, "shop")
+	if err != nil || cp.Commit != strings.Repeat("c", 40) || cp.Seq != 3 {
+		t.Fatalf("checkpoint = %+v, %v", cp, err)
+	}
+	if _, err := s.Checkpoint(ctx, "other"); livespec.ErrorCode(err) != livespec.ENOTFOUND {
+		t.Errorf("checkpoint of unknown repo: %v, want ENOTFOUND", err)
+	}
+
+	tests := []struct {
+		name     string
+		q        livespec.SearchQuery
+		wantText string // first hit's text contains it
+		wantNone bool
+	}{
+		{"current coupons", livespec.SearchQuery{Text: "coupons", Validity: livespec.Current()}, "One coupon per order", false},
+		{"as of February", livespec.SearchQuery{Text: "coupons", Validity: livespec.AsOf(t0.AddDate(0, 1, 0))}, "not supported", false},
+		{"removed file not current", livespec.SearchQuery{Text: "cards", Validity: livespec.Current()}, "", true},
+		{"removed file as of April", livespec.SearchQuery{Text: "cards", Validity: livespec.AsOf(t1.AddDate(0, 1, 0))}, "Cards only", false},
+		{"path glob", livespec.SearchQuery{Text: "cards payment", Validity: livespec.AnyVersion(), Paths: []string{"specs/pay*.md"}}, "Cards only", false},
+		{"path glob excludes", livespec.SearchQuery{Text: "cards", Validity: livespec.AnyVersion(), Paths: []string{"**/checkout.md"}}, "", true},
+		{"other repo", livespec.SearchQuery{Text: "coupons", Repos: []string{"other"}}, "", true},
+		{"stopwords only", livespec.SearchQuery{Text: "what is the"}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hits, err := s.Search(ctx, tt.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.wantNone {
+				if len(hits) != 0 {
+					t.Fatalf("got %d hits, first %q; want none", len(hits), hits[0].Version.Text)
+				}
+				return
+			}
+			if len(hits) == 0 || !strings.Contains(hits[0].Version.Text, tt.wantText) {
+				t.Fatalf("hits = %+v, want first containing %q", hits, tt.wantText)
+			}
+			for _, h := range hits {
+				if !tt.q.Validity.Matches(&h.Version) {
+					t.Errorf("hit %s (%s..%s) fails the validity filter", h.Version.Key, h.Version.ValidFrom, h.Version.ValidTo)
+				}
+			}
+		})
+	}
+
+	changes, err := s.Changes(ctx, livespec.ChangeQuery{Repos: []string{"shop"}, From: t1, Sections: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range changes {
+		got = append(got, string(c.Kind)+" "+c.Path+"#"+c.Heading)
+	}
+	want := []string{
+		"modified specs/checkout.md#", "modified specs/checkout.md#Checkout > Coupons",
+		"removed specs/payment.md#", "removed specs/payment.md#Payment",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("changes since March:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Paging with After gives the same sequence.
+	var paged []string
+	after := ""
+	for {
+		page, err := s.Changes(ctx, livespec.ChangeQuery{Repos: []string{"shop"}, From: t1, Sections: true, After: after, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		paged = append(paged, string(page[0].Kind)+" "+page[0].Path+"#"+page[0].Heading)
+		after = page[0].ID
+	}
+	if strings.Join(paged, "\n") != strings.Join(want, "\n") {
+		t.Errorf("paged changes:\n%s\nwant\n%s", strings.Join(paged, "\n"), strings.Join(want, "\n"))
+	}
+
+	var open []string
+	if err := s.OpenVersions(ctx, "shop", func(v livespec.OpenVersion) error {
+		open = append(open, v.Key.String())
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(open) != 2 {
+		t.Errorf("open versions = %v, want the two checkout sections", open)
+	}
+	st, err := s.Stats(ctx, "shop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (livespec.Stats{Files: 2, FileVersions: 3, Versions: 4, Changes: 9, DistinctTexts: 4}); st != want {
+		t.Errorf("stats = %+v, want %+v", st, want)
+	}
+}
+
+// TestReapplyConverges simulates a crash at every write of Apply and
+// checks that re-applying the batch gives the state of a clean run.
+func TestReapplyConverges(t *testing.T) {
+	ctx := context.Background()
+	clean, cf := openFake(t)
+	_, bs := checkoutHistory()
+	applyAll(t, clean, bs)
+	want := storetest.Snapshot(ctx, t, clean, "shop")
+	wantRaw := cf.snapshot()
+
+	for crashAt := 1; ; crashAt++ {
+		s, f := openFake(t)
+		_, bs := checkoutHistory()
+		applyAll(t, s, bs[:1])
+		f.mu.Lock()
+		f.writes, f.failAfter = 0, crashAt
+		f.mu.Unlock()
+		err := s.Apply(ctx, bs[1])
+		f.mu.Lock()
+		f.failAfter = 0
+		f.mu.Unlock()
+		if err == nil {
+			if crashAt == 1 {
+				t.Fatal("Apply never wrote")
+			}
+			// No write left to crash on. Batch 2 writes files, versions,
+			// two kinds of closes, changes and the checkpoint.
+			if crashAt < 6 {
+				t.Fatalf("Apply made only %d writes; the crash points were not exercised", crashAt-1)
+			}
+			break
+		}
+		if livespec.ErrorCode(err) != livespec.EUNAVAILABLE {
+			t.Fatalf("crash at write %d: error %v, want EUNAVAILABLE", crashAt, err)
+		}
+		if cp, err := s.Checkpoint(ctx, "shop"); err != nil || cp.Seq != 1 {
+			t.Fatalf("crash at write %d: checkpoint moved to %+v (%v) before the data", crashAt, cp, err)
+		}
+		applyAll(t, s, bs[1:])
+		if got := storetest.Snapshot(ctx, t, s, "shop"); got != want {
+			t.Fatalf("crash at write %d, then re-apply:\n%s\nwant\n%s", crashAt, got, want)
+		}
+		// Also the raw points (vectors included) are identical.
+		raw := f.snapshot()
+		for coll, pts := range wantRaw {
+			for id, p := range pts {
+				if raw[coll][id] != p {
+					t.Fatalf("crash at write %d: point %s/%s differs after re-apply", crashAt, coll, id)
+				}
+			}
+			if len(raw[coll]) != len(pts) {
+				t.Fatalf("crash at write %d: %s has %d points, want %d", crashAt, coll, len(raw[coll]), len(pts))
+			}
+		}
+	}
+}
+
+func TestOpenUnreachable(t *testing.T) {
+	_, err := Open(context.Background(), "qdrant://127.0.0.1:1", Options{HealthTimeout: 2 * time.Second})
+	if livespec.ErrorCode(err) != livespec.EUNAVAILABLE {
+		t.Fatalf("err = %v, want EUNAVAILABLE", err)
+	}
+	if msg := livespec.ErrorMessage(err); msg != "qdrant: cannot reach 127.0.0.1:1" {
+		t.Errorf("message = %q", msg)
+	}
+}
