@@ -1,0 +1,352 @@
+package ingest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/livespec/livespec"
+)
+
+// memStore is a small in-memory livespec.Store for the pipeline's tests:
+// just enough of the contract for ingest (Apply, checkpoints, open
+// versions, vectors) and for reading back what was written.
+type memStore struct {
+	mu       sync.Mutex
+	versions map[string]livespec.Version
+	files    map[string]livespec.FileVersion
+	changes  map[string]livespec.Change
+	cps      map[string]livespec.Checkpoint
+	vectors  map[string]livespec.Vector // embedder + "|" + hash
+	index    livespec.IndexInfo
+	applies  int
+	deletes  int
+}
+
+var _ livespec.Store = (*memStore)(nil)
+
+func newMemStore() *memStore {
+	return &memStore{
+		versions: map[string]livespec.Version{},
+		files:    map[string]livespec.FileVersion{},
+		changes:  map[string]livespec.Change{},
+		cps:      map[string]livespec.Checkpoint{},
+		vectors:  map[string]livespec.Vector{},
+	}
+}
+
+func (s *memStore) Apply(ctx context.Context, b *livespec.Batch) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.applies++
+	for _, v := range b.Versions {
+		if old, ok := s.versions[v.ID]; ok && !old.Current() && v.Current() {
+			v.EndCommit, v.EndSeq, v.ValidTo = old.EndCommit, old.EndSeq, old.ValidTo
+		}
+		s.versions[v.ID] = v
+	}
+	for _, f := range b.Files {
+		if old, ok := s.files[f.ID]; ok && !old.Current() && f.Current() {
+			f.EndCommit, f.EndSeq, f.ValidTo = old.EndCommit, old.EndSeq, old.ValidTo
+		}
+		s.files[f.ID] = f
+	}
+	for _, c := range b.Closes {
+		if c.File {
+			if f, ok := s.files[c.ID]; ok && f.Current() {
+				f.EndCommit, f.EndSeq, f.ValidTo = c.Commit, c.Seq, c.ValidTo
+				s.files[c.ID] = f
+			}
+			continue
+		}
+		if v, ok := s.versions[c.ID]; ok && v.Current() {
+			v.EndCommit, v.EndSeq, v.ValidTo = c.Commit, c.Seq, c.ValidTo
+			s.versions[c.ID] = v
+		}
+	}
+	for _, c := range b.Changes {
+		s.changes[c.ID] = c
+	}
+	for _, v := range b.Vectors {
+		s.vectors[v.Embedder+"|"+v.Hash] = v
+	}
+	if b.Checkpoint != nil {
+		s.cps[b.Repo] = *b.Checkpoint
+	}
+	return nil
+}
+
+func (s *memStore) Checkpoint(ctx context.Context, repo string) (livespec.Checkpoint, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cp, ok := s.cps[repo]
+	if !ok {
+		return cp, livespec.Errorf(livespec.ENOTFOUND, "repo %q not found", repo)
+	}
+	return cp, nil
+}
+
+func (s *memStore) OpenVersions(ctx context.Context, repo string, fn func(livespec.OpenVersion) error) error {
+	s.mu.Lock()
+	var open []livespec.OpenVersion
+	for _, v := range s.versions {
+		if v.Repo == repo && v.Current() {
+			open = append(open, livespec.OpenVersion{ID: v.ID, Key: v.Key, Hash: v.Hash, Seq: v.Seq})
+		}
+	}
+	s.mu.Unlock()
+	for _, o := range open {
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *memStore) OpenFiles(ctx context.Context, repo string, fn func(livespec.OpenFile) error) error {
+	s.mu.Lock()
+	var open []livespec.OpenFile
+	for _, f := range s.files {
+		if f.Repo == repo && f.Current() {
+			open = append(open, livespec.OpenFile{ID: f.ID, Path: f.Path, Blob: f.Blob, Seq: f.Seq})
+		}
+	}
+	s.mu.Unlock()
+	for _, o := range open {
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *memStore) HasVectors(ctx context.Context, embedder string, hashes []string) (map[string]bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]bool{}
+	for _, h := range hashes {
+		if _, ok := s.vectors[embedder+"|"+h]; ok {
+			out[h] = true
+		}
+	}
+	return out, nil
+}
+
+func (s *memStore) DeleteRepo(ctx context.Context, repo string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deletes++
+	for id, v := range s.versions {
+		if v.Repo == repo {
+			delete(s.versions, id)
+		}
+	}
+	for id, f := range s.files {
+		if f.Repo == repo {
+			delete(s.files, id)
+		}
+	}
+	for id, c := range s.changes {
+		if c.Repo == repo {
+			delete(s.changes, id)
+		}
+	}
+	delete(s.cps, repo)
+	return nil
+}
+
+func (s *memStore) Search(ctx context.Context, q livespec.SearchQuery) ([]livespec.Hit, error) {
+	return nil, livespec.Errorf(livespec.EINTERNAL, "memStore: no search")
+}
+
+// Changes returns the changes of q.Repos (every change when empty),
+// ignoring the other filters, in the store's change order.
+func (s *memStore) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec.Change, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []livespec.Change
+	for _, c := range s.changes {
+		if len(q.Repos) == 0 || contains(q.Repos, c.Repo) {
+			out = append(out, c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		switch {
+		case a.Repo != b.Repo:
+			return a.Repo < b.Repo
+		case a.Seq != b.Seq:
+			return a.Seq < b.Seq
+		case a.Section != b.Section:
+			return !a.Section
+		case a.Path != b.Path:
+			return a.Path < b.Path
+		case a.Heading != b.Heading:
+			return a.Heading < b.Heading
+		case a.Part != b.Part:
+			return a.Part < b.Part
+		}
+		return a.ID < b.ID
+	})
+	return out, nil
+}
+
+// Versions returns the versions of q.Repos matching q.Validity, ordered
+// by repo, path, heading, seq.
+func (s *memStore) Versions(ctx context.Context, q livespec.VersionQuery) ([]livespec.Version, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []livespec.Version
+	for _, v := range s.versions {
+		if (len(q.Repos) == 0 || contains(q.Repos, v.Repo)) && q.Validity.Matches(&v) {
+			out = append(out, v)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		switch {
+		case a.Repo != b.Repo:
+			return a.Repo < b.Repo
+		case a.Path != b.Path:
+			return a.Path < b.Path
+		case a.Heading != b.Heading:
+			return a.Heading < b.Heading
+		case a.Part != b.Part:
+			return a.Part < b.Part
+		}
+		return a.Seq < b.Seq
+	})
+	return out, nil
+}
+
+func (s *memStore) Version(ctx context.Context, id string) (livespec.Version, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.versions[id]
+	if !ok {
+		return v, livespec.Errorf(livespec.ENOTFOUND, "version %s not found", id)
+	}
+	return v, nil
+}
+
+func (s *memStore) Files(ctx context.Context, q livespec.FileQuery) ([]livespec.FileVersion, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []livespec.FileVersion
+	for _, f := range s.files {
+		if len(q.Repos) > 0 && !contains(q.Repos, f.Repo) {
+			continue
+		}
+		if q.Validity.Mode == livespec.ValidCurrent && !f.Current() {
+			continue
+		}
+		if q.Validity.Mode == livespec.ValidAsOf && !f.ValidAt(q.Validity.At) {
+			continue
+		}
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Path != out[j].Path {
+			return out[i].Path < out[j].Path
+		}
+		return out[i].Seq < out[j].Seq
+	})
+	return out, nil
+}
+
+func (s *memStore) Repos(ctx context.Context) ([]livespec.RepoInfo, error) { return nil, nil }
+
+func (s *memStore) Stats(ctx context.Context, repo string) (livespec.Stats, error) {
+	return livespec.Stats{}, nil
+}
+
+func (s *memStore) Index(ctx context.Context) (livespec.IndexInfo, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.index, nil
+}
+
+func (s *memStore) SetIndex(ctx context.Context, info livespec.IndexInfo) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.index.Embedder != "" && s.index != info {
+		return livespec.Errorf(livespec.EMISMATCH, "index built with %s@%d; re-embed with livespec ingest --reembed", s.index.Embedder, s.index.Dimensions)
+	}
+	s.index = info
+	return nil
+}
+
+func (s *memStore) Close() error { return nil }
+
+// snapshot dumps everything the store holds about repo, one JSON object
+// per line in a canonical order (the checkpoint without UpdatedAt).
+func (s *memStore) snapshot(repo string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var lines []string
+	add := func(kind string, v any) {
+		b, err := json.Marshal(v)
+		if err != nil {
+			panic(err)
+		}
+		lines = append(lines, kind+" "+string(b))
+	}
+	hashes := map[string]bool{}
+	for _, v := range s.versions {
+		if v.Repo == repo {
+			add("version", v)
+			hashes[v.Hash] = true
+		}
+	}
+	for _, f := range s.files {
+		if f.Repo == repo {
+			add("file", f)
+		}
+	}
+	for _, c := range s.changes {
+		if c.Repo == repo {
+			add("change", c)
+		}
+	}
+	for _, v := range s.vectors {
+		if hashes[v.Hash] {
+			add("vector", v)
+		}
+	}
+	if cp, ok := s.cps[repo]; ok {
+		cp.UpdatedAt = time.Time{}
+		add("checkpoint", cp)
+	}
+	sort.Strings(lines)
+	return strings.Join(lines, "\n") + "\n"
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// failingStore wraps a Store and fails its failAt-th Apply (counting from 1).
+type failingStore struct {
+	livespec.Store
+	failAt, n int
+}
+
+func (f *failingStore) Apply(ctx context.Context, b *livespec.Batch) error {
+	f.n++
+	if f.n == f.failAt {
+		return fmt.Errorf("injected failure of apply %d", f.n)
+	}
+	return f.Store.Apply(ctx, b)
+}

@@ -1,0 +1,354 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/livespec/livespec"
+)
+
+// DefaultInclude are the globs of the spec files when Options.Include is empty.
+var DefaultInclude = []string{"**/*.md", "**/*.markdown"}
+
+// DefaultMaxFileBytes is the size limit of a spec file when
+// Options.MaxFileBytes is zero.
+const DefaultMaxFileBytes = 2 << 20
+
+// fingerprintVersion changes whenever ingest would build different data
+// from the same history; a stored checkpoint with another fingerprint makes
+// the next run rebuild the repo.
+const fingerprintVersion = 1
+
+// Options configures one ingest of one repository.
+type Options struct {
+	Repo         string   // name of the repo in the index (required)
+	Dir          string   // path to the git repository (work tree or bare); "" is "."
+	Branch       string   // tracked branch; "" = the branch HEAD points to
+	Include      []string // doublestar globs of spec files; empty = DefaultInclude
+	Exclude      []string // doublestar globs of files to leave out
+	MaxFileBytes int64    // larger files are recorded as FileTooLarge; 0 = DefaultMaxFileBytes
+
+	Embedder livespec.Embedder // nil: BM25 only
+	Progress func(Progress)    // called as commits complete
+	Warn     func(msg string)  // non-fatal problems: skipped files, submodules, shallow history
+	Rebuild  bool              // drop the repo's data and ingest from scratch
+	Reembed  bool              // rebuild and re-embed every text of the repo, stored vectors or not
+
+	// Batch limits, for tests; zero means the defaults.
+	batchItems int
+	batchBytes int
+}
+
+// Progress reports how far an ingest has got.
+type Progress struct {
+	Done, Total int       // commits processed, commits to process
+	Commit      string    // the commit just processed
+	Date        time.Time // its landing time
+}
+
+// Result summarises one ingest.
+type Result struct {
+	Repo          string        `json:"repo"`
+	Head          string        `json:"head"`           // the branch head now stored
+	Commits       int           `json:"commits"`        // first-parent commits processed
+	Files         int           `json:"files"`          // spec files current at the head
+	FileVersions  int           `json:"file_versions"`  // file versions written
+	Versions      int           `json:"versions"`       // section versions written
+	Changes       int           `json:"changes"`        // change events written
+	DistinctTexts int           `json:"distinct_texts"` // distinct section texts among the new versions
+	Embedded      int           `json:"embedded"`       // texts embedded
+	Skipped       int           `json:"skipped"`        // file versions recorded but not indexed, submodules
+	Rebuilt       bool          `json:"rebuilt"`        // the repo's data was dropped and rebuilt
+	UpToDate      bool          `json:"up_to_date"`     // nothing to do
+	Elapsed       time.Duration `json:"elapsed"`
+}
+
+func (o Options) withDefaults() Options {
+	if len(o.Include) == 0 {
+		o.Include = DefaultInclude
+	}
+	if o.MaxFileBytes == 0 {
+		o.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if o.batchItems == 0 {
+		o.batchItems = 2000
+	}
+	if o.batchBytes == 0 {
+		o.batchBytes = 8 << 20
+	}
+	return o
+}
+
+// Fingerprint returns the fingerprint of the settings that shape the
+// ingested data (include and exclude globs, size limit, ingest version). It
+// is stored in the checkpoint; a run with another fingerprint rebuilds the
+// repo.
+func Fingerprint(opt Options) string {
+	opt = opt.withDefaults()
+	inc := slices.Sorted(slices.Values(opt.Include))
+	exc := slices.Sorted(slices.Values(opt.Exclude))
+	sum := sha256.Sum256(fmt.Appendf(nil, "ingest/%d\n%s\ninclude=%q\nexclude=%q\nmax=%d\n",
+		fingerprintVersion, SplitterVersion, inc, exc, opt.MaxFileBytes))
+	return fmt.Sprintf("v%d:%s", fingerprintVersion, hex.EncodeToString(sum[:8]))
+}
+
+// Run ingests the history of the tracked branch of the repository in
+// opt.Dir into store under opt.Repo: from the stored checkpoint to the
+// branch head when the checkpoint is on the head's first-parent chain, and
+// from the root otherwise (after dropping the repo's data). It writes in
+// batches, each with the checkpoint of its last commit, so a run that is
+// interrupted at any point and run again ends with the same data as an
+// uninterrupted run.
+func Run(ctx context.Context, store livespec.Store, opt Options) (*Result, error) {
+	start := time.Now()
+	if store == nil {
+		return nil, livespec.Errorf(livespec.EINVALID, "ingest: no store")
+	}
+	if strings.TrimSpace(opt.Repo) == "" {
+		return nil, livespec.Errorf(livespec.EINVALID, "ingest: a repository name is required")
+	}
+	if opt.MaxFileBytes < 0 {
+		return nil, livespec.Errorf(livespec.EINVALID, "ingest: negative file size limit %d", opt.MaxFileBytes)
+	}
+	opt = opt.withDefaults()
+	m, err := newMatcher(opt.Include, opt.Exclude)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	p := &pipeline{opt: opt, store: store, match: m, res: &Result{Repo: opt.Repo}}
+	p.warnFn = opt.Warn
+	res, err := p.run(ctx)
+	if err != nil {
+		return nil, err
+	}
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// pipeline is the state of one run.
+type pipeline struct {
+	opt   Options
+	store livespec.Store
+	match *matcher
+	git   *gitRepo
+	res   *Result
+
+	branch string
+	fp     string
+
+	warnMu        sync.Mutex
+	warnFn        func(string)
+	submoduleSeen bool
+
+	// walker state (walker goroutine only)
+	cache *blobCache
+
+	// differ state (differ goroutine only)
+	files       map[string]*openFile
+	batch       *livespec.Batch
+	pendingV    map[string]int // version id -> index in batch.Versions
+	pendingF    map[string]int // file version id -> index in batch.Files
+	batchItems  int
+	batchBytes  int
+	texts       map[string]bool // distinct hashes of new versions
+	sawSpecFile bool
+
+	// writer state (writer goroutine only)
+	embedded map[string]bool
+}
+
+func (p *pipeline) warn(msg string) {
+	if p.warnFn == nil {
+		return
+	}
+	p.warnMu.Lock()
+	defer p.warnMu.Unlock()
+	p.warnFn(msg)
+}
+
+func (p *pipeline) run(ctx context.Context) (*Result, error) {
+	opt := p.opt
+	g, err := openRepo(opt.Dir, opt.MaxFileBytes)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	defer g.close()
+	p.git = g
+	branch, head, err := g.resolveBranch(opt.Branch)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	p.branch = branch
+	p.res.Head = head.String()
+	p.fp = Fingerprint(opt)
+
+	if e := opt.Embedder; e != nil {
+		if err := p.store.SetIndex(ctx, livespec.IndexInfo{Embedder: e.ID(), Dimensions: e.Dimensions()}); err != nil {
+			return nil, err
+		}
+	}
+
+	cp, err := p.store.Checkpoint(ctx, opt.Repo)
+	hasCP := err == nil
+	if err != nil && livespec.ErrorCode(err) != livespec.ENOTFOUND {
+		return nil, fmt.Errorf("ingest: read checkpoint: %w", err)
+	}
+	rebuild := opt.Rebuild || opt.Reembed
+	var stop plumbing.Hash
+	if hasCP && !rebuild {
+		if cp.Config != p.fp {
+			p.warn(fmt.Sprintf("settings changed since the last ingest of %s: rebuilding it", opt.Repo))
+			rebuild = true
+		} else {
+			stop = plumbing.NewHash(cp.Commit)
+		}
+	}
+	if !stop.IsZero() && stop == head {
+		p.res.UpToDate = true
+		p.res.Files, err = p.countOpenFiles(ctx)
+		return p.res, err
+	}
+	chain, found, err := g.firstParentChain(ctx, head, stop, p.warn)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	seq0 := int64(0)
+	if !stop.IsZero() {
+		if found {
+			seq0 = cp.Seq
+		} else {
+			p.warn(fmt.Sprintf("checkpoint %s of %s is not on the history of %s (force-push?): rebuilding", short(stop), opt.Repo, branch))
+			rebuild = true
+		}
+	}
+	p.files = map[string]*openFile{}
+	if rebuild || (hasCP && !found) {
+		if err := p.store.DeleteRepo(ctx, opt.Repo); err != nil {
+			return nil, fmt.Errorf("ingest: rebuild: %w", err)
+		}
+		p.res.Rebuilt = hasCP || opt.Rebuild || opt.Reembed
+	} else if found {
+		if err := p.loadOpen(ctx); err != nil {
+			return nil, fmt.Errorf("ingest: load open versions: %w", err)
+		}
+	}
+	if err := p.process(ctx, chain, seq0); err != nil {
+		return nil, err
+	}
+	p.res.Files = len(p.files)
+	if !p.sawSpecFile && len(p.files) == 0 {
+		p.warn(fmt.Sprintf("no files match %s on branch %s of %s", p.globDesc(), branch, opt.Repo))
+	}
+	return p.res, nil
+}
+
+func (p *pipeline) globDesc() string {
+	s := "include " + strings.Join(p.opt.Include, ", ")
+	if len(p.opt.Exclude) > 0 {
+		s += " (exclude " + strings.Join(p.opt.Exclude, ", ") + ")"
+	}
+	return s
+}
+
+func (p *pipeline) countOpenFiles(ctx context.Context) (int, error) {
+	n := 0
+	err := p.store.OpenFiles(ctx, p.opt.Repo, func(livespec.OpenFile) error { n++; return nil })
+	if err != nil {
+		return 0, fmt.Errorf("ingest: %w", err)
+	}
+	return n, nil
+}
+
+// openFile is the current version of one spec file and of its sections.
+type openFile struct {
+	id       string // "" when the store holds sections but no file version
+	blob     string
+	sections map[secKey]string // -> version id
+	hashes   map[secKey]string // -> content hash
+}
+
+type secKey struct {
+	heading string
+	part    int
+}
+
+func newOpenFile(id, blob string) *openFile {
+	return &openFile{id: id, blob: blob, sections: map[secKey]string{}, hashes: map[secKey]string{}}
+}
+
+func (p *pipeline) loadOpen(ctx context.Context) error {
+	repo := p.opt.Repo
+	err := p.store.OpenFiles(ctx, repo, func(f livespec.OpenFile) error {
+		p.files[f.Path] = newOpenFile(f.ID, f.Blob)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return p.store.OpenVersions(ctx, repo, func(v livespec.OpenVersion) error {
+		f := p.files[v.Key.Path]
+		if f == nil {
+			f = newOpenFile("", "")
+			p.files[v.Key.Path] = f
+		}
+		k := secKey{v.Key.Heading, v.Key.Part}
+		f.sections[k] = v.ID
+		f.hashes[k] = v.Hash
+		return nil
+	})
+}
+
+// process runs the pipeline over chain: a walker goroutine diffs each
+// commit against its first parent and reads the changed blobs; parse
+// workers split them; the differ (this goroutine) turns each commit into
+// versions, closes and changes, in order; a writer goroutine embeds new
+// texts and applies the batches.
+func (p *pipeline) process(ctx context.Context, chain []chainLink, seq0 int64) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	fail := func(err error) {
+		if err != nil {
+			cancel(err)
+		}
+	}
+
+	jobs := make(chan *commitJob, 16)
+	tasks := make(chan parseTask, 64)
+	batches := make(chan *livespec.Batch, 1)
+
+	p.cache = newBlobCache(64 << 20)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(jobs)
+		defer close(tasks)
+		fail(p.walk(ctx, chain, seq0, jobs, tasks))
+	}()
+	workers := max(1, runtime.GOMAXPROCS(0))
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p.parseWorker(ctx, tasks)
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		fail(p.writer(ctx, batches))
+	}()
+
+	fail(p.differ(ctx, jobs, batches, len(chain)))
+	close(batches)
+	wg.Wait()
+	return context.Cause(ctx)
+}

@@ -1,0 +1,393 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/livespec/livespec"
+)
+
+// differ turns each commit, in order, into versions, closes and changes,
+// and hands full batches to the writer.
+func (p *pipeline) differ(ctx context.Context, jobs <-chan *commitJob, batches chan<- *livespec.Batch, total int) error {
+	p.texts = map[string]bool{}
+	p.newBatch()
+	done := 0
+	for {
+		var job *commitJob
+		var ok bool
+		select {
+		case job, ok = <-jobs:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		if !ok {
+			break
+		}
+		if err := p.commit(ctx, job); err != nil {
+			return err
+		}
+		done++
+		p.res.Commits++
+		full := p.batchItems >= p.opt.batchItems || p.batchBytes >= p.opt.batchBytes
+		if full || done == total {
+			if err := p.flush(ctx, job, batches); err != nil {
+				return err
+			}
+		}
+		if p.opt.Progress != nil {
+			p.opt.Progress(Progress{Done: done, Total: total, Commit: job.hash, Date: job.date})
+		}
+	}
+	if done != total {
+		// The walker stopped early: its error is the cause.
+		if err := context.Cause(ctx); err != nil {
+			return err
+		}
+		return fmt.Errorf("ingest: walked %d of %d commits", done, total)
+	}
+	return nil
+}
+
+func (p *pipeline) newBatch() {
+	p.batch = &livespec.Batch{Repo: p.opt.Repo}
+	p.pendingV = map[string]int{}
+	p.pendingF = map[string]int{}
+	p.batchItems, p.batchBytes = 0, 0
+}
+
+func (p *pipeline) flush(ctx context.Context, last *commitJob, batches chan<- *livespec.Batch) error {
+	p.batch.Checkpoint = &livespec.Checkpoint{
+		Repo:      p.opt.Repo,
+		Branch:    p.branch,
+		Commit:    last.hash,
+		Seq:       last.seq,
+		Time:      last.date,
+		Config:    p.fp,
+		Source:    absDir(p.opt.Dir),
+		UpdatedAt: time.Now().UTC(),
+	}
+	select {
+	case batches <- p.batch:
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+	p.newBatch()
+	return nil
+}
+
+// commit adds everything job changed to the batch.
+func (p *pipeline) commit(ctx context.Context, job *commitJob) error {
+	for _, jc := range job.changes {
+		for _, b := range []*blobInfo{jc.from, jc.to} {
+			if b != nil {
+				if err := b.wait(ctx); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	// Detach every old side first: a commit can swap two paths.
+	olds := make([]*openFile, len(job.changes))
+	for i, jc := range job.changes {
+		if jc.From.present() {
+			olds[i] = p.files[jc.From.Path]
+			delete(p.files, jc.From.Path)
+		}
+	}
+	for i, jc := range job.changes {
+		p.file(job, jc, olds[i])
+	}
+	return nil
+}
+
+// file records one file change: the file-level Change, the file versions
+// and the section versions and changes.
+func (p *pipeline) file(job *commitJob, jc jobChange, old *openFile) {
+	p.sawSpecFile = true
+	repo := p.opt.Repo
+	kind := jc.kind()
+	path := jc.path()
+	fch := p.change(job, path, "", 0, false)
+	fch.Kind = kind
+	if kind == livespec.Renamed {
+		fch.OldPath = jc.From.Path
+	}
+	if old != nil && old.id != "" {
+		p.closeFile(old.id, job)
+		fch.Before = old.id
+	}
+
+	var oldSecs, newSecs []livespec.Section
+	if old != nil && len(old.sections) > 0 && jc.from != nil && jc.from.status == livespec.FileText {
+		oldSecs = jc.from.parsed.Sections
+	}
+	var nf *openFile
+	if jc.To.present() {
+		b := jc.to
+		fv := livespec.FileVersion{
+			ID:        livespec.FileVersionID(repo, path, job.hash),
+			Repo:      repo,
+			Path:      path,
+			Blob:      jc.To.Hash.String(),
+			Size:      b.size,
+			Status:    b.status,
+			Target:    b.target,
+			Commit:    job.hash,
+			Seq:       job.seq,
+			ValidFrom: job.date,
+		}
+		if b.status == livespec.FileText {
+			newSecs = b.parsed.Sections
+			fv.Meta = b.parsed.Meta
+			for _, s := range newSecs {
+				fv.Outline = append(fv.Outline, livespec.SectionRef{Heading: s.Heading, Part: s.Part})
+			}
+		} else {
+			p.res.Skipped++
+			p.warn(fmt.Sprintf("%s at %s: %s", path, job.hash[:12], statusNote(b)))
+		}
+		p.pendingF[fv.ID] = len(p.batch.Files)
+		p.batch.Files = append(p.batch.Files, fv)
+		p.batchItems++
+		p.res.FileVersions++
+		fch.After = fv.ID
+		nf = newOpenFile(fv.ID, fv.Blob)
+		p.files[path] = nf
+	}
+
+	var oldOpen map[secKey]string
+	if old != nil {
+		oldOpen = old.sections
+	}
+	var counts [5]int // added, modified, removed, renamed, unchanged
+	newSeen := map[secKey]bool{}
+	if oldSecs != nil || newSecs != nil {
+		for _, d := range DiffSections(oldSecs, newSecs) {
+			var ok, nk secKey
+			var oldID string
+			hadOld := false
+			if d.Old != nil {
+				ok = secKey{d.Old.Heading, d.Old.Part}
+				oldID, hadOld = oldOpen[ok]
+				if hadOld {
+					delete(oldOpen, ok)
+				}
+			}
+			if d.New != nil {
+				nk = secKey{d.New.Heading, d.New.Part}
+				if newSeen[nk] {
+					p.warn(fmt.Sprintf("%s at %s: duplicate section %q ignored", path, job.hash[:12], d.New.Heading))
+					continue
+				}
+				newSeen[nk] = true
+			}
+			switch {
+			case d.New != nil && hadOld:
+				if kind != livespec.Renamed && ok == nk && old.hashes[ok] == d.New.Hash {
+					nf.sections[nk], nf.hashes[nk] = oldID, d.New.Hash
+					counts[4]++
+					continue
+				}
+				p.closeVersion(oldID, job)
+				v := p.addVersion(job, path, d.New, nf)
+				ch := p.change(job, path, d.New.Heading, d.New.Part, true)
+				ch.Before, ch.After, ch.Summary = oldID, v.ID, d.Summary
+				ch.Kind = livespec.Modified
+				if kind == livespec.Renamed || ok != nk {
+					ch.Kind = livespec.Renamed
+					counts[3]++
+					if kind == livespec.Renamed {
+						ch.OldPath = jc.From.Path
+					}
+					if ok.heading != nk.heading {
+						ch.OldHeading = ok.heading
+					}
+				} else {
+					counts[1]++
+				}
+				p.addChange(ch)
+			case d.New != nil:
+				v := p.addVersion(job, path, d.New, nf)
+				ch := p.change(job, path, d.New.Heading, d.New.Part, true)
+				ch.Kind, ch.After, ch.Summary = livespec.Added, v.ID, d.Summary
+				if kind == livespec.Renamed {
+					ch.OldPath = jc.From.Path
+				}
+				counts[0]++
+				p.addChange(ch)
+			case hadOld:
+				p.closeVersion(oldID, job)
+				ch := p.change(job, path, ok.heading, ok.part, true)
+				ch.Kind, ch.Before, ch.Summary = livespec.Removed, oldID, d.Summary
+				if kind == livespec.Renamed {
+					ch.OldPath = jc.From.Path
+				}
+				counts[2]++
+				p.addChange(ch)
+			}
+		}
+	}
+	// Sections still open under the old path were not in the old text as
+	// parsed now (the file stopped being text, or the stored state came
+	// from another parse): they end here.
+	if len(oldOpen) > 0 {
+		keys := make([]secKey, 0, len(oldOpen))
+		for k := range oldOpen {
+			keys = append(keys, k)
+		}
+		sort.Slice(keys, func(i, j int) bool {
+			if keys[i].heading != keys[j].heading {
+				return keys[i].heading < keys[j].heading
+			}
+			return keys[i].part < keys[j].part
+		})
+		for _, k := range keys {
+			id := oldOpen[k]
+			p.closeVersion(id, job)
+			ch := p.change(job, path, k.heading, k.part, true)
+			ch.Kind, ch.Before, ch.Summary = livespec.Removed, id, "section removed"
+			if kind == livespec.Renamed {
+				ch.OldPath = jc.From.Path
+			}
+			counts[2]++
+			p.addChange(ch)
+		}
+	}
+	fch.Summary = fileSummary(jc, old, counts)
+	p.addChange(fch)
+}
+
+func statusNote(b *blobInfo) string {
+	switch b.status {
+	case livespec.FileBinary:
+		return "binary or not UTF-8, recorded but not indexed"
+	case livespec.FileTooLarge:
+		return fmt.Sprintf("too large (%d bytes), recorded but not indexed", b.size)
+	case livespec.FileSymlink:
+		return "symbolic link to " + b.target + ", recorded but not indexed"
+	case livespec.FileInvalid:
+		return "cannot be parsed (" + b.reason + "), recorded but not indexed"
+	}
+	return string(b.status)
+}
+
+// fileSummary describes a file-level change in a few words.
+func fileSummary(jc jobChange, old *openFile, c [5]int) string {
+	var parts []string
+	switch jc.kind() {
+	case livespec.Added:
+		parts = append(parts, "file added")
+	case livespec.Removed:
+		parts = append(parts, "file removed")
+	case livespec.Renamed:
+		parts = append(parts, "renamed from "+jc.From.Path)
+	}
+	if jc.To.present() && jc.to.status != livespec.FileText {
+		parts = append(parts, string(jc.to.status))
+	} else if jc.From.present() && jc.To.present() && jc.from.status != livespec.FileText && jc.to.status == livespec.FileText {
+		parts = append(parts, "now text")
+	}
+	if jc.From.present() && jc.To.present() && jc.From.Mode != jc.To.Mode {
+		parts = append(parts, fmt.Sprintf("mode %o → %o", uint32(jc.From.Mode), uint32(jc.To.Mode)))
+	}
+	for i, w := range []string{"added", "modified", "removed", "renamed"} {
+		if c[i] == 0 {
+			continue
+		}
+		s := "s"
+		if c[i] == 1 {
+			s = ""
+		}
+		parts = append(parts, fmt.Sprintf("%d section%s %s", c[i], s, w))
+	}
+	if len(parts) == 0 {
+		if jc.From.Hash == jc.To.Hash {
+			return "no content change"
+		}
+		return "whitespace or formatting only"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (p *pipeline) change(job *commitJob, path, heading string, part int, section bool) livespec.Change {
+	return livespec.Change{
+		ID:         livespec.ChangeID(p.opt.Repo, job.hash, path, heading, part, section),
+		Repo:       p.opt.Repo,
+		Commit:     job.hash,
+		Seq:        job.seq,
+		Date:       job.date,
+		AuthorDate: job.authorDate,
+		Author:     job.author,
+		Message:    job.message,
+		Path:       path,
+		Heading:    heading,
+		Part:       part,
+		Section:    section,
+	}
+}
+
+func (p *pipeline) addChange(c livespec.Change) {
+	p.batch.Changes = append(p.batch.Changes, c)
+	p.batchItems++
+	p.res.Changes++
+}
+
+func (p *pipeline) addVersion(job *commitJob, path string, s *livespec.Section, nf *openFile) *livespec.Version {
+	key := livespec.Key{Repo: p.opt.Repo, Path: path, Heading: s.Heading, Part: s.Part}
+	hash := s.Hash
+	if hash == "" {
+		hash = livespec.ContentHash(s.Text)
+	}
+	v := livespec.Version{
+		ID:        livespec.VersionID(key, job.hash),
+		Key:       key,
+		Level:     s.Level,
+		Text:      s.Text,
+		Hash:      hash,
+		Links:     s.Links,
+		Commit:    job.hash,
+		Seq:       job.seq,
+		ValidFrom: job.date,
+		Author:    job.author,
+	}
+	p.pendingV[v.ID] = len(p.batch.Versions)
+	p.batch.Versions = append(p.batch.Versions, v)
+	p.batchItems++
+	p.batchBytes += len(v.Text)
+	p.res.Versions++
+	if !p.texts[hash] {
+		p.texts[hash] = true
+		p.res.DistinctTexts++
+	}
+	k := secKey{s.Heading, s.Part}
+	nf.sections[k], nf.hashes[k] = v.ID, hash
+	return &p.batch.Versions[len(p.batch.Versions)-1]
+}
+
+// closeVersion ends a section version at job: in place when the batch
+// holds it, with a Close otherwise.
+func (p *pipeline) closeVersion(id string, job *commitJob) {
+	if i, ok := p.pendingV[id]; ok {
+		v := &p.batch.Versions[i]
+		v.EndCommit, v.EndSeq, v.ValidTo = job.hash, job.seq, job.date
+		delete(p.pendingV, id)
+		return
+	}
+	p.batch.Closes = append(p.batch.Closes, livespec.Close{ID: id, Commit: job.hash, Seq: job.seq, ValidTo: job.date})
+	p.batchItems++
+}
+
+func (p *pipeline) closeFile(id string, job *commitJob) {
+	if i, ok := p.pendingF[id]; ok {
+		f := &p.batch.Files[i]
+		f.EndCommit, f.EndSeq, f.ValidTo = job.hash, job.seq, job.date
+		delete(p.pendingF, id)
+		return
+	}
+	p.batch.Closes = append(p.batch.Closes, livespec.Close{ID: id, File: true, Commit: job.hash, Seq: job.seq, ValidTo: job.date})
+	p.batchItems++
+}

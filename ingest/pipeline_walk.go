@@ -1,0 +1,255 @@
+package ingest
+
+import (
+	"bytes"
+	"container/list"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/livespec/livespec"
+)
+
+// commitJob is one first-parent commit and the spec files it changed, with
+// the blobs on both sides being read and parsed.
+type commitJob struct {
+	hash       string
+	seq        int64
+	date       time.Time // committer time, UTC
+	authorDate time.Time
+	author     string
+	message    string // first line
+	changes    []jobChange
+}
+
+type jobChange struct {
+	fileChange
+	from, to *blobInfo // nil for an absent side
+}
+
+// blobInfo is what ingest knows about one blob at one path. It is filled
+// by the walker or a parse worker and published by closing done.
+type blobInfo struct {
+	done   chan struct{}
+	status livespec.FileStatus
+	size   int64
+	target string      // symlink target
+	parsed *ParsedFile // for FileText
+	reason string      // why a file is FileInvalid
+	cost   int
+}
+
+func (b *blobInfo) wait(ctx context.Context) error {
+	select {
+	case <-b.done:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+type blobKey struct {
+	hash plumbing.Hash
+	path string // parsing depends on the path (file type, relative links)
+	link bool
+}
+
+// blobCache is a bounded LRU of blobInfos by blob and path, so the old side
+// of a change is usually parsed already. Walker goroutine only.
+type blobCache struct {
+	max, used int
+	ll        *list.List
+	m         map[blobKey]*list.Element
+}
+
+type cacheItem struct {
+	key  blobKey
+	info *blobInfo
+}
+
+func newBlobCache(max int) *blobCache {
+	return &blobCache{max: max, ll: list.New(), m: map[blobKey]*list.Element{}}
+}
+
+func (c *blobCache) get(k blobKey) *blobInfo {
+	if e, ok := c.m[k]; ok {
+		c.ll.MoveToFront(e)
+		return e.Value.(*cacheItem).info
+	}
+	return nil
+}
+
+func (c *blobCache) add(k blobKey, b *blobInfo) {
+	c.m[k] = c.ll.PushFront(&cacheItem{key: k, info: b})
+	c.used += b.cost
+	for c.used > c.max && c.ll.Len() > 1 {
+		e := c.ll.Back()
+		it := e.Value.(*cacheItem)
+		c.ll.Remove(e)
+		delete(c.m, it.key)
+		c.used -= it.info.cost
+	}
+}
+
+type parseTask struct {
+	info    *blobInfo
+	path    string
+	content []byte
+}
+
+// walk diffs every commit of chain against its first parent (a root
+// against the empty tree), starts reading and parsing the changed blobs and
+// sends the commits, oldest first, to jobs.
+func (p *pipeline) walk(ctx context.Context, chain []chainLink, seq0 int64, jobs chan<- *commitJob, tasks chan<- parseTask) error {
+	repo := p.git.repo
+	var prev *object.Tree
+	for i, link := range chain {
+		c, err := repo.CommitObject(link.hash)
+		if err != nil {
+			return fmt.Errorf("ingest: read commit %s: %w", link.hash, err)
+		}
+		tree, err := c.Tree()
+		if err != nil {
+			return fmt.Errorf("ingest: read tree of %s: %w", link.hash, err)
+		}
+		var parent *object.Tree
+		switch {
+		case link.root:
+		case i > 0:
+			parent = prev
+		default:
+			pc, err := repo.CommitObject(c.ParentHashes[0])
+			if err == nil {
+				parent, err = pc.Tree()
+			}
+			if err != nil {
+				return fmt.Errorf("ingest: read parent of %s: %w", link.hash, err)
+			}
+		}
+		changes, err := diffTrees(ctx, parent, tree, p.match, p.submodule)
+		if err != nil {
+			return fmt.Errorf("ingest: commit %s: %w", link.hash, err)
+		}
+		job := &commitJob{
+			hash:       link.hash.String(),
+			seq:        seq0 + int64(i) + 1,
+			date:       c.Committer.When.UTC(),
+			authorDate: c.Author.When.UTC(),
+			author:     c.Author.Name,
+			message:    firstLine(c.Message),
+			changes:    make([]jobChange, len(changes)),
+		}
+		for j, fc := range changes {
+			jc := jobChange{fileChange: fc}
+			if fc.To.present() {
+				if jc.to, err = p.blob(ctx, fc.To, tasks); err != nil {
+					return err
+				}
+			}
+			if fc.From.present() {
+				if jc.from, err = p.blob(ctx, fc.From, tasks); err != nil {
+					return err
+				}
+			}
+			job.changes[j] = jc
+		}
+		select {
+		case jobs <- job:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		prev = tree
+	}
+	return nil
+}
+
+func (p *pipeline) submodule(path string) {
+	if !p.submoduleSeen {
+		p.submoduleSeen = true
+		p.warn(fmt.Sprintf("skipping submodule %s (and any other submodule matching the include globs)", path))
+	}
+}
+
+// blob returns the blobInfo of e, reading the blob and queueing it for
+// parsing unless it is cached.
+func (p *pipeline) blob(ctx context.Context, e entry, tasks chan<- parseTask) (*blobInfo, error) {
+	k := blobKey{hash: e.Hash, path: e.Path, link: e.Mode == filemode.Symlink}
+	if b := p.cache.get(k); b != nil {
+		return b, nil
+	}
+	b := &blobInfo{done: make(chan struct{}), cost: 256}
+	content, size, err := p.git.readBlob(e.Hash, p.opt.MaxFileBytes)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: %s: %w", e.Path, err)
+	}
+	b.size = size
+	b.cost += len(content)
+	p.cache.add(k, b)
+	switch {
+	case k.link:
+		b.status = livespec.FileSymlink
+		b.target = string(content)
+	case content == nil && size > p.opt.MaxFileBytes:
+		b.status = livespec.FileTooLarge
+	case isBinary(content):
+		b.status = livespec.FileBinary
+	default:
+		select {
+		case tasks <- parseTask{info: b, path: e.Path, content: content}:
+			return b, nil
+		case <-ctx.Done():
+			return nil, context.Cause(ctx)
+		}
+	}
+	close(b.done)
+	return b, nil
+}
+
+// isBinary reports whether content is not UTF-8 text: a NUL byte in the
+// first 8000 bytes (git's test) or invalid UTF-8.
+func isBinary(content []byte) bool {
+	head := content[:min(len(content), 8000)]
+	return bytes.IndexByte(head, 0) >= 0 || !utf8.Valid(content)
+}
+
+func firstLine(msg string) string {
+	msg = strings.TrimLeft(msg, "\r\n")
+	if i := strings.IndexAny(msg, "\r\n"); i >= 0 {
+		msg = msg[:i]
+	}
+	return strings.TrimSpace(msg)
+}
+
+// parseWorker splits blobs into sections until tasks is closed.
+func (p *pipeline) parseWorker(ctx context.Context, tasks <-chan parseTask) {
+	for t := range tasks {
+		if ctx.Err() != nil {
+			continue
+		}
+		runParse(t)
+	}
+}
+
+func runParse(t parseTask) {
+	b := t.info
+	defer close(b.done)
+	defer func() {
+		if r := recover(); r != nil {
+			b.status, b.parsed, b.reason = livespec.FileInvalid, nil, fmt.Sprintf("parser failed: %v", r)
+		}
+	}()
+	pf, err := ParseFile(t.path, t.content, ParseOptions{})
+	if err != nil {
+		b.status, b.reason = livespec.FileInvalid, err.Error()
+		return
+	}
+	if pf == nil {
+		pf = &ParsedFile{}
+	}
+	b.status, b.parsed = livespec.FileText, pf
+}

@@ -1,0 +1,390 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/livespec/livespec"
+)
+
+// objectCacheBytes sizes go-git's object LRU: big enough to keep the trees
+// and recent blobs of a large spec repository hot.
+const objectCacheBytes = 96 * cache.MiByte
+
+// renameScore is git's default rename similarity threshold (-M50%).
+const renameScore = 50
+
+// renameLimit mirrors git's diff.renameLimit default.
+const renameLimit = 1000
+
+// gitRepo is an opened repository and the resources to release with it.
+type gitRepo struct {
+	repo  *git.Repository
+	close func() error
+}
+
+// openRepo opens the git repository at dir (a work tree, any directory
+// inside one, or a bare repository) with filesystem storage that keeps pack
+// descriptors open and a large object cache.
+func openRepo(dir string, largeObject int64) (*gitRepo, error) {
+	if dir == "" {
+		dir = "."
+	}
+	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if err != nil {
+		if errors.Is(err, git.ErrRepositoryNotExists) {
+			return nil, livespec.Errorf(livespec.EINVALID, "not a git repository: %s", dir)
+		}
+		return nil, livespec.WrapError(livespec.EINVALID, err, "cannot open git repository %s", dir)
+	}
+	fsst, ok := r.Storer.(*filesystem.Storage)
+	if !ok {
+		return &gitRepo{repo: r, close: func() error { return nil }}, nil
+	}
+	st := filesystem.NewStorageWithOptions(fsst.Filesystem(), cache.NewObjectLRU(objectCacheBytes),
+		filesystem.Options{KeepDescriptors: true, LargeObjectThreshold: largeObject})
+	r2, err := git.Open(st, nil)
+	if err != nil {
+		_ = st.Close()
+		return nil, livespec.WrapError(livespec.EINVALID, err, "cannot open git repository %s", dir)
+	}
+	return &gitRepo{repo: r2, close: st.Close}, nil
+}
+
+// resolveBranch returns the short name and the head commit of the tracked
+// branch: branch, or the branch HEAD points to when branch is "".
+func (g *gitRepo) resolveBranch(branch string) (string, plumbing.Hash, error) {
+	r := g.repo
+	if branch == "" {
+		head, err := r.Storer.Reference(plumbing.HEAD)
+		if err != nil {
+			if errors.Is(err, plumbing.ErrReferenceNotFound) {
+				return "", plumbing.ZeroHash, g.noCommitsOr(livespec.Errorf(livespec.EINVALID, "repository has no HEAD; choose a branch"))
+			}
+			return "", plumbing.ZeroHash, fmt.Errorf("git: read HEAD: %w", err)
+		}
+		if head.Type() != plumbing.SymbolicReference {
+			return "", plumbing.ZeroHash, livespec.Errorf(livespec.EINVALID,
+				"HEAD is detached at %s; choose a branch to track%s", head.Hash().String()[:12], g.branchList())
+		}
+		ref, err := r.Reference(head.Target(), true)
+		if err != nil {
+			return "", plumbing.ZeroHash, g.noCommitsOr(livespec.Errorf(livespec.ENOTFOUND,
+				"branch %q (from HEAD) has no commits%s", head.Target().Short(), g.branchList()))
+		}
+		return head.Target().Short(), ref.Hash(), nil
+	}
+	for _, name := range []plumbing.ReferenceName{
+		plumbing.NewBranchReferenceName(branch),
+		plumbing.NewRemoteReferenceName("origin", branch),
+		plumbing.ReferenceName("refs/remotes/" + branch),
+		plumbing.ReferenceName(branch),
+	} {
+		ref, err := r.Reference(name, true)
+		if err == nil && !ref.Hash().IsZero() {
+			return branch, ref.Hash(), nil
+		}
+	}
+	return "", plumbing.ZeroHash, g.noCommitsOr(livespec.Errorf(livespec.ENOTFOUND,
+		"branch %q not found%s", branch, g.branchList()))
+}
+
+// noCommitsOr returns the "no commits" error when the repository has no
+// branch at all, and err otherwise.
+func (g *gitRepo) noCommitsOr(err error) error {
+	if len(g.branches()) == 0 {
+		return livespec.Errorf(livespec.EINVALID, "repository has no commits")
+	}
+	return err
+}
+
+func (g *gitRepo) branches() []string {
+	var names []string
+	refs, err := g.repo.References()
+	if err != nil {
+		return nil
+	}
+	_ = refs.ForEach(func(ref *plumbing.Reference) error {
+		n := ref.Name()
+		switch {
+		case n.IsBranch():
+			names = append(names, n.Short())
+		case n.IsRemote() && !strings.HasSuffix(n.String(), "/HEAD"):
+			names = append(names, n.Short())
+		}
+		return nil
+	})
+	sort.Strings(names)
+	return names
+}
+
+func (g *gitRepo) branchList() string {
+	b := g.branches()
+	if len(b) == 0 {
+		return ""
+	}
+	return "; available branches: " + strings.Join(b, ", ")
+}
+
+// chainLink is one commit of the first-parent chain.
+type chainLink struct {
+	hash plumbing.Hash
+	// root marks a commit diffed against the empty tree: the real root, a
+	// shallow boundary or a commit whose first parent is missing.
+	root bool
+}
+
+// firstParentChain walks the first-parent chain from head down to stop
+// (exclusive) or the root, and returns it oldest first. found reports
+// whether stop was reached; when it was not, the whole chain is returned.
+func (g *gitRepo) firstParentChain(ctx context.Context, head, stop plumbing.Hash, warn func(string)) (chain []chainLink, found bool, err error) {
+	shallow := map[plumbing.Hash]bool{}
+	if hs, err := g.repo.Storer.Shallow(); err == nil {
+		for _, h := range hs {
+			shallow[h] = true
+		}
+	}
+	h := head
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, false, err
+		}
+		if !stop.IsZero() && h == stop {
+			found = true
+			break
+		}
+		c, err := g.repo.CommitObject(h)
+		if err != nil {
+			if len(chain) == 0 {
+				return nil, false, fmt.Errorf("git: read commit %s: %w", h, err)
+			}
+			// The first parent of the previous commit is missing.
+			prev := chain[len(chain)-1].hash
+			warn(fmt.Sprintf("first parent %s of commit %s is missing: history before it is not ingested", short(h), short(prev)))
+			chain[len(chain)-1].root = true
+			break
+		}
+		link := chainLink{hash: h}
+		if len(c.ParentHashes) == 0 {
+			link.root = true
+			chain = append(chain, link)
+			break
+		}
+		if shallow[h] {
+			link.root = true
+			chain = append(chain, link)
+			warn(fmt.Sprintf("shallow clone: history before commit %s is missing, so it is incomplete", short(h)))
+			break
+		}
+		chain = append(chain, link)
+		h = c.ParentHashes[0]
+	}
+	slices.Reverse(chain)
+	return chain, found, nil
+}
+
+func short(h plumbing.Hash) string { return h.String()[:12] }
+
+// entry is one side of a file change: a path with its blob and mode.
+type entry struct {
+	Path string
+	Hash plumbing.Hash
+	Mode filemode.FileMode
+}
+
+func (e entry) present() bool { return e.Path != "" }
+
+// fileChange is one spec file a commit added, modified, deleted or renamed.
+type fileChange struct {
+	From, To entry
+}
+
+func (fc fileChange) kind() livespec.ChangeKind {
+	switch {
+	case !fc.From.present():
+		return livespec.Added
+	case !fc.To.present():
+		return livespec.Removed
+	case fc.From.Path != fc.To.Path:
+		return livespec.Renamed
+	}
+	return livespec.Modified
+}
+
+func (fc fileChange) path() string {
+	if fc.To.present() {
+		return fc.To.Path
+	}
+	return fc.From.Path
+}
+
+// matcher selects spec files: Include minus Exclude.
+type matcher struct {
+	include, exclude []string
+}
+
+func newMatcher(include, exclude []string) (*matcher, error) {
+	for _, g := range append(slices.Clone(include), exclude...) {
+		if !doublestar.ValidatePattern(g) {
+			return nil, livespec.Errorf(livespec.EINVALID, "invalid glob %q", g)
+		}
+	}
+	return &matcher{include: include, exclude: exclude}, nil
+}
+
+func (m *matcher) match(path string) bool {
+	in := false
+	for _, g := range m.include {
+		if ok, _ := doublestar.Match(g, path); ok {
+			in = true
+			break
+		}
+	}
+	if !in {
+		return false
+	}
+	for _, g := range m.exclude {
+		if ok, _ := doublestar.Match(g, path); ok {
+			return false
+		}
+	}
+	return true
+}
+
+// diffTrees returns the spec file changes between two trees (from nil: the
+// empty tree), with renames detected among spec files only, as
+// `git diff-tree -r -M -- <specs>` reports them. Submodule entries are left
+// out; onSubmodule is called with their paths.
+func diffTrees(ctx context.Context, from, to *object.Tree, m *matcher, onSubmodule func(string)) ([]fileChange, error) {
+	raw, err := object.DiffTreeWithOptions(ctx, from, to, &object.DiffTreeOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("git: diff trees: %w", err)
+	}
+	origFrom := map[string]object.ChangeEntry{}
+	origTo := map[string]object.ChangeEntry{}
+	var shadow object.Changes
+	for _, c := range raw {
+		name := c.To.Name
+		if name == "" {
+			name = c.From.Name
+		}
+		if !m.match(name) {
+			continue
+		}
+		if c.From.TreeEntry.Mode == filemode.Submodule {
+			onSubmodule(c.From.Name)
+			c.From = object.ChangeEntry{}
+		}
+		if c.To.TreeEntry.Mode == filemode.Submodule {
+			onSubmodule(c.To.Name)
+			c.To = object.ChangeEntry{}
+		}
+		if c.From.Name == "" && c.To.Name == "" {
+			continue
+		}
+		// git pairs renames among regular files whatever their executable
+		// bit; go-git only among identical modes. Detect on a copy with
+		// executables seen as regular files, then restore the real entries.
+		s := &object.Change{From: c.From, To: c.To}
+		if c.From.Name != "" {
+			origFrom[c.From.Name] = c.From
+			s.From.TreeEntry.Mode = regularize(s.From.TreeEntry.Mode)
+		}
+		if c.To.Name != "" {
+			origTo[c.To.Name] = c.To
+			s.To.TreeEntry.Mode = regularize(s.To.TreeEntry.Mode)
+		}
+		shadow = append(shadow, s)
+	}
+	if len(shadow) == 0 {
+		return nil, nil
+	}
+	detected, err := object.DetectRenames(shadow, &object.DiffTreeOptions{
+		DetectRenames: true, RenameScore: renameScore, RenameLimit: renameLimit,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("git: detect renames: %w", err)
+	}
+	out := make([]fileChange, 0, len(detected))
+	for _, c := range detected {
+		var fc fileChange
+		if c.From.Name != "" {
+			e := origFrom[c.From.Name]
+			fc.From = entry{Path: e.Name, Hash: e.TreeEntry.Hash, Mode: e.TreeEntry.Mode}
+		}
+		if c.To.Name != "" {
+			e := origTo[c.To.Name]
+			fc.To = entry{Path: e.Name, Hash: e.TreeEntry.Hash, Mode: e.TreeEntry.Mode}
+		}
+		out = append(out, fc)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if a, b := out[i].path(), out[j].path(); a != b {
+			return a < b
+		}
+		return out[i].From.Path < out[j].From.Path
+	})
+	return out, nil
+}
+
+func regularize(m filemode.FileMode) filemode.FileMode {
+	if m == filemode.Executable || m == filemode.Deprecated {
+		return filemode.Regular
+	}
+	return m
+}
+
+// readBlob returns the size of the blob h and, when it is at most max
+// bytes, its content.
+func (g *gitRepo) readBlob(h plumbing.Hash, max int64) (content []byte, size int64, err error) {
+	obj, err := g.repo.Storer.EncodedObject(plumbing.BlobObject, h)
+	if err != nil {
+		return nil, 0, fmt.Errorf("git: read blob %s: %w", h, err)
+	}
+	size = obj.Size()
+	if size > max {
+		return nil, size, nil
+	}
+	rd, err := obj.Reader()
+	if err != nil {
+		return nil, size, fmt.Errorf("git: read blob %s: %w", h, err)
+	}
+	defer rd.Close()
+	content = make([]byte, 0, size)
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := rd.Read(buf)
+		content = append(content, buf[:n]...)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, size, fmt.Errorf("git: read blob %s: %w", h, err)
+		}
+	}
+	return content, size, nil
+}
+
+// absDir returns dir as an absolute path for the checkpoint's Source.
+func absDir(dir string) string {
+	if dir == "" {
+		dir = "."
+	}
+	if a, err := filepath.Abs(dir); err == nil {
+		return a
+	}
+	return dir
+}
