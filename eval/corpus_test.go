@@ -1,0 +1,81 @@
+package eval_test
+
+import (
+	"context"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/livespec/livespec/eval"
+	"github.com/livespec/livespec/ingest"
+	"github.com/livespec/livespec/internal/sqlite"
+	"github.com/livespec/livespec/retrieval"
+)
+
+var (
+	corpus    = flag.Bool("corpus", false, "run the question set of ../shared/eval against its real corpus (slow)")
+	corpusDir = flag.String("corpus-dir", "../../shared", "directory holding corpora/*.bundle and eval/*.jsonl")
+	reportOut = flag.String("report", "", "write the corpus run's JSON report to this file")
+)
+
+// TestCorpusOpenAPI ingests the OpenAPI Specification history, asks the
+// development question set and checks the scores against the targets.
+// Run with: go test ./eval -run TestCorpusOpenAPI -corpus -v
+func TestCorpusOpenAPI(t *testing.T) {
+	if !*corpus {
+		t.Skip("corpus run not asked for (-corpus)")
+	}
+	bundle := filepath.Join(*corpusDir, "corpora", "oai-openapi-specification.bundle")
+	set := filepath.Join(*corpusDir, "eval", "oai-openapi-specification.jsonl")
+	for _, p := range []string{bundle, set} {
+		if _, err := os.Stat(p); err != nil {
+			t.Skipf("corpus absent: %v", err)
+		}
+	}
+	ctx := context.Background()
+	repo := filepath.Join(t.TempDir(), "oas")
+	if out, err := exec.Command("git", "clone", "-q", bundle, repo).CombinedOutput(); err != nil {
+		t.Fatalf("clone: %v\n%s", err, out)
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "index.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := ingest.Run(ctx, st, ingest.Options{Repo: "oas", Dir: repo}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	qs, err := eval.Load(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	rep, err := eval.Run(ctx, &retrieval.Assistant{Store: st}, repo, qs, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log("\n" + rep.Text())
+	if *reportOut != "" {
+		b, _ := rep.JSON()
+		if err := os.WriteFile(*reportOut, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	targets := map[string]float64{
+		eval.KindCurrent: 0.8, eval.KindIntroduced: 0.8, eval.KindAsOf: 0.9,
+		eval.KindEvolution: 0.95, eval.KindChanges: 1,
+	}
+	for kind, target := range targets {
+		if got, ok := rep.Score(kind); ok && got < target {
+			t.Errorf("%s: score %.3f, target %.2f", kind, got, target)
+		}
+	}
+}

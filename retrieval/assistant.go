@@ -1,0 +1,279 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/livespec/livespec"
+)
+
+// MaxQuestion is the longest question Ask accepts, in characters.
+const MaxQuestion = 2000
+
+// DefaultSources is how many sections an answer cites at most when
+// Assistant.Sources is zero.
+const DefaultSources = 8
+
+// NoEmbedder is Answer.Model.Embedder for an answer served by BM25 alone.
+const NoEmbedder = "none (BM25 only)"
+
+// Assistant answers questions about the specs in a Store: it understands
+// the question, gathers the evidence (sections for current and as-of
+// questions, change events for changes and timeline questions) and has a
+// Generator phrase it. The facts never depend on the generator.
+type Assistant struct {
+	Store     livespec.Store
+	Embedder  livespec.Embedder  // nil: BM25 only
+	Generator livespec.Generator // nil: Extractive
+	// Permalink is the citation URL template, e.g.
+	// "https://github.com/ORG/REPO/blob/{commit}/{path}#{anchor}"; {repo}
+	// is also replaced. Empty: citations carry no URL.
+	Permalink string
+	Now       func() time.Time // nil: time.Now
+	Sources   int              // citations per answer at most (0: DefaultSources)
+}
+
+var _ livespec.Asker = (*Assistant)(nil)
+
+func (a *Assistant) now() time.Time {
+	if a.Now != nil {
+		return a.Now()
+	}
+	return time.Now()
+}
+
+func (a *Assistant) sources() int {
+	if a.Sources > 0 {
+		return a.Sources
+	}
+	return DefaultSources
+}
+
+func (a *Assistant) generator() livespec.Generator {
+	if a.Generator != nil {
+		return a.Generator
+	}
+	return Extractive{}
+}
+
+// Ask answers req. The question must be non-empty and at most MaxQuestion
+// characters (EINVALID otherwise). It is understood with req.Now (or the
+// assistant's clock) for relative periods, then routed by intent: current
+// and as-of questions search the sections valid now or then; changes
+// questions read the change events of the window (the last 7 days when
+// none is named); timeline questions tell the history of the topic. When
+// onToken is non-nil the answer text is streamed to it.
+func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken func(string) error) (*livespec.Answer, error) {
+	question := strings.TrimSpace(req.Question)
+	switch {
+	case question == "":
+		return nil, livespec.Errorf(livespec.EINVALID, "the question is empty")
+	case utf8.RuneCountInString(question) > MaxQuestion:
+		return nil, livespec.Errorf(livespec.EINVALID, "the question is too long (%d characters, at most %d)", utf8.RuneCountInString(question), MaxQuestion)
+	case !utf8.ValidString(question):
+		return nil, livespec.Errorf(livespec.EINVALID, "the question is not valid UTF-8")
+	}
+	if a.Store == nil {
+		return nil, livespec.Errorf(livespec.EINTERNAL, "retrieval: assistant has no store")
+	}
+	now := req.Now
+	if now.IsZero() {
+		now = a.now()
+	}
+	u := Understand(question, now)
+	topic := a.topic(question, u, req.History, now)
+
+	ev := &livespec.Evidence{Question: question, Intent: u.Intent, Window: u.Window, Topic: topic}
+	ev.Notes = append(ev.Notes, u.Problems...)
+	if !u.AsOf.IsZero() {
+		ev.AsOf = &livespec.Time{Time: u.AsOf}
+	}
+	embedder := NoEmbedder
+	if a.Embedder != nil {
+		embedder = a.Embedder.ID()
+	}
+	var cited []livespec.Version
+	switch u.Intent {
+	case livespec.IntentChanges:
+		res, err := a.ledger(ctx, u, question, now, req.Repos)
+		if err != nil {
+			return nil, err
+		}
+		ev.Window = &res.window
+		ev.Notes = append(ev.Notes, res.notes...)
+		for _, c := range res.changes {
+			ev.Changes = append(ev.Changes, livespec.ChangeOf(c))
+		}
+		if len(res.changes) == 0 && len(res.notes) == 0 {
+			ev.Notes = append(ev.Notes, "No spec changes landed in the period.")
+		}
+		cited = res.cite
+	case livespec.IntentTimeline:
+		t := topic
+		if !usefulTopic(t) {
+			t = question
+		}
+		tl, res, err := a.timeline(ctx, livespec.TimelineQuery{Topic: t, Repos: req.Repos, Window: u.Window, Now: now})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range tl.Events {
+			ev.Changes = append(ev.Changes, changeOfEvent(e))
+		}
+		if len(ev.Changes) > maxEvents {
+			ev.Notes = append(ev.Notes, fmt.Sprintf("Only the first %d of %d events are listed.", maxEvents, len(ev.Changes)))
+			ev.Changes = ev.Changes[:maxEvents]
+		}
+		if len(ev.Changes) == 0 {
+			ev.Notes = append(ev.Notes, fmt.Sprintf("Nothing in the spec history matches %q.", t))
+		}
+		cited = res.cite
+	default:
+		validity, text := livespec.Current(), question
+		if u.Intent == livespec.IntentAsOf {
+			if u.AsOf.IsZero() {
+				ev.Intent = livespec.IntentCurrent
+			} else {
+				validity = livespec.AsOf(u.AsOf)
+			}
+			if usefulTopic(topic) {
+				text = topic
+			}
+		}
+		cands, note, err := a.search(ctx, searchQuery{text: text, validity: validity, repos: req.Repos, limit: a.sources()})
+		if err != nil {
+			return nil, err
+		}
+		if note != "" {
+			ev.Notes = append(ev.Notes, note)
+			embedder = NoEmbedder
+		}
+		for _, c := range cands {
+			cited = append(cited, c.v)
+		}
+		if len(cited) == 0 {
+			ev.Notes = append(ev.Notes, "Nothing in the specs matches the question.")
+		}
+	}
+	excerptQuery := question
+	if usefulTopic(topic) {
+		excerptQuery = topic
+	}
+	seen := map[string]bool{}
+	for _, v := range cited {
+		if len(ev.Sources) >= a.sources() || seen[v.ID] {
+			continue
+		}
+		seen[v.ID] = true
+		ev.Sources = append(ev.Sources, Cite(v, len(ev.Sources)+1, excerptQuery, a.Permalink))
+	}
+
+	text, genName, err := a.generate(ctx, ev, onToken)
+	if err != nil {
+		return nil, err
+	}
+	ans := &livespec.Answer{
+		Question:  question,
+		Intent:    ev.Intent,
+		Window:    ev.Window,
+		Answer:    text,
+		Citations: ev.Sources,
+		Changes:   ev.Changes,
+		Model:     livespec.ModelInfo{Embedder: embedder, Generator: genName},
+	}
+	if ev.AsOf != nil {
+		ans.AsOf = *ev.AsOf
+	}
+	if ans.Citations == nil {
+		ans.Citations = []livespec.Citation{}
+	}
+	if ans.Changes == nil {
+		ans.Changes = []livespec.AnswerChange{}
+	}
+	return ans, nil
+}
+
+// generate has the generator phrase the evidence. When it fails before
+// producing any text (a model server down), the extractive generator
+// stands in and a note says so; a failure mid-stream is returned.
+func (a *Assistant) generate(ctx context.Context, ev *livespec.Evidence, onToken func(string) error) (string, string, error) {
+	g := a.generator()
+	streamed := false
+	var sinkErr error
+	tok := onToken
+	if onToken != nil {
+		tok = func(s string) error {
+			streamed = true
+			if err := onToken(s); err != nil {
+				sinkErr = err
+				return err
+			}
+			return nil
+		}
+	}
+	text, err := g.Generate(ctx, ev, tok)
+	if err == nil {
+		return text, g.Name(), nil
+	}
+	if sinkErr != nil && errors.Is(err, sinkErr) || ctx.Err() != nil || streamed {
+		return "", "", fmt.Errorf("retrieval: generate: %w", err)
+	}
+	if _, ok := g.(Extractive); ok {
+		return "", "", fmt.Errorf("retrieval: generate: %w", err)
+	}
+	ev.Notes = append(ev.Notes, fmt.Sprintf("The language model (%s) was unavailable, so this answer lists the evidence as found.", g.Name()))
+	fb := Extractive{}
+	text, err = fb.Generate(ctx, ev, onToken)
+	if err != nil {
+		return "", "", fmt.Errorf("retrieval: generate: %w", err)
+	}
+	return text, fb.Name(), nil
+}
+
+// referenceWords mark a follow-up question that refers to an earlier turn.
+var referenceWords = lexSet(`it its that this they them those these there`)
+
+// topic returns the topic of the question, or, for a follow-up that names
+// none of its own ("when did that change?"), the topic of the latest
+// earlier turn that had one.
+func (a *Assistant) topic(question string, u Understanding, history []livespec.Turn, now time.Time) string {
+	topic := strings.TrimSpace(u.Topic)
+	if len(history) == 0 {
+		return topic
+	}
+	refers := false
+	for _, t := range lexTokens(question) {
+		if referenceWords[t.word] {
+			refers = true
+			break
+		}
+	}
+	if usefulTopic(topic) && !refers {
+		return topic
+	}
+	if !refers && u.Intent == livespec.IntentChanges {
+		return topic
+	}
+	for i := len(history) - 1; i >= 0; i-- {
+		prev := Understand(history[i].Question, now).Topic
+		if usefulTopic(prev) {
+			if usefulTopic(topic) {
+				return topic + " " + prev
+			}
+			return prev
+		}
+	}
+	return topic
+}
+
+// changeOfEvent converts a timeline event to its answer form.
+func changeOfEvent(e livespec.TimelineEvent) livespec.AnswerChange {
+	return livespec.AnswerChange{
+		Repo: e.Repo, Commit: e.Commit, Date: e.Date, Author: e.Author, Message: e.Message,
+		Path: e.Path, OldPath: e.OldPath, Heading: e.Heading, Kind: e.Kind, Summary: e.Summary,
+	}
+}

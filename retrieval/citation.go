@@ -1,0 +1,209 @@
+package retrieval
+
+import (
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/livespec/livespec"
+)
+
+// excerptLen is the target length of a citation excerpt, in runes.
+const excerptLen = 300
+
+// Cite returns the citation of v numbered n: pinned to the commit that
+// introduced the text, with its validity, a permalink built from the
+// template (see Permalink) and the excerpt of the section most relevant to
+// query.
+func Cite(v livespec.Version, n int, query, template string) livespec.Citation {
+	return livespec.Citation{
+		N:         n,
+		Repo:      v.Repo,
+		Path:      v.Path,
+		Heading:   v.Heading,
+		Commit:    v.Commit,
+		Date:      livespec.Time{Time: v.ValidFrom},
+		ValidFrom: livespec.Time{Time: v.ValidFrom},
+		ValidTo:   livespec.Time{Time: v.ValidTo},
+		Current:   v.Current(),
+		URL:       Permalink(template, v.Repo, v.Commit, v.Path, v.Heading),
+		Excerpt:   Excerpt(v.Text, query),
+		VersionID: v.ID,
+		Text:      v.Text,
+	}
+}
+
+// Permalink fills a permalink template such as
+// "https://github.com/ORG/REPO/blob/{commit}/{path}#{anchor}". It knows
+// {repo}, {commit}, {path} (each segment escaped) and {anchor} (the GitHub
+// slug of the last heading of the heading path). An empty template gives "";
+// an empty anchor drops a "#{anchor}" suffix.
+func Permalink(template, repo, commit, path, heading string) string {
+	if template == "" {
+		return ""
+	}
+	segs := strings.Split(path, "/")
+	for i, s := range segs {
+		segs[i] = url.PathEscape(s)
+	}
+	anchor := Anchor(heading)
+	if anchor == "" {
+		template = strings.ReplaceAll(template, "#{anchor}", "")
+	}
+	return strings.NewReplacer(
+		"{repo}", repo,
+		"{commit}", commit,
+		"{path}", strings.Join(segs, "/"),
+		"{anchor}", anchor,
+	).Replace(template)
+}
+
+var dupSuffix = regexp.MustCompile(` \((\d+)\)$`)
+
+// Anchor returns the GitHub-style anchor of the last heading of a heading
+// path: lower case, punctuation dropped, spaces turned into hyphens. A
+// " (n)" suffix marking the n-th occurrence of a heading becomes GitHub's
+// "-(n-1)". The preamble and the front matter have no anchor.
+func Anchor(heading string) string {
+	hs := livespec.SplitHeading(heading)
+	if len(hs) == 0 || heading == livespec.FrontMatterHeading {
+		return ""
+	}
+	last := hs[len(hs)-1]
+	dup := 0
+	if m := dupSuffix.FindStringSubmatch(last); m != nil {
+		dup, _ = strconv.Atoi(m[1])
+		last = last[:len(last)-len(m[0])]
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(last)) {
+		switch {
+		case r == ' ':
+			b.WriteByte('-')
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r):
+			b.WriteRune(r)
+		}
+	}
+	s := b.String()
+	if dup > 1 {
+		s += "-" + strconv.Itoa(dup-1)
+	}
+	return s
+}
+
+// Excerpt returns the part of text most relevant to query: about 300 runes
+// cut at sentence or line boundaries around the passage that shares the
+// most terms with the query. The heading line is skipped when the body has
+// text; a text shorter than the limit is returned whole (trimmed).
+func Excerpt(text, query string) string {
+	text = strings.TrimSpace(text)
+	body := text
+	if strings.HasPrefix(body, "#") {
+		if i := strings.IndexByte(body, '\n'); i >= 0 && strings.TrimSpace(body[i:]) != "" {
+			body = strings.TrimSpace(body[i:])
+		}
+	}
+	if utf8.RuneCountInString(body) <= excerptLen {
+		return body
+	}
+	units := splitUnits(body)
+	if len(units) == 0 {
+		return truncateRunes(body, excerptLen)
+	}
+	qt := lexTermSet(query)
+	best, bestScore := 0, -1.0
+	for i, u := range units {
+		s := 0.0
+		seen := map[string]bool{}
+		for _, t := range lexTerms(u) {
+			if qt[t] && !seen[t] {
+				seen[t] = true
+				s++
+			}
+		}
+		if s > bestScore {
+			best, bestScore = i, s
+		}
+	}
+	// Grow a window around the best unit: forward first, then back.
+	lo, hi := best, best+1
+	size := utf8.RuneCountInString(units[best])
+	for {
+		grew := false
+		if hi < len(units) && size+utf8.RuneCountInString(units[hi]) <= excerptLen {
+			size += utf8.RuneCountInString(units[hi])
+			hi++
+			grew = true
+		}
+		if lo > 0 && size+utf8.RuneCountInString(units[lo-1]) <= excerptLen {
+			lo--
+			size += utf8.RuneCountInString(units[lo])
+			grew = true
+		}
+		if !grew {
+			break
+		}
+	}
+	out := strings.TrimSpace(strings.Join(units[lo:hi], ""))
+	if utf8.RuneCountInString(out) > excerptLen {
+		out = truncateRunes(out, excerptLen)
+	}
+	if lo > 0 {
+		out = "… " + out
+	}
+	if hi < len(units) && !strings.HasSuffix(out, "…") {
+		out += " …"
+	}
+	return out
+}
+
+// splitUnits cuts text after line breaks and sentence ends, keeping the
+// separators so that joining the units gives the text back.
+func splitUnits(text string) []string {
+	var units []string
+	start := 0
+	rs := []rune(text)
+	for i := 0; i < len(rs); i++ {
+		end := false
+		switch rs[i] {
+		case '\n':
+			end = true
+		case '.', '!', '?':
+			end = i+1 < len(rs) && (rs[i+1] == ' ' || rs[i+1] == '\n')
+		}
+		if end {
+			units = append(units, string(rs[start:i+1]))
+			start = i + 1
+		}
+	}
+	if start < len(rs) {
+		units = append(units, string(rs[start:]))
+	}
+	var out []string
+	for _, u := range units {
+		if strings.TrimSpace(u) != "" {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// truncateRunes cuts s to at most n runes, at a word boundary when one is
+// near, and marks the cut with "…".
+func truncateRunes(s string, n int) string {
+	rs := []rune(s)
+	if len(rs) <= n {
+		return s
+	}
+	cut := n - 1
+	for i := cut; i > n*2/3; i-- {
+		if unicode.IsSpace(rs[i]) {
+			cut = i
+			break
+		}
+	}
+	return strings.TrimSpace(string(rs[:cut])) + "…"
+}

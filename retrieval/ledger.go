@@ -1,0 +1,193 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/livespec/livespec"
+)
+
+// DefaultChangesWindow is the period a changes question covers when it names none.
+const DefaultChangesWindow = 7 * 24 * time.Hour
+
+// maxSectionEvents caps the section-level events an answer lists; file-level
+// events are always listed in full.
+const maxSectionEvents = 200
+
+// ledgerResult is what a changes question found.
+type ledgerResult struct {
+	window  livespec.Window
+	changes []livespec.Change // file-level events first per file, then section events
+	cite    []livespec.Version
+	notes   []string
+}
+
+// ledger reads the change events of the window, narrowed to the topic when
+// one is given, grouped by file and section.
+func (a *Assistant) ledger(ctx context.Context, u Understanding, question string, now time.Time, repos []string) (*ledgerResult, error) {
+	res := &ledgerResult{}
+	if u.Window != nil {
+		res.window = *u.Window
+	} else {
+		res.window = livespec.Window{From: now.Add(-DefaultChangesWindow), To: now}
+		res.notes = append(res.notes, fmt.Sprintf("No period was given, so this covers the last 7 days (%s to %s).",
+			res.window.From.UTC().Format("2006-01-02 15:04"), res.window.To.UTC().Format("2006-01-02 15:04 MST")))
+	}
+	cs, err := a.Store.Changes(ctx, livespec.ChangeQuery{Repos: repos, From: res.window.From, To: res.window.To, Sections: true})
+	if err != nil {
+		return nil, storeError("read changes", err)
+	}
+	var m *topicMatch
+	if usefulTopic(u.Topic) {
+		m, err = a.matchTopic(ctx, u.Topic, repos)
+		if err != nil {
+			return nil, err
+		}
+		total := len(cs)
+		cs = narrow(cs, m)
+		if len(cs) == 0 && total > 0 {
+			res.notes = append(res.notes, fmt.Sprintf("%d changes landed in the period, none of them about %q.", total, u.Topic))
+		}
+	}
+	res.changes = groupChanges(cs)
+	res.cite, err = a.notable(ctx, res.changes, m)
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// narrow keeps the events about the topic: every event of the file the
+// topic names as a whole, otherwise the events of the sections that
+// mention the topic and the file-level events of their commits.
+func narrow(cs []livespec.Change, m *topicMatch) []livespec.Change {
+	if m == nil {
+		return nil
+	}
+	var out []livespec.Change
+	if m.fileMode {
+		for _, c := range cs {
+			if c.Repo == m.named.repo && (c.Path == m.named.path || c.OldPath == m.named.path) {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	sections := map[sectionID]bool{}
+	for _, s := range m.matched {
+		sections[sectionOf(s.v)] = true
+	}
+	touched := map[string]bool{} // commit + file with a kept section event
+	for _, c := range cs {
+		if c.Section && (sections[sectionID{c.Repo, c.Path, c.Heading}] || sections[sectionID{c.Repo, or(c.OldPath, c.Path), or(c.OldHeading, c.Heading)}]) {
+			touched[c.Repo+"\x00"+c.Commit+"\x00"+c.Path] = true
+		}
+	}
+	for _, c := range cs {
+		if touched[c.Repo+"\x00"+c.Commit+"\x00"+c.Path] &&
+			(!c.Section || sections[sectionID{c.Repo, c.Path, c.Heading}] || sections[sectionID{c.Repo, or(c.OldPath, c.Path), or(c.OldHeading, c.Heading)}]) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// groupChanges orders events by file (files in order of their first
+// event), the file-level events of a file first, then its section events
+// grouped by heading path, each group oldest first. Section events beyond
+// maxSectionEvents are dropped.
+func groupChanges(cs []livespec.Change) []livespec.Change {
+	fileRank := map[string]int{}
+	secRank := map[string]int{}
+	for i, c := range cs {
+		fk := c.Repo + "\x00" + c.Path
+		if _, ok := fileRank[fk]; !ok {
+			fileRank[fk] = i
+		}
+		sk := fk + "\x00" + c.Heading
+		if _, ok := secRank[sk]; !ok {
+			secRank[sk] = i
+		}
+	}
+	out := append([]livespec.Change(nil), cs...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		fa, fb := fileRank[a.Repo+"\x00"+a.Path], fileRank[b.Repo+"\x00"+b.Path]
+		if fa != fb {
+			return fa < fb
+		}
+		if a.Section != b.Section {
+			return !a.Section
+		}
+		return secRank[a.Repo+"\x00"+a.Path+"\x00"+a.Heading] < secRank[b.Repo+"\x00"+b.Path+"\x00"+b.Heading]
+	})
+	kept := out[:0]
+	n := 0
+	for _, c := range out {
+		if c.Section {
+			if n >= maxSectionEvents {
+				continue
+			}
+			n++
+		}
+		kept = append(kept, c)
+	}
+	return kept
+}
+
+// notable picks a few changed sections to cite: with a topic, the ones
+// that mention it; otherwise one per file, from the files with the most
+// section events. It cites the text each event introduced (or removed).
+func (a *Assistant) notable(ctx context.Context, cs []livespec.Change, m *topicMatch) ([]livespec.Version, error) {
+	limit := a.sources()
+	count := map[string]int{}
+	for _, c := range cs {
+		if c.Section {
+			count[c.Repo+"\x00"+c.Path]++
+		}
+	}
+	var picks []livespec.Change
+	last := map[sectionID]int{} // index in picks of each section's latest event
+	seenFile := map[string]bool{}
+	for _, c := range cs {
+		if !c.Section {
+			continue
+		}
+		k := sectionID{c.Repo, c.Path, c.Heading}
+		if i, ok := last[k]; ok {
+			picks[i] = c
+			continue
+		}
+		fk := c.Repo + "\x00" + c.Path
+		if m == nil && seenFile[fk] {
+			continue
+		}
+		seenFile[fk] = true
+		last[k] = len(picks)
+		picks = append(picks, c)
+	}
+	sort.SliceStable(picks, func(i, j int) bool {
+		return count[picks[i].Repo+"\x00"+picks[i].Path] > count[picks[j].Repo+"\x00"+picks[j].Path]
+	})
+	var out []livespec.Version
+	for _, c := range picks {
+		if len(out) >= limit {
+			break
+		}
+		id := or(c.After, c.Before)
+		if id == "" {
+			continue
+		}
+		v, err := a.Store.Version(ctx, id)
+		if err != nil {
+			if livespec.ErrorCode(err) == livespec.ENOTFOUND {
+				continue
+			}
+			return nil, storeError("read version", err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

@@ -1,0 +1,513 @@
+package retrieval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/livespec/livespec"
+)
+
+// Search tuning. The store returns a pool of hits ranked by BM25 (fused
+// with vector search when an embedder is set); retrieval re-ranks the pool
+// with its own lexical score, which weighs terms by their rarity in the
+// pool and boosts matches in the path and heading path, and fuses both
+// rankings by reciprocal rank.
+const (
+	searchPool    = 60  // hits asked from the store
+	rrfK          = 10  // reciprocal-rank constant
+	headingBoost  = 0.8 // weight of the path+heading coverage beside the text coverage
+	expandTop     = 3   // hits whose links are followed
+	expandLinks   = 8   // links followed per hit
+	expandPerLink = 2   // sections taken from each linked file
+	linkedFactor  = 0.7 // a linked section's score relative to the hit linking it
+)
+
+// candidate is one version considered for an answer.
+type candidate struct {
+	v      livespec.Version
+	score  float64
+	via    string // version id of the hit that linked to it, for link expansion
+	doc    *lexDoc
+	header *lexDoc
+}
+
+// searchQuery describes one retrieval: the text, the validity filter and
+// the repos.
+type searchQuery struct {
+	text     string
+	validity livespec.Validity
+	repos    []string
+	limit    int
+}
+
+// search returns the versions that best answer q: the store's hits
+// re-ranked, expanded one hop along spec links, de-duplicated and capped at
+// q.limit. The embedder note is non-empty when the embedder failed and the
+// search fell back to BM25.
+func (a *Assistant) search(ctx context.Context, q searchQuery) (cands []*candidate, note string, err error) {
+	sq := livespec.SearchQuery{Text: q.text, Validity: q.validity, Repos: q.repos, Limit: searchPool}
+	if a.Embedder != nil {
+		vec, err := a.Embedder.EmbedQuery(ctx, q.text)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, "", ctx.Err()
+			}
+			note = "The embedding model could not be reached, so this answer used keyword (BM25) search only."
+		} else {
+			sq.Vector, sq.Embedder = vec, a.Embedder.ID()
+		}
+	}
+	hits, err := a.Store.Search(ctx, sq)
+	if err != nil {
+		return nil, note, storeError("search", err)
+	}
+	cands = rerank(q.text, hits)
+	cands, err = a.expandLinks(ctx, q, cands)
+	if err != nil {
+		return nil, note, err
+	}
+	if len(cands) > q.limit {
+		cands = cands[:q.limit]
+	}
+	return cands, note, nil
+}
+
+// rerank scores the store's hits with a lexical score and fuses it with the
+// store's ranking by reciprocal rank, best first.
+func rerank(text string, hits []livespec.Hit) []*candidate {
+	cands := make([]*candidate, 0, len(hits))
+	seen := map[string]bool{}
+	for _, h := range hits {
+		if seen[h.Version.ID] {
+			continue
+		}
+		seen[h.Version.ID] = true
+		cands = append(cands, &candidate{v: h.Version, doc: lexAnalyse(h.Version.Text), header: headerDoc(h.Version)})
+	}
+	if len(cands) == 0 {
+		return nil
+	}
+	qs := lexQuery(text)
+	docs := make([]*lexDoc, len(cands))
+	for i, c := range cands {
+		docs[i] = c.doc
+	}
+	lexExpand(qs, docs)
+	lexWeigh(qs, docs)
+	lex := make([]float64, len(cands))
+	for i, c := range cands {
+		lex[i] = lexCoverage(qs, c.doc) + headingBoost*lexCoverage(qs, c.header)
+	}
+	order := make([]int, len(cands))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(x, y int) bool { return lex[order[x]] > lex[order[y]] })
+	for rank, i := range order {
+		cands[i].score = 1 / float64(rrfK+rank+1)
+	}
+	for rank, c := range cands {
+		c.score += 1 / float64(rrfK+rank+1)
+	}
+	sort.SliceStable(cands, func(x, y int) bool { return cands[x].score > cands[y].score })
+	return cands
+}
+
+// headerDoc analyses the path and heading path of v: where a section sits
+// says as much about its subject as its words.
+func headerDoc(v livespec.Version) *lexDoc {
+	return lexAnalyse(strings.NewReplacer("/", " ", "_", " ", ".md", " ", ".markdown", " ").Replace(v.Path) + "\n" + v.Heading)
+}
+
+// expandLinks follows the links of the top hits one hop: from each linked
+// spec file it takes the sections most relevant to the query (same
+// validity), so that a question answered by a sub-spec linked from a top
+// spec finds both. Linked sections rank just below the hit linking them.
+func (a *Assistant) expandLinks(ctx context.Context, q searchQuery, cands []*candidate) ([]*candidate, error) {
+	seen := map[string]*candidate{}
+	for _, c := range cands {
+		seen[c.v.ID] = c
+	}
+	top := min(expandTop, len(cands))
+	var added []*candidate
+	for _, c := range cands[:top] {
+		links := dedupe(c.v.Links)
+		if len(links) > expandLinks {
+			links = links[:expandLinks]
+		}
+		for _, l := range links {
+			if l == c.v.Path {
+				continue
+			}
+			hits, err := a.Store.Search(ctx, livespec.SearchQuery{
+				Text: q.text, Validity: q.validity, Repos: []string{c.v.Repo},
+				Paths: []string{escapeGlob(l)}, Limit: expandPerLink,
+			})
+			if err != nil {
+				return nil, storeError("search linked "+l, err)
+			}
+			for _, h := range hits {
+				score := c.score * linkedFactor
+				if old, ok := seen[h.Version.ID]; ok {
+					if old.score < score {
+						old.score, old.via = score, c.v.ID
+					}
+					continue
+				}
+				n := &candidate{v: h.Version, score: score, via: c.v.ID}
+				seen[h.Version.ID] = n
+				added = append(added, n)
+			}
+		}
+	}
+	cands = append(cands, added...)
+	sort.SliceStable(cands, func(x, y int) bool { return cands[x].score > cands[y].score })
+	return cands, nil
+}
+
+// escapeGlob quotes the doublestar metacharacters of a literal path.
+func escapeGlob(p string) string {
+	return strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`, `]`, `\]`, `{`, `\{`, `}`, `\}`).Replace(p)
+}
+
+func dedupe(ss []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range ss {
+		if s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// storeError adds context to a store error and classifies an unclassified
+// one as EUNAVAILABLE: the index could not serve the request.
+func storeError(op string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("retrieval: %s: %w", op, err)
+	}
+	var e *livespec.Error
+	if errors.As(err, &e) {
+		return fmt.Errorf("retrieval: %s: %w", op, err)
+	}
+	return livespec.WrapError(livespec.EUNAVAILABLE, err, "the spec index is unavailable (%s)", op)
+}
+
+// This file holds the light text analysis retrieval uses to re-rank store
+// hits, pick excerpts and decide which versions mention a topic: a
+// tokeniser that keeps version numbers ("3.0.0") whole and splits
+// camelCase and hyphenated compounds while keeping the joined form too
+// ("readOnly" and "read-only" both give readonly, read, only), a light
+// suffix stemmer, a stop list and acronym expansion ("TSC" matches
+// "Technical Steering Committee").
+
+// lexStop are words that carry no topic: function words, question words
+// and the verbs questions are phrased with.
+var lexStop = lexSet(`a about above after again against all also am an and any are as at be been before being
+below between both but by can could did do does doing done down during each either else ever every few for from
+further had has have having he her here hers him his how i if in into is it its itself just let like may me might
+more most much must my neither no nor not now of off on once only or other ought our ours out over own per please
+same shall she should since so some such than that the their theirs them then there these they this those through
+to too under until up upon us very via was we were what whatever when whenever where whether which while who whom
+whose why will with within without would yet you your yours e.g eg etc i.e ie tell say says said know show shows
+anyone someone anything something`)
+
+// lexGeneric name documents and specs in general; they say nothing about
+// which one. They are dropped from topics and lightly weighted in queries.
+var lexGeneric = lexSet(`spec specs specification specifications document documents doc docs file files page
+pages guide text section sections repo repository project time times way ways thing things first earliest
+originally initially change changes changed changing happen happened happening evolve evolved evolution
+history describe described describes mention mentioned mentions introduce introduced add added new currently
+current today latest now list`)
+
+func lexSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(s) {
+		m[w] = true
+	}
+	return m
+}
+
+// token is one word of a text: its lower-cased form and whether it was
+// written as an acronym (all capitals, 2-6 letters).
+type lexToken struct {
+	word    string
+	acronym bool
+}
+
+// tokens splits s into words. Runs of letters and digits make a word;
+// digits joined by dots stay one word ("3.0.0"); a camelCase word or a
+// hyphenated compound yields its parts and the joined form.
+func lexTokens(s string) []lexToken {
+	var out []lexToken
+	rs := []rune(s)
+	n := len(rs)
+	isWord := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+	for i := 0; i < n; {
+		if !isWord(rs[i]) {
+			i++
+			continue
+		}
+		// A compound: words joined by single hyphens or dots between digits.
+		var parts []string
+		var raw []string
+		for {
+			j := i
+			for j < n && (isWord(rs[j]) || (rs[j] == '.' && j > i && j+1 < n && unicode.IsDigit(rs[j-1]) && unicode.IsDigit(rs[j+1]))) {
+				j++
+			}
+			w := string(rs[i:j])
+			raw = append(raw, w)
+			parts = append(parts, lexCamel(w)...)
+			i = j
+			if i+1 < n && rs[i] == '-' && isWord(rs[i+1]) && len(raw) < 4 {
+				i++
+				continue
+			}
+			break
+		}
+		if len(raw) == 1 && len(parts) == 1 {
+			out = append(out, lexToken{word: strings.ToLower(raw[0]), acronym: lexAcronym(raw[0])})
+			continue
+		}
+		out = append(out, lexToken{word: strings.ToLower(strings.Join(raw, ""))})
+		for _, p := range parts {
+			out = append(out, lexToken{word: strings.ToLower(p), acronym: lexAcronym(p)})
+		}
+	}
+	return out
+}
+
+// lexCamel splits "readOnly" into "read", "Only" and "HTTPServer" into
+// "HTTP", "Server"; other words come back whole.
+func lexCamel(w string) []string {
+	rs := []rune(w)
+	var parts []string
+	start := 0
+	for i := 1; i < len(rs); i++ {
+		lowerToUpper := unicode.IsLower(rs[i-1]) && unicode.IsUpper(rs[i])
+		acronymEnd := i+1 < len(rs) && unicode.IsUpper(rs[i-1]) && unicode.IsUpper(rs[i]) && unicode.IsLower(rs[i+1])
+		if lowerToUpper || acronymEnd {
+			parts = append(parts, string(rs[start:i]))
+			start = i
+		}
+	}
+	parts = append(parts, string(rs[start:]))
+	return parts
+}
+
+func lexAcronym(w string) bool {
+	if len(w) < 2 || len(w) > 6 {
+		return false
+	}
+	for _, r := range w {
+		if !unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// stem strips common English suffixes so that related forms meet:
+// approvals/approved/approving → approv, contributing/contribution →
+// contribut. Numbers and short words are left alone.
+func lexStem(w string) string {
+	if len(w) <= 3 || strings.ContainsAny(w, "0123456789") {
+		return w
+	}
+	switch {
+	case strings.HasSuffix(w, "ies") && len(w) > 4:
+		w = w[:len(w)-3] + "y"
+	case strings.HasSuffix(w, "sses"):
+		w = w[:len(w)-2]
+	case strings.HasSuffix(w, "ss") || strings.HasSuffix(w, "us") || strings.HasSuffix(w, "is"):
+	case strings.HasSuffix(w, "s"):
+		w = w[:len(w)-1]
+	}
+	for _, suf := range []string{"ations", "ation", "ions", "ion", "ings", "ing", "ors", "or", "als", "al", "ed", "es", "e", "y"} {
+		if strings.HasSuffix(w, suf) && len(w)-len(suf) >= 4 {
+			return w[:len(w)-len(suf)]
+		}
+	}
+	return w
+}
+
+// terms returns the stemmed words of s that are not stop words, in order,
+// with repeats.
+func lexTerms(s string) []string {
+	var out []string
+	for _, t := range lexTokens(s) {
+		if lexStop[t.word] {
+			continue
+		}
+		out = append(out, lexStem(t.word))
+	}
+	return out
+}
+
+// lexTermSet returns the distinct terms of s.
+func lexTermSet(s string) map[string]bool {
+	m := map[string]bool{}
+	for _, t := range lexTerms(s) {
+		m[t] = true
+	}
+	return m
+}
+
+// qterm is one distinct term of a query with its weight and, for an
+// acronym, the stemmed words of its expansion when one was found.
+type qterm struct {
+	term      string
+	weight    float64
+	generic   bool
+	acronym   string   // the acronym as written, lower case
+	expansion []string // stemmed words that spell the acronym
+}
+
+// lexQuery returns the distinct terms of a query. Generic words weigh
+// little; everything else weighs 1 until weigh adjusts it.
+func lexQuery(q string) []qterm {
+	var out []qterm
+	seen := map[string]bool{}
+	for _, t := range lexTokens(q) {
+		if lexStop[t.word] {
+			continue
+		}
+		s := lexStem(t.word)
+		if seen[s] {
+			continue
+		}
+		seen[s] = true
+		qt := qterm{term: s, weight: 1}
+		if lexGeneric[t.word] || lexGeneric[s] {
+			qt.generic = true
+			qt.weight = 0.2
+		}
+		if t.acronym {
+			qt.acronym = t.word
+		}
+		out = append(out, qt)
+	}
+	return out
+}
+
+// lexContent drops the generic terms of a query, unless nothing else is left.
+func lexContent(qs []qterm) []qterm {
+	var out []qterm
+	for _, q := range qs {
+		if !q.generic {
+			out = append(out, q)
+		}
+	}
+	if len(out) == 0 {
+		return qs
+	}
+	return out
+}
+
+// doc is a text analysed once: its term set and, for acronym expansion, its
+// words in order with their case.
+type lexDoc struct {
+	set   map[string]bool
+	words []string // original words, in order
+}
+
+func lexAnalyse(text string) *lexDoc {
+	d := &lexDoc{set: map[string]bool{}}
+	for _, t := range lexTokens(text) {
+		d.set[lexStem(t.word)] = true
+	}
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		d.words = append(d.words, w)
+	}
+	return d
+}
+
+// has reports whether the document contains q's term or, for an acronym
+// with an expansion, every word of the expansion.
+func (d *lexDoc) has(q qterm) bool {
+	if d.set[q.term] {
+		return true
+	}
+	if len(q.expansion) == 0 {
+		return false
+	}
+	for _, e := range q.expansion {
+		if !d.set[e] {
+			return false
+		}
+	}
+	return true
+}
+
+// lexExpand looks in texts for a run of capitalised words whose
+// initials spell each acronym term ("Technical Steering Committee" for
+// "TSC") and records the first found.
+func lexExpand(qs []qterm, texts []*lexDoc) {
+	for i := range qs {
+		a := qs[i].acronym
+		if a == "" {
+			continue
+		}
+	search:
+		for _, d := range texts {
+			ws := d.words
+			for s := 0; s+len(a) <= len(ws); s++ {
+				ok := true
+				for k := 0; k < len(a); k++ {
+					w := ws[s+k]
+					if w == "" || unicode.ToLower([]rune(w)[0]) != rune(a[k]) || !unicode.IsUpper([]rune(w)[0]) {
+						ok = false
+						break
+					}
+				}
+				if ok {
+					for k := 0; k < len(a); k++ {
+						qs[i].expansion = append(qs[i].expansion, lexStem(strings.ToLower(ws[s+k])))
+					}
+					break search
+				}
+			}
+		}
+	}
+}
+
+// weigh sets the weight of each non-generic term to its inverse document
+// frequency over docs (smoothed), so rare terms count more.
+func lexWeigh(qs []qterm, docs []*lexDoc) {
+	n := float64(len(docs))
+	for i := range qs {
+		if qs[i].generic {
+			continue
+		}
+		df := 0.0
+		for _, d := range docs {
+			if d.has(qs[i]) {
+				df++
+			}
+		}
+		qs[i].weight = math.Log(1 + (n+1)/(df+1))
+	}
+}
+
+// coverage returns the weighted share of qs that d contains, in [0, 1].
+func lexCoverage(qs []qterm, d *lexDoc) float64 {
+	total, got := 0.0, 0.0
+	for _, q := range qs {
+		total += q.weight
+		if d.has(q) {
+			got += q.weight
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return got / total
+}

@@ -1,0 +1,676 @@
+package retrieval
+
+import (
+	"context"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/livespec/livespec"
+)
+
+// Topic matching tuning.
+const (
+	topicPool     = 300  // hits asked from the store across every version
+	topicMinCov   = 0.5  // a version mentions a topic when it covers at least this share of its weighted terms...
+	topicRelCov   = 0.75 // ...and at least this share of the best coverage any version reaches
+	topicMaxKeys  = 12   // sections whose whole history a timeline reads
+	nameFull      = 0.99 // a file is named by a topic when its name (or title) is covered this well
+	fileModeShare = 0.5  // a named file is the topic itself when its name covers this share of the topic
+	maxEvents     = 400  // events an answer carries at most
+)
+
+// scored is a version with its coverage of a topic.
+type scored struct {
+	v   livespec.Version
+	cov float64
+}
+
+// sectionID is a section across parts: repo, path and heading path.
+type sectionID struct{ repo, path, heading string }
+
+func sectionOf(v livespec.Version) sectionID { return sectionID{v.Repo, v.Path, v.Heading} }
+
+// fileID is a file: repo and path.
+type fileID struct{ repo, path string }
+
+// topicMatch is how a topic maps onto the index: its weighted terms, the
+// versions that mention it, the sections they belong to and the file the
+// topic names, if any.
+type topicMatch struct {
+	topic    string
+	qs       []qterm
+	matched  []scored        // versions mentioning the topic, best first
+	sections []sectionID     // their sections, best first, at most topicMaxKeys
+	named    *fileID         // the file the topic names, when one does
+	fileMode bool            // the topic is that file as a whole
+	nameCov  map[string]bool // terms the named file's name covers
+	thr      float64         // the coverage a version needs to mention the topic
+	docs     map[string]*lexDoc
+}
+
+// usefulTopic reports whether topic names something: a topic made only of
+// stop words and generic words ("the specs") narrows nothing.
+func usefulTopic(topic string) bool {
+	for _, q := range lexQuery(topic) {
+		if !q.generic {
+			return true
+		}
+	}
+	return false
+}
+
+// versionDoc analyses a version's text with its path and heading path, so
+// that a file's name and a section's headings count as mentions.
+func versionDoc(v livespec.Version) *lexDoc {
+	return lexAnalyse(v.Text + "\n" + pathWords(v.Path) + "\n" + v.Heading)
+}
+
+func pathWords(p string) string {
+	return strings.NewReplacer("/", " ", "_", " ", "-", " ", ".md", " ", ".markdown", " ").Replace(p)
+}
+
+// matchTopic searches every version for topic and scores the hits. It
+// returns nil when the topic names nothing useful.
+func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string) (*topicMatch, error) {
+	if !usefulTopic(topic) {
+		return nil, nil
+	}
+	hits, err := a.Store.Search(ctx, livespec.SearchQuery{Text: topic, Validity: livespec.AnyVersion(), Repos: repos, Limit: topicPool})
+	if err != nil {
+		return nil, storeError("search history", err)
+	}
+	m := &topicMatch{topic: topic, qs: lexContent(lexQuery(topic)), docs: map[string]*lexDoc{}}
+	var docs []*lexDoc
+	seen := map[string]bool{}
+	var pool []livespec.Version
+	for _, h := range hits {
+		if seen[h.Version.ID] {
+			continue
+		}
+		seen[h.Version.ID] = true
+		d := versionDoc(h.Version)
+		m.docs[h.Version.ID] = d
+		docs = append(docs, d)
+		pool = append(pool, h.Version)
+	}
+	lexExpand(m.qs, docs)
+	lexWeigh(m.qs, docs)
+	best := 0.0
+	all := make([]scored, 0, len(pool))
+	for _, v := range pool {
+		c := lexCoverage(m.qs, m.docs[v.ID])
+		all = append(all, scored{v, c})
+		best = max(best, c)
+	}
+	m.thr = max(topicMinCov, topicRelCov*best)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].cov > all[j].cov })
+	seenKey := map[sectionID]bool{}
+	for _, s := range all {
+		if s.cov < m.thr {
+			break
+		}
+		m.matched = append(m.matched, s)
+		if k := sectionOf(s.v); !seenKey[k] && len(m.sections) < topicMaxKeys {
+			seenKey[k] = true
+			m.sections = append(m.sections, k)
+		}
+	}
+	if err := a.nameFile(ctx, m, pool, repos); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// nameFile finds the file a topic names by its file name or its title (the
+// first heading): "the contributing guide" names CONTRIBUTING.md, "the list
+// of TSC members" names a file titled "Technical Steering Committee
+// Members". When the name covers most of the topic, or the file's first
+// version already covers the rest, the topic is the file as a whole.
+func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec.Version, repos []string) error {
+	titles := map[fileID]string{}
+	var order []fileID
+	add := func(f fileID, title string) {
+		if _, ok := titles[f]; !ok {
+			order = append(order, f)
+			titles[f] = title
+		} else if titles[f] == "" {
+			titles[f] = title
+		}
+	}
+	for _, v := range pool {
+		add(fileID{v.Repo, v.Path}, firstHeading(v.Heading))
+	}
+	files, err := a.Store.Files(ctx, livespec.FileQuery{Repos: repos, Validity: livespec.Current()})
+	if err != nil {
+		return storeError("list files", err)
+	}
+	for _, f := range files {
+		t := ""
+		for _, o := range f.Outline {
+			if o.Heading != "" && o.Heading != livespec.FrontMatterHeading {
+				t = firstHeading(o.Heading)
+				break
+			}
+		}
+		add(fileID{f.Repo, f.Path}, t)
+	}
+	bestScore, bestSpec := 0.0, 0.0
+	var best *fileID
+	var bestCovered map[string]bool
+	ties := 0
+	for _, f := range order {
+		score, spec, covered := nameScore(m.qs, f.path, titles[f])
+		switch {
+		case score > bestScore+1e-9 || (score > bestScore-1e-9 && spec > bestSpec+1e-9):
+			f := f
+			best, bestScore, bestSpec, bestCovered, ties = &f, score, spec, covered, 0
+		case score > bestScore-1e-9 && spec > bestSpec-1e-9:
+			ties++
+		}
+	}
+	if best == nil || bestScore < nameFull || ties > 0 {
+		return nil
+	}
+	m.named, m.nameCov = best, bestCovered
+	total, named := 0.0, 0.0
+	var rest []qterm
+	for _, q := range m.qs {
+		total += q.weight
+		if bestCovered[q.term] {
+			named += q.weight
+		} else {
+			rest = append(rest, q)
+		}
+	}
+	if total > 0 && named/total >= fileModeShare || len(rest) == 0 {
+		m.fileMode = true
+		return nil
+	}
+	// Does the file's first version already speak of the rest of the topic?
+	fvs, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{best.repo}, Paths: []string{escapeGlob(best.path)}, Validity: livespec.AnyVersion(), Limit: 1})
+	if err != nil {
+		return storeError("list files", err)
+	}
+	if len(fvs) == 0 {
+		return nil
+	}
+	vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{best.repo}, Paths: []string{escapeGlob(best.path)}, Validity: livespec.AsOf(fvs[0].ValidFrom)})
+	if err != nil {
+		return storeError("read versions", err)
+	}
+	var b strings.Builder
+	for _, v := range vs {
+		b.WriteString(v.Text)
+		b.WriteByte('\n')
+	}
+	if lexCoverage(rest, lexAnalyse(b.String())) >= topicRelCov {
+		m.fileMode = true
+	}
+	return nil
+}
+
+// nameScore says how well a topic names a file: the share of the words of
+// its file name, or of its title, that the topic covers (a title counts a
+// little less), the share of the name's words covered (to prefer the most
+// specific of equally named files) and the topic terms the name covers.
+func nameScore(qs []qterm, p, title string) (score, spec float64, covered map[string]bool) {
+	covered = map[string]bool{}
+	cov := func(words []string) (float64, int) {
+		if len(words) == 0 {
+			return 0, 0
+		}
+		n := 0
+		for _, w := range words {
+			for _, q := range qs {
+				if q.term == w || (len(q.expansion) > 0 && contains(q.expansion, w) && containsAll(words, q.expansion)) {
+					n++
+					covered[q.term] = true
+					break
+				}
+			}
+		}
+		return float64(n) / float64(len(words)), n
+	}
+	base := strings.TrimSuffix(path.Base(p), path.Ext(p))
+	bs, bn := cov(nameTerms(base))
+	ts, tn := cov(nameTerms(title))
+	score = max(bs, 0.9*ts)
+	spec = bs
+	if bn == 0 && tn == 0 {
+		return 0, 0, covered
+	}
+	return score, spec, covered
+}
+
+// nameTerms returns the stemmed words of a file name or title, without
+// stop words, generic words or bare numbers (dates in file names).
+func nameTerms(s string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range lexTokens(strings.NewReplacer("_", " ", "-", " ").Replace(s)) {
+		w := t.word
+		if lexStop[w] || lexGeneric[w] || isNumber(w) {
+			continue
+		}
+		w = lexStem(w)
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+func isNumber(w string) bool {
+	for _, r := range w {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return w != ""
+}
+
+func contains(ss []string, s string) bool {
+	for _, x := range ss {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAll(ss, want []string) bool {
+	for _, w := range want {
+		if !contains(ss, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func firstHeading(h string) string {
+	if h == livespec.FrontMatterHeading {
+		return ""
+	}
+	if hs := livespec.SplitHeading(h); len(hs) > 0 {
+		return hs[0]
+	}
+	return ""
+}
+
+// Timeline returns the history of the sections matching q.Topic, or of
+// q.Path (and q.Heading), oldest first: when the topic first appeared (the
+// earliest version whose text matches it, flagged FirstMention), every
+// change since, following renames of files and headings, and the removal
+// if any. With q.Window only the events in the window are kept.
+func (a *Assistant) Timeline(ctx context.Context, q livespec.TimelineQuery) (*livespec.Timeline, error) {
+	tl, _, err := a.timeline(ctx, q)
+	return tl, err
+}
+
+// timelineResult is what a timeline answer cites besides the events.
+type timelineResult struct {
+	first    *livespec.Version  // the first mention, if found
+	cite     []livespec.Version // versions worth citing, best first
+	match    *topicMatch
+	fileWide bool
+}
+
+func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*livespec.Timeline, *timelineResult, error) {
+	switch {
+	case q.Path != "":
+		return a.pathTimeline(ctx, q)
+	case strings.TrimSpace(q.Topic) == "":
+		return nil, nil, livespec.Errorf(livespec.EINVALID, "a timeline needs a topic or a path")
+	}
+	m, err := a.matchTopic(ctx, q.Topic, q.Repos)
+	if err != nil {
+		return nil, nil, err
+	}
+	tl := &livespec.Timeline{Query: q, Events: []livespec.TimelineEvent{}}
+	res := &timelineResult{match: m}
+	if m == nil || (len(m.matched) == 0 && m.named == nil) {
+		return tl, res, nil
+	}
+	if m.fileMode {
+		res.fileWide = true
+		events, err := a.fileEvents(ctx, *m.named, false)
+		if err != nil {
+			return nil, nil, err
+		}
+		if len(events) > 0 {
+			events[0].FirstMention = true
+		}
+		tl.Events = filterWindow(events, q.Window)
+		res.cite = a.bestIn(m, *m.named)
+		return tl, res, nil
+	}
+	// Sections: every version of the matched sections (and their renamed
+	// predecessors) joins the pool; the earliest version that mentions the
+	// topic is the first mention.
+	chain, changes, err := a.sectionChain(ctx, q.Repos, m.sections)
+	if err != nil {
+		return nil, nil, err
+	}
+	var first *livespec.Version
+	consider := func(v livespec.Version) {
+		d, ok := m.docs[v.ID]
+		if !ok {
+			d = versionDoc(v)
+			m.docs[v.ID] = d
+		}
+		if lexCoverage(m.qs, d) < m.thr {
+			return
+		}
+		if first == nil || earlier(v, *first) {
+			vv := v
+			first = &vv
+		}
+	}
+	for _, s := range m.matched {
+		consider(s.v)
+	}
+	for k := range chain {
+		vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{k.repo}, Paths: []string{escapeGlob(k.path)}, Heading: k.heading, HeadingSet: true, Validity: livespec.AnyVersion()})
+		if err != nil {
+			return nil, nil, storeError("read versions", err)
+		}
+		for _, v := range vs {
+			consider(v)
+		}
+	}
+	if first == nil {
+		return tl, res, nil
+	}
+	res.first = first
+	// The first mention's own section joins the chain when it lies elsewhere.
+	if !chain[sectionOf(*first)] {
+		more, moreChanges, err := a.sectionChain(ctx, q.Repos, []sectionID{sectionOf(*first)})
+		if err != nil {
+			return nil, nil, err
+		}
+		for k := range more {
+			chain[k] = true
+		}
+		changes = append(changes, moreChanges...)
+	}
+	var events []livespec.TimelineEvent
+	seen := map[string]bool{}
+	found := false
+	for _, c := range changes {
+		if !c.Section || !chain[sectionID{c.Repo, c.Path, c.Heading}] || seen[c.ID] {
+			continue
+		}
+		seen[c.ID] = true
+		if c.Date.Before(first.ValidFrom) {
+			continue
+		}
+		e := eventOf(c)
+		if c.After == first.ID {
+			e.FirstMention, found = true, true
+		}
+		events = append(events, e)
+	}
+	if !found {
+		events = append(events, livespec.TimelineEvent{
+			Date: livespec.Time{Time: first.ValidFrom}, Commit: first.Commit, Author: first.Author,
+			Kind: livespec.Added, Repo: first.Repo, Path: first.Path, Heading: first.Heading,
+			Summary: "first mention", VersionID: first.ID, FirstMention: true,
+		})
+	}
+	events = collapse(sortEvents(events))
+	tl.Events = filterWindow(events, q.Window)
+	res.cite = append([]livespec.Version{*first}, a.latestOf(m)...)
+	return tl, res, nil
+}
+
+// earlier orders versions by landing, then position on the first-parent chain.
+func earlier(a, b livespec.Version) bool {
+	if !a.ValidFrom.Equal(b.ValidFrom) {
+		return a.ValidFrom.Before(b.ValidFrom)
+	}
+	if a.Seq != b.Seq {
+		return a.Seq < b.Seq
+	}
+	return a.Part < b.Part
+}
+
+// sectionChain returns the given sections and every section they were
+// renamed from or to (heading renames, file renames), with the change
+// events of all of them.
+func (a *Assistant) sectionChain(ctx context.Context, repos []string, start []sectionID) (map[sectionID]bool, []livespec.Change, error) {
+	chain := map[sectionID]bool{}
+	queue := append([]sectionID(nil), start...)
+	for _, k := range start {
+		chain[k] = true
+	}
+	read := map[fileID]bool{}
+	var all []livespec.Change
+	for len(queue) > 0 {
+		k := queue[0]
+		queue = queue[1:]
+		f := fileID{k.repo, k.path}
+		if read[f] {
+			continue
+		}
+		read[f] = true
+		cs, err := a.Store.Changes(ctx, livespec.ChangeQuery{Repos: []string{k.repo}, Paths: []string{escapeGlob(k.path)}, Sections: true})
+		if err != nil {
+			return nil, nil, storeError("read changes", err)
+		}
+		all = append(all, cs...)
+		// Renames may chain across files; re-scan until nothing is added.
+		for changed := true; changed; {
+			changed = false
+			for _, c := range all {
+				if !c.Section || (c.OldPath == "" && c.OldHeading == "") {
+					continue
+				}
+				to := sectionID{c.Repo, c.Path, c.Heading}
+				from := sectionID{c.Repo, or(c.OldPath, c.Path), or(c.OldHeading, c.Heading)}
+				for _, pair := range [][2]sectionID{{to, from}, {from, to}} {
+					if chain[pair[0]] && !chain[pair[1]] {
+						chain[pair[1]] = true
+						queue = append(queue, pair[1])
+						changed = true
+					}
+				}
+			}
+		}
+	}
+	return chain, all, nil
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// fileEvents returns the file-level events of f and of the paths it was
+// renamed from or to, oldest first; with sections, the section events too.
+func (a *Assistant) fileEvents(ctx context.Context, f fileID, sections bool) ([]livespec.TimelineEvent, error) {
+	paths := map[string]bool{f.path: true}
+	queue := []string{f.path}
+	var all []livespec.Change
+	seen := map[string]bool{}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		cs, err := a.Store.Changes(ctx, livespec.ChangeQuery{Repos: []string{f.repo}, Paths: []string{escapeGlob(p)}, Sections: sections})
+		if err != nil {
+			return nil, storeError("read changes", err)
+		}
+		for _, c := range cs {
+			if seen[c.ID] {
+				continue
+			}
+			seen[c.ID] = true
+			all = append(all, c)
+			if !c.Section && c.OldPath != "" {
+				for _, q := range []string{c.OldPath, c.Path} {
+					if !paths[q] {
+						paths[q] = true
+						queue = append(queue, q)
+					}
+				}
+			}
+		}
+	}
+	var events []livespec.TimelineEvent
+	for _, c := range all {
+		if paths[c.Path] || paths[c.OldPath] {
+			events = append(events, eventOf(c))
+		}
+	}
+	return sortEvents(events), nil
+}
+
+// pathTimeline tells the history of one file (file and section events) or
+// of one section of it.
+func (a *Assistant) pathTimeline(ctx context.Context, q livespec.TimelineQuery) (*livespec.Timeline, *timelineResult, error) {
+	tl := &livespec.Timeline{Query: q, Events: []livespec.TimelineEvent{}}
+	res := &timelineResult{}
+	repos := q.Repos
+	if len(repos) == 0 {
+		infos, err := a.Store.Repos(ctx)
+		if err != nil {
+			return nil, nil, storeError("list repos", err)
+		}
+		for _, r := range infos {
+			repos = append(repos, r.Repo)
+		}
+	}
+	var events []livespec.TimelineEvent
+	for _, r := range repos {
+		if q.Heading == "" {
+			es, err := a.fileEvents(ctx, fileID{r, q.Path}, true)
+			if err != nil {
+				return nil, nil, err
+			}
+			events = append(events, es...)
+			continue
+		}
+		start := sectionID{r, q.Path, q.Heading}
+		chain, changes, err := a.sectionChain(ctx, []string{r}, []sectionID{start})
+		if err != nil {
+			return nil, nil, err
+		}
+		seen := map[string]bool{}
+		for _, c := range changes {
+			if c.Section && chain[sectionID{c.Repo, c.Path, c.Heading}] && !seen[c.ID] {
+				seen[c.ID] = true
+				events = append(events, eventOf(c))
+			}
+		}
+	}
+	events = collapse(sortEvents(events))
+	if len(events) == 0 {
+		return nil, nil, livespec.Errorf(livespec.ENOTFOUND, "no history for %s", strings.TrimSuffix(q.Path+"#"+q.Heading, "#"))
+	}
+	tl.Events = filterWindow(events, q.Window)
+	return tl, res, nil
+}
+
+// eventOf converts a change to a timeline event.
+func eventOf(c livespec.Change) livespec.TimelineEvent {
+	return livespec.TimelineEvent{
+		Date: livespec.Time{Time: c.Date}, Commit: c.Commit, Author: c.Author, Message: c.Message,
+		Kind: c.Kind, Repo: c.Repo, Path: c.Path, OldPath: c.OldPath, Heading: c.Heading,
+		OldHeading: c.OldHeading, Summary: c.Summary, VersionID: c.After,
+	}
+}
+
+// sortEvents orders events oldest first; file-level events come before the
+// section events of the same commit.
+func sortEvents(es []livespec.TimelineEvent) []livespec.TimelineEvent {
+	sort.SliceStable(es, func(i, j int) bool {
+		a, b := es[i], es[j]
+		if !a.Date.Equal(b.Date.Time) {
+			return a.Date.Before(b.Date.Time)
+		}
+		if a.Commit != b.Commit {
+			return a.Commit < b.Commit
+		}
+		if (a.Heading == "") != (b.Heading == "") {
+			return a.Heading == ""
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Heading < b.Heading
+	})
+	return es
+}
+
+// collapse keeps one event per commit and section (parts of one section
+// change together), keeping the first-mention flag.
+func collapse(es []livespec.TimelineEvent) []livespec.TimelineEvent {
+	out := es[:0]
+	idx := map[string]int{}
+	for _, e := range es {
+		k := e.Commit + "\x00" + e.Repo + "\x00" + e.Path + "\x00" + e.Heading
+		if i, ok := idx[k]; ok {
+			out[i].FirstMention = out[i].FirstMention || e.FirstMention
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, e)
+	}
+	return out
+}
+
+func filterWindow(es []livespec.TimelineEvent, w *livespec.Window) []livespec.TimelineEvent {
+	if w == nil {
+		return es
+	}
+	out := []livespec.TimelineEvent{}
+	for _, e := range es {
+		if w.Contains(e.Date.Time) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// bestIn returns the matched versions of file f, best first, current ones
+// preferred, one per section.
+func (a *Assistant) bestIn(m *topicMatch, f fileID) []livespec.Version {
+	var cur, old []livespec.Version
+	seen := map[sectionID]bool{}
+	for _, s := range m.matched {
+		if s.v.Repo != f.repo || s.v.Path != f.path || seen[sectionOf(s.v)] {
+			continue
+		}
+		seen[sectionOf(s.v)] = true
+		if s.v.Current() {
+			cur = append(cur, s.v)
+		} else {
+			old = append(old, s.v)
+		}
+	}
+	return append(cur, old...)
+}
+
+// latestOf returns, for each matched section, its latest matching version, best first.
+func (a *Assistant) latestOf(m *topicMatch) []livespec.Version {
+	latest := map[sectionID]livespec.Version{}
+	var order []sectionID
+	for _, s := range m.matched {
+		k := sectionOf(s.v)
+		old, ok := latest[k]
+		if !ok {
+			order = append(order, k)
+		}
+		if !ok || earlier(old, s.v) {
+			latest[k] = s.v
+		}
+	}
+	out := make([]livespec.Version, 0, len(order))
+	for _, k := range order {
+		out = append(out, latest[k])
+	}
+	return out
+}
