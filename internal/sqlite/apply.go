@@ -1,0 +1,505 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/livespec/livespec"
+)
+
+// checkEvery is how many rows Apply writes between looks at its context.
+const checkEvery = 128
+
+const (
+	sqlInsertText = `INSERT OR IGNORE INTO texts (hash, text) VALUES (?, ?)`
+	sqlTextID     = `SELECT id FROM texts WHERE hash = ?`
+
+	// A replayed version keeps its close: an upsert never reopens a version.
+	sqlUpsertVersion = `INSERT INTO versions
+	(id, repo, path, heading, part, level, text_id, links, commit_, seq, valid_from, author, end_commit, end_seq, valid_to)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET
+		path = excluded.path, heading = excluded.heading, part = excluded.part, level = excluded.level,
+		text_id = excluded.text_id, links = excluded.links, commit_ = excluded.commit_, seq = excluded.seq,
+		valid_from = excluded.valid_from, author = excluded.author,
+		end_commit = CASE WHEN excluded.end_commit <> '' THEN excluded.end_commit ELSE versions.end_commit END,
+		end_seq = CASE WHEN excluded.end_commit <> '' THEN excluded.end_seq ELSE versions.end_seq END,
+		valid_to = CASE WHEN excluded.end_commit <> '' THEN excluded.valid_to ELSE versions.valid_to END
+	WHERE versions.repo = excluded.repo`
+
+	sqlUpsertFile = `INSERT INTO files
+	(id, repo, path, blob, size, status, outline, meta, target, commit_, seq, valid_from, end_commit, end_seq, valid_to)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET
+		path = excluded.path, blob = excluded.blob, size = excluded.size, status = excluded.status,
+		outline = excluded.outline, meta = excluded.meta, target = excluded.target,
+		commit_ = excluded.commit_, seq = excluded.seq, valid_from = excluded.valid_from,
+		end_commit = CASE WHEN excluded.end_commit <> '' THEN excluded.end_commit ELSE files.end_commit END,
+		end_seq = CASE WHEN excluded.end_commit <> '' THEN excluded.end_seq ELSE files.end_seq END,
+		valid_to = CASE WHEN excluded.end_commit <> '' THEN excluded.valid_to ELSE files.valid_to END
+	WHERE files.repo = excluded.repo`
+
+	sqlCloseVersion = `UPDATE versions SET end_commit = ?, end_seq = ?, valid_to = ? WHERE id = ? AND repo = ? AND end_commit = ''`
+	sqlCloseFile    = `UPDATE files SET end_commit = ?, end_seq = ?, valid_to = ? WHERE id = ? AND repo = ? AND end_commit = ''`
+
+	sqlUpsertChange = `INSERT INTO changes
+	(id, repo, commit_, seq, date, author_date, author, message, path, old_path, heading, old_heading, part, section, kind, before, after, summary)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (id) DO UPDATE SET
+		commit_ = excluded.commit_, seq = excluded.seq, date = excluded.date, author_date = excluded.author_date,
+		author = excluded.author, message = excluded.message, path = excluded.path, old_path = excluded.old_path,
+		heading = excluded.heading, old_heading = excluded.old_heading, part = excluded.part,
+		section = excluded.section, kind = excluded.kind, before = excluded.before, after = excluded.after,
+		summary = excluded.summary
+	WHERE changes.repo = excluded.repo`
+
+	sqlUpsertVector = `INSERT INTO vectors (embedder, hash, vec) VALUES (?, ?, ?)
+	ON CONFLICT (embedder, hash) DO UPDATE SET vec = excluded.vec`
+
+	sqlUpsertCheckpoint = `INSERT INTO checkpoints (repo, branch, commit_, seq, time, config, source, updated_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (repo) DO UPDATE SET branch = excluded.branch, commit_ = excluded.commit_, seq = excluded.seq,
+		time = excluded.time, config = excluded.config, source = excluded.source, updated_at = excluded.updated_at`
+)
+
+// Apply writes b in one transaction: texts (once per distinct hash),
+// versions, files, closes, changes, vectors and the checkpoint. Replaying a
+// batch changes nothing; an upsert never reopens a closed version.
+func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
+	if err := validateBatch(b); err != nil {
+		return fmt.Errorf("sqlite: apply: %w", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sqlite: apply: %w", err)
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return s.fail(ctx, "apply", err)
+	}
+	defer tx.Rollback()
+	a := applier{ctx: ctx, nc: context.WithoutCancel(ctx), tx: tx, ids: make(map[string]int64)}
+	if err := a.apply(b); err != nil {
+		return s.fail(ctx, "apply", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sqlite: apply: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return s.fail(ctx, "apply", err)
+	}
+	return nil
+}
+
+// applier holds the state of one Apply. Statements run with nc, a context
+// that is never cancelled, because modernc starts a watcher goroutine per
+// statement for cancellable contexts; ctx is checked every checkEvery rows
+// and the transaction itself is bound to ctx.
+type applier struct {
+	ctx context.Context
+	nc  context.Context
+	tx  *sql.Tx
+	ids map[string]int64 // text hash → texts.id
+	n   int
+}
+
+func (a *applier) tick() error {
+	a.n++
+	if a.n%checkEvery == 0 {
+		return a.ctx.Err()
+	}
+	return nil
+}
+
+func (a *applier) prepare(q string) (*sql.Stmt, error) {
+	return a.tx.PrepareContext(a.nc, q)
+}
+
+func (a *applier) apply(b *livespec.Batch) error {
+	if err := a.vectorsFit(b.Vectors); err != nil {
+		return err
+	}
+	if len(b.Versions) > 0 {
+		if err := a.versions(b.Versions); err != nil {
+			return err
+		}
+	}
+	if len(b.Files) > 0 {
+		if err := a.files(b.Files); err != nil {
+			return err
+		}
+	}
+	if len(b.Closes) > 0 {
+		if err := a.closes(b.Repo, b.Closes); err != nil {
+			return err
+		}
+	}
+	if len(b.Changes) > 0 {
+		if err := a.changes(b.Changes); err != nil {
+			return err
+		}
+	}
+	if len(b.Vectors) > 0 {
+		if err := a.vectors(b.Vectors); err != nil {
+			return err
+		}
+	}
+	if cp := b.Checkpoint; cp != nil {
+		updated := cp.UpdatedAt
+		if updated.IsZero() {
+			updated = time.Now()
+		}
+		if _, err := a.tx.ExecContext(a.nc, sqlUpsertCheckpoint, b.Repo, cp.Branch, cp.Commit, cp.Seq,
+			nanos(cp.Time), cp.Config, cp.Source, nanos(updated)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *applier) versions(vs []livespec.Version) error {
+	insText, err := a.prepare(sqlInsertText)
+	if err != nil {
+		return err
+	}
+	defer insText.Close()
+	textID, err := a.prepare(sqlTextID)
+	if err != nil {
+		return err
+	}
+	defer textID.Close()
+	up, err := a.prepare(sqlUpsertVersion)
+	if err != nil {
+		return err
+	}
+	defer up.Close()
+	for i := range vs {
+		v := &vs[i]
+		if err := a.tick(); err != nil {
+			return err
+		}
+		hash := v.Hash
+		if hash == "" {
+			hash = livespec.ContentHash(v.Text)
+		}
+		id, ok := a.ids[hash]
+		if !ok {
+			res, err := insText.ExecContext(a.nc, hash, v.Text)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 1 {
+				id, err = res.LastInsertId()
+			} else {
+				err = textID.QueryRowContext(a.nc, hash).Scan(&id)
+			}
+			if err != nil {
+				return err
+			}
+			a.ids[hash] = id
+		}
+		links, err := jsonOrNil(v.Links, len(v.Links) == 0)
+		if err != nil {
+			return err
+		}
+		if _, err := up.ExecContext(a.nc, v.ID, v.Repo, v.Path, v.Heading, v.Part, v.Level, id, links,
+			v.Commit, v.Seq, nanos(v.ValidFrom), v.Author, v.EndCommit, v.EndSeq, nanos(v.ValidTo)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *applier) files(fs []livespec.FileVersion) error {
+	up, err := a.prepare(sqlUpsertFile)
+	if err != nil {
+		return err
+	}
+	defer up.Close()
+	for i := range fs {
+		f := &fs[i]
+		if err := a.tick(); err != nil {
+			return err
+		}
+		outline, err := jsonOrNil(f.Outline, len(f.Outline) == 0)
+		if err != nil {
+			return err
+		}
+		meta, err := jsonOrNil(f.Meta, f.Meta == nil)
+		if err != nil {
+			return livespec.WrapError(livespec.EINVALID, err, "file version %s: metadata is not JSON-compatible", f.ID)
+		}
+		if _, err := up.ExecContext(a.nc, f.ID, f.Repo, f.Path, f.Blob, f.Size, string(f.Status), outline, meta, f.Target,
+			f.Commit, f.Seq, nanos(f.ValidFrom), f.EndCommit, f.EndSeq, nanos(f.ValidTo)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *applier) closes(repo string, cs []livespec.Close) error {
+	cv, err := a.prepare(sqlCloseVersion)
+	if err != nil {
+		return err
+	}
+	defer cv.Close()
+	cf, err := a.prepare(sqlCloseFile)
+	if err != nil {
+		return err
+	}
+	defer cf.Close()
+	for _, c := range cs {
+		if err := a.tick(); err != nil {
+			return err
+		}
+		st, table := cv, "versions"
+		if c.File {
+			st, table = cf, "files"
+		}
+		res, err := st.ExecContext(a.nc, c.Commit, c.Seq, nanos(c.ValidTo), c.ID, repo)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			continue
+		}
+		// Already closed is a no-op; unknown is the caller's mistake.
+		var one int
+		err = a.tx.QueryRowContext(a.nc, "SELECT 1 FROM "+table+" WHERE id = ? AND repo = ?", c.ID, repo).Scan(&one)
+		if err == sql.ErrNoRows {
+			kind := "section"
+			if c.File {
+				kind = "file"
+			}
+			return livespec.Errorf(livespec.EINVALID, "close of unknown %s version %s in repo %s", kind, c.ID, repo)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *applier) changes(cs []livespec.Change) error {
+	up, err := a.prepare(sqlUpsertChange)
+	if err != nil {
+		return err
+	}
+	defer up.Close()
+	for i := range cs {
+		c := &cs[i]
+		if err := a.tick(); err != nil {
+			return err
+		}
+		if _, err := up.ExecContext(a.nc, c.ID, c.Repo, c.Commit, c.Seq, nanos(c.Date), nanos(c.AuthorDate), c.Author,
+			c.Message, c.Path, c.OldPath, c.Heading, c.OldHeading, c.Part, c.Section, string(c.Kind),
+			c.Before, c.After, c.Summary); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// vectorsFit checks the batch's vectors against the index's embedder and
+// against the dimension of vectors already stored.
+func (a *applier) vectorsFit(vs []livespec.Vector) error {
+	if len(vs) == 0 {
+		return nil
+	}
+	info, err := readIndex(a.nc, a.tx)
+	if err != nil {
+		return err
+	}
+	dims := make(map[string]int)
+	for _, v := range vs {
+		if d, ok := dims[v.Embedder]; ok {
+			if d != len(v.Values) {
+				return livespec.Errorf(livespec.EINVALID, "vectors of %s with %d and %d dimensions in one batch", v.Embedder, d, len(v.Values))
+			}
+			continue
+		}
+		if info.Embedder != "" && (v.Embedder != info.Embedder || len(v.Values) != info.Dimensions) {
+			return mismatch(info, livespec.IndexInfo{Embedder: v.Embedder, Dimensions: len(v.Values)})
+		}
+		var n int
+		err := a.tx.QueryRowContext(a.nc, `SELECT length(vec) / 4 FROM vectors WHERE embedder = ? LIMIT 1`, v.Embedder).Scan(&n)
+		switch {
+		case err == sql.ErrNoRows:
+		case err != nil:
+			return err
+		case n != len(v.Values):
+			return mismatch(livespec.IndexInfo{Embedder: v.Embedder, Dimensions: n}, livespec.IndexInfo{Embedder: v.Embedder, Dimensions: len(v.Values)})
+		}
+		dims[v.Embedder] = len(v.Values)
+	}
+	return nil
+}
+
+func (a *applier) vectors(vs []livespec.Vector) error {
+	up, err := a.prepare(sqlUpsertVector)
+	if err != nil {
+		return err
+	}
+	defer up.Close()
+	var buf []byte
+	for _, v := range vs {
+		if err := a.tick(); err != nil {
+			return err
+		}
+		buf = encodeVector(buf[:0], v.Values)
+		if _, err := up.ExecContext(a.nc, v.Embedder, v.Hash, buf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// encodeVector appends v as little-endian float32s.
+func encodeVector(buf []byte, v []float32) []byte {
+	for _, x := range v {
+		buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(x))
+	}
+	return buf
+}
+
+// decodeVector decodes encodeVector's output into dst (reused when long enough).
+func decodeVector(dst []float32, b []byte) []float32 {
+	n := len(b) / 4
+	if cap(dst) < n {
+		dst = make([]float32, n)
+	}
+	dst = dst[:n]
+	for i := range dst {
+		dst[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return dst
+}
+
+// jsonOrNil marshals v, or returns NULL when empty.
+func jsonOrNil(v any, empty bool) (any, error) {
+	if empty {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+// validateBatch rejects a batch that would store something wrong, before
+// anything is written.
+func validateBatch(b *livespec.Batch) error {
+	if b == nil {
+		return livespec.Errorf(livespec.EINVALID, "no batch")
+	}
+	if b.Repo == "" {
+		return livespec.Errorf(livespec.EINVALID, "batch without a repo")
+	}
+	bad := func(format string, args ...any) error {
+		return livespec.Errorf(livespec.EINVALID, "batch for %s: "+format, append([]any{b.Repo}, args...)...)
+	}
+	for i := range b.Versions {
+		v := &b.Versions[i]
+		switch {
+		case v.ID == "":
+			return bad("version %d has no id", i)
+		case v.Repo != b.Repo:
+			return bad("version %s belongs to repo %q", v.ID, v.Repo)
+		case v.Path == "":
+			return bad("version %s has no path", v.ID)
+		case v.Commit == "" || v.ValidFrom.IsZero():
+			return bad("version %s has no commit or valid_from", v.ID)
+		case v.EndCommit != "" && v.ValidTo.IsZero():
+			return bad("version %s is closed without valid_to", v.ID)
+		case v.Hash != "" && len(v.Hash) != 64:
+			return bad("version %s has a malformed hash %q", v.ID, v.Hash)
+		}
+		if err := checkTimes(v.ID, v.ValidFrom, v.ValidTo); err != nil {
+			return err
+		}
+	}
+	for i := range b.Files {
+		f := &b.Files[i]
+		switch {
+		case f.ID == "":
+			return bad("file version %d has no id", i)
+		case f.Repo != b.Repo:
+			return bad("file version %s belongs to repo %q", f.ID, f.Repo)
+		case f.Path == "":
+			return bad("file version %s has no path", f.ID)
+		case f.Commit == "" || f.ValidFrom.IsZero():
+			return bad("file version %s has no commit or valid_from", f.ID)
+		case f.EndCommit != "" && f.ValidTo.IsZero():
+			return bad("file version %s is closed without valid_to", f.ID)
+		}
+		if err := checkTimes(f.ID, f.ValidFrom, f.ValidTo); err != nil {
+			return err
+		}
+	}
+	for i, c := range b.Closes {
+		switch {
+		case c.ID == "":
+			return bad("close %d has no id", i)
+		case c.Commit == "" || c.ValidTo.IsZero():
+			return bad("close of %s has no commit or valid_to", c.ID)
+		}
+		if err := checkTime("close of "+c.ID, c.ValidTo); err != nil {
+			return err
+		}
+	}
+	for i := range b.Changes {
+		c := &b.Changes[i]
+		switch {
+		case c.ID == "":
+			return bad("change %d has no id", i)
+		case c.Repo != b.Repo:
+			return bad("change %s belongs to repo %q", c.ID, c.Repo)
+		case c.Commit == "" || c.Date.IsZero():
+			return bad("change %s has no commit or date", c.ID)
+		}
+		switch c.Kind {
+		case livespec.Added, livespec.Modified, livespec.Removed, livespec.Renamed:
+		default:
+			return bad("change %s has an unknown kind %q", c.ID, c.Kind)
+		}
+		if err := checkTimes(c.ID, c.Date, c.AuthorDate); err != nil {
+			return err
+		}
+	}
+	for i, v := range b.Vectors {
+		switch {
+		case v.Embedder == "":
+			return bad("vector %d has no embedder", i)
+		case len(v.Hash) != 64:
+			return bad("vector %d has a malformed hash %q", i, v.Hash)
+		case len(v.Values) == 0:
+			return bad("vector of %s is empty", v.Hash)
+		}
+	}
+	if cp := b.Checkpoint; cp != nil {
+		switch {
+		case cp.Repo != "" && cp.Repo != b.Repo:
+			return bad("checkpoint belongs to repo %q", cp.Repo)
+		case cp.Commit == "":
+			return bad("checkpoint has no commit")
+		}
+		if err := checkTimes("checkpoint", cp.Time, cp.UpdatedAt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkTimes(what string, ts ...time.Time) error {
+	for _, t := range ts {
+		if err := checkTime(what, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,26 @@
+// Package sqlite implements livespec.Store and livespec.FeedbackStore in one
+// embedded SQLite file (modernc.org/sqlite: pure Go, no cgo, no server).
+//
+// Layout. Every distinct section text is stored once in texts, keyed by its
+// content hash; versions, file versions, changes, checkpoints, vectors and
+// feedback refer to it or stand alone. Two FTS5 tables (porter unicode61)
+// index the texts for BM25: all_fts holds every distinct text (all-history
+// statistics, used for as-of and any-version searches) and cur_fts holds the
+// texts that at least one open version carries (current-only statistics, used
+// for current searches). Triggers keep texts.open_refs, the number of open
+// versions of a text, and cur_fts in step with every insert, upsert, close
+// and delete, so no code path can forget them.
+//
+// Vectors are float32 little-endian blobs keyed by (embedder, hash) and are
+// searched exactly (cosine). Search fuses the BM25 and dense rankings by
+// reciprocal rank (RRF, exported for other adapters).
+//
+// Concurrency. The file is opened in WAL mode with a busy timeout. Writes go
+// through one connection with BEGIN IMMEDIATE, reads through a small pool of
+// query-only connections, so API goroutines read while ingest writes, also
+// from other processes.
+//
+// Schema versions are recorded in PRAGMA user_version and the file is marked
+// with PRAGMA application_id; Open migrates older schemas and refuses files
+// that are not livespec indexes or come from a newer livespec.
+package sqlite

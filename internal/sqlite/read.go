@@ -1,0 +1,432 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/livespec/livespec"
+)
+
+// Checkpoint returns repo's checkpoint, ENOTFOUND before its first Apply.
+func (s *Store) Checkpoint(ctx context.Context, repo string) (livespec.Checkpoint, error) {
+	cp := livespec.Checkpoint{Repo: repo}
+	var t, u sql.NullInt64
+	err := s.r.QueryRowContext(ctx, `SELECT branch, commit_, seq, time, config, source, updated_at
+		FROM checkpoints WHERE repo = ?`, repo).Scan(&cp.Branch, &cp.Commit, &cp.Seq, &t, &cp.Config, &cp.Source, &u)
+	if errors.Is(err, sql.ErrNoRows) {
+		return livespec.Checkpoint{}, fmt.Errorf("sqlite: checkpoint: %w", livespec.Errorf(livespec.ENOTFOUND, "repository %q has not been ingested", repo))
+	}
+	if err != nil {
+		return livespec.Checkpoint{}, s.fail(ctx, "checkpoint", err)
+	}
+	cp.Time, cp.UpdatedAt = fromNanos(t), fromNanos(u)
+	return cp, nil
+}
+
+// OpenVersions calls fn for every current section version of repo. The
+// rows are read before fn is first called, so fn may use the store.
+func (s *Store) OpenVersions(ctx context.Context, repo string, fn func(livespec.OpenVersion) error) error {
+	rows, err := s.r.QueryContext(ctx, `SELECT v.id, v.path, v.heading, v.part, t.hash, v.seq
+		FROM versions v JOIN texts t ON t.id = v.text_id WHERE v.repo = ? AND v.end_commit = ''`, repo)
+	if err != nil {
+		return s.fail(ctx, "open versions", err)
+	}
+	var open []livespec.OpenVersion
+	for rows.Next() {
+		o := livespec.OpenVersion{Key: livespec.Key{Repo: repo}}
+		if err := rows.Scan(&o.ID, &o.Key.Path, &o.Key.Heading, &o.Key.Part, &o.Hash, &o.Seq); err != nil {
+			rows.Close()
+			return s.fail(ctx, "open versions", err)
+		}
+		open = append(open, o)
+	}
+	if err := closeRows(rows); err != nil {
+		return s.fail(ctx, "open versions", err)
+	}
+	for _, o := range open {
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// OpenFiles calls fn for every current file version of repo.
+func (s *Store) OpenFiles(ctx context.Context, repo string, fn func(livespec.OpenFile) error) error {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, path, blob, seq FROM files WHERE repo = ? AND end_commit = ''`, repo)
+	if err != nil {
+		return s.fail(ctx, "open files", err)
+	}
+	var open []livespec.OpenFile
+	for rows.Next() {
+		var o livespec.OpenFile
+		if err := rows.Scan(&o.ID, &o.Path, &o.Blob, &o.Seq); err != nil {
+			rows.Close()
+			return s.fail(ctx, "open files", err)
+		}
+		open = append(open, o)
+	}
+	if err := closeRows(rows); err != nil {
+		return s.fail(ctx, "open files", err)
+	}
+	for _, o := range open {
+		if err := fn(o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// HasVectors returns the hashes among hashes that have a vector of embedder.
+func (s *Store) HasVectors(ctx context.Context, embedder string, hashes []string) (map[string]bool, error) {
+	has := make(map[string]bool)
+	if len(hashes) == 0 {
+		return has, nil
+	}
+	b, _ := json.Marshal(hashes)
+	rows, err := s.r.QueryContext(ctx, `SELECT hash FROM vectors WHERE embedder = ? AND hash IN (SELECT value FROM json_each(?))`, embedder, string(b))
+	if err != nil {
+		return nil, s.fail(ctx, "has vectors", err)
+	}
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			rows.Close()
+			return nil, s.fail(ctx, "has vectors", err)
+		}
+		has[h] = true
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, s.fail(ctx, "has vectors", err)
+	}
+	return has, nil
+}
+
+// DeleteRepo removes repo's versions, files, changes and checkpoint, and the
+// texts no other version carries, in one transaction. Vectors stay.
+func (s *Store) DeleteRepo(ctx context.Context, repo string) error {
+	if repo == "" {
+		return livespec.Errorf(livespec.EINVALID, "sqlite: delete repo: no repo given")
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return s.fail(ctx, "delete repo", err)
+	}
+	defer tx.Rollback()
+	for _, q := range []string{
+		`DELETE FROM versions WHERE repo = ?1`,
+		`DELETE FROM files WHERE repo = ?1`,
+		`DELETE FROM changes WHERE repo = ?1`,
+		`DELETE FROM checkpoints WHERE repo = ?1`,
+		`DELETE FROM texts WHERE NOT EXISTS (SELECT 1 FROM versions WHERE text_id = texts.id)`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, repo); err != nil {
+			return s.fail(ctx, "delete repo", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return s.fail(ctx, "delete repo", err)
+	}
+	return nil
+}
+
+// versionCols selects a Version from versions v joined with texts t.
+const versionCols = `v.id, v.repo, v.path, v.heading, v.part, v.level, t.text, t.hash, v.links,
+	v.commit_, v.seq, v.valid_from, v.author, v.end_commit, v.end_seq, v.valid_to`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanVersion(sc scanner, v *livespec.Version, extra ...any) error {
+	var links sql.NullString
+	var from, to sql.NullInt64
+	dest := []any{&v.ID, &v.Repo, &v.Path, &v.Heading, &v.Part, &v.Level, &v.Text, &v.Hash, &links,
+		&v.Commit, &v.Seq, &from, &v.Author, &v.EndCommit, &v.EndSeq, &to}
+	if err := sc.Scan(append(dest, extra...)...); err != nil {
+		return err
+	}
+	v.ValidFrom, v.ValidTo = fromNanos(from), fromNanos(to)
+	v.Links = nil
+	if links.Valid {
+		if err := json.Unmarshal([]byte(links.String), &v.Links); err != nil {
+			return fmt.Errorf("version %s: links: %w", v.ID, err)
+		}
+	}
+	return nil
+}
+
+// Version returns the section version with id, ENOTFOUND if none.
+func (s *Store) Version(ctx context.Context, id string) (livespec.Version, error) {
+	var v livespec.Version
+	err := scanVersion(s.r.QueryRowContext(ctx, `SELECT `+versionCols+` FROM versions v JOIN texts t ON t.id = v.text_id WHERE v.id = ?`, id), &v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, fmt.Errorf("sqlite: version: %w", livespec.Errorf(livespec.ENOTFOUND, "no version %q", id))
+	}
+	if err != nil {
+		return v, s.fail(ctx, "version", err)
+	}
+	return v, nil
+}
+
+// Versions returns the section versions matching q, ordered by repo, path,
+// ValidFrom, Seq (then heading, part and id).
+func (s *Store) Versions(ctx context.Context, q livespec.VersionQuery) ([]livespec.Version, error) {
+	if err := checkLimit(q.Limit); err != nil {
+		return nil, fmt.Errorf("sqlite: versions: %w", err)
+	}
+	var w where
+	if err := w.validity("v", q.Validity); err != nil {
+		return nil, fmt.Errorf("sqlite: versions: %w", err)
+	}
+	w.in("v.repo", q.Repos)
+	pf, err := newPathFilter(q.Paths, &w, "v.path")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: versions: %w", err)
+	}
+	var keys map[livespec.Key]bool
+	if len(q.Keys) > 0 {
+		keys = make(map[livespec.Key]bool, len(q.Keys))
+		var repos, paths []string
+		seen := make(map[string]bool)
+		for _, k := range q.Keys {
+			keys[k] = true
+			if !seen["r"+k.Repo] {
+				seen["r"+k.Repo] = true
+				repos = append(repos, k.Repo)
+			}
+			if !seen["p"+k.Path] {
+				seen["p"+k.Path] = true
+				paths = append(paths, k.Path)
+			}
+		}
+		w.in("v.repo", repos)
+		w.in("v.path", paths)
+	}
+	if len(q.Hashes) > 0 {
+		b, _ := json.Marshal(q.Hashes)
+		w.add("t.hash IN (SELECT value FROM json_each(?))", string(b))
+	}
+	if q.HeadingSet || q.Heading != "" {
+		w.add("v.heading = ?", q.Heading)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+versionCols+` FROM versions v JOIN texts t ON t.id = v.text_id`+
+		w.String()+` ORDER BY v.repo, v.path, v.valid_from, v.seq, v.heading, v.part, v.id`, w.args...)
+	if err != nil {
+		return nil, s.fail(ctx, "versions", err)
+	}
+	defer rows.Close()
+	var out []livespec.Version
+	for rows.Next() {
+		var v livespec.Version
+		if err := scanVersion(rows, &v); err != nil {
+			return nil, s.fail(ctx, "versions", err)
+		}
+		if !pf.match(v.Path) || (keys != nil && !keys[v.Key]) {
+			continue
+		}
+		out = append(out, v)
+		if q.Limit > 0 && len(out) == q.Limit {
+			break
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, s.fail(ctx, "versions", err)
+	}
+	return out, nil
+}
+
+// Files returns the file versions matching q, ordered by repo, path, ValidFrom.
+func (s *Store) Files(ctx context.Context, q livespec.FileQuery) ([]livespec.FileVersion, error) {
+	if err := checkLimit(q.Limit); err != nil {
+		return nil, fmt.Errorf("sqlite: files: %w", err)
+	}
+	var w where
+	if err := w.validity("f", q.Validity); err != nil {
+		return nil, fmt.Errorf("sqlite: files: %w", err)
+	}
+	w.in("f.repo", q.Repos)
+	pf, err := newPathFilter(q.Paths, &w, "f.path")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: files: %w", err)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT f.id, f.repo, f.path, f.blob, f.size, f.status, f.outline, f.meta, f.target,
+		f.commit_, f.seq, f.valid_from, f.end_commit, f.end_seq, f.valid_to FROM files f`+
+		w.String()+` ORDER BY f.repo, f.path, f.valid_from, f.seq, f.id`, w.args...)
+	if err != nil {
+		return nil, s.fail(ctx, "files", err)
+	}
+	defer rows.Close()
+	var out []livespec.FileVersion
+	for rows.Next() {
+		var f livespec.FileVersion
+		var outline, meta sql.NullString
+		var from, to sql.NullInt64
+		var status string
+		if err := rows.Scan(&f.ID, &f.Repo, &f.Path, &f.Blob, &f.Size, &status, &outline, &meta, &f.Target,
+			&f.Commit, &f.Seq, &from, &f.EndCommit, &f.EndSeq, &to); err != nil {
+			return nil, s.fail(ctx, "files", err)
+		}
+		if !pf.match(f.Path) {
+			continue
+		}
+		f.Status = livespec.FileStatus(status)
+		f.ValidFrom, f.ValidTo = fromNanos(from), fromNanos(to)
+		if outline.Valid {
+			if err := json.Unmarshal([]byte(outline.String), &f.Outline); err != nil {
+				return nil, fmt.Errorf("sqlite: files: %s outline: %w", f.ID, err)
+			}
+		}
+		if meta.Valid {
+			if err := json.Unmarshal([]byte(meta.String), &f.Meta); err != nil {
+				return nil, fmt.Errorf("sqlite: files: %s meta: %w", f.ID, err)
+			}
+		}
+		out = append(out, f)
+		if q.Limit > 0 && len(out) == q.Limit {
+			break
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, s.fail(ctx, "files", err)
+	}
+	return out, nil
+}
+
+// changeOrder is the total order of Changes, as SQL columns.
+const changeOrder = `c.date, c.repo, c.seq, c.section, c.path, c.heading, c.part, c.id`
+
+// Changes returns the change events matching q in their total order.
+func (s *Store) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec.Change, error) {
+	if err := checkLimit(q.Limit); err != nil {
+		return nil, fmt.Errorf("sqlite: changes: %w", err)
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+		return nil, fmt.Errorf("sqlite: changes: %w", livespec.Errorf(livespec.EINVALID, "the window ends (%s) before it starts (%s)", q.To.Format("2006-01-02T15:04:05Z07:00"), q.From.Format("2006-01-02T15:04:05Z07:00")))
+	}
+	var w where
+	w.in("c.repo", q.Repos)
+	pf, err := newPathFilter(q.Paths, &w, "c.path", "c.old_path")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: changes: %w", err)
+	}
+	if !q.From.IsZero() {
+		w.add("c.date >= ?", q.From.UnixNano())
+	}
+	if !q.To.IsZero() {
+		w.add("c.date < ?", q.To.UnixNano())
+	}
+	if !q.Sections {
+		w.add("c.section = 0")
+	}
+	if q.After != "" {
+		var n int
+		err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM changes WHERE id = ?`, q.After).Scan(&n)
+		if err != nil {
+			return nil, s.fail(ctx, "changes", err)
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("sqlite: changes: %w", livespec.Errorf(livespec.EINVALID, "unknown cursor %q: no change has this id", q.After))
+		}
+		w.add(`(`+changeOrder+`) > (SELECT `+changeOrder+` FROM changes c WHERE c.id = ?)`, q.After)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT c.id, c.repo, c.commit_, c.seq, c.date, c.author_date, c.author, c.message,
+		c.path, c.old_path, c.heading, c.old_heading, c.part, c.section, c.kind, c.before, c.after, c.summary
+		FROM changes c`+w.String()+` ORDER BY `+changeOrder, w.args...)
+	if err != nil {
+		return nil, s.fail(ctx, "changes", err)
+	}
+	defer rows.Close()
+	var out []livespec.Change
+	for rows.Next() {
+		var c livespec.Change
+		var date, adate sql.NullInt64
+		var kind string
+		if err := rows.Scan(&c.ID, &c.Repo, &c.Commit, &c.Seq, &date, &adate, &c.Author, &c.Message,
+			&c.Path, &c.OldPath, &c.Heading, &c.OldHeading, &c.Part, &c.Section, &kind, &c.Before, &c.After, &c.Summary); err != nil {
+			return nil, s.fail(ctx, "changes", err)
+		}
+		if !pf.match(c.Path, c.OldPath) {
+			continue
+		}
+		c.Kind = livespec.ChangeKind(kind)
+		c.Date, c.AuthorDate = fromNanos(date), fromNanos(adate)
+		out = append(out, c)
+		if q.Limit > 0 && len(out) == q.Limit {
+			break
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, s.fail(ctx, "changes", err)
+	}
+	return out, nil
+}
+
+// Repos lists the repositories with a checkpoint or stored files.
+func (s *Store) Repos(ctx context.Context) ([]livespec.RepoInfo, error) {
+	rows, err := s.r.QueryContext(ctx, `WITH r(repo) AS (SELECT repo FROM checkpoints UNION SELECT DISTINCT repo FROM files)
+		SELECT r.repo, coalesce(cp.branch, ''), coalesce(cp.commit_, ''), coalesce(cp.seq, 0), cp.time,
+			coalesce(cp.config, ''), coalesce(cp.source, ''), cp.updated_at,
+			(SELECT count(*) FROM files f WHERE f.repo = r.repo AND f.end_commit = ''),
+			(SELECT count(*) FROM versions v WHERE v.repo = r.repo),
+			(SELECT count(*) FROM changes c WHERE c.repo = r.repo)
+		FROM r LEFT JOIN checkpoints cp ON cp.repo = r.repo ORDER BY r.repo`)
+	if err != nil {
+		return nil, s.fail(ctx, "repos", err)
+	}
+	defer rows.Close()
+	var out []livespec.RepoInfo
+	for rows.Next() {
+		var ri livespec.RepoInfo
+		var t, u sql.NullInt64
+		if err := rows.Scan(&ri.Repo, &ri.Branch, &ri.Commit, &ri.Seq, &t, &ri.Config, &ri.Source, &u,
+			&ri.Files, &ri.Versions, &ri.Changes); err != nil {
+			return nil, s.fail(ctx, "repos", err)
+		}
+		ri.Time, ri.UpdatedAt = fromNanos(t), fromNanos(u)
+		out = append(out, ri)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, s.fail(ctx, "repos", err)
+	}
+	return out, nil
+}
+
+// Stats counts what the store holds for repo ("" for every repo).
+func (s *Store) Stats(ctx context.Context, repo string) (livespec.Stats, error) {
+	var st livespec.Stats
+	var err error
+	if repo == "" {
+		err = s.r.QueryRowContext(ctx, `SELECT
+			(SELECT count(*) FROM (SELECT DISTINCT repo, path FROM files)),
+			(SELECT count(*) FROM files),
+			(SELECT count(*) FROM versions),
+			(SELECT count(*) FROM changes),
+			(SELECT count(DISTINCT text_id) FROM versions),
+			(SELECT count(*) FROM vectors)`).Scan(&st.Files, &st.FileVersions, &st.Versions, &st.Changes, &st.DistinctTexts, &st.Vectors)
+	} else {
+		err = s.r.QueryRowContext(ctx, `SELECT
+			(SELECT count(DISTINCT path) FROM files WHERE repo = ?1),
+			(SELECT count(*) FROM files WHERE repo = ?1),
+			(SELECT count(*) FROM versions WHERE repo = ?1),
+			(SELECT count(*) FROM changes WHERE repo = ?1),
+			(SELECT count(DISTINCT text_id) FROM versions WHERE repo = ?1),
+			(SELECT count(*) FROM vectors WHERE hash IN
+				(SELECT t.hash FROM texts t WHERE t.id IN (SELECT text_id FROM versions WHERE repo = ?1)))`, repo).
+			Scan(&st.Files, &st.FileVersions, &st.Versions, &st.Changes, &st.DistinctTexts, &st.Vectors)
+	}
+	if err != nil {
+		return st, s.fail(ctx, "stats", err)
+	}
+	return st, nil
+}
+
+// closeRows closes rows and returns the iteration's error.
+func closeRows(rows *sql.Rows) error {
+	err := rows.Err()
+	if cerr := rows.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

@@ -1,0 +1,161 @@
+package sqlite
+
+// applicationID marks a livespec index in the SQLite header ("LVSP").
+const applicationID = 0x4C565350
+
+// migrations[i] brings the schema from user_version i to i+1. Append only:
+// never edit a migration that has been released.
+var migrations = []string{
+	// 1: initial schema.
+	`
+CREATE TABLE index_info (
+	id         INTEGER PRIMARY KEY CHECK (id = 1),
+	embedder   TEXT    NOT NULL DEFAULT '',
+	dimensions INTEGER NOT NULL DEFAULT 0
+);
+INSERT INTO index_info (id) VALUES (1);
+
+-- Distinct section texts, stored once. open_refs counts the open versions
+-- that carry the text; triggers keep it and cur_fts in step.
+CREATE TABLE texts (
+	id        INTEGER PRIMARY KEY,
+	hash      TEXT    NOT NULL UNIQUE,
+	text      TEXT    NOT NULL,
+	open_refs INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE VIRTUAL TABLE all_fts USING fts5(text, content='', contentless_delete=1, tokenize='porter unicode61');
+CREATE VIRTUAL TABLE cur_fts USING fts5(text, content='', contentless_delete=1, tokenize='porter unicode61');
+
+CREATE TRIGGER texts_ai AFTER INSERT ON texts BEGIN
+	INSERT INTO all_fts (rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER texts_ad AFTER DELETE ON texts BEGIN
+	DELETE FROM all_fts WHERE rowid = old.id;
+	DELETE FROM cur_fts WHERE rowid = old.id AND old.open_refs > 0;
+END;
+CREATE TRIGGER texts_open AFTER UPDATE OF open_refs ON texts
+WHEN old.open_refs <= 0 AND new.open_refs > 0 BEGIN
+	INSERT INTO cur_fts (rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER texts_closed AFTER UPDATE OF open_refs ON texts
+WHEN old.open_refs > 0 AND new.open_refs <= 0 BEGIN
+	DELETE FROM cur_fts WHERE rowid = old.id;
+END;
+
+-- Section versions. Times are unix nanoseconds UTC; valid_to is NULL and
+-- end_commit '' while the version is open.
+CREATE TABLE versions (
+	rid        INTEGER PRIMARY KEY,
+	id         TEXT    NOT NULL UNIQUE,
+	repo       TEXT    NOT NULL,
+	path       TEXT    NOT NULL,
+	heading    TEXT    NOT NULL,
+	part       INTEGER NOT NULL,
+	level      INTEGER NOT NULL,
+	text_id    INTEGER NOT NULL REFERENCES texts (id),
+	links      TEXT,
+	commit_    TEXT    NOT NULL,
+	seq        INTEGER NOT NULL,
+	valid_from INTEGER NOT NULL,
+	author     TEXT    NOT NULL,
+	end_commit TEXT    NOT NULL DEFAULT '',
+	end_seq    INTEGER NOT NULL DEFAULT 0,
+	valid_to   INTEGER
+);
+CREATE INDEX versions_text ON versions (text_id);
+CREATE INDEX versions_order ON versions (repo, path, valid_from, seq);
+CREATE INDEX versions_open ON versions (repo) WHERE end_commit = '';
+
+CREATE TRIGGER versions_ai AFTER INSERT ON versions WHEN new.end_commit = '' BEGIN
+	UPDATE texts SET open_refs = open_refs + 1 WHERE id = new.text_id;
+END;
+CREATE TRIGGER versions_ad AFTER DELETE ON versions WHEN old.end_commit = '' BEGIN
+	UPDATE texts SET open_refs = open_refs - 1 WHERE id = old.text_id;
+END;
+CREATE TRIGGER versions_au_old AFTER UPDATE OF text_id, end_commit ON versions
+WHEN old.end_commit = '' AND (new.end_commit <> '' OR new.text_id <> old.text_id) BEGIN
+	UPDATE texts SET open_refs = open_refs - 1 WHERE id = old.text_id;
+END;
+CREATE TRIGGER versions_au_new AFTER UPDATE OF text_id, end_commit ON versions
+WHEN new.end_commit = '' AND (old.end_commit <> '' OR new.text_id <> old.text_id) BEGIN
+	UPDATE texts SET open_refs = open_refs + 1 WHERE id = new.text_id;
+END;
+
+CREATE TABLE files (
+	rid        INTEGER PRIMARY KEY,
+	id         TEXT    NOT NULL UNIQUE,
+	repo       TEXT    NOT NULL,
+	path       TEXT    NOT NULL,
+	blob       TEXT    NOT NULL,
+	size       INTEGER NOT NULL,
+	status     TEXT    NOT NULL,
+	outline    TEXT,
+	meta       TEXT,
+	target     TEXT    NOT NULL,
+	commit_    TEXT    NOT NULL,
+	seq        INTEGER NOT NULL,
+	valid_from INTEGER NOT NULL,
+	end_commit TEXT    NOT NULL DEFAULT '',
+	end_seq    INTEGER NOT NULL DEFAULT 0,
+	valid_to   INTEGER
+);
+CREATE INDEX files_order ON files (repo, path, valid_from);
+CREATE INDEX files_open ON files (repo) WHERE end_commit = '';
+
+CREATE TABLE changes (
+	rid         INTEGER PRIMARY KEY,
+	id          TEXT    NOT NULL UNIQUE,
+	repo        TEXT    NOT NULL,
+	commit_     TEXT    NOT NULL,
+	seq         INTEGER NOT NULL,
+	date        INTEGER NOT NULL,
+	author_date INTEGER,
+	author      TEXT    NOT NULL,
+	message     TEXT    NOT NULL,
+	path        TEXT    NOT NULL,
+	old_path    TEXT    NOT NULL,
+	heading     TEXT    NOT NULL,
+	old_heading TEXT    NOT NULL,
+	part        INTEGER NOT NULL,
+	section     INTEGER NOT NULL,
+	kind        TEXT    NOT NULL,
+	before      TEXT    NOT NULL,
+	after       TEXT    NOT NULL,
+	summary     TEXT    NOT NULL
+);
+CREATE INDEX changes_order ON changes (date, repo, seq, section, path, heading, part, id);
+CREATE INDEX changes_repo ON changes (repo, seq);
+
+CREATE TABLE checkpoints (
+	repo       TEXT    PRIMARY KEY,
+	branch     TEXT    NOT NULL,
+	commit_    TEXT    NOT NULL,
+	seq        INTEGER NOT NULL,
+	time       INTEGER,
+	config     TEXT    NOT NULL,
+	source     TEXT    NOT NULL,
+	updated_at INTEGER
+) WITHOUT ROWID;
+
+CREATE TABLE vectors (
+	embedder TEXT NOT NULL,
+	hash     TEXT NOT NULL,
+	vec      BLOB NOT NULL,
+	PRIMARY KEY (embedder, hash)
+) WITHOUT ROWID;
+
+CREATE TABLE feedback (
+	id       TEXT    PRIMARY KEY,
+	time     INTEGER,
+	source   TEXT    NOT NULL,
+	user     TEXT    NOT NULL,
+	channel  TEXT    NOT NULL,
+	thread   TEXT    NOT NULL,
+	rating   INTEGER NOT NULL,
+	question TEXT    NOT NULL,
+	answer   TEXT
+) WITHOUT ROWID;
+CREATE INDEX feedback_time ON feedback (time, id);
+`,
+}

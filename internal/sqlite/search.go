@@ -1,0 +1,355 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/livespec/livespec"
+)
+
+// minCandidates is the first number of BM25 candidate texts Search reads;
+// it widens fourfold until enough pass the filters.
+const minCandidates = 64
+
+// ref is a version that passed a search's filters, before its text is read.
+type ref struct {
+	rid     int64
+	textID  int64
+	id      string
+	repo    string
+	path    string
+	heading string
+	part    int
+	score   float64
+}
+
+func refLess(a, b ref) int {
+	return cmp.Or(cmp.Compare(a.repo, b.repo), cmp.Compare(a.path, b.path), cmp.Compare(a.heading, b.heading),
+		cmp.Compare(a.part, b.part), cmp.Compare(a.id, b.id))
+}
+
+// searchFilter is a SearchQuery's filters on versions, as SQL and Go.
+type searchFilter struct {
+	where where
+	paths *pathFilter
+}
+
+func newSearchFilter(q livespec.SearchQuery) (*searchFilter, error) {
+	f := &searchFilter{}
+	if err := f.where.validity("v", q.Validity); err != nil {
+		return nil, err
+	}
+	f.where.in("v.repo", q.Repos)
+	var err error
+	f.paths, err = newPathFilter(q.Paths, &f.where, "v.path")
+	return f, err
+}
+
+// Search returns the versions most relevant to q: BM25 over current text
+// (ValidCurrent) or over every text (as-of, any), fused by reciprocal rank
+// with exact cosine neighbours of q.Vector when given. A text carried by
+// several versions that pass the filters gives one hit per version.
+func (s *Store) Search(ctx context.Context, q livespec.SearchQuery) ([]livespec.Hit, error) {
+	if q.Limit < 0 {
+		return nil, fmt.Errorf("sqlite: search: %w", livespec.Errorf(livespec.EINVALID, "negative limit %d", q.Limit))
+	}
+	limit := cmp.Or(q.Limit, 10)
+	f, err := newSearchFilter(q)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: search: %w", err)
+	}
+	dense := len(q.Vector) > 0
+	if dense && q.Embedder == "" {
+		return nil, fmt.Errorf("sqlite: search: %w", livespec.Errorf(livespec.EINVALID, "a query vector without its embedder"))
+	}
+	if dense {
+		info, err := readIndex(ctx, s.r)
+		if err != nil {
+			return nil, s.fail(ctx, "search", err)
+		}
+		if info.Embedder != "" && (info.Embedder != q.Embedder || info.Dimensions != len(q.Vector)) {
+			return nil, fmt.Errorf("sqlite: search: %w", mismatch(info, livespec.IndexInfo{Embedder: q.Embedder, Dimensions: len(q.Vector)}))
+		}
+	}
+	depth := limit
+	if dense {
+		depth = max(limit*3, 30)
+	}
+	conn, err := s.r.Conn(ctx) // one connection: one snapshot for every step
+	if err != nil {
+		return nil, s.fail(ctx, "search", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, s.fail(ctx, "search", err)
+	}
+	defer tx.Rollback()
+
+	lists := make([][]ref, 0, 2)
+	bm, err := s.bm25(ctx, tx, Terms(q.Text), q.Validity.Mode, f, depth)
+	if err != nil {
+		return nil, s.fail(ctx, "search", err)
+	}
+	lists = append(lists, bm)
+	if dense {
+		nn, err := s.nearest(ctx, tx, q, f, depth)
+		if err != nil {
+			return nil, s.fail(ctx, "search", err)
+		}
+		lists = append(lists, nn)
+	}
+	hits, err := s.hits(ctx, tx, lists)
+	if err != nil {
+		return nil, s.fail(ctx, "search", err)
+	}
+	if !dense {
+		if len(hits[0]) > limit {
+			return hits[0][:limit], nil
+		}
+		return hits[0], nil
+	}
+	return RRF(RRFK, limit, hits...), nil
+}
+
+// bm25 returns up to n versions passing f whose text matches terms, best
+// first. It reads the best candidate texts from the FTS table and widens the
+// candidate set until n versions pass the filters or the matches run out.
+func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, mode livespec.ValidityMode, f *searchFilter, n int) ([]ref, error) {
+	if len(terms) == 0 {
+		return nil, nil
+	}
+	table := "all_fts"
+	if mode == livespec.ValidCurrent || mode == "" {
+		table = "cur_fts"
+	}
+	match := matchExpr(terms)
+	for limit := max(minCandidates, 4*n); ; limit *= 4 {
+		rows, err := tx.QueryContext(ctx, `SELECT rowid, bm25(`+table+`) FROM `+table+` WHERE `+table+` MATCH ? ORDER BY rank, rowid LIMIT ?`, match, limit)
+		if err != nil {
+			return nil, err
+		}
+		var ids []int64
+		score := make(map[int64]float64)
+		for rows.Next() {
+			var id int64
+			var sc float64
+			if err := rows.Scan(&id, &sc); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			ids = append(ids, id)
+			score[id] = -sc // bm25() is lower for better matches
+		}
+		if err := closeRows(rows); err != nil {
+			return nil, err
+		}
+		refs, err := s.refs(ctx, tx, ids, f)
+		if err != nil {
+			return nil, err
+		}
+		var out []ref
+		for _, id := range ids {
+			for _, r := range refs[id] {
+				r.score = score[id]
+				out = append(out, r)
+			}
+		}
+		if len(out) >= n || len(ids) < limit {
+			if len(out) > n {
+				out = out[:n]
+			}
+			return out, nil
+		}
+	}
+}
+
+// refs returns, for each text id, the versions carrying it that pass f, in
+// key order.
+func (s *Store) refs(ctx context.Context, tx *sql.Tx, textIDs []int64, f *searchFilter) (map[int64][]ref, error) {
+	out := make(map[int64][]ref)
+	if len(textIDs) == 0 {
+		return out, nil
+	}
+	b, _ := json.Marshal(textIDs)
+	w := f.where
+	w.conds = append(slices.Clip(w.conds), "v.text_id IN (SELECT value FROM json_each(?))")
+	w.args = append(slices.Clip(w.args), string(b))
+	rows, err := tx.QueryContext(ctx, `SELECT v.rid, v.text_id, v.id, v.repo, v.path, v.heading, v.part FROM versions v`+w.String(), w.args...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var r ref
+		if err := rows.Scan(&r.rid, &r.textID, &r.id, &r.repo, &r.path, &r.heading, &r.part); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if f.paths.match(r.path) {
+			out[r.textID] = append(out[r.textID], r)
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	for _, rs := range out {
+		slices.SortFunc(rs, refLess)
+	}
+	return out, nil
+}
+
+// nearest returns up to n versions passing f whose texts' vectors of
+// q.Embedder are nearest (cosine) to q.Vector, best first.
+func (s *Store) nearest(ctx context.Context, tx *sql.Tx, q livespec.SearchQuery, f *searchFilter, n int) ([]ref, error) {
+	qnorm := norm(q.Vector)
+	if qnorm == 0 {
+		return nil, nil
+	}
+	// Which texts may answer: those of versions passing the filters.
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT v.text_id, v.path FROM versions v`+f.where.String(), f.where.args...)
+	if err != nil {
+		return nil, err
+	}
+	allowed := make(map[int64]bool)
+	for rows.Next() {
+		var id int64
+		var path string
+		if err := rows.Scan(&id, &path); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if f.paths.match(path) {
+			allowed[id] = true
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	if len(allowed) == 0 {
+		return nil, nil
+	}
+	type scored struct {
+		id  int64
+		sim float64
+	}
+	var all []scored
+	rows, err = tx.QueryContext(ctx, `SELECT t.id, vec.vec FROM vectors vec JOIN texts t ON t.hash = vec.hash WHERE vec.embedder = ?`, q.Embedder)
+	if err != nil {
+		return nil, err
+	}
+	var buf []float32
+	var raw []byte
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id, &raw); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if !allowed[id] || len(raw) != 4*len(q.Vector) {
+			continue
+		}
+		buf = decodeVector(buf, raw)
+		if sim := cosine(q.Vector, buf, qnorm); !math.IsNaN(sim) {
+			all = append(all, scored{id, sim})
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(all, func(a, b scored) int { return cmp.Or(cmp.Compare(b.sim, a.sim), cmp.Compare(a.id, b.id)) })
+	// Expand texts to versions until n; a text has at least one version.
+	var top []int64
+	for _, sc := range all {
+		if len(top) == n {
+			break
+		}
+		top = append(top, sc.id)
+	}
+	refs, err := s.refs(ctx, tx, top, f)
+	if err != nil {
+		return nil, err
+	}
+	var out []ref
+	for i, id := range top {
+		for _, r := range refs[id] {
+			r.score = all[i].sim
+			out = append(out, r)
+		}
+	}
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out, nil
+}
+
+// hits reads the versions of every ref list and returns them as hits.
+func (s *Store) hits(ctx context.Context, tx *sql.Tx, lists [][]ref) ([][]livespec.Hit, error) {
+	var rids []int64
+	seen := make(map[int64]bool)
+	for _, l := range lists {
+		for _, r := range l {
+			if !seen[r.rid] {
+				seen[r.rid] = true
+				rids = append(rids, r.rid)
+			}
+		}
+	}
+	versions := make(map[int64]livespec.Version, len(rids))
+	if len(rids) > 0 {
+		b, _ := json.Marshal(rids)
+		rows, err := tx.QueryContext(ctx, `SELECT `+versionCols+`, v.rid FROM versions v JOIN texts t ON t.id = v.text_id
+			WHERE v.rid IN (SELECT value FROM json_each(?))`, string(b))
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var v livespec.Version
+			var rid int64
+			if err := scanVersion(rows, &v, &rid); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			versions[rid] = v
+		}
+		if err := closeRows(rows); err != nil {
+			return nil, err
+		}
+	}
+	out := make([][]livespec.Hit, len(lists))
+	for i, l := range lists {
+		out[i] = make([]livespec.Hit, 0, len(l))
+		for _, r := range l {
+			if v, ok := versions[r.rid]; ok {
+				out[i] = append(out[i], livespec.Hit{Version: v, Score: r.score})
+			}
+		}
+	}
+	return out, nil
+}
+
+func norm(v []float32) float64 {
+	var s float64
+	for _, x := range v {
+		s += float64(x) * float64(x)
+	}
+	return math.Sqrt(s)
+}
+
+// cosine returns the cosine similarity of q (with norm qnorm) and v.
+func cosine(q, v []float32, qnorm float64) float64 {
+	var dot, vv float64
+	for i, x := range v {
+		y := float64(q[i])
+		dot += y * float64(x)
+		vv += float64(x) * float64(x)
+	}
+	if vv == 0 {
+		return math.NaN()
+	}
+	return dot / (qnorm * math.Sqrt(vv))
+}

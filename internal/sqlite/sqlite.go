@@ -1,0 +1,242 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/livespec/livespec"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+var (
+	_ livespec.Store         = (*Store)(nil)
+	_ livespec.FeedbackStore = (*Store)(nil)
+)
+
+// busyTimeout is how long a connection waits for another writer (in this or
+// another process) before giving up.
+const busyTimeout = 30 * time.Second
+
+// readers is the size of the read connection pool.
+const readers = 4
+
+// Store is a livespec.Store and livespec.FeedbackStore in one SQLite file.
+// It is safe for concurrent use; several processes may open the same file.
+type Store struct {
+	path string
+	w    *sql.DB // one connection, BEGIN IMMEDIATE: every write
+	r    *sql.DB // query-only pool: every read
+}
+
+// Open opens the livespec index at path, creating the file and its parent
+// directory when missing and migrating an older schema. A file that is not
+// a livespec index, or was written by a newer livespec, is an EINVALID error
+// and is left untouched.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, livespec.Errorf(livespec.EINVALID, "sqlite: open: no index path given")
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return nil, livespec.WrapError(livespec.EINVALID, err, "cannot create the index directory %s", filepath.Dir(abs))
+	}
+	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
+		return nil, livespec.Errorf(livespec.EINVALID, "index path %s is a directory", abs)
+	}
+	base := "file:" + (&url.URL{Path: filepath.ToSlash(abs)}).EscapedPath()
+	busy := "_pragma=busy_timeout(" + strconv.FormatInt(busyTimeout.Milliseconds(), 10) + ")"
+
+	// Look before touching: a probe connection that changes nothing, so
+	// that a foreign file keeps its journal mode and content.
+	if err := probe(ctx, base+"?"+busy, abs); err != nil {
+		return nil, err
+	}
+
+	s := &Store{path: abs}
+	s.w, err = sql.Open("sqlite", base+"?"+busy+
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"+
+		"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	s.w.SetMaxOpenConns(1)
+	s.w.SetMaxIdleConns(1)
+	s.w.SetConnMaxLifetime(0)
+	s.w.SetConnMaxIdleTime(0)
+	if err := s.migrate(ctx); err != nil {
+		s.w.Close()
+		return nil, err
+	}
+	s.r, err = sql.Open("sqlite", base+"?"+busy+
+		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16384)&_pragma=temp_store(MEMORY)&_pragma=query_only(1)")
+	if err != nil {
+		s.w.Close()
+		return nil, fmt.Errorf("sqlite: open: %w", err)
+	}
+	s.r.SetMaxOpenConns(readers)
+	s.r.SetMaxIdleConns(readers)
+	s.r.SetConnMaxIdleTime(0)
+	if err := s.r.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, s.fail(ctx, "open", err)
+	}
+	return s, nil
+}
+
+// probe checks that the file at dsn is empty, missing or a livespec index of
+// a schema this code knows.
+func probe(ctx context.Context, dsn, path string) error {
+	db, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		return fmt.Errorf("sqlite: open: %w", err)
+	}
+	defer db.Close()
+	var app, ver, tables int64
+	err = db.QueryRowContext(ctx, `SELECT (SELECT application_id FROM pragma_application_id),
+		(SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)`).Scan(&app, &ver, &tables)
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("sqlite: open: %w", ctx.Err())
+		}
+		if code(err) == sqlite3.SQLITE_NOTADB {
+			return livespec.WrapError(livespec.EINVALID, err, "%s is not a livespec index (not an SQLite database)", path)
+		}
+		return fmt.Errorf("sqlite: open: %w", err)
+	}
+	switch {
+	case app != applicationID && (ver != 0 || tables != 0):
+		return livespec.Errorf(livespec.EINVALID, "%s is not a livespec index (an SQLite database of another application)", path)
+	case ver > int64(len(migrations)):
+		return livespec.Errorf(livespec.EINVALID, "%s was written by a newer livespec (index schema %d, this livespec knows %d): upgrade livespec", path, ver, len(migrations))
+	}
+	return nil
+}
+
+// migrate brings the schema to the latest version inside one immediate
+// transaction, so concurrent openers migrate once.
+func (s *Store) migrate(ctx context.Context) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return s.fail(ctx, "migrate", err)
+	}
+	defer tx.Rollback()
+	var app, ver int64
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT application_id FROM pragma_application_id),
+		(SELECT user_version FROM pragma_user_version)`).Scan(&app, &ver); err != nil {
+		return s.fail(ctx, "migrate", err)
+	}
+	if ver > int64(len(migrations)) {
+		return livespec.Errorf(livespec.EINVALID, "%s was written by a newer livespec (index schema %d, this livespec knows %d): upgrade livespec", s.path, ver, len(migrations))
+	}
+	if ver == int64(len(migrations)) {
+		return nil
+	}
+	for i := ver; i < int64(len(migrations)); i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return s.fail(ctx, fmt.Sprintf("migrate to schema %d", i+1), err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = %d", applicationID, len(migrations))); err != nil {
+		return s.fail(ctx, "migrate", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return s.fail(ctx, "migrate", err)
+	}
+	return nil
+}
+
+// Path returns the absolute path of the index file.
+func (s *Store) Path() string { return s.path }
+
+// SchemaVersion returns the schema version this package writes.
+func SchemaVersion() int { return len(migrations) }
+
+// Close releases the store's connections.
+func (s *Store) Close() error {
+	var errs []error
+	if s.r != nil {
+		errs = append(errs, s.r.Close())
+	}
+	if s.w != nil {
+		errs = append(errs, s.w.Close())
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("sqlite: close: %w", err)
+	}
+	return nil
+}
+
+// fail wraps err from operation op: the context's error when ctx is done
+// (SQLite reports an interrupt), EUNAVAILABLE when the file stays locked.
+func (s *Store) fail(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return fmt.Errorf("sqlite: %s: %w", op, cerr)
+	}
+	var le *livespec.Error
+	if errors.As(err, &le) {
+		return fmt.Errorf("sqlite: %s: %w", op, err)
+	}
+	switch code(err) {
+	case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+		return fmt.Errorf("sqlite: %s: %w", op, livespec.WrapError(livespec.EUNAVAILABLE, err, "the index %s is locked by another process", s.path))
+	case sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR:
+		return fmt.Errorf("sqlite: %s: %w", op, livespec.WrapError(livespec.EUNAVAILABLE, err, "cannot write the index %s", s.path))
+	}
+	return fmt.Errorf("sqlite: %s: %w", op, err)
+}
+
+// code returns the primary SQLite result code of err, or 0.
+func code(err error) int {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() & 0xff
+	}
+	return 0
+}
+
+// nanos encodes t as unix nanoseconds UTC; the zero time is NULL.
+func nanos(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixNano()
+}
+
+// fromNanos decodes nanos.
+func fromNanos(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.Unix(0, n.Int64).UTC()
+}
+
+// checkTime rejects times that unix nanoseconds cannot hold.
+func checkTime(what string, t time.Time) error {
+	if t.IsZero() {
+		return nil
+	}
+	if y := t.Year(); y < 1678 || y > 2261 {
+		return livespec.Errorf(livespec.EINVALID, "%s %s is out of range (years 1678-2261)", what, t.Format(time.RFC3339))
+	}
+	return nil
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
