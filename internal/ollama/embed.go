@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -76,6 +77,9 @@ type EmbedOptions struct {
 	// KeepAlive is how long the server keeps the model loaded after a
 	// request; zero leaves the server's default.
 	KeepAlive time.Duration
+	// RequestTimeout bounds one /api/embed request (loading the model
+	// included). Zero means 5 minutes. A timed-out request is not retried.
+	RequestTimeout time.Duration
 	// Retry is the policy for transient failures (busy server, 5xx,
 	// refused or reset connections).
 	Retry Retry
@@ -96,6 +100,7 @@ type Embedder struct {
 	conc      int
 	ctxTokens int
 	keepAlive *api.Duration
+	timeout   time.Duration
 	retry     Retry
 	log       *slog.Logger
 
@@ -121,8 +126,12 @@ func (c *Client) Embedder(ctx context.Context, opts EmbedOptions) (*Embedder, er
 		reqDims: opts.Dimensions,
 		batch:   opts.BatchSize,
 		conc:    opts.Concurrency,
+		timeout: opts.RequestTimeout,
 		retry:   opts.Retry,
 		log:     opts.Logger,
+	}
+	if e.timeout <= 0 {
+		e.timeout = 5 * time.Minute
 	}
 	if e.model == "" {
 		e.model = DefaultEmbedModel
@@ -326,8 +335,10 @@ func (e *Embedder) embedBatch(ctx context.Context, inputs []string) ([][]float32
 	truncate := true
 	err := e.retry.do(ctx, func() error {
 		e.requests.Add(1)
+		rctx, cancel := context.WithTimeoutCause(ctx, e.timeout, errTimeout)
+		defer cancel()
 		var err error
-		res, err = e.c.api.Embed(ctx, &api.EmbedRequest{
+		res, err = e.c.api.Embed(rctx, &api.EmbedRequest{
 			Model:      e.model,
 			Input:      inputs,
 			Truncate:   &truncate,
@@ -335,8 +346,15 @@ func (e *Embedder) embedBatch(ctx context.Context, inputs []string) ([][]float32
 			KeepAlive:  e.keepAlive,
 			Options:    map[string]any{"num_ctx": e.ctxTokens},
 		})
+		if err != nil && ctx.Err() == nil && errors.Is(context.Cause(rctx), errTimeout) {
+			return timeoutError{e.timeout, err}
+		}
 		return err
 	})
+	var te timeoutError
+	if errors.As(err, &te) {
+		return nil, livespec.WrapError(livespec.EUNAVAILABLE, cause{te.err}, "ollama: model %q did not answer an embed request within %v", e.model, te.d)
+	}
 	if err != nil {
 		return nil, e.c.classify(ctx, err, e.model)
 	}
@@ -355,6 +373,17 @@ func (e *Embedder) embedBatch(ctx context.Context, inputs []string) ([][]float32
 	}
 	return res.Embeddings, nil
 }
+
+var errTimeout = errors.New("request timed out")
+
+// timeoutError marks a request that ran out of its own time (not the
+// caller's); it is not retried.
+type timeoutError struct {
+	d   time.Duration
+	err error
+}
+
+func (e timeoutError) Error() string { return e.err.Error() }
 
 // prepare prefixes text and truncates it to the model's context by an
 // estimate of its tokens, logging a warning when it cuts.

@@ -382,3 +382,19 @@ func TestEmbedEmpty(t *testing.T) {
 		t.Errorf("EmbedDocuments(nil) = %d vectors, %v, %d calls; want none", len(vecs), err, f.stats().embedCalls-calls)
 	}
 }
+
+func TestEmbedRequestTimeout(t *testing.T) {
+	f := startFake(t)
+	e := newEmbedder(t, f, ollama.EmbedOptions{RequestTimeout: 20 * time.Millisecond})
+	f.script(func(f *fakeOllama) { f.embedHang = true })
+	_, err := e.EmbedDocuments(context.Background(), []string{"a"})
+	if livespec.ErrorCode(err) != livespec.EUNAVAILABLE || !strings.Contains(livespec.ErrorMessage(err), "did not answer an embed request within 20ms") {
+		t.Errorf("err = %v, want EUNAVAILABLE saying the request timed out", err)
+	}
+	if errors.Is(err, context.Canceled) {
+		t.Error("a request timeout looks like the caller's cancellation")
+	}
+	if calls := f.stats().embedCalls; calls != 1 {
+		t.Errorf("a timed-out request was retried: %d calls", calls)
+	}
+}

@@ -41,7 +41,8 @@ type fakeOllama struct {
 	embedStatus []int // statuses to answer successive embed calls with (consumed); 0 = OK, -1 = reset the connection
 	inflight    int
 	maxInflight int
-	barrier     int // hold each embed call until this many were in flight at once (0: no barrier)
+	barrier     int  // hold each embed call until this many were in flight at once (0: no barrier)
+	embedHang   bool // never answer embed calls; wait for the client to go away
 
 	// chat
 	chatCalls  int
@@ -216,7 +217,12 @@ func (f *fakeOllama) embed(w http.ResponseWriter, r *http.Request) {
 	if status == 0 {
 		f.embedInputs = append(f.embedInputs, inputs...)
 	}
+	hang := f.embedHang
 	f.mu.Unlock()
+	if hang {
+		<-r.Context().Done()
+		return
+	}
 
 	if failWith(w, status) {
 		return
