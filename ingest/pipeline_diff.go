@@ -202,6 +202,9 @@ func (p *pipeline) file(job *commitJob, jc jobChange, old *openFile) {
 					counts[3]++
 					if kind == livespec.Renamed {
 						ch.OldPath = jc.From.Path
+						if ch.Summary == "" {
+							ch.Summary = "moved with the file from " + jc.From.Path
+						}
 					}
 					if ok.heading != nk.heading {
 						ch.OldHeading = ok.heading
