@@ -1,0 +1,711 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/livespec/livespec"
+)
+
+// Extractive is the generator that needs no model: it renders the evidence
+// as concise, deterministic Markdown, quoting the sources and counting the
+// changes, with [n] markers that refer to Evidence.Sources. It never says
+// anything the evidence does not hold. The zero value is ready to use.
+type Extractive struct{}
+
+var _ livespec.Generator = Extractive{}
+
+// Name returns "extractive".
+func (Extractive) Name() string { return "extractive" }
+
+// Limits that keep an extractive answer readable in a minute.
+const (
+	exFiles        = 8   // files listed in a changes report
+	exCommits      = 4   // commits listed per file
+	exSections     = 4   // sections named per kind in one commit line
+	exEvents       = 24  // timeline events listed
+	exExcerptRunes = 220 // runes of an excerpt in a source list
+	exStatement    = 360 // runes of the direct statement
+	exMessageRunes = 72  // runes of a commit message
+)
+
+// Generate renders ev by intent: a direct statement and the cited excerpts
+// for current and as_of questions, a counted report grouped by file for
+// changes, and a dated history for timelines. ev.Notes come first. When
+// onToken is non-nil it receives the text line by line; its error stops
+// generation and is returned. The text is the same for the same evidence.
+func (Extractive) Generate(ctx context.Context, ev *livespec.Evidence, onToken func(string) error) (string, error) {
+	if ev == nil {
+		return "", livespec.Errorf(livespec.EINVALID, "extractive: no evidence")
+	}
+	r := &exRenderer{ev: ev, multiRepo: multiRepo(ev)}
+	for _, n := range ev.Notes {
+		if n = strings.TrimSpace(n); n != "" {
+			r.line(upperFirst(sentence(n)))
+		}
+	}
+	if len(r.lines) > 0 {
+		r.line("")
+	}
+	switch ev.Intent {
+	case livespec.IntentChanges:
+		r.changes()
+	case livespec.IntentTimeline:
+		r.timeline()
+	default:
+		r.statement()
+	}
+	var b strings.Builder
+	for i, l := range r.lines {
+		if err := ctx.Err(); err != nil {
+			return b.String(), err
+		}
+		chunk := l
+		if i > 0 {
+			chunk = "\n" + l
+		}
+		b.WriteString(chunk)
+		if onToken != nil {
+			if err := onToken(chunk); err != nil {
+				return b.String(), err
+			}
+		}
+	}
+	return b.String(), nil
+}
+
+type exRenderer struct {
+	ev        *livespec.Evidence
+	lines     []string
+	multiRepo bool
+}
+
+func (r *exRenderer) line(format string, args ...any) {
+	if len(args) > 0 {
+		format = fmt.Sprintf(format, args...)
+	}
+	r.lines = append(r.lines, format)
+}
+
+// statement answers current and as_of questions.
+func (r *exRenderer) statement() {
+	ev := r.ev
+	asOf := ""
+	if ev.Intent == livespec.IntentAsOf && ev.AsOf != nil && !ev.AsOf.IsZero() {
+		asOf = day(ev.AsOf.Time).Format(time.DateOnly)
+	}
+	if len(ev.Sources) == 0 {
+		if asOf != "" {
+			r.line("Nothing relevant was found in the spec as of %s.", asOf)
+		} else {
+			r.line("Nothing relevant was found in the spec.")
+		}
+		return
+	}
+	s := ev.Sources[0]
+	quote := quoteSentences(s, queryOf(ev))
+	switch {
+	case asOf != "":
+		r.line("As of %s, **%s** said: “%s” [%d]", asOf, r.ref(s.Repo, s.Path, s.Heading), quote, s.N)
+	case !s.Current && !s.ValidTo.IsZero():
+		r.line("According to **%s** (superseded on %s): “%s” [%d]", r.ref(s.Repo, s.Path, s.Heading), dateOf(s.ValidTo.Time), quote, s.N)
+	default:
+		r.line("According to **%s**: “%s” [%d]", r.ref(s.Repo, s.Path, s.Heading), quote, s.N)
+	}
+	r.line("")
+	r.line("Sources:")
+	for _, c := range ev.Sources {
+		l := fmt.Sprintf("- **%s** [%d] — %s", r.ref(c.Repo, c.Path, c.Heading), c.N, shortExcerpt(c))
+		if !c.Current && !c.ValidTo.IsZero() {
+			l += fmt.Sprintf(" (superseded on %s)", dateOf(c.ValidTo.Time))
+		}
+		r.line(l)
+	}
+}
+
+// fileGroup is the changes of one file in a changes report.
+type fileGroup struct {
+	repo, path string
+	fileEvents []livespec.AnswerChange // file-level events (Heading "")
+	sections   []livespec.AnswerChange
+}
+
+// counted are the events a report counts: the section changes, or the
+// file-level events of a file with no section changes (a binary file, a
+// pure rename), so one edit is not counted twice.
+func (g *fileGroup) counted() []livespec.AnswerChange {
+	if len(g.sections) > 0 {
+		return g.sections
+	}
+	return g.fileEvents
+}
+
+// changes renders the report of a changes question.
+func (r *exRenderer) changes() {
+	ev := r.ev
+	about := ""
+	if ev.Topic != "" {
+		about = fmt.Sprintf(" matching “%s”", ev.Topic)
+	}
+	period := windowText(ev.Window, ev.Changes)
+	if len(ev.Changes) == 0 {
+		r.line("No spec changes%s %s.", about, period)
+		return
+	}
+	groups := map[string]*fileGroup{}
+	for _, c := range ev.Changes {
+		k := c.Repo + "\x00" + c.Path
+		g := groups[k]
+		if g == nil {
+			g = &fileGroup{repo: c.Repo, path: c.Path}
+			groups[k] = g
+		}
+		if c.Heading == "" {
+			g.fileEvents = append(g.fileEvents, c)
+		} else {
+			g.sections = append(g.sections, c)
+		}
+	}
+	files := make([]*fileGroup, 0, len(groups))
+	kinds := map[livespec.ChangeKind]int{}
+	commits := map[string]bool{}
+	total := 0
+	for _, g := range groups {
+		files = append(files, g)
+		for _, c := range g.counted() {
+			kinds[c.Kind]++
+			commits[c.Commit] = true
+			total++
+		}
+	}
+	sort.Slice(files, func(i, j int) bool {
+		a, b := len(files[i].counted()), len(files[j].counted())
+		if a != b {
+			return a > b
+		}
+		if files[i].repo != files[j].repo {
+			return files[i].repo < files[j].repo
+		}
+		return files[i].path < files[j].path
+	})
+	var parts []string
+	for _, k := range []livespec.ChangeKind{livespec.Added, livespec.Modified, livespec.Removed, livespec.Renamed} {
+		if kinds[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", kinds[k], k))
+		}
+	}
+	r.line("**%s%s to %s in %s %s:** %s.", plural(total, "change"), about, plural(len(files), "file"),
+		plural(len(commits), "commit"), period, strings.Join(parts, ", "))
+	r.line("")
+	for i, g := range files {
+		if i == exFiles {
+			rest := 0
+			for _, g := range files[i:] {
+				rest += len(g.counted())
+			}
+			r.line("- and %s (%s)", more(len(files)-i, "file"), plural(rest, "change"))
+			break
+		}
+		r.fileLines(g)
+	}
+}
+
+// fileLines renders one file of a changes report: a header, then one line
+// per commit, oldest first.
+func (r *exRenderer) fileLines(g *fileGroup) {
+	head := fmt.Sprintf("- **%s**", r.ref(g.repo, g.path, ""))
+	for _, f := range g.fileEvents {
+		switch f.Kind {
+		case livespec.Renamed:
+			if f.OldPath != "" {
+				head += fmt.Sprintf(" (renamed from %s on %s)", f.OldPath, dateOf(f.Date.Time))
+			} else {
+				head += fmt.Sprintf(" (renamed on %s)", dateOf(f.Date.Time))
+			}
+		case livespec.Added:
+			head += fmt.Sprintf(" (new on %s)", dateOf(f.Date.Time))
+		case livespec.Removed:
+			head += fmt.Sprintf(" (removed on %s)", dateOf(f.Date.Time))
+		}
+	}
+	r.line("%s — %s", head, plural(len(g.counted()), "change"))
+
+	type commitLine struct {
+		commit, message string
+		date            time.Time
+		events          []livespec.AnswerChange
+	}
+	var order []*commitLine
+	byCommit := map[string]*commitLine{}
+	for _, c := range g.counted() {
+		cl := byCommit[c.Commit]
+		if cl == nil {
+			cl = &commitLine{commit: c.Commit, message: c.Message, date: c.Date.Time}
+			byCommit[c.Commit] = cl
+			order = append(order, cl)
+		}
+		cl.events = append(cl.events, c)
+	}
+	sort.SliceStable(order, func(i, j int) bool { return order[i].date.Before(order[j].date) })
+	for i, cl := range order {
+		if i == exCommits {
+			r.line("  - and %s", more(len(order)-i, "commit"))
+			break
+		}
+		l := fmt.Sprintf("  - %s `%s`", dateOf(cl.date), short(cl.commit))
+		if m := clipRunes(firstLine(cl.message), exMessageRunes); m != "" {
+			l += fmt.Sprintf(" “%s”", m)
+		}
+		if what := r.sectionSummary(cl.events); what != "" {
+			l += " — " + what
+		}
+		r.line(l)
+	}
+}
+
+// sectionSummary names what one commit did to one file's sections:
+// "added *A*, *B*; modified *C* [2]".
+func (r *exRenderer) sectionSummary(events []livespec.AnswerChange) string {
+	var parts []string
+	for _, k := range []livespec.ChangeKind{livespec.Added, livespec.Modified, livespec.Removed, livespec.Renamed} {
+		var names []string
+		n := 0
+		for _, c := range events {
+			if c.Kind != k {
+				continue
+			}
+			n++
+			if len(names) == exSections {
+				continue
+			}
+			if c.Heading == "" {
+				names = append(names, "the file")
+				continue
+			}
+			name := "*" + lastHeading(c.Heading) + "*"
+			if n := r.sourceFor(c); n > 0 {
+				name += fmt.Sprintf(" [%d]", n)
+			}
+			names = append(names, name)
+		}
+		if n == 0 {
+			continue
+		}
+		s := string(k) + " " + strings.Join(names, ", ")
+		if n > len(names) {
+			s += fmt.Sprintf(" and %d more", n-len(names))
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// sourceFor returns the number of the source that cites the version c
+// introduced, or 0.
+func (r *exRenderer) sourceFor(c livespec.AnswerChange) int {
+	for _, s := range r.ev.Sources {
+		if s.Commit == c.Commit && s.Path == c.Path && s.Heading == c.Heading && s.Repo == c.Repo {
+			return s.N
+		}
+	}
+	return 0
+}
+
+// sourceOf returns the number of a source citing the section of c, the
+// version c introduced first, else any version of that section, or 0.
+func (r *exRenderer) sourceOf(c livespec.AnswerChange) int {
+	if n := r.sourceFor(c); n > 0 {
+		return n
+	}
+	for _, s := range r.ev.Sources {
+		if s.Path == c.Path && s.Heading == c.Heading && s.Repo == c.Repo {
+			return s.N
+		}
+	}
+	return 0
+}
+
+// timeline renders the history of a topic: its first appearance, each
+// change in order, and its removal.
+func (r *exRenderer) timeline() {
+	ev := r.ev
+	subject := "The topic"
+	if ev.Topic != "" {
+		subject = "“" + ev.Topic + "”"
+	}
+	events := append([]livespec.AnswerChange(nil), ev.Changes...)
+	sort.SliceStable(events, func(i, j int) bool { return events[i].Date.Before(events[j].Date.Time) })
+	if len(events) == 0 {
+		if len(ev.Sources) == 0 {
+			r.line("Nothing relevant was found in the spec history for %s.", lowerFirst(subject))
+			return
+		}
+		s := ev.Sources[0]
+		r.line("No recorded changes were found; %s appears in **%s** [%d], in text dating from %s (commit %s).",
+			lowerFirst(subject), r.ref(s.Repo, s.Path, s.Heading), s.N, dateOf(s.ValidFrom.Time), short(s.Commit))
+		return
+	}
+	first := -1
+	for i, e := range events {
+		if e.Kind == livespec.Added {
+			first = i
+			break
+		}
+	}
+	if first >= 0 {
+		e := events[first]
+		r.line("%s first appeared on %s in **%s**%s (commit %s).", subject, dateOf(e.Date.Time),
+			r.ref(e.Repo, e.Path, e.Heading), r.marker(e), short(e.Commit))
+	} else {
+		e := events[0]
+		r.line("The earliest recorded change for %s is on %s in **%s**%s (commit %s).", lowerFirst(subject), dateOf(e.Date.Time),
+			r.ref(e.Repo, e.Path, e.Heading), r.marker(e), short(e.Commit))
+	}
+	r.line("")
+	shown := events
+	skipAt, skipped := -1, 0
+	if len(events) > exEvents {
+		half := exEvents / 2
+		shown = append(append([]livespec.AnswerChange(nil), events[:half]...), events[len(events)-half:]...)
+		skipAt, skipped = half, len(events)-exEvents
+	}
+	for i, e := range shown {
+		if i == skipAt {
+			r.line("- … %s …", more(skipped, "change"))
+		}
+		l := fmt.Sprintf("- %s · %s · **%s**", dateOf(e.Date.Time), e.Kind, r.ref(e.Repo, e.Path, e.Heading))
+		if e.Kind == livespec.Renamed && e.OldPath != "" && e.OldPath != e.Path {
+			l += " (from " + e.OldPath + ")"
+		}
+		var detail []string
+		if s := strings.TrimSpace(e.Summary); s != "" {
+			detail = append(detail, clipRunes(s, 120))
+		}
+		if m := clipRunes(firstLine(e.Message), exMessageRunes); m != "" {
+			detail = append(detail, "“"+m+"”")
+		}
+		if len(detail) > 0 {
+			l += " — " + strings.Join(detail, "; ")
+		}
+		l += fmt.Sprintf(" (%s)", short(e.Commit))
+		if n := r.sourceFor(e); n > 0 && e.Kind != livespec.Removed {
+			l += fmt.Sprintf(" [%d]", n)
+		}
+		r.line(l)
+	}
+	// Removals: sections whose last event is a removal.
+	last := map[string]livespec.AnswerChange{}
+	var keys []string
+	for _, e := range events {
+		k := e.Repo + "\x00" + e.Path + "\x00" + e.Heading
+		if _, ok := last[k]; !ok {
+			keys = append(keys, k)
+		}
+		last[k] = e
+	}
+	var removed []string
+	for _, k := range keys {
+		if e := last[k]; e.Kind == livespec.Removed {
+			removed = append(removed, fmt.Sprintf("**%s** was removed on %s (commit %s).", r.ref(e.Repo, e.Path, e.Heading), dateOf(e.Date.Time), short(e.Commit)))
+		}
+	}
+	if len(removed) > 0 {
+		r.line("")
+		for _, l := range removed {
+			r.line(l)
+		}
+	}
+}
+
+func (r *exRenderer) marker(c livespec.AnswerChange) string {
+	if c.Kind == livespec.Removed {
+		return ""
+	}
+	if n := r.sourceOf(c); n > 0 {
+		return fmt.Sprintf(" [%d]", n)
+	}
+	return ""
+}
+
+// ref names a file or section: "path › A › B", with the repository when the
+// evidence spans several.
+func (r *exRenderer) ref(repo, path, heading string) string {
+	s := path
+	if r.multiRepo && repo != "" {
+		s = repo + ": " + path
+	}
+	if heading != "" {
+		s += " › " + strings.Join(livespec.SplitHeading(heading), " › ")
+	}
+	return s
+}
+
+func multiRepo(ev *livespec.Evidence) bool {
+	repos := map[string]bool{}
+	for _, s := range ev.Sources {
+		repos[s.Repo] = true
+	}
+	for _, c := range ev.Changes {
+		repos[c.Repo] = true
+	}
+	delete(repos, "")
+	return len(repos) > 1
+}
+
+func lastHeading(h string) string {
+	parts := livespec.SplitHeading(h)
+	if len(parts) == 0 {
+		return h
+	}
+	return parts[len(parts)-1]
+}
+
+func dateOf(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+func short(commit string) string {
+	if len(commit) > 7 {
+		return commit[:7]
+	}
+	return commit
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// more is "3 more files".
+func more(n int, word string) string {
+	if n == 1 {
+		return "1 more " + word
+	}
+	return fmt.Sprintf("%d more %ss", n, word)
+}
+
+func upperFirst(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[size:]
+}
+
+func lowerFirst(s string) string {
+	if s == "" || strings.HasPrefix(s, "“") {
+		return s
+	}
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToLower(r)) + s[size:]
+}
+
+// sentence makes a note end like a sentence.
+func sentence(s string) string {
+	if strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") || strings.HasSuffix(s, "…") {
+		return s
+	}
+	return s + "."
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return strings.TrimSpace(s)
+}
+
+// windowText says which period a report covers: "between 2025-09-01 and
+// 2025-09-30" for [2025-09-01, 2025-10-01). With no window it spans the
+// changes' dates.
+func windowText(w *livespec.Window, changes []livespec.AnswerChange) string {
+	if w == nil {
+		if len(changes) == 0 {
+			return "in the period"
+		}
+		lo, hi := changes[0].Date.Time, changes[0].Date.Time
+		for _, c := range changes {
+			if c.Date.Before(lo) {
+				lo = c.Date.Time
+			}
+			if c.Date.After(hi) {
+				hi = c.Date.Time
+			}
+		}
+		return "between " + dateOf(lo) + " and " + dateOf(hi)
+	}
+	lastDay := func() string { return dateOf(w.To.Add(-time.Nanosecond)) }
+	switch {
+	case w.From.IsZero() && w.To.IsZero():
+		return "in the whole history"
+	case w.From.IsZero():
+		return "up to " + lastDay()
+	case w.To.IsZero():
+		return "since " + dateOf(w.From)
+	case !w.From.Before(w.To.Add(-24 * time.Hour)):
+		return "on " + dateOf(w.From)
+	}
+	return "between " + dateOf(w.From) + " and " + lastDay()
+}
+
+// queryOf is the text the direct statement should answer.
+func queryOf(ev *livespec.Evidence) string {
+	if ev.Topic != "" {
+		return ev.Topic + " " + ev.Question
+	}
+	return ev.Question
+}
+
+// plainText drops Markdown heading lines and list markers and joins the
+// rest into sentences' worth of text.
+func plainText(s string) []string {
+	var paras []string
+	for _, l := range strings.Split(s, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "#") || strings.HasPrefix(l, "```") || strings.Trim(l, "-=*_| ") == "" {
+			continue
+		}
+		l = strings.TrimLeft(l, "-*+> ")
+		if i := strings.Index(l, ". "); i > 0 && i <= 3 && strings.Trim(l[:i], "0123456789") == "" {
+			l = l[i+2:]
+		}
+		paras = append(paras, l)
+	}
+	return paras
+}
+
+// sentencesOf splits text into sentences: at line ends, and after ".", "!"
+// or "?" followed by a space and a capital letter, a digit or a quote.
+func sentencesOf(text string) []string {
+	var out []string
+	for _, p := range plainText(text) {
+		start := 0
+		rs := []rune(p)
+		for i := 0; i < len(rs); i++ {
+			if (rs[i] == '.' || rs[i] == '!' || rs[i] == '?') && i+2 < len(rs) && rs[i+1] == ' ' &&
+				(unicode.IsUpper(rs[i+2]) || unicode.IsDigit(rs[i+2]) || rs[i+2] == '"' || rs[i+2] == '`') {
+				if s := strings.TrimSpace(string(rs[start : i+1])); s != "" {
+					out = append(out, s)
+				}
+				start = i + 2
+			}
+		}
+		if s := strings.TrimSpace(string(rs[start:])); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// exStop are words too common to tell sentences apart.
+var exStop = wordSet(`the and for are was were has have had but not you your with this that these those from
+	into about what which who whom whose when where why how does did can could should would will shall may
+	might must there their they them its it's than then also any all some such only just like more most
+	other being been`)
+
+// stemWord reduces a word to a crude stem so "approvals" meets
+// "approval" and "changes" meets "changed".
+func stemWord(w string) string {
+	for _, suf := range []string{"ations", "ation", "ings", "ing", "ies", "es", "ed", "ly", "s"} {
+		if len(w) > len(suf)+3 && strings.HasSuffix(w, suf) {
+			w = w[:len(w)-len(suf)]
+			break
+		}
+	}
+	if len(w) > 4 && strings.HasSuffix(w, "e") {
+		w = w[:len(w)-1]
+	}
+	return w
+}
+
+// exTerms returns the stemmed content words of s; a camelCase word gives
+// its parts too ("mutualTLS": mutualtls, mutual, tls).
+func exTerms(s string) map[string]bool {
+	terms := map[string]bool{}
+	add := func(w string) {
+		w = strings.ToLower(w)
+		if len(w) >= 3 && !exStop[w] {
+			terms[stemWord(w)] = true
+		}
+	}
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		add(w)
+		rs := []rune(w)
+		start := 0
+		for i := 1; i < len(rs); i++ {
+			if unicode.IsLower(rs[i-1]) && unicode.IsUpper(rs[i]) {
+				add(string(rs[start:i]))
+				start = i
+			}
+		}
+		if start > 0 {
+			add(string(rs[start:]))
+		}
+	}
+	return terms
+}
+
+// quoteSentences picks the sentence of the source's excerpt that shares
+// the most words with the query (the first one on a tie or when none
+// does), with the next sentence when it is short, clipped to a readable
+// length.
+func quoteSentences(c livespec.Citation, query string) string {
+	text := c.Excerpt
+	if strings.TrimSpace(strings.Trim(text, "…. ")) == "" {
+		text = c.Text
+	}
+	sents := sentencesOf(text)
+	if len(sents) == 0 {
+		return clipRunes(oneLine(text), exStatement)
+	}
+	q := exTerms(query)
+	score := func(s string) int {
+		n := 0
+		for t := range exTerms(s) {
+			if q[t] {
+				n++
+			}
+		}
+		return n
+	}
+	best, bestScore := 0, -1
+	for i, s := range sents {
+		if n := score(s); n > bestScore {
+			best, bestScore = i, n
+		}
+	}
+	out := sents[best]
+	// A short sentence takes the next one along when that one is on topic
+	// too (or when nothing is).
+	if utf8.RuneCountInString(out) < 100 && best+1 < len(sents) && (bestScore == 0 || score(sents[best+1]) > 0) {
+		out += " " + sents[best+1]
+	}
+	return clipRunes(strings.Trim(out, "… "), exStatement)
+}
+
+// shortExcerpt is a source's excerpt on one line, clipped.
+func shortExcerpt(c livespec.Citation) string {
+	text := c.Excerpt
+	if strings.TrimSpace(text) == "" {
+		text = c.Text
+	}
+	return clipRunes(strings.Join(plainText(text), " "), exExcerptRunes)
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// clipRunes shortens s to at most n runes, cutting at a word boundary and
+// marking the cut with "…".
+func clipRunes(s string, n int) string {
+	s = oneLine(s)
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	rs := []rune(s)[:n]
+	cut := strings.LastIndex(string(rs), " ")
+	out := string(rs)
+	if cut > len(out)/2 {
+		out = out[:cut]
+	}
+	return strings.TrimRight(out, " ,;:.") + "…"
+}

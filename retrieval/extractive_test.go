@@ -1,0 +1,374 @@
+package retrieval_test
+
+import (
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/retrieval"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// sha is a stable fake commit hash.
+func sha(name string) string {
+	s := sha1.Sum([]byte(name))
+	return hex.EncodeToString(s[:])
+}
+
+func at(s string) livespec.Time {
+	t, err := time.Parse(time.DateTime, s)
+	if err != nil {
+		panic(err)
+	}
+	return livespec.Time{Time: t}
+}
+
+func cite(n int, path, heading, commit, from, to, text string) livespec.Citation {
+	c := livespec.Citation{
+		N: n, Repo: "openapi", Path: path, Heading: heading, Commit: sha(commit),
+		Date: at(from), ValidFrom: at(from), Current: to == "",
+		Excerpt: text, Text: "## " + heading + "\n\n" + text,
+	}
+	if to != "" {
+		c.ValidTo = at(to)
+	}
+	return c
+}
+
+func change(commit, date, msg, path, heading string, kind livespec.ChangeKind) livespec.AnswerChange {
+	return livespec.AnswerChange{
+		Repo: "openapi", Commit: sha(commit), Date: at(date), Author: "Ada", Message: msg,
+		Path: path, Heading: heading, Kind: kind,
+	}
+}
+
+func windowOf(from, to string) *livespec.Window {
+	w := win(from, to)
+	return &w
+}
+
+// evidence holds one fixture per rendering the extractive generator knows.
+func evidence() map[string]*livespec.Evidence {
+	tlsText := "The type of the security scheme is one of apiKey, http, oauth2 and openIdConnect. " +
+		"A security scheme of type mutualTLS requires the client to present a certificate. " +
+		"The server MUST validate it against its trust store."
+	current := &livespec.Evidence{
+		Question: "Does the spec support mutual TLS?", Intent: livespec.IntentCurrent, Topic: "mutual TLS",
+		Sources: []livespec.Citation{
+			cite(1, "versions/3.1.0.md", "Security Scheme Object > Fixed Fields", "c31", "2021-02-15 17:00:00", "", tlsText),
+			cite(2, "versions/3.0.3.md", "Security Scheme Object", "c303", "2020-02-20 10:00:00", "2021-02-15 17:00:00",
+				"Defines a security scheme that can be used by the operations. Supported schemes are HTTP authentication, an API key and OAuth2."),
+			cite(3, "proposals/2019-mtls.md", "", "p1", "2019-05-01 09:00:00", "", "# Mutual TLS\n\nThis proposal adds mutualTLS as a security scheme type."),
+		},
+	}
+	asOf := &livespec.Evidence{
+		Question: "As of June 1, 2024, what approval did a specification change need?", Intent: livespec.IntentAsOf,
+		AsOf: &livespec.Time{Time: time.Date(2024, 6, 1, 23, 59, 59, 0, time.UTC)}, Topic: "approval did a specification change need",
+		Sources: []livespec.Citation{
+			cite(1, "CONTRIBUTING.md", "Reviewers", "r1", "2023-03-01 12:00:00", "2024-09-10 08:00:00",
+				"All pull requests need one approval from a TSC member or maintainer. Changes to the specification need approval from two TSC members. Reviewers look for clarity."),
+			cite(2, "GOVERNANCE.md", "TSC", "g1", "2022-01-01 12:00:00", "", "The TSC approves changes to the specification by majority vote."),
+		},
+	}
+	changes := &livespec.Evidence{
+		Question: "What changed in the specs in September 2025?", Intent: livespec.IntentChanges,
+		Window: windowOf("2025-09-01", "2025-10-01"),
+		Changes: []livespec.AnswerChange{
+			change("a1", "2025-09-02 10:00:00", "Add SSE support", "versions/3.2.0.md", "", livespec.Modified),
+			change("a1", "2025-09-02 10:00:00", "Add SSE support", "versions/3.2.0.md", "Media Types > Server-Sent Events", livespec.Added),
+			change("a1", "2025-09-02 10:00:00", "Add SSE support", "versions/3.2.0.md", "Media Types > Sequential Media Types", livespec.Added),
+			change("a1", "2025-09-02 10:00:00", "Add SSE support", "versions/3.2.0.md", "Media Types", livespec.Modified),
+			change("a2", "2025-09-05 14:00:00", "Clarify querystring parameters\n\nLonger body that is not shown.", "versions/3.2.0.md", "", livespec.Modified),
+			change("a2", "2025-09-05 14:00:00", "Clarify querystring parameters\n\nLonger body that is not shown.", "versions/3.2.0.md", "Parameter Locations", livespec.Modified),
+			change("a3", "2025-09-09 09:00:00", "Tidy wording", "versions/3.2.0.md", "", livespec.Modified),
+			change("a3", "2025-09-09 09:00:00", "Tidy wording", "versions/3.2.0.md", "Info Object", livespec.Modified),
+			change("a3", "2025-09-09 09:00:00", "Tidy wording", "versions/3.2.0.md", "Contact Object", livespec.Modified),
+			change("a3", "2025-09-09 09:00:00", "Tidy wording", "versions/3.2.0.md", "License Object", livespec.Modified),
+			change("a3", "2025-09-09 09:00:00", "Tidy wording", "versions/3.2.0.md", "Server Object", livespec.Modified),
+			change("a3", "2025-09-09 09:00:00", "Tidy wording", "versions/3.2.0.md", "Server Variable Object", livespec.Modified),
+			change("a4", "2025-09-12 09:00:00", "Drop obsolete note", "versions/3.2.0.md", "", livespec.Modified),
+			change("a4", "2025-09-12 09:00:00", "Drop obsolete note", "versions/3.2.0.md", "Appendix > Obsolete", livespec.Removed),
+			change("a5", "2025-09-20 09:00:00", "Fix typo", "versions/3.2.0.md", "", livespec.Modified),
+			change("a5", "2025-09-20 09:00:00", "Fix typo", "versions/3.2.0.md", "Paths Object", livespec.Modified),
+			change("a2", "2025-09-05 14:00:00", "Clarify querystring parameters", "CONTRIBUTING.md", "", livespec.Modified),
+			change("a2", "2025-09-05 14:00:00", "Clarify querystring parameters", "CONTRIBUTING.md", "Reviewers", livespec.Modified),
+			change("a6", "2025-09-15 11:00:00", "Move the style guide", "style-guide.md", "", livespec.Renamed),
+			change("a7", "2025-09-16 11:00:00", "Add the AI policy", "AI.md", "", livespec.Added),
+			change("a7", "2025-09-16 11:00:00", "Add the AI policy", "AI.md", "AI Policy", livespec.Added),
+			change("a7", "2025-09-16 11:00:00", "Add the AI policy", "AI.md", "AI Policy > Disclosure and Accountability", livespec.Added),
+			change("a8", "2025-09-17 11:00:00", "Retire the old FAQ", "FAQ.md", "", livespec.Removed),
+		},
+		Sources: []livespec.Citation{
+			cite(1, "versions/3.2.0.md", "Media Types > Server-Sent Events", "a1", "2025-09-02 10:00:00", "", "Server-Sent Events payloads are described with the parsed event data."),
+			cite(2, "AI.md", "AI Policy > Disclosure and Accountability", "a7", "2025-09-16 11:00:00", "", "Disclose use of AI tools in the pull request."),
+		},
+	}
+	changes.Changes[18].OldPath = "STYLE.md"
+	// Many files, to show the cap.
+	for i := range 9 {
+		p := fmt.Sprintf("proposals/2025-09-%02d-idea.md", i+1)
+		changes.Changes = append(changes.Changes,
+			change(fmt.Sprintf("b%d", i), fmt.Sprintf("2025-09-%02d 08:00:00", i+1), "Propose an idea", p, "", livespec.Added),
+			change(fmt.Sprintf("b%d", i), fmt.Sprintf("2025-09-%02d 08:00:00", i+1), "Propose an idea", p, "Idea", livespec.Added))
+	}
+	empty := &livespec.Evidence{
+		Question: "What changed in authentication last quarter?", Intent: livespec.IntentChanges, Topic: "authentication",
+		Window: windowOf("2025-07-01", "2025-10-01"),
+	}
+	timeline := &livespec.Evidence{
+		Question: "When was the Callback Object first described?", Intent: livespec.IntentTimeline, Topic: "Callback Object",
+		Changes: []livespec.AnswerChange{
+			change("t1", "2016-08-01 10:00:00", "Add callbacks", "versions/3.0.0.md", "Callback Object", livespec.Added),
+			change("t2", "2016-11-03 10:00:00", "Callbacks: runtime expressions", "versions/3.0.0.md", "Callback Object", livespec.Modified),
+			change("t3", "2017-07-26 10:00:00", "Release 3.0.0", "versions/3.0.0.md", "Callback Object", livespec.Modified),
+			change("t4", "2019-01-10 10:00:00", "Move draft callbacks", "versions/3.0.0.md", "Callback Object > Draft Notes", livespec.Added),
+			change("t5", "2020-01-10 10:00:00", "Remove draft notes", "versions/3.0.0.md", "Callback Object > Draft Notes", livespec.Removed),
+		},
+		Sources: []livespec.Citation{
+			cite(1, "versions/3.0.0.md", "Callback Object", "t1", "2016-08-01 10:00:00", "2016-11-03 10:00:00", "A map of possible out-of band callbacks related to the parent operation."),
+			cite(2, "versions/3.0.0.md", "Callback Object", "t3", "2017-07-26 10:00:00", "", "A map of possible out-of band callbacks related to the parent operation. Each value describes a request."),
+		},
+	}
+	timeline.Changes[1].Summary = "+3 −1 lines"
+	timeline.Changes[2].Summary = "reworded the first paragraph"
+	long := &livespec.Evidence{
+		Question: "How has the README changed over time?", Intent: livespec.IntentTimeline, Topic: "README",
+	}
+	for i := range 30 {
+		kind := livespec.Modified
+		if i == 0 {
+			kind = livespec.Added
+		}
+		c := change(fmt.Sprintf("l%d", i), "2010-01-01 12:00:00", fmt.Sprintf("Update README (%d)", i+1), "README.md", "", kind)
+		c.Date = livespec.Time{Time: c.Date.AddDate(0, 4*i, 0)}
+		long.Changes = append(long.Changes, c)
+	}
+	notes := &livespec.Evidence{
+		Question: "What did the spec say the other day about retries?", Intent: livespec.IntentCurrent, Topic: "retries",
+		Notes: []string{`could not understand the period "the other day"`, "Nothing in the specs matches the question."},
+	}
+	timelineNone := &livespec.Evidence{
+		Question: "When was GraphQL support added?", Intent: livespec.IntentTimeline, Topic: "GraphQL support",
+	}
+	return map[string]*livespec.Evidence{
+		"current": current, "as_of": asOf, "changes": changes, "changes_empty": empty,
+		"timeline": timeline, "timeline_long": long, "notes_nothing_found": notes, "timeline_nothing_found": timelineNone,
+	}
+}
+
+func TestExtractiveGolden(t *testing.T) {
+	for name, ev := range evidence() {
+		t.Run(name, func(t *testing.T) {
+			got, err := retrieval.Extractive{}.Generate(context.Background(), ev, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", "extractive", name+".golden")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("Generate differs from %s (run go test -update and review the diff):\n--- got\n%s\n--- want\n%s", golden, got, want)
+			}
+		})
+	}
+}
+
+var markerRe = regexp.MustCompile(`\[(\d+)\]`)
+
+// TestExtractiveCitesOnlySources checks what a reader relies on: every
+// [n] names an existing source, notes come first, and nothing is invented
+// when there is no evidence.
+func TestExtractiveCitesOnlySources(t *testing.T) {
+	for name, ev := range evidence() {
+		t.Run(name, func(t *testing.T) {
+			got, err := retrieval.Extractive{}.Generate(context.Background(), ev, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range markerRe.FindAllStringSubmatch(got, -1) {
+				n, _ := strconv.Atoi(m[1])
+				if n < 1 || n > len(ev.Sources) {
+					t.Errorf("marker [%d] but only %d sources", n, len(ev.Sources))
+				}
+			}
+			if len(ev.Notes) > 0 && !strings.HasPrefix(strings.ToLower(got), strings.ToLower(ev.Notes[0])) {
+				t.Errorf("answer does not start with the first note %q:\n%s", ev.Notes[0], got)
+			}
+			for _, n := range ev.Notes {
+				if !strings.Contains(strings.ToLower(got), strings.ToLower(n)) {
+					t.Errorf("note %q missing", n)
+				}
+			}
+			if len(ev.Sources) == 0 && len(ev.Changes) == 0 && ev.Intent != livespec.IntentChanges &&
+				!strings.Contains(got, "Nothing relevant was found") {
+				t.Errorf("no evidence, but the answer does not say nothing was found:\n%s", got)
+			}
+		})
+	}
+}
+
+func TestExtractiveStatement(t *testing.T) {
+	ev := evidence()["current"]
+	got, err := retrieval.Extractive{}.Generate(context.Background(), ev, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(got, "\n")
+	// The sentence that mentions the topic, not the first one of the excerpt.
+	if !strings.Contains(first, "type mutualTLS requires the client to present a certificate") || !strings.HasSuffix(first, "[1]") {
+		t.Errorf("statement = %q, want source 1's sentence about mutual TLS with [1]", first)
+	}
+	if !strings.Contains(got, "(superseded on 2021-02-15)") {
+		t.Errorf("superseded source 2 not marked:\n%s", got)
+	}
+
+	asOf, err := retrieval.Extractive{}.Generate(context.Background(), evidence()["as_of"], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(asOf, "As of 2024-06-01, **CONTRIBUTING.md › Reviewers** said: “Changes to the specification need approval from two TSC members.") {
+		t.Errorf("as-of statement:\n%s", asOf)
+	}
+}
+
+func TestExtractiveChangeCounts(t *testing.T) {
+	ev := &livespec.Evidence{
+		Intent: livespec.IntentChanges, Window: windowOf("2025-09-01", "2025-10-01"),
+		Changes: []livespec.AnswerChange{
+			// One file-level event and its two section events: two changes, not three.
+			change("c1", "2025-09-02 10:00:00", "Edit auth", "auth.md", "", livespec.Modified),
+			change("c1", "2025-09-02 10:00:00", "Edit auth", "auth.md", "Tokens", livespec.Modified),
+			change("c1", "2025-09-02 10:00:00", "Edit auth", "auth.md", "Scopes", livespec.Added),
+			change("c2", "2025-09-03 10:00:00", "Split auth", "auth.md", "", livespec.Modified),
+			change("c2", "2025-09-03 10:00:00", "Split auth", "auth.md", "Legacy", livespec.Removed),
+			// A renamed file with no section change counts once.
+			change("c2", "2025-09-03 10:00:00", "Split auth", "login.md", "", livespec.Renamed),
+		},
+	}
+	got, err := retrieval.Extractive{}.Generate(context.Background(), ev, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "**4 changes to 2 files in 2 commits between 2025-09-01 and 2025-09-30:** 1 added, 1 modified, 1 removed, 1 renamed."
+	if first, _, _ := strings.Cut(got, "\n"); first != want {
+		t.Errorf("headline = %q\nwant       %q", first, want)
+	}
+	if i, j := strings.Index(got, "auth.md"), strings.Index(got, "login.md"); i < 0 || j < 0 || i > j {
+		t.Errorf("the most-changed file should come first:\n%s", got)
+	}
+	if !strings.Contains(got, "“Edit auth” — added *Scopes*; modified *Tokens*") {
+		t.Errorf("commit line does not group its sections by kind:\n%s", got)
+	}
+
+	ev.Changes = nil
+	got, err = retrieval.Extractive{}.Generate(context.Background(), ev, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != "No spec changes between 2025-09-01 and 2025-09-30." {
+		t.Errorf("empty window = %q", got)
+	}
+}
+
+func TestExtractiveStream(t *testing.T) {
+	for name, ev := range evidence() {
+		t.Run(name, func(t *testing.T) {
+			var chunks []string
+			got, err := retrieval.Extractive{}.Generate(context.Background(), ev, func(s string) error {
+				chunks = append(chunks, s)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(chunks, "") != got {
+				t.Errorf("streamed text differs from the returned text")
+			}
+			if strings.Count(got, "\n") > 0 && len(chunks) < 2 {
+				t.Errorf("a %d-line answer came in %d chunk(s)", strings.Count(got, "\n")+1, len(chunks))
+			}
+		})
+	}
+	stop := errors.New("client went away")
+	calls := 0
+	_, err := retrieval.Extractive{}.Generate(context.Background(), evidence()["changes"], func(string) error {
+		calls++
+		if calls == 2 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) || calls != 2 {
+		t.Errorf("after onToken failed: err = %v, calls = %d; want the onToken error after 2 calls", err, calls)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := (retrieval.Extractive{}).Generate(ctx, evidence()["changes"], nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled context: err = %v", err)
+	}
+	if _, err := (retrieval.Extractive{}).Generate(context.Background(), nil, nil); livespec.ErrorCode(err) != livespec.EINVALID {
+		t.Errorf("nil evidence: err = %v, want EINVALID", err)
+	}
+}
+
+func TestExtractiveDeterministic(t *testing.T) {
+	for name, ev := range evidence() {
+		a, _ := retrieval.Extractive{}.Generate(context.Background(), ev, nil)
+		for range 5 {
+			if b, _ := (retrieval.Extractive{}).Generate(context.Background(), ev, nil); a != b {
+				t.Fatalf("%s: output differs between runs", name)
+			}
+		}
+	}
+	if n := (retrieval.Extractive{}).Name(); n != "extractive" {
+		t.Errorf("Name() = %q", n)
+	}
+}
+
+func ExampleExtractive() {
+	ev := &livespec.Evidence{
+		Question: "When was the Callback Object first described?",
+		Intent:   livespec.IntentTimeline,
+		Topic:    "Callback Object",
+		Changes: []livespec.AnswerChange{{
+			Commit: "3b1f0e2c9d4a", Date: livespec.Time{Time: time.Date(2016, 8, 1, 10, 0, 0, 0, time.UTC)},
+			Message: "Add callbacks", Path: "versions/3.0.0.md", Heading: "Callback Object", Kind: livespec.Added,
+		}},
+		Sources: []livespec.Citation{{
+			N: 1, Path: "versions/3.0.0.md", Heading: "Callback Object", Commit: "3b1f0e2c9d4a", Current: true,
+			Excerpt: "A map of possible out-of band callbacks related to the parent operation.",
+		}},
+	}
+	text, err := retrieval.Extractive{}.Generate(context.Background(), ev, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(text)
+	// Output:
+	// “Callback Object” first appeared on 2016-08-01 in **versions/3.0.0.md › Callback Object** [1] (commit 3b1f0e2).
+	//
+	// - 2016-08-01 · added · **versions/3.0.0.md › Callback Object** — “Add callbacks” (3b1f0e2) [1]
+}
