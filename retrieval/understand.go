@@ -188,9 +188,12 @@ var (
 	// with the verb that follows ("the spec first let X" → "X").
 	genericSubjects = `(?:the\s+)?(?:specs?|specifications?|docs|documentation|project|repo|repository|product|spec\s+files?|spec\s+documents?|openapi\s+spec(?:ification)?)`
 	genericOnly     = regexp.MustCompile(`(?i)^(?:(?:the|in|to|of|for|all|our|this|these)\s+)*` + genericSubjects + `$`)
-	genericLead     = regexp.MustCompile(`(?i)^` + genericSubjects + `\s+(?:(?:first|originally|initially|ever|start(?:ed)?\s+to|begin\s+to|began\s+to)\s+)*(?:let|allow|say|said|describe|mention|add|introduce|define|specify|support|include|publish|adopt|list|tell|document|require|start|begin|get|gain|have|use|recommend)\w*\b\s*`)
-	genericTrail    = regexp.MustCompile(`(?i)\s*\b(?:in|to|of|from|across)\s+` + genericSubjects + `\s*$`)
-	timelineWords   = regexp.MustCompile(`(?i)(?:^|\s)(?:first|originally|initially|start(?:ed)?|begin|began)(?:\s|$)`)
+	genericLead     = regexp.MustCompile(`(?i)^` + genericSubjects + `\s+(?:(?:first|originally|initially|ever|start(?:ed)?\s+to|begin\s+to|began\s+to)\s+)*(?:let|allow|say|said|describ|mention|add|introduc|defin|specif|support|includ|publish|adopt|list|tell|told|document|requir|start|begin|began|get|got|gain|ha(?:ve|s|d)\b|us(?:e|es|ed|ing)\b|recommend|drop|remov|deprecat|stop|ma(?:ke|de))\w*\b\s*`)
+	// pronounLead is a person as the subject of a timeline question ("when
+	// did we drop X"), cut with the verb that follows.
+	pronounLead   = regexp.MustCompile(`(?i)^(?:we|they|you|i|people|users|someone)\s+(?:(?:first|start(?:ed)?|begin|began)\s+)?(?:(?:to|using)\s+)?(?:let|allow|say|describ|mention|add|introduc|defin|specif|support|includ|publish|adopt|list|document|requir|get|got|gain|drop|remov|deprecat|stop|ma(?:ke|de)|chang|switch|mov|renam|replac|retir|ship|launch|releas|enabl|disabl)\w*\b\s*`)
+	genericTrail  = regexp.MustCompile(`(?i)\s*\b(?:in|to|of|from|across)\s+` + genericSubjects + `\s*$`)
+	timelineWords = regexp.MustCompile(`(?i)(?:^|\s)(?:first|originally|initially|start(?:ed)?|begin|began)(?:\s|$)`)
 )
 
 func wordSet(s string) map[string]bool {
@@ -232,7 +235,13 @@ func topicOf(q string, intent livespec.Intent) string {
 			}
 		}
 	case livespec.IntentAsOf:
-		pick(topicAsOf)
+		if m := topicAsOf.FindStringSubmatch(s); m != nil {
+			t, r := m[topicAsOf.SubexpIndex("t")], m[topicAsOf.SubexpIndex("r")]
+			if genericOnly.MatchString(strings.TrimSpace(t)) {
+				t = "" // "what did the docs say about X": X
+			}
+			s = t + " " + r
+		}
 	}
 	return cleanTopic(overTime.ReplaceAllString(s, " "))
 }
@@ -246,6 +255,7 @@ func cleanTopic(s string) string {
 		s = strings.Trim(s, " ,;:?!.-–—")
 		s = questionLead.ReplaceAllString(s, "")
 		s = genericLead.ReplaceAllString(s, "")
+		s = pronounLead.ReplaceAllString(s, "")
 		s = genericTrail.ReplaceAllString(s, "")
 		words := strings.Fields(s)
 		for len(words) > 0 && edgeWords[strings.ToLower(strings.Trim(words[0], ",;:"))] {
