@@ -250,6 +250,7 @@ func lexTokens(s string) []lexToken {
 	rs := []rune(s)
 	n := len(rs)
 	isWord := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+	out = lexIdents(rs, out)
 	for i := 0; i < n; {
 		if !isWord(rs[i]) {
 			i++
@@ -280,6 +281,43 @@ func lexTokens(s string) []lexToken {
 		out = append(out, lexToken{word: strings.ToLower(strings.Join(raw, ""))})
 		for _, p := range parts {
 			out = append(out, lexToken{word: strings.ToLower(p), acronym: lexAcronym(p)})
+		}
+	}
+	return out
+}
+
+// lexIdents appends the identifiers of rs written with slashes or dots
+// between words ("src/oas.md", "text/event-stream", "x.y"), whole and
+// lower-cased, so that a question quoting one matches the texts that do.
+func lexIdents(rs []rune, out []lexToken) []lexToken {
+	isWord := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+	isIdent := func(r rune) bool { return isWord(r) || r == '/' || r == '.' || r == '_' || r == '-' }
+	for i := 0; i < len(rs); {
+		if !isIdent(rs[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && isIdent(rs[j]) {
+			j++
+		}
+		run := rs[i:j]
+		i = j
+		for len(run) > 0 && !isWord(run[0]) {
+			run = run[1:]
+		}
+		for len(run) > 0 && !isWord(run[len(run)-1]) {
+			run = run[:len(run)-1]
+		}
+		ident := false
+		for k := 1; k+1 < len(run); k++ {
+			if (run[k] == '/' || run[k] == '.') && unicode.IsLetter(run[k+1]) && isWord(run[k-1]) {
+				ident = true
+				break
+			}
+		}
+		if ident && len(run) <= 80 && !strings.Contains(string(run), "//") {
+			out = append(out, lexToken{word: strings.ToLower(string(run))})
 		}
 	}
 	return out
@@ -319,7 +357,7 @@ func lexAcronym(w string) bool {
 // approvals/approved/approving → approv, contributing/contribution →
 // contribut. Numbers and short words are left alone.
 func lexStem(w string) string {
-	if len(w) <= 3 || strings.ContainsAny(w, "0123456789") {
+	if len(w) <= 3 || strings.ContainsAny(w, "0123456789/.") {
 		return w
 	}
 	switch {
@@ -365,6 +403,7 @@ func lexTermSet(s string) map[string]bool {
 // acronym, the stemmed words of its expansion when one was found.
 type qterm struct {
 	term      string
+	word      string // the word as written (lower case), for asking the store
 	weight    float64
 	generic   bool
 	acronym   string   // the acronym as written, lower case
@@ -385,7 +424,7 @@ func lexQuery(q string) []qterm {
 			continue
 		}
 		seen[s] = true
-		qt := qterm{term: s, weight: 1}
+		qt := qterm{term: s, word: t.word, weight: 1}
 		if lexGeneric[t.word] || lexGeneric[s] {
 			qt.generic = true
 			qt.weight = 0.2
@@ -394,6 +433,31 @@ func lexQuery(q string) []qterm {
 			qt.acronym = t.word
 		}
 		out = append(out, qt)
+	}
+	return out
+}
+
+// lexPhrases returns the pairs of adjacent content words of q ("community
+// manager", "callback object") as terms; a text has one when it has the
+// two words side by side.
+func lexPhrases(q string) []qterm {
+	var out []qterm
+	seen := map[string]bool{}
+	prev, prevWord := "", ""
+	for _, t := range lexTokens(q) {
+		st := lexStem(t.word)
+		if lexStop[t.word] || lexGeneric[t.word] || lexGeneric[st] {
+			prev = ""
+			continue
+		}
+		if prev != "" && prev != st {
+			p := prev + " " + st
+			if !seen[p] {
+				seen[p] = true
+				out = append(out, qterm{term: p, word: prevWord + " " + t.word, weight: 1})
+			}
+		}
+		prev, prevWord = st, t.word
 	}
 	return out
 }
@@ -421,8 +485,18 @@ type lexDoc struct {
 
 func lexAnalyse(text string) *lexDoc {
 	d := &lexDoc{set: map[string]bool{}}
+	prev := ""
 	for _, t := range lexTokens(text) {
-		d.set[lexStem(t.word)] = true
+		st := lexStem(t.word)
+		d.set[st] = true
+		if lexStop[t.word] {
+			prev = ""
+			continue
+		}
+		if prev != "" {
+			d.set[prev+" "+st] = true // adjacent words, for phrases
+		}
+		prev = st
 	}
 	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
 		d.words = append(d.words, w)

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"math"
 	"path"
 	"sort"
 	"strings"
@@ -12,10 +13,12 @@ import (
 // Topic matching tuning.
 const (
 	topicPool     = 300  // hits asked from the store across every version
-	topicMinCov   = 0.5  // a version mentions a topic when it covers at least this share of its weighted terms...
-	topicRelCov   = 0.75 // ...and at least this share of the best coverage any version reaches
+	probeSize     = 100  // hits asked per term to estimate its rarity
+	topicMinCov   = 0.8  // a version mentions a topic when it covers this share of its core
+	topicRelCov   = 0.75 // a named file's first version covers the rest of the topic this well
 	topicMaxKeys  = 12   // sections whose whole history a timeline reads
-	nameFull      = 0.99 // a file is named by a topic when its name (or title) is covered this well
+	nameFull      = 0.99 // a file is named by a topic when its file name is covered this well...
+	titleShare    = 0.6  // ...or the topic covers this weighted share of its title and the title all of the topic
 	fileModeShare = 0.5  // a named file is the topic itself when its name covers this share of the topic
 	maxEvents     = 400  // events an answer carries at most
 )
@@ -39,7 +42,8 @@ type fileID struct{ repo, path string }
 // topic names, if any.
 type topicMatch struct {
 	topic    string
-	qs       []qterm
+	qs       []qterm         // the core: terms and phrases of the topic that the best hit has
+	words    []qterm         // every content word of the topic, weighted
 	matched  []scored        // versions mentioning the topic, best first
 	sections []sectionID     // their sections, best first, at most topicMaxKeys
 	named    *fileID         // the file the topic names, when one does
@@ -70,8 +74,13 @@ func pathWords(p string) string {
 	return strings.NewReplacer("/", " ", "_", " ", "-", " ", ".md", " ", ".markdown", " ").Replace(p)
 }
 
-// matchTopic searches every version for topic and scores the hits. It
-// returns nil when the topic names nothing useful.
+// matchTopic searches every version for topic and decides which versions
+// mention it. Terms weigh by their rarity in the index (estimated by
+// asking the store for each). The topic's core is the set of its terms and
+// phrases that the best hit contains: questions often add words the spec
+// never uses ("tied to", "the idea of"), and the best hit shows which of
+// them the spec's own wording shares. A version mentions the topic when it
+// covers most of the core. It returns nil when the topic names nothing.
 func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string) (*topicMatch, error) {
 	if !usefulTopic(topic) {
 		return nil, nil
@@ -80,7 +89,8 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 	if err != nil {
 		return nil, storeError("search history", err)
 	}
-	m := &topicMatch{topic: topic, qs: lexContent(lexQuery(topic)), docs: map[string]*lexDoc{}}
+	m := &topicMatch{topic: topic, docs: map[string]*lexDoc{}}
+	words := lexContent(lexQuery(topic))
 	var docs []*lexDoc
 	seen := map[string]bool{}
 	var pool []livespec.Version
@@ -94,19 +104,52 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 		docs = append(docs, d)
 		pool = append(pool, h.Version)
 	}
-	lexExpand(m.qs, docs)
-	lexWeigh(m.qs, docs)
-	best := 0.0
-	all := make([]scored, 0, len(pool))
-	for _, v := range pool {
-		c := lexCoverage(m.qs, m.docs[v.ID])
-		all = append(all, scored{v, c})
-		best = max(best, c)
+	lexExpand(words, docs)
+	all := append(words, lexPhrases(topic)...)
+	if err := a.weighByStore(ctx, all, repos); err != nil {
+		return nil, err
 	}
-	m.thr = max(topicMinCov, topicRelCov*best)
-	sort.SliceStable(all, func(i, j int) bool { return all[i].cov > all[j].cov })
+	m.qs = words
+	// The best hit: the store's ranking fused with coverage of the words.
+	if len(pool) > 0 {
+		cov := make([]float64, len(pool))
+		order := make([]int, len(pool))
+		for i, v := range pool {
+			cov[i] = lexCoverage(words, m.docs[v.ID])
+			order[i] = i
+		}
+		sort.SliceStable(order, func(x, y int) bool { return cov[order[x]] > cov[order[y]] })
+		fused := make([]float64, len(pool))
+		for rank, i := range order {
+			fused[i] += 1 / float64(rrfK+rank+1)
+		}
+		for i := range pool {
+			fused[i] += 1 / float64(rrfK+i+1)
+		}
+		top := 0
+		for i := range pool {
+			if fused[i] > fused[top] {
+				top = i
+			}
+		}
+		var core []qterm
+		for _, q := range all {
+			if m.docs[pool[top].ID].has(q) {
+				core = append(core, q)
+			}
+		}
+		if len(core) > 0 {
+			m.qs = core
+		}
+	}
+	m.thr = topicMinCov
+	var scoredPool []scored
+	for _, v := range pool {
+		scoredPool = append(scoredPool, scored{v, lexCoverage(m.qs, m.docs[v.ID])})
+	}
+	sort.SliceStable(scoredPool, func(i, j int) bool { return scoredPool[i].cov > scoredPool[j].cov })
 	seenKey := map[sectionID]bool{}
-	for _, s := range all {
+	for _, s := range scoredPool {
 		if s.cov < m.thr {
 			break
 		}
@@ -116,30 +159,73 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 			m.sections = append(m.sections, k)
 		}
 	}
+	m.words = words
 	if err := a.nameFile(ctx, m, pool, repos); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
+// weighByStore sets each term's weight to its inverse document frequency
+// in the index, estimated by asking the store for the term: the number of
+// the returned versions that contain it, capped by the probe size.
+func (a *Assistant) weighByStore(ctx context.Context, qs []qterm, repos []string) error {
+	st, err := a.Store.Stats(ctx, "")
+	if err != nil {
+		return storeError("stats", err)
+	}
+	n := float64(max(st.Versions, probeSize))
+	for i := range qs {
+		hits, err := a.Store.Search(ctx, livespec.SearchQuery{Text: qs[i].word, Validity: livespec.AnyVersion(), Repos: repos, Limit: probeSize})
+		if err != nil {
+			return storeError("search history", err)
+		}
+		df := 0
+		for _, h := range hits {
+			if versionDoc(h.Version).has(qs[i]) {
+				df++
+			}
+		}
+		if len(hits) >= probeSize && df*2 >= len(hits) {
+			df = probeSize * 2 // common: at least this many
+		}
+		qs[i].weight = math.Log(1 + n/float64(df+1))
+	}
+	return nil
+}
+
 // nameFile finds the file a topic names by its file name or its title (the
 // first heading): "the contributing guide" names CONTRIBUTING.md, "the list
 // of TSC members" names a file titled "Technical Steering Committee
-// Members". When the name covers most of the topic, or the file's first
+// Members". A file is named when the topic covers every word of its file
+// name, or covers most of its title (words weighted by their rarity among
+// titles) and is itself wholly covered by it. Of several named files the
+// one whose name covers more of the topic wins, then the better covered
+// file name, the shallower path and the better search rank; a tie names
+// none. When the name covers most of the topic, or the file's first
 // version already covers the rest, the topic is the file as a whole.
 func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec.Version, repos []string) error {
-	titles := map[fileID]string{}
-	var order []fileID
-	add := func(f fileID, title string) {
-		if _, ok := titles[f]; !ok {
-			order = append(order, f)
-			titles[f] = title
-		} else if titles[f] == "" {
-			titles[f] = title
+	type cand struct {
+		f           fileID
+		title       string
+		rank        int
+		base, words []string
+	}
+	var cands []*cand
+	byFile := map[fileID]*cand{}
+	add := func(f fileID, title string, rank int) {
+		c, ok := byFile[f]
+		if !ok {
+			c = &cand{f: f, rank: rank}
+			byFile[f] = c
+			cands = append(cands, c)
+		}
+		if c.title == "" {
+			c.title = title
 		}
 	}
-	for _, v := range pool {
-		add(fileID{v.Repo, v.Path}, firstHeading(v.Heading))
+	for i, v := range pool {
+		add(fileID{v.Repo, v.Path}, firstHeading(v.Heading), i)
 	}
 	files, err := a.Store.Files(ctx, livespec.FileQuery{Repos: repos, Validity: livespec.Current()})
 	if err != nil {
@@ -153,49 +239,115 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 				break
 			}
 		}
-		add(fileID{f.Repo, f.Path}, t)
+		add(fileID{f.Repo, f.Path}, t, len(pool))
 	}
-	bestScore, bestSpec := 0.0, 0.0
-	var best *fileID
-	var bestCovered map[string]bool
-	ties := 0
-	for _, f := range order {
-		score, spec, covered := nameScore(m.qs, f.path, titles[f])
-		switch {
-		case score > bestScore+1e-9 || (score > bestScore-1e-9 && spec > bestSpec+1e-9):
-			f := f
-			best, bestScore, bestSpec, bestCovered, ties = &f, score, spec, covered, 0
-		case score > bestScore-1e-9 && spec > bestSpec-1e-9:
-			ties++
+	// Name and title words weigh by their rarity among the files.
+	df := map[string]int{}
+	for _, c := range cands {
+		c.base = nameTerms(strings.TrimSuffix(path.Base(c.f.path), path.Ext(c.f.path)))
+		c.words = nameTerms(c.title)
+		seen := map[string]bool{}
+		for _, w := range append(append([]string(nil), c.base...), c.words...) {
+			if !seen[w] {
+				seen[w] = true
+				df[w]++
+			}
 		}
 	}
-	if best == nil || bestScore < nameFull || ties > 0 {
+	nameWeight := func(w string) float64 { return math.Log(1 + float64(len(cands))/float64(max(df[w], 1))) }
+	covers := func(q qterm, w string, words []string) bool {
+		return q.term == w || (len(q.expansion) > 0 && contains(q.expansion, w) && containsAll(words, q.expansion))
+	}
+	// share returns the weighted share of words that the topic covers.
+	share := func(words []string) float64 {
+		total, got := 0.0, 0.0
+		for _, w := range words {
+			total += nameWeight(w)
+			for _, q := range m.words {
+				if covers(q, w, words) {
+					got += nameWeight(w)
+					break
+				}
+			}
+		}
+		if total == 0 {
+			return 0
+		}
+		return got / total
+	}
+	type scoredFile struct {
+		c                 *cand
+		topicCov, baseCov float64
+		covered           map[string]bool
+	}
+	var named []scoredFile
+	for _, c := range cands {
+		all := append(append([]string(nil), c.base...), c.words...)
+		covered := map[string]bool{}
+		total, got := 0.0, 0.0
+		for _, q := range m.words {
+			total += q.weight
+			for _, w := range all {
+				if covers(q, w, all) {
+					covered[q.term] = true
+					got += q.weight
+					break
+				}
+			}
+		}
+		if total == 0 || got == 0 {
+			continue
+		}
+		topicCov := got / total
+		baseCov := share(c.base)
+		if baseCov >= nameFull || (share(c.words) >= titleShare && topicCov >= nameFull) {
+			named = append(named, scoredFile{c, topicCov, baseCov, covered})
+		}
+	}
+	if len(named) == 0 {
 		return nil
 	}
-	m.named, m.nameCov = best, bestCovered
-	total, named := 0.0, 0.0
+	better := func(x, y scoredFile) int {
+		switch {
+		case math.Abs(x.topicCov-y.topicCov) > 1e-9:
+			return cmpFloat(x.topicCov, y.topicCov)
+		case math.Abs(x.baseCov-y.baseCov) > 1e-9:
+			return cmpFloat(x.baseCov, y.baseCov)
+		case strings.Count(x.c.f.path, "/") != strings.Count(y.c.f.path, "/"):
+			return strings.Count(y.c.f.path, "/") - strings.Count(x.c.f.path, "/")
+		}
+		return y.c.rank - x.c.rank
+	}
+	sort.SliceStable(named, func(i, j int) bool { return better(named[i], named[j]) > 0 })
+	if len(named) > 1 && better(named[0], named[1]) == 0 {
+		return nil
+	}
+	best := named[0]
+	m.named, m.nameCov = &best.c.f, best.covered
+	total, got := 0.0, 0.0
 	var rest []qterm
-	for _, q := range m.qs {
+	for _, q := range m.words {
 		total += q.weight
-		if bestCovered[q.term] {
-			named += q.weight
+		if best.covered[q.term] {
+			got += q.weight
 		} else {
 			rest = append(rest, q)
 		}
 	}
-	if total > 0 && named/total >= fileModeShare || len(rest) == 0 {
+	if len(rest) == 0 || got/total >= fileModeShare {
 		m.fileMode = true
 		return nil
 	}
 	// Does the file's first version already speak of the rest of the topic?
-	fvs, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{best.repo}, Paths: []string{escapeGlob(best.path)}, Validity: livespec.AnyVersion(), Limit: 1})
+	f := best.c.f
+	fvs, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{f.repo}, Paths: []string{escapeGlob(f.path)}, Validity: livespec.AnyVersion(), Limit: 1})
 	if err != nil {
 		return storeError("list files", err)
 	}
 	if len(fvs) == 0 {
 		return nil
 	}
-	vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{best.repo}, Paths: []string{escapeGlob(best.path)}, Validity: livespec.AsOf(fvs[0].ValidFrom)})
+	vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{f.repo}, Paths: []string{escapeGlob(f.path)}, Validity: livespec.AsOf(fvs[0].ValidFrom)})
 	if err != nil {
 		return storeError("read versions", err)
 	}
@@ -210,37 +362,14 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 	return nil
 }
 
-// nameScore says how well a topic names a file: the share of the words of
-// its file name, or of its title, that the topic covers (a title counts a
-// little less), the share of the name's words covered (to prefer the most
-// specific of equally named files) and the topic terms the name covers.
-func nameScore(qs []qterm, p, title string) (score, spec float64, covered map[string]bool) {
-	covered = map[string]bool{}
-	cov := func(words []string) (float64, int) {
-		if len(words) == 0 {
-			return 0, 0
-		}
-		n := 0
-		for _, w := range words {
-			for _, q := range qs {
-				if q.term == w || (len(q.expansion) > 0 && contains(q.expansion, w) && containsAll(words, q.expansion)) {
-					n++
-					covered[q.term] = true
-					break
-				}
-			}
-		}
-		return float64(n) / float64(len(words)), n
+func cmpFloat(a, b float64) int {
+	switch {
+	case a > b:
+		return 1
+	case a < b:
+		return -1
 	}
-	base := strings.TrimSuffix(path.Base(p), path.Ext(p))
-	bs, bn := cov(nameTerms(base))
-	ts, tn := cov(nameTerms(title))
-	score = max(bs, 0.9*ts)
-	spec = bs
-	if bn == 0 && tn == 0 {
-		return 0, 0, covered
-	}
-	return score, spec, covered
+	return 0
 }
 
 // nameTerms returns the stemmed words of a file name or title, without
