@@ -26,7 +26,9 @@
 // mxbai-embed-large; none for other models unless configured). Texts longer
 // than the model's context are cut on the client by an estimate of their
 // tokens and logged, since the server's truncate option has not always
-// worked; they are never dropped. The vector length comes from /api/show
+// worked; they are never dropped. Should the server still reject an input
+// as longer than the context, the batch is cut to half and sent again. The
+// vector length comes from /api/show
 // ("<arch>.embedding_length") or, failing that, from a first embedding.
 //
 // # Answers

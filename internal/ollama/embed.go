@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net/http"
 	"path"
 	"strings"
 	"sync"
@@ -261,11 +262,7 @@ func (e *Embedder) EmbedDocuments(ctx context.Context, texts []string) ([][]floa
 		}
 		index[i] = j
 	}
-	inputs := make([]string, len(uniq))
-	for i, t := range uniq {
-		inputs[i] = e.prepare(t, e.prefix.Document)
-	}
-	vecs := make([][]float32, len(inputs))
+	vecs := make([][]float32, len(uniq))
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -273,11 +270,11 @@ func (e *Embedder) EmbedDocuments(ctx context.Context, texts []string) ([][]floa
 	var wg sync.WaitGroup
 	var once sync.Once
 	var firstErr error
-	for range min(e.conc, (len(inputs)+e.batch-1)/e.batch) {
+	for range min(e.conc, (len(uniq)+e.batch-1)/e.batch) {
 		wg.Go(func() {
 			for start := range batches {
-				end := min(start+e.batch, len(inputs))
-				out, err := e.embedBatch(ctx, inputs[start:end])
+				end := min(start+e.batch, len(uniq))
+				out, err := e.embedTexts(ctx, uniq[start:end], e.prefix.Document)
 				if err != nil {
 					once.Do(func() { firstErr = err; cancel(err) })
 					continue
@@ -287,7 +284,7 @@ func (e *Embedder) EmbedDocuments(ctx context.Context, texts []string) ([][]floa
 		})
 	}
 feed:
-	for start := 0; start < len(inputs); start += e.batch {
+	for start := 0; start < len(uniq); start += e.batch {
 		select {
 		case batches <- start:
 		case <-ctx.Done():
@@ -321,7 +318,7 @@ func (e *Embedder) EmbedQuery(ctx context.Context, text string) ([]float32, erro
 	if strings.TrimSpace(text) == "" {
 		return nil, livespec.Errorf(livespec.EINVALID, "ollama: empty query")
 	}
-	vecs, err := e.embedBatch(ctx, []string{e.prepare(text, e.prefix.Query)})
+	vecs, err := e.embedTexts(ctx, []string{text}, e.prefix.Query)
 	if err != nil {
 		return nil, err
 	}
@@ -385,17 +382,45 @@ type timeoutError struct {
 
 func (e timeoutError) Error() string { return e.err.Error() }
 
-// prepare prefixes text and truncates it to the model's context by an
-// estimate of its tokens, logging a warning when it cuts.
-func (e *Embedder) prepare(text, prefix string) string {
+// embedTexts embeds one batch of texts with prefix, each cut to the
+// model's context by the token estimate. Should the server still find an
+// input too long for its context (the estimate fell short, or the server
+// ignored "truncate"), it cuts the batch's texts to half and tries again,
+// down to 64 tokens.
+func (e *Embedder) embedTexts(ctx context.Context, texts []string, prefix string) ([][]float32, error) {
 	// Room for the special tokens ([CLS], [SEP]) and a 10% margin for the
 	// estimate's error.
-	budget := e.ctxTokens*9/10 - 2 - EstimateTokens(prefix)
-	if budget < 1 {
-		budget = 1
+	budget := max(e.ctxTokens*9/10-2-EstimateTokens(prefix), 1)
+	first := true
+	for {
+		inputs := make([]string, len(texts))
+		for i, t := range texts {
+			inputs[i] = e.prepare(t, prefix, budget, first)
+		}
+		vecs, err := e.embedBatch(ctx, inputs)
+		if err == nil || !tooLong(err) || budget <= 64 {
+			return vecs, err
+		}
+		budget = max(budget/2, 64)
+		first = false
+		e.log.Warn("ollama: the server found an input longer than the model's context; cutting the batch shorter",
+			"model", e.model, "limit", budget)
 	}
+}
+
+// tooLong reports whether the server rejected an input as longer than the
+// model's context.
+func tooLong(err error) bool {
+	var se api.StatusError
+	return errors.As(err, &se) && se.StatusCode == http.StatusBadRequest &&
+		strings.Contains(strings.ToLower(se.ErrorMessage), "context length")
+}
+
+// prepare prefixes text and cuts it to budget estimated tokens, counting
+// and logging the cut when warn is set.
+func (e *Embedder) prepare(text, prefix string, budget int, warn bool) string {
 	cut, n := truncateTokens(text, budget)
-	if len(cut) < len(text) {
+	if len(cut) < len(text) && warn {
 		e.truncated.Add(1)
 		e.log.Warn("ollama: text longer than the model's context; embedding its beginning",
 			"model", e.model, "estimated_tokens", n, "limit", budget,

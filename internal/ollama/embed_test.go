@@ -398,3 +398,33 @@ func TestEmbedRequestTimeout(t *testing.T) {
 		t.Errorf("a timed-out request was retried: %d calls", calls)
 	}
 }
+
+func TestEmbedShortensWhenServerSaysTooLong(t *testing.T) {
+	f := startFake(t)
+	e := newEmbedder(t, f, ollama.EmbedOptions{})
+	f.script(func(f *fakeOllama) { f.maxInput = 1500 })
+	long := strings.Repeat("Refunds go back to the original card. ", 300) // ~11 KB: cut to about 5 KB by the estimate, still too long here
+	vecs, err := e.EmbedDocuments(context.Background(), []string{long, "short"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := f.stats()
+	if len(vecs) != 2 || len(st.embedInputs) != 2 {
+		t.Fatalf("got %d vectors, server embedded %d inputs; want 2 and 2", len(vecs), len(st.embedInputs))
+	}
+	if got := st.embedInputs[0]; len(got) > 1500 || !strings.HasPrefix(got, "search_document: Refunds go back") {
+		t.Errorf("long input embedded as %d bytes; want its beginning within the server's limit", len(got))
+	}
+	if st.embedInputs[1] != "search_document: short" {
+		t.Errorf("short input changed to %q", st.embedInputs[1])
+	}
+	if st.embedCalls < 2 {
+		t.Errorf("%d embed calls; want the rejected one and a shorter retry", st.embedCalls)
+	}
+
+	f.script(func(f *fakeOllama) { f.maxInput = 10 }) // nothing fits: give up with a clear error
+	_, err = e.EmbedDocuments(context.Background(), []string{long})
+	if livespec.ErrorCode(err) != livespec.EINVALID || !strings.Contains(err.Error(), "context length") {
+		t.Errorf("err = %v, want EINVALID about the context length", err)
+	}
+}

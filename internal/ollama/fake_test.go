@@ -43,6 +43,7 @@ type fakeOllama struct {
 	maxInflight int
 	barrier     int  // hold each embed call until this many were in flight at once (0: no barrier)
 	embedHang   bool // never answer embed calls; wait for the client to go away
+	maxInput    int  // reject an input longer than this many bytes as over the context (0: no limit)
 
 	// chat
 	chatCalls  int
@@ -214,10 +215,14 @@ func (f *fakeOllama) embed(w http.ResponseWriter, r *http.Request) {
 		deadline.Stop()
 	}
 	f.inflight--
-	if status == 0 {
+	hang, maxInput := f.embedHang, f.maxInput
+	tooLong := false
+	for _, in := range inputs {
+		tooLong = tooLong || maxInput > 0 && len(in) > maxInput
+	}
+	if status == 0 && !tooLong {
 		f.embedInputs = append(f.embedInputs, inputs...)
 	}
-	hang := f.embedHang
 	f.mu.Unlock()
 	if hang {
 		<-r.Context().Done()
@@ -230,6 +235,11 @@ func (f *fakeOllama) embed(w http.ResponseWriter, r *http.Request) {
 	m, ok := f.lookup(req.Model)
 	if !ok {
 		writeJSON(w, 404, map[string]string{"error": fmt.Sprintf("model '%s' not found", req.Model)})
+		return
+	}
+	if tooLong {
+		// What servers whose truncate option fails answer (ollama#14186).
+		writeJSON(w, 400, map[string]string{"error": "the input length exceeds the context length"})
 		return
 	}
 	dims := m.dims

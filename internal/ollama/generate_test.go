@@ -408,3 +408,33 @@ func TestGenerateNoSources(t *testing.T) {
 		}
 	}
 }
+
+func TestConcurrentUse(t *testing.T) {
+	f := startFake(t)
+	f.script(func(f *fakeOllama) { f.chunks = []string{"Yes [1]", " and [5]."} })
+	e := newEmbedder(t, f, ollama.EmbedOptions{BatchSize: 3})
+	g := newGenerator(f, ollama.GenerateOptions{})
+	ctx := context.Background()
+	errs := make(chan error, 16)
+	for i := range 8 {
+		go func() {
+			vecs, err := e.EmbedDocuments(ctx, texts(10+i))
+			if err == nil && len(vecs) != 10+i {
+				err = errors.New("wrong number of vectors")
+			}
+			errs <- err
+		}()
+		go func() {
+			got, err := g.Generate(ctx, evidence(), nil)
+			if err == nil && got != "Yes [1] and.\n\n(removed citation [5]: no such source)" {
+				err = errors.New("answers mixed up: " + got)
+			}
+			errs <- err
+		}()
+	}
+	for range 16 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
