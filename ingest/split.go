@@ -1,0 +1,766 @@
+package ingest
+
+import (
+	"bytes"
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/livespec/livespec"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// DefaultMaxSectionBytes is the section size above which a section is split
+// into parts when ParseOptions.MaxSectionBytes is zero.
+const DefaultMaxSectionBytes = 6000
+
+// SplitterVersion names the splitting rules. It belongs in the ingest
+// configuration fingerprint (livespec.Checkpoint.Config): a change to the
+// rules changes section texts and hashes, so stored data must be rebuilt.
+const SplitterVersion = "split/1"
+
+// UntitledHeading stands for a heading with no text ("#" alone), so that it
+// cannot be confused with the preamble's empty heading path.
+const UntitledHeading = "(untitled)"
+
+// ParseOptions controls how spec files are split.
+type ParseOptions struct {
+	// MaxSectionBytes is the size above which a section's normalised text
+	// is split into parts at paragraph boundaries (default
+	// DefaultMaxSectionBytes). Every part's text stays within it, unless the
+	// heading line alone takes more than half of it.
+	MaxSectionBytes int
+}
+
+func (o ParseOptions) maxBytes() int {
+	if o.MaxSectionBytes <= 0 {
+		return DefaultMaxSectionBytes
+	}
+	return o.MaxSectionBytes
+}
+
+// ParsedFile is one spec file version split into sections.
+type ParsedFile struct {
+	// Sections are in document order; (Heading, Part) is unique within the
+	// file and every Hash is livespec.ContentHash(Text).
+	Sections []livespec.Section
+	// Meta is the YAML front matter (Markdown) or the top level of a
+	// YAML/JSON file, as JSON-compatible values. Nil when there is none.
+	Meta map[string]any
+}
+
+// Outline returns the file's sections in document order as references.
+func (f *ParsedFile) Outline() []livespec.SectionRef {
+	refs := make([]livespec.SectionRef, len(f.Sections))
+	for i, s := range f.Sections {
+		refs[i] = livespec.SectionRef{Heading: s.Heading, Part: s.Part}
+	}
+	return refs
+}
+
+// ParseFile splits content by the file's type: .yaml, .yml and .json files
+// as sidecars (see below), anything else as Markdown. It never panics, on any
+// input; errors are livespec.EINVALID with a message naming the file.
+//
+// Markdown is parsed with goldmark (CommonMark). Only headings at the top
+// level of the document start sections: a "# line" inside a code block, an
+// HTML block, a block quote or a list item is body text. A section's Text
+// runs from its heading line up to the next heading of any level, so a
+// parent and its children are separate sections; Heading is the path of
+// enclosing headings joined with livespec.HeadingSep, each heading as plain
+// text (markup removed; a literal " > " inside a heading becomes " › "). Text
+// before the first heading is the section with the empty heading path, and
+// YAML front matter becomes Meta plus a section with heading
+// livespec.FrontMatterHeading holding the YAML. Front matter that is not a
+// valid YAML mapping stays in the preamble's text, and the rest of the file
+// is still split. When a heading path repeats, later occurrences get " (2)",
+// " (3)"... on their last heading (their children inherit the suffix).
+//
+// Texts are normalised (see NormalizeText), so edits that only touch line
+// endings, trailing whitespace or the number of consecutive blank lines
+// change no hash and yield no section change; any other edit, whitespace
+// included, changes the hash.
+//
+// Relative links and images ([x](../auth/token.md#expiry), reference links)
+// become Section.Links: clean repository-relative paths (no leading "/", no
+// "..", anchor and query dropped; a leading "/" means the repository root).
+// Absolute URLs, mailto: and other schemes, pure anchors and links that
+// escape the repository are ignored. Links are not filtered by file type.
+//
+// A sidecar's Meta is its top-level mapping, and each top-level key is a
+// section (Level 1) whose Text is the "key: value" YAML of that entry,
+// re-encoded with two-space indentation and without comments, in file order.
+// A document that is not a mapping is one section with the empty heading.
+// Only the first document of a multi-document YAML file is read.
+func ParseFile(filePath string, content []byte, opt ParseOptions) (*ParsedFile, error) {
+	switch strings.ToLower(path.Ext(filePath)) {
+	case ".yaml", ".yml":
+		return parseSidecar(filePath, content, false)
+	case ".json":
+		return parseSidecar(filePath, content, true)
+	}
+	return parseMarkdown(filePath, content, opt), nil
+}
+
+// mdParser is goldmark's CommonMark parser. A goldmark parser is safe for
+// concurrent use: each Parse call has its own context.
+var mdParser = goldmark.DefaultParser()
+
+// heading is one top-level heading of a Markdown document.
+type mdHeading struct {
+	start   int // offset of the start of its first line
+	headEnd int // offset just past its last line (the underline for setext)
+	level   int
+	text    string
+}
+
+// link is one link destination and the offset it sits at.
+type mdLink struct {
+	pos  int
+	dest string
+}
+
+func parseMarkdown(filePath string, content []byte, opt ParseOptions) *ParsedFile {
+	src := normalizeNewlines(content)
+	pf := &ParsedFile{}
+	s := &splitter{max: opt.maxBytes(), dir: path.Dir(filePath), used: map[string]int{}}
+
+	// Front matter.
+	var preamblePrefix []byte
+	if fm, rest, ok := cutFrontMatter(src); ok {
+		meta, yamlOK := frontMatterMeta(fm)
+		if yamlOK {
+			pf.Meta = meta
+			if t := NormalizeText(string(fm)); t != "" {
+				s.used[livespec.FrontMatterHeading] = 1
+				s.emit(livespec.FrontMatterHeading, 0, t, nil)
+			}
+		} else {
+			preamblePrefix = src[:len(src)-len(rest)]
+		}
+		src = rest
+	}
+	s.used[""] = 1
+
+	doc := mdParser.Parse(text.NewReader(limitNesting(src)))
+	var heads []mdHeading
+	var links []mdLink
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		if h, ok := n.(*ast.Heading); ok {
+			heads = append(heads, headingOf(h, src))
+		}
+		links = collectLinks(n, src, links)
+	}
+
+	// Preamble.
+	end := len(src)
+	if len(heads) > 0 {
+		end = heads[0].start
+	}
+	if len(preamblePrefix) > 0 {
+		// Broken front matter: keep it as preamble text, in front of the
+		// Markdown preamble, with the links of the Markdown part.
+		pre := string(preamblePrefix) + string(src[:end])
+		s.section("", 0, pre, "", linksIn(links, 0, end), -len(preamblePrefix))
+	} else {
+		s.section("", 0, string(src[:end]), "", linksIn(links, 0, end), 0)
+	}
+
+	// Headings.
+	var stack []mdHeading // enclosing headings, with their final names
+	for i, h := range heads {
+		for len(stack) > 0 && stack[len(stack)-1].level >= h.level {
+			stack = stack[:len(stack)-1]
+		}
+		name := h.text
+		if name == "" {
+			name = UntitledHeading
+		}
+		parent := ""
+		if len(stack) > 0 {
+			parent = stack[len(stack)-1].text + livespec.HeadingSep
+		}
+		full := parent + name
+		if n := s.used[full]; n > 0 {
+			for k := n + 1; ; k++ {
+				cand := parent + name + " (" + strconv.Itoa(k) + ")"
+				if s.used[cand] == 0 {
+					s.used[full] = k
+					name += " (" + strconv.Itoa(k) + ")"
+					full = cand
+					break
+				}
+			}
+		}
+		s.used[full] = max(s.used[full], 1)
+		stack = append(stack, mdHeading{level: h.level, text: full})
+
+		end := len(src)
+		if i+1 < len(heads) {
+			end = heads[i+1].start
+		}
+		s.sectionAt(src, full, h.level, h.start, h.headEnd, end, linksIn(links, h.start, end))
+	}
+	pf.Sections = s.out
+	return pf
+}
+
+// maxNesting is the number of nested block quotes and list items on one
+// line that limitNesting lets through to the parser, and maxIndent the
+// length of a line's container prefix (markers and indentation).
+const (
+	maxNesting = 32
+	maxIndent  = 256
+)
+
+// limitNesting returns src, or a copy of the same length in which lines that
+// open more than maxNesting block quotes or list items, or whose container
+// prefix runs past maxIndent bytes, have the byte at that point turned into
+// text. goldmark's cost for a line grows with the square of its nesting (a
+// line of 100,000 '>' takes seconds; 2,000 list items nested by indentation
+// took 36 s); that deep, nothing can be a top-level heading anyway, and only
+// the copy given to the parser changes, never the section texts.
+func limitNesting(src []byte) []byte {
+	out := src
+	for i := 0; i < len(src); {
+		e := mdLineEnd(src, i)
+		if m := deepMarker(src[i:e]); m >= 0 {
+			if &out[0] == &src[0] {
+				out = bytes.Clone(src)
+			}
+			out[i+m] = 'x'
+		}
+		i = e + 1
+	}
+	return out
+}
+
+// deepMarker returns the offset in line of the container marker (">", "-",
+// "+", "*" or "1." / "1)") past maxNesting, or of the byte at maxIndent when
+// the container prefix is longer, or -1.
+func deepMarker(line []byte) int {
+	n := 0
+	for i := 0; i < len(line); {
+		if i >= maxIndent {
+			if len(bytes.TrimSpace(line[i:])) == 0 {
+				return -1 // a blank line stays blank
+			}
+			return i
+		}
+		c := line[i]
+		switch {
+		case c == ' ' || c == '\t':
+			i++
+			continue
+		case c == '>':
+		case (c == '-' || c == '+' || c == '*') && (i+1 == len(line) || line[i+1] == ' ' || line[i+1] == '\t'):
+		case c >= '0' && c <= '9':
+			j := i
+			for j < len(line) && j-i < 9 && line[j] >= '0' && line[j] <= '9' {
+				j++
+			}
+			if j == len(line) || (line[j] != '.' && line[j] != ')') {
+				return -1
+			}
+			if n++; n > maxNesting {
+				return i
+			}
+			i = j + 1
+			continue
+		default:
+			return -1
+		}
+		if n++; n > maxNesting {
+			return i
+		}
+		i++
+	}
+	return -1
+}
+
+// headingOf locates a top-level heading in src and extracts its plain text.
+func headingOf(h *ast.Heading, src []byte) mdHeading {
+	pos := h.Pos()
+	if pos < 0 || pos > len(src) {
+		pos = 0
+		if h.Lines().Len() > 0 {
+			pos = h.Lines().At(0).Start
+		}
+	}
+	start := bytes.LastIndexByte(src[:pos], '\n') + 1
+	hd := mdHeading{start: start, level: h.Level, text: headingText(h, src)}
+	hd.headEnd = mdLineEnd(src, pos)
+	if !isATXHeading(src[pos:hd.headEnd]) {
+		// Setext: the text lines, then the underline.
+		last := pos
+		if n := h.Lines().Len(); n > 0 {
+			last = max(h.Lines().At(n-1).Start, pos)
+		}
+		underline := mdLineEnd(src, last) + 1
+		if underline < len(src) {
+			hd.headEnd = mdLineEnd(src, underline)
+		} else {
+			hd.headEnd = len(src)
+		}
+	}
+	return hd
+}
+
+// isATXHeading reports whether line (from its first non-space byte) opens an ATX
+// heading: 1-6 '#' followed by a space, a tab or the end of the line.
+func isATXHeading(line []byte) bool {
+	n := 0
+	for n < len(line) && line[n] == '#' {
+		n++
+	}
+	return n >= 1 && n <= 6 && (n == len(line) || line[n] == ' ' || line[n] == '\t')
+}
+
+// mdLineEnd returns the offset of the '\n' ending the line holding i, or len(src).
+func mdLineEnd(src []byte, i int) int {
+	if i >= len(src) {
+		return len(src)
+	}
+	if j := bytes.IndexByte(src[i:], '\n'); j >= 0 {
+		return i + j
+	}
+	return len(src)
+}
+
+// headingText returns a heading's text without markup: emphasis, code spans
+// and links reduced to their text, raw HTML dropped, escapes and entities
+// resolved, whitespace collapsed. A literal HeadingSep becomes " › ".
+func headingText(h *ast.Heading, src []byte) string {
+	var b bytes.Buffer
+	headingPlainText(h, src, &b)
+	t := strings.Join(strings.Fields(b.String()), " ")
+	if strings.Contains(t, livespec.HeadingSep) {
+		t = strings.ReplaceAll(t, livespec.HeadingSep, " › ")
+	}
+	return t
+}
+
+func headingPlainText(n ast.Node, src []byte, b *bytes.Buffer) {
+	for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+		switch c := c.(type) {
+		case *ast.Text:
+			v := c.Value(src)
+			if _, code := n.(*ast.CodeSpan); !code {
+				v = mdUnescape(v)
+			}
+			b.Write(v)
+			if c.SoftLineBreak() || c.HardLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.Write(c.Value)
+		case *ast.RawHTML:
+		case *ast.AutoLink:
+			b.Write(c.Label(src))
+		default:
+			headingPlainText(c, src, b)
+		}
+	}
+}
+
+// mdUnescape resolves backslash escapes and character references.
+func mdUnescape(v []byte) []byte {
+	if bytes.IndexByte(v, '\\') < 0 && bytes.IndexByte(v, '&') < 0 {
+		return v
+	}
+	return util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(v)))
+}
+
+// collectLinks appends the links and images under n.
+func collectLinks(n ast.Node, src []byte, links []mdLink) []mdLink {
+	blockPos := n.Pos()
+	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		var dest []byte
+		switch c := c.(type) {
+		case *ast.Link:
+			dest = c.Destination
+		case *ast.Image:
+			dest = c.Destination
+		case *ast.CodeBlock, *ast.FencedCodeBlock, *ast.HTMLBlock, *ast.CodeSpan, *ast.RawHTML:
+			return ast.WalkSkipChildren, nil
+		default:
+			return ast.WalkContinue, nil
+		}
+		pos := c.Pos()
+		if pos < 0 || pos > len(src) {
+			pos = blockPos
+		}
+		if len(dest) > 0 {
+			links = append(links, mdLink{pos: pos, dest: string(mdUnescape(dest))})
+		}
+		return ast.WalkContinue, nil
+	})
+	return links
+}
+
+// linksIn returns the links positioned in [start, end).
+func linksIn(links []mdLink, start, end int) []mdLink {
+	var out []mdLink
+	for _, l := range links {
+		if l.pos >= start && l.pos < end {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// ResolveLink resolves a link destination found in the file at filePath to
+// a clean repository-relative path. It reports false for absolute URLs
+// (any scheme, or "//host"), pure anchors, and paths that escape the
+// repository.
+func ResolveLink(filePath, dest string) (string, bool) {
+	return resolveLink(path.Dir(filePath), dest)
+}
+
+func resolveLink(dir, dest string) (string, bool) {
+	dest = strings.TrimSpace(dest)
+	if i := strings.IndexAny(dest, "#?"); i >= 0 {
+		dest = dest[:i]
+	}
+	if dest == "" || strings.HasPrefix(dest, "//") {
+		return "", false
+	}
+	if i := strings.IndexByte(dest, ':'); i >= 0 && !strings.Contains(dest[:i], "/") {
+		return "", false // a scheme: http:, mailto:, data: ...
+	}
+	if u, err := url.PathUnescape(dest); err == nil {
+		dest = u
+	}
+	var p string
+	if strings.HasPrefix(dest, "/") {
+		p = path.Clean(strings.TrimLeft(dest, "/"))
+	} else {
+		p = path.Join(dir, dest)
+	}
+	if p == "." || p == ".." || p == "" || strings.HasPrefix(p, "../") || strings.HasPrefix(p, "/") {
+		return "", false
+	}
+	return p, true
+}
+
+// splitter accumulates a file's sections.
+type splitter struct {
+	max  int
+	dir  string
+	used map[string]int // heading path → highest duplicate number used
+	out  []livespec.Section
+}
+
+// sectionAt adds the section src[start:end] whose heading lines end at
+// headEnd.
+func (s *splitter) sectionAt(src []byte, heading string, level, start, headEnd, end int, links []mdLink) {
+	headEnd = min(max(headEnd, start), end)
+	head := NormalizeText(string(src[start:headEnd]))
+	s.section(heading, level, string(src[start:end]), head, links, start)
+}
+
+// section adds a section with raw text, heading lines head ("" for the
+// preamble), links, and raw text starting at offset base of the source.
+func (s *splitter) section(heading string, level int, raw, head string, links []mdLink, base int) {
+	t := NormalizeText(raw)
+	if t == "" && head == "" {
+		return // an empty preamble is no section
+	}
+	if len(t) <= s.max {
+		s.emit(heading, level, t, s.resolve(links))
+		return
+	}
+	bodyStart := 0
+	if head != "" {
+		// The heading lines end at the first line break after them in raw.
+		bodyStart = headLen(raw, head)
+	}
+	budget := s.max
+	if head != "" {
+		budget -= len(head) + 2
+	}
+	budget = max(budget, s.max/2, 1)
+	chunks := splitChunks(raw, bodyStart, budget)
+	for i, c := range chunks {
+		body := NormalizeText(raw[c[0]:c[1]])
+		pt := body
+		if head != "" {
+			pt = head
+			if body != "" {
+				pt += "\n\n" + body
+			}
+		}
+		var pl []mdLink
+		for _, l := range links {
+			off := l.pos - base
+			if off < bodyStart || (off >= c[0] && off < c[1]) || (i == 0 && off < c[0]) || (i == len(chunks)-1 && off >= c[1]) {
+				pl = append(pl, l)
+			}
+		}
+		s.emitPart(heading, i, level, pt, s.resolve(pl))
+	}
+}
+
+// headLen returns the length of raw's prefix that holds the heading lines
+// (head is their normalised form, which has as many lines).
+func headLen(raw, head string) int {
+	lines := strings.Count(head, "\n") + 1
+	i := 0
+	for ; lines > 0 && i < len(raw); lines-- {
+		j := strings.IndexByte(raw[i:], '\n')
+		if j < 0 {
+			return len(raw)
+		}
+		i += j + 1
+	}
+	return i
+}
+
+func (s *splitter) emit(heading string, level int, t string, links []string) {
+	s.emitPart(heading, 0, level, t, links)
+}
+
+func (s *splitter) emitPart(heading string, part, level int, t string, links []string) {
+	s.out = append(s.out, livespec.Section{
+		Heading: heading,
+		Part:    part,
+		Level:   level,
+		Text:    t,
+		Hash:    livespec.ContentHash(t),
+		Links:   links,
+	})
+}
+
+// resolve turns link destinations into unique repository paths, in order.
+func (s *splitter) resolve(links []mdLink) []string {
+	var out []string
+	for _, l := range links {
+		p, ok := resolveLink(s.dir, l.dest)
+		if !ok {
+			continue
+		}
+		dup := false
+		for _, q := range out {
+			if q == p {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// splitChunks cuts raw[from:] into consecutive [start, end) ranges of at
+// most budget bytes: at blank lines outside code fences where possible,
+// then at line breaks, then at a rune boundary.
+func splitChunks(raw string, from, budget int) [][2]int {
+	var chunks [][2]int
+	cur := [2]int{from, from} // current chunk
+	// full reports whether cur holds more than whitespace.
+	full := func() bool { return strings.TrimSpace(raw[cur[0]:cur[1]]) != "" }
+	flush := func() {
+		if full() {
+			chunks = append(chunks, cur)
+		}
+	}
+	add := func(b [2]int) { // add block b (contiguous with cur)
+		if full() && b[1]-cur[0] > budget {
+			flush()
+			cur = [2]int{b[0], b[0]}
+		}
+		if b[1]-b[0] <= budget {
+			cur[1] = b[1]
+			return
+		}
+		// An oversized block: line by line, then by bytes.
+		for i := b[0]; i < b[1]; {
+			j := strings.IndexByte(raw[i:b[1]], '\n')
+			e := b[1]
+			if j >= 0 {
+				e = i + j + 1
+			}
+			for i < e {
+				piece := e
+				if piece-i > budget {
+					piece = runeCut(raw, i, i+budget)
+				}
+				if full() && piece-cur[0] > budget {
+					flush()
+					cur = [2]int{i, i}
+				}
+				cur[1] = piece
+				i = piece
+			}
+		}
+	}
+	for _, b := range splitParagraphs(raw, from) {
+		add(b)
+	}
+	flush()
+	if len(chunks) == 0 {
+		chunks = append(chunks, [2]int{from, len(raw)})
+	}
+	return chunks
+}
+
+// runeCut returns the largest rune boundary in (start, limit], or the end of
+// the rune at start when it is longer than limit-start.
+func runeCut(s string, start, limit int) int {
+	if limit >= len(s) {
+		return len(s)
+	}
+	for i := limit; i > start; i-- {
+		if utf8.RuneStart(s[i]) {
+			return i
+		}
+	}
+	_, n := utf8.DecodeRuneInString(s[start:])
+	return start + max(n, 1)
+}
+
+// paragraphs cuts raw[from:] into contiguous blocks that each end after a
+// run of blank lines outside a code fence (the last block ends at the end).
+func splitParagraphs(raw string, from int) [][2]int {
+	var out [][2]int
+	start := from
+	var fence string // the open fence's marker, "" outside a fence
+	blankRun := false
+	for i := from; i < len(raw); {
+		j := strings.IndexByte(raw[i:], '\n')
+		e := len(raw)
+		if j >= 0 {
+			e = i + j + 1
+		}
+		line := raw[i:e]
+		blank := strings.TrimSpace(line) == ""
+		if blankRun && !blank && fence == "" && i > start {
+			out = append(out, [2]int{start, i})
+			start = i
+		}
+		if m := fenceMarker(line); m != "" {
+			switch {
+			case fence == "":
+				fence = m
+			case m[0] == fence[0] && len(m) >= len(fence) && strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(line), m[:1])) == "":
+				fence = ""
+			}
+		}
+		blankRun = blank && fence == ""
+		i = e
+	}
+	if start < len(raw) {
+		out = append(out, [2]int{start, len(raw)})
+	}
+	return out
+}
+
+// fenceMarker returns the run of ` or ~ (3 or more) opening line after at
+// most 3 spaces of indentation, or "".
+func fenceMarker(line string) string {
+	t := strings.TrimLeft(line, " ")
+	if len(line)-len(t) > 3 || len(t) < 3 || (t[0] != '`' && t[0] != '~') {
+		return ""
+	}
+	n := 0
+	for n < len(t) && t[n] == t[0] {
+		n++
+	}
+	if n < 3 {
+		return ""
+	}
+	if t[0] == '`' && strings.IndexByte(t[n:], '`') >= 0 {
+		return "" // a backtick fence's info string has no backtick
+	}
+	return t[:n]
+}
+
+// NormalizeText returns the normal form of a section text: line endings
+// as "\n", trailing spaces and tabs removed from every line, runs of blank
+// lines collapsed to one, and no leading or trailing blank lines.
+func NormalizeText(s string) string {
+	if strings.IndexByte(s, '\r') >= 0 {
+		s = string(normalizeNewlines([]byte(s)))
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	pendingBlank := false
+	for len(s) > 0 {
+		line := s
+		if i := strings.IndexByte(s, '\n'); i >= 0 {
+			line, s = s[:i], s[i+1:]
+		} else {
+			s = ""
+		}
+		line = strings.TrimRight(line, " \t")
+		if line == "" {
+			pendingBlank = b.Len() > 0
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('\n')
+			if pendingBlank {
+				b.WriteByte('\n')
+			}
+		}
+		pendingBlank = false
+		b.WriteString(line)
+	}
+	return b.String()
+}
+
+// normalizeNewlines drops a UTF-8 byte order mark and turns CRLF and lone CR
+// line endings into LF. It returns content itself when nothing changes.
+func normalizeNewlines(content []byte) []byte {
+	content = bytes.TrimPrefix(content, []byte("\xef\xbb\xbf"))
+	if bytes.IndexByte(content, '\r') < 0 {
+		return content
+	}
+	out := make([]byte, 0, len(content))
+	for i := 0; i < len(content); i++ {
+		c := content[i]
+		if c == '\r' {
+			out = append(out, '\n')
+			if i+1 < len(content) && content[i+1] == '\n' {
+				i++
+			}
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// cutFrontMatter splits YAML front matter from src: a first line "---" and a
+// closing line "---" or "..." (trailing spaces allowed). It returns the YAML
+// between the fences and the rest after the closing line; ok is false when
+// src has no closed front matter.
+func cutFrontMatter(src []byte) (fm, rest []byte, ok bool) {
+	first := mdLineEnd(src, 0)
+	if string(bytes.TrimRight(src[:first], " \t")) != "---" {
+		return nil, src, false
+	}
+	for i := first + 1; i <= len(src) && first < len(src); {
+		e := mdLineEnd(src, i)
+		l := string(bytes.TrimRight(src[i:e], " \t"))
+		if l == "---" || l == "..." {
+			next := min(e+1, len(src))
+			return src[first+1 : i], src[next:], true
+		}
+		if e >= len(src) {
+			break
+		}
+		i = e + 1
+	}
+	return nil, src, false
+}
