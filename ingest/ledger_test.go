@@ -222,7 +222,7 @@ func TestLedgerMatchesGitDiffTree(t *testing.T) {
 	for _, seed := range []uint64{1, 2, 3} {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			r := genRepo(t, seed, 40)
-			store := newMemStore()
+			store := stores[int(seed)%len(stores)].open(t)
 			res, _ := ingestRepo(t, store, r, "gen", nil)
 			order, want := gitLedger(t, r)
 			got := storeLedger(t, store, "gen")

@@ -2,12 +2,9 @@ package ingest
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
-	"time"
 
 	"github.com/livespec/livespec"
 )
@@ -284,49 +281,6 @@ func (s *memStore) SetIndex(ctx context.Context, info livespec.IndexInfo) error 
 }
 
 func (s *memStore) Close() error { return nil }
-
-// snapshot dumps everything the store holds about repo, one JSON object
-// per line in a canonical order (the checkpoint without UpdatedAt).
-func (s *memStore) snapshot(repo string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var lines []string
-	add := func(kind string, v any) {
-		b, err := json.Marshal(v)
-		if err != nil {
-			panic(err)
-		}
-		lines = append(lines, kind+" "+string(b))
-	}
-	hashes := map[string]bool{}
-	for _, v := range s.versions {
-		if v.Repo == repo {
-			add("version", v)
-			hashes[v.Hash] = true
-		}
-	}
-	for _, f := range s.files {
-		if f.Repo == repo {
-			add("file", f)
-		}
-	}
-	for _, c := range s.changes {
-		if c.Repo == repo {
-			add("change", c)
-		}
-	}
-	for _, v := range s.vectors {
-		if hashes[v.Hash] {
-			add("vector", v)
-		}
-	}
-	if cp, ok := s.cps[repo]; ok {
-		cp.UpdatedAt = time.Time{}
-		add("checkpoint", cp)
-	}
-	sort.Strings(lines)
-	return strings.Join(lines, "\n") + "\n"
-}
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

@@ -1,0 +1,207 @@
+package ingest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/livespec/livespec"
+)
+
+// countingEmbedder returns a fixed vector per text and counts how often it
+// saw each text.
+type countingEmbedder struct {
+	id   string
+	mu   sync.Mutex
+	seen map[string]int
+	reqs int
+}
+
+func (e *countingEmbedder) ID() string      { return e.id }
+func (e *countingEmbedder) Dimensions() int { return 3 }
+func (e *countingEmbedder) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.reqs++
+	if len(texts) > embedBatch {
+		return nil, livespec.Errorf(livespec.EINVALID, "batch of %d texts", len(texts))
+	}
+	out := make([][]float32, len(texts))
+	for i, t := range texts {
+		e.seen[t]++
+		out[i] = []float32{float32(len(t)), 1, 0}
+	}
+	return out, nil
+}
+func (e *countingEmbedder) EmbedQuery(ctx context.Context, text string) ([]float32, error) {
+	return []float32{1, 1, 1}, nil
+}
+
+func TestEmbeddings(t *testing.T) {
+	r := genRepo(t, 31, 25)
+	store := newMemStore()
+	emb := &countingEmbedder{id: "test/counting@3", seen: map[string]int{}}
+	withEmb := func(o *Options) { o.Embedder = emb; o.batchItems = 30 }
+	res, _ := ingestRepo(t, store, r, "emb", withEmb)
+
+	vs, _ := store.Versions(context.Background(), livespec.VersionQuery{Repos: []string{"emb"}, Validity: livespec.AnyVersion()})
+	distinct := map[string]bool{}
+	for _, v := range vs {
+		distinct[v.Text] = true
+		if _, ok := store.vectors[emb.id+"|"+v.Hash]; !ok {
+			t.Errorf("no vector for version %s", v.ID)
+		}
+	}
+	for text, n := range emb.seen {
+		if n != 1 {
+			t.Errorf("text embedded %d times: %.40q", n, text)
+		}
+	}
+	if len(emb.seen) != len(distinct) || res.Embedded != len(distinct) || res.DistinctTexts != len(distinct) {
+		t.Errorf("embedded %d texts (result %d, distinct %d), want %d", len(emb.seen), res.Embedded, res.DistinctTexts, len(distinct))
+	}
+
+	// A rebuild of the same repo and a second repo with the same texts
+	// embed nothing: the vectors are already stored.
+	before := len(emb.seen)
+	reqs := emb.reqs
+	ingestRepo(t, store, r, "emb", func(o *Options) { withEmb(o); o.Rebuild = true })
+	ingestRepo(t, store, r, "emb-copy", withEmb)
+	if emb.reqs != reqs || len(emb.seen) != before {
+		t.Errorf("re-run embedded again: %d requests", emb.reqs-reqs)
+	}
+
+	// Reembed embeds every text again.
+	res, _ = ingestRepo(t, store, r, "emb", func(o *Options) { withEmb(o); o.Reembed = true })
+	if res.Embedded != len(distinct) {
+		t.Errorf("reembed embedded %d texts, want %d", res.Embedded, len(distinct))
+	}
+
+	// Another embedder: the store's mismatch error comes back unchanged.
+	other := &countingEmbedder{id: "test/other@3", seen: map[string]int{}}
+	_, err := Run(context.Background(), store, Options{Repo: "emb", Dir: r.Dir, Embedder: other})
+	if livespec.ErrorCode(err) != livespec.EMISMATCH || !strings.Contains(err.Error(), "reembed") {
+		t.Errorf("other embedder: err = %v, want the store's EMISMATCH", err)
+	}
+}
+
+func TestRepositoryErrors(t *testing.T) {
+	empty := newTestRepo(t)
+	notGit := t.TempDir()
+	detached := newTestRepo(t, step{Msg: "one", Write: map[string]string{"a.md": "# A\n"}})
+	detached.git("checkout", "-q", "--detach", "HEAD")
+
+	tests := []struct {
+		name, dir, branch string
+		code              string
+		msg               []string
+	}{
+		{"empty repository", empty.Dir, "", livespec.EINVALID, []string{"repository has no commits"}},
+		{"empty repository, branch given", empty.Dir, "main", livespec.EINVALID, []string{"repository has no commits"}},
+		{"not a git repository", notGit, "", livespec.EINVALID, []string{"not a git repository"}},
+		{"missing directory", filepath.Join(notGit, "nope"), "", livespec.EINVALID, []string{"not a git repository"}},
+		{"unknown branch", detached.Dir, "release", livespec.ENOTFOUND, []string{`branch "release" not found`, "available branches: main"}},
+		{"detached HEAD", detached.Dir, "", livespec.EINVALID, []string{"detached", "main"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store := newMemStore()
+			_, err := Run(context.Background(), store, Options{Repo: "x", Dir: tt.dir, Branch: tt.branch})
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got := livespec.ErrorCode(err); got != tt.code {
+				t.Errorf("code %q, want %q (%v)", got, tt.code, err)
+			}
+			for _, m := range tt.msg {
+				if !strings.Contains(err.Error(), m) {
+					t.Errorf("error %q does not say %q", err, m)
+				}
+			}
+			if store.applies+store.deletes != 0 {
+				t.Errorf("store written on error")
+			}
+		})
+	}
+	if _, err := Run(context.Background(), newMemStore(), Options{Dir: detached.Dir}); livespec.ErrorCode(err) != livespec.EINVALID {
+		t.Errorf("missing repo name: %v", err)
+	}
+	if _, err := Run(context.Background(), newMemStore(), Options{Repo: "x", Dir: detached.Dir, Include: []string{"[bad"}}); livespec.ErrorCode(err) != livespec.EINVALID {
+		t.Errorf("bad glob: %v", err)
+	}
+	// Detached HEAD with a branch named works.
+	if res, _ := ingestRepo(t, newMemStore(), detached, "x", func(o *Options) { o.Branch = "main" }); res.Files != 1 {
+		t.Errorf("branch of a detached repo: %+v", res)
+	}
+}
+
+func TestNoSpecFiles(t *testing.T) {
+	r := newTestRepo(t, step{Msg: "code", Write: map[string]string{"main.go": "package main\n", "README.txt": "hi\n"}})
+	store := newMemStore()
+	res, warnings := ingestRepo(t, store, r, "code", nil)
+	if res.Commits != 1 || res.Changes != 0 {
+		t.Errorf("result %+v", res)
+	}
+	if len(warnings) != 1 || !strings.Contains(warnings[0], "no files match") || !strings.Contains(warnings[0], "**/*.md") {
+		t.Errorf("warnings %q, want one saying no files match", warnings)
+	}
+	if cp, err := store.Checkpoint(context.Background(), "code"); err != nil || cp.Commit != r.head() {
+		t.Errorf("checkpoint %+v %v", cp, err)
+	}
+}
+
+func TestShallowCloneAndBranches(t *testing.T) {
+	src := genRepo(t, 41, 12)
+	src.git("branch", "release", "HEAD~4")
+	clone := filepath.Join(t.TempDir(), "clone")
+	gitIn(t, t.TempDir(), src.env(), "clone", "-q", "--no-local", "--depth", "3", "--branch", "main", "file://"+src.Dir, clone)
+	shallow := &testRepo{tb: t, Dir: clone, Author: "x"}
+
+	store := newMemStore()
+	res, warnings := ingestRepo(t, store, shallow, "shallow", nil)
+	if !strings.Contains(strings.Join(warnings, "\n"), "shallow clone") {
+		t.Errorf("no shallow warning in %q", warnings)
+	}
+	if res.Commits < 1 || res.Commits > 3 {
+		t.Errorf("shallow ingest processed %d commits, want at most 3", res.Commits)
+	}
+	checkCurrentFiles(t, shallow, store, "shallow")
+
+	// A remote-tracking branch can be named; an orphan history is its own chain.
+	res, _ = ingestRepo(t, newMemStore(), shallow, "remote", func(o *Options) { o.Branch = "origin/main" })
+	if res.Head != shallow.head() {
+		t.Errorf("origin/main resolved to %s, want %s", res.Head, shallow.head())
+	}
+	src.git("checkout", "-q", "--orphan", "orphan")
+	src.git("rm", "-q", "-r", "-f", ".")
+	src.do(step{Msg: "orphan root", Write: map[string]string{"o.md": "# O\n"}})
+	src.do(step{Msg: "orphan two", Write: map[string]string{"o.md": "# O\n\ntwo\n"}})
+	res, _ = ingestRepo(t, newMemStore(), src, "orphan", nil)
+	if res.Commits != 2 || res.Files != 1 {
+		t.Errorf("orphan branch: %+v", res)
+	}
+}
+
+func TestMissingParentObject(t *testing.T) {
+	// A first-parent chain that runs into a commit whose parent object is
+	// gone (a broken or grafted repository) stops there with a warning.
+	r := newTestRepo(t,
+		step{Msg: "one", Write: map[string]string{"a.md": "# A\n"}},
+		step{Msg: "two", Write: map[string]string{"a.md": "# A\n\ntwo\n"}},
+		step{Msg: "three", Write: map[string]string{"b.md": "# B\n"}},
+	)
+	first := r.git("rev-list", "--max-parents=0", "HEAD")
+	obj := filepath.Join(r.Dir, ".git", "objects", first[:2], first[2:])
+	if err := os.Remove(obj); err != nil {
+		t.Skipf("cannot remove loose object: %v", err)
+	}
+	store := newMemStore()
+	res, warnings := ingestRepo(t, store, r, "broken", nil)
+	if res.Commits != 2 || !strings.Contains(strings.Join(warnings, "\n"), "missing") {
+		t.Errorf("result %+v warnings %q", res, warnings)
+	}
+	checkCurrentFiles(t, r, store, "broken")
+}
