@@ -147,8 +147,8 @@ func hasExplicitPort(s string) bool {
 	return err == nil
 }
 
-// Check verifies that the server answers and that every named model is
-// pulled (one /api/show per model). An unreachable server is an
+// Check verifies that the server answers as Ollama does (/api/version)
+// and that every named model is pulled (one /api/show per model). An unreachable server is an
 // EUNAVAILABLE error whose message is one line naming the address; missing
 // models give one EUNAVAILABLE error that says which `ollama pull` to run.
 // With no models it only checks that the server answers.
@@ -156,11 +156,12 @@ func (c *Client) Check(ctx context.Context, models ...string) error {
 	if c.err != nil {
 		return c.err
 	}
-	if len(models) == 0 {
-		if _, err := c.api.Version(ctx); err != nil {
-			return c.classify(ctx, err, "")
+	if _, err := c.api.Version(ctx); err != nil {
+		var se api.StatusError
+		if errors.As(err, &se) && ctx.Err() == nil && se.StatusCode < 500 {
+			return livespec.WrapError(livespec.EUNAVAILABLE, cause{err}, "ollama: %s does not look like an Ollama server (/api/version answered %d)", c.URL(), se.StatusCode)
 		}
-		return nil
+		return c.classify(ctx, err, "")
 	}
 	var missing []string
 	seen := map[string]bool{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -148,5 +149,15 @@ func TestClientURL(t *testing.T) {
 	}
 	if got := ollama.New("ftp://x", nil).URL(); got != "" {
 		t.Errorf("URL of an invalid address = %q, want empty", got)
+	}
+}
+
+func TestCheckNotOllama(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler()) // some other web server
+	t.Cleanup(srv.Close)
+	err := ollama.New(srv.URL, nil).Check(context.Background(), "nomic-embed-text")
+	want := "ollama: " + srv.URL + " does not look like an Ollama server (/api/version answered 404)"
+	if livespec.ErrorCode(err) != livespec.EUNAVAILABLE || livespec.ErrorMessage(err) != want {
+		t.Errorf("Check = %v; want EUNAVAILABLE %q", err, want)
 	}
 }

@@ -48,6 +48,9 @@ var intentRules = map[livespec.Intent]string{
 // MaxSources sources, each cut to MaxSourceChars, all of them and the
 // change events within MaxChars.
 func (g *Generator) Prompt(ev *livespec.Evidence) Prompt {
+	if ev == nil {
+		ev = &livespec.Evidence{}
+	}
 	o := g.opts
 	var p Prompt
 	var sys strings.Builder
