@@ -1,0 +1,261 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/api"
+)
+
+func init() { gin.SetMode(gin.TestMode) }
+
+// fixture is a Server over fakes.
+type fixture struct {
+	srv     *api.Server
+	h       http.Handler
+	store   *memStore
+	asker   *fakeAsker
+	hist    *fakeHistorian
+	ing     *fakeIngester
+	logs    *syncBuffer
+	periods []string // texts passed to ParsePeriod
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuffer) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// newFixture builds a Server over the fixture store; edit adjusts the
+// Config first.
+func newFixture(t testing.TB, edit ...func(*api.Config, *fixture)) *fixture {
+	t.Helper()
+	f := &fixture{store: fixtureStore(), asker: &fakeAsker{tokens: []string{"One coupon", " per order [1].\n", "\nDone."}},
+		hist: &fakeHistorian{}, ing: &fakeIngester{}, logs: &syncBuffer{}}
+	cfg := api.Config{
+		Asker: f.asker, Historian: f.hist, Store: f.store, Ingester: f.ing,
+		Repos: []api.RepoSource{
+			{Name: "acme/shop", URLs: []string{"https://github.com/acme/shop.git"}, Branch: "main"},
+			{Name: "acme/docs", URLs: []string{"git@gitlab.example.com:acme/docs.git"}},
+		},
+		ParsePeriod: func(text string, now time.Time) (livespec.Window, error) {
+			f.periods = append(f.periods, text)
+			if text == "last quarter" {
+				return livespec.Window{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC)}, nil
+			}
+			return livespec.Window{}, livespec.Errorf(livespec.EINVALID, "cannot parse %q", text)
+		},
+		Logger:   slog.New(slog.NewJSONHandler(f.logs, nil)),
+		Webhooks: api.Webhooks{GitHubSecret: "gh-secret", GitLabToken: "gl-token"},
+		Now:      func() time.Time { return day("2025-05-15") },
+	}
+	for _, e := range edit {
+		e(&cfg, f)
+	}
+	srv, err := api.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+	})
+	f.srv, f.h = srv, srv.Handler()
+	return f
+}
+
+// do sends one request to h; body may be a string, []byte or nil, and
+// header pairs follow.
+func do(t testing.TB, h http.Handler, method, target string, body any, header ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case string:
+		r = strings.NewReader(b)
+	case []byte:
+		r = bytes.NewReader(b)
+	}
+	req := httptest.NewRequest(method, target, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w
+}
+
+// errorOf decodes an error body, failing unless it has the JSON error shape.
+func errorOf(t testing.TB, w *httptest.ResponseRecorder) api.ErrorDetail {
+	t.Helper()
+	var e api.ErrorBody
+	if err := json.Unmarshal(w.Body.Bytes(), &e); err != nil || e.Error.Code == "" || e.Error.Message == "" {
+		t.Fatalf("status %d: body is not a JSON error: %q", w.Code, w.Body.String())
+	}
+	if !strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
+		t.Fatalf("error Content-Type = %q", w.Header().Get("Content-Type"))
+	}
+	return e.Error
+}
+
+func decode[T any](t testing.TB, w *httptest.ResponseRecorder) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
+		t.Fatalf("status %d: %v: %q", w.Code, err, w.Body.String())
+	}
+	return v
+}
+
+// wantError checks status, code and that the message mentions each of
+// the given fragments.
+func wantError(t testing.TB, w *httptest.ResponseRecorder, status int, code string, mentions ...string) {
+	t.Helper()
+	if w.Code != status {
+		t.Fatalf("status = %d, want %d; body %s", w.Code, status, w.Body.String())
+	}
+	e := errorOf(t, w)
+	if e.Code != code {
+		t.Fatalf("code = %q, want %q (%s)", e.Code, code, e.Message)
+	}
+	for _, m := range mentions {
+		if !strings.Contains(e.Message, m) {
+			t.Fatalf("message %q does not mention %q", e.Message, m)
+		}
+	}
+}
+
+func TestHealthz(t *testing.T) {
+	f := newFixture(t)
+	w := do(t, f.h, "GET", "/healthz", nil)
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"ok"`) {
+		t.Fatalf("healthz: %d %s", w.Code, w.Body.String())
+	}
+	if w.Header().Get("X-Request-Id") == "" {
+		t.Fatal("no X-Request-Id on the response")
+	}
+}
+
+func TestReadyz(t *testing.T) {
+	ollamaDown := func(c *api.Config, _ *fixture) {
+		c.ReadyChecks = []api.ReadyCheck{{Name: "ollama", Check: func(context.Context) error {
+			return livespec.Errorf(livespec.EUNAVAILABLE, "ollama: connection refused")
+		}}}
+	}
+	t.Run("ready, optional check failing", func(t *testing.T) {
+		f := newFixture(t, ollamaDown)
+		w := do(t, f.h, "GET", "/readyz", nil)
+		r := decode[api.Readiness](t, w)
+		if w.Code != 200 || !r.Ready {
+			t.Fatalf("readyz = %d %+v, want 200 ready", w.Code, r)
+		}
+		if len(r.Checks) != 3 || r.Checks[2].Name != "ollama" || r.Checks[2].OK || !strings.Contains(r.Checks[2].Detail, "refused") {
+			t.Fatalf("checks = %+v, want store, index, and ollama failing", r.Checks)
+		}
+	})
+	t.Run("store down", func(t *testing.T) {
+		f := newFixture(t)
+		f.store.setDown(true)
+		w := do(t, f.h, "GET", "/readyz", nil)
+		r := decode[api.Readiness](t, w)
+		if w.Code != 503 || r.Ready || r.Checks[0].OK {
+			t.Fatalf("readyz = %d %+v, want 503 with the store failing", w.Code, r)
+		}
+	})
+	t.Run("empty index", func(t *testing.T) {
+		f := newFixture(t)
+		f.store.repos = nil
+		w := do(t, f.h, "GET", "/readyz", nil)
+		r := decode[api.Readiness](t, w)
+		if w.Code != 503 || r.Checks[1].OK || !strings.Contains(r.Checks[1].Detail, "livespec ingest") {
+			t.Fatalf("readyz = %d %+v, want 503 naming livespec ingest", w.Code, r)
+		}
+	})
+}
+
+func TestUnknownRouteAndMethod(t *testing.T) {
+	f := newFixture(t)
+	wantError(t, do(t, f.h, "GET", "/v2/nothing", nil), 404, livespec.ENOTFOUND, "/v2/nothing")
+	wantError(t, do(t, f.h, "DELETE", "/v1/ask", nil), 405, api.EMETHOD, "DELETE")
+}
+
+func TestPanicIsAPlain500(t *testing.T) {
+	f := newFixture(t)
+	if err := f.srv.Mount("GET", "/boom", http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("secret detail") })); err != nil {
+		t.Fatal(err)
+	}
+	w := do(t, f.h, "GET", "/boom", nil)
+	wantError(t, w, 500, livespec.EINTERNAL)
+	if strings.Contains(w.Body.String(), "secret detail") || strings.Contains(w.Body.String(), "goroutine") {
+		t.Fatalf("panic detail leaked: %s", w.Body.String())
+	}
+	if !strings.Contains(f.logs.String(), "secret detail") {
+		t.Fatal("the panic was not logged")
+	}
+}
+
+func TestMount(t *testing.T) {
+	f := newFixture(t, func(c *api.Config, _ *fixture) { c.Tokens = []string{"tok"} })
+	err := f.srv.Mount("POST", "/slack/events", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "slack ok")
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := do(t, f.h, "POST", "/slack/events", "{}")
+	if w.Code != 200 || w.Body.String() != "slack ok" {
+		t.Fatalf("mounted route without a bearer token: %d %q", w.Code, w.Body.String())
+	}
+	if err := f.srv.Mount("POST", "/slack/events", http.NotFoundHandler()); livespec.ErrorCode(err) != livespec.ECONFLICT {
+		t.Fatalf("mounting twice: err = %v, want a conflict", err)
+	}
+	if !strings.Contains(do(t, f.h, "GET", "/openapi.json", nil).Body.String(), `"/slack/events"`) {
+		t.Fatal("/openapi.json does not list the mounted route")
+	}
+}
+
+func TestRequestTimeout(t *testing.T) {
+	f := newFixture(t, func(c *api.Config, f *fixture) {
+		c.RequestTimeout = time.Millisecond
+		f.store.block = make(chan struct{}) // never released: the store hangs
+	})
+	wantError(t, do(t, f.h, "GET", "/v1/changes", nil), 504, api.ETIMEOUT)
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		cfg  api.Config
+	}{
+		{"no asker", api.Config{Store: &memStore{}}},
+		{"no store", api.Config{Asker: &fakeAsker{}}},
+		{"empty token", api.Config{Asker: &fakeAsker{}, Store: &memStore{}, Tokens: []string{""}}},
+		{"duplicate repo", api.Config{Asker: &fakeAsker{}, Store: &memStore{}, Repos: []api.RepoSource{{Name: "a"}, {Name: "a"}}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := api.New(tt.cfg); livespec.ErrorCode(err) != livespec.EINVALID {
+				t.Fatalf("err = %v, want EINVALID", err)
+			}
+		})
+	}
+}

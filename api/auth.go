@@ -1,0 +1,114 @@
+package api
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"io"
+	"log/slog"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/term"
+
+	"github.com/livespec/livespec"
+)
+
+// hashToken returns a fixed-length digest of a token, so comparisons take
+// the same time whatever the lengths.
+func hashToken(t string) [32]byte { return sha256.Sum256([]byte(t)) }
+
+// authenticate lets the request through when no tokens are configured or
+// when its Authorization header carries one of them. Tokens are never
+// logged.
+func (s *Server) authenticate(c *gin.Context) {
+	if len(s.tokens) == 0 {
+		c.Next()
+		return
+	}
+	h := c.GetHeader("Authorization")
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+		fail(c, livespec.Errorf(livespec.EUNAUTHORIZED, "missing bearer token: send Authorization: Bearer <token>"))
+		return
+	}
+	given := hashToken(strings.TrimSpace(tok))
+	match := 0
+	for _, want := range s.tokens {
+		match |= subtle.ConstantTimeCompare(given[:], want[:])
+	}
+	if match != 1 {
+		fail(c, livespec.Errorf(livespec.EUNAUTHORIZED, "invalid bearer token"))
+		return
+	}
+	c.Next()
+}
+
+// ParseTokens splits a comma-separated token list (LIVESPEC_API_TOKENS),
+// dropping blanks.
+func ParseTokens(s string) []string {
+	var out []string
+	for t := range strings.SplitSeq(s, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// ReadTokenFile reads one token per line from path, skipping blank lines
+// and lines starting with '#'.
+func ReadTokenFile(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, livespec.WrapError(livespec.EINVALID, err, "cannot read the API token file %s", path)
+	}
+	var out []string
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+			out = append(out, line)
+		}
+	}
+	if len(out) == 0 {
+		return nil, livespec.Errorf(livespec.EINVALID, "the API token file %s holds no token", path)
+	}
+	return out, nil
+}
+
+// CheckBind refuses to serve without tokens on anything but a loopback
+// address, unless allowOpen is set. addr is a listen address ("host:port",
+// ":8080" meaning every interface).
+func CheckBind(addr string, tokens []string, allowOpen bool) error {
+	if len(tokens) > 0 || allowOpen {
+		return nil
+	}
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return livespec.WrapError(livespec.EINVALID, err, "bad listen address %q (want host:port)", addr)
+	}
+	if isLoopback(host) {
+		return nil
+	}
+	return livespec.Errorf(livespec.EINVALID,
+		"refusing to serve on %s without API tokens: set LIVESPEC_API_TOKENS (or a token file), listen on 127.0.0.1, or allow unauthenticated access explicitly", addr)
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(strings.Trim(host, "[]"))
+	return err == nil && ip.IsLoopback()
+}
+
+// NewLogger returns a slog.Logger writing to w: text for a terminal, JSON
+// otherwise (for log collectors).
+func NewLogger(w io.Writer, level slog.Leveler) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: level}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}

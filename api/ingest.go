@@ -1,0 +1,297 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+
+	"github.com/livespec/livespec"
+)
+
+// Ingester brings the index of one configured repository up to date with
+// its branch. cmd/livespec adapts the ingest package to it.
+type Ingester interface {
+	// Ingest runs one incremental ingest of repo (a RepoSource name). It
+	// calls progress (which may be nil) with the work done and the total
+	// as it goes, and returns a JSON-encodable summary. When ctx ends it
+	// stops after the batch in progress, leaves the index consistent and
+	// returns ctx's error. The API never runs two ingests of one repo at
+	// once.
+	Ingest(ctx context.Context, repo string, progress func(done, total int)) (summary any, err error)
+}
+
+// RepoSource is a repository the server can ingest.
+type RepoSource struct {
+	Name string // the repo name in the index
+	// URLs are its remote addresses (https, ssh or scp-like); a webhook
+	// push from any of them, or naming Name as its full name, ingests it.
+	URLs []string
+	// Branch, when set, limits webhook-triggered ingests to pushes to it.
+	Branch string
+}
+
+// Job states.
+const (
+	JobQueued    = "queued" // waiting for the repo's running ingest to end
+	JobRunning   = "running"
+	JobSucceeded = "succeeded"
+	JobFailed    = "failed"
+	JobCanceled  = "canceled"
+)
+
+// Job is one ingest run as GET /v1/ingest/{id} reports it.
+type Job struct {
+	ID       string        `json:"id"`
+	Repo     string        `json:"repo"`
+	Trigger  string        `json:"trigger"` // api, github, gitlab, poll
+	State    string        `json:"state"`
+	Done     int           `json:"done"`
+	Total    int           `json:"total"`
+	Created  livespec.Time `json:"created"`
+	Started  livespec.Time `json:"started"`
+	Finished livespec.Time `json:"finished"`
+	Summary  any           `json:"summary,omitempty"`
+	Error    *ErrorDetail  `json:"error,omitempty"`
+}
+
+// IngestBody is the body of POST /v1/ingest.
+type IngestBody struct {
+	Repo string `json:"repo"` // may be empty when one repository is configured
+}
+
+const maxFinishedJobs = 200
+
+// jobs runs ingest jobs: at most one per repo at a time, and at most one
+// more queued behind it, which every further request joins (a push during
+// a run is never lost, and a burst of pushes costs one extra run).
+type jobs struct {
+	ing     Ingester
+	metrics *Metrics
+	log     *slog.Logger
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	onDone  func()
+
+	mu       sync.Mutex
+	byID     map[string]*Job
+	finished []string // ids, oldest first
+	repos    map[string]*repoRuns
+	closed   bool
+}
+
+type repoRuns struct{ running, queued *Job }
+
+func newJobs(ing Ingester, m *Metrics, log *slog.Logger) *jobs {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &jobs{ing: ing, metrics: m, log: log, ctx: ctx, cancel: cancel,
+		byID: map[string]*Job{}, repos: map[string]*repoRuns{}}
+}
+
+// start runs an ingest of repo now, or queues one behind the running one,
+// or joins the queued one. It returns a snapshot of the job.
+func (j *jobs) start(repo, trigger string) (Job, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return Job{}, livespec.Errorf(livespec.EUNAVAILABLE, "the server is shutting down")
+	}
+	rr := j.repos[repo]
+	if rr == nil {
+		rr = &repoRuns{}
+		j.repos[repo] = rr
+	}
+	if rr.queued != nil {
+		return *rr.queued, nil
+	}
+	job := &Job{ID: uuid.NewString(), Repo: repo, Trigger: trigger, State: JobQueued, Created: livespec.Time{Time: time.Now().UTC()}}
+	j.byID[job.ID] = job
+	if rr.running != nil {
+		rr.queued = job
+		return *job, nil
+	}
+	rr.running = job
+	job.State = JobRunning
+	job.Started = job.Created
+	j.wg.Add(1)
+	go j.run(job)
+	return *job, nil
+}
+
+// run runs job, then whatever was queued behind it.
+func (j *jobs) run(job *Job) {
+	defer j.wg.Done()
+	for job != nil {
+		j.metrics.ingestRunning.WithLabelValues(job.Repo).Set(1)
+		summary, err := j.ing.Ingest(j.ctx, job.Repo, func(done, total int) {
+			j.mu.Lock()
+			job.Done, job.Total = done, total
+			j.mu.Unlock()
+			j.metrics.ingestDone.WithLabelValues(job.Repo).Set(float64(done))
+			j.metrics.ingestTotal.WithLabelValues(job.Repo).Set(float64(total))
+		})
+		j.metrics.ingestRunning.WithLabelValues(job.Repo).Set(0)
+		job = j.finish(job, summary, err)
+	}
+}
+
+// finish records job's outcome and returns the next job of its repo, if
+// any, marked running.
+func (j *jobs) finish(job *Job, summary any, err error) *Job {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	job.Finished = livespec.Time{Time: time.Now().UTC()}
+	job.Summary = summary
+	switch {
+	case err == nil:
+		job.State = JobSucceeded
+	case j.ctx.Err() != nil:
+		job.State = JobCanceled
+		job.Error = &ErrorDetail{Code: ECANCELED, Message: "stopped by a server shutdown after the batch in progress"}
+	default:
+		job.State = JobFailed
+		code, msg := classify(err)
+		job.Error = &ErrorDetail{Code: code, Message: msg}
+		j.log.Error("api: ingest failed", "job", job.ID, "repo", job.Repo, "error", err.Error())
+	}
+	j.metrics.ingestRuns.WithLabelValues(job.Repo, job.State).Inc()
+	j.retire(job)
+	if j.onDone != nil && err == nil {
+		j.onDone()
+	}
+	rr := j.repos[job.Repo]
+	next := rr.queued
+	rr.running, rr.queued = next, nil
+	if next == nil {
+		return nil
+	}
+	if j.ctx.Err() != nil {
+		next.State = JobCanceled
+		next.Finished = job.Finished
+		next.Error = &ErrorDetail{Code: ECANCELED, Message: "not started: the server is shutting down"}
+		rr.running = nil
+		j.retire(next)
+		return nil
+	}
+	next.State = JobRunning
+	next.Started = livespec.Time{Time: time.Now().UTC()}
+	return next
+}
+
+// retire remembers a finished job, forgetting the oldest beyond the limit.
+func (j *jobs) retire(job *Job) {
+	j.finished = append(j.finished, job.ID)
+	for len(j.finished) > maxFinishedJobs {
+		delete(j.byID, j.finished[0])
+		j.finished = j.finished[1:]
+	}
+}
+
+// get returns a snapshot of the job with id.
+func (j *jobs) get(id string) (Job, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	job, ok := j.byID[id]
+	if !ok {
+		return Job{}, false
+	}
+	return *job, true
+}
+
+// shutdown refuses new jobs, asks the running ones to stop after their
+// batch, and waits for them until ctx ends.
+func (j *jobs) shutdown(ctx context.Context) error {
+	j.mu.Lock()
+	j.closed = true
+	j.mu.Unlock()
+	j.cancel()
+	done := make(chan struct{})
+	go func() { j.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return livespec.WrapError(livespec.EUNAVAILABLE, ctx.Err(), "api: ingest jobs still running at shutdown")
+	}
+}
+
+func (s *Server) startIngest(c *gin.Context) {
+	if s.cfg.Ingester == nil {
+		fail(c, livespec.Errorf(ENOTCONFIGURED, "ingest is not configured on this server"))
+		return
+	}
+	var b IngestBody
+	if err := decodeJSON(c, &b, true); err != nil {
+		fail(c, err)
+		return
+	}
+	repo, err := s.sourceNamed(b.Repo)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	job, err := s.jobs.start(repo.Name, "api")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Location", "/v1/ingest/"+job.ID)
+	writeJSON(c, http.StatusAccepted, job)
+}
+
+// sourceNamed returns the configured repository called name, or the only
+// one when name is empty.
+func (s *Server) sourceNamed(name string) (RepoSource, error) {
+	if name == "" {
+		if len(s.cfg.Repos) == 1 {
+			return s.cfg.Repos[0], nil
+		}
+		return RepoSource{}, invalid("repo", "required: this server ingests %d repositories", len(s.cfg.Repos))
+	}
+	for _, r := range s.cfg.Repos {
+		if r.Name == name {
+			return r, nil
+		}
+	}
+	return RepoSource{}, livespec.Errorf(livespec.ENOTFOUND, "repo: %q is not a repository this server ingests", clip(name, 100))
+}
+
+func (s *Server) ingestJob(c *gin.Context) {
+	job, ok := s.jobs.get(c.Param("id"))
+	if !ok {
+		fail(c, livespec.Errorf(livespec.ENOTFOUND, "no ingest job %q (finished jobs are kept for a while only)", clip(c.Param("id"), 64)))
+		return
+	}
+	writeJSON(c, http.StatusOK, job)
+}
+
+// Poll starts an ingest of every configured repository every interval
+// until ctx ends, for repositories without push webhooks. A run still in
+// progress is not doubled: the new request joins the queued one.
+func (s *Server) Poll(ctx context.Context, every time.Duration) error {
+	if s.cfg.Ingester == nil || len(s.cfg.Repos) == 0 {
+		return livespec.Errorf(livespec.EINVALID, "api: polling needs an Ingester and repositories")
+	}
+	if every <= 0 {
+		return livespec.Errorf(livespec.EINVALID, "api: poll interval must be positive")
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			for _, r := range s.cfg.Repos {
+				if _, err := s.jobs.start(r.Name, "poll"); err != nil {
+					return nil // shutting down
+				}
+			}
+		}
+	}
+}

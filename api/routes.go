@@ -1,0 +1,59 @@
+package api
+
+import (
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// access says how a route authenticates its callers.
+type access int
+
+const (
+	public        access = iota // anyone: probes and the API description
+	bearer                      // a configured bearer token, when tokens are configured
+	signed                      // the request's own signature (webhooks)
+	mountedAccess               // the mounted handler's own (Slack signatures)
+)
+
+// route is one entry of the surface.
+type route struct {
+	method, path string // gin pattern: ":id" and "*path" become {id} and {path} in OpenAPI
+	access       access
+	// bodyLimit caps the request body: 0 is MaxBodyBytes, -1 none (the
+	// handler's own).
+	bodyLimit int64
+	ask       bool // bounded by AskTimeout instead of RequestTimeout
+	handler   gin.HandlerFunc
+}
+
+func (r route) timeout(cfg Config) time.Duration {
+	if r.ask {
+		return cfg.AskTimeout
+	}
+	return cfg.RequestTimeout
+}
+
+// routes is the whole HTTP surface. openapi.json documents exactly these
+// (TestOpenAPIMatchesRoutes checks both ways), plus whatever Mount adds at
+// run time (the Slack bot's /slack/* routes), which the served document
+// lists too.
+func (s *Server) routes() []route {
+	return []route{
+		{method: "GET", path: "/healthz", access: public, handler: s.healthz},
+		{method: "GET", path: "/readyz", access: public, handler: s.readyz},
+		{method: "GET", path: "/metrics", access: bearer, handler: s.metricsHandler()},
+		{method: "GET", path: "/openapi.json", access: public, handler: s.openapiHandler},
+
+		{method: "POST", path: "/v1/ask", access: bearer, ask: true, handler: s.ask},
+		{method: "GET", path: "/v1/changes", access: bearer, handler: s.changes},
+		{method: "GET", path: "/v1/timeline", access: bearer, handler: s.timeline},
+		{method: "GET", path: "/v1/specs", access: bearer, handler: s.specTree},
+		{method: "GET", path: "/v1/specs/*path", access: bearer, handler: s.specFile},
+
+		{method: "POST", path: "/v1/ingest", access: bearer, handler: s.startIngest},
+		{method: "GET", path: "/v1/ingest/:id", access: bearer, handler: s.ingestJob},
+		{method: "POST", path: "/v1/webhooks/github", access: signed, bodyLimit: MaxWebhookBytes, handler: s.githubHook},
+		{method: "POST", path: "/v1/webhooks/gitlab", access: signed, bodyLimit: MaxWebhookBytes, handler: s.gitlabHook},
+	}
+}

@@ -1,0 +1,461 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/limit"
+)
+
+// Defaults for Config's zero values.
+const (
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultAskTimeout     = 2 * time.Minute
+	DefaultMaxInFlight    = 4
+	DefaultMaxQueue       = 64
+	// MaxBodyBytes is the largest request body the JSON routes accept.
+	MaxBodyBytes = 64 << 10
+	// MaxWebhookBytes is the largest webhook body accepted: push payloads
+	// list commits and files and can be far larger than a question.
+	MaxWebhookBytes = 4 << 20
+	// MaxQuestionRunes is the longest question accepted.
+	MaxQuestionRunes = 2000
+)
+
+// Historian tells the history of sections. retrieval.Assistant implements
+// it.
+type Historian interface {
+	// Timeline returns every version and change of the sections matching
+	// q, oldest first. Errors are classified: EINVALID for a query that
+	// names neither a topic nor a path, ENOTFOUND for an unknown repo,
+	// EUNAVAILABLE when the store is down.
+	Timeline(ctx context.Context, q livespec.TimelineQuery) (*livespec.Timeline, error)
+}
+
+// ReadyCheck is one dependency /readyz reports on.
+type ReadyCheck struct {
+	Name string
+	// Required checks make /readyz answer 503 when they fail; the others
+	// are reported only (e.g. Ollama, which the extractive generator
+	// replaces when it is down).
+	Required bool
+	// Check returns nil when the dependency is usable; its error's message
+	// is shown.
+	Check func(ctx context.Context) error
+}
+
+// Config configures a Server. Asker and Store are required.
+type Config struct {
+	Asker livespec.Asker
+	// Historian serves /v1/timeline. Nil: Asker, if it implements
+	// Historian; otherwise the route answers 501.
+	Historian Historian
+	Store     livespec.Store
+	// Ingester and Repos serve /v1/ingest, the webhooks and Poll. Nil
+	// Ingester: those routes answer 501.
+	Ingester Ingester
+	Repos    []RepoSource
+	// ParsePeriod turns "last quarter" into a window at now
+	// (retrieval.ParsePeriod). Nil: ?period= answers 501.
+	ParsePeriod func(text string, now time.Time) (livespec.Window, error)
+
+	// Tokens are the accepted bearer tokens. With none, every route is
+	// open and CheckBind insists on a loopback address unless
+	// AllowUnauthenticated is set.
+	Tokens               []string
+	AllowUnauthenticated bool
+
+	// Logger receives one structured line per request (nil: discard).
+	Logger *slog.Logger
+	// Registry is served at /metrics. Nil: a new registry with the Go and
+	// process collectors. Metrics, when set, must be registered with
+	// Registry; nil builds them there.
+	Registry *prometheus.Registry
+	Metrics  *Metrics
+
+	// Limiter bounds concurrent answers; share it with the Slack bot. Nil:
+	// a Limiter of MaxInFlight slots (0: DefaultMaxInFlight) and MaxQueue
+	// waiters (0: DefaultMaxQueue; negative: none).
+	Limiter     *limit.Limiter
+	MaxInFlight int
+	MaxQueue    int
+
+	// RequestTimeout bounds every request but /v1/ask (0: 30s); AskTimeout
+	// bounds /v1/ask, streamed or not, including its wait in the queue
+	// (0: 2m).
+	RequestTimeout time.Duration
+	AskTimeout     time.Duration
+
+	Webhooks Webhooks
+
+	// ReadyChecks are extra dependencies /readyz reports (Ollama).
+	ReadyChecks []ReadyCheck
+
+	// Now is the clock for relative periods when a request gives no "now"
+	// (nil: time.Now).
+	Now func() time.Time
+}
+
+// Server is the HTTP API. Build it with New, serve Handler, and call
+// Shutdown when done.
+type Server struct {
+	cfg       Config
+	engine    *gin.Engine
+	log       *slog.Logger
+	limiter   *limit.Limiter
+	metrics   *Metrics
+	registry  *prometheus.Registry
+	historian Historian
+	tokens    [][32]byte
+	jobs      *jobs
+	seen      *deliveries
+	repos     repoCache
+
+	mu      sync.Mutex
+	mounted []mountedRoute
+	openapi atomic.Pointer[[]byte]
+}
+
+var releaseMode sync.Once
+
+// New checks cfg and builds a Server with every route of routes.go.
+func New(cfg Config) (*Server, error) {
+	if cfg.Asker == nil || cfg.Store == nil {
+		return nil, livespec.Errorf(livespec.EINVALID, "api: Config needs an Asker and a Store")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg.RequestTimeout = cmpOr(cfg.RequestTimeout, DefaultRequestTimeout)
+	cfg.AskTimeout = cmpOr(cfg.AskTimeout, DefaultAskTimeout)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, historian: cfg.Historian}
+	if s.historian == nil {
+		s.historian, _ = cfg.Asker.(Historian)
+	}
+	for _, t := range cfg.Tokens {
+		if t == "" {
+			return nil, livespec.Errorf(livespec.EINVALID, "api: empty API token")
+		}
+		s.tokens = append(s.tokens, hashToken(t))
+	}
+	seenNames := map[string]bool{}
+	for _, r := range cfg.Repos {
+		if r.Name == "" || seenNames[r.Name] {
+			return nil, livespec.Errorf(livespec.EINVALID, "api: repository names must be non-empty and unique (%q)", r.Name)
+		}
+		seenNames[r.Name] = true
+	}
+
+	s.registry = cfg.Registry
+	if s.registry == nil {
+		if cfg.Metrics != nil {
+			return nil, livespec.Errorf(livespec.EINVALID, "api: Config.Metrics needs the Registry they are registered with")
+		}
+		s.registry = prometheus.NewRegistry()
+		s.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	s.metrics = cfg.Metrics
+	if s.metrics == nil {
+		m, err := NewMetrics(s.registry)
+		if err != nil {
+			return nil, err
+		}
+		s.metrics = m
+	}
+	s.limiter = cfg.Limiter
+	if s.limiter == nil {
+		q := cmpOr(cfg.MaxQueue, DefaultMaxQueue)
+		s.limiter = limit.New(cmpOr(cfg.MaxInFlight, DefaultMaxInFlight), max(q, 0))
+	}
+	s.metrics.watchLimiter(s.registry, s.limiter)
+	s.jobs = newJobs(cfg.Ingester, s.metrics, s.log)
+	s.jobs.onDone = s.repos.invalidate // a first ingest adds a repo
+	s.seen = newDeliveries(deliveryTTL, maxDeliveries)
+
+	releaseMode.Do(func() {
+		if os.Getenv(gin.EnvGinMode) == "" {
+			gin.SetMode(gin.ReleaseMode)
+		}
+	})
+	e := gin.New()
+	e.ContextWithFallback = true
+	e.HandleMethodNotAllowed = true
+	if err := e.SetTrustedProxies(nil); err != nil {
+		return nil, fmt.Errorf("api: %w", err)
+	}
+	e.Use(s.observe, gin.CustomRecoveryWithWriter(io.Discard, s.recovered))
+	e.NoRoute(func(c *gin.Context) {
+		fail(c, livespec.Errorf(livespec.ENOTFOUND, "no route %s %s; the API is described at /openapi.json", c.Request.Method, c.Request.URL.Path))
+	})
+	e.NoMethod(func(c *gin.Context) {
+		fail(c, livespec.Errorf(EMETHOD, "%s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
+	})
+	s.engine = e
+	for _, r := range s.routes() {
+		s.handle(r)
+	}
+	if err := s.renderOpenAPI(); err != nil {
+		return nil, err
+	}
+	if len(s.tokens) == 0 {
+		s.log.Warn("api: no API tokens configured: every route is open; listen on loopback only")
+	}
+	return s, nil
+}
+
+// Handler returns the http.Handler serving every route.
+func (s *Server) Handler() http.Handler { return s.engine.Handler() }
+
+// Limiter returns the answer queue, to share with the Slack bot.
+func (s *Server) Limiter() *limit.Limiter { return s.limiter }
+
+// Metrics returns the server's metrics.
+func (s *Server) Metrics() *Metrics { return s.metrics }
+
+// Mount adds a route served by h, for surfaces that live in the same
+// server (the Slack bot's /slack/* routes). Mounted routes are logged,
+// measured, recovered and time-limited like the others, listed in
+// /openapi.json, and left to authenticate their own requests (Slack signs
+// them), so no bearer token is asked. Call Mount before serving.
+func (s *Server) Mount(method, path string, h http.Handler) error {
+	if method == "" || len(path) < 2 || path[0] != '/' || h == nil {
+		return livespec.Errorf(livespec.EINVALID, "api: Mount needs a method, an absolute path and a handler")
+	}
+	for _, r := range s.engine.Routes() {
+		if r.Method == method && r.Path == path {
+			return livespec.Errorf(livespec.ECONFLICT, "api: %s %s is already routed", method, path)
+		}
+	}
+	s.mu.Lock()
+	s.mounted = append(s.mounted, mountedRoute{method, path})
+	s.mu.Unlock()
+	s.handle(route{method: method, path: path, access: mountedAccess, bodyLimit: -1, handler: gin.WrapH(h)})
+	return s.renderOpenAPI()
+}
+
+// Shutdown stops running ingest jobs after their current batch and waits
+// for them until ctx ends. Call it after the HTTP server has stopped.
+func (s *Server) Shutdown(ctx context.Context) error { return s.jobs.shutdown(ctx) }
+
+// handle registers r with its middleware.
+func (s *Server) handle(r route) {
+	hs := []gin.HandlerFunc{s.timeout(r.timeout(s.cfg))}
+	if r.access == bearer {
+		hs = append(hs, s.authenticate)
+	}
+	switch {
+	case r.bodyLimit > 0:
+		hs = append(hs, limitBody(r.bodyLimit))
+	case r.bodyLimit == 0:
+		hs = append(hs, limitBody(MaxBodyBytes))
+	}
+	s.engine.Handle(r.method, r.path, append(hs, r.handler)...)
+}
+
+func (s *Server) timeout(d time.Duration) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), d)
+		defer cancel()
+		c.Request = c.Request.WithContext(ctx)
+		c.Next()
+	}
+}
+
+func limitBody(n int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > n {
+			fail(c, &http.MaxBytesError{Limit: n})
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, n)
+		c.Next()
+	}
+}
+
+const requestIDKey = "livespec.request_id"
+
+// observe gives each request an id, then logs and measures it once it is
+// done.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	id := c.GetHeader("X-Request-Id")
+	if !validRequestID(id) {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		id = hex.EncodeToString(b[:])
+	}
+	c.Set(requestIDKey, id)
+	c.Header("X-Request-Id", id)
+	c.Next()
+
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	status := c.Writer.Status()
+	latency := time.Since(start)
+	s.metrics.observeRequest(route, c.Request.Method, status, latency)
+	attrs := []slog.Attr{
+		slog.String("request_id", id),
+		slog.String("method", c.Request.Method),
+		slog.String("route", route),
+		slog.Int("status", status),
+		slog.Float64("latency_ms", float64(latency.Microseconds())/1000),
+		slog.Int("bytes", max(c.Writer.Size(), 0)),
+		slog.String("remote", c.ClientIP()),
+	}
+	level := slog.LevelInfo
+	if status >= 500 && status != statusCancelled {
+		level = slog.LevelError
+	}
+	if errs := c.Errors; len(errs) > 0 {
+		attrs = append(attrs, slog.String("error", errs.Last().Err.Error()))
+	}
+	s.log.LogAttrs(c.Request.Context(), level, "request", attrs...)
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// recovered answers a panic with a plain 500 and logs its stack.
+func (s *Server) recovered(c *gin.Context, rec any) {
+	s.log.Error("api: panic", "request_id", c.GetString(requestIDKey), "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
+	if c.Writer.Written() {
+		c.Abort()
+		return
+	}
+	fail(c, errors.New("panic"))
+}
+
+func (s *Server) metricsHandler() gin.HandlerFunc {
+	return gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{ErrorLog: nil}))
+}
+
+func (s *Server) openapiHandler(c *gin.Context) {
+	c.Data(http.StatusOK, "application/json", *s.openapi.Load())
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// Readiness is the body of /readyz.
+type Readiness struct {
+	Ready  bool          `json:"ready"`
+	Checks []CheckResult `json:"checks"`
+}
+
+// CheckResult is one dependency's state.
+type CheckResult struct {
+	Name     string `json:"name"`
+	OK       bool   `json:"ok"`
+	Required bool   `json:"required"`
+	Detail   string `json:"detail,omitempty"`
+}
+
+func (s *Server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
+	defer cancel()
+	checks := []ReadyCheck{
+		{Name: "store", Required: true, Check: func(ctx context.Context) error {
+			_, err := s.cfg.Store.Index(ctx)
+			return err
+		}},
+		{Name: "index", Required: true, Check: func(ctx context.Context) error {
+			names, err := s.repos.names(ctx, s.cfg.Store, true)
+			if err != nil {
+				return err
+			}
+			if len(names) == 0 {
+				return livespec.Errorf(livespec.ENOTFOUND, "the index holds no repository yet: run livespec ingest")
+			}
+			return nil
+		}},
+	}
+	res := Readiness{Ready: true}
+	for _, ch := range append(checks, s.cfg.ReadyChecks...) {
+		r := CheckResult{Name: ch.Name, Required: ch.Required, OK: true}
+		if err := ch.Check(ctx); err != nil {
+			r.OK = false
+			r.Detail = checkMessage(err)
+			if ch.Required {
+				res.Ready = false
+			}
+		}
+		res.Checks = append(res.Checks, r)
+	}
+	status := http.StatusOK
+	if !res.Ready {
+		status = http.StatusServiceUnavailable
+	}
+	c.JSON(status, res)
+}
+
+func checkMessage(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "no answer in time"
+	}
+	if livespec.ErrorCode(err) == livespec.EINTERNAL {
+		return err.Error() // operators read /readyz; the detail helps them
+	}
+	return livespec.ErrorMessage(err)
+}
+
+func (s *Server) requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
+
+func cmpOr[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
+}
+
+// writeJSON writes v with status; it exists so every success body goes
+// through one encoder.
+func writeJSON(c *gin.Context, status int, v any) {
+	c.Render(status, jsonRender{v})
+}
+
+type jsonRender struct{ v any }
+
+func (r jsonRender) Render(w http.ResponseWriter) error {
+	r.WriteContentType(w)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r.v)
+}
+
+func (r jsonRender) WriteContentType(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+}

@@ -1,0 +1,334 @@
+package api
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/livespec/livespec"
+)
+
+// Webhooks holds the shared secrets of the push webhooks. An empty secret
+// switches that webhook off (501).
+type Webhooks struct {
+	// GitHubSecret verifies X-Hub-Signature-256 (HMAC SHA-256 of the body).
+	GitHubSecret string
+	// GitLabToken is compared with X-Gitlab-Token.
+	GitLabToken string
+}
+
+// HookResult is the body of a webhook's success response.
+type HookResult struct {
+	Status string `json:"status"` // accepted, ignored, pong
+	Reason string `json:"reason,omitempty"`
+	Jobs   []Job  `json:"jobs,omitempty"`
+}
+
+const (
+	deliveryTTL   = 24 * time.Hour
+	maxDeliveries = 10000
+)
+
+// pushInfo is what a push payload says about its repository.
+type pushInfo struct {
+	ref   string
+	names []string // full names: owner/repo, group/sub/project
+	urls  []string
+}
+
+func (s *Server) githubHook(c *gin.Context) {
+	if s.cfg.Webhooks.GitHubSecret == "" {
+		fail(c, livespec.Errorf(ENOTCONFIGURED, "GitHub webhooks are not configured on this server"))
+		return
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !validGitHubSignature(s.cfg.Webhooks.GitHubSecret, body, c.GetHeader("X-Hub-Signature-256")) {
+		fail(c, livespec.Errorf(livespec.EUNAUTHORIZED, "missing or invalid X-Hub-Signature-256"))
+		return
+	}
+	delivery := c.GetHeader("X-GitHub-Delivery")
+	if delivery == "" || len(delivery) > 100 {
+		fail(c, invalid("X-GitHub-Delivery", "missing or malformed header"))
+		return
+	}
+	event := c.GetHeader("X-GitHub-Event")
+	if event == "ping" {
+		writeJSON(c, http.StatusOK, HookResult{Status: "pong"})
+		return
+	}
+	if event != "push" {
+		writeJSON(c, http.StatusOK, HookResult{Status: "ignored", Reason: "event " + clip(event, 40) + " is not a push"})
+		return
+	}
+	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt == "application/x-www-form-urlencoded" {
+		form, err := url.ParseQuery(string(body))
+		if err != nil || form.Get("payload") == "" {
+			fail(c, invalid("body", "form-encoded webhook without a payload field"))
+			return
+		}
+		body = []byte(form.Get("payload"))
+	}
+	var p struct {
+		Ref        string `json:"ref"`
+		Repository struct {
+			FullName string `json:"full_name"`
+			CloneURL string `json:"clone_url"`
+			SSHURL   string `json:"ssh_url"`
+			GitURL   string `json:"git_url"`
+			HTMLURL  string `json:"html_url"`
+			URL      string `json:"url"`
+		} `json:"repository"`
+	}
+	if err := json.Unmarshal(body, &p); err != nil {
+		fail(c, jsonError(err))
+		return
+	}
+	r := p.Repository
+	s.push(c, "github", "github:"+delivery, pushInfo{ref: p.Ref, names: []string{r.FullName},
+		urls: []string{r.CloneURL, r.SSHURL, r.GitURL, r.HTMLURL, r.URL}})
+}
+
+func (s *Server) gitlabHook(c *gin.Context) {
+	want := s.cfg.Webhooks.GitLabToken
+	if want == "" {
+		fail(c, livespec.Errorf(ENOTCONFIGURED, "GitLab webhooks are not configured on this server"))
+		return
+	}
+	got, wantSum := hashToken(c.GetHeader("X-Gitlab-Token")), hashToken(want)
+	if c.GetHeader("X-Gitlab-Token") == "" || subtle.ConstantTimeCompare(got[:], wantSum[:]) != 1 {
+		fail(c, livespec.Errorf(livespec.EUNAUTHORIZED, "missing or invalid X-Gitlab-Token"))
+		return
+	}
+	var p struct {
+		ObjectKind string `json:"object_kind"`
+		Ref        string `json:"ref"`
+		Project    struct {
+			PathWithNamespace string `json:"path_with_namespace"`
+			GitHTTPURL        string `json:"git_http_url"`
+			GitSSHURL         string `json:"git_ssh_url"`
+			WebURL            string `json:"web_url"`
+		} `json:"project"`
+		Repository struct {
+			URL        string `json:"url"`
+			Homepage   string `json:"homepage"`
+			GitHTTPURL string `json:"git_http_url"`
+			GitSSHURL  string `json:"git_ssh_url"`
+		} `json:"repository"`
+	}
+	if err := decodeLoose(c, &p); err != nil {
+		fail(c, err)
+		return
+	}
+	if p.ObjectKind != "push" {
+		writeJSON(c, http.StatusOK, HookResult{Status: "ignored", Reason: "event " + clip(p.ObjectKind, 40) + " is not a push"})
+		return
+	}
+	id := cmpOr(c.GetHeader("X-Gitlab-Event-UUID"), c.GetHeader("Idempotency-Key"))
+	if id != "" {
+		id = "gitlab:" + id
+	}
+	pr, rp := p.Project, p.Repository
+	s.push(c, "gitlab", id, pushInfo{ref: p.Ref, names: []string{pr.PathWithNamespace},
+		urls: []string{pr.GitHTTPURL, pr.GitSSHURL, pr.WebURL, rp.URL, rp.Homepage, rp.GitHTTPURL, rp.GitSSHURL}})
+}
+
+// decodeLoose decodes a JSON body that may carry fields we do not read.
+func decodeLoose(c *gin.Context, v any) error {
+	if ct := c.GetHeader("Content-Type"); !isJSON(ct) {
+		return livespec.Errorf(ECONTENTTYPE, "Content-Type must be application/json, not %q", clip(ct, 80))
+	}
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return jsonError(err)
+	}
+	return nil
+}
+
+// push starts an ingest of every configured repository the verified push
+// names. A delivery id seen before is refused (replay); it is remembered
+// only once the push was accepted, so a failed delivery can be retried.
+func (s *Server) push(c *gin.Context, trigger, delivery string, p pushInfo) {
+	if s.cfg.Ingester == nil {
+		fail(c, livespec.Errorf(ENOTCONFIGURED, "ingest is not configured on this server"))
+		return
+	}
+	if delivery != "" && !s.seen.claim(delivery) {
+		fail(c, livespec.Errorf(livespec.ECONFLICT, "delivery %s was already processed", clip(delivery, 100)))
+		return
+	}
+	ok := false
+	defer func() {
+		if !ok && delivery != "" {
+			s.seen.forget(delivery)
+		}
+	}()
+	sources := s.matchSources(p)
+	if len(sources) == 0 {
+		fail(c, livespec.Errorf(livespec.ENOTFOUND, "no configured repository matches the push from %s", clip(cmpOr(firstNonEmpty(p.names), firstNonEmpty(p.urls)), 200)))
+		return
+	}
+	res := HookResult{Status: "accepted"}
+	for _, r := range sources {
+		if r.Branch != "" && p.ref != "refs/heads/"+r.Branch {
+			continue
+		}
+		job, err := s.jobs.start(r.Name, trigger)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		res.Jobs = append(res.Jobs, job)
+	}
+	ok = true
+	if len(res.Jobs) == 0 {
+		writeJSON(c, http.StatusOK, HookResult{Status: "ignored", Reason: "push to " + clip(p.ref, 100) + ", not to the tracked branch"})
+		return
+	}
+	writeJSON(c, http.StatusAccepted, res)
+}
+
+// matchSources returns the configured repositories a push is about.
+func (s *Server) matchSources(p pushInfo) []RepoSource {
+	urls := map[string]bool{}
+	for _, u := range p.urls {
+		if n := normalizeRemote(u); n != "" {
+			urls[n] = true
+		}
+	}
+	var out []RepoSource
+	for _, r := range s.cfg.Repos {
+		match := false
+		for _, n := range p.names {
+			match = match || (n != "" && strings.EqualFold(n, r.Name))
+		}
+		for _, u := range r.URLs {
+			match = match || urls[normalizeRemote(u)]
+		}
+		if match {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// normalizeRemote reduces a git remote address to host/path, lower-cased,
+// without scheme, user, port or ".git": https://github.com/O/R.git,
+// git@github.com:O/R and ssh://git@github.com:22/O/R all give github.com/o/r.
+func normalizeRemote(u string) string {
+	u = strings.TrimSpace(u)
+	if u == "" {
+		return ""
+	}
+	var host, path string
+	if strings.Contains(u, "://") {
+		pu, err := url.Parse(u)
+		if err != nil {
+			return ""
+		}
+		host, path = pu.Hostname(), pu.Path
+	} else {
+		_, rest, ok := strings.Cut(u, "@")
+		if !ok {
+			rest = u
+		}
+		host, path, ok = strings.Cut(rest, ":")
+		if !ok {
+			host, path, _ = strings.Cut(rest, "/")
+		}
+	}
+	path = strings.TrimSuffix(strings.Trim(path, "/"), ".git")
+	if host == "" || path == "" {
+		return ""
+	}
+	return strings.ToLower(host + "/" + path)
+}
+
+// validGitHubSignature checks "sha256=<hex HMAC-SHA256 of body>" in
+// constant time.
+func validGitHubSignature(secret string, body []byte, header string) bool {
+	hexSig, ok := strings.CutPrefix(header, "sha256=")
+	if !ok {
+		return false
+	}
+	sig, err := hex.DecodeString(hexSig)
+	if err != nil {
+		return false
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	return hmac.Equal(sig, mac.Sum(nil))
+}
+
+func firstNonEmpty(ss []string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// deliveries remembers webhook delivery ids for a while, to refuse
+// replays. Ids expire in arrival order, so a FIFO bounds it.
+type deliveries struct {
+	ttl time.Duration
+	max int
+
+	mu    sync.Mutex
+	at    map[string]time.Time
+	order []delivery
+}
+
+type delivery struct {
+	id string
+	at time.Time
+}
+
+func newDeliveries(ttl time.Duration, n int) *deliveries {
+	return &deliveries{ttl: ttl, max: n, at: map[string]time.Time{}}
+}
+
+// claim records id and reports whether it was new.
+func (d *deliveries) claim(id string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := time.Now()
+	for len(d.order) > 0 && (now.Sub(d.order[0].at) >= d.ttl || len(d.order) >= d.max) {
+		e := d.order[0]
+		d.order = d.order[1:]
+		if t, ok := d.at[e.id]; ok && t.Equal(e.at) {
+			delete(d.at, e.id)
+		}
+	}
+	if _, ok := d.at[id]; ok {
+		return false
+	}
+	d.at[id] = now
+	d.order = append(d.order, delivery{id, now})
+	return true
+}
+
+// forget drops id, so a retry of a failed delivery is accepted.
+func (d *deliveries) forget(id string) {
+	d.mu.Lock()
+	delete(d.at, id)
+	d.mu.Unlock()
+}
