@@ -2,8 +2,14 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/sqlite"
@@ -27,4 +33,258 @@ func open(tb testing.TB) *sqlite.Store {
 
 func TestContract(t *testing.T) {
 	storetest.Run(t, func(tb testing.TB) livespec.Store { return open(tb) })
+}
+
+// shop applies a two-commit history to s and returns it.
+func shop(tb testing.TB, s livespec.Store) *storetest.History {
+	tb.Helper()
+	h := storetest.NewHistory("shop")
+	t0 := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+	for i, b := range []*livespec.Batch{
+		h.Commit(storetest.Commit{SHA: strings.Repeat("a", 40), Time: t0, Author: "Ann", Message: "checkout",
+			Files: map[string][]livespec.Section{"specs/checkout.md": {
+				storetest.Sec("Checkout", "# Checkout\nThe cart is paid in one step."),
+				storetest.Sec("Checkout > Coupons", "## Coupons\nCoupons are not supported."),
+			}}}),
+		h.Commit(storetest.Commit{SHA: strings.Repeat("b", 40), Time: t0.Add(48 * time.Hour), Author: "Bob", Message: "coupons",
+			Files: map[string][]livespec.Section{"specs/checkout.md": {
+				storetest.Sec("Checkout", "# Checkout\nThe cart is paid in one step."),
+				storetest.Sec("Checkout > Coupons", "## Coupons\nOne coupon per order."),
+			}}}),
+	} {
+		if err := s.Apply(context.Background(), b); err != nil {
+			tb.Fatalf("apply %d: %v", i, err)
+		}
+	}
+	return h
+}
+
+func TestReopenPersists(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "livespec.db")
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop(t, s)
+	info := livespec.IndexInfo{Embedder: "test/2d", Dimensions: 2}
+	if err := s.SetIndex(ctx, info); err != nil {
+		t.Fatal(err)
+	}
+	want := storetest.Snapshot(ctx, t, s, "shop")
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s = open2(t, path)
+	if got := storetest.Snapshot(ctx, t, s, "shop"); got != want {
+		t.Errorf("after reopening:\n%s\nwant:\n%s", got, want)
+	}
+	if got, err := s.Index(ctx); err != nil || got != info {
+		t.Errorf("index after reopening = %+v, %v; want %+v", got, err, info)
+	}
+	hits, err := s.Search(ctx, livespec.SearchQuery{Text: "coupon per order", Validity: livespec.Current()})
+	if err != nil || len(hits) != 1 || hits[0].Version.Heading != "Checkout > Coupons" {
+		t.Errorf("search after reopening: %+v, %v", hits, err)
+	}
+}
+
+// open2 opens the store at path, closed at cleanup.
+func open2(tb testing.TB, path string) *sqlite.Store {
+	tb.Helper()
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { s.Close() })
+	return s
+}
+
+// rawExec runs statements on the file at path with a plain connection.
+func rawExec(tb testing.TB, path string, stmts ...string) {
+	tb.Helper()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range stmts {
+		if _, err := db.Exec(q); err != nil {
+			tb.Fatalf("%s: %v", q, err)
+		}
+	}
+}
+
+func TestOpenRefuses(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	newer := filepath.Join(dir, "newer.db")
+	s, err := sqlite.Open(ctx, newer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop(t, s)
+	s.Close()
+	rawExec(t, newer, fmt.Sprintf("PRAGMA user_version = %d", sqlite.SchemaVersion()+1))
+
+	for _, tt := range []struct {
+		name  string
+		setup func(path string)
+		want  string // in the message
+	}{
+		{"text file", func(p string) { os.WriteFile(p, []byte(strings.Repeat("not a database\n", 100)), 0o644) }, "not a livespec index"},
+		{"another application's database", func(p string) {
+			rawExec(t, p, "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)", "INSERT INTO notes (body) VALUES ('keep me')")
+		}, "another application"},
+		{"newer schema", func(p string) {
+			b, _ := os.ReadFile(newer)
+			os.WriteFile(p, b, 0o644)
+		}, "newer livespec"},
+		{"directory", func(p string) { os.Mkdir(p, 0o755) }, "is a directory"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "x.db")
+			tt.setup(path)
+			before := dirState(t, filepath.Dir(path))
+			s, err := sqlite.Open(ctx, path)
+			if err == nil {
+				s.Close()
+				t.Fatal("Open succeeded")
+			}
+			if livespec.ErrorCode(err) != livespec.EINVALID || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got %v (%s), want an EINVALID error saying %q", err, livespec.ErrorCode(err), tt.want)
+			}
+			if after := dirState(t, filepath.Dir(path)); after != before {
+				t.Errorf("a refused Open changed the files:\nbefore %s\nafter  %s", before, after)
+			}
+		})
+	}
+	if _, err := sqlite.Open(ctx, ""); livespec.ErrorCode(err) != livespec.EINVALID {
+		t.Errorf("Open(\"\") = %v, want EINVALID", err)
+	}
+}
+
+// dirState describes the files in dir and their contents.
+func dirState(tb testing.TB, dir string) string {
+	tb.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var b strings.Builder
+	for _, e := range entries {
+		data, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		fmt.Fprintf(&b, "%s:%s ", e.Name(), livespec.ContentHash(string(data))[:12])
+	}
+	return b.String()
+}
+
+func TestMigrations(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name  string
+		setup func(path string)
+	}{
+		{"missing file", func(string) {}},
+		{"empty file", func(p string) { os.WriteFile(p, nil, 0o644) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "deep", "er", "x.db")
+			os.MkdirAll(filepath.Dir(path), 0o755)
+			tt.setup(path)
+			s := open2(t, path)
+			shop(t, s)
+			db, err := sql.Open("sqlite", path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			var app, ver int
+			var mode string
+			if err := db.QueryRow(`SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version),
+				(SELECT journal_mode FROM pragma_journal_mode)`).Scan(&app, &ver, &mode); err != nil {
+				t.Fatal(err)
+			}
+			if app != 0x4C565350 || ver != sqlite.SchemaVersion() || mode != "wal" {
+				t.Errorf("application_id %#x, user_version %d, journal %s; want 0x4c565350, %d, wal", app, ver, mode, sqlite.SchemaVersion())
+			}
+			// Opening again migrates nothing and keeps the data.
+			s2 := open2(t, path)
+			if st, err := s2.Stats(ctx, "shop"); err != nil || st.Versions != 3 {
+				t.Errorf("stats after a second open = %+v, %v", st, err)
+			}
+		})
+	}
+}
+
+func TestConcurrentReadersDuringWrites(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "livespec.db")
+	w := open2(t, path)
+	other := open2(t, path) // another process, as far as SQLite knows
+	h := shop(t, w)
+	t0 := time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC)
+
+	const commits = 40
+	done := make(chan struct{})
+	errc := make(chan error, 16)
+	var wg sync.WaitGroup
+	for i, s := range []*sqlite.Store{w, w, other, other} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			last := int64(0)
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				cp, err := s.Checkpoint(ctx, "shop")
+				if err != nil {
+					errc <- fmt.Errorf("reader %d: checkpoint: %w", i, err)
+					return
+				}
+				if cp.Seq < last {
+					errc <- fmt.Errorf("reader %d: checkpoint went back from %d to %d", i, last, cp.Seq)
+					return
+				}
+				last = cp.Seq
+				hits, err := s.Search(ctx, livespec.SearchQuery{Text: "feature flag rollout coupons", Validity: livespec.Current(), Limit: 50})
+				if err != nil {
+					errc <- fmt.Errorf("reader %d: search: %w", i, err)
+					return
+				}
+				for _, h := range hits {
+					if !h.Version.Current() {
+						errc <- fmt.Errorf("reader %d: current search returned closed %s", i, h.Version.ID)
+						return
+					}
+				}
+				if _, err := s.Changes(ctx, livespec.ChangeQuery{Sections: true, Limit: 20}); err != nil {
+					errc <- fmt.Errorf("reader %d: changes: %w", i, err)
+					return
+				}
+			}
+		}()
+	}
+	for i := range commits {
+		b := h.Commit(storetest.Commit{SHA: fmt.Sprintf("%040d", i), Time: t0.Add(time.Duration(i) * time.Hour), Author: "Ci",
+			Message: "flags", Files: map[string][]livespec.Section{"specs/flags.md": {
+				storetest.Sec("Flags", fmt.Sprintf("# Flags\nThe feature flag rollout reaches %d percent.", i)),
+			}}})
+		if err := w.Apply(ctx, b); err != nil {
+			t.Fatalf("apply %d: %v", i, err)
+		}
+	}
+	close(done)
+	wg.Wait()
+	close(errc)
+	for err := range errc {
+		t.Error(err)
+	}
+	hits, err := other.Search(ctx, livespec.SearchQuery{Text: "feature flag rollout", Validity: livespec.Current()})
+	if err != nil || len(hits) != 1 || !strings.Contains(hits[0].Version.Text, "reaches 39 percent") {
+		t.Errorf("the other store after the writes: %+v, %v", hits, err)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -580,8 +581,7 @@ func testSearchFilters(t *testing.T, s livespec.Store) {
 	// the one that passes, however far down the unfiltered ranking it is.
 	var noise []livespec.Section
 	for i := range 300 {
-		noise = append(noise, Sec("Noise > N"+strings.Repeat("x", i%7)+string(rune('a'+i%26))+string(rune('a'+i/26)),
-			"## Noise\nzeppelin zeppelin zeppelin hangar hangar dawn noise paragraph "+strings.Repeat("filler ", i%5)))
+		noise = append(noise, Sec(fmt.Sprintf("Noise %03d", i), fmt.Sprintf("## Noise %d\nzeppelin zeppelin zeppelin hangar hangar hangar dawn", i)))
 	}
 	h := NewHistory("noise")
 	apply(t, s, h.Commit(Commit{SHA: sha("noise", 1), Time: t1, Author: "N", Message: "noise", Files: map[string][]livespec.Section{"noise.md": noise}}))
