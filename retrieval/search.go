@@ -71,10 +71,7 @@ func (a *Assistant) search(ctx context.Context, q searchQuery) (cands []*candida
 	if err != nil {
 		return nil, note, err
 	}
-	if len(cands) > q.limit {
-		cands = cands[:q.limit]
-	}
-	return cands, note, nil
+	return capWithLinked(cands, q.limit), note, nil
 }
 
 // rerank scores the store's hits with a lexical score and fuses it with the
@@ -154,9 +151,10 @@ func (a *Assistant) expandLinks(ctx context.Context, q searchQuery, cands []*can
 			for _, h := range hits {
 				score := c.score * linkedFactor
 				if old, ok := seen[h.Version.ID]; ok {
-					if old.score < score {
-						old.score, old.via = score, c.v.ID
+					if old.via == "" && old.v.ID != c.v.ID {
+						old.via = c.v.ID
 					}
+					old.score = max(old.score, score)
 					continue
 				}
 				n := &candidate{v: h.Version, score: score, via: c.v.ID}
@@ -168,6 +166,32 @@ func (a *Assistant) expandLinks(ctx context.Context, q searchQuery, cands []*can
 	cands = append(cands, added...)
 	sort.SliceStable(cands, func(x, y int) bool { return cands[x].score > cands[y].score })
 	return cands, nil
+}
+
+// capWithLinked cuts cands to limit, keeping the best section linked from
+// the top hit: the top spec and the sub-spec it points to answer together.
+func capWithLinked(cands []*candidate, limit int) []*candidate {
+	if len(cands) <= limit {
+		return cands
+	}
+	out := cands[:limit]
+	if len(out) < 2 {
+		return out
+	}
+	top := out[0].v.ID
+	for _, c := range out[1:] {
+		if c.via == top {
+			return out
+		}
+	}
+	for _, c := range cands[limit:] {
+		if c.via == top {
+			out = append(out[:limit-1:limit-1], c)
+			sort.SliceStable(out, func(x, y int) bool { return out[x].score > out[y].score })
+			return out
+		}
+	}
+	return out
 }
 
 // escapeGlob quotes the doublestar metacharacters of a literal path.

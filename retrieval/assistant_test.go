@@ -1,0 +1,600 @@
+package retrieval_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/ingest"
+	"github.com/livespec/livespec/internal/sqlite"
+	"github.com/livespec/livespec/retrieval"
+)
+
+// gitRepo is a git repository in a temporary directory, written with the
+// git command line and fixed author and committer dates.
+type gitRepo struct {
+	t   testing.TB
+	dir string
+	env []string
+}
+
+func newGitRepo(t testing.TB) *gitRepo {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	r := &gitRepo{t: t, dir: t.TempDir()}
+	home := t.TempDir()
+	r.env = append(os.Environ(), "HOME="+home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+		"GIT_AUTHOR_NAME=Ada", "GIT_AUTHOR_EMAIL=ada@example.com",
+		"GIT_COMMITTER_NAME=Ada", "GIT_COMMITTER_EMAIL=ada@example.com")
+	r.git(nil, "init", "-q", "-b", "main")
+	return r
+}
+
+func (r *gitRepo) git(env []string, args ...string) string {
+	r.t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = r.dir
+	cmd.Env = append(append([]string(nil), r.env...), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// commit writes files (an empty content deletes the file), moves files
+// (from → to) first, and commits at date (RFC 3339). It returns the hash.
+func (r *gitRepo) commit(date, msg string, moves map[string]string, files map[string]string) string {
+	r.t.Helper()
+	for from, to := range moves {
+		if err := os.MkdirAll(filepath.Join(r.dir, filepath.Dir(to)), 0o755); err != nil {
+			r.t.Fatal(err)
+		}
+		r.git(nil, "mv", from, to)
+	}
+	for p, body := range files {
+		full := filepath.Join(r.dir, p)
+		if body == "" {
+			if err := os.Remove(full); err != nil {
+				r.t.Fatal(err)
+			}
+			continue
+		}
+		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+			r.t.Fatal(err)
+		}
+		if err := os.WriteFile(full, []byte(body), 0o644); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+	r.git(nil, "add", "-A")
+	r.git([]string{"GIT_AUTHOR_DATE=" + date, "GIT_COMMITTER_DATE=" + date}, "commit", "-q", "-m", msg)
+	return r.git(nil, "rev-parse", "HEAD")
+}
+
+// gitFiles returns the spec files (*.md) that first-parent commits landing
+// in w touched, both sides of a rename, as git reports them.
+func (r *gitRepo) gitFiles(w livespec.Window) []string {
+	r.t.Helper()
+	out := r.git(nil, "log", "--first-parent", "--diff-merges=first-parent", "--name-status", "-M", "--format=@%ct")
+	set := map[string]bool{}
+	in := false
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "@") {
+			var sec int64
+			fmt.Sscan(line[1:], &sec)
+			in = w.Contains(time.Unix(sec, 0))
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if !in || len(f) < 2 {
+			continue
+		}
+		for _, p := range f[1:] {
+			if strings.HasSuffix(p, ".md") {
+				set[p] = true
+			}
+		}
+	}
+	return sortedKeys(set)
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// fixture is a small product spec with a history that exercises every
+// intent: a changed requirement, a renamed heading, a moved file, a removed
+// section and a top spec linking to sub-specs.
+type fixture struct {
+	repo                   *gitRepo
+	store                  *sqlite.Store
+	c1, c2, c3, c4, c5, c6 string
+}
+
+const (
+	d1 = "2024-01-10T12:00:00Z"
+	d2 = "2024-03-05T12:00:00Z"
+	d3 = "2024-05-20T12:00:00Z"
+	d4 = "2024-06-15T12:00:00Z"
+	d5 = "2024-07-01T12:00:00Z"
+	d6 = "2024-07-03T12:00:00Z"
+)
+
+func day(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+const authV1 = `# Auth
+
+## Token expiry
+
+Access tokens expire after 30 minutes of inactivity. A client must then sign in again.
+
+## Passwords
+
+Passwords need at least 12 characters and may not repeat the last five passwords.
+`
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	r := newGitRepo(t)
+	f := &fixture{repo: r}
+	f.c1 = r.commit(d1, "Initial specs", nil, map[string]string{
+		"README.md":     "# Product\n\nThe product spec. Checkout is described in [checkout](specs/checkout.md); sign-in in [auth](specs/auth.md).\n",
+		"specs/auth.md": authV1,
+		"specs/checkout.md": `# Checkout
+
+Checkout collects the cart and takes the payment. Checkout applies discounts at checkout time; see [promotions](promotions.md).
+
+## Payment
+
+Checkout takes card payments and bank transfers.
+`,
+		"specs/promotions.md": `# Promotions
+
+## Coupon codes
+
+A coupon code takes a percentage off the order total. Marketing issues the codes in batches for each campaign, and every code records the campaign, its owner and its expiry date. Only one coupon code applies to an order, and a discount never brings an order total below zero. Codes are case-insensitive and are trimmed of spaces before they are checked.
+`,
+		"specs/faq.md": "# FAQ\n\n## Returns\n\nDiscounted items can be returned.\n",
+	})
+	f.c2 = r.commit(d2, "Longer token lifetime; add billing", nil, map[string]string{
+		"specs/auth.md":    strings.Replace(authV1, "30 minutes", "60 minutes", 1),
+		"specs/billing.md": "# Billing\n\n## Invoices\n\nInvoices are sent on the first day of each month.\n",
+	})
+	f.c3 = r.commit(d3, "Rename the token section", nil, map[string]string{
+		"specs/auth.md": strings.Replace(strings.Replace(authV1, "30 minutes", "60 minutes", 1), "## Token expiry", "## Token lifetime", 1),
+	})
+	f.c4 = r.commit(d4, "Move auth under security", map[string]string{"specs/auth.md": "specs/security/auth.md"}, map[string]string{
+		"README.md": "# Product\n\nThe product spec. Checkout is described in [checkout](specs/checkout.md); sign-in in [auth](specs/security/auth.md).\n",
+	})
+	v5 := strings.Replace(strings.Replace(authV1, "30 minutes", "60 minutes", 1), "## Token expiry", "## Token lifetime", 1)
+	v5 = v5[:strings.Index(v5, "## Passwords")]
+	f.c5 = r.commit(d5, "Drop password rules: sign-in moves to SSO", nil, map[string]string{"specs/security/auth.md": v5})
+	f.c6 = r.commit(d6, "Billing: invoices go out weekly", nil, map[string]string{
+		"specs/billing.md": "# Billing\n\n## Invoices\n\nInvoices are sent every Monday.\n",
+	})
+	f.store = openIndex(t, r.dir)
+	return f
+}
+
+// openIndex ingests the repository at dir as "demo" into a fresh SQLite index.
+func openIndex(t testing.TB, dir string) *sqlite.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "index.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := ingest.Run(ctx, st, ingest.Options{Repo: "demo", Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+const permalink = "https://git.example/{repo}/blob/{commit}/{path}#{anchor}"
+
+func (f *fixture) assistant() *retrieval.Assistant {
+	return &retrieval.Assistant{Store: f.store, Permalink: permalink, Now: func() time.Time { return day("2024-08-01T00:00:00Z") }}
+}
+
+func ask(t *testing.T, a *retrieval.Assistant, q string, now time.Time) *livespec.Answer {
+	t.Helper()
+	ans, err := a.Ask(context.Background(), livespec.AskRequest{Question: q, Now: now}, nil)
+	if err != nil {
+		t.Fatalf("Ask(%q): %v", q, err)
+	}
+	return ans
+}
+
+func TestAsk(t *testing.T) {
+	f := newFixture(t)
+	a := f.assistant()
+	now := day("2024-08-01T00:00:00Z")
+
+	t.Run("current answer cites the current version", func(t *testing.T) {
+		ans := ask(t, a, "How long until access tokens expire?", now)
+		if ans.Intent != livespec.IntentCurrent {
+			t.Fatalf("intent = %s", ans.Intent)
+		}
+		if len(ans.Citations) == 0 {
+			t.Fatal("no citations")
+		}
+		c := ans.Citations[0]
+		if c.Path != "specs/security/auth.md" || c.Heading != "Auth > Token lifetime" {
+			t.Errorf("top citation = %s#%s, want specs/security/auth.md#Auth > Token lifetime", c.Path, c.Heading)
+		}
+		if !c.Current || !c.ValidTo.IsZero() {
+			t.Errorf("top citation current=%v valid_to=%v, want current and open", c.Current, c.ValidTo)
+		}
+		if !strings.Contains(c.Excerpt, "60 minutes") || !strings.Contains(c.Text, "60 minutes") {
+			t.Errorf("excerpt %q does not quote the current text", c.Excerpt)
+		}
+		if c.Commit != f.c4 || !c.Date.Equal(day(d4)) || !c.ValidFrom.Equal(day(d4)) {
+			t.Errorf("citation pinned to %s at %v, want the move commit %s at %s", c.Commit, c.Date, f.c4, d4)
+		}
+		if ans.Model.Embedder != retrieval.NoEmbedder || ans.Model.Generator != "extractive" {
+			t.Errorf("model = %+v", ans.Model)
+		}
+		if !strings.Contains(ans.Answer, "[1]") {
+			t.Errorf("answer has no [1] marker:\n%s", ans.Answer)
+		}
+	})
+
+	t.Run("as_of cites the old version with its validity", func(t *testing.T) {
+		ans := ask(t, a, "As of February 1, 2024, after how long did access tokens expire?", now)
+		if ans.Intent != livespec.IntentAsOf || ans.AsOf.IsZero() {
+			t.Fatalf("intent = %s, as_of = %v", ans.Intent, ans.AsOf)
+		}
+		if len(ans.Citations) == 0 {
+			t.Fatal("no citations")
+		}
+		c := ans.Citations[0]
+		if c.Path != "specs/auth.md" || c.Heading != "Auth > Token expiry" {
+			t.Fatalf("top citation = %s#%s, want specs/auth.md#Auth > Token expiry", c.Path, c.Heading)
+		}
+		if !strings.Contains(c.Text, "30 minutes") {
+			t.Errorf("cited text %q is not the February text", c.Text)
+		}
+		if c.Commit != f.c1 || !c.ValidFrom.Equal(day(d1)) || !c.ValidTo.Equal(day(d2)) || c.Current {
+			t.Errorf("citation %s [%v, %v) current=%v, want %s [%s, %s) superseded", c.Commit, c.ValidFrom, c.ValidTo, c.Current, f.c1, d1, d2)
+		}
+		if !strings.Contains(ans.Answer, "superseded on 2024-03-05") {
+			t.Errorf("answer does not say the text was superseded:\n%s", ans.Answer)
+		}
+		want := "https://git.example/demo/blob/" + f.c1 + "/specs/auth.md#token-expiry"
+		if c.URL != want {
+			t.Errorf("url = %s, want %s", c.URL, want)
+		}
+		for _, c := range ans.Citations {
+			if !c.ValidFrom.Before(ans.AsOf.Time) || (!c.ValidTo.IsZero() && !ans.AsOf.Before(c.ValidTo.Time)) {
+				t.Errorf("citation %s#%s [%v, %v) was not valid at %v", c.Path, c.Heading, c.ValidFrom, c.ValidTo, ans.AsOf)
+			}
+		}
+	})
+
+	changes := []struct {
+		name, question string
+		window         livespec.Window
+	}{
+		{"modified and added", "What changed between March 1 and March 31, 2024?", livespec.Window{From: day("2024-03-01T00:00:00Z"), To: day("2024-04-01T00:00:00Z")}},
+		{"renamed file", "What changed in June 2024?", livespec.Window{From: day("2024-06-01T00:00:00Z"), To: day("2024-07-01T00:00:00Z")}},
+		{"whole history", "What changed in 2024?", livespec.Window{From: day("2024-01-01T00:00:00Z"), To: day("2025-01-01T00:00:00Z")}},
+	}
+	for _, tc := range changes {
+		t.Run("changes file set equals git's: "+tc.name, func(t *testing.T) {
+			ans := ask(t, a, tc.question, now)
+			if ans.Intent != livespec.IntentChanges {
+				t.Fatalf("intent = %s", ans.Intent)
+			}
+			if ans.Window == nil || !ans.Window.From.Equal(tc.window.From) || !ans.Window.To.Equal(tc.window.To) {
+				t.Fatalf("window = %+v, want %+v", ans.Window, tc.window)
+			}
+			got := map[string]bool{}
+			for _, c := range ans.Changes {
+				if !tc.window.Contains(c.Date.Time) {
+					t.Errorf("change %s %s at %v is outside the window", c.Kind, c.Path, c.Date)
+				}
+				if c.Heading == "" {
+					got[c.Path] = true
+					if c.OldPath != "" {
+						got[c.OldPath] = true
+					}
+				}
+			}
+			if want := f.repo.gitFiles(tc.window); !slices.Equal(sortedKeys(got), want) {
+				t.Errorf("files = %v, git says %v", sortedKeys(got), want)
+			}
+		})
+	}
+
+	t.Run("changes without a period cover the last 7 days and say so", func(t *testing.T) {
+		ans := ask(t, a, "What changed?", day("2024-07-05T00:00:00Z"))
+		want := livespec.Window{From: day("2024-06-28T00:00:00Z"), To: day("2024-07-05T00:00:00Z")}
+		if ans.Window == nil || !ans.Window.From.Equal(want.From) || !ans.Window.To.Equal(want.To) {
+			t.Fatalf("window = %+v, want %+v", ans.Window, want)
+		}
+		if !strings.Contains(ans.Answer, "last 7 days") {
+			t.Errorf("answer does not name the default period:\n%s", ans.Answer)
+		}
+		var paths []string
+		for _, c := range ans.Changes {
+			if c.Heading == "" {
+				paths = append(paths, c.Path)
+			}
+		}
+		if !slices.Equal(paths, []string{"specs/security/auth.md", "specs/billing.md"}) {
+			t.Errorf("file events = %v", paths)
+		}
+	})
+
+	t.Run("changes narrowed to a topic", func(t *testing.T) {
+		ans := ask(t, a, "What changed about invoices in 2024?", now)
+		if len(ans.Changes) == 0 {
+			t.Fatal("no changes")
+		}
+		for _, c := range ans.Changes {
+			if c.Path != "specs/billing.md" {
+				t.Errorf("change to %s#%s is not about invoices", c.Path, c.Heading)
+			}
+		}
+	})
+
+	t.Run("timeline finds the first mention of a renamed and moved section", func(t *testing.T) {
+		ans := ask(t, a, "When was token expiry first described?", now)
+		if ans.Intent != livespec.IntentTimeline {
+			t.Fatalf("intent = %s", ans.Intent)
+		}
+		if len(ans.Changes) == 0 {
+			t.Fatal("no events")
+		}
+		first := ans.Changes[0]
+		if first.Commit != f.c1 || first.Path != "specs/auth.md" || first.Heading != "Auth > Token expiry" {
+			t.Errorf("first event = %s %s#%s, want %s specs/auth.md#Auth > Token expiry", first.Commit, first.Path, first.Heading, f.c1)
+		}
+		commits := map[string]bool{}
+		for i, c := range ans.Changes {
+			commits[c.Commit] = true
+			if i > 0 && c.Date.Before(ans.Changes[i-1].Date.Time) {
+				t.Errorf("events not oldest first at %d", i)
+			}
+		}
+		for _, c := range []string{f.c1, f.c2, f.c3, f.c4} {
+			if !commits[c] {
+				t.Errorf("timeline misses commit %s", c)
+			}
+		}
+		if commits[f.c6] {
+			t.Errorf("timeline lists the unrelated billing commit")
+		}
+	})
+
+	t.Run("timeline tells a removal", func(t *testing.T) {
+		ans := ask(t, a, "When were password rules first described?", now)
+		if len(ans.Changes) == 0 {
+			t.Fatal("no events")
+		}
+		if ans.Changes[0].Commit != f.c1 {
+			t.Errorf("first event %s, want %s", ans.Changes[0].Commit, f.c1)
+		}
+		last := ans.Changes[len(ans.Changes)-1]
+		if last.Kind != livespec.Removed || last.Commit != f.c5 {
+			t.Errorf("last event = %s in %s, want removed in %s", last.Kind, last.Commit, f.c5)
+		}
+	})
+}
+
+func TestAskLinkExpansion(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	q := "How does checkout handle discounts?"
+	// The fixture must keep the linked sub-spec out of a plain search's top two.
+	hits, err := f.store.Search(ctx, livespec.SearchQuery{Text: q, Validity: livespec.Current(), Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hits {
+		if h.Version.Path == "specs/promotions.md" {
+			t.Fatalf("fixture: promotions.md is already in the plain top two; the test would not exercise link expansion")
+		}
+	}
+	a := f.assistant()
+	a.Sources = 2
+	ans := ask(t, a, q, day("2024-08-01T00:00:00Z"))
+	var got []string
+	for _, c := range ans.Citations {
+		got = append(got, c.Path)
+	}
+	if !slices.Equal(got, []string{"specs/checkout.md", "specs/promotions.md"}) {
+		t.Errorf("citations = %v, want the top spec and the sub-spec it links to", got)
+	}
+}
+
+func TestAskInvalid(t *testing.T) {
+	f := newFixture(t)
+	a := f.assistant()
+	tests := []struct {
+		name, question string
+	}{
+		{"empty", ""},
+		{"blank", "  \n\t "},
+		{"too long", strings.Repeat("why ", 501)},
+		{"not utf-8", "what about \xff?"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := a.Ask(context.Background(), livespec.AskRequest{Question: tc.question}, nil)
+			if livespec.ErrorCode(err) != livespec.EINVALID {
+				t.Errorf("Ask(%q) error = %v, want EINVALID", tc.question, err)
+			}
+		})
+	}
+}
+
+// brokenStore is a store whose reads fail, as when the index is unreachable.
+type brokenStore struct{ *sqlite.Store }
+
+func (brokenStore) Search(context.Context, livespec.SearchQuery) ([]livespec.Hit, error) {
+	return nil, errors.New("connection refused")
+}
+
+func (brokenStore) Changes(context.Context, livespec.ChangeQuery) ([]livespec.Change, error) {
+	return nil, errors.New("connection refused")
+}
+
+func TestAskStoreDown(t *testing.T) {
+	f := newFixture(t)
+	a := &retrieval.Assistant{Store: brokenStore{f.store}}
+	for _, q := range []string{"How long until tokens expire?", "What changed in 2024?", "When was token expiry first described?"} {
+		_, err := a.Ask(context.Background(), livespec.AskRequest{Question: q}, nil)
+		if livespec.ErrorCode(err) != livespec.EUNAVAILABLE {
+			t.Errorf("Ask(%q) error = %v (%s), want EUNAVAILABLE", q, err, livespec.ErrorCode(err))
+		}
+	}
+}
+
+// failingGenerator stands for a model server that cannot be reached.
+type failingGenerator struct{ streamFirst bool }
+
+func (failingGenerator) Name() string { return "ollama/test" }
+
+func (g failingGenerator) Generate(ctx context.Context, ev *livespec.Evidence, onToken func(string) error) (string, error) {
+	if g.streamFirst && onToken != nil {
+		if err := onToken("Partial"); err != nil {
+			return "", err
+		}
+	}
+	return "", livespec.Errorf(livespec.EUNAVAILABLE, "model server down")
+}
+
+func TestAskGenerator(t *testing.T) {
+	f := newFixture(t)
+	t.Run("falls back to extractive when the model is down", func(t *testing.T) {
+		a := &retrieval.Assistant{Store: f.store, Generator: failingGenerator{}}
+		var streamed strings.Builder
+		ans, err := a.Ask(context.Background(), livespec.AskRequest{Question: "How long until access tokens expire?"}, func(s string) error {
+			streamed.WriteString(s)
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ans.Model.Generator != "extractive" {
+			t.Errorf("generator = %s, want extractive", ans.Model.Generator)
+		}
+		if !strings.Contains(ans.Answer, "ollama/test") || !strings.Contains(ans.Answer, "60 minutes") {
+			t.Errorf("answer does not note the fallback or lacks the evidence:\n%s", ans.Answer)
+		}
+		if streamed.String() != ans.Answer {
+			t.Errorf("streamed %q, answer %q", streamed.String(), ans.Answer)
+		}
+	})
+	t.Run("a failure mid-stream is an error", func(t *testing.T) {
+		a := &retrieval.Assistant{Store: f.store, Generator: failingGenerator{streamFirst: true}}
+		_, err := a.Ask(context.Background(), livespec.AskRequest{Question: "How long until access tokens expire?"}, func(string) error { return nil })
+		if livespec.ErrorCode(err) != livespec.EUNAVAILABLE {
+			t.Errorf("error = %v, want EUNAVAILABLE", err)
+		}
+	})
+	t.Run("the token sink's error stops the answer", func(t *testing.T) {
+		a := &retrieval.Assistant{Store: f.store}
+		stop := errors.New("client went away")
+		_, err := a.Ask(context.Background(), livespec.AskRequest{Question: "How long until access tokens expire?"}, func(string) error { return stop })
+		if !errors.Is(err, stop) {
+			t.Errorf("error = %v, want the sink's error", err)
+		}
+	})
+}
+
+func TestAskFollowUp(t *testing.T) {
+	f := newFixture(t)
+	a := f.assistant()
+	first := ask(t, a, "How long until access tokens expire?", day("2024-08-01T00:00:00Z"))
+	ans, err := a.Ask(context.Background(), livespec.AskRequest{
+		Question: "When was that first described?",
+		Now:      day("2024-08-01T00:00:00Z"),
+		History:  []livespec.Turn{{Question: first.Question, Answer: first}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ans.Changes) == 0 || ans.Changes[0].Commit != f.c1 || !strings.Contains(ans.Changes[0].Heading, "Token") {
+		t.Errorf("follow-up did not carry the topic over: %+v", ans.Changes)
+	}
+}
+
+func ExampleAssistant_Ask() {
+	ctx := context.Background()
+	// A repository with two versions of one spec.
+	dir, _ := os.MkdirTemp("", "livespec-example")
+	defer os.RemoveAll(dir)
+	git := func(date string, args ...string) {
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
+			"GIT_AUTHOR_NAME=Ada", "GIT_AUTHOR_EMAIL=ada@example.com", "GIT_COMMITTER_NAME=Ada",
+			"GIT_COMMITTER_EMAIL=ada@example.com", "GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fmt.Println(err, string(out))
+		}
+	}
+	git("", "init", "-q", "-b", "main")
+	os.WriteFile(filepath.Join(dir, "spec.md"), []byte("# Sessions\n\nSessions expire after 30 minutes.\n"), 0o644)
+	git("", "add", "spec.md")
+	git("2024-01-10T12:00:00Z", "commit", "-q", "-m", "Add sessions")
+	os.WriteFile(filepath.Join(dir, "spec.md"), []byte("# Sessions\n\nSessions expire after 60 minutes.\n"), 0o644)
+	git("2024-03-05T12:00:00Z", "commit", "-q", "-am", "Longer sessions")
+
+	// Index its history, then ask what it said on 1 February.
+	idx, _ := os.MkdirTemp("", "livespec-index")
+	defer os.RemoveAll(idx)
+	st, err := sqlite.Open(ctx, filepath.Join(idx, "index.db"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer st.Close()
+	if _, err := ingest.Run(ctx, st, ingest.Options{Repo: "demo", Dir: dir}); err != nil {
+		fmt.Println(err)
+		return
+	}
+	a := &retrieval.Assistant{Store: st}
+	ans, err := a.Ask(ctx, livespec.AskRequest{
+		Question: "As of February 1, 2024, when did sessions expire?",
+		Now:      time.Date(2024, 8, 1, 0, 0, 0, 0, time.UTC),
+	}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	c := ans.Citations[0]
+	fmt.Println(ans.Intent, c.Path, c.Heading)
+	fmt.Println(c.Excerpt)
+	fmt.Println("valid", c.ValidFrom.Format("2006-01-02"), "to", c.ValidTo.Format("2006-01-02"), "current:", c.Current)
+	// Output:
+	// as_of spec.md Sessions
+	// Sessions expire after 30 minutes.
+	// valid 2024-01-10 to 2024-03-05 current: false
+}

@@ -1,0 +1,137 @@
+package retrieval_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/livespec/livespec"
+)
+
+func TestTimeline(t *testing.T) {
+	f := newFixture(t)
+	a := f.assistant()
+	ctx := context.Background()
+
+	type event struct {
+		commit string
+		kind   livespec.ChangeKind
+		path   string
+	}
+	tests := []struct {
+		name  string
+		query livespec.TimelineQuery
+		// want lists the events expected, oldest first; only events of the
+		// listed commits are compared when sections is false.
+		want  []event
+		first string // commit of the event flagged FirstMention, if any
+	}{
+		{
+			name:  "a file across its rename",
+			query: livespec.TimelineQuery{Path: "specs/security/auth.md"},
+			want: []event{
+				{f.c1, livespec.Added, "specs/auth.md"},
+				{f.c2, livespec.Modified, "specs/auth.md"},
+				{f.c3, livespec.Modified, "specs/auth.md"},
+				{f.c4, livespec.Renamed, "specs/security/auth.md"},
+				{f.c5, livespec.Modified, "specs/security/auth.md"},
+			},
+		},
+		{
+			name:  "a section across a heading rename and a file rename",
+			query: livespec.TimelineQuery{Path: "specs/security/auth.md", Heading: "Auth > Token lifetime"},
+			want: []event{
+				{f.c1, livespec.Added, "specs/auth.md"},
+				{f.c2, livespec.Modified, "specs/auth.md"},
+				{f.c3, livespec.Renamed, "specs/auth.md"},
+				{f.c4, livespec.Renamed, "specs/security/auth.md"},
+			},
+		},
+		{
+			name:  "a topic from its first mention",
+			query: livespec.TimelineQuery{Topic: "invoices"},
+			want: []event{
+				{f.c2, livespec.Added, "specs/billing.md"},
+				{f.c6, livespec.Modified, "specs/billing.md"},
+			},
+			first: f.c2,
+		},
+		{
+			name:  "a topic within a window",
+			query: livespec.TimelineQuery{Topic: "invoices", Window: &livespec.Window{From: day("2024-07-01T00:00:00Z")}},
+			want:  []event{{f.c6, livespec.Modified, "specs/billing.md"}},
+		},
+		{
+			name:  "a topic that names a file tells the file's history",
+			query: livespec.TimelineQuery{Topic: "the billing spec"},
+			want: []event{
+				{f.c2, livespec.Added, "specs/billing.md"},
+				{f.c6, livespec.Modified, "specs/billing.md"},
+			},
+			first: f.c2,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tl, err := a.Timeline(ctx, tc.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []event
+			seen := map[string]bool{}
+			first := ""
+			for _, e := range tl.Events {
+				if e.FirstMention {
+					first = e.Commit
+				}
+				// One event per commit: the file-level one for file
+				// timelines, the section's own otherwise.
+				if seen[e.Commit] {
+					continue
+				}
+				seen[e.Commit] = true
+				got = append(got, event{e.Commit, e.Kind, e.Path})
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("events = %+v\nwant %+v", got, tc.want)
+			}
+			for i := range got {
+				if got[i] != tc.want[i] {
+					t.Errorf("event %d = %+v, want %+v", i, got[i], tc.want[i])
+				}
+			}
+			if tc.first != "" && first != tc.first {
+				t.Errorf("first mention in %s, want %s", first, tc.first)
+			}
+		})
+	}
+}
+
+func TestTimelineErrors(t *testing.T) {
+	f := newFixture(t)
+	a := f.assistant()
+	tests := []struct {
+		name  string
+		query livespec.TimelineQuery
+		code  string
+	}{
+		{"neither topic nor path", livespec.TimelineQuery{}, livespec.EINVALID},
+		{"unknown path", livespec.TimelineQuery{Path: "specs/nope.md"}, livespec.ENOTFOUND},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := a.Timeline(context.Background(), tc.query)
+			if livespec.ErrorCode(err) != tc.code {
+				t.Errorf("error = %v, want %s", err, tc.code)
+			}
+		})
+	}
+	t.Run("a topic nothing mentions is an empty timeline", func(t *testing.T) {
+		tl, err := a.Timeline(context.Background(), livespec.TimelineQuery{Topic: "quantum entanglement"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tl.Events) != 0 {
+			t.Errorf("events = %+v, want none", tl.Events)
+		}
+	})
+}
