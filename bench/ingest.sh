@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# bench/ingest.sh — ingest benchmark on the spec corpora.
+#
+# For each corpus bundle (default: every ../shared/corpora/*.bundle; skipped
+# when absent) it reports, with medians of RUNS runs (default 3):
+#   - `git log -p --first-parent -- '*.md' > /dev/null`, the baseline run beside it;
+#   - a full `livespec ingest` into a fresh index, and its ratio to the baseline;
+#   - an incremental ingest of the branch's last first-parent commit;
+#   - peak RSS of the full ingest, index size, versions and distinct texts.
+#
+# Usage: bench/ingest.sh [BUNDLE...]     env: RUNS=3 BENCH_OUT=bench/out
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+runs=${RUNS:-3}
+out=${BENCH_OUT:-$root/bench/out}
+mkdir -p "$out"
+bundles=("$@")
+if [ ${#bundles[@]} -eq 0 ]; then
+  shopt -s nullglob
+  bundles=("$root"/../shared/corpora/*.bundle)
+fi
+if [ ${#bundles[@]} -eq 0 ]; then
+  echo "bench: no corpus bundles found (../shared/corpora/*.bundle); skipping"; exit 0
+fi
+(cd "$root" && go build -o "$out/livespec" ./cmd/livespec)
+bin="$out/livespec"
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+elapsed() { local t0; t0=$(now); "$@" >/dev/null 2>&1; echo "$(now) - $t0" | bc -l; }
+
+printf '%-28s %9s %9s %6s %9s %9s %9s %10s %10s\n' corpus "git s" "ingest s" ratio "incr s" "RSS MB" "index MB" versions texts
+for b in "${bundles[@]}"; do
+  name=$(basename "$b" .bundle)
+  work="$out/$name"
+  [ -d "$work/repo" ] || git clone -q "$b" "$work/repo"
+  repo="$work/repo"
+  base=() full=() incr=()
+  rss=0
+  for i in $(seq "$runs"); do
+    base+=("$(elapsed bash -c "git -C '$repo' log -p --first-parent -- '*.md' > /dev/null")")
+    rm -rf "$work/index"
+    t0=$(now)
+    if [ -x /usr/bin/time ]; then
+      /usr/bin/time -f '%M' -o "$work/rss" "$bin" ingest --repo "$repo" --index "$work/index" > "$work/summary" 2>"$work/stderr"
+      rss=$(tail -1 "$work/rss")
+    else
+      "$bin" ingest --repo "$repo" --index "$work/index" > "$work/summary" 2>"$work/stderr"
+    fi
+    full+=("$(echo "$(now) - $t0" | bc -l)")
+  done
+  # Incremental: index the history up to the last first-parent commit's
+  # parent in a scratch clone, then move the branch forward one commit.
+  rm -rf "$work/incr"
+  git clone -q "$repo" "$work/incr"
+  branch=$(git -C "$work/incr" symbolic-ref --short HEAD)
+  git -C "$work/incr" reset -q --hard HEAD^1
+  for i in $(seq "$runs"); do
+    git -C "$work/incr" reset -q --hard "origin/$branch^1"
+    "$bin" ingest --repo "$work/incr" --index "$work/incr-index" >/dev/null 2>&1
+    git -C "$work/incr" reset -q --hard "origin/$branch"
+    incr+=("$(elapsed "$bin" ingest --repo "$work/incr" --index "$work/incr-index")")
+    # the next round re-ingests from the parent: a force-push back
+  done
+  gm=$(printf '%s\n' "${base[@]}" | median)
+  fm=$(printf '%s\n' "${full[@]}" | median)
+  im=$(printf '%s\n' "${incr[@]}" | median)
+  size=$(du -cb "$work/index"/livespec.db* | tail -1 | cut -f1)
+  versions=$(grep -o '[0-9]* versions' "$work/summary" | cut -d' ' -f1)
+  texts=$(grep -o '[0-9]* distinct texts' "$work/summary" | cut -d' ' -f1)
+  printf '%-28s %9.2f %9.2f %6.1f %9.2f %9.0f %9.1f %10s %10s\n' "$name" "$gm" "$fm" "$(echo "$fm / $gm" | bc -l)" "$im" \
+    "$(echo "$rss / 1024" | bc -l)" "$(echo "$size / 1048576" | bc -l)" "$versions" "$texts"
+done

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/livespec/livespec"
+)
+
+// flags wraps a FlagSet whose defaults come from LIVESPEC_* variables.
+type flags struct {
+	*flag.FlagSet
+	e *env
+}
+
+func newFlags(e *env, name, usageLine string) *flags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: livespec %s\n\nFlags (each also read from the LIVESPEC_* variable named in brackets):\n", usageLine)
+		fs.PrintDefaults()
+	}
+	return &flags{fs, e}
+}
+
+// envName is the LIVESPEC_* variable of a flag: --max-file-size → LIVESPEC_MAX_FILE_SIZE.
+func envName(flagName string) string {
+	return "LIVESPEC_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+func (f *flags) string(name, def, usage string) *string {
+	if v := f.e.getenv(envName(name)); v != "" {
+		def = v
+	}
+	return f.String(name, def, usage+" ["+envName(name)+"]")
+}
+
+func (f *flags) bool(name string, def bool, usage string) *bool {
+	if v := f.e.getenv(envName(name)); v != "" {
+		if b, err := strconv.ParseBool(v); err == nil {
+			def = b
+		}
+	}
+	return f.Bool(name, def, usage+" ["+envName(name)+"]")
+}
+
+// list is a repeatable flag; its default comes from a comma-separated
+// variable and the first use of the flag replaces that default.
+func (f *flags) list(name string, def []string, usage string) *listValue {
+	v := &listValue{vals: def}
+	if s := f.e.getenv(envName(name)); s != "" {
+		v.vals = splitList(s)
+	}
+	f.Var(v, name, usage+" (repeatable) ["+envName(name)+", comma-separated]")
+	return v
+}
+
+type listValue struct {
+	vals []string
+	set  bool
+}
+
+func (l *listValue) String() string { return strings.Join(l.vals, ",") }
+func (l *listValue) Set(s string) error {
+	if !l.set {
+		l.vals, l.set = nil, true
+	}
+	l.vals = append(l.vals, s)
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// parse parses args allowing flags after positional arguments
+// (`livespec ask "question" --json`), and returns the positional ones.
+func (f *flags) parse(args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := f.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, livespec.Errorf(livespec.EINVALID, "%s: %v", f.Name(), err)
+		}
+		args = f.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// repoRoot finds the top of the git repository containing dir: a directory
+// with a .git entry, or a bare repository.
+func repoRoot(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", livespec.WrapError(livespec.EINVALID, err, "repository %s", dir)
+	}
+	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+		return "", livespec.Errorf(livespec.ENOTFOUND, "repository %s: no such directory", dir)
+	}
+	for d := abs; ; {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d, nil
+		}
+		if isBare(d) {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", livespec.Errorf(livespec.EINVALID, "%s is not in a git repository", dir)
+		}
+		d = parent
+	}
+}
+
+func isBare(d string) bool {
+	for _, n := range []string{"HEAD", "objects", "refs"} {
+		if _, err := os.Stat(filepath.Join(d, n)); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// repoName is the default name of a repository in the index: its
+// directory's base name without a .git suffix.
+func repoName(root string) string {
+	n := strings.TrimSuffix(filepath.Base(root), ".git")
+	if n == "" || n == "." || n == string(filepath.Separator) {
+		n = "repo"
+	}
+	return n
+}
+
+// indexFile resolves where the SQLite index lives: DIR/livespec.db for
+// --index DIR (or the file itself when it ends in .db), else a directory
+// under the user cache keyed by the repository's absolute path.
+func indexFile(getenv func(string) string, indexDir, root string) (string, error) {
+	if indexDir != "" {
+		if strings.HasSuffix(indexDir, ".db") {
+			return indexDir, nil
+		}
+		return filepath.Join(indexDir, "livespec.db"), nil
+	}
+	if root == "" {
+		return "", livespec.Errorf(livespec.EINVALID, "no index: pass --index DIR (or --repo DIR to use that repository's default index)")
+	}
+	cache := getenv("XDG_CACHE_HOME")
+	if cache == "" {
+		home := getenv("HOME")
+		if home == "" {
+			return "", livespec.Errorf(livespec.EINVALID, "no index directory: set --index, XDG_CACHE_HOME or HOME")
+		}
+		cache = filepath.Join(home, ".cache")
+	}
+	sum := sha256.Sum256([]byte(root))
+	return filepath.Join(cache, "livespec", repoName(root)+"-"+hex.EncodeToString(sum[:6]), "livespec.db"), nil
+}
+
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}

@@ -1,0 +1,230 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/ingest"
+)
+
+// repoFlags are the flags that say which repository to read and how.
+type repoFlags struct {
+	repo, name, branch *string
+	include, exclude   *listValue
+	maxFileSize        *string
+}
+
+func addRepoFlags(f *flags, repoUsage string) *repoFlags {
+	return &repoFlags{
+		repo:        f.string("repo", "", repoUsage),
+		name:        f.string("name", "", "name of the repository in the index (default: the directory's name)"),
+		branch:      f.string("branch", "", "tracked branch (default: the branch HEAD points to)"),
+		include:     f.list("include", ingest.DefaultInclude, "glob of spec files"),
+		exclude:     f.list("exclude", nil, "glob of files to leave out"),
+		maxFileSize: f.string("max-file-size", "2097152", "files larger than this many bytes are recorded but not indexed"),
+	}
+}
+
+// options resolves the flags into ingest options for the repository at root.
+func (r *repoFlags) options(root string) (ingest.Options, error) {
+	max, err := strconv.ParseInt(*r.maxFileSize, 10, 64)
+	if err != nil || max <= 0 {
+		return ingest.Options{}, livespec.Errorf(livespec.EINVALID, "--max-file-size %q: want a positive number of bytes", *r.maxFileSize)
+	}
+	name := *r.name
+	if name == "" {
+		name = repoName(root)
+	}
+	return ingest.Options{
+		Repo:         name,
+		Dir:          root,
+		Branch:       *r.branch,
+		Include:      r.include.vals,
+		Exclude:      r.exclude.vals,
+		MaxFileBytes: max,
+	}, nil
+}
+
+func cmdIngest(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "ingest", "ingest --repo DIR [--index DIR] [--branch NAME] [--include GLOB]... [--exclude GLOB]...")
+	rf := addRepoFlags(f, "git repository to read (a work tree or a bare clone)")
+	sf := addStoreFlags(f)
+	mf := addModelFlags(f)
+	rebuild := f.bool("rebuild", false, "drop this repository's data and ingest its whole history again")
+	reembed := f.bool("reembed", false, "embed every distinct text again with the configured embedder")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return livespec.Errorf(livespec.EINVALID, "ingest: unexpected argument %q (use --repo DIR)", pos[0])
+	}
+	if *rf.repo == "" {
+		return livespec.Errorf(livespec.EINVALID, "ingest: --repo DIR is required")
+	}
+	root, err := repoRoot(*rf.repo)
+	if err != nil {
+		return err
+	}
+	opt, err := rf.options(root)
+	if err != nil {
+		return err
+	}
+	opt.Rebuild, opt.Reembed = *rebuild, *reembed
+	st, err := sf.open(ctx, e, root)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	m, err := mf.open(ctx, e, false)
+	if err != nil {
+		return err
+	}
+	opt.Embedder = m.embedder
+	res, err := runIngest(ctx, e, st, opt)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, summaryLine(res))
+	return nil
+}
+
+// runIngest runs ingest with progress on stderr: a progress bar on a
+// terminal, plain lines otherwise.
+func runIngest(ctx context.Context, e *env, st livespec.Store, opt ingest.Options) (*ingest.Result, error) {
+	p := newProgress(e.stderr, "ingest "+opt.Repo)
+	defer p.finish()
+	w := newWarner(e.stderr, 20)
+	opt.Progress = p.update
+	opt.Warn = w.warn
+	res, err := ingest.Run(ctx, st, opt)
+	p.finish()
+	w.flush()
+	return res, err
+}
+
+func summaryLine(r *ingest.Result) string {
+	if r.UpToDate {
+		return fmt.Sprintf("%s: up to date at %.12s (%.1fs)", r.Repo, r.Head, r.Elapsed.Seconds())
+	}
+	s := fmt.Sprintf("%s: %d commits, %d files, %d versions, %d changes, %d distinct texts",
+		r.Repo, r.Commits, r.Files, r.Versions, r.Changes, r.DistinctTexts)
+	if r.Embedded > 0 {
+		s += fmt.Sprintf(", %d embedded", r.Embedded)
+	}
+	if r.Skipped > 0 {
+		s += fmt.Sprintf(", %d files not indexed", r.Skipped)
+	}
+	if r.Rebuilt {
+		s += " (rebuilt)"
+	}
+	return s + fmt.Sprintf(" in %.1fs", r.Elapsed.Seconds())
+}
+
+// progress shows ingest progress: a bar on a terminal, a line every few
+// seconds otherwise.
+type progress struct {
+	mu    sync.Mutex
+	w     io.Writer
+	label string
+	tty   bool
+	bar   *progressbar.ProgressBar
+	last  time.Time
+	start time.Time
+	done  bool
+}
+
+func newProgress(w io.Writer, label string) *progress {
+	p := &progress{w: w, label: label, start: time.Now()}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.tty = true
+	}
+	return p
+}
+
+func (p *progress) update(pr ingest.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done || pr.Total <= 0 {
+		return
+	}
+	if p.tty {
+		if p.bar == nil {
+			p.bar = progressbar.NewOptions(pr.Total,
+				progressbar.OptionSetWriter(p.w),
+				progressbar.OptionSetDescription(p.label),
+				progressbar.OptionShowCount(),
+				progressbar.OptionShowIts(),
+				progressbar.OptionSetItsString("commits"),
+				progressbar.OptionSetPredictTime(true),
+				progressbar.OptionThrottle(100*time.Millisecond),
+				progressbar.OptionClearOnFinish(),
+			)
+		}
+		_ = p.bar.Set(pr.Done)
+		return
+	}
+	now := time.Now()
+	if pr.Done < pr.Total && now.Sub(p.last) < 5*time.Second {
+		return
+	}
+	if p.last.IsZero() && pr.Done == pr.Total {
+		return // finished before the first report: the summary says it all
+	}
+	p.last = now
+	el := now.Sub(p.start).Seconds()
+	rate := float64(pr.Done) / max(el, 1e-9)
+	eta := ""
+	if rate > 0 && pr.Done < pr.Total {
+		eta = fmt.Sprintf(", ETA %s", (time.Duration(float64(pr.Total-pr.Done)/rate) * time.Second).Round(time.Second))
+	}
+	fmt.Fprintf(p.w, "%s: %d/%d commits (%.0f/s%s)\n", p.label, pr.Done, pr.Total, rate, eta)
+}
+
+func (p *progress) finish() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done {
+		return
+	}
+	p.done = true
+	if p.bar != nil {
+		_ = p.bar.Finish()
+	}
+}
+
+// warner prints ingest warnings, at most limit of them, then a count.
+type warner struct {
+	mu    sync.Mutex
+	w     io.Writer
+	limit int
+	n     int
+}
+
+func newWarner(w io.Writer, limit int) *warner { return &warner{w: w, limit: limit} }
+
+func (w *warner) warn(msg string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.n++
+	if w.n <= w.limit {
+		fmt.Fprintln(w.w, "warning:", msg)
+	}
+}
+
+func (w *warner) flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.n > w.limit {
+		fmt.Fprintf(w.w, "warning: ... and %d more warnings\n", w.n-w.limit)
+	}
+}
