@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/kljensen/snowball/english"
 )
 
 // BM25 parameters of the client-side term weighting. Qdrant multiplies the
@@ -23,7 +25,8 @@ const (
 
 // Tokens splits text into the terms the BM25 vectors are built from:
 // maximal runs of Unicode letters and digits, lower-cased, with English
-// stopwords and one-character terms dropped. No stemming.
+// stopwords and one-character words dropped, then stemmed with the
+// Snowball English (Porter2) stemmer, so "discounts" meets "discount".
 func Tokens(text string) []string {
 	var out []string
 	for _, f := range strings.FieldsFunc(text, func(r rune) bool {
@@ -33,7 +36,7 @@ func Tokens(text string) []string {
 		if len([]rune(t)) < 2 || stopwords[t] {
 			continue
 		}
-		out = append(out, t)
+		out = append(out, english.Stem(t, false))
 	}
 	return out
 }

@@ -211,6 +211,9 @@ func TestReapplyConverges(t *testing.T) {
 		// Also the raw points (vectors included) are identical.
 		raw := f.snapshot()
 		for coll, pts := range wantRaw {
+			if strings.HasSuffix(coll, "_meta") {
+				continue // checkpoints carry their UpdatedAt; Snapshot compared them
+			}
 			for id, p := range pts {
 				if raw[coll][id] != p {
 					t.Fatalf("crash at write %d: point %s/%s differs after re-apply", crashAt, coll, id)

@@ -190,6 +190,22 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 			return err
 		}
 	}
+	// The first vectors stored in a BM25-only index set its embedder, as
+	// SetIndex would: vectors are only useful if searches can use them.
+	if rec.Dimensions == 0 && len(b.Vectors) > 0 {
+		info := livespec.IndexInfo{Embedder: b.Vectors[0].Embedder, Dimensions: len(b.Vectors[0].Values)}
+		for _, v := range b.Vectors {
+			if v.Embedder != info.Embedder || len(v.Values) != info.Dimensions {
+				return livespec.Errorf(livespec.EMISMATCH,
+					"qdrant: one batch holds vectors of %q (%d dimensions) and %q (%d); rebuild with `livespec ingest --reembed`",
+					info.Embedder, info.Dimensions, v.Embedder, len(v.Values))
+			}
+		}
+		if err := s.SetIndex(ctx, info); err != nil {
+			return err
+		}
+		rec = s.cachedIndex()
+	}
 	// Vectors first: versions look their dense vectors up by hash.
 	given := map[string][]float32{}
 	byDims := map[int][]*qc.PointStruct{}
@@ -271,6 +287,7 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 		if cp.Repo == "" {
 			cp.Repo = b.Repo
 		}
+		cp.UpdatedAt = time.Now().UTC()
 		p, err := metaPoint(checkpointPointID(cp.Repo), "checkpoint", cp.Repo, cp)
 		if err != nil {
 			return livespec.WrapError(livespec.EINVALID, err, "qdrant: checkpoint")
@@ -295,19 +312,22 @@ func validateBatch(b *livespec.Batch) error {
 	if b == nil {
 		return livespec.Errorf(livespec.EINVALID, "qdrant: apply: nil batch")
 	}
+	if b.Repo == "" {
+		return livespec.Errorf(livespec.EINVALID, "qdrant: apply: batch without repo")
+	}
 	for _, v := range b.Versions {
-		if v.ID == "" || v.Repo == "" {
-			return livespec.Errorf(livespec.EINVALID, "qdrant: apply: version of %s without id or repo", v.Key)
+		if v.ID == "" || v.Repo != b.Repo {
+			return livespec.Errorf(livespec.EINVALID, "qdrant: apply: version of %s without id or of another repo than %q", v.Key, b.Repo)
 		}
 	}
 	for _, f := range b.Files {
-		if f.ID == "" || f.Repo == "" {
-			return livespec.Errorf(livespec.EINVALID, "qdrant: apply: file version of %s without id or repo", f.Path)
+		if f.ID == "" || f.Repo != b.Repo {
+			return livespec.Errorf(livespec.EINVALID, "qdrant: apply: file version of %s without id or of another repo than %q", f.Path, b.Repo)
 		}
 	}
 	for _, c := range b.Changes {
-		if c.ID == "" || c.Repo == "" {
-			return livespec.Errorf(livespec.EINVALID, "qdrant: apply: change on %s without id or repo", c.Path)
+		if c.ID == "" || c.Repo != b.Repo {
+			return livespec.Errorf(livespec.EINVALID, "qdrant: apply: change on %s without id or of another repo than %q", c.Path, b.Repo)
 		}
 	}
 	for _, c := range b.Closes {
@@ -320,8 +340,8 @@ func validateBatch(b *livespec.Batch) error {
 			return livespec.Errorf(livespec.EINVALID, "qdrant: apply: vector without embedder, hash or values")
 		}
 	}
-	if b.Checkpoint != nil && b.Checkpoint.Repo == "" && b.Repo == "" {
-		return livespec.Errorf(livespec.EINVALID, "qdrant: apply: checkpoint without repo")
+	if b.Checkpoint != nil && b.Checkpoint.Repo != "" && b.Checkpoint.Repo != b.Repo {
+		return livespec.Errorf(livespec.EINVALID, "qdrant: apply: checkpoint of %q in a batch of %q", b.Checkpoint.Repo, b.Repo)
 	}
 	return nil
 }
