@@ -3,6 +3,7 @@ package api_test
 import (
 	"cmp"
 	"context"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -377,3 +378,5 @@ func (f *fakeIngester) count(repo string) int {
 	defer f.mu.Unlock()
 	return f.runs[repo]
 }
+
+func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o600) }
