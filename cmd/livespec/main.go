@@ -7,6 +7,7 @@
 //	livespec changes --since DATE --until DATE ...     what changed in a period
 //	livespec ask     [--repo DIR | --index DIR] "question"
 //	livespec eval    FILE.jsonl --repo DIR             score a question set
+//	livespec eval    FILE.jsonl --repo DIR             score a question set
 //
 // Run "livespec help COMMAND" for a command's flags. Every flag has a
 // LIVESPEC_* environment equivalent.
@@ -70,6 +71,7 @@ func commands() []command {
 		{"ingest", "read a repository's spec history into an index", cmdIngest},
 		{"changes", "list what changed in the spec between two dates", cmdChanges},
 		{"ask", "answer a question about the spec, now or at any date", cmdAsk},
+		{"eval", "score answers against a question set (JSON Lines)", cmdEval},
 	}
 }
 
