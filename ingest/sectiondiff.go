@@ -41,7 +41,9 @@ type SectionDiff struct {
 // either side: in the new file's order, then the removals in the old file's
 // order. Sections are matched, in order of preference, by
 //
-//  1. the same heading path and part: unchanged ("") or Modified;
+//  1. the same heading path and part: unchanged ("") or Modified (a
+//     repeated heading whose " (n)" suffix shifted, with its text unchanged,
+//     is paired first: Renamed);
 //  2. among the unmatched, the same text (the section moved under another
 //     parent) or the same body under a renamed heading: Renamed;
 //  3. among the rest, a body similarity of at least SimilarityThreshold,
@@ -62,22 +64,8 @@ func DiffSections(old, new []livespec.Section) []SectionDiff {
 	}
 	match := func(i, j int) { oldTo[i], newTo[j] = j, i }
 
-	// 1. Same key.
-	type key struct {
-		heading string
-		part    int
-	}
-	byKey := make(map[key]int, len(old))
-	for i := len(old) - 1; i >= 0; i-- {
-		byKey[key{old[i].Heading, old[i].Part}] = i
-	}
-	for j := range new {
-		if i, ok := byKey[key{new[j].Heading, new[j].Part}]; ok && oldTo[i] < 0 {
-			match(i, j)
-		}
-	}
-
-	// 2. Same text, then same non-empty body, among the unmatched.
+	// matchExact pairs unmatched sections with the same non-empty keyOf,
+	// in document order.
 	matchExact := func(keyOf func(*livespec.Section) string) {
 		pending := map[string][]int{}
 		for i := range old {
@@ -101,6 +89,39 @@ func DiffSections(old, new []livespec.Section) []SectionDiff {
 			}
 		}
 	}
+
+	// 1. Same key, same text first.
+	type key struct {
+		heading string
+		part    int
+	}
+	byKey := make(map[key]int, len(old))
+	for i := len(old) - 1; i >= 0; i-- {
+		byKey[key{old[i].Heading, old[i].Part}] = i
+	}
+	sameKey := func(sameText bool) {
+		for j := range new {
+			if newTo[j] >= 0 {
+				continue
+			}
+			i, ok := byKey[key{new[j].Heading, new[j].Part}]
+			if ok && oldTo[i] < 0 && (!sameText || old[i].Hash == new[j].Hash) {
+				match(i, j)
+			}
+		}
+	}
+	sameKey(true)
+	// A repeated heading renumbered because an earlier twin was added or
+	// removed ("Notes (2)" became "Notes (3)") keeps its text: pair those
+	// before pairing same keys with different texts.
+	if hasDuplicateSuffix(old) || hasDuplicateSuffix(new) {
+		matchExact(func(s *livespec.Section) string {
+			return s.Hash + "\x00" + undup(s.Heading)
+		})
+	}
+	sameKey(false)
+
+	// 2. Same text, then same non-empty body, among the unmatched.
 	matchExact(func(s *livespec.Section) string { return s.Hash })
 	matchExact(func(s *livespec.Section) string { _, b := splitSectionHead(s); return b })
 
@@ -144,6 +165,8 @@ func renameSummary(o, n *livespec.Section) string {
 	switch {
 	case o.Heading == n.Heading:
 		s = "part " + strconv.Itoa(o.Part) + " became part " + strconv.Itoa(n.Part)
+	case undup(o.Heading) == undup(n.Heading):
+		s = "repeated heading renumbered from " + quoteHeading(o.Heading)
 	case o.Heading == "":
 		s = "heading added over the text before the first heading"
 	case n.Heading == "":
@@ -335,4 +358,31 @@ func jaccard(a, b []uint64) float64 {
 		}
 	}
 	return float64(inter) / float64(len(a)+len(b)-inter)
+}
+
+// hasDuplicateSuffix reports whether a heading path carries a " (n)"
+// duplicate suffix.
+func hasDuplicateSuffix(ss []livespec.Section) bool {
+	for i := range ss {
+		if undup(ss[i].Heading) != ss[i].Heading {
+			return true
+		}
+	}
+	return false
+}
+
+// undup removes the " (n)" duplicate suffixes from every heading of a path.
+func undup(h string) string {
+	if !strings.Contains(h, ")") {
+		return h
+	}
+	parts := livespec.SplitHeading(h)
+	for k, p := range parts {
+		if i := strings.LastIndex(p, " ("); i > 0 && strings.HasSuffix(p, ")") {
+			if n, err := strconv.Atoi(p[i+2 : len(p)-1]); err == nil && n >= 2 {
+				parts[k] = p[:i]
+			}
+		}
+	}
+	return strings.Join(parts, livespec.HeadingSep)
 }

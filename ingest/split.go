@@ -48,10 +48,10 @@ func (o ParseOptions) maxBytes() int {
 type ParsedFile struct {
 	// Sections are in document order; (Heading, Part) is unique within the
 	// file and every Hash is livespec.ContentHash(Text).
-	Sections []livespec.Section
+	Sections []livespec.Section `json:"sections"`
 	// Meta is the YAML front matter (Markdown) or the top level of a
 	// YAML/JSON file, as JSON-compatible values. Nil when there is none.
-	Meta map[string]any
+	Meta map[string]any `json:"meta,omitempty"`
 }
 
 // Outline returns the file's sections in document order as references.

@@ -7,12 +7,12 @@ import (
 
 // maxDiffEdits bounds the line diff behind Summarize; past it the counts
 // come from comparing the two texts' line multisets, which ignores moves.
-const maxDiffEdits = 4000
+const maxDiffEdits = 1000
 
 // Summarize returns a short summary of a text change: "no change",
 // "whitespace only" (the texts differ only in spaces, tabs and line
-// breaks), "+3 −1 lines" (lines added and removed by a line diff), or, for
-// an added or removed text, "+12 lines" / "−12 lines".
+// breaks), "+3 −1 lines" (non-blank lines added and removed by a line
+// diff), or, for an added or removed text, "+12 lines" / "−12 lines".
 func Summarize(oldText, newText string) string {
 	if oldText == newText {
 		return "no change"
@@ -31,12 +31,15 @@ func Summarize(oldText, newText string) string {
 	return "+" + strconv.Itoa(add) + " −" + strconv.Itoa(del) + " lines"
 }
 
-// summaryLines splits a text into lines; the empty text has none.
+// summaryLines returns the non-blank lines of a text.
 func summaryLines(s string) []string {
-	if s == "" {
-		return nil
+	var out []string
+	for l := range strings.SplitSeq(s, "\n") {
+		if strings.TrimSpace(l) != "" {
+			out = append(out, l)
+		}
 	}
-	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	return out
 }
 
 // sameWords reports whether a and b hold the same non-whitespace runs.
