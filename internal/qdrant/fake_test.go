@@ -16,6 +16,7 @@ import (
 	qc "github.com/qdrant/go-client/qdrant"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 )
@@ -38,6 +39,8 @@ type fakeQdrant struct {
 	// writes from 1), to simulate a crash mid-Apply.
 	failAfter int
 	writes    int
+	// apiKey, when set, is required in the "api-key" metadata of every call.
+	apiKey string
 }
 
 type fakeColl struct {
@@ -58,8 +61,13 @@ type fakePoint struct {
 // startFake serves a fakeQdrant on a loopback port and returns it with its
 // store URL.
 func startFake(tb testing.TB) (*fakeQdrant, string) {
+	return startFakeKey(tb, "")
+}
+
+// startFakeKey is startFake with a required API key.
+func startFakeKey(tb testing.TB, apiKey string) (*fakeQdrant, string) {
 	tb.Helper()
-	f := &fakeQdrant{colls: map[string]*fakeColl{}, calls: map[string]int{}}
+	f := &fakeQdrant{colls: map[string]*fakeColl{}, calls: map[string]int{}, apiKey: apiKey}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
@@ -69,6 +77,12 @@ func startFake(tb testing.TB) (*fakeQdrant, string) {
 			f.mu.Lock()
 			f.calls[info.FullMethod[strings.LastIndex(info.FullMethod, "/")+1:]]++
 			f.mu.Unlock()
+			if f.apiKey != "" {
+				md, _ := metadata.FromIncomingContext(ctx)
+				if got := md.Get("api-key"); len(got) != 1 || got[0] != f.apiKey {
+					return nil, status.Error(codes.Unauthenticated, "Invalid api-key")
+				}
+			}
 			return h(ctx, req)
 		}))
 	qc.RegisterPointsServer(srv, fakePoints{f: f})

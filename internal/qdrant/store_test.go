@@ -2,6 +2,7 @@ package qdrant
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -233,5 +234,112 @@ func TestOpenUnreachable(t *testing.T) {
 	}
 	if msg := livespec.ErrorMessage(err); msg != "qdrant: cannot reach 127.0.0.1:1" {
 		t.Errorf("message = %q", msg)
+	}
+}
+
+func TestAPIKey(t *testing.T) {
+	ctx := context.Background()
+	_, u := startFakeKey(t, "s3cret")
+	t.Setenv(APIKeyEnv, "")
+	if _, err := Open(ctx, u, Options{}); livespec.ErrorCode(err) != livespec.EUNAUTHORIZED {
+		t.Errorf("no key: %v, want EUNAUTHORIZED", err)
+	}
+	if _, err := Open(ctx, u, Options{APIKey: "wrong"}); livespec.ErrorCode(err) != livespec.EUNAUTHORIZED {
+		t.Errorf("wrong key: %v, want EUNAUTHORIZED", err)
+	}
+	s, err := Open(ctx, u, Options{APIKey: "s3cret"})
+	if err != nil {
+		t.Fatalf("key from Options: %v", err)
+	}
+	s.Close()
+	t.Setenv(APIKeyEnv, "s3cret")
+	s, err = Open(ctx, u, Options{})
+	if err != nil {
+		t.Fatalf("key from %s: %v", APIKeyEnv, err)
+	}
+	applyAll(t, s, func() []*livespec.Batch { _, bs := checkoutHistory(); return bs }())
+	s.Close()
+}
+
+// TestLargeTexts stores versions whose texts add up to far more than gRPC's
+// default 4 MiB message size, and reads them back in one query.
+func TestLargeTexts(t *testing.T) {
+	ctx := context.Background()
+	s, f := openFake(t)
+	h := storetest.NewHistory("big")
+	secs := map[string][]livespec.Section{}
+	for i := range 60 {
+		// ~320 KB in few words, so the test measures transport, not tokenizing.
+		text := fmt.Sprintf("# Part %d\nlorem %s ipsum", i, strings.Repeat("x", 320000))
+		secs[fmt.Sprintf("specs/big%02d.md", i)] = []livespec.Section{storetest.Sec(fmt.Sprintf("Part %d", i), text)}
+	}
+	applyAll(t, s, []*livespec.Batch{h.Commit(storetest.Commit{SHA: strings.Repeat("d", 40), Time: t0, Files: secs})})
+	if n := f.callCount("Upsert"); n < 4 {
+		t.Errorf("%d upserts for ~19 MB of versions: batches are not split by size", n)
+	}
+	vs, err := s.Versions(ctx, livespec.VersionQuery{Repos: []string{"big"}, Validity: livespec.AnyVersion()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vs) != 60 || len(vs[59].Text) < 300000 {
+		t.Errorf("read back %d versions", len(vs))
+	}
+}
+
+// TestSetIndexMovesSections records an embedder over a BM25-only index: the
+// versions move to a collection with dense vectors, and a second server
+// opened before the move (a stateless API replica) follows it.
+func TestSetIndexMovesSections(t *testing.T) {
+	ctx := context.Background()
+	f, u := startFake(t)
+	writer, err := Open(ctx, u, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer writer.Close()
+	reader, err := Open(ctx, u, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer reader.Close()
+	_, bs := checkoutHistory()
+	applyAll(t, writer, bs)
+
+	info := livespec.IndexInfo{Embedder: "test/2d", Dimensions: 2}
+	if err := writer.SetIndex(ctx, info); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	_, oldLeft := f.colls["livespec_sections"]
+	moved := f.colls["livespec_sections_d2"]
+	f.mu.Unlock()
+	if oldLeft || moved == nil || len(moved.points) != 4 {
+		t.Fatalf("after SetIndex: old collection left %v, new one %v", oldLeft, moved)
+	}
+	if got, err := reader.Index(ctx); err != nil || got != info {
+		t.Errorf("reader index = %+v, %v", got, err)
+	}
+	// The reader still has the old collection cached until it fails.
+	reader.mu.Lock()
+	reader.index = indexRecord{Sections: "livespec_sections"}
+	reader.mu.Unlock()
+	hits, err := reader.Search(ctx, livespec.SearchQuery{Text: "coupons", Validity: livespec.Current()})
+	if err != nil || len(hits) == 0 || !strings.Contains(hits[0].Version.Text, "One coupon") {
+		t.Fatalf("reader search after the move: %v, %v", hits, err)
+	}
+
+	// New texts now get dense vectors, and a dense query finds them.
+	h := storetest.NewHistory("docs")
+	b := h.Commit(storetest.Commit{SHA: strings.Repeat("e", 40), Time: t1, Files: map[string][]livespec.Section{
+		"guide.md": {storetest.Sec("Guide", "# Guide\nRefunds take a week.")},
+	}})
+	b.Vectors = []livespec.Vector{{Embedder: "test/2d", Hash: b.Versions[0].Hash, Values: []float32{0, 1}}}
+	applyAll(t, writer, []*livespec.Batch{b})
+	hits, err = reader.Search(ctx, livespec.SearchQuery{Text: "money back", Vector: []float32{0, 1}, Embedder: "test/2d", Validity: livespec.Current()})
+	if err != nil || len(hits) == 0 || hits[0].Version.Path != "guide.md" {
+		t.Fatalf("dense search: %v, %v", hits, err)
+	}
+	if _, err := reader.Search(ctx, livespec.SearchQuery{Text: "x", Vector: []float32{0, 1, 0}, Embedder: "other/3d"}); livespec.ErrorCode(err) != livespec.EMISMATCH {
+		t.Errorf("query vector of another embedder: %v, want EMISMATCH", err)
 	}
 }
