@@ -1,0 +1,494 @@
+package slackbot
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/livespec/livespec"
+	"github.com/slack-go/slack"
+)
+
+// Slack's limits on what one message may carry.
+const (
+	MaxTextChars   = 3000 // characters in one text object
+	MaxBlocks      = 50   // blocks in one message
+	MaxAnswerChars = 20000 // answer text in one message, after conversion to mrkdwn
+	// maxFallback bounds the plain-text fallback (Slack truncates "text"
+	// at 40,000 characters; notifications show far less).
+	maxFallback     = 3000
+	maxSources      = 10 // context block elements at most
+	maxChangeGroups = 10
+	maxButtonValue  = 2000
+)
+
+// Action ids of the feedback buttons.
+const (
+	ActionFeedbackUp   = "livespec_feedback_up"
+	ActionFeedbackDown = "livespec_feedback_down"
+	feedbackBlockID    = "livespec_feedback"
+	metadataEventType  = "livespec_answer"
+)
+
+// RenderOptions says how Render lays out one answer.
+type RenderOptions struct {
+	// AnswerID identifies the answer in the feedback buttons; empty: no
+	// buttons.
+	AnswerID string
+	// ShowQuestion repeats the question above the answer (slash command
+	// answers, where the question is not right above).
+	ShowQuestion bool
+	// PublicURL is the livespec HTTP API's base URL, for "the rest of the
+	// answer" links when an answer is truncated. Empty: no link.
+	PublicURL string
+	// MaxAnswerChars bounds the answer text (0: MaxAnswerChars); the rest
+	// is cut with a note.
+	MaxAnswerChars int
+}
+
+// Message is a rendered Slack message: Block Kit blocks and the plain-text
+// fallback Slack shows in notifications and clients without blocks.
+type Message struct {
+	Blocks []slack.Block
+	Text   string
+}
+
+// Render lays out an answer as a Slack message: the answer text in mrkdwn
+// (split into sections of at most MaxTextChars, cut at MaxAnswerChars with a
+// link to the API), for change reports a compact list of changes grouped by
+// file with counts, the sources linked to their commit-pinned URLs with
+// their validity dates, which model answered, and 👍/👎 buttons. Every text
+// object is within Slack's limits and there are at most MaxBlocks blocks.
+func Render(a *livespec.Answer, opt RenderOptions) Message {
+	var blocks []slack.Block
+	if opt.ShowQuestion && a.Question != "" {
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwnText(clip("*Q:* "+Escape(a.Question), MaxTextChars))))
+	}
+	cite := func(n int) string {
+		for _, c := range a.Citations {
+			if c.N == n {
+				return c.URL
+			}
+		}
+		return ""
+	}
+	body := answerBody(a)
+	text := mrkdwn(body, cite)
+	limit := cmp.Or(opt.MaxAnswerChars, MaxAnswerChars)
+	if utf8.RuneCountInString(text) > limit {
+		text = cutMrkdwn(text, limit)
+		text += "\n\n_" + "The answer is longer than Slack allows; it is cut here._"
+		if link := fullAnswerLink(a, opt.PublicURL); link != "" {
+			text += " " + link
+		}
+	}
+	if strings.TrimSpace(text) == "" {
+		text = "_No answer text._"
+	}
+	for _, chunk := range splitMrkdwn(text, MaxTextChars) {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwnText(chunk), nil, nil))
+	}
+	if len(a.Changes) > 0 && (a.Intent == livespec.IntentChanges || a.Intent == livespec.IntentTimeline) {
+		blocks = append(blocks, slack.NewDividerBlock())
+		for _, chunk := range splitMrkdwn(changeList(a), MaxTextChars) {
+			blocks = append(blocks, slack.NewSectionBlock(mrkdwnText(chunk), nil, nil))
+		}
+	}
+	if src := sourceElements(a.Citations); len(src) > 0 {
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwnText("*Sources*")))
+		blocks = append(blocks, slack.NewContextBlock("", src...))
+	}
+	if m := modelLine(a.Model); m != "" {
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwnText(m)))
+	}
+	tail := 0
+	if opt.AnswerID != "" {
+		tail = 1
+	}
+	if len(blocks) > MaxBlocks-tail {
+		blocks = append(blocks[:MaxBlocks-tail-1], slack.NewContextBlock("", mrkdwnText("_Some of the answer is left out: a Slack message holds at most 50 blocks._")))
+	}
+	if opt.AnswerID != "" {
+		blocks = append(blocks, feedbackButtons(opt.AnswerID, a.Question))
+	}
+	return Message{Blocks: blocks, Text: fallbackText(a, text)}
+}
+
+// sourcesHeading finds a "Sources:" paragraph an extractive answer ends
+// with; the blocks show the sources themselves, with links and dates.
+var sourcesHeading = regexp.MustCompile(`(?m)^\s*(?:\*\*)?Sources:?(?:\*\*)?:?\s*$`)
+
+// answerBody is the answer text without a trailing list of sources, which
+// Render shows as its own block, and, for extractive change reports whose
+// text is the grouped list Render shows too, only the summary line.
+func answerBody(a *livespec.Answer) string {
+	text := strings.TrimSpace(a.Answer)
+	if len(a.Citations) > 0 {
+		if loc := sourcesHeading.FindAllStringIndex(text, -1); len(loc) > 0 {
+			text = strings.TrimSpace(text[:loc[len(loc)-1][0]])
+		}
+	}
+	if a.Intent == livespec.IntentChanges && len(a.Changes) > 0 && strings.HasPrefix(a.Model.Generator, "extractive") {
+		if i := strings.Index(text, "\n\n"); i > 0 {
+			text = text[:i]
+		}
+	}
+	return text
+}
+
+// changeList is the compact grouped list of a change report: a count by
+// kind, then the files with the most changes and their counts by kind.
+func changeList(a *livespec.Answer) string {
+	type group struct {
+		path   string
+		n      int
+		kinds  map[livespec.ChangeKind]int
+		latest time.Time
+	}
+	byPath := map[string]*group{}
+	var order []*group
+	total := map[livespec.ChangeKind]int{}
+	commits := map[string]bool{}
+	for _, c := range a.Changes {
+		g := byPath[c.Path]
+		if g == nil {
+			g = &group{path: c.Path, kinds: map[livespec.ChangeKind]int{}}
+			byPath[c.Path] = g
+			order = append(order, g)
+		}
+		g.n++
+		g.kinds[c.Kind]++
+		g.latest = maxTime(g.latest, c.Date.Time)
+		total[c.Kind]++
+		commits[c.Commit] = true
+	}
+	slices.SortStableFunc(order, func(x, y *group) int {
+		return cmp.Or(cmp.Compare(y.n, x.n), strings.Compare(x.path, y.path))
+	})
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%s to %s in %s*", plural(len(a.Changes), "change"), plural(len(order), "file"), plural(len(commits), "commit"))
+	if a.Window != nil && (!a.Window.From.IsZero() || !a.Window.To.IsZero()) {
+		b.WriteString(" " + windowText(*a.Window))
+	}
+	b.WriteString(": " + kindCounts(total) + "\n")
+	for i, g := range order {
+		if i == maxChangeGroups {
+			rest := 0
+			for _, g := range order[i:] {
+				rest += g.n
+			}
+			fmt.Fprintf(&b, "• _and %s more (%s)_\n", plural(len(order)-i, "file"), plural(rest, "change"))
+			break
+		}
+		fmt.Fprintf(&b, "• `%s` — %s", Escape(clip(g.path, 200)), kindCounts(g.kinds))
+		if !g.latest.IsZero() {
+			fmt.Fprintf(&b, " · last %s", day(g.latest))
+		}
+		b.WriteString("\n")
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func kindCounts(m map[livespec.ChangeKind]int) string {
+	var parts []string
+	for _, k := range []livespec.ChangeKind{livespec.Added, livespec.Modified, livespec.Removed, livespec.Renamed} {
+		if m[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", m[k], k))
+		}
+	}
+	for k, n := range m {
+		if !slices.Contains([]livespec.ChangeKind{livespec.Added, livespec.Modified, livespec.Removed, livespec.Renamed}, k) {
+			parts = append(parts, fmt.Sprintf("%d %s", n, Escape(string(k))))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func windowText(w livespec.Window) string {
+	switch {
+	case w.From.IsZero():
+		return "until " + day(w.To.Add(-time.Nanosecond))
+	case w.To.IsZero():
+		return "since " + day(w.From)
+	}
+	return "from " + day(w.From) + " to " + day(w.To.Add(-time.Nanosecond))
+}
+
+// sourceElements renders each citation as one context element: its
+// number, file and heading linked to the commit-pinned URL, the short
+// commit and when the text was valid.
+func sourceElements(cs []livespec.Citation) []slack.MixedElement {
+	var els []slack.MixedElement
+	for i, c := range cs {
+		if i == maxSources-1 && len(cs) > maxSources {
+			els = append(els, mrkdwnText(fmt.Sprintf("_and %d more sources_", len(cs)-i)))
+			break
+		}
+		els = append(els, mrkdwnText(sourceLine(c)))
+	}
+	return els
+}
+
+func sourceLine(c livespec.Citation) string {
+	label := c.Path
+	if c.Heading != "" {
+		label += " › " + c.Heading
+	}
+	line := fmt.Sprintf("[%d] ", c.N)
+	name := Escape(clip(label, 300))
+	if c.URL != "" {
+		line += Link(c.URL, name)
+	} else {
+		line += "*" + name + "*"
+	}
+	if c.Repo != "" && !strings.Contains(c.Path, c.Repo) {
+		line += " (" + Escape(clip(c.Repo, 100)) + ")"
+	}
+	if c.Commit != "" {
+		line += " · `" + Escape(shortSHA(c.Commit)) + "`"
+	}
+	from := cmp.Or(c.ValidFrom.Time, c.Date.Time)
+	switch {
+	case !c.Current && !c.ValidTo.IsZero():
+		line += " · superseded on " + day(c.ValidTo.Time)
+		if !from.IsZero() {
+			line += " (valid since " + day(from) + ")"
+		}
+	case !from.IsZero():
+		line += " · valid since " + day(from)
+	}
+	return clip(line, MaxTextChars)
+}
+
+func modelLine(m livespec.ModelInfo) string {
+	var parts []string
+	if m.Generator != "" {
+		parts = append(parts, "answered by "+Escape(m.Generator))
+	}
+	if m.Embedder != "" {
+		parts = append(parts, "search: "+Escape(m.Embedder))
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "_" + strings.Join(parts, " · ") + "_"
+}
+
+// feedbackValue is what a feedback button carries: the answer id and the
+// question, so a click can be stored even by a replica that did not
+// answer.
+type feedbackValue struct {
+	ID       string `json:"id"`
+	Question string `json:"q,omitempty"`
+}
+
+func feedbackButtons(id, question string) slack.Block {
+	v := feedbackValue{ID: id, Question: question}
+	value, _ := json.Marshal(v)
+	for n := 1500; len(value) > maxButtonValue && n > 0; n /= 2 {
+		v.Question = clip(question, n)
+		value, _ = json.Marshal(v)
+	}
+	up := slack.NewButtonBlockElement(ActionFeedbackUp, string(value), slack.NewTextBlockObject(slack.PlainTextType, "👍 Helpful", true, false))
+	down := slack.NewButtonBlockElement(ActionFeedbackDown, string(value), slack.NewTextBlockObject(slack.PlainTextType, "👎 Not helpful", true, false))
+	return slack.NewActionBlock(feedbackBlockID, up, down)
+}
+
+// fallbackText is the message's plain text: the answer, then the sources
+// with their URLs.
+func fallbackText(a *livespec.Answer, text string) string {
+	var b strings.Builder
+	b.WriteString(clip(text, maxFallback-500))
+	if len(a.Citations) > 0 {
+		b.WriteString("\nSources:")
+		for _, c := range a.Citations {
+			line := fmt.Sprintf(" [%d] %s", c.N, Escape(c.Path))
+			if c.Heading != "" {
+				line += " › " + Escape(c.Heading)
+			}
+			if b.Len()+len(line) > maxFallback*3 {
+				break
+			}
+			b.WriteString(line)
+		}
+	}
+	return clip(b.String(), maxFallback)
+}
+
+// fullAnswerLink points to where the rest of a cut answer can be read: the
+// changes or timeline endpoints for those reports, the ask endpoint
+// otherwise.
+func fullAnswerLink(a *livespec.Answer, base string) string {
+	base = strings.TrimRight(base, "/")
+	if base == "" {
+		return ""
+	}
+	switch {
+	case a.Intent == livespec.IntentChanges && a.Window != nil:
+		q := url.Values{}
+		if !a.Window.From.IsZero() {
+			q.Set("since", a.Window.From.UTC().Format(time.RFC3339))
+		}
+		if !a.Window.To.IsZero() {
+			q.Set("until", a.Window.To.UTC().Format(time.RFC3339))
+		}
+		return "Every change: " + Link(base+"/v1/changes?"+q.Encode(), "GET /v1/changes")
+	case a.Intent == livespec.IntentTimeline:
+		return "The whole history: " + Link(base+"/v1/timeline?"+url.Values{"q": {a.Question}}.Encode(), "GET /v1/timeline")
+	}
+	return "The whole answer: `POST " + Escape(base) + "/v1/ask` with this question."
+}
+
+// splitMrkdwn splits text into pieces of at most max runes, at line breaks
+// when it can, never inside a <link> or an &entity;, closing and reopening
+// a code block cut in two.
+func splitMrkdwn(text string, max int) []string {
+	const fence = "```"
+	var out []string
+	var cur strings.Builder
+	curLen := 0
+	inFence := false
+	flush := func() {
+		s := cur.String()
+		if inFence {
+			s += "\n" + fence
+		}
+		if strings.TrimSpace(s) != "" && strings.TrimSpace(s) != fence {
+			out = append(out, s)
+		}
+		cur.Reset()
+		curLen = 0
+		if inFence {
+			cur.WriteString(fence + "\n")
+			curLen = len(fence) + 1
+		}
+	}
+	budget := max - len(fence) - 1 // room to close a code block
+	for _, line := range strings.Split(text, "\n") {
+		for {
+			n := utf8.RuneCountInString(line)
+			sep := 0
+			if curLen > 0 {
+				sep = 1
+			}
+			if curLen+sep+n <= budget {
+				if sep == 1 {
+					cur.WriteByte('\n')
+				}
+				cur.WriteString(line)
+				curLen += sep + n
+				break
+			}
+			if curLen > 0 && n <= budget-(len(fence)+1) {
+				flush()
+				continue
+			}
+			// The line alone is too long: cut it.
+			room := budget - curLen - sep
+			if room < 50 {
+				flush()
+				continue
+			}
+			head, tail := cutLine(line, room)
+			if sep == 1 {
+				cur.WriteByte('\n')
+			}
+			cur.WriteString(head)
+			curLen += sep + utf8.RuneCountInString(head)
+			flush()
+			line = tail
+		}
+		if strings.HasPrefix(strings.TrimSpace(line), fence) {
+			inFence = strings.Count(line, fence)%2 == 1 != inFence
+		}
+	}
+	inFence = false
+	if curLen > 0 {
+		flush()
+	}
+	return out
+}
+
+// cutLine cuts line after at most n runes, backing off so that no
+// <link>, &entity; or *emphasis* marker is split, preferring a space.
+func cutLine(line string, n int) (head, tail string) {
+	r := []rune(line)
+	if len(r) <= n {
+		return line, ""
+	}
+	cut := n
+	if open := lastIndexRune(r[:cut], '<'); open >= 0 && lastIndexRune(r[:cut], '>') < open && open > 0 {
+		cut = open
+	}
+	if amp := lastIndexRune(r[:cut], '&'); amp >= 0 && cut-amp < 6 && lastIndexRune(r[amp:cut], ';') < 0 {
+		cut = amp
+	}
+	if sp := lastIndexRune(r[:cut], ' '); sp > cut/2 {
+		cut = sp + 1
+	}
+	if cut <= 0 {
+		cut = n
+	}
+	return string(r[:cut]), string(r[cut:])
+}
+
+func lastIndexRune(r []rune, c rune) int {
+	for i := len(r) - 1; i >= 0; i-- {
+		if r[i] == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// cutMrkdwn keeps the first n runes of text, at a line break when one is
+// close, without splitting a link or an entity.
+func cutMrkdwn(text string, n int) string {
+	r := []rune(text)
+	if len(r) <= n {
+		return text
+	}
+	head := string(r[:n])
+	if i := strings.LastIndexByte(head, '\n'); i > len(head)*3/4 {
+		head = head[:i]
+	} else {
+		head, _ = cutLine(head, n)
+	}
+	if strings.Count(head, "```")%2 == 1 {
+		head += "\n```"
+	}
+	return strings.TrimRight(head, " \n") + " …"
+}
+
+func mrkdwnText(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
+
+func shortSHA(s string) string {
+	if len(s) > 7 {
+		return s[:7]
+	}
+	return s
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}

@@ -1,0 +1,693 @@
+package slackbot_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/limit"
+	"github.com/livespec/livespec/slackbot"
+	"github.com/slack-go/slack"
+)
+
+func TestMentionAnswersInThreadWithCitations(t *testing.T) {
+	e := newEnv(t)
+	e.sendEvent(t, eventBody("Ev1", mention("1700000000.000100", "", "<@UBOT> does checkout support coupons?")), 0)
+	e.bot.Wait()
+
+	reqs := e.asker.Requests()
+	if len(reqs) != 1 || reqs[0].Question != question {
+		t.Fatalf("asked %+v, want one question %q (mention stripped)", reqs, question)
+	}
+	posts := e.slack.Posts()
+	if len(posts) != 1 {
+		t.Fatalf("%d posts, want 1: %+v", len(posts), posts)
+	}
+	p := posts[0]
+	if p.Method != "chat.postMessage" || p.Channel != channel || p.Thread != "1700000000.000100" {
+		t.Fatalf("posted %s to %s thread %q, want a reply in thread 1700000000.000100 of %s", p.Method, p.Channel, p.Thread, channel)
+	}
+	validateBlocks(t, p.Blocks)
+	text := blockText(p.Blocks)
+	for _, want := range []string{
+		"checkout accepts *one coupon* per order",
+		"<https://git.example.com/shop/blob/a1b2c3d4e5f60718293a4b5c6d7e8f9012345678/specs/checkout.md#coupons|specs/checkout.md › Checkout &gt; Coupons>",
+		"valid since 2025-03-04",
+		"superseded on 2025-09-10",
+		"`a1b2c3d`",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("answer blocks lack %q:\n%s", want, text)
+		}
+	}
+	if !hasFeedbackButtons(p.Blocks) {
+		t.Error("answer has no feedback buttons")
+	}
+	if p.Text == "" || !strings.Contains(p.Text, "specs/checkout.md") {
+		t.Errorf("fallback text %q lacks the sources", p.Text)
+	}
+	if p.Metadata.EventType != "livespec_answer" || p.Metadata.EventPayload["question"] != question {
+		t.Errorf("metadata = %+v, want the answered question", p.Metadata)
+	}
+}
+
+func TestDirectMessageAnswersInTheDM(t *testing.T) {
+	e := newEnv(t)
+	e.sendEvent(t, eventBody("Ev2", message(dmChan, "im", "1700000000.000200", "", "what changed last quarter?")), 0)
+	e.bot.Wait()
+	posts := e.slack.Posts()
+	if len(posts) != 1 || posts[0].Channel != dmChan || posts[0].Thread != "" {
+		t.Fatalf("posts = %+v, want one top-level answer in %s", posts, dmChan)
+	}
+	if reqs := e.asker.Requests(); len(reqs) != 1 || reqs[0].Question != "what changed last quarter?" {
+		t.Fatalf("asked %+v", reqs)
+	}
+}
+
+func TestDirectMessageFollowUpCarriesRecentTurns(t *testing.T) {
+	e := newEnv(t)
+	e.slack.mu.Lock()
+	e.slack.history[dmChan] = []slack.Message{ // newest first, as Slack sends them
+		{Msg: slack.Msg{BotID: botID, User: botUser, Text: "Yes: one coupon per order [1].", Timestamp: "1700000000.000300",
+			Metadata: slack.SlackMetadata{EventType: "livespec_answer", EventPayload: map[string]any{"question": question}}}},
+		{Msg: slack.Msg{User: asker1, Text: question, Timestamp: "1700000000.000200"}},
+	}
+	e.slack.mu.Unlock()
+	e.sendEvent(t, eventBody("Ev3", message(dmChan, "im", "1700000060.000100", "", "who changed it?")), 0)
+	e.bot.Wait()
+	reqs := e.asker.Requests()
+	if len(reqs) != 1 || len(reqs[0].History) != 1 || reqs[0].History[0].Question != question {
+		t.Fatalf("asked %+v, want one earlier turn about %q", reqs, question)
+	}
+}
+
+func TestThreadFollowUpUsesEarlierTurns(t *testing.T) {
+	e := newEnv(t)
+	const thread = "1700000000.000100"
+	e.slack.SetReplies(channel, thread,
+		slack.Message{Msg: slack.Msg{User: asker1, Text: "<@UBOT> does checkout support coupons?", Timestamp: thread}},
+		slack.Message{Msg: slack.Msg{BotID: botID, User: botUser, Text: "Yes: checkout accepts one coupon per order [1].", Timestamp: "1700000001.000100", ThreadTimestamp: thread,
+			Metadata: slack.SlackMetadata{EventType: "livespec_answer", EventPayload: map[string]any{"question": question}}}},
+		slack.Message{Msg: slack.Msg{User: asker1, Text: "and before that?", Timestamp: "1700000002.000100", ThreadTimestamp: thread}},
+	)
+	// The follow-up does not mention the bot.
+	e.sendEvent(t, eventBody("Ev4", message(channel, "channel", "1700000002.000100", thread, "and before that?")), 0)
+	e.bot.Wait()
+
+	reqs := e.asker.Requests()
+	if len(reqs) != 1 {
+		t.Fatalf("asked %d questions, want 1", len(reqs))
+	}
+	r := reqs[0]
+	if r.Question != "and before that?" || len(r.History) != 1 || r.History[0].Question != question ||
+		r.History[0].Answer == nil || !strings.Contains(r.History[0].Answer.Answer, "one coupon per order") {
+		t.Fatalf("request = %+v, want the follow-up with the earlier turn as history", r)
+	}
+	posts := e.slack.Posts()
+	if len(posts) != 1 || posts[0].Thread != thread {
+		t.Fatalf("posts = %+v, want one reply in the thread", posts)
+	}
+}
+
+func TestThreadReplyWhereBotDidNotAnswerIsIgnored(t *testing.T) {
+	e := newEnv(t)
+	const thread = "1700000000.000900"
+	e.slack.SetReplies(channel, thread,
+		slack.Message{Msg: slack.Msg{User: "UBOB", Text: "lunch?", Timestamp: thread}},
+		slack.Message{Msg: slack.Msg{User: asker1, Text: "and before that?", Timestamp: "1700000002.000900", ThreadTimestamp: thread}},
+	)
+	e.sendEvent(t, eventBody("Ev5", message(channel, "channel", "1700000002.000900", thread, "and before that?")), 0)
+	e.bot.Wait()
+	if n := len(e.asker.Requests()); n != 0 {
+		t.Fatalf("asked %d questions in a thread the bot never answered in", n)
+	}
+	if posts := e.slack.Posts(); len(posts) != 0 {
+		t.Fatalf("posted %+v", posts)
+	}
+}
+
+func TestIgnoredMessages(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		event map[string]any
+	}{
+		{"bot message", func() map[string]any {
+			m := message(dmChan, "im", "1700000000.000001", "", "hello")
+			m["bot_id"] = "BOTHER"
+			m["subtype"] = "bot_message"
+			return m
+		}()},
+		{"own message", func() map[string]any {
+			m := message(dmChan, "im", "1700000000.000002", "", "an answer")
+			m["bot_id"] = botID
+			m["user"] = botUser
+			return m
+		}()},
+		{"own message without bot id", func() map[string]any {
+			m := message(dmChan, "im", "1700000000.000006", "", "an answer")
+			m["user"] = botUser
+			return m
+		}()},
+		{"edit", map[string]any{"type": "message", "subtype": "message_changed", "channel": dmChan, "channel_type": "im", "ts": "1700000000.000003",
+			"message": map[string]any{"type": "message", "user": asker1, "text": "edited question?", "ts": "1700000000.000001"}}},
+		{"edited mention", func() map[string]any {
+			m := mention("1700000000.000004", "", "<@UBOT> edited?")
+			m["edited"] = map[string]any{"user": asker1, "ts": "1700000001.000000"}
+			return m
+		}()},
+		{"channel message without mention", message(channel, "channel", "1700000000.000005", "", "does checkout support coupons?")},
+		{"channel message mentioning someone else", message(channel, "channel", "1700000000.000007", "", "<@UBOB> does checkout support coupons?")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.sendEvent(t, eventBody("Ev-"+tt.name, tt.event), 0)
+			e.bot.Wait()
+			if n := len(e.asker.Requests()); n != 0 {
+				t.Errorf("asked %d questions", n)
+			}
+			if posts := e.slack.Posts(); len(posts) != 0 {
+				t.Errorf("posted %+v", posts)
+			}
+		})
+	}
+}
+
+func TestSignatureChecks(t *testing.T) {
+	body := eventBody("Ev6", mention("1700000000.000600", "", "<@UBOT> does checkout support coupons?"))
+	for _, tt := range []struct {
+		name string
+		req  func(t testing.TB) *http.Request
+	}{
+		{"forged signature", func(t testing.TB) *http.Request {
+			return signed(t, "/slack/events", "application/json", body, time.Now(), "not-the-secret")
+		}},
+		{"stale timestamp", func(t testing.TB) *http.Request {
+			return signed(t, "/slack/events", "application/json", body, time.Now().Add(-6*time.Minute), secret)
+		}},
+		{"future timestamp", func(t testing.TB) *http.Request {
+			return signed(t, "/slack/events", "application/json", body, time.Now().Add(6*time.Minute), secret)
+		}},
+		{"body changed after signing", func(t testing.TB) *http.Request {
+			r := signed(t, "/slack/events", "application/json", body, time.Now(), secret)
+			r.Body = http.NoBody
+			return r
+		}},
+		{"no signature", func(t testing.TB) *http.Request {
+			r := signed(t, "/slack/events", "application/json", body, time.Now(), secret)
+			r.Header.Del("X-Slack-Signature")
+			return r
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			for name, h := range map[string]http.Handler{
+				"events": e.bot.EventsHandler(), "commands": e.bot.CommandsHandler(), "interactive": e.bot.InteractiveHandler(),
+			} {
+				if w := serve(h, tt.req(t)); w.Code != http.StatusUnauthorized {
+					t.Errorf("%s: status %d, want 401", name, w.Code)
+				}
+			}
+			e.bot.Wait()
+			if n := len(e.asker.Requests()); n != 0 {
+				t.Errorf("asked %d questions", n)
+			}
+			if posts := e.slack.Posts(); len(posts) != 0 {
+				t.Errorf("posted %+v", posts)
+			}
+		})
+	}
+}
+
+func TestURLVerification(t *testing.T) {
+	e := newEnv(t)
+	body := []byte(`{"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`)
+	w := serve(e.bot.EventsHandler(), signed(t, "/slack/events", "application/json", body, time.Now(), secret))
+	if w.Code != 200 || w.Body.String() != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" {
+		t.Fatalf("status %d body %q, want the challenge", w.Code, w.Body.String())
+	}
+	w = serve(e.bot.EventsHandler(), signed(t, "/slack/events", "application/json", body, time.Now(), "forged"))
+	if w.Code != http.StatusUnauthorized || strings.Contains(w.Body.String(), "3eZbrw") {
+		t.Fatalf("forged url_verification: status %d body %q", w.Code, w.Body.String())
+	}
+}
+
+func TestUnknownEventIsAcknowledged(t *testing.T) {
+	e := newEnv(t)
+	e.sendEvent(t, eventBody("Ev7", map[string]any{"type": "no_such_event_type", "ts": "1"}), 0)
+	e.bot.Wait()
+	if len(e.slack.Posts()) != 0 {
+		t.Fatal("posted for an unknown event")
+	}
+}
+
+func TestRetriesAnswerOnce(t *testing.T) {
+	e := newEnv(t)
+	body := eventBody("Ev8", mention("1700000000.000800", "", "<@UBOT> does checkout support coupons?"))
+	e.sendEvent(t, body, 0)
+	e.sendEvent(t, body, 1)
+	e.sendEvent(t, body, 2)
+	// The same message again as a message event with its own event id.
+	e.sendEvent(t, eventBody("Ev8-message", message(channel, "channel", "1700000000.000800", "", "<@UBOT> does checkout support coupons?")), 0)
+	e.bot.Wait()
+	if n := len(e.asker.Requests()); n != 1 {
+		t.Fatalf("asked %d times, want 1", n)
+	}
+	if posts := e.slack.Posts(); len(posts) != 1 {
+		t.Fatalf("%d posts, want 1", len(posts))
+	}
+}
+
+func TestMentionInMessageEventIsAnswered(t *testing.T) {
+	// Only the message event arrives (the app did not subscribe to
+	// app_mention): the mention is recognised from the bot's user id.
+	e := newEnv(t)
+	e.sendEvent(t, eventBody("Ev9", message(channel, "channel", "1700000000.000900", "", "<@UBOT> does checkout support coupons?")), 0)
+	e.bot.Wait()
+	posts := e.slack.Posts()
+	if len(posts) != 1 || posts[0].Thread != "1700000000.000900" {
+		t.Fatalf("posts = %+v, want one threaded answer", posts)
+	}
+}
+
+func slashBody(text, responseURL string) []byte {
+	return formBody(url.Values{
+		"token": {"legacy"}, "team_id": {team}, "channel_id": {channel}, "user_id": {asker1},
+		"command": {"/spec"}, "text": {text}, "response_url": {responseURL}, "trigger_id": {"trig-" + text},
+	})
+}
+
+func TestSlashCommandAcksThenAnswersAtResponseURL(t *testing.T) {
+	e := newEnv(t)
+	hold := make(chan struct{})
+	e.asker.fn = func(ctx context.Context, req livespec.AskRequest, onToken func(string) error) (*livespec.Answer, error) {
+		<-hold // the ack must not wait for the answer
+		return answerFor(req.Question), nil
+	}
+	w := serve(e.bot.CommandsHandler(), signed(t, "/slack/commands", "application/x-www-form-urlencoded", slashBody(question, e.hooks.URL), time.Now(), secret))
+	var ack slack.WebhookMessage
+	if err := json.Unmarshal(w.Body.Bytes(), &ack); err != nil || w.Code != 200 {
+		t.Fatalf("ack: status %d body %q: %v", w.Code, w.Body.String(), err)
+	}
+	if ack.ResponseType != "ephemeral" || !strings.Contains(ack.Text, "Working on it") {
+		t.Fatalf("ack = %+v, want an ephemeral working-on-it", ack)
+	}
+	if n := len(e.hooks.Messages()); n != 0 {
+		t.Fatalf("%d answers before the Asker returned", n)
+	}
+	close(hold)
+	e.bot.Wait()
+	msgs := e.hooks.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d messages at response_url, want 1", len(msgs))
+	}
+	m := msgs[0]
+	if m.ResponseType != "in_channel" || m.Blocks == nil {
+		t.Fatalf("answer = %+v, want an in_channel message with blocks", m)
+	}
+	validateBlocks(t, m.Blocks.BlockSet)
+	text := blockText(m.Blocks.BlockSet)
+	if !strings.Contains(text, "*Q:* "+question) || !strings.Contains(text, "valid since 2025-03-04") {
+		t.Errorf("answer blocks:\n%s", text)
+	}
+	if len(e.slack.Posts()) != 0 {
+		t.Error("a slash command answer went through chat.postMessage")
+	}
+}
+
+func TestSlashCommandForms(t *testing.T) {
+	for _, tt := range []struct {
+		text     string
+		asked    string // "" : nothing asked
+		ackHas   string
+		answered bool
+	}{
+		{"help", "", "/spec changes PERIOD", false},
+		{"", "", "/spec history PATH-or-topic", false},
+		{"history", "", "Usage: `/spec history PATH-or-topic`", false},
+		{"changes last quarter", "what changed last quarter?", "Working on it", true},
+		{"changes", "what changed in the last 7 days?", "Working on it", true},
+		{"history coupons", "history of coupons", "Working on it", true},
+		{"history specs/checkout.md", "history of specs/checkout.md", "Working on it", true},
+		{"what did the refund policy say on 1 March 2025?", "what did the refund policy say on 1 March 2025?", "Working on it", true},
+	} {
+		t.Run(tt.text, func(t *testing.T) {
+			e := newEnv(t)
+			w := serve(e.bot.CommandsHandler(), signed(t, "/slack/commands", "application/x-www-form-urlencoded", slashBody(tt.text, e.hooks.URL), time.Now(), secret))
+			var ack slack.WebhookMessage
+			if err := json.Unmarshal(w.Body.Bytes(), &ack); err != nil {
+				t.Fatal(err)
+			}
+			if ack.ResponseType != "ephemeral" || !strings.Contains(ack.Text, tt.ackHas) {
+				t.Fatalf("ack = %+v, want ephemeral containing %q", ack, tt.ackHas)
+			}
+			e.bot.Wait()
+			reqs := e.asker.Requests()
+			switch {
+			case tt.asked == "" && len(reqs) != 0:
+				t.Fatalf("asked %+v", reqs)
+			case tt.asked != "" && (len(reqs) != 1 || reqs[0].Question != tt.asked):
+				t.Fatalf("asked %+v, want %q", reqs, tt.asked)
+			}
+			if got := len(e.hooks.Messages()) == 1; got != tt.answered {
+				t.Fatalf("answered at response_url: %v, want %v", got, tt.answered)
+			}
+		})
+	}
+}
+
+func hasFeedbackButtons(bs []slack.Block) bool {
+	return feedbackValue(bs) != ""
+}
+
+func feedbackValue(bs []slack.Block) string {
+	for _, b := range bs {
+		if a, ok := b.(*slack.ActionBlock); ok {
+			for _, el := range a.Elements.ElementSet {
+				if btn, ok := el.(*slack.ButtonBlockElement); ok && btn.ActionID == slackbot.ActionFeedbackUp {
+					return btn.Value
+				}
+			}
+		}
+	}
+	return ""
+}
+
+func clickBody(t testing.TB, action, value, messageText, responseURL string) []byte {
+	t.Helper()
+	payload, err := json.Marshal(map[string]any{
+		"type": "block_actions", "team": map[string]any{"id": team}, "user": map[string]any{"id": "UCAROL"},
+		"channel":      map[string]any{"id": channel},
+		"container":    map[string]any{"type": "message", "message_ts": "1700000500.000001", "channel_id": channel, "thread_ts": "1700000000.000100"},
+		"message":      map[string]any{"type": "message", "ts": "1700000500.000001", "text": messageText, "thread_ts": "1700000000.000100"},
+		"response_url": responseURL, "trigger_id": "t1",
+		"actions": []map[string]any{{"type": "button", "action_id": action, "block_id": "livespec_feedback", "value": value, "action_ts": "1700000600.000001"}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return formBody(url.Values{"payload": {string(payload)}})
+}
+
+func TestFeedbackButtonStoresRating(t *testing.T) {
+	e := newEnv(t)
+	e.sendEvent(t, eventBody("Ev10", mention("1700000000.000100", "", "<@UBOT> does checkout support coupons?")), 0)
+	e.bot.Wait()
+	posts := e.slack.Posts()
+	if len(posts) != 1 {
+		t.Fatalf("%d posts", len(posts))
+	}
+	value := feedbackValue(posts[0].Blocks)
+	for _, action := range []string{slackbot.ActionFeedbackDown, slackbot.ActionFeedbackUp} { // the second click replaces the first
+		w := serve(e.bot.InteractiveHandler(), signed(t, "/slack/interactive", "application/x-www-form-urlencoded",
+			clickBody(t, action, value, posts[0].Text, e.hooks.URL), time.Now(), secret))
+		if w.Code != 200 {
+			t.Fatalf("click: status %d", w.Code)
+		}
+		e.bot.Wait()
+	}
+	all := e.feedback.All()
+	if len(all) != 1 {
+		t.Fatalf("%d ratings stored, want 1 (the same user's second click replaces the first)", len(all))
+	}
+	f := all[0]
+	if f.Rating != 1 || f.Source != "slack" || f.User != "UCAROL" || f.Channel != channel || f.Thread != "1700000000.000100" || f.Question != question {
+		t.Fatalf("feedback = %+v", f)
+	}
+	if f.Answer == nil || len(f.Answer.Citations) != 2 || f.Answer.Citations[0].Commit != "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678" {
+		t.Fatalf("feedback answer = %+v, want the answer with its citations", f.Answer)
+	}
+	if f.Time.IsZero() {
+		t.Fatal("feedback has no time")
+	}
+	if n := len(e.hooks.Messages()); n != 2 {
+		t.Fatalf("%d thank-you notes, want 2", n)
+	}
+}
+
+func TestFeedbackForAnAnswerFromAnotherReplica(t *testing.T) {
+	e := newEnv(t)
+	value := `{"id":"2b0c5a3e-1111-4d2a-9d5f-0123456789ab","q":"does checkout support coupons?"}`
+	w := serve(e.bot.InteractiveHandler(), signed(t, "/slack/interactive", "application/x-www-form-urlencoded",
+		clickBody(t, slackbot.ActionFeedbackDown, value, "Yes: checkout accepts one coupon per order &amp; more [1].", e.hooks.URL), time.Now(), secret))
+	if w.Code != 200 {
+		t.Fatalf("click: status %d", w.Code)
+	}
+	e.bot.Wait()
+	all := e.feedback.All()
+	if len(all) != 1 || all[0].Rating != -1 || all[0].Question != question || all[0].Answer == nil ||
+		all[0].Answer.Answer != "Yes: checkout accepts one coupon per order & more [1]." {
+		t.Fatalf("feedback = %+v", all)
+	}
+}
+
+func TestLongAnswersMakeValidBlocks(t *testing.T) {
+	para := "The checkout applies **coupons** before taxes & shipping; see [the pricing spec](https://git.example.com/p?a=1&b=2) and `<code>` [1]. "
+	for _, tt := range []struct {
+		name  string
+		chars int
+	}{{"3000", 3000}, {"3500", 3500}, {"9000", 9000}, {"30000", 30000}} {
+		t.Run(tt.name, func(t *testing.T) {
+			var sb strings.Builder
+			for i := 0; sb.Len() < tt.chars; i++ {
+				sb.WriteString(para)
+				if i%5 == 4 {
+					sb.WriteString("\n\n")
+				}
+				if i == 7 {
+					sb.WriteString("\n```\nfunc x() { return a < b && c > d }\n" + strings.Repeat("line of code\n", 200) + "```\n")
+				}
+			}
+			e := newEnv(t)
+			e.asker.fn = func(ctx context.Context, req livespec.AskRequest, onToken func(string) error) (*livespec.Answer, error) {
+				a := answerFor(req.Question)
+				a.Answer = sb.String()
+				return a, nil
+			}
+			e.sendEvent(t, eventBody("Ev-long-"+tt.name, mention("1700000000.000100", "", "<@UBOT> coupons?")), 0)
+			e.bot.Wait()
+			posts := e.slack.Posts()
+			if len(posts) != 1 {
+				t.Fatalf("%d posts", len(posts))
+			}
+			validateBlocks(t, posts[0].Blocks)
+			text := blockText(posts[0].Blocks)
+			if tt.chars <= slackbot.MaxAnswerChars && strings.Count(text, "see <https://git.example.com/p?a=1&amp;b=2|the pricing spec>") != strings.Count(sb.String(), "[the pricing spec]") {
+				t.Errorf("some of the answer is missing")
+			}
+			if tt.chars > slackbot.MaxAnswerChars && !strings.Contains(text, "it is cut here") {
+				t.Errorf("a cut answer does not say so")
+			}
+			if len([]rune(posts[0].Text)) > 40000 {
+				t.Errorf("fallback text of %d characters", len(posts[0].Text))
+			}
+		})
+	}
+}
+
+func TestRateLimitPerUser(t *testing.T) {
+	now := time.Date(2025, 10, 1, 12, 0, 0, 0, time.UTC)
+	e := newEnv(t, func(c *slackbot.Config) {
+		c.RatePerUser = 1
+		c.Now = func() time.Time { return now }
+	})
+	e.sendEvent(t, eventBody("Ev11", mention("1700000000.001100", "", "<@UBOT> coupons?")), 0)
+	e.sendEvent(t, eventBody("Ev12", mention("1700000000.001200", "", "<@UBOT> refunds?")), 0)
+	e.bot.Wait()
+	if n := len(e.asker.Requests()); n != 1 {
+		t.Fatalf("asked %d, want 1", n)
+	}
+	// The two questions race; whichever came second gets the note, in
+	// its own thread, and the other the answer.
+	posts := e.slack.Posts()
+	if len(posts) != 2 {
+		t.Fatalf("posts = %+v, want an answer and a note", posts)
+	}
+	var note, answer posted
+	for _, p := range posts {
+		if p.Method == "chat.postEphemeral" {
+			note = p
+		} else {
+			answer = p
+		}
+	}
+	if note.User != asker1 || note.Thread == "" || note.Thread == answer.Thread || !strings.Contains(note.Text, "try again in 60 seconds") {
+		t.Fatalf("posts = %+v, want an ephemeral rate-limit note to the asker in the other thread", posts)
+	}
+	// Another user is not limited.
+	other := mention("1700000000.001300", "", "<@UBOT> coupons?")
+	other["user"] = "UBOB"
+	e.sendEvent(t, eventBody("Ev13", other), 0)
+	e.bot.Wait()
+	if n := len(e.asker.Requests()); n != 2 {
+		t.Fatalf("asked %d, want 2", n)
+	}
+	// A slash command is refused in its acknowledgement.
+	w := serve(e.bot.CommandsHandler(), signed(t, "/slack/commands", "application/x-www-form-urlencoded", slashBody("refunds?", e.hooks.URL), time.Now(), secret))
+	if !strings.Contains(w.Body.String(), "try again in") {
+		t.Fatalf("ack = %s, want the rate-limit note", w.Body.String())
+	}
+}
+
+func TestRateLimitPerWorkspace(t *testing.T) {
+	now := time.Date(2025, 10, 1, 12, 0, 0, 0, time.UTC)
+	e := newEnv(t, func(c *slackbot.Config) {
+		c.RatePerTeam = 2
+		c.Now = func() time.Time { return now }
+	})
+	for i, u := range []string{"U1", "U2", "U3"} {
+		m := mention("1700000000.00140"+string(rune('0'+i)), "", "<@UBOT> coupons?")
+		m["user"] = u
+		e.sendEvent(t, eventBody("Ev14-"+u, m), 0)
+	}
+	e.bot.Wait()
+	if n := len(e.asker.Requests()); n != 2 {
+		t.Fatalf("asked %d, want 2", n)
+	}
+	found := false
+	for _, p := range e.slack.Posts() {
+		found = found || (p.Method == "chat.postEphemeral" && strings.Contains(p.Text, "This workspace"))
+	}
+	if !found {
+		t.Fatalf("posts = %+v, want a workspace limit note", e.slack.Posts())
+	}
+}
+
+func TestBusyQueue(t *testing.T) {
+	q := limit.New(1, 0)
+	release, err := q.Acquire(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	e := newEnv(t, func(c *slackbot.Config) { c.Queue = q })
+	e.sendEvent(t, eventBody("Ev15", mention("1700000000.001500", "", "<@UBOT> coupons?")), 0)
+	e.bot.Wait()
+	posts := e.slack.Posts()
+	if len(posts) != 1 || posts[0].Thread != "1700000000.001500" || !strings.Contains(posts[0].Text, "a lot of questions") {
+		t.Fatalf("posts = %+v, want a busy note in the thread", posts)
+	}
+	if n := len(e.asker.Requests()); n != 0 {
+		t.Fatalf("asked %d with a full queue", n)
+	}
+}
+
+func TestAskerErrorsAreReported(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		err  error
+		want string
+		not  string
+	}{
+		{"invalid", livespec.Errorf(livespec.EINVALID, "the question is too long (2100 characters, at most 2000)"), "the question is too long", ""},
+		{"unavailable", livespec.WrapError(livespec.EUNAVAILABLE, errors.New("dial tcp 10.0.0.3:6334: refused"), "the store is down"), "can't reach the spec index", "10.0.0.3"},
+		{"internal", errors.New("nil pointer in /srv/secret/path"), "Something went wrong", "/srv/secret"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.asker.fn = func(context.Context, livespec.AskRequest, func(string) error) (*livespec.Answer, error) { return nil, tt.err }
+			e.sendEvent(t, eventBody("Ev16", mention("1700000000.001600", "", "<@UBOT> coupons?")), 0)
+			e.bot.Wait()
+			posts := e.slack.Posts()
+			if len(posts) != 1 || !strings.Contains(posts[0].Text, tt.want) || (tt.not != "" && strings.Contains(posts[0].Text, tt.not)) {
+				t.Fatalf("posts = %+v, want one note containing %q", posts, tt.want)
+			}
+		})
+	}
+}
+
+func TestStreamedAnswerUpdatesOnePlaceholder(t *testing.T) {
+	e := newEnv(t, func(c *slackbot.Config) { c.StreamInterval = 5 * time.Millisecond })
+	seen := make(chan posted, 16)
+	e.slack.mu.Lock()
+	e.slack.onPost = func(p posted) { seen <- p }
+	e.slack.mu.Unlock()
+	e.asker.fn = func(ctx context.Context, req livespec.AskRequest, onToken func(string) error) (*livespec.Answer, error) {
+		_ = onToken("Yes: checkout ")
+		if p := <-seen; p.Method != "chat.postMessage" || !strings.Contains(blockText(p.Blocks), "Yes: checkout") {
+			t.Errorf("first post = %+v, want the placeholder with the text so far", p)
+		}
+		_ = onToken("accepts **one coupon** per order [1].")
+		if p := <-seen; p.Method != "chat.update" || !strings.Contains(blockText(p.Blocks), "*one coupon*") {
+			t.Errorf("second post = %+v, want an update with more text", p)
+		}
+		return answerFor(req.Question), nil
+	}
+	e.sendEvent(t, eventBody("Ev17", mention("1700000000.001700", "", "<@UBOT> coupons?")), 0)
+	e.bot.Wait()
+	posts := e.slack.Posts()
+	var creates int
+	for _, p := range posts {
+		if p.Method == "chat.postMessage" {
+			creates++
+		}
+	}
+	last := posts[len(posts)-1]
+	if creates != 1 || last.Method != "chat.update" || last.TS != "1700000500.000001" || !hasFeedbackButtons(last.Blocks) {
+		t.Fatalf("posts = %+v, want one placeholder then updates ending with the full answer", posts)
+	}
+	validateBlocks(t, last.Blocks)
+	if last.Metadata.EventType != "livespec_answer" {
+		t.Errorf("final update has no answer metadata")
+	}
+}
+
+func TestCloseCancelsAnswersAndLeavesNoGoroutines(t *testing.T) {
+	e := newEnv(t, func(c *slackbot.Config) { c.StreamInterval = time.Millisecond })
+	started := make(chan struct{})
+	e.asker.fn = func(ctx context.Context, req livespec.AskRequest, onToken func(string) error) (*livespec.Answer, error) {
+		_ = onToken("partial ")
+		close(started)
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	e.sendEvent(t, eventBody("Ev18", mention("1700000000.001800", "", "<@UBOT> coupons?")), 0)
+	<-started
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.bot.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	noBotGoroutines(t)
+}
+
+func TestNewChecksConfig(t *testing.T) {
+	a := &fakeAsker{}
+	for _, tt := range []struct {
+		name string
+		cfg  slackbot.Config
+	}{
+		{"no bot token", slackbot.Config{SigningSecret: "s", Asker: a}},
+		{"no secret nor app token", slackbot.Config{BotToken: "xoxb-1", Asker: a}},
+		{"no asker", slackbot.Config{BotToken: "xoxb-1", SigningSecret: "s"}},
+		{"bot token as app token", slackbot.Config{BotToken: "xoxb-1", AppToken: "xoxb-2", Asker: a}},
+		{"bad API URL", slackbot.Config{BotToken: "xoxb-1", SigningSecret: "s", Asker: a, APIURL: "slack.example.com/api"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := slackbot.New(tt.cfg); livespec.ErrorCode(err) != livespec.EINVALID {
+				t.Fatalf("err = %v, want EINVALID", err)
+			}
+		})
+	}
+}
+
+func TestMountRegistersThreeEndpoints(t *testing.T) {
+	e := newEnv(t)
+	got := map[string]bool{}
+	if err := e.bot.Mount(func(method, path string, h http.Handler) error {
+		got[method+" "+path] = h != nil
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"POST /slack/events", "POST /slack/commands", "POST /slack/interactive"} {
+		if !got[want] {
+			t.Errorf("%s not mounted (got %v)", want, got)
+		}
+	}
+}
