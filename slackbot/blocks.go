@@ -17,8 +17,8 @@ import (
 
 // Slack's limits on what one message may carry.
 const (
-	MaxTextChars   = 3000 // characters in one text object
-	MaxBlocks      = 50   // blocks in one message
+	MaxTextChars   = 3000  // characters in one text object
+	MaxBlocks      = 50    // blocks in one message
 	MaxAnswerChars = 20000 // answer text in one message, after conversion to mrkdwn
 	// maxFallback bounds the plain-text fallback (Slack truncates "text"
 	// at 40,000 characters; notifications show far less).

@@ -590,7 +590,9 @@ func TestAskerErrorsAreReported(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			e.asker.fn = func(context.Context, livespec.AskRequest, func(string) error) (*livespec.Answer, error) { return nil, tt.err }
+			e.asker.fn = func(context.Context, livespec.AskRequest, func(string) error) (*livespec.Answer, error) {
+				return nil, tt.err
+			}
 			e.sendEvent(t, eventBody("Ev16", mention("1700000000.001600", "", "<@UBOT> coupons?")), 0)
 			e.bot.Wait()
 			posts := e.slack.Posts()

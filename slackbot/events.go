@@ -2,8 +2,8 @@ package slackbot
 
 import (
 	"bytes"
-	"context"
 	"cmp"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
