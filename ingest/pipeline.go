@@ -325,7 +325,7 @@ func (p *pipeline) process(ctx context.Context, chain []chainLink, seq0 int64) e
 	tasks := make(chan parseTask, 64)
 	batches := make(chan *livespec.Batch, 1)
 
-	p.cache = newBlobCache(64 << 20)
+	p.cache = newBlobCache(32 << 20)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()

@@ -11,7 +11,6 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/livespec/livespec"
 )
 
@@ -107,31 +106,26 @@ type parseTask struct {
 // sends the commits, oldest first, to jobs.
 func (p *pipeline) walk(ctx context.Context, chain []chainLink, seq0 int64, jobs chan<- *commitJob, tasks chan<- parseTask) error {
 	repo := p.git.repo
-	var prev *object.Tree
+	tc := newTreeCache(p.git, 4096)
+	var prev plumbing.Hash
 	for i, link := range chain {
 		c, err := repo.CommitObject(link.hash)
 		if err != nil {
 			return fmt.Errorf("ingest: read commit %s: %w", link.hash, err)
 		}
-		tree, err := c.Tree()
-		if err != nil {
-			return fmt.Errorf("ingest: read tree of %s: %w", link.hash, err)
-		}
-		var parent *object.Tree
+		var parent plumbing.Hash
 		switch {
 		case link.root:
 		case i > 0:
 			parent = prev
 		default:
 			pc, err := repo.CommitObject(c.ParentHashes[0])
-			if err == nil {
-				parent, err = pc.Tree()
-			}
 			if err != nil {
 				return fmt.Errorf("ingest: read parent of %s: %w", link.hash, err)
 			}
+			parent = pc.TreeHash
 		}
-		changes, err := diffTrees(ctx, parent, tree, p.match, p.submodule)
+		changes, err := diffTrees(ctx, tc, parent, c.TreeHash, p.match, p.submodule)
 		if err != nil {
 			return fmt.Errorf("ingest: commit %s: %w", link.hash, err)
 		}
@@ -163,7 +157,7 @@ func (p *pipeline) walk(ctx context.Context, chain []chainLink, seq0 int64, jobs
 		case <-ctx.Done():
 			return context.Cause(ctx)
 		}
-		prev = tree
+		prev = c.TreeHash
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"container/list"
 	"context"
 	"errors"
 	"fmt"
@@ -22,7 +23,7 @@ import (
 
 // objectCacheBytes sizes go-git's object LRU: big enough to keep the trees
 // and recent blobs of a large spec repository hot.
-const objectCacheBytes = 96 * cache.MiByte
+const objectCacheBytes = 32 * cache.MiByte
 
 // renameScore is git's default rename similarity threshold (-M50%).
 const renameScore = 50
@@ -264,37 +265,168 @@ func (m *matcher) match(path string) bool {
 	return true
 }
 
-// diffTrees returns the spec file changes between two trees (from nil: the
-// empty tree), with renames detected among spec files only, as
-// `git diff-tree -r -M -- <specs>` reports them. Submodule entries are left
-// out; onSubmodule is called with their paths.
-func diffTrees(ctx context.Context, from, to *object.Tree, m *matcher, onSubmodule func(string)) ([]fileChange, error) {
-	raw, err := object.DiffTreeWithOptions(ctx, from, to, &object.DiffTreeOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("git: diff trees: %w", err)
+// treeCache keeps decoded trees by hash (bounded LRU): consecutive
+// commits share most of their trees, and go-git's object cache keeps only
+// the encoded objects.
+type treeCache struct {
+	g   *gitRepo
+	max int
+	ll  *list.List
+	m   map[plumbing.Hash]*list.Element
+}
+
+func newTreeCache(g *gitRepo, max int) *treeCache {
+	return &treeCache{g: g, max: max, ll: list.New(), m: map[plumbing.Hash]*list.Element{}}
+}
+
+// tree returns the tree h, or nil for the zero hash.
+func (c *treeCache) tree(h plumbing.Hash) (*object.Tree, error) {
+	if h.IsZero() {
+		return nil, nil
 	}
+	if e, ok := c.m[h]; ok {
+		c.ll.MoveToFront(e)
+		return e.Value.(*object.Tree), nil
+	}
+	t, err := object.GetTree(c.g.repo.Storer, h)
+	if err != nil {
+		return nil, fmt.Errorf("git: read tree %s: %w", h, err)
+	}
+	c.m[h] = c.ll.PushFront(t)
+	if c.ll.Len() > c.max {
+		old := c.ll.Remove(c.ll.Back()).(*object.Tree)
+		delete(c.m, old.Hash)
+	}
+	return t, nil
+}
+
+// diffTrees returns the spec file changes between the trees from and to
+// (zero hash: the empty tree), with renames detected among spec files only,
+// as `git diff-tree -r -M -- <specs>` reports them. Only subtrees whose
+// hashes differ are read. Submodule entries are left out; onSubmodule is
+// called with their paths.
+func diffTrees(ctx context.Context, tc *treeCache, from, to plumbing.Hash, m *matcher, onSubmodule func(string)) ([]fileChange, error) {
+	var raw object.Changes
+	leaf := func(path string, t *object.Tree, e *object.TreeEntry, insert bool) {
+		if !m.match(path) {
+			return
+		}
+		if e.Mode == filemode.Submodule {
+			onSubmodule(path)
+			return
+		}
+		ce := object.ChangeEntry{Name: path, Tree: t, TreeEntry: *e}
+		if insert {
+			raw = append(raw, &object.Change{To: ce})
+		} else {
+			raw = append(raw, &object.Change{From: ce})
+		}
+	}
+	// all reports every file under the tree h as inserted or deleted.
+	var all func(prefix string, h plumbing.Hash, insert bool) error
+	all = func(prefix string, h plumbing.Hash, insert bool) error {
+		t, err := tc.tree(h)
+		if err != nil {
+			return err
+		}
+		for i := range t.Entries {
+			e := &t.Entries[i]
+			if e.Mode == filemode.Dir {
+				if err := all(prefix+e.Name+"/", e.Hash, insert); err != nil {
+					return err
+				}
+				continue
+			}
+			leaf(prefix+e.Name, t, e, insert)
+		}
+		return nil
+	}
+	var walk func(prefix string, a, b plumbing.Hash) error
+	walk = func(prefix string, a, b plumbing.Hash) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		ta, err := tc.tree(a)
+		if err != nil {
+			return err
+		}
+		tb, err := tc.tree(b)
+		if err != nil {
+			return err
+		}
+		old := map[string]*object.TreeEntry{}
+		if ta != nil {
+			for i := range ta.Entries {
+				old[ta.Entries[i].Name] = &ta.Entries[i]
+			}
+		}
+		if tb != nil {
+			for i := range tb.Entries {
+				e := &tb.Entries[i]
+				path := prefix + e.Name
+				o := old[e.Name]
+				delete(old, e.Name)
+				if o != nil && o.Hash == e.Hash && o.Mode == e.Mode {
+					continue
+				}
+				oDir, eDir := o != nil && o.Mode == filemode.Dir, e.Mode == filemode.Dir
+				switch {
+				case oDir && eDir:
+					err = walk(path+"/", o.Hash, e.Hash)
+				case eDir:
+					if o != nil {
+						leaf(path, ta, o, false)
+					}
+					err = all(path+"/", e.Hash, true)
+				case oDir:
+					if err = all(path+"/", o.Hash, false); err == nil {
+						leaf(path, tb, e, true)
+					}
+				case o != nil:
+					if m.match(path) {
+						if e.Mode == filemode.Submodule || o.Mode == filemode.Submodule {
+							leaf(path, ta, o, false)
+							leaf(path, tb, e, true)
+						} else {
+							raw = append(raw, &object.Change{
+								From: object.ChangeEntry{Name: path, Tree: ta, TreeEntry: *o},
+								To:   object.ChangeEntry{Name: path, Tree: tb, TreeEntry: *e},
+							})
+						}
+					}
+				default:
+					leaf(path, tb, e, true)
+				}
+				if err != nil {
+					return err
+				}
+			}
+		}
+		if ta != nil {
+			for i := range ta.Entries {
+				o := &ta.Entries[i]
+				if old[o.Name] == nil {
+					continue
+				}
+				if o.Mode == filemode.Dir {
+					if err := all(prefix+o.Name+"/", o.Hash, false); err != nil {
+						return err
+					}
+					continue
+				}
+				leaf(prefix+o.Name, ta, o, false)
+			}
+		}
+		return nil
+	}
+	if err := walk("", from, to); err != nil {
+		return nil, err
+	}
+	sort.SliceStable(raw, func(i, j int) bool { return changeName(raw[i]) < changeName(raw[j]) })
 	origFrom := map[string]object.ChangeEntry{}
 	origTo := map[string]object.ChangeEntry{}
 	var shadow object.Changes
 	for _, c := range raw {
-		name := c.To.Name
-		if name == "" {
-			name = c.From.Name
-		}
-		if !m.match(name) {
-			continue
-		}
-		if c.From.TreeEntry.Mode == filemode.Submodule {
-			onSubmodule(c.From.Name)
-			c.From = object.ChangeEntry{}
-		}
-		if c.To.TreeEntry.Mode == filemode.Submodule {
-			onSubmodule(c.To.Name)
-			c.To = object.ChangeEntry{}
-		}
-		if c.From.Name == "" && c.To.Name == "" {
-			continue
-		}
 		// git pairs renames among regular files whatever their executable
 		// bit; go-git only among identical modes. Detect on a copy with
 		// executables seen as regular files, then restore the real entries.
@@ -338,6 +470,13 @@ func diffTrees(ctx context.Context, from, to *object.Tree, m *matcher, onSubmodu
 		return out[i].From.Path < out[j].From.Path
 	})
 	return out, nil
+}
+
+func changeName(c *object.Change) string {
+	if c.To.Name != "" {
+		return c.To.Name
+	}
+	return c.From.Name
 }
 
 func regularize(m filemode.FileMode) filemode.FileMode {
