@@ -1,9 +1,9 @@
 package qdrant
 
 import (
-	"hash/fnv"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/kljensen/snowball/english"
@@ -36,9 +36,37 @@ func Tokens(text string) []string {
 		if len([]rune(t)) < 2 || stopwords[t] {
 			continue
 		}
-		out = append(out, english.Stem(t, false))
+		out = append(out, stem(t))
 	}
 	return out
+}
+
+// stems memoises the stemmer, which costs microseconds a word while a
+// spec's vocabulary is small; it stops growing at maxStems entries.
+var stems struct {
+	sync.RWMutex
+	m map[string]string
+}
+
+const maxStems = 200_000
+
+func stem(w string) string {
+	stems.RLock()
+	s, ok := stems.m[w]
+	stems.RUnlock()
+	if ok {
+		return s
+	}
+	s = english.Stem(w, false)
+	stems.Lock()
+	if stems.m == nil {
+		stems.m = map[string]string{}
+	}
+	if len(stems.m) < maxStems {
+		stems.m[w] = s
+	}
+	stems.Unlock()
+	return s
 }
 
 // TermIndex is the sparse-vector dimension of a term: the 32-bit FNV-1a hash
@@ -47,9 +75,12 @@ func Tokens(text string) []string {
 // may collide; with tens of thousands of distinct terms a collision is rare
 // and only merges the statistics of two terms.
 func TermIndex(term string) uint32 {
-	h := fnv.New32a()
-	h.Write([]byte(term))
-	return h.Sum32()
+	h := uint32(2166136261) // FNV-1a offset basis
+	for i := 0; i < len(term); i++ {
+		h ^= uint32(term[i])
+		h *= 16777619 // FNV prime
+	}
+	return h
 }
 
 // SparseVector is a sparse vector in Qdrant's form: indices ascending and

@@ -41,6 +41,8 @@ type fakeQdrant struct {
 	writes    int
 	// apiKey, when set, is required in the "api-key" metadata of every call.
 	apiKey string
+	// version is the server version the health check reports ("": 1.17.0).
+	version string
 }
 
 type fakeColl struct {
@@ -65,14 +67,14 @@ func startFake(tb testing.TB) (*fakeQdrant, string) {
 }
 
 // startFakeKey is startFake with a required API key.
-func startFakeKey(tb testing.TB, apiKey string) (*fakeQdrant, string) {
+func startFakeKey(tb testing.TB, apiKey string, opts ...grpc.ServerOption) (*fakeQdrant, string) {
 	tb.Helper()
 	f := &fakeQdrant{colls: map[string]*fakeColl{}, calls: map[string]int{}, apiKey: apiKey}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv := grpc.NewServer(grpc.MaxRecvMsgSize(32<<20), grpc.ChainUnaryInterceptor(
+	srv := grpc.NewServer(append(opts, grpc.MaxRecvMsgSize(32<<20), grpc.ChainUnaryInterceptor(
 		func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 			f.mu.Lock()
 			f.calls[info.FullMethod[strings.LastIndex(info.FullMethod, "/")+1:]]++
@@ -84,7 +86,7 @@ func startFakeKey(tb testing.TB, apiKey string) (*fakeQdrant, string) {
 				}
 			}
 			return h(ctx, req)
-		}))
+		}))...)
 	qc.RegisterPointsServer(srv, fakePoints{f: f})
 	qc.RegisterCollectionsServer(srv, fakeCollections{f: f})
 	qc.RegisterQdrantServer(srv, fakeService{f: f})
@@ -100,7 +102,7 @@ func (f *fakeQdrant) callCount(method string) int {
 }
 
 func (f *fakeQdrant) fakeHealthCheck(context.Context, *qc.HealthCheckRequest) (*qc.HealthCheckReply, error) {
-	return &qc.HealthCheckReply{Title: "fake qdrant", Version: "1.17.0"}, nil
+	return &qc.HealthCheckReply{Title: "fake qdrant", Version: cmp.Or(f.version, "1.17.0")}, nil
 }
 
 func (f *fakeQdrant) fakeCollectionExists(_ context.Context, r *qc.CollectionExistsRequest) (*qc.CollectionExistsResponse, error) {
@@ -848,6 +850,21 @@ type fakeService struct {
 
 func (s fakeService) HealthCheck(ctx context.Context, r *qc.HealthCheckRequest) (*qc.HealthCheckReply, error) {
 	return s.f.fakeHealthCheck(ctx, r)
+}
+
+func (s fakeCollections) Get(_ context.Context, r *qc.GetCollectionInfoRequest) (*qc.GetCollectionInfoResponse, error) {
+	f := s.f
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, err := f.coll(r.GetCollectionName())
+	if err != nil {
+		return nil, err
+	}
+	schema := map[string]*qc.PayloadSchemaInfo{}
+	for field := range c.indexes {
+		schema[field] = &qc.PayloadSchemaInfo{}
+	}
+	return &qc.GetCollectionInfoResponse{Result: &qc.CollectionInfo{PayloadSchema: schema, PointsCount: qc.PtrOf(uint64(len(c.points)))}}, nil
 }
 
 func (s fakePoints) CreateFieldIndex(ctx context.Context, r *qc.CreateFieldIndexCollection) (*qc.PointsOperationResponse, error) {

@@ -24,6 +24,11 @@ import (
 // DefaultPort is Qdrant's gRPC port.
 const DefaultPort = 6334
 
+// minMinor is the oldest Qdrant 1.x minor version the store works with:
+// the Query API (1.10), named sparse vectors with the IDF modifier (1.10)
+// and the Facet API (1.12).
+const minMinor = 12
+
 // DefaultCollection is the collection name prefix when the URL names none.
 const DefaultCollection = "livespec"
 
@@ -169,7 +174,8 @@ func (s *Store) open(ctx context.Context) error {
 	addr := net.JoinHostPort(s.cfg.Host, strconv.Itoa(s.cfg.Port))
 	hctx, cancel := context.WithTimeout(ctx, cmpDur(s.opts.HealthTimeout, 10*time.Second))
 	defer cancel()
-	if _, err := s.client.HealthCheck(hctx); err != nil {
+	reply, err := s.client.HealthCheck(hctx)
+	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
@@ -178,6 +184,9 @@ func (s *Store) open(ctx context.Context) error {
 			code = livespec.EUNAUTHORIZED
 		}
 		return livespec.WrapError(code, err, "qdrant: cannot reach %s", addr)
+	}
+	if v, err := qc.ParseVersion(reply.GetVersion()); err == nil && (v.Major < 1 || v.Major == 1 && v.Minor < minMinor) {
+		return livespec.Errorf(livespec.EUNAVAILABLE, "qdrant: server %s runs Qdrant %s; livespec needs 1.%d or later", addr, reply.GetVersion(), minMinor)
 	}
 	for _, c := range []struct {
 		name   string
@@ -194,7 +203,7 @@ func (s *Store) open(ctx context.Context) error {
 			return err
 		}
 	}
-	_, err := s.loadIndex(ctx)
+	_, err = s.loadIndex(ctx)
 	return err
 }
 
@@ -267,17 +276,25 @@ func (s *Store) ensureCollection(ctx context.Context, name string, dims int, fie
 	if err != nil {
 		return s.classify(ctx, err, "qdrant: collection %s", name)
 	}
-	if ok {
-		return nil
-	}
-	sparse := strings.HasPrefix(name, s.cfg.Collection+"_sections")
-	if err := s.client.CreateCollection(ctx, s.createRequest(name, dims, sparse)); err != nil {
-		// Another server may have created it meanwhile.
-		if ok, err2 := s.client.CollectionExists(ctx, name); err2 != nil || !ok {
-			return s.classify(ctx, err, "qdrant: create collection %s", name)
+	if !ok {
+		sparse := strings.HasPrefix(name, s.cfg.Collection+"_sections")
+		if err := s.client.CreateCollection(ctx, s.createRequest(name, dims, sparse)); err != nil {
+			// Another server may have created it meanwhile.
+			if ok, err2 := s.client.CollectionExists(ctx, name); err2 != nil || !ok {
+				return s.classify(ctx, err, "qdrant: create collection %s", name)
+			}
 		}
 	}
+	// Create the payload indexes that are missing: all of them for a new
+	// collection, and any an interrupted creation left out.
+	info, err := s.client.GetCollectionInfo(ctx, name)
+	if err != nil {
+		return s.classify(ctx, err, "qdrant: collection %s", name)
+	}
 	for field, typ := range fields {
+		if _, ok := info.GetPayloadSchema()[field]; ok {
+			continue
+		}
 		if _, err := s.client.CreateFieldIndex(ctx, &qc.CreateFieldIndexCollection{
 			CollectionName: name, FieldName: field, FieldType: typ.Enum(), Wait: qc.PtrOf(true),
 		}); err != nil {

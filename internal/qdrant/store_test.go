@@ -2,10 +2,19 @@ package qdrant
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
+
+	qc "github.com/qdrant/go-client/qdrant"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/storetest"
@@ -341,5 +350,62 @@ func TestSetIndexMovesSections(t *testing.T) {
 	}
 	if _, err := reader.Search(ctx, livespec.SearchQuery{Text: "x", Vector: []float32{0, 1, 0}, Embedder: "other/3d"}); livespec.ErrorCode(err) != livespec.EMISMATCH {
 		t.Errorf("query vector of another embedder: %v, want EMISMATCH", err)
+	}
+}
+
+func TestOldServer(t *testing.T) {
+	f, u := startFake(t)
+	f.version = "1.9.2"
+	_, err := Open(context.Background(), u, Options{})
+	if livespec.ErrorCode(err) != livespec.EUNAVAILABLE || !strings.Contains(livespec.ErrorMessage(err), "needs 1.12 or later") {
+		t.Errorf("Qdrant 1.9: %v, want EUNAVAILABLE naming the version needed", err)
+	}
+}
+
+// TestIndexesRepaired reopens a store whose collections lost a payload
+// index (a creation interrupted between the collection and its indexes).
+func TestIndexesRepaired(t *testing.T) {
+	ctx := context.Background()
+	f, u := startFake(t)
+	s, err := Open(ctx, u, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	f.mu.Lock()
+	delete(f.colls["livespec_changes"].indexes, fOldPath)
+	f.mu.Unlock()
+	s, err = Open(ctx, u, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	f.mu.Lock()
+	typ, ok := f.colls["livespec_changes"].indexes[fOldPath]
+	f.mu.Unlock()
+	if !ok || typ != qc.FieldType_FieldTypeKeyword {
+		t.Errorf("old_path index after reopening: %v %v", typ, ok)
+	}
+}
+
+func TestTLS(t *testing.T) {
+	// Borrow httptest's self-signed certificate for 127.0.0.1.
+	ts := httptest.NewTLSServer(http.NotFoundHandler())
+	defer ts.Close()
+	cert := ts.TLS.Certificates[0]
+	_, u := startFakeKey(t, "k", grpc.Creds(credentials.NewServerTLSFromCert(&cert)))
+	pool := x509.NewCertPool()
+	pool.AddCert(ts.Certificate())
+	ctx := context.Background()
+	s, err := Open(ctx, u+"?tls=1", Options{APIKey: "k", TLSConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}})
+	if err != nil {
+		t.Fatalf("TLS with the server's CA: %v", err)
+	}
+	s.Close()
+	if _, err := Open(ctx, u+"?tls=1", Options{APIKey: "k", HealthTimeout: 2 * time.Second}); livespec.ErrorCode(err) != livespec.EUNAVAILABLE {
+		t.Errorf("TLS with an unknown CA: %v, want EUNAVAILABLE", err)
+	}
+	if _, err := Open(ctx, u, Options{APIKey: "k", HealthTimeout: 2 * time.Second}); livespec.ErrorCode(err) != livespec.EUNAVAILABLE {
+		t.Errorf("plaintext to a TLS server: %v, want EUNAVAILABLE", err)
 	}
 }
