@@ -31,8 +31,8 @@ type SectionDiff struct {
 	Kind     livespec.ChangeKind
 	Old, New *livespec.Section
 	// Summary is a short human summary: "+2 −1 lines", "heading renamed
-	// from \"Auth\"", "moved from \"Design > Auth\"; +1 −1 lines"; "" for
-	// an unchanged pair.
+	// from \"Auth\"", "moved from \"Proposal\" to \"Design\"; +1 −1
+	// lines"; "" for an unchanged pair.
 	Summary string
 }
 
@@ -174,7 +174,7 @@ func renameSummary(o, n *livespec.Section) string {
 	case op == np:
 		s = "heading renamed from " + quoteHeading(ol)
 	case ol == nl:
-		s = "moved from " + quoteHeading(o.Heading)
+		s = moveSummary(op, np)
 	default:
 		s = "renamed from " + quoteHeading(o.Heading)
 	}
@@ -184,6 +184,30 @@ func renameSummary(o, n *livespec.Section) string {
 		s += "; " + Summarize(ob, nb)
 	}
 	return s
+}
+
+// moveSummary describes a change of parent by the headings that differ:
+// "moved from \"Proposal\" to \"Design Details\"", "moved under
+// \"Match Criteria\"", "moved out of \"API Capabilities\"".
+func moveSummary(oldParent, newParent string) string {
+	o, n := livespec.SplitHeading(oldParent), livespec.SplitHeading(newParent)
+	p := 0
+	for p < len(o) && p < len(n) && o[p] == n[p] {
+		p++
+	}
+	q := 0
+	for q < len(o)-p && q < len(n)-p && o[len(o)-1-q] == n[len(n)-1-q] {
+		q++
+	}
+	om := strings.Join(o[p:len(o)-q], livespec.HeadingSep)
+	nm := strings.Join(n[p:len(n)-q], livespec.HeadingSep)
+	switch {
+	case om == "":
+		return "moved under " + quoteHeading(nm)
+	case nm == "":
+		return "moved out of " + quoteHeading(om)
+	}
+	return "moved from " + quoteHeading(om) + " to " + quoteHeading(nm)
 }
 
 func quoteHeading(s string) string { return "\"" + s + "\"" }

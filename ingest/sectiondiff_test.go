@@ -145,7 +145,7 @@ func TestDiffSections(t *testing.T) {
 				`= "Checkout" -> "Checkout": `,
 				`= "Checkout > Coupons" -> "Checkout > Coupons": `,
 				`= "Checkout > Payment" -> "Checkout > Payment": `,
-				`renamed "Proposal > Risks" -> "Checkout > Risks": moved from "Proposal > Risks"`,
+				`renamed "Proposal > Risks" -> "Checkout > Risks": moved from "Proposal" to "Checkout"`,
 				`= "Proposal" -> "Proposal": `,
 			},
 		},
@@ -181,7 +181,30 @@ func TestDiffSections(t *testing.T) {
 			want: []string{
 				`= "Design" -> "Design": `,
 				`renamed "Design > Auth" -> "Design > Authentication": heading renamed from "Auth"`,
-				`renamed "Design > Auth > Refresh" -> "Design > Authentication > Refresh": moved from "Design > Auth > Refresh"`,
+				`renamed "Design > Auth > Refresh" -> "Design > Authentication > Refresh": moved from "Auth" to "Authentication"`,
+			},
+		},
+		{
+			name: "moved one level down and up",
+			old:  "# A\n## B\nbody of b\n### C\nbody of c here\n## D\nbody of d\n",
+			new:  "# A\n## B\nbody of b\n## D\nbody of d\n### C\nbody of c here\n",
+			want: []string{
+				`= "A" -> "A": `,
+				`= "A > B" -> "A > B": `,
+				`= "A > D" -> "A > D": `,
+				`renamed "A > B > C" -> "A > D > C": moved from "B" to "D"`,
+			},
+		},
+		{
+			name: "moved out of and under a parent",
+			old:  "# A\n## B\n### C\nbody of c\n## E\nbody of e\n",
+			new:  "# A\n## B\n## C\nbody of c\n### F\n#### E\nbody of e\n",
+			want: []string{
+				`= "A" -> "A": `,
+				`= "A > B" -> "A > B": `,
+				`renamed "A > B > C" -> "A > C": moved out of "B"`,
+				`added - -> "A > C > F": +1 lines`,
+				`renamed "A > E" -> "A > C > F > E": moved under "C > F"`,
 			},
 		},
 		{
@@ -232,9 +255,9 @@ func TestDiffSections(t *testing.T) {
 			new:  "# P\n## Same\nbody\n# Q\n## Same\nbody\n",
 			want: []string{
 				`added - -> "P": +1 lines`,
-				`renamed "X > Same" -> "P > Same": moved from "X > Same"`,
+				`renamed "X > Same" -> "P > Same": moved from "X" to "P"`,
 				`added - -> "Q": +1 lines`,
-				`renamed "Y > Same" -> "Q > Same": moved from "Y > Same"`,
+				`renamed "Y > Same" -> "Q > Same": moved from "Y" to "Q"`,
 				`removed "X" -> -: −1 lines`,
 				`removed "Y" -> -: −1 lines`,
 			},

@@ -128,7 +128,7 @@ var mdParser = parser.NewParser(
 // headingParser is goldmark's full CommonMark parser.
 var headingParser = goldmark.DefaultParser()
 
-// heading is one top-level heading of a Markdown document.
+// mdHeading is one top-level heading of a Markdown document.
 type mdHeading struct {
 	start   int // offset of the start of its first line
 	headEnd int // offset just past its last line (the underline for setext)
@@ -136,7 +136,7 @@ type mdHeading struct {
 	text    string
 }
 
-// link is one link destination and the offset it sits at.
+// mdLink is one link destination and the offset it sits at.
 type mdLink struct {
 	pos  int
 	dest string
