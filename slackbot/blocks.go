@@ -23,7 +23,7 @@ const (
 	// maxFallback bounds the plain-text fallback (Slack truncates "text"
 	// at 40,000 characters; notifications show far less).
 	maxFallback     = 3000
-	maxSources      = 10 // context block elements at most
+	maxSources      = 10 // sources listed at most
 	maxChangeGroups = 10
 	maxButtonValue  = 2000
 )
@@ -78,7 +78,7 @@ func Render(a *livespec.Answer, opt RenderOptions) Message {
 		}
 		return ""
 	}
-	body := answerBody(a)
+	body, listed := answerBody(a)
 	text := mrkdwn(body, cite)
 	limit := cmp.Or(opt.MaxAnswerChars, MaxAnswerChars)
 	if utf8.RuneCountInString(text) > limit {
@@ -96,13 +96,14 @@ func Render(a *livespec.Answer, opt RenderOptions) Message {
 	}
 	if len(a.Changes) > 0 && (a.Intent == livespec.IntentChanges || a.Intent == livespec.IntentTimeline) {
 		blocks = append(blocks, slack.NewDividerBlock())
-		for _, chunk := range splitMrkdwn(changeList(a), MaxTextChars) {
+		for _, chunk := range splitMrkdwn(changeList(a, !listed), MaxTextChars) {
 			blocks = append(blocks, slack.NewSectionBlock(mrkdwnText(chunk), nil, nil))
 		}
 	}
-	if src := sourceElements(a.Citations); len(src) > 0 {
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwnText("*Sources*")))
-		blocks = append(blocks, slack.NewContextBlock("", src...))
+	if len(a.Citations) > 0 {
+		for _, chunk := range splitMrkdwn(sourceList(a.Citations), MaxTextChars) {
+			blocks = append(blocks, slack.NewContextBlock("", mrkdwnText(chunk)))
+		}
 	}
 	if m := modelLine(a.Model); m != "" {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwnText(m)))
@@ -126,9 +127,10 @@ var sourcesHeading = regexp.MustCompile(`(?m)^\s*(?:\*\*)?Sources:?(?:\*\*)?:?\s
 
 // answerBody is the answer text without a trailing list of sources, which
 // Render shows as its own block, and, for extractive change reports whose
-// text is the grouped list Render shows too, only the summary line.
-func answerBody(a *livespec.Answer) string {
-	text := strings.TrimSpace(a.Answer)
+// text is the grouped list Render shows too, only the summary line (counted
+// reports true then: the text already gives the totals).
+func answerBody(a *livespec.Answer) (text string, counted bool) {
+	text = strings.TrimSpace(a.Answer)
 	if len(a.Citations) > 0 {
 		if loc := sourcesHeading.FindAllStringIndex(text, -1); len(loc) > 0 {
 			text = strings.TrimSpace(text[:loc[len(loc)-1][0]])
@@ -138,13 +140,15 @@ func answerBody(a *livespec.Answer) string {
 		if i := strings.Index(text, "\n\n"); i > 0 {
 			text = text[:i]
 		}
+		counted = true
 	}
-	return text
+	return text, counted
 }
 
 // changeList is the compact grouped list of a change report: a count by
-// kind, then the files with the most changes and their counts by kind.
-func changeList(a *livespec.Answer) string {
+// kind (when header), then the files with the most changes and their
+// counts by kind.
+func changeList(a *livespec.Answer, header bool) string {
 	type group struct {
 		path   string
 		n      int
@@ -172,18 +176,20 @@ func changeList(a *livespec.Answer) string {
 		return cmp.Or(cmp.Compare(y.n, x.n), strings.Compare(x.path, y.path))
 	})
 	var b strings.Builder
-	fmt.Fprintf(&b, "*%s to %s in %s*", plural(len(a.Changes), "change"), plural(len(order), "file"), plural(len(commits), "commit"))
-	if a.Window != nil && (!a.Window.From.IsZero() || !a.Window.To.IsZero()) {
-		b.WriteString(" " + windowText(*a.Window))
+	if header {
+		fmt.Fprintf(&b, "*%s to %s in %s*", plural(len(a.Changes), "change"), plural(len(order), "file"), plural(len(commits), "commit"))
+		if a.Window != nil && (!a.Window.From.IsZero() || !a.Window.To.IsZero()) {
+			b.WriteString(" " + windowText(*a.Window))
+		}
+		b.WriteString(": " + kindCounts(total) + "\n")
 	}
-	b.WriteString(": " + kindCounts(total) + "\n")
 	for i, g := range order {
 		if i == maxChangeGroups {
 			rest := 0
 			for _, g := range order[i:] {
 				rest += g.n
 			}
-			fmt.Fprintf(&b, "• _and %s more (%s)_\n", plural(len(order)-i, "file"), plural(rest, "change"))
+			fmt.Fprintf(&b, "• _and %d more %s (%s)_\n", len(order)-i, pluralWord(len(order)-i, "file"), plural(rest, "change"))
 			break
 		}
 		fmt.Fprintf(&b, "• `%s` — %s", Escape(clip(g.path, 200)), kindCounts(g.kinds))
@@ -220,26 +226,23 @@ func windowText(w livespec.Window) string {
 	return "from " + day(w.From) + " to " + day(w.To.Add(-time.Nanosecond))
 }
 
-// sourceElements renders each citation as one context element: its
-// number, file and heading linked to the commit-pinned URL, the short
-// commit and when the text was valid.
-func sourceElements(cs []livespec.Citation) []slack.MixedElement {
-	var els []slack.MixedElement
+// sourceList renders the citations, one per line under a "Sources"
+// title: number, file and heading linked to the commit-pinned URL, the
+// short commit and when the text was valid.
+func sourceList(cs []livespec.Citation) string {
+	lines := []string{"*Sources*"}
 	for i, c := range cs {
-		if i == maxSources-1 && len(cs) > maxSources {
-			els = append(els, mrkdwnText(fmt.Sprintf("_and %d more sources_", len(cs)-i)))
+		if i == maxSources && len(cs) > maxSources+1 {
+			lines = append(lines, fmt.Sprintf("_and %d more sources_", len(cs)-i))
 			break
 		}
-		els = append(els, mrkdwnText(sourceLine(c)))
+		lines = append(lines, sourceLine(c))
 	}
-	return els
+	return strings.Join(lines, "\n")
 }
 
 func sourceLine(c livespec.Citation) string {
-	label := c.Path
-	if c.Heading != "" {
-		label += " › " + c.Heading
-	}
+	label := sourceLabel(c)
 	line := fmt.Sprintf("[%d] ", c.N)
 	name := Escape(clip(label, 300))
 	if c.URL != "" {
@@ -264,6 +267,14 @@ func sourceLine(c livespec.Citation) string {
 		line += " · valid since " + day(from)
 	}
 	return clip(line, MaxTextChars)
+}
+
+// sourceLabel is "path › heading › subheading".
+func sourceLabel(c livespec.Citation) string {
+	if c.Heading == "" {
+		return c.Path
+	}
+	return c.Path + " › " + strings.ReplaceAll(c.Heading, " > ", " › ")
 }
 
 func modelLine(m livespec.ModelInfo) string {
@@ -308,10 +319,7 @@ func fallbackText(a *livespec.Answer, text string) string {
 	if len(a.Citations) > 0 {
 		b.WriteString("\nSources:")
 		for _, c := range a.Citations {
-			line := fmt.Sprintf(" [%d] %s", c.N, Escape(c.Path))
-			if c.Heading != "" {
-				line += " › " + Escape(c.Heading)
-			}
+			line := fmt.Sprintf("\n[%d] %s", c.N, Escape(sourceLabel(c)))
 			if b.Len()+len(line) > maxFallback*3 {
 				break
 			}
@@ -454,11 +462,9 @@ func cutMrkdwn(text string, n int) string {
 	if len(r) <= n {
 		return text
 	}
-	head := string(r[:n])
+	head, _ := cutLine(text, n)
 	if i := strings.LastIndexByte(head, '\n'); i > len(head)*3/4 {
 		head = head[:i]
-	} else {
-		head, _ = cutLine(head, n)
 	}
 	if strings.Count(head, "```")%2 == 1 {
 		head += "\n```"
@@ -475,6 +481,13 @@ func plural(n int, word string) string {
 		return "1 " + word
 	}
 	return fmt.Sprintf("%d %ss", n, word)
+}
+
+func pluralWord(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
 
 func day(t time.Time) string { return t.UTC().Format("2006-01-02") }

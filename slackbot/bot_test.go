@@ -37,7 +37,7 @@ func TestMentionAnswersInThreadWithCitations(t *testing.T) {
 	text := blockText(p.Blocks)
 	for _, want := range []string{
 		"checkout accepts *one coupon* per order",
-		"<https://git.example.com/shop/blob/a1b2c3d4e5f60718293a4b5c6d7e8f9012345678/specs/checkout.md#coupons|specs/checkout.md › Checkout &gt; Coupons>",
+		"<https://git.example.com/shop/blob/a1b2c3d4e5f60718293a4b5c6d7e8f9012345678/specs/checkout.md#coupons|specs/checkout.md › Checkout › Coupons>",
 		"valid since 2025-03-04",
 		"superseded on 2025-09-10",
 		"`a1b2c3d`",

@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/slackbot"
 	"github.com/slack-go/slack"
@@ -61,6 +62,7 @@ type fakeSlack struct {
 	history map[string][]slack.Message // channel, newest first
 	nextTS  int
 	onPost  func(p posted) // called for each post, outside the lock
+	socket  func(c *websocket.Conn)
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
@@ -83,6 +85,21 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 			}
 			writeJSON(w, map[string]any{"ok": true, "messages": msgs, "has_more": false})
 		})
+		c.Handle("/apps.connections.open", func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != "Bearer xapp-test" {
+				writeJSON(w, map[string]any{"ok": false, "error": "invalid_auth"})
+				return
+			}
+			writeJSON(w, map[string]any{"ok": true, "url": "ws://" + r.Host + "/socket"})
+		})
+		c.Handle("/socket", slacktest.Websocket(func(c *websocket.Conn) {
+			f.mu.Lock()
+			fn := f.socket
+			f.mu.Unlock()
+			if fn != nil {
+				fn(c)
+			}
+		}))
 		c.Handle("/conversations.history", func(w http.ResponseWriter, r *http.Request) {
 			_ = r.ParseForm()
 			f.mu.Lock()

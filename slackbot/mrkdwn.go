@@ -1,6 +1,7 @@
 package slackbot
 
 import (
+	"cmp"
 	"regexp"
 	"strconv"
 	"strings"
@@ -110,14 +111,13 @@ func styled(s string, cite func(int) string) string {
 	last := 0
 	for _, m := range linkRe.FindAllStringSubmatchIndex(s, -1) {
 		b.WriteString(restyle(Escape(s[last:m[0]]), cite))
-		var text, url string
-		if m[2] >= 0 {
-			text, url = s[m[2]:m[3]], s[m[4]:m[5]]
+		if m[2] < 0 { // <https://…>
+			url := s[m[6]:m[7]]
+			b.WriteString(cmp.Or(Link(url, ""), Escape(url)))
 		} else {
-			url = s[m[6]:m[7]]
-			text = url
+			text, url := s[m[2]:m[3]], s[m[4]:m[5]]
+			b.WriteString(Link(url, restyle(strings.ReplaceAll(Escape(text), "|", "¦"), nil)))
 		}
-		b.WriteString(Link(url, restyle(strings.ReplaceAll(Escape(text), "|", "¦"), nil)))
 		last = m[1]
 	}
 	b.WriteString(restyle(Escape(s[last:]), cite))
@@ -149,7 +149,7 @@ func restyle(s string, cite func(int) string) string {
 // that is not http(s) or mailto gives the label alone.
 func Link(url, text string) string {
 	if !strings.HasPrefix(url, "https://") && !strings.HasPrefix(url, "http://") && !strings.HasPrefix(url, "mailto:") {
-		return text
+		return text // "" for an autolink: the caller shows the URL as text
 	}
 	url = strings.NewReplacer("|", "%7C", " ", "%20").Replace(Escape(strings.NewReplacer("&amp;", "&", "&lt;", "<", "&gt;", ">").Replace(url)))
 	if text == "" {
