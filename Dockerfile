@@ -8,13 +8,16 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags="-s -w" -o /out/livespec ./cmd/livespec
+RUN CGO_ENABLED=0 GOOS=linux go build -trimpath -ldflags="-s -w" -o /out/livespec ./cmd/livespec \
+ && mkdir -p /out/data
 
 # distroless/static: CA certificates (git over HTTPS) and tzdata, no shell.
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/livespec /usr/local/bin/livespec
-# uid/gid 65532; HOME and /data hold the clones and caches.
-USER nonroot:nonroot
+# /data holds clones and caches. It belongs to the nonroot user (65532), and
+# a named volume mounted there starts with that ownership.
+COPY --from=build --chown=65532:65532 /out/data /data
+USER 65532:65532
 WORKDIR /data
 ENV HOME=/data
 EXPOSE 8080

@@ -34,7 +34,11 @@
 //     embedded once however many versions carry it. Vectors survive
 //     DeleteRepo.
 //
-// Payload indexes exist on every field a filter uses. A collection's named
+// The first batch that carries vectors into a BM25-only index records its
+// embedder and dimensions, as SetIndex would. Payload indexes exist on every
+// field a filter or facet uses; Open creates any that are missing. Qdrant
+// 1.12 or later is required (Query API, IDF modifier, Facet API); Open
+// refuses older servers. A collection's named
 // vectors are fixed at creation, so when SetIndex records an embedder of
 // other dimensions the versions are copied into P_sections_dN (with the
 // stored embeddings of their hashes) and the index record then switches to
