@@ -15,13 +15,18 @@ import (
 // an unmatched new one as renamed and edited.
 const SimilarityThreshold = 0.5
 
-// similarityMaxPosting caps the posting lists of the similarity index: a shingle
-// shared by more leftover sections than this is too common to point at a
-// candidate (the exact similarity of each candidate still counts it).
+// minMatchWords is the fewest words a body needs to pair two sections by
+// their bodies alone (same body, or similar bodies): short bodies such as
+// "TBD" or "N/A" recur under unrelated headings.
+const minMatchWords = 4
+
+// similarityMaxPosting caps the posting lists of the similarity index: a
+// shingle shared by more leftover sections than this is too common to point
+// at a candidate (the exact similarity of each candidate still counts it).
 const similarityMaxPosting = 64
 
-// similarityMaxCandidates is how many candidates, by shared shingles, each new section
-// is scored against.
+// similarityMaxCandidates is how many candidates, by shared shingles, each
+// new section is scored against.
 const similarityMaxCandidates = 8
 
 // SectionDiff is one entry of DiffSections: a matched pair (Old and New set),
@@ -123,7 +128,13 @@ func DiffSections(old, new []livespec.Section) []SectionDiff {
 
 	// 2. Same text, then same non-empty body, among the unmatched.
 	matchExact(func(s *livespec.Section) string { return s.Hash })
-	matchExact(func(s *livespec.Section) string { _, b := splitSectionHead(s); return b })
+	matchExact(func(s *livespec.Section) string {
+		_, b := splitSectionHead(s)
+		if len(strings.Fields(b)) < minMatchWords {
+			return "" // "TBD" under two headings is no rename
+		}
+		return b
+	})
 
 	// 3. Similar bodies.
 	matchSimilar(old, new, oldTo, newTo, match)
@@ -340,27 +351,22 @@ func matchSimilar(old, new []livespec.Section, oldTo, newTo []int, match func(i,
 }
 
 // shingles returns the sorted, distinct hashes of the word bigrams of a
-// section's body (its single word when it has one).
+// section's body; none when the body has fewer than minMatchWords words.
 func shingles(s *livespec.Section, seed maphash.Seed) []uint64 {
 	_, body := splitSectionHead(s)
 	words := strings.Fields(body)
-	if len(words) == 0 {
+	if len(words) < minMatchWords {
 		return nil
 	}
-	var set []uint64
-	if len(words) == 1 {
-		set = []uint64{maphash.String(seed, words[0])}
-	} else {
-		set = make([]uint64, 0, len(words)-1)
-		var h maphash.Hash
-		h.SetSeed(seed)
-		for k := 0; k+1 < len(words); k++ {
-			h.Reset()
-			h.WriteString(words[k])
-			h.WriteByte(0)
-			h.WriteString(words[k+1])
-			set = append(set, h.Sum64())
-		}
+	set := make([]uint64, 0, len(words)-1)
+	var h maphash.Hash
+	h.SetSeed(seed)
+	for k := 0; k+1 < len(words); k++ {
+		h.Reset()
+		h.WriteString(words[k])
+		h.WriteByte(0)
+		h.WriteString(words[k+1])
+		set = append(set, h.Sum64())
 	}
 	slices.Sort(set)
 	return slices.Compact(set)

@@ -197,14 +197,24 @@ func TestDiffSections(t *testing.T) {
 		},
 		{
 			name: "moved out of and under a parent",
-			old:  "# A\n## B\n### C\nbody of c\n## E\nbody of e\n",
-			new:  "# A\n## B\n## C\nbody of c\n### F\n#### E\nbody of e\n",
+			old:  "# A\n## B\n### C\nthe body of section c\n## E\nthe body of section e\n",
+			new:  "# A\n## B\n## C\nthe body of section c\n### F\n#### E\nthe body of section e\n",
 			want: []string{
 				`= "A" -> "A": `,
 				`= "A > B" -> "A > B": `,
 				`renamed "A > B > C" -> "A > C": moved out of "B"`,
 				`added - -> "A > C > F": +1 lines`,
 				`renamed "A > E" -> "A > C > F > E": moved under "C > F"`,
+			},
+		},
+		{
+			name: "short bodies do not pair sections",
+			old:  "# A\n## Goals\nTBD\n",
+			new:  "# A\n## Risks\nTBD\n",
+			want: []string{
+				`= "A" -> "A": `,
+				`added - -> "A > Risks": +2 lines`,
+				`removed "A > Goals" -> -: −2 lines`,
 			},
 		},
 		{
