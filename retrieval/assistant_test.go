@@ -598,3 +598,74 @@ func ExampleAssistant_Ask() {
 	// Sessions expire after 30 minutes.
 	// valid 2024-01-10 to 2024-03-05 current: false
 }
+
+// benchIndex returns the index the Ask benchmark reads: the SQLite file
+// named by LIVESPEC_BENCH_INDEX, or else a fresh index of the Kubernetes
+// KEPs bundle (slow: cloned and ingested first). It skips without either.
+func benchIndex(b *testing.B) *sqlite.Store {
+	b.Helper()
+	ctx := context.Background()
+	if p := os.Getenv("LIVESPEC_BENCH_INDEX"); p != "" {
+		st, err := sqlite.Open(ctx, p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { st.Close() })
+		return st
+	}
+	bundle := filepath.Join("..", "..", "shared", "corpora", "kubernetes-enhancements.bundle")
+	if _, err := os.Stat(bundle); err != nil {
+		b.Skip("corpus absent: set LIVESPEC_BENCH_INDEX or provide ../shared/corpora/kubernetes-enhancements.bundle")
+	}
+	dir := filepath.Join(b.TempDir(), "keps")
+	if out, err := exec.Command("git", "clone", "-q", bundle, dir).CombinedOutput(); err != nil {
+		b.Fatalf("clone: %v\n%s", err, out)
+	}
+	return openIndex(b, dir)
+}
+
+// BenchmarkAsk measures current and as-of answers with the extractive
+// generator over the Kubernetes KEPs index, reporting p50 and p99 latency.
+func BenchmarkAsk(b *testing.B) {
+	st := benchIndex(b)
+	a := &retrieval.Assistant{Store: st}
+	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	sets := map[string][]string{
+		"current": {
+			"How does the kubelet decide when to evict pods under memory pressure?",
+			"What are the graduation criteria for sidecar containers?",
+			"How can I debug a running pod with an ephemeral container?",
+			"Does pod topology spread honour node affinity?",
+			"What must a KEP say about production readiness and rollback?",
+			"How is swap memory supported on Linux nodes?",
+			"Which feature gate controls in-place pod resize?",
+			"How are volume snapshots restored?",
+		},
+		"as_of": {
+			"As of January 1, 2022, what were the goals of sidecar containers?",
+			"As of June 30, 2020, how did ephemeral containers work?",
+			"As of March 2023, how was swap supported on nodes?",
+			"As of December 31, 2021, what did the production readiness review require?",
+		},
+	}
+	for _, name := range []string{"current", "as_of"} {
+		qs := sets[name]
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			var lat []time.Duration
+			for i := 0; b.Loop(); i++ {
+				start := time.Now()
+				if _, err := a.Ask(ctx, livespec.AskRequest{Question: qs[i%len(qs)], Now: now}, nil); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(start))
+			}
+			slices.Sort(lat)
+			pct := func(p float64) float64 {
+				return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+			}
+			b.ReportMetric(pct(0.50), "p50-ms")
+			b.ReportMetric(pct(0.99), "p99-ms")
+		})
+	}
+}

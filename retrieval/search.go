@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/livespec/livespec"
 )
@@ -18,7 +19,7 @@ import (
 // pool and boosts matches in the path and heading path, and fuses both
 // rankings by reciprocal rank.
 const (
-	searchPool    = 60  // hits asked from the store
+	searchPool    = 30  // hits asked from the store
 	rrfK          = 10  // reciprocal-rank constant
 	headingBoost  = 0.8 // weight of the path+heading coverage beside the text coverage
 	expandTop     = 3   // hits whose links are followed
@@ -84,7 +85,7 @@ func rerank(text string, hits []livespec.Hit) []*candidate {
 			continue
 		}
 		seen[h.Version.ID] = true
-		cands = append(cands, &candidate{v: h.Version, doc: lexAnalyse(h.Version.Text), header: headerDoc(h.Version)})
+		cands = append(cands, &candidate{v: h.Version, doc: lexAnalyseTerms(h.Version.Text), header: headerDoc(h.Version)})
 	}
 	if len(cands) == 0 {
 		return nil
@@ -118,7 +119,7 @@ func rerank(text string, hits []livespec.Hit) []*candidate {
 // headerDoc analyses the path and heading path of v: where a section sits
 // says as much about its subject as its words.
 func headerDoc(v livespec.Version) *lexDoc {
-	return lexAnalyse(strings.NewReplacer("/", " ", "_", " ", ".md", " ", ".markdown", " ").Replace(v.Path) + "\n" + v.Heading)
+	return lexAnalyseTerms(strings.NewReplacer("/", " ", "_", " ", ".md", " ", ".markdown", " ").Replace(v.Path) + "\n" + v.Heading)
 }
 
 // expandLinks follows the links of the top hits one hop: from each linked
@@ -130,37 +131,56 @@ func (a *Assistant) expandLinks(ctx context.Context, q searchQuery, cands []*can
 	for _, c := range cands {
 		seen[c.v.ID] = c
 	}
-	top := min(expandTop, len(cands))
-	var added []*candidate
-	for _, c := range cands[:top] {
+	// The linked files of the top hits, each credited to the best hit
+	// linking it; one search per repository covers them all.
+	parent := map[fileID]*candidate{}
+	var repos []string
+	paths := map[string][]string{}
+	for _, c := range cands[:min(expandTop, len(cands))] {
 		links := dedupe(c.v.Links)
 		if len(links) > expandLinks {
 			links = links[:expandLinks]
 		}
 		for _, l := range links {
-			if l == c.v.Path {
+			f := fileID{c.v.Repo, l}
+			if l == c.v.Path || parent[f] != nil {
 				continue
 			}
-			hits, err := a.Store.Search(ctx, livespec.SearchQuery{
-				Text: q.text, Validity: q.validity, Repos: []string{c.v.Repo},
-				Paths: []string{escapeGlob(l)}, Limit: expandPerLink,
-			})
-			if err != nil {
-				return nil, storeError("search linked "+l, err)
+			parent[f] = c
+			if paths[c.v.Repo] == nil {
+				repos = append(repos, c.v.Repo)
 			}
-			for _, h := range hits {
-				score := c.score * linkedFactor
-				if old, ok := seen[h.Version.ID]; ok {
-					if old.via == "" && old.v.ID != c.v.ID {
-						old.via = c.v.ID
-					}
-					old.score = max(old.score, score)
-					continue
+			paths[c.v.Repo] = append(paths[c.v.Repo], escapeGlob(l))
+		}
+	}
+	var added []*candidate
+	for _, repo := range repos {
+		hits, err := a.Store.Search(ctx, livespec.SearchQuery{
+			Text: q.text, Validity: q.validity, Repos: []string{repo},
+			Paths: paths[repo], Limit: expandPerLink * len(paths[repo]),
+		})
+		if err != nil {
+			return nil, storeError("search linked specs", err)
+		}
+		taken := map[fileID]int{}
+		for _, h := range hits {
+			f := fileID{h.Version.Repo, h.Version.Path}
+			c := parent[f]
+			if c == nil || taken[f] >= expandPerLink {
+				continue
+			}
+			taken[f]++
+			score := c.score * linkedFactor
+			if old, ok := seen[h.Version.ID]; ok {
+				if old.via == "" && old.v.ID != c.v.ID {
+					old.via = c.v.ID
 				}
-				n := &candidate{v: h.Version, score: score, via: c.v.ID}
-				seen[h.Version.ID] = n
-				added = append(added, n)
+				old.score = max(old.score, score)
+				continue
 			}
+			n := &candidate{v: h.Version, score: score, via: c.v.ID}
+			seen[h.Version.ID] = n
+			added = append(added, n)
 		}
 	}
 	cands = append(cands, added...)
@@ -266,103 +286,161 @@ type lexToken struct {
 	acronym bool
 }
 
-// tokens splits s into words. Runs of letters and digits make a word;
+// lexTokens splits s into words. Runs of letters and digits make a word;
 // digits joined by dots stay one word ("3.0.0"); a camelCase word or a
-// hyphenated compound yields its parts and the joined form.
+// hyphenated compound yields its parts and the joined form; identifiers
+// written with slashes or dots ("src/oas.md") also come whole.
 func lexTokens(s string) []lexToken {
-	var out []lexToken
-	rs := []rune(s)
-	n := len(rs)
-	isWord := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
-	out = lexIdents(rs, out)
+	out := make([]lexToken, 0, len(s)/6+1)
+	out = lexIdents(s, out)
+	n := len(s)
+	type span struct{ a, b int }
 	for i := 0; i < n; {
-		if !isWord(rs[i]) {
-			i++
+		r, w := decodeRune(s, i)
+		if !isWordRune(r) {
+			i += w
 			continue
 		}
-		// A compound: words joined by single hyphens or dots between digits.
-		var parts []string
-		var raw []string
+		// A compound: words joined by single hyphens, at most four.
+		var raw [4]span
+		nr := 0
 		for {
 			j := i
-			for j < n && (isWord(rs[j]) || (rs[j] == '.' && j > i && j+1 < n && unicode.IsDigit(rs[j-1]) && unicode.IsDigit(rs[j+1]))) {
-				j++
+			for j < n {
+				r, w := decodeRune(s, j)
+				if isWordRune(r) || (r == '.' && j > i && isDigitAt(s, j-1) && isDigitAt(s, j+1)) {
+					j += w
+					continue
+				}
+				break
 			}
-			w := string(rs[i:j])
-			raw = append(raw, w)
-			parts = append(parts, lexCamel(w)...)
+			raw[nr] = span{i, j}
+			nr++
 			i = j
-			if i+1 < n && rs[i] == '-' && isWord(rs[i+1]) && len(raw) < 4 {
-				i++
-				continue
+			if nr < 4 && i+1 < n && s[i] == '-' {
+				if r, _ := decodeRune(s, i+1); isWordRune(r) {
+					i++
+					continue
+				}
 			}
 			break
 		}
-		if len(raw) == 1 && len(parts) == 1 {
-			out = append(out, lexToken{word: strings.ToLower(raw[0]), acronym: lexAcronym(raw[0])})
-			continue
+		if nr == 1 {
+			w := s[raw[0].a:raw[0].b]
+			cuts := camelCuts(w)
+			if cuts == nil {
+				out = append(out, lexToken{word: strings.ToLower(w), acronym: lexAcronym(w)})
+				continue
+			}
 		}
-		out = append(out, lexToken{word: strings.ToLower(strings.Join(raw, ""))})
-		for _, p := range parts {
-			out = append(out, lexToken{word: strings.ToLower(p), acronym: lexAcronym(p)})
+		var joined strings.Builder
+		for k := 0; k < nr; k++ {
+			joined.WriteString(s[raw[k].a:raw[k].b])
+		}
+		out = append(out, lexToken{word: strings.ToLower(joined.String())})
+		for k := 0; k < nr; k++ {
+			w := s[raw[k].a:raw[k].b]
+			start := 0
+			for _, c := range camelCuts(w) {
+				out = append(out, lexToken{word: strings.ToLower(w[start:c]), acronym: lexAcronym(w[start:c])})
+				start = c
+			}
+			out = append(out, lexToken{word: strings.ToLower(w[start:]), acronym: lexAcronym(w[start:])})
 		}
 	}
 	return out
 }
 
-// lexIdents appends the identifiers of rs written with slashes or dots
+func decodeRune(s string, i int) (rune, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		c := r | 0x20
+		return ('a' <= c && c <= 'z') || ('0' <= r && r <= '9')
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+func isDigitAt(s string, i int) bool { return i >= 0 && i < len(s) && '0' <= s[i] && s[i] <= '9' }
+
+// lexIdents appends the identifiers of s written with slashes or dots
 // between words ("src/oas.md", "text/event-stream", "x.y"), whole and
 // lower-cased, so that a question quoting one matches the texts that do.
-func lexIdents(rs []rune, out []lexToken) []lexToken {
-	isWord := func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
-	isIdent := func(r rune) bool { return isWord(r) || r == '/' || r == '.' || r == '_' || r == '-' }
-	for i := 0; i < len(rs); {
-		if !isIdent(rs[i]) {
-			i++
+func lexIdents(s string, out []lexToken) []lexToken {
+	isIdent := func(r rune) bool { return isWordRune(r) || r == '/' || r == '.' || r == '_' || r == '-' }
+	for i := 0; i < len(s); {
+		r, w := decodeRune(s, i)
+		if !isIdent(r) {
+			i += w
 			continue
 		}
 		j := i
-		for j < len(rs) && isIdent(rs[j]) {
-			j++
+		for j < len(s) {
+			r, w := decodeRune(s, j)
+			if !isIdent(r) {
+				break
+			}
+			j += w
 		}
-		run := rs[i:j]
+		run := s[i:j]
 		i = j
-		for len(run) > 0 && !isWord(run[0]) {
-			run = run[1:]
-		}
-		for len(run) > 0 && !isWord(run[len(run)-1]) {
-			run = run[:len(run)-1]
+		run = strings.TrimLeft(run, "/._-")
+		run = strings.TrimRight(run, "/._-")
+		if len(run) > 80 || strings.Contains(run, "//") {
+			continue
 		}
 		ident := false
 		for k := 1; k+1 < len(run); k++ {
-			if (run[k] == '/' || run[k] == '.') && unicode.IsLetter(run[k+1]) && isWord(run[k-1]) {
-				ident = true
-				break
+			if c := run[k]; (c == '/' || c == '.') && isWordRune(rune(run[k-1])) {
+				if r, _ := decodeRune(run, k+1); unicode.IsLetter(r) {
+					ident = true
+					break
+				}
 			}
 		}
-		if ident && len(run) <= 80 && !strings.Contains(string(run), "//") {
-			out = append(out, lexToken{word: strings.ToLower(string(run))})
+		if ident {
+			out = append(out, lexToken{word: strings.ToLower(run)})
 		}
 	}
 	return out
 }
 
-// lexCamel splits "readOnly" into "read", "Only" and "HTTPServer" into
-// "HTTP", "Server"; other words come back whole.
-func lexCamel(w string) []string {
-	rs := []rune(w)
-	var parts []string
-	start := 0
-	for i := 1; i < len(rs); i++ {
-		lowerToUpper := unicode.IsLower(rs[i-1]) && unicode.IsUpper(rs[i])
-		acronymEnd := i+1 < len(rs) && unicode.IsUpper(rs[i-1]) && unicode.IsUpper(rs[i]) && unicode.IsLower(rs[i+1])
-		if lowerToUpper || acronymEnd {
-			parts = append(parts, string(rs[start:i]))
-			start = i
+// camelCuts returns the byte offsets where a camelCase word splits
+// ("readOnly" at 4, "HTTPServer" at 4), or nil for a plain word.
+func camelCuts(w string) []int {
+	var cuts []int
+	var prev, cur rune
+	pi := -1
+	for i, r := range w {
+		if pi >= 0 {
+			cur = r
+			if unicode.IsLower(prev) && unicode.IsUpper(cur) {
+				cuts = append(cuts, i)
+			} else if unicode.IsUpper(prev) && unicode.IsUpper(cur) {
+				// An acronym ends before an upper-case letter that starts a word.
+				if next, _ := nextRune(w, i); unicode.IsLower(next) {
+					cuts = append(cuts, i)
+				}
+			}
 		}
+		prev, pi = r, i
 	}
-	parts = append(parts, string(rs[start:]))
-	return parts
+	return cuts
+}
+
+// nextRune returns the rune after the one at byte offset i.
+func nextRune(w string, i int) (rune, bool) {
+	_, size := utf8.DecodeRuneInString(w[i:])
+	if i+size >= len(w) {
+		return 0, false
+	}
+	r, _ := utf8.DecodeRuneInString(w[i+size:])
+	return r, true
 }
 
 func lexAcronym(w string) bool {
@@ -504,15 +582,26 @@ func lexContent(qs []qterm) []qterm {
 // words in order with their case.
 type lexDoc struct {
 	set   map[string]bool
-	words []string // original words, in order
+	text  string
+	words []string // original words, in order; read lazily for acronyms
 }
 
-func lexAnalyse(text string) *lexDoc {
-	d := &lexDoc{set: map[string]bool{}}
+// lexAnalyse analyses text for coverage: its stemmed terms and its
+// adjacent word pairs (phrases).
+func lexAnalyse(text string) *lexDoc { return analyse(text, true) }
+
+// lexAnalyseTerms is lexAnalyse without phrases, for ranking.
+func lexAnalyseTerms(text string) *lexDoc { return analyse(text, false) }
+
+func analyse(text string, phrases bool) *lexDoc {
+	d := &lexDoc{set: map[string]bool{}, text: text}
 	prev := ""
 	for _, t := range lexTokens(text) {
 		st := lexStem(t.word)
 		d.set[st] = true
+		if !phrases {
+			continue
+		}
 		if lexStop[t.word] {
 			prev = ""
 			continue
@@ -522,10 +611,15 @@ func lexAnalyse(text string) *lexDoc {
 		}
 		prev = st
 	}
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		d.words = append(d.words, w)
-	}
 	return d
+}
+
+// wordList returns the words of the text in order, with their case.
+func (d *lexDoc) wordList() []string {
+	if d.words == nil {
+		d.words = strings.FieldsFunc(d.text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	}
+	return d.words
 }
 
 // has reports whether the document contains q's term or, for an acronym
@@ -556,7 +650,7 @@ func lexExpand(qs []qterm, texts []*lexDoc) {
 		}
 	search:
 		for _, d := range texts {
-			ws := d.words
+			ws := d.wordList()
 			for s := 0; s+len(a) <= len(ws); s++ {
 				ok := true
 				for k := 0; k < len(a); k++ {

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -114,5 +115,13 @@ func TestLexCoverage(t *testing.T) {
 				t.Errorf("coverage = %v, want %v", got, tc.want)
 			}
 		})
+	}
+}
+
+func BenchmarkLexAnalyse(b *testing.B) {
+	text := strings.Repeat("The kubelet evicts Pods under memory-pressure when `memory.available` drops below the eviction threshold; see keps/sig-node/1234-foo/README.md and readOnly fields in OpenAPI 3.0.0. ", 30)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		lexAnalyseTerms(text)
 	}
 }
