@@ -53,7 +53,8 @@ type SectionDiff struct {
 //     parent) or the same body under a renamed heading: Renamed;
 //  3. among the rest, a body similarity of at least SimilarityThreshold,
 //     best pairs first, a same-level pair preferred: Renamed, and the
-//     summary counts the edit;
+//     summary counts the edit (bodies of fewer than 4 words, such as
+//     "TBD", pair nothing in steps 2 and 3);
 //
 // and the rest are Added or Removed. Ties go to document order, so the
 // result is deterministic. Only leftovers of steps 1 and 2 are compared for

@@ -354,7 +354,9 @@ func mdLineEnd(src []byte, i int) int {
 
 // headingText returns a heading's text without markup: emphasis, code spans
 // and links reduced to their text, raw HTML dropped, escapes and entities
-// resolved, whitespace collapsed. A literal HeadingSep becomes " › ".
+// resolved, whitespace collapsed, invalid UTF-8 replaced, control
+// characters dropped, at most maxHeadingBytes (and "…"). A literal
+// HeadingSep becomes " › ".
 func headingText(h *ast.Heading, src []byte, pc parser.Context) string {
 	var b bytes.Buffer
 	var content []byte
@@ -383,8 +385,21 @@ func headingText(h *ast.Heading, src []byte, pc parser.Context) string {
 	if strings.Contains(t, livespec.HeadingSep) {
 		t = strings.ReplaceAll(t, livespec.HeadingSep, " › ")
 	}
+	t = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1 // control characters have no place in a key
+		}
+		return r
+	}, strings.ToValidUTF8(t, "\uFFFD"))
+	if len(t) > maxHeadingBytes {
+		t = strings.TrimSpace(t[:runeCut(t, 0, maxHeadingBytes)]) + "…"
+	}
 	return t
 }
+
+// maxHeadingBytes bounds one heading's text in a heading path; longer
+// headings are cut on a rune boundary and end with "…".
+const maxHeadingBytes = 300
 
 func headingPlainText(n ast.Node, src []byte, b *bytes.Buffer) {
 	for c := n.FirstChild(); c != nil; c = c.NextSibling() {

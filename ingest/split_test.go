@@ -167,6 +167,16 @@ func TestParseFileMarkdown(t *testing.T) {
 			},
 		},
 		{
+			name: "long heading is cut",
+			src:  "# " + strings.Repeat("é", 200) + "\n",
+			want: []sec{{strings.Repeat("é", 150) + "…", 1, "# " + strings.Repeat("é", 200)}},
+		},
+		{
+			name: "control characters and invalid UTF-8 in a heading",
+			src:  "# a\x00b\x7fc \xff d\n",
+			want: []sec{{"abc \uFFFD d", 1, "# a\x00b\x7fc \xff d"}},
+		},
+		{
 			name: "indented ATX heading",
 			src:  "   ## Indented\nBody\n",
 			want: []sec{{"Indented", 2, "   ## Indented\nBody"}},
