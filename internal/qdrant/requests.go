@@ -287,12 +287,6 @@ func closePayload(c livespec.Close) map[string]*qc.Value {
 	}
 }
 
-// closeFilter selects the version with id only while it is still open, so
-// closing a closed version is a no-op.
-func closeFilter(id string) *qc.Filter {
-	return &qc.Filter{Must: []*qc.Condition{qc.NewHasID(pointID(id)), qc.NewMatchBool(fCurrent, true)}}
-}
-
 // splitBatches cuts points into consecutive batches of at most maxPoints
 // points and at most maxBytes encoded bytes (a single larger point gets a
 // batch of its own), so no request exceeds the server's message limit.

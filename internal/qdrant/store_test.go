@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -176,61 +177,69 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// TestReapplyConverges simulates a crash at every write of Apply and
-// checks that re-applying the batch gives the state of a clean run.
+// TestReapplyConverges simulates a crash at every write of every Apply
+// (the first batch carries vectors, the second closes versions, the third
+// removes a file) and checks that re-applying the rest of the history gives
+// the state of a clean run, and that the checkpoint never moves before the
+// data.
 func TestReapplyConverges(t *testing.T) {
 	ctx := context.Background()
+	history := func() []*livespec.Batch {
+		_, bs := checkoutHistory()
+		bs[0].Vectors = []livespec.Vector{{Embedder: "test/2d", Hash: bs[0].Versions[0].Hash, Values: []float32{1, 0}}}
+		return bs
+	}
 	clean, cf := openFake(t)
-	_, bs := checkoutHistory()
-	applyAll(t, clean, bs)
+	applyAll(t, clean, history())
 	want := storetest.Snapshot(ctx, t, clean, "shop")
 	wantRaw := cf.snapshot()
 
-	for crashAt := 1; ; crashAt++ {
-		s, f := openFake(t)
-		_, bs := checkoutHistory()
-		applyAll(t, s, bs[:1])
-		f.mu.Lock()
-		f.writes, f.failAfter = 0, crashAt
-		f.mu.Unlock()
-		err := s.Apply(ctx, bs[1])
-		f.mu.Lock()
-		f.failAfter = 0
-		f.mu.Unlock()
-		if err == nil {
-			if crashAt == 1 {
-				t.Fatal("Apply never wrote")
-			}
-			// No write left to crash on. Batch 2 writes files, versions,
-			// two kinds of closes, changes and the checkpoint.
-			if crashAt < 6 {
-				t.Fatalf("Apply made only %d writes; the crash points were not exercised", crashAt-1)
-			}
-			break
-		}
-		if livespec.ErrorCode(err) != livespec.EUNAVAILABLE {
-			t.Fatalf("crash at write %d: error %v, want EUNAVAILABLE", crashAt, err)
-		}
-		if cp, err := s.Checkpoint(ctx, "shop"); err != nil || cp.Seq != 1 {
-			t.Fatalf("crash at write %d: checkpoint moved to %+v (%v) before the data", crashAt, cp, err)
-		}
-		applyAll(t, s, bs[1:])
-		if got := storetest.Snapshot(ctx, t, s, "shop"); got != want {
-			t.Fatalf("crash at write %d, then re-apply:\n%s\nwant\n%s", crashAt, got, want)
-		}
-		// Also the raw points (vectors included) are identical.
-		raw := f.snapshot()
-		for coll, pts := range wantRaw {
-			if strings.HasSuffix(coll, "_meta") {
-				continue // checkpoints carry their UpdatedAt; Snapshot compared them
-			}
-			for id, p := range pts {
-				if raw[coll][id] != p {
-					t.Fatalf("crash at write %d: point %s/%s differs after re-apply", crashAt, coll, id)
+	for k := range history() {
+		for crashAt := 1; ; crashAt++ {
+			s, f := openFake(t)
+			bs := history()
+			applyAll(t, s, bs[:k])
+			f.mu.Lock()
+			f.writes, f.failAfter = 0, crashAt
+			f.mu.Unlock()
+			err := s.Apply(ctx, bs[k])
+			f.mu.Lock()
+			f.failAfter = 0
+			f.mu.Unlock()
+			if err == nil {
+				// No write left to crash on. Each batch writes at least
+				// files, versions, changes and the checkpoint.
+				if crashAt < 5 {
+					t.Fatalf("batch %d: Apply made only %d writes; the crash points were not exercised", k, crashAt-1)
 				}
+				t.Logf("batch %d: crashed at each of its %d writes", k, crashAt-1)
+				break
 			}
-			if len(raw[coll]) != len(pts) {
-				t.Fatalf("crash at write %d: %s has %d points, want %d", crashAt, coll, len(raw[coll]), len(pts))
+			if livespec.ErrorCode(err) != livespec.EUNAVAILABLE {
+				t.Fatalf("batch %d, crash at write %d: error %v, want EUNAVAILABLE", k, crashAt, err)
+			}
+			cp, err := s.Checkpoint(ctx, "shop")
+			if k == 0 && livespec.ErrorCode(err) != livespec.ENOTFOUND || k > 0 && (err != nil || cp.Seq != int64(k)) {
+				t.Fatalf("batch %d, crash at write %d: checkpoint moved to %+v (%v) before the data", k, crashAt, cp, err)
+			}
+			applyAll(t, s, bs[k:])
+			if got := storetest.Snapshot(ctx, t, s, "shop"); got != want {
+				t.Fatalf("batch %d, crash at write %d, then re-apply:\n%s\nwant\n%s", k, crashAt, got, want)
+			}
+			// Also the raw points (vectors included) are identical.
+			raw := f.snapshot()
+			for coll, pts := range wantRaw {
+				if strings.HasSuffix(coll, "_meta") {
+					continue // checkpoints carry their UpdatedAt; Snapshot compared them
+				}
+				for id, p := range pts {
+					if raw[coll][id] != p {
+						t.Fatalf("batch %d, crash at write %d: point %s/%s differs after re-apply", k, crashAt, coll, id)
+					}
+				}
+				if len(raw[coll]) != len(pts) {
+					t.Fatalf("batch %d, crash at write %d: %s has %d points, want %d", k, crashAt, coll, len(raw[coll]), len(pts))
+				}
 			}
 		}
 	}
@@ -407,5 +416,59 @@ func TestTLS(t *testing.T) {
 	}
 	if _, err := Open(ctx, u, Options{APIKey: "k", HealthTimeout: 2 * time.Second}); livespec.ErrorCode(err) != livespec.EUNAVAILABLE {
 		t.Errorf("plaintext to a TLS server: %v, want EUNAVAILABLE", err)
+	}
+}
+
+// TestCollectionSettings checks what Open asks Qdrant to create: the
+// cluster settings on every collection, the vectors of each.
+func TestCollectionSettings(t *testing.T) {
+	ctx := context.Background()
+	f, u := startFake(t)
+	s, err := Open(ctx, u+"?collection=team", Options{ShardNumber: 6, ReplicationFactor: 2, WriteConsistencyFactor: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.SetIndex(ctx, livespec.IndexInfo{Embedder: "ollama/nomic-embed-text@768", Dimensions: 768}); err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var names []string
+	for name, c := range f.colls {
+		names = append(names, name)
+		r := c.create
+		if r.GetShardNumber() != 6 || r.GetReplicationFactor() != 2 || r.GetWriteConsistencyFactor() != 1 {
+			t.Errorf("%s created with shards %d, replicas %d, write consistency %d", name, r.GetShardNumber(), r.GetReplicationFactor(), r.GetWriteConsistencyFactor())
+		}
+	}
+	slices.Sort(names)
+	if want := []string{"team_changes", "team_files", "team_meta", "team_sections_d768"}; !slices.Equal(names, want) {
+		t.Fatalf("collections %v, want %v (the BM25-only sections collection dropped)", names, want)
+	}
+	sec := f.colls["team_sections_d768"]
+	if sec.dense[denseName] != 768 || sec.create.GetVectorsConfig().GetParamsMap().GetMap()[denseName].GetDistance() != qc.Distance_Cosine ||
+		!sec.sparse[bm25Name] || !sec.sparse[currentName] {
+		t.Errorf("sections vectors: dense %v, sparse %v", sec.dense, sec.sparse)
+	}
+	for field, typ := range map[string]qc.FieldType{
+		fRepo: qc.FieldType_FieldTypeKeyword, fPath: qc.FieldType_FieldTypeKeyword, fHeading: qc.FieldType_FieldTypeKeyword,
+		fCurrent: qc.FieldType_FieldTypeBool, fValidFrom: qc.FieldType_FieldTypeDatetime, fValidTo: qc.FieldType_FieldTypeDatetime,
+	} {
+		if got, ok := sec.indexes[field]; !ok || got != typ {
+			t.Errorf("sections index on %s: %v, want %v", field, got, typ)
+		}
+	}
+	ch := f.colls["team_changes"]
+	for field, typ := range map[string]qc.FieldType{
+		fDate: qc.FieldType_FieldTypeDatetime, fRepo: qc.FieldType_FieldTypeKeyword,
+		fPath: qc.FieldType_FieldTypeKeyword, fOldPath: qc.FieldType_FieldTypeKeyword,
+	} {
+		if got, ok := ch.indexes[field]; !ok || got != typ {
+			t.Errorf("changes index on %s: %v, want %v", field, got, typ)
+		}
+	}
+	if len(f.colls["team_meta"].dense)+len(f.colls["team_files"].dense) != 0 {
+		t.Error("payload-only collections have vectors")
 	}
 }
