@@ -372,3 +372,12 @@ func ExampleExtractive() {
 	//
 	// - 2016-08-01 · added · **versions/3.0.0.md › Callback Object** — “Add callbacks” (3b1f0e2) [1]
 }
+
+func BenchmarkExtractiveChanges(b *testing.B) {
+	ev := evidence()["changes"]
+	for b.Loop() {
+		if _, err := (retrieval.Extractive{}).Generate(context.Background(), ev, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -463,28 +463,93 @@ var (
 		kind phraseKind
 		re   *regexp.Regexp
 	}{
-		{phraseAsOf, regexp.MustCompile(`(?i)\b(?:as\s+of|as\s+at|as\s+it\s+(?:stood|was)\s+(?:on|in|at)|(?:at|by)\s+the\s+(?P<e1>end|close|start|beginning)\s+of|back\s+in|back\s+on|on)\s+(?:the\s+(?P<e2>end|close|start|beginning)\s+of\s+)?(?P<a>` + pointAny + `)`)},
-		{phraseRange, regexp.MustCompile(`(?i)\b(?:between|from)\s+(?P<a>` + pointAny + `)\s*(?:\band\b|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b|-|–|—|\.\.\.?)\s*(?P<b>` + pointAny + `)`)},
-		{phraseRange, regexp.MustCompile(`(?i)(?P<a>` + pointStrict + `)\s*(?:\.\.\.?|–|—|\s\bto\b|\s\bthrough\b|\s\buntil\b|\s\bthru\b)\s*(?P<b>` + pointAny + `)`)},
-		{phraseAll, regexp.MustCompile(`(?i)\bsince\s+(?:(?:it|they|this|that|these|those)\s+(?:(?:was|were|got|had\s+been|has\s+been)\s+)?(?:first\s+)?\w+|(?:its|their)\s+\w+|the\s+(?:very\s+)?(?:beginning|start|outset|inception|creation)|(?:the\s+)?(?:beginning|start|inception|creation|day\s+one))\b|\b(?:of|in|for)\s+all\s+time\b`)},
-		{phraseOpen, regexp.MustCompile(`(?i)\b(?P<k>since|after|before|until|till|up\s+to|prior\s+to)\s+(?P<a>` + pointAny + `)`)},
-		{phraseRolling, regexp.MustCompile(`(?i)\b(?:(?:in|during|over|within|for)\s+)?(?:the\s+)?(?P<k>last|past|previous|prior|trailing)\s+(?P<n>` + uncapture(pCount) + `)\s+(?P<u>` + uncapture(pUnit) + `)`)},
-		{phraseIn, regexp.MustCompile(`(?i)\b(?:in|during|for|throughout|within|over|across)\s+(?:the\s+(?:month|year|quarter|course)\s+of\s+)?(?P<a>` + pointAny + `)`)},
-		{phrasePoint, regexp.MustCompile(`(?i)\b(?P<a>` + pointStrict + `)`)},
-		{phraseVague, regexp.MustCompile(`(?i)\b(?:the\s+other\s+day|a\s+while\s+(?:ago|back)|some\s+time\s+(?:ago|back)|(?:a\s+)?(?:few|several|couple\s+of)\s+(?:days|weeks|months|years|quarters)\s+(?:ago|back)|way\s+back|long\s+ago|back\s+in\s+the\s+day|(?:a\s+)?(?:few|several)\s+(?:days|weeks|months|years|quarters))\b`)},
+		{phraseAsOf, regexp.MustCompile(`\b(?:as\s+of|as\s+at|as\s+it\s+(?:stood|was)\s+(?:on|in|at)|(?:at|by)\s+the\s+(?P<e1>end|close|start|beginning)\s+of|back\s+in|back\s+on|on)\s+(?:the\s+(?P<e2>end|close|start|beginning)\s+of\s+)?(?P<a>` + pointAny + `)`)},
+		{phraseRange, regexp.MustCompile(`\b(?:between|from)\s+(?P<a>` + pointAny + `)\s*(?:\band\b|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b|-|–|—|\.\.\.?)\s*(?P<b>` + pointAny + `)`)},
+		{phraseRange, regexp.MustCompile(`(?P<a>` + pointStrict + `)\s*(?:\.\.\.?|–|—|\s\bto\b|\s\bthrough\b|\s\buntil\b|\s\bthru\b)\s*(?P<b>` + pointAny + `)`)},
+		{phraseAll, regexp.MustCompile(`\bsince\s+(?:(?:it|they|this|that|these|those)\s+(?:(?:was|were|got|had\s+been|has\s+been)\s+)?(?:first\s+)?\w+|(?:its|their)\s+\w+|the\s+(?:very\s+)?(?:beginning|start|outset|inception|creation)|(?:the\s+)?(?:beginning|start|inception|creation|day\s+one))\b|\b(?:of|in|for)\s+all\s+time\b`)},
+		{phraseOpen, regexp.MustCompile(`\b(?P<k>since|after|before|until|till|up\s+to|prior\s+to)\s+(?P<a>` + pointAny + `)`)},
+		{phraseRolling, regexp.MustCompile(`\b(?:(?:in|during|over|within|for)\s+)?(?:the\s+)?(?P<k>last|past|previous|prior|trailing)\s+(?P<n>` + uncapture(pCount) + `)\s+(?P<u>` + uncapture(pUnit) + `)`)},
+		{phraseIn, regexp.MustCompile(`\b(?:in|during|for|throughout|within|over|across)\s+(?:the\s+(?:month|year|quarter|course)\s+of\s+)?(?P<a>` + pointAny + `)`)},
+		{phrasePoint, regexp.MustCompile(`\b(?P<a>` + pointStrict + `)`)},
+		{phraseVague, regexp.MustCompile(`\b(?:the\s+other\s+day|a\s+while\s+(?:ago|back)|some\s+time\s+(?:ago|back)|(?:a\s+)?(?:few|several|couple\s+of)\s+(?:days|weeks|months|years|quarters)\s+(?:ago|back)|way\s+back|long\s+ago|back\s+in\s+the\s+day|(?:(?:in|over|during)\s+)?(?:the\s+)?(?:(?:last|past|recent)\s+)?(?:a\s+)?(?:few|several)\s+(?:days|weeks|months|years|quarters))\b`)},
 	}
 )
+
+// Cheap hints that a text may hold a period at all: every point has a
+// year, a month or weekday name, a unit word or today/yesterday; the
+// whole-history and vague phrases have words of their own. Texts without
+// them skip the expensive phrase expressions.
+var (
+	pointHint = regexp.MustCompile(`(?i)\b(?:(?:19|20)[0-9][0-9]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|q[1-4]|h[12]|today|yesterday|week|month|quarter|half|year|day|mon|tue|wed|thu|fri|sat|sun)`)
+	otherHint = regexp.MustCompile(`(?i)\b(?:since|all\s+time|other\s+day|while|ago|back|long|few|several|couple)\b`)
+)
+
+// pointScan finds every point; phraseBefore and phraseAfter bound how far a
+// phrase reaches before its first point and after it.
+var pointScan = regexp.MustCompile(`\b` + pointAny)
+
+const phraseBefore, phraseAfter = 48, 96
 
 // findPhrases returns the period phrases of s that do not overlap, leftmost
 // first (the longest at a tie).
 func findPhrases(s string, now time.Time) []phrase {
-	var cands []phrase
-	for _, pr := range phraseRes {
-		for _, loc := range pr.re.FindAllStringSubmatchIndex(s, -1) {
-			if ok := plausible(s, pr.re, loc); !ok {
+	hasPoint, hasOther := pointHint.MatchString(s), otherHint.MatchString(s)
+	if !hasPoint && !hasOther {
+		return nil
+	}
+	// The phrase expressions are written in lower case: matching a
+	// lower-cased copy (same byte offsets) is much faster than (?i).
+	ls := asciiLower(s)
+	// Phrases built on points are only looked for around the points found
+	// by one scan, so a long question costs one pass of the big expression.
+	type span struct{ from, to int }
+	var windows []span
+	if hasPoint {
+		for _, m := range pointScan.FindAllStringIndex(ls, -1) {
+			from, to := max(0, m[0]-phraseBefore), min(len(ls), m[1]+phraseAfter)
+			for from > 0 && ls[from-1] != ' ' {
+				from--
+			}
+			for to < len(ls) && ls[to] != ' ' {
+				to++
+			}
+			if n := len(windows); n > 0 && from <= windows[n-1].to {
+				windows[n-1].to = to
 				continue
 			}
-			cands = append(cands, buildPhrase(s, pr.kind, pr.re, loc, now))
+			windows = append(windows, span{from, to})
+		}
+	}
+	var cands []phrase
+	seen := map[[3]int]bool{}
+	add := func(kind phraseKind, re *regexp.Regexp, loc []int) {
+		k := [3]int{int(kind), loc[0], loc[1]}
+		if seen[k] || !plausible(s, re, loc) {
+			return
+		}
+		seen[k] = true
+		cands = append(cands, buildPhrase(s, kind, re, loc, now))
+	}
+	for _, pr := range phraseRes {
+		switch pr.kind {
+		case phraseAll, phraseVague, phraseRolling:
+			if pr.kind != phraseRolling && !hasOther || pr.kind == phraseRolling && !hasPoint {
+				continue
+			}
+			for _, loc := range pr.re.FindAllStringSubmatchIndex(ls, -1) {
+				add(pr.kind, pr.re, loc)
+			}
+		default:
+			for _, w := range windows {
+				for _, loc := range pr.re.FindAllStringSubmatchIndex(ls[w.from:w.to], -1) {
+					for i := range loc {
+						if loc[i] >= 0 {
+							loc[i] += w.from
+						}
+					}
+					add(pr.kind, pr.re, loc)
+				}
+			}
 		}
 	}
 	sort.SliceStable(cands, func(i, j int) bool {
@@ -522,7 +587,7 @@ var notPeriodBefore = regexp.MustCompile(`(?i)(?:\b(?:draft|version|v|rfc|kep|op
 // question, points glued to version-like text.
 func plausible(s string, re *regexp.Regexp, loc []int) bool {
 	start, end := loc[0], loc[1]
-	if notPeriodBefore.MatchString(s[:start]) {
+	if notPeriodBefore.MatchString(s[max(0, start-24):start]) {
 		return false
 	}
 	if end < len(s) && (isWordByte(s[end]) || s[end] == '.' && end+1 < len(s) && isDigit(s[end+1])) {
@@ -542,6 +607,17 @@ func plausible(s string, re *regexp.Regexp, loc []int) bool {
 		}
 	}
 	return true
+}
+
+// asciiLower lower-cases ASCII letters only, keeping every byte offset.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 func isWordByte(c byte) bool { return isLetter(c) || isDigit(c) || c == '_' }

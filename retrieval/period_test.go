@@ -218,3 +218,54 @@ func TestParseDay(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParsePeriod checks that any text either parses to a forward window
+// of whole UTC days or fails with EINVALID, and that Understand never
+// panics on it.
+func FuzzParsePeriod(f *testing.F) {
+	for _, s := range []string{"last quarter", "Q3 2025", "between May and July 2024", "since June 1",
+		"2024-01-01..2024-03-31", "as of the end of June 2025", "the other day", "last 30 days", "in March",
+		"from 2024-02-30 to 2024-03-01", "between 3.0 and 3.1", "since 9999-99-99", "last 999 years", "may"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		w, err := retrieval.ParsePeriod(s, now)
+		if err != nil {
+			if livespec.ErrorCode(err) != livespec.EINVALID {
+				t.Errorf("ParsePeriod(%q): error kind %q: %v", s, livespec.ErrorCode(err), err)
+			}
+		} else {
+			if !w.From.IsZero() && !w.To.IsZero() && !w.From.Before(w.To) {
+				t.Errorf("ParsePeriod(%q) = %s: not a forward window", s, fmtWindow(w))
+			}
+			for _, b := range []time.Time{w.From, w.To} {
+				if !b.IsZero() && (b.Location() != time.UTC || !b.Equal(b.Truncate(24*time.Hour))) {
+					t.Errorf("ParsePeriod(%q) bound %v is not a UTC midnight", s, b)
+				}
+			}
+		}
+		u := retrieval.Understand(s, now)
+		if u.Window != nil && !u.Window.From.IsZero() && !u.Window.To.IsZero() && !u.Window.From.Before(u.Window.To) {
+			t.Errorf("Understand(%q).Window = %s: not a forward window", s, fmtWindow(*u.Window))
+		}
+	})
+}
+
+func BenchmarkUnderstand(b *testing.B) {
+	qs := []string{
+		"What changed in the specs between October 1 and December 31, 2024?",
+		"As of the end of June 2025, which version was listed as the minor release in development?",
+		"When did the spec first describe mutual TLS as a security scheme type?",
+		"How many TSC approvals does a pull request that changes src/oas.md need?",
+	}
+	for i := 0; b.Loop(); i++ {
+		retrieval.Understand(qs[i%len(qs)], now)
+	}
+}
+
+func BenchmarkUnderstandLong(b *testing.B) {
+	q := strings.Repeat("what did the spec say about tokens and scopes in the checkout flow ", 60) + "since March?"
+	for b.Loop() {
+		retrieval.Understand(q, now)
+	}
+}
