@@ -21,6 +21,24 @@ func TestContractFake(t *testing.T) {
 	})
 }
 
+// TestContractFakeOldServer runs the suite against a fake that reports
+// Qdrant 1.13: hybrid searches then use the server's plain RRF fusion.
+func TestContractFakeOldServer(t *testing.T) {
+	storetest.Run(t, func(tb testing.TB) livespec.Store {
+		f, u := startFake(tb)
+		f.version = "1.13.4"
+		s, err := Open(context.Background(), u, Options{})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { s.Close() })
+		if s.rrfK != 0 {
+			tb.Fatalf("rank constant %d on Qdrant 1.13, which has no parametrized RRF", s.rrfK)
+		}
+		return s
+	})
+}
+
 // TestContractQdrant runs the contract suite against the real Qdrant at
 // LIVESPEC_TEST_QDRANT_URL (e.g. qdrant://localhost:6334 after
 // `docker compose up -d qdrant`), each subtest in fresh collections that

@@ -64,7 +64,8 @@
 //
 // One Query API request: with a query vector, two prefetches (dense and
 // sparse, each with the validity filter and 4×limit candidates, at least 50)
-// fused by reciprocal rank (RRF); without one, the sparse query alone.
+// fused by reciprocal rank (RRF, 1/(60+rank) on Qdrant 1.16 and later,
+// Qdrant's default 1/(2+rank) before); without one, the sparse query alone.
 // Validity filters: current is current = true; as of T is valid_from <= T
 // and (current = true or valid_to > T); any is no filter. Path globs are
 // resolved to exact paths first (a facet over the path field), since Qdrant

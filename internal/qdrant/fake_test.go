@@ -549,7 +549,21 @@ func (f *fakeQdrant) fakeQuery(_ context.Context, r *qc.QueryPoints) (*qc.QueryR
 	limit := int(cmp.Or(r.GetLimit(), 10))
 	var res []scored
 	if len(r.GetPrefetch()) > 0 {
-		if r.GetQuery().GetFusion() != qc.Fusion_RRF {
+		// Qdrant's RRF: 1/(k + rank), rank from 0, k = 2 unless given.
+		k := 2.0
+		switch v := r.GetQuery().GetVariant().(type) {
+		case *qc.Query_Fusion:
+			if v.Fusion != qc.Fusion_RRF {
+				return nil, status.Error(codes.InvalidArgument, "fake: only RRF fusion")
+			}
+		case *qc.Query_Rrf:
+			if f.version != "" && f.version < "1.16" {
+				return nil, status.Error(codes.InvalidArgument, "fake: parametrized RRF needs 1.16")
+			}
+			if v.Rrf.K != nil {
+				k = float64(v.Rrf.GetK())
+			}
+		default:
 			return nil, status.Error(codes.InvalidArgument, "fake: prefetch needs RRF fusion")
 		}
 		fused := map[*fakePoint]float64{}
@@ -562,7 +576,7 @@ func (f *fakeQdrant) fakeQuery(_ context.Context, r *qc.QueryPoints) (*qc.QueryR
 				return nil, err
 			}
 			for i, s := range ranked {
-				fused[s.p] += 1 / float64(60+i+1)
+				fused[s.p] += 1 / (k + float64(i))
 			}
 		}
 		for p, s := range fused {

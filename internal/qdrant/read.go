@@ -218,7 +218,7 @@ func (s *Store) Search(ctx context.Context, q livespec.SearchQuery) ([]livespec.
 		if q.Validity.Mode == livespec.ValidCurrent || q.Validity.Mode == "" {
 			sparseName = currentName
 		}
-		req := searchRequest(rec.Sections, QueryVector(q.Text), sparseName, dense, versionFilter(q.Repos, paths, q.Validity), limit)
+		req := searchRequest(rec.Sections, QueryVector(q.Text), sparseName, dense, versionFilter(q.Repos, paths, q.Validity), limit, s.rrfK)
 		if req == nil {
 			return nil
 		}

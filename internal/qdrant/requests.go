@@ -147,11 +147,18 @@ func changeFilter(repos, paths []string, from, to time.Time, sections bool) *qc.
 // the fusion: a few times the final limit, never less than it.
 func prefetchLimit(limit int) uint64 { return uint64(max(4*limit, 50)) }
 
+// rrfK is the rank constant of the fusion, 1/(k+rank): the usual 60, so a
+// section that both rankings place well beats one that only one ranking
+// places first. Qdrant's plain RRF fusion uses k = 2; a k of its own needs
+// Qdrant 1.16.
+const rrfK = 60
+
 // searchRequest builds the Query API request of a search: a sparse BM25
 // query on sparseName, a dense query on "dense", or both as prefetches
-// fused by reciprocal rank. It returns nil when there is nothing to search
-// with (no terms and no vector).
-func searchRequest(coll string, sparse SparseVector, sparseName string, dense []float32, filter *qc.Filter, limit int) *qc.QueryPoints {
+// fused by reciprocal rank (with rank constant k, or Qdrant's default when
+// k is 0). It returns nil when there is nothing to search with (no terms
+// and no vector).
+func searchRequest(coll string, sparse SparseVector, sparseName string, dense []float32, filter *qc.Filter, limit int, k uint32) *qc.QueryPoints {
 	q := &qc.QueryPoints{
 		CollectionName: coll,
 		Filter:         filter,
@@ -166,6 +173,9 @@ func searchRequest(coll string, sparse SparseVector, sparseName string, dense []
 			{Query: qc.NewQuerySparse(sparse.Indices, sparse.Values), Using: qc.PtrOf(sparseName), Filter: filter, Limit: qc.PtrOf(prefetchLimit(limit))},
 		}
 		q.Query = qc.NewQueryFusion(qc.Fusion_RRF)
+		if k > 0 {
+			q.Query = qc.NewQueryRRF(&qc.Rrf{K: qc.PtrOf(k)})
+		}
 		q.Filter = nil // the prefetches filter
 	case hasSparse:
 		q.Query = qc.NewQuerySparse(sparse.Indices, sparse.Values)

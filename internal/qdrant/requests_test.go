@@ -85,9 +85,12 @@ func TestSearchRequest(t *testing.T) {
 	sparse := SparseVector{Indices: []uint32{7, 9}, Values: []float32{1, 1}}
 	dense := []float32{0.5, 0.25}
 
-	hybrid := searchRequest("c_sections_d2", sparse, currentName, dense, f, 10)
-	if hybrid.GetQuery().GetFusion() != qc.Fusion_RRF || hybrid.Filter != nil || hybrid.GetLimit() != 10 {
-		t.Errorf("hybrid: want RRF fusion of the prefetches, limit 10, filter only in prefetches: %s", js(t, hybrid))
+	hybrid := searchRequest("c_sections_d2", sparse, currentName, dense, f, 10, 60)
+	if hybrid.GetQuery().GetRrf().GetK() != 60 || hybrid.Filter != nil || hybrid.GetLimit() != 10 {
+		t.Errorf("hybrid: want RRF (k=60) of the prefetches, limit 10, filter only in prefetches: %s", js(t, hybrid))
+	}
+	if old := searchRequest("c_sections_d2", sparse, currentName, dense, f, 10, 0); old.GetQuery().GetFusion() != qc.Fusion_RRF {
+		t.Errorf("hybrid on Qdrant < 1.16: want plain RRF fusion: %s", js(t, old))
 	}
 	if len(hybrid.Prefetch) != 2 {
 		t.Fatalf("hybrid: %d prefetches, want 2", len(hybrid.Prefetch))
@@ -105,15 +108,15 @@ func TestSearchRequest(t *testing.T) {
 		t.Errorf("sparse prefetch vector = %v", got)
 	}
 
-	bm25 := searchRequest("c_sections", sparse, bm25Name, nil, f, 5)
+	bm25 := searchRequest("c_sections", sparse, bm25Name, nil, f, 5, 60)
 	if bm25.Prefetch != nil || bm25.GetUsing() != bm25Name || bm25.GetQuery().GetNearest().GetSparse() == nil || js(t, bm25.GetFilter()) != js(t, f) {
 		t.Errorf("BM25 only: %s", js(t, bm25))
 	}
-	denseOnly := searchRequest("c_sections_d2", SparseVector{}, currentName, dense, f, 5)
+	denseOnly := searchRequest("c_sections_d2", SparseVector{}, currentName, dense, f, 5, 60)
 	if denseOnly.Prefetch != nil || denseOnly.GetUsing() != denseName {
 		t.Errorf("dense only: %s", js(t, denseOnly))
 	}
-	if r := searchRequest("c", SparseVector{}, currentName, nil, f, 5); r != nil {
+	if r := searchRequest("c", SparseVector{}, currentName, nil, f, 5, 60); r != nil {
 		t.Errorf("nothing to search with: %s, want nil", js(t, r))
 	}
 	if got := prefetchLimit(40); got != 160 {

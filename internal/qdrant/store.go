@@ -124,6 +124,8 @@ type Store struct {
 	cfg    Config
 	opts   Options
 
+	rrfK uint32 // rank constant of the fusion; 0: the server's default
+
 	mu    sync.Mutex
 	index indexRecord // cached; reloaded when a collection it names is gone
 }
@@ -185,8 +187,13 @@ func (s *Store) open(ctx context.Context) error {
 		}
 		return livespec.WrapError(code, err, "qdrant: cannot reach %s", addr)
 	}
-	if v, err := qc.ParseVersion(reply.GetVersion()); err == nil && (v.Major < 1 || v.Major == 1 && v.Minor < minMinor) {
-		return livespec.Errorf(livespec.EUNAVAILABLE, "qdrant: server %s runs Qdrant %s; livespec needs 1.%d or later", addr, reply.GetVersion(), minMinor)
+	if v, err := qc.ParseVersion(reply.GetVersion()); err == nil {
+		if v.Major < 1 || v.Major == 1 && v.Minor < minMinor {
+			return livespec.Errorf(livespec.EUNAVAILABLE, "qdrant: server %s runs Qdrant %s; livespec needs 1.%d or later", addr, reply.GetVersion(), minMinor)
+		}
+		if v.Major > 1 || v.Minor >= 16 {
+			s.rrfK = rrfK
+		}
 	}
 	for _, c := range []struct {
 		name   string
