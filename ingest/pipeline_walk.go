@@ -182,7 +182,7 @@ func (p *pipeline) blob(ctx context.Context, e entry, tasks chan<- parseTask) (*
 		return nil, fmt.Errorf("ingest: %s: %w", e.Path, err)
 	}
 	b.size = size
-	b.cost += len(content)
+	b.cost += 2 * len(content) // the parsed sections take about as much again
 	p.cache.add(k, b)
 	switch {
 	case k.link:

@@ -23,7 +23,7 @@ import (
 
 // objectCacheBytes sizes go-git's object LRU: big enough to keep the trees
 // and recent blobs of a large spec repository hot.
-const objectCacheBytes = 32 * cache.MiByte
+const objectCacheBytes = 16 * cache.MiByte
 
 // renameScore is git's default rename similarity threshold (-M50%).
 const renameScore = 50
