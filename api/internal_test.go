@@ -1,0 +1,118 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/livespec/livespec"
+)
+
+func TestFormatEvent(t *testing.T) {
+	for _, tt := range []struct{ name, data, want string }{
+		{"plain", "Hello", "event: token\ndata: Hello\n\n"},
+		{"leading space kept", " world", "event: token\ndata:  world\n\n"},
+		{"newline", "a\nb", "event: token\ndata: a\ndata: b\n\n"},
+		{"lone newline", "\n", "event: token\ndata: \ndata: \n\n"},
+		{"CRLF and CR", "a\r\nb\rc", "event: token\ndata: a\ndata: b\ndata: c\n\n"},
+		{"empty", "", "event: token\ndata: \n\n"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := formatEvent("token", tt.data); got != tt.want {
+				t.Fatalf("formatEvent(%q) = %q, want %q", tt.data, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestNormalizeRemote(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"https://github.com/Acme/Shop.git", "github.com/acme/shop"},
+		{"https://github.com/acme/shop/", "github.com/acme/shop"},
+		{"http://user:pw@github.com/acme/shop", "github.com/acme/shop"},
+		{"git@github.com:acme/shop.git", "github.com/acme/shop"},
+		{"ssh://git@github.com:22/acme/shop.git", "github.com/acme/shop"},
+		{"git://github.com/acme/shop.git", "github.com/acme/shop"},
+		{"https://gitlab.example.com/group/sub/project", "gitlab.example.com/group/sub/project"},
+		{"github.com/acme/shop", "github.com/acme/shop"},
+		{"", ""},
+		{"https://github.com/", ""},
+		{"not a url", ""},
+	} {
+		if got := normalizeRemote(tt.in); got != tt.want {
+			t.Errorf("normalizeRemote(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestDeliveriesExpireAndStayBounded(t *testing.T) {
+	d := newDeliveries(time.Hour, 3)
+	if !d.claim("a") || d.claim("a") {
+		t.Fatal("a delivery was not refused the second time")
+	}
+	d.forget("a")
+	if !d.claim("a") {
+		t.Fatal("a forgotten delivery was refused")
+	}
+	d.claim("b")
+	d.claim("c")
+	d.claim("d") // evicts the oldest, a
+	if len(d.at) > 3 || !d.claim("a") {
+		t.Fatalf("bound not kept: %d remembered", len(d.at))
+	}
+	short := newDeliveries(time.Nanosecond, 10)
+	short.claim("x")
+	time.Sleep(time.Millisecond)
+	if !short.claim("x") {
+		t.Fatal("an expired delivery was refused")
+	}
+}
+
+func TestClassify(t *testing.T) {
+	for _, tt := range []struct {
+		name   string
+		err    error
+		status int
+		code   string
+	}{
+		{"kind", livespec.Errorf(livespec.ENOTFOUND, "x"), 404, livespec.ENOTFOUND},
+		{"wrapped kind", fmt.Errorf("ctx: %w", livespec.Errorf(livespec.ECONFLICT, "x")), 409, livespec.ECONFLICT},
+		{"deadline inside a kind", livespec.WrapError(livespec.EUNAVAILABLE, context.DeadlineExceeded, "slow"), 504, ETIMEOUT},
+		{"cancelled", fmt.Errorf("x: %w", context.Canceled), statusCancelled, ECANCELED},
+		{"too large", fmt.Errorf("read: %w", &http.MaxBytesError{Limit: 10}), 413, livespec.ETOOLARGE},
+		{"unclassified", errors.New("boom"), 500, livespec.EINTERNAL},
+		{"rate", livespec.Errorf(livespec.ERATELIMIT, "x"), 429, livespec.ERATELIMIT},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, msg := classify(tt.err)
+			if code != tt.code || statusOf(code) != tt.status || msg == "" {
+				t.Fatalf("classify = %q (%d) %q, want %q (%d)", code, statusOf(code), msg, tt.code, tt.status)
+			}
+		})
+	}
+}
+
+func TestParseTimes(t *testing.T) {
+	mid := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name string
+		f    func() (time.Time, error)
+		want time.Time
+	}{
+		{"since date", func() (time.Time, error) { return parseTime("since", "2025-03-01", false) }, mid},
+		{"until date includes the day", func() (time.Time, error) { return parseTime("until", "2025-03-01", true) }, mid.AddDate(0, 0, 1)},
+		{"at date is the day's last instant", func() (time.Time, error) { return parseAt("at", "2025-03-01") }, mid.AddDate(0, 0, 1).Add(-time.Nanosecond)},
+		{"at RFC 3339", func() (time.Time, error) { return parseAt("at", "2025-03-01T00:00:00Z") }, mid},
+		{"offset", func() (time.Time, error) { return parseTime("since", "2025-03-01T02:00:00+02:00", false) }, mid},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := tt.f()
+			if err != nil || !got.Equal(tt.want) {
+				t.Fatalf("got %v, %v; want %v", got, err, tt.want)
+			}
+		})
+	}
+}
