@@ -110,6 +110,12 @@ func (r *exRenderer) statement() {
 	s := ev.Sources[0]
 	quote := quoteSentences(s, queryOf(ev))
 	switch {
+	case quote == "":
+		r.line("The most relevant section is **%s** [%d].", r.ref(s.Repo, s.Path, s.Heading), s.N)
+	case asOf != "" && !citedAt(s, ev.AsOf.Time):
+		// Never state as of a date what the spec only said before or after.
+		r.line("No cited text was in force on %s; the closest match, **%s** (text from %s), says: “%s” [%d]",
+			asOf, r.ref(s.Repo, s.Path, s.Heading), dateOf(s.ValidFrom.Time), quote, s.N)
 	case asOf != "":
 		r.line("As of %s, **%s** said: “%s” [%d]", asOf, r.ref(s.Repo, s.Path, s.Heading), quote, s.N)
 	case !s.Current && !s.ValidTo.IsZero():
@@ -126,6 +132,15 @@ func (r *exRenderer) statement() {
 		}
 		r.line(l)
 	}
+}
+
+// citedAt reports whether the cited text was in force at t. A citation
+// without a ValidFrom is taken as valid.
+func citedAt(c livespec.Citation, t time.Time) bool {
+	if !c.ValidFrom.IsZero() && t.Before(c.ValidFrom.Time) {
+		return false
+	}
+	return c.ValidTo.IsZero() || t.Before(c.ValidTo.Time)
 }
 
 // fileGroup is the changes of one file in a changes report.
@@ -357,7 +372,11 @@ func (r *exRenderer) timeline() {
 			break
 		}
 	}
-	if first >= 0 {
+	if ev.Window != nil && (!ev.Window.From.IsZero() || !ev.Window.To.IsZero()) {
+		// A window shows part of the history: no claim about a first appearance.
+		r.line("**%s to %s %s.**", plural(len(events), "change"), lowerFirst(subject), windowText(ev.Window, events))
+		first = -1
+	} else if first >= 0 {
 		e := events[first]
 		r.line("%s first appeared on %s in **%s**%s (commit %s).", subject, dateOf(e.Date.Time),
 			r.ref(e.Repo, e.Path, e.Heading), r.marker(e), short(e.Commit))
@@ -408,15 +427,28 @@ func (r *exRenderer) timeline() {
 		}
 		last[k] = e
 	}
-	var removed []string
+	var closing []string
 	for _, k := range keys {
 		if e := last[k]; e.Kind == livespec.Removed {
-			removed = append(removed, fmt.Sprintf("**%s** was removed on %s (commit %s).", r.ref(e.Repo, e.Path, e.Heading), dateOf(e.Date.Time), short(e.Commit)))
+			closing = append(closing, fmt.Sprintf("**%s** was removed on %s (commit %s).", r.ref(e.Repo, e.Path, e.Heading), dateOf(e.Date.Time), short(e.Commit)))
 		}
 	}
-	if len(removed) > 0 {
+	// Where the topic first appeared, and it was not removed since: say
+	// so when a current source shows it.
+	if first >= 0 {
+		e := events[first]
+		if l := last[e.Repo+"\x00"+e.Path+"\x00"+e.Heading]; l.Kind != livespec.Removed {
+			for _, src := range ev.Sources {
+				if src.Current && src.Repo == e.Repo && src.Path == e.Path && src.Heading == e.Heading {
+					closing = append(closing, fmt.Sprintf("It is still in the current spec: **%s** [%d].", r.ref(src.Repo, src.Path, src.Heading), src.N))
+					break
+				}
+			}
+		}
+	}
+	if len(closing) > 0 {
 		r.line("")
-		for _, l := range removed {
+		for _, l := range closing {
 			r.line(l)
 		}
 	}

@@ -82,6 +82,11 @@ func evidence() map[string]*livespec.Evidence {
 			cite(2, "GOVERNANCE.md", "TSC", "g1", "2022-01-01 12:00:00", "", "The TSC approves changes to the specification by majority vote."),
 		},
 	}
+	asOfLater := &livespec.Evidence{
+		Question: "As of 2019, what did the spec say about mutual TLS?", Intent: livespec.IntentAsOf, Topic: "mutual TLS",
+		AsOf:    &livespec.Time{Time: time.Date(2019, 12, 31, 23, 59, 59, 0, time.UTC)},
+		Sources: current.Sources[:1],
+	}
 	changes := &livespec.Evidence{
 		Question: "What changed in the specs in September 2025?", Intent: livespec.IntentChanges,
 		Window: windowOf("2025-09-01", "2025-10-01"),
@@ -155,6 +160,14 @@ func evidence() map[string]*livespec.Evidence {
 		c.Date = livespec.Time{Time: c.Date.AddDate(0, 4*i, 0)}
 		long.Changes = append(long.Changes, c)
 	}
+	windowed := &livespec.Evidence{
+		Question: "What happened to the contributing guide during 2025?", Intent: livespec.IntentTimeline, Topic: "contributing guide",
+		Window: windowOf("2025-01-01", "2026-01-01"),
+		Changes: []livespec.AnswerChange{
+			change("w1", "2025-02-03 10:00:00", "Add the 3.2 branch", "CONTRIBUTING.md", "Active branches", livespec.Modified),
+			change("w2", "2025-06-11 10:00:00", "Require two TSC approvals", "CONTRIBUTING.md", "Reviewers", livespec.Modified),
+		},
+	}
 	notes := &livespec.Evidence{
 		Question: "What did the spec say the other day about retries?", Intent: livespec.IntentCurrent, Topic: "retries",
 		Notes: []string{`could not understand the period "the other day"`, "Nothing in the specs matches the question."},
@@ -163,8 +176,8 @@ func evidence() map[string]*livespec.Evidence {
 		Question: "When was GraphQL support added?", Intent: livespec.IntentTimeline, Topic: "GraphQL support",
 	}
 	return map[string]*livespec.Evidence{
-		"current": current, "as_of": asOf, "changes": changes, "changes_empty": empty,
-		"timeline": timeline, "timeline_long": long, "notes_nothing_found": notes, "timeline_nothing_found": timelineNone,
+		"current": current, "as_of": asOf, "as_of_no_text_then": asOfLater, "changes": changes, "changes_empty": empty,
+		"timeline": timeline, "timeline_long": long, "timeline_window": windowed, "notes_nothing_found": notes, "timeline_nothing_found": timelineNone,
 	}
 }
 
@@ -250,6 +263,14 @@ func TestExtractiveStatement(t *testing.T) {
 	}
 	if !strings.HasPrefix(asOf, "As of 2024-06-01, **CONTRIBUTING.md › Reviewers** said: “Changes to the specification need approval from two TSC members.") {
 		t.Errorf("as-of statement:\n%s", asOf)
+	}
+	// A source whose text came later is not presented as what the spec said then.
+	later, err := retrieval.Extractive{}.Generate(context.Background(), evidence()["as_of_no_text_then"], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasPrefix(later, "As of") || !strings.Contains(later, "text from 2021-02-15") {
+		t.Errorf("as-of statement from a later text:\n%s", later)
 	}
 }
 
@@ -371,6 +392,8 @@ func ExampleExtractive() {
 	// “Callback Object” first appeared on 2016-08-01 in **versions/3.0.0.md › Callback Object** [1] (commit 3b1f0e2).
 	//
 	// - 2016-08-01 · added · **versions/3.0.0.md › Callback Object** — “Add callbacks” (3b1f0e2) [1]
+	//
+	// It is still in the current spec: **versions/3.0.0.md › Callback Object** [1].
 }
 
 func BenchmarkExtractiveChanges(b *testing.B) {
