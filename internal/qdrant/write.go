@@ -183,12 +183,11 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 	if err := validateBatch(b); err != nil {
 		return err
 	}
-	rec := s.cachedIndex()
-	if rec.Sections == "" {
-		var err error
-		if rec, err = s.loadIndex(ctx); err != nil {
-			return err
-		}
+	// Read the index record afresh: another process may have moved the
+	// sections collection (SetIndex) since this one cached it.
+	rec, err := s.loadIndex(ctx)
+	if err != nil {
+		return err
 	}
 	// The first vectors stored in a BM25-only index set its embedder, as
 	// SetIndex would: vectors are only useful if searches can use them.
