@@ -30,6 +30,7 @@
 //     (keyword), section (bool), seq; no vectors.
 //   - P_meta: checkpoints (one point per repo) and the index record
 //     (embedder, dimensions, which sections collection is live).
+//   - P_feedback: answer ratings (livespec.FeedbackStore), by rating id.
 //   - P_vectors_dN: one point per (embedder, content hash), so a text is
 //     embedded once however many versions carry it. Vectors survive
 //     DeleteRepo.

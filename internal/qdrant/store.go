@@ -200,6 +200,7 @@ func (s *Store) open(ctx context.Context) error {
 		fields map[string]qc.FieldType
 	}{
 		{s.metaColl(), map[string]qc.FieldType{fKind: qc.FieldType_FieldTypeKeyword, fRepo: qc.FieldType_FieldTypeKeyword}},
+		{s.feedbackColl(), map[string]qc.FieldType{fDate: qc.FieldType_FieldTypeDatetime}},
 		{s.filesColl(), versionIndexes()},
 		{s.changesColl(), map[string]qc.FieldType{
 			fRepo: qc.FieldType_FieldTypeKeyword, fPath: qc.FieldType_FieldTypeKeyword,

@@ -443,7 +443,7 @@ func TestCollectionSettings(t *testing.T) {
 		}
 	}
 	slices.Sort(names)
-	if want := []string{"team_changes", "team_files", "team_meta", "team_sections_d768"}; !slices.Equal(names, want) {
+	if want := []string{"team_changes", "team_feedback", "team_files", "team_meta", "team_sections_d768"}; !slices.Equal(names, want) {
 		t.Fatalf("collections %v, want %v (the BM25-only sections collection dropped)", names, want)
 	}
 	sec := f.colls["team_sections_d768"]
@@ -470,5 +470,24 @@ func TestCollectionSettings(t *testing.T) {
 	}
 	if len(f.colls["team_meta"].dense)+len(f.colls["team_files"].dense) != 0 {
 		t.Error("payload-only collections have vectors")
+	}
+}
+
+func TestBadFeedback(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openFake(t)
+	for name, f := range map[string]livespec.Feedback{
+		"no id":     {Time: t0, Rating: 1},
+		"rating 0":  {ID: "a", Time: t0},
+		"rating 2":  {ID: "a", Time: t0, Rating: 2},
+		"zero time": {ID: "a", Rating: -1},
+	} {
+		if err := s.AddFeedback(ctx, f); livespec.ErrorCode(err) != livespec.EINVALID {
+			t.Errorf("%s: %v, want EINVALID", name, err)
+		}
+	}
+	n := 0
+	if err := s.EachFeedback(ctx, func(livespec.Feedback) error { n++; return nil }); err != nil || n != 0 {
+		t.Errorf("after rejected ratings: %d stored, %v", n, err)
 	}
 }
