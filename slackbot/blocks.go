@@ -358,68 +358,69 @@ func fullAnswerLink(a *livespec.Answer, base string) string {
 // a code block cut in two.
 func splitMrkdwn(text string, max int) []string {
 	const fence = "```"
-	var out []string
-	var cur strings.Builder
-	curLen := 0
-	inFence := false
-	flush := func() {
-		s := cur.String()
+	budget := max - len(fence) - 1 // room to close a code block
+	var (
+		out     []string
+		cur     []string
+		curLen  int  // runes in cur, separators included
+		content bool // cur holds more than a reopened fence
+		inFence bool
+	)
+	fresh := func() {
+		cur, curLen, content = nil, 0, false
 		if inFence {
-			s += "\n" + fence
+			cur, curLen = []string{fence}, len(fence)
 		}
-		if strings.TrimSpace(s) != "" && strings.TrimSpace(s) != fence {
+	}
+	flush := func() {
+		if content {
+			s := strings.Join(cur, "\n")
+			if inFence {
+				s += "\n" + fence
+			}
 			out = append(out, s)
 		}
-		cur.Reset()
-		curLen = 0
-		if inFence {
-			cur.WriteString(fence + "\n")
-			curLen = len(fence) + 1
-		}
+		fresh()
 	}
-	budget := max - len(fence) - 1 // room to close a code block
-	for _, line := range strings.Split(text, "\n") {
+	add := func(line string) {
+		if len(cur) > 0 {
+			curLen++
+		}
+		cur = append(cur, line)
+		curLen += utf8.RuneCountInString(line)
+		content = true
+	}
+	for _, orig := range strings.Split(text, "\n") {
+		line := orig
 		for {
-			n := utf8.RuneCountInString(line)
-			sep := 0
-			if curLen > 0 {
-				sep = 1
+			need := utf8.RuneCountInString(line)
+			if len(cur) > 0 {
+				need++
 			}
-			if curLen+sep+n <= budget {
-				if sep == 1 {
-					cur.WriteByte('\n')
-				}
-				cur.WriteString(line)
-				curLen += sep + n
+			if curLen+need <= budget {
+				add(line)
 				break
 			}
-			if curLen > 0 && n <= budget-(len(fence)+1) {
-				flush()
+			if content {
+				flush() // then the line fits a fresh piece, or is cut below
 				continue
 			}
-			// The line alone is too long: cut it.
-			room := budget - curLen - sep
-			if room < 50 {
-				flush()
-				continue
+			room := budget - curLen
+			if len(cur) > 0 {
+				room--
 			}
 			head, tail := cutLine(line, room)
-			if sep == 1 {
-				cur.WriteByte('\n')
-			}
-			cur.WriteString(head)
-			curLen += sep + utf8.RuneCountInString(head)
+			add(head)
 			flush()
-			line = tail
+			if line = tail; line == "" {
+				break
+			}
 		}
-		if strings.HasPrefix(strings.TrimSpace(line), fence) {
-			inFence = strings.Count(line, fence)%2 == 1 != inFence
+		if strings.HasPrefix(strings.TrimSpace(orig), fence) && strings.Count(orig, fence)%2 == 1 {
+			inFence = !inFence
 		}
 	}
-	inFence = false
-	if curLen > 0 {
-		flush()
-	}
+	flush()
 	return out
 }
 
@@ -441,7 +442,7 @@ func cutLine(line string, n int) (head, tail string) {
 		cut = sp + 1
 	}
 	if cut <= 0 {
-		cut = n
+		cut = max(n, 1)
 	}
 	return string(r[:cut]), string(r[cut:])
 }
