@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -25,6 +26,7 @@ func (Extractive) Name() string { return "extractive" }
 
 // Limits that keep an extractive answer readable in a minute.
 const (
+	exListed       = 5   // excerpts listed under a direct statement
 	exFiles        = 8   // files listed in a changes report
 	exCommits      = 4   // commits listed per file
 	exSections     = 4   // sections named per kind in one commit line
@@ -124,8 +126,12 @@ func (r *exRenderer) statement() {
 		r.line("According to **%s**: “%s” [%d]", r.ref(s.Repo, s.Path, s.Heading), quote, s.N)
 	}
 	r.line("")
-	r.line("Sources:")
-	for _, c := range ev.Sources {
+	r.line("Cited excerpts:")
+	for i, c := range ev.Sources {
+		if i == exListed {
+			r.line("- and %s", more(len(ev.Sources)-i, "source"))
+			break
+		}
 		l := fmt.Sprintf("- **%s** [%d] — %s", r.ref(c.Repo, c.Path, c.Heading), c.N, shortExcerpt(c))
 		if !c.Current && !c.ValidTo.IsZero() {
 			l += fmt.Sprintf(" (superseded on %s)", dateOf(c.ValidTo.Time))
@@ -181,7 +187,15 @@ func (r *exRenderer) changes() {
 			groups[k] = g
 		}
 		if c.Heading == "" {
-			g.fileEvents = append(g.fileEvents, c)
+			// The file-level event and a change to the text before the
+			// first heading look alike: keep one per commit and kind.
+			dup := false
+			for _, f := range g.fileEvents {
+				dup = dup || f.Commit == c.Commit && f.Kind == c.Kind
+			}
+			if !dup {
+				g.fileEvents = append(g.fileEvents, c)
+			}
 		} else {
 			g.sections = append(g.sections, c)
 		}
@@ -365,12 +379,24 @@ func (r *exRenderer) timeline() {
 			lowerFirst(subject), r.ref(s.Repo, s.Path, s.Heading), s.N, dateOf(s.ValidFrom.Time), short(s.Commit))
 		return
 	}
+	// The ledger starts a topic's history at its first mention, so the
+	// earliest event that is not a removal is where it appeared; among the
+	// events of that commit, the cited one (the first mention) names it.
 	first := -1
 	for i, e := range events {
-		if e.Kind == livespec.Added {
+		if e.Kind != livespec.Removed {
 			first = i
 			break
 		}
+	}
+	if first >= 0 {
+		best, bestN := first, r.sourceFor(events[first])
+		for j := first + 1; j < len(events) && events[j].Commit == events[first].Commit; j++ {
+			if n := r.sourceFor(events[j]); n > 0 && (bestN == 0 || n < bestN) {
+				best, bestN = j, n
+			}
+		}
+		first = best
 	}
 	if ev.Window != nil && (!ev.Window.From.IsZero() || !ev.Window.To.IsZero()) {
 		// A window shows part of the history: no claim about a first appearance.
@@ -606,11 +632,16 @@ func plainText(s string) []string {
 	return paras
 }
 
+// gluedSentence finds a sentence end glued to the next sentence
+// ("welcome.Additionally"), as joined excerpt lines can have.
+var gluedSentence = regexp.MustCompile(`([a-z)\]` + "`" + `][.!?])([A-Z][a-z])`)
+
 // sentencesOf splits text into sentences: at line ends, and after ".", "!"
 // or "?" followed by a space and a capital letter, a digit or a quote.
 func sentencesOf(text string) []string {
 	var out []string
 	for _, p := range plainText(text) {
+		p = gluedSentence.ReplaceAllString(p, "$1 $2")
 		start := 0
 		rs := []rune(p)
 		for i := 0; i < len(rs); i++ {
@@ -721,7 +752,7 @@ func shortExcerpt(c livespec.Citation) string {
 	if strings.TrimSpace(text) == "" {
 		text = c.Text
 	}
-	return clipRunes(strings.Join(plainText(text), " "), exExcerptRunes)
+	return clipRunes(gluedSentence.ReplaceAllString(strings.Join(plainText(text), " "), "$1 $2"), exExcerptRunes)
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

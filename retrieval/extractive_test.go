@@ -274,6 +274,32 @@ func TestExtractiveStatement(t *testing.T) {
 	}
 }
 
+// TestExtractiveExcerpts checks sentences glued by joined lines and the cap
+// on listed excerpts.
+func TestExtractiveExcerpts(t *testing.T) {
+	ev := &livespec.Evidence{Question: "How many TSC approvals does a pull request that changes src/oas.md need?",
+		Intent: livespec.IntentCurrent, Topic: "TSC approvals does a pull request that changes src/oas.md need"}
+	ev.Sources = append(ev.Sources, cite(1, "CONTRIBUTING.md", "Reviewers", "r1", "2024-12-17 10:00:00", "",
+		"… Reviews from other contributors are always welcome.Additionally, all pull requests that change the specification file `src/oas.md` must be approved by two TSC members.Reviews requesting changes should be addressed."))
+	for i := 2; i <= 7; i++ {
+		ev.Sources = append(ev.Sources, cite(i, fmt.Sprintf("doc%d.md", i), "", fmt.Sprintf("d%d", i), "2024-01-01 10:00:00", "", "Unrelated text."))
+	}
+	got, err := retrieval.Extractive{}.Generate(context.Background(), ev, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(got, "\n")
+	if want := "According to **CONTRIBUTING.md › Reviewers**: “Additionally, all pull requests that change the specification file `src/oas.md` must be approved by two TSC members.” [1]"; first != want {
+		t.Errorf("statement = %q\nwant        %q", first, want)
+	}
+	if !strings.Contains(got, "welcome. Additionally") {
+		t.Errorf("glued sentences not separated in the excerpt list:\n%s", got)
+	}
+	if !strings.Contains(got, "[5]") || strings.Contains(got, "[6]") || !strings.HasSuffix(got, "- and 2 more sources") {
+		t.Errorf("want 5 excerpts and a count of the rest:\n%s", got)
+	}
+}
+
 func TestExtractiveChangeCounts(t *testing.T) {
 	ev := &livespec.Evidence{
 		Intent: livespec.IntentChanges, Window: windowOf("2025-09-01", "2025-10-01"),
@@ -286,18 +312,25 @@ func TestExtractiveChangeCounts(t *testing.T) {
 			change("c2", "2025-09-03 10:00:00", "Split auth", "auth.md", "Legacy", livespec.Removed),
 			// A renamed file with no section change counts once.
 			change("c2", "2025-09-03 10:00:00", "Split auth", "login.md", "", livespec.Renamed),
+			// The file event and the change to the text before its first
+			// heading look alike; a file with only those counts one change.
+			change("c3", "2025-09-04 10:00:00", "Fix the intro", "README.md", "", livespec.Modified),
+			change("c3", "2025-09-04 10:00:00", "Fix the intro", "README.md", "", livespec.Modified),
 		},
 	}
 	got, err := retrieval.Extractive{}.Generate(context.Background(), ev, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "**4 changes to 2 files in 2 commits between 2025-09-01 and 2025-09-30:** 1 added, 1 modified, 1 removed, 1 renamed."
+	want := "**5 changes to 3 files in 3 commits between 2025-09-01 and 2025-09-30:** 1 added, 2 modified, 1 removed, 1 renamed."
 	if first, _, _ := strings.Cut(got, "\n"); first != want {
 		t.Errorf("headline = %q\nwant       %q", first, want)
 	}
 	if i, j := strings.Index(got, "auth.md"), strings.Index(got, "login.md"); i < 0 || j < 0 || i > j {
 		t.Errorf("the most-changed file should come first:\n%s", got)
+	}
+	if !strings.Contains(got, "- **README.md** — 1 change\n") || strings.Count(got, "modified the file") != 1 {
+		t.Errorf("README.md should show one modification:\n%s", got)
 	}
 	if !strings.Contains(got, "“Edit auth” — added *Scopes*; modified *Tokens*") {
 		t.Errorf("commit line does not group its sections by kind:\n%s", got)
