@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -24,7 +25,8 @@ const NoEmbedder = "none (BM25 only)"
 // Assistant answers questions about the specs in a Store: it understands
 // the question, gathers the evidence (sections for current and as-of
 // questions, change events for changes and timeline questions) and has a
-// Generator phrase it. The facts never depend on the generator.
+// Generator phrase it. The facts never depend on the generator. It is safe
+// for concurrent use and must not be copied after first use.
 type Assistant struct {
 	Store     livespec.Store
 	Embedder  livespec.Embedder  // nil: BM25 only
@@ -35,6 +37,9 @@ type Assistant struct {
 	Permalink string
 	Now       func() time.Time // nil: time.Now
 	Sources   int              // citations per answer at most (0: DefaultSources)
+
+	mu    sync.Mutex   // guards stats
+	stats *corpusStats // term statistics, computed on first use
 }
 
 var _ livespec.Asker = (*Assistant)(nil)
@@ -195,6 +200,14 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 		ans.Changes = []livespec.AnswerChange{}
 	}
 	return ans, nil
+}
+
+// Warm computes the term statistics that topic questions (timelines,
+// changes about a topic) need, so that the first such question does not
+// pay for them. Servers call it at start; it is optional.
+func (a *Assistant) Warm(ctx context.Context) error {
+	_, err := a.corpus(ctx)
+	return err
 }
 
 // generate has the generator phrase the evidence. When it fails before

@@ -703,3 +703,59 @@ func lexCoverage(qs []qterm, d *lexDoc) float64 {
 	}
 	return got / total
 }
+
+// corpusStats are the document frequencies of terms over the current
+// sections of every repository: how rare a word is in the specs, which
+// decides how much it says about a topic. They are computed on first use
+// and again whenever a repository's checkpoint moves.
+type corpusStats struct {
+	key string           // the checkpoints they were computed at
+	n   int              // sections counted
+	df  map[string]int32 // term → sections containing it
+}
+
+// maxStatsSections bounds the sections read for corpus statistics.
+const maxStatsSections = 200000
+
+// idf returns the BM25 inverse document frequency of a stemmed term.
+func (c *corpusStats) idf(term string) float64 {
+	df := float64(c.df[term])
+	n := float64(c.n)
+	return math.Log(1 + (n-df+0.5)/(df+0.5))
+}
+
+// corpus returns the corpus statistics, computing them when the index
+// changed since they were last computed.
+func (a *Assistant) corpus(ctx context.Context) (*corpusStats, error) {
+	repos, err := a.Store.Repos(ctx)
+	if err != nil {
+		return nil, storeError("list repos", err)
+	}
+	var key strings.Builder
+	for _, r := range repos {
+		fmt.Fprintf(&key, "%s@%s;", r.Repo, r.Commit)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.stats != nil && a.stats.key == key.String() {
+		return a.stats, nil
+	}
+	vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Validity: livespec.Current(), Limit: maxStatsSections})
+	if err != nil {
+		return nil, storeError("read versions", err)
+	}
+	cs := &corpusStats{key: key.String(), n: len(vs), df: map[string]int32{}}
+	seen := map[string]bool{}
+	for _, v := range vs {
+		clear(seen)
+		for _, t := range lexTokens(v.Text + "\n" + pathWords(v.Path) + "\n" + v.Heading) {
+			st := lexStem(t.word)
+			if !seen[st] {
+				seen[st] = true
+				cs.df[st]++
+			}
+		}
+	}
+	a.stats = cs
+	return cs, nil
+}

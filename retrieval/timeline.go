@@ -13,7 +13,6 @@ import (
 // Topic matching tuning.
 const (
 	topicPool     = 300  // hits asked from the store across every version
-	probeSize     = 100  // hits asked per term to estimate its rarity
 	topicMinCov   = 0.8  // a version mentions a topic when it covers this share of its core
 	topicRelCov   = 0.75 // a named file's first version covers the rest of the topic this well
 	topicMaxKeys  = 12   // sections whose whole history a timeline reads
@@ -106,7 +105,7 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 	}
 	lexExpand(words, docs)
 	all := append(words, lexPhrases(topic)...)
-	if err := a.weighByStore(ctx, all, repos); err != nil {
+	if err := a.weighByCorpus(ctx, all); err != nil {
 		return nil, err
 	}
 	m.qs = words
@@ -166,30 +165,20 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 	return m, nil
 }
 
-// weighByStore sets each term's weight to its inverse document frequency
-// in the index, estimated by asking the store for the term: the number of
-// the returned versions that contain it, capped by the probe size.
-func (a *Assistant) weighByStore(ctx context.Context, qs []qterm, repos []string) error {
-	st, err := a.Store.Stats(ctx, "")
+// weighByCorpus sets each term's weight to its inverse document frequency
+// over the current sections of the index; a phrase weighs the mean of its
+// two words.
+func (a *Assistant) weighByCorpus(ctx context.Context, qs []qterm) error {
+	cs, err := a.corpus(ctx)
 	if err != nil {
-		return storeError("stats", err)
+		return err
 	}
-	n := float64(max(st.Versions, probeSize))
 	for i := range qs {
-		hits, err := a.Store.Search(ctx, livespec.SearchQuery{Text: qs[i].word, Validity: livespec.AnyVersion(), Repos: repos, Limit: probeSize})
-		if err != nil {
-			return storeError("search history", err)
+		if w1, w2, ok := strings.Cut(qs[i].term, " "); ok {
+			qs[i].weight = (cs.idf(w1) + cs.idf(w2)) / 2
+			continue
 		}
-		df := 0
-		for _, h := range hits {
-			if versionDoc(h.Version).has(qs[i]) {
-				df++
-			}
-		}
-		if len(hits) >= probeSize && df*2 >= len(hits) {
-			df = probeSize * 2 // common: at least this many
-		}
-		qs[i].weight = math.Log(1 + n/float64(df+1))
+		qs[i].weight = cs.idf(qs[i].term)
 	}
 	return nil
 }

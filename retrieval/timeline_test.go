@@ -2,9 +2,12 @@ package retrieval_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/sqlite"
+	"github.com/livespec/livespec/retrieval"
 )
 
 func TestTimeline(t *testing.T) {
@@ -134,4 +137,29 @@ func TestTimelineErrors(t *testing.T) {
 			t.Errorf("events = %+v, want none", tl.Events)
 		}
 	})
+}
+
+func TestWarm(t *testing.T) {
+	f := newFixture(t)
+	a := f.assistant()
+	if err := a.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	tl, err := a.Timeline(context.Background(), livespec.TimelineQuery{Topic: "invoices"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tl.Events) == 0 || tl.Events[0].Commit != f.c2 {
+		t.Errorf("events after Warm = %+v, want the invoices history from %s", tl.Events, f.c2)
+	}
+	if err := (&retrieval.Assistant{Store: brokenRepos{f.store}}).Warm(context.Background()); livespec.ErrorCode(err) != livespec.EUNAVAILABLE {
+		t.Errorf("Warm on a broken store = %v, want EUNAVAILABLE", err)
+	}
+}
+
+// brokenRepos is a store that cannot list its repositories.
+type brokenRepos struct{ *sqlite.Store }
+
+func (brokenRepos) Repos(context.Context) ([]livespec.RepoInfo, error) {
+	return nil, errors.New("disk I/O error")
 }
