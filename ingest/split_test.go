@@ -706,3 +706,35 @@ func TestParseFileHugeInputs(t *testing.T) {
 }
 
 func nospace(s string) string { return strings.ReplaceAll(s, " ", "") }
+
+func TestParseFileConcurrent(t *testing.T) {
+	inputs := map[string]string{
+		"a.md":      "---\na: 1\n---\n# A *b*\n[x](y.md)\n## C\n" + strings.Repeat("text\n\n", 50),
+		"kep.yaml":  "title: x\nauthors: [\"@a\"]\n",
+		"meta.json": `{"a": [1, 2]}`,
+	}
+	want := map[string]*ParsedFile{}
+	for p, src := range inputs {
+		want[p] = parse(t, p, src, ParseOptions{MaxSectionBytes: 100})
+	}
+	done := make(chan error)
+	for range 8 {
+		go func() {
+			for range 20 {
+				for p, src := range inputs {
+					got, err := ParseFile(p, []byte(src), ParseOptions{MaxSectionBytes: 100})
+					if err != nil || !reflect.DeepEqual(got, want[p]) {
+						done <- errors.New("concurrent parse of " + p + " differs")
+						return
+					}
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
