@@ -432,14 +432,14 @@ func cutLine(line string, n int) (head, tail string) {
 		return line, ""
 	}
 	cut := n
-	if open := lastIndexRune(r[:cut], '<'); open >= 0 && lastIndexRune(r[:cut], '>') < open && open > 0 {
+	if sp := lastIndexRune(r[:cut], ' '); sp > cut/2 {
+		cut = sp + 1
+	}
+	if open := lastIndexRune(r[:cut], '<'); open > 0 && lastIndexRune(r[:cut], '>') < open {
 		cut = open
 	}
 	if amp := lastIndexRune(r[:cut], '&'); amp >= 0 && cut-amp < 6 && lastIndexRune(r[amp:cut], ';') < 0 {
 		cut = amp
-	}
-	if sp := lastIndexRune(r[:cut], ' '); sp > cut/2 {
-		cut = sp + 1
 	}
 	if cut <= 0 {
 		cut = max(n, 1)
