@@ -279,6 +279,8 @@ func TestErrors(t *testing.T) {
 		{"changes empty index", []string{"changes", "--index", empty, "--since", "2025-01-01"}, livespec.ENOTFOUND, "livespec ingest"},
 		{"ask no question", []string{"ask", "--index", empty}, livespec.EINVALID, "no question"},
 		{"ask bad now", []string{"ask", "--index", empty, "--now", "whenever", "q"}, livespec.EINVALID, "--now"},
+		{"qdrant unreachable", []string{"changes", "--store", "qdrant://127.0.0.1:1", "--since", "2025-01-01"}, livespec.EUNAVAILABLE, "qdrant: cannot reach 127.0.0.1:1"},
+		{"qdrant bad shards", []string{"changes", "--store", "qdrant://127.0.0.1:1", "--qdrant-shards", "many", "--since", "2025-01-01"}, livespec.EINVALID, "--qdrant-shards"},
 		{"unknown store", []string{"changes", "--store", "mongo://x", "--index", empty, "--since", "2025-01-01"}, livespec.EINVALID, "unknown store"},
 	}
 	for _, tt := range tests {
