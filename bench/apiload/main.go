@@ -51,10 +51,10 @@ func main() {
 
 type options struct {
 	index, target, token, routes, now string
-	cpuprofile                       string
-	clients, n, inflight, queue      int
-	d                                time.Duration
-	jsonOut                          bool
+	cpuprofile                        string
+	clients, n, inflight, queue       int
+	d                                 time.Duration
+	jsonOut                           bool
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
