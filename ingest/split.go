@@ -352,11 +352,9 @@ func mdLineEnd(src []byte, i int) int {
 	return len(src)
 }
 
-// headingText returns a heading's text without markup: emphasis, code spans
+// headingText returns a heading's text without markup (emphasis, code spans
 // and links reduced to their text, raw HTML dropped, escapes and entities
-// resolved, whitespace collapsed, invalid UTF-8 replaced, control
-// characters dropped, at most maxHeadingBytes (and "…"). A literal
-// HeadingSep becomes " › ".
+// resolved), cleaned by cleanHeading.
 func headingText(h *ast.Heading, src []byte, pc parser.Context) string {
 	var b bytes.Buffer
 	var content []byte
@@ -381,16 +379,26 @@ func headingText(h *ast.Heading, src []byte, pc parser.Context) string {
 		}
 	}
 	headingPlainText(h, src, &b)
-	t := strings.Join(strings.Fields(b.String()), " ")
-	if strings.Contains(t, livespec.HeadingSep) {
-		t = strings.ReplaceAll(t, livespec.HeadingSep, " › ")
-	}
-	t = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+	return cleanHeading(b.String())
+}
+
+// cleanHeading makes text fit for a heading path: invalid UTF-8 replaced,
+// control characters dropped, whitespace collapsed, a literal HeadingSep
+// turned into " › ", and at most maxHeadingBytes (then ending with "…").
+func cleanHeading(text string) string {
+	t := strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n':
+			return ' '
+		case r < 0x20 || r == 0x7f:
 			return -1 // control characters have no place in a key
 		}
 		return r
-	}, strings.ToValidUTF8(t, "\uFFFD"))
+	}, strings.ToValidUTF8(text, "\uFFFD"))
+	t = strings.Join(strings.Fields(t), " ")
+	if strings.Contains(t, livespec.HeadingSep) {
+		t = strings.ReplaceAll(t, livespec.HeadingSep, " › ")
+	}
 	if len(t) > maxHeadingBytes {
 		t = strings.TrimSpace(t[:runeCut(t, 0, maxHeadingBytes)]) + "…"
 	}

@@ -173,8 +173,8 @@ func TestParseFileMarkdown(t *testing.T) {
 		},
 		{
 			name: "control characters and invalid UTF-8 in a heading",
-			src:  "# a\x00b\x7fc \xff d\n",
-			want: []sec{{"abc \uFFFD d", 1, "# a\x00b\x7fc \xff d"}},
+			src:  "# a\x00b\x7fc \xff d >\x01 e\n",
+			want: []sec{{"abc \uFFFD d › e", 1, "# a\x00b\x7fc \xff d >\x01 e"}},
 		},
 		{
 			name: "indented ATX heading",
@@ -623,6 +623,13 @@ disable-supported: true
 			name: "comments only",
 			path: "c.yaml",
 			src:  "# nothing here\n",
+		},
+		{
+			name: "keys are cleaned like headings",
+			path: "a.yaml",
+			src:  "\"in > out\": 1\n\"\": 2\n",
+			want: []sec{{"in › out", 1, "in > out: 1"}, {"(untitled)", 1, `"": 2`}},
+			meta: map[string]any{"in > out": 1, "": 2},
 		},
 		{
 			name: "first document only",

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/livespec/livespec"
@@ -156,9 +155,9 @@ func parseSidecar(filePath string, content []byte, isJSON bool) (*ParsedFile, er
 		k, v := top.Content[i], top.Content[i+1]
 		name := k.Value
 		if k.Kind != yaml.ScalarNode {
-			s, _ := encodeYAML(k)
-			name = strings.Join(strings.Fields(s), " ")
+			name, _ = encodeYAML(k)
 		}
+		name = cleanHeading(name)
 		if name == "" {
 			name = UntitledHeading
 		}
