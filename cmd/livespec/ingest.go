@@ -174,11 +174,13 @@ func (p *progress) update(pr ingest.Progress) {
 		return
 	}
 	now := time.Now()
-	if pr.Done < pr.Total && now.Sub(p.last) < 5*time.Second {
+	if p.last.IsZero() {
+		// Quick runs print nothing: the summary says it all.
+		if pr.Done == pr.Total || now.Sub(p.start) < 2*time.Second {
+			return
+		}
+	} else if pr.Done < pr.Total && now.Sub(p.last) < 5*time.Second {
 		return
-	}
-	if p.last.IsZero() && pr.Done == pr.Total {
-		return // finished before the first report: the summary says it all
 	}
 	p.last = now
 	el := now.Sub(p.start).Seconds()

@@ -342,3 +342,22 @@ func TestExitCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestUnreachableOllamaFallsBack(t *testing.T) {
+	r := specRepo(t)
+	env := map[string]string{"XDG_CACHE_HOME": t.TempDir(), "LIVESPEC_OLLAMA_URL": "http://127.0.0.1:1"}
+	out, stderr, err := livespecRun(t, env, "ask", "--repo", r.Dir, "--json", "How long do access tokens last?")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "not reachable") || !strings.Contains(stderr, "using BM25 search and extractive answers") || strings.Count(stderr, "\n") > 3 {
+		t.Errorf("stderr = %q, want a one-line fallback notice", stderr)
+	}
+	var a livespec.Answer
+	if err := json.Unmarshal([]byte(out), &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Model.Generator != "extractive" || a.Model.Embedder != "none (BM25 only)" || len(a.Citations) == 0 {
+		t.Errorf("answer model = %+v, citations %d", a.Model, len(a.Citations))
+	}
+}
