@@ -367,6 +367,11 @@ func (r *exRenderer) timeline() {
 	if ev.Topic != "" {
 		subject = "“" + ev.Topic + "”"
 	}
+	// A sentence opens with the topic only when it reads as a name.
+	opener := subject
+	if len(strings.Fields(ev.Topic)) > 6 {
+		opener = "It"
+	}
 	events := append([]livespec.AnswerChange(nil), ev.Changes...)
 	sort.SliceStable(events, func(i, j int) bool { return events[i].Date.Before(events[j].Date.Time) })
 	if len(events) == 0 {
@@ -404,7 +409,7 @@ func (r *exRenderer) timeline() {
 		first = -1
 	} else if first >= 0 {
 		e := events[first]
-		r.line("%s first appeared on %s in **%s**%s (commit %s).", subject, dateOf(e.Date.Time),
+		r.line("%s first appeared on %s in **%s**%s (commit %s).", opener, dateOf(e.Date.Time),
 			r.ref(e.Repo, e.Path, e.Heading), r.marker(e), short(e.Commit))
 	} else {
 		e := events[0]
@@ -641,13 +646,14 @@ var gluedSentence = regexp.MustCompile(`([a-z)\]` + "`" + `][.!?])([A-Z][a-z])`)
 func sentencesOf(text string) []string {
 	var out []string
 	for _, p := range plainText(text) {
-		p = gluedSentence.ReplaceAllString(p, "$1 $2")
+		p = gluedSentence.ReplaceAllString(htmlTag.ReplaceAllString(p, ""), "$1 $2")
+		p = listMark.ReplaceAllString(p, "$1 $2")
 		start := 0
 		rs := []rune(p)
 		for i := 0; i < len(rs); i++ {
 			if (rs[i] == '.' || rs[i] == '!' || rs[i] == '?') && i+2 < len(rs) && rs[i+1] == ' ' &&
 				(unicode.IsUpper(rs[i+2]) || unicode.IsDigit(rs[i+2]) || rs[i+2] == '"' || rs[i+2] == '`') {
-				if s := strings.TrimSpace(string(rs[start : i+1])); s != "" {
+				if s := strings.TrimSpace(string(rs[start : i+1])); s != "" && strings.Trim(s, "….!? ") != "" {
 					out = append(out, s)
 				}
 				start = i + 2
@@ -656,6 +662,9 @@ func sentencesOf(text string) []string {
 		if s := strings.TrimSpace(string(rs[start:])); s != "" {
 			out = append(out, s)
 		}
+	}
+	for i := range out {
+		out[i] = leadingNumber.ReplaceAllString(out[i], "")
 	}
 	return out
 }
@@ -713,13 +722,12 @@ func exTerms(s string) map[string]bool {
 // does), with the next sentence when it is short, clipped to a readable
 // length.
 func quoteSentences(c livespec.Citation, query string) string {
-	text := c.Excerpt
-	if strings.TrimSpace(strings.Trim(text, "…. ")) == "" {
-		text = c.Text
-	}
-	sents := sentencesOf(text)
+	sents := sentencesOf(c.Excerpt)
 	if len(sents) == 0 {
-		return clipRunes(oneLine(text), exStatement)
+		sents = sentencesOf(c.Text)
+	}
+	if len(sents) == 0 {
+		return "" // a heading with no text of its own
 	}
 	q := exTerms(query)
 	score := func(s string) int {
@@ -743,8 +751,20 @@ func quoteSentences(c livespec.Citation, query string) string {
 	if utf8.RuneCountInString(out) < 100 && best+1 < len(sents) && (bestScore == 0 || score(sents[best+1]) > 0) {
 		out += " " + sents[best+1]
 	}
+	out = mdLink.ReplaceAllString(out, "$1")
 	return clipRunes(strings.Trim(out, "… "), exStatement)
 }
+
+var (
+	// mdLink is a Markdown link; a quote keeps its text.
+	mdLink = regexp.MustCompile(`\[([^\]\n]+)\]\([^)\s]+\)`)
+	// htmlTag is an inline HTML tag such as an anchor (<a name="x"></a>).
+	htmlTag = regexp.MustCompile(`</?[a-zA-Z][a-zA-Z0-9]*(?:\s+[a-zA-Z-]+="[^"]*")*\s*/?>`)
+	// listMark is a list number glued to a sentence end ("statistics.4. Use").
+	listMark = regexp.MustCompile(`([a-z)][.!?])([0-9]{1,2}\.\s)`)
+	// leadingNumber is a list number at the start of a sentence.
+	leadingNumber = regexp.MustCompile(`^[0-9]{1,2}\.\s+`)
+)
 
 // shortExcerpt is a source's excerpt on one line, clipped.
 func shortExcerpt(c livespec.Citation) string {
@@ -752,7 +772,8 @@ func shortExcerpt(c livespec.Citation) string {
 	if strings.TrimSpace(text) == "" {
 		text = c.Text
 	}
-	return clipRunes(gluedSentence.ReplaceAllString(strings.Join(plainText(text), " "), "$1 $2"), exExcerptRunes)
+	text = htmlTag.ReplaceAllString(strings.Join(plainText(text), " "), "")
+	return clipRunes(gluedSentence.ReplaceAllString(text, "$1 $2"), exExcerptRunes)
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

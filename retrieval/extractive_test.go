@@ -300,6 +300,37 @@ func TestExtractiveExcerpts(t *testing.T) {
 	}
 }
 
+// TestExtractiveQuoteCleanup checks that quotes read as text: no HTML
+// anchors, no link targets, no list numbers, no bare headings.
+func TestExtractiveQuoteCleanup(t *testing.T) {
+	tests := []struct{ name, excerpt, text, want string }{
+		{"anchor in a table row", `| <a name="tag-parent"></a>parent | ` + "`string`" + ` | The name of a tag that this tag is nested under. |`, "",
+			"According to **spec.md › Tags**: “| parent | `string` | The name of a tag that this tag is nested under. |” [1]"},
+		{"link", "Start a [GitHub Discussion](https://github.com/x/y/discussions/) about tag nesting.", "",
+			"According to **spec.md › Tags**: “Start a GitHub Discussion about tag nesting.” [1]"},
+		{"glued list number", "Use example, not sample.4. Use tag nesting with care.", "",
+			"According to **spec.md › Tags**: “Use tag nesting with care.” [1]"},
+		{"heading only", "# Tags", "# Tags",
+			"The most relevant section is **spec.md › Tags** [1]."},
+		{"excerpt empty, text has it", "", "# Tags\n\nTags can be nested.",
+			"According to **spec.md › Tags**: “Tags can be nested.” [1]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := cite(1, "spec.md", "Tags", "x", "2024-01-01 00:00:00", "", tt.excerpt)
+			c.Text = tt.text
+			ev := &livespec.Evidence{Question: "Can tags be nested?", Topic: "tags nested", Intent: livespec.IntentCurrent, Sources: []livespec.Citation{c}}
+			got, err := retrieval.Extractive{}.Generate(context.Background(), ev, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first, _, _ := strings.Cut(got, "\n"); first != tt.want {
+				t.Errorf("statement = %q\nwant        %q", first, tt.want)
+			}
+		})
+	}
+}
+
 func TestExtractiveChangeCounts(t *testing.T) {
 	ev := &livespec.Evidence{
 		Intent: livespec.IntentChanges, Window: windowOf("2025-09-01", "2025-10-01"),
