@@ -623,9 +623,14 @@ func queryOf(ev *livespec.Evidence) string {
 // rest into sentences' worth of text.
 func plainText(s string) []string {
 	var paras []string
+	fenced := false
 	for _, l := range strings.Split(s, "\n") {
 		l = strings.TrimSpace(l)
-		if l == "" || strings.HasPrefix(l, "#") || strings.HasPrefix(l, "```") || strings.Trim(l, "-=*_| ") == "" {
+		if strings.HasPrefix(l, "```") || strings.HasPrefix(l, "~~~") {
+			fenced = !fenced
+			continue
+		}
+		if fenced || l == "" || strings.HasPrefix(l, "#") || strings.Trim(l, "-=*_|: ") == "" {
 			continue
 		}
 		l = strings.TrimLeft(l, "-*+> ")
@@ -739,12 +744,18 @@ func quoteSentences(c livespec.Citation, query string) string {
 		}
 		return n
 	}
+	// Prose wins over fragments (a code line, a table cell) of equal score.
 	best, bestScore := 0, -1
 	for i, s := range sents {
-		if n := score(s); n > bestScore {
+		n := 2 * score(s)
+		if len(strings.Fields(s)) >= 4 {
+			n++
+		}
+		if n > bestScore {
 			best, bestScore = i, n
 		}
 	}
+	bestScore /= 2
 	out := sents[best]
 	// A short sentence takes the next one along when that one is on topic
 	// too (or when nothing is).

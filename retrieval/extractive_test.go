@@ -310,6 +310,8 @@ func TestExtractiveQuoteCleanup(t *testing.T) {
 			"According to **spec.md › Tags**: “Start a GitHub Discussion about tag nesting.” [1]"},
 		{"glued list number", "Use example, not sample.4. Use tag nesting with care.", "",
 			"According to **spec.md › Tags**: “Use tag nesting with care.” [1]"},
+		{"prose over a code fragment", "```yaml\ntags:\n  nested: true\n```\nnested tags:\nA tag can name its parent tag, so tags nest.", "",
+			"According to **spec.md › Tags**: “A tag can name its parent tag, so tags nest.” [1]"},
 		{"heading only", "# Tags", "# Tags",
 			"The most relevant section is **spec.md › Tags** [1]."},
 		{"excerpt empty, text has it", "", "# Tags\n\nTags can be nested.",
