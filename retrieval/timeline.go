@@ -233,7 +233,7 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 	// Name and title words weigh by their rarity among the files.
 	df := map[string]int{}
 	for _, c := range cands {
-		c.base = nameTerms(strings.TrimSuffix(path.Base(c.f.path), path.Ext(c.f.path)))
+		c.base = nameTerms(docName(c.f.path))
 		c.words = nameTerms(c.title)
 		seen := map[string]bool{}
 		for _, w := range append(append([]string(nil), c.base...), c.words...) {
@@ -359,6 +359,17 @@ func cmpFloat(a, b float64) int {
 		return -1
 	}
 	return 0
+}
+
+// docName returns the name a file goes by: its base name without the
+// extension, or for a directory's README or index, the directory's name
+// ("keps/sig-node/2400-node-swap/README.md" is "2400-node-swap").
+func docName(p string) string {
+	base := strings.TrimSuffix(path.Base(p), path.Ext(p))
+	if dir := path.Dir(p); dir != "." && (strings.EqualFold(base, "readme") || strings.EqualFold(base, "index")) {
+		return path.Base(dir)
+	}
+	return base
 }
 
 // nameTerms returns the stemmed words of a file name or title, without
