@@ -245,19 +245,51 @@ const (
 // line of 100,000 '>' takes seconds; 2,000 list items nested by indentation
 // took 36 s); that deep, nothing can be a top-level heading anyway, and only
 // the copy given to the parser changes, never the section texts.
+//
+// It also blanks every maxRefRun-th line of a run of link reference
+// definitions: goldmark's cost for a paragraph of definitions grows with the
+// square of their number (150,000 took 20 s). A file with more than that
+// many definitions in a row loses one in maxRefRun.
 func limitNesting(src []byte) []byte {
 	out := src
+	own := func() {
+		if &out[0] == &src[0] {
+			out = bytes.Clone(src)
+		}
+	}
+	refRun := 0
 	for i := 0; i < len(src); {
 		e := mdLineEnd(src, i)
-		if m := deepMarker(src[i:e]); m >= 0 {
-			if &out[0] == &src[0] {
-				out = bytes.Clone(src)
-			}
+		line := src[i:e]
+		if m := deepMarker(line); m >= 0 {
+			own()
 			out[i+m] = 'x'
+		}
+		if isRefDefLine(line) {
+			if refRun++; refRun >= maxRefRun {
+				own()
+				for k := i; k < e; k++ {
+					out[k] = ' '
+				}
+				refRun = 0
+			}
+		} else {
+			refRun = 0
 		}
 		i = e + 1
 	}
 	return out
+}
+
+// maxRefRun bounds the run of link reference definition lines that
+// limitNesting lets through to the parser.
+const maxRefRun = 1000
+
+// isRefDefLine reports whether line looks like the start of a link
+// reference definition: "[label]:" after at most 3 spaces.
+func isRefDefLine(line []byte) bool {
+	t := bytes.TrimLeft(line, " ")
+	return len(line)-len(t) <= 3 && len(t) > 0 && t[0] == '[' && bytes.Contains(t, []byte("]:"))
 }
 
 // deepMarker returns the offset in line of the container marker (">", "-",

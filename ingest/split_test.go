@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -692,6 +693,13 @@ func TestParseFileHugeInputs(t *testing.T) {
 		{"many brackets", "a.md", strings.Repeat("[", 100000) + strings.Repeat("](x.md)", 1000)},
 		{"many emphasis markers", "a.md", "# " + strings.Repeat("*_", 50000) + "\n"},
 		{"one long line", "a.md", strings.Repeat("x", 5<<20)},
+		{"many link reference definitions", "a.md", func() string {
+			var b strings.Builder
+			for i := range 100000 {
+				fmt.Fprintf(&b, "[a%d]: x%d.md\n", i, i)
+			}
+			return b.String() + "[a5][a5] and [a99999][]"
+		}()},
 		{"binary junk", "a.md", string([]byte{0, 0xff, 0xfe, '#', ' ', 0x80, '\n', '#', ' ', 0xc3, '\n'})},
 		{"deep YAML", "a.yaml", strings.Repeat("[", 5000) + strings.Repeat("]", 5000)},
 		{"deep JSON", "a.json", strings.Repeat("[", 5000) + strings.Repeat("]", 5000)},
@@ -743,5 +751,21 @@ func TestParseFileConcurrent(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Error(err)
 		}
+	}
+}
+
+func TestParseFileLongRunOfLinkDefinitions(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("See [first][d0] and [last][d1499].\n\n")
+	for i := range 1500 {
+		fmt.Fprintf(&b, "[d%d]: docs/d%d.md\n", i, i)
+	}
+	b.WriteString("# After\n")
+	pf := parse(t, "x.md", b.String(), ParseOptions{MaxSectionBytes: 1 << 20})
+	if len(pf.Sections) != 2 || pf.Sections[1].Heading != "After" {
+		t.Fatalf("sections: %#v", secs(pf))
+	}
+	if want := []string{"docs/d0.md", "docs/d1499.md"}; !reflect.DeepEqual(pf.Sections[0].Links, want) {
+		t.Errorf("links %q, want %q", pf.Sections[0].Links, want)
 	}
 }
