@@ -55,6 +55,9 @@ var (
 		regexp.MustCompile(`(?i)\bwhat\s+(?:did|was|were)\b.*\b(?:say|said|state|specify|require|look\s+like|describe|mean|list|read)\b`),
 		regexp.MustCompile(`(?i)\bat\s+the\s+time\b`),
 	}
+	// eventVerb is a past-tense verb of something that happened to a
+	// spec ("which RFCs were accepted in 2019").
+	eventVerb = regexp.MustCompile(`(?i)\b(?:added|removed|accepted|merged|graduated|promoted|introduced|deprecated|created|published|released|landed|proposed|renamed|updated|changed|modified|edited|approved|rejected|dropped|deleted|moved|withdrawn|postponed|closed|implemented|stabili[sz]ed|revised|rewritten|retired|replaced|superseded)\b`)
 	// uncertainPeriod catches period-like phrases that no rule understood.
 	uncertainPeriod = regexp.MustCompile(`(?i)\b(since|as\s+of|as\s+at|between|during|after|before|until|till|prior\s+to|from)\s+([^?!,;:()]+)`)
 )
@@ -109,6 +112,9 @@ func Understand(question string, now time.Time) Understanding {
 	case chosen != nil && (chosen.kind == phraseRange || chosen.kind == phraseOpen || chosen.kind == phraseRolling):
 		// "which sections were touched since March": a window with
 		// current-state wording asks what changed.
+		u.Intent = livespec.IntentChanges
+	case chosen != nil && (chosen.kind == phraseIn || chosen.kind == phrasePoint) && eventVerb.MatchString(wording):
+		// "which KEPs graduated in Q2 2023": events in the period.
 		u.Intent = livespec.IntentChanges
 	case chosen != nil && (chosen.kind == phraseIn || chosen.kind == phrasePoint):
 		// "who were the TSC members in 2023": the state at the end of the
