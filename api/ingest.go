@@ -25,6 +25,14 @@ type Ingester interface {
 	Ingest(ctx context.Context, repo string, progress func(done, total int)) (summary any, err error)
 }
 
+// IngestFunc adapts a function to Ingester.
+type IngestFunc func(ctx context.Context, repo string, progress func(done, total int)) (summary any, err error)
+
+// Ingest calls f.
+func (f IngestFunc) Ingest(ctx context.Context, repo string, progress func(done, total int)) (any, error) {
+	return f(ctx, repo, progress)
+}
+
 // RepoSource is a repository the server can ingest.
 type RepoSource struct {
 	Name string // the repo name in the index
