@@ -68,7 +68,9 @@ func (f *ParsedFile) Outline() []livespec.SectionRef {
 
 // ParseFile splits content by the file's type: .yaml, .yml and .json files
 // as sidecars (see below), anything else as Markdown. It never panics, on any
-// input; errors are livespec.EINVALID with a message naming the file.
+// input. Markdown never fails; a sidecar that does not decode is an
+// livespec.EINVALID error whose message names the file and the decoder's
+// complaint ("kep.yaml: invalid YAML: line 3: ...").
 //
 // Markdown is parsed with goldmark (CommonMark). Only headings at the top
 // level of the document start sections: a "# line" inside a code block, an

@@ -657,12 +657,12 @@ func TestParseFileSidecarErrors(t *testing.T) {
 	tests := []struct {
 		name, path, src, msg string
 	}{
-		{"broken YAML", "keps/x/kep.yaml", "title: [unclosed\n", "keps/x/kep.yaml: invalid YAML"},
-		{"duplicate YAML key", "a.yaml", "a: 1\na: 2\n", "a.yaml: invalid YAML"},
-		{"tab indentation", "a.yaml", "a:\n\t- b\n", "a.yaml: invalid YAML"},
-		{"broken JSON", "a.json", `{"a": 1,}`, "a.json: invalid JSON"},
-		{"trailing JSON", "a.json", `{"a": 1} {"b": 2}`, "a.json: invalid JSON"},
-		{"truncated JSON", "a.json", `{"a": [1, 2`, "a.json: invalid JSON"},
+		{"broken YAML", "keps/x/kep.yaml", "title: x\nauthors: [unclosed\n", "keps/x/kep.yaml: invalid YAML: line 1: did not find expected ',' or ']'"},
+		{"duplicate YAML key", "a.yaml", "a: 1\na: 2\n", `a.yaml: invalid YAML: line 2: mapping key "a" already defined at line 1`},
+		{"tab indentation", "a.yaml", "a:\n\t- b\n", "a.yaml: invalid YAML: line 2: found character that cannot start any token"},
+		{"broken JSON", "a.json", "{\n\"a\": 1,\n}", "a.json: invalid JSON: line 3: invalid character '}' looking for beginning of object key string"},
+		{"trailing JSON", "a.json", `{"a": 1} {"b": 2}`, "a.json: invalid JSON: json: unexpected data after the top-level value"},
+		{"truncated JSON", "a.json", `{"a": [1, 2`, "a.json: invalid JSON: unexpected end of input"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

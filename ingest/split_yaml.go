@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/livespec/livespec"
@@ -130,7 +131,7 @@ func parseSidecar(filePath string, content []byte, isJSON bool) (*ParsedFile, er
 		if isJSON {
 			kind = "JSON"
 		}
-		return nil, livespec.WrapError(livespec.EINVALID, err, "%s: invalid %s", filePath, kind)
+		return nil, sidecarError(filePath, kind, content, err)
 	}
 	top := yamlDocRoot(&doc)
 	if top == nil || (top.Kind == yaml.ScalarNode && top.Tag == "!!null" && top.Value == "") {
@@ -140,7 +141,7 @@ func parseSidecar(filePath string, content []byte, isJSON bool) (*ParsedFile, er
 	if top.Kind != yaml.MappingNode {
 		t, err := encodeYAML(top)
 		if err != nil {
-			return nil, livespec.WrapError(livespec.EINVALID, err, "%s: invalid YAML", filePath)
+			return nil, sidecarError(filePath, "YAML", content, err)
 		}
 		if t = NormalizeText(t); t != "" {
 			pf.Sections = []livespec.Section{{Text: t, Hash: livespec.ContentHash(t)}}
@@ -148,7 +149,7 @@ func parseSidecar(filePath string, content []byte, isJSON bool) (*ParsedFile, er
 		return pf, nil
 	}
 	if pf.Meta, err = yamlMeta(top); err != nil {
-		return nil, livespec.WrapError(livespec.EINVALID, err, "%s: invalid YAML", filePath)
+		return nil, sidecarError(filePath, "YAML", content, err)
 	}
 	seen := map[string]bool{"": true}
 	for i := 0; i+1 < len(top.Content); i += 2 {
@@ -170,7 +171,7 @@ func parseSidecar(filePath string, content []byte, isJSON bool) (*ParsedFile, er
 		pair := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{k, v}}
 		t, err := encodeYAML(pair)
 		if err != nil {
-			return nil, livespec.WrapError(livespec.EINVALID, err, "%s: invalid YAML in %q", filePath, name)
+			return nil, sidecarError(filePath+" "+strconv.Quote(name), "YAML", nil, err)
 		}
 		t = NormalizeText(t)
 		pf.Sections = append(pf.Sections, livespec.Section{
@@ -333,4 +334,23 @@ func jsonNode(dec *json.Decoder, depth int) (*yaml.Node, error) {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}, nil
 	}
 	return nil, fmt.Errorf("json: unexpected token %v", tok)
+}
+
+// sidecarError classifies a decoding error as EINVALID with a message that
+// names the file and, where known, the line: "kep.yaml: invalid YAML: line
+// 3: mapping values are not allowed in this context".
+func sidecarError(filePath, kind string, content []byte, err error) error {
+	detail := strings.TrimPrefix(err.Error(), "yaml: ")
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		detail = strings.Join(te.Errors, "; ")
+	}
+	var se *json.SyntaxError
+	if errors.As(err, &se) && se.Offset > 0 && int(se.Offset) <= len(content) {
+		detail = "line " + strconv.Itoa(1+bytes.Count(content[:se.Offset], []byte("\n"))) + ": " + detail
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		detail = "unexpected end of input"
+	}
+	return livespec.Errorf(livespec.EINVALID, "%s: invalid %s: %s", filePath, kind, detail)
 }
