@@ -188,7 +188,13 @@ func renameSummary(o, n *livespec.Section) string {
 	case ol == nl:
 		s = moveSummary(op, np)
 	default:
-		s = "renamed from " + quoteHeading(o.Heading)
+		// Name the old path from where it parts from the new one.
+		oh, nh := livespec.SplitHeading(o.Heading), livespec.SplitHeading(n.Heading)
+		k := 0
+		for k < len(oh)-1 && k < len(nh) && oh[k] == nh[k] {
+			k++
+		}
+		s = "renamed from " + quoteHeading(strings.Join(oh[k:], livespec.HeadingSep))
 	}
 	_, ob := splitSectionHead(o)
 	_, nb := splitSectionHead(n)

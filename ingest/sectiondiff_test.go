@@ -208,6 +208,18 @@ func TestDiffSections(t *testing.T) {
 			},
 		},
 		{
+			name: "renamed and moved names the old path from where it differs",
+			old:  "# K\n## Proposal\n### Phase 1\n#### Type safety\nExpressions are type checked at creation time.\n## Alternatives\n",
+			new:  "# K\n## Proposal\n### Phase 1\n## Alternatives\n### Type checking\nExpressions are type checked at creation time.\n",
+			want: []string{
+				`= "K" -> "K": `,
+				`= "K > Proposal" -> "K > Proposal": `,
+				`= "K > Proposal > Phase 1" -> "K > Proposal > Phase 1": `,
+				`= "K > Alternatives" -> "K > Alternatives": `,
+				`renamed "K > Proposal > Phase 1 > Type safety" -> "K > Alternatives > Type checking": renamed from "Proposal > Phase 1 > Type safety"`,
+			},
+		},
+		{
 			name: "short bodies do not pair sections",
 			old:  "# A\n## Goals\nTBD\n",
 			new:  "# A\n## Risks\nTBD\n",

@@ -68,7 +68,7 @@ func (f *ParsedFile) Outline() []livespec.SectionRef {
 
 // ParseFile splits content by the file's type: .yaml, .yml and .json files
 // as sidecars (see below), anything else as Markdown. It never panics, on any
-// input. Markdown never fails; a sidecar that does not decode is an
+// input. Markdown never fails; a sidecar that does not decode is a
 // livespec.EINVALID error whose message names the file and the decoder's
 // complaint ("kep.yaml: invalid YAML: line 3: ...").
 //
