@@ -109,6 +109,14 @@ func TestParseFileMarkdown(t *testing.T) {
 			},
 		},
 		{
+			name: "setext heading after link definitions",
+			src:  "intro\n\n[a]: b.md\n[c]: d.md\nTitle\nmore\n---\nbody\n",
+			want: []sec{
+				{"", 0, "intro\n\n[a]: b.md\n[c]: d.md"},
+				{"Title more", 2, "Title\nmore\n---\nbody"},
+			},
+		},
+		{
 			name: "multi-line setext heading",
 			src:  "Long\ntitle\n===\nBody.\n",
 			want: []sec{{"Long title", 1, "Long\ntitle\n===\nBody."}},
