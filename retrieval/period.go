@@ -47,6 +47,9 @@ type span struct {
 	// is relative to now); otherwise a range may move it to its other end's
 	// year.
 	explicitYear bool
+	// rough marks "early 2024", "mid-March", "late 2023": the whole named
+	// span stands for its part, and a note says so.
+	rough bool
 }
 
 // pointForm is one way of writing a point. pattern has capturing groups
@@ -107,12 +110,16 @@ var pointForms = []*pointForm{
 	{name: "ago", strict: true, pattern: pCount + `\s+` + pUnit + `\s+ago\b`, resolve: resolveAgo},
 	{name: "casual day", strict: true, pattern: `(today|yesterday)\b`, resolve: resolveWhen},
 	{name: "weekday", strict: true, pattern: `(?:(last|past|this|on)\s+)?` + pWeekday, resolve: resolveWhen},
+	{name: "rough", strict: true, pattern: `(early|mid|late)[\s-]+(` + uncapture(pMonth) + pSep + uncapture(pYear) + `|` + uncapture(pYear) + `|` + uncapture(pFullMon) + `)`}, // resolve set in init: it recurses
 	{name: "year", pattern: pYear, resolve: resolveYear},
 	{name: "month", pattern: pFullMon, resolve: resolveMonth},
 }
 
 func init() {
 	for _, f := range pointForms {
+		if f.name == "rough" {
+			f.resolve = resolveRough
+		}
 		f.re = regexp.MustCompile(`(?i)^(?:` + f.pattern + `)$`)
 	}
 }
@@ -269,6 +276,13 @@ func resolveMonth(m []string, now time.Time, year int) (span, error) {
 	mo := monthNames[m[1]]
 	y, fixed := latest(now, year, func(y int) time.Time { return date(y, mo, 1) })
 	return monthSpan(y, mo, fixed), nil
+}
+
+// resolveRough resolves "late 2023" to all of 2023, marked rough.
+func resolveRough(m []string, now time.Time, year int) (span, error) {
+	sp, err := resolvePoint(m[2], now, year)
+	sp.rough = true
+	return sp, err
 }
 
 func resolveYear(m []string, _ time.Time, _ int) (span, error) {
@@ -453,6 +467,7 @@ type phrase struct {
 	asOf       time.Time // the last instant of the named day/month/... (as-of phrases)
 	explicit   bool      // an as-of phrase that says so ("as of", "at the end of"), not a bare "on"
 	err        error
+	note       string // how a rough period was read
 }
 
 var (
@@ -703,6 +718,9 @@ func buildPhrase(s string, kind phraseKind, re *regexp.Regexp, loc []int, now ti
 		}
 		p.window = livespec.Window{From: a.from, To: a.to}
 		p.asOf = a.to.Add(-time.Second)
+		if a.rough {
+			p.note = fmt.Sprintf("read %q as %s to %s", p.text, dateOf(a.from), dateOf(a.to.AddDate(0, 0, -1)))
+		}
 	case phraseAll:
 		p.text = strings.TrimSpace(full)
 	case phraseVague:

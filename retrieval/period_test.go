@@ -109,6 +109,7 @@ func TestParsePeriod(t *testing.T) {
 		{"en dash months", "January–March 2024", time.Time{}, win("2024-01-01", "2024-04-01")},
 		{"hyphen months", "January-March 2024", time.Time{}, win("2024-01-01", "2024-04-01")},
 		{"dash years", "2019–2021", time.Time{}, win("2019-01-01", "2022-01-01")},
+		{"mid-year", "mid-2024", time.Time{}, win("2024-01-01", "2025-01-01")},
 		{"ISO range dots", "2024-01-01..2024-03-31", time.Time{}, win("2024-01-01", "2024-04-01")},
 		{"ISO range to", "2024-01-01 to 2024-03-31", time.Time{}, win("2024-01-01", "2024-04-01")},
 		{"as of a day", "as of June 1, 2024", time.Time{}, win("2024-06-01", "2024-06-02")},

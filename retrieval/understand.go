@@ -128,6 +128,9 @@ func Understand(question string, now time.Time) Understanding {
 
 	if chosen != nil {
 		u.Period = chosen.text
+		if chosen.note != "" {
+			u.Problems = append(u.Problems, chosen.note)
+		}
 		switch {
 		case chosen.kind == phraseAll:
 			// All of history: no window.

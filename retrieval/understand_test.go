@@ -120,6 +120,13 @@ func TestUnderstand(t *testing.T) {
 		{"version ranges are not dates", "Does the 3.0-3.1 migration guide cover webhooks?",
 			want{intent: livespec.IntentCurrent, topic: "3.0-3.1 migration guide cover webhooks"}},
 
+		{"rough period", "What changed in late 2023?",
+			want{intent: livespec.IntentChanges, window: w("2023-01-01", "2024-01-01"), period: "late 2023",
+				problems: []string{`read "late 2023" as 2023-01-01 to 2023-12-31`}}},
+		{"rough month", "what was added in early March 2024",
+			want{intent: livespec.IntentChanges, window: w("2024-03-01", "2024-04-01"), period: "early March 2024",
+				problems: []string{`read "early March 2024" as 2024-03-01 to 2024-03-31`}}},
+
 		// timeline
 		{"when did we drop", "When did we drop support for API keys?",
 			want{intent: livespec.IntentTimeline, topic: "support for API keys"}},
