@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/bmatcuk/doublestar/v4"
 	"github.com/livespec/livespec"
 )
 
@@ -202,7 +203,7 @@ func (s *memStore) Versions(ctx context.Context, q livespec.VersionQuery) ([]liv
 	defer s.mu.Unlock()
 	var out []livespec.Version
 	for _, v := range s.versions {
-		if (len(q.Repos) == 0 || contains(q.Repos, v.Repo)) && q.Validity.Matches(&v) {
+		if (len(q.Repos) == 0 || contains(q.Repos, v.Repo)) && q.Validity.Matches(&v) && matchAny(q.Paths, v.Path) {
 			out = append(out, v)
 		}
 	}
@@ -281,6 +282,18 @@ func (s *memStore) SetIndex(ctx context.Context, info livespec.IndexInfo) error 
 }
 
 func (s *memStore) Close() error { return nil }
+
+func matchAny(globs []string, path string) bool {
+	if len(globs) == 0 {
+		return true
+	}
+	for _, g := range globs {
+		if ok, _ := doublestar.Match(g, path); ok {
+			return true
+		}
+	}
+	return false
+}
 
 func contains(list []string, s string) bool {
 	for _, x := range list {

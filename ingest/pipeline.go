@@ -43,8 +43,9 @@ type Options struct {
 	Reembed  bool              // rebuild and re-embed every text of the repo, stored vectors or not
 
 	// Batch limits, for tests; zero means the defaults.
-	batchItems int
-	batchBytes int
+	batchItems  int
+	batchBytes  int
+	lazyCommits int // -1: always read every open section at start
 }
 
 // Progress reports how far an ingest has got.
@@ -152,6 +153,7 @@ type pipeline struct {
 	cache *blobCache
 
 	// differ state (differ goroutine only)
+	lazy        bool // open sections are read per file, when first needed
 	files       map[string]*openFile
 	batch       *livespec.Batch
 	pendingV    map[string]int // version id -> index in batch.Versions
@@ -236,6 +238,13 @@ func (p *pipeline) run(ctx context.Context) (*Result, error) {
 		}
 		p.res.Rebuilt = hasCP || opt.Rebuild || opt.Reembed
 	} else if found {
+		// A short incremental run reads the open sections of the files it
+		// touches only; a long one reads them all at once.
+		lazyMax := lazyLoadCommits
+		if opt.lazyCommits != 0 {
+			lazyMax = opt.lazyCommits
+		}
+		p.lazy = len(chain) <= lazyMax
 		if err := p.loadOpen(ctx); err != nil {
 			return nil, fmt.Errorf("ingest: load open versions: %w", err)
 		}
@@ -267,10 +276,15 @@ func (p *pipeline) countOpenFiles(ctx context.Context) (int, error) {
 	return n, nil
 }
 
+// lazyLoadCommits is the longest incremental run that reads open sections
+// file by file instead of all at once.
+const lazyLoadCommits = 64
+
 // openFile is the current version of one spec file and of its sections.
 type openFile struct {
 	id       string // "" when the store holds sections but no file version
 	blob     string
+	unloaded bool              // lazy: sections not read from the store yet
 	sections map[secKey]string // -> version id
 	hashes   map[secKey]string // -> content hash
 }
@@ -287,10 +301,12 @@ func newOpenFile(id, blob string) *openFile {
 func (p *pipeline) loadOpen(ctx context.Context) error {
 	repo := p.opt.Repo
 	err := p.store.OpenFiles(ctx, repo, func(f livespec.OpenFile) error {
-		p.files[f.Path] = newOpenFile(f.ID, f.Blob)
+		of := newOpenFile(f.ID, f.Blob)
+		of.unloaded = p.lazy
+		p.files[f.Path] = of
 		return nil
 	})
-	if err != nil {
+	if err != nil || p.lazy {
 		return err
 	}
 	return p.store.OpenVersions(ctx, repo, func(v livespec.OpenVersion) error {
@@ -351,4 +367,45 @@ func (p *pipeline) process(ctx context.Context, chain []chainLink, seq0 int64) e
 	close(batches)
 	wg.Wait()
 	return context.Cause(ctx)
+}
+
+// loadSections reads the open sections of the files at paths that are not
+// loaded yet (lazy mode).
+func (p *pipeline) loadSections(ctx context.Context, paths []string) error {
+	var globs []string
+	for _, path := range paths {
+		if f := p.files[path]; f != nil && f.unloaded {
+			globs = append(globs, quoteGlob(path))
+			f.unloaded = false
+		}
+	}
+	if len(globs) == 0 {
+		return nil
+	}
+	vs, err := p.store.Versions(ctx, livespec.VersionQuery{Repos: []string{p.opt.Repo}, Paths: globs, Validity: livespec.Current()})
+	if err != nil {
+		return fmt.Errorf("ingest: load open versions: %w", err)
+	}
+	for _, v := range vs {
+		if f := p.files[v.Path]; f != nil {
+			k := secKey{v.Heading, v.Part}
+			f.sections[k], f.hashes[k] = v.ID, v.Hash
+		}
+	}
+	return nil
+}
+
+// quoteGlob escapes the glob metacharacters of a literal path.
+func quoteGlob(path string) string {
+	if !strings.ContainsAny(path, `*?[]{}\`) {
+		return path
+	}
+	var b strings.Builder
+	for _, r := range path {
+		if strings.ContainsRune(`*?[]{}\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }

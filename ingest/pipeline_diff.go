@@ -90,6 +90,17 @@ func (p *pipeline) commit(ctx context.Context, job *commitJob) error {
 			}
 		}
 	}
+	if p.lazy {
+		var paths []string
+		for _, jc := range job.changes {
+			if jc.From.present() {
+				paths = append(paths, jc.From.Path)
+			}
+		}
+		if err := p.loadSections(ctx, paths); err != nil {
+			return err
+		}
+	}
 	// Detach every old side first: a commit can swap two paths.
 	olds := make([]*openFile, len(job.changes))
 	for i, jc := range job.changes {
