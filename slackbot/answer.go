@@ -107,35 +107,42 @@ func (b *Bot) respond(ctx context.Context, q question, text string, history []li
 		out = b.newStream(ctx, q)
 		onToken = out.add
 	}
-	ans, err := b.cfg.Asker.Ask(ctx, livespec.AskRequest{Question: text, Repos: b.cfg.Repos, History: history}, onToken)
+	asked, rewritten := followUp(text, history)
+	ans, err := b.cfg.Asker.Ask(ctx, livespec.AskRequest{Question: asked, Repos: b.cfg.Repos, History: history}, onToken)
 	placeholder := out.stop()
 	if err != nil {
 		b.fail(ctx, q, placeholder, err)
 		return
 	}
 	if ans.Question == "" {
-		ans.Question = text
+		ans.Question = asked
 	}
 	id := uuid.NewString()
 	b.answers.Put(id, ans)
 	opt := RenderOptions{ShowQuestion: q.command, PublicURL: b.cfg.PublicURL}
+	if rewritten {
+		opt.ReadAs = asked
+	}
 	if b.cfg.Feedback != nil {
 		opt.AnswerID = id
 	}
 	msg := Render(ans, opt)
-	if err := b.deliver(ctx, q, placeholder, msg, answerMetadata(id, text)); err != nil {
+	if err := b.deliver(ctx, q, placeholder, msg, answerMetadata(id, ans)); err != nil {
 		b.log.Error("slack: cannot post the answer", "channel", q.channel, "err", err)
 		return
 	}
 	b.log.Info("slack: answered", "channel", q.channel, "user", q.user, "intent", ans.Intent, "citations", len(ans.Citations))
 }
 
-// answerMetadata marks a message as an answer to question, so a later
-// follow-up in the thread knows what was asked.
-func answerMetadata(id, question string) *slack.SlackMetadata {
-	return &slack.SlackMetadata{EventType: metadataEventType, EventPayload: map[string]any{
-		"answer_id": id, "question": clip(question, 500),
-	}}
+// answerMetadata marks a message as an answer, so a later follow-up in the
+// thread knows what was asked, what kind of answer it was and since when
+// its first source's text was in force.
+func answerMetadata(id string, a *livespec.Answer) *slack.SlackMetadata {
+	p := map[string]any{"answer_id": id, "question": clip(a.Question, 500), "intent": string(a.Intent)}
+	if since := sourceSince(a); !since.IsZero() {
+		p["valid_from"] = since.UTC().Format(time.RFC3339)
+	}
+	return &slack.SlackMetadata{EventType: metadataEventType, EventPayload: p}
 }
 
 // deliver posts msg where q was asked: at the slash command's response_url,

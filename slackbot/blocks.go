@@ -47,6 +47,9 @@ type RenderOptions struct {
 	// PublicURL is the livespec HTTP API's base URL, for "the rest of the
 	// answer" links when an answer is truncated. Empty: no link.
 	PublicURL string
+	// ReadAs is how the bot read a follow-up it rewrote ("as of
+	// 2025-03-03, does checkout support coupons?"), shown above the answer.
+	ReadAs string
 	// MaxAnswerChars bounds the answer text (0: MaxAnswerChars); the rest
 	// is cut with a note.
 	MaxAnswerChars int
@@ -67,7 +70,10 @@ type Message struct {
 // object is within Slack's limits and there are at most MaxBlocks blocks.
 func Render(a *livespec.Answer, opt RenderOptions) Message {
 	var blocks []slack.Block
-	if opt.ShowQuestion && a.Question != "" {
+	switch {
+	case opt.ReadAs != "":
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwnText(clip("_Read as:_ "+Escape(opt.ReadAs), MaxTextChars))))
+	case opt.ShowQuestion && a.Question != "":
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwnText(clip("*Q:* "+Escape(a.Question), MaxTextChars))))
 	}
 	cite := func(n int) string {
@@ -94,9 +100,13 @@ func Render(a *livespec.Answer, opt RenderOptions) Message {
 	for _, chunk := range splitMrkdwn(text, MaxTextChars) {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwnText(chunk), nil, nil))
 	}
-	if len(a.Changes) > 0 && (a.Intent == livespec.IntentChanges || a.Intent == livespec.IntentTimeline) {
+	if listsChanges(a) {
+		list := changeList(a, !listed)
+		if a.Intent == livespec.IntentTimeline {
+			list = eventList(a)
+		}
 		blocks = append(blocks, slack.NewDividerBlock())
-		for _, chunk := range splitMrkdwn(changeList(a, !listed), MaxTextChars) {
+		for _, chunk := range splitMrkdwn(list, MaxTextChars) {
 			blocks = append(blocks, slack.NewSectionBlock(mrkdwnText(chunk), nil, nil))
 		}
 	}
@@ -121,28 +131,58 @@ func Render(a *livespec.Answer, opt RenderOptions) Message {
 	return Message{Blocks: blocks, Text: fallbackText(a, text)}
 }
 
-// sourcesHeading finds a "Sources:" paragraph an extractive answer ends
-// with; the blocks show the sources themselves, with links and dates.
-var sourcesHeading = regexp.MustCompile(`(?m)^\s*(?:\*\*)?Sources:?(?:\*\*)?:?\s*$`)
+// sourcesHeading finds the list of sources an extractive answer ends with
+// ("Sources:", "Cited excerpts:"); Render shows the sources as their own
+// block, with links, dates and excerpts.
+var sourcesHeading = regexp.MustCompile(`(?mi)^[ \t]*(?:\*\*)?(?:sources|cited excerpts|citations|references)(?:\*\*)?:?(?:\*\*)?[ \t]*$`)
 
-// answerBody is the answer text without a trailing list of sources, which
-// Render shows as its own block, and, for extractive change reports whose
-// text is the grouped list Render shows too, only the summary line (counted
-// reports true then: the text already gives the totals).
+// answerBody is the answer text as Render shows it: without a trailing
+// list of sources, and, when Render lists the changes itself (change
+// reports and timelines) and the text is the extractive generator's, without
+// the text's own lists. counted reports that the text keeps the totals
+// line of an extractive change report.
 func answerBody(a *livespec.Answer) (text string, counted bool) {
 	text = strings.TrimSpace(a.Answer)
 	if len(a.Citations) > 0 {
 		if loc := sourcesHeading.FindAllStringIndex(text, -1); len(loc) > 0 {
-			text = strings.TrimSpace(text[:loc[len(loc)-1][0]])
+			head, tail := text[:loc[len(loc)-1][0]], text[loc[len(loc)-1][1]:]
+			if onlyListItems(tail) {
+				text = strings.TrimSpace(head)
+			}
 		}
 	}
-	if a.Intent == livespec.IntentChanges && len(a.Changes) > 0 && strings.HasPrefix(a.Model.Generator, "extractive") {
-		if i := strings.Index(text, "\n\n"); i > 0 {
-			text = text[:i]
+	if listsChanges(a) && strings.HasPrefix(a.Model.Generator, "extractive") {
+		var keep []string
+		for _, p := range strings.Split(text, "\n\n") {
+			if !onlyListItems(p) {
+				keep = append(keep, p)
+			}
 		}
-		counted = true
+		text = strings.Join(keep, "\n\n")
+		counted = a.Intent == livespec.IntentChanges
 	}
 	return text, counted
+}
+
+// onlyListItems reports whether every non-blank line of s is a Markdown
+// list item.
+func onlyListItems(s string) bool {
+	items := 0
+	for _, l := range strings.Split(s, "\n") {
+		switch t := strings.TrimSpace(l); {
+		case t == "":
+		case strings.HasPrefix(t, "- "), strings.HasPrefix(t, "* "):
+			items++
+		default:
+			return false
+		}
+	}
+	return items > 0
+}
+
+// listsChanges reports whether Render lists the answer's changes.
+func listsChanges(a *livespec.Answer) bool {
+	return len(a.Changes) > 0 && (a.Intent == livespec.IntentChanges || a.Intent == livespec.IntentTimeline)
 }
 
 // changeList is the compact grouped list of a change report: a count by
@@ -201,6 +241,58 @@ func changeList(a *livespec.Answer, header bool) string {
 	return strings.TrimSpace(b.String())
 }
 
+// maxEvents is how many events of a timeline Render lists.
+const maxEvents = 15
+
+// eventList is a timeline as a compact list, oldest first: date, kind,
+// file and section, author and commit. Past maxEvents it keeps the first
+// and last events.
+func eventList(a *livespec.Answer) string {
+	evs := a.Changes
+	var lines []string
+	line := func(c livespec.AnswerChange) string {
+		l := "• " + day(c.Date.Time) + " · " + Escape(string(c.Kind)) + " · `" + Escape(clip(c.Path, 200)) + "`"
+		if c.Heading != "" {
+			l += " › " + Escape(clip(strings.ReplaceAll(c.Heading, " > ", " › "), 200))
+		}
+		if c.OldPath != "" && c.OldPath != c.Path {
+			l += " (from `" + Escape(clip(c.OldPath, 200)) + "`)"
+		}
+		if c.Author != "" {
+			l += " — " + Escape(clip(c.Author, 80))
+		}
+		if c.Commit != "" {
+			l += " · `" + Escape(shortSHA(c.Commit)) + "`"
+		}
+		return l
+	}
+	if len(evs) <= maxEvents {
+		for _, c := range evs {
+			lines = append(lines, line(c))
+		}
+	} else {
+		for _, c := range evs[:maxEvents-3] {
+			lines = append(lines, line(c))
+		}
+		lines = append(lines, fmt.Sprintf("• _… %d more changes …_", len(evs)-maxEvents+1))
+		for _, c := range evs[len(evs)-2:] {
+			lines = append(lines, line(c))
+		}
+	}
+	authors := map[string]bool{}
+	for _, c := range evs {
+		if c.Author != "" {
+			authors[c.Author] = true
+		}
+	}
+	head := fmt.Sprintf("*%s", plural(len(evs), "change"))
+	if len(authors) > 0 {
+		head += " by " + plural(len(authors), "author")
+	}
+	head += "*"
+	return head + "\n" + strings.Join(lines, "\n")
+}
+
 func kindCounts(m map[livespec.ChangeKind]int) string {
 	var parts []string
 	for _, k := range []livespec.ChangeKind{livespec.Added, livespec.Modified, livespec.Removed, livespec.Renamed} {
@@ -231,17 +323,21 @@ func windowText(w livespec.Window) string {
 // short commit and when the text was valid.
 func sourceList(cs []livespec.Citation) string {
 	lines := []string{"*Sources*"}
+	repos := map[string]bool{}
+	for _, c := range cs {
+		repos[c.Repo] = true
+	}
 	for i, c := range cs {
 		if i == maxSources && len(cs) > maxSources+1 {
 			lines = append(lines, fmt.Sprintf("_and %d more sources_", len(cs)-i))
 			break
 		}
-		lines = append(lines, sourceLine(c))
+		lines = append(lines, sourceLine(c, len(repos) > 1))
 	}
 	return strings.Join(lines, "\n")
 }
 
-func sourceLine(c livespec.Citation) string {
+func sourceLine(c livespec.Citation, withRepo bool) string {
 	label := sourceLabel(c)
 	line := fmt.Sprintf("[%d] ", c.N)
 	name := Escape(clip(label, 300))
@@ -250,13 +346,16 @@ func sourceLine(c livespec.Citation) string {
 	} else {
 		line += "*" + name + "*"
 	}
-	if c.Repo != "" && !strings.Contains(c.Path, c.Repo) {
+	if withRepo && c.Repo != "" {
 		line += " (" + Escape(clip(c.Repo, 100)) + ")"
 	}
 	if c.Commit != "" {
 		line += " · `" + Escape(shortSHA(c.Commit)) + "`"
 	}
-	from := cmp.Or(c.ValidFrom.Time, c.Date.Time)
+	from := c.ValidFrom.Time
+	if from.IsZero() {
+		from = c.Date.Time
+	}
 	switch {
 	case !c.Current && !c.ValidTo.IsZero():
 		line += " · superseded on " + day(c.ValidTo.Time)
@@ -266,7 +365,10 @@ func sourceLine(c livespec.Citation) string {
 	case !from.IsZero():
 		line += " · valid since " + day(from)
 	}
-	return clip(line, MaxTextChars)
+	if ex := strings.Join(strings.Fields(c.Excerpt), " "); ex != "" {
+		line += " — “" + Escape(clip(ex, 160)) + "”"
+	}
+	return clipMrkdwn(line, MaxTextChars/maxSources)
 }
 
 // sourceLabel is "path › heading › subheading".
@@ -471,6 +573,16 @@ func cutMrkdwn(text string, n int) string {
 		head += "\n```"
 	}
 	return strings.TrimRight(head, " \n") + " …"
+}
+
+// clipMrkdwn shortens a mrkdwn line to n runes without breaking a link or
+// an entity.
+func clipMrkdwn(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	head, _ := cutLine(s, n-1)
+	return strings.TrimRight(head, " ") + "…"
 }
 
 func mrkdwnText(s string) *slack.TextBlockObject {

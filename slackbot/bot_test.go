@@ -88,30 +88,45 @@ func TestDirectMessageFollowUpCarriesRecentTurns(t *testing.T) {
 }
 
 func TestThreadFollowUpUsesEarlierTurns(t *testing.T) {
-	e := newEnv(t)
-	const thread = "1700000000.000100"
-	e.slack.SetReplies(channel, thread,
-		slack.Message{Msg: slack.Msg{User: asker1, Text: "<@UBOT> does checkout support coupons?", Timestamp: thread}},
-		slack.Message{Msg: slack.Msg{BotID: botID, User: botUser, Text: "Yes: checkout accepts one coupon per order [1].", Timestamp: "1700000001.000100", ThreadTimestamp: thread,
-			Metadata: slack.SlackMetadata{EventType: "livespec_answer", EventPayload: map[string]any{"question": question}}}},
-		slack.Message{Msg: slack.Msg{User: asker1, Text: "and before that?", Timestamp: "1700000002.000100", ThreadTimestamp: thread}},
-	)
-	// The follow-up does not mention the bot.
-	e.sendEvent(t, eventBody("Ev4", message(channel, "channel", "1700000002.000100", thread, "and before that?")), 0)
-	e.bot.Wait()
+	for _, tt := range []struct {
+		followUp, asked, readAs string
+	}{
+		{"and before that?", "as of 2025-03-03, does checkout support coupons?", "_Read as:_ as of 2025-03-03, does checkout support coupons?"},
+		{"who changed it?", "history of does checkout support coupons", "_Read as:_ history of does checkout support coupons"},
+		{"does it apply to gift cards too?", "does it apply to gift cards too?", ""},
+	} {
+		t.Run(tt.followUp, func(t *testing.T) {
+			e := newEnv(t)
+			const thread = "1700000000.000100"
+			e.slack.SetReplies(channel, thread,
+				slack.Message{Msg: slack.Msg{User: asker1, Text: "<@UBOT> does checkout support coupons?", Timestamp: thread}},
+				slack.Message{Msg: slack.Msg{BotID: botID, User: botUser, Text: "Yes: checkout accepts one coupon per order [1].", Timestamp: "1700000001.000100", ThreadTimestamp: thread,
+					Metadata: slack.SlackMetadata{EventType: "livespec_answer", EventPayload: map[string]any{
+						"question": question, "intent": "current", "valid_from": "2025-03-04T10:00:00Z"}}}},
+				slack.Message{Msg: slack.Msg{User: asker1, Text: tt.followUp, Timestamp: "1700000002.000100", ThreadTimestamp: thread}},
+			)
+			// The follow-up does not mention the bot.
+			e.sendEvent(t, eventBody("Ev4", message(channel, "channel", "1700000002.000100", thread, tt.followUp)), 0)
+			e.bot.Wait()
 
-	reqs := e.asker.Requests()
-	if len(reqs) != 1 {
-		t.Fatalf("asked %d questions, want 1", len(reqs))
-	}
-	r := reqs[0]
-	if r.Question != "and before that?" || len(r.History) != 1 || r.History[0].Question != question ||
-		r.History[0].Answer == nil || !strings.Contains(r.History[0].Answer.Answer, "one coupon per order") {
-		t.Fatalf("request = %+v, want the follow-up with the earlier turn as history", r)
-	}
-	posts := e.slack.Posts()
-	if len(posts) != 1 || posts[0].Thread != thread {
-		t.Fatalf("posts = %+v, want one reply in the thread", posts)
+			reqs := e.asker.Requests()
+			if len(reqs) != 1 {
+				t.Fatalf("asked %d questions, want 1", len(reqs))
+			}
+			r := reqs[0]
+			if r.Question != tt.asked || len(r.History) != 1 || r.History[0].Question != question ||
+				r.History[0].Answer == nil || !strings.Contains(r.History[0].Answer.Answer, "one coupon per order") ||
+				!r.History[0].Answer.Citations[0].ValidFrom.Equal(time.Date(2025, 3, 4, 10, 0, 0, 0, time.UTC)) {
+				t.Fatalf("request = %+v, want %q with the earlier turn as history", r, tt.asked)
+			}
+			posts := e.slack.Posts()
+			if len(posts) != 1 || posts[0].Thread != thread {
+				t.Fatalf("posts = %+v, want one reply in the thread", posts)
+			}
+			if text := blockText(posts[0].Blocks); tt.readAs != "" && !strings.Contains(text, tt.readAs) || tt.readAs == "" && strings.Contains(text, "Read as") {
+				t.Errorf("answer does not say how it read the follow-up (%q):\n%s", tt.readAs, text)
+			}
+		})
 	}
 }
 

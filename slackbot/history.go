@@ -82,16 +82,13 @@ func turnsFrom(msgs []slack.Message, self identity, ts string, n int) []livespec
 			break
 		}
 		if fromSelf(m, self) {
-			q := ""
-			if m.Metadata.EventType == metadataEventType {
-				q, _ = m.Metadata.EventPayload["question"].(string)
-			}
-			q = cmp.Or(q, pending)
+			a := answerOf(m)
+			a.Question = cmp.Or(a.Question, pending)
 			pending = ""
-			if q == "" {
+			if a.Question == "" {
 				continue
 			}
-			turns = append(turns, livespec.Turn{Question: q, Answer: &livespec.Answer{Question: q, Answer: plainFromSlack(m.Text, nil)}})
+			turns = append(turns, livespec.Turn{Question: a.Question, Answer: a})
 			continue
 		}
 		if m.BotID != "" || (m.SubType != "" && m.SubType != "thread_broadcast") {
@@ -105,6 +102,27 @@ func turnsFrom(msgs []slack.Message, self identity, ts string, n int) []livespec
 		turns = turns[len(turns)-n:]
 	}
 	return turns
+}
+
+// answerOf rebuilds what a message of the bot says about its answer: the
+// text, and from the metadata the question, the intent and when the first
+// source took effect.
+func answerOf(m slack.Message) *livespec.Answer {
+	a := &livespec.Answer{Answer: plainFromSlack(m.Text, nil)}
+	if m.Metadata.EventType != metadataEventType {
+		return a
+	}
+	p := m.Metadata.EventPayload
+	a.Question, _ = p["question"].(string)
+	if intent, ok := p["intent"].(string); ok {
+		a.Intent = livespec.Intent(intent)
+	}
+	if s, ok := p["valid_from"].(string); ok {
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			a.Citations = []livespec.Citation{{N: 1, ValidFrom: livespec.Time{Time: t}, Date: livespec.Time{Time: t}}}
+		}
+	}
+	return a
 }
 
 // tsTime reads a Slack timestamp ("1700000000.000100"); zero if it is not

@@ -92,16 +92,16 @@ func TestRenderChangeReport(t *testing.T) {
 
 func TestRenderCurrentAnswer(t *testing.T) {
 	a := answerFor(question)
-	a.Answer += "\n\nSources:\n- **specs/checkout.md › Checkout > Coupons** [1] — One coupon per order."
+	a.Answer += "\n\nCited excerpts:\n- **specs/checkout.md › Checkout > Coupons** [1] — One coupon per order.\n- **specs/checkout.md › Checkout > Stacking** [2] — Coupons stack. (superseded on 2025-09-10)"
 	m := slackbot.Render(a, slackbot.RenderOptions{AnswerID: "ans-2"})
 	validateBlocks(t, m.Blocks)
 	text := blockText(m.Blocks)
-	if strings.Contains(text, "Sources:\n") || strings.Count(text, "One coupon per order") != 0 {
+	if strings.Contains(text, "Cited excerpts") || strings.Count(text, "One coupon per order") != 1 {
 		t.Errorf("the text's own source list is repeated above the sources block:\n%s", text)
 	}
 	for _, want := range []string{
 		"Stacking was dropped <https://git.example.com/shop/blob/0123456789abcdef0123456789abcdef01234567/specs/checkout.md#stacking|[2]>",
-		"[2] <https://git.example.com/shop/blob/0123456789abcdef0123456789abcdef01234567/specs/checkout.md#stacking|specs/checkout.md › Checkout › Stacking> (shop) · `0123456` · superseded on 2025-09-10 (valid since 2025-03-04)",
+		"[2] <https://git.example.com/shop/blob/0123456789abcdef0123456789abcdef01234567/specs/checkout.md#stacking|specs/checkout.md › Checkout › Stacking> · `0123456` · superseded on 2025-09-10 (valid since 2025-03-04) — “Coupons stack.”",
 		"_answered by extractive · search: none (BM25 only)_",
 	} {
 		if !strings.Contains(text, want) {
@@ -109,6 +109,13 @@ func TestRenderCurrentAnswer(t *testing.T) {
 		}
 	}
 	golden(t, "current.golden.json", m)
+
+	// Sources from several repositories name theirs.
+	a.Citations[1].Repo = "billing"
+	text = blockText(slackbot.Render(a, slackbot.RenderOptions{}).Blocks)
+	if !strings.Contains(text, "Coupons> (shop)") || !strings.Contains(text, "Stacking> (billing)") {
+		t.Errorf("sources from two repositories do not name them:\n%s", text)
+	}
 }
 
 func TestRenderManySourcesAndNoButtons(t *testing.T) {

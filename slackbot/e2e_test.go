@@ -1,0 +1,113 @@
+package slackbot_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/livespec/livespec/ingest"
+	"github.com/livespec/livespec/internal/sqlite"
+	"github.com/livespec/livespec/retrieval"
+	"github.com/livespec/livespec/slackbot"
+	"github.com/slack-go/slack"
+)
+
+// specRepo builds a git repository whose checkout spec first refused
+// coupons (2025-01-10, by Ada) and then accepted one per order
+// (2025-03-04, by Bo), and indexes it in SQLite.
+func specRepo(t *testing.T) *retrieval.Assistant {
+	t.Helper()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	dir := t.TempDir()
+	git := func(who, date string, args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
+			"GIT_AUTHOR_NAME="+who, "GIT_AUTHOR_EMAIL=x@example.com", "GIT_COMMITTER_NAME="+who,
+			"GIT_COMMITTER_EMAIL=x@example.com", "GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatal(err, string(out))
+		}
+	}
+	write := func(text string) {
+		if err := os.WriteFile(filepath.Join(dir, "checkout.md"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	git("Ada", "", "init", "-q", "-b", "main")
+	write("# Checkout\n\n## Coupons\n\nCheckout does not accept coupons.\n")
+	git("Ada", "", "add", "checkout.md")
+	git("Ada", "2025-01-10T12:00:00Z", "commit", "-q", "-m", "Add checkout")
+	write("# Checkout\n\n## Coupons\n\nCheckout accepts one coupon per order.\n")
+	git("Bo", "2025-03-04T12:00:00Z", "commit", "-q", "-am", "Coupons at checkout")
+
+	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "index.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := ingest.Run(t.Context(), st, ingest.Options{Repo: "shop", Dir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	return &retrieval.Assistant{Store: st, Permalink: "https://git.example.com/shop/blob/{commit}/{path}",
+		Now: func() time.Time { return time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC) }}
+}
+
+// TestConversationWithTheRealAssistant asks in a channel, then follows up
+// twice in the thread without mentioning the bot, with the real ingest and
+// retrieval pipeline behind the bot. The fake Slack keeps the thread as
+// Slack would, so each follow-up reads the earlier turns from it.
+func TestConversationWithTheRealAssistant(t *testing.T) {
+	assistant := specRepo(t)
+	e := newEnv(t, func(c *slackbot.Config) { c.Asker = assistant })
+	const thread = "1700000000.000100"
+	var thread_ []slack.Message
+	say := func(ts, text string, event map[string]any) string {
+		t.Helper()
+		thread_ = append(thread_, slack.Message{Msg: slack.Msg{User: asker1, Text: text, Timestamp: ts, ThreadTimestamp: thread}})
+		e.slack.SetReplies(channel, thread, thread_...)
+		before := len(e.slack.Posts())
+		e.sendEvent(t, eventBody("Ev-"+ts, event), 0)
+		e.bot.Wait()
+		posts := e.slack.Posts()
+		if len(posts) != before+1 {
+			t.Fatalf("after %q: %d new posts, want 1", text, len(posts)-before)
+		}
+		p := posts[len(posts)-1]
+		if p.Thread != thread {
+			t.Fatalf("answer to %q posted outside the thread: %+v", text, p)
+		}
+		validateBlocks(t, p.Blocks)
+		// Slack keeps the answer in the thread, with its metadata.
+		thread_ = append(thread_, slack.Message{Msg: slack.Msg{BotID: botID, User: botUser, Text: p.Text,
+			Timestamp: ts + "1", ThreadTimestamp: thread, Metadata: p.Metadata}})
+		return blockText(p.Blocks)
+	}
+
+	first := say(thread, "<@UBOT> does checkout support coupons?", mention(thread, "", "<@UBOT> does checkout support coupons?"))
+	for _, want := range []string{"one coupon per order", "<https://git.example.com/shop/blob/", "valid since 2025-03-04"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("first answer lacks %q:\n%s", want, first)
+		}
+	}
+
+	before := say("1700000100.000100", "and before that?", message(channel, "channel", "1700000100.000100", thread, "and before that?"))
+	for _, want := range []string{"does not accept coupons", "superseded on 2025-03-04", "_Read as:_ as of 2025-03-03"} {
+		if !strings.Contains(before, want) {
+			t.Errorf("\"and before that?\" answer lacks %q:\n%s", want, before)
+		}
+	}
+
+	who := say("1700000200.000100", "who changed it?", message(channel, "channel", "1700000200.000100", thread, "who changed it?"))
+	for _, want := range []string{"— Ada · `", "modified · `checkout.md` › Checkout › Coupons — Bo", "2 changes by 2 authors"} {
+		if !strings.Contains(who, want) {
+			t.Errorf("\"who changed it?\" answer lacks %q:\n%s", want, who)
+		}
+	}
+}
