@@ -481,14 +481,14 @@ var (
 		{phraseAsOf, regexp.MustCompile(`\b(?:as\s+of|as\s+at|as\s+it\s+(?:stood|was)\s+(?:on|in|at)|(?:at|by)\s+the\s+(?P<e1>end|close|start|beginning)\s+of|back\s+in|back\s+on|on)\s+(?:the\s+(?P<e2>end|close|start|beginning)\s+of\s+)?(?P<a>` + pointAny + `)`)},
 		{phraseRange, regexp.MustCompile(`\b(?:between|from)\s+(?P<a>` + pointAny + `)\s*(?:\band\b|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b|-|–|—|\.\.\.?)\s*(?P<b>` + pointAny + `)`)},
 		{phraseRange, regexp.MustCompile(`(?P<a>` + pointStrict + `)\s*(?:\.\.\.?|–|—|\s\bto\b|\s\bthrough\b|\s\buntil\b|\s\bthru\b)\s*(?P<b>` + pointAny + `)`)},
-		// "January–March 2024", "Jan-Mar 2024", "2019–2021": dashes join any two points.
+		// "January–March 2024", "2019–2021": dashes join any two points.
 		{phraseRange, regexp.MustCompile(`(?P<a>` + pointAny + `)\s*(?:-|–|—)\s*(?P<b>` + pointAny + `)`)},
 		{phraseAll, regexp.MustCompile(`\bsince\s+(?:(?:it|they|this|that|these|those)\s+(?:(?:was|were|got|had\s+been|has\s+been)\s+)?(?:first\s+)?\w+|(?:its|their)\s+\w+|the\s+(?:very\s+)?(?:beginning|start|outset|inception|creation)|(?:the\s+)?(?:beginning|start|inception|creation|day\s+one))\b|\b(?:of|in|for)\s+all\s+time\b`)},
 		{phraseOpen, regexp.MustCompile(`\b(?P<k>since|after|before|until|till|up\s+to|prior\s+to)\s+(?P<a>` + pointAny + `)`)},
 		{phraseRolling, regexp.MustCompile(`\b(?:(?:in|during|over|within|for)\s+)?(?:the\s+)?(?P<k>last|past|previous|prior|trailing)\s+(?P<n>` + uncapture(pCount) + `)\s+(?P<u>` + uncapture(pUnit) + `)`)},
 		{phraseIn, regexp.MustCompile(`\b(?:in|during|for|throughout|within|over|across)\s+(?:the\s+(?:month|year|quarter|course)\s+of\s+)?(?P<a>` + pointAny + `)`)},
 		{phrasePoint, regexp.MustCompile(`\b(?P<a>` + pointStrict + `)`)},
-		{phraseVague, regexp.MustCompile(`\b(?:the\s+other\s+day|a\s+while\s+(?:ago|back)|some\s+time\s+(?:ago|back)|(?:a\s+)?(?:few|several|couple\s+of)\s+(?:days|weeks|months|years|quarters)\s+(?:ago|back)|way\s+back|long\s+ago|back\s+in\s+the\s+day|(?:(?:in|over|during)\s+)?(?:the\s+)?(?:(?:last|past|recent)\s+)?(?:a\s+)?(?:few|several)\s+(?:days|weeks|months|years|quarters))\b`)},
+		{phraseVague, regexp.MustCompile(`\b(?:the\s+other\s+day|a\s+while\s+(?:ago|back)|some\s+time\s+(?:ago|back)|(?:a\s+)?(?:few|several|couple\s+of)\s+(?:days|weeks|months|years|quarters)\s+(?:ago|back)|way\s+back|long\s+ago|back\s+in\s+the\s+day|(?:(?:in|over|during)\s+)?(?:the\s+)?(?:last|past|recent)\s+(?:few|several)\s+(?:days|weeks|months|years|quarters))\b`)},
 	}
 )
 
@@ -519,8 +519,8 @@ func findPhrases(s string, now time.Time) []phrase {
 	ls := asciiLower(s)
 	// Phrases built on points are only looked for around the points found
 	// by one scan, so a long question costs one pass of the big expression.
-	type span struct{ from, to int }
-	var windows []span
+	type region struct{ from, to int }
+	var windows []region
 	if hasPoint {
 		for _, m := range pointScan.FindAllStringIndex(ls, -1) {
 			from, to := max(0, m[0]-phraseBefore), min(len(ls), m[1]+phraseAfter)
@@ -534,7 +534,7 @@ func findPhrases(s string, now time.Time) []phrase {
 				windows[n-1].to = to
 				continue
 			}
-			windows = append(windows, span{from, to})
+			windows = append(windows, region{from, to})
 		}
 	}
 	var cands []phrase

@@ -166,6 +166,10 @@ func TestUnderstand(t *testing.T) {
 			want{intent: livespec.IntentCurrent, problems: []string{`could not understand the period "on 2024-02-30"`}}},
 		{"as of something", "As of the last release, what was the default timeout?",
 			want{intent: livespec.IntentCurrent, topic: "default timeout", problems: []string{`could not understand the period "As of the last release"`}}},
+		{"a few days is a duration, not a period", "Do tokens expire after a few days?",
+			want{intent: livespec.IntentCurrent, topic: "tokens expire after a few days"}},
+		{"the past few weeks is vague", "What changed over the past few weeks?",
+			want{intent: livespec.IntentChanges, problems: []string{`could not understand the period "over the past few weeks"`}}},
 		{"causal since is not a period", "Since the schema is nullable, is null a valid value?",
 			want{intent: livespec.IntentCurrent, topic: "schema is nullable, is null a valid value"}},
 	}
