@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -44,6 +45,15 @@ const (
 func (Extractive) Generate(ctx context.Context, ev *livespec.Evidence, onToken func(string) error) (string, error) {
 	if ev == nil {
 		return "", livespec.Errorf(livespec.EINVALID, "extractive: no evidence")
+	}
+	if slices.ContainsFunc(ev.Sources, func(c livespec.Citation) bool { return c.N == 0 }) {
+		// Unnumbered sources are numbered in order, as the contract says.
+		cp := *ev
+		cp.Sources = slices.Clone(ev.Sources)
+		for i := range cp.Sources {
+			cp.Sources[i].N = i + 1
+		}
+		ev = &cp
 	}
 	r := &exRenderer{ev: ev, multiRepo: multiRepo(ev)}
 	for _, n := range ev.Notes {

@@ -415,6 +415,11 @@ func TestExtractiveStream(t *testing.T) {
 	if _, err := (retrieval.Extractive{}).Generate(ctx, evidence()["changes"], nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled context: err = %v", err)
 	}
+	unnumbered := &livespec.Evidence{Question: "Can tags nest?", Intent: livespec.IntentCurrent,
+		Sources: []livespec.Citation{{Path: "a.md", Excerpt: "Tags can nest."}, {Path: "b.md", Excerpt: "Tags have names."}}}
+	if got, _ := (retrieval.Extractive{}).Generate(context.Background(), unnumbered, nil); !strings.Contains(got, "[1]") || !strings.Contains(got, "[2]") || strings.Contains(got, "[0]") {
+		t.Errorf("unnumbered sources:\n%s", got)
+	}
 	if _, err := (retrieval.Extractive{}).Generate(context.Background(), nil, nil); livespec.ErrorCode(err) != livespec.EINVALID {
 		t.Errorf("nil evidence: err = %v, want EINVALID", err)
 	}
