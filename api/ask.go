@@ -1,10 +1,12 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"mime"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -93,42 +95,30 @@ func wantsEventStream(accept string) bool {
 	return false
 }
 
+// sseHeartbeat is how long a stream may stay silent before a comment line
+// is sent, so proxies with idle timeouts keep it open while retrieval or a
+// slow model works.
+var sseHeartbeat = 15 * time.Second
+
 // streamAnswer sends the answer as Server-Sent Events: "token" events with
 // the text as it is generated, then one "answer" event with the whole
 // answer object, or an "error" event. Until the first event, a failure is
 // an ordinary JSON error with its status. The client going away cancels
 // the request context, which stops the Asker.
 func (s *Server) streamAnswer(c *gin.Context, req livespec.AskRequest, start time.Time) {
-	w := c.Writer
-	rc := http.NewResponseController(w)
-	defer rc.SetWriteDeadline(time.Time{}) // the connection may serve other requests
-	started := false
-	begin := func() {
-		h := w.Header()
-		h.Set("Content-Type", "text/event-stream; charset=utf-8")
-		h.Set("Cache-Control", "no-cache")
-		h.Set("X-Accel-Buffering", "no")
-		w.WriteHeader(http.StatusOK)
-		started = true
-	}
-	send := func(event, data string) error {
-		if !started {
-			begin()
-		}
-		_ = rc.SetWriteDeadline(time.Now().Add(sseWriteTimeout))
-		if _, err := w.WriteString(formatEvent(event, data)); err != nil {
-			return err
-		}
-		return rc.Flush()
-	}
-	ans, err := s.cfg.Asker.Ask(c.Request.Context(), req, func(tok string) error {
+	ctx := c.Request.Context()
+	st := &sseStream{w: c.Writer, rc: http.NewResponseController(c.Writer), last: time.Now()}
+	defer st.rc.SetWriteDeadline(time.Time{}) // the connection may serve other requests
+	stopHeartbeat := st.heartbeat(ctx)
+	ans, err := s.cfg.Asker.Ask(ctx, req, func(tok string) error {
 		if tok == "" {
 			return nil
 		}
-		return send("token", tok)
+		return st.send(formatEvent("token", tok))
 	})
+	stopHeartbeat()
 	if err != nil {
-		if !started {
+		if !st.started {
 			fail(c, err)
 			return
 		}
@@ -138,7 +128,7 @@ func (s *Server) streamAnswer(c *gin.Context, req livespec.AskRequest, start tim
 			return
 		}
 		b, _ := json.Marshal(ErrorBody{ErrorDetail{Code: code, Message: msg}})
-		_ = send("error", string(b))
+		_ = st.send(formatEvent("error", string(b)))
 		return
 	}
 	s.metrics.ObserveAnswer(ans.Intent, time.Since(start))
@@ -147,7 +137,68 @@ func (s *Server) streamAnswer(c *gin.Context, req livespec.AskRequest, start tim
 		fail(c, err)
 		return
 	}
-	_ = send("answer", string(b))
+	_ = st.send(formatEvent("answer", string(b)))
+}
+
+// sseStream writes events to one response; the Asker's callback and the
+// heartbeat share it.
+type sseStream struct {
+	w  gin.ResponseWriter
+	rc *http.ResponseController
+
+	mu      sync.Mutex
+	started bool
+	last    time.Time // of the last write
+}
+
+// send writes one framed event (or comment) and flushes it, starting the
+// response first if need be. Each write has its own deadline, so a client
+// that stops reading is dropped.
+func (st *sseStream) send(frame string) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if !st.started {
+		h := st.w.Header()
+		h.Set("Content-Type", "text/event-stream; charset=utf-8")
+		h.Set("Cache-Control", "no-cache")
+		h.Set("X-Accel-Buffering", "no")
+		st.w.WriteHeader(http.StatusOK)
+		st.started = true
+	}
+	_ = st.rc.SetWriteDeadline(time.Now().Add(sseWriteTimeout))
+	st.last = time.Now()
+	if _, err := st.w.WriteString(frame); err != nil {
+		return err
+	}
+	return st.rc.Flush()
+}
+
+// heartbeat sends a comment whenever the stream has been silent for
+// sseHeartbeat, until the returned stop is called (which waits for it).
+func (st *sseStream) heartbeat(ctx context.Context) (stop func()) {
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(sseHeartbeat / 2)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				st.mu.Lock()
+				silent := time.Since(st.last) >= sseHeartbeat
+				st.mu.Unlock()
+				if silent && st.send(": keep-alive\n\n") != nil {
+					return
+				}
+			}
+		}
+	}()
+	var once sync.Once
+	return func() { once.Do(func() { close(quit); <-done }) }
 }
 
 // formatEvent frames one Server-Sent Event. Every line of data gets its

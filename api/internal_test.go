@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -114,5 +117,48 @@ func TestParseTimes(t *testing.T) {
 				t.Fatalf("got %v, %v; want %v", got, err, tt.want)
 			}
 		})
+	}
+}
+
+// slowAsker waits before its one token, long enough for heartbeats.
+type slowAsker struct{ wait time.Duration }
+
+func (a slowAsker) Ask(ctx context.Context, req livespec.AskRequest, onToken func(string) error) (*livespec.Answer, error) {
+	select {
+	case <-time.After(a.wait):
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if err := onToken("done"); err != nil {
+		return nil, err
+	}
+	return &livespec.Answer{Question: req.Question, Answer: "done"}, nil
+}
+
+type emptyStore struct{ livespec.Store }
+
+func TestStreamHeartbeat(t *testing.T) {
+	old := sseHeartbeat
+	sseHeartbeat = 5 * time.Millisecond
+	defer func() { sseHeartbeat = old }()
+	srv, err := New(Config{Asker: slowAsker{wait: 100 * time.Millisecond}, Store: emptyStore{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	req, _ := http.NewRequest("POST", ts.URL+"/v1/ask", strings.NewReader(`{"question":"slow"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	body := string(b)
+	if !strings.HasPrefix(body, ": keep-alive\n\n") || !strings.Contains(body, "event: token\ndata: done\n\n") ||
+		!strings.Contains(body, "event: answer\n") {
+		t.Fatalf("stream = %q, want keep-alive comments, then the token and the answer", body)
 	}
 }
