@@ -18,6 +18,8 @@ const checkEvery = 128
 const (
 	sqlInsertText = `INSERT OR IGNORE INTO texts (hash, text) VALUES (?, ?)`
 	sqlTextID     = `SELECT id FROM texts WHERE hash = ?`
+	sqlInsertRefs = `INSERT INTO text_refs (id) VALUES (?)`
+	sqlMaxText    = `SELECT coalesce(max(id), 0) FROM texts`
 
 	// A replayed version keeps its close: an upsert never reopens a version.
 	sqlUpsertVersion = `INSERT INTO versions
@@ -82,8 +84,17 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 		return s.fail(ctx, "apply", err)
 	}
 	defer tx.Rollback()
-	a := applier{ctx: ctx, nc: context.WithoutCancel(ctx), tx: tx, ids: make(map[string]int64)}
+	a := applier{ctx: ctx, nc: context.WithoutCancel(ctx), tx: tx, ids: make(map[string]int64), stmts: s.stmts}
+	if err := tx.StmtContext(a.nc, s.stmts[sqlMaxText]).QueryRowContext(a.nc).Scan(&a.maxText); err != nil {
+		return s.fail(ctx, "apply", err)
+	}
 	if err := a.apply(b); err != nil {
+		return s.fail(ctx, "apply", err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("sqlite: apply: %w", err)
+	}
+	if err := syncFTS(a.nc, tx, a.maxText, s.stmts); err != nil {
 		return s.fail(ctx, "apply", err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -103,8 +114,12 @@ type applier struct {
 	ctx context.Context
 	nc  context.Context
 	tx  *sql.Tx
-	ids map[string]int64 // text hash → texts.id
-	n   int
+	ids   map[string]int64 // text hash → texts.id
+	n     int
+	stmts map[string]*sql.Stmt
+	// maxText is the largest texts.id before the batch: texts above it
+	// are new and go into all_fts at the end.
+	maxText int64
 }
 
 func (a *applier) tick() error {
@@ -115,7 +130,12 @@ func (a *applier) tick() error {
 	return nil
 }
 
+// prepare returns the statement q for the transaction, reusing the
+// writer connection's prepared statement.
 func (a *applier) prepare(q string) (*sql.Stmt, error) {
+	if st := a.stmts[q]; st != nil {
+		return a.tx.StmtContext(a.nc, st), nil
+	}
 	return a.tx.PrepareContext(a.nc, q)
 }
 
@@ -153,7 +173,11 @@ func (a *applier) apply(b *livespec.Batch) error {
 		if updated.IsZero() {
 			updated = time.Now()
 		}
-		if _, err := a.tx.ExecContext(a.nc, sqlUpsertCheckpoint, b.Repo, cp.Branch, cp.Commit, cp.Seq,
+		st, err := a.prepare(sqlUpsertCheckpoint)
+		if err != nil {
+			return err
+		}
+		if _, err := st.ExecContext(a.nc, b.Repo, cp.Branch, cp.Commit, cp.Seq,
 			nanos(cp.Time), cp.Config, cp.Source, nanos(updated)); err != nil {
 			return err
 		}
@@ -167,6 +191,11 @@ func (a *applier) versions(vs []livespec.Version) error {
 		return err
 	}
 	defer insText.Close()
+	insRefs, err := a.prepare(sqlInsertRefs)
+	if err != nil {
+		return err
+	}
+	defer insRefs.Close()
 	textID, err := a.prepare(sqlTextID)
 	if err != nil {
 		return err
@@ -193,7 +222,9 @@ func (a *applier) versions(vs []livespec.Version) error {
 				return err
 			}
 			if n, _ := res.RowsAffected(); n == 1 {
-				id, err = res.LastInsertId()
+				if id, err = res.LastInsertId(); err == nil {
+					_, err = insRefs.ExecContext(a.nc, id)
+				}
 			} else {
 				err = textID.QueryRowContext(a.nc, hash).Scan(&id)
 			}
@@ -500,6 +531,54 @@ func checkTimes(what string, ts ...time.Time) error {
 		if err := checkTime(what, t); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// syncFTS brings the FTS tables in line with texts, after writes: texts
+// above newAfter enter all_fts; texts that gained their first open version
+// enter cur_fts, texts that lost their last leave it. Set statements, so
+// FTS5 flushes once per statement, not once per row.
+func syncFTS(ctx context.Context, tx *sql.Tx, newAfter int64, stmts map[string]*sql.Stmt) error {
+	for i, q := range sqlSyncFTS {
+		var args []any
+		if i == 0 {
+			args = []any{newAfter}
+		}
+		var err error
+		if st := stmts[q]; st != nil {
+			_, err = tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, q, args...)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+var sqlSyncFTS = []string{
+	`INSERT INTO all_fts (rowid, text) SELECT id, text FROM texts WHERE id > ?1`,
+	`INSERT INTO cur_fts (rowid, text) SELECT r.id, t.text FROM text_refs r JOIN texts t ON t.id = r.id
+		WHERE (r.open_refs > 0) <> r.in_cur AND r.open_refs > 0`,
+	`DELETE FROM cur_fts WHERE rowid IN (SELECT id FROM text_refs WHERE (open_refs > 0) <> in_cur AND open_refs <= 0)`,
+	`UPDATE text_refs SET in_cur = (open_refs > 0) WHERE (open_refs > 0) <> in_cur`,
+}
+
+// writeStatements are prepared once on the writer connection.
+var writeStatements = append([]string{sqlInsertText, sqlTextID, sqlUpsertVersion, sqlUpsertFile, sqlCloseVersion,
+	sqlCloseFile, sqlInsertRefs, sqlUpsertChange, sqlUpsertVector, sqlUpsertCheckpoint, sqlMaxText}, sqlSyncFTS...)
+
+// prepareWrites prepares writeStatements on the writer.
+func (s *Store) prepareWrites(ctx context.Context) error {
+	s.stmts = make(map[string]*sql.Stmt, len(writeStatements))
+	for _, q := range writeStatements {
+		st, err := s.w.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare %.40q: %w", q, err)
+		}
+		s.stmts[q] = st
 	}
 	return nil
 }

@@ -7,9 +7,12 @@
 // index the texts for BM25: all_fts holds every distinct text (all-history
 // statistics, used for as-of and any-version searches) and cur_fts holds the
 // texts that at least one open version carries (current-only statistics, used
-// for current searches). Triggers keep texts.open_refs, the number of open
-// versions of a text, and cur_fts in step with every insert, upsert, close
-// and delete, so no code path can forget them.
+// for current searches). Triggers on versions keep text_refs.open_refs, the
+// number of open versions of each text; at the end of every write
+// transaction a few set statements bring cur_fts in line with it (FTS5
+// flushes at every statement savepoint, so row-by-row FTS writes would be
+// slow). Changes are stored in their total order, so windows and cursors are
+// range scans.
 //
 // Vectors are float32 little-endian blobs keyed by (embedder, hash) and are
 // searched exactly (cosine). Search fuses the BM25 and dense rankings by

@@ -21,7 +21,10 @@ func checkFTS(t *testing.T, s *Store, when string) {
 		{"all_fts rows without a text", `SELECT count(*) FROM all_fts WHERE rowid NOT IN (SELECT id FROM texts)`},
 		{"open texts missing from cur_fts", `SELECT count(*) FROM (SELECT DISTINCT text_id FROM versions WHERE end_commit = '') WHERE text_id NOT IN (SELECT rowid FROM cur_fts)`},
 		{"cur_fts rows of closed texts", `SELECT count(*) FROM cur_fts WHERE rowid NOT IN (SELECT text_id FROM versions WHERE end_commit = '')`},
-		{"wrong open_refs", `SELECT count(*) FROM texts t WHERE open_refs <> (SELECT count(*) FROM versions v WHERE v.text_id = t.id AND v.end_commit = '')`},
+		{"wrong open_refs", `SELECT count(*) FROM text_refs r WHERE open_refs <> (SELECT count(*) FROM versions v WHERE v.text_id = r.id AND v.end_commit = '')`},
+		{"texts without refs", `SELECT count(*) FROM texts WHERE id NOT IN (SELECT id FROM text_refs)`},
+		{"refs without texts", `SELECT count(*) FROM text_refs WHERE id NOT IN (SELECT id FROM texts)`},
+		{"wrong in_cur", `SELECT count(*) FROM text_refs WHERE in_cur <> (open_refs > 0)`},
 		{"orphan texts", `SELECT count(*) FROM texts t WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.text_id = t.id)`},
 	} {
 		var n int

@@ -15,33 +15,35 @@ CREATE TABLE index_info (
 );
 INSERT INTO index_info (id) VALUES (1);
 
--- Distinct section texts, stored once. open_refs counts the open versions
--- that carry the text; triggers keep it and cur_fts in step.
+-- Distinct section texts, stored once.
 CREATE TABLE texts (
-	id        INTEGER PRIMARY KEY,
-	hash      TEXT    NOT NULL UNIQUE,
-	text      TEXT    NOT NULL,
-	open_refs INTEGER NOT NULL DEFAULT 0
+	id   INTEGER PRIMARY KEY,
+	hash TEXT    NOT NULL UNIQUE,
+	text TEXT    NOT NULL
 );
 
+-- text_refs.open_refs counts the open versions that carry a text (triggers
+-- on versions keep it); in_cur says whether the text is in cur_fts. Apply
+-- and DeleteRepo bring cur_fts in line with open_refs in a few set
+-- statements at their end (syncFTS): FTS5 flushes its pending terms at
+-- every statement savepoint, so row-by-row FTS writes from triggers would
+-- write one tiny segment per row. The counts live apart from the texts so
+-- that counting does not rewrite a text's row.
+CREATE TABLE text_refs (
+	id        INTEGER PRIMARY KEY REFERENCES texts (id) ON DELETE CASCADE,
+	open_refs INTEGER NOT NULL DEFAULT 0,
+	in_cur    INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX text_refs_dirty ON text_refs (id) WHERE (open_refs > 0) <> in_cur;
+
+-- all_fts holds every text (all-history BM25 statistics), cur_fts the texts
+-- of open versions (current-only statistics); rowid = texts.id.
 CREATE VIRTUAL TABLE all_fts USING fts5(text, content='', contentless_delete=1, tokenize='porter unicode61');
 CREATE VIRTUAL TABLE cur_fts USING fts5(text, content='', contentless_delete=1, tokenize='porter unicode61');
-
-CREATE TRIGGER texts_ai AFTER INSERT ON texts BEGIN
-	INSERT INTO all_fts (rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER texts_ad AFTER DELETE ON texts BEGIN
-	DELETE FROM all_fts WHERE rowid = old.id;
-	DELETE FROM cur_fts WHERE rowid = old.id AND old.open_refs > 0;
-END;
-CREATE TRIGGER texts_open AFTER UPDATE OF open_refs ON texts
-WHEN old.open_refs <= 0 AND new.open_refs > 0 BEGIN
-	INSERT INTO cur_fts (rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER texts_closed AFTER UPDATE OF open_refs ON texts
-WHEN old.open_refs > 0 AND new.open_refs <= 0 BEGIN
-	DELETE FROM cur_fts WHERE rowid = old.id;
-END;
+-- Merge segments less eagerly than the default (4): ingest writes big
+-- batches, and every merge rewrites the index it merges.
+INSERT INTO all_fts (all_fts, rank) VALUES ('automerge', 8);
+INSERT INTO cur_fts (cur_fts, rank) VALUES ('automerge', 8);
 
 -- Section versions. Times are unix nanoseconds UTC; valid_to is NULL and
 -- end_commit '' while the version is open.
@@ -68,18 +70,18 @@ CREATE INDEX versions_order ON versions (repo, path, valid_from, seq);
 CREATE INDEX versions_open ON versions (repo) WHERE end_commit = '';
 
 CREATE TRIGGER versions_ai AFTER INSERT ON versions WHEN new.end_commit = '' BEGIN
-	UPDATE texts SET open_refs = open_refs + 1 WHERE id = new.text_id;
+	UPDATE text_refs SET open_refs = open_refs + 1 WHERE id = new.text_id;
 END;
 CREATE TRIGGER versions_ad AFTER DELETE ON versions WHEN old.end_commit = '' BEGIN
-	UPDATE texts SET open_refs = open_refs - 1 WHERE id = old.text_id;
+	UPDATE text_refs SET open_refs = open_refs - 1 WHERE id = old.text_id;
 END;
 CREATE TRIGGER versions_au_old AFTER UPDATE OF text_id, end_commit ON versions
 WHEN old.end_commit = '' AND (new.end_commit <> '' OR new.text_id <> old.text_id) BEGIN
-	UPDATE texts SET open_refs = open_refs - 1 WHERE id = old.text_id;
+	UPDATE text_refs SET open_refs = open_refs - 1 WHERE id = old.text_id;
 END;
 CREATE TRIGGER versions_au_new AFTER UPDATE OF text_id, end_commit ON versions
 WHEN new.end_commit = '' AND (old.end_commit <> '' OR new.text_id <> old.text_id) BEGIN
-	UPDATE texts SET open_refs = open_refs + 1 WHERE id = new.text_id;
+	UPDATE text_refs SET open_refs = open_refs + 1 WHERE id = new.text_id;
 END;
 
 CREATE TABLE files (
@@ -103,29 +105,29 @@ CREATE TABLE files (
 CREATE INDEX files_order ON files (repo, path, valid_from);
 CREATE INDEX files_open ON files (repo) WHERE end_commit = '';
 
+-- Changes are stored in their total order (the primary key), so a window
+-- and a cursor are one range scan.
 CREATE TABLE changes (
-	rid         INTEGER PRIMARY KEY,
-	id          TEXT    NOT NULL UNIQUE,
-	repo        TEXT    NOT NULL,
-	commit_     TEXT    NOT NULL,
-	seq         INTEGER NOT NULL,
 	date        INTEGER NOT NULL,
+	repo        TEXT    NOT NULL,
+	seq         INTEGER NOT NULL,
+	section     INTEGER NOT NULL,
+	path        TEXT    NOT NULL,
+	heading     TEXT    NOT NULL,
+	part        INTEGER NOT NULL,
+	id          TEXT    NOT NULL UNIQUE,
+	commit_     TEXT    NOT NULL,
 	author_date INTEGER,
 	author      TEXT    NOT NULL,
 	message     TEXT    NOT NULL,
-	path        TEXT    NOT NULL,
 	old_path    TEXT    NOT NULL,
-	heading     TEXT    NOT NULL,
 	old_heading TEXT    NOT NULL,
-	part        INTEGER NOT NULL,
-	section     INTEGER NOT NULL,
 	kind        TEXT    NOT NULL,
 	before      TEXT    NOT NULL,
 	after       TEXT    NOT NULL,
-	summary     TEXT    NOT NULL
-);
-CREATE INDEX changes_order ON changes (date, repo, seq, section, path, heading, part, id);
-CREATE INDEX changes_repo ON changes (repo, seq);
+	summary     TEXT    NOT NULL,
+	PRIMARY KEY (date, repo, seq, section, path, heading, part, id)
+) WITHOUT ROWID;
 
 CREATE TABLE checkpoints (
 	repo       TEXT    PRIMARY KEY,

@@ -35,6 +35,8 @@ type Store struct {
 	path string
 	w    *sql.DB // one connection, BEGIN IMMEDIATE: every write
 	r    *sql.DB // query-only pool: every read
+
+	stmts map[string]*sql.Stmt // prepared on w
 }
 
 // Open opens the livespec index at path, creating the file and its parent
@@ -67,7 +69,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	s := &Store{path: abs}
 	s.w, err = sql.Open("sqlite", base+"?"+busy+
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"+
-		"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_txlock=immediate")
+		"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(8192)&_pragma=journal_size_limit(67108864)&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
@@ -78,6 +80,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		s.w.Close()
 		return nil, err
+	}
+	if err := s.prepareWrites(ctx); err != nil {
+		s.w.Close()
+		return nil, s.fail(ctx, "open", err)
 	}
 	s.r, err = sql.Open("sqlite", base+"?"+busy+
 		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16384)&_pragma=temp_store(MEMORY)&_pragma=query_only(1)")
@@ -166,6 +172,9 @@ func SchemaVersion() int { return len(migrations) }
 // Close releases the store's connections.
 func (s *Store) Close() error {
 	var errs []error
+	for _, st := range s.stmts {
+		errs = append(errs, st.Close())
+	}
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}

@@ -39,13 +39,13 @@ type History struct {
 	Repo   string
 	Branch string
 	seq    int64
-	open   map[livespec.Key]livespec.Version
+	open   map[string]map[livespec.Key]livespec.Version // by path
 	files  map[string]livespec.FileVersion
 }
 
 // NewHistory returns an empty history of repo on branch "main".
 func NewHistory(repo string) *History {
-	return &History{Repo: repo, Branch: "main", open: make(map[livespec.Key]livespec.Version), files: make(map[string]livespec.FileVersion)}
+	return &History{Repo: repo, Branch: "main", open: make(map[string]map[livespec.Key]livespec.Version), files: make(map[string]livespec.FileVersion)}
 }
 
 // Seq returns the sequence number of the last commit.
@@ -100,7 +100,7 @@ func (h *History) Commit(c Commit) *livespec.Batch {
 		for _, s := range secs {
 			k := livespec.Key{Repo: h.Repo, Path: path, Heading: s.Heading, Part: s.Part}
 			seen[k] = true
-			prev, ok := h.open[k]
+			prev, ok := h.open[path][k]
 			if ok && prev.Hash == s.Hash {
 				continue
 			}
@@ -113,7 +113,10 @@ func (h *History) Commit(c Commit) *livespec.Batch {
 				closeVersion(prev.ID, false)
 				kind, before = livespec.Modified, prev.ID
 			}
-			h.open[k] = v
+			if h.open[path] == nil {
+				h.open[path] = make(map[livespec.Key]livespec.Version)
+			}
+			h.open[path][k] = v
 			b.Versions = append(b.Versions, v)
 			change(path, s.Heading, s.Part, true, kind, before, v.ID)
 		}
@@ -141,12 +144,7 @@ func (h *History) Commit(c Commit) *livespec.Batch {
 }
 
 func (h *History) openKeys(path string) []livespec.Key {
-	var keys []livespec.Key
-	for k := range h.open {
-		if k.Path == path {
-			keys = append(keys, k)
-		}
-	}
+	keys := slices.Collect(maps.Keys(h.open[path]))
 	slices.SortFunc(keys, func(a, b livespec.Key) int {
 		return strings.Compare(a.String(), b.String())
 	})
@@ -154,8 +152,8 @@ func (h *History) openKeys(path string) []livespec.Key {
 }
 
 func (h *History) remove(k livespec.Key, closeVersion func(string, bool), change func(string, string, int, bool, livespec.ChangeKind, string, string)) {
-	prev := h.open[k]
+	prev := h.open[k.Path][k]
 	closeVersion(prev.ID, false)
-	delete(h.open, k)
+	delete(h.open[k.Path], k)
 	change(k.Path, k.Heading, k.Part, true, livespec.Removed, prev.ID, "")
 }
