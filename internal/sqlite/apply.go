@@ -111,9 +111,9 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 // statement for cancellable contexts; ctx is checked every checkEvery rows
 // and the transaction itself is bound to ctx.
 type applier struct {
-	ctx context.Context
-	nc  context.Context
-	tx  *sql.Tx
+	ctx   context.Context
+	nc    context.Context
+	tx    *sql.Tx
 	ids   map[string]int64 // text hash → texts.id
 	n     int
 	stmts map[string]*sql.Stmt
