@@ -708,3 +708,36 @@ func TestMountRegistersThreeEndpoints(t *testing.T) {
 		}
 	}
 }
+
+func TestEmptyMentionGetsAHint(t *testing.T) {
+	e := newEnv(t)
+	e.sendEvent(t, eventBody("Ev30", mention("1700000000.003000", "", "<@UBOT>")), 0)
+	e.bot.Wait()
+	posts := e.slack.Posts()
+	if len(posts) != 1 || posts[0].Method != "chat.postEphemeral" || !strings.Contains(posts[0].Text, "/spec help") {
+		t.Fatalf("posts = %+v, want an ephemeral hint", posts)
+	}
+	if n := len(e.asker.Requests()); n != 0 {
+		t.Fatalf("asked %d", n)
+	}
+}
+
+func TestDirectMessageThreadReplyAnswersInThread(t *testing.T) {
+	e := newEnv(t)
+	const thread = "1700000000.004000"
+	e.slack.SetReplies(dmChan, thread,
+		slack.Message{Msg: slack.Msg{User: asker1, Text: question, Timestamp: thread}},
+		slack.Message{Msg: slack.Msg{BotID: botID, User: botUser, Text: "Yes.", Timestamp: "1700000001.004000", ThreadTimestamp: thread}},
+	)
+	e.sendEvent(t, eventBody("Ev31", message(dmChan, "im", "1700000002.004000", thread, "does it apply to gift cards?")), 0)
+	e.bot.Wait()
+	posts := e.slack.Posts()
+	if len(posts) != 1 || posts[0].Channel != dmChan || posts[0].Thread != thread {
+		t.Fatalf("posts = %+v, want a reply in the DM thread", posts)
+	}
+	// Without metadata the earlier question is the person's message before
+	// the bot's answer.
+	if r := e.asker.Requests(); len(r) != 1 || len(r[0].History) != 1 || r[0].History[0].Question != question {
+		t.Fatalf("requests = %+v", r)
+	}
+}

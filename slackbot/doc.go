@@ -23,13 +23,20 @@
 //     question; a reply in a thread the bot has answered in is a follow-up
 //     and needs no mention. In direct messages every message is a question.
 //   - Conversation context is read from Slack, not kept in memory: the
-//     thread's earlier messages (conversations.replies) or, in a DM, the last
-//     few messages (conversations.history) become AskRequest.History, oldest
-//     first. Each answer carries message metadata (event type
-//     "livespec_answer") with the question it answered, so a turn's question
-//     is exact even when the user's wording was a follow-up. The Asker uses
-//     the earlier questions' topic for follow-ups such as "and before
-//     that?" or "who changed it?"; the bot does not rewrite the question.
+//     thread's earlier messages (conversations.replies) or, in a DM, the
+//     messages of the last 30 minutes (conversations.history) become
+//     AskRequest.History, oldest first. Each answer carries message metadata
+//     (event type "livespec_answer") with the question it answered, its
+//     intent and when its first source took effect, so any replica can
+//     continue any thread.
+//   - Two kinds of follow-up name no topic and get their meaning from the
+//     previous turn, so the bot rewrites them before asking (and shows
+//     "Read as: …" above the answer): "and before that?" becomes "as of
+//     <the day before the previous answer's first source took effect>,
+//     <previous question>", and "who changed it?" becomes "history of
+//     <previous question>". Other follow-ups go to the Asker as typed; it
+//     takes the topic from History when they refer back ("when did that
+//     change?").
 //   - Per-user and per-workspace rate limits answer with a friendly note
 //     saying when to retry; answer generation waits in the limit.Limiter
 //     shared with the HTTP API, and a full queue is reported as busy.
