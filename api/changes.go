@@ -15,12 +15,12 @@ const (
 )
 
 // ChangesPage is the body of GET /v1/changes: the change events in the
-// window, oldest first, one page at a time.
+// window [From, To) (null: open), oldest first, one page at a time. It has
+// the shape of `livespec changes --json`, plus the cursor.
 type ChangesPage struct {
-	Window  *livespec.Window  `json:"window"` // null: all history
-	Repos   []string          `json:"repos,omitempty"`
-	Paths   []string          `json:"paths,omitempty"`
-	Changes []livespec.Change `json:"changes"`
+	From    livespec.Time           `json:"from"`
+	To      livespec.Time           `json:"to"`
+	Changes []livespec.AnswerChange `json:"changes"`
 	// NextCursor, when set, fetches the next page (?cursor=).
 	NextCursor string `json:"next_cursor,omitempty"`
 }
@@ -42,9 +42,9 @@ func (s *Server) changes(c *gin.Context) {
 		chs = chs[:limit]
 		page.NextCursor = encodeCursor(chs[limit-1].ID)
 	}
-	page.Changes = chs
-	if page.Changes == nil {
-		page.Changes = []livespec.Change{}
+	page.Changes = make([]livespec.AnswerChange, len(chs))
+	for i, ch := range chs {
+		page.Changes[i] = livespec.ChangeOf(ch)
 	}
 	writeJSON(c, http.StatusOK, page)
 }
@@ -57,7 +57,7 @@ func (s *Server) changeQuery(c *gin.Context) (livespec.ChangeQuery, *ChangesPage
 	}
 	page := &ChangesPage{}
 	if ok {
-		page.Window = &w
+		page.From, page.To = livespec.Time{Time: w.From}, livespec.Time{Time: w.To}
 		q.From, q.To = w.From, w.To
 	}
 	if q.Repos, err = s.repoParam(c); err != nil {
@@ -75,6 +75,5 @@ func (s *Server) changeQuery(c *gin.Context) (livespec.ChangeQuery, *ChangesPage
 	if q.Limit, err = intParam(c, "limit", DefaultChangesLimit, 1, MaxChangesLimit); err != nil {
 		return q, nil, err
 	}
-	page.Repos, page.Paths = q.Repos, q.Paths
 	return q, page, nil
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/livespec/livespec/api"
 )
 
-func changeIDs(cs []livespec.Change) []string {
+func changeIDs(cs []livespec.AnswerChange) []string {
 	out := make([]string, len(cs))
 	for i, c := range cs {
 		out[i] = c.Commit + ":" + c.Path + "#" + c.Heading
@@ -52,7 +52,7 @@ func TestChanges(t *testing.T) {
 func TestChangesWindowIsEchoed(t *testing.T) {
 	f := newFixture(t)
 	w := do(t, f.h, "GET", "/v1/changes?period=last+quarter&now=2025-05-15", nil)
-	if !strings.Contains(w.Body.String(), `"window":{"from":"2025-01-01T00:00:00Z","to":"2025-04-01T00:00:00Z"}`) {
+	if !strings.Contains(w.Body.String(), `{"from":"2025-01-01T00:00:00Z","to":"2025-04-01T00:00:00Z","changes":[`) {
 		t.Fatalf("window not echoed: %s", w.Body.String())
 	}
 	if f.periods[len(f.periods)-1] != "last quarter" {
@@ -63,7 +63,7 @@ func TestChangesWindowIsEchoed(t *testing.T) {
 func TestChangesPagination(t *testing.T) {
 	f := newFixture(t)
 	all := decode[api.ChangesPage](t, do(t, f.h, "GET", "/v1/changes", nil)).Changes
-	var paged []livespec.Change
+	var paged []livespec.AnswerChange
 	cursor, pages := "", 0
 	for {
 		w := do(t, f.h, "GET", "/v1/changes?limit=3&cursor="+url.QueryEscape(cursor), nil)
