@@ -162,3 +162,11 @@ func TestStreamHeartbeat(t *testing.T) {
 		t.Fatalf("stream = %q, want keep-alive comments, then the token and the answer", body)
 	}
 }
+
+func TestNewLoggerIsJSONOffATerminal(t *testing.T) {
+	var b strings.Builder
+	NewLogger(&b, nil).Info("request", "route", "/v1/ask")
+	if !strings.HasPrefix(b.String(), "{") || !strings.Contains(b.String(), `"route":"/v1/ask"`) {
+		t.Fatalf("log line = %q, want JSON", b.String())
+	}
+}
