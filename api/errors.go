@@ -105,7 +105,8 @@ func fail(c *gin.Context, err error) {
 		c.Abort()
 		return
 	}
-	c.AbortWithStatusJSON(status, ErrorBody{ErrorDetail{Code: code, Message: msg}})
+	c.Abort()
+	writeJSON(c, status, ErrorBody{ErrorDetail{Code: code, Message: msg}})
 }
 
 // invalid returns an EINVALID error naming the parameter at fault.

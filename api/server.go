@@ -194,7 +194,9 @@ func New(cfg Config) (*Server, error) {
 	s.seen = newDeliveries(deliveryTTL, maxDeliveries)
 
 	releaseMode.Do(func() {
-		if os.Getenv(gin.EnvGinMode) == "" {
+		// Gin's debug mode prints every route at start; keep it only
+		// when asked for (GIN_MODE=debug).
+		if os.Getenv(gin.EnvGinMode) == "" && gin.Mode() == gin.DebugMode {
 			gin.SetMode(gin.ReleaseMode)
 		}
 	})
@@ -206,10 +208,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	e.Use(s.observe, gin.CustomRecoveryWithWriter(io.Discard, s.recovered))
 	e.NoRoute(func(c *gin.Context) {
-		fail(c, livespec.Errorf(livespec.ENOTFOUND, "no route %s %s; the API is described at /openapi.json", c.Request.Method, c.Request.URL.Path))
+		fail(c, livespec.Errorf(livespec.ENOTFOUND, "no route %s %s; the API is described at /openapi.json", c.Request.Method, clip(c.Request.URL.Path, 200)))
 	})
 	e.NoMethod(func(c *gin.Context) {
-		fail(c, livespec.Errorf(EMETHOD, "%s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
+		fail(c, livespec.Errorf(EMETHOD, "%s is not allowed on %s", c.Request.Method, clip(c.Request.URL.Path, 200)))
 	})
 	s.engine = e
 	for _, r := range s.routes() {
@@ -366,7 +368,7 @@ func (s *Server) openapiHandler(c *gin.Context) {
 }
 
 func (s *Server) healthz(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+	writeJSON(c, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // Readiness is the body of /readyz.
@@ -418,7 +420,7 @@ func (s *Server) readyz(c *gin.Context) {
 	if !res.Ready {
 		status = http.StatusServiceUnavailable
 	}
-	c.JSON(status, res)
+	writeJSON(c, status, res)
 }
 
 func checkMessage(err error) string {
@@ -430,8 +432,6 @@ func checkMessage(err error) string {
 	}
 	return livespec.ErrorMessage(err)
 }
-
-func (s *Server) requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
 
 func cmpOr[T comparable](v, def T) T {
 	var zero T

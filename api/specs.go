@@ -141,7 +141,7 @@ func (s *Server) fileText(c *gin.Context, fv *livespec.FileVersion, at time.Time
 		t, ok := byRef[ref]
 		if !ok {
 			s.log.Warn("api: section missing from a file version's outline",
-				"request_id", s.requestID(c), "repo", fv.Repo, "path", fv.Path, "heading", ref.Heading, "part", ref.Part, "commit", fv.Commit)
+				"request_id", c.GetString(requestIDKey), "repo", fv.Repo, "path", fv.Path, "heading", ref.Heading, "part", ref.Part, "commit", fv.Commit)
 			continue
 		}
 		parts = append(parts, t)
