@@ -146,7 +146,11 @@ func New(cfg Config) (*Bot, error) {
 	if !strings.HasPrefix(apiURL, "https://") && !strings.HasPrefix(apiURL, "http://") {
 		return nil, livespec.Errorf(livespec.EINVALID, "slackbot: the Slack API URL %q is not an http(s) URL", cfg.APIURL)
 	}
-	opts := []slack.Option{slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(cfg.HTTPClient)}
+	// Retry calls Slack refuses with 429 (rate limited), after the wait it
+	// asks for; answers are bounded by AskTimeout anyway.
+	retry := slack.DefaultRetryConfig()
+	retry.MaxRetries, retry.RetryAfterJitter = 2, 200*time.Millisecond
+	opts := []slack.Option{slack.OptionAPIURL(apiURL), slack.OptionHTTPClient(cfg.HTTPClient), slack.OptionRetryConfig(retry)}
 	if cfg.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}

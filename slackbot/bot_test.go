@@ -741,3 +741,15 @@ func TestDirectMessageThreadReplyAnswersInThread(t *testing.T) {
 		t.Fatalf("requests = %+v", r)
 	}
 }
+
+func TestSlackRateLimitIsRetried(t *testing.T) {
+	e := newEnv(t)
+	e.slack.mu.Lock()
+	e.slack.limited = 1
+	e.slack.mu.Unlock()
+	e.sendEvent(t, eventBody("Ev32", mention("1700000000.003200", "", "<@UBOT> coupons?")), 0)
+	e.bot.Wait()
+	if posts := e.slack.Posts(); len(posts) != 1 || !hasFeedbackButtons(posts[0].Blocks) {
+		t.Fatalf("posts = %+v, want the answer posted once after the 429", posts)
+	}
+}

@@ -63,6 +63,7 @@ type fakeSlack struct {
 	nextTS  int
 	onPost  func(p posted) // called for each post, outside the lock
 	socket  func(c *websocket.Conn)
+	limited int // answer this many posts with 429 first
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
@@ -117,6 +118,18 @@ func (f *fakeSlack) record(method string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if err := r.ParseForm(); err != nil {
 			http.Error(w, err.Error(), 400)
+			return
+		}
+		f.mu.Lock()
+		limited := f.limited > 0
+		if limited {
+			f.limited--
+		}
+		f.mu.Unlock()
+		if limited {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusTooManyRequests)
+			writeJSON(w, map[string]any{"ok": false, "error": "ratelimited"})
 			return
 		}
 		p := posted{
