@@ -110,15 +110,19 @@ var pointForms = []*pointForm{
 	{name: "ago", strict: true, pattern: pCount + `\s+` + pUnit + `\s+ago\b`, resolve: resolveAgo},
 	{name: "casual day", strict: true, pattern: `(today|yesterday)\b`, resolve: resolveWhen},
 	{name: "weekday", strict: true, pattern: `(?:(last|past|this|on)\s+)?` + pWeekday, resolve: resolveWhen},
-	{name: "rough", strict: true, pattern: `(early|mid|late)[\s-]+(` + uncapture(pMonth) + pSep + uncapture(pYear) + `|` + uncapture(pYear) + `|` + uncapture(pFullMon) + `)`}, // resolve set in init: it recurses
+	{name: "rough", strict: true, pattern: `(early|mid|late)[\s-]+(` + uncapture(pMonth) + pSep + uncapture(pYear) + `|` + uncapture(pYear) + `|` + uncapture(pFullMon) + `)`},                                                                               // resolve set in init: it recurses
+	{name: "week of", strict: true, pattern: `(?:the\s+)?week\s+(?:of|starting|beginning|from)\s+(` + uncapture(`[0-9]{4}[-/][0-9]{1,2}[-/][0-9]{1,2}\b|`+pMonth+`\s+`+pDay+`(?:`+pSep+pYear+`)?|`+pDay+`\s+(?:of\s+)?`+pMonth+`(?:`+pSep+pYear+`)?`) + `)`}, // resolve set in init
 	{name: "year", pattern: pYear, resolve: resolveYear},
 	{name: "month", pattern: pFullMon, resolve: resolveMonth},
 }
 
 func init() {
 	for _, f := range pointForms {
-		if f.name == "rough" {
+		switch f.name {
+		case "rough":
 			f.resolve = resolveRough
+		case "week of":
+			f.resolve = resolveWeekOf
 		}
 		f.re = regexp.MustCompile(`(?i)^(?:` + f.pattern + `)$`)
 	}
@@ -283,6 +287,18 @@ func resolveRough(m []string, now time.Time, year int) (span, error) {
 	sp, err := resolvePoint(m[2], now, year)
 	sp.rough = true
 	return sp, err
+}
+
+// resolveWeekOf resolves "the week of March 3, 2025" to the ISO week
+// (Monday to Sunday) holding that day.
+func resolveWeekOf(m []string, now time.Time, year int) (span, error) {
+	d, err := resolvePoint(m[1], now, year)
+	if err != nil {
+		return span{}, err
+	}
+	w := unitSpan("week", d.from, 0)
+	w.explicitYear = d.explicitYear
+	return w, nil
 }
 
 func resolveYear(m []string, _ time.Time, _ int) (span, error) {
@@ -579,14 +595,20 @@ func findPhrases(s string, now time.Time) []phrase {
 		// One text read two ways ("2025-Q3"): a single point beats a range.
 		return cands[i].kind != phraseRange && cands[j].kind == phraseRange
 	})
+	// Overlapping candidates are readings of one phrase: the longest wins
+	// ("in 2015-2016" is the range, not "in 2015"), the earliest at a tie.
 	var out []phrase
-	end := -1
-	for _, c := range cands {
-		if c.start < end {
-			continue
+	for i := 0; i < len(cands); {
+		best, end := i, cands[i].end
+		j := i + 1
+		for ; j < len(cands) && cands[j].start < end; j++ {
+			end = max(end, cands[j].end)
+			if cands[j].end-cands[j].start > cands[best].end-cands[best].start {
+				best = j
+			}
 		}
-		out = append(out, c)
-		end = c.end
+		out = append(out, cands[best])
+		i = j
 	}
 	return out
 }
@@ -776,8 +798,10 @@ func ParsePeriod(text string, now time.Time) (livespec.Window, error) {
 	if t == "" {
 		return livespec.Window{}, livespec.Errorf(livespec.EINVALID, "empty period")
 	}
+	// The phrase must be the whole text, or all of it after a preposition
+	// ("in 2015-2016").
 	for _, p := range findPhrases(t, now) {
-		if p.start != 0 || p.end != len(t) {
+		if p.end != len(t) || p.start != 0 && strings.TrimSpace(leadingPrep.ReplaceAllString(t[:p.start], "")) != "" {
 			continue
 		}
 		if p.err != nil {

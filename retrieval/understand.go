@@ -105,7 +105,7 @@ func Understand(question string, now time.Time) Understanding {
 		u.Intent = livespec.IntentAsOf
 	case matchAny(timelineRes, wording):
 		u.Intent = livespec.IntentTimeline
-	case matchAny(changesRes, wording):
+	case matchAny(changesRes, wording), matchAny(changesRes, q):
 		u.Intent = livespec.IntentChanges
 	case chosen != nil && chosen.kind == phraseAsOf, matchAny(asOfRes, wording) && chosen != nil:
 		u.Intent = livespec.IntentAsOf

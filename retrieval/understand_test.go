@@ -127,6 +127,13 @@ func TestUnderstand(t *testing.T) {
 			want{intent: livespec.IntentChanges, window: w("2024-03-01", "2024-04-01"), period: "early March 2024",
 				problems: []string{`read "early March 2024" as 2024-03-01 to 2024-03-31`}}},
 
+		{"updates in the past quarter", "what were the main spec updates in the past quarter",
+			want{intent: livespec.IntentChanges, window: w("2025-08-20", "2025-11-20"), period: "the past quarter"}},
+		{"year range", "What changed in 2015-2016?",
+			want{intent: livespec.IntentChanges, window: w("2015-01-01", "2017-01-01"), period: "2015-2016"}},
+		{"week of", "what changed the week of March 3, 2025",
+			want{intent: livespec.IntentChanges, window: w("2025-03-03", "2025-03-10"), period: "the week of March 3, 2025"}},
+
 		// timeline
 		{"when did we drop", "When did we drop support for API keys?",
 			want{intent: livespec.IntentTimeline, topic: "support for API keys"}},
