@@ -59,7 +59,7 @@ var (
 	// spec ("which RFCs were accepted in 2019").
 	eventVerb = regexp.MustCompile(`(?i)\b(?:added|removed|accepted|merged|graduated|promoted|introduced|deprecated|created|published|released|landed|proposed|renamed|updated|changed|modified|edited|approved|rejected|dropped|deleted|moved|withdrawn|postponed|closed|implemented|stabili[sz]ed|revised|rewritten|retired|replaced|superseded)\b`)
 	// uncertainPeriod catches period-like phrases that no rule understood.
-	uncertainPeriod = regexp.MustCompile(`(?i)\b(since|as\s+of|as\s+at|between|during|after|before|until|till|prior\s+to|from)\s+([^?!,;:()]+)`)
+	uncertainPeriod = regexp.MustCompile(`(?i)\b(since|as\s+of|as\s+at|between|during|after|before|until|till|prior\s+to)\s+([^?!,;:()]+)`)
 )
 
 func matchAny(res []*regexp.Regexp, s string) bool {

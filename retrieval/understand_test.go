@@ -177,6 +177,8 @@ func TestUnderstand(t *testing.T) {
 			want{intent: livespec.IntentCurrent, topic: "tokens expire after a few days"}},
 		{"the past few weeks is vague", "What changed over the past few weeks?",
 			want{intent: livespec.IntentChanges, problems: []string{`could not understand the period "over the past few weeks"`}}},
+		{"from is not a period", "What was removed from the API?",
+			want{intent: livespec.IntentChanges, topic: "API"}},
 		{"causal since is not a period", "Since the schema is nullable, is null a valid value?",
 			want{intent: livespec.IntentCurrent, topic: "schema is nullable, is null a valid value"}},
 	}
