@@ -115,6 +115,8 @@ func TestUnderstand(t *testing.T) {
 			want{intent: livespec.IntentChanges, window: w("2023-04-01", "2023-07-01"), topic: "KEPs graduated to stable", period: "Q2 2023"}},
 		{"event verb this year", "Which RFCs were accepted this year?",
 			want{intent: livespec.IntentChanges, window: w("2025-01-01", "2026-01-01"), topic: "RFCs were accepted", period: "this year"}},
+		{"what did we ship", "What did we ship in Q3?",
+			want{intent: livespec.IntentChanges, window: w("2025-07-01", "2025-10-01"), period: "Q3"}},
 		{"state in a past year is as of", "Who were the TSC members in 2023?",
 			want{intent: livespec.IntentAsOf, asOf: "2023-12-31T23:59:59Z", topic: "TSC members", period: "2023"}},
 		{"version ranges are not dates", "Does the 3.0-3.1 migration guide cover webhooks?",
