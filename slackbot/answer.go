@@ -216,19 +216,18 @@ func (b *Bot) fail(ctx context.Context, q question, placeholder string, err erro
 	if b.ctx.Err() != nil {
 		return // shutting down: nobody to tell
 	}
-	if placeholder != "" || !q.command {
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-		defer cancel()
-		if q.command {
-			b.notify(ctx, q, text)
-			return
-		}
-		if err := b.post(ctx, q, placeholder, slack.MsgOptionText(text, false), slack.MsgOptionBlocks()); err != nil {
-			b.log.Warn("slack: cannot report the failure", "err", err)
-		}
+	// The answer's own deadline may be what failed: report on a fresh one.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if q.command {
+		b.notify(ctx, q, text)
 		return
 	}
-	b.notify(context.WithoutCancel(ctx), q, text)
+	// Visible where the answer would have been (replacing the streamed
+	// placeholder if there is one).
+	if err := b.post(ctx, q, placeholder, slack.MsgOptionText(text, false), slack.MsgOptionBlocks()); err != nil {
+		b.log.Warn("slack: cannot report the failure", "err", err)
+	}
 }
 
 func failureText(err error) string {

@@ -85,10 +85,16 @@ func Render(a *livespec.Answer, opt RenderOptions) Message {
 		return ""
 	}
 	body, listed := answerBody(a)
-	text := mrkdwn(body, cite)
 	limit := cmp.Or(opt.MaxAnswerChars, MaxAnswerChars)
+	cut := false
+	if r := []rune(body); len(r) > 2*limit { // converting more would be wasted
+		body, cut = string(r[:2*limit]), true
+	}
+	text := mrkdwn(body, cite)
 	if utf8.RuneCountInString(text) > limit {
-		text = cutMrkdwn(text, limit)
+		text, cut = cutMrkdwn(text, limit), true
+	}
+	if cut {
 		text += "\n\n_" + "The answer is longer than Slack allows; it is cut here._"
 		if link := fullAnswerLink(a, opt.PublicURL); link != "" {
 			text += " " + link

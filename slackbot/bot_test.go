@@ -753,3 +753,25 @@ func TestSlackRateLimitIsRetried(t *testing.T) {
 		t.Fatalf("posts = %+v, want the answer posted once after the 429", posts)
 	}
 }
+
+func TestSlowAnswerTimesOutWithANote(t *testing.T) {
+	e := newEnv(t, func(c *slackbot.Config) { c.AskTimeout = 20 * time.Millisecond })
+	e.asker.fn = func(ctx context.Context, _ livespec.AskRequest, _ func(string) error) (*livespec.Answer, error) {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	e.sendEvent(t, eventBody("Ev33", mention("1700000000.003300", "", "<@UBOT> coupons?")), 0)
+	w := serve(e.bot.CommandsHandler(), signed(t, "/slack/commands", "application/x-www-form-urlencoded", slashBody("coupons?", e.hooks.URL), time.Now(), secret))
+	if w.Code != 200 {
+		t.Fatalf("status %d", w.Code)
+	}
+	e.bot.Wait()
+	posts := e.slack.Posts()
+	if len(posts) != 1 || posts[0].Thread != "1700000000.003300" || !strings.Contains(posts[0].Text, "took too long") {
+		t.Fatalf("posts = %+v, want a timeout note in the thread", posts)
+	}
+	hooks := e.hooks.Messages()
+	if len(hooks) != 1 || hooks[0].ResponseType != "ephemeral" || !strings.Contains(hooks[0].Text, "took too long") {
+		t.Fatalf("response_url got %+v, want an ephemeral timeout note", hooks)
+	}
+}
