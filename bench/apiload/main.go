@@ -7,6 +7,10 @@
 //
 //	go run ./bench/apiload -index /path/to/index/livespec.db
 //
+// The HTTP layer alone, over constant answers and changes:
+//
+//	go run ./bench/apiload -fake
+//
 // Against a running server (livespec serve):
 //
 //	go run ./bench/apiload -url http://127.0.0.1:8080 -token "$TOKEN"
@@ -35,8 +39,10 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
+	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/api"
 	"github.com/livespec/livespec/internal/sqlite"
 	"github.com/livespec/livespec/retrieval"
@@ -54,7 +60,7 @@ type options struct {
 	cpuprofile                        string
 	clients, n, inflight, queue       int
 	d                                 time.Duration
-	jsonOut                           bool
+	jsonOut, fake                     bool
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
@@ -71,15 +77,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&o.inflight, "inflight", runtime.GOMAXPROCS(0)*2, "in-process server: answers generated at once")
 	fs.IntVar(&o.queue, "queue", 1024, "in-process server: answers waiting")
 	fs.BoolVar(&o.jsonOut, "json", false, "print results as JSON")
+	fs.BoolVar(&o.fake, "fake", false, "serve a constant answer and change list in-process: the cost of the HTTP layer alone")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run (server included with -index) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if (o.index == "") == (o.target == "") {
-		return errors.New("give exactly one of -index and -url")
+	if n := btoi(o.index != "") + btoi(o.target != "") + btoi(o.fake); n != 1 {
+		return errors.New("give exactly one of -index, -url and -fake")
 	}
 	base := strings.TrimRight(o.target, "/")
-	if o.index != "" {
+	if o.index != "" || o.fake {
 		addr, stop, err := serveIndex(ctx, o)
 		if err != nil {
 			return err
@@ -130,6 +137,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 
 // serveIndex starts the API on a loopback port over the index.
 func serveIndex(ctx context.Context, o options) (addr string, stop func(), err error) {
+	if o.fake {
+		return serve(ctx, o, constAsker{}, constStore{}, func() {})
+	}
 	path := o.index
 	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
 		path = filepath.Join(path, "livespec.db")
@@ -141,20 +151,26 @@ func serveIndex(ctx context.Context, o options) (addr string, stop func(), err e
 	if err != nil {
 		return "", nil, err
 	}
+	return serve(ctx, o, &retrieval.Assistant{Store: st}, st, func() { st.Close() })
+}
+
+// serve starts the API on a loopback port; stop shuts it down and calls
+// closeStore.
+func serve(ctx context.Context, o options, asker livespec.Asker, st livespec.Store, closeStore func()) (string, func(), error) {
 	srv, err := api.New(api.Config{
-		Asker:       &retrieval.Assistant{Store: st},
+		Asker:       asker,
 		Store:       st,
 		ParsePeriod: retrieval.ParsePeriod,
 		MaxInFlight: o.inflight,
 		MaxQueue:    o.queue,
 	})
 	if err != nil {
-		st.Close()
+		closeStore()
 		return "", nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		st.Close()
+		closeStore()
 		return "", nil, err
 	}
 	sctx, cancel := context.WithCancel(ctx)
@@ -164,7 +180,7 @@ func serveIndex(ctx context.Context, o options) (addr string, stop func(), err e
 		cancel()
 		<-done
 		_ = srv.Shutdown(context.Background())
-		st.Close()
+		closeStore()
 	}, nil
 }
 
@@ -280,11 +296,16 @@ type result struct {
 	Errors     int            `json:"errors"`
 	Statuses   map[string]int `json:"statuses"`
 	Clients    int            `json:"clients"`
+	// CPU is the CPU time this process used during the run (server and
+	// load generator with -index or -fake); on a shared machine the
+	// requests per CPU second say more than the wall-clock throughput.
+	CPU       float64 `json:"cpu_seconds"`
+	PerCPUSec float64 `json:"requests_per_cpu_second"`
 }
 
 func (r result) String() string {
-	return fmt.Sprintf("%-12s %6d req in %5.1fs  %7.0f req/s  p50 %6.1fms  p90 %6.1fms  p99 %6.1fms  max %6.1fms  errors %d  statuses %v  (c=%d)",
-		r.Route, r.Requests, r.Seconds, r.Throughput, r.P50, r.P90, r.P99, r.Max, r.Errors, r.Statuses, r.Clients)
+	return fmt.Sprintf("%-12s %6d req in %5.1fs  %7.0f req/s  p50 %6.1fms  p90 %6.1fms  p99 %6.1fms  max %6.1fms  errors %d  statuses %v  (c=%d; %.1f CPU s, %.0f req per CPU s)",
+		r.Route, r.Requests, r.Seconds, r.Throughput, r.P50, r.P90, r.P99, r.Max, r.Errors, r.Statuses, r.Clients, r.CPU, r.PerCPUSec)
 }
 
 // load sends requests from o.clients workers until o.n are sent or o.d
@@ -300,6 +321,7 @@ func load(ctx context.Context, c *http.Client, o options, route string, gen func
 	var lat []time.Duration
 	statuses := map[string]int{}
 	errs := 0
+	cpu0 := cpuTime()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range o.clients {
@@ -334,6 +356,7 @@ func load(ctx context.Context, c *http.Client, o options, route string, gen func
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	cpu := (cpuTime() - cpu0).Seconds()
 	slices.Sort(lat)
 	pct := func(p float64) float64 {
 		if len(lat) == 0 {
@@ -342,7 +365,8 @@ func load(ctx context.Context, c *http.Client, o options, route string, gen func
 		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
 	}
 	return result{Route: route, Requests: len(lat), Seconds: elapsed.Seconds(), Throughput: float64(len(lat)) / elapsed.Seconds(),
-		P50: pct(.50), P90: pct(.90), P99: pct(.99), Max: pct(1), Errors: errs, Statuses: statuses, Clients: o.clients}
+		P50: pct(.50), P90: pct(.90), P99: pct(.99), Max: pct(1), Errors: errs, Statuses: statuses, Clients: o.clients,
+		CPU: cpu, PerCPUSec: float64(len(lat)) / max(cpu, 1e-9)}
 }
 
 func send(ctx context.Context, c *http.Client, token string, req *http.Request) (string, error) {
@@ -355,4 +379,59 @@ func send(ctx context.Context, c *http.Client, token string, req *http.Request) 
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	return fmt.Sprint(resp.StatusCode), nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// constAsker answers every question with the same short text in a few
+// tokens, like the extractive generator without the retrieval.
+type constAsker struct{}
+
+func (constAsker) Ask(ctx context.Context, req livespec.AskRequest, onToken func(string) error) (*livespec.Answer, error) {
+	toks := []string{"Checkout accepts ", "one coupon per order [1]", ".\n"}
+	if onToken != nil {
+		for _, t := range toks {
+			if err := onToken(t); err != nil {
+				return nil, err
+			}
+		}
+	}
+	d := livespec.Time{Time: time.Date(2025, 4, 2, 12, 0, 0, 0, time.UTC)}
+	return &livespec.Answer{Question: req.Question, Intent: livespec.IntentCurrent, Answer: strings.Join(toks, ""),
+		Citations: []livespec.Citation{{N: 1, Repo: "shop", Path: "spec/checkout.md", Heading: "Checkout > Coupons",
+			Commit: strings.Repeat("c", 40), Date: d, ValidFrom: d, Current: true, Excerpt: "One coupon per order."}},
+		Model: livespec.ModelInfo{Embedder: "none (BM25 only)", Generator: "extractive"}}, nil
+}
+
+// constStore serves a fixed list of changes; the load touches nothing else.
+type constStore struct{ livespec.Store }
+
+func (constStore) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec.Change, error) {
+	n := min(cmp.Or(q.Limit, 100), 100)
+	out := make([]livespec.Change, n)
+	for i := range out {
+		out[i] = livespec.Change{ID: fmt.Sprint(i), Repo: "shop", Commit: strings.Repeat("c", 40), Seq: int64(i),
+			Date: time.Date(2025, 4, 2, 12, 0, i, 0, time.UTC), Author: "Ann", Message: "allow one coupon",
+			Path: "spec/checkout.md", Heading: "Checkout > Coupons", Section: true, Kind: livespec.Modified,
+			Summary: "changed: one coupon per order"}
+	}
+	return out, nil
+}
+
+func (constStore) Repos(context.Context) ([]livespec.RepoInfo, error) {
+	return []livespec.RepoInfo{{Checkpoint: livespec.Checkpoint{Repo: "shop"}}}, nil
+}
+
+// cpuTime is the user and system CPU time of this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
