@@ -93,13 +93,21 @@ func (m *Metrics) ObserveAnswer(intent livespec.Intent, d time.Duration) {
 	m.answers.WithLabelValues(string(cmpOr(intent, "unknown"))).Observe(d.Seconds())
 }
 
-// Generator returns g counting its failures in livespec_generator_errors_total.
+// Generator returns g counting its failures in
+// livespec_generator_errors_total; nil stays nil (the Assistant's default).
 func (m *Metrics) Generator(g livespec.Generator) livespec.Generator {
+	if g == nil {
+		return nil
+	}
 	return countingGenerator{g, m.generatorErrors}
 }
 
-// Embedder returns e counting its failures in livespec_embedder_errors_total.
+// Embedder returns e counting its failures in livespec_embedder_errors_total;
+// nil stays nil (BM25 only).
 func (m *Metrics) Embedder(e livespec.Embedder) livespec.Embedder {
+	if e == nil {
+		return nil
+	}
 	return countingEmbedder{e, m.embedderErrors}
 }
 

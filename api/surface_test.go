@@ -209,6 +209,9 @@ func TestMetrics(t *testing.T) {
 	job := decode[api.Job](t, do(t, f.h, "POST", "/v1/ingest", `{"repo":"acme/shop"}`))
 	waitJob(t, f, job.ID, api.JobSucceeded)
 
+	if m.Generator(nil) != nil || m.Embedder(nil) != nil {
+		t.Error("wrapping nil gave a non-nil generator or embedder")
+	}
 	gen := m.Generator(failingGenerator{})
 	_, _ = gen.Generate(t.Context(), &livespec.Evidence{}, nil)
 	ctx, cancel := context.WithCancel(t.Context())
