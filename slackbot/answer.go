@@ -37,6 +37,10 @@ func (b *Bot) answerMessage(ctx context.Context, q question) {
 	var history []livespec.Turn
 	switch {
 	case q.thread != "" && q.thread != q.ts:
+		key := q.channel + "/" + q.thread
+		if !q.mention && !q.dm && b.quiet.Has(key, b.cfg.Now()) {
+			return
+		}
 		msgs, err := b.threadMessages(ctx, q.channel, q.thread)
 		if err != nil {
 			b.log.Warn("slack: cannot read the thread", "channel", q.channel, "thread", q.thread, "err", err)
@@ -45,6 +49,7 @@ func (b *Bot) answerMessage(ctx context.Context, q question) {
 			}
 		}
 		if !q.mention && !q.dm && !participated(msgs, self) {
+			b.quiet.Add(key, b.cfg.Now())
 			return
 		}
 		history = turnsFrom(msgs, self, q.ts, b.cfg.HistoryTurns)
@@ -178,6 +183,7 @@ func (b *Bot) post(ctx context.Context, q question, placeholder string, opts ...
 	}
 	if q.thread != "" {
 		opts = append(opts, slack.MsgOptionTS(q.thread))
+		b.quiet.Delete(q.channel + "/" + q.thread)
 	}
 	_, _, err := b.api.PostMessageContext(ctx, q.channel, opts...)
 	return err
@@ -308,6 +314,7 @@ func (s *stream) loop() {
 			q := s.q
 			if q.thread != "" {
 				opts = append(opts, slack.MsgOptionTS(q.thread))
+				s.b.quiet.Delete(q.channel + "/" + q.thread)
 			}
 			_, ts, err := s.b.api.PostMessageContext(s.ctx, q.channel, opts...)
 			if err != nil {

@@ -88,6 +88,10 @@ type Bot struct {
 	users, teams *keyedLimiter
 	seen         *dedup
 	answers      *answerCache
+	// quiet holds the threads the bot had not answered in when last
+	// read, so that busy threads cost one conversations.replies call a
+	// minute, not one per reply.
+	quiet *ttlSet
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -165,6 +169,7 @@ func New(cfg Config) (*Bot, error) {
 		teams:   newKeyedLimiter(rateOr(cfg.RatePerTeam, DefaultRatePerTeam)),
 		seen:    newDedup(10*time.Minute, 20000),
 		answers: newAnswerCache(2000),
+		quiet:   newTTLSet(time.Minute, 20000),
 		ctx:     ctx,
 		cancel:  cancel,
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -773,5 +774,50 @@ func TestSlowAnswerTimesOutWithANote(t *testing.T) {
 	hooks := e.hooks.Messages()
 	if len(hooks) != 1 || hooks[0].ResponseType != "ephemeral" || !strings.Contains(hooks[0].Text, "took too long") {
 		t.Fatalf("response_url got %+v, want an ephemeral timeout note", hooks)
+	}
+}
+
+func TestQuietThreadsAreReadOnceAMinute(t *testing.T) {
+	now := time.Date(2025, 10, 1, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	e := newEnv(t, func(c *slackbot.Config) {
+		c.Now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	})
+	const thread = "1700000000.005000"
+	e.slack.SetReplies(channel, thread, slack.Message{Msg: slack.Msg{User: "UBOB", Text: "lunch?", Timestamp: thread}})
+	calls := func() int { e.slack.mu.Lock(); defer e.slack.mu.Unlock(); return e.slack.repliesCalls }
+	for i, ts := range []string{"1700000001.005000", "1700000002.005000", "1700000003.005000"} {
+		e.sendEvent(t, eventBody("Ev40-"+ts, message(channel, "channel", ts, thread, "sure")), 0)
+		e.bot.Wait()
+		if got := calls(); got != 1 {
+			t.Fatalf("after reply %d: %d conversations.replies calls, want 1", i+1, got)
+		}
+	}
+	// A mention in the thread is answered at once, and from then on
+	// follow-ups without a mention are too.
+	e.sendEvent(t, eventBody("Ev41", mention("1700000004.005000", thread, "<@UBOT> coupons?")), 0)
+	e.bot.Wait()
+	e.slack.SetReplies(channel, thread,
+		slack.Message{Msg: slack.Msg{User: "UBOB", Text: "lunch?", Timestamp: thread}},
+		slack.Message{Msg: slack.Msg{User: asker1, Text: "<@UBOT> coupons?", Timestamp: "1700000004.005000", ThreadTimestamp: thread}},
+		slack.Message{Msg: slack.Msg{BotID: botID, User: botUser, Text: "Yes.", Timestamp: "1700000005.005000", ThreadTimestamp: thread}},
+	)
+	e.sendEvent(t, eventBody("Ev42", message(channel, "channel", "1700000006.005000", thread, "and gift cards?")), 0)
+	e.bot.Wait()
+	if n := len(e.asker.Requests()); n != 2 {
+		t.Fatalf("asked %d, want the mention and the follow-up", n)
+	}
+	// A quiet thread is read again after a minute.
+	e.slack.SetReplies(channel, "1700000000.006000", slack.Message{Msg: slack.Msg{User: "UBOB", Text: "hi", Timestamp: "1700000000.006000"}})
+	before := calls()
+	e.sendEvent(t, eventBody("Ev43", message(channel, "channel", "1700000001.006000", "1700000000.006000", "hi")), 0)
+	e.bot.Wait()
+	mu.Lock()
+	now = now.Add(61 * time.Second)
+	mu.Unlock()
+	e.sendEvent(t, eventBody("Ev44", message(channel, "channel", "1700000002.006000", "1700000000.006000", "hi")), 0)
+	e.bot.Wait()
+	if got := calls() - before; got != 2 {
+		t.Fatalf("%d reads of a quiet thread over a minute apart, want 2", got)
 	}
 }

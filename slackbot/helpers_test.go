@@ -64,6 +64,7 @@ type fakeSlack struct {
 	onPost  func(p posted) // called for each post, outside the lock
 	socket  func(c *websocket.Conn)
 	limited int // answer this many posts with 429 first
+	repliesCalls int // conversations.replies calls
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
@@ -78,6 +79,7 @@ func newFakeSlack(t testing.TB) *fakeSlack {
 		c.Handle("/conversations.replies", func(w http.ResponseWriter, r *http.Request) {
 			_ = r.ParseForm()
 			f.mu.Lock()
+			f.repliesCalls++
 			msgs := f.replies[r.Form.Get("channel")+"/"+r.Form.Get("ts")]
 			f.mu.Unlock()
 			if msgs == nil {

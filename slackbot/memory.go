@@ -136,3 +136,51 @@ func (c *answerCache) Get(id string) *livespec.Answer {
 	defer c.mu.Unlock()
 	return c.byID[id]
 }
+
+// ttlSet remembers keys for a while, at most max of them (the oldest are
+// dropped first).
+type ttlSet struct {
+	mu   sync.Mutex
+	ttl  time.Duration
+	max  int
+	keys map[string]time.Time
+}
+
+func newTTLSet(ttl time.Duration, max int) *ttlSet {
+	return &ttlSet{ttl: ttl, max: max, keys: map[string]time.Time{}}
+}
+
+// Has reports whether key was added less than the TTL before now.
+func (s *ttlSet) Has(key string, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, ok := s.keys[key]
+	return ok && now.Sub(t) < s.ttl
+}
+
+// Add remembers key from now on.
+func (s *ttlSet) Add(key string, now time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.keys) >= s.max {
+		for k, t := range s.keys {
+			if now.Sub(t) >= s.ttl {
+				delete(s.keys, k)
+			}
+		}
+		for k := range s.keys {
+			if len(s.keys) < s.max {
+				break
+			}
+			delete(s.keys, k)
+		}
+	}
+	s.keys[key] = now
+}
+
+// Delete forgets key.
+func (s *ttlSet) Delete(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.keys, key)
+}
