@@ -56,14 +56,14 @@ type fakeSlack struct {
 	*slacktest.Server
 	t testing.TB
 
-	mu      sync.Mutex
-	posts   []posted
-	replies map[string][]slack.Message // channel/thread_ts
-	history map[string][]slack.Message // channel, newest first
-	nextTS  int
-	onPost  func(p posted) // called for each post, outside the lock
-	socket  func(c *websocket.Conn)
-	limited int // answer this many posts with 429 first
+	mu           sync.Mutex
+	posts        []posted
+	replies      map[string][]slack.Message // channel/thread_ts
+	history      map[string][]slack.Message // channel, newest first
+	nextTS       int
+	onPost       func(p posted) // called for each post, outside the lock
+	socket       func(c *websocket.Conn)
+	limited      int // answer this many posts with 429 first
 	repliesCalls int // conversations.replies calls
 }
 
