@@ -629,6 +629,9 @@ func benchIndex(b *testing.B) *sqlite.Store {
 func BenchmarkAsk(b *testing.B) {
 	st := benchIndex(b)
 	a := &retrieval.Assistant{Store: st}
+	if err := a.Warm(context.Background()); err != nil { // as a server does at start
+		b.Fatal(err)
+	}
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	sets := map[string][]string{
 		"current": {

@@ -7,6 +7,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -51,7 +52,11 @@ type searchQuery struct {
 // q.limit. The embedder note is non-empty when the embedder failed and the
 // search fell back to BM25.
 func (a *Assistant) search(ctx context.Context, q searchQuery) (cands []*candidate, note string, err error) {
-	sq := livespec.SearchQuery{Text: q.text, Validity: q.validity, Repos: q.repos, Limit: searchPool}
+	text, err := a.storeText(ctx, q.text)
+	if err != nil {
+		return nil, "", err
+	}
+	sq := livespec.SearchQuery{Text: text, Validity: q.validity, Repos: q.repos, Limit: searchPool}
 	if a.Embedder != nil {
 		vec, err := a.Embedder.EmbedQuery(ctx, q.text)
 		if err != nil {
@@ -133,6 +138,14 @@ func (a *Assistant) expandLinks(ctx context.Context, q searchQuery, cands []*can
 	}
 	// The linked files of the top hits, each credited to the best hit
 	// linking it; one search per repository covers them all.
+	// A linked file the pool already holds needs no search: its best
+	// section in the pool is credited to the hit linking it.
+	inPool := map[fileID]*candidate{}
+	for _, c := range cands {
+		if f := (fileID{c.v.Repo, c.v.Path}); inPool[f] == nil {
+			inPool[f] = c
+		}
+	}
 	parent := map[fileID]*candidate{}
 	var repos []string
 	paths := map[string][]string{}
@@ -147,6 +160,13 @@ func (a *Assistant) expandLinks(ctx context.Context, q searchQuery, cands []*can
 				continue
 			}
 			parent[f] = c
+			if p := inPool[f]; p != nil {
+				if p.via == "" && p != c {
+					p.via = c.v.ID
+				}
+				p.score = max(p.score, c.score*linkedFactor)
+				continue
+			}
 			if paths[c.v.Repo] == nil {
 				repos = append(repos, c.v.Repo)
 			}
@@ -186,6 +206,46 @@ func (a *Assistant) expandLinks(ctx context.Context, q searchQuery, cands []*can
 	cands = append(cands, added...)
 	sort.SliceStable(cands, func(x, y int) bool { return cands[x].score > cands[y].score })
 	return cands, nil
+}
+
+// commonShare is the share of sections a word must appear in to be left
+// out of the text sent to the store: such words ("kep" in a repository of
+// KEPs) barely change BM25 ranks but make the full-text query read most of
+// the index.
+const commonShare = 0.25
+
+// minPruneSections is the corpus size below which no word is left out.
+const minPruneSections = 1000
+
+// storeText returns text without the words that are common in the corpus,
+// or text itself when every word is common.
+func (a *Assistant) storeText(ctx context.Context, text string) (string, error) {
+	cs, err := a.corpus(ctx)
+	if err != nil {
+		return "", err
+	}
+	if cs.n < minPruneSections {
+		return text, nil
+	}
+	limit := int32(commonShare * float64(cs.n))
+	var kept []string
+	dropped, content := false, 0
+	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		lw := strings.ToLower(w)
+		if lexStop[lw] {
+			continue
+		}
+		if cs.df[lexStem(lw)] > limit {
+			dropped = true
+			continue
+		}
+		kept = append(kept, w)
+		content++
+	}
+	if !dropped || content == 0 {
+		return text, nil
+	}
+	return strings.Join(kept, " "), nil
 }
 
 // capWithLinked cuts cands to limit, keeping the best section linked from
@@ -709,10 +769,15 @@ func lexCoverage(qs []qterm, d *lexDoc) float64 {
 // decides how much it says about a topic. They are computed on first use
 // and again whenever a repository's checkpoint moves.
 type corpusStats struct {
-	key string           // the checkpoints they were computed at
-	n   int              // sections counted
-	df  map[string]int32 // term → sections containing it
+	key     string            // the checkpoints they were computed at
+	commits map[string]string // repo → checkpoint commit
+	listed  time.Time         // when the repositories were last listed
+	n       int               // sections counted
+	df      map[string]int32  // term → sections containing it
 }
+
+// statsRecheck is how often corpus statistics look for new repositories.
+const statsRecheck = time.Minute
 
 // maxStatsSections bounds the sections read for corpus statistics.
 const maxStatsSections = 200000
@@ -725,26 +790,47 @@ func (c *corpusStats) idf(term string) float64 {
 }
 
 // corpus returns the corpus statistics, computing them when the index
-// changed since they were last computed.
+// changed since they were last computed: when a known repository's
+// checkpoint moved (checked on every call, cheaply), or when the list of
+// repositories changed (checked at most every statsRecheck).
 func (a *Assistant) corpus(ctx context.Context) (*corpusStats, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if cs := a.stats; cs != nil {
+		fresh := true
+		for repo, commit := range cs.commits {
+			cp, err := a.Store.Checkpoint(ctx, repo)
+			if err != nil && livespec.ErrorCode(err) != livespec.ENOTFOUND {
+				return nil, storeError("read checkpoint", err)
+			}
+			if cp.Commit != commit {
+				fresh = false
+				break
+			}
+		}
+		if fresh && time.Since(cs.listed) < statsRecheck {
+			return cs, nil
+		}
+	}
 	repos, err := a.Store.Repos(ctx)
 	if err != nil {
 		return nil, storeError("list repos", err)
 	}
+	commits := map[string]string{}
 	var key strings.Builder
 	for _, r := range repos {
+		commits[r.Repo] = r.Commit
 		fmt.Fprintf(&key, "%s@%s;", r.Repo, r.Commit)
 	}
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	if a.stats != nil && a.stats.key == key.String() {
+		a.stats.listed = time.Now()
 		return a.stats, nil
 	}
 	vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Validity: livespec.Current(), Limit: maxStatsSections})
 	if err != nil {
 		return nil, storeError("read versions", err)
 	}
-	cs := &corpusStats{key: key.String(), n: len(vs), df: map[string]int32{}}
+	cs := &corpusStats{key: key.String(), commits: commits, listed: time.Now(), n: len(vs), df: map[string]int32{}}
 	seen := map[string]bool{}
 	for _, v := range vs {
 		clear(seen)

@@ -84,7 +84,11 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 	if !usefulTopic(topic) {
 		return nil, nil
 	}
-	hits, err := a.Store.Search(ctx, livespec.SearchQuery{Text: topic, Validity: livespec.AnyVersion(), Repos: repos, Limit: topicPool})
+	text, err := a.storeText(ctx, topic)
+	if err != nil {
+		return nil, err
+	}
+	hits, err := a.Store.Search(ctx, livespec.SearchQuery{Text: text, Validity: livespec.AnyVersion(), Repos: repos, Limit: topicPool})
 	if err != nil {
 		return nil, storeError("search history", err)
 	}
