@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -31,7 +32,9 @@ func (b *Bot) answerMessage(ctx context.Context, q question) {
 		q.mention = true
 		q.thread = cmp.Or(q.thread, q.ts)
 	}
-	if !q.dm && !q.mention && q.thread == "" {
+	if !q.dm && !q.mention && (q.thread == "" || q.mentionMaybe || smallTalk.MatchString(plainFromSlack(q.text, nil))) {
+		// Channel messages need a mention, or to be a follow-up in a
+		// thread: not addressed to someone else, not a mere "thanks".
 		return
 	}
 	var history []livespec.Turn
@@ -71,6 +74,9 @@ func (b *Bot) answerMessage(ctx context.Context, q question) {
 	}
 	b.respond(ctx, q, text, history)
 }
+
+// smallTalk matches thread replies that need no answer.
+var smallTalk = regexp.MustCompile(`(?i)^(?:(?:thanks?|thank you|thx|ty|ok(?:ay)?|cool|great|nice|got it|perfect|awesome|makes sense|lol|yes|no|yep|nope)\b[\s!.,]*(?:a lot|so much|again)?[\s!.]*|(?::[a-z0-9_+'-]+:\s*)+)$`)
 
 // admit applies the per-user and per-workspace rate limits; when one is
 // exceeded it returns a friendly note saying when to try again.

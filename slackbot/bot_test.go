@@ -821,3 +821,21 @@ func TestQuietThreadsAreReadOnceAMinute(t *testing.T) {
 		t.Fatalf("%d reads of a quiet thread over a minute apart, want 2", got)
 	}
 }
+
+func TestThreadRepliesNotForTheBot(t *testing.T) {
+	for _, text := range []string{"thanks!", "Thank you so much", "ok", ":+1:", ":tada: :pray:", "<@UBOB> can you confirm?"} {
+		t.Run(text, func(t *testing.T) {
+			e := newEnv(t)
+			const thread = "1700000000.007000"
+			e.slack.SetReplies(channel, thread,
+				slack.Message{Msg: slack.Msg{User: asker1, Text: "<@UBOT> coupons?", Timestamp: thread}},
+				slack.Message{Msg: slack.Msg{BotID: botID, User: botUser, Text: "Yes.", Timestamp: "1700000001.007000", ThreadTimestamp: thread}},
+			)
+			e.sendEvent(t, eventBody("Ev50", message(channel, "channel", "1700000002.007000", thread, text)), 0)
+			e.bot.Wait()
+			if n := len(e.asker.Requests()); n != 0 || len(e.slack.Posts()) != 0 {
+				t.Fatalf("answered %q", text)
+			}
+		})
+	}
+}

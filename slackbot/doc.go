@@ -21,7 +21,9 @@
 //   - Messages from bots (including this one), edits and other subtypes are
 //     ignored. In channels the bot answers mentions, in a thread under the
 //     question; a reply in a thread the bot has answered in is a follow-up
-//     and needs no mention. In direct messages every message is a question.
+//     and needs no mention, unless it mentions someone else or is mere
+//     small talk ("thanks", "ok", an emoji). In direct messages every
+//     message is a question.
 //   - Conversation context is read from Slack, not kept in memory: the
 //     thread's earlier messages (conversations.replies) or, in a DM, the
 //     messages of the last 30 minutes (conversations.history) become

@@ -170,7 +170,7 @@ func isMention(text, userID string) bool {
 	return userID != "" && (strings.Contains(text, "<@"+userID+">") || strings.Contains(text, "<@"+userID+"|"))
 }
 
-// jsonBody is a small helper for tests and handlers writing JSON.
+// writeJSON answers with v as JSON.
 func writeJSON(w http.ResponseWriter, v any) {
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(v); err != nil {
