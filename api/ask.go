@@ -3,8 +3,11 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"mime"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -30,6 +33,10 @@ type AskBody struct {
 // dropped instead of holding a generation slot.
 const sseWriteTimeout = 30 * time.Second
 
+// askAbandonAfter is how long the API waits for an Asker to return once
+// the request's context has ended, before answering without it.
+var askAbandonAfter = 5 * time.Second
+
 func (s *Server) ask(c *gin.Context) {
 	req, err := s.askRequest(c)
 	if err != nil {
@@ -42,11 +49,9 @@ func (s *Server) ask(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	defer release()
-
 	start := time.Now()
 	if !wantsEventStream(c.GetHeader("Accept")) {
-		ans, err := s.cfg.Asker.Ask(ctx, req, nil)
+		ans, err := s.runAsk(ctx, req, nil, release)
 		if err != nil {
 			fail(c, err)
 			return
@@ -55,7 +60,49 @@ func (s *Server) ask(c *gin.Context) {
 		writeJSON(c, http.StatusOK, ans)
 		return
 	}
-	s.streamAnswer(c, req, start)
+	s.streamAnswer(c, req, start, release)
+}
+
+// runAsk calls the Asker in its own goroutine, which holds the generation
+// slot until the Asker returns and then calls release. The request waits
+// for it, but not forever: once ctx has ended, an Asker that does not
+// return within askAbandonAfter is left behind (still holding its slot, so
+// the bound on concurrent generation holds) and the request ends with
+// ctx's error.
+func (s *Server) runAsk(ctx context.Context, req livespec.AskRequest, onToken func(string) error, release func()) (*livespec.Answer, error) {
+	type result struct {
+		ans *livespec.Answer
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		defer release()
+		defer func() {
+			if rec := recover(); rec != nil {
+				s.log.Error("api: Asker panicked", "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
+				done <- result{err: fmt.Errorf("api: Asker panicked: %v", rec)}
+			}
+		}()
+		ans, err := s.cfg.Asker.Ask(ctx, req, onToken)
+		if err == nil && ans == nil {
+			err = fmt.Errorf("api: Asker returned no answer and no error")
+		}
+		done <- result{ans, err}
+	}()
+	select {
+	case r := <-done:
+		return r.ans, r.err
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(askAbandonAfter)
+	defer t.Stop()
+	select {
+	case r := <-done:
+		return r.ans, r.err
+	case <-t.C:
+		s.log.Error("api: the Asker ignored its cancelled context; answering without it", "question_chars", len(req.Question))
+		return nil, ctx.Err()
+	}
 }
 
 // askRequest validates the body of /v1/ask.
@@ -105,18 +152,14 @@ var sseHeartbeat = 15 * time.Second
 // answer object, or an "error" event. Until the first event, a failure is
 // an ordinary JSON error with its status. The client going away cancels
 // the request context, which stops the Asker.
-func (s *Server) streamAnswer(c *gin.Context, req livespec.AskRequest, start time.Time) {
+func (s *Server) streamAnswer(c *gin.Context, req livespec.AskRequest, start time.Time, release func()) {
 	ctx := c.Request.Context()
-	st := &sseStream{w: c.Writer, rc: http.NewResponseController(c.Writer), last: time.Now()}
+	st := &sseStream{w: c.Writer, rc: http.NewResponseController(c.Writer), last: time.Now(), tokens: true}
 	defer st.rc.SetWriteDeadline(time.Time{}) // the connection may serve other requests
 	stopHeartbeat := st.heartbeat(ctx)
-	ans, err := s.cfg.Asker.Ask(ctx, req, func(tok string) error {
-		if tok == "" {
-			return nil
-		}
-		return st.send(formatEvent("token", tok))
-	})
+	ans, err := s.runAsk(ctx, req, st.token, release)
 	stopHeartbeat()
+	st.endTokens()
 	if err != nil {
 		if !st.started {
 			fail(c, err)
@@ -148,7 +191,32 @@ type sseStream struct {
 
 	mu      sync.Mutex
 	started bool
+	tokens  bool      // token events are accepted (until the Asker is done or left behind)
 	last    time.Time // of the last write
+}
+
+// errStreamClosed refuses tokens from an Asker that outlived its request.
+var errStreamClosed = errors.New("api: the answer stream has ended")
+
+// token sends one piece of answer text as a "token" event.
+func (st *sseStream) token(tok string) error {
+	if tok == "" {
+		return nil
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if !st.tokens {
+		return errStreamClosed
+	}
+	return st.sendLocked(formatEvent("token", tok))
+}
+
+// endTokens refuses further tokens: the handler is about to write the last
+// event and return.
+func (st *sseStream) endTokens() {
+	st.mu.Lock()
+	st.tokens = false
+	st.mu.Unlock()
 }
 
 // send writes one framed event (or comment) and flushes it, starting the
@@ -157,6 +225,10 @@ type sseStream struct {
 func (st *sseStream) send(frame string) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
+	return st.sendLocked(frame)
+}
+
+func (st *sseStream) sendLocked(frame string) error {
 	if !st.started {
 		h := st.w.Header()
 		h.Set("Content-Type", "text/event-stream; charset=utf-8")

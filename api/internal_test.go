@@ -170,3 +170,81 @@ func TestNewLoggerIsJSONOffATerminal(t *testing.T) {
 		t.Fatalf("log line = %q, want JSON", b.String())
 	}
 }
+
+// stubbornAsker ignores its context: it waits for gate, then tries to
+// stream a token and answers.
+type stubbornAsker struct {
+	gate    chan struct{}
+	tokErr  chan error
+	started chan struct{}
+}
+
+func (a stubbornAsker) Ask(ctx context.Context, req livespec.AskRequest, onToken func(string) error) (*livespec.Answer, error) {
+	a.started <- struct{}{}
+	<-a.gate
+	if onToken != nil {
+		a.tokErr <- onToken("late")
+	}
+	return &livespec.Answer{Question: req.Question}, nil
+}
+
+func TestAskerIgnoringItsContextIsLeftBehind(t *testing.T) {
+	old := askAbandonAfter
+	askAbandonAfter = time.Millisecond
+	defer func() { askAbandonAfter = old }()
+	for _, stream := range []bool{false, true} {
+		t.Run(fmt.Sprint("stream=", stream), func(t *testing.T) {
+			a := stubbornAsker{gate: make(chan struct{}), tokErr: make(chan error, 1), started: make(chan struct{}, 1)}
+			srv, err := New(Config{Asker: a, Store: emptyStore{}, AskTimeout: 20 * time.Millisecond, MaxInFlight: 1, MaxQueue: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := httptest.NewRequest("POST", "/v1/ask", strings.NewReader(`{"question":"q"}`))
+			req.Header.Set("Content-Type", "application/json")
+			if stream {
+				req.Header.Set("Accept", "text/event-stream")
+			}
+			w := httptest.NewRecorder()
+			srv.Handler().ServeHTTP(w, req) // returns although the Asker does not
+			<-a.started
+			if w.Code != http.StatusGatewayTimeout {
+				t.Fatalf("status %d, want 504: %s", w.Code, w.Body.String())
+			}
+			if srv.Limiter().InFlight() != 1 {
+				t.Fatal("the abandoned Asker's generation slot was freed while it still runs")
+			}
+			close(a.gate)
+			if stream {
+				if err := <-a.tokErr; err == nil {
+					t.Fatal("a token after the request ended was accepted")
+				}
+			}
+			for srv.Limiter().InFlight() != 0 {
+				time.Sleep(time.Millisecond)
+			}
+		})
+	}
+}
+
+type panickyAsker struct{}
+
+func (panickyAsker) Ask(context.Context, livespec.AskRequest, func(string) error) (*livespec.Answer, error) {
+	panic("bug in the assistant")
+}
+
+func TestAskerPanicIsA500AndFreesTheSlot(t *testing.T) {
+	srv, err := New(Config{Asker: panickyAsker{}, Store: emptyStore{}, MaxInFlight: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("POST", "/v1/ask", strings.NewReader(`{"question":"q"}`))
+	req.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(w, req)
+	if w.Code != 500 || strings.Contains(w.Body.String(), "bug in") {
+		t.Fatalf("status %d body %s", w.Code, w.Body.String())
+	}
+	for srv.Limiter().InFlight() != 0 {
+		time.Sleep(time.Millisecond)
+	}
+}
