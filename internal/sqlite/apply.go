@@ -60,8 +60,7 @@ const (
 		summary = excluded.summary
 	WHERE changes.repo = excluded.repo`
 
-	sqlUpsertVector = `INSERT INTO vectors (embedder, hash, vec) VALUES (?, ?, ?)
-	ON CONFLICT (embedder, hash) DO UPDATE SET vec = excluded.vec`
+	sqlUpsertVector = `INSERT OR REPLACE INTO vectors (embedder, hash, vec) VALUES (?, ?, ?)`
 
 	sqlUpsertCheckpoint = `INSERT INTO checkpoints (repo, branch, commit_, seq, time, config, source, updated_at)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?)

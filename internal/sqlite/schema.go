@@ -8,10 +8,13 @@ const applicationID = 0x4C565350
 var migrations = []string{
 	// 1: initial schema.
 	`
+-- vectors_epoch changes whenever vectors are deleted, so that in-memory
+-- vector caches (of this and other processes) reload.
 CREATE TABLE index_info (
-	id         INTEGER PRIMARY KEY CHECK (id = 1),
-	embedder   TEXT    NOT NULL DEFAULT '',
-	dimensions INTEGER NOT NULL DEFAULT 0
+	id            INTEGER PRIMARY KEY CHECK (id = 1),
+	embedder      TEXT    NOT NULL DEFAULT '',
+	dimensions    INTEGER NOT NULL DEFAULT 0,
+	vectors_epoch INTEGER NOT NULL DEFAULT 0
 );
 INSERT INTO index_info (id) VALUES (1);
 
@@ -140,12 +143,15 @@ CREATE TABLE checkpoints (
 	updated_at INTEGER
 ) WITHOUT ROWID;
 
+-- Vectors are float32 little-endian blobs. A written vector always gets a
+-- new, larger id (INSERT OR REPLACE), so caches load what is new by id.
 CREATE TABLE vectors (
+	id       INTEGER PRIMARY KEY,
 	embedder TEXT NOT NULL,
 	hash     TEXT NOT NULL,
 	vec      BLOB NOT NULL,
-	PRIMARY KEY (embedder, hash)
-) WITHOUT ROWID;
+	UNIQUE (embedder, hash)
+);
 
 CREATE TABLE feedback (
 	id       TEXT    PRIMARY KEY,

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"math"
 	"slices"
 
 	"github.com/livespec/livespec"
@@ -203,90 +202,6 @@ func (s *Store) refs(ctx context.Context, tx *sql.Tx, textIDs []int64, f *search
 	return out, nil
 }
 
-// nearest returns up to n versions passing f whose texts' vectors of
-// q.Embedder are nearest (cosine) to q.Vector, best first.
-func (s *Store) nearest(ctx context.Context, tx *sql.Tx, q livespec.SearchQuery, f *searchFilter, n int) ([]ref, error) {
-	qnorm := norm(q.Vector)
-	if qnorm == 0 {
-		return nil, nil
-	}
-	// Which texts may answer: those of versions passing the filters.
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT v.text_id, v.path FROM versions v`+f.where.String(), f.where.args...)
-	if err != nil {
-		return nil, err
-	}
-	allowed := make(map[int64]bool)
-	for rows.Next() {
-		var id int64
-		var path string
-		if err := rows.Scan(&id, &path); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if f.paths.match(path) {
-			allowed[id] = true
-		}
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, err
-	}
-	if len(allowed) == 0 {
-		return nil, nil
-	}
-	type scored struct {
-		id  int64
-		sim float64
-	}
-	var all []scored
-	rows, err = tx.QueryContext(ctx, `SELECT t.id, vec.vec FROM vectors vec JOIN texts t ON t.hash = vec.hash WHERE vec.embedder = ?`, q.Embedder)
-	if err != nil {
-		return nil, err
-	}
-	var buf []float32
-	var raw []byte
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id, &raw); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if !allowed[id] || len(raw) != 4*len(q.Vector) {
-			continue
-		}
-		buf = decodeVector(buf, raw)
-		if sim := cosine(q.Vector, buf, qnorm); !math.IsNaN(sim) {
-			all = append(all, scored{id, sim})
-		}
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, err
-	}
-	slices.SortFunc(all, func(a, b scored) int { return cmp.Or(cmp.Compare(b.sim, a.sim), cmp.Compare(a.id, b.id)) })
-	// Expand texts to versions until n; a text has at least one version.
-	var top []int64
-	for _, sc := range all {
-		if len(top) == n {
-			break
-		}
-		top = append(top, sc.id)
-	}
-	refs, err := s.refs(ctx, tx, top, f)
-	if err != nil {
-		return nil, err
-	}
-	var out []ref
-	for i, id := range top {
-		for _, r := range refs[id] {
-			r.score = all[i].sim
-			out = append(out, r)
-		}
-	}
-	if len(out) > n {
-		out = out[:n]
-	}
-	return out, nil
-}
-
 // hits reads the versions of every ref list and returns them as hits.
 func (s *Store) hits(ctx context.Context, tx *sql.Tx, lists [][]ref) ([][]livespec.Hit, error) {
 	var rids []int64
@@ -330,26 +245,4 @@ func (s *Store) hits(ctx context.Context, tx *sql.Tx, lists [][]ref) ([][]livesp
 		}
 	}
 	return out, nil
-}
-
-func norm(v []float32) float64 {
-	var s float64
-	for _, x := range v {
-		s += float64(x) * float64(x)
-	}
-	return math.Sqrt(s)
-}
-
-// cosine returns the cosine similarity of q (with norm qnorm) and v.
-func cosine(q, v []float32, qnorm float64) float64 {
-	var dot, vv float64
-	for i, x := range v {
-		y := float64(q[i])
-		dot += y * float64(x)
-		vv += float64(x) * float64(x)
-	}
-	if vv == 0 {
-		return math.NaN()
-	}
-	return dot / (qnorm * math.Sqrt(vv))
 }

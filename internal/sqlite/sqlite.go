@@ -37,6 +37,7 @@ type Store struct {
 	r    *sql.DB // query-only pool: every read
 
 	stmts map[string]*sql.Stmt // prepared on w
+	vc    vecCache
 }
 
 // Open opens the livespec index at path, creating the file and its parent

@@ -288,3 +288,66 @@ func TestConcurrentReadersDuringWrites(t *testing.T) {
 		t.Errorf("the other store after the writes: %+v, %v", hits, err)
 	}
 }
+
+func TestVectorsAcrossStoresAndReset(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "livespec.db")
+	s1, s2 := open2(t, path), open2(t, path)
+	shop(t, s1)
+	checkout := livespec.ContentHash("# Checkout\nThe cart is paid in one step.")
+	coupons := livespec.ContentHash("## Coupons\nOne coupon per order.")
+	put := func(s *sqlite.Store, embedder string, vs map[string][]float32) {
+		t.Helper()
+		b := &livespec.Batch{Repo: "shop"}
+		for h, v := range vs {
+			b.Vectors = append(b.Vectors, livespec.Vector{Embedder: embedder, Hash: h, Values: v})
+		}
+		if err := s.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first := func(s *sqlite.Store, embedder string, q []float32) string {
+		t.Helper()
+		hits, err := s.Search(ctx, livespec.SearchQuery{Vector: q, Embedder: embedder, Validity: livespec.Current()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(hits) == 0 {
+			return ""
+		}
+		return hits[0].Version.Heading
+	}
+	if err := s1.SetIndex(ctx, livespec.IndexInfo{Embedder: "e/2", Dimensions: 2}); err != nil {
+		t.Fatal(err)
+	}
+	put(s1, "e/2", map[string][]float32{checkout: {0, 1}, coupons: {1, 0}})
+	if got := first(s1, "e/2", []float32{0, 1}); got != "Checkout" {
+		t.Fatalf("nearest to (0, 1) = %q, want Checkout", got)
+	}
+	// Another process replaces the vectors; this one sees the new ones.
+	put(s2, "e/2", map[string][]float32{checkout: {1, 0}, coupons: {0, 3}})
+	if got := first(s1, "e/2", []float32{0, 1}); got != "Checkout > Coupons" {
+		t.Errorf("after another store rewrote the vectors, nearest to (0, 1) = %q, want the Coupons", got)
+	}
+	// Switching embedders: SetIndex refuses, ResetIndex drops the old vectors.
+	next := livespec.IndexInfo{Embedder: "f/3", Dimensions: 3}
+	if err := s2.SetIndex(ctx, next); livespec.ErrorCode(err) != livespec.EMISMATCH {
+		t.Fatalf("SetIndex over vectors of another embedder: %v, want EMISMATCH", err)
+	}
+	if err := s2.ResetIndex(ctx, next); err != nil {
+		t.Fatal(err)
+	}
+	if has, err := s1.HasVectors(ctx, "e/2", []string{checkout, coupons}); err != nil || len(has) != 0 {
+		t.Errorf("vectors of the old embedder after ResetIndex: %v, %v", has, err)
+	}
+	if info, err := s1.Index(ctx); err != nil || info != next {
+		t.Errorf("index after ResetIndex = %+v, %v", info, err)
+	}
+	if _, err := s1.Search(ctx, livespec.SearchQuery{Vector: []float32{0, 1}, Embedder: "e/2", Validity: livespec.Current()}); livespec.ErrorCode(err) != livespec.EMISMATCH {
+		t.Errorf("search with the old embedder: %v, want EMISMATCH", err)
+	}
+	put(s2, "f/3", map[string][]float32{checkout: {0, 0, 1}, coupons: {0, 1, 0}})
+	if got := first(s1, "f/3", []float32{0, 0, 1}); got != "Checkout" {
+		t.Errorf("nearest with the new embedder = %q, want Checkout", got)
+	}
+}
