@@ -276,4 +276,3 @@ func (s *Store) ResetIndex(ctx context.Context, info livespec.IndexInfo) error {
 	}
 	return nil
 }
-
