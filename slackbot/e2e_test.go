@@ -105,7 +105,7 @@ func TestConversationWithTheRealAssistant(t *testing.T) {
 	}
 
 	who := say("1700000200.000100", "who changed it?", message(channel, "channel", "1700000200.000100", thread, "who changed it?"))
-	for _, want := range []string{"— Ada · `", "modified · `checkout.md` › Checkout › Coupons — Bo", "2 changes by 2 authors"} {
+	for _, want := range []string{"added · `checkout.md`", "— Ada · `", "modified · `checkout.md`", "— Bo · `", "2 changes by 2 authors"} {
 		if !strings.Contains(who, want) {
 			t.Errorf("\"who changed it?\" answer lacks %q:\n%s", want, who)
 		}
