@@ -2,7 +2,9 @@ package sqlite
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
+	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
 	"github.com/livespec/livespec"
@@ -42,7 +44,7 @@ func (w *where) validity(t string, f livespec.Validity) error {
 		if f.At.IsZero() {
 			return livespec.Errorf(livespec.EINVALID, "an as-of filter needs a time")
 		}
-		at := f.At.UnixNano()
+		at := clampNanos(f.At)
 		w.add(t+".valid_from <= ? AND ("+t+".end_commit = '' OR "+t+".valid_to > ?)", at, at)
 	case livespec.ValidAny:
 	default:
@@ -115,4 +117,16 @@ func checkLimit(n int) error {
 		return livespec.Errorf(livespec.EINVALID, "negative limit %d", n)
 	}
 	return nil
+}
+
+// clampNanos returns t as unix nanoseconds, clamped to what int64 holds, for
+// comparisons with stored times.
+func clampNanos(t time.Time) int64 {
+	switch y := t.Year(); {
+	case y < 1678:
+		return math.MinInt64
+	case y > 2261:
+		return math.MaxInt64
+	}
+	return t.UnixNano()
 }

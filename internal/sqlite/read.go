@@ -326,10 +326,10 @@ func (s *Store) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec
 		return nil, fmt.Errorf("sqlite: changes: %w", err)
 	}
 	if !q.From.IsZero() {
-		w.add("c.date >= ?", q.From.UnixNano())
+		w.add("c.date >= ?", clampNanos(q.From))
 	}
 	if !q.To.IsZero() {
-		w.add("c.date < ?", q.To.UnixNano())
+		w.add("c.date < ?", clampNanos(q.To))
 	}
 	if !q.Sections {
 		w.add("c.section = 0")

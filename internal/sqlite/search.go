@@ -179,7 +179,10 @@ func (s *Store) refs(ctx context.Context, tx *sql.Tx, textIDs []int64, f *search
 	w := f.where
 	w.conds = append(slices.Clip(w.conds), "v.text_id IN (SELECT value FROM json_each(?))")
 	w.args = append(slices.Clip(w.args), string(b))
-	rows, err := tx.QueryContext(ctx, `SELECT v.rid, v.text_id, v.id, v.repo, v.path, v.heading, v.part FROM versions v`+w.String(), w.args...)
+	// The text ids are the selective part: never let the planner prefer
+	// the repo's open versions.
+	rows, err := tx.QueryContext(ctx, `SELECT v.rid, v.text_id, v.id, v.repo, v.path, v.heading, v.part
+		FROM versions v INDEXED BY versions_text`+w.String(), w.args...)
 	if err != nil {
 		return nil, err
 	}

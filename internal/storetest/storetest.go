@@ -319,6 +319,8 @@ func testVersionsValidity(t *testing.T, s livespec.Store) {
 		{"between c2 and c3", livespec.AsOf(t2.Add(24 * time.Hour)), c2},
 		{"at c3", livespec.AsOf(t3), c3},
 		{"long after", livespec.AsOf(t3.AddDate(5, 0, 0)), c3},
+		{"year 3000", livespec.AsOf(time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)), c3},
+		{"year 1000", livespec.AsOf(time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC)), nil},
 		{"current", livespec.Current(), c3},
 		{"zero validity is current", livespec.Validity{}, c3},
 		{"any", livespec.AnyVersion(), every},
@@ -693,6 +695,7 @@ func testChangesWindow(t *testing.T, s livespec.Store) {
 		{"open end", t2, time.Time{}, true, count(bs[1], true) + count(bs[2], true)},
 		{"open start", time.Time{}, t2, false, count(bs[0], false)},
 		{"empty window", t2, t2, true, 0},
+		{"centuries", time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC), true, count(bs[0], true) + count(bs[1], true) + count(bs[2], true)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got := changes(t, s, livespec.ChangeQuery{From: tt.from, To: tt.to, Sections: tt.sections})
