@@ -302,3 +302,36 @@ func checkCurrentFiles(t *testing.T, r *testRepo, s livespec.Store, repo string)
 		t.Errorf("current files:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestLedgerOnCorpus compares the ledger with git diff-tree on the real
+// spec histories of ../shared/corpora. It is slow, so it runs only when
+// LIVESPEC_CORPUS_TESTS is set.
+func TestLedgerOnCorpus(t *testing.T) {
+	if os.Getenv("LIVESPEC_CORPUS_TESTS") == "" {
+		t.Skip("set LIVESPEC_CORPUS_TESTS=1 to run")
+	}
+	for _, name := range []string{"oai-openapi-specification", "rust-lang-rfcs", "kubernetes-enhancements"} {
+		t.Run(name, func(t *testing.T) {
+			bundle := filepath.Join("..", "..", "shared", "corpora", name+".bundle")
+			if _, err := os.Stat(bundle); err != nil {
+				t.Skipf("no %s", bundle)
+			}
+			r := &testRepo{tb: t, Dir: filepath.Join(t.TempDir(), name)}
+			gitIn(t, ".", os.Environ(), "clone", "-q", bundle, r.Dir)
+			store := newMemStore()
+			ingestRepo(t, store, r, name, nil)
+			order, want := gitLedger(t, r)
+			got := storeLedger(t, store, name)
+			bad := 0
+			for _, c := range order {
+				if !slices.Equal(got[c], want[c]) {
+					if bad++; bad <= 10 {
+						t.Errorf("commit %s:\n got %q\nwant %q", c[:10], got[c], want[c])
+					}
+				}
+			}
+			t.Logf("%d first-parent commits, %d differ from git diff-tree", len(order), bad)
+			checkCurrentFiles(t, r, store, name)
+		})
+	}
+}
