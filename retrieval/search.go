@@ -344,6 +344,7 @@ func lexSet(s string) map[string]bool {
 type lexToken struct {
 	word    string
 	acronym bool
+	camel   bool // a piece of a camelCase word ("only" of "readOnly")
 }
 
 // lexTokens splits s into words. Runs of letters and digits make a word;
@@ -401,11 +402,12 @@ func lexTokens(s string) []lexToken {
 		for k := 0; k < nr; k++ {
 			w := s[raw[k].a:raw[k].b]
 			start := 0
-			for _, c := range camelCuts(w) {
-				out = append(out, lexToken{word: strings.ToLower(w[start:c]), acronym: lexAcronym(w[start:c])})
+			cuts := camelCuts(w)
+			for _, c := range cuts {
+				out = append(out, lexToken{word: strings.ToLower(w[start:c]), acronym: lexAcronym(w[start:c]), camel: true})
 				start = c
 			}
-			out = append(out, lexToken{word: strings.ToLower(w[start:]), acronym: lexAcronym(w[start:])})
+			out = append(out, lexToken{word: strings.ToLower(w[start:]), acronym: lexAcronym(w[start:]), camel: cuts != nil})
 		}
 	}
 	return out
@@ -568,6 +570,7 @@ type qterm struct {
 	word      string // the word as written (lower case), for asking the store
 	weight    float64
 	generic   bool
+	camel     bool     // only seen as a piece of a camelCase word
 	acronym   string   // the acronym as written, lower case
 	expansion []string // stemmed words that spell the acronym
 }
@@ -576,17 +579,18 @@ type qterm struct {
 // little; everything else weighs 1 until weigh adjusts it.
 func lexQuery(q string) []qterm {
 	var out []qterm
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for _, t := range lexTokens(q) {
 		if lexStop[t.word] {
 			continue
 		}
 		s := lexStem(t.word)
-		if seen[s] {
+		if i, ok := seen[s]; ok {
+			out[i].camel = out[i].camel && t.camel
 			continue
 		}
-		seen[s] = true
-		qt := qterm{term: s, word: t.word, weight: 1}
+		seen[s] = len(out)
+		qt := qterm{term: s, word: t.word, weight: 1, camel: t.camel}
 		if lexGeneric[t.word] || lexGeneric[s] {
 			qt.generic = true
 			qt.weight = 0.2

@@ -12,14 +12,14 @@ import (
 
 // Topic matching tuning.
 const (
-	topicPool     = 300  // hits asked from the store across every version
-	topicMinCov   = 0.8  // a version mentions a topic when it covers this share of its core
-	topicRelCov   = 0.75 // a named file's first version covers the rest of the topic this well
-	topicMaxKeys  = 12   // sections whose whole history a timeline reads
-	nameFull      = 0.99 // a file is named by a topic when its file name is covered this well...
-	titleShare    = 0.6  // ...or the topic covers this weighted share of its title and the title all of the topic
-	fileModeShare = 0.5  // a named file is the topic itself when its name covers this share of the topic
-	maxEvents     = 400  // events an answer carries at most
+	topicPool    = 300  // hits asked from the store across every version
+	topicMinCov  = 0.8  // a version mentions a topic when it covers this share of its core
+	topicRelCov  = 0.75 // a named file's first version covers the rest of the topic this well
+	topicMaxKeys = 12   // sections whose whole history a timeline reads
+	nameFull     = 0.99 // a file is named by a topic when its file name is covered this well...
+	titleShare   = 0.6  // ...or the topic covers this weighted share of its title and the title all of the topic
+	nameShare    = 0.5  // a file name must also cover this weighted share of the topic
+	maxEvents    = 400  // events an answer carries at most
 )
 
 // scored is a version with its coverage of a topic.
@@ -43,6 +43,7 @@ type topicMatch struct {
 	topic    string
 	qs       []qterm         // the core: terms and phrases of the topic that the best hit has
 	words    []qterm         // every content word of the topic, weighted
+	phrases  []qterm         // pairs of adjacent content words, weighted
 	matched  []scored        // versions mentioning the topic, best first
 	sections []sectionID     // their sections, best first, at most topicMaxKeys
 	named    *fileID         // the file the topic names, when one does
@@ -162,7 +163,7 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 			m.sections = append(m.sections, k)
 		}
 	}
-	m.words = words
+	m.words, m.phrases = words, all[len(words):]
 	if err := a.nameFile(ctx, m, pool, repos); err != nil {
 		return nil, err
 	}
@@ -257,7 +258,7 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 		for _, w := range words {
 			total += nameWeight(w)
 			for _, q := range m.words {
-				if covers(q, w, words) {
+				if !q.camel && covers(q, w, words) {
 					got += nameWeight(w)
 					break
 				}
@@ -279,6 +280,9 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 		covered := map[string]bool{}
 		total, got := 0.0, 0.0
 		for _, q := range m.words {
+			if q.camel {
+				continue
+			}
 			total += q.weight
 			for _, w := range all {
 				if covers(q, w, all) {
@@ -293,7 +297,7 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 		}
 		topicCov := got / total
 		baseCov := share(c.base)
-		if baseCov >= nameFull || (share(c.words) >= titleShare && topicCov >= nameFull) {
+		if (baseCov >= nameFull && topicCov >= nameShare) || (share(c.words) >= titleShare && topicCov >= nameFull) {
 			named = append(named, scoredFile{c, topicCov, baseCov, covered})
 		}
 	}
@@ -317,42 +321,58 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 	}
 	best := named[0]
 	m.named, m.nameCov = &best.c.f, best.covered
-	total, got := 0.0, 0.0
 	var rest []qterm
 	for _, q := range m.words {
-		total += q.weight
-		if best.covered[q.term] {
-			got += q.weight
-		} else {
+		if !best.covered[q.term] {
 			rest = append(rest, q)
 		}
 	}
-	if len(rest) == 0 || got/total >= fileModeShare {
-		m.fileMode = true
-		return nil
+	for _, q := range m.phrases {
+		if w1, w2, _ := strings.Cut(q.term, " "); !best.covered[w1] || !best.covered[w2] {
+			rest = append(rest, q)
+		}
 	}
-	// Does the file's first version already speak of the rest of the topic?
-	f := best.c.f
+	m.fileMode, err = a.wholeFile(ctx, m, best.c.f, pool, rest)
+	return err
+}
+
+// wholeFile decides whether a topic that names file f is the file as a
+// whole. The words of the topic beyond the name either describe the file
+// ("the published 3.0.0 document") or point at a part of it ("the swap
+// metrics of the node swap KEP"). They point at a part when some version
+// of the file covers them clearly better than the file's first version
+// does: then the topic is that part, and its history starts where it first
+// appears.
+func (a *Assistant) wholeFile(ctx context.Context, m *topicMatch, f fileID, pool []livespec.Version, rest []qterm) (bool, error) {
+	if len(rest) == 0 {
+		return true, nil
+	}
+	best := 0.0
+	for _, v := range pool {
+		if v.Repo == f.repo && v.Path == f.path {
+			best = max(best, lexCoverage(rest, m.docs[v.ID]))
+		}
+	}
+	if best == 0 {
+		return true, nil
+	}
 	fvs, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{f.repo}, Paths: []string{escapeGlob(f.path)}, Validity: livespec.AnyVersion(), Limit: 1})
 	if err != nil {
-		return storeError("list files", err)
+		return false, storeError("list files", err)
 	}
 	if len(fvs) == 0 {
-		return nil
+		return true, nil
 	}
 	vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{f.repo}, Paths: []string{escapeGlob(f.path)}, Validity: livespec.AsOf(fvs[0].ValidFrom)})
 	if err != nil {
-		return storeError("read versions", err)
+		return false, storeError("read versions", err)
 	}
 	var b strings.Builder
 	for _, v := range vs {
 		b.WriteString(v.Text)
 		b.WriteByte('\n')
 	}
-	if lexCoverage(rest, lexAnalyse(b.String())) >= topicRelCov {
-		m.fileMode = true
-	}
-	return nil
+	return lexCoverage(rest, lexAnalyse(b.String())) >= topicRelCov*best, nil
 }
 
 func cmpFloat(a, b float64) int {
