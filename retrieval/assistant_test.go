@@ -177,7 +177,8 @@ Checkout takes card payments and bank transfers.
 
 A coupon code takes a percentage off the order total. Marketing issues the codes in batches for each campaign, and every code records the campaign, its owner and its expiry date. Only one coupon code applies to an order, and a discount never brings an order total below zero. Codes are case-insensitive and are trimmed of spaces before they are checked.
 `,
-		"specs/faq.md": "# FAQ\n\n## Returns\n\nDiscounted items can be returned.\n",
+		"specs/faq.md":             "# FAQ\n\n## Returns\n\nDiscounted items can be returned.\n",
+		"specs/payments/README.md": "# Payment methods\n\nCards and bank transfers are accepted.\n",
 	})
 	f.c2 = r.commit(d2, "Longer token lifetime; add billing", nil, map[string]string{
 		"specs/auth.md":    strings.Replace(authV1, "30 minutes", "60 minutes", 1),
@@ -193,7 +194,7 @@ A coupon code takes a percentage off the order total. Marketing issues the codes
 	v5 = v5[:strings.Index(v5, "## Passwords")]
 	f.c5 = r.commit(d5, "Drop password rules: sign-in moves to SSO", nil, map[string]string{"specs/security/auth.md": v5})
 	f.c6 = r.commit(d6, "Billing: invoices go out weekly", nil, map[string]string{
-		"specs/billing.md": "# Billing\n\n## Invoices\n\nInvoices are sent every Monday.\n",
+		"specs/billing.md": "# Billing\n\n## Invoices\n\nInvoices are sent every Monday.\n\n## Late fees\n\nA late fee of 2% applies to invoices unpaid after 30 days.\n",
 	})
 	f.store = openIndex(t, r.dir)
 	return f

@@ -72,6 +72,18 @@ func TestTimeline(t *testing.T) {
 			},
 			first: f.c2,
 		},
+		{
+			name:  "a topic naming a file and a part it gained later",
+			query: livespec.TimelineQuery{Topic: "late fees in the billing spec"},
+			want:  []event{{f.c6, livespec.Added, "specs/billing.md"}},
+			first: f.c6,
+		},
+		{
+			name:  "a directory's README goes by the directory's name",
+			query: livespec.TimelineQuery{Topic: "the payments spec"},
+			want:  []event{{f.c1, livespec.Added, "specs/payments/README.md"}},
+			first: f.c1,
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
