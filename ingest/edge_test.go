@@ -88,6 +88,61 @@ func TestEmbeddings(t *testing.T) {
 	}
 }
 
+// flakyEmbedder fails every request after the first ok ones.
+type flakyEmbedder struct {
+	countingEmbedder
+	ok int
+}
+
+func (e *flakyEmbedder) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
+	e.mu.Lock()
+	e.ok--
+	fail := e.ok < 0
+	e.mu.Unlock()
+	if fail {
+		return nil, livespec.Errorf(livespec.EUNAVAILABLE, "model server unreachable")
+	}
+	return e.countingEmbedder.EmbedDocuments(ctx, texts)
+}
+
+func TestEmbedderFailureResumes(t *testing.T) {
+	r := genRepo(t, 32, 20)
+	id := "test/counting@3"
+	opts := func(e livespec.Embedder) func(*Options) {
+		return func(o *Options) { o.Embedder = e; o.batchItems = 30 }
+	}
+	clean := openSQLite(t)
+	ingestRepo(t, clean, r, "emb", opts(&countingEmbedder{id: id, seen: map[string]int{}}))
+
+	s := openSQLite(t)
+	flaky := &flakyEmbedder{countingEmbedder: countingEmbedder{id: id, seen: map[string]int{}}, ok: 3}
+	o := Options{Repo: "emb", Dir: r.Dir}
+	opts(flaky)(&o)
+	_, err := Run(context.Background(), s, o)
+	if livespec.ErrorCode(err) != livespec.EUNAVAILABLE {
+		t.Fatalf("failing embedder: err = %v, want EUNAVAILABLE", err)
+	}
+	good := &countingEmbedder{id: id, seen: map[string]int{}}
+	ingestRepo(t, s, r, "emb", opts(good))
+	if got, want := snapshot(t, s, "emb"), snapshot(t, clean, "emb"); got != want {
+		t.Errorf("resumed after embedder failure, differs from a clean run:\n%s", diffSnapshots(want, got))
+	}
+	st, _ := s.Stats(context.Background(), "emb")
+	vs, _ := s.Versions(context.Background(), livespec.VersionQuery{Repos: []string{"emb"}, Validity: livespec.AnyVersion()})
+	hashes := map[string]bool{}
+	for _, v := range vs {
+		hashes[v.Hash] = true
+	}
+	var list []string
+	for h := range hashes {
+		list = append(list, h)
+	}
+	has, _ := s.HasVectors(context.Background(), id, list)
+	if len(has) != len(hashes) {
+		t.Errorf("%d of %d texts have a vector after resume (stats %+v)", len(has), len(hashes), st)
+	}
+}
+
 func TestRepositoryErrors(t *testing.T) {
 	empty := newTestRepo(t)
 	notGit := t.TempDir()
