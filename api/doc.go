@@ -11,10 +11,11 @@
 // configured; without tokens the server must listen on loopback only
 // (CheckBind).
 //
-// A minimal server:
+// A minimal server (what `livespec serve` does):
 //
 //	srv, err := api.New(api.Config{Asker: assistant, Store: store, Tokens: tokens, Logger: logger})
 //	if err != nil { ... }
-//	err = api.ListenAndServe(ctx, "127.0.0.1:8080", srv.Handler(), logger)
-//	srv.Shutdown(context.Background()) // finish running ingest batches
+//	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+//	defer stop()
+//	err = srv.Run(ctx, "127.0.0.1:8080", 0) // until SIGTERM, then a graceful shutdown
 package api

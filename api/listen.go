@@ -79,3 +79,57 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Lo
 	logger.Info("api: stopped")
 	return nil
 }
+
+// jobShutdownTimeout bounds how long Run waits for ingest jobs to finish
+// their batch after the HTTP server stopped.
+const jobShutdownTimeout = 30 * time.Second
+
+// Run serves the API on addr until ctx ends, which is all `livespec serve`
+// needs: it refuses to serve without tokens on a non-loopback address
+// (CheckBind, unless Config.AllowUnauthenticated), says at start how
+// requests are authenticated, polls the repositories every poll (0: never),
+// and on shutdown lets in-flight requests finish and running ingest jobs
+// complete their batch.
+func (s *Server) Run(ctx context.Context, addr string, poll time.Duration) error {
+	if err := CheckBind(addr, s.cfg.Tokens, s.cfg.AllowUnauthenticated); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return livespec.WrapError(livespec.EUNAVAILABLE, err, "cannot listen on %s", addr)
+	}
+	switch {
+	case len(s.tokens) > 0:
+		s.log.Info("api: bearer tokens required", "tokens", len(s.tokens), "addr", ln.Addr().String())
+	case isLoopback(hostOf(ln.Addr().String())):
+		s.log.Warn("api: no API tokens: unauthenticated, on loopback only", "addr", ln.Addr().String())
+	default:
+		s.log.Warn("api: no API tokens and not on loopback: anyone who can reach this address can use the API", "addr", ln.Addr().String())
+	}
+	pollDone := make(chan struct{})
+	pctx, stopPoll := context.WithCancel(ctx)
+	go func() {
+		defer close(pollDone)
+		if poll > 0 && s.cfg.Ingester != nil && len(s.cfg.Repos) > 0 {
+			s.log.Info("api: polling repositories", "every", poll.String(), "repos", len(s.cfg.Repos))
+			_ = s.Poll(pctx, poll)
+		}
+	}()
+	err = Serve(ctx, ln, s.Handler(), s.log)
+	stopPoll()
+	<-pollDone
+	jctx, cancel := context.WithTimeout(context.Background(), jobShutdownTimeout)
+	defer cancel()
+	if jerr := s.Shutdown(jctx); jerr != nil && err == nil {
+		err = jerr
+	}
+	return err
+}
+
+func hostOf(addr string) string {
+	h, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	return h
+}

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -299,5 +300,28 @@ func TestServeShutdownFinishesInFlightRequests(t *testing.T) {
 	}
 	if err := <-served; err != nil {
 		t.Fatalf("Serve: %v", err)
+	}
+}
+
+func TestRunRefusesAnOpenAddressWithoutTokens(t *testing.T) {
+	f := newFixture(t)
+	if err := f.srv.Run(t.Context(), "0.0.0.0:0", 0); livespec.ErrorCode(err) != livespec.EINVALID {
+		t.Fatalf("Run on 0.0.0.0 without tokens: %v, want EINVALID", err)
+	}
+}
+
+func TestRunServesUntilCancelled(t *testing.T) {
+	f := newFixture(t)
+	ctx, stop := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- f.srv.Run(ctx, "127.0.0.1:0", time.Millisecond) }()
+	// Polling ingests both repositories while the server runs.
+	waitUntil(t, func() bool { return f.ing.count("acme/shop") > 0 && f.ing.count("acme/docs") > 0 })
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if !strings.Contains(f.logs.String(), "unauthenticated, on loopback only") {
+		t.Fatalf("Run did not say how it authenticates:\n%s", f.logs.String())
 	}
 }
