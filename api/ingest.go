@@ -278,9 +278,10 @@ func (s *Server) ingestJob(c *gin.Context) {
 	writeJSON(c, http.StatusOK, job)
 }
 
-// Poll starts an ingest of every configured repository every interval
-// until ctx ends, for repositories without push webhooks. A run still in
-// progress is not doubled: the new request joins the queued one.
+// Poll starts an ingest of every configured repository at once and then
+// every interval until ctx ends, for repositories without push webhooks. A
+// run still in progress is not doubled: the new request joins the queued
+// one.
 func (s *Server) Poll(ctx context.Context, every time.Duration) error {
 	if s.cfg.Ingester == nil || len(s.cfg.Repos) == 0 {
 		return livespec.Errorf(livespec.EINVALID, "api: polling needs an Ingester and repositories")
@@ -291,15 +292,15 @@ func (s *Server) Poll(ctx context.Context, every time.Duration) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		for _, r := range s.cfg.Repos {
+			if _, err := s.jobs.start(r.Name, "poll"); err != nil {
+				return nil // shutting down
+			}
+		}
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-			for _, r := range s.cfg.Repos {
-				if _, err := s.jobs.start(r.Name, "poll"); err != nil {
-					return nil // shutting down
-				}
-			}
 		}
 	}
 }
