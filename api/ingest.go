@@ -2,8 +2,10 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -136,16 +138,28 @@ func (j *jobs) run(job *Job) {
 	defer j.wg.Done()
 	for job != nil {
 		j.metrics.ingestRunning.WithLabelValues(job.Repo).Set(1)
-		summary, err := j.ing.Ingest(j.ctx, job.Repo, func(done, total int) {
-			j.mu.Lock()
-			job.Done, job.Total = done, total
-			j.mu.Unlock()
-			j.metrics.ingestDone.WithLabelValues(job.Repo).Set(float64(done))
-			j.metrics.ingestTotal.WithLabelValues(job.Repo).Set(float64(total))
-		})
+		summary, err := j.ingest(job)
 		j.metrics.ingestRunning.WithLabelValues(job.Repo).Set(0)
 		job = j.finish(job, summary, err)
 	}
+}
+
+// ingest runs the Ingester for job, reporting its progress into the job
+// and the metrics. A panic fails the job instead of the server.
+func (j *jobs) ingest(job *Job) (summary any, err error) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			j.log.Error("api: ingest panicked", "job", job.ID, "repo", job.Repo, "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
+			summary, err = nil, fmt.Errorf("api: ingest panicked: %v", rec)
+		}
+	}()
+	return j.ing.Ingest(j.ctx, job.Repo, func(done, total int) {
+		j.mu.Lock()
+		job.Done, job.Total = done, total
+		j.mu.Unlock()
+		j.metrics.ingestDone.WithLabelValues(job.Repo).Set(float64(done))
+		j.metrics.ingestTotal.WithLabelValues(job.Repo).Set(float64(total))
+	})
 }
 
 // finish records job's outcome and returns the next job of its repo, if

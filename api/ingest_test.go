@@ -215,3 +215,17 @@ func TestPoll(t *testing.T) {
 		t.Fatalf("Poll with no interval: %v", err)
 	}
 }
+
+func TestIngestPanicFailsTheJob(t *testing.T) {
+	f := newFixture(t, func(c *api.Config, _ *fixture) {
+		c.Ingester = api.IngestFunc(func(context.Context, string, func(int, int)) (any, error) { panic("ingest bug") })
+	})
+	job := decode[api.Job](t, do(t, f.h, "POST", "/v1/ingest", `{"repo":"acme/shop"}`))
+	got := waitJob(t, f, job.ID, api.JobFailed)
+	if got.Error == nil || got.Error.Code != livespec.EINTERNAL || strings.Contains(got.Error.Message, "ingest bug") {
+		t.Fatalf("job = %+v, want an internal error without the detail", got)
+	}
+	// The repo is free again.
+	next := decode[api.Job](t, do(t, f.h, "POST", "/v1/ingest", `{"repo":"acme/shop"}`))
+	waitJob(t, f, next.ID, api.JobFailed)
+}

@@ -52,9 +52,6 @@ func decodeJSON(c *gin.Context, v any, emptyOK bool) error {
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
-	if dec.More() {
-		return invalid("body", "unexpected data after the JSON object")
-	}
 	if _, err := dec.Token(); err != io.EOF {
 		return invalid("body", "unexpected data after the JSON object")
 	}
