@@ -26,6 +26,9 @@ var (
 // another process) before giving up.
 const busyTimeout = 30 * time.Second
 
+// pageSize is the page size of new index files.
+const pageSize = 8192
+
 // readers is the size of the read connection pool.
 const readers = 4
 
@@ -121,6 +124,14 @@ func probe(ctx context.Context, dsn, path string) error {
 			return livespec.WrapError(livespec.EINVALID, err, "%s is not a livespec index (not an SQLite database)", path)
 		}
 		return fmt.Errorf("sqlite: open: %w", err)
+	}
+	if app == 0 && ver == 0 && tables == 0 {
+		// A new file: choose the page size before WAL mode fixes it.
+		// Section texts are about 1 KB; with 4 KB pages most of them
+		// would spill into half-empty overflow pages.
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d; CREATE TABLE livespec_init (x); DROP TABLE livespec_init", pageSize)); err != nil {
+			return fmt.Errorf("sqlite: open: %w", err)
+		}
 	}
 	switch {
 	case app != applicationID && (ver != 0 || tables != 0):

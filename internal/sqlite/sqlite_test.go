@@ -199,14 +199,14 @@ func TestMigrations(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			var app, ver int
+			var app, ver, page int
 			var mode string
 			if err := db.QueryRow(`SELECT (SELECT application_id FROM pragma_application_id), (SELECT user_version FROM pragma_user_version),
-				(SELECT journal_mode FROM pragma_journal_mode)`).Scan(&app, &ver, &mode); err != nil {
+				(SELECT journal_mode FROM pragma_journal_mode), (SELECT page_size FROM pragma_page_size)`).Scan(&app, &ver, &mode, &page); err != nil {
 				t.Fatal(err)
 			}
-			if app != 0x4C565350 || ver != sqlite.SchemaVersion() || mode != "wal" {
-				t.Errorf("application_id %#x, user_version %d, journal %s; want 0x4c565350, %d, wal", app, ver, mode, sqlite.SchemaVersion())
+			if app != 0x4C565350 || ver != sqlite.SchemaVersion() || mode != "wal" || page != 8192 {
+				t.Errorf("application_id %#x, user_version %d, journal %s, page size %d; want 0x4c565350, %d, wal, 8192", app, ver, mode, page, sqlite.SchemaVersion())
 			}
 			// Opening again migrates nothing and keeps the data.
 			s2 := open2(t, path)
