@@ -373,6 +373,12 @@ func (f *fakeIngester) Ingest(ctx context.Context, repo string, progress func(do
 	return map[string]int{"commits": 3}, nil
 }
 
+func (f *fakeIngester) overlapped() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.overlap
+}
+
 func (f *fakeIngester) count(repo string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()

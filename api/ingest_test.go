@@ -61,8 +61,8 @@ func TestIngestOneRunAtATimePerRepo(t *testing.T) {
 	close(gate)
 	waitJob(t, f, second.ID, api.JobSucceeded)
 	waitJob(t, f, other.ID, api.JobSucceeded)
-	if n := f.ing.count("acme/shop"); n != 2 || f.ing.overlap {
-		t.Fatalf("acme/shop ran %d times (overlapping: %v), want 2 runs one at a time", n, f.ing.overlap)
+	if n := f.ing.count("acme/shop"); n != 2 || f.ing.overlapped() {
+		t.Fatalf("acme/shop ran %d times (overlapping: %v), want 2 runs one at a time", n, f.ing.overlapped())
 	}
 }
 
@@ -208,7 +208,7 @@ func TestPoll(t *testing.T) {
 	if err := <-errc; err != nil {
 		t.Fatal(err)
 	}
-	if f.ing.overlap {
+	if f.ing.overlapped() {
 		t.Fatal("polling ran two ingests of one repo at once")
 	}
 	if err := f.srv.Poll(t.Context(), 0); livespec.ErrorCode(err) != livespec.EINVALID {
