@@ -158,12 +158,13 @@ func TestStreamHeartbeat(t *testing.T) {
 	}
 	defer resp.Body.Close()
 	// The headers and keep-alive comments arrive while the Asker waits.
-	first, err := bufio.NewReader(resp.Body).ReadString('\n')
+	br := bufio.NewReader(resp.Body)
+	first, err := br.ReadString('\n')
 	if err != nil || first != ": keep-alive\n" || resp.StatusCode != 200 {
 		t.Fatalf("status %d, first line %q (%v), want a keep-alive comment", resp.StatusCode, first, err)
 	}
 	close(gate)
-	b, _ := io.ReadAll(resp.Body)
+	b, _ := io.ReadAll(br)
 	if body := string(b); !strings.Contains(body, "event: token\ndata: done\n\n") || !strings.Contains(body, "event: answer\n") {
 		t.Fatalf("rest of the stream = %q, want the token and the answer", body)
 	}
