@@ -263,3 +263,14 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		})
 	}
 }
+
+func TestChunkedBodyOverTheLimitIs413(t *testing.T) {
+	f := newFixture(t)
+	body := `{"question":"` + strings.Repeat("a", api.MaxBodyBytes) + `"}`
+	req := httptest.NewRequest("POST", "/v1/ask", io.MultiReader(strings.NewReader(body))) // no length known
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	f.h.ServeHTTP(w, req)
+	wantError(t, w, 413, livespec.ETOOLARGE, "65536")
+}

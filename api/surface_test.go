@@ -176,6 +176,23 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	if !slices.Equal(documented, routed) {
 		t.Fatalf("routes and /openapi.json disagree\nrouted:     %q\ndocumented: %q", routed, documented)
 	}
+	// Every $ref resolves.
+	var whole map[string]any
+	_ = json.Unmarshal(w.Body.Bytes(), &whole)
+	refs := regexp.MustCompile(`"\$ref":\s*"#/([^"]+)"`).FindAllStringSubmatch(w.Body.String(), -1)
+	if len(refs) < 20 {
+		t.Fatalf("only %d $refs found; the check is not reading the document", len(refs))
+	}
+	for _, ref := range refs {
+		var node any = whole
+		for _, part := range strings.Split(ref[1], "/") {
+			m, _ := node.(map[string]any)
+			node = m[part]
+		}
+		if node == nil {
+			t.Errorf("$ref #/%s does not resolve", ref[1])
+		}
+	}
 	// Every {param} of a path is declared.
 	for p, ops := range doc.Paths {
 		for _, m := range param.FindAllStringSubmatch(strings.NewReplacer("{", ":", "}", "").Replace(p), -1) {
