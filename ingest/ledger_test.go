@@ -73,7 +73,7 @@ func genRepo(tb testing.TB, seed uint64, commits int) *testRepo {
 	}
 	op := func(under string) {
 		files := specs(under)
-		k := rng.IntN(14)
+		k := rng.IntN(16)
 		if len(files) == 0 {
 			k = 0
 		}
@@ -109,6 +109,16 @@ func genRepo(tb testing.TB, seed uint64, commits int) *testRepo {
 		case 12: // non-spec file, then renamed to a spec name later
 			p := filepath.Join(under, newPath("notes", ".txt"))
 			r.write(p, doc())
+		case 14, 15: // a file replaced by two identical copies: git's exact-rename tie-break
+			p := pick()
+			b, _ := os.ReadFile(filepath.Join(r.Dir, p))
+			base := filepath.Base(p)
+			if k == 15 {
+				base = "copy.md"
+			}
+			r.git("rm", "-q", "-f", "--", p)
+			r.write(filepath.Join(under, newPath("dup", "/"+base)), string(b))
+			r.write(filepath.Join(under, newPath("dup", ".md")), string(b))
 		case 13: // a non-spec file becomes a spec file
 			var txt []string
 			filepath.WalkDir(filepath.Join(r.Dir, under), func(p string, d os.DirEntry, err error) error {

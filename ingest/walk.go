@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	pathpkg "path"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -423,6 +424,7 @@ func diffTrees(ctx context.Context, tc *treeCache, from, to plumbing.Hash, m *ma
 		return nil, err
 	}
 	sort.SliceStable(raw, func(i, j int) bool { return changeName(raw[i]) < changeName(raw[j]) })
+	raw = exactRenames(raw)
 	origFrom := map[string]object.ChangeEntry{}
 	origTo := map[string]object.ChangeEntry{}
 	var shadow object.Changes
@@ -470,6 +472,68 @@ func diffTrees(ctx context.Context, tc *treeCache, from, to plumbing.Hash, m *ma
 		return out[i].From.Path < out[j].From.Path
 	})
 	return out, nil
+}
+
+// exactRenames pairs deleted and added files with the same blob as git's
+// diffcore-rename does: each added file, in path order, takes the first
+// unused deleted file with its blob, preferring one with the same base
+// name; regular files pair whatever their executable bit, other files
+// only with the same mode. go-git prefers the most similar path instead,
+// which disagrees with git when several files share a blob. raw must be
+// sorted by path; the result keeps the unpaired changes in order and
+// appends the renames.
+func exactRenames(raw object.Changes) object.Changes {
+	srcs := map[plumbing.Hash][]*object.Change{}
+	for _, c := range raw {
+		if c.To.Name == "" {
+			srcs[c.From.TreeEntry.Hash] = append(srcs[c.From.TreeEntry.Hash], c)
+		}
+	}
+	if len(srcs) == 0 {
+		return raw
+	}
+	used := map[*object.Change]bool{}
+	var renames object.Changes
+	for _, dst := range raw {
+		if dst.From.Name != "" {
+			continue
+		}
+		var best *object.Change
+		bestScore := -1
+		for _, src := range srcs[dst.To.TreeEntry.Hash] {
+			if used[src] {
+				continue
+			}
+			sm, dm := src.From.TreeEntry.Mode, dst.To.TreeEntry.Mode
+			if (regularize(sm) != filemode.Regular || regularize(dm) != filemode.Regular) && sm != dm {
+				continue
+			}
+			score := 1
+			if pathpkg.Base(src.From.Name) == pathpkg.Base(dst.To.Name) {
+				score++
+			}
+			if score > bestScore {
+				best, bestScore = src, score
+				if score == 2 {
+					break
+				}
+			}
+		}
+		if best != nil {
+			used[best], used[dst] = true, true
+			renames = append(renames, &object.Change{From: best.From, To: dst.To})
+		}
+	}
+	if len(renames) == 0 {
+		return raw
+	}
+	out := make(object.Changes, 0, len(raw)-len(renames))
+	for _, c := range raw {
+		if !used[c] {
+			out = append(out, c)
+		}
+	}
+	return append(out, renames...)
 }
 
 func changeName(c *object.Change) string {
