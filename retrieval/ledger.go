@@ -45,6 +45,9 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, question string
 		if err != nil {
 			return nil, err
 		}
+		if err := a.matchInWindow(ctx, m, cs); err != nil {
+			return nil, err
+		}
 		total := len(cs)
 		cs = narrow(cs, m)
 		if len(cs) == 0 && total > 0 {
@@ -57,6 +60,50 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, question string
 		return nil, err
 	}
 	return res, nil
+}
+
+// matchInWindow adds to m the sections of the files changed in cs that
+// mention the topic: the topic's best hits across all history need not be
+// the ones that changed in the window.
+func (a *Assistant) matchInWindow(ctx context.Context, m *topicMatch, cs []livespec.Change) error {
+	if m == nil || m.fileMode || len(cs) == 0 {
+		return nil
+	}
+	var repos []string
+	paths := map[string][]string{}
+	seen := map[fileID]bool{}
+	for _, c := range cs {
+		f := fileID{c.Repo, c.Path}
+		if !c.Section || seen[f] {
+			continue
+		}
+		seen[f] = true
+		if paths[c.Repo] == nil {
+			repos = append(repos, c.Repo)
+		}
+		paths[c.Repo] = append(paths[c.Repo], escapeGlob(c.Path))
+	}
+	text, err := a.storeText(ctx, m.topic)
+	if err != nil {
+		return err
+	}
+	for _, repo := range repos {
+		hits, err := a.Store.Search(ctx, livespec.SearchQuery{Text: text, Validity: livespec.AnyVersion(), Repos: []string{repo}, Paths: paths[repo], Limit: topicPool})
+		if err != nil {
+			return storeError("search changed specs", err)
+		}
+		for _, h := range hits {
+			d, ok := m.docs[h.Version.ID]
+			if !ok {
+				d = versionDoc(h.Version)
+				m.docs[h.Version.ID] = d
+			}
+			if c := lexCoverage(m.qs, d); c >= m.thr {
+				m.matched = append(m.matched, scored{h.Version, c})
+			}
+		}
+	}
+	return nil
 }
 
 // narrow keeps the events about the topic: every event of the file the

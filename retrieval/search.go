@@ -345,6 +345,7 @@ type lexToken struct {
 	word    string
 	acronym bool
 	camel   bool // a piece of a camelCase word ("only" of "readOnly")
+	part    bool // a piece of a compound or an identifier: not a word of the running text
 }
 
 // lexTokens splits s into words. Runs of letters and digits make a word;
@@ -404,10 +405,10 @@ func lexTokens(s string) []lexToken {
 			start := 0
 			cuts := camelCuts(w)
 			for _, c := range cuts {
-				out = append(out, lexToken{word: strings.ToLower(w[start:c]), acronym: lexAcronym(w[start:c]), camel: true})
+				out = append(out, lexToken{word: strings.ToLower(w[start:c]), acronym: lexAcronym(w[start:c]), camel: true, part: true})
 				start = c
 			}
-			out = append(out, lexToken{word: strings.ToLower(w[start:]), acronym: lexAcronym(w[start:]), camel: cuts != nil})
+			out = append(out, lexToken{word: strings.ToLower(w[start:]), acronym: lexAcronym(w[start:]), camel: cuts != nil, part: true})
 		}
 	}
 	return out
@@ -466,7 +467,7 @@ func lexIdents(s string, out []lexToken) []lexToken {
 			}
 		}
 		if ident {
-			out = append(out, lexToken{word: strings.ToLower(run)})
+			out = append(out, lexToken{word: strings.ToLower(run), part: true})
 		}
 	}
 	return out
@@ -484,8 +485,9 @@ func camelCuts(w string) []int {
 			if unicode.IsLower(prev) && unicode.IsUpper(cur) {
 				cuts = append(cuts, i)
 			} else if unicode.IsUpper(prev) && unicode.IsUpper(cur) {
-				// An acronym ends before an upper-case letter that starts a word.
-				if next, _ := nextRune(w, i); unicode.IsLower(next) {
+				// An acronym ends before an upper-case letter that starts a
+				// word ("HTTPServer"), not before a plural's "s" ("KEPs").
+				if next, ok := nextRune(w, i); ok && unicode.IsLower(next) && !pluralEnd(w, i) {
 					cuts = append(cuts, i)
 				}
 			}
@@ -493,6 +495,13 @@ func camelCuts(w string) []int {
 		prev, pi = r, i
 	}
 	return cuts
+}
+
+// pluralEnd reports whether the rune at i is followed by a final "s":
+// "KEPs" is the plural of "KEP", not "KE" and "Ps".
+func pluralEnd(w string, i int) bool {
+	_, size := utf8.DecodeRuneInString(w[i:])
+	return w[i+size:] == "s"
 }
 
 // nextRune returns the rune after the one at byte offset i.
@@ -611,6 +620,9 @@ func lexPhrases(q string) []qterm {
 	seen := map[string]bool{}
 	prev, prevWord := "", ""
 	for _, t := range lexTokens(q) {
+		if t.part {
+			continue
+		}
 		st := lexStem(t.word)
 		if lexStop[t.word] || lexGeneric[t.word] || lexGeneric[st] {
 			prev = ""
@@ -663,7 +675,7 @@ func analyse(text string, phrases bool) *lexDoc {
 	for _, t := range lexTokens(text) {
 		st := lexStem(t.word)
 		d.set[st] = true
-		if !phrases {
+		if !phrases || t.part {
 			continue
 		}
 		if lexStop[t.word] {

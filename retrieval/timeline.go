@@ -18,7 +18,7 @@ const (
 	topicMaxKeys = 12   // sections whose whole history a timeline reads
 	nameFull     = 0.99 // a file is named by a topic when its file name is covered this well...
 	titleShare   = 0.6  // ...or the topic covers this weighted share of its title and the title all of the topic
-	nameShare    = 0.5  // a file name must also cover this weighted share of the topic
+	nameShare    = 0.3  // a file name must also cover this weighted share of the topic
 	maxEvents    = 400  // events an answer carries at most
 )
 
@@ -109,10 +109,11 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 		pool = append(pool, h.Version)
 	}
 	lexExpand(words, docs)
-	all := append(words, lexPhrases(topic)...)
+	all := append(append([]qterm(nil), words...), lexPhrases(topic)...)
 	if err := a.weighByCorpus(ctx, all); err != nil {
 		return nil, err
 	}
+	words = all[:len(words)]
 	m.qs = words
 	// The best hit: the store's ranking fused with coverage of the words.
 	if len(pool) > 0 {
@@ -163,7 +164,7 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 			m.sections = append(m.sections, k)
 		}
 	}
-	m.words, m.phrases = words, all[len(words):]
+	m.words, m.phrases = all[:len(words)], all[len(words):]
 	if err := a.nameFile(ctx, m, pool, repos); err != nil {
 		return nil, err
 	}
@@ -274,6 +275,10 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 		topicCov, baseCov float64
 		covered           map[string]bool
 	}
+	poolDocs := make([]*lexDoc, len(pool))
+	for i, v := range pool {
+		poolDocs[i] = m.docs[v.ID]
+	}
 	var named []scoredFile
 	for _, c := range cands {
 		all := append(append([]string(nil), c.base...), c.words...)
@@ -296,6 +301,19 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 			continue
 		}
 		topicCov := got / total
+		// A file-name word bound in a compound of the topic ("security" in
+		// "pod security", a phrase the specs use) names only part of a unit.
+		baseCovered := map[string]bool{}
+		for _, q := range m.words {
+			for _, w := range c.base {
+				if !q.camel && covers(q, w, c.base) {
+					baseCovered[q.term] = true
+				}
+			}
+		}
+		if boundInCompound(m, baseCovered, poolDocs) {
+			continue
+		}
 		baseCov := share(c.base)
 		if (baseCov >= nameFull && topicCov >= nameShare) || (share(c.words) >= titleShare && topicCov >= nameFull) {
 			named = append(named, scoredFile{c, topicCov, baseCov, covered})
@@ -373,6 +391,28 @@ func (a *Assistant) wholeFile(ctx context.Context, m *topicMatch, f fileID, pool
 		b.WriteByte('\n')
 	}
 	return lexCoverage(rest, lexAnalyse(b.String())) >= topicRelCov*best, nil
+}
+
+// boundInCompound reports whether a phrase of the topic joins a word of
+// the file name with another word and occurs in the topic's hits: then the
+// name's word is bound in a compound the specs use.
+func boundInCompound(m *topicMatch, covered map[string]bool, docs []*lexDoc) bool {
+	for _, q := range m.phrases {
+		w1, w2, _ := strings.Cut(q.term, " ")
+		if covered[w1] == covered[w2] {
+			continue
+		}
+		n := 0
+		for _, d := range docs {
+			if d.set[q.term] {
+				n++
+			}
+		}
+		if n >= max(2, len(docs)/100) {
+			return true
+		}
+	}
+	return false
 }
 
 func cmpFloat(a, b float64) int {
