@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -670,6 +671,92 @@ func BenchmarkAsk(b *testing.B) {
 			}
 			b.ReportMetric(pct(0.50), "p50-ms")
 			b.ReportMetric(pct(0.99), "p99-ms")
+		})
+	}
+}
+
+// wordsEmbedder is a deterministic embedder for tests: a bag of hashed
+// words, normalised. It fails every query when broken is set.
+type wordsEmbedder struct{ broken bool }
+
+func (wordsEmbedder) ID() string      { return "test/words@64" }
+func (wordsEmbedder) Dimensions() int { return 64 }
+
+func (e wordsEmbedder) EmbedDocuments(_ context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	for i, t := range texts {
+		out[i] = e.vector(t)
+	}
+	return out, nil
+}
+
+func (e wordsEmbedder) EmbedQuery(_ context.Context, text string) ([]float32, error) {
+	if e.broken {
+		return nil, livespec.Errorf(livespec.EUNAVAILABLE, "embedding server down")
+	}
+	return e.vector(text), nil
+}
+
+func (wordsEmbedder) vector(text string) []float32 {
+	v := make([]float32, 64)
+	for _, w := range strings.Fields(strings.ToLower(text)) {
+		h := 0
+		for _, r := range strings.Trim(w, ".,?!:;()[]#") {
+			h = h*31 + int(r)
+		}
+		v[(h%64+64)%64]++
+	}
+	var n float32
+	for _, x := range v {
+		n += x * x
+	}
+	if n > 0 {
+		for i := range v {
+			v[i] /= float32(math.Sqrt(float64(n)))
+		}
+	}
+	return v
+}
+
+func TestAskWithEmbedder(t *testing.T) {
+	r := newGitRepo(t)
+	r.commit(d1, "Sessions", nil, map[string]string{
+		"spec.md": "# Sessions\n\nSessions expire after 30 minutes.\n\n# Exports\n\nReports export to CSV.\n",
+	})
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "index.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := ingest.Run(ctx, st, ingest.Options{Repo: "demo", Dir: r.dir, Embedder: wordsEmbedder{}}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name         string
+		embedder     wordsEmbedder
+		wantEmbedder string
+		wantNote     bool
+	}{
+		{"hybrid search", wordsEmbedder{}, "test/words@64", false},
+		{"embedder down: BM25 and a note", wordsEmbedder{broken: true}, retrieval.NoEmbedder, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := &retrieval.Assistant{Store: st, Embedder: tc.embedder}
+			ans, err := a.Ask(ctx, livespec.AskRequest{Question: "When do sessions expire?"}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ans.Model.Embedder != tc.wantEmbedder {
+				t.Errorf("model embedder = %q, want %q", ans.Model.Embedder, tc.wantEmbedder)
+			}
+			if len(ans.Citations) == 0 || ans.Citations[0].Heading != "Sessions" {
+				t.Errorf("citations = %+v, want Sessions first", ans.Citations)
+			}
+			if got := strings.Contains(ans.Answer, "keyword (BM25) search only"); got != tc.wantNote {
+				t.Errorf("fallback note present = %v, want %v:\n%s", got, tc.wantNote, ans.Answer)
+			}
 		})
 	}
 }
