@@ -79,9 +79,13 @@ func checkpointSeq(b *livespec.Batch) int64 {
 	return b.Checkpoint.Seq
 }
 
-// loadShop applies the shop history, with vectors, and returns its batches.
+// loadShop records the test embedder as the index's, as ingest does, then
+// applies the shop history with vectors, and returns its batches.
 func loadShop(t testing.TB, s livespec.Store) []*livespec.Batch {
 	t.Helper()
+	if err := s.SetIndex(context.Background(), livespec.IndexInfo{Embedder: embedder, Dimensions: 3}); err != nil {
+		t.Fatalf("set index: %v", err)
+	}
 	_, bs := shop()
 	bs[0].Vectors = vectorsFor(bs...)
 	apply(t, s, bs...)
