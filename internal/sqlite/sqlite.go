@@ -120,8 +120,11 @@ func probe(ctx context.Context, dsn, path string) error {
 		if ctx.Err() != nil {
 			return fmt.Errorf("sqlite: open: %w", ctx.Err())
 		}
-		if code(err) == sqlite3.SQLITE_NOTADB {
+		switch code(err) {
+		case sqlite3.SQLITE_NOTADB:
 			return livespec.WrapError(livespec.EINVALID, err, "%s is not a livespec index (not an SQLite database)", path)
+		case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_AUTH:
+			return livespec.WrapError(livespec.EUNAVAILABLE, err, "cannot open the index %s", path)
 		}
 		return fmt.Errorf("sqlite: open: %w", err)
 	}

@@ -159,6 +159,13 @@ func TestOpenRefuses(t *testing.T) {
 			}
 		})
 	}
+	if os.Geteuid() != 0 { // root opens anything
+		ro := filepath.Join(t.TempDir(), "ro")
+		os.Mkdir(ro, 0o555)
+		if _, err := sqlite.Open(ctx, filepath.Join(ro, "x.db")); livespec.ErrorCode(err) != livespec.EUNAVAILABLE {
+			t.Errorf("Open in a read-only directory = %v, want EUNAVAILABLE", err)
+		}
+	}
 	if _, err := sqlite.Open(ctx, ""); livespec.ErrorCode(err) != livespec.EINVALID {
 		t.Errorf("Open(\"\") = %v, want EINVALID", err)
 	}
