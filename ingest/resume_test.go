@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -250,4 +251,28 @@ func TestSeveralRepos(t *testing.T) {
 			t.Errorf("alpha-copy left data after DeleteRepo")
 		}
 	})
+}
+
+func TestCancelAndResume(t *testing.T) {
+	r := genRepo(t, 12, 25)
+	want := cleanSnapshot(t, openSQLite, r, "gen", nil)
+	for _, at := range []int{1, 7, 20} {
+		t.Run(fmt.Sprint("cancel after commit ", at), func(t *testing.T) {
+			s := openSQLite(t)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			_, err := Run(ctx, s, Options{Repo: "gen", Dir: r.Dir, batchItems: 30, Progress: func(p Progress) {
+				if p.Done == at {
+					cancel()
+				}
+			}})
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("cancelled run: err = %v, want context.Canceled", err)
+			}
+			ingestRepo(t, s, r, "gen", nil)
+			if got := snapshot(t, s, "gen"); got != want {
+				t.Errorf("resumed after cancel, differs from a clean run:\n%s", diffSnapshots(want, got))
+			}
+		})
+	}
 }
