@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"strconv"
@@ -90,7 +91,7 @@ func (m *Metrics) observeRequest(route, method string, status int, d time.Durati
 // ObserveAnswer records how long an answer of intent took. The API calls
 // it for /v1/ask; the Slack bot may call it for its answers.
 func (m *Metrics) ObserveAnswer(intent livespec.Intent, d time.Duration) {
-	m.answers.WithLabelValues(string(cmpOr(intent, "unknown"))).Observe(d.Seconds())
+	m.answers.WithLabelValues(string(cmp.Or(intent, "unknown"))).Observe(d.Seconds())
 }
 
 // Generator returns g counting its failures in

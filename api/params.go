@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -71,7 +72,7 @@ func jsonError(err error) error {
 	case errors.As(err, &syn):
 		return invalid("body", "invalid JSON at byte %d: %s", syn.Offset, strings.TrimPrefix(syn.Error(), "json: "))
 	case errors.As(err, &typ):
-		field := cmpOr(typ.Field, "body")
+		field := cmp.Or(typ.Field, "body")
 		return invalid(field, "want a JSON %s, got %s", typ.Type.Kind(), typ.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return invalid("body", "truncated JSON")

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -144,8 +145,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	cfg.RequestTimeout = cmpOr(cfg.RequestTimeout, DefaultRequestTimeout)
-	cfg.AskTimeout = cmpOr(cfg.AskTimeout, DefaultAskTimeout)
+	cfg.RequestTimeout = cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout)
+	cfg.AskTimeout = cmp.Or(cfg.AskTimeout, DefaultAskTimeout)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -185,8 +186,8 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.limiter = cfg.Limiter
 	if s.limiter == nil {
-		q := cmpOr(cfg.MaxQueue, DefaultMaxQueue)
-		s.limiter = limit.New(cmpOr(cfg.MaxInFlight, DefaultMaxInFlight), max(q, 0))
+		q := cmp.Or(cfg.MaxQueue, DefaultMaxQueue)
+		s.limiter = limit.New(cmp.Or(cfg.MaxInFlight, DefaultMaxInFlight), max(q, 0))
 	}
 	s.metrics.watchLimiter(s.registry, s.limiter)
 	s.jobs = newJobs(cfg.Ingester, s.metrics, s.log)
@@ -431,14 +432,6 @@ func checkMessage(err error) string {
 		return err.Error() // operators read /readyz; the detail helps them
 	}
 	return livespec.ErrorMessage(err)
-}
-
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // writeJSON writes v with status; it exists so every success body goes

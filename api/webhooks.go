@@ -1,6 +1,7 @@
 package api
 
 import (
+	"cmp"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -138,7 +139,7 @@ func (s *Server) gitlabHook(c *gin.Context) {
 		writeJSON(c, http.StatusOK, HookResult{Status: "ignored", Reason: "event " + clip(p.ObjectKind, 40) + " is not a push"})
 		return
 	}
-	id := cmpOr(c.GetHeader("X-Gitlab-Event-UUID"), c.GetHeader("Idempotency-Key"))
+	id := cmp.Or(c.GetHeader("X-Gitlab-Event-UUID"), c.GetHeader("Idempotency-Key"))
 	if id != "" {
 		id = "gitlab:" + id
 	}
@@ -182,7 +183,7 @@ func (s *Server) push(c *gin.Context, trigger, delivery string, p pushInfo) {
 	}()
 	sources := s.matchSources(p)
 	if len(sources) == 0 {
-		fail(c, livespec.Errorf(livespec.ENOTFOUND, "no configured repository matches the push from %s", clip(cmpOr(firstNonEmpty(p.names), firstNonEmpty(p.urls)), 200)))
+		fail(c, livespec.Errorf(livespec.ENOTFOUND, "no configured repository matches the push from %s", clip(cmp.Or(append(p.names, p.urls...)...), 200)))
 		return
 	}
 	res := HookResult{Status: "accepted"}
@@ -275,15 +276,6 @@ func validGitHubSignature(secret string, body []byte, header string) bool {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write(body)
 	return hmac.Equal(sig, mac.Sum(nil))
-}
-
-func firstNonEmpty(ss []string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
 }
 
 // deliveries remembers webhook delivery ids for a while, to refuse
