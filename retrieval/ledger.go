@@ -40,7 +40,11 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, question string
 		return nil, storeError("read changes", err)
 	}
 	var m *topicMatch
-	if usefulTopic(u.Topic) {
+	generic, err := a.commonTopic(ctx, u.Topic)
+	if err != nil {
+		return nil, err
+	}
+	if usefulTopic(u.Topic) && !generic {
 		m, err = a.matchTopic(ctx, u.Topic, repos)
 		if err != nil {
 			return nil, err
@@ -104,6 +108,30 @@ func (a *Assistant) matchInWindow(ctx context.Context, m *topicMatch, cs []lives
 		}
 	}
 	return nil
+}
+
+// commonTopic reports whether every word of topic is common in the corpus
+// (as storeText decides): "the RFCs" in a repository of RFCs, "KEPs" in one
+// of KEPs, which narrow nothing.
+func (a *Assistant) commonTopic(ctx context.Context, topic string) (bool, error) {
+	qs := lexContent(lexQuery(topic))
+	if len(qs) == 0 {
+		return true, nil
+	}
+	cs, err := a.corpus(ctx)
+	if err != nil {
+		return false, err
+	}
+	if cs.n < minPruneSections {
+		return false, nil
+	}
+	limit := int32(commonShare * float64(cs.n))
+	for _, q := range qs {
+		if !q.camel && cs.df[q.term] <= limit {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 // narrow keeps the events about the topic: every event of the file the
