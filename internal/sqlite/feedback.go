@@ -13,11 +13,11 @@ import (
 func (s *Store) AddFeedback(ctx context.Context, f livespec.Feedback) error {
 	switch {
 	case f.ID == "":
-		return livespec.Errorf(livespec.EINVALID, "sqlite: add feedback: a rating needs an id")
+		return fmt.Errorf("sqlite: add feedback: %w", livespec.Errorf(livespec.EINVALID, "a rating needs an id"))
 	case f.Rating != 1 && f.Rating != -1:
-		return livespec.Errorf(livespec.EINVALID, "sqlite: add feedback: rating must be +1 or -1, not %d", f.Rating)
+		return fmt.Errorf("sqlite: add feedback: %w", livespec.Errorf(livespec.EINVALID, "rating must be +1 or -1, not %d", f.Rating))
 	case f.Time.IsZero():
-		return livespec.Errorf(livespec.EINVALID, "sqlite: add feedback: a rating needs a time")
+		return fmt.Errorf("sqlite: add feedback: %w", livespec.Errorf(livespec.EINVALID, "a rating needs a time"))
 	}
 	if err := checkTime("feedback time", f.Time); err != nil {
 		return fmt.Errorf("sqlite: add feedback: %w", err)

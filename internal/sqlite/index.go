@@ -49,7 +49,7 @@ func (s *Store) Index(ctx context.Context) (livespec.IndexInfo, error) {
 // changing nothing, when vectors of another embedder or dimension are stored.
 func (s *Store) SetIndex(ctx context.Context, info livespec.IndexInfo) error {
 	if (info.Embedder == "") != (info.Dimensions == 0) || info.Dimensions < 0 {
-		return livespec.Errorf(livespec.EINVALID, "sqlite: set index: embedder %q with %d dimensions", info.Embedder, info.Dimensions)
+		return fmt.Errorf("sqlite: set index: %w", livespec.Errorf(livespec.EINVALID, "embedder %q with %d dimensions", info.Embedder, info.Dimensions))
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {

@@ -110,7 +110,7 @@ func (s *Store) HasVectors(ctx context.Context, embedder string, hashes []string
 // texts no other version carries, in one transaction. Vectors stay.
 func (s *Store) DeleteRepo(ctx context.Context, repo string) error {
 	if repo == "" {
-		return livespec.Errorf(livespec.EINVALID, "sqlite: delete repo: no repo given")
+		return fmt.Errorf("sqlite: delete repo: %w", livespec.Errorf(livespec.EINVALID, "no repo given"))
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {

@@ -49,17 +49,17 @@ type Store struct {
 // and is left untouched.
 func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" {
-		return nil, livespec.Errorf(livespec.EINVALID, "sqlite: open: no index path given")
+		return nil, fmt.Errorf("sqlite: open: %w", livespec.Errorf(livespec.EINVALID, "no index path given"))
 	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open: %w", err)
 	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
-		return nil, livespec.WrapError(livespec.EINVALID, err, "cannot create the index directory %s", filepath.Dir(abs))
+		return nil, fmt.Errorf("sqlite: open: %w", livespec.WrapError(livespec.EINVALID, err, "cannot create the index directory %s", filepath.Dir(abs)))
 	}
 	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
-		return nil, livespec.Errorf(livespec.EINVALID, "index path %s is a directory", abs)
+		return nil, fmt.Errorf("sqlite: open: %w", livespec.Errorf(livespec.EINVALID, "index path %s is a directory", abs))
 	}
 	base := "file:" + (&url.URL{Path: filepath.ToSlash(abs)}).EscapedPath()
 	busy := "_pragma=busy_timeout(" + strconv.FormatInt(busyTimeout.Milliseconds(), 10) + ")"
@@ -122,9 +122,9 @@ func probe(ctx context.Context, dsn, path string) error {
 		}
 		switch code(err) {
 		case sqlite3.SQLITE_NOTADB:
-			return livespec.WrapError(livespec.EINVALID, err, "%s is not a livespec index (not an SQLite database)", path)
+			return fmt.Errorf("sqlite: open: %w", livespec.WrapError(livespec.EINVALID, err, "%s is not a livespec index (not an SQLite database)", path))
 		case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_AUTH:
-			return livespec.WrapError(livespec.EUNAVAILABLE, err, "cannot open the index %s", path)
+			return fmt.Errorf("sqlite: open: %w", livespec.WrapError(livespec.EUNAVAILABLE, err, "cannot open the index %s", path))
 		}
 		return fmt.Errorf("sqlite: open: %w", err)
 	}
@@ -138,9 +138,9 @@ func probe(ctx context.Context, dsn, path string) error {
 	}
 	switch {
 	case app != applicationID && (ver != 0 || tables != 0):
-		return livespec.Errorf(livespec.EINVALID, "%s is not a livespec index (an SQLite database of another application)", path)
+		return fmt.Errorf("sqlite: open: %w", livespec.Errorf(livespec.EINVALID, "%s is not a livespec index (an SQLite database of another application)", path))
 	case ver > int64(len(migrations)):
-		return livespec.Errorf(livespec.EINVALID, "%s was written by a newer livespec (index schema %d, this livespec knows %d): upgrade livespec", path, ver, len(migrations))
+		return fmt.Errorf("sqlite: open: %w", livespec.Errorf(livespec.EINVALID, "%s was written by a newer livespec (index schema %d, this livespec knows %d): upgrade livespec", path, ver, len(migrations)))
 	}
 	return nil
 }
@@ -159,7 +159,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return s.fail(ctx, "migrate", err)
 	}
 	if ver > int64(len(migrations)) {
-		return livespec.Errorf(livespec.EINVALID, "%s was written by a newer livespec (index schema %d, this livespec knows %d): upgrade livespec", s.path, ver, len(migrations))
+		return fmt.Errorf("sqlite: migrate: %w", livespec.Errorf(livespec.EINVALID, "%s was written by a newer livespec (index schema %d, this livespec knows %d): upgrade livespec", s.path, ver, len(migrations)))
 	}
 	if ver == int64(len(migrations)) {
 		return nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"sync"
@@ -257,7 +258,7 @@ func norm(v []float32) float64 {
 // info's embedder and dimension stay.
 func (s *Store) ResetIndex(ctx context.Context, info livespec.IndexInfo) error {
 	if (info.Embedder == "") != (info.Dimensions == 0) || info.Dimensions < 0 {
-		return livespec.Errorf(livespec.EINVALID, "sqlite: reset index: embedder %q with %d dimensions", info.Embedder, info.Dimensions)
+		return fmt.Errorf("sqlite: reset index: %w", livespec.Errorf(livespec.EINVALID, "embedder %q with %d dimensions", info.Embedder, info.Dimensions))
 	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
