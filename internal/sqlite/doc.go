@@ -14,9 +14,15 @@
 // slow). Changes are stored in their total order, so windows and cursors are
 // range scans.
 //
-// Vectors are float32 little-endian blobs keyed by (embedder, hash) and are
-// searched exactly (cosine). Search fuses the BM25 and dense rankings by
-// reciprocal rank (RRF, exported for other adapters).
+// Vectors are float32 little-endian blobs keyed by (embedder, hash). Dense
+// search is exact: the first search of an embedder loads its vectors into
+// memory as unit vectors (about 3 KB per 768-dimension text) and later
+// searches load only what was written since, also by other processes.
+// Search fuses the BM25 and dense rankings by reciprocal rank (RRF, exported
+// for other adapters). Filters (validity, repos, path globs) apply to
+// versions after ranking texts; when too few candidates pass, the candidate
+// set widens until enough do or the candidates run out, so a filter never
+// drops a valid hit because of a cap.
 //
 // Concurrency. The file is opened in WAL mode with a busy timeout. Writes go
 // through one connection with BEGIN IMMEDIATE, reads through a small pool of
