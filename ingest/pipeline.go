@@ -107,7 +107,16 @@ func Fingerprint(opt Options) string {
 // from the root otherwise (after dropping the repo's data). It writes in
 // batches, each with the checkpoint of its last commit, so a run that is
 // interrupted at any point and run again ends with the same data as an
-// uninterrupted run.
+// uninterrupted run. A head equal to the checkpoint is UpToDate and writes
+// nothing; a changed Fingerprint, Rebuild or Reembed rebuild the repo.
+//
+// Errors are classified: EINVALID for a missing repo name, a bad glob, a
+// directory that is not a git repository, a repository with no commits or
+// a detached HEAD with no Branch; ENOTFOUND for an unknown branch (the
+// message lists the branches). Store and Embedder errors keep their kind
+// (EMISMATCH from SetIndex when the index holds another embedder's
+// vectors). Problems that lose nothing (skipped files, submodules, a
+// shallow history, no matching files) go to Warn.
 func Run(ctx context.Context, store livespec.Store, opt Options) (*Result, error) {
 	start := time.Now()
 	if store == nil {
@@ -232,11 +241,11 @@ func (p *pipeline) run(ctx context.Context) (*Result, error) {
 		}
 	}
 	p.files = map[string]*openFile{}
-	if rebuild || (hasCP && !found) {
+	if rebuild {
 		if err := p.store.DeleteRepo(ctx, opt.Repo); err != nil {
 			return nil, fmt.Errorf("ingest: rebuild: %w", err)
 		}
-		p.res.Rebuilt = hasCP || opt.Rebuild || opt.Reembed
+		p.res.Rebuilt = true
 	} else if found {
 		// A short incremental run reads the open sections of the files it
 		// touches only; a long one reads them all at once.
