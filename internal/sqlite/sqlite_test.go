@@ -230,6 +230,9 @@ func TestConcurrentReadersDuringWrites(t *testing.T) {
 	w := open2(t, path)
 	other := open2(t, path) // another process, as far as SQLite knows
 	h := shop(t, w)
+	if err := w.SetIndex(ctx, livespec.IndexInfo{Embedder: "c/2", Dimensions: 2}); err != nil {
+		t.Fatal(err)
+	}
 	t0 := time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC)
 
 	const commits = 40
@@ -257,7 +260,8 @@ func TestConcurrentReadersDuringWrites(t *testing.T) {
 					return
 				}
 				last = cp.Seq
-				hits, err := s.Search(ctx, livespec.SearchQuery{Text: "feature flag rollout coupons", Validity: livespec.Current(), Limit: 50})
+				hits, err := s.Search(ctx, livespec.SearchQuery{Text: "feature flag rollout coupons", Validity: livespec.Current(), Limit: 50,
+					Vector: []float32{1, float32(i)}, Embedder: "c/2"})
 				if err != nil {
 					errc <- fmt.Errorf("reader %d: search: %w", i, err)
 					return
@@ -280,6 +284,9 @@ func TestConcurrentReadersDuringWrites(t *testing.T) {
 			Message: "flags", Files: map[string][]livespec.Section{"specs/flags.md": {
 				storetest.Sec("Flags", fmt.Sprintf("# Flags\nThe feature flag rollout reaches %d percent.", i)),
 			}}})
+		for _, v := range b.Versions {
+			b.Vectors = append(b.Vectors, livespec.Vector{Embedder: "c/2", Hash: v.Hash, Values: []float32{float32(i), 1}})
+		}
 		if err := w.Apply(ctx, b); err != nil {
 			t.Fatalf("apply %d: %v", i, err)
 		}
@@ -292,6 +299,10 @@ func TestConcurrentReadersDuringWrites(t *testing.T) {
 	}
 	hits, err := other.Search(ctx, livespec.SearchQuery{Text: "feature flag rollout", Validity: livespec.Current()})
 	if err != nil || len(hits) != 1 || !strings.Contains(hits[0].Version.Text, "reaches 39 percent") {
+		t.Errorf("the other store after the writes: %+v, %v", hits, err)
+	}
+	hits, err = other.Search(ctx, livespec.SearchQuery{Vector: []float32{39, 1}, Embedder: "c/2", Validity: livespec.AsOf(t0.Add(39 * time.Hour))})
+	if err != nil || len(hits) == 0 || !strings.Contains(hits[0].Version.Text, "reaches 39 percent") {
 		t.Errorf("the other store after the writes: %+v, %v", hits, err)
 	}
 }
