@@ -246,3 +246,58 @@ func TestNonTextFiles(t *testing.T) {
 		}
 	}
 }
+
+func TestMergeFirstParentAndModeChange(t *testing.T) {
+	r := newTestRepo(t, step{Msg: "add a", Write: map[string]string{"a.md": sectionDoc("A", "One", "first")}})
+	r.git("checkout", "-q", "-b", "feature")
+	f1 := r.do(step{Msg: "add b on the branch", Write: map[string]string{"b.md": sectionDoc("B", "Two", "draft")}})
+	f2 := r.do(step{Msg: "edit b on the branch", Write: map[string]string{"b.md": sectionDoc("B", "Two", "final")}})
+	r.git("checkout", "-q", "main")
+	c2 := r.do(step{Msg: "edit a", Write: map[string]string{"a.md": sectionDoc("A", "One", "second")}})
+	merge := r.merge("feature", "Merge feature")
+	r.chmod("a.md", true)
+	mode := r.commit("make a executable")
+
+	store := openSQLite(t)
+	res, _ := ingestRepo(t, store, r, "m", nil)
+	if res.Commits != 4 {
+		t.Errorf("Commits = %d, want 4 first-parent commits", res.Commits)
+	}
+	for _, c := range []string{f1, f2} {
+		if got := sectionEvents(t, store, "m", c); len(got) > 0 || fileEvent(t, store, "m", c, "b.md") != nil {
+			t.Errorf("branch commit %.10s has changes: %q", c, got)
+		}
+	}
+	// The branch's work lands at the merge, as one addition of its final text.
+	fc := fileEvent(t, store, "m", merge, "b.md")
+	if fc == nil || fc.Kind != livespec.Added || fc.Seq != 3 || fc.Message != "Merge feature" {
+		t.Fatalf("merge change = %+v, want b.md added at seq 3 by the merge", fc)
+	}
+	if got := sectionEvents(t, store, "m", merge); !slices.Equal(got, []string{"added b.md#B", "added b.md#B > Two"}) {
+		t.Errorf("merge section changes %q", got)
+	}
+	if fileEvent(t, store, "m", merge, "a.md") != nil {
+		t.Errorf("merge re-reports a.md, which only changed on the first parent")
+	}
+	vs, _ := store.Versions(context.Background(), livespec.VersionQuery{Repos: []string{"m"}, Validity: livespec.AnyVersion()})
+	for _, v := range vs {
+		if v.Path == "b.md" && (v.Commit != merge || strings.Contains(v.Text, "draft")) {
+			t.Errorf("b.md version from %.10s: %q", v.Commit, v.Text)
+		}
+	}
+	// A mode-only change is a file change with no section change; the
+	// sections keep their versions.
+	fc = fileEvent(t, store, "m", mode, "a.md")
+	if fc == nil || fc.Kind != livespec.Modified || !strings.Contains(fc.Summary, "mode 100644 → 100755") {
+		t.Errorf("mode change = %+v", fc)
+	}
+	if got := sectionEvents(t, store, "m", mode); len(got) > 0 {
+		t.Errorf("mode change has section changes %q", got)
+	}
+	cur, _ := store.Versions(context.Background(), livespec.VersionQuery{Repos: []string{"m"}, Paths: []string{"a.md"}, Validity: livespec.Current()})
+	for _, v := range cur {
+		if v.Heading == "A > One" && v.Commit != c2 {
+			t.Errorf("current A > One introduced by %.10s, want %.10s", v.Commit, c2)
+		}
+	}
+}
