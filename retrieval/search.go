@@ -715,6 +715,25 @@ func (d *lexDoc) has(q qterm) bool {
 	return true
 }
 
+// lexIdentParts sets the expansion of identifier terms ("async/await",
+// "src/oas.md") to their words, so that a text writing them apart
+// ("async and await", "`async`/`await`") has them too.
+func lexIdentParts(qs []qterm) {
+	for i := range qs {
+		if !strings.ContainsAny(qs[i].term, "/.") || len(qs[i].expansion) > 0 || !strings.ContainsFunc(qs[i].term, unicode.IsLetter) {
+			continue
+		}
+		for _, t := range lexTokens(strings.NewReplacer("/", " ", ".", " ", "-", " ", "_", " ").Replace(qs[i].term)) {
+			if !lexStop[t.word] {
+				qs[i].expansion = append(qs[i].expansion, lexStem(t.word))
+			}
+		}
+		if len(qs[i].expansion) < 2 {
+			qs[i].expansion = nil
+		}
+	}
+}
+
 // lexExpand looks in texts for a run of capitalised words whose
 // initials spell each acronym term ("Technical Steering Committee" for
 // "TSC") and records the first found.

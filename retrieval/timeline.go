@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"maps"
 	"math"
 	"path"
 	"sort"
@@ -109,6 +110,7 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 		pool = append(pool, h.Version)
 	}
 	lexExpand(words, docs)
+	lexIdentParts(words)
 	all := append(append([]qterm(nil), words...), lexPhrases(topic)...)
 	if err := a.weighByCorpus(ctx, all); err != nil {
 		return nil, err
@@ -196,14 +198,15 @@ func (a *Assistant) weighByCorpus(ctx context.Context, qs []qterm) error {
 // name, or covers most of its title (words weighted by their rarity among
 // titles) and is itself wholly covered by it. Of several named files the
 // one whose name covers more of the topic wins, then the better covered
-// file name, the shallower path and the better search rank; a tie names
-// none. When the name covers most of the topic, or the file's first
+// file name, a current file over a removed one, the shallower path and the
+// better search rank; a tie names none. When the name covers most of the topic, or the file's first
 // version already covers the rest, the topic is the file as a whole.
 func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec.Version, repos []string) error {
 	type cand struct {
 		f           fileID
 		title       string
 		rank        int
+		current     bool
 		base, words []string
 	}
 	var cands []*cand
@@ -235,6 +238,7 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 			}
 		}
 		add(fileID{f.Repo, f.Path}, t, len(pool))
+		byFile[fileID{f.Repo, f.Path}].current = true
 	}
 	// Name and title words weigh by their rarity among the files.
 	df := map[string]int{}
@@ -328,6 +332,11 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 			return cmpFloat(x.topicCov, y.topicCov)
 		case math.Abs(x.baseCov-y.baseCov) > 1e-9:
 			return cmpFloat(x.baseCov, y.baseCov)
+		case x.c.current != y.c.current:
+			if x.c.current {
+				return 1
+			}
+			return -1
 		case strings.Count(x.c.f.path, "/") != strings.Count(y.c.f.path, "/"):
 			return strings.Count(y.c.f.path, "/") - strings.Count(x.c.f.path, "/")
 		}
@@ -528,7 +537,7 @@ func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 	}
 	if m.fileMode {
 		res.fileWide = true
-		events, err := a.fileEvents(ctx, *m.named, false)
+		events, _, err := a.fileEvents(ctx, *m.named, false)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -612,7 +621,10 @@ func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 			Summary: "first mention", VersionID: first.ID, FirstMention: true,
 		})
 	}
-	events = collapse(sortEvents(events))
+	seq := seqIndex{}
+	seq.add(changes...)
+	seq[first.Repo+"\x00"+first.Commit] = first.Seq
+	events = collapse(sortEvents(events, seq))
 	tl.Events = filterWindow(events, q.Window)
 	res.cite = append([]livespec.Version{*first}, a.latestOf(m)...)
 	return tl, res, nil
@@ -684,7 +696,7 @@ func or(a, b string) string {
 
 // fileEvents returns the file-level events of f and of the paths it was
 // renamed from or to, oldest first; with sections, the section events too.
-func (a *Assistant) fileEvents(ctx context.Context, f fileID, sections bool) ([]livespec.TimelineEvent, error) {
+func (a *Assistant) fileEvents(ctx context.Context, f fileID, sections bool) ([]livespec.TimelineEvent, seqIndex, error) {
 	paths := map[string]bool{f.path: true}
 	queue := []string{f.path}
 	var all []livespec.Change
@@ -694,7 +706,7 @@ func (a *Assistant) fileEvents(ctx context.Context, f fileID, sections bool) ([]
 		queue = queue[1:]
 		cs, err := a.Store.Changes(ctx, livespec.ChangeQuery{Repos: []string{f.repo}, Paths: []string{escapeGlob(p)}, Sections: sections})
 		if err != nil {
-			return nil, storeError("read changes", err)
+			return nil, nil, storeError("read changes", err)
 		}
 		for _, c := range cs {
 			if seen[c.ID] {
@@ -718,7 +730,9 @@ func (a *Assistant) fileEvents(ctx context.Context, f fileID, sections bool) ([]
 			events = append(events, eventOf(c))
 		}
 	}
-	return sortEvents(events), nil
+	seq := seqIndex{}
+	seq.add(all...)
+	return sortEvents(events, seq), seq, nil
 }
 
 // pathTimeline tells the history of one file (file and section events) or
@@ -737,13 +751,15 @@ func (a *Assistant) pathTimeline(ctx context.Context, q livespec.TimelineQuery) 
 		}
 	}
 	var events []livespec.TimelineEvent
+	seq := seqIndex{}
 	for _, r := range repos {
 		if q.Heading == "" {
-			es, err := a.fileEvents(ctx, fileID{r, q.Path}, true)
+			es, s, err := a.fileEvents(ctx, fileID{r, q.Path}, true)
 			if err != nil {
 				return nil, nil, err
 			}
 			events = append(events, es...)
+			maps.Copy(seq, s)
 			continue
 		}
 		start := sectionID{r, q.Path, q.Heading}
@@ -751,6 +767,7 @@ func (a *Assistant) pathTimeline(ctx context.Context, q livespec.TimelineQuery) 
 		if err != nil {
 			return nil, nil, err
 		}
+		seq.add(changes...)
 		seen := map[string]bool{}
 		for _, c := range changes {
 			if c.Section && chain[sectionID{c.Repo, c.Path, c.Heading}] && !seen[c.ID] {
@@ -759,7 +776,7 @@ func (a *Assistant) pathTimeline(ctx context.Context, q livespec.TimelineQuery) 
 			}
 		}
 	}
-	events = collapse(sortEvents(events))
+	events = collapse(sortEvents(events, seq))
 	if len(events) == 0 {
 		return nil, nil, livespec.Errorf(livespec.ENOTFOUND, "no history for %s", strings.TrimSuffix(q.Path+"#"+q.Heading, "#"))
 	}
@@ -776,15 +793,30 @@ func eventOf(c livespec.Change) livespec.TimelineEvent {
 	}
 }
 
-// sortEvents orders events oldest first; file-level events come before the
-// section events of the same commit.
-func sortEvents(es []livespec.TimelineEvent) []livespec.TimelineEvent {
+// seqIndex maps repo and commit to the commit's position on the
+// first-parent chain, which orders commits landed in the same second.
+type seqIndex map[string]int64
+
+func (s seqIndex) add(cs ...livespec.Change) {
+	for _, c := range cs {
+		s[c.Repo+"\x00"+c.Commit] = c.Seq
+	}
+}
+
+// sortEvents orders events oldest first (landing time, then position on
+// the first-parent chain); file-level events come before the section
+// events of the same commit.
+func sortEvents(es []livespec.TimelineEvent, seq seqIndex) []livespec.TimelineEvent {
 	sort.SliceStable(es, func(i, j int) bool {
 		a, b := es[i], es[j]
 		if !a.Date.Equal(b.Date.Time) {
 			return a.Date.Before(b.Date.Time)
 		}
 		if a.Commit != b.Commit {
+			sa, sb := seq[a.Repo+"\x00"+a.Commit], seq[b.Repo+"\x00"+b.Commit]
+			if sa != sb {
+				return sa < sb
+			}
 			return a.Commit < b.Commit
 		}
 		if (a.Heading == "") != (b.Heading == "") {
