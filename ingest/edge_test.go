@@ -260,3 +260,30 @@ func TestMissingParentObject(t *testing.T) {
 	}
 	checkCurrentFiles(t, r, store, "broken")
 }
+
+func TestBareRepoAndSubdirectory(t *testing.T) {
+	r := newTestRepo(t,
+		step{Msg: "one", Write: map[string]string{"docs/a.md": "# A\n\none\n", "docs/b.markdown": "# B\n"}},
+		step{Msg: "two", Write: map[string]string{"docs/a.md": "# A\n\ntwo\n"}},
+	)
+	want := snapshot(t, func() livespec.Store { s := newMemStore(); ingestRepo(t, s, r, "x", nil); return s }(), "x")
+	bare := filepath.Join(t.TempDir(), "bare.git")
+	gitIn(t, t.TempDir(), r.env(), "clone", "-q", "--bare", r.Dir, bare)
+	wt := filepath.Join(t.TempDir(), "wt")
+	r.git("worktree", "add", "-q", "-b", "other", wt, "main")
+	for name, dir := range map[string]string{"bare": bare, "subdirectory": filepath.Join(r.Dir, "docs"), "linked worktree": wt} {
+		t.Run(name, func(t *testing.T) {
+			s := newMemStore()
+			res, _ := ingestRepo(t, s, &testRepo{tb: t, Dir: dir}, "x", nil)
+			if res.Files != 2 || res.Commits != 2 {
+				t.Errorf("result %+v, want 2 files and 2 commits", res)
+			}
+			got := snapshot(t, s, "x")
+			// Only the checkpoint's source differs.
+			strip := func(s string) string { return s[strings.Index(s, "\n"):] }
+			if strip(got) != strip(want) {
+				t.Errorf("ingest from %s differs:\n%s", name, diffSnapshots(want, got))
+			}
+		})
+	}
+}

@@ -45,7 +45,12 @@ func openRepo(dir string, largeObject int64) (*gitRepo, error) {
 	if dir == "" {
 		dir = "."
 	}
-	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	// A work tree's root or a bare repository; then a directory inside a
+	// work tree.
+	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{EnableDotGitCommonDir: true})
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		r, err = git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	}
 	if err != nil {
 		if errors.Is(err, git.ErrRepositoryNotExists) {
 			return nil, livespec.Errorf(livespec.EINVALID, "not a git repository: %s", dir)
