@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -367,5 +368,28 @@ func TestVectorsAcrossStoresAndReset(t *testing.T) {
 	put(s2, "f/3", map[string][]float32{checkout: {0, 0, 1}, coupons: {0, 1, 0}})
 	if got := first(s1, "f/3", []float32{0, 0, 1}); got != "Checkout" {
 		t.Errorf("nearest with the new embedder = %q, want Checkout", got)
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// TestSnapshotGolden pins what a small history looks like in the store,
+// through storetest.Snapshot: ids, intervals, changes, checkpoint.
+func TestSnapshotGolden(t *testing.T) {
+	s := open(t)
+	shop(t, s)
+	got := storetest.Snapshot(context.Background(), t, s, "shop")
+	golden := filepath.Join("testdata", "shop.snapshot")
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("snapshot differs from %s (run with -update if the change is intended):\n%s", golden, got)
 	}
 }
