@@ -122,7 +122,7 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 		cov := make([]float64, len(pool))
 		order := make([]int, len(pool))
 		for i, v := range pool {
-			cov[i] = lexCoverage(words, m.docs[v.ID])
+			cov[i] = lexCoverage(all, m.docs[v.ID])
 			order[i] = i
 		}
 		sort.SliceStable(order, func(x, y int) bool { return cov[order[x]] > cov[order[y]] })
