@@ -86,6 +86,25 @@ func TestEmbeddings(t *testing.T) {
 	if livespec.ErrorCode(err) != livespec.EMISMATCH || !strings.Contains(err.Error(), "reembed") {
 		t.Errorf("other embedder: err = %v, want the store's EMISMATCH", err)
 	}
+	// Reembed switches embedders on a store that can drop vectors.
+	res, warnings := ingestRepo(t, store, r, "emb", func(o *Options) { o.Embedder = other; o.Reembed = true })
+	if res.Embedded != len(distinct) || len(other.seen) != len(distinct) {
+		t.Errorf("reembed with another embedder embedded %d texts, want %d", res.Embedded, len(distinct))
+	}
+	if info, _ := store.Index(context.Background()); info.Embedder != other.id || !strings.Contains(strings.Join(warnings, "\n"), "re-embedded") {
+		t.Errorf("index %+v after reembed, warnings %q", info, warnings)
+	}
+	for k := range store.vectors {
+		if !strings.HasPrefix(k, other.id+"|") {
+			t.Errorf("vector %s of the old embedder left", k)
+			break
+		}
+	}
+	// A store without VectorResetter keeps returning the mismatch.
+	_, err = Run(context.Background(), struct{ livespec.Store }{store}, Options{Repo: "emb", Dir: r.Dir, Embedder: emb, Reembed: true})
+	if livespec.ErrorCode(err) != livespec.EMISMATCH {
+		t.Errorf("reembed on a store without VectorResetter: %v", err)
+	}
 }
 
 // flakyEmbedder fails every request after the first ok ones.

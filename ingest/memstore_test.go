@@ -283,6 +283,20 @@ func (s *memStore) SetIndex(ctx context.Context, info livespec.IndexInfo) error 
 
 func (s *memStore) Close() error { return nil }
 
+func (s *memStore) ResetVectors(ctx context.Context, info livespec.IndexInfo) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, v := range s.vectors {
+		if v.Embedder != info.Embedder || len(v.Values) != info.Dimensions {
+			delete(s.vectors, k)
+		}
+	}
+	s.index = info
+	return nil
+}
+
+var _ VectorResetter = (*memStore)(nil)
+
 func matchAny(globs []string, path string) bool {
 	if len(globs) == 0 {
 		return true
