@@ -571,17 +571,9 @@ func (g *gitRepo) readBlob(h plumbing.Hash, max int64) (content []byte, size int
 		return nil, size, fmt.Errorf("git: read blob %s: %w", h, err)
 	}
 	defer rd.Close()
-	content = make([]byte, 0, size)
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := rd.Read(buf)
-		content = append(content, buf[:n]...)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, size, fmt.Errorf("git: read blob %s: %w", h, err)
-		}
+	content = make([]byte, size)
+	if _, err := io.ReadFull(rd, content); err != nil {
+		return nil, size, fmt.Errorf("git: read blob %s: %w", h, err)
 	}
 	return content, size, nil
 }
