@@ -301,3 +301,23 @@ func TestMergeFirstParentAndModeChange(t *testing.T) {
 		}
 	}
 }
+
+func TestSectionMovedUnderAnotherParent(t *testing.T) {
+	r := newTestRepo(t, step{Msg: "one", Write: map[string]string{"spec.md": "# Checkout\n\n## Coupons\n\nOne coupon per order.\n\n# Promotions\n\nSeasonal offers.\n"}})
+	c2 := r.do(step{Msg: "move coupons", Write: map[string]string{"spec.md": "# Checkout\n\n# Promotions\n\nSeasonal offers.\n\n## Coupons\n\nOne coupon per order.\n"}})
+	store := newMemStore()
+	ingestRepo(t, store, r, "mv", nil)
+	want := []string{"renamed spec.md#Promotions > Coupons from Checkout > Coupons"}
+	if got := sectionEvents(t, store, "mv", c2); !slices.Equal(got, want) {
+		t.Errorf("moved section: %q, want %q", got, want)
+	}
+	cur, _ := store.Versions(context.Background(), livespec.VersionQuery{Repos: []string{"mv"}, Validity: livespec.Current()})
+	var heads []string
+	for _, v := range cur {
+		heads = append(heads, v.Heading)
+	}
+	slices.Sort(heads)
+	if !slices.Equal(heads, []string{"Checkout", "Promotions", "Promotions > Coupons"}) {
+		t.Errorf("current sections %q", heads)
+	}
+}
