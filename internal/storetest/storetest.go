@@ -527,6 +527,15 @@ func testSearchRareWord(t *testing.T, s livespec.Store) {
 	if len(hits) != 1 {
 		t.Errorf("limit 1: got %d hits", len(hits))
 	}
+	// A hit is the whole version.
+	hits = search(t, s, livespec.SearchQuery{Text: "shop specifications", Repos: []string{"shop"}, Validity: livespec.Current()})
+	if len(hits) == 0 {
+		t.Fatal("no hit for the README preamble")
+	}
+	if v := hits[0].Version; v.ID != vid("shop", "README.md", "", 1) || v.Text != txtReadme || v.Hash != livespec.ContentHash(txtReadme) ||
+		!slices.Equal(v.Links, []string{"specs/checkout.md"}) || v.Commit != sha("shop", 1) || v.Seq != 1 || !v.ValidFrom.Equal(t1) || v.Author != "Ada" {
+		t.Errorf("hit = %+v, want the README preamble with its links", v)
+	}
 }
 
 func testSearchSuperseded(t *testing.T, s livespec.Store) {
@@ -616,6 +625,9 @@ func testSearchFilters(t *testing.T, s livespec.Store) {
 	hits := search(t, s, livespec.SearchQuery{Text: "zeppelin hangar", Validity: livespec.Current(), Limit: 20})
 	if len(hits) != 20 {
 		t.Errorf("limit 20 with 301 matches: got %d hits", len(hits))
+	}
+	if hits := search(t, s, livespec.SearchQuery{Text: "zeppelin hangar", Validity: livespec.Current()}); len(hits) != 10 {
+		t.Errorf("no limit with 301 matches: got %d hits, want the default 10", len(hits))
 	}
 	for _, h := range search(t, s, livespec.SearchQuery{Text: "zeppelin noise", Repos: []string{"shop", "docs"}, Validity: livespec.AnyVersion(), Limit: 50}) {
 		if h.Version.Repo == "noise" {
