@@ -296,6 +296,25 @@ func (s *Server) ingestJob(c *gin.Context) {
 // every interval until ctx ends, for repositories without push webhooks. A
 // run still in progress is not doubled: the new request joins the queued
 // one.
+// IngestAll starts one ingest job of every configured repository (joining
+// any already queued) and returns without waiting for them: `livespec
+// serve` catches up with its repositories this way at start.
+func (s *Server) IngestAll() error {
+	if s.cfg.Ingester == nil || len(s.cfg.Repos) == 0 {
+		return livespec.Errorf(livespec.EINVALID, "api: ingest needs an Ingester and repositories")
+	}
+	return s.ingestAll("start")
+}
+
+func (s *Server) ingestAll(reason string) error {
+	for _, r := range s.cfg.Repos {
+		if _, err := s.jobs.start(r.Name, reason); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *Server) Poll(ctx context.Context, every time.Duration) error {
 	if s.cfg.Ingester == nil || len(s.cfg.Repos) == 0 {
 		return livespec.Errorf(livespec.EINVALID, "api: polling needs an Ingester and repositories")
@@ -306,10 +325,8 @@ func (s *Server) Poll(ctx context.Context, every time.Duration) error {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		for _, r := range s.cfg.Repos {
-			if _, err := s.jobs.start(r.Name, "poll"); err != nil {
-				return nil // shutting down
-			}
+		if err := s.ingestAll("poll"); err != nil {
+			return nil // shutting down
 		}
 		select {
 		case <-ctx.Done():

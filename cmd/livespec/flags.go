@@ -167,16 +167,26 @@ func indexFile(getenv func(string) string, indexDir, root string) (string, error
 	if root == "" {
 		return "", livespec.Errorf(livespec.EINVALID, "no index: pass --index DIR (or --repo DIR to use that repository's default index)")
 	}
+	cache, err := cacheDir(getenv)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256([]byte(root))
+	return filepath.Join(cache, repoName(root)+"-"+hex.EncodeToString(sum[:6]), "livespec.db"), nil
+}
+
+// cacheDir is livespec's directory under the user cache directory
+// ($XDG_CACHE_HOME or ~/.cache).
+func cacheDir(getenv func(string) string) (string, error) {
 	cache := getenv("XDG_CACHE_HOME")
 	if cache == "" {
 		home := getenv("HOME")
 		if home == "" {
-			return "", livespec.Errorf(livespec.EINVALID, "no index directory: set --index, XDG_CACHE_HOME or HOME")
+			return "", livespec.Errorf(livespec.EINVALID, "no cache directory: set --index, XDG_CACHE_HOME or HOME")
 		}
 		cache = filepath.Join(home, ".cache")
 	}
-	sum := sha256.Sum256([]byte(root))
-	return filepath.Join(cache, "livespec", repoName(root)+"-"+hex.EncodeToString(sum[:6]), "livespec.db"), nil
+	return filepath.Join(cache, "livespec"), nil
 }
 
 func version() string {

@@ -7,7 +7,11 @@
 //	livespec changes --since DATE --until DATE ...     what changed in a period
 //	livespec ask     [--repo DIR | --index DIR] "question"
 //	livespec eval    FILE.jsonl --repo DIR             score a question set
+//	livespec serve   [--addr 127.0.0.1:8080]           HTTP API and Slack bot
+//	livespec feedback export                           answer ratings as JSON Lines
 //	livespec eval    FILE.jsonl --repo DIR             score a question set
+//	livespec serve   [--addr 127.0.0.1:8080]           HTTP API and Slack bot
+//	livespec feedback export                           answer ratings as JSON Lines
 //
 // Run "livespec help COMMAND" for a command's flags. Every flag has a
 // LIVESPEC_* environment equivalent.
@@ -72,6 +76,8 @@ func commands() []command {
 		{"changes", "list what changed in the spec between two dates", cmdChanges},
 		{"ask", "answer a question about the spec, now or at any date", cmdAsk},
 		{"eval", "score answers against a question set (JSON Lines)", cmdEval},
+		{"serve", "serve the HTTP API (and the Slack bot when configured)", cmdServe},
+		{"feedback", "export answer feedback as JSON Lines (feedback export)", cmdFeedback},
 	}
 }
 

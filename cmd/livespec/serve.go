@@ -1,0 +1,352 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	gitconfig "github.com/go-git/go-git/v5/config"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/api"
+	"github.com/livespec/livespec/ingest"
+	"github.com/livespec/livespec/internal/ollama"
+	"github.com/livespec/livespec/retrieval"
+	"github.com/livespec/livespec/slackbot"
+)
+
+func cmdServe(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "serve", "serve [--addr 127.0.0.1:8080] [--index DIR | --store URL] [--repo DIR]... [--repo-url URL]... [--poll 5m]")
+	addr := f.string("addr", "127.0.0.1:8080", "address to listen on")
+	sf := addStoreFlags(f)
+	mf := addModelFlags(f)
+	dirs := f.list("repo", nil, "git repository to serve and keep ingested")
+	urls := f.list("repo-url", nil, "git URL to clone and keep ingested (wins over --repo)")
+	cloneDir := f.string("clone-dir", "", "where --repo-url clones live (default: under the user cache directory)")
+	branch := f.string("branch", "", "tracked branch (default: the branch HEAD points to)")
+	include := f.list("include", ingest.DefaultInclude, "glob of spec files")
+	exclude := f.list("exclude", nil, "glob of files to leave out")
+	poll := f.string("poll", "0", "ingest the repositories every interval, e.g. 5m (0: only on request or webhook)")
+	tokens := f.string("api-tokens", "", "accepted bearer tokens, comma-separated (none: loopback only)")
+	tokenFile := f.string("api-token-file", "", "file of accepted bearer tokens, one per line")
+	allowOpen := f.bool("allow-open", false, "serve without tokens on a non-loopback address")
+	ghSecret := f.string("github-secret", "", "GitHub push webhook secret")
+	glToken := f.string("gitlab-token", "", "GitLab push webhook token")
+	maxInFlight := f.string("max-in-flight", "0", "answers generated at once (0: the default)")
+	maxQueue := f.string("max-queue", "0", "answers waiting for a slot before 429 (0: the default)")
+	permalink := f.string("permalink", "", "citation URL template, e.g. https://github.com/ORG/REPO/blob/{commit}/{path}#{anchor}")
+	publicURL := f.string("public-url", "", "this server's public base URL, linked from Slack when an answer is too long")
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return livespec.Errorf(livespec.EINVALID, "serve: unexpected argument %q", pos[0])
+	}
+	every, err := time.ParseDuration(*poll)
+	if err != nil || every < 0 {
+		return livespec.Errorf(livespec.EINVALID, "--poll %q: want a duration such as 5m", *poll)
+	}
+	inFlight, err1 := strconv.Atoi(*maxInFlight)
+	queue, err2 := strconv.Atoi(*maxQueue)
+	if err1 != nil || err2 != nil {
+		return livespec.Errorf(livespec.EINVALID, "--max-in-flight and --max-queue want whole numbers")
+	}
+	toks := api.ParseTokens(*tokens)
+	if *tokenFile != "" {
+		more, err := api.ReadTokenFile(*tokenFile)
+		if err != nil {
+			return err
+		}
+		toks = append(toks, more...)
+	}
+	if err := api.CheckBind(*addr, toks, *allowOpen); err != nil {
+		return err
+	}
+	logger := api.NewLogger(e.stderr, slog.LevelInfo)
+
+	// The repositories this server follows.
+	srcs, err := repoSources(e, dirs.vals, urls.vals, *cloneDir)
+	if err != nil {
+		return err
+	}
+	root := ""
+	if len(srcs) == 1 && srcs[0].url == "" {
+		root = srcs[0].dir // its default index, as `ingest --repo` uses
+	}
+	if root == "" && *sf.index == "" && (*sf.store == "" || *sf.store == "sqlite") {
+		return livespec.Errorf(livespec.EINVALID, "serve: pass --index DIR (or one --repo DIR, or --store qdrant://...)")
+	}
+	st, err := sf.open(ctx, e, root)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics, err := api.NewMetrics(reg)
+	if err != nil {
+		return err
+	}
+	m, err := mf.open(ctx, e, true)
+	if err != nil {
+		return err
+	}
+	asst := &retrieval.Assistant{Store: st, Embedder: metrics.Embedder(m.embedder), Generator: metrics.Generator(m.generator), Permalink: *permalink}
+	var ready []api.ReadyCheck
+	if !isNone(*mf.ollama) {
+		c := ollama.New(*mf.ollama, nil)
+		ready = append(ready, api.ReadyCheck{Name: "ollama", Check: func(ctx context.Context) error { return c.Check(ctx) }})
+	}
+
+	in := &ingester{e: e, store: st, embedder: m.embedder, logger: logger, sources: map[string]*repoSource{},
+		base: ingest.Options{Branch: *branch, Include: include.vals, Exclude: exclude.vals}}
+	var repos []api.RepoSource
+	for _, s := range srcs {
+		in.sources[s.name] = s
+		rs := api.RepoSource{Name: s.name, Branch: *branch}
+		if s.url != "" {
+			rs.URLs = []string{s.url}
+		} else {
+			rs.URLs = remoteURLs(s.dir)
+		}
+		repos = append(repos, rs)
+	}
+	cfg := api.Config{
+		Asker: asst, Store: st, ParsePeriod: retrieval.ParsePeriod,
+		Repos: repos, Tokens: toks, AllowUnauthenticated: *allowOpen,
+		Logger: logger, Registry: reg, Metrics: metrics,
+		MaxInFlight: inFlight, MaxQueue: queue,
+		Webhooks:    api.Webhooks{GitHubSecret: *ghSecret, GitLabToken: *glToken},
+		ReadyChecks: ready,
+	}
+	if len(srcs) > 0 {
+		cfg.Ingester = in
+	}
+	srv, err := api.New(cfg)
+	if err != nil {
+		return err
+	}
+
+	// The Slack bot, when its tokens are set, shares the answer queue.
+	scfg, on, err := slackbot.ConfigFromEnv(e.getenv)
+	if err != nil {
+		return err
+	}
+	if on {
+		scfg.Asker, scfg.Queue, scfg.Logger, scfg.PublicURL = asst, srv.Limiter(), logger, *publicURL
+		if fb, ok := st.(livespec.FeedbackStore); ok {
+			scfg.Feedback = fb
+		}
+		bot, err := slackbot.New(scfg)
+		if err != nil {
+			return err
+		}
+		defer bot.Close(context.Background())
+		if scfg.SigningSecret != "" {
+			if err := bot.Mount(srv.Mount); err != nil {
+				return err
+			}
+			logger.Info("slack: Events API on /slack/events, /slack/commands, /slack/interactive")
+		}
+		if scfg.AppToken != "" {
+			go func() {
+				if err := bot.RunSocketMode(ctx); err != nil && ctx.Err() == nil {
+					logger.Error("slack: socket mode stopped", "err", livespec.ErrorMessage(err))
+				}
+			}()
+			logger.Info("slack: Socket Mode")
+		}
+	}
+	if len(srcs) > 0 && every == 0 {
+		// Catch up once at start; webhooks and POST /v1/ingest do the rest.
+		if err := srv.IngestAll(); err != nil {
+			return err
+		}
+	}
+	return srv.Run(ctx, *addr, every)
+}
+
+// repoSource is a repository the server follows: a directory, or a URL
+// cloned into dir.
+type repoSource struct {
+	name string
+	dir  string
+	url  string
+}
+
+// repoSources resolves --repo and --repo-url; URLs win over directories
+// (the compose file mounts a directory and may also give a URL).
+func repoSources(e *env, dirs, urls []string, cloneDir string) ([]*repoSource, error) {
+	var out []*repoSource
+	seen := map[string]bool{}
+	add := func(s *repoSource) error {
+		if seen[s.name] {
+			return livespec.Errorf(livespec.EINVALID, "serve: two repositories are named %q", s.name)
+		}
+		seen[s.name] = true
+		out = append(out, s)
+		return nil
+	}
+	if len(urls) > 0 {
+		if cloneDir == "" {
+			c, err := cacheDir(e.getenv)
+			if err != nil {
+				return nil, err
+			}
+			cloneDir = filepath.Join(c, "repos")
+		}
+		for _, u := range urls {
+			name := urlName(u)
+			if err := add(&repoSource{name: name, url: u, dir: filepath.Join(cloneDir, name+".git")}); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	for _, d := range dirs {
+		root, err := repoRoot(d)
+		if err != nil {
+			return nil, err
+		}
+		if err := add(&repoSource{name: repoName(root), dir: root}); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// urlName is a repository's name from its URL: the last path element
+// without ".git".
+func urlName(u string) string {
+	p := u
+	if pu, err := url.Parse(u); err == nil && pu.Path != "" {
+		p = pu.Path
+	} else if i := strings.LastIndex(u, ":"); i >= 0 { // scp-like git@host:org/repo.git
+		p = u[i+1:]
+	}
+	n := strings.TrimSuffix(path.Base(strings.TrimRight(p, "/")), ".git")
+	if n == "" || n == "." || n == "/" {
+		n = "repo"
+	}
+	return n
+}
+
+// remoteURLs lists a local repository's remote URLs, so pushes to them
+// match it in webhooks.
+func remoteURLs(dir string) []string {
+	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	if err != nil {
+		return nil
+	}
+	rems, err := r.Remotes()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, rm := range rems {
+		out = append(out, rm.Config().URLs...)
+	}
+	return out
+}
+
+// ingester adapts package ingest to api.Ingester: it fetches URL sources
+// first, then ingests incrementally.
+type ingester struct {
+	e        *env
+	store    livespec.Store
+	embedder livespec.Embedder
+	logger   *slog.Logger
+	base     ingest.Options
+	sources  map[string]*repoSource
+	mu       sync.Mutex // serialises clones of one URL
+}
+
+func (in *ingester) Ingest(ctx context.Context, repo string, progress func(done, total int)) (any, error) {
+	s, ok := in.sources[repo]
+	if !ok {
+		return nil, livespec.Errorf(livespec.ENOTFOUND, "repository %q is not served here", repo)
+	}
+	if s.url != "" {
+		if err := in.sync(ctx, s); err != nil {
+			return nil, err
+		}
+	}
+	opt := in.base
+	opt.Repo, opt.Dir, opt.Embedder = s.name, s.dir, in.embedder
+	opt.Warn = func(msg string) { in.logger.Warn("ingest: "+msg, "repo", s.name) }
+	if progress != nil {
+		opt.Progress = func(p ingest.Progress) { progress(p.Done, p.Total) }
+	}
+	res, err := ingest.Run(ctx, in.store, opt)
+	if err != nil {
+		return nil, err
+	}
+	in.logger.Info("ingest: "+summaryLine(res), "repo", s.name)
+	return res, nil
+}
+
+// sync clones s.url as a mirror on first use and fetches it afterwards.
+func (in *ingester) sync(ctx context.Context, s *repoSource) error {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if _, err := os.Stat(s.dir); errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(filepath.Dir(s.dir), 0o755); err != nil {
+			return fmt.Errorf("serve: clone %s: %w", s.url, err)
+		}
+		tmp := s.dir + ".tmp"
+		os.RemoveAll(tmp)
+		if _, err := git.PlainCloneContext(ctx, tmp, true, &git.CloneOptions{URL: s.url, Mirror: true, Tags: git.NoTags}); err != nil {
+			os.RemoveAll(tmp)
+			return livespec.WrapError(livespec.EUNAVAILABLE, err, "clone %s", s.url)
+		}
+		return os.Rename(tmp, s.dir)
+	}
+	r, err := git.PlainOpen(s.dir)
+	if err != nil {
+		return livespec.WrapError(livespec.EINTERNAL, err, "open clone of %s", s.url)
+	}
+	err = r.FetchContext(ctx, &git.FetchOptions{
+		RefSpecs: []gitconfig.RefSpec{"+refs/heads/*:refs/heads/*"},
+		Force:    true, Prune: true, Tags: git.NoTags,
+	})
+	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
+		return livespec.WrapError(livespec.EUNAVAILABLE, err, "fetch %s", s.url)
+	}
+	return nil
+}
+
+func cmdFeedback(ctx context.Context, e *env, args []string) error {
+	f := newFlags(e, "feedback", "feedback export [--index DIR | --store URL]")
+	sf := addStoreFlags(f)
+	pos, err := f.parse(args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || pos[0] != "export" {
+		return livespec.Errorf(livespec.EINVALID, "feedback: want `livespec feedback export`")
+	}
+	st, _, err := openForRead(ctx, e, sf, "")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fb, ok := st.(livespec.FeedbackStore)
+	if !ok {
+		return livespec.Errorf(livespec.EINVALID, "feedback: this store keeps no feedback")
+	}
+	return slackbot.ExportFeedback(ctx, fb, e.stdout)
+}
