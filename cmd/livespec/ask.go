@@ -35,32 +35,11 @@ func cmdAsk(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var st livespec.Store
-	var repos []string
-	if *rf.repo != "" {
-		root, err := repoRoot(*rf.repo)
-		if err != nil {
-			return err
-		}
-		opt, err := rf.options(root)
-		if err != nil {
-			return err
-		}
-		if st, err = sf.open(ctx, e, root); err != nil {
-			return err
-		}
-		defer st.Close()
-		opt.Embedder = m.embedder
-		if _, err := runIngest(ctx, e, st, opt); err != nil {
-			return err
-		}
-		repos = []string{opt.Repo}
-	} else {
-		if st, repos, err = openForRead(ctx, e, sf, ""); err != nil {
-			return err
-		}
-		defer st.Close()
+	st, repos, _, err := rf.openFresh(ctx, e, sf, m.embedder)
+	if err != nil {
+		return err
 	}
+	defer st.Close()
 	a := &retrieval.Assistant{Store: st, Embedder: m.embedder, Generator: m.generator, Permalink: *permalink}
 	req := livespec.AskRequest{Question: question, Now: clock, Repos: repos}
 	if *asJSON {

@@ -41,32 +41,12 @@ func cmdEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var st livespec.Store
-	var repos []string
-	var dir string
-	if *rf.repo != "" {
-		root, err := repoRoot(*rf.repo)
-		if err != nil {
-			return err
-		}
-		opt, err := rf.options(root)
-		if err != nil {
-			return err
-		}
-		if st, err = sf.open(ctx, e, root); err != nil {
-			return err
-		}
-		defer st.Close()
-		opt.Embedder = m.embedder
-		if _, err := runIngest(ctx, e, st, opt); err != nil {
-			return err
-		}
-		repos, dir = []string{opt.Repo}, root
-	} else {
-		if st, repos, err = openForRead(ctx, e, sf, ""); err != nil {
-			return err
-		}
-		defer st.Close()
+	st, repos, dir, err := rf.openFresh(ctx, e, sf, m.embedder)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if dir == "" {
 		// The changes questions compare with git: use the directory the
 		// index was built from.
 		infos, err := st.Repos(ctx)

@@ -54,6 +54,41 @@ func (r *repoFlags) options(root string) (ingest.Options, error) {
 	}, nil
 }
 
+// open resolves --repo and opens its index (the default one unless
+// --index or --store say otherwise).
+func (r *repoFlags) open(ctx context.Context, e *env, sf *storeFlags) (livespec.Store, ingest.Options, error) {
+	root, err := repoRoot(*r.repo)
+	if err != nil {
+		return nil, ingest.Options{}, err
+	}
+	opt, err := r.options(root)
+	if err != nil {
+		return nil, ingest.Options{}, err
+	}
+	st, err := sf.open(ctx, e, root)
+	return st, opt, err
+}
+
+// openFresh opens the index for a read command: with --repo, the
+// repository's index after ingesting what is new (answers are then scoped to
+// it); without, the index as it is.
+func (r *repoFlags) openFresh(ctx context.Context, e *env, sf *storeFlags, emb livespec.Embedder) (st livespec.Store, repos []string, root string, err error) {
+	if *r.repo == "" {
+		st, repos, err = openForRead(ctx, e, sf, "")
+		return st, repos, "", err
+	}
+	st, opt, err := r.open(ctx, e, sf)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	opt.Embedder = emb
+	if _, err := runIngest(ctx, e, st, opt); err != nil {
+		st.Close()
+		return nil, nil, "", err
+	}
+	return st, []string{opt.Repo}, opt.Dir, nil
+}
+
 func cmdIngest(ctx context.Context, e *env, args []string) error {
 	f := newFlags(e, "ingest", "ingest --repo DIR [--index DIR] [--branch NAME] [--include GLOB]... [--exclude GLOB]...")
 	rf := addRepoFlags(f, "git repository to read (a work tree or a bare clone)")
@@ -71,25 +106,16 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	if *rf.repo == "" {
 		return livespec.Errorf(livespec.EINVALID, "ingest: --repo DIR is required")
 	}
-	root, err := repoRoot(*rf.repo)
-	if err != nil {
-		return err
-	}
-	opt, err := rf.options(root)
-	if err != nil {
-		return err
-	}
-	opt.Rebuild, opt.Reembed = *rebuild, *reembed
-	st, err := sf.open(ctx, e, root)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	m, err := mf.open(ctx, e, false)
 	if err != nil {
 		return err
 	}
-	opt.Embedder = m.embedder
+	st, opt, err := rf.open(ctx, e, sf)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	opt.Rebuild, opt.Reembed, opt.Embedder = *rebuild, *reembed, m.embedder
 	res, err := runIngest(ctx, e, st, opt)
 	if err != nil {
 		return err
