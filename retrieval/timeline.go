@@ -19,7 +19,7 @@ const (
 	topicMaxKeys = 12   // sections whose whole history a timeline reads
 	nameFull     = 0.99 // a file is named by a topic when its file name is covered this well...
 	titleShare   = 0.6  // ...or the topic covers this weighted share of its title and the title all of the topic
-	nameShare    = 0.3  // a file name must also cover this weighted share of the topic
+	nameShare    = 0.3  // a file name must also cover this share of the topic's words
 	maxEvents    = 400  // events an answer carries at most
 )
 
@@ -135,7 +135,7 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 		}
 		top := 0
 		for i := range pool {
-			if fused[i] > fused[top] {
+			if fused[i] > fused[top]+1e-12 || (math.Abs(fused[i]-fused[top]) <= 1e-12 && cov[i] > cov[top]) {
 				top = i
 			}
 		}
@@ -195,8 +195,10 @@ func (a *Assistant) weighByCorpus(ctx context.Context, qs []qterm) error {
 // first heading): "the contributing guide" names CONTRIBUTING.md, "the list
 // of TSC members" names a file titled "Technical Steering Committee
 // Members". A file is named when the topic covers every word of its file
-// name, or covers most of its title (words weighted by their rarity among
-// titles) and is itself wholly covered by it. Of several named files the
+// name and the name accounts for a good share of the topic's words, or
+// when the topic covers most of its title (words weighted by their rarity
+// among titles) and is itself wholly covered by it; never when a word of
+// the file name is bound in a compound of the topic that the specs use. Of several named files the
 // one whose name covers more of the topic wins, then the better covered
 // file name, a current file over a removed one, the shallower path and the
 // better search rank; a tie names none. When the name covers most of the topic, or the file's first
@@ -279,6 +281,10 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 		topicCov, baseCov float64
 		covered           map[string]bool
 	}
+	cs, err := a.corpus(ctx)
+	if err != nil {
+		return err
+	}
 	poolDocs := make([]*lexDoc, len(pool))
 	for i, v := range pool {
 		poolDocs[i] = m.docs[v.ID]
@@ -292,11 +298,11 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 			if q.camel {
 				continue
 			}
-			total += q.weight
+			total++
 			for _, w := range all {
 				if covers(q, w, all) {
 					covered[q.term] = true
-					got += q.weight
+					got++
 					break
 				}
 			}
@@ -315,7 +321,11 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 				}
 			}
 		}
-		if boundInCompound(m, baseCovered, poolDocs) {
+		if boundInCompound(m, cs, baseCovered, poolDocs) {
+			continue
+		}
+		// Words every spec uses ("KEP" among KEPs) name no file.
+		if allCommon(cs, covered) {
 			continue
 		}
 		baseCov := share(c.base)
@@ -402,14 +412,37 @@ func (a *Assistant) wholeFile(ctx context.Context, m *topicMatch, f fileID, pool
 	return lexCoverage(rest, lexAnalyse(b.String())) >= topicRelCov*best, nil
 }
 
+// allCommon reports whether every term of terms is common in the corpus
+// (see storeText); small corpora have no common words.
+func allCommon(cs *corpusStats, terms map[string]bool) bool {
+	if cs.n < minPruneSections {
+		return false
+	}
+	limit := int32(commonShare * float64(cs.n))
+	for t := range terms {
+		if cs.df[t] <= limit {
+			return false
+		}
+	}
+	return true
+}
+
+// ubiquitousShare is the share of sections a word appears in to be part
+// of nearly every spec ("KEP" in a repository of KEPs).
+const ubiquitousShare = 0.6
+
 // boundInCompound reports whether a phrase of the topic joins a word of
-// the file name with another word and occurs in the topic's hits: then the
-// name's word is bound in a compound the specs use.
-func boundInCompound(m *topicMatch, covered map[string]bool, docs []*lexDoc) bool {
+// the file name with another word, not ubiquitous in the corpus, and
+// occurs in the topic's hits: then the name's word is bound in a compound
+// the specs use.
+func boundInCompound(m *topicMatch, cs *corpusStats, covered map[string]bool, docs []*lexDoc) bool {
 	for _, q := range m.phrases {
 		w1, w2, _ := strings.Cut(q.term, " ")
 		if covered[w1] == covered[w2] {
 			continue
+		}
+		if other := map[bool]string{true: w2, false: w1}[covered[w1]]; cs.n >= minPruneSections && float64(cs.df[other]) > ubiquitousShare*float64(cs.n) {
+			continue // "the swap KEP" among KEPs binds nothing
 		}
 		n := 0
 		for _, d := range docs {

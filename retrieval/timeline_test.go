@@ -74,9 +74,18 @@ func TestTimeline(t *testing.T) {
 		},
 		{
 			name:  "a topic naming a file and a part it gained later",
-			query: livespec.TimelineQuery{Topic: "late fees in the billing spec"},
+			query: livespec.TimelineQuery{Topic: "fees in the billing spec"},
 			want:  []event{{f.c6, livespec.Added, "specs/billing.md"}},
 			first: f.c6,
+		},
+		{
+			name:  "a topic naming a file with words that only describe it",
+			query: livespec.TimelineQuery{Topic: "the published billing spec"},
+			want: []event{
+				{f.c2, livespec.Added, "specs/billing.md"},
+				{f.c6, livespec.Modified, "specs/billing.md"},
+			},
+			first: f.c2,
 		},
 		{
 			name:  "a directory's README goes by the directory's name",
