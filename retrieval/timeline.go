@@ -15,7 +15,7 @@ import (
 const (
 	topicPool    = 300  // hits asked from the store across every version
 	topicMinCov  = 0.8  // a version mentions a topic when it covers this share of its core
-	topicRelCov  = 0.75 // a named file's first version covers the rest of the topic this well
+	topicRelCov  = 0.75 // a named file is the whole topic when its first version covers the rest of the topic this share of the best version
 	topicMaxKeys = 12   // sections whose whole history a timeline reads
 	nameFull     = 0.99 // a file is named by a topic when its file name is covered this well...
 	titleShare   = 0.6  // ...or the topic covers this weighted share of its title and the title all of the topic
@@ -42,15 +42,14 @@ type fileID struct{ repo, path string }
 // topic names, if any.
 type topicMatch struct {
 	topic    string
-	qs       []qterm         // the core: terms and phrases of the topic that the best hit has
-	words    []qterm         // every content word of the topic, weighted
-	phrases  []qterm         // pairs of adjacent content words, weighted
-	matched  []scored        // versions mentioning the topic, best first
-	sections []sectionID     // their sections, best first, at most topicMaxKeys
-	named    *fileID         // the file the topic names, when one does
-	fileMode bool            // the topic is that file as a whole
-	nameCov  map[string]bool // terms the named file's name covers
-	thr      float64         // the coverage a version needs to mention the topic
+	qs       []qterm     // the core: terms and phrases of the topic that the best hit has
+	words    []qterm     // every content word of the topic, weighted
+	phrases  []qterm     // pairs of adjacent content words, weighted
+	matched  []scored    // versions mentioning the topic, best first
+	sections []sectionID // their sections, best first, at most topicMaxKeys
+	named    *fileID     // the file the topic names, when one does
+	fileMode bool        // the topic is that file as a whole
+	thr      float64     // the coverage a version needs to mention the topic
 	docs     map[string]*lexDoc
 }
 
@@ -357,7 +356,7 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 		return nil
 	}
 	best := named[0]
-	m.named, m.nameCov = &best.c.f, best.covered
+	m.named = &best.c.f
 	var rest []qterm
 	for _, q := range m.words {
 		if !best.covered[q.term] {
@@ -546,10 +545,7 @@ func (a *Assistant) Timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 
 // timelineResult is what a timeline answer cites besides the events.
 type timelineResult struct {
-	first    *livespec.Version  // the first mention, if found
-	cite     []livespec.Version // versions worth citing, best first
-	match    *topicMatch
-	fileWide bool
+	cite []livespec.Version // versions worth citing, best first: the first mention, then the latest
 }
 
 func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*livespec.Timeline, *timelineResult, error) {
@@ -564,12 +560,11 @@ func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 		return nil, nil, err
 	}
 	tl := &livespec.Timeline{Query: q, Events: []livespec.TimelineEvent{}}
-	res := &timelineResult{match: m}
+	res := &timelineResult{}
 	if m == nil || (len(m.matched) == 0 && m.named == nil) {
 		return tl, res, nil
 	}
 	if m.fileMode {
-		res.fileWide = true
 		events, _, err := a.fileEvents(ctx, *m.named, false)
 		if err != nil {
 			return nil, nil, err
@@ -618,7 +613,6 @@ func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 	if first == nil {
 		return tl, res, nil
 	}
-	res.first = first
 	// The first mention's own section joins the chain when it lies elsewhere.
 	if !chain[sectionOf(*first)] {
 		more, moreChanges, err := a.sectionChain(ctx, q.Repos, []sectionID{sectionOf(*first)})
