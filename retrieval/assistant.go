@@ -77,10 +77,10 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 	switch {
 	case question == "":
 		return nil, livespec.Errorf(livespec.EINVALID, "the question is empty")
-	case utf8.RuneCountInString(question) > MaxQuestion:
-		return nil, livespec.Errorf(livespec.EINVALID, "the question is too long (%d characters, at most %d)", utf8.RuneCountInString(question), MaxQuestion)
 	case !utf8.ValidString(question):
 		return nil, livespec.Errorf(livespec.EINVALID, "the question is not valid UTF-8")
+	case utf8.RuneCountInString(question) > MaxQuestion:
+		return nil, livespec.Errorf(livespec.EINVALID, "the question is too long (%d characters, at most %d)", utf8.RuneCountInString(question), MaxQuestion)
 	}
 	if a.Store == nil {
 		return nil, livespec.Errorf(livespec.EINTERNAL, "retrieval: assistant has no store")
@@ -104,7 +104,7 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 	var cited []livespec.Version
 	switch u.Intent {
 	case livespec.IntentChanges:
-		res, err := a.ledger(ctx, u, question, now, req.Repos)
+		res, err := a.ledger(ctx, u, topic, now, req.Repos)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +133,11 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 			ev.Notes = append(ev.Notes, fmt.Sprintf("Only the first %d of %d events are listed.", maxEvents, len(ev.Changes)))
 			ev.Changes = ev.Changes[:maxEvents]
 		}
-		if len(ev.Changes) == 0 {
+		switch {
+		case len(ev.Changes) > 0:
+		case u.Window != nil && len(res.cite) > 0:
+			ev.Notes = append(ev.Notes, fmt.Sprintf("Nothing about %q changed in the period.", t))
+		default:
 			ev.Notes = append(ev.Notes, fmt.Sprintf("Nothing in the spec history matches %q.", t))
 		}
 		cited = res.cite
@@ -148,6 +152,9 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 			if usefulTopic(topic) {
 				text = topic
 			}
+		}
+		if topic != strings.TrimSpace(u.Topic) && text == question {
+			text += " " + topic // a follow-up: the earlier turn's topic helps
 		}
 		cands, note, err := a.search(ctx, searchQuery{text: text, validity: validity, repos: req.Repos, limit: a.sources()})
 		if err != nil {

@@ -533,18 +533,29 @@ func TestAskGenerator(t *testing.T) {
 func TestAskFollowUp(t *testing.T) {
 	f := newFixture(t)
 	a := f.assistant()
-	first := ask(t, a, "How long until access tokens expire?", day("2024-08-01T00:00:00Z"))
-	ans, err := a.Ask(context.Background(), livespec.AskRequest{
-		Question: "When was that first described?",
-		Now:      day("2024-08-01T00:00:00Z"),
-		History:  []livespec.Turn{{Question: first.Question, Answer: first}},
-	}, nil)
-	if err != nil {
-		t.Fatal(err)
+	now := day("2024-08-01T00:00:00Z")
+	first := ask(t, a, "How long until access tokens expire?", now)
+	history := []livespec.Turn{{Question: first.Question, Answer: first}}
+	follow := func(t *testing.T, q string) *livespec.Answer {
+		t.Helper()
+		ans, err := a.Ask(context.Background(), livespec.AskRequest{Question: q, Now: now, History: history}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ans
 	}
-	if len(ans.Changes) == 0 || ans.Changes[0].Commit != f.c1 || !strings.Contains(ans.Changes[0].Heading, "Token") {
-		t.Errorf("follow-up did not carry the topic over: %+v", ans.Changes)
-	}
+	t.Run("timeline of the earlier topic", func(t *testing.T) {
+		ans := follow(t, "When was that first described?")
+		if len(ans.Changes) == 0 || ans.Changes[0].Commit != f.c1 || !strings.Contains(ans.Changes[0].Heading, "Token") {
+			t.Errorf("follow-up did not carry the topic over: %+v", ans.Changes)
+		}
+	})
+	t.Run("as of a date, same topic", func(t *testing.T) {
+		ans := follow(t, "And as of February 1, 2024?")
+		if ans.Intent != livespec.IntentAsOf || len(ans.Citations) == 0 || !strings.Contains(ans.Citations[0].Text, "30 minutes") {
+			t.Errorf("follow-up as_of = %s, citations %+v", ans.Intent, ans.Citations)
+		}
+	})
 }
 
 func ExampleAssistant_Ask() {

@@ -24,9 +24,10 @@ type ledgerResult struct {
 	notes   []string
 }
 
-// ledger reads the change events of the window, narrowed to the topic when
-// one is given, grouped by file and section.
-func (a *Assistant) ledger(ctx context.Context, u Understanding, question string, now time.Time, repos []string) (*ledgerResult, error) {
+// ledger reads the change events of the window (u.Window, or the last 7
+// days), narrowed to topic when it names something, grouped by file and
+// section.
+func (a *Assistant) ledger(ctx context.Context, u Understanding, topic string, now time.Time, repos []string) (*ledgerResult, error) {
 	res := &ledgerResult{}
 	if u.Window != nil {
 		res.window = *u.Window
@@ -40,12 +41,12 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, question string
 		return nil, storeError("read changes", err)
 	}
 	var m *topicMatch
-	generic, err := a.commonTopic(ctx, u.Topic)
+	generic, err := a.commonTopic(ctx, topic)
 	if err != nil {
 		return nil, err
 	}
-	if usefulTopic(u.Topic) && !generic {
-		m, err = a.matchTopic(ctx, u.Topic, repos)
+	if usefulTopic(topic) && !generic {
+		m, err = a.matchTopic(ctx, topic, repos)
 		if err != nil {
 			return nil, err
 		}
@@ -55,7 +56,7 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, question string
 		total := len(cs)
 		cs = narrow(cs, m)
 		if len(cs) == 0 && total > 0 {
-			res.notes = append(res.notes, fmt.Sprintf("%d changes landed in the period, none of them about %q.", total, u.Topic))
+			res.notes = append(res.notes, fmt.Sprintf("%d changes landed in the period, none of them about %q.", total, topic))
 		}
 	}
 	res.changes = groupChanges(cs)
