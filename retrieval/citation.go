@@ -182,10 +182,15 @@ func splitUnits(text string) []string {
 	if start < len(rs) {
 		units = append(units, string(rs[start:]))
 	}
+	// Whitespace alone (a line break after a sentence end) joins the unit
+	// before it, so that joining units keeps the text's breaks.
 	var out []string
 	for _, u := range units {
-		if strings.TrimSpace(u) != "" {
+		switch {
+		case strings.TrimSpace(u) != "":
 			out = append(out, u)
+		case len(out) > 0:
+			out[len(out)-1] += u
 		}
 	}
 	return out

@@ -81,6 +81,13 @@ func TestExcerpt(t *testing.T) {
 			}
 		})
 	}
+	t.Run("line breaks after sentence ends are kept", func(t *testing.T) {
+		text := strings.Repeat("Filler sentence about nothing much at all. ", 8) + "Changes go to `dev` first.\n* `vX.Y-dev` is the release line.\n" + strings.Repeat("More filler follows here. ", 8)
+		got := retrieval.Excerpt(text, "release line dev")
+		if !strings.Contains(got, "first.\n* `vX.Y-dev`") {
+			t.Errorf("excerpt %q glued the lines", got)
+		}
+	})
 	t.Run("cut at sentence boundaries", func(t *testing.T) {
 		got := retrieval.Excerpt(long, "requests per minute")
 		body := strings.Trim(got, "… ")
