@@ -14,7 +14,8 @@ import (
 	"github.com/livespec/livespec"
 )
 
-// Search tuning. The store returns a pool of hits ranked by BM25 (fused
+// Search tuning. The store is asked with the question's words minus those
+// common to most specs, and returns a pool of hits ranked by BM25 (fused
 // with vector search when an embedder is set); retrieval re-ranks the pool
 // with its own lexical score, which weighs terms by their rarity in the
 // pool and boosts matches in the path and heading path, and fuses both

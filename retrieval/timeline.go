@@ -116,7 +116,8 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 	}
 	words = all[:len(words)]
 	m.qs = words
-	// The best hit: the store's ranking fused with coverage of the words.
+	// The best hit: the store's ranking fused with coverage of the words
+	// and phrases; on a tie, the better coverage.
 	if len(pool) > 0 {
 		cov := make([]float64, len(pool))
 		order := make([]int, len(pool))
@@ -196,12 +197,13 @@ func (a *Assistant) weighByCorpus(ctx context.Context, qs []qterm) error {
 // Members". A file is named when the topic covers every word of its file
 // name and the name accounts for a good share of the topic's words, or
 // when the topic covers most of its title (words weighted by their rarity
-// among titles) and is itself wholly covered by it; never when a word of
-// the file name is bound in a compound of the topic that the specs use. Of several named files the
-// one whose name covers more of the topic wins, then the better covered
-// file name, a current file over a removed one, the shallower path and the
-// better search rank; a tie names none. When the name covers most of the topic, or the file's first
-// version already covers the rest, the topic is the file as a whole.
+// among titles) and is itself wholly covered by it. It is never named by
+// words every spec uses, nor when a word of its name is bound in a
+// compound of the topic that the specs use ("security" in "pod security").
+// Of several named files the one whose name covers more of the topic wins,
+// then the better covered file name, a current file over a removed one,
+// the shallower path and the better search rank; a tie names none. Whether
+// the topic is the file as a whole is wholeFile's call.
 func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec.Version, repos []string) error {
 	type cand struct {
 		f           fileID
