@@ -1,9 +1,13 @@
 package retrieval
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/livespec/livespec"
 )
 
 func TestLexTokens(t *testing.T) {
@@ -124,4 +128,102 @@ func BenchmarkLexAnalyse(b *testing.B) {
 	for b.Loop() {
 		lexAnalyseTerms(text)
 	}
+}
+
+// statsStore serves the reads corpus statistics need from memory; every
+// other Store method is unimplemented.
+type statsStore struct {
+	livespec.Store
+	commit   string
+	versions []livespec.Version
+	reads    int
+}
+
+func (s *statsStore) Repos(context.Context) ([]livespec.RepoInfo, error) {
+	return []livespec.RepoInfo{{Checkpoint: livespec.Checkpoint{Repo: "r", Commit: s.commit}}}, nil
+}
+
+func (s *statsStore) Checkpoint(context.Context, string) (livespec.Checkpoint, error) {
+	return livespec.Checkpoint{Repo: "r", Commit: s.commit}, nil
+}
+
+func (s *statsStore) Versions(context.Context, livespec.VersionQuery) ([]livespec.Version, error) {
+	s.reads++
+	return s.versions, nil
+}
+
+// kepCorpus returns 1,200 sections that all say "KEP", a third say "pod",
+// and a few say "rollback".
+func kepCorpus() []livespec.Version {
+	var vs []livespec.Version
+	for i := range 1200 {
+		text := fmt.Sprintf("This KEP section %d.", i)
+		if i%3 == 0 {
+			text += " Pods run here."
+		}
+		if i%100 == 0 {
+			text += " Rollback is manual."
+		}
+		vs = append(vs, livespec.Version{ID: fmt.Sprint(i), Key: livespec.Key{Repo: "r", Path: fmt.Sprintf("keps/%d.md", i)}, Text: text})
+	}
+	return vs
+}
+
+func TestStoreText(t *testing.T) {
+	st := &statsStore{commit: "c1", versions: kepCorpus()}
+	a := &Assistant{Store: st}
+	ctx := context.Background()
+	tests := []struct {
+		name, text, want string
+	}{
+		{"common and stop words left out", "What must a KEP say about rollback?", "rollback"},
+		{"only common words: unchanged", "Which KEPs?", "Which KEPs?"},
+		{"nothing common: unchanged", "How does rollback work?", "How does rollback work?"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := a.storeText(ctx, tc.text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("storeText(%q) = %q, want %q", tc.text, got, tc.want)
+			}
+		})
+	}
+	topics := []struct {
+		topic string
+		want  bool
+	}{
+		{"the KEPs", true},
+		{"KEPs about rollback", false},
+		{"pods", true},
+	}
+	for _, tc := range topics {
+		t.Run("common topic "+tc.topic, func(t *testing.T) {
+			got, err := a.commonTopic(ctx, tc.topic)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tc.want {
+				t.Errorf("commonTopic(%q) = %v, want %v", tc.topic, got, tc.want)
+			}
+		})
+	}
+	t.Run("statistics are read once per checkpoint", func(t *testing.T) {
+		reads := st.reads
+		if _, err := a.corpus(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if st.reads != reads {
+			t.Errorf("statistics read again with the index unchanged")
+		}
+		st.commit = "c2"
+		if _, err := a.corpus(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if st.reads != reads+1 {
+			t.Errorf("statistics not read again after the checkpoint moved")
+		}
+	})
 }
