@@ -85,6 +85,9 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 	if a.Store == nil {
 		return nil, livespec.Errorf(livespec.EINTERNAL, "retrieval: assistant has no store")
 	}
+	if err := a.checkRepos(ctx, req.Repos); err != nil {
+		return nil, err
+	}
 	now := req.Now
 	if now.IsZero() {
 		now = a.now()
@@ -207,6 +210,19 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 		ans.Changes = []livespec.AnswerChange{}
 	}
 	return ans, nil
+}
+
+// checkRepos returns ENOTFOUND for a repository the index does not hold.
+func (a *Assistant) checkRepos(ctx context.Context, repos []string) error {
+	for _, r := range repos {
+		if _, err := a.Store.Checkpoint(ctx, r); err != nil {
+			if livespec.ErrorCode(err) == livespec.ENOTFOUND {
+				return livespec.Errorf(livespec.ENOTFOUND, "no repository %q in the index", r)
+			}
+			return storeError("read checkpoint", err)
+		}
+	}
+	return nil
 }
 
 // Warm computes the term statistics that topic questions (timelines,

@@ -453,6 +453,12 @@ func TestAskInvalid(t *testing.T) {
 			}
 		})
 	}
+	t.Run("unknown repo", func(t *testing.T) {
+		_, err := a.Ask(context.Background(), livespec.AskRequest{Question: "What changed?", Repos: []string{"nope"}}, nil)
+		if livespec.ErrorCode(err) != livespec.ENOTFOUND {
+			t.Errorf("error = %v, want ENOTFOUND", err)
+		}
+	})
 }
 
 // brokenStore is a store whose reads fail, as when the index is unreachable.

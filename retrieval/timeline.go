@@ -536,7 +536,8 @@ func firstHeading(h string) string {
 }
 
 // Timeline returns the history of the sections matching q.Topic, or of
-// q.Path (and q.Heading), oldest first: when the topic first appeared (the
+// q.Path (and q.Heading), oldest first (EINVALID without either, ENOTFOUND
+// for an unknown repository or path): when the topic first appeared (the
 // earliest version whose text matches it, flagged FirstMention), every
 // change since, following renames of files and headings, and the removal
 // if any. With q.Window only the events in the window are kept.
@@ -551,6 +552,9 @@ type timelineResult struct {
 }
 
 func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*livespec.Timeline, *timelineResult, error) {
+	if err := a.checkRepos(ctx, q.Repos); err != nil {
+		return nil, nil, err
+	}
 	switch {
 	case q.Path != "":
 		return a.pathTimeline(ctx, q)

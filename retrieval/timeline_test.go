@@ -140,6 +140,7 @@ func TestTimelineErrors(t *testing.T) {
 	}{
 		{"neither topic nor path", livespec.TimelineQuery{}, livespec.EINVALID},
 		{"unknown path", livespec.TimelineQuery{Path: "specs/nope.md"}, livespec.ENOTFOUND},
+		{"unknown repo", livespec.TimelineQuery{Topic: "invoices", Repos: []string{"nope"}}, livespec.ENOTFOUND},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
