@@ -244,10 +244,32 @@ func TestShallowCloneAndBranches(t *testing.T) {
 	}
 	checkCurrentFiles(t, shallow, store, "shallow")
 
+	// New commits on the still-shallow clone are ingested incrementally.
+	shallow.do(step{Msg: "work in the clone", Write: map[string]string{"clone.md": "# Clone\n"}})
+	if res, _ := ingestRepo(t, store, shallow, "shallow", nil); res.Rebuilt || res.Commits != 1 {
+		t.Errorf("incremental on a shallow clone: %+v", res)
+	}
+	// Once the full history is there, the repo is rebuilt from it.
+	shallow.git("fetch", "-q", "--unshallow")
+	res, warnings = ingestRepo(t, store, shallow, "shallow", nil)
+	if !res.Rebuilt || !strings.Contains(strings.Join(warnings, "\n"), "full history") {
+		t.Errorf("unshallowed clone: %+v %q, want a rebuild", res, warnings)
+	}
+	if got, want := snapshot(t, store, "shallow"), snapshot(t, func() livespec.Store {
+		s := newMemStore()
+		ingestRepo(t, s, shallow, "shallow", nil)
+		return s
+	}(), "shallow"); got != want {
+		t.Errorf("after unshallow, differs from a clean ingest:\n%s", diffSnapshots(want, got))
+	}
+	if res, _ := ingestRepo(t, store, shallow, "shallow", nil); !res.UpToDate {
+		t.Errorf("run after the rebuild: %+v, want up to date", res)
+	}
+
 	// A remote-tracking branch can be named; an orphan history is its own chain.
 	res, _ = ingestRepo(t, newMemStore(), shallow, "remote", func(o *Options) { o.Branch = "origin/main" })
-	if res.Head != shallow.head() {
-		t.Errorf("origin/main resolved to %s, want %s", res.Head, shallow.head())
+	if want := shallow.git("rev-parse", "origin/main"); res.Head != want {
+		t.Errorf("origin/main resolved to %s, want %s", res.Head, want)
 	}
 	src.git("checkout", "-q", "--orphan", "orphan")
 	src.git("rm", "-q", "-r", "-f", ".")

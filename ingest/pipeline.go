@@ -166,6 +166,10 @@ type pipeline struct {
 
 	branch string
 	fp     string
+	// shallow marks data built from a shallow clone's truncated history:
+	// the checkpoint's Config carries shallowMark, and the first run that
+	// sees the full history rebuilds.
+	shallow bool
 
 	warnMu        sync.Mutex
 	warnFn        func(string)
@@ -236,11 +240,17 @@ func (p *pipeline) run(ctx context.Context) (*Result, error) {
 	rebuild := opt.Rebuild || opt.Reembed
 	var stop plumbing.Hash
 	if hasCP && !rebuild {
-		if cp.Config != p.fp {
+		cfg, truncated := strings.CutSuffix(cp.Config, shallowMark)
+		switch {
+		case cfg != p.fp:
 			p.warn(fmt.Sprintf("settings changed since the last ingest of %s: rebuilding it", opt.Repo))
 			rebuild = true
-		} else {
+		case truncated && len(g.shallowCommits()) == 0:
+			p.warn(fmt.Sprintf("%s was ingested from a shallow clone and now has its full history: rebuilding it", opt.Repo))
+			rebuild = true
+		default:
 			stop = plumbing.NewHash(cp.Commit)
+			p.shallow = truncated
 		}
 	}
 	if !stop.IsZero() && stop == head {
@@ -248,9 +258,12 @@ func (p *pipeline) run(ctx context.Context) (*Result, error) {
 		p.res.Files, err = p.countOpenFiles(ctx)
 		return p.res, err
 	}
-	chain, found, err := g.firstParentChain(ctx, head, stop, p.warn)
+	chain, found, shallowStop, err := g.firstParentChain(ctx, head, stop, p.warn)
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	if shallowStop {
+		p.shallow = true
 	}
 	seq0 := int64(0)
 	if !stop.IsZero() {
@@ -267,6 +280,7 @@ func (p *pipeline) run(ctx context.Context) (*Result, error) {
 			return nil, fmt.Errorf("ingest: rebuild: %w", err)
 		}
 		p.res.Rebuilt = true
+		p.shallow = shallowStop
 	} else if found {
 		// A short incremental run reads the open sections of the files it
 		// touches only; a long one reads them all at once.
@@ -305,6 +319,9 @@ func (p *pipeline) countOpenFiles(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// shallowMark ends the Config of a checkpoint built from a shallow clone.
+const shallowMark = "+shallow"
 
 // lazyLoadCommits is the longest incremental run that reads open sections
 // file by file instead of all at once.

@@ -60,13 +60,17 @@ func (p *pipeline) newBatch() {
 }
 
 func (p *pipeline) flush(ctx context.Context, last *commitJob, batches chan<- *livespec.Batch) error {
+	config := p.fp
+	if p.shallow {
+		config += shallowMark
+	}
 	p.batch.Checkpoint = &livespec.Checkpoint{
 		Repo:      p.opt.Repo,
 		Branch:    p.branch,
 		Commit:    last.hash,
 		Seq:       last.seq,
 		Time:      last.date,
-		Config:    p.fp,
+		Config:    config,
 		Source:    absDir(p.opt.Dir),
 		UpdatedAt: time.Now().UTC(),
 	}

@@ -157,17 +157,17 @@ type chainLink struct {
 // firstParentChain walks the first-parent chain from head down to stop
 // (exclusive) or the root, and returns it oldest first. found reports
 // whether stop was reached; when it was not, the whole chain is returned.
-func (g *gitRepo) firstParentChain(ctx context.Context, head, stop plumbing.Hash, warn func(string)) (chain []chainLink, found bool, err error) {
+// shallowStop is set when the walk stopped at the boundary of a shallow
+// clone.
+func (g *gitRepo) firstParentChain(ctx context.Context, head, stop plumbing.Hash, warn func(string)) (chain []chainLink, found, shallowStop bool, err error) {
 	shallow := map[plumbing.Hash]bool{}
-	if hs, err := g.repo.Storer.Shallow(); err == nil {
-		for _, h := range hs {
-			shallow[h] = true
-		}
+	for _, h := range g.shallowCommits() {
+		shallow[h] = true
 	}
 	h := head
 	for {
 		if err := ctx.Err(); err != nil {
-			return nil, false, err
+			return nil, false, false, err
 		}
 		if !stop.IsZero() && h == stop {
 			found = true
@@ -176,7 +176,7 @@ func (g *gitRepo) firstParentChain(ctx context.Context, head, stop plumbing.Hash
 		c, err := g.repo.CommitObject(h)
 		if err != nil {
 			if len(chain) == 0 {
-				return nil, false, fmt.Errorf("git: read commit %s: %w", h, err)
+				return nil, false, false, fmt.Errorf("git: read commit %s: %w", h, err)
 			}
 			// The first parent of the previous commit is missing.
 			prev := chain[len(chain)-1].hash
@@ -192,6 +192,7 @@ func (g *gitRepo) firstParentChain(ctx context.Context, head, stop plumbing.Hash
 		}
 		if shallow[h] {
 			link.root = true
+			shallowStop = true
 			chain = append(chain, link)
 			warn(fmt.Sprintf("shallow clone: history before commit %s is missing, so it is incomplete", short(h)))
 			break
@@ -200,7 +201,17 @@ func (g *gitRepo) firstParentChain(ctx context.Context, head, stop plumbing.Hash
 		h = c.ParentHashes[0]
 	}
 	slices.Reverse(chain)
-	return chain, found, nil
+	return chain, found, shallowStop, nil
+}
+
+// shallowCommits lists the boundary commits of a shallow clone (none for a
+// complete repository).
+func (g *gitRepo) shallowCommits() []plumbing.Hash {
+	hs, err := g.repo.Storer.Shallow()
+	if err != nil {
+		return nil
+	}
+	return hs
 }
 
 func short(h plumbing.Hash) string { return h.String()[:12] }
