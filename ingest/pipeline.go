@@ -37,8 +37,10 @@ type Options struct {
 	MaxFileBytes int64    // larger files are recorded as FileTooLarge; 0 = DefaultMaxFileBytes
 
 	Embedder livespec.Embedder // nil: BM25 only
-	Progress func(Progress)    // called as commits complete
-	Warn     func(msg string)  // non-fatal problems: skipped files, submodules, shallow history
+	// Progress is called as commits complete, Warn with non-fatal problems
+	// (skipped files, submodules, shallow history); never two calls at once.
+	Progress func(Progress)
+	Warn     func(msg string)
 	Rebuild  bool              // drop the repo's data and ingest from scratch
 	// Reembed rebuilds the repo and embeds every text of it, stored vectors
 	// or not; when the index holds another embedder's vectors, stores that

@@ -39,7 +39,9 @@ func (p *pipeline) differ(ctx context.Context, jobs <-chan *commitJob, batches c
 			}
 		}
 		if p.opt.Progress != nil {
+			p.warnMu.Lock()
 			p.opt.Progress(Progress{Done: done, Total: total, Commit: job.hash, Date: job.date})
+			p.warnMu.Unlock()
 		}
 	}
 	if done != total {
