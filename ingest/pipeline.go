@@ -41,7 +41,7 @@ type Options struct {
 	// (skipped files, submodules, shallow history); never two calls at once.
 	Progress func(Progress)
 	Warn     func(msg string)
-	Rebuild  bool              // drop the repo's data and ingest from scratch
+	Rebuild  bool // drop the repo's data and ingest from scratch
 	// Reembed rebuilds the repo and embeds every text of it, stored vectors
 	// or not; when the index holds another embedder's vectors, stores that
 	// implement VectorResetter drop them first.
