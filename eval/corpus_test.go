@@ -19,7 +19,7 @@ var (
 	corpus    = flag.Bool("corpus", false, "run the question set of ../shared/eval against its real corpus (slow)")
 	corpusDir = flag.String("corpus-dir", "../../shared", "directory holding corpora/*.bundle and eval/*.jsonl")
 	reportOut = flag.String("report", "", "write the corpus run's JSON report to this file")
-	corpusNow = flag.String("now", "2026-11-21T12:00:00Z", "the clock of the corpus run (RFC 3339)")
+	corpusNow = flag.String("now", "2026-08-21T00:00:00Z", "the clock of the corpus run (RFC 3339; default the day after the corpus snapshot's last commit, when its question set was written)")
 )
 
 // TestCorpusOpenAPI ingests the OpenAPI Specification history, asks the

@@ -171,6 +171,12 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			logger.Info("slack: Socket Mode")
 		}
 	}
+	go func() {
+		// Term statistics for topic questions, so the first one is quick.
+		if err := asst.Warm(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("retrieval: warm-up failed", "err", livespec.ErrorMessage(err))
+		}
+	}()
 	if len(srcs) > 0 && every == 0 {
 		// Catch up once at start; webhooks and POST /v1/ingest do the rest.
 		if err := srv.IngestAll(); err != nil {
