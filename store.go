@@ -228,3 +228,13 @@ type Store interface {
 	// Close releases the store's resources.
 	Close() error
 }
+
+// VectorResetter is implemented by stores that can switch the index to
+// another embedder: `livespec ingest --reembed` calls ResetVectors when
+// SetIndex fails with EMISMATCH, then embeds the texts again.
+type VectorResetter interface {
+	// ResetVectors deletes every stored vector that is not of info's
+	// embedder and dimensions, in every repository, and records info as
+	// the index's embedder.
+	ResetVectors(ctx context.Context, info IndexInfo) error
+}

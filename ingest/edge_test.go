@@ -328,3 +328,34 @@ func TestBareRepoAndSubdirectory(t *testing.T) {
 		})
 	}
 }
+
+// TestReembedSQLite switches the embedded store to another embedder: the
+// mismatch error names the command, and that command then works.
+func TestReembedSQLite(t *testing.T) {
+	r := genRepo(t, 7, 8)
+	store := openSQLite(t)
+	ctx := context.Background()
+	first := &countingEmbedder{id: "test/first@3", seen: map[string]int{}}
+	ingestRepo(t, store, r, "re", func(o *Options) { o.Embedder = first })
+
+	second := &countingEmbedder{id: "test/second@3", seen: map[string]int{}}
+	_, err := Run(ctx, store, Options{Repo: "re", Dir: r.Dir, Embedder: second})
+	if livespec.ErrorCode(err) != livespec.EMISMATCH || !strings.Contains(err.Error(), "livespec ingest --reembed") {
+		t.Fatalf("other embedder: %v, want EMISMATCH naming livespec ingest --reembed", err)
+	}
+	res, _ := ingestRepo(t, store, r, "re", func(o *Options) { o.Embedder = second; o.Reembed = true })
+	if info, _ := store.Index(ctx); info.Embedder != second.id || res.Embedded == 0 || res.Embedded != len(second.seen) {
+		t.Errorf("after reembed: index %+v, embedded %d, seen %d", info, res.Embedded, len(second.seen))
+	}
+	var hashes []string
+	vs, _ := store.Versions(ctx, livespec.VersionQuery{Repos: []string{"re"}, Validity: livespec.AnyVersion()})
+	for _, v := range vs {
+		hashes = append(hashes, v.Hash)
+	}
+	if has, _ := store.HasVectors(ctx, first.id, hashes); len(has) != 0 {
+		t.Errorf("%d vectors of the old embedder left", len(has))
+	}
+	if has, _ := store.HasVectors(ctx, second.id, hashes); len(has) != len(second.seen) {
+		t.Errorf("%d vectors of the new embedder, want %d", len(has), len(second.seen))
+	}
+}

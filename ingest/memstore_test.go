@@ -295,7 +295,7 @@ func (s *memStore) ResetVectors(ctx context.Context, info livespec.IndexInfo) er
 	return nil
 }
 
-var _ VectorResetter = (*memStore)(nil)
+var _ livespec.VectorResetter = (*memStore)(nil)
 
 func matchAny(globs []string, path string) bool {
 	if len(globs) == 0 {

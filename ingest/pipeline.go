@@ -44,23 +44,13 @@ type Options struct {
 	Rebuild  bool // drop the repo's data and ingest from scratch
 	// Reembed rebuilds the repo and embeds every text of it, stored vectors
 	// or not; when the index holds another embedder's vectors, stores that
-	// implement VectorResetter drop them first.
+	// implement livespec.VectorResetter drop them first.
 	Reembed bool
 
 	// Batch limits, for tests; zero means the defaults.
 	batchItems  int
 	batchBytes  int
 	lazyCommits int // -1: always read every open section at start
-}
-
-// VectorResetter is implemented by stores that can switch the index to
-// another embedder. With Options.Reembed, when SetIndex fails with
-// EMISMATCH, Run calls ResetVectors and re-embeds the repo's texts.
-type VectorResetter interface {
-	// ResetVectors deletes every stored vector that is not of info's
-	// embedder and dimensions, in every repository, and records info as
-	// the index's embedder.
-	ResetVectors(ctx context.Context, info livespec.IndexInfo) error
 }
 
 // Progress reports how far an ingest has got.
@@ -224,7 +214,7 @@ func (p *pipeline) run(ctx context.Context) (*Result, error) {
 		info := livespec.IndexInfo{Embedder: e.ID(), Dimensions: e.Dimensions()}
 		err := p.store.SetIndex(ctx, info)
 		if livespec.ErrorCode(err) == livespec.EMISMATCH && opt.Reembed {
-			if vr, ok := p.store.(VectorResetter); ok {
+			if vr, ok := p.store.(livespec.VectorResetter); ok {
 				p.warn(fmt.Sprintf("dropping the vectors of other embedders: every repository must be re-embedded with %s", info.Embedder))
 				err = vr.ResetVectors(ctx, info)
 			}

@@ -18,8 +18,9 @@ import (
 )
 
 var (
-	_ livespec.Store         = (*Store)(nil)
-	_ livespec.FeedbackStore = (*Store)(nil)
+	_ livespec.Store          = (*Store)(nil)
+	_ livespec.FeedbackStore  = (*Store)(nil)
+	_ livespec.VectorResetter = (*Store)(nil)
 )
 
 // busyTimeout is how long a connection waits for another writer (in this or

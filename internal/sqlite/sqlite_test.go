@@ -348,19 +348,19 @@ func TestVectorsAcrossStoresAndReset(t *testing.T) {
 	if got := first(s1, "e/2", []float32{0, 1}); got != "Checkout > Coupons" {
 		t.Errorf("after another store rewrote the vectors, nearest to (0, 1) = %q, want the Coupons", got)
 	}
-	// Switching embedders: SetIndex refuses, ResetIndex drops the old vectors.
+	// Switching embedders: SetIndex refuses, ResetVectors drops the old vectors.
 	next := livespec.IndexInfo{Embedder: "f/3", Dimensions: 3}
 	if err := s2.SetIndex(ctx, next); livespec.ErrorCode(err) != livespec.EMISMATCH {
 		t.Fatalf("SetIndex over vectors of another embedder: %v, want EMISMATCH", err)
 	}
-	if err := s2.ResetIndex(ctx, next); err != nil {
+	if err := s2.ResetVectors(ctx, next); err != nil {
 		t.Fatal(err)
 	}
 	if has, err := s1.HasVectors(ctx, "e/2", []string{checkout, coupons}); err != nil || len(has) != 0 {
-		t.Errorf("vectors of the old embedder after ResetIndex: %v, %v", has, err)
+		t.Errorf("vectors of the old embedder after ResetVectors: %v, %v", has, err)
 	}
 	if info, err := s1.Index(ctx); err != nil || info != next {
-		t.Errorf("index after ResetIndex = %+v, %v", info, err)
+		t.Errorf("index after ResetVectors = %+v, %v", info, err)
 	}
 	if _, err := s1.Search(ctx, livespec.SearchQuery{Vector: []float32{0, 1}, Embedder: "e/2", Validity: livespec.Current()}); livespec.ErrorCode(err) != livespec.EMISMATCH {
 		t.Errorf("search with the old embedder: %v, want EMISMATCH", err)

@@ -252,11 +252,11 @@ func norm(v []float32) float64 {
 	return math.Sqrt(s)
 }
 
-// ResetIndex records info as the index's embedder and deletes every stored
+// ResetVectors records info as the index's embedder and deletes every stored
 // vector of another embedder or dimension, so that an ingest can embed the
 // texts again with a new embedder (`livespec ingest --reembed`). Vectors of
 // info's embedder and dimension stay.
-func (s *Store) ResetIndex(ctx context.Context, info livespec.IndexInfo) error {
+func (s *Store) ResetVectors(ctx context.Context, info livespec.IndexInfo) error {
 	if (info.Embedder == "") != (info.Dimensions == 0) || info.Dimensions < 0 {
 		return fmt.Errorf("sqlite: reset index: %w", livespec.Errorf(livespec.EINVALID, "embedder %q with %d dimensions", info.Embedder, info.Dimensions))
 	}
