@@ -5,7 +5,8 @@
 // checkpoint to the head, parses every spec file version a commit touches,
 // diffs its sections against the file's previous version, embeds the texts
 // that have no vector yet and writes versions, changes and the checkpoint
-// to a livespec.Store in batches of whole commits, each with the checkpoint of its last commit.
+// to a livespec.Store in batches of whole commits, each batch carrying the
+// checkpoint of its last commit.
 //
 // # Splitting
 //
