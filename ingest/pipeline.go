@@ -85,10 +85,10 @@ func (o Options) withDefaults() Options {
 		o.MaxFileBytes = DefaultMaxFileBytes
 	}
 	if o.batchItems == 0 {
-		o.batchItems = 2000
+		o.batchItems = 8000
 	}
 	if o.batchBytes == 0 {
-		o.batchBytes = 8 << 20
+		o.batchBytes = 24 << 20
 	}
 	return o
 }
