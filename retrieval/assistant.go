@@ -113,11 +113,11 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 		}
 		ev.Window = &res.window
 		ev.Notes = append(ev.Notes, res.notes...)
+		if !res.narrowed {
+			ev.Topic = ""
+		}
 		for _, c := range res.changes {
 			ev.Changes = append(ev.Changes, livespec.ChangeOf(c))
-		}
-		if len(res.changes) == 0 && len(res.notes) == 0 {
-			ev.Notes = append(ev.Notes, "No spec changes landed in the period.")
 		}
 		cited = res.cite
 	case livespec.IntentTimeline:

@@ -214,11 +214,13 @@ func (r *exRenderer) changes() {
 	kinds := map[livespec.ChangeKind]int{}
 	commits := map[string]bool{}
 	total := 0
+	for _, c := range ev.Changes {
+		commits[c.Commit] = true // a commit that only touched a file's bytes counts too
+	}
 	for _, g := range groups {
 		files = append(files, g)
 		for _, c := range g.counted() {
 			kinds[c.Kind]++
-			commits[c.Commit] = true
 			total++
 		}
 	}

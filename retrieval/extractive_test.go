@@ -349,13 +349,16 @@ func TestExtractiveChangeCounts(t *testing.T) {
 			// heading look alike; a file with only those counts one change.
 			change("c3", "2025-09-04 10:00:00", "Fix the intro", "README.md", "", livespec.Modified),
 			change("c3", "2025-09-04 10:00:00", "Fix the intro", "README.md", "", livespec.Modified),
+			// A whitespace-only edit of a file with section changes: its
+			// commit counts, though the edit adds no section change.
+			change("c4", "2025-09-05 10:00:00", "Reflow", "auth.md", "", livespec.Modified),
 		},
 	}
 	got, err := retrieval.Extractive{}.Generate(context.Background(), ev, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "**5 changes to 3 files in 3 commits between 2025-09-01 and 2025-09-30:** 1 added, 2 modified, 1 removed, 1 renamed."
+	want := "**5 changes to 3 files in 4 commits between 2025-09-01 and 2025-09-30:** 1 added, 2 modified, 1 removed, 1 renamed."
 	if first, _, _ := strings.Cut(got, "\n"); first != want {
 		t.Errorf("headline = %q\nwant       %q", first, want)
 	}

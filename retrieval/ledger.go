@@ -22,6 +22,9 @@ type ledgerResult struct {
 	changes []livespec.Change // file-level events first per file, then section events
 	cite    []livespec.Version
 	notes   []string
+	// narrowed says the changes were narrowed to the topic; a topic of
+	// corpus-common words ("the specs") narrows nothing.
+	narrowed bool
 }
 
 // ledger reads the change events of the window (u.Window, or the last 7
@@ -55,6 +58,7 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, topic string, n
 		}
 		total := len(cs)
 		cs = narrow(cs, m)
+		res.narrowed = true
 		if len(cs) == 0 && total > 0 {
 			res.notes = append(res.notes, fmt.Sprintf("%d changes landed in the period, none of them about %q.", total, topic))
 		}
