@@ -63,7 +63,7 @@ func TestKillAndResume(t *testing.T) {
 
 	crashed := t.TempDir()
 	interrupted := 0
-	for _, frac := range []float64{0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 0.95} {
+	for _, frac := range []float64{0.01, 0.05, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 0.95} {
 		c := ingestCmd(crashed)
 		if err := c.Start(); err != nil {
 			t.Fatal(err)
@@ -97,5 +97,5 @@ func TestKillAndResume(t *testing.T) {
 	if got != want {
 		t.Errorf("after %d kills, the index differs from a clean run's (%d vs %d bytes of snapshot)", interrupted, len(got), len(want))
 	}
-	t.Logf("killed %d of 7 runs; clean ingest took %v", interrupted, full)
+	t.Logf("killed %d of 9 runs; clean ingest took %v", interrupted, full)
 }

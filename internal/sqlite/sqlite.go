@@ -116,7 +116,7 @@ func probe(ctx context.Context, dsn, path string) error {
 	defer db.Close()
 	var app, ver, tables int64
 	err = db.QueryRowContext(ctx, `SELECT (SELECT application_id FROM pragma_application_id),
-		(SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master)`).Scan(&app, &ver, &tables)
+		(SELECT user_version FROM pragma_user_version), (SELECT count(*) FROM sqlite_master WHERE name <> 'livespec_init')`).Scan(&app, &ver, &tables)
 	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("sqlite: open: %w", ctx.Err())
@@ -133,7 +133,9 @@ func probe(ctx context.Context, dsn, path string) error {
 		// A new file: choose the page size before WAL mode fixes it.
 		// Section texts are about 1 KB; with 4 KB pages most of them
 		// would spill into half-empty overflow pages.
-		if _, err := db.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d; CREATE TABLE livespec_init (x); DROP TABLE livespec_init", pageSize)); err != nil {
+		// One transaction, so a process killed here leaves a file that is
+		// still new, never one that looks like another application's.
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("PRAGMA page_size = %d; BEGIN; DROP TABLE IF EXISTS livespec_init; CREATE TABLE livespec_init (x); DROP TABLE livespec_init; COMMIT", pageSize)); err != nil {
 			return fmt.Errorf("sqlite: open: %w", err)
 		}
 	}

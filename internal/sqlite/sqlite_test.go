@@ -192,9 +192,21 @@ func TestMigrations(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
 		setup func(path string)
+		page  int // a file with a table keeps the page size it was made with
 	}{
-		{"missing file", func(string) {}},
-		{"empty file", func(p string) { os.WriteFile(p, nil, 0o644) }},
+		{"missing file", func(string) {}, 8192},
+		{"empty file", func(p string) { os.WriteFile(p, nil, 0o644) }, 8192},
+		{"killed while choosing the page size", func(p string) {
+			// What an older Open left when killed between its statements.
+			db, err := sql.Open("sqlite", p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Exec("CREATE TABLE livespec_init (x)"); err != nil {
+				t.Fatal(err)
+			}
+		}, 4096},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "deep", "er", "x.db")
@@ -213,8 +225,8 @@ func TestMigrations(t *testing.T) {
 				(SELECT journal_mode FROM pragma_journal_mode), (SELECT page_size FROM pragma_page_size)`).Scan(&app, &ver, &mode, &page); err != nil {
 				t.Fatal(err)
 			}
-			if app != 0x4C565350 || ver != sqlite.SchemaVersion() || mode != "wal" || page != 8192 {
-				t.Errorf("application_id %#x, user_version %d, journal %s, page size %d; want 0x4c565350, %d, wal, 8192", app, ver, mode, page, sqlite.SchemaVersion())
+			if app != 0x4C565350 || ver != sqlite.SchemaVersion() || mode != "wal" || page != tt.page {
+				t.Errorf("application_id %#x, user_version %d, journal %s, page size %d; want 0x4c565350, %d, wal, %d", app, ver, mode, page, sqlite.SchemaVersion(), tt.page)
 			}
 			// Opening again migrates nothing and keeps the data.
 			s2 := open2(t, path)
