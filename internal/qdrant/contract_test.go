@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/qdrant/qdranttest"
 	"github.com/livespec/livespec/internal/storetest"
 )
 
@@ -25,8 +26,7 @@ func TestContractFake(t *testing.T) {
 // Qdrant 1.13: hybrid searches then use the server's plain RRF fusion.
 func TestContractFakeOldServer(t *testing.T) {
 	storetest.Run(t, func(tb testing.TB) livespec.Store {
-		f, u := startFake(tb)
-		f.version = "1.13.4"
+		u := qdranttest.Start(tb, qdranttest.WithVersion("1.13.4")).Addr()
 		s, err := Open(context.Background(), u, Options{})
 		if err != nil {
 			tb.Fatal(err)

@@ -18,14 +18,15 @@ import (
 	qc "github.com/qdrant/go-client/qdrant"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/qdrant/qdranttest"
 	"github.com/livespec/livespec/internal/storetest"
 )
 
 // openFake opens a Store on a fresh in-process fake Qdrant.
-func openFake(tb testing.TB) (*Store, *fakeQdrant) {
+func openFake(tb testing.TB) (*Store, *qdranttest.Server) {
 	tb.Helper()
-	f, u := startFake(tb)
-	s, err := Open(context.Background(), u+"?collection=test", Options{})
+	f := qdranttest.Start(tb)
+	s, err := Open(context.Background(), f.URL("test"), Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -192,20 +193,16 @@ func TestReapplyConverges(t *testing.T) {
 	clean, cf := openFake(t)
 	applyAll(t, clean, history())
 	want := storetest.Snapshot(ctx, t, clean, "shop")
-	wantRaw := cf.snapshot()
+	wantRaw := cf.Snapshot()
 
 	for k := range history() {
 		for crashAt := 1; ; crashAt++ {
 			s, f := openFake(t)
 			bs := history()
 			applyAll(t, s, bs[:k])
-			f.mu.Lock()
-			f.writes, f.failAfter = 0, crashAt
-			f.mu.Unlock()
+			f.CrashAtWrite(crashAt)
 			err := s.Apply(ctx, bs[k])
-			f.mu.Lock()
-			f.failAfter = 0
-			f.mu.Unlock()
+			f.CrashAtWrite(0)
 			if err == nil {
 				// No write left to crash on. Each batch writes at least
 				// files, versions, changes and the checkpoint.
@@ -227,7 +224,7 @@ func TestReapplyConverges(t *testing.T) {
 				t.Fatalf("batch %d, crash at write %d, then re-apply:\n%s\nwant\n%s", k, crashAt, got, want)
 			}
 			// Also the raw points (vectors included) are identical.
-			raw := f.snapshot()
+			raw := f.Snapshot()
 			for coll, pts := range wantRaw {
 				if strings.HasSuffix(coll, "_meta") {
 					continue // checkpoints carry their UpdatedAt; Snapshot compared them
@@ -257,7 +254,7 @@ func TestOpenUnreachable(t *testing.T) {
 
 func TestAPIKey(t *testing.T) {
 	ctx := context.Background()
-	_, u := startFakeKey(t, "s3cret")
+	u := qdranttest.Start(t, qdranttest.WithAPIKey("s3cret")).Addr()
 	t.Setenv(APIKeyEnv, "")
 	if _, err := Open(ctx, u, Options{}); livespec.ErrorCode(err) != livespec.EUNAUTHORIZED {
 		t.Errorf("no key: %v, want EUNAUTHORIZED", err)
@@ -292,7 +289,7 @@ func TestLargeTexts(t *testing.T) {
 		secs[fmt.Sprintf("specs/big%02d.md", i)] = []livespec.Section{storetest.Sec(fmt.Sprintf("Part %d", i), text)}
 	}
 	applyAll(t, s, []*livespec.Batch{h.Commit(storetest.Commit{SHA: strings.Repeat("d", 40), Time: t0, Files: secs})})
-	if n := f.callCount("Upsert"); n < 4 {
+	if n := f.Calls("Upsert"); n < 4 {
 		t.Errorf("%d upserts for ~19 MB of versions: batches are not split by size", n)
 	}
 	vs, err := s.Versions(ctx, livespec.VersionQuery{Repos: []string{"big"}, Validity: livespec.AnyVersion()})
@@ -309,7 +306,8 @@ func TestLargeTexts(t *testing.T) {
 // opened before the move (a stateless API replica) follows it.
 func TestSetIndexMovesSections(t *testing.T) {
 	ctx := context.Background()
-	f, u := startFake(t)
+	f := qdranttest.Start(t)
+	u := f.Addr()
 	writer, err := Open(ctx, u, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -327,11 +325,9 @@ func TestSetIndexMovesSections(t *testing.T) {
 	if err := writer.SetIndex(ctx, info); err != nil {
 		t.Fatal(err)
 	}
-	f.mu.Lock()
-	_, oldLeft := f.colls["livespec_sections"]
-	moved := f.colls["livespec_sections_d2"]
-	f.mu.Unlock()
-	if oldLeft || moved == nil || len(moved.points) != 4 {
+	_, oldLeft := f.Collection("livespec_sections")
+	moved, ok := f.Collection("livespec_sections_d2")
+	if oldLeft || !ok || moved.Points != 4 {
 		t.Fatalf("after SetIndex: old collection left %v, new one %v", oldLeft, moved)
 	}
 	if got, err := reader.Index(ctx); err != nil || got != info {
@@ -363,8 +359,7 @@ func TestSetIndexMovesSections(t *testing.T) {
 }
 
 func TestOldServer(t *testing.T) {
-	f, u := startFake(t)
-	f.version = "1.9.2"
+	u := qdranttest.Start(t, qdranttest.WithVersion("1.9.2")).Addr()
 	_, err := Open(context.Background(), u, Options{})
 	if livespec.ErrorCode(err) != livespec.EUNAVAILABLE || !strings.Contains(livespec.ErrorMessage(err), "needs 1.12 or later") {
 		t.Errorf("Qdrant 1.9: %v, want EUNAVAILABLE naming the version needed", err)
@@ -375,23 +370,21 @@ func TestOldServer(t *testing.T) {
 // index (a creation interrupted between the collection and its indexes).
 func TestIndexesRepaired(t *testing.T) {
 	ctx := context.Background()
-	f, u := startFake(t)
+	f := qdranttest.Start(t)
+	u := f.Addr()
 	s, err := Open(ctx, u, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.Close()
-	f.mu.Lock()
-	delete(f.colls["livespec_changes"].indexes, fOldPath)
-	f.mu.Unlock()
+	f.DropIndex("livespec_changes", fOldPath)
 	s, err = Open(ctx, u, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	f.mu.Lock()
-	typ, ok := f.colls["livespec_changes"].indexes[fOldPath]
-	f.mu.Unlock()
+	ch, _ := f.Collection("livespec_changes")
+	typ, ok := ch.Indexes[fOldPath]
 	if !ok || typ != qc.FieldType_FieldTypeKeyword {
 		t.Errorf("old_path index after reopening: %v %v", typ, ok)
 	}
@@ -402,7 +395,7 @@ func TestTLS(t *testing.T) {
 	ts := httptest.NewTLSServer(http.NotFoundHandler())
 	defer ts.Close()
 	cert := ts.TLS.Certificates[0]
-	_, u := startFakeKey(t, "k", grpc.Creds(credentials.NewServerTLSFromCert(&cert)))
+	u := qdranttest.Start(t, qdranttest.WithAPIKey("k"), qdranttest.WithServerOptions(grpc.Creds(credentials.NewServerTLSFromCert(&cert)))).Addr()
 	pool := x509.NewCertPool()
 	pool.AddCert(ts.Certificate())
 	ctx := context.Background()
@@ -423,8 +416,8 @@ func TestTLS(t *testing.T) {
 // cluster settings on every collection, the vectors of each.
 func TestCollectionSettings(t *testing.T) {
 	ctx := context.Background()
-	f, u := startFake(t)
-	s, err := Open(ctx, u+"?collection=team", Options{ShardNumber: 6, ReplicationFactor: 2, WriteConsistencyFactor: 1})
+	f := qdranttest.Start(t)
+	s, err := Open(ctx, f.URL("team"), Options{ShardNumber: 6, ReplicationFactor: 2, WriteConsistencyFactor: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -432,43 +425,42 @@ func TestCollectionSettings(t *testing.T) {
 	if err := s.SetIndex(ctx, livespec.IndexInfo{Embedder: "ollama/nomic-embed-text@768", Dimensions: 768}); err != nil {
 		t.Fatal(err)
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var names []string
-	for name, c := range f.colls {
-		names = append(names, name)
-		r := c.create
+	names := f.Collections()
+	colls := map[string]qdranttest.Collection{}
+	for _, name := range names {
+		c, _ := f.Collection(name)
+		colls[name] = c
+		r := c.Create
 		if r.GetShardNumber() != 6 || r.GetReplicationFactor() != 2 || r.GetWriteConsistencyFactor() != 1 {
 			t.Errorf("%s created with shards %d, replicas %d, write consistency %d", name, r.GetShardNumber(), r.GetReplicationFactor(), r.GetWriteConsistencyFactor())
 		}
 	}
-	slices.Sort(names)
 	if want := []string{"team_changes", "team_feedback", "team_files", "team_meta", "team_sections_d768"}; !slices.Equal(names, want) {
 		t.Fatalf("collections %v, want %v (the BM25-only sections collection dropped)", names, want)
 	}
-	sec := f.colls["team_sections_d768"]
-	if sec.dense[denseName] != 768 || sec.create.GetVectorsConfig().GetParamsMap().GetMap()[denseName].GetDistance() != qc.Distance_Cosine ||
-		!sec.sparse[bm25Name] || !sec.sparse[currentName] {
-		t.Errorf("sections vectors: dense %v, sparse %v", sec.dense, sec.sparse)
+	sec := colls["team_sections_d768"]
+	if sec.Dense[denseName] != 768 || sec.Create.GetVectorsConfig().GetParamsMap().GetMap()[denseName].GetDistance() != qc.Distance_Cosine ||
+		!slices.Equal(sec.Sparse, []string{bm25Name, currentName}) {
+		t.Errorf("sections vectors: dense %v, sparse %v", sec.Dense, sec.Sparse)
 	}
 	for field, typ := range map[string]qc.FieldType{
 		fRepo: qc.FieldType_FieldTypeKeyword, fPath: qc.FieldType_FieldTypeKeyword, fHeading: qc.FieldType_FieldTypeKeyword,
 		fCurrent: qc.FieldType_FieldTypeBool, fValidFrom: qc.FieldType_FieldTypeDatetime, fValidTo: qc.FieldType_FieldTypeDatetime,
 	} {
-		if got, ok := sec.indexes[field]; !ok || got != typ {
+		if got, ok := sec.Indexes[field]; !ok || got != typ {
 			t.Errorf("sections index on %s: %v, want %v", field, got, typ)
 		}
 	}
-	ch := f.colls["team_changes"]
+	ch := colls["team_changes"]
 	for field, typ := range map[string]qc.FieldType{
 		fDate: qc.FieldType_FieldTypeDatetime, fRepo: qc.FieldType_FieldTypeKeyword,
 		fPath: qc.FieldType_FieldTypeKeyword, fOldPath: qc.FieldType_FieldTypeKeyword,
 	} {
-		if got, ok := ch.indexes[field]; !ok || got != typ {
+		if got, ok := ch.Indexes[field]; !ok || got != typ {
 			t.Errorf("changes index on %s: %v, want %v", field, got, typ)
 		}
 	}
-	if len(f.colls["team_meta"].dense)+len(f.colls["team_files"].dense) != 0 {
+	if len(colls["team_meta"].Dense)+len(colls["team_files"].Dense) != 0 {
 		t.Error("payload-only collections have vectors")
 	}
 }

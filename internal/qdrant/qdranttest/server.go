@@ -1,11 +1,13 @@
-package qdrant
+package qdranttest
 
 import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"net"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -21,17 +23,20 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// fakeQdrant is an in-process Qdrant speaking the real gRPC services on
-// loopback, with the semantics this package relies on: named dense and
-// sparse vectors (IDF modifier), payload filters (keyword, keywords, bool,
-// integer, datetime range, has_id, nested filters with must/should/
-// must_not), scroll pages ordered by id, count, facet, set payload, delete
-// vectors, and the Query API (nearest dense or sparse, prefetch + RRF).
-// It is strict where Qdrant is: point ids must be UUIDs or numbers, vectors
-// must be configured in the collection with the configured size. It also
-// enforces what this package promises: every write waits (wait = true) and
-// uses medium ordering.
-type fakeQdrant struct {
+// Server is an in-process Qdrant speaking the real gRPC services on
+// loopback, with the semantics livespec's Qdrant store relies on: named
+// dense and sparse vectors (IDF modifier), payload filters (keyword,
+// keywords, bool, integer, datetime range, has_id, nested filters with
+// must/should/must_not), scroll pages ordered by id, count, facet, set
+// payload, delete vectors, and the Query API (nearest dense or sparse,
+// prefetch + RRF). It is strict where Qdrant is: point ids must be UUIDs or
+// numbers, vectors must be configured in the collection with the configured
+// size. It also enforces what the store promises: every write waits
+// (wait = true) and uses medium ordering. Its methods are safe for
+// concurrent use.
+type Server struct {
+	addr string
+
 	mu    sync.Mutex
 	colls map[string]*fakeColl
 	calls map[string]int // method name → number of calls
@@ -42,7 +47,8 @@ type fakeQdrant struct {
 	// apiKey, when set, is required in the "api-key" metadata of every call.
 	apiKey string
 	// version is the server version the health check reports ("": 1.17.0).
-	version string
+	version  string
+	grpcOpts []grpc.ServerOption
 }
 
 type fakeColl struct {
@@ -53,35 +59,63 @@ type fakeColl struct {
 	points  map[string]*fakePoint
 }
 
+type sparseVector struct {
+	Indices []uint32
+	Values  []float32
+}
+
 type fakePoint struct {
 	id      *qc.PointId
 	payload map[string]*qc.Value
 	dense   map[string][]float32
-	sparse  map[string]SparseVector
+	sparse  map[string]sparseVector
 }
 
-// startFake serves a fakeQdrant on a loopback port and returns it with its
-// store URL.
-func startFake(tb testing.TB) (*fakeQdrant, string) {
-	return startFakeKey(tb, "")
+// An Option configures a Server started by Start.
+type Option func(*Server)
+
+// WithAPIKey makes the server require key in the "api-key" metadata of
+// every call, as Qdrant does with service.api_key set.
+func WithAPIKey(key string) Option { return func(s *Server) { s.apiKey = key } }
+
+// WithVersion sets the version the health check reports (default 1.17.0).
+// Below 1.16 the server refuses parametrized RRF, as Qdrant does.
+func WithVersion(v string) Option { return func(s *Server) { s.version = v } }
+
+// WithServerOptions adds gRPC server options, e.g. grpc.Creds for TLS.
+func WithServerOptions(opts ...grpc.ServerOption) Option {
+	return func(s *Server) { s.grpcOpts = append(s.grpcOpts, opts...) }
 }
 
-// startFakeKey is startFake with a required API key.
-func startFakeKey(tb testing.TB, apiKey string, opts ...grpc.ServerOption) (*fakeQdrant, string) {
+// New starts a Server for the duration of tb and returns a store URL for
+// it, qdrant://127.0.0.1:PORT?collection=livespec, ready for qdrant.Open or
+// the CLI's --store flag.
+func New(tb testing.TB) string {
 	tb.Helper()
-	f := &fakeQdrant{colls: map[string]*fakeColl{}, calls: map[string]int{}, apiKey: apiKey}
+	return Start(tb).URL("livespec")
+}
+
+// Start serves a Server on a loopback port until tb ends.
+func Start(tb testing.TB, opts ...Option) *Server {
+	tb.Helper()
+	f := &Server{colls: map[string]*fakeColl{}, calls: map[string]int{}}
+	for _, o := range opts {
+		o(f)
+	}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv := grpc.NewServer(append(opts, grpc.MaxRecvMsgSize(32<<20), grpc.ChainUnaryInterceptor(
+	f.addr = lis.Addr().String()
+	srv := grpc.NewServer(append(f.grpcOpts, grpc.MaxRecvMsgSize(32<<20), grpc.ChainUnaryInterceptor(
 		func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 			f.mu.Lock()
 			f.calls[info.FullMethod[strings.LastIndex(info.FullMethod, "/")+1:]]++
+			key := f.apiKey
 			f.mu.Unlock()
-			if f.apiKey != "" {
+			if key != "" {
 				md, _ := metadata.FromIncomingContext(ctx)
-				if got := md.Get("api-key"); len(got) != 1 || got[0] != f.apiKey {
+				if got := md.Get("api-key"); len(got) != 1 || got[0] != key {
 					return nil, status.Error(codes.Unauthenticated, "Invalid api-key")
 				}
 			}
@@ -92,27 +126,113 @@ func startFakeKey(tb testing.TB, apiKey string, opts ...grpc.ServerOption) (*fak
 	qc.RegisterQdrantServer(srv, fakeService{f: f})
 	go srv.Serve(lis)
 	tb.Cleanup(srv.Stop)
-	return f, "qdrant://" + lis.Addr().String()
+	return f
 }
 
-func (f *fakeQdrant) callCount(method string) int {
+// Addr is the server's qdrant://HOST:PORT address, without a collection.
+func (f *Server) Addr() string { return "qdrant://" + f.addr }
+
+// URL is the store URL of the collections prefixed with collection.
+func (f *Server) URL(collection string) string {
+	return f.Addr() + "?collection=" + url.QueryEscape(collection)
+}
+
+// SetVersion changes the version the health check reports.
+func (f *Server) SetVersion(v string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.version = v
+}
+
+// CrashAtWrite makes the n-th write from now (counting from 1) and every
+// later one fail with codes.Unavailable, as a server dying mid-batch would;
+// n <= 0 lets writes succeed again.
+func (f *Server) CrashAtWrite(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.writes, f.failAfter = 0, max(n, 0)
+}
+
+// Calls is the number of calls of a gRPC method by its short name
+// ("Upsert", "Query", "Create", ...).
+func (f *Server) Calls(method string) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.calls[method]
 }
 
-func (f *fakeQdrant) fakeHealthCheck(context.Context, *qc.HealthCheckRequest) (*qc.HealthCheckReply, error) {
+// Collection describes one collection of the server.
+type Collection struct {
+	Dense   map[string]int          // dense vector name → size
+	Sparse  []string                // sparse vector names, sorted
+	Create  *qc.CreateCollection    // the request that created it
+	Indexes map[string]qc.FieldType // payload indexes by field
+	Points  int
+	// Vectors counts the points carrying each named vector.
+	Vectors map[string]int
+}
+
+// Collections lists the names of the server's collections, sorted.
+func (f *Server) Collections() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	names := make([]string, 0, len(f.colls))
+	for n := range f.colls {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Collection describes the collection name, if it exists.
+func (f *Server) Collection(name string) (Collection, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.colls[name]
+	if !ok {
+		return Collection{}, false
+	}
+	out := Collection{Dense: maps.Clone(c.dense), Create: proto.Clone(c.create).(*qc.CreateCollection),
+		Indexes: maps.Clone(c.indexes), Points: len(c.points), Vectors: map[string]int{}}
+	for n := range c.sparse {
+		out.Sparse = append(out.Sparse, n)
+	}
+	slices.Sort(out.Sparse)
+	for _, p := range c.points {
+		for n := range p.dense {
+			out.Vectors[n]++
+		}
+		for n := range p.sparse {
+			out.Vectors[n]++
+		}
+	}
+	return out, true
+}
+
+// DropIndex removes a payload index, as a creation interrupted between a
+// collection and its indexes leaves it.
+func (f *Server) DropIndex(collection, field string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.colls[collection]; ok {
+		delete(c.indexes, field)
+	}
+}
+
+func (f *Server) fakeHealthCheck(context.Context, *qc.HealthCheckRequest) (*qc.HealthCheckReply, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	return &qc.HealthCheckReply{Title: "fake qdrant", Version: cmp.Or(f.version, "1.17.0")}, nil
 }
 
-func (f *fakeQdrant) fakeCollectionExists(_ context.Context, r *qc.CollectionExistsRequest) (*qc.CollectionExistsResponse, error) {
+func (f *Server) fakeCollectionExists(_ context.Context, r *qc.CollectionExistsRequest) (*qc.CollectionExistsResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	_, ok := f.colls[r.GetCollectionName()]
 	return &qc.CollectionExistsResponse{Result: &qc.CollectionExists{Exists: ok}}, nil
 }
 
-func (f *fakeQdrant) fakeCreate(_ context.Context, r *qc.CreateCollection) (*qc.CollectionOperationResponse, error) {
+func (f *Server) fakeCreate(_ context.Context, r *qc.CreateCollection) (*qc.CollectionOperationResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, ok := f.colls[r.GetCollectionName()]; ok {
@@ -135,7 +255,7 @@ func (f *fakeQdrant) fakeCreate(_ context.Context, r *qc.CreateCollection) (*qc.
 	return &qc.CollectionOperationResponse{Result: true}, nil
 }
 
-func (f *fakeQdrant) fakeDelete(_ context.Context, r *qc.DeleteCollection) (*qc.CollectionOperationResponse, error) {
+func (f *Server) fakeDelete(_ context.Context, r *qc.DeleteCollection) (*qc.CollectionOperationResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	_, ok := f.colls[r.GetCollectionName()]
@@ -143,7 +263,7 @@ func (f *fakeQdrant) fakeDelete(_ context.Context, r *qc.DeleteCollection) (*qc.
 	return &qc.CollectionOperationResponse{Result: ok}, nil
 }
 
-func (f *fakeQdrant) fakeList(context.Context, *qc.ListCollectionsRequest) (*qc.ListCollectionsResponse, error) {
+func (f *Server) fakeList(context.Context, *qc.ListCollectionsRequest) (*qc.ListCollectionsResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []*qc.CollectionDescription
@@ -153,7 +273,7 @@ func (f *fakeQdrant) fakeList(context.Context, *qc.ListCollectionsRequest) (*qc.
 	return &qc.ListCollectionsResponse{Collections: out}, nil
 }
 
-func (f *fakeQdrant) coll(name string) (*fakeColl, error) {
+func (f *Server) coll(name string) (*fakeColl, error) {
 	c, ok := f.colls[name]
 	if !ok {
 		return nil, status.Errorf(codes.NotFound, "Not found: Collection `%s` doesn't exist!", name)
@@ -162,7 +282,7 @@ func (f *fakeQdrant) coll(name string) (*fakeColl, error) {
 }
 
 // write checks the write discipline and counts writes; the caller holds mu.
-func (f *fakeQdrant) write(wait *bool, ordering *qc.WriteOrdering) error {
+func (f *Server) write(wait *bool, ordering *qc.WriteOrdering) error {
 	if wait == nil || !*wait {
 		return status.Error(codes.InvalidArgument, "fake: write without wait=true")
 	}
@@ -194,7 +314,7 @@ func idKey(id *qc.PointId) (string, error) {
 	return "", status.Error(codes.InvalidArgument, "empty point id")
 }
 
-func (f *fakeQdrant) fakeCreateFieldIndex(_ context.Context, r *qc.CreateFieldIndexCollection) (*qc.PointsOperationResponse, error) {
+func (f *Server) fakeCreateFieldIndex(_ context.Context, r *qc.CreateFieldIndexCollection) (*qc.PointsOperationResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, err := f.coll(r.GetCollectionName())
@@ -205,7 +325,7 @@ func (f *fakeQdrant) fakeCreateFieldIndex(_ context.Context, r *qc.CreateFieldIn
 	return okResponse(), nil
 }
 
-func (f *fakeQdrant) fakeUpsert(_ context.Context, r *qc.UpsertPoints) (*qc.PointsOperationResponse, error) {
+func (f *Server) fakeUpsert(_ context.Context, r *qc.UpsertPoints) (*qc.PointsOperationResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, err := f.coll(r.GetCollectionName())
@@ -224,7 +344,7 @@ func (f *fakeQdrant) fakeUpsert(_ context.Context, r *qc.UpsertPoints) (*qc.Poin
 		if p.GetVectors().GetVectors() == nil {
 			return nil, status.Error(codes.InvalidArgument, "fake: point without a map of named vectors")
 		}
-		fp := &fakePoint{id: p.GetId(), payload: p.GetPayload(), dense: map[string][]float32{}, sparse: map[string]SparseVector{}}
+		fp := &fakePoint{id: p.GetId(), payload: p.GetPayload(), dense: map[string][]float32{}, sparse: map[string]sparseVector{}}
 		for name, v := range p.GetVectors().GetVectors().GetVectors() {
 			switch {
 			case v.GetDense() != nil:
@@ -244,7 +364,7 @@ func (f *fakeQdrant) fakeUpsert(_ context.Context, r *qc.UpsertPoints) (*qc.Poin
 				if len(sv.GetIndices()) != len(sv.GetValues()) {
 					return nil, status.Error(codes.InvalidArgument, "sparse vector: indices and values differ in length")
 				}
-				fp.sparse[name] = SparseVector{Indices: sv.GetIndices(), Values: sv.GetValues()}
+				fp.sparse[name] = sparseVector{Indices: sv.GetIndices(), Values: sv.GetValues()}
 			default:
 				return nil, status.Error(codes.InvalidArgument, "fake: unsupported vector kind")
 			}
@@ -299,7 +419,7 @@ func (c *fakeColl) sorted() []*fakePoint {
 	return out
 }
 
-func (f *fakeQdrant) fakeSetPayload(_ context.Context, r *qc.SetPayloadPoints) (*qc.PointsOperationResponse, error) {
+func (f *Server) fakeSetPayload(_ context.Context, r *qc.SetPayloadPoints) (*qc.PointsOperationResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, err := f.coll(r.GetCollectionName())
@@ -326,7 +446,7 @@ func (f *fakeQdrant) fakeSetPayload(_ context.Context, r *qc.SetPayloadPoints) (
 	return okResponse(), nil
 }
 
-func (f *fakeQdrant) fakeDeleteVectors(_ context.Context, r *qc.DeletePointVectors) (*qc.PointsOperationResponse, error) {
+func (f *Server) fakeDeleteVectors(_ context.Context, r *qc.DeletePointVectors) (*qc.PointsOperationResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, err := f.coll(r.GetCollectionName())
@@ -352,7 +472,7 @@ func (f *fakeQdrant) fakeDeleteVectors(_ context.Context, r *qc.DeletePointVecto
 	return okResponse(), nil
 }
 
-func (f *fakeQdrant) deletePoints(_ context.Context, r *qc.DeletePoints) (*qc.PointsOperationResponse, error) {
+func (f *Server) deletePoints(_ context.Context, r *qc.DeletePoints) (*qc.PointsOperationResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, err := f.coll(r.GetCollectionName())
@@ -417,7 +537,7 @@ func selectPayload(p map[string]*qc.Value, wp *qc.WithPayloadSelector) map[strin
 	return nil
 }
 
-func (f *fakeQdrant) fakeGet(_ context.Context, r *qc.GetPoints) (*qc.GetResponse, error) {
+func (f *Server) fakeGet(_ context.Context, r *qc.GetPoints) (*qc.GetResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, err := f.coll(r.GetCollectionName())
@@ -437,7 +557,7 @@ func (f *fakeQdrant) fakeGet(_ context.Context, r *qc.GetPoints) (*qc.GetRespons
 	return &qc.GetResponse{Result: out}, nil
 }
 
-func (f *fakeQdrant) fakeScroll(_ context.Context, r *qc.ScrollPoints) (*qc.ScrollResponse, error) {
+func (f *Server) fakeScroll(_ context.Context, r *qc.ScrollPoints) (*qc.ScrollResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, err := f.coll(r.GetCollectionName())
@@ -474,7 +594,7 @@ func (f *fakeQdrant) fakeScroll(_ context.Context, r *qc.ScrollPoints) (*qc.Scro
 	return &qc.ScrollResponse{Result: out, NextPageOffset: next}, nil
 }
 
-func (f *fakeQdrant) fakeCount(_ context.Context, r *qc.CountPoints) (*qc.CountResponse, error) {
+func (f *Server) fakeCount(_ context.Context, r *qc.CountPoints) (*qc.CountResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, err := f.coll(r.GetCollectionName())
@@ -494,7 +614,7 @@ func (f *fakeQdrant) fakeCount(_ context.Context, r *qc.CountPoints) (*qc.CountR
 	return &qc.CountResponse{Result: &qc.CountResult{Count: uint64(n)}}, nil
 }
 
-func (f *fakeQdrant) fakeFacet(_ context.Context, r *qc.FacetCounts) (*qc.FacetResponse, error) {
+func (f *Server) fakeFacet(_ context.Context, r *qc.FacetCounts) (*qc.FacetResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, err := f.coll(r.GetCollectionName())
@@ -539,7 +659,7 @@ type scored struct {
 	score float64
 }
 
-func (f *fakeQdrant) fakeQuery(_ context.Context, r *qc.QueryPoints) (*qc.QueryResponse, error) {
+func (f *Server) fakeQuery(_ context.Context, r *qc.QueryPoints) (*qc.QueryResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, err := f.coll(r.GetCollectionName())
@@ -819,8 +939,9 @@ func matchValue(fc *qc.FieldCondition, v *qc.Value) (bool, error) {
 	return false, status.Error(codes.InvalidArgument, "fake: empty field condition")
 }
 
-// clone deep-copies the fake's collections, to compare states.
-func (f *fakeQdrant) snapshot() map[string]map[string]string {
+// Snapshot renders every point of every collection (payload and vectors)
+// as a string, by collection and point id, to compare states.
+func (f *Server) Snapshot() map[string]map[string]string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	out := map[string]map[string]string{}
@@ -844,22 +965,22 @@ func (f *fakeQdrant) snapshot() map[string]map[string]string {
 	return out
 }
 
-// The three gRPC services, each a thin wrapper over fakeQdrant (their
+// The three gRPC services, each a thin wrapper over Server (their
 // method names clash: Points.Get and Collections.Get, Points.Delete and
 // Collections.Delete).
 type fakePoints struct {
 	qc.UnimplementedPointsServer
-	f *fakeQdrant
+	f *Server
 }
 
 type fakeCollections struct {
 	qc.UnimplementedCollectionsServer
-	f *fakeQdrant
+	f *Server
 }
 
 type fakeService struct {
 	qc.UnimplementedQdrantServer
-	f *fakeQdrant
+	f *Server
 }
 
 func (s fakeService) HealthCheck(ctx context.Context, r *qc.HealthCheckRequest) (*qc.HealthCheckReply, error) {
