@@ -9,13 +9,14 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/ollama"
+	"github.com/livespec/livespec/internal/ollama/ollamatest"
 )
 
 // BenchmarkEmbedDocuments measures the client side of embedding (batching,
 // JSON both ways, the fake server's share included) for 1,000 distinct
 // section texts of about 1 KB.
 func BenchmarkEmbedDocuments(b *testing.B) {
-	f := startFake(b)
+	f := ollamatest.New(b)
 	e := newEmbedder(b, f, ollama.EmbedOptions{Logger: slog.New(slog.DiscardHandler)})
 	in := make([]string, 1000)
 	for i := range in {
@@ -61,12 +62,12 @@ func BenchmarkPrompt(b *testing.B) {
 // BenchmarkGenerateStream measures streaming 2,000 chunks through the
 // citation filter and onToken.
 func BenchmarkGenerateStream(b *testing.B) {
-	f := startFake(b)
+	f := ollamatest.New(b)
 	chunks := make([]string, 2000)
 	for i := range chunks {
 		chunks[i] = fmt.Sprintf(" word%d [%d]", i, i%4)
 	}
-	f.script(func(f *fakeOllama) { f.chunks = chunks })
+	f.SetReply(chunks...)
 	g := newGenerator(f, ollama.GenerateOptions{})
 	for b.Loop() {
 		if _, err := g.Generate(context.Background(), evidence(), func(string) error { return nil }); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/ollama"
+	"github.com/livespec/livespec/internal/ollama/ollamatest"
 )
 
 func TestParseURL(t *testing.T) {
@@ -61,7 +62,7 @@ func TestNewWithBadURL(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
-	f := startFake(t)
+	f := ollamatest.New(t)
 	c := ollama.New(f.URL(), nil)
 	tests := []struct {
 		name   string

@@ -13,12 +13,13 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/ollama"
+	"github.com/livespec/livespec/internal/ollama/ollamatest"
 )
 
 // fastRetry keeps retry tests quick.
 var fastRetry = ollama.Retry{Attempts: 3, Base: time.Millisecond, Max: 2 * time.Millisecond}
 
-func newEmbedder(t testing.TB, f *fakeOllama, opts ollama.EmbedOptions) *ollama.Embedder {
+func newEmbedder(t testing.TB, f *ollamatest.Server, opts ollama.EmbedOptions) *ollama.Embedder {
 	t.Helper()
 	if opts.Retry == (ollama.Retry{}) {
 		opts.Retry = fastRetry
@@ -42,7 +43,7 @@ func texts(n int) []string {
 }
 
 func TestEmbedderIdentity(t *testing.T) {
-	f := startFake(t)
+	f := ollamatest.New(t)
 	tests := []struct {
 		name    string
 		opts    ollama.EmbedOptions
@@ -76,7 +77,7 @@ func TestEmbedderIdentity(t *testing.T) {
 }
 
 func TestEmbedderCustomPrefixChangesID(t *testing.T) {
-	f := startFake(t)
+	f := ollamatest.New(t)
 	e := newEmbedder(t, f, ollama.EmbedOptions{Prefix: &ollama.Prefix{Document: "passage: ", Query: "query: "}})
 	if !strings.HasPrefix(e.ID(), "ollama/nomic-embed-text@768+p") {
 		t.Errorf("ID = %q, want the default ID with a prefix hash suffix", e.ID())
@@ -84,7 +85,7 @@ func TestEmbedderCustomPrefixChangesID(t *testing.T) {
 	if _, err := e.EmbedDocuments(context.Background(), []string{"a"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.stats().embedInputs[len(f.stats().embedInputs)-1]; got != "passage: a" {
+	if got := f.Stats().Inputs[len(f.Stats().Inputs)-1]; got != "passage: a" {
 		t.Errorf("input = %q, want the custom document prefix", got)
 	}
 }
@@ -100,9 +101,9 @@ func TestEmbedPrefixes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.model, func(t *testing.T) {
-			f := startFake(t)
+			f := ollamatest.New(t)
 			e := newEmbedder(t, f, ollama.EmbedOptions{Model: tt.model})
-			f.script(func(f *fakeOllama) { f.embedInputs = nil }) // drop a dimension probe
+			f.ResetStats() // drop a dimension probe
 			ctx := context.Background()
 			dv, err := e.EmbedDocuments(ctx, []string{"spec text"})
 			if err != nil {
@@ -112,11 +113,11 @@ func TestEmbedPrefixes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := []string{tt.doc, tt.quer}; !slices.Equal(f.stats().embedInputs, want) {
-				t.Errorf("server received %q, want %q", f.stats().embedInputs, want)
+			if want := []string{tt.doc, tt.quer}; !slices.Equal(f.Stats().Inputs, want) {
+				t.Errorf("server received %q, want %q", f.Stats().Inputs, want)
 			}
 			// The vectors are those of the prefixed texts, in order.
-			if !slices.Equal(dv[0], fakeVector(tt.doc, e.Dimensions())) || !slices.Equal(qv, fakeVector(tt.quer, e.Dimensions())) {
+			if !slices.Equal(dv[0], ollamatest.Vector(tt.doc, e.Dimensions())) || !slices.Equal(qv, ollamatest.Vector(tt.quer, e.Dimensions())) {
 				t.Error("vectors do not belong to the prefixed texts")
 			}
 		})
@@ -126,17 +127,17 @@ func TestEmbedPrefixes(t *testing.T) {
 func TestEmbedDocumentsBatches(t *testing.T) {
 	for _, n := range []int{1, 31, 32, 33, 64, 100} {
 		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			f := startFake(t)
+			f := ollamatest.New(t)
 			e := newEmbedder(t, f, ollama.EmbedOptions{})
 			in := texts(n)
 			vecs, err := e.EmbedDocuments(context.Background(), in)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if want := (n + 31) / 32; f.stats().embedCalls != want {
-				t.Errorf("%d texts took %d embed calls, want %d", n, f.stats().embedCalls, want)
+			if want := (n + 31) / 32; f.Stats().EmbedCalls != want {
+				t.Errorf("%d texts took %d embed calls, want %d", n, f.Stats().EmbedCalls, want)
 			}
-			for _, r := range f.stats().embedReqs {
+			for _, r := range f.Stats().EmbedRequests {
 				if got := r.Input.([]any); len(got) > 32 {
 					t.Errorf("a request carried %d inputs, more than the batch size 32", len(got))
 				}
@@ -146,18 +147,18 @@ func TestEmbedDocumentsBatches(t *testing.T) {
 			}
 			// Each text sent exactly once, each vector the one of its text.
 			seen := map[string]int{}
-			for _, s := range f.stats().embedInputs {
+			for _, s := range f.Stats().Inputs {
 				seen[s]++
 			}
-			if len(f.stats().embedInputs) != n {
-				t.Errorf("server received %d inputs, want %d", len(f.stats().embedInputs), n)
+			if len(f.Stats().Inputs) != n {
+				t.Errorf("server received %d inputs, want %d", len(f.Stats().Inputs), n)
 			}
 			for i, s := range in {
 				p := "search_document: " + s
 				if seen[p] != 1 {
 					t.Errorf("text %d was sent %d times", i, seen[p])
 				}
-				if !slices.Equal(vecs[i], fakeVector(p, 768)) {
+				if !slices.Equal(vecs[i], ollamatest.Vector(p, 768)) {
 					t.Errorf("vector %d is not the vector of text %d", i, i)
 				}
 			}
@@ -166,7 +167,7 @@ func TestEmbedDocumentsBatches(t *testing.T) {
 }
 
 func TestEmbedDocumentsSendsDuplicatesOnce(t *testing.T) {
-	f := startFake(t)
+	f := ollamatest.New(t)
 	e := newEmbedder(t, f, ollama.EmbedOptions{BatchSize: 4})
 	distinct := texts(5)
 	var in []string
@@ -177,8 +178,8 @@ func TestEmbedDocumentsSendsDuplicatesOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.stats().embedInputs) != 5 || f.stats().embedCalls != 2 {
-		t.Errorf("sent %d inputs in %d calls, want 5 in 2", len(f.stats().embedInputs), f.stats().embedCalls)
+	if len(f.Stats().Inputs) != 5 || f.Stats().EmbedCalls != 2 {
+		t.Errorf("sent %d inputs in %d calls, want 5 in 2", len(f.Stats().Inputs), f.Stats().EmbedCalls)
 	}
 	if len(vecs) != len(in) {
 		t.Fatalf("got %d vectors for %d texts", len(vecs), len(in))
@@ -197,21 +198,21 @@ func TestEmbedDocumentsSendsDuplicatesOnce(t *testing.T) {
 func TestEmbedDocumentsConcurrencyIsBounded(t *testing.T) {
 	for _, conc := range []int{1, 3} {
 		t.Run(fmt.Sprint(conc), func(t *testing.T) {
-			f := startFake(t)
+			f := ollamatest.New(t)
 			e := newEmbedder(t, f, ollama.EmbedOptions{BatchSize: 2, Concurrency: conc})
-			f.script(func(f *fakeOllama) { f.barrier = conc }) // each call waits until conc calls were in flight together
+			f.HoldEmbeds(conc) // each call waits until conc calls were in flight together
 			if _, err := e.EmbedDocuments(context.Background(), texts(20)); err != nil {
 				t.Fatal(err)
 			}
-			if f.stats().maxInflight != conc {
-				t.Errorf("at most %d requests were in flight, want exactly %d", f.stats().maxInflight, conc)
+			if f.Stats().MaxInflight != conc {
+				t.Errorf("at most %d requests were in flight, want exactly %d", f.Stats().MaxInflight, conc)
 			}
 		})
 	}
 }
 
 func TestEmbedTruncatesLongTexts(t *testing.T) {
-	f := startFake(t)
+	f := ollamatest.New(t)
 	var logs bytes.Buffer
 	e := newEmbedder(t, f, ollama.EmbedOptions{ContextTokens: 64, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	long := strings.Repeat("The checkout page accepts coupon codes. ", 200)
@@ -223,15 +224,15 @@ func TestEmbedTruncatesLongTexts(t *testing.T) {
 	if len(vecs) != 2 || len(vecs[0]) != 768 {
 		t.Fatalf("the long text was not embedded: %d vectors", len(vecs))
 	}
-	got := f.stats().embedInputs[0]
+	got := f.Stats().Inputs[0]
 	if !strings.HasPrefix(got, "search_document: The checkout page") || len(got) >= len(long) {
 		t.Errorf("long input sent as %d bytes starting %.40q; want its beginning, cut", len(got), got)
 	}
 	if n := ollama.EstimateTokens(strings.TrimPrefix(got, "search_document: ")); n > 64 {
 		t.Errorf("truncated input is about %d tokens, over the 64-token context", n)
 	}
-	if f.stats().embedInputs[1] != "search_document: "+short {
-		t.Errorf("short text changed: %q", f.stats().embedInputs[1])
+	if f.Stats().Inputs[1] != "search_document: "+short {
+		t.Errorf("short text changed: %q", f.Stats().Inputs[1])
 	}
 	if !strings.Contains(logs.String(), "level=WARN") || strings.Count(logs.String(), "\n") != 1 {
 		t.Errorf("want one warning for one truncated text, got log:\n%s", logs.String())
@@ -275,12 +276,12 @@ func TestEmbedRetries(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := startFake(t)
+			f := ollamatest.New(t)
 			e := newEmbedder(t, f, ollama.EmbedOptions{})
-			f.script(func(f *fakeOllama) { f.embedStatus = slices.Clone(tt.statuses) })
+			f.FailEmbeds(tt.statuses...)
 			vecs, err := e.EmbedDocuments(context.Background(), []string{"a", "b"})
-			if f.stats().embedCalls != tt.calls {
-				t.Errorf("server saw %d calls, want %d", f.stats().embedCalls, tt.calls)
+			if f.Stats().EmbedCalls != tt.calls {
+				t.Errorf("server saw %d calls, want %d", f.Stats().EmbedCalls, tt.calls)
 			}
 			if got := livespec.ErrorCode(err); got != tt.code {
 				t.Fatalf("error %v has kind %q, want %q", err, got, tt.code)
@@ -291,7 +292,7 @@ func TestEmbedRetries(t *testing.T) {
 				}
 				return
 			}
-			if len(vecs) != 2 || !slices.Equal(vecs[1], fakeVector("search_document: b", 768)) {
+			if len(vecs) != 2 || !slices.Equal(vecs[1], ollamatest.Vector("search_document: b", 768)) {
 				t.Error("wrong vectors after retry")
 			}
 			if req, _ := e.Stats(); req != int64(tt.calls) {
@@ -302,7 +303,7 @@ func TestEmbedRetries(t *testing.T) {
 }
 
 func TestEmbedModelNotPulled(t *testing.T) {
-	f := startFake(t)
+	f := ollamatest.New(t)
 	_, err := ollama.New(f.URL(), nil).Embedder(context.Background(), ollama.EmbedOptions{Model: "bge-m3"})
 	if livespec.ErrorCode(err) != livespec.EUNAVAILABLE {
 		t.Fatalf("err = %v, want EUNAVAILABLE", err)
@@ -313,7 +314,7 @@ func TestEmbedModelNotPulled(t *testing.T) {
 }
 
 func TestEmbedderRejectsBadModels(t *testing.T) {
-	f := startFake(t)
+	f := ollamatest.New(t)
 	c := ollama.New(f.URL(), nil)
 	tests := []struct {
 		name string
@@ -335,7 +336,7 @@ func TestEmbedderRejectsBadModels(t *testing.T) {
 }
 
 func TestEmbedQueryRejectsEmpty(t *testing.T) {
-	f := startFake(t)
+	f := ollamatest.New(t)
 	e := newEmbedder(t, f, ollama.EmbedOptions{})
 	if _, err := e.EmbedQuery(context.Background(), "  "); livespec.ErrorCode(err) != livespec.EINVALID {
 		t.Errorf("err = %v, want EINVALID", err)
@@ -343,30 +344,30 @@ func TestEmbedQueryRejectsEmpty(t *testing.T) {
 }
 
 func TestEmbedDocumentsStopsOnFailure(t *testing.T) {
-	f := startFake(t)
+	f := ollamatest.New(t)
 	e := newEmbedder(t, f, ollama.EmbedOptions{BatchSize: 2, Concurrency: 1})
-	f.script(func(f *fakeOllama) { f.embedStatus = []int{0, 400} }) // the second batch is rejected
+	f.FailEmbeds(0, 400) // the second batch is rejected
 	_, err := e.EmbedDocuments(context.Background(), texts(20))
 	if livespec.ErrorCode(err) != livespec.EINVALID {
 		t.Fatalf("err = %v, want EINVALID", err)
 	}
-	if f.stats().embedCalls != 2 {
-		t.Errorf("server saw %d calls after a lasting failure on the 2nd; want 2", f.stats().embedCalls)
+	if f.Stats().EmbedCalls != 2 {
+		t.Errorf("server saw %d calls after a lasting failure on the 2nd; want 2", f.Stats().EmbedCalls)
 	}
 }
 
 func TestEmbedCancelled(t *testing.T) {
-	f := startFake(t)
+	f := ollamatest.New(t)
 	e := newEmbedder(t, f, ollama.EmbedOptions{})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	calls := f.stats().embedCalls
+	calls := f.Stats().EmbedCalls
 	_, err := e.EmbedDocuments(ctx, texts(40))
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
-	if f.stats().embedCalls != calls {
-		t.Errorf("a cancelled context still sent %d calls", f.stats().embedCalls-calls)
+	if f.Stats().EmbedCalls != calls {
+		t.Errorf("a cancelled context still sent %d calls", f.Stats().EmbedCalls-calls)
 	}
 	if _, err := e.EmbedQuery(ctx, "q"); !errors.Is(err, context.Canceled) {
 		t.Errorf("EmbedQuery err = %v, want context.Canceled", err)
@@ -374,19 +375,19 @@ func TestEmbedCancelled(t *testing.T) {
 }
 
 func TestEmbedEmpty(t *testing.T) {
-	f := startFake(t)
+	f := ollamatest.New(t)
 	e := newEmbedder(t, f, ollama.EmbedOptions{})
-	calls := f.stats().embedCalls
+	calls := f.Stats().EmbedCalls
 	vecs, err := e.EmbedDocuments(context.Background(), nil)
-	if err != nil || len(vecs) != 0 || f.stats().embedCalls != calls {
-		t.Errorf("EmbedDocuments(nil) = %d vectors, %v, %d calls; want none", len(vecs), err, f.stats().embedCalls-calls)
+	if err != nil || len(vecs) != 0 || f.Stats().EmbedCalls != calls {
+		t.Errorf("EmbedDocuments(nil) = %d vectors, %v, %d calls; want none", len(vecs), err, f.Stats().EmbedCalls-calls)
 	}
 }
 
 func TestEmbedRequestTimeout(t *testing.T) {
-	f := startFake(t)
+	f := ollamatest.New(t)
 	e := newEmbedder(t, f, ollama.EmbedOptions{RequestTimeout: 20 * time.Millisecond})
-	f.script(func(f *fakeOllama) { f.embedHang = true })
+	f.HangEmbeds()
 	_, err := e.EmbedDocuments(context.Background(), []string{"a"})
 	if livespec.ErrorCode(err) != livespec.EUNAVAILABLE || !strings.Contains(livespec.ErrorMessage(err), "did not answer an embed request within 20ms") {
 		t.Errorf("err = %v, want EUNAVAILABLE saying the request timed out", err)
@@ -394,35 +395,35 @@ func TestEmbedRequestTimeout(t *testing.T) {
 	if errors.Is(err, context.Canceled) {
 		t.Error("a request timeout looks like the caller's cancellation")
 	}
-	if calls := f.stats().embedCalls; calls != 1 {
+	if calls := f.Stats().EmbedCalls; calls != 1 {
 		t.Errorf("a timed-out request was retried: %d calls", calls)
 	}
 }
 
 func TestEmbedShortensWhenServerSaysTooLong(t *testing.T) {
-	f := startFake(t)
+	f := ollamatest.New(t)
 	e := newEmbedder(t, f, ollama.EmbedOptions{})
-	f.script(func(f *fakeOllama) { f.maxInput = 1500 })
+	f.SetMaxInput(1500)
 	long := strings.Repeat("Refunds go back to the original card. ", 300) // ~11 KB: cut to about 5 KB by the estimate, still too long here
 	vecs, err := e.EmbedDocuments(context.Background(), []string{long, "short"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := f.stats()
-	if len(vecs) != 2 || len(st.embedInputs) != 2 {
-		t.Fatalf("got %d vectors, server embedded %d inputs; want 2 and 2", len(vecs), len(st.embedInputs))
+	st := f.Stats()
+	if len(vecs) != 2 || len(st.Inputs) != 2 {
+		t.Fatalf("got %d vectors, server embedded %d inputs; want 2 and 2", len(vecs), len(st.Inputs))
 	}
-	if got := st.embedInputs[0]; len(got) > 1500 || !strings.HasPrefix(got, "search_document: Refunds go back") {
+	if got := st.Inputs[0]; len(got) > 1500 || !strings.HasPrefix(got, "search_document: Refunds go back") {
 		t.Errorf("long input embedded as %d bytes; want its beginning within the server's limit", len(got))
 	}
-	if st.embedInputs[1] != "search_document: short" {
-		t.Errorf("short input changed to %q", st.embedInputs[1])
+	if st.Inputs[1] != "search_document: short" {
+		t.Errorf("short input changed to %q", st.Inputs[1])
 	}
-	if st.embedCalls < 2 {
-		t.Errorf("%d embed calls; want the rejected one and a shorter retry", st.embedCalls)
+	if st.EmbedCalls < 2 {
+		t.Errorf("%d embed calls; want the rejected one and a shorter retry", st.EmbedCalls)
 	}
 
-	f.script(func(f *fakeOllama) { f.maxInput = 10 }) // nothing fits: give up with a clear error
+	f.SetMaxInput(10) // nothing fits: give up with a clear error
 	_, err = e.EmbedDocuments(context.Background(), []string{long})
 	if livespec.ErrorCode(err) != livespec.EINVALID || !strings.Contains(err.Error(), "context length") {
 		t.Errorf("err = %v, want EINVALID about the context length", err)

@@ -7,12 +7,13 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/ollama"
+	"github.com/livespec/livespec/internal/ollama/ollamatest"
 )
 
 func Example() {
-	srv := newFakeOllama() // stands in for `ollama serve` with nomic-embed-text and llama3.2:3b pulled
+	// srv stands in for `ollama serve` with nomic-embed-text and llama3.2:3b pulled.
+	srv := ollamatest.NewServer(ollamatest.WithReply("Checkout accepts", " one coupon", " per order [1]", " [4]."))
 	defer srv.Close()
-	srv.chunks = []string{"Checkout accepts", " one coupon", " per order [1]", " [4]."}
 	ctx := context.Background()
 
 	c := ollama.New(srv.URL(), nil) // e.g. --ollama / LIVESPEC_OLLAMA_URL
