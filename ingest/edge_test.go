@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/gittest"
 )
 
 // countingEmbedder returns a fixed vector per text and counts how often it
@@ -45,7 +46,7 @@ func TestEmbeddings(t *testing.T) {
 	store := newMemStore()
 	emb := &countingEmbedder{id: "test/counting@3", seen: map[string]int{}}
 	withEmb := func(o *Options) { o.Embedder = emb; o.batchItems = 30 }
-	res, _ := ingestRepo(t, store, r, "emb", withEmb)
+	res, _ := ingestRepo(t, store, r.Dir, "emb", withEmb)
 
 	vs, _ := store.Versions(context.Background(), livespec.VersionQuery{Repos: []string{"emb"}, Validity: livespec.AnyVersion()})
 	distinct := map[string]bool{}
@@ -68,14 +69,14 @@ func TestEmbeddings(t *testing.T) {
 	// embed nothing: the vectors are already stored.
 	before := len(emb.seen)
 	reqs := emb.reqs
-	ingestRepo(t, store, r, "emb", func(o *Options) { withEmb(o); o.Rebuild = true })
-	ingestRepo(t, store, r, "emb-copy", withEmb)
+	ingestRepo(t, store, r.Dir, "emb", func(o *Options) { withEmb(o); o.Rebuild = true })
+	ingestRepo(t, store, r.Dir, "emb-copy", withEmb)
 	if emb.reqs != reqs || len(emb.seen) != before {
 		t.Errorf("re-run embedded again: %d requests", emb.reqs-reqs)
 	}
 
 	// Reembed embeds every text again.
-	res, _ = ingestRepo(t, store, r, "emb", func(o *Options) { withEmb(o); o.Reembed = true })
+	res, _ = ingestRepo(t, store, r.Dir, "emb", func(o *Options) { withEmb(o); o.Reembed = true })
 	if res.Embedded != len(distinct) {
 		t.Errorf("reembed embedded %d texts, want %d", res.Embedded, len(distinct))
 	}
@@ -87,7 +88,7 @@ func TestEmbeddings(t *testing.T) {
 		t.Errorf("other embedder: err = %v, want the store's EMISMATCH", err)
 	}
 	// Reembed switches embedders on a store that can drop vectors.
-	res, warnings := ingestRepo(t, store, r, "emb", func(o *Options) { o.Embedder = other; o.Reembed = true })
+	res, warnings := ingestRepo(t, store, r.Dir, "emb", func(o *Options) { o.Embedder = other; o.Reembed = true })
 	if res.Embedded != len(distinct) || len(other.seen) != len(distinct) {
 		t.Errorf("reembed with another embedder embedded %d texts, want %d", res.Embedded, len(distinct))
 	}
@@ -131,7 +132,7 @@ func TestEmbedderFailureResumes(t *testing.T) {
 		return func(o *Options) { o.Embedder = e; o.batchItems = 30 }
 	}
 	clean := openSQLite(t)
-	ingestRepo(t, clean, r, "emb", opts(&countingEmbedder{id: id, seen: map[string]int{}}))
+	ingestRepo(t, clean, r.Dir, "emb", opts(&countingEmbedder{id: id, seen: map[string]int{}}))
 
 	s := openSQLite(t)
 	flaky := &flakyEmbedder{countingEmbedder: countingEmbedder{id: id, seen: map[string]int{}}, ok: 3}
@@ -142,7 +143,7 @@ func TestEmbedderFailureResumes(t *testing.T) {
 		t.Fatalf("failing embedder: err = %v, want EUNAVAILABLE", err)
 	}
 	good := &countingEmbedder{id: id, seen: map[string]int{}}
-	ingestRepo(t, s, r, "emb", opts(good))
+	ingestRepo(t, s, r.Dir, "emb", opts(good))
 	if got, want := snapshot(t, s, "emb"), snapshot(t, clean, "emb"); got != want {
 		t.Errorf("resumed after embedder failure, differs from a clean run:\n%s", diffSnapshots(want, got))
 	}
@@ -163,10 +164,10 @@ func TestEmbedderFailureResumes(t *testing.T) {
 }
 
 func TestRepositoryErrors(t *testing.T) {
-	empty := newTestRepo(t)
+	empty := gittest.New(t, baseTime)
 	notGit := t.TempDir()
-	detached := newTestRepo(t, step{Msg: "one", Write: map[string]string{"a.md": "# A\n"}})
-	detached.git("checkout", "-q", "--detach", "HEAD")
+	detached := gittest.New(t, baseTime, gittest.Step{Msg: "one", Write: map[string]string{"a.md": "# A\n"}})
+	detached.Git("checkout", "-q", "--detach", "HEAD")
 
 	tests := []struct {
 		name, dir, branch string
@@ -207,35 +208,34 @@ func TestRepositoryErrors(t *testing.T) {
 		t.Errorf("bad glob: %v", err)
 	}
 	// Detached HEAD with a branch named works.
-	if res, _ := ingestRepo(t, newMemStore(), detached, "x", func(o *Options) { o.Branch = "main" }); res.Files != 1 {
+	if res, _ := ingestRepo(t, newMemStore(), detached.Dir, "x", func(o *Options) { o.Branch = "main" }); res.Files != 1 {
 		t.Errorf("branch of a detached repo: %+v", res)
 	}
 }
 
 func TestNoSpecFiles(t *testing.T) {
-	r := newTestRepo(t, step{Msg: "code", Write: map[string]string{"main.go": "package main\n", "README.txt": "hi\n"}})
+	r := gittest.New(t, baseTime, gittest.Step{Msg: "code", Write: map[string]string{"main.go": "package main\n", "README.txt": "hi\n"}})
 	store := newMemStore()
-	res, warnings := ingestRepo(t, store, r, "code", nil)
+	res, warnings := ingestRepo(t, store, r.Dir, "code", nil)
 	if res.Commits != 1 || res.Changes != 0 {
 		t.Errorf("result %+v", res)
 	}
 	if len(warnings) != 1 || !strings.Contains(warnings[0], "no files match") || !strings.Contains(warnings[0], "**/*.md") {
 		t.Errorf("warnings %q, want one saying no files match", warnings)
 	}
-	if cp, err := store.Checkpoint(context.Background(), "code"); err != nil || cp.Commit != r.head() {
+	if cp, err := store.Checkpoint(context.Background(), "code"); err != nil || cp.Commit != r.Head() {
 		t.Errorf("checkpoint %+v %v", cp, err)
 	}
 }
 
 func TestShallowCloneAndBranches(t *testing.T) {
 	src := genRepo(t, 41, 12)
-	src.git("branch", "release", "HEAD~4")
-	clone := filepath.Join(t.TempDir(), "clone")
-	gitIn(t, t.TempDir(), src.env(), "clone", "-q", "--no-local", "--depth", "3", "--branch", "main", "file://"+src.Dir, clone)
-	shallow := &testRepo{tb: t, Dir: clone, Author: "x"}
+	src.Git("branch", "release", "HEAD~4")
+	shallow := gittest.Clone(t, "file://"+src.Dir, "--no-local", "--depth", "3", "--branch", "main")
+	shallow.Author, shallow.When = "x", baseTime
 
 	store := newMemStore()
-	res, warnings := ingestRepo(t, store, shallow, "shallow", nil)
+	res, warnings := ingestRepo(t, store, shallow.Dir, "shallow", nil)
 	if !strings.Contains(strings.Join(warnings, "\n"), "shallow clone") {
 		t.Errorf("no shallow warning in %q", warnings)
 	}
@@ -245,37 +245,37 @@ func TestShallowCloneAndBranches(t *testing.T) {
 	checkCurrentFiles(t, shallow, store, "shallow")
 
 	// New commits on the still-shallow clone are ingested incrementally.
-	shallow.do(step{Msg: "work in the clone", Write: map[string]string{"clone.md": "# Clone\n"}})
-	if res, _ := ingestRepo(t, store, shallow, "shallow", nil); res.Rebuilt || res.Commits != 1 {
+	shallow.Do(gittest.Step{Msg: "work in the clone", Write: map[string]string{"clone.md": "# Clone\n"}})
+	if res, _ := ingestRepo(t, store, shallow.Dir, "shallow", nil); res.Rebuilt || res.Commits != 1 {
 		t.Errorf("incremental on a shallow clone: %+v", res)
 	}
 	// Once the full history is there, the repo is rebuilt from it.
-	shallow.git("fetch", "-q", "--unshallow")
-	res, warnings = ingestRepo(t, store, shallow, "shallow", nil)
+	shallow.Git("fetch", "-q", "--unshallow")
+	res, warnings = ingestRepo(t, store, shallow.Dir, "shallow", nil)
 	if !res.Rebuilt || !strings.Contains(strings.Join(warnings, "\n"), "full history") {
 		t.Errorf("unshallowed clone: %+v %q, want a rebuild", res, warnings)
 	}
 	if got, want := snapshot(t, store, "shallow"), snapshot(t, func() livespec.Store {
 		s := newMemStore()
-		ingestRepo(t, s, shallow, "shallow", nil)
+		ingestRepo(t, s, shallow.Dir, "shallow", nil)
 		return s
 	}(), "shallow"); got != want {
 		t.Errorf("after unshallow, differs from a clean ingest:\n%s", diffSnapshots(want, got))
 	}
-	if res, _ := ingestRepo(t, store, shallow, "shallow", nil); !res.UpToDate {
+	if res, _ := ingestRepo(t, store, shallow.Dir, "shallow", nil); !res.UpToDate {
 		t.Errorf("run after the rebuild: %+v, want up to date", res)
 	}
 
 	// A remote-tracking branch can be named; an orphan history is its own chain.
-	res, _ = ingestRepo(t, newMemStore(), shallow, "remote", func(o *Options) { o.Branch = "origin/main" })
-	if want := shallow.git("rev-parse", "origin/main"); res.Head != want {
+	res, _ = ingestRepo(t, newMemStore(), shallow.Dir, "remote", func(o *Options) { o.Branch = "origin/main" })
+	if want := shallow.Git("rev-parse", "origin/main"); res.Head != want {
 		t.Errorf("origin/main resolved to %s, want %s", res.Head, want)
 	}
-	src.git("checkout", "-q", "--orphan", "orphan")
-	src.git("rm", "-q", "-r", "-f", ".")
-	src.do(step{Msg: "orphan root", Write: map[string]string{"o.md": "# O\n"}})
-	src.do(step{Msg: "orphan two", Write: map[string]string{"o.md": "# O\n\ntwo\n"}})
-	res, _ = ingestRepo(t, newMemStore(), src, "orphan", nil)
+	src.Git("checkout", "-q", "--orphan", "orphan")
+	src.Git("rm", "-q", "-r", "-f", ".")
+	src.Do(gittest.Step{Msg: "orphan root", Write: map[string]string{"o.md": "# O\n"}})
+	src.Do(gittest.Step{Msg: "orphan two", Write: map[string]string{"o.md": "# O\n\ntwo\n"}})
+	res, _ = ingestRepo(t, newMemStore(), src.Dir, "orphan", nil)
 	if res.Commits != 2 || res.Files != 1 {
 		t.Errorf("orphan branch: %+v", res)
 	}
@@ -284,18 +284,18 @@ func TestShallowCloneAndBranches(t *testing.T) {
 func TestMissingParentObject(t *testing.T) {
 	// A first-parent chain that runs into a commit whose parent object is
 	// gone (a broken or grafted repository) stops there with a warning.
-	r := newTestRepo(t,
-		step{Msg: "one", Write: map[string]string{"a.md": "# A\n"}},
-		step{Msg: "two", Write: map[string]string{"a.md": "# A\n\ntwo\n"}},
-		step{Msg: "three", Write: map[string]string{"b.md": "# B\n"}},
+	r := gittest.New(t, baseTime,
+		gittest.Step{Msg: "one", Write: map[string]string{"a.md": "# A\n"}},
+		gittest.Step{Msg: "two", Write: map[string]string{"a.md": "# A\n\ntwo\n"}},
+		gittest.Step{Msg: "three", Write: map[string]string{"b.md": "# B\n"}},
 	)
-	first := r.git("rev-list", "--max-parents=0", "HEAD")
+	first := r.Git("rev-list", "--max-parents=0", "HEAD")
 	obj := filepath.Join(r.Dir, ".git", "objects", first[:2], first[2:])
 	if err := os.Remove(obj); err != nil {
 		t.Skipf("cannot remove loose object: %v", err)
 	}
 	store := newMemStore()
-	res, warnings := ingestRepo(t, store, r, "broken", nil)
+	res, warnings := ingestRepo(t, store, r.Dir, "broken", nil)
 	if res.Commits != 2 || !strings.Contains(strings.Join(warnings, "\n"), "missing") {
 		t.Errorf("result %+v warnings %q", res, warnings)
 	}
@@ -303,19 +303,18 @@ func TestMissingParentObject(t *testing.T) {
 }
 
 func TestBareRepoAndSubdirectory(t *testing.T) {
-	r := newTestRepo(t,
-		step{Msg: "one", Write: map[string]string{"docs/a.md": "# A\n\none\n", "docs/b.markdown": "# B\n"}},
-		step{Msg: "two", Write: map[string]string{"docs/a.md": "# A\n\ntwo\n"}},
+	r := gittest.New(t, baseTime,
+		gittest.Step{Msg: "one", Write: map[string]string{"docs/a.md": "# A\n\none\n", "docs/b.markdown": "# B\n"}},
+		gittest.Step{Msg: "two", Write: map[string]string{"docs/a.md": "# A\n\ntwo\n"}},
 	)
-	want := snapshot(t, func() livespec.Store { s := newMemStore(); ingestRepo(t, s, r, "x", nil); return s }(), "x")
-	bare := filepath.Join(t.TempDir(), "bare.git")
-	gitIn(t, t.TempDir(), r.env(), "clone", "-q", "--bare", r.Dir, bare)
+	want := snapshot(t, func() livespec.Store { s := newMemStore(); ingestRepo(t, s, r.Dir, "x", nil); return s }(), "x")
+	bare := gittest.Clone(t, r.Dir, "--bare").Dir
 	wt := filepath.Join(t.TempDir(), "wt")
-	r.git("worktree", "add", "-q", "-b", "other", wt, "main")
+	r.Git("worktree", "add", "-q", "-b", "other", wt, "main")
 	for name, dir := range map[string]string{"bare": bare, "subdirectory": filepath.Join(r.Dir, "docs"), "linked worktree": wt} {
 		t.Run(name, func(t *testing.T) {
 			s := newMemStore()
-			res, _ := ingestRepo(t, s, &testRepo{tb: t, Dir: dir}, "x", nil)
+			res, _ := ingestRepo(t, s, dir, "x", nil)
 			if res.Files != 2 || res.Commits != 2 {
 				t.Errorf("result %+v, want 2 files and 2 commits", res)
 			}
@@ -336,14 +335,14 @@ func TestReembedSQLite(t *testing.T) {
 	store := openSQLite(t)
 	ctx := context.Background()
 	first := &countingEmbedder{id: "test/first@3", seen: map[string]int{}}
-	ingestRepo(t, store, r, "re", func(o *Options) { o.Embedder = first })
+	ingestRepo(t, store, r.Dir, "re", func(o *Options) { o.Embedder = first })
 
 	second := &countingEmbedder{id: "test/second@3", seen: map[string]int{}}
 	_, err := Run(ctx, store, Options{Repo: "re", Dir: r.Dir, Embedder: second})
 	if livespec.ErrorCode(err) != livespec.EMISMATCH || !strings.Contains(err.Error(), "livespec ingest --reembed") {
 		t.Fatalf("other embedder: %v, want EMISMATCH naming livespec ingest --reembed", err)
 	}
-	res, _ := ingestRepo(t, store, r, "re", func(o *Options) { o.Embedder = second; o.Reembed = true })
+	res, _ := ingestRepo(t, store, r.Dir, "re", func(o *Options) { o.Embedder = second; o.Reembed = true })
 	if info, _ := store.Index(ctx); info.Embedder != second.id || res.Embedded == 0 || res.Embedded != len(second.seen) {
 		t.Errorf("after reembed: index %+v, embedded %d, seen %d", info, res.Embedded, len(second.seen))
 	}

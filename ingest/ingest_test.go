@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/gittest"
 )
 
 // sectionEvents returns the section-level changes of commit as
@@ -52,37 +53,37 @@ func fileEvent(tb testing.TB, s livespec.Store, repo, commit, path string) *live
 
 func TestSectionHistory(t *testing.T) {
 	const path = "docs/checkout.md"
-	r := newTestRepo(t)
+	r := gittest.New(t, baseTime)
 	commits := map[string]string{}
-	commits["add"] = r.do(step{Msg: "Add checkout spec", Write: map[string]string{
+	commits["add"] = r.Do(gittest.Step{Msg: "Add checkout spec", Write: map[string]string{
 		path: sectionDoc("Checkout", "Payment", "Cards and wallets are accepted.", "Coupons", "One coupon per order."),
 	}})
-	commits["edit"] = r.do(step{Msg: "Accept bank transfers", Write: map[string]string{
+	commits["edit"] = r.Do(gittest.Step{Msg: "Accept bank transfers", Write: map[string]string{
 		path: sectionDoc("Checkout", "Payment", "Cards, wallets and bank transfers are accepted.", "Coupons", "One coupon per order."),
 	}})
-	commits["heading"] = r.do(step{Msg: "Rename coupons", Write: map[string]string{
+	commits["heading"] = r.Do(gittest.Step{Msg: "Rename coupons", Write: map[string]string{
 		path: sectionDoc("Checkout", "Payment", "Cards, wallets and bank transfers are accepted.", "Discount codes", "One coupon per order."),
 	}})
-	commits["whitespace"] = r.do(step{Msg: "Reflow", Write: map[string]string{
+	commits["whitespace"] = r.Do(gittest.Step{Msg: "Reflow", Write: map[string]string{
 		path: strings.ReplaceAll(sectionDoc("Checkout", "Payment", "Cards, wallets and bank transfers are accepted.", "Discount codes", "One coupon per order."), "\n\n", "\n\n\n") + "   \n",
 	}})
-	commits["move"] = r.do(step{Msg: "Reorder", Write: map[string]string{
+	commits["move"] = r.Do(gittest.Step{Msg: "Reorder", Write: map[string]string{
 		path: sectionDoc("Checkout", "Discount codes", "One coupon per order.", "Payment", "Cards, wallets and bank transfers are accepted."),
 	}})
-	commits["rename"] = r.do(step{Msg: "Move checkout under payments", Move: [][2]string{{path, "docs/payments/checkout.md"}}})
+	commits["rename"] = r.Do(gittest.Step{Msg: "Move checkout under payments", Move: [][2]string{{path, "docs/payments/checkout.md"}}})
 	const path2 = "docs/payments/checkout.md"
-	commits["fence"] = r.do(step{Msg: "Document the API", Write: map[string]string{
+	commits["fence"] = r.Do(gittest.Step{Msg: "Document the API", Write: map[string]string{
 		path2: sectionDoc("Checkout", "Discount codes", "One coupon per order.", "Payment", "Cards, wallets and bank transfers are accepted.",
 			"API", "```sh\n# not a heading\ncurl -X POST /checkout\n```"),
 	}})
-	commits["front"] = r.do(step{Msg: "Add front matter", Write: map[string]string{
+	commits["front"] = r.Do(gittest.Step{Msg: "Add front matter", Write: map[string]string{
 		path2: "---\nowner: payments\nstatus: draft\n---\n" + sectionDoc("Checkout", "Discount codes", "One coupon per order.", "Payment", "Cards, wallets and bank transfers are accepted.",
 			"API", "```sh\n# not a heading\ncurl -X POST /checkout\n```"),
 	}})
-	commits["delete"] = r.do(step{Msg: "Drop checkout", Remove: []string{path2}})
+	commits["delete"] = r.Do(gittest.Step{Msg: "Drop checkout", Remove: []string{path2}})
 
 	store := newMemStore()
-	res, warnings := ingestRepo(t, store, r, "shop", nil)
+	res, warnings := ingestRepo(t, store, r.Dir, "shop", nil)
 	if len(warnings) > 0 {
 		t.Errorf("warnings: %q", warnings)
 	}
@@ -186,26 +187,26 @@ func TestSectionHistory(t *testing.T) {
 }
 
 func TestNonTextFiles(t *testing.T) {
-	r := newTestRepo(t)
-	c1 := r.do(step{Msg: "add", Write: map[string]string{
+	r := gittest.New(t, baseTime)
+	c1 := r.Do(gittest.Step{Msg: "add", Write: map[string]string{
 		"a.md":   sectionDoc("A", "One", "first"),
 		"big.md": sectionDoc("Big", "Body", strings.Repeat("lorem ipsum ", 50)),
 		"bin.md": "\x00\x01\x02binary",
 		"lat.md": "caf\xe9 latin-1\n",
 	}})
-	r.symlink("link.md", "a.md")
-	c2 := r.commit("link")
-	r.write("a.md", "\x00now binary")
-	c3 := r.commit("a becomes binary")
-	r.write("a.md", sectionDoc("A", "One", "text again"))
-	r.write("link.md", "# Link\n\nno longer a link\n")
-	c4 := r.commit("a is text again; link becomes a file")
-	r.write("mod.gitmodules", "")
-	r.git("update-index", "--add", "--cacheinfo", "160000,"+c1+",sub.md")
-	c5 := r.commit("add a submodule named like a spec")
+	r.Symlink("link.md", "a.md")
+	c2 := r.Commit("link")
+	r.Write("a.md", "\x00now binary")
+	c3 := r.Commit("a becomes binary")
+	r.Write("a.md", sectionDoc("A", "One", "text again"))
+	r.Write("link.md", "# Link\n\nno longer a link\n")
+	c4 := r.Commit("a is text again; link becomes a file")
+	r.Write("mod.gitmodules", "")
+	r.Git("update-index", "--add", "--cacheinfo", "160000,"+c1+",sub.md")
+	c5 := r.Commit("add a submodule named like a spec")
 
 	store := newMemStore()
-	res, warnings := ingestRepo(t, store, r, "nt", func(o *Options) { o.MaxFileBytes = 300 })
+	res, warnings := ingestRepo(t, store, r.Dir, "nt", func(o *Options) { o.MaxFileBytes = 300 })
 	status := map[string]livespec.FileStatus{}
 	files, _ := store.Files(context.Background(), livespec.FileQuery{Repos: []string{"nt"}, Validity: livespec.AnyVersion()})
 	for _, f := range files {
@@ -248,18 +249,18 @@ func TestNonTextFiles(t *testing.T) {
 }
 
 func TestMergeFirstParentAndModeChange(t *testing.T) {
-	r := newTestRepo(t, step{Msg: "add a", Write: map[string]string{"a.md": sectionDoc("A", "One", "first")}})
-	r.git("checkout", "-q", "-b", "feature")
-	f1 := r.do(step{Msg: "add b on the branch", Write: map[string]string{"b.md": sectionDoc("B", "Two", "draft")}})
-	f2 := r.do(step{Msg: "edit b on the branch", Write: map[string]string{"b.md": sectionDoc("B", "Two", "final")}})
-	r.git("checkout", "-q", "main")
-	c2 := r.do(step{Msg: "edit a", Write: map[string]string{"a.md": sectionDoc("A", "One", "second")}})
-	merge := r.merge("feature", "Merge feature")
-	r.chmod("a.md", true)
-	mode := r.commit("make a executable")
+	r := gittest.New(t, baseTime, gittest.Step{Msg: "add a", Write: map[string]string{"a.md": sectionDoc("A", "One", "first")}})
+	r.Checkout("feature")
+	f1 := r.Do(gittest.Step{Msg: "add b on the branch", Write: map[string]string{"b.md": sectionDoc("B", "Two", "draft")}})
+	f2 := r.Do(gittest.Step{Msg: "edit b on the branch", Write: map[string]string{"b.md": sectionDoc("B", "Two", "final")}})
+	r.Checkout("main")
+	c2 := r.Do(gittest.Step{Msg: "edit a", Write: map[string]string{"a.md": sectionDoc("A", "One", "second")}})
+	merge := r.Merge("feature", "Merge feature")
+	r.Chmod("a.md", true)
+	mode := r.Commit("make a executable")
 
 	store := openSQLite(t)
-	res, _ := ingestRepo(t, store, r, "m", nil)
+	res, _ := ingestRepo(t, store, r.Dir, "m", nil)
 	if res.Commits != 4 {
 		t.Errorf("Commits = %d, want 4 first-parent commits", res.Commits)
 	}
@@ -303,10 +304,10 @@ func TestMergeFirstParentAndModeChange(t *testing.T) {
 }
 
 func TestSectionMovedUnderAnotherParent(t *testing.T) {
-	r := newTestRepo(t, step{Msg: "one", Write: map[string]string{"spec.md": "# Checkout\n\n## Coupons\n\nOne coupon per order.\n\n# Promotions\n\nSeasonal offers.\n"}})
-	c2 := r.do(step{Msg: "move coupons", Write: map[string]string{"spec.md": "# Checkout\n\n# Promotions\n\nSeasonal offers.\n\n## Coupons\n\nOne coupon per order.\n"}})
+	r := gittest.New(t, baseTime, gittest.Step{Msg: "one", Write: map[string]string{"spec.md": "# Checkout\n\n## Coupons\n\nOne coupon per order.\n\n# Promotions\n\nSeasonal offers.\n"}})
+	c2 := r.Do(gittest.Step{Msg: "move coupons", Write: map[string]string{"spec.md": "# Checkout\n\n# Promotions\n\nSeasonal offers.\n\n## Coupons\n\nOne coupon per order.\n"}})
 	store := newMemStore()
-	ingestRepo(t, store, r, "mv", nil)
+	ingestRepo(t, store, r.Dir, "mv", nil)
 	want := []string{"renamed spec.md#Promotions > Coupons from Checkout > Coupons"}
 	if got := sectionEvents(t, store, "mv", c2); !slices.Equal(got, want) {
 		t.Errorf("moved section: %q, want %q", got, want)

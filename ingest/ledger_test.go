@@ -13,16 +13,17 @@ import (
 	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/gittest"
 )
 
 // genRepo builds a pseudo-random but deterministic history: adds, edits,
 // whitespace-only edits, deletes, renames (exact, edited, with a mode
 // change, from a non-spec name), mode changes, binary files, symlinks,
 // non-spec files and merges of feature branches.
-func genRepo(tb testing.TB, seed uint64, commits int) *testRepo {
+func genRepo(tb testing.TB, seed uint64, commits int) *gittest.Repo {
 	tb.Helper()
 	rng := rand.New(rand.NewPCG(seed, 7))
-	r := newTestRepo(tb)
+	r := gittest.New(tb, baseTime)
 	dirs := []string{"", "docs/", "specs/auth/", "specs/billing/"}
 	word := func() string { return fmt.Sprintf("w%x", rng.Uint64()) }
 	doc := func() string {
@@ -64,12 +65,12 @@ func genRepo(tb testing.TB, seed uint64, commits int) *testRepo {
 		b, _ := os.ReadFile(filepath.Join(r.Dir, path))
 		lines := strings.Split(string(b), "\n")
 		if bytesHasNUL(b) || len(lines) < 3 {
-			r.write(path, doc())
+			r.Write(path, doc())
 			return
 		}
 		i := 2 + rng.IntN(len(lines)-2)
 		lines[i] = word() + " edited " + word()
-		r.write(path, strings.Join(lines, "\n"))
+		r.Write(path, strings.Join(lines, "\n"))
 	}
 	op := func(under string) {
 		files := specs(under)
@@ -80,35 +81,35 @@ func genRepo(tb testing.TB, seed uint64, commits int) *testRepo {
 		pick := func() string { return files[rng.IntN(len(files))] }
 		switch k {
 		case 0, 1:
-			r.write(filepath.Join(under, newPath("spec", ".md")), doc())
+			r.Write(filepath.Join(under, newPath("spec", ".md")), doc())
 		case 2, 3:
 			editLine(pick())
 		case 4: // whitespace-only edit
 			p := pick()
 			b, _ := os.ReadFile(filepath.Join(r.Dir, p))
-			r.write(p, string(b)+"\n\n")
+			r.Write(p, string(b)+"\n\n")
 		case 5:
-			r.git("rm", "-q", "-f", "--", pick())
+			r.Git("rm", "-q", "-f", "--", pick())
 		case 6: // exact rename
-			r.mv(pick(), filepath.Join(under, newPath("moved", ".md")))
+			r.Move(pick(), filepath.Join(under, newPath("moved", ".md")))
 		case 7: // rename with a small edit
 			to := filepath.Join(under, newPath("renamed", ".md"))
-			r.mv(pick(), to)
+			r.Move(pick(), to)
 			editLine(to)
 		case 8: // rename and mode change
 			to := filepath.Join(under, newPath("exec", ".md"))
-			r.mv(pick(), to)
-			r.chmod(to, true)
+			r.Move(pick(), to)
+			r.Chmod(to, true)
 		case 9:
 			p := pick()
-			r.chmod(p, rng.IntN(2) == 0)
+			r.Chmod(p, rng.IntN(2) == 0)
 		case 10:
-			r.write(filepath.Join(under, newPath("blob", ".md")), "bin\x00ary "+word())
+			r.Write(filepath.Join(under, newPath("blob", ".md")), "bin\x00ary "+word())
 		case 11:
-			r.symlink(filepath.Join(under, newPath("link", ".md")), "../"+word()+".md")
+			r.Symlink(filepath.Join(under, newPath("link", ".md")), "../"+word()+".md")
 		case 12: // non-spec file, then renamed to a spec name later
 			p := filepath.Join(under, newPath("notes", ".txt"))
-			r.write(p, doc())
+			r.Write(p, doc())
 		case 14, 15: // a file replaced by two identical copies: git's exact-rename tie-break
 			p := pick()
 			b, _ := os.ReadFile(filepath.Join(r.Dir, p))
@@ -116,9 +117,9 @@ func genRepo(tb testing.TB, seed uint64, commits int) *testRepo {
 			if k == 15 {
 				base = "copy.md"
 			}
-			r.git("rm", "-q", "-f", "--", p)
-			r.write(filepath.Join(under, newPath("dup", "/"+base)), string(b))
-			r.write(filepath.Join(under, newPath("dup", ".md")), string(b))
+			r.Git("rm", "-q", "-f", "--", p)
+			r.Write(filepath.Join(under, newPath("dup", "/"+base)), string(b))
+			r.Write(filepath.Join(under, newPath("dup", ".md")), string(b))
 		case 13: // a non-spec file becomes a spec file
 			var txt []string
 			filepath.WalkDir(filepath.Join(r.Dir, under), func(p string, d os.DirEntry, err error) error {
@@ -133,32 +134,32 @@ func genRepo(tb testing.TB, seed uint64, commits int) *testRepo {
 				return
 			}
 			sort.Strings(txt)
-			r.mv(txt[0], strings.TrimSuffix(txt[0], ".txt")+".md")
+			r.Move(txt[0], strings.TrimSuffix(txt[0], ".txt")+".md")
 		}
 	}
 	for c := 0; c < commits; c++ {
 		if c > 0 && c%9 == 0 {
 			// A feature branch works in its own directory while main moves on.
 			br := fmt.Sprintf("feature%d", c)
-			r.git("checkout", "-q", "-b", br)
+			r.Checkout(br)
 			for range 2 + rng.IntN(2) {
 				for range 1 + rng.IntN(2) {
 					op("feat/" + br + "/")
 				}
-				r.commit("work on " + br)
+				r.Commit("work on " + br)
 			}
-			r.git("checkout", "-q", "main")
+			r.Checkout("main")
 			if rng.IntN(2) == 0 {
 				op("main/")
-				r.commit("main moves on")
+				r.Commit("main moves on")
 			}
-			r.merge(br, "Merge "+br)
+			r.Merge(br, "Merge "+br)
 			continue
 		}
 		for range 1 + rng.IntN(3) {
 			op("")
 		}
-		r.commit(fmt.Sprintf("commit %d\n\nbody of the message", c))
+		r.Commit(fmt.Sprintf("commit %d\n\nbody of the message", c))
 	}
 	return r
 }
@@ -167,19 +168,19 @@ func bytesHasNUL(b []byte) bool { return slices.Contains(b, 0) }
 
 // gitLedger returns, per first-parent commit of HEAD, what
 // `git diff-tree -r -M --name-status` reports for the spec files.
-func gitLedger(tb testing.TB, r *testRepo) (order []string, ledger map[string][]string) {
+func gitLedger(tb testing.TB, r *gittest.Repo) (order []string, ledger map[string][]string) {
 	tb.Helper()
 	ledger = map[string][]string{}
 	specs := []string{"--", ":(glob)**/*.md", ":(glob)**/*.markdown"}
-	for _, c := range strings.Fields(r.git("rev-list", "--first-parent", "--reverse", "HEAD")) {
+	for _, c := range strings.Fields(r.Git("rev-list", "--first-parent", "--reverse", "HEAD")) {
 		order = append(order, c)
 		args := []string{"diff-tree", "-r", "-M", "--name-status", "--no-commit-id"}
-		if parents := strings.Fields(r.git("rev-list", "--parents", "-n1", c)); len(parents) == 1 {
+		if parents := strings.Fields(r.Git("rev-list", "--parents", "-n1", c)); len(parents) == 1 {
 			args = append(args, "--root", c)
 		} else {
 			args = append(args, c+"^1", c)
 		}
-		out := r.git(append(args, specs...)...)
+		out := r.Git(append(args, specs...)...)
 		var entries []string
 		for _, line := range strings.Split(out, "\n") {
 			if line == "" {
@@ -233,7 +234,7 @@ func TestLedgerMatchesGitDiffTree(t *testing.T) {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
 			r := genRepo(t, seed, 40)
 			store := stores[int(seed)%len(stores)].open(t)
-			res, _ := ingestRepo(t, store, r, "gen", nil)
+			res, _ := ingestRepo(t, store, r.Dir, "gen", nil)
 			order, want := gitLedger(t, r)
 			got := storeLedger(t, store, "gen")
 			if res.Commits != len(order) {
@@ -261,7 +262,7 @@ func TestLedgerMatchesGitDiffTree(t *testing.T) {
 
 // checkChangeMetadata checks the commit facts of every change against git
 // and that Seq is the position on the first-parent chain.
-func checkChangeMetadata(t *testing.T, r *testRepo, s livespec.Store, repo string, order []string) {
+func checkChangeMetadata(t *testing.T, r *gittest.Repo, s livespec.Store, repo string, order []string) {
 	t.Helper()
 	seq := map[string]int64{}
 	for i, c := range order {
@@ -272,7 +273,7 @@ func checkChangeMetadata(t *testing.T, r *testRepo, s livespec.Store, repo strin
 	for _, c := range chs {
 		f, ok := facts[c.Commit]
 		if !ok {
-			f = strings.Split(r.git("log", "-1", "--format=%cI%n%aI%n%an%n%s", c.Commit), "\n")
+			f = strings.Split(r.Git("log", "-1", "--format=%cI%n%aI%n%an%n%s", c.Commit), "\n")
 			facts[c.Commit] = f
 		}
 		cd, _ := time.Parse(time.RFC3339, f[0])
@@ -286,10 +287,10 @@ func checkChangeMetadata(t *testing.T, r *testRepo, s livespec.Store, repo strin
 
 // checkCurrentFiles checks that the current file versions are the spec
 // files of HEAD with their blobs.
-func checkCurrentFiles(t *testing.T, r *testRepo, s livespec.Store, repo string) {
+func checkCurrentFiles(t *testing.T, r *gittest.Repo, s livespec.Store, repo string) {
 	t.Helper()
 	var want []string
-	for _, line := range strings.Split(r.git("ls-tree", "-r", "HEAD"), "\n") {
+	for _, line := range strings.Split(r.Git("ls-tree", "-r", "HEAD"), "\n") {
 		// <mode> SP <type> SP <hash> TAB <path>
 		meta, path, ok := strings.Cut(line, "\t")
 		if !ok || !strings.HasSuffix(path, ".md") {
@@ -326,10 +327,9 @@ func TestLedgerOnCorpus(t *testing.T) {
 			if _, err := os.Stat(bundle); err != nil {
 				t.Skipf("no %s", bundle)
 			}
-			r := &testRepo{tb: t, Dir: filepath.Join(t.TempDir(), name)}
-			gitIn(t, ".", os.Environ(), "clone", "-q", bundle, r.Dir)
+			r := gittest.Clone(t, bundle)
 			store := newMemStore()
-			ingestRepo(t, store, r, name, nil)
+			ingestRepo(t, store, r.Dir, name, nil)
 			order, want := gitLedger(t, r)
 			got := storeLedger(t, store, name)
 			bad := 0

@@ -3,12 +3,12 @@ package ingest
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/gittest"
 )
 
 // benchCorpus clones a corpus bundle of ../shared/corpora into a temporary
@@ -19,11 +19,7 @@ func benchCorpus(b *testing.B, name string) string {
 	if _, err := os.Stat(bundle); err != nil {
 		b.Skipf("corpus %s not available", bundle)
 	}
-	dir := filepath.Join(b.TempDir(), name)
-	if out, err := exec.Command("git", "clone", "-q", bundle, dir).CombinedOutput(); err != nil {
-		b.Fatalf("clone %s: %v\n%s", bundle, err, out)
-	}
-	return dir
+	return gittest.Clone(b, bundle).Dir
 }
 
 // BenchmarkIngest measures a full ingest of real spec histories into a
@@ -58,17 +54,19 @@ func BenchmarkIngest(b *testing.B) {
 				}
 			})
 			b.Run("incremental", func(b *testing.B) {
+				// A clone of its own, whose clock starts after the corpus head.
+				r := gittest.Clone(b, dir)
+				r.Author = "Bench"
 				store := openSQLite(b)
-				if _, err := Run(ctx, store, Options{Repo: name, Dir: dir}); err != nil {
+				if _, err := Run(ctx, store, Options{Repo: name, Dir: r.Dir}); err != nil {
 					b.Fatal(err)
 				}
-				r := &testRepo{tb: b, Dir: dir, Author: "Bench", n: int(time.Since(baseTime).Hours())}
 				for i := 0; b.Loop(); i++ {
 					b.StopTimer()
-					r.write("bench-new.md", sectionDoc("Bench", "Run", time.Now().String()))
-					r.commit("bench commit")
+					r.Write("bench-new.md", sectionDoc("Bench", "Run", time.Now().String()))
+					r.Commit("bench commit")
 					b.StartTimer()
-					res, err := Run(ctx, store, Options{Repo: name, Dir: dir})
+					res, err := Run(ctx, store, Options{Repo: name, Dir: r.Dir})
 					if err != nil || res.Commits != 1 {
 						b.Fatalf("incremental: %+v %v", res, err)
 					}

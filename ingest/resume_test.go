@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/gittest"
 	"github.com/livespec/livespec/internal/sqlite"
 	"github.com/livespec/livespec/internal/storetest"
 )
@@ -39,10 +40,10 @@ func snapshot(tb testing.TB, s livespec.Store, repo string) string {
 }
 
 // cleanSnapshot ingests r from scratch into a new store and returns its snapshot.
-func cleanSnapshot(tb testing.TB, open func(testing.TB) livespec.Store, r *testRepo, repo string, fn func(*Options)) string {
+func cleanSnapshot(tb testing.TB, open func(testing.TB) livespec.Store, r *gittest.Repo, repo string, fn func(*Options)) string {
 	tb.Helper()
 	s := open(tb)
-	ingestRepo(tb, s, r, repo, fn)
+	ingestRepo(tb, s, r.Dir, repo, fn)
 	return snapshot(tb, s, repo)
 }
 
@@ -87,7 +88,7 @@ func TestCrashAndResume(t *testing.T) {
 		want := cleanSnapshot(t, open, r, "gen", small)
 		// Count the batches of a clean run.
 		counter := &failingStore{Store: open(t)}
-		ingestRepo(t, counter, r, "gen", small)
+		ingestRepo(t, counter, r.Dir, "gen", small)
 		if counter.n < 4 {
 			t.Fatalf("only %d batches: the test needs several", counter.n)
 		}
@@ -104,7 +105,7 @@ func TestCrashAndResume(t *testing.T) {
 				}
 				// Resume with other batch limits: the result must not depend
 				// on them, nor on how open sections are loaded.
-				res, _ := ingestRepo(t, s, r, "gen", func(o *Options) {
+				res, _ := ingestRepo(t, s, r.Dir, "gen", func(o *Options) {
 					o.batchItems = 25
 					if k%2 == 0 {
 						o.lazyCommits = -1
@@ -123,44 +124,44 @@ func TestCrashAndResume(t *testing.T) {
 
 func TestIncremental(t *testing.T) {
 	forEachStore(t, func(t *testing.T, open func(testing.TB) livespec.Store) {
-		r := newTestRepo(t,
-			step{Msg: "one", Write: map[string]string{"spec/a.md": sectionDoc("A", "X", "x1", "Y", "y1"), "spec/b.md": sectionDoc("B", "Z", "z1"),
+		r := gittest.New(t, baseTime,
+			gittest.Step{Msg: "one", Write: map[string]string{"spec/a.md": sectionDoc("A", "X", "x1", "Y", "y1"), "spec/b.md": sectionDoc("B", "Z", "z1"),
 				"spec/[wip] {odd}*?.md": sectionDoc("Odd", "Name", "glob characters in the path")}},
-			step{Msg: "two", Write: map[string]string{"spec/a.md": sectionDoc("A", "X", "x2", "Y", "y1")}},
+			gittest.Step{Msg: "two", Write: map[string]string{"spec/a.md": sectionDoc("A", "X", "x2", "Y", "y1")}},
 		)
 		store := &failingStore{Store: open(t)}
-		res1, _ := ingestRepo(t, store, r, "inc", nil)
+		res1, _ := ingestRepo(t, store, r.Dir, "inc", nil)
 		if res1.Commits != 2 || res1.UpToDate || res1.Rebuilt {
 			t.Fatalf("first run: %+v", res1)
 		}
 
 		// Up to date: nothing written.
 		applies := store.n
-		res, _ := ingestRepo(t, store, r, "inc", nil)
+		res, _ := ingestRepo(t, store, r.Dir, "inc", nil)
 		if !res.UpToDate || res.Commits != 0 || store.n != applies || res.Files != 3 {
 			t.Errorf("second run: %+v, %d applies; want up to date with 3 files and no write", res, store.n-applies)
 		}
 
 		// A new commit without spec changes moves the checkpoint only.
-		r.do(step{Msg: "code only", Write: map[string]string{"main.go": "package main\n"}})
-		res, _ = ingestRepo(t, store, r, "inc", nil)
+		r.Do(gittest.Step{Msg: "code only", Write: map[string]string{"main.go": "package main\n"}})
+		res, _ = ingestRepo(t, store, r.Dir, "inc", nil)
 		if res.Commits != 1 || res.Changes != 0 || res.UpToDate {
 			t.Errorf("code-only commit: %+v", res)
 		}
-		if cp, _ := store.Checkpoint(context.Background(), "inc"); cp.Commit != r.head() || cp.Seq != 3 {
-			t.Errorf("checkpoint %s seq %d, want head %s seq 3", cp.Commit, cp.Seq, r.head())
+		if cp, _ := store.Checkpoint(context.Background(), "inc"); cp.Commit != r.Head() || cp.Seq != 3 {
+			t.Errorf("checkpoint %s seq %d, want head %s seq 3", cp.Commit, cp.Seq, r.Head())
 		}
 
 		// New spec changes: only the new commits are processed.
-		r.do(step{Msg: "four", Write: map[string]string{"spec/a.md": sectionDoc("A", "X", "x2", "Y", "y2"),
+		r.Do(gittest.Step{Msg: "four", Write: map[string]string{"spec/a.md": sectionDoc("A", "X", "x2", "Y", "y2"),
 			"spec/[wip] {odd}*?.md": sectionDoc("Odd", "Name", "still odd")}})
-		r.do(step{Msg: "five", Remove: []string{"spec/b.md"}, Move: [][2]string{{"spec/a.md", "spec/alpha.md"}}})
+		r.Do(gittest.Step{Msg: "five", Remove: []string{"spec/b.md"}, Move: [][2]string{{"spec/a.md", "spec/alpha.md"}}})
 		var progress []Progress
-		res, _ = ingestRepo(t, store, r, "inc", func(o *Options) { o.Progress = func(p Progress) { progress = append(progress, p) } })
+		res, _ = ingestRepo(t, store, r.Dir, "inc", func(o *Options) { o.Progress = func(p Progress) { progress = append(progress, p) } })
 		if res.Commits != 2 || res.Rebuilt {
 			t.Errorf("incremental run: %+v", res)
 		}
-		if len(progress) != 2 || progress[1].Done != 2 || progress[1].Total != 2 || progress[1].Commit != r.head() {
+		if len(progress) != 2 || progress[1].Done != 2 || progress[1].Total != 2 || progress[1].Commit != r.Head() {
 			t.Errorf("progress %+v", progress)
 		}
 		if got, want := snapshot(t, store, "inc"), cleanSnapshot(t, open, r, "inc", nil); got != want {
@@ -173,11 +174,11 @@ func TestForcePushRebuilds(t *testing.T) {
 	forEachStore(t, func(t *testing.T, open func(testing.TB) livespec.Store) {
 		r := genRepo(t, 5, 12)
 		store := open(t)
-		ingestRepo(t, store, r, "fp", nil)
+		ingestRepo(t, store, r.Dir, "fp", nil)
 		// Rewrite history: drop the last three commits and commit something else.
-		r.git("reset", "-q", "--hard", "HEAD~3")
-		r.do(step{Msg: "rewritten", Write: map[string]string{"rewritten.md": sectionDoc("New", "S", "rewritten history")}})
-		res, warnings := ingestRepo(t, store, r, "fp", nil)
+		r.Git("reset", "-q", "--hard", "HEAD~3")
+		r.Do(gittest.Step{Msg: "rewritten", Write: map[string]string{"rewritten.md": sectionDoc("New", "S", "rewritten history")}})
+		res, warnings := ingestRepo(t, store, r.Dir, "fp", nil)
 		if !res.Rebuilt {
 			t.Errorf("force-push did not rebuild: %+v", res)
 		}
@@ -191,31 +192,31 @@ func TestForcePushRebuilds(t *testing.T) {
 	// A checkpoint commit missing from the repository also rebuilds.
 	r := genRepo(t, 6, 5)
 	store := newMemStore()
-	ingestRepo(t, store, r, "fp", nil)
+	ingestRepo(t, store, r.Dir, "fp", nil)
 	store.mu.Lock()
 	cp := store.cps["fp"]
 	cp.Commit = strings.Repeat("ab", 20)
 	store.cps["fp"] = cp
 	store.mu.Unlock()
-	if res, _ := ingestRepo(t, store, r, "fp", nil); !res.Rebuilt {
+	if res, _ := ingestRepo(t, store, r.Dir, "fp", nil); !res.Rebuilt {
 		t.Errorf("missing checkpoint commit did not rebuild: %+v", res)
 	}
 }
 
 func TestSettingsChangeRebuilds(t *testing.T) {
 	forEachStore(t, func(t *testing.T, open func(testing.TB) livespec.Store) {
-		r := newTestRepo(t, step{Msg: "one", Write: map[string]string{"a.md": "# A\n", "b.md": "# B\n"}})
+		r := gittest.New(t, baseTime, gittest.Step{Msg: "one", Write: map[string]string{"a.md": "# A\n", "b.md": "# B\n"}})
 		store := open(t)
-		ingestRepo(t, store, r, "cfg", nil)
+		ingestRepo(t, store, r.Dir, "cfg", nil)
 		excl := func(o *Options) { o.Exclude = []string{"b.md"} }
-		res, _ := ingestRepo(t, store, r, "cfg", excl)
+		res, _ := ingestRepo(t, store, r.Dir, "cfg", excl)
 		if !res.Rebuilt || res.Files != 1 {
 			t.Errorf("changed excludes: %+v, want a rebuild with 1 file", res)
 		}
 		if got, want := snapshot(t, store, "cfg"), cleanSnapshot(t, open, r, "cfg", excl); got != want {
 			t.Errorf("rebuild differs from a clean ingest:\n%s", diffSnapshots(want, got))
 		}
-		if res, _ := ingestRepo(t, store, r, "cfg", func(o *Options) { excl(o); o.Rebuild = true }); !res.Rebuilt || res.UpToDate {
+		if res, _ := ingestRepo(t, store, r.Dir, "cfg", func(o *Options) { excl(o); o.Rebuild = true }); !res.Rebuilt || res.UpToDate {
 			t.Errorf("Rebuild on an up-to-date repo: %+v", res)
 		}
 	})
@@ -230,11 +231,11 @@ func TestSeveralRepos(t *testing.T) {
 	b := genRepo(t, 22, 10)
 	forEachStore(t, func(t *testing.T, open func(testing.TB) livespec.Store) {
 		store := open(t)
-		ingestRepo(t, store, a, "alpha", nil)
+		ingestRepo(t, store, a.Dir, "alpha", nil)
 		before := snapshot(t, store, "alpha")
-		ingestRepo(t, store, b, "beta", nil)
+		ingestRepo(t, store, b.Dir, "beta", nil)
 		// The same repository under a second name is independent too.
-		ingestRepo(t, store, a, "alpha-copy", nil)
+		ingestRepo(t, store, a.Dir, "alpha-copy", nil)
 		if snapshot(t, store, "alpha") != before {
 			t.Errorf("ingesting other repos changed alpha")
 		}
@@ -269,7 +270,7 @@ func TestCancelAndResume(t *testing.T) {
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("cancelled run: err = %v, want context.Canceled", err)
 			}
-			ingestRepo(t, s, r, "gen", nil)
+			ingestRepo(t, s, r.Dir, "gen", nil)
 			if got := snapshot(t, s, "gen"); got != want {
 				t.Errorf("resumed after cancel, differs from a clean run:\n%s", diffSnapshots(want, got))
 			}

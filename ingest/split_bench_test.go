@@ -3,10 +3,11 @@ package ingest
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/livespec/livespec/internal/gittest"
 )
 
 // synthDoc builds a KEP-like Markdown document of about size bytes:
@@ -53,10 +54,7 @@ func BenchmarkParseFileKEPs(b *testing.B) {
 	if _, err := os.Stat(bundle); err != nil {
 		b.Skip("corpus not found:", bundle)
 	}
-	dir := b.TempDir()
-	if out, err := exec.Command("git", "clone", "-q", bundle, dir).CombinedOutput(); err != nil {
-		b.Skipf("git clone: %v: %s", err, out)
-	}
+	dir := gittest.Clone(b, bundle).Dir
 	type file struct {
 		path string
 		data []byte

@@ -244,6 +244,38 @@ func TestBackendsEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("ingest --reembed switches the embedder", func(t *testing.T) {
+		b.ollama.ResetStats()
+		out, stderr, err := b.run(t, "ingest", "--repo", r.Dir, "--embed-model", "mxbai-embed-large", "--reembed")
+		if err != nil {
+			t.Fatalf("ingest --reembed: %v\n%s", err, stderr)
+		}
+		if !strings.Contains(stderr, "re-embedded with ollama/mxbai-embed-large@1024") {
+			t.Errorf("stderr = %q, want the warning that every repository must be re-embedded", stderr)
+		}
+		distinct, embedded := summaryCounts(t, out)
+		if embedded != distinct || len(b.ollama.Stats().Inputs) != distinct {
+			t.Errorf("summary %q; Ollama embedded %d texts; want every distinct text once", out, len(b.ollama.Stats().Inputs))
+		}
+		for text, n := range b.ollama.Embedded() {
+			if n != 1 || strings.HasPrefix(text, "search_document: ") {
+				t.Errorf("embedded %d times with nomic's prefix or more than once: %q", n, text)
+			}
+		}
+		out, _, err = b.run(t, "ask", "--embed-model", "mxbai-embed-large", "--now", now, "--json", "How long do access tokens last?")
+		var a livespec.Answer
+		if err != nil || json.Unmarshal([]byte(out), &a) != nil {
+			t.Fatalf("ask with the new embedder: %v\n%s", err, out)
+		}
+		if a.Model.Embedder != "ollama/mxbai-embed-large@1024" || len(a.Citations) == 0 || a.Citations[0].Path != "spec/auth.md" {
+			t.Errorf("answer model %+v, citations %+v", a.Model, a.Citations)
+		}
+		// Now the old embedder is the mismatch.
+		if _, _, err := b.run(t, "ask", "--now", now, "How long do access tokens last?"); livespec.ErrorCode(err) != livespec.EMISMATCH {
+			t.Errorf("ask with nomic-embed-text after the switch: %v, want EMISMATCH", err)
+		}
+	})
+
 	t.Run("ollama down falls back with qdrant", func(t *testing.T) {
 		down := ollamatest.NewServer()
 		down.Close()

@@ -45,6 +45,8 @@
 // stored embeddings of their hashes) and the index record then switches to
 // it; API servers that still query the old collection reload the record
 // when Qdrant says it is gone.
+// ResetVectors (livespec.VectorResetter, for `livespec ingest --reembed`)
+// drops the vectors of other embedders and then records the new one.
 //
 // # BM25
 //
