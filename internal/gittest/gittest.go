@@ -54,8 +54,8 @@ func New(tb testing.TB, start time.Time, steps ...Step) *Repo {
 	return r
 }
 
-// Clone clones src (a directory, a bundle or a URL git understands) into
-// a new temporary directory with the extra clone arguments args (such as
+// Clone clones src (a directory or a bundle, relative to the test's working
+// directory, or a URL git understands) into a new temporary directory with the extra clone arguments args (such as
 // "--bare" or "--depth", "3"). The clone's clock starts one Step after the
 // committer time of its HEAD (at the zero time when it has no commit). It
 // skips the test when the git CLI is missing.
@@ -63,7 +63,7 @@ func Clone(tb testing.TB, src string, args ...string) *Repo {
 	tb.Helper()
 	skipWithoutGit(tb)
 	r := &Repo{tb: tb, Dir: filepath.Join(tb.TempDir(), "clone"), Author: "Ada Lovelace", Step: time.Hour}
-	r.gitIn(tb.TempDir(), append(append([]string{"clone", "-q"}, args...), "--", src, r.Dir)...)
+	r.gitIn("", append(append([]string{"clone", "-q"}, args...), "--", src, r.Dir)...)
 	if out, err := r.run(r.Dir, "log", "-1", "--format=%ct", "HEAD"); err == nil {
 		if sec, err := strconv.ParseInt(out, 10, 64); err == nil {
 			r.When = time.Unix(sec, 0).UTC().Add(r.Step)
@@ -103,6 +103,7 @@ func (r *Repo) Git(args ...string) string {
 	return r.gitIn(r.Dir, args...)
 }
 
+// gitIn runs git in dir (the working directory when "") with Env.
 func (r *Repo) gitIn(dir string, args ...string) string {
 	r.tb.Helper()
 	out, err := r.run(dir, args...)

@@ -2,6 +2,8 @@ package gittest_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -164,7 +166,15 @@ func TestClone(t *testing.T) {
 	if got := c.Git("log", "-1", "--format=%cI"); got != "2025-01-06T12:00:00+00:00" {
 		t.Errorf("commit in the clone at %s", got)
 	}
-	bare := gittest.Clone(t, src.Dir, "--bare")
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := filepath.Rel(wd, src.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare := gittest.Clone(t, rel, "--bare") // a path relative to the test's directory
 	if bare.Git("rev-parse", "--is-bare-repository") != "true" || bare.Head() != src.Head() {
 		t.Errorf("bare clone wrong")
 	}
