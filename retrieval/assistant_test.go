@@ -16,100 +16,10 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/ingest"
+	"github.com/livespec/livespec/internal/gittest"
 	"github.com/livespec/livespec/internal/sqlite"
 	"github.com/livespec/livespec/retrieval"
 )
-
-// gitRepo is a git repository in a temporary directory, written with the
-// git command line and fixed author and committer dates.
-type gitRepo struct {
-	t   testing.TB
-	dir string
-	env []string
-}
-
-func newGitRepo(t testing.TB) *gitRepo {
-	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	r := &gitRepo{t: t, dir: t.TempDir()}
-	home := t.TempDir()
-	r.env = append(os.Environ(), "HOME="+home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
-		"GIT_AUTHOR_NAME=Ada", "GIT_AUTHOR_EMAIL=ada@example.com",
-		"GIT_COMMITTER_NAME=Ada", "GIT_COMMITTER_EMAIL=ada@example.com")
-	r.git(nil, "init", "-q", "-b", "main")
-	return r
-}
-
-func (r *gitRepo) git(env []string, args ...string) string {
-	r.t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = r.dir
-	cmd.Env = append(append([]string(nil), r.env...), env...)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// commit writes files (an empty content deletes the file), moves files
-// (from → to) first, and commits at date (RFC 3339). It returns the hash.
-func (r *gitRepo) commit(date, msg string, moves map[string]string, files map[string]string) string {
-	r.t.Helper()
-	for from, to := range moves {
-		if err := os.MkdirAll(filepath.Join(r.dir, filepath.Dir(to)), 0o755); err != nil {
-			r.t.Fatal(err)
-		}
-		r.git(nil, "mv", from, to)
-	}
-	for p, body := range files {
-		full := filepath.Join(r.dir, p)
-		if body == "" {
-			if err := os.Remove(full); err != nil {
-				r.t.Fatal(err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			r.t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(body), 0o644); err != nil {
-			r.t.Fatal(err)
-		}
-	}
-	r.git(nil, "add", "-A")
-	r.git([]string{"GIT_AUTHOR_DATE=" + date, "GIT_COMMITTER_DATE=" + date}, "commit", "-q", "-m", msg)
-	return r.git(nil, "rev-parse", "HEAD")
-}
-
-// gitFiles returns the spec files (*.md) that first-parent commits landing
-// in w touched, both sides of a rename, as git reports them.
-func (r *gitRepo) gitFiles(w livespec.Window) []string {
-	r.t.Helper()
-	out := r.git(nil, "log", "--first-parent", "--diff-merges=first-parent", "--name-status", "-M", "--format=@%ct")
-	set := map[string]bool{}
-	in := false
-	for _, line := range strings.Split(out, "\n") {
-		if strings.HasPrefix(line, "@") {
-			var sec int64
-			fmt.Sscan(line[1:], &sec)
-			in = w.Contains(time.Unix(sec, 0))
-			continue
-		}
-		f := strings.Split(line, "\t")
-		if !in || len(f) < 2 {
-			continue
-		}
-		for _, p := range f[1:] {
-			if strings.HasSuffix(p, ".md") {
-				set[p] = true
-			}
-		}
-	}
-	return sortedKeys(set)
-}
 
 func sortedKeys(m map[string]bool) []string {
 	out := make([]string, 0, len(m))
@@ -124,7 +34,7 @@ func sortedKeys(m map[string]bool) []string {
 // intent: a changed requirement, a renamed heading, a moved file, a removed
 // section and a top spec linking to sub-specs.
 type fixture struct {
-	repo                   *gitRepo
+	repo                   *gittest.Repo
 	store                  *sqlite.Store
 	c1, c2, c3, c4, c5, c6 string
 }
@@ -159,9 +69,10 @@ Passwords need at least 12 characters and may not repeat the last five passwords
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
-	r := newGitRepo(t)
+	r := gittest.New(t, day(d1))
+	r.Author = "Ada"
 	f := &fixture{repo: r}
-	f.c1 = r.commit(d1, "Initial specs", nil, map[string]string{
+	f.c1 = r.Do(gittest.Step{Date: d1, Msg: "Initial specs", Write: map[string]string{
 		"README.md":     "# Product\n\nThe product spec. Checkout is described in [checkout](specs/checkout.md); sign-in in [auth](specs/auth.md).\n",
 		"specs/auth.md": authV1,
 		"specs/checkout.md": `# Checkout
@@ -180,24 +91,24 @@ A coupon code takes a percentage off the order total. Marketing issues the codes
 `,
 		"specs/faq.md":             "# FAQ\n\n## Returns\n\nDiscounted items can be returned.\n",
 		"specs/payments/README.md": "# Payment methods\n\nCards and bank transfers are accepted.\n",
-	})
-	f.c2 = r.commit(d2, "Longer token lifetime; add billing", nil, map[string]string{
+	}})
+	f.c2 = r.Do(gittest.Step{Date: d2, Msg: "Longer token lifetime; add billing", Write: map[string]string{
 		"specs/auth.md":    strings.Replace(authV1, "30 minutes", "60 minutes", 1),
 		"specs/billing.md": "# Billing\n\n## Invoices\n\nInvoices are sent on the first day of each month.\n",
-	})
-	f.c3 = r.commit(d3, "Rename the token section", nil, map[string]string{
+	}})
+	f.c3 = r.Do(gittest.Step{Date: d3, Msg: "Rename the token section", Write: map[string]string{
 		"specs/auth.md": strings.Replace(strings.Replace(authV1, "30 minutes", "60 minutes", 1), "## Token expiry", "## Token lifetime", 1),
-	})
-	f.c4 = r.commit(d4, "Move auth under security", map[string]string{"specs/auth.md": "specs/security/auth.md"}, map[string]string{
+	}})
+	f.c4 = r.Do(gittest.Step{Date: d4, Msg: "Move auth under security", Move: [][2]string{{"specs/auth.md", "specs/security/auth.md"}}, Write: map[string]string{
 		"README.md": "# Product\n\nThe product spec. Checkout is described in [checkout](specs/checkout.md); sign-in in [auth](specs/security/auth.md).\n",
-	})
+	}})
 	v5 := strings.Replace(strings.Replace(authV1, "30 minutes", "60 minutes", 1), "## Token expiry", "## Token lifetime", 1)
 	v5 = v5[:strings.Index(v5, "## Passwords")]
-	f.c5 = r.commit(d5, "Drop password rules: sign-in moves to SSO", nil, map[string]string{"specs/security/auth.md": v5})
-	f.c6 = r.commit(d6, "Billing: invoices go out weekly", nil, map[string]string{
+	f.c5 = r.Do(gittest.Step{Date: d5, Msg: "Drop password rules: sign-in moves to SSO", Write: map[string]string{"specs/security/auth.md": v5}})
+	f.c6 = r.Do(gittest.Step{Date: d6, Msg: "Billing: invoices go out weekly", Write: map[string]string{
 		"specs/billing.md": "# Billing\n\n## Invoices\n\nInvoices are sent every Monday.\n\n## Late fees\n\nA late fee of 2% applies to invoices unpaid after 30 days.\n",
-	})
-	f.store = openIndex(t, r.dir)
+	}})
+	f.store = openIndex(t, r.Dir)
 	return f
 }
 
@@ -326,7 +237,7 @@ func TestAsk(t *testing.T) {
 					}
 				}
 			}
-			if want := f.repo.gitFiles(tc.window); !slices.Equal(sortedKeys(got), want) {
+			if want := f.repo.Touched(tc.window, ".md"); !slices.Equal(sortedKeys(got), want) {
 				t.Errorf("files = %v, git says %v", sortedKeys(got), want)
 			}
 		})
@@ -736,17 +647,17 @@ func (wordsEmbedder) vector(text string) []float32 {
 }
 
 func TestAskWithEmbedder(t *testing.T) {
-	r := newGitRepo(t)
-	r.commit(d1, "Sessions", nil, map[string]string{
+	r := gittest.New(t, day(d1))
+	r.Do(gittest.Step{Date: d1, Msg: "Sessions", Write: map[string]string{
 		"spec.md": "# Sessions\n\nSessions expire after 30 minutes.\n\n# Exports\n\nReports export to CSV.\n",
-	})
+	}})
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "index.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if _, err := ingest.Run(ctx, st, ingest.Options{Repo: "demo", Dir: r.dir, Embedder: wordsEmbedder{}}); err != nil {
+	if _, err := ingest.Run(ctx, st, ingest.Options{Repo: "demo", Dir: r.Dir, Embedder: wordsEmbedder{}}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
