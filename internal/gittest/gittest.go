@@ -32,14 +32,17 @@ type Repo struct {
 // Step is one commit of a script: the files of Write are written (content
 // "" writes an empty file), then the files of Remove removed, then the
 // renames of Move ({from, to}) made, in that order, and everything is
-// committed with message Msg. Date, when set, is the commit's date in RFC
-// 3339 (see CommitAt); otherwise the commit lands on the clock (see Commit).
+// committed with message Msg; when Merge names a branch, the commit is
+// the merge of that branch into the current one instead (see Merge).
+// Date, when set, is the commit's date in RFC 3339 (see CommitAt);
+// otherwise the commit lands on the clock (see Commit).
 type Step struct {
 	Msg    string
 	Date   string
 	Write  map[string]string
 	Remove []string
 	Move   [][2]string
+	Merge  string
 }
 
 // New creates an empty repository on branch main whose first commit lands
@@ -219,9 +222,7 @@ func (r *Repo) Checkout(branch string) *Repo {
 // advances the clock by Step and returns the commit hash.
 func (r *Repo) Commit(msg string) string {
 	r.tb.Helper()
-	r.Git("commit", "-q", "--allow-empty", "--no-verify", "-m", msg)
-	r.When = r.When.Add(r.Step)
-	return r.Head()
+	return r.commit("", commitArgs(msg))
 }
 
 // CommitAt commits what is staged (an empty commit is allowed) with the
@@ -230,11 +231,38 @@ func (r *Repo) Commit(msg string) string {
 // fails the test.
 func (r *Repo) CommitAt(date, msg string) string {
 	r.tb.Helper()
+	return r.commit(date, commitArgs(msg))
+}
+
+// Merge merges branch into the current branch with a merge commit at
+// When, advances the clock by Step and returns the commit hash.
+func (r *Repo) Merge(branch, msg string) string {
+	r.tb.Helper()
+	return r.commit("", mergeArgs(branch, msg))
+}
+
+func commitArgs(msg string) []string {
+	return []string{"commit", "-q", "--allow-empty", "--no-verify", "-m", msg}
+}
+
+func mergeArgs(branch, msg string) []string {
+	return []string{"merge", "-q", "--no-ff", "--no-edit", "-m", msg, branch}
+}
+
+// commit runs git args, which make one commit, on the clock or, when date
+// is set, at date; it moves the clock on and returns the commit hash.
+func (r *Repo) commit(date string, args []string) string {
+	r.tb.Helper()
+	if date == "" {
+		r.Git(args...)
+		r.When = r.When.Add(r.Step)
+		return r.Head()
+	}
 	at, err := time.Parse(time.RFC3339, date)
 	if err != nil {
 		r.tb.Fatalf("gittest: commit date: %v", err)
 	}
-	if _, err := r.runEnv(r.Dir, r.env(at, at), "commit", "-q", "--allow-empty", "--no-verify", "-m", msg); err != nil {
+	if _, err := r.runEnv(r.Dir, r.env(at, at), args...); err != nil {
 		r.tb.Fatal(err)
 	}
 	r.When = at.Add(r.Step).UTC()
@@ -256,22 +284,13 @@ func (r *Repo) Do(steps ...Step) string {
 		for _, m := range s.Move {
 			r.Move(m[0], m[1])
 		}
-		if s.Date != "" {
-			hash = r.CommitAt(s.Date, s.Msg)
-		} else {
-			hash = r.Commit(s.Msg)
+		args := commitArgs(s.Msg)
+		if s.Merge != "" {
+			args = mergeArgs(s.Merge, s.Msg)
 		}
+		hash = r.commit(s.Date, args)
 	}
 	return hash
-}
-
-// Merge merges branch into the current branch with a merge commit at
-// When, advances the clock by Step and returns the commit hash.
-func (r *Repo) Merge(branch, msg string) string {
-	r.tb.Helper()
-	r.Git("merge", "-q", "--no-ff", "--no-edit", "-m", msg, branch)
-	r.When = r.When.Add(r.Step)
-	return r.Head()
 }
 
 // Head returns the hash of HEAD.

@@ -125,6 +125,12 @@ func TestBranchesAndTouched(t *testing.T) {
 		t.Errorf("on branch %q, want side", got)
 	}
 	r.Checkout("main").Move("a.md", "b.md").Write("notes.txt", "y\n").Commit("rename") // 13:00
+	r.Checkout("side").Write("late.md", "# Late\n").Commit("late side work")           // 14:00
+	r.Checkout("main").Do(gittest.Step{Date: "2025-02-01T00:00:00Z", Msg: "Merge late", Merge: "side"})
+	if got := r.Git("log", "-1", "--format=%P|%aI|%cI|%s"); len(strings.Fields(strings.Split(got, "|")[0])) != 2 ||
+		!strings.HasSuffix(got, "|2025-02-01T00:00:00+00:00|2025-02-01T00:00:00+00:00|Merge late") {
+		t.Errorf("merge step: %s", got)
+	}
 	if parents := strings.Fields(r.Git("rev-list", "--parents", "-n1", merge)); len(parents) != 3 {
 		t.Errorf("merge has parents %q, want two", parents[1:])
 	}
@@ -134,11 +140,12 @@ func TestBranchesAndTouched(t *testing.T) {
 		w    livespec.Window
 		want []string
 	}{
-		{"all", livespec.Window{}, []string{"a.md", "b.md", "side.md"}},
+		{"all", livespec.Window{}, []string{"a.md", "b.md", "late.md", "side.md"}},
 		{"first commit", livespec.Window{To: at(1)}, []string{"a.md"}},
 		{"side commit is off the first-parent chain", livespec.Window{From: at(1), To: at(2)}, nil},
 		{"merge diffed against its first parent", livespec.Window{From: at(3), To: at(4)}, []string{"side.md"}},
-		{"rename: both sides", livespec.Window{From: at(4)}, []string{"a.md", "b.md"}},
+		{"rename: both sides", livespec.Window{From: at(4), To: at(5)}, []string{"a.md", "b.md"}},
+		{"merge step", livespec.Window{From: at(5)}, []string{"late.md"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
