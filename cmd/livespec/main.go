@@ -9,9 +9,6 @@
 //	livespec eval    FILE.jsonl --repo DIR             score a question set
 //	livespec serve   [--addr 127.0.0.1:8080]           HTTP API and Slack bot
 //	livespec feedback export                           answer ratings as JSON Lines
-//	livespec eval    FILE.jsonl --repo DIR             score a question set
-//	livespec serve   [--addr 127.0.0.1:8080]           HTTP API and Slack bot
-//	livespec feedback export                           answer ratings as JSON Lines
 //
 // Run "livespec help COMMAND" for a command's flags. Every flag has a
 // LIVESPEC_* environment equivalent.
