@@ -4,13 +4,13 @@ import (
 	"context"
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/livespec/livespec/eval"
 	"github.com/livespec/livespec/ingest"
+	"github.com/livespec/livespec/internal/gittest"
 	"github.com/livespec/livespec/internal/sqlite"
 	"github.com/livespec/livespec/retrieval"
 )
@@ -37,10 +37,7 @@ func TestCorpusOpenAPI(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	repo := filepath.Join(t.TempDir(), "oas")
-	if out, err := exec.Command("git", "clone", "-q", bundle, repo).CombinedOutput(); err != nil {
-		t.Fatalf("clone: %v\n%s", err, out)
-	}
+	repo := gittest.Clone(t, bundle).Dir
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "index.db"))
 	if err != nil {
 		t.Fatal(err)

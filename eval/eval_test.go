@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/eval"
+	"github.com/livespec/livespec/internal/gittest"
 )
 
 func TestLoad(t *testing.T) {
@@ -99,47 +99,17 @@ func (c cannedAsker) Ask(_ context.Context, req livespec.AskRequest, _ func(stri
 // merge whose side branch touched a file; it returns the directory.
 func testRepo(t *testing.T) string {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	dir := t.TempDir()
-	env := append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1", "GIT_AUTHOR_NAME=Ada",
-		"GIT_AUTHOR_EMAIL=ada@example.com", "GIT_COMMITTER_NAME=Ada", "GIT_COMMITTER_EMAIL=ada@example.com")
-	git := func(date string, args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(env, "GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
-	write := func(p, s string) {
-		t.Helper()
-		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(p)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	git("", "init", "-q", "-b", "main")
-	write("a.md", "# A\n")
-	write("notes.txt", "not a spec\n")
-	write("my doc.md", "# Spaces\n")
-	git("", "add", "-A")
-	git("2024-01-10T12:00:00Z", "commit", "-q", "-m", "one")
-	git("", "mv", "a.md", "b.md")
-	write("GUIDE.MD", "# Upper case extension: not a spec file\n")
-	git("", "add", "-A")
-	git("2024-02-10T12:00:00Z", "commit", "-q", "-m", "rename")
-	git("", "checkout", "-q", "-b", "side")
-	write("side.md", "# Side\n")
-	git("", "add", "-A")
-	git("2024-03-01T12:00:00Z", "commit", "-q", "-m", "side work")
-	git("", "checkout", "-q", "main")
-	git("2024-03-20T12:00:00Z", "merge", "-q", "--no-ff", "-m", "merge side", "side")
-	return dir
+	r := gittest.New(t, time.Date(2024, 1, 10, 12, 0, 0, 0, time.UTC))
+	r.Author = "Ada"
+	r.Do(gittest.Step{Date: "2024-01-10T12:00:00Z", Msg: "one",
+		Write: map[string]string{"a.md": "# A\n", "notes.txt": "not a spec\n", "my doc.md": "# Spaces\n"}})
+	r.Do(gittest.Step{Date: "2024-02-10T12:00:00Z", Msg: "rename",
+		Write: map[string]string{"GUIDE.MD": "# Upper case extension: not a spec file\n"},
+		Move:  [][2]string{{"a.md", "b.md"}}})
+	r.Checkout("side").Do(gittest.Step{Date: "2024-03-01T12:00:00Z", Msg: "side work",
+		Write: map[string]string{"side.md": "# Side\n"}})
+	r.Checkout("main").Do(gittest.Step{Date: "2024-03-20T12:00:00Z", Msg: "merge side", Merge: "side"})
+	return r.Dir
 }
 
 func TestRun(t *testing.T) {
