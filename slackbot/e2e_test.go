@@ -1,14 +1,13 @@
 package slackbot_test
 
 import (
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/livespec/livespec/ingest"
+	"github.com/livespec/livespec/internal/gittest"
 	"github.com/livespec/livespec/internal/sqlite"
 	"github.com/livespec/livespec/retrieval"
 	"github.com/livespec/livespec/slackbot"
@@ -20,39 +19,20 @@ import (
 // (2025-03-04, by Bo), and indexes it in SQLite.
 func specRepo(t *testing.T) *retrieval.Assistant {
 	t.Helper()
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("git not installed")
-	}
-	dir := t.TempDir()
-	git := func(who, date string, args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1",
-			"GIT_AUTHOR_NAME="+who, "GIT_AUTHOR_EMAIL=x@example.com", "GIT_COMMITTER_NAME="+who,
-			"GIT_COMMITTER_EMAIL=x@example.com", "GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatal(err, string(out))
-		}
-	}
-	write := func(text string) {
-		if err := os.WriteFile(filepath.Join(dir, "checkout.md"), []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	git("Ada", "", "init", "-q", "-b", "main")
-	write("# Checkout\n\n## Coupons\n\nCheckout does not accept coupons.\n")
-	git("Ada", "", "add", "checkout.md")
-	git("Ada", "2025-01-10T12:00:00Z", "commit", "-q", "-m", "Add checkout")
-	write("# Checkout\n\n## Coupons\n\nCheckout accepts one coupon per order.\n")
-	git("Bo", "2025-03-04T12:00:00Z", "commit", "-q", "-am", "Coupons at checkout")
+	r := gittest.New(t, time.Date(2025, 1, 10, 12, 0, 0, 0, time.UTC))
+	r.Author = "Ada"
+	r.Do(gittest.Step{Date: "2025-01-10T12:00:00Z", Msg: "Add checkout",
+		Write: map[string]string{"checkout.md": "# Checkout\n\n## Coupons\n\nCheckout does not accept coupons.\n"}})
+	r.Author = "Bo"
+	r.Do(gittest.Step{Date: "2025-03-04T12:00:00Z", Msg: "Coupons at checkout",
+		Write: map[string]string{"checkout.md": "# Checkout\n\n## Coupons\n\nCheckout accepts one coupon per order.\n"}})
 
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "index.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if _, err := ingest.Run(t.Context(), st, ingest.Options{Repo: "shop", Dir: dir}); err != nil {
+	if _, err := ingest.Run(t.Context(), st, ingest.Options{Repo: "shop", Dir: r.Dir}); err != nil {
 		t.Fatal(err)
 	}
 	return &retrieval.Assistant{Store: st, Permalink: "https://git.example.com/shop/blob/{commit}/{path}",
