@@ -106,13 +106,20 @@ func TestShutdownCancelsRunningIngest(t *testing.T) {
 	wantError(t, do(t, f.h, "POST", "/v1/ingest", `{"repo":"acme/shop"}`), 503, livespec.EUNAVAILABLE)
 }
 
+// githubPush sends body as a GitHub push event signed with secret; header
+// pairs add to or override the event's headers.
 func githubPush(t testing.TB, h http.Handler, secret, delivery, body string, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
+	hs := append([]string{"X-GitHub-Event", "push", "X-GitHub-Delivery", delivery,
+		"X-Hub-Signature-256", githubSignature(secret, body)}, header...)
+	return do(t, h, "POST", "/v1/webhooks/github", body, hs...)
+}
+
+// githubSignature is the X-Hub-Signature-256 GitHub sends with body.
+func githubSignature(secret, body string) string {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write([]byte(body))
-	hs := append([]string{"X-GitHub-Event", "push", "X-GitHub-Delivery", delivery,
-		"X-Hub-Signature-256", "sha256=" + hex.EncodeToString(mac.Sum(nil))}, header...)
-	return do(t, h, "POST", "/v1/webhooks/github", body, hs...)
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
 
 const shopPush = `{"ref":"refs/heads/main","repository":{"full_name":"Acme/Shop-Mirror","clone_url":"https://github.com/ACME/shop.git","ssh_url":"git@github.com:acme/shop.git"},"commits":[]}`
@@ -139,10 +146,8 @@ func TestGitHubWebhook(t *testing.T) {
 	wantError(t, githubPush(t, f.h, "gh-secret", "d-4", shopPush, "X-Hub-Signature-256", "sha256=zz"), 401, livespec.EUNAUTHORIZED)
 	wantError(t, githubPush(t, f.h, "gh-secret", "", shopPush), 400, livespec.EINVALID, "X-GitHub-Delivery")
 	// A signed body that is then altered fails.
-	mac := hmac.New(sha256.New, []byte("gh-secret"))
-	mac.Write([]byte(shopPush))
-	wantError(t, do(t, f.h, "POST", "/v1/webhooks/github", strings.Replace(shopPush, "main", "evil", 1), "X-GitHub-Event", "push",
-		"X-GitHub-Delivery", "d-5", "X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil))), 401, livespec.EUNAUTHORIZED)
+	wantError(t, githubPush(t, f.h, "gh-secret", "d-5", strings.Replace(shopPush, "main", "evil", 1),
+		"X-Hub-Signature-256", githubSignature("gh-secret", shopPush)), 401, livespec.EUNAUTHORIZED)
 
 	unknown := `{"ref":"refs/heads/main","repository":{"full_name":"other/repo","clone_url":"https://github.com/other/repo.git"}}`
 	wantError(t, githubPush(t, f.h, "gh-secret", "d-6", unknown), 404, livespec.ENOTFOUND, "other/repo")

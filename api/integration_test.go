@@ -23,11 +23,11 @@ func TestEndToEnd(t *testing.T) {
 	repo := gittest.New(t, time.Date(2025, 1, 10, 12, 0, 0, 0, time.UTC))
 	checkout1 := "# Checkout\n\nPay by card.\n\n## Coupons\n\nNo coupons are accepted.\n"
 	repo.Write("spec/checkout.md", checkout1)
-	repo.Git("commit", "-q", "-m", "checkout spec")
+	repo.Commit("checkout spec")
 	repo.When = time.Date(2025, 2, 1, 12, 0, 0, 0, time.UTC)
 	checkout2 := "# Checkout\n\nPay by card.\n\n## Coupons\n\nOne coupon per order is accepted.\n"
 	repo.Write("spec/checkout.md", checkout2)
-	repo.Git("commit", "-q", "-m", "allow one coupon")
+	repo.Commit("allow one coupon")
 
 	ctx := t.Context()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "livespec.db"))
@@ -102,7 +102,7 @@ func TestEndToEnd(t *testing.T) {
 	// A push lands a new commit; the webhook ingests it.
 	repo.When = time.Date(2025, 2, 20, 12, 0, 0, 0, time.UTC)
 	repo.Write("spec/auth.md", "# Auth\n\nTokens expire after one hour.\n")
-	repo.Git("commit", "-q", "-m", "auth spec")
+	repo.Commit("auth spec")
 	res := decode[api.HookResult](t, githubPush(t, h, "s", "delivery-1",
 		`{"ref":"refs/heads/main","repository":{"full_name":"acme/shop","html_url":"https://github.com/acme/shop"}}`))
 	if len(res.Jobs) != 1 {
@@ -112,7 +112,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("incremental ingest job = %+v", got)
 	}
 	auth := decode[api.SpecText](t, do(t, h, "GET", "/v1/specs/spec/auth.md", nil))
-	if auth.Text != "# Auth\n\nTokens expire after one hour." || auth.Commit != repo.Git("rev-parse", "HEAD") {
+	if auth.Text != "# Auth\n\nTokens expire after one hour." || auth.Commit != repo.Head() {
 		t.Fatalf("auth.md after the push = %+v", auth)
 	}
 }
