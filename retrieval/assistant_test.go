@@ -108,12 +108,13 @@ A coupon code takes a percentage off the order total. Marketing issues the codes
 	f.c6 = r.Do(gittest.Step{Date: d6, Msg: "Billing: invoices go out weekly", Write: map[string]string{
 		"specs/billing.md": "# Billing\n\n## Invoices\n\nInvoices are sent every Monday.\n\n## Late fees\n\nA late fee of 2% applies to invoices unpaid after 30 days.\n",
 	}})
-	f.store = openIndex(t, r.Dir)
+	f.store = openIndex(t, r.Dir, nil)
 	return f
 }
 
-// openIndex ingests the repository at dir as "demo" into a fresh SQLite index.
-func openIndex(t testing.TB, dir string) *sqlite.Store {
+// openIndex ingests the repository at dir as "demo" into a fresh SQLite
+// index, with embedder emb when not nil.
+func openIndex(t testing.TB, dir string, emb livespec.Embedder) *sqlite.Store {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "index.db"))
@@ -121,7 +122,7 @@ func openIndex(t testing.TB, dir string) *sqlite.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if _, err := ingest.Run(ctx, st, ingest.Options{Repo: "demo", Dir: dir}); err != nil {
+	if _, err := ingest.Run(ctx, st, ingest.Options{Repo: "demo", Dir: dir, Embedder: emb}); err != nil {
 		t.Fatal(err)
 	}
 	return st
@@ -547,11 +548,7 @@ func benchIndex(b *testing.B) *sqlite.Store {
 	if _, err := os.Stat(bundle); err != nil {
 		b.Skip("corpus absent: set LIVESPEC_BENCH_INDEX or provide ../shared/corpora/kubernetes-enhancements.bundle")
 	}
-	dir := filepath.Join(b.TempDir(), "keps")
-	if out, err := exec.Command("git", "clone", "-q", bundle, dir).CombinedOutput(); err != nil {
-		b.Fatalf("clone: %v\n%s", err, out)
-	}
-	return openIndex(b, dir)
+	return openIndex(b, gittest.Clone(b, bundle).Dir, nil)
 }
 
 // BenchmarkAsk measures current and as-of answers with the extractive
@@ -652,14 +649,7 @@ func TestAskWithEmbedder(t *testing.T) {
 		"spec.md": "# Sessions\n\nSessions expire after 30 minutes.\n\n# Exports\n\nReports export to CSV.\n",
 	}})
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "index.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := ingest.Run(ctx, st, ingest.Options{Repo: "demo", Dir: r.Dir, Embedder: wordsEmbedder{}}); err != nil {
-		t.Fatal(err)
-	}
+	st := openIndex(t, r.Dir, wordsEmbedder{})
 	tests := []struct {
 		name         string
 		embedder     wordsEmbedder
