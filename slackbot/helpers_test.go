@@ -392,6 +392,19 @@ func (e *env) sendEvent(t testing.TB, body []byte, retry int) {
 	}
 }
 
+// wantSilence waits for the bot's work and fails the test, naming what,
+// if the bot asked a question or posted anything.
+func (e *env) wantSilence(t testing.TB, what string) {
+	t.Helper()
+	e.bot.Wait()
+	if n := len(e.asker.Requests()); n != 0 {
+		t.Errorf("%s: asked %d questions", what, n)
+	}
+	if posts := e.slack.Posts(); len(posts) != 0 {
+		t.Errorf("%s: posted %+v", what, posts)
+	}
+}
+
 // blockText gathers every text of the blocks.
 func blockText(bs []slack.Block) string {
 	var b strings.Builder
