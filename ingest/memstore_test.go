@@ -3,6 +3,8 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"sync"
 
@@ -100,12 +102,7 @@ func (s *memStore) OpenVersions(ctx context.Context, repo string, fn func(livesp
 		}
 	}
 	s.mu.Unlock()
-	for _, o := range open {
-		if err := fn(o); err != nil {
-			return err
-		}
-	}
-	return nil
+	return callEach(open, fn)
 }
 
 func (s *memStore) OpenFiles(ctx context.Context, repo string, fn func(livespec.OpenFile) error) error {
@@ -117,12 +114,7 @@ func (s *memStore) OpenFiles(ctx context.Context, repo string, fn func(livespec.
 		}
 	}
 	s.mu.Unlock()
-	for _, o := range open {
-		if err := fn(o); err != nil {
-			return err
-		}
-	}
-	return nil
+	return callEach(open, fn)
 }
 
 func (s *memStore) HasVectors(ctx context.Context, embedder string, hashes []string) (map[string]bool, error) {
@@ -141,21 +133,9 @@ func (s *memStore) DeleteRepo(ctx context.Context, repo string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.deletes++
-	for id, v := range s.versions {
-		if v.Repo == repo {
-			delete(s.versions, id)
-		}
-	}
-	for id, f := range s.files {
-		if f.Repo == repo {
-			delete(s.files, id)
-		}
-	}
-	for id, c := range s.changes {
-		if c.Repo == repo {
-			delete(s.changes, id)
-		}
-	}
+	maps.DeleteFunc(s.versions, func(_ string, v livespec.Version) bool { return v.Repo == repo })
+	maps.DeleteFunc(s.files, func(_ string, f livespec.FileVersion) bool { return f.Repo == repo })
+	maps.DeleteFunc(s.changes, func(_ string, c livespec.Change) bool { return c.Repo == repo })
 	delete(s.cps, repo)
 	return nil
 }
@@ -171,7 +151,7 @@ func (s *memStore) Changes(ctx context.Context, q livespec.ChangeQuery) ([]lives
 	defer s.mu.Unlock()
 	var out []livespec.Change
 	for _, c := range s.changes {
-		if len(q.Repos) == 0 || contains(q.Repos, c.Repo) {
+		if len(q.Repos) == 0 || slices.Contains(q.Repos, c.Repo) {
 			out = append(out, c)
 		}
 	}
@@ -203,7 +183,7 @@ func (s *memStore) Versions(ctx context.Context, q livespec.VersionQuery) ([]liv
 	defer s.mu.Unlock()
 	var out []livespec.Version
 	for _, v := range s.versions {
-		if (len(q.Repos) == 0 || contains(q.Repos, v.Repo)) && q.Validity.Matches(&v) && matchAny(q.Paths, v.Path) {
+		if (len(q.Repos) == 0 || slices.Contains(q.Repos, v.Repo)) && q.Validity.Matches(&v) && matchAny(q.Paths, v.Path) {
 			out = append(out, v)
 		}
 	}
@@ -239,7 +219,7 @@ func (s *memStore) Files(ctx context.Context, q livespec.FileQuery) ([]livespec.
 	defer s.mu.Unlock()
 	var out []livespec.FileVersion
 	for _, f := range s.files {
-		if len(q.Repos) > 0 && !contains(q.Repos, f.Repo) {
+		if len(q.Repos) > 0 && !slices.Contains(q.Repos, f.Repo) {
 			continue
 		}
 		if q.Validity.Mode == livespec.ValidCurrent && !f.Current() {
@@ -309,13 +289,14 @@ func matchAny(globs []string, path string) bool {
 	return false
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+// callEach calls fn on each item in order, stopping at the first error.
+func callEach[T any](items []T, fn func(T) error) error {
+	for _, it := range items {
+		if err := fn(it); err != nil {
+			return err
 		}
 	}
-	return false
+	return nil
 }
 
 // failingStore wraps a Store and fails its failAt-th Apply (counting from 1).
