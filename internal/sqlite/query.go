@@ -91,6 +91,21 @@ func newPathFilter(globs []string, w *where, cols ...string) (*pathFilter, error
 		w.conds = append(w.conds, "("+strings.Join(or, " OR ")+")")
 		return nil, nil
 	}
+	// Every path a glob matches starts with the glob's literal prefix,
+	// less a final slash ("a/**" matches "a"): SQL drops the rest.
+	var or []string
+	var args []any
+	for _, g := range globs {
+		prefix := strings.TrimSuffix(g[:strings.IndexAny(g, `*?[{\`)], "/")
+		if prefix == "" {
+			return &pathFilter{globs: globs}, nil
+		}
+		for _, c := range cols {
+			or = append(or, "substr(CAST("+c+" AS BLOB), 1, ?) = CAST(? AS BLOB)")
+			args = append(args, len(prefix), prefix)
+		}
+	}
+	w.add("("+strings.Join(or, " OR ")+")", args...)
 	return &pathFilter{globs: globs}, nil
 }
 

@@ -345,36 +345,51 @@ func (s *Store) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec
 		}
 		w.add(`(`+changeOrder+`) > (SELECT `+changeOrder+` FROM changes c WHERE c.id = ?)`, q.After)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT c.id, c.repo, c.commit_, c.seq, c.date, c.author_date, c.author, c.message,
-		c.path, c.old_path, c.heading, c.old_heading, c.part, c.section, c.kind, c.before, c.after, c.summary
-		FROM changes c`+w.String()+` ORDER BY `+changeOrder, w.args...)
+	from, order := ` FROM changes c`+w.String()+` ORDER BY `+changeOrder, w.args
+	out, exact, err := s.readChanges(ctx, `SELECT `+changePacked+from, order, pf, q.Limit, true)
+	if err == nil && !exact { // a text holds a NUL byte: read the columns
+		out, _, err = s.readChanges(ctx, `SELECT `+changeCols+from, order, pf, q.Limit, false)
+	}
 	if err != nil {
 		return nil, s.fail(ctx, "changes", err)
 	}
+	return out, nil
+}
+
+// readChanges runs query, which selects changePacked (packed) or changeCols,
+// and returns the changes passing pf, at most limit (0: all). With packed
+// rows, exact is false when a row did not split.
+func (s *Store) readChanges(ctx context.Context, query string, args []any, pf *pathFilter, limit int, packed bool) (out []livespec.Change, exact bool, err error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, false, err
+	}
 	defer rows.Close()
-	var out []livespec.Change
+	var row string
 	for rows.Next() {
 		var c livespec.Change
-		var date, adate sql.NullInt64
-		var kind string
-		if err := rows.Scan(&c.ID, &c.Repo, &c.Commit, &c.Seq, &date, &adate, &c.Author, &c.Message,
-			&c.Path, &c.OldPath, &c.Heading, &c.OldHeading, &c.Part, &c.Section, &kind, &c.Before, &c.After, &c.Summary); err != nil {
-			return nil, s.fail(ctx, "changes", err)
+		if packed {
+			if err := rows.Scan(&row); err != nil {
+				return nil, false, err
+			}
+			if !unpackChange(row, &c) {
+				return nil, false, nil
+			}
+		} else if err := scanChange(rows, &c); err != nil {
+			return nil, false, err
 		}
 		if !pf.match(c.Path, c.OldPath) {
 			continue
 		}
-		c.Kind = livespec.ChangeKind(kind)
-		c.Date, c.AuthorDate = fromNanos(date), fromNanos(adate)
 		out = append(out, c)
-		if q.Limit > 0 && len(out) == q.Limit {
+		if limit > 0 && len(out) == limit {
 			break
 		}
 	}
 	if err := closeRows(rows); err != nil {
-		return nil, s.fail(ctx, "changes", err)
+		return nil, false, err
 	}
-	return out, nil
+	return out, true, nil
 }
 
 // Repos lists the repositories with a checkpoint or stored files.

@@ -1,0 +1,120 @@
+package sqlite_test
+
+import (
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/sqlite"
+)
+
+// indexStore opens the index named by LIVESPEC_BENCH_INDEX (a livespec.db
+// file, e.g. of the Kubernetes KEPs) or skips.
+func indexStore(b *testing.B) *sqlite.Store {
+	b.Helper()
+	p := os.Getenv("LIVESPEC_BENCH_INDEX")
+	if p == "" {
+		b.Skip("set LIVESPEC_BENCH_INDEX to a livespec.db to benchmark reads of a real index")
+	}
+	st, err := sqlite.Open(context.Background(), p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	return st
+}
+
+// newestChange returns the landing time of the newest change in st.
+func newestChange(b *testing.B, st *sqlite.Store) time.Time {
+	b.Helper()
+	chs, err := st.Changes(context.Background(), livespec.ChangeQuery{})
+	if err != nil || len(chs) == 0 {
+		b.Fatalf("changes: %v (%d)", err, len(chs))
+	}
+	return chs[len(chs)-1].Date
+}
+
+// BenchmarkChangesIndex reads the pages bench/apiload asks /v1/changes for:
+// month windows (first page of 100), the last 30 days of file events, and a
+// path glob.
+func BenchmarkChangesIndex(b *testing.B) {
+	st := indexStore(b)
+	ctx := context.Background()
+	now := newestChange(b, st).Add(24 * time.Hour)
+	var qs []livespec.ChangeQuery
+	for m := range 24 {
+		from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -m, 0)
+		qs = append(qs, livespec.ChangeQuery{From: from, To: from.AddDate(0, 1, 0), Sections: true, Limit: 101})
+	}
+	qs = append(qs,
+		livespec.ChangeQuery{From: now.AddDate(0, 0, -30), To: now, Limit: 201},
+		livespec.ChangeQuery{Paths: []string{"keps/sig-node/**"}, Sections: true, Limit: 51},
+	)
+	rows := 0
+	for i := 0; b.Loop(); i++ {
+		chs, err := st.Changes(ctx, qs[i%len(qs)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows += len(chs)
+	}
+	b.ReportMetric(float64(rows)/float64(b.N), "changes/op")
+}
+
+// BenchmarkSearchIndex runs current and as-of BM25 searches of questions
+// about the KEPs.
+func BenchmarkSearchIndex(b *testing.B) {
+	st := indexStore(b)
+	ctx := context.Background()
+	texts := []string{
+		"How does the kubelet decide when to evict pods under memory pressure?",
+		"What are the graduation criteria for sidecar containers?",
+		"How can I debug a running pod with an ephemeral container?",
+		"Does pod topology spread honour node affinity?",
+		"What must a KEP say about production readiness and rollback?",
+		"How is swap memory supported on Linux nodes?",
+		"Which feature gate controls in-place pod resize?",
+		"How are volume snapshots restored?",
+	}
+	for _, tc := range []struct {
+		name string
+		v    livespec.Validity
+	}{
+		{"current", livespec.Validity{Mode: livespec.ValidCurrent}},
+		{"as_of", livespec.Validity{Mode: livespec.ValidAsOf, At: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			for i := 0; b.Loop(); i++ {
+				if _, err := st.Search(ctx, livespec.SearchQuery{Text: texts[i%len(texts)], Validity: tc.v, Limit: 10}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkChangesEach(b *testing.B) {
+	st := indexStore(b)
+	ctx := context.Background()
+	now := newestChange(b, st).Add(24 * time.Hour)
+	from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -3, 0)
+	for name, q := range map[string]livespec.ChangeQuery{
+		"month":   {From: from, To: from.AddDate(0, 1, 0), Sections: true, Limit: 101},
+		"files30": {From: now.AddDate(0, 0, -30), To: now, Limit: 201},
+		"glob":    {Paths: []string{"keps/sig-node/**"}, Sections: true, Limit: 51},
+	} {
+		b.Run(name, func(b *testing.B) {
+			n := 0
+			for b.Loop() {
+				chs, err := st.Changes(ctx, q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(chs)
+			}
+			b.ReportMetric(float64(n), "changes")
+		})
+	}
+}

@@ -1,0 +1,128 @@
+package sqlite_test
+
+import (
+	"context"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/livespec/livespec"
+)
+
+// oddChanges are change events whose texts hold what a packed row could
+// trip on: NUL bytes, commas, colons, digits, non-ASCII, empty fields and
+// an author time that was never set.
+func oddChanges() []livespec.Change {
+	t0 := time.Date(2024, 5, 1, 9, 30, 0, 123, time.UTC)
+	mk := func(i int, path, oldPath, heading, author, message string, section bool, kind livespec.ChangeKind) livespec.Change {
+		sha := strings.Repeat(string(rune('a'+i)), 40)
+		return livespec.Change{
+			ID: livespec.ChangeID("odd", sha, path, heading, 0, section), Repo: "odd", Commit: sha, Seq: int64(i + 1),
+			Date: t0.Add(time.Duration(i) * time.Hour), AuthorDate: t0.Add(-time.Duration(i) * time.Minute),
+			Author: author, Message: message, Path: path, OldPath: oldPath, Heading: heading, Section: section,
+			Kind: kind, Summary: "summary of " + path,
+		}
+	}
+	chs := []livespec.Change{
+		mk(0, "a/x.md", "", "", "Ann", "add x", false, livespec.Added),
+		mk(1, "a/x.md", "", "Intro", "Ann", "nul \x00 in message", true, livespec.Modified),
+		mk(2, "a", "", "", "Bob\x00Builder", "a file named a", false, livespec.Added),
+		mk(3, "ab/y.md", "", "Déjà vu, 1:2", "Zoë", "12,34:56", true, livespec.Added),
+		mk(4, "c/new.md", "a/old.md", "", "Cy", "rename out of a", false, livespec.Renamed),
+		mk(5, "b/a/z.md", "", "H\x00\x00", "", "", true, livespec.Removed),
+		mk(6, "q?/[x].md", "", "", "Di", "odd path", false, livespec.Added),
+	}
+	chs[2].AuthorDate = time.Time{}
+	chs[5].Part = 3
+	chs[5].Before = "v-before"
+	chs[1].After = "v-after"
+	chs[4].OldHeading = "Old"
+	return chs
+}
+
+func TestChangesRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	want := oddChanges()
+	if err := s.Apply(ctx, &livespec.Batch{Repo: "odd", Changes: want}); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		q    livespec.ChangeQuery
+		want []livespec.Change
+	}{
+		{"all, NUL bytes and all", livespec.ChangeQuery{Sections: true}, want},
+		{"limit before the NUL row", livespec.ChangeQuery{Sections: true, Limit: 1}, want[:1]},
+		{"file-level only", livespec.ChangeQuery{}, []livespec.Change{want[0], want[2], want[4], want[6]}},
+		{"cursor", livespec.ChangeQuery{Sections: true, After: want[4].ID}, want[5:]},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := s.Changes(ctx, tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %d changes, want %d", len(got), len(tc.want))
+			}
+			for i := range got {
+				if !equalChange(got[i], tc.want[i]) {
+					t.Errorf("change %d:\n got %+v\nwant %+v", i, got[i], tc.want[i])
+				}
+			}
+		})
+	}
+}
+
+// equalChange compares changes with times compared as instants.
+func equalChange(a, b livespec.Change) bool {
+	if !a.Date.Equal(b.Date) || !a.AuthorDate.Equal(b.AuthorDate) {
+		return false
+	}
+	a.Date, a.AuthorDate, b.Date, b.AuthorDate = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	return reflect.DeepEqual(a, b)
+}
+
+// TestChangesPathGlobs checks path filters against doublestar over every
+// change, on both the path and the old path.
+func TestChangesPathGlobs(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	all := oddChanges()
+	if err := s.Apply(ctx, &livespec.Batch{Repo: "odd", Changes: all}); err != nil {
+		t.Fatal(err)
+	}
+	for _, globs := range [][]string{
+		{"a/**"}, {"a/*"}, {"a/x.md"}, {"a"}, {"ab/**"}, {"a*/**"}, {"**/z.md"}, {"b/**", "c/**"},
+		{"a/{x,old}.md"}, {"a/?.md"}, {"q\\?/**"}, {"q?/**"}, {"{a,b}/**"}, {"Déjà/**"}, {"a/**/x.md"},
+	} {
+		t.Run(strings.Join(globs, ","), func(t *testing.T) {
+			var want []string
+			for _, c := range all {
+				for _, g := range globs {
+					m1, _ := doublestar.Match(g, c.Path)
+					m2, _ := doublestar.Match(g, c.OldPath)
+					if m1 || (c.OldPath != "" && m2) {
+						want = append(want, c.ID)
+						break
+					}
+				}
+			}
+			got, err := s.Changes(ctx, livespec.ChangeQuery{Paths: globs, Sections: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ids []string
+			for _, c := range got {
+				ids = append(ids, c.ID)
+			}
+			if !reflect.DeepEqual(ids, want) {
+				t.Errorf("got %q, want %q", ids, want)
+			}
+		})
+	}
+}
