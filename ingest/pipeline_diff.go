@@ -34,7 +34,7 @@ func (p *pipeline) differ(ctx context.Context, jobs <-chan *commitJob, batches c
 		p.res.Commits++
 		full := p.batchItems >= p.opt.batchItems || p.batchBytes >= p.opt.batchBytes
 		if full || done == total {
-			if err := p.flush(ctx, job, batches); err != nil {
+			if err := p.flush(ctx, job, batches, done < total); err != nil {
 				return err
 			}
 		}
@@ -61,7 +61,9 @@ func (p *pipeline) newBatch() {
 	p.batchItems, p.batchBytes = 0, 0
 }
 
-func (p *pipeline) flush(ctx context.Context, last *commitJob, batches chan<- *livespec.Batch) error {
+// flush hands the batch to the writer with the checkpoint of last; more
+// tells the store that the run's last batch is still to come.
+func (p *pipeline) flush(ctx context.Context, last *commitJob, batches chan<- *livespec.Batch, more bool) error {
 	config := p.fp
 	if p.shallow {
 		config += shallowMark
@@ -76,6 +78,7 @@ func (p *pipeline) flush(ctx context.Context, last *commitJob, batches chan<- *l
 		Source:    absDir(p.opt.Dir),
 		UpdatedAt: time.Now().UTC(),
 	}
+	p.batch.More = more
 	select {
 	case batches <- p.batch:
 	case <-ctx.Done():

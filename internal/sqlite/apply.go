@@ -71,6 +71,17 @@ const (
 // Apply writes b in one transaction: texts (once per distinct hash),
 // versions, files, closes, changes, vectors and the checkpoint. Replaying a
 // batch changes nothing; an upsert never reopens a closed version.
+//
+// A batch with More leaves the current-text index (cur_fts) as it was: the
+// next Apply without More, or DeleteRepo, brings it in line with every
+// version opened or closed since, in the same transaction as its own
+// writes. A full ingest opens and closes most texts many times before the
+// head, so this saves tokenising them into cur_fts and out again. Until
+// then a current search (and only it) lags: it may miss a text opened by
+// the run under way, never returns a closed version (reads filter versions
+// by validity after ranking texts), and its BM25 statistics are those of
+// the last completed run. After a run killed mid-way that lag lasts until
+// the run is resumed and its last batch is applied.
 func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 	if err := validateBatch(b); err != nil {
 		return fmt.Errorf("sqlite: apply: %w", err)
@@ -93,8 +104,16 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: apply: %w", err)
 	}
-	if err := syncFTS(a.nc, tx, a.maxText, s.stmts); err != nil {
+	// all_fts takes the batch's new texts now, so that searches over all
+	// history see them; cur_fts follows the open versions at the end of a
+	// run only (see Apply).
+	if err := syncAllFTS(a.nc, tx, a.maxText, s.stmts); err != nil {
 		return s.fail(ctx, "apply", err)
+	}
+	if !b.More {
+		if err := syncCurFTS(a.nc, tx, s.stmts); err != nil {
+			return s.fail(ctx, "apply", err)
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: apply: %w", err)
@@ -539,26 +558,43 @@ func checkTimes(what string, ts ...time.Time) error {
 // enter cur_fts, texts that lost their last leave it. Set statements, so
 // FTS5 flushes once per statement, not once per row.
 func syncFTS(ctx context.Context, tx *sql.Tx, newAfter int64, stmts map[string]*sql.Stmt) error {
-	for i, q := range sqlSyncFTS {
-		var args []any
-		if i == 0 {
-			args = []any{newAfter}
-		}
-		var err error
-		if st := stmts[q]; st != nil {
-			_, err = tx.StmtContext(ctx, st).ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, q, args...)
-		}
-		if err != nil {
+	if err := syncAllFTS(ctx, tx, newAfter, stmts); err != nil {
+		return err
+	}
+	return syncCurFTS(ctx, tx, stmts)
+}
+
+// syncAllFTS adds the texts above newAfter to all_fts.
+func syncAllFTS(ctx context.Context, tx *sql.Tx, newAfter int64, stmts map[string]*sql.Stmt) error {
+	return execStmt(ctx, tx, stmts, sqlSyncAllFTS, newAfter)
+}
+
+// syncCurFTS brings cur_fts in line with text_refs.open_refs: every text
+// whose open count crossed zero since the last sync (text_refs_dirty finds
+// them) enters or leaves it.
+func syncCurFTS(ctx context.Context, tx *sql.Tx, stmts map[string]*sql.Stmt) error {
+	for _, q := range sqlSyncCurFTS {
+		if err := execStmt(ctx, tx, stmts, q); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-var sqlSyncFTS = []string{
-	`INSERT INTO all_fts (rowid, text) SELECT id, text FROM texts WHERE id > ?1`,
+// execStmt runs q in tx, prepared on the writer when it is in stmts.
+func execStmt(ctx context.Context, tx *sql.Tx, stmts map[string]*sql.Stmt, q string, args ...any) error {
+	var err error
+	if st := stmts[q]; st != nil {
+		_, err = tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	} else {
+		_, err = tx.ExecContext(ctx, q, args...)
+	}
+	return err
+}
+
+const sqlSyncAllFTS = `INSERT INTO all_fts (rowid, text) SELECT id, text FROM texts WHERE id > ?1`
+
+var sqlSyncCurFTS = []string{
 	`INSERT INTO cur_fts (rowid, text) SELECT r.id, t.text FROM text_refs r JOIN texts t ON t.id = r.id
 		WHERE (r.open_refs > 0) <> r.in_cur AND r.open_refs > 0`,
 	`DELETE FROM cur_fts WHERE rowid IN (SELECT id FROM text_refs WHERE (open_refs > 0) <> in_cur AND open_refs <= 0)`,
@@ -567,7 +603,7 @@ var sqlSyncFTS = []string{
 
 // writeStatements are prepared once on the writer connection.
 var writeStatements = append([]string{sqlInsertText, sqlTextID, sqlUpsertVersion, sqlUpsertFile, sqlCloseVersion,
-	sqlCloseFile, sqlInsertRefs, sqlUpsertChange, sqlUpsertVector, sqlUpsertCheckpoint, sqlMaxText}, sqlSyncFTS...)
+	sqlCloseFile, sqlInsertRefs, sqlUpsertChange, sqlUpsertVector, sqlUpsertCheckpoint, sqlMaxText, sqlSyncAllFTS}, sqlSyncCurFTS...)
 
 // prepareWrites prepares writeStatements on the writer.
 func (s *Store) prepareWrites(ctx context.Context) error {

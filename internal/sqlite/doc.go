@@ -8,10 +8,13 @@
 // statistics, used for as-of and any-version searches) and cur_fts holds the
 // texts that at least one open version carries (current-only statistics, used
 // for current searches). Triggers on versions keep text_refs.open_refs, the
-// number of open versions of each text; at the end of every write
-// transaction a few set statements bring cur_fts in line with it (FTS5
-// flushes at every statement savepoint, so row-by-row FTS writes would be
-// slow). Changes are stored in their total order, so windows and cursors are
+// number of open versions of each text; at the end of a write transaction
+// a few set statements bring cur_fts in line with it (FTS5 flushes at every
+// statement savepoint, so row-by-row FTS writes would be slow). A batch
+// marked livespec.Batch.More defers that to the run's last batch: a full
+// ingest opens and closes most texts many times before the head, and
+// current searches lag meanwhile (they may miss texts the run opened, never
+// return closed versions; see Store.Apply). Changes are stored in their total order, so windows and cursors are
 // range scans.
 //
 // Vectors are float32 little-endian blobs keyed by (embedder, hash). Dense

@@ -1,0 +1,198 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/storetest"
+)
+
+// moreRun is the history of one ingest run of repo as batches, every one
+// but the last marked More, and the word that only the text of each version
+// holds (version id → word).
+func moreRun(repo string) ([]*livespec.Batch, map[string]string) {
+	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	h := storetest.NewHistory(repo)
+	words := make(map[string]string)
+	var batches []*livespec.Batch
+	for i := range 9 {
+		word := fmt.Sprintf("%sword%dx", repo, i)
+		files := map[string][]livespec.Section{
+			fmt.Sprintf("f%d.md", i%3): {
+				storetest.Sec("", "# Title\nshared preamble"),
+				storetest.Sec("Body", "## Body\nrevision "+word),
+			},
+		}
+		var deleted []string
+		if i == 6 {
+			files = nil
+			deleted = []string{"f1.md"}
+		}
+		b := h.Commit(storetest.Commit{SHA: fmt.Sprintf("%s%039d", repo[:1], i), Time: t0.Add(time.Duration(i) * time.Hour),
+			Author: "a", Message: "m", Files: files, Deleted: deleted})
+		for _, v := range b.Versions {
+			if v.Heading == "Body" {
+				words[v.ID] = word
+			}
+		}
+		b.More = true
+		batches = append(batches, b)
+	}
+	batches[len(batches)-1].More = false
+	return batches, words
+}
+
+func openTemp(t *testing.T) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func applyAll(t *testing.T, s *Store, batches ...*livespec.Batch) {
+	t.Helper()
+	for _, b := range batches {
+		if err := s.Apply(context.Background(), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// searchIDs returns the ids of the versions a search for word finds.
+func searchIDs(t *testing.T, s *Store, word string, v livespec.Validity) []string {
+	t.Helper()
+	hits, err := s.Search(context.Background(), livespec.SearchQuery{Text: word, Validity: v, Limit: 50})
+	if err != nil {
+		t.Fatalf("search %q: %v", word, err)
+	}
+	var ids []string
+	for _, h := range hits {
+		ids = append(ids, h.Version.ID)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// checkAllFTS asserts the invariants that hold after every batch, More or
+// not: all_fts holds every text and open_refs counts the open versions.
+func checkAllFTS(t *testing.T, s *Store, when string) {
+	t.Helper()
+	for _, c := range []struct{ what, q string }{
+		{"texts missing from all_fts", `SELECT count(*) FROM texts WHERE id NOT IN (SELECT rowid FROM all_fts)`},
+		{"wrong open_refs", `SELECT count(*) FROM text_refs r WHERE open_refs <> (SELECT count(*) FROM versions v WHERE v.text_id = r.id AND v.end_commit = '')`},
+	} {
+		if n := count(t, s, c.q); n != 0 {
+			t.Errorf("%s: %d %s", when, n, c.what)
+		}
+	}
+}
+
+// checkSearches asserts what a reader sees: every version's word finds it
+// among all versions; a current search never returns a closed version and,
+// when complete is set, finds every open one.
+func checkSearches(t *testing.T, s *Store, words map[string]string, complete bool, when string) {
+	t.Helper()
+	for id, word := range words {
+		v, err := s.Version(context.Background(), id)
+		if err != nil {
+			t.Fatalf("%s: version %s: %v", when, id, err)
+		}
+		if got := searchIDs(t, s, word, livespec.AnyVersion()); !slices.Equal(got, []string{id}) {
+			t.Errorf("%s: any-version search for %q found %v, want [%s]", when, word, got, id)
+		}
+		cur := searchIDs(t, s, word, livespec.Current())
+		switch {
+		case !v.Current() && len(cur) > 0:
+			t.Errorf("%s: current search for %q (closed version %s) found %v", when, word, id, cur)
+		case v.Current() && complete && !slices.Equal(cur, []string{id}):
+			t.Errorf("%s: current search for %q found %v, want [%s]", when, word, cur, id)
+		}
+	}
+}
+
+func TestApplyMoreDefersCurrentIndex(t *testing.T) {
+	ctx := context.Background()
+	batches, words := moreRun("repo")
+
+	t.Run("lags during the run, complete after its last batch", func(t *testing.T) {
+		s := openTemp(t)
+		for i, b := range batches[:len(batches)-1] {
+			applyAll(t, s, b)
+			checkAllFTS(t, s, fmt.Sprintf("after batch %d with More", i))
+			seen := make(map[string]string)
+			for _, bb := range batches[:i+1] {
+				for _, v := range bb.Versions {
+					if w, ok := words[v.ID]; ok {
+						seen[v.ID] = w
+					}
+				}
+			}
+			checkSearches(t, s, seen, false, fmt.Sprintf("after batch %d with More", i))
+		}
+		applyAll(t, s, batches[len(batches)-1])
+		checkFTS(t, s, "after the last batch")
+		checkSearches(t, s, words, true, "after the last batch")
+	})
+
+	t.Run("killed mid-run and resumed", func(t *testing.T) {
+		clean := openTemp(t)
+		applyAll(t, clean, batches...)
+		for k := 1; k < len(batches); k++ {
+			path := filepath.Join(t.TempDir(), "x.db")
+			s, err := Open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			applyAll(t, s, batches[:k]...)
+			// The process dies: the committed batches stay, nothing else.
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			s, err = Open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			// The resumed run replays from the checkpoint on; the first
+			// of its batches may repeat the last one applied.
+			applyAll(t, s, batches[k-1:]...)
+			checkFTS(t, s, fmt.Sprintf("killed after batch %d, resumed", k))
+			checkSearches(t, s, words, true, fmt.Sprintf("killed after batch %d, resumed", k))
+			if got, want := storetest.Snapshot(ctx, t, s, "repo"), storetest.Snapshot(ctx, t, clean, "repo"); got != want {
+				t.Errorf("killed after batch %d and resumed: the store differs from a clean run's", k)
+			}
+		}
+	})
+
+	t.Run("DeleteRepo catches up", func(t *testing.T) {
+		s := openTemp(t)
+		other, otherWords := moreRun("other")
+		applyAll(t, s, other...)
+		applyAll(t, s, batches[:5]...)
+		if err := s.DeleteRepo(ctx, "repo"); err != nil {
+			t.Fatal(err)
+		}
+		checkFTS(t, s, "after deleting a repo mid-run")
+		checkSearches(t, s, otherWords, true, "after deleting a repo mid-run")
+	})
+
+	t.Run("a batch without More of another repo catches up", func(t *testing.T) {
+		s := openTemp(t)
+		other, otherWords := moreRun("other")
+		applyAll(t, s, batches[:5]...)
+		applyAll(t, s, other...)
+		checkFTS(t, s, "after another repo's run")
+		checkSearches(t, s, otherWords, true, "after another repo's run")
+		applyAll(t, s, batches[5:]...)
+		checkFTS(t, s, "after both runs")
+		checkSearches(t, s, words, true, "after both runs")
+	})
+}
