@@ -20,8 +20,7 @@ var start = time.Date(2025, 1, 6, 9, 0, 0, 0, time.UTC)
 // dates returns "committer | author | author name" of HEAD's first-parent
 // commits, oldest first.
 func dates(r *gittest.Repo) []string {
-	lines := strings.Split(r.Git("log", "--first-parent", "--reverse", "--format=%cI | %aI | %an"), "\n")
-	return lines
+	return strings.Split(r.Git("log", "--first-parent", "--reverse", "--format=%cI | %aI | %an"), "\n")
 }
 
 func TestClock(t *testing.T) {
