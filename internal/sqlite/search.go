@@ -127,26 +127,17 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, mode lives
 	if mode == livespec.ValidCurrent || mode == "" {
 		table = "cur_fts"
 	}
-	match := matchExpr(terms)
+	ranked, err := s.rankTexts(ctx, tx, table, terms)
+	if err != nil {
+		return nil, err
+	}
 	for limit := max(minCandidates, 4*n); ; limit *= 4 {
-		rows, err := tx.QueryContext(ctx, `SELECT rowid, bm25(`+table+`) FROM `+table+` WHERE `+table+` MATCH ? ORDER BY rank, rowid LIMIT ?`, match, limit)
-		if err != nil {
-			return nil, err
-		}
-		var ids []int64
-		score := make(map[int64]float64)
-		for rows.Next() {
-			var id int64
-			var sc float64
-			if err := rows.Scan(&id, &sc); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			ids = append(ids, id)
-			score[id] = -sc // bm25() is lower for better matches
-		}
-		if err := closeRows(rows); err != nil {
-			return nil, err
+		top := topK(ranked, limit)
+		ids := make([]int64, len(top))
+		score := make(map[int64]float64, len(top))
+		for i, p := range top {
+			ids[i] = p.id
+			score[p.id] = p.score
 		}
 		refs, err := s.refs(ctx, tx, ids, f)
 		if err != nil {

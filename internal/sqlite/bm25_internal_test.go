@@ -1,0 +1,206 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/storetest"
+)
+
+// ftsRanking is what FTS5 itself ranks for terms: the k best rows of the OR
+// query with their scores (minus bm25()).
+func ftsRanking(t testing.TB, s *Store, table string, terms []string, k int) []posting {
+	t.Helper()
+	rows, err := s.r.Query(`SELECT rowid, bm25(`+table+`) FROM `+table+` WHERE `+table+` MATCH ? ORDER BY rank, rowid LIMIT ?`, matchExpr(terms), k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []posting
+	for rows.Next() {
+		var p posting
+		if err := rows.Scan(&p.id, &p.score); err != nil {
+			t.Fatal(err)
+		}
+		p.score = -p.score
+		out = append(out, p)
+	}
+	return out
+}
+
+// ourRanking is the ranking Search uses: per-term contributions, cached.
+func ourRanking(t testing.TB, s *Store, table string, terms []string, k int) []posting {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	ranked, err := s.rankTexts(ctx, tx, table, terms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return topK(ranked, k)
+}
+
+// sameRanking asserts that our ranking is FTS5's, ids and scores bit for bit.
+func sameRanking(t *testing.T, s *Store, when string, queries [][]string) {
+	t.Helper()
+	for _, table := range []string{"cur_fts", "all_fts"} {
+		for _, terms := range queries {
+			for _, k := range []int{1, 7, 64, 100000} {
+				want := ftsRanking(t, s, table, terms, k)
+				got := ourRanking(t, s, table, terms, k)
+				if fmt.Sprint(got) != fmt.Sprint(want) {
+					t.Errorf("%s: %s %q top %d:\n got %v\nwant %v", when, table, terms, k, got, want)
+				}
+				for i := range min(len(got), len(want)) {
+					if got[i] != want[i] { // fmt rounds; compare the bits too
+						t.Errorf("%s: %s %q top %d: rank %d is %v, want %v", when, table, terms, k, i, got[i], want[i])
+						break
+					}
+				}
+			}
+		}
+	}
+}
+
+// wordyHistory returns batches of files whose sections are drawn from a
+// small vocabulary, so that terms overlap, repeat and tie, and whose later
+// commits rewrite and remove sections (cur_fts and all_fts differ).
+func wordyHistory(repo string, seed uint64, commits int) []*livespec.Batch {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	words := strings.Fields("pod node kubelet memory pressure evict swap volume snapshot restore gate feature alpha beta graduation sidecar container ephemeral debug topology spread affinity readiness rollback running runs")
+	text := func(h string) string {
+		var b strings.Builder
+		b.WriteString("## " + h + "\n")
+		for range 3 + rng.IntN(40) {
+			b.WriteString(words[rng.IntN(len(words))] + " ")
+		}
+		return b.String()
+	}
+	h := storetest.NewHistory(repo)
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	var out []*livespec.Batch
+	for c := range commits {
+		files := map[string][]livespec.Section{}
+		for f := range 3 {
+			var secs []livespec.Section
+			for i := range 2 + rng.IntN(5) {
+				h := fmt.Sprintf("S%d", i)
+				secs = append(secs, storetest.Sec(h, text(h)))
+			}
+			files[fmt.Sprintf("f%d.md", (c+f)%7)] = secs
+		}
+		out = append(out, h.Commit(storetest.Commit{SHA: fmt.Sprintf("%040x", seed*1000+uint64(c)),
+			Time: t0.Add(time.Duration(c) * time.Hour), Author: "A", Message: "m", Files: files}))
+	}
+	return out
+}
+
+var wordyQueries = [][]string{
+	{"pod"}, {"memory", "pressure"}, {"kubelet", "evict", "memory", "pressure"}, {"running", "runs"},
+	{"sidecar", "container", "graduation", "beta", "alpha"}, {"absent"}, {"absent", "swap"}, {"swap", "absent"},
+}
+
+func TestRankingIsFTS5s(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "x.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	batches := wordyHistory("a", 1, 60)
+	for _, b := range batches[:40] {
+		if err := s.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sameRanking(t, s, "first", wordyQueries)
+	sameRanking(t, s, "cached", wordyQueries)
+
+	// Writes through this store, then through another store on the same
+	// file (as another process writes), must not leave a cached list behind.
+	for _, b := range batches[40:50] {
+		if err := s.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sameRanking(t, s, "after a write", wordyQueries)
+	other, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range batches[50:] {
+		if err := other.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sameRanking(t, s, "after another store's write", wordyQueries)
+	if err := other.DeleteRepo(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	sameRanking(t, s, "after another store's delete", wordyQueries)
+	if got := ourRanking(t, s, "all_fts", []string{"pod"}, 10); len(got) != 0 {
+		t.Errorf("after deleting every repo: %v", got)
+	}
+}
+
+// TestRankingIsFTS5sOnIndex compares the rankings on a real index
+// (LIVESPEC_BENCH_INDEX) for the words of real questions.
+func TestRankingIsFTS5sOnIndex(t *testing.T) {
+	p := os.Getenv("LIVESPEC_BENCH_INDEX")
+	if p == "" {
+		t.Skip("set LIVESPEC_BENCH_INDEX to a livespec.db")
+	}
+	s, err := Open(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var qs [][]string
+	for _, q := range []string{
+		"How does the kubelet decide when to evict pods under memory pressure?",
+		"What are the graduation criteria for sidecar containers?",
+		"Which feature gate controls in-place pod resize?",
+		"How are volume snapshots restored?",
+		"What is the production readiness review?",
+		"What changed in 2023 about API priority and fairness?",
+	} {
+		qs = append(qs, Terms(q))
+	}
+	sameRanking(t, s, "index", qs)
+}
+
+func TestTopK(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for n := range 40 {
+		ps := make([]posting, n)
+		for i := range ps {
+			ps[i] = posting{id: int64(rng.IntN(1000)), score: float64(rng.IntN(5))}
+		}
+		all := topK(ps, n)
+		for i := 1; i < len(all); i++ {
+			if better(all[i], all[i-1]) {
+				t.Fatalf("n=%d: not sorted at %d: %v", n, i, all)
+			}
+		}
+		for k := range n + 2 {
+			got := topK(ps, k)
+			if want := all[:min(k, n)]; len(got) != len(want) || fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("n=%d k=%d: got %v, want %v", n, k, got, want)
+			}
+		}
+	}
+}
