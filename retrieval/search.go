@@ -7,6 +7,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -91,7 +92,7 @@ func rerank(text string, hits []livespec.Hit) []*candidate {
 			continue
 		}
 		seen[h.Version.ID] = true
-		cands = append(cands, &candidate{v: h.Version, doc: lexAnalyseTerms(h.Version.Text), header: headerDoc(h.Version)})
+		cands = append(cands, &candidate{v: h.Version, doc: docs.analyse(h.Version.Text, false), header: headerDoc(h.Version)})
 	}
 	if len(cands) == 0 {
 		return nil
@@ -125,8 +126,10 @@ func rerank(text string, hits []livespec.Hit) []*candidate {
 // headerDoc analyses the path and heading path of v: where a section sits
 // says as much about its subject as its words.
 func headerDoc(v livespec.Version) *lexDoc {
-	return lexAnalyseTerms(strings.NewReplacer("/", " ", "_", " ", ".md", " ", ".markdown", " ").Replace(v.Path) + "\n" + v.Heading)
+	return docs.analyse(headerReplacer.Replace(v.Path)+"\n"+v.Heading, false)
 }
+
+var headerReplacer = strings.NewReplacer("/", " ", "_", " ", ".md", " ", ".markdown", " ")
 
 // expandLinks follows the links of the top hits one hop: from each linked
 // spec file it takes the sections most relevant to the query (same
@@ -660,7 +663,8 @@ func lexContent(qs []qterm) []qterm {
 type lexDoc struct {
 	set   map[string]bool
 	text  string
-	words []string // original words, in order; read lazily for acronyms
+	once  sync.Once // a cached doc is shared: words are split once
+	words []string  // original words, in order; read lazily for acronyms
 }
 
 // lexAnalyse analyses text for coverage: its stemmed terms and its
@@ -693,9 +697,9 @@ func analyse(text string, phrases bool) *lexDoc {
 
 // wordList returns the words of the text in order, with their case.
 func (d *lexDoc) wordList() []string {
-	if d.words == nil {
+	d.once.Do(func() {
 		d.words = strings.FieldsFunc(d.text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-	}
+	})
 	return d.words
 }
 

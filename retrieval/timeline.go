@@ -67,7 +67,7 @@ func usefulTopic(topic string) bool {
 // versionDoc analyses a version's text with its path and heading path, so
 // that a file's name and a section's headings count as mentions.
 func versionDoc(v livespec.Version) *lexDoc {
-	return lexAnalyse(v.Text + "\n" + pathWords(v.Path) + "\n" + v.Heading)
+	return docs.analyse(v.Text+"\n"+pathWords(v.Path)+"\n"+v.Heading, true)
 }
 
 func pathWords(p string) string {
