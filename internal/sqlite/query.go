@@ -84,8 +84,14 @@ func newPathFilter(globs []string, w *where, cols ...string) (*pathFilter, error
 	if literal {
 		b, _ := json.Marshal(globs)
 		var or []string
-		for _, c := range cols {
-			or = append(or, c+" IN (SELECT value FROM json_each(?))")
+		for i, c := range cols {
+			cond := c + " IN (SELECT value FROM json_each(?))"
+			if i > 0 {
+				// The other columns (a change's old path) are mostly
+				// empty: an index on them may leave the empty ones out.
+				cond = "(" + c + " <> '' AND " + cond + ")"
+			}
+			or = append(or, cond)
 			w.args = append(w.args, string(b))
 		}
 		w.conds = append(w.conds, "("+strings.Join(or, " OR ")+")")

@@ -118,3 +118,19 @@ func BenchmarkChangesEach(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkChangesOfFile reads every change of one file, as timelines do.
+func BenchmarkChangesOfFile(b *testing.B) {
+	st := indexStore(b)
+	ctx := context.Background()
+	q := livespec.ChangeQuery{Paths: []string{"keps/sig-node/753-sidecar-containers/README.md"}, Sections: true}
+	n := 0
+	for b.Loop() {
+		chs, err := st.Changes(ctx, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(chs)
+	}
+	b.ReportMetric(float64(n), "changes")
+}
