@@ -288,12 +288,12 @@ func (s *Store) Files(ctx context.Context, q livespec.FileQuery) ([]livespec.Fil
 		f.Status = livespec.FileStatus(status)
 		f.ValidFrom, f.ValidTo = fromNanos(from), fromNanos(to)
 		if outline.Valid {
-			if err := json.Unmarshal([]byte(outline.String), &f.Outline); err != nil {
+			if f.Outline, err = outlines.decode(outline.String, copyOutline); err != nil {
 				return nil, fmt.Errorf("sqlite: files: %s outline: %w", f.ID, err)
 			}
 		}
 		if meta.Valid {
-			if err := json.Unmarshal([]byte(meta.String), &f.Meta); err != nil {
+			if f.Meta, err = metas.decode(meta.String, copyMeta); err != nil {
 				return nil, fmt.Errorf("sqlite: files: %s meta: %w", f.ID, err)
 			}
 		}

@@ -126,3 +126,43 @@ func TestChangesPathGlobs(t *testing.T) {
 		})
 	}
 }
+
+// TestFilesReturnsCopies checks that a caller changing the outline or
+// metadata it got does not change what the next caller gets.
+func TestFilesReturnsCopies(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	t0 := time.Date(2024, 5, 1, 0, 0, 0, 0, time.UTC)
+	meta := map[string]any{"title": "Sidecars", "owners": []any{"ann", map[string]any{"team": "node"}}, "stage": "beta",
+		"milestone": map[string]any{"beta": "v1.29"}}
+	var files []livespec.FileVersion
+	for _, p := range []string{"a.md", "b.md"} { // the same outline and metadata twice
+		files = append(files, livespec.FileVersion{
+			ID: livespec.VersionID(livespec.Key{Repo: "r", Path: p, Part: -1}, "c1"), Repo: "r", Path: p, Blob: "b", Size: 10,
+			Status: livespec.FileText, Outline: []livespec.SectionRef{{Heading: "Sidecars"}, {Heading: "Sidecars > Goals", Part: 1}},
+			Meta: meta, Commit: "c1", Seq: 1, ValidFrom: t0,
+		})
+	}
+	if err := s.Apply(ctx, &livespec.Batch{Repo: "r", Files: files}); err != nil {
+		t.Fatal(err)
+	}
+	for round := range 3 {
+		got, err := s.Files(ctx, livespec.FileQuery{Repos: []string{"r"}, Validity: livespec.Current()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 {
+			t.Fatalf("round %d: %d files", round, len(got))
+		}
+		for _, f := range got {
+			if !reflect.DeepEqual(f.Outline, files[0].Outline) || !reflect.DeepEqual(f.Meta, meta) {
+				t.Fatalf("round %d: %s: outline %v meta %v", round, f.Path, f.Outline, f.Meta)
+			}
+			// A careless caller.
+			f.Outline[0].Heading = "changed"
+			f.Meta["title"] = "changed"
+			f.Meta["owners"].([]any)[1].(map[string]any)["team"] = "changed"
+			f.Meta["milestone"].(map[string]any)["beta"] = "changed"
+		}
+	}
+}

@@ -1,0 +1,86 @@
+package sqlite
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"sync"
+
+	"github.com/livespec/livespec"
+)
+
+// maxDecoded bounds each cache of decoded JSON columns.
+const maxDecoded = 16384
+
+// decodeCache keeps the decoded form of JSON column values: a file
+// version's outline and metadata never change, and listing the current
+// files (as every timeline question does) would otherwise decode all of
+// them again. Callers get copies, so the cached values never change.
+type decodeCache[T any] struct {
+	mu sync.Mutex
+	m  map[string]T
+}
+
+func (c *decodeCache[T]) decode(raw string, copyOf func(T) T) (T, error) {
+	c.mu.Lock()
+	v, ok := c.m[raw]
+	c.mu.Unlock()
+	if ok {
+		return copyOf(v), nil
+	}
+	if err := json.Unmarshal([]byte(raw), &v); err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = make(map[string]T)
+	}
+	if len(c.m) >= maxDecoded {
+		n := 0
+		for k := range c.m { // drop an eighth, at random (map order)
+			delete(c.m, k)
+			if n++; n >= maxDecoded/8 {
+				break
+			}
+		}
+	}
+	c.m[raw] = v
+	c.mu.Unlock()
+	return copyOf(v), nil
+}
+
+var (
+	outlines decodeCache[[]livespec.SectionRef]
+	metas    decodeCache[map[string]any]
+)
+
+// copyJSON returns a deep copy of a value decoded from JSON into any.
+func copyJSON(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		return copyMeta(v)
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = copyJSON(x)
+		}
+		return out
+	}
+	return v // string, float64, bool, nil
+}
+
+func copyMeta(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	out := maps.Clone(m)
+	for k, v := range out {
+		switch v.(type) {
+		case map[string]any, []any:
+			out[k] = copyJSON(v)
+		}
+	}
+	return out
+}
+
+func copyOutline(o []livespec.SectionRef) []livespec.SectionRef { return slices.Clone(o) }
