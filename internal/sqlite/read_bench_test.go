@@ -79,15 +79,17 @@ func BenchmarkSearchIndex(b *testing.B) {
 		"How are volume snapshots restored?",
 	}
 	for _, tc := range []struct {
-		name string
-		v    livespec.Validity
+		name  string
+		v     livespec.Validity
+		limit int
 	}{
-		{"current", livespec.Validity{Mode: livespec.ValidCurrent}},
-		{"as_of", livespec.Validity{Mode: livespec.ValidAsOf, At: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)}},
+		{"current", livespec.Validity{Mode: livespec.ValidCurrent}, 30},
+		{"as_of", livespec.Validity{Mode: livespec.ValidAsOf, At: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC)}, 30},
+		{"any_300", livespec.Validity{Mode: livespec.ValidAny}, 300}, // as timelines ask
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
-				if _, err := st.Search(ctx, livespec.SearchQuery{Text: texts[i%len(texts)], Validity: tc.v, Limit: 10}); err != nil {
+				if _, err := st.Search(ctx, livespec.SearchQuery{Text: texts[i%len(texts)], Validity: tc.v, Limit: tc.limit}); err != nil {
 					b.Fatal(err)
 				}
 			}

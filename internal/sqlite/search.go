@@ -131,26 +131,23 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, mode lives
 	if err != nil {
 		return nil, err
 	}
+	refs := make(map[int64][]ref)
+	read := 0 // the best read candidates have their refs
 	for limit := max(minCandidates, 4*n); ; limit *= 4 {
 		top := topK(ranked, limit)
-		ids := make([]int64, len(top))
-		score := make(map[int64]float64, len(top))
-		for i, p := range top {
-			ids[i] = p.id
-			score[p.id] = p.score
-		}
-		refs, err := s.refs(ctx, tx, ids, f)
-		if err != nil {
+		// A wider set starts with the narrower one: read the new ones.
+		if err := s.addRefs(ctx, tx, top[min(read, len(top)):], f, refs); err != nil {
 			return nil, err
 		}
+		read = len(top)
 		var out []ref
-		for _, id := range ids {
-			for _, r := range refs[id] {
-				r.score = score[id]
+		for _, p := range top {
+			for _, r := range refs[p.id] {
+				r.score = p.score
 				out = append(out, r)
 			}
 		}
-		if len(out) >= n || len(ids) < limit {
+		if len(out) >= n || len(top) < limit {
 			if len(out) > n {
 				out = out[:n]
 			}
@@ -159,41 +156,97 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, mode lives
 	}
 }
 
+// refPacked selects a ref packed (see unpackRef); refCols the same columns.
+var (
+	refPacked = packExpr(`v.rid`, `v.text_id`, `v.part`, `v.id`, `v.repo`, `v.path`, `v.heading`)
+	refCols   = `v.rid, v.text_id, v.part, v.id, v.repo, v.path, v.heading`
+)
+
+func unpackRef(s string, r *ref) bool {
+	var f [7]string
+	if !split(s, f[:]) {
+		return false
+	}
+	rid, ok1 := parseInt(f[0])
+	tid, ok2 := parseInt(f[1])
+	part, ok3 := parseInt(f[2])
+	if !ok1 || !ok2 || !ok3 || !rid.Valid || !tid.Valid || !part.Valid {
+		return false
+	}
+	*r = ref{rid: rid.Int64, textID: tid.Int64, part: int(part.Int64), id: f[3], repo: f[4], path: f[5], heading: f[6]}
+	return true
+}
+
 // refs returns, for each text id, the versions carrying it that pass f, in
 // key order.
 func (s *Store) refs(ctx context.Context, tx *sql.Tx, textIDs []int64, f *searchFilter) (map[int64][]ref, error) {
 	out := make(map[int64][]ref)
-	if len(textIDs) == 0 {
-		return out, nil
+	texts := make([]posting, len(textIDs))
+	for i, id := range textIDs {
+		texts[i].id = id
 	}
-	b, _ := json.Marshal(textIDs)
+	return out, s.addRefs(ctx, tx, texts, f, out)
+}
+
+// addRefs adds to out, for each text of texts, the versions carrying it
+// that pass f, in key order.
+func (s *Store) addRefs(ctx context.Context, tx *sql.Tx, texts []posting, f *searchFilter, out map[int64][]ref) error {
+	if len(texts) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(texts))
+	for i, p := range texts {
+		ids[i] = p.id
+	}
+	b, _ := json.Marshal(ids)
 	w := f.where
 	w.conds = append(slices.Clip(w.conds), "v.text_id IN (SELECT value FROM json_each(?))")
 	w.args = append(slices.Clip(w.args), string(b))
 	// The text ids are the selective part: never let the planner prefer
 	// the repo's open versions.
-	rows, err := tx.QueryContext(ctx, `SELECT v.rid, v.text_id, v.id, v.repo, v.path, v.heading, v.part
-		FROM versions v INDEXED BY versions_text`+w.String(), w.args...)
-	if err != nil {
-		return nil, err
+	from := ` FROM versions v INDEXED BY versions_text` + w.String()
+	found, exact, err := readRefs(ctx, tx, `SELECT `+refPacked+from, w.args, f, true)
+	if err == nil && !exact { // a heading holds a NUL byte: read the columns
+		found, _, err = readRefs(ctx, tx, `SELECT `+refCols+from, w.args, f, false)
 	}
+	if err != nil {
+		return err
+	}
+	for id, rs := range found {
+		slices.SortFunc(rs, refLess)
+		out[id] = rs
+	}
+	return nil
+}
+
+func readRefs(ctx context.Context, tx *sql.Tx, query string, args []any, f *searchFilter, packed bool) (map[int64][]ref, bool, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	out := make(map[int64][]ref)
+	var row string
 	for rows.Next() {
 		var r ref
-		if err := rows.Scan(&r.rid, &r.textID, &r.id, &r.repo, &r.path, &r.heading, &r.part); err != nil {
-			rows.Close()
-			return nil, err
+		if packed {
+			if err := rows.Scan(&row); err != nil {
+				return nil, false, err
+			}
+			if !unpackRef(row, &r) {
+				return nil, false, nil
+			}
+		} else if err := rows.Scan(&r.rid, &r.textID, &r.part, &r.id, &r.repo, &r.path, &r.heading); err != nil {
+			return nil, false, err
 		}
 		if f.paths.match(r.path) {
 			out[r.textID] = append(out[r.textID], r)
 		}
 	}
 	if err := closeRows(rows); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	for _, rs := range out {
-		slices.SortFunc(rs, refLess)
-	}
-	return out, nil
+	return out, true, nil
 }
 
 // hits reads the versions of every ref list and returns them as hits.
