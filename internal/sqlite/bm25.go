@@ -83,22 +83,31 @@ func (c *termCache) put(state, term string, l []posting) {
 	c.entries += len(l)
 }
 
-// storeCaches are the term caches of each open Store, per FTS table; an
-// entry leaves when its Store is garbage.
-var storeCaches sync.Map // weak.Pointer[Store] → map[string]*termCache
+// perStore is what a Store keeps in memory beside its connections: the
+// term caches of its FTS tables and the state of DataVersion.
+type perStore struct {
+	terms map[string]*termCache
+	ver   versionState
+}
 
-func (s *Store) termCache(table string) *termCache {
+// stores holds the perStore of each open Store; an entry leaves when its
+// Store is garbage.
+var stores sync.Map // weak.Pointer[Store] → *perStore
+
+func (s *Store) mem() *perStore {
 	k := weak.Make(s)
-	v, ok := storeCaches.Load(k)
+	v, ok := stores.Load(k)
 	if !ok {
 		var loaded bool
-		v, loaded = storeCaches.LoadOrStore(k, map[string]*termCache{"cur_fts": {}, "all_fts": {}})
+		v, loaded = stores.LoadOrStore(k, &perStore{terms: map[string]*termCache{"cur_fts": {}, "all_fts": {}}})
 		if !loaded {
-			runtime.AddCleanup(s, func(k weak.Pointer[Store]) { storeCaches.Delete(k) }, k)
+			runtime.AddCleanup(s, func(k weak.Pointer[Store]) { stores.Delete(k) }, k)
 		}
 	}
-	return v.(map[string]*termCache)[table]
+	return v.(*perStore)
 }
+
+func (s *Store) termCache(table string) *termCache { return s.mem().terms[table] }
 
 // ftsState returns the averages and structure records of table, read in tx.
 func ftsState(ctx context.Context, tx *sql.Tx, table string) (string, error) {
