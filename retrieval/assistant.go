@@ -37,9 +37,17 @@ type Assistant struct {
 	Permalink string
 	Now       func() time.Time // nil: time.Now
 	Sources   int              // citations per answer at most (0: DefaultSources)
+	// AnswerCache is how many answers are kept for questions asked again
+	// (0: DefaultAnswerCache; negative: none). Answers are kept only where
+	// they cannot differ from a fresh one: with the extractive generator,
+	// no embedder, a store that reports writes (the SQLite store does),
+	// and only while nothing is written to the index.
+	AnswerCache int
 
-	mu    sync.Mutex   // guards stats
-	stats *corpusStats // term statistics, computed on first use
+	mu       sync.Mutex   // guards stats and statsSeq
+	stats    *corpusStats // term statistics, computed on first use
+	statsSeq uint64       // numbers the statistics computed
+	answers  answerCache
 }
 
 var _ livespec.Asker = (*Assistant)(nil)
@@ -94,7 +102,45 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 	}
 	u := Understand(question, now)
 	topic := a.topic(question, u, req.History, now)
+	if dv, size, ok := a.answerCaching(); ok && onToken == nil {
+		return a.cachedAnswer(ctx, dv, size, question, u, topic, now, req.Repos)
+	}
+	return a.answer(ctx, question, u, topic, now, req.Repos, onToken)
+}
 
+// cachedAnswer returns the kept answer to the question when the index and
+// the statistics are as they were when it was computed, or computes it and
+// keeps it if nothing was written meanwhile.
+func (a *Assistant) cachedAnswer(ctx context.Context, dv dataVersioner, size int, question string, u Understanding, topic string, now time.Time, repos []string) (*livespec.Answer, error) {
+	stats, err := a.corpus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	version, err := dv.DataVersion(ctx)
+	if err != nil {
+		return nil, storeError("read the index version", err)
+	}
+	key := a.answerKey(question, u, topic, now, repos, stats)
+	if ans := a.answers.get(key, version); ans != nil {
+		return ans, nil
+	}
+	ans, err := a.answer(ctx, question, u, topic, now, repos, nil)
+	if err != nil {
+		return nil, err
+	}
+	after, err := dv.DataVersion(ctx)
+	a.mu.Lock()
+	same := a.stats == stats
+	a.mu.Unlock()
+	if err == nil && after == version && same {
+		a.answers.put(key, version, ans, size)
+	}
+	return ans, nil
+}
+
+// answer gathers the evidence for the understood question and has the
+// generator phrase it.
+func (a *Assistant) answer(ctx context.Context, question string, u Understanding, topic string, now time.Time, repos []string, onToken func(string) error) (*livespec.Answer, error) {
 	ev := &livespec.Evidence{Question: question, Intent: u.Intent, Window: u.Window, Topic: topic}
 	ev.Notes = append(ev.Notes, u.Problems...)
 	if !u.AsOf.IsZero() {
@@ -107,7 +153,7 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 	var cited []livespec.Version
 	switch u.Intent {
 	case livespec.IntentChanges:
-		res, err := a.ledger(ctx, u, topic, now, req.Repos)
+		res, err := a.ledger(ctx, u, topic, now, repos)
 		if err != nil {
 			return nil, err
 		}
@@ -125,7 +171,7 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 		if !usefulTopic(t) {
 			t = question
 		}
-		tl, res, err := a.timeline(ctx, livespec.TimelineQuery{Topic: t, Repos: req.Repos, Window: u.Window, Now: now})
+		tl, res, err := a.timeline(ctx, livespec.TimelineQuery{Topic: t, Repos: repos, Window: u.Window, Now: now})
 		if err != nil {
 			return nil, err
 		}
@@ -159,7 +205,7 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 		if topic != strings.TrimSpace(u.Topic) && text == question {
 			text += " " + topic // a follow-up: the earlier turn's topic helps
 		}
-		cands, note, err := a.search(ctx, searchQuery{text: text, validity: validity, repos: req.Repos, limit: a.sources()})
+		cands, note, err := a.search(ctx, searchQuery{text: text, validity: validity, repos: repos, limit: a.sources()})
 		if err != nil {
 			return nil, err
 		}

@@ -1,6 +1,16 @@
 package retrieval
 
-import "sync"
+import (
+	"cmp"
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/livespec/livespec"
+)
 
 // maxCachedDocs bounds the analysed texts kept per process.
 const maxCachedDocs = 4096
@@ -47,4 +57,130 @@ func (c *docCache) analyse(text string, phrases bool) *lexDoc {
 	}
 	c.m[k] = d
 	return d
+}
+
+// DefaultAnswerCache is how many answers an Assistant keeps when
+// AnswerCache is zero.
+const DefaultAnswerCache = 1024
+
+// dataVersioner is a Store that can tell whether anything was written:
+// DataVersion returns the same number only while no write commits (from
+// any process). The SQLite store is one.
+type dataVersioner interface {
+	DataVersion(ctx context.Context) (uint64, error)
+}
+
+// answerCache keeps answers by what decides them (see answerKey), for one
+// index version at a time.
+type answerCache struct {
+	mu      sync.Mutex
+	version uint64
+	m       map[string]*livespec.Answer
+}
+
+func (c *answerCache) get(key string, version uint64) *livespec.Answer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version != version {
+		return nil
+	}
+	if a := c.m[key]; a != nil {
+		return copyAnswer(a)
+	}
+	return nil
+}
+
+func (c *answerCache) put(key string, version uint64, a *livespec.Answer, size int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version != version || c.m == nil {
+		if version < c.version {
+			return // computed before a write that a newer answer saw
+		}
+		c.version, c.m = version, make(map[string]*livespec.Answer)
+	}
+	if len(c.m) >= size {
+		n := 0
+		for k := range c.m { // drop an eighth, at random (map order)
+			delete(c.m, k)
+			if n++; n >= max(size/8, 1) {
+				break
+			}
+		}
+	}
+	c.m[key] = copyAnswer(a)
+}
+
+// copyAnswer returns a copy of a that shares nothing mutable with it.
+func copyAnswer(a *livespec.Answer) *livespec.Answer {
+	c := *a
+	if a.Window != nil {
+		w := *a.Window
+		c.Window = &w
+	}
+	c.Citations = slices.Clone(a.Citations)
+	c.Changes = slices.Clone(a.Changes)
+	return &c
+}
+
+// answerCaching reports whether answers of a may be kept: only when the
+// answer is a function of the question and the index, that is with the
+// extractive generator (a model phrases differently each time), no
+// embedder (its availability changes the answer) and a store that tells
+// when it was written to.
+func (a *Assistant) answerCaching() (dataVersioner, int, bool) {
+	if a.AnswerCache < 0 || a.Embedder != nil {
+		return nil, 0, false
+	}
+	if _, ok := a.generator().(Extractive); !ok {
+		return nil, 0, false
+	}
+	dv, ok := a.Store.(dataVersioner)
+	return dv, cmp.Or(a.AnswerCache, DefaultAnswerCache), ok
+}
+
+// answerKey is everything besides the index that an answer depends on: the
+// question as asked (it is searched and echoed), what it was understood to
+// ask (intent, window, as-of, topic after follow-ups, problems), the
+// repositories, the clock only where it sets the window (a changes
+// question naming no period), the corpus statistics in use and the
+// assistant's settings.
+func (a *Assistant) answerKey(question string, u Understanding, topic string, now time.Time, repos []string, stats *corpusStats) string {
+	var b strings.Builder
+	field := func(s string) {
+		b.WriteString(strconv.Itoa(len(s)))
+		b.WriteByte(':')
+		b.WriteString(s)
+	}
+	tm := func(t time.Time) string {
+		if t.IsZero() {
+			return "-"
+		}
+		return strconv.FormatInt(t.UnixNano(), 10)
+	}
+	field(question)
+	field(string(u.Intent))
+	if u.Window != nil {
+		field(tm(u.Window.From) + "," + tm(u.Window.To))
+	} else {
+		field("no window")
+		if u.Intent == livespec.IntentChanges {
+			field(tm(now))
+		}
+	}
+	field(tm(u.AsOf))
+	field(topic)
+	field(u.Topic)
+	field(u.Period)
+	for _, p := range u.Problems {
+		field(p)
+	}
+	field("repos")
+	for _, r := range repos {
+		field(r)
+	}
+	field("stats " + strconv.FormatUint(stats.seq, 10))
+	field(a.Permalink)
+	field(strconv.Itoa(a.sources()))
+	return b.String()
 }

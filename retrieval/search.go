@@ -809,6 +809,7 @@ func lexCoverage(qs []qterm, d *lexDoc) float64 {
 // decides how much it says about a topic. They are computed on first use
 // and again whenever a repository's checkpoint moves.
 type corpusStats struct {
+	seq     uint64            // numbers the statistics an Assistant computed
 	key     string            // the checkpoints they were computed at
 	commits map[string]string // repo → checkpoint commit
 	listed  time.Time         // when the repositories were last listed
@@ -870,7 +871,8 @@ func (a *Assistant) corpus(ctx context.Context) (*corpusStats, error) {
 	if err != nil {
 		return nil, storeError("read versions", err)
 	}
-	cs := &corpusStats{key: key.String(), commits: commits, listed: time.Now(), n: len(vs), df: map[string]int32{}}
+	a.statsSeq++
+	cs := &corpusStats{seq: a.statsSeq, key: key.String(), commits: commits, listed: time.Now(), n: len(vs), df: map[string]int32{}}
 	seen := map[string]bool{}
 	for _, v := range vs {
 		clear(seen)

@@ -1,0 +1,171 @@
+package retrieval_test
+
+import (
+	"context"
+	"reflect"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/ingest"
+	"github.com/livespec/livespec/internal/gittest"
+	"github.com/livespec/livespec/internal/sqlite"
+	"github.com/livespec/livespec/retrieval"
+)
+
+// countingStore counts the searches and change reads that reach the store.
+type countingStore struct {
+	*sqlite.Store
+	reads atomic.Int64
+}
+
+func (s *countingStore) Search(ctx context.Context, q livespec.SearchQuery) ([]livespec.Hit, error) {
+	s.reads.Add(1)
+	return s.Store.Search(ctx, q)
+}
+
+func (s *countingStore) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec.Change, error) {
+	s.reads.Add(1)
+	return s.Store.Changes(ctx, q)
+}
+
+// cacheQuestions cover every intent.
+var cacheQuestions = []string{
+	"How long do access tokens last?",
+	"As of February 1, 2024, how long did access tokens last?",
+	"What changed in the last 30 days?",
+	"How did the token expiry change over time?",
+}
+
+func askAll(t *testing.T, a *retrieval.Assistant, now time.Time) []*livespec.Answer {
+	t.Helper()
+	var out []*livespec.Answer
+	for _, q := range cacheQuestions {
+		ans, err := a.Ask(context.Background(), livespec.AskRequest{Question: q, Now: now}, nil)
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		out = append(out, ans)
+	}
+	return out
+}
+
+// TestAnswerCache checks that a kept answer is served only while it is the
+// answer a fresh assistant gives: not after an ingest through the same
+// store, nor after one through another store on the same file (as another
+// process would write).
+func TestAnswerCache(t *testing.T) {
+	ctx := context.Background()
+	r := gittest.New(t, day(d1))
+	r.Do(gittest.Step{Date: d1, Msg: "Initial specs", Write: map[string]string{"specs/auth.md": authV1}})
+	st := &countingStore{Store: openIndex(t, r.Dir, nil)}
+	cached := &retrieval.Assistant{Store: st}
+	fresh := func() []*livespec.Answer {
+		return askAll(t, &retrieval.Assistant{Store: st.Store, AnswerCache: -1}, day(d2).Add(time.Hour))
+	}
+	now := day(d2).Add(time.Hour)
+
+	first := askAll(t, cached, now)
+	if want := fresh(); !reflect.DeepEqual(first, want) {
+		t.Fatalf("first answers differ from fresh ones:\n%+v\n%+v", first, want)
+	}
+	reads := st.reads.Load()
+	again := askAll(t, cached, now)
+	if !reflect.DeepEqual(again, first) {
+		t.Errorf("asked again: answers changed")
+	}
+	if n := st.reads.Load() - reads; n != 0 {
+		t.Errorf("asked again: %d store reads, want none (answers kept)", n)
+	}
+	// A caller changing its answer changes nothing kept.
+	again[0].Citations[0].Excerpt = "changed"
+	again[0].Answer = "changed"
+	if got := askAll(t, cached, now); !reflect.DeepEqual(got, fresh()) {
+		t.Errorf("a caller's change reached the kept answers")
+	}
+	// The same question at another time is another question when the
+	// clock sets its window.
+	later := askAll(t, cached, now.Add(60*24*time.Hour))
+	if reflect.DeepEqual(later[2].Window, first[2].Window) {
+		t.Errorf("changes in the last 30 days: the window did not follow the clock: %v", later[2].Window)
+	}
+
+	for _, step := range []struct {
+		name  string
+		write func()
+	}{
+		{"ingest through the same store", func() {
+			r.Do(gittest.Step{Date: d2, Msg: "Longer tokens", Write: map[string]string{
+				"specs/auth.md": "# Auth\n\n## Token expiry\n\nAccess tokens expire after 60 minutes of inactivity.\n"}})
+			if _, err := ingest.Run(ctx, st.Store, ingest.Options{Repo: "demo", Dir: r.Dir}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"ingest through another store", func() {
+			r.Do(gittest.Step{Date: d2, Msg: "Even longer tokens", Write: map[string]string{
+				"specs/auth.md": "# Auth\n\n## Token expiry\n\nAccess tokens expire after 90 minutes of inactivity.\n"}})
+			other, err := sqlite.Open(ctx, st.Path())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer other.Close()
+			if _, err := ingest.Run(ctx, other, ingest.Options{Repo: "demo", Dir: r.Dir}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a write that moves no checkpoint", func() {
+			// Close every current section without a checkpoint: the
+			// corpus statistics stay, only the index version tells.
+			vs, err := st.Versions(ctx, livespec.VersionQuery{Validity: livespec.Current()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b := &livespec.Batch{Repo: "demo"}
+			for _, v := range vs {
+				b.Closes = append(b.Closes, livespec.Close{ID: v.ID, Commit: v.Commit, Seq: v.Seq, ValidTo: day(d3)})
+			}
+			if err := st.Apply(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		t.Run(step.name, func(t *testing.T) {
+			before := askAll(t, cached, now)
+			step.write()
+			got := askAll(t, cached, now)
+			want := fresh()
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("after the write, kept answers differ from fresh ones:\n got %+v\nwant %+v", got, want)
+			}
+			if got[0].Answer == before[0].Answer {
+				t.Errorf("the write did not change the current answer; the test proves nothing:\n%s", got[0].Answer)
+			}
+		})
+	}
+}
+
+// TestAnswerCacheOnlyWhenExact checks that answers are not kept when they
+// may differ from one asking to the next.
+func TestAnswerCacheOnlyWhenExact(t *testing.T) {
+	r := gittest.New(t, day(d1))
+	r.Do(gittest.Step{Date: d1, Msg: "Initial specs", Write: map[string]string{"specs/auth.md": authV1}})
+	st := &countingStore{Store: openIndex(t, r.Dir, nil)}
+	for _, tc := range []struct {
+		name string
+		a    *retrieval.Assistant
+	}{
+		{"turned off", &retrieval.Assistant{Store: st, AnswerCache: -1}},
+		{"a model generator", &retrieval.Assistant{Store: st, Generator: failingGenerator{}}},
+		{"an embedder", &retrieval.Assistant{Store: st, Embedder: wordsEmbedder{}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			askAll(t, tc.a, day(d2))
+			reads := st.reads.Load()
+			askAll(t, tc.a, day(d2))
+			if st.reads.Load() == reads {
+				t.Errorf("answers were kept")
+			}
+		})
+	}
+}
