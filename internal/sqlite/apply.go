@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/livespec/livespec"
@@ -18,13 +20,15 @@ const checkEvery = 128
 const (
 	sqlInsertText = `INSERT OR IGNORE INTO texts (hash, text) VALUES (?, ?)`
 	sqlTextID     = `SELECT id FROM texts WHERE hash = ?`
-	sqlInsertRefs = `INSERT INTO text_refs (id) VALUES (?)`
+	// Every new text gets its counts before versions refer to it.
+	sqlInsertRefs = `INSERT INTO text_refs (id) SELECT id FROM texts WHERE id > ?`
 	sqlMaxText    = `SELECT coalesce(max(id), 0) FROM texts`
 
 	// A replayed version keeps its close: an upsert never reopens a version.
-	sqlUpsertVersion = `INSERT INTO versions
+	sqlInsertVersions = `INSERT INTO versions
 	(id, repo, path, heading, part, level, text_id, links, commit_, seq, valid_from, author, end_commit, end_seq, valid_to)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	VALUES `
+	sqlVersionsConflict = `
 	ON CONFLICT (id) DO UPDATE SET
 		path = excluded.path, heading = excluded.heading, part = excluded.part, level = excluded.level,
 		text_id = excluded.text_id, links = excluded.links, commit_ = excluded.commit_, seq = excluded.seq,
@@ -33,6 +37,7 @@ const (
 		end_seq = CASE WHEN excluded.end_commit <> '' THEN excluded.end_seq ELSE versions.end_seq END,
 		valid_to = CASE WHEN excluded.end_commit <> '' THEN excluded.valid_to ELSE versions.valid_to END
 	WHERE versions.repo = excluded.repo`
+	versionArgs = 15
 
 	sqlUpsertFile = `INSERT INTO files
 	(id, repo, path, blob, size, status, outline, meta, target, commit_, seq, valid_from, end_commit, end_seq, valid_to)
@@ -49,9 +54,10 @@ const (
 	sqlCloseVersion = `UPDATE versions SET end_commit = ?, end_seq = ?, valid_to = ? WHERE id = ? AND repo = ? AND end_commit = ''`
 	sqlCloseFile    = `UPDATE files SET end_commit = ?, end_seq = ?, valid_to = ? WHERE id = ? AND repo = ? AND end_commit = ''`
 
-	sqlUpsertChange = `INSERT INTO changes
+	sqlInsertChanges = `INSERT INTO changes
 	(id, repo, commit_, seq, date, author_date, author, message, path, old_path, heading, old_heading, part, section, kind, before, after, summary)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	VALUES `
+	sqlChangesConflict = `
 	ON CONFLICT (id) DO UPDATE SET
 		commit_ = excluded.commit_, seq = excluded.seq, date = excluded.date, author_date = excluded.author_date,
 		author = excluded.author, message = excluded.message, path = excluded.path, old_path = excluded.old_path,
@@ -59,6 +65,7 @@ const (
 		section = excluded.section, kind = excluded.kind, before = excluded.before, after = excluded.after,
 		summary = excluded.summary
 	WHERE changes.repo = excluded.repo`
+	changeArgs = 18
 
 	sqlUpsertVector = `INSERT OR REPLACE INTO vectors (embedder, hash, vec) VALUES (?, ?, ?)`
 
@@ -204,26 +211,47 @@ func (a *applier) apply(b *livespec.Batch) error {
 }
 
 func (a *applier) versions(vs []livespec.Version) error {
+	// Texts first, and their counts, so that the triggers on versions
+	// find them.
+	ids := make([]int64, len(vs))
+	if err := a.texts(vs, ids); err != nil {
+		return err
+	}
+	w, err := a.rows(versionsUpsert, versionArgs)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	for i := range vs {
+		v := &vs[i]
+		if err := a.tick(); err != nil {
+			return err
+		}
+		links, err := jsonOrNil(v.Links, len(v.Links) == 0)
+		if err != nil {
+			return err
+		}
+		if err := w.add(v.ID, v.Repo, v.Path, v.Heading, v.Part, v.Level, ids[i], links,
+			v.Commit, v.Seq, nanos(v.ValidFrom), v.Author, v.EndCommit, v.EndSeq, nanos(v.ValidTo)); err != nil {
+			return err
+		}
+	}
+	return w.flush()
+}
+
+// texts stores the texts of vs that are new, sets ids[i] to the texts.id
+// of vs[i], and gives the new texts their text_refs rows.
+func (a *applier) texts(vs []livespec.Version, ids []int64) error {
 	insText, err := a.prepare(sqlInsertText)
 	if err != nil {
 		return err
 	}
 	defer insText.Close()
-	insRefs, err := a.prepare(sqlInsertRefs)
-	if err != nil {
-		return err
-	}
-	defer insRefs.Close()
 	textID, err := a.prepare(sqlTextID)
 	if err != nil {
 		return err
 	}
 	defer textID.Close()
-	up, err := a.prepare(sqlUpsertVersion)
-	if err != nil {
-		return err
-	}
-	defer up.Close()
 	for i := range vs {
 		v := &vs[i]
 		if err := a.tick(); err != nil {
@@ -240,9 +268,7 @@ func (a *applier) versions(vs []livespec.Version) error {
 				return err
 			}
 			if n, _ := res.RowsAffected(); n == 1 {
-				if id, err = res.LastInsertId(); err == nil {
-					_, err = insRefs.ExecContext(a.nc, id)
-				}
+				id, err = res.LastInsertId()
 			} else {
 				err = textID.QueryRowContext(a.nc, hash).Scan(&id)
 			}
@@ -251,16 +277,15 @@ func (a *applier) versions(vs []livespec.Version) error {
 			}
 			a.ids[hash] = id
 		}
-		links, err := jsonOrNil(v.Links, len(v.Links) == 0)
-		if err != nil {
-			return err
-		}
-		if _, err := up.ExecContext(a.nc, v.ID, v.Repo, v.Path, v.Heading, v.Part, v.Level, id, links,
-			v.Commit, v.Seq, nanos(v.ValidFrom), v.Author, v.EndCommit, v.EndSeq, nanos(v.ValidTo)); err != nil {
-			return err
-		}
+		ids[i] = id
 	}
-	return nil
+	refs, err := a.prepare(sqlInsertRefs)
+	if err != nil {
+		return err
+	}
+	defer refs.Close()
+	_, err = refs.ExecContext(a.nc, a.maxText)
+	return err
 }
 
 func (a *applier) files(fs []livespec.FileVersion) error {
@@ -334,23 +359,23 @@ func (a *applier) closes(repo string, cs []livespec.Close) error {
 }
 
 func (a *applier) changes(cs []livespec.Change) error {
-	up, err := a.prepare(sqlUpsertChange)
+	w, err := a.rows(changesUpsert, changeArgs)
 	if err != nil {
 		return err
 	}
-	defer up.Close()
+	defer w.close()
 	for i := range cs {
 		c := &cs[i]
 		if err := a.tick(); err != nil {
 			return err
 		}
-		if _, err := up.ExecContext(a.nc, c.ID, c.Repo, c.Commit, c.Seq, nanos(c.Date), nanos(c.AuthorDate), c.Author,
+		if err := w.add(c.ID, c.Repo, c.Commit, c.Seq, nanos(c.Date), nanos(c.AuthorDate), c.Author,
 			c.Message, c.Path, c.OldPath, c.Heading, c.OldHeading, c.Part, c.Section, string(c.Kind),
 			c.Before, c.After, c.Summary); err != nil {
 			return err
 		}
 	}
-	return nil
+	return w.flush()
 }
 
 // vectorsFit checks the batch's vectors against the index's embedder and
@@ -601,9 +626,92 @@ var sqlSyncCurFTS = []string{
 	`UPDATE text_refs SET in_cur = (open_refs > 0) WHERE (open_refs > 0) <> in_cur`,
 }
 
+// rowsPerStmt is how many rows one multi-row upsert writes. A statement
+// has a fixed cost in SQLite (a statement journal that copies every page
+// the statement changes, opened and closed) and in database/sql, which
+// rows of one statement share.
+const rowsPerStmt = 32
+
+// multiRow is an upsert of one row and of rowsPerStmt rows: the INSERT up
+// to VALUES, the conflict clause after them.
+type multiRow struct {
+	one, many string
+}
+
+func newMultiRow(insert, conflict string, cols int) multiRow {
+	row := "(" + placeholders(cols) + ")"
+	many := strings.TrimSuffix(strings.Repeat(row+", ", rowsPerStmt), ", ")
+	return multiRow{one: insert + row + conflict, many: insert + many + conflict}
+}
+
+var (
+	versionsUpsert = newMultiRow(sqlInsertVersions, sqlVersionsConflict, versionArgs)
+	changesUpsert  = newMultiRow(sqlInsertChanges, sqlChangesConflict, changeArgs)
+)
+
+// rowWriter buffers the rows of an upsert and writes them rowsPerStmt at a
+// time, in order; flush writes the rest one by one.
+type rowWriter struct {
+	a         *applier
+	q         multiRow
+	many, one *sql.Stmt
+	cols      int
+	args      []any
+}
+
+func (a *applier) rows(q multiRow, cols int) (*rowWriter, error) {
+	many, err := a.prepare(q.many)
+	if err != nil {
+		return nil, err
+	}
+	return &rowWriter{a: a, q: q, many: many, cols: cols, args: make([]any, 0, cols*rowsPerStmt)}, nil
+}
+
+// add buffers one row of w.cols values.
+func (w *rowWriter) add(vals ...any) error {
+	if len(vals) != w.cols {
+		return fmt.Errorf("%d values for %d columns", len(vals), w.cols)
+	}
+	w.args = append(w.args, vals...)
+	if len(w.args) < w.cols*rowsPerStmt {
+		return nil
+	}
+	_, err := w.many.ExecContext(w.a.nc, w.args...)
+	w.args = w.args[:0]
+	return err
+}
+
+// flush writes the buffered rows.
+func (w *rowWriter) flush() error {
+	if len(w.args) == 0 {
+		return nil
+	}
+	if w.one == nil {
+		var err error
+		if w.one, err = w.a.prepare(w.q.one); err != nil {
+			return err
+		}
+	}
+	for row := range slices.Chunk(w.args, w.cols) {
+		if _, err := w.one.ExecContext(w.a.nc, row...); err != nil {
+			return err
+		}
+	}
+	w.args = w.args[:0]
+	return nil
+}
+
+func (w *rowWriter) close() {
+	w.many.Close()
+	if w.one != nil {
+		w.one.Close()
+	}
+}
+
 // writeStatements are prepared once on the writer connection.
-var writeStatements = append([]string{sqlInsertText, sqlTextID, sqlUpsertVersion, sqlUpsertFile, sqlCloseVersion,
-	sqlCloseFile, sqlInsertRefs, sqlUpsertChange, sqlUpsertVector, sqlUpsertCheckpoint, sqlMaxText, sqlSyncAllFTS}, sqlSyncCurFTS...)
+var writeStatements = append([]string{sqlInsertText, sqlTextID, versionsUpsert.one, versionsUpsert.many, sqlUpsertFile,
+	sqlCloseVersion, sqlCloseFile, sqlInsertRefs, changesUpsert.one, changesUpsert.many, sqlUpsertVector,
+	sqlUpsertCheckpoint, sqlMaxText, sqlSyncAllFTS}, sqlSyncCurFTS...)
 
 // prepareWrites prepares writeStatements on the writer.
 func (s *Store) prepareWrites(ctx context.Context) error {
