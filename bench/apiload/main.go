@@ -16,7 +16,9 @@
 //	go run ./bench/apiload -url http://127.0.0.1:8080 -token "$TOKEN"
 //
 // Each route runs until -n requests or -d elapsed, whichever comes first,
-// with -c concurrent clients after a short warm-up.
+// with -c concurrent clients after a short warm-up. The question mix
+// repeats, so the in-process server's answer cache serves most /v1/ask
+// requests; -answer-cache -1 measures every answer computed afresh.
 package main
 
 import (
@@ -59,6 +61,7 @@ type options struct {
 	index, target, token, routes, now string
 	cpuprofile                        string
 	clients, n, inflight, queue       int
+	answerCache                       int
 	d                                 time.Duration
 	jsonOut, fake                     bool
 }
@@ -76,6 +79,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.DurationVar(&o.d, "d", 20*time.Second, "time per route at most")
 	fs.IntVar(&o.inflight, "inflight", runtime.GOMAXPROCS(0)*2, "in-process server: answers generated at once")
 	fs.IntVar(&o.queue, "queue", 1024, "in-process server: answers waiting")
+	fs.IntVar(&o.answerCache, "answer-cache", 0, "in-process server: answers kept for repeated questions (0: the retrieval default; -1: none)")
 	fs.BoolVar(&o.jsonOut, "json", false, "print results as JSON")
 	fs.BoolVar(&o.fake, "fake", false, "serve a constant answer and change list in-process: the cost of the HTTP layer alone")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run (server included with -index) to this file")
@@ -151,7 +155,7 @@ func serveIndex(ctx context.Context, o options) (addr string, stop func(), err e
 	if err != nil {
 		return "", nil, err
 	}
-	return serve(ctx, o, &retrieval.Assistant{Store: st}, st, func() { st.Close() })
+	return serve(ctx, o, &retrieval.Assistant{Store: st, AnswerCache: o.answerCache}, st, func() { st.Close() })
 }
 
 // serve starts the API on a loopback port; stop shuts it down and calls

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -200,6 +201,51 @@ func TestTopK(t *testing.T) {
 			got := topK(ps, k)
 			if want := all[:min(k, n)]; len(got) != len(want) || fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Errorf("n=%d k=%d: got %v, want %v", n, k, got, want)
+			}
+		}
+	}
+}
+
+// TestSearchByPath checks that a search narrowed to literal paths returns
+// what the same search over every path returns for those paths.
+func TestSearchByPath(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, b := range wordyHistory("a", 5, 40) {
+		if err := s.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, v := range []livespec.Validity{livespec.Current(), livespec.AnyVersion(), livespec.AsOf(time.Date(2024, 1, 1, 20, 0, 0, 0, time.UTC))} {
+		for _, paths := range [][]string{{"f1.md"}, {"f2.md", "f5.md"}, {"none.md"}} {
+			for _, text := range []string{"memory pressure", "sidecar graduation beta", "running"} {
+				for _, limit := range []int{1, 3, 50} {
+					got, err := s.Search(ctx, livespec.SearchQuery{Text: text, Validity: v, Repos: []string{"a"}, Paths: paths, Limit: limit})
+					if err != nil {
+						t.Fatal(err)
+					}
+					all, err := s.Search(ctx, livespec.SearchQuery{Text: text, Validity: v, Repos: []string{"a"}, Limit: 100000})
+					if err != nil {
+						t.Fatal(err)
+					}
+					var want []string
+					for _, h := range all {
+						if slices.Contains(paths, h.Version.Path) && len(want) < limit {
+							want = append(want, fmt.Sprintf("%s %v", h.Version.ID, h.Score))
+						}
+					}
+					var ids []string
+					for _, h := range got {
+						ids = append(ids, fmt.Sprintf("%s %v", h.Version.ID, h.Score))
+					}
+					if !slices.Equal(ids, want) {
+						t.Errorf("%v %v %q top %d:\n got %v\nwant %v", v, paths, text, limit, ids, want)
+					}
+				}
 			}
 		}
 	}

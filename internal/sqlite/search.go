@@ -36,6 +36,9 @@ func refLess(a, b ref) int {
 type searchFilter struct {
 	where where
 	paths *pathFilter
+	// byPath: the filter names repositories and literal paths, which the
+	// versions index finds directly.
+	byPath bool
 }
 
 func newSearchFilter(q livespec.SearchQuery) (*searchFilter, error) {
@@ -46,7 +49,26 @@ func newSearchFilter(q livespec.SearchQuery) (*searchFilter, error) {
 	f.where.in("v.repo", q.Repos)
 	var err error
 	f.paths, err = newPathFilter(q.Paths, &f.where, "v.path")
+	f.byPath = len(q.Repos) > 0 && len(q.Paths) > 0 && f.paths == nil
 	return f, err
+}
+
+// passing returns the texts of the versions that pass f.
+func passing(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64]bool, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT v.text_id FROM versions v`+f.where.String(), f.where.args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]bool)
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, closeRows(rows)
 }
 
 // Search returns the versions most relevant to q: BM25 over current text
@@ -130,6 +152,22 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, mode lives
 	ranked, err := s.rankTexts(ctx, tx, table, terms)
 	if err != nil {
 		return nil, err
+	}
+	if f.byPath {
+		// Few versions pass: rank only their texts rather than widen
+		// through the whole index. The passing refs and their order are
+		// the same.
+		ids, err := passing(ctx, tx, f)
+		if err != nil {
+			return nil, err
+		}
+		var kept []posting
+		for _, p := range ranked {
+			if ids[p.id] {
+				kept = append(kept, p)
+			}
+		}
+		ranked = kept
 	}
 	refs := make(map[int64][]ref)
 	read := 0 // the best read candidates have their refs
