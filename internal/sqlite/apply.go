@@ -326,36 +326,93 @@ func (a *applier) closes(repo string, cs []livespec.Close) error {
 		return err
 	}
 	defer cf.Close()
-	for _, c := range cs {
-		if err := a.tick(); err != nil {
-			return err
-		}
-		st, table := cv, "versions"
+	many, err := a.prepare(sqlCloseVersions)
+	if err != nil {
+		return err
+	}
+	defer many.Close()
+	one := func(c livespec.Close) error {
+		st := cv
 		if c.File {
-			st, table = cf, "files"
+			st = cf
 		}
 		res, err := st.ExecContext(a.nc, c.Commit, c.Seq, nanos(c.ValidTo), c.ID, repo)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n > 0 {
+			return nil
+		}
+		return a.known(repo, c)
+	}
+	// Sections and files are apart, so each keeps its own order only.
+	var sections []livespec.Close
+	for _, c := range cs {
+		if !c.File {
+			sections = append(sections, c)
 			continue
 		}
-		// Already closed is a no-op; unknown is the caller's mistake.
-		var one int
-		err = a.tx.QueryRowContext(a.nc, "SELECT 1 FROM "+table+" WHERE id = ? AND repo = ?", c.ID, repo).Scan(&one)
-		if err == sql.ErrNoRows {
-			kind := "section"
-			if c.File {
-				kind = "file"
-			}
-			return livespec.Errorf(livespec.EINVALID, "close of unknown %s version %s in repo %s", kind, c.ID, repo)
+		if err := a.tick(); err != nil {
+			return err
 		}
-		if err != nil {
+		if err := one(c); err != nil {
 			return err
 		}
 	}
+	args := make([]any, 0, 4*rowsPerStmt+1)
+	ids := make(map[string]bool, rowsPerStmt)
+	for chunk := range slices.Chunk(sections, rowsPerStmt) {
+		if err := a.tick(); err != nil {
+			return err
+		}
+		// A full chunk of distinct versions is one UPDATE; a short one,
+		// or one that closes a version twice (the first close counts),
+		// goes row by row.
+		args = args[:0]
+		clear(ids)
+		for _, c := range chunk {
+			ids[c.ID] = true
+			args = append(args, c.ID, c.Commit, c.Seq, nanos(c.ValidTo))
+		}
+		if len(chunk) < rowsPerStmt || len(ids) < len(chunk) {
+			for _, c := range chunk {
+				if err := one(c); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		res, err := many.ExecContext(a.nc, append(args, repo)...)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == int64(len(chunk)) {
+			continue
+		}
+		// Some were closed already (a no-op) or are unknown.
+		for _, c := range chunk {
+			if err := a.known(repo, c); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
+}
+
+// known returns an EINVALID error when the version c closes is not in the
+// store: closing a closed version is a no-op, an unknown one the caller's
+// mistake.
+func (a *applier) known(repo string, c livespec.Close) error {
+	table, kind := "versions", "section"
+	if c.File {
+		table, kind = "files", "file"
+	}
+	var one int
+	err := a.tx.QueryRowContext(a.nc, "SELECT 1 FROM "+table+" WHERE id = ? AND repo = ?", c.ID, repo).Scan(&one)
+	if err == sql.ErrNoRows {
+		return livespec.Errorf(livespec.EINVALID, "close of unknown %s version %s in repo %s", kind, c.ID, repo)
+	}
+	return err
 }
 
 func (a *applier) changes(cs []livespec.Change) error {
@@ -647,6 +704,12 @@ func newMultiRow(insert, conflict string, cols int) multiRow {
 var (
 	versionsUpsert = newMultiRow(sqlInsertVersions, sqlVersionsConflict, versionArgs)
 	changesUpsert  = newMultiRow(sqlInsertChanges, sqlChangesConflict, changeArgs)
+
+	// sqlCloseVersions closes rowsPerStmt distinct open versions: VALUES
+	// rows (id, end_commit, end_seq, valid_to), then the repo.
+	sqlCloseVersions = `UPDATE versions SET end_commit = c.column2, end_seq = c.column3, valid_to = c.column4
+	FROM (VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?), ", rowsPerStmt), ", ") + `) AS c
+	WHERE versions.id = c.column1 AND versions.repo = ?` + fmt.Sprint(4*rowsPerStmt+1) + ` AND versions.end_commit = ''`
 )
 
 // rowWriter buffers the rows of an upsert and writes them rowsPerStmt at a
@@ -710,7 +773,7 @@ func (w *rowWriter) close() {
 
 // writeStatements are prepared once on the writer connection.
 var writeStatements = append([]string{sqlInsertText, sqlTextID, versionsUpsert.one, versionsUpsert.many, sqlUpsertFile,
-	sqlCloseVersion, sqlCloseFile, sqlInsertRefs, changesUpsert.one, changesUpsert.many, sqlUpsertVector,
+	sqlCloseVersion, sqlCloseVersions, sqlCloseFile, sqlInsertRefs, changesUpsert.one, changesUpsert.many, sqlUpsertVector,
 	sqlUpsertCheckpoint, sqlMaxText, sqlSyncAllFTS}, sqlSyncCurFTS...)
 
 // prepareWrites prepares writeStatements on the writer.

@@ -3,6 +3,8 @@ package sqlite_test
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -131,5 +133,59 @@ func TestApplyRepeatedVersion(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestApplyManyCloses checks closes by the statement's worth: the first
+// close of a version counts, closing a closed version is a no-op, and an
+// unknown version among many fails the batch, which writes nothing.
+func TestApplyManyCloses(t *testing.T) {
+	ctx := context.Background()
+	batches := manyRowsHistory()
+	s := open(t)
+	if err := s.Apply(ctx, batches[0]); err != nil {
+		t.Fatal(err)
+	}
+	var closes []livespec.Close
+	for i, v := range batches[0].Versions[:100] {
+		closes = append(closes, livespec.Close{ID: v.ID, Commit: fmt.Sprintf("%040x", i+1), Seq: int64(10 + i), ValidTo: v.ValidFrom.Add(time.Duration(i+1) * time.Minute)})
+	}
+	first := closes[5]
+	again := first
+	again.Commit, again.Seq, again.ValidTo = fmt.Sprintf("%040x", 999), 999, first.ValidTo.Add(time.Hour)
+	withAgain := append(slices.Clone(closes[:20]), again)
+	withAgain = append(withAgain, closes[20:]...)
+
+	bad := slices.Clone(withAgain)
+	bad[70].ID = "no-such-version"
+	before := storetest.Snapshot(ctx, t, s, "many")
+	err := s.Apply(ctx, &livespec.Batch{Repo: "many", Closes: bad})
+	if livespec.ErrorCode(err) != livespec.EINVALID || !strings.Contains(err.Error(), "no-such-version") {
+		t.Errorf("closing an unknown version among many: err = %v, want EINVALID naming it", err)
+	}
+	if got := storetest.Snapshot(ctx, t, s, "many"); got != before {
+		t.Errorf("a failed batch of closes changed the store")
+	}
+
+	for range 2 { // the second time every close is a no-op
+		if err := s.Apply(ctx, &livespec.Batch{Repo: "many", Closes: withAgain}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range closes {
+		v, err := s.Version(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.EndCommit != c.Commit || v.EndSeq != c.Seq || !v.ValidTo.Equal(c.ValidTo) {
+			t.Errorf("version %s ends at %s/%d/%v, want %s/%d/%v", c.ID, v.EndCommit, v.EndSeq, v.ValidTo, c.Commit, c.Seq, c.ValidTo)
+		}
+	}
+	current, err := s.Versions(ctx, livespec.VersionQuery{Repos: []string{"many"}, Validity: livespec.Current()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(batches[0].Versions) - 100; len(current) != want {
+		t.Errorf("%d open versions, want %d", len(current), want)
 	}
 }
