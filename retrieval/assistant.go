@@ -48,6 +48,7 @@ type Assistant struct {
 	stats    *corpusStats // term statistics, computed on first use
 	statsSeq uint64       // numbers the statistics computed
 	answers  answerCache
+	files    filesCache
 }
 
 var _ livespec.Asker = (*Assistant)(nil)

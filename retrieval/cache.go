@@ -184,3 +184,99 @@ func (a *Assistant) answerKey(question string, u Understanding, topic string, no
 	field(strconv.Itoa(a.sources()))
 	return b.String()
 }
+
+// maxCachedNames bounds the names and titles whose terms are kept.
+const maxCachedNames = 16384
+
+// names keeps nameTerms of file names and titles, which depend on the
+// string alone. The slices are shared: callers must not change them.
+var names struct {
+	mu sync.Mutex
+	m  map[string][]string
+}
+
+func cachedNameTerms(s string) []string {
+	names.mu.Lock()
+	t, ok := names.m[s]
+	names.mu.Unlock()
+	if ok {
+		return t
+	}
+	t = nameTerms(s)
+	names.mu.Lock()
+	defer names.mu.Unlock()
+	if names.m == nil || len(names.m) >= maxCachedNames {
+		names.m = make(map[string][]string)
+	}
+	names.m[s] = t
+	return t
+}
+
+// fileTitle is a current file and its title (its first heading).
+type fileTitle struct {
+	f     fileID
+	title string
+}
+
+// filesCache keeps the current files of each repository set for one
+// index version.
+type filesCache struct {
+	mu      sync.Mutex
+	version uint64
+	m       map[string][]fileTitle
+}
+
+// currentFiles returns the current files of repos (all: none given) with
+// their titles: from the cache while the index version is the one they
+// were read at, which needs a store that reports writes.
+func (a *Assistant) currentFiles(ctx context.Context, repos []string) ([]fileTitle, error) {
+	dv, ok := a.Store.(dataVersioner)
+	if !ok {
+		return a.readCurrentFiles(ctx, repos)
+	}
+	key := strings.Join(repos, "\x00")
+	version, err := dv.DataVersion(ctx)
+	if err != nil {
+		return nil, storeError("read the index version", err)
+	}
+	c := &a.files
+	c.mu.Lock()
+	fs, hit := c.m[key]
+	hit = hit && c.version == version
+	c.mu.Unlock()
+	if hit {
+		return fs, nil
+	}
+	fs, err = a.readCurrentFiles(ctx, repos)
+	if err != nil {
+		return nil, err
+	}
+	if after, err := dv.DataVersion(ctx); err == nil && after == version {
+		c.mu.Lock()
+		if c.version != version || c.m == nil {
+			c.version, c.m = version, make(map[string][]fileTitle)
+		}
+		c.m[key] = fs
+		c.mu.Unlock()
+	}
+	return fs, nil
+}
+
+func (a *Assistant) readCurrentFiles(ctx context.Context, repos []string) ([]fileTitle, error) {
+	files, err := a.Store.Files(ctx, livespec.FileQuery{Repos: repos, Validity: livespec.Current()})
+	if err != nil {
+		return nil, storeError("list files", err)
+	}
+	out := make([]fileTitle, len(files))
+	for i, f := range files {
+		t := ""
+		for _, o := range f.Outline {
+			if o.Heading != "" && o.Heading != livespec.FrontMatterHeading {
+				t = firstHeading(o.Heading)
+				break
+			}
+		}
+		out[i] = fileTitle{fileID{f.Repo, f.Path}, t}
+	}
+	return out, nil
+}

@@ -1,8 +1,10 @@
 package retrieval
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -191,18 +193,32 @@ func groupChanges(cs []livespec.Change) []livespec.Change {
 			secRank[sk] = i
 		}
 	}
-	out := append([]livespec.Change(nil), cs...)
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		fa, fb := fileRank[a.Repo+"\x00"+a.Path], fileRank[b.Repo+"\x00"+b.Path]
-		if fa != fb {
-			return fa < fb
+	// Each change's ranks, computed once rather than in every comparison.
+	type ranked struct {
+		c          livespec.Change
+		file, sect int
+	}
+	rs := make([]ranked, len(cs))
+	for i, c := range cs {
+		fk := c.Repo + "\x00" + c.Path
+		rs[i] = ranked{c, fileRank[fk], secRank[fk+"\x00"+c.Heading]}
+	}
+	slices.SortStableFunc(rs, func(a, b ranked) int {
+		if a.file != b.file {
+			return cmp.Compare(a.file, b.file)
 		}
-		if a.Section != b.Section {
-			return !a.Section
+		if a.c.Section != b.c.Section {
+			if !a.c.Section {
+				return -1
+			}
+			return 1
 		}
-		return secRank[a.Repo+"\x00"+a.Path+"\x00"+a.Heading] < secRank[b.Repo+"\x00"+b.Path+"\x00"+b.Heading]
+		return cmp.Compare(a.sect, b.sect)
 	})
+	out := make([]livespec.Change, len(rs))
+	for i, r := range rs {
+		out[i] = r.c
+	}
 	kept := out[:0]
 	n := 0
 	for _, c := range out {

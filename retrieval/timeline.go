@@ -228,26 +228,19 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 	for i, v := range pool {
 		add(fileID{v.Repo, v.Path}, firstHeading(v.Heading), i)
 	}
-	files, err := a.Store.Files(ctx, livespec.FileQuery{Repos: repos, Validity: livespec.Current()})
+	files, err := a.currentFiles(ctx, repos)
 	if err != nil {
-		return storeError("list files", err)
+		return err
 	}
 	for _, f := range files {
-		t := ""
-		for _, o := range f.Outline {
-			if o.Heading != "" && o.Heading != livespec.FrontMatterHeading {
-				t = firstHeading(o.Heading)
-				break
-			}
-		}
-		add(fileID{f.Repo, f.Path}, t, len(pool))
-		byFile[fileID{f.Repo, f.Path}].current = true
+		add(f.f, f.title, len(pool))
+		byFile[f.f].current = true
 	}
 	// Name and title words weigh by their rarity among the files.
 	df := map[string]int{}
 	for _, c := range cands {
-		c.base = nameTerms(docName(c.f.path))
-		c.words = nameTerms(c.title)
+		c.base = cachedNameTerms(docName(c.f.path))
+		c.words = cachedNameTerms(c.title)
 		seen := map[string]bool{}
 		for _, w := range append(append([]string(nil), c.base...), c.words...) {
 			if !seen[w] {
