@@ -193,22 +193,20 @@ func groupChanges(cs []livespec.Change) []livespec.Change {
 			secRank[sk] = i
 		}
 	}
-	// Each change's ranks, computed once rather than in every comparison.
-	type ranked struct {
-		c          livespec.Change
-		file, sect int
-	}
+	// Each change's ranks, computed once rather than in every comparison;
+	// the sort moves small records, not changes.
+	type ranked struct{ i, file, sect int }
 	rs := make([]ranked, len(cs))
 	for i, c := range cs {
 		fk := c.Repo + "\x00" + c.Path
-		rs[i] = ranked{c, fileRank[fk], secRank[fk+"\x00"+c.Heading]}
+		rs[i] = ranked{i, fileRank[fk], secRank[fk+"\x00"+c.Heading]}
 	}
 	slices.SortStableFunc(rs, func(a, b ranked) int {
 		if a.file != b.file {
 			return cmp.Compare(a.file, b.file)
 		}
-		if a.c.Section != b.c.Section {
-			if !a.c.Section {
+		if sa, sb := cs[a.i].Section, cs[b.i].Section; sa != sb {
+			if !sa {
 				return -1
 			}
 			return 1
@@ -216,8 +214,8 @@ func groupChanges(cs []livespec.Change) []livespec.Change {
 		return cmp.Compare(a.sect, b.sect)
 	})
 	out := make([]livespec.Change, len(rs))
-	for i, r := range rs {
-		out[i] = r.c
+	for k, r := range rs {
+		out[k] = cs[r.i]
 	}
 	kept := out[:0]
 	n := 0
