@@ -1,7 +1,10 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -94,4 +97,103 @@ func unpackChange(s string, c *livespec.Change) bool {
 		Seq: seq.Int64, Part: int(part.Int64), Section: section.Int64 != 0,
 		Date: fromNanos(date), AuthorDate: fromNanos(adate)}
 	return true
+}
+
+// versionPacked selects a Version and its rid from versions v joined with
+// texts t, packed (see unpackVersion).
+var versionPacked = packExpr(`v.rid`, `v.part`, `v.level`, `v.seq`, `v.valid_from`, `v.end_seq`,
+	`ifnull(v.valid_to, '')`, `v.links IS NULL`, `v.id`, `v.repo`, `v.path`, `v.heading`, `t.text`, `t.hash`,
+	`ifnull(v.links, '')`, `v.commit_`, `v.author`, `v.end_commit`)
+
+var linkLists decodeCache[[]string]
+
+// unpackVersion fills v and rid from a row selected with versionPacked and
+// reports whether the row split; err is a links column that is not JSON.
+func unpackVersion(s string, v *livespec.Version, rid *int64) (bool, error) {
+	var f [18]string
+	if !split(s, f[:]) {
+		return false, nil
+	}
+	var n [8]sql.NullInt64
+	for i := range n {
+		var ok bool
+		if n[i], ok = parseInt(f[i]); !ok {
+			return false, nil
+		}
+	}
+	if !n[0].Valid || !n[1].Valid || !n[2].Valid || !n[3].Valid || !n[4].Valid || !n[5].Valid || !n[7].Valid {
+		return false, nil
+	}
+	*rid = n[0].Int64
+	*v = livespec.Version{ID: f[8], Key: livespec.Key{Repo: f[9], Path: f[10], Heading: f[11], Part: int(n[1].Int64)},
+		Level: int(n[2].Int64), Text: f[12], Hash: f[13], Commit: f[15], Seq: n[3].Int64, ValidFrom: fromNanos(n[4]),
+		Author: f[16], EndCommit: f[17], EndSeq: n[5].Int64, ValidTo: fromNanos(n[6])}
+	if n[7].Int64 == 0 { // links not NULL
+		links, err := linkLists.decode(f[14], func(l []string) []string { return slices.Clone(l) })
+		if err != nil {
+			return true, fmt.Errorf("version %s: links: %w", v.ID, err)
+		}
+		v.Links = links
+	}
+	return true, nil
+}
+
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// queryVersions runs "SELECT <a version and its rid>" + from and calls fn
+// for each row in order until fn returns false. It reads packed rows; when
+// a row does not split (a text with a NUL byte) it calls reset and reads
+// the columns from the start.
+func queryVersions(ctx context.Context, q queryer, from string, args []any, reset func(), fn func(v livespec.Version, rid int64) bool) error {
+	rows, err := q.QueryContext(ctx, `SELECT `+versionPacked+from, args...)
+	if err != nil {
+		return err
+	}
+	var row string
+	exact := true
+	for rows.Next() {
+		if err := rows.Scan(&row); err != nil {
+			rows.Close()
+			return err
+		}
+		var v livespec.Version
+		var rid int64
+		ok, err := unpackVersion(row, &v, &rid)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		if !ok {
+			exact = false
+			break
+		}
+		if !fn(v, rid) {
+			break
+		}
+	}
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	if exact {
+		return nil
+	}
+	reset()
+	rows, err = q.QueryContext(ctx, `SELECT `+versionCols+`, v.rid`+from, args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var v livespec.Version
+		var rid int64
+		if err := scanVersion(rows, &v, &rid); err != nil {
+			rows.Close()
+			return err
+		}
+		if !fn(v, rid) {
+			break
+		}
+	}
+	return closeRows(rows)
 }

@@ -225,27 +225,18 @@ func (s *Store) Versions(ctx context.Context, q livespec.VersionQuery) ([]livesp
 	if q.HeadingSet || q.Heading != "" {
 		w.add("v.heading = ?", q.Heading)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+versionCols+` FROM versions v JOIN texts t ON t.id = v.text_id`+
-		w.String()+` ORDER BY v.repo, v.path, v.valid_from, v.seq, v.heading, v.part, v.id`, w.args...)
-	if err != nil {
-		return nil, s.fail(ctx, "versions", err)
-	}
-	defer rows.Close()
 	var out []livespec.Version
-	for rows.Next() {
-		var v livespec.Version
-		if err := scanVersion(rows, &v); err != nil {
-			return nil, s.fail(ctx, "versions", err)
-		}
-		if !pf.match(v.Path) || (keys != nil && !keys[v.Key]) {
-			continue
-		}
-		out = append(out, v)
-		if q.Limit > 0 && len(out) == q.Limit {
-			break
-		}
-	}
-	if err := closeRows(rows); err != nil {
+	err = queryVersions(ctx, s.r, ` FROM versions v JOIN texts t ON t.id = v.text_id`+
+		w.String()+` ORDER BY v.repo, v.path, v.valid_from, v.seq, v.heading, v.part, v.id`, w.args,
+		func() { out = nil },
+		func(v livespec.Version, _ int64) bool {
+			if !pf.match(v.Path) || (keys != nil && !keys[v.Key]) {
+				return true
+			}
+			out = append(out, v)
+			return q.Limit == 0 || len(out) < q.Limit
+		})
+	if err != nil {
 		return nil, s.fail(ctx, "versions", err)
 	}
 	return out, nil

@@ -10,6 +10,7 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/storetest"
 )
 
 // oddChanges are change events whose texts hold what a packed row could
@@ -163,6 +164,60 @@ func TestFilesReturnsCopies(t *testing.T) {
 			f.Meta["title"] = "changed"
 			f.Meta["owners"].([]any)[1].(map[string]any)["team"] = "changed"
 			f.Meta["milestone"].(map[string]any)["beta"] = "changed"
+		}
+	}
+}
+
+// TestVersionsRoundTrip checks section versions whose texts hold what a
+// packed row could trip on, read back by Versions and Search.
+func TestVersionsRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	h := storetest.NewHistory("odd")
+	linked := storetest.Sec("Links", "# Links\nSee [a](a.md) and [b](b.md).")
+	linked.Links = []string{"a.md", "b.md"}
+	noLinks := storetest.Sec("Empty links", "# Empty links\nNothing, 1,2:3.")
+	noLinks.Links = []string{}
+	secs := []livespec.Section{
+		storetest.Sec("Nul", "# Nul\nA zebra \x00 text with a NUL byte."),
+		storetest.Sec("Déjà, vu: 1", "# Déjà, vu: 1\nA zebra in a heading with commas."),
+		linked, noLinks,
+	}
+	if err := s.Apply(ctx, h.Commit(storetest.Commit{SHA: strings.Repeat("a", 40), Time: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC),
+		Author: "Zoë", Message: "odd", Files: map[string][]livespec.Section{"odd.md": secs}})); err != nil {
+		t.Fatal(err)
+	}
+	vs, err := s.Versions(ctx, livespec.VersionQuery{Validity: livespec.Current()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	byHeading := map[string]livespec.Version{}
+	for _, v := range vs {
+		byHeading[v.Heading] = v
+	}
+	for _, sec := range secs {
+		v, ok := byHeading[sec.Heading]
+		if !ok {
+			t.Fatalf("no version of %q", sec.Heading)
+		}
+		if v.Text != sec.Text || v.Hash != sec.Hash || v.Author != "Zoë" || !reflect.DeepEqual(v.Links, sec.Links) && len(v.Links)+len(sec.Links) > 0 {
+			t.Errorf("%q: got text %q hash %s author %q links %#v, want %q %s %#v", sec.Heading, v.Text, v.Hash, v.Author, v.Links, sec.Text, sec.Hash, sec.Links)
+		}
+		one, err := s.Version(ctx, v.ID)
+		if err != nil || !reflect.DeepEqual(one, v) {
+			t.Errorf("Version(%s) = %+v, %v; Versions gave %+v", v.ID, one, err, v)
+		}
+	}
+	hits, err := s.Search(ctx, livespec.SearchQuery{Text: "zebra", Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hits) != 2 {
+		t.Fatalf("search zebra: %d hits", len(hits))
+	}
+	for _, hit := range hits {
+		if want := byHeading[hit.Version.Heading]; !reflect.DeepEqual(hit.Version, want) {
+			t.Errorf("search hit %+v, want %+v", hit.Version, want)
 		}
 	}
 }

@@ -308,21 +308,14 @@ func (s *Store) hits(ctx context.Context, tx *sql.Tx, lists [][]ref) ([][]livesp
 	versions := make(map[int64]livespec.Version, len(rids))
 	if len(rids) > 0 {
 		b, _ := json.Marshal(rids)
-		rows, err := tx.QueryContext(ctx, `SELECT `+versionCols+`, v.rid FROM versions v JOIN texts t ON t.id = v.text_id
-			WHERE v.rid IN (SELECT value FROM json_each(?))`, string(b))
+		err := queryVersions(ctx, tx, ` FROM versions v JOIN texts t ON t.id = v.text_id
+			WHERE v.rid IN (SELECT value FROM json_each(?))`, []any{string(b)},
+			func() { clear(versions) },
+			func(v livespec.Version, rid int64) bool {
+				versions[rid] = v
+				return true
+			})
 		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var v livespec.Version
-			var rid int64
-			if err := scanVersion(rows, &v, &rid); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			versions[rid] = v
-		}
-		if err := closeRows(rows); err != nil {
 			return nil, err
 		}
 	}
