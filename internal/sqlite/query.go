@@ -102,7 +102,11 @@ func newPathFilter(globs []string, w *where, cols ...string) (*pathFilter, error
 	var or []string
 	var args []any
 	for _, g := range globs {
-		prefix := strings.TrimSuffix(g[:strings.IndexAny(g, `*?[{\`)], "/")
+		i := strings.IndexAny(g, `*?[{\`)
+		if i < 0 {
+			i = len(g) // a literal path is its own prefix
+		}
+		prefix := strings.TrimSuffix(g[:i], "/")
 		if prefix == "" {
 			return &pathFilter{globs: globs}, nil
 		}

@@ -822,6 +822,9 @@ func testChangesFilters(t *testing.T, s livespec.Store) {
 		}},
 		{"old path", livespec.ChangeQuery{Paths: []string{"old/**"}}, func(c livespec.Change) bool { return c.ID == rename.ID }},
 		{"new path", livespec.ChangeQuery{Paths: []string{"new/a.md"}}, func(c livespec.Change) bool { return c.ID == rename.ID }},
+		{"literal and glob", livespec.ChangeQuery{Paths: []string{"new/a.md", "specs/*.md"}}, func(c livespec.Change) bool {
+			return c.ID == rename.ID || (!c.Section && c.Repo == "shop" && strings.HasPrefix(c.Path, "specs/") && strings.Count(c.Path, "/") == 1)
+		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			every := changes(t, s, livespec.ChangeQuery{Sections: true})
