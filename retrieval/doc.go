@@ -19,4 +19,13 @@
 //
 // The facts of an answer (which sections, which changes, which dates) are
 // fixed before the generator runs; a model only phrases them.
+//
+// An Assistant keeps in memory what depends only on the index, never what
+// could make an answer differ from a fresh one: analysed section texts and
+// file-name terms (functions of the text), the current files and their
+// titles per index version, and, when the answer is a function of the
+// question and the index (extractive generator, no embedder, a store that
+// reports writes such as the SQLite store's DataVersion), whole answers
+// keyed by the question, what it was understood to ask and the index
+// version (see Assistant.AnswerCache).
 package retrieval
