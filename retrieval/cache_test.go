@@ -234,3 +234,51 @@ func BenchmarkAskFresh(b *testing.B) {
 		}
 	}
 }
+
+// TestAnswerCacheConcurrent asks from several goroutines while the index
+// is written to; afterwards the kept answers are the fresh ones. Run it
+// with -race.
+func TestAnswerCacheConcurrent(t *testing.T) {
+	ctx := context.Background()
+	r := gittest.New(t, day(d1))
+	r.Do(gittest.Step{Date: d1, Msg: "Initial specs", Write: map[string]string{"specs/auth.md": authV1}})
+	st := openIndex(t, r.Dir, nil)
+	a := &retrieval.Assistant{Store: st}
+	now := day(d3)
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	for range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				for _, q := range cacheQuestions {
+					if _, err := a.Ask(ctx, livespec.AskRequest{Question: q, Now: now}, nil); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}
+		}()
+	}
+	for i, minutes := range []string{"45", "60", "75", "90"} {
+		r.Do(gittest.Step{Date: day(d2).Add(time.Duration(i) * time.Hour).Format(time.RFC3339), Msg: "tokens " + minutes, Write: map[string]string{
+			"specs/auth.md": "# Auth\n\n## Token expiry\n\nAccess tokens expire after " + minutes + " minutes of inactivity.\n"}})
+		if _, err := ingest.Run(ctx, st, ingest.Options{Repo: "demo", Dir: r.Dir}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	for range 4 {
+		<-done
+	}
+	got := askAll(t, a, now)
+	want := askAll(t, &retrieval.Assistant{Store: st, AnswerCache: -1}, now)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("kept answers differ from fresh ones:\n got %+v\nwant %+v", got, want)
+	}
+}
