@@ -88,6 +88,7 @@ func (c *termCache) put(state, term string, l []posting) {
 type perStore struct {
 	terms map[string]*termCache
 	ver   versionState
+	stmts stmtCache
 }
 
 // stores holds the perStore of each open Store; an entry leaves when its
@@ -101,7 +102,11 @@ func (s *Store) mem() *perStore {
 		var loaded bool
 		v, loaded = stores.LoadOrStore(k, &perStore{terms: map[string]*termCache{"cur_fts": {}, "all_fts": {}}})
 		if !loaded {
-			runtime.AddCleanup(s, func(k weak.Pointer[Store]) { stores.Delete(k) }, k)
+			runtime.AddCleanup(s, func(k weak.Pointer[Store]) {
+				if v, ok := stores.LoadAndDelete(k); ok {
+					v.(*perStore).stmts.close()
+				}
+			}, k)
 		}
 	}
 	return v.(*perStore)
@@ -110,13 +115,21 @@ func (s *Store) mem() *perStore {
 func (s *Store) termCache(table string) *termCache { return s.mem().terms[table] }
 
 // ftsState returns the averages and structure records of table, read in tx.
-func ftsState(ctx context.Context, tx *sql.Tx, table string) (string, error) {
-	var avg, structure []byte
-	err := tx.QueryRowContext(ctx, `SELECT (SELECT block FROM `+table+`_data WHERE id = 1), (SELECT block FROM `+table+`_data WHERE id = 10)`).Scan(&avg, &structure)
+func ftsState(ctx context.Context, q queryer, table string) (string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT (SELECT block FROM `+table+`_data WHERE id = 1), (SELECT block FROM `+table+`_data WHERE id = 10)`)
 	if err != nil {
 		return "", err
 	}
-	return fmt.Sprintf("%d:%s%s", len(avg), avg, structure), nil
+	defer rows.Close()
+	var avg, structure []byte
+	if !rows.Next() {
+		return "", fmt.Errorf("%s: no state: %w", table, closeRows(rows))
+	}
+	if err := rows.Scan(&avg, &structure); err != nil {
+		return "", err
+	}
+	state := fmt.Sprintf("%d:%s%s", len(avg), avg, structure)
+	return state, closeRows(rows)
 }
 
 // termScores returns the contributions of term to the texts of table that
@@ -162,7 +175,7 @@ func (s *Store) rankTexts(ctx context.Context, tx *sql.Tx, table string, terms [
 	if cache == nil {
 		return nil, errors.New("no FTS table " + table)
 	}
-	state, err := ftsState(ctx, tx, table)
+	state, err := ftsState(ctx, txQuerier{s, tx}, table)
 	if err != nil {
 		return nil, err
 	}

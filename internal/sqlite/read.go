@@ -226,7 +226,7 @@ func (s *Store) Versions(ctx context.Context, q livespec.VersionQuery) ([]livesp
 		w.add("v.heading = ?", q.Heading)
 	}
 	var out []livespec.Version
-	err = queryVersions(ctx, s.r, ` FROM versions v JOIN texts t ON t.id = v.text_id`+
+	err = queryVersions(ctx, poolQuerier{s}, ` FROM versions v JOIN texts t ON t.id = v.text_id`+
 		w.String()+` ORDER BY v.repo, v.path, v.valid_from, v.seq, v.heading, v.part, v.id`, w.args,
 		func() { out = nil },
 		func(v livespec.Version, _ int64) bool {
@@ -351,7 +351,7 @@ func (s *Store) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec
 // and returns the changes passing pf, at most limit (0: all). With packed
 // rows, exact is false when a row did not split.
 func (s *Store) readChanges(ctx context.Context, query string, args []any, pf *pathFilter, limit int, packed bool) (out []livespec.Change, exact bool, err error) {
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, false, err
 	}

@@ -249,9 +249,10 @@ func (s *Store) addRefs(ctx context.Context, tx *sql.Tx, texts []posting, f *sea
 	// The text ids are the selective part: never let the planner prefer
 	// the repo's open versions.
 	from := ` FROM versions v INDEXED BY versions_text` + w.String()
-	found, exact, err := readRefs(ctx, tx, `SELECT `+refPacked+from, w.args, f, true)
+	q := txQuerier{s, tx}
+	found, exact, err := readRefs(ctx, q, `SELECT `+refPacked+from, w.args, f, true)
 	if err == nil && !exact { // a heading holds a NUL byte: read the columns
-		found, _, err = readRefs(ctx, tx, `SELECT `+refCols+from, w.args, f, false)
+		found, _, err = readRefs(ctx, q, `SELECT `+refCols+from, w.args, f, false)
 	}
 	if err != nil {
 		return err
@@ -263,8 +264,8 @@ func (s *Store) addRefs(ctx context.Context, tx *sql.Tx, texts []posting, f *sea
 	return nil
 }
 
-func readRefs(ctx context.Context, tx *sql.Tx, query string, args []any, f *searchFilter, packed bool) (map[int64][]ref, bool, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
+func readRefs(ctx context.Context, q queryer, query string, args []any, f *searchFilter, packed bool) (map[int64][]ref, bool, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, false, err
 	}
@@ -308,7 +309,7 @@ func (s *Store) hits(ctx context.Context, tx *sql.Tx, lists [][]ref) ([][]livesp
 	versions := make(map[int64]livespec.Version, len(rids))
 	if len(rids) > 0 {
 		b, _ := json.Marshal(rids)
-		err := queryVersions(ctx, tx, ` FROM versions v JOIN texts t ON t.id = v.text_id
+		err := queryVersions(ctx, txQuerier{s, tx}, ` FROM versions v JOIN texts t ON t.id = v.text_id
 			WHERE v.rid IN (SELECT value FROM json_each(?))`, []any{string(b)},
 			func() { clear(versions) },
 			func(v livespec.Version, rid int64) bool {

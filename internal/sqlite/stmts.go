@@ -1,0 +1,93 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"sync"
+)
+
+// maxReadStmts bounds the read statements a Store keeps prepared.
+const maxReadStmts = 128
+
+// stmtCache keeps the hot read queries prepared: parsing and planning a
+// query costs as much as reading a page of changes. The statements are
+// closed when their Store is garbage.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = nil
+}
+
+// query runs query on the read pool, prepared once per Store.
+func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, kept, err := s.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if !kept {
+		defer st.Close() // closed once the rows are read
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// prepared returns query prepared on the read pool, kept per Store, and
+// whether it is kept (a statement not kept must be closed after use).
+func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, bool, error) {
+	c := &s.mem().stmts
+	c.mu.Lock()
+	st := c.m[query]
+	c.mu.Unlock()
+	if st != nil {
+		return st, true, nil
+	}
+	st, err := s.r.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, false, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[string]*sql.Stmt)
+	}
+	if old := c.m[query]; old != nil {
+		st.Close()
+		return old, true, nil
+	}
+	if len(c.m) >= maxReadStmts {
+		return st, false, nil
+	}
+	c.m[query] = st
+	return st, true, nil
+}
+
+// txQuerier runs the Store's kept statements in a read transaction.
+type txQuerier struct {
+	s  *Store
+	tx *sql.Tx
+}
+
+func (q txQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, kept, err := q.s.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if !kept {
+		defer st.Close() // closed once the rows are read
+	}
+	return q.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+}
+
+// poolQuerier runs the Store's kept statements on the read pool.
+type poolQuerier struct{ s *Store }
+
+func (q poolQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return q.s.query(ctx, query, args...)
+}
