@@ -112,8 +112,11 @@ func Fingerprint(opt Options) string {
 // from the root otherwise (after dropping the repo's data). It writes in
 // batches, each with the checkpoint of its last commit, so a run that is
 // interrupted at any point and run again ends with the same data as an
-// uninterrupted run. A head equal to the checkpoint is UpToDate and writes
-// nothing; a changed Fingerprint, Rebuild or Reembed rebuild the repo.
+// uninterrupted run. Every batch but the run's last has Batch.More set, so
+// the store may leave work only the end state needs (its current-text
+// search index) to the last one. A head equal to the checkpoint is
+// UpToDate and writes nothing; a changed Fingerprint, Rebuild or Reembed
+// rebuild the repo.
 //
 // Errors are classified: EINVALID for a missing repo name, a bad glob, a
 // directory that is not a git repository, a repository with no commits or
