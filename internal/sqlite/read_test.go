@@ -100,6 +100,7 @@ func TestChangesPathGlobs(t *testing.T) {
 	for _, globs := range [][]string{
 		{"a/**"}, {"a/*"}, {"a/x.md"}, {"a"}, {"ab/**"}, {"a*/**"}, {"**/z.md"}, {"b/**", "c/**"},
 		{"a/{x,old}.md"}, {"a/?.md"}, {"q\\?/**"}, {"q?/**"}, {"{a,b}/**"}, {"Déjà/**"}, {"a/**/x.md"},
+		{"a/x.md", "b/**"}, {"c/new.md", "**/z.md"}, {"a/old.md", "ab/*"}, // literal paths beside globs
 	} {
 		t.Run(strings.Join(globs, ","), func(t *testing.T) {
 			var want []string
