@@ -5,10 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"sync"
-	"weak"
 )
 
 // FTS5's bm25() of a row for the query "t1" OR "t2" ... is minus the sum,
@@ -91,25 +89,12 @@ type perStore struct {
 	stmts stmtCache
 }
 
-// stores holds the perStore of each open Store; an entry leaves when its
-// Store is garbage.
-var stores sync.Map // weak.Pointer[Store] → *perStore
-
+// mem returns the Store's in-memory state, made on first use.
 func (s *Store) mem() *perStore {
-	k := weak.Make(s)
-	v, ok := stores.Load(k)
-	if !ok {
-		var loaded bool
-		v, loaded = stores.LoadOrStore(k, &perStore{terms: map[string]*termCache{"cur_fts": {}, "all_fts": {}}})
-		if !loaded {
-			runtime.AddCleanup(s, func(k weak.Pointer[Store]) {
-				if v, ok := stores.LoadAndDelete(k); ok {
-					v.(*perStore).stmts.close()
-				}
-			}, k)
-		}
-	}
-	return v.(*perStore)
+	s.memOnce.Do(func() {
+		s.memState = &perStore{terms: map[string]*termCache{"cur_fts": {}, "all_fts": {}}}
+	})
+	return s.memState
 }
 
 func (s *Store) termCache(table string) *termCache { return s.mem().terms[table] }

@@ -166,4 +166,10 @@ CREATE TABLE feedback (
 ) WITHOUT ROWID;
 CREATE INDEX feedback_time ON feedback (time, id);
 `,
+	// 2: the changes of one file by its path or old path, for timelines
+	// that follow a file through renames.
+	`
+CREATE INDEX changes_path ON changes (path);
+CREATE INDEX changes_old_path ON changes (old_path) WHERE old_path <> '';
+`,
 }

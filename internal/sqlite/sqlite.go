@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/livespec/livespec"
@@ -42,6 +43,9 @@ type Store struct {
 
 	stmts map[string]*sql.Stmt // prepared on w
 	vc    vecCache
+
+	memOnce  sync.Once
+	memState *perStore // see mem
 }
 
 // Open opens the livespec index at path, creating the file and its parent
@@ -192,6 +196,7 @@ func SchemaVersion() int { return len(migrations) }
 // Close releases the store's connections.
 func (s *Store) Close() error {
 	var errs []error
+	s.mem().stmts.close()
 	for _, st := range s.stmts {
 		errs = append(errs, st.Close())
 	}
