@@ -562,24 +562,7 @@ func BenchmarkAsk(b *testing.B) {
 		b.Fatal(err)
 	}
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
-	sets := map[string][]string{
-		"current": {
-			"How does the kubelet decide when to evict pods under memory pressure?",
-			"What are the graduation criteria for sidecar containers?",
-			"How can I debug a running pod with an ephemeral container?",
-			"Does pod topology spread honour node affinity?",
-			"What must a KEP say about production readiness and rollback?",
-			"How is swap memory supported on Linux nodes?",
-			"Which feature gate controls in-place pod resize?",
-			"How are volume snapshots restored?",
-		},
-		"as_of": {
-			"As of January 1, 2022, what were the goals of sidecar containers?",
-			"As of June 30, 2020, how did ephemeral containers work?",
-			"As of March 2023, how was swap supported on nodes?",
-			"As of December 31, 2021, what did the production readiness review require?",
-		},
-	}
+	sets := benchQuestions
 	for _, name := range []string{"current", "as_of"} {
 		qs := sets[name]
 		b.Run(name, func(b *testing.B) {

@@ -182,37 +182,40 @@ func TestAnswerCacheOnlyWhenExact(t *testing.T) {
 	}
 }
 
+// benchQuestions are the questions of the KEPs benchmarks, by intent.
+var benchQuestions = map[string][]string{
+	"current": {
+		"How does the kubelet decide when to evict pods under memory pressure?",
+		"What are the graduation criteria for sidecar containers?",
+		"How can I debug a running pod with an ephemeral container?",
+		"Does pod topology spread honour node affinity?",
+		"What must a KEP say about production readiness and rollback?",
+		"How is swap memory supported on Linux nodes?",
+		"Which feature gate controls in-place pod resize?",
+		"How are volume snapshots restored?",
+	},
+	"as_of": {
+		"As of January 1, 2022, what were the goals of sidecar containers?",
+		"As of June 30, 2020, how did ephemeral containers work?",
+		"As of March 2023, how was swap supported on nodes?",
+		"As of December 31, 2021, what did the production readiness review require?",
+	},
+	"timeline": {
+		"How did the graduation criteria for in-place pod resize evolve?",
+		"When was sidecar containers first proposed?",
+	},
+	"changes_topic": {
+		"What changed this year about API priority and fairness?",
+	},
+}
+
 // BenchmarkAskFresh measures answers computed afresh (no answer cache) and
 // kept ones, for current and as-of questions over the Kubernetes KEPs
 // index (LIVESPEC_BENCH_INDEX).
 func BenchmarkAskFresh(b *testing.B) {
 	st := benchIndex(b)
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
-	sets := map[string][]string{
-		"current": {
-			"How does the kubelet decide when to evict pods under memory pressure?",
-			"What are the graduation criteria for sidecar containers?",
-			"How can I debug a running pod with an ephemeral container?",
-			"Does pod topology spread honour node affinity?",
-			"What must a KEP say about production readiness and rollback?",
-			"How is swap memory supported on Linux nodes?",
-			"Which feature gate controls in-place pod resize?",
-			"How are volume snapshots restored?",
-		},
-		"as_of": {
-			"As of January 1, 2022, what were the goals of sidecar containers?",
-			"As of June 30, 2020, how did ephemeral containers work?",
-			"As of March 2023, how was swap supported on nodes?",
-			"As of December 31, 2021, what did the production readiness review require?",
-		},
-		"timeline": {
-			"How did the graduation criteria for in-place pod resize evolve?",
-			"When was sidecar containers first proposed?",
-		},
-		"changes_topic": {
-			"What changed this year about API priority and fairness?",
-		},
-	}
+	sets := benchQuestions
 	for _, cache := range []struct {
 		name string
 		size int
