@@ -125,7 +125,37 @@ var mdParser = parser.NewParser(
 		util.Prioritized(parser.NewLinkParser(), 200),
 	),
 	parser.WithParagraphTransformers(parser.DefaultParagraphTransformers()...),
+	parser.WithParagraphTransformers(util.Prioritized(linklessParagraphs{}, 0)),
 )
+
+// linklessParagraphs drops the lines of a closed paragraph that has no '['
+// (so no link, image or link reference in it), after the link reference
+// transformer has run: goldmark then spends no inline parsing on text that
+// can hold no link, which was a third of the parse. Such a paragraph leaves
+// the tree (goldmark removes paragraphs without lines), which changes
+// nothing the splitter reads: headings and links only. A paragraph that a
+// setext underline is turning into a heading is left alone: goldmark has
+// already taken it off the open blocks then, and the heading needs its
+// lines.
+type linklessParagraphs struct{}
+
+func (linklessParagraphs) Transform(node *ast.Paragraph, reader text.Reader, pc parser.Context) {
+	lines := node.Lines()
+	src := reader.Source()
+	for i := range lines.Len() {
+		seg := lines.At(i)
+		if bytes.IndexByte(seg.Value(src), '[') >= 0 {
+			return
+		}
+	}
+	open := pc.OpenedBlocks()
+	for i := len(open) - 1; i >= 0; i-- {
+		if open[i].Node == node {
+			node.SetLines(text.NewSegments())
+			return
+		}
+	}
+}
 
 // headingParser is goldmark's full CommonMark parser.
 var headingParser = goldmark.DefaultParser()
