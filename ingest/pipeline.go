@@ -50,6 +50,7 @@ type Options struct {
 	// Batch limits, for tests; zero means the defaults.
 	batchItems  int
 	batchBytes  int
+	firstItems  int // item limit of the first batch; 0 = min(batchItems, firstBatchItems)
 	lazyCommits int // -1: always read every open section at start
 }
 
@@ -89,6 +90,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.batchBytes == 0 {
 		o.batchBytes = 24 << 20
+	}
+	if o.firstItems == 0 {
+		o.firstItems = min(o.batchItems, firstBatchItems)
 	}
 	return o
 }

@@ -15,6 +15,9 @@ import (
 func (p *pipeline) differ(ctx context.Context, jobs <-chan *commitJob, batches chan<- *livespec.Batch, total int) error {
 	p.texts = map[string]bool{}
 	p.newBatch()
+	// The writer has nothing to do until the first batch: a small first
+	// batch starts it early; the limit then doubles up to batchItems.
+	limit := p.opt.firstItems
 	done := 0
 	for {
 		var job *commitJob
@@ -32,11 +35,12 @@ func (p *pipeline) differ(ctx context.Context, jobs <-chan *commitJob, batches c
 		}
 		done++
 		p.res.Commits++
-		full := p.batchItems >= p.opt.batchItems || p.batchBytes >= p.opt.batchBytes
+		full := p.batchItems >= limit || p.batchBytes >= p.opt.batchBytes
 		if full || done == total {
 			if err := p.flush(ctx, job, batches, done < total); err != nil {
 				return err
 			}
+			limit = min(2*limit, p.opt.batchItems)
 		}
 		if p.opt.Progress != nil {
 			p.warnMu.Lock()
@@ -53,6 +57,9 @@ func (p *pipeline) differ(ctx context.Context, jobs <-chan *commitJob, batches c
 	}
 	return nil
 }
+
+// firstBatchItems is the item limit of a run's first batch.
+const firstBatchItems = 500
 
 func (p *pipeline) newBatch() {
 	p.batch = &livespec.Batch{Repo: p.opt.Repo}

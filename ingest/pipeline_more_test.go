@@ -107,3 +107,34 @@ func TestCrashAndResumeCurrentSearch(t *testing.T) {
 		})
 	}
 }
+
+// seqRecorder records the checkpoint sequence number of every batch.
+type seqRecorder struct {
+	livespec.Store
+	seqs []int64
+}
+
+func (s *seqRecorder) Apply(ctx context.Context, b *livespec.Batch) error {
+	s.seqs = append(s.seqs, b.Checkpoint.Seq)
+	return s.Store.Apply(ctx, b)
+}
+
+// TestSmallFirstBatch checks that a run hands the writer a small first
+// batch, then batches growing up to the limit, and that the store ends as
+// after a run in batches of the full size.
+func TestSmallFirstBatch(t *testing.T) {
+	r := genRepo(t, 5, 40)
+	full := &seqRecorder{Store: newMemStore()}
+	ingestRepo(t, full, r.Dir, "gen", func(o *Options) { o.batchItems, o.firstItems = 120, 120 })
+	ramp := &seqRecorder{Store: newMemStore()}
+	ingestRepo(t, ramp, r.Dir, "gen", func(o *Options) { o.batchItems, o.firstItems = 120, 10 })
+	if len(full.seqs) < 2 {
+		t.Fatalf("%d batches: the test needs several", len(full.seqs))
+	}
+	if ramp.seqs[0] >= full.seqs[0] || len(ramp.seqs) <= len(full.seqs) {
+		t.Errorf("batches end at commits %v with a small first batch, %v without: want an earlier first batch", ramp.seqs, full.seqs)
+	}
+	if got, want := snapshot(t, ramp.Store, "gen"), snapshot(t, full.Store, "gen"); got != want {
+		t.Errorf("store after a run with a small first batch differs:\n%s", diffSnapshots(want, got))
+	}
+}
