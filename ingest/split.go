@@ -820,6 +820,47 @@ func NormalizeText(s string) string {
 	if strings.IndexByte(s, '\r') >= 0 {
 		s = string(normalizeNewlines([]byte(s)))
 	}
+	// Most section texts differ from their normal form only by blank lines
+	// around them: those need no copy.
+	if t := strings.TrimRight(strings.TrimLeft(s, "\n"), " \t\n"); isNormalText(t) {
+		return t
+	}
+	return normalizeLines(s)
+}
+
+// isNormalText reports whether normalizeLines(s) is s: s (with "\n" line
+// endings) neither starts with a blank line nor ends with a newline, a
+// space or a tab, and has no line ending in a space or a tab and no two
+// blank lines in a row.
+func isNormalText(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] == '\n' {
+		return false
+	}
+	switch s[len(s)-1] {
+	case '\n', ' ', '\t':
+		return false
+	}
+	for i := 0; ; {
+		j := strings.IndexByte(s[i:], '\n')
+		if j < 0 {
+			return true
+		}
+		k := i + j
+		if c := s[k-1]; c == ' ' || c == '\t' {
+			return false
+		}
+		if k+2 < len(s) && s[k+1] == '\n' && s[k+2] == '\n' {
+			return false
+		}
+		i = k + 1
+	}
+}
+
+// normalizeLines is NormalizeText for a text with "\n" line endings.
+func normalizeLines(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	pendingBlank := false

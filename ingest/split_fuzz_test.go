@@ -73,3 +73,24 @@ func FuzzParseFile(f *testing.F) {
 		}
 	})
 }
+
+// FuzzNormalizeText checks NormalizeText's no-copy path against the line by
+// line normalisation, and that normal forms are stable.
+func FuzzNormalizeText(f *testing.F) {
+	for _, s := range []string{
+		"", "a", "a\nb", "a\n\nb", "a\n\n\nb", "\na", "a\n", "a ", "a\t", " \na", "a\n \nb",
+		"a \nb", "a\t\nb", "\n", "\n\n", " ", "a\r\nb", "a\rb\r\r\n", "# T\n\n  body\n\n- x\n  - y\n\n",
+		"\n\n  \na\n", "a\n\n \t\n",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n := NormalizeText(s)
+		if NormalizeText(n) != n {
+			t.Errorf("NormalizeText(%q) = %q is not normal", s, n)
+		}
+		if strings.IndexByte(s, '\r') < 0 && n != normalizeLines(s) {
+			t.Errorf("NormalizeText(%q) = %q, normalizeLines gives %q", s, n, normalizeLines(s))
+		}
+	})
+}
