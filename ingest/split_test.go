@@ -354,6 +354,10 @@ func TestParseFileLinks(t *testing.T) {
 		{"link in code ignored", "docs/a.md", "`[x](b.md)`\n\n```\n[y](c.md)\n```", nil},
 		{"autolink ignored", "docs/a.md", "<https://example.com>", nil},
 		{"colon after a slash is a path", "docs/a.md", "[x](dir/a:b.md)", []string{"docs/dir/a:b.md"}},
+		{"paragraphs without links around links", "docs/a.md",
+			"Plain text.\n\n- item\n- [x](b.md)\n\n> quote\n> [y](c.md)\n\nplain\n[z](d.md) on a second line\n\nlast plain",
+			[]string{"docs/b.md", "docs/c.md", "docs/d.md"}},
+		{"link in a setext heading", "docs/a.md", "Plain\n[T](t.md)\n===\n\nbody\n\nTitle\n---\n", []string{"docs/t.md"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
