@@ -86,7 +86,10 @@ func (o Options) withDefaults() Options {
 		o.MaxFileBytes = DefaultMaxFileBytes
 	}
 	if o.batchItems == 0 {
-		o.batchItems = 8000
+		// Each batch is one store transaction: on the KEPs history, 16000
+		// items per batch write ~5% faster than 8000 for ~10 MB more peak
+		// memory; 32000 is slower again.
+		o.batchItems = 16000
 	}
 	if o.batchBytes == 0 {
 		o.batchBytes = 24 << 20
