@@ -419,17 +419,27 @@ func (c *fakeColl) sorted() []*fakePoint {
 	return out
 }
 
+// targets is the start of a write to selected points: the collection, the
+// write options checked, and the points selected. f.mu must be held.
+func (f *Server) targets(coll string, wait *bool, ordering *qc.WriteOrdering, sel *qc.PointsSelector) (*fakeColl, []*fakePoint, error) {
+	c, err := f.coll(coll)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := f.write(wait, ordering); err != nil {
+		return nil, nil, err
+	}
+	pts, err := c.selected(sel)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, pts, nil
+}
+
 func (f *Server) fakeSetPayload(_ context.Context, r *qc.SetPayloadPoints) (*qc.PointsOperationResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c, err := f.coll(r.GetCollectionName())
-	if err != nil {
-		return nil, err
-	}
-	if err := f.write(r.Wait, r.Ordering); err != nil {
-		return nil, err
-	}
-	pts, err := c.selected(r.GetPointsSelector())
+	_, pts, err := f.targets(r.GetCollectionName(), r.Wait, r.Ordering, r.GetPointsSelector())
 	if err != nil {
 		return nil, err
 	}
@@ -449,14 +459,7 @@ func (f *Server) fakeSetPayload(_ context.Context, r *qc.SetPayloadPoints) (*qc.
 func (f *Server) fakeDeleteVectors(_ context.Context, r *qc.DeletePointVectors) (*qc.PointsOperationResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c, err := f.coll(r.GetCollectionName())
-	if err != nil {
-		return nil, err
-	}
-	if err := f.write(r.Wait, r.Ordering); err != nil {
-		return nil, err
-	}
-	pts, err := c.selected(r.GetPointsSelector())
+	c, pts, err := f.targets(r.GetCollectionName(), r.Wait, r.Ordering, r.GetPointsSelector())
 	if err != nil {
 		return nil, err
 	}
@@ -475,14 +478,7 @@ func (f *Server) fakeDeleteVectors(_ context.Context, r *qc.DeletePointVectors) 
 func (f *Server) deletePoints(_ context.Context, r *qc.DeletePoints) (*qc.PointsOperationResponse, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	c, err := f.coll(r.GetCollectionName())
-	if err != nil {
-		return nil, err
-	}
-	if err := f.write(r.Wait, r.Ordering); err != nil {
-		return nil, err
-	}
-	pts, err := c.selected(r.GetPoints())
+	c, pts, err := f.targets(r.GetCollectionName(), r.Wait, r.Ordering, r.GetPoints())
 	if err != nil {
 		return nil, err
 	}
