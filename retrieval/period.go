@@ -371,20 +371,23 @@ func unitSpan(unit string, t time.Time, back int) span {
 // rolling is the span of n units ending with now's day.
 func rolling(now time.Time, n int, unit string) span {
 	end := tomorrow(now)
-	var from time.Time
+	return span{from: back(end, n, unit), to: end, grain: grainRolling, explicitYear: true}
+}
+
+// back returns t moved n units ("day(s)", "week(s)", "month(s)",
+// "quarter(s)", else years) into the past.
+func back(t time.Time, n int, unit string) time.Time {
 	switch strings.TrimSuffix(unit, "s") {
 	case "day":
-		from = end.AddDate(0, 0, -n)
+		return t.AddDate(0, 0, -n)
 	case "week":
-		from = end.AddDate(0, 0, -7*n)
+		return t.AddDate(0, 0, -7*n)
 	case "month":
-		from = addMonths(end, -n)
+		return addMonths(t, -n)
 	case "quarter":
-		from = addMonths(end, -3*n)
-	default:
-		from = addMonths(end, -12*n)
+		return addMonths(t, -3*n)
 	}
-	return span{from: from, to: end, grain: grainRolling, explicitYear: true}
+	return addMonths(t, -12*n)
 }
 
 func resolveRelative(m []string, now time.Time, _ int) (span, error) {
@@ -418,20 +421,7 @@ func resolveAgo(m []string, now time.Time, _ int) (span, error) {
 	if !ok {
 		return span{}, badPeriod(m[0])
 	}
-	t := day(now)
-	switch strings.TrimSuffix(m[2], "s") {
-	case "day":
-		t = t.AddDate(0, 0, -n)
-	case "week":
-		t = t.AddDate(0, 0, -7*n)
-	case "month":
-		t = addMonths(t, -n)
-	case "quarter":
-		t = addMonths(t, -3*n)
-	default:
-		t = addMonths(t, -12*n)
-	}
-	return daySpan(t, true), nil
+	return daySpan(back(day(now), n, m[2]), true), nil
 }
 
 // whenParser resolves weekday and casual day phrases.
