@@ -218,66 +218,10 @@ func better(a, b posting) bool {
 
 // topK returns the k best postings of ps, best first.
 func topK(ps []posting, k int) []posting {
-	if k <= 0 {
-		return nil
-	}
-	if k >= len(ps) {
-		out := slices.Clone(ps)
-		slices.SortFunc(out, func(a, b posting) int {
-			if better(a, b) {
-				return -1
-			}
-			if better(b, a) {
-				return 1
-			}
-			return 0
-		})
-		return out
-	}
-	// A heap of the k best so far, worst at the root.
-	h := make([]posting, 0, k)
-	worse := func(i, j int) bool { return better(h[j], h[i]) }
-	down := func(i int) {
-		for {
-			l := 2*i + 1
-			if l >= len(h) {
-				return
-			}
-			m := l
-			if r := l + 1; r < len(h) && worse(r, l) {
-				m = r
-			}
-			if !worse(m, i) {
-				return
-			}
-			h[i], h[m] = h[m], h[i]
-			i = m
-		}
-	}
-	for _, p := range ps {
-		if len(h) < k {
-			h = append(h, p)
-			for i := len(h) - 1; i > 0; {
-				parent := (i - 1) / 2
-				if !worse(i, parent) {
-					break
-				}
-				h[i], h[parent] = h[parent], h[i]
-				i = parent
-			}
-			continue
-		}
-		if better(p, h[0]) {
-			h[0] = p
-			down(0)
-		}
-	}
-	out := make([]posting, len(h))
-	for i := len(h) - 1; i >= 0; i-- {
-		out[i] = h[0]
-		h[0] = h[len(h)-1]
-		h = h[:len(h)-1]
-		down(0)
+	idx := bestK(len(ps), max(k, 0), func(a, b int) bool { return better(ps[a], ps[b]) })
+	out := make([]posting, len(idx))
+	for i, j := range idx {
+		out[i] = ps[j]
 	}
 	return out
 }
