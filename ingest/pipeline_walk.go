@@ -95,10 +95,15 @@ func (c *blobCache) add(k blobKey, b *blobInfo) {
 	}
 }
 
+// parseCheck, when set (by tests), sees every parse of the pipeline: the
+// file, the parse it started from (or nil) and the result.
+var parseCheck func(path string, content []byte, base, got *ParsedFile, err error)
+
 type parseTask struct {
 	info    *blobInfo
 	path    string
 	content []byte
+	base    *blobInfo // another version of the file, or nil
 }
 
 // walk diffs every commit of chain against its first parent (a root
@@ -140,13 +145,15 @@ func (p *pipeline) walk(ctx context.Context, chain []chainLink, seq0 int64, jobs
 		}
 		for j, fc := range changes {
 			jc := jobChange{fileChange: fc}
-			if fc.To.present() {
-				if jc.to, err = p.blob(ctx, fc.To, tasks); err != nil {
+			// The old side first (usually cached): the new side's parse
+			// starts from it.
+			if fc.From.present() {
+				if jc.from, err = p.blob(ctx, fc.From, nil, tasks); err != nil {
 					return err
 				}
 			}
-			if fc.From.present() {
-				if jc.from, err = p.blob(ctx, fc.From, tasks); err != nil {
+			if fc.To.present() {
+				if jc.to, err = p.blob(ctx, fc.To, jc.from, tasks); err != nil {
 					return err
 				}
 			}
@@ -170,8 +177,9 @@ func (p *pipeline) submodule(path string) {
 }
 
 // blob returns the blobInfo of e, reading the blob and queueing it for
-// parsing unless it is cached.
-func (p *pipeline) blob(ctx context.Context, e entry, tasks chan<- parseTask) (*blobInfo, error) {
+// parsing unless it is cached. base, when not nil, is another version of
+// the file, which the parse may start from.
+func (p *pipeline) blob(ctx context.Context, e entry, base *blobInfo, tasks chan<- parseTask) (*blobInfo, error) {
 	k := blobKey{hash: e.Hash, path: e.Path, link: e.Mode == filemode.Symlink}
 	if b := p.cache.get(k); b != nil {
 		return b, nil
@@ -182,7 +190,9 @@ func (p *pipeline) blob(ctx context.Context, e entry, tasks chan<- parseTask) (*
 		return nil, fmt.Errorf("ingest: %s: %w", e.Path, err)
 	}
 	b.size = size
-	b.cost += 2 * len(content) // the parsed sections take about as much again
+	// The parsed sections take about as much again, and the parse keeps
+	// the content for parsing the next version.
+	b.cost += 3 * len(content)
 	p.cache.add(k, b)
 	switch {
 	case k.link:
@@ -194,7 +204,7 @@ func (p *pipeline) blob(ctx context.Context, e entry, tasks chan<- parseTask) (*
 		b.status = livespec.FileBinary
 	default:
 		select {
-		case tasks <- parseTask{info: b, path: e.Path, content: content}:
+		case tasks <- parseTask{info: b, path: e.Path, content: content, base: base}:
 			return b, nil
 		case <-ctx.Done():
 			return nil, context.Cause(ctx)
@@ -225,11 +235,11 @@ func (p *pipeline) parseWorker(ctx context.Context, tasks <-chan parseTask) {
 		if ctx.Err() != nil {
 			continue
 		}
-		runParse(t)
+		runParse(ctx, t)
 	}
 }
 
-func runParse(t parseTask) {
+func runParse(ctx context.Context, t parseTask) {
 	b := t.info
 	defer close(b.done)
 	defer func() {
@@ -237,7 +247,24 @@ func runParse(t parseTask) {
 			b.status, b.parsed, b.reason = livespec.FileInvalid, nil, fmt.Sprintf("parser failed: %v", r)
 		}
 	}()
-	pf, err := ParseFile(t.path, t.content, ParseOptions{})
+	// Start from the other version. Its parse was queued before this one,
+	// so it is done or under way in another worker (which never waits for
+	// this one): waiting costs less than a full parse.
+	var base *ParsedFile
+	if t.base != nil {
+		select {
+		case <-t.base.done:
+			if t.base.status == livespec.FileText {
+				base = t.base.parsed
+			}
+		case <-ctx.Done():
+			return
+		}
+	}
+	pf, err := parseFileFrom(t.path, t.content, ParseOptions{}, base)
+	if parseCheck != nil {
+		parseCheck(t.path, t.content, base, pf, err)
+	}
 	if err != nil {
 		b.status, b.reason = livespec.FileInvalid, err.Error()
 		return

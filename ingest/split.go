@@ -55,6 +55,8 @@ type ParsedFile struct {
 	// Meta is the YAML front matter (Markdown) or the top level of a
 	// YAML/JSON file, as JSON-compatible values. Nil when there is none.
 	Meta map[string]any `json:"meta,omitempty"`
+
+	md *mdLayout // for parsing the next version from this one (Markdown)
 }
 
 // Outline returns the file's sections in document order as references.
@@ -112,6 +114,20 @@ func ParseFile(filePath string, content []byte, opt ParseOptions) (*ParsedFile, 
 	return parseMarkdown(filePath, content, opt), nil
 }
 
+// parseFileFrom is ParseFile, parsing a Markdown file incrementally from
+// base, the parse of another version of it, when that can be done exactly
+// (see scanFrom). base may be nil.
+func parseFileFrom(filePath string, content []byte, opt ParseOptions, base *ParsedFile) (*ParsedFile, error) {
+	if base == nil || base.md == nil {
+		return ParseFile(filePath, content, opt)
+	}
+	switch strings.ToLower(path.Ext(filePath)) {
+	case ".yaml", ".yml", ".json":
+		return ParseFile(filePath, content, opt)
+	}
+	return parseMarkdownFrom(filePath, content, opt, base.md), nil
+}
+
 // mdParser is goldmark's CommonMark block parser with only the inline
 // parsers that finding links needs (code spans, so that code is no link,
 // and links): emphasis and raw HTML are left as text, which saves a sixth
@@ -166,6 +182,8 @@ type mdHeading struct {
 	headEnd int // offset just past its last line (the underline for setext)
 	level   int
 	text    string
+	atx     bool   // an ATX heading, one line
+	name    string // its heading path, once the splitter has named it
 }
 
 // mdLink is one link destination and the offset it sits at.
@@ -175,57 +193,93 @@ type mdLink struct {
 }
 
 func parseMarkdown(filePath string, content []byte, opt ParseOptions) *ParsedFile {
+	return parseMarkdownFrom(filePath, content, opt, nil)
+}
+
+// parseMarkdownFrom is parseMarkdown, reusing what base (a parse of another
+// version of a file in the same directory, or nil) found in the parts of
+// the file that did not change: see scanFrom. The result is the same as
+// parseMarkdown's, byte for byte.
+func parseMarkdownFrom(filePath string, content []byte, opt ParseOptions, base *mdLayout) *ParsedFile {
 	src := normalizeNewlines(content)
 	pf := &ParsedFile{}
 	s := &splitter{max: opt.maxBytes(), dir: path.Dir(filePath), used: map[string]int{}}
+	lay := &mdLayout{dir: s.dir, max: s.max}
+	if base != nil && (base.dir != lay.dir || base.max != lay.max) {
+		base = nil
+	}
 
 	// Front matter.
 	var preamblePrefix []byte
 	if fm, rest, ok := cutFrontMatter(src); ok {
-		meta, yamlOK := frontMatterMeta(fm)
-		if yamlOK {
-			pf.Meta = meta
-			if t := NormalizeText(string(fm)); t != "" {
+		lay.front = src[:len(src)-len(rest)]
+		if base != nil && bytes.Equal(base.front, lay.front) {
+			pf.Meta = base.meta
+			s.out = append(s.out, base.frontSecs...)
+			if len(base.frontSecs) > 0 {
 				s.used[livespec.FrontMatterHeading] = 1
-				s.emit(livespec.FrontMatterHeading, 0, t, nil)
 			}
+			preamblePrefix = base.preamblePrefix
 		} else {
-			preamblePrefix = src[:len(src)-len(rest)]
+			base = nil
+			meta, yamlOK := frontMatterMeta(fm)
+			if yamlOK {
+				pf.Meta = meta
+				if t := NormalizeText(string(fm)); t != "" {
+					s.used[livespec.FrontMatterHeading] = 1
+					s.emit(livespec.FrontMatterHeading, 0, t, nil)
+				}
+			} else {
+				preamblePrefix = lay.front
+			}
 		}
 		src = rest
+	} else if base != nil && len(base.front) > 0 {
+		base = nil
 	}
+	lay.meta, lay.frontSecs, lay.preamblePrefix = pf.Meta, s.out[:len(s.out):len(s.out)], preamblePrefix
 	s.used[""] = 1
+	lay.body = src
 
-	pc := parser.NewContext()
-	doc := mdParser.Parse(text.NewReader(limitNesting(src)), parser.WithContext(pc))
-	var heads []mdHeading
-	var links []mdLink
-	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
-		if h, ok := n.(*ast.Heading); ok {
-			heads = append(heads, headingOf(h, src, pc))
-		}
-		links = collectLinks(n, src, links)
+	// Headings, links and link reference definitions: from base where it
+	// can tell, else from a parse of the whole body.
+	var sc mdScan
+	reused := false
+	if base != nil {
+		sc, reused = scanFrom(base, src)
 	}
-
-	slices.SortStableFunc(links, func(a, b mdLink) int { return cmp.Compare(a.pos, b.pos) })
+	if !reused {
+		sc = scanMarkdown(src, nil)
+	}
+	heads, links := sc.heads, sc.links
+	lay.incremental = reused && sc.reused > 0
+	lay.heads, lay.links, lay.refs, lay.refsOK = heads, links, sc.refs, sc.refsOK
+	lay.secs = make([][2]int, len(heads))
 
 	// Preamble.
-	end := len(src)
-	if len(heads) > 0 {
-		end = heads[0].start
-	}
-	if len(preamblePrefix) > 0 {
-		// Broken front matter: keep it as preamble text, in front of the
-		// Markdown preamble, with the links of the Markdown part.
-		pre := string(preamblePrefix) + string(src[:end])
-		s.section("", 0, pre, "", linksIn(links, 0, end), -len(preamblePrefix))
+	lay.pre[0] = len(s.out)
+	if reused && sc.samePreamble {
+		s.out = append(s.out, base.sections(base.pre)...)
 	} else {
-		s.section("", 0, string(src[:end]), "", linksIn(links, 0, end), 0)
+		end := len(src)
+		if len(heads) > 0 {
+			end = heads[0].start
+		}
+		if len(preamblePrefix) > 0 {
+			// Broken front matter: keep it as preamble text, in front of the
+			// Markdown preamble, with the links of the Markdown part.
+			pre := string(preamblePrefix) + string(src[:end])
+			s.section("", 0, pre, "", linksIn(links, 0, end), -len(preamblePrefix))
+		} else {
+			s.section("", 0, string(src[:end]), "", linksIn(links, 0, end), 0)
+		}
 	}
+	lay.pre[1] = len(s.out)
 
 	// Headings.
 	var stack []mdHeading // enclosing headings, with their final names
-	for i, h := range heads {
+	for i := range heads {
+		h := &heads[i]
 		for len(stack) > 0 && stack[len(stack)-1].level >= h.level {
 			stack = stack[:len(stack)-1]
 		}
@@ -251,15 +305,73 @@ func parseMarkdown(filePath string, content []byte, opt ParseOptions) *ParsedFil
 		}
 		s.used[full] = max(s.used[full], 1)
 		stack = append(stack, mdHeading{level: h.level, text: full})
+		h.name = full
 
-		end := len(src)
-		if i+1 < len(heads) {
-			end = heads[i+1].start
+		lay.secs[i][0] = len(s.out)
+		if o := sc.oldIndex(i); reused && o >= 0 && base.heads[o].name == full {
+			// The same heading path over the same text and links.
+			s.out = append(s.out, base.sections(base.secs[o])...)
+		} else {
+			end := len(src)
+			if i+1 < len(heads) {
+				end = heads[i+1].start
+			}
+			s.sectionAt(src, full, h.level, h.start, h.headEnd, end, linksIn(links, h.start, end))
 		}
-		s.sectionAt(src, full, h.level, h.start, h.headEnd, end, linksIn(links, h.start, end))
+		lay.secs[i][1] = len(s.out)
 	}
 	pf.Sections = s.out
+	lay.out = s.out
+	pf.md = lay
 	return pf
+}
+
+// mdScan is what a parse of a Markdown body finds: its top-level headings,
+// its links and its link reference definitions, in document order.
+type mdScan struct {
+	heads []mdHeading
+	links []mdLink
+	refs  []mdRef
+	// refsOK says that refs holds every definition the parser took (so a
+	// later version may be compared with it).
+	refsOK bool
+	// For a scan assembled by scanFrom: oldHead[i] is the index in base's
+	// layout of heads[i], or -1 for a heading parsed anew.
+	oldHead      []int
+	samePreamble bool // the text before the first heading is base's
+	reused       int  // how many of base's chunks it reuses
+}
+
+// oldIndex returns the index in the base layout of heading i, or -1 when
+// it was parsed anew.
+func (sc *mdScan) oldIndex(i int) int {
+	if sc.oldHead == nil {
+		return -1
+	}
+	return sc.oldHead[i]
+}
+
+// scanMarkdown parses src with goldmark. With defs not nil, links resolve
+// against defs only, whatever src defines.
+func scanMarkdown(src []byte, defs map[string]parser.Reference) mdScan {
+	rc := &refContext{Context: parser.NewContext(), fixed: defs}
+	doc := mdParser.Parse(text.NewReader(limitNesting(src)), parser.WithContext(rc))
+	var sc mdScan
+	for n := doc.FirstChild(); n != nil; n = n.NextSibling() {
+		if h, ok := n.(*ast.Heading); ok {
+			sc.heads = append(sc.heads, headingOf(h, src, rc))
+		}
+		sc.links, sc.refs = collectLinks(n, src, sc.links, sc.refs)
+	}
+	slices.SortStableFunc(sc.links, func(a, b mdLink) int { return cmp.Compare(a.pos, b.pos) })
+	sc.refsOK = len(sc.refs) == rc.added
+	for _, r := range sc.refs {
+		if r.pos < 0 {
+			sc.refsOK = false
+		}
+	}
+	slices.SortStableFunc(sc.refs, func(a, b mdRef) int { return cmp.Compare(a.pos, b.pos) })
+	return sc
 }
 
 // maxNesting is the number of nested block quotes and list items on one
@@ -377,9 +489,10 @@ func headingOf(h *ast.Heading, src []byte, pc parser.Context) mdHeading {
 		}
 	}
 	start := bytes.LastIndexByte(src[:pos], '\n') + 1
-	hd := mdHeading{start: start, level: h.Level, text: headingText(h, src, pc)}
+	hd := mdHeading{start: start, level: h.Level, text: headingText(h, src, pc), atx: true}
 	hd.headEnd = mdLineEnd(src, pos)
 	if !isATXHeading(src[pos:hd.headEnd]) {
+		hd.atx = false
 		// Setext: the text lines, then the underline.
 		last := pos
 		if n := h.Lines().Len(); n > 0 {
@@ -504,8 +617,9 @@ func mdUnescape(v []byte) []byte {
 	return util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(v)))
 }
 
-// collectLinks appends the links and images under n.
-func collectLinks(n ast.Node, src []byte, links []mdLink) []mdLink {
+// collectLinks appends the links and images under n to links, and its link
+// reference definitions to refs.
+func collectLinks(n ast.Node, src []byte, links []mdLink, refs []mdRef) ([]mdLink, []mdRef) {
 	blockPos := n.Pos()
 	_ = ast.Walk(n, func(c ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
@@ -513,6 +627,13 @@ func collectLinks(n ast.Node, src []byte, links []mdLink) []mdLink {
 		}
 		var dest []byte
 		switch c := c.(type) {
+		case *ast.LinkReferenceDefinition:
+			r := mdRef{pos: -1, label: string(c.Label), dest: string(c.Destination), title: string(c.Title)}
+			if c.Lines().Len() > 0 {
+				r.pos = c.Lines().At(0).Start
+			}
+			refs = append(refs, r)
+			return ast.WalkSkipChildren, nil
 		case *ast.Link:
 			dest = c.Destination
 		case *ast.Image:
@@ -531,7 +652,7 @@ func collectLinks(n ast.Node, src []byte, links []mdLink) []mdLink {
 		}
 		return ast.WalkContinue, nil
 	})
-	return links
+	return links, refs
 }
 
 // linksIn returns the links positioned in [start, end); links are sorted

@@ -1,0 +1,367 @@
+package ingest
+
+import (
+	"bytes"
+	"cmp"
+	"slices"
+
+	"github.com/livespec/livespec"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/util"
+)
+
+// Incremental parsing.
+//
+// Most commits change a few lines of a long file. Parsing the new version
+// again from the first byte costs a full goldmark parse and a section
+// split; instead parseMarkdownFrom starts from the layout of the file's
+// previous version and parses only the span that an edit can reach.
+//
+// Why that is exact. goldmark's block parser reads lines in order, and
+// what it does with a line depends only on the lines before it. A top-level
+// ATX heading ("# Title" at the document's top level) closes every block
+// open before it and is itself closed at its line's end, so the parse of
+// the lines after it does not depend on the lines before it, and the parse
+// of the lines before it does not depend on the lines after it. The only
+// state that crosses such a heading is the set of link reference
+// definitions, which is global.
+//
+// So with the old and new bodies sharing a prefix and a suffix:
+//   - L is the last top-level ATX heading of the old version whose line
+//     (with its line break) lies in the shared prefix. Everything before L
+//     parses as it did before.
+//   - J is the first top-level ATX heading of the old version after the
+//     edit whose line (and the line break before it) lies in the shared
+//     suffix.
+//   - The new text from L through J's line is parsed on its own, with the
+//     definitions from before L and after J available, in document order.
+//     If J comes out as a top-level ATX heading at its place there, the
+//     state at J is the same as it was in the old version (nothing open),
+//     so everything from J on parses as it did before.
+//   - Links found in the reused parts were resolved against the old
+//     version's definitions; the layout is used only when the new
+//     version's definitions (first definition of a label wins) are the same.
+//
+// Anything else (a changed front matter, another directory or section
+// size, definitions that changed, J not a heading) falls back to a full
+// parse. TestIncrementalParseIsExact and FuzzIncrementalParse check the
+// result against a full parse, and the corpus test does so for every
+// version of every file of the corpora.
+
+// mdLayout is what a Markdown parse keeps so that the next version of the
+// file can be parsed incrementally.
+type mdLayout struct {
+	dir string
+	max int
+
+	front          []byte // the front matter lines, fences included, or nil
+	meta           map[string]any
+	frontSecs      []livespec.Section
+	preamblePrefix []byte // front matter that is not YAML, kept as preamble text
+
+	body   []byte // the Markdown after the front matter
+	heads  []mdHeading
+	links  []mdLink
+	refs   []mdRef
+	refsOK bool
+
+	// incremental says that this layout was built from another one (for
+	// tests).
+	incremental bool
+
+	out  []livespec.Section // the file's sections
+	pre  [2]int             // out[pre[0]:pre[1]] are the preamble's
+	secs [][2]int           // out[secs[k][0]:secs[k][1]] are heads[k]'s
+}
+
+func (l *mdLayout) sections(r [2]int) []livespec.Section { return l.out[r[0]:r[1]] }
+
+// mdRef is one link reference definition, at its offset in the body.
+type mdRef struct {
+	pos                int
+	label, dest, title string
+}
+
+func (r mdRef) key() string { return util.ToLinkReference([]byte(r.label)) }
+
+func (r mdRef) reference() parser.Reference {
+	var title []byte
+	if r.title != "" {
+		title = []byte(r.title)
+	}
+	return parser.NewReference([]byte(r.label), []byte(r.dest), title)
+}
+
+// refContext is a parser context that counts the definitions the parser
+// adds and, when fixed is not nil, resolves links against fixed only.
+type refContext struct {
+	parser.Context
+	added int
+	fixed map[string]parser.Reference
+}
+
+func (c *refContext) AddReference(r parser.Reference) {
+	c.added++
+	c.Context.AddReference(r)
+}
+
+func (c *refContext) Reference(label string) (parser.Reference, bool) {
+	if c.fixed == nil {
+		return c.Context.Reference(label)
+	}
+	r, ok := c.fixed[label]
+	return r, ok
+}
+
+func (c *refContext) References() []parser.Reference {
+	if c.fixed == nil {
+		return c.Context.References()
+	}
+	out := make([]parser.Reference, 0, len(c.fixed))
+	for _, r := range c.fixed {
+		out = append(out, r)
+	}
+	return out
+}
+
+// refDefs returns the definitions in effect for refs (in document order):
+// the first definition of each label.
+func refDefs(refs ...[]mdRef) map[string]mdRef {
+	m := map[string]mdRef{}
+	for _, rs := range refs {
+		for _, r := range rs {
+			k := r.key()
+			if _, ok := m[k]; !ok {
+				m[k] = r
+			}
+		}
+	}
+	return m
+}
+
+func sameDefs(a, b map[string]mdRef) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, x := range a {
+		y, ok := b[k]
+		if !ok || x.dest != y.dest || x.title != y.title {
+			return false
+		}
+	}
+	return true
+}
+
+// scanFrom returns the scan of body built from base's where the two
+// bodies agree, and false when it cannot tell (see the comment at the top
+// of this file).
+func scanFrom(base *mdLayout, body []byte) (mdScan, bool) {
+	if !base.refsOK {
+		return mdScan{}, false
+	}
+	old := base.body
+	// Base's chunks: from one top-level ATX heading to the next (the first
+	// from the start of the body).
+	bounds := []int{0}
+	for _, h := range base.heads {
+		if h.atx && h.start > bounds[len(bounds)-1] {
+			bounds = append(bounds, h.start)
+		}
+	}
+	bounds = append(bounds, len(old))
+	// byLine: the chunks (but the first) by their heading line.
+	byLine := map[string][]int{}
+	for k := 1; k+1 < len(bounds); k++ {
+		l := string(old[bounds[k]:lineEndNL(old, bounds[k])])
+		byLine[l] = append(byLine[l], k)
+	}
+	// match returns the chunk that body holds at y followed by the line
+	// that followed it in base (so the body parses as base did up to and
+	// including that line), or -1.
+	match := func(y int, cands []int) int {
+		for _, k := range cands {
+			a, b := bounds[k], bounds[k+1]
+			n := b - a
+			if y+n > len(body) || !bytes.Equal(body[y:y+n], old[a:b]) {
+				continue
+			}
+			if b == len(old) {
+				if y+n == len(body) {
+					return k
+				}
+				continue
+			}
+			next := old[b:lineEndNL(old, b)]
+			if bytes.HasPrefix(body[y+n:], next) && (y+n+len(next) == len(body) || next[len(next)-1] == '\n') {
+				return k
+			}
+		}
+		return -1
+	}
+	// nextMatch returns the first y' > y at a line start where a chunk
+	// (but the first) matches, and that chunk, or (len(body), -1).
+	nextMatch := func(y int) (int, int) {
+		for z := lineEndNL(body, y); z < len(body); z = lineEndNL(body, z) {
+			if !looksATX(body[z:]) {
+				continue
+			}
+			if cands := byLine[string(body[z:lineEndNL(body, z)])]; len(cands) > 0 {
+				if k := match(z, cands); k >= 0 {
+					return z, k
+				}
+			}
+		}
+		return len(body), -1
+	}
+
+	defs := map[string]parser.Reference{}
+	for _, r := range base.refs {
+		if _, ok := defs[r.key()]; !ok {
+			defs[r.key()] = r.reference()
+		}
+	}
+	sc := mdScan{refsOK: true}
+	hi, li, ri := 0, 0, 0 // cursors into base's heads, links and refs
+	reuse := func(y, k int) {
+		a, b := bounds[k], bounds[k+1]
+		d := y - a
+		hi, _ = slices.BinarySearchFunc(base.heads, a, func(h mdHeading, p int) int { return cmp.Compare(h.start, p) })
+		for ; hi < len(base.heads) && base.heads[hi].start < b; hi++ {
+			h := base.heads[hi]
+			h.start += d
+			h.headEnd += d
+			sc.heads = append(sc.heads, h)
+			sc.oldHead = append(sc.oldHead, hi)
+		}
+		li, _ = slices.BinarySearchFunc(base.links, a, func(l mdLink, p int) int { return cmp.Compare(l.pos, p) })
+		for ; li < len(base.links) && base.links[li].pos < b; li++ {
+			l := base.links[li]
+			l.pos += d
+			sc.links = append(sc.links, l)
+		}
+		ri, _ = slices.BinarySearchFunc(base.refs, a, func(r mdRef, p int) int { return cmp.Compare(r.pos, p) })
+		for ; ri < len(base.refs) && base.refs[ri].pos < b; ri++ {
+			r := base.refs[ri]
+			r.pos += d
+			sc.refs = append(sc.refs, r)
+		}
+	}
+	reused := 0
+	for y := 0; y < len(body); {
+		// y is a sync point: the start of the body or of a top-level ATX
+		// heading, where nothing is open.
+		k := -1
+		if y == 0 && bounds[1] > 0 {
+			k = match(0, []int{0})
+		}
+		if k < 0 && looksATX(body[y:]) {
+			k = match(y, byLine[string(body[y:lineEndNL(body, y)])])
+		}
+		if k >= 0 {
+			if k == 0 {
+				sc.samePreamble = true
+			}
+			reuse(y, k)
+			y += bounds[k+1] - bounds[k]
+			reused++
+			continue
+		}
+		// Parse from y through the line of the next chunk that matches; it
+		// must come out as that chunk's heading.
+		z, k := nextMatch(y)
+		end := len(body)
+		if k >= 0 {
+			end = lineEndNL(body, z)
+		}
+		mid := scanMarkdown(body[y:end], defs)
+		heads := mid.heads
+		if k >= 0 {
+			n := len(heads)
+			want := base.heads[slices.IndexFunc(base.heads, func(h mdHeading) bool { return h.start == bounds[k] })]
+			if n == 0 || !heads[n-1].atx || heads[n-1].start != z-y || heads[n-1].level != want.level || heads[n-1].text != want.text {
+				// The edit reaches past that heading: parse the rest.
+				z, end = len(body), len(body)
+				mid = scanMarkdown(body[y:], defs)
+				heads = mid.heads
+			} else {
+				heads = heads[:n-1]
+			}
+		}
+		if !mid.refsOK {
+			return mdScan{}, false
+		}
+		for _, h := range heads {
+			h.start += y
+			h.headEnd += y
+			sc.heads = append(sc.heads, h)
+			sc.oldHead = append(sc.oldHead, -1)
+		}
+		for _, l := range mid.links {
+			if l.pos += y; l.pos < z {
+				sc.links = append(sc.links, l)
+			}
+		}
+		for _, r := range mid.refs {
+			r.pos += y
+			sc.refs = append(sc.refs, r)
+		}
+		y = z
+	}
+	if !sameDefs(refDefs(base.refs), refDefs(sc.refs)) {
+		return mdScan{}, false
+	}
+	if sc.oldHead == nil {
+		sc.oldHead = []int{}
+	}
+	sc.reused = reused
+	return sc, true
+}
+
+// lineEndNL returns the offset just past the line break ending the line
+// that holds i, or len(src).
+func lineEndNL(src []byte, i int) int {
+	if j := bytes.IndexByte(src[i:], '\n'); j >= 0 {
+		return i + j + 1
+	}
+	return len(src)
+}
+
+// looksATX reports whether line (a line start) may be an ATX heading: up
+// to 3 spaces and a '#'.
+func looksATX(line []byte) bool {
+	for i := 0; i < len(line) && i < 4; i++ {
+		switch line[i] {
+		case ' ':
+			continue
+		case '#':
+			return true
+		}
+		return false
+	}
+	return false
+}
+
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	// Compare in blocks first: bytes.Equal is vectorised.
+	i := 0
+	for i+64 <= n && bytes.Equal(a[i:i+64], b[i:i+64]) {
+		i += 64
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+func commonSuffix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for i+64 <= n && bytes.Equal(a[len(a)-i-64:len(a)-i], b[len(b)-i-64:len(b)-i]) {
+		i += 64
+	}
+	for i < n && a[len(a)-1-i] == b[len(b)-1-i] {
+		i++
+	}
+	return i
+}
