@@ -120,10 +120,9 @@ func Fingerprint(opt Options) string {
 // batches, each with the checkpoint of its last commit, so a run that is
 // interrupted at any point and run again ends with the same data as an
 // uninterrupted run. Every batch but the run's last has Batch.More set, so
-// the store may leave work only the end state needs (its current-text
-// search index) to the last one. A head equal to the checkpoint is
-// UpToDate and writes nothing; a changed Fingerprint, Rebuild or Reembed
-// rebuild the repo.
+// a store may leave work only the end state needs to the last one. A head
+// equal to the checkpoint is UpToDate and writes nothing; a changed
+// Fingerprint, Rebuild or Reembed rebuild the repo.
 //
 // Errors are classified: EINVALID for a missing repo name, a bad glob, a
 // directory that is not a git repository, a repository with no commits or

@@ -20,8 +20,6 @@ const checkEvery = 128
 const (
 	sqlInsertText = `INSERT OR IGNORE INTO texts (hash, text) VALUES (?, ?)`
 	sqlTextID     = `SELECT id FROM texts WHERE hash = ?`
-	// Every new text gets its counts before versions refer to it.
-	sqlInsertRefs = `INSERT INTO text_refs (id) SELECT id FROM texts WHERE id > ?`
 	sqlMaxText    = `SELECT coalesce(max(id), 0) FROM texts`
 
 	// A replayed version keeps its close: an upsert never reopens a version.
@@ -75,20 +73,11 @@ const (
 		time = excluded.time, config = excluded.config, source = excluded.source, updated_at = excluded.updated_at`
 )
 
-// Apply writes b in one transaction: texts (once per distinct hash),
-// versions, files, closes, changes, vectors and the checkpoint. Replaying a
-// batch changes nothing; an upsert never reopens a closed version.
-//
-// A batch with More leaves the current-text index (cur_fts) as it was: the
-// next Apply without More, or DeleteRepo, brings it in line with every
-// version opened or closed since, in the same transaction as its own
-// writes. A full ingest opens and closes most texts many times before the
-// head, so this saves tokenising them into cur_fts and out again. Until
-// then a current search (and only it) lags: it may miss a text opened by
-// the run under way, never returns a closed version (reads filter versions
-// by validity after ranking texts), and its BM25 statistics are those of
-// the last completed run. After a run killed mid-way that lag lasts until
-// the run is resumed and its last batch is applied.
+// Apply writes b in one transaction: texts (once per distinct hash, into
+// all_fts as well), versions, files, closes, changes, vectors and the
+// checkpoint. Replaying a batch changes nothing; an upsert never reopens a
+// closed version. The store keeps no state that only a run's end needs, so
+// Apply ignores b.More: every read sees each applied batch in full.
 func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 	if err := validateBatch(b); err != nil {
 		return fmt.Errorf("sqlite: apply: %w", err)
@@ -111,16 +100,11 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: apply: %w", err)
 	}
-	// all_fts takes the batch's new texts now, so that searches over all
-	// history see them; cur_fts follows the open versions at the end of a
-	// run only (see Apply).
+	// all_fts takes the batch's new texts in one statement: FTS5 flushes
+	// its pending terms at every statement, so row by row would write a
+	// segment per row.
 	if err := syncAllFTS(a.nc, tx, a.maxText, s.stmts); err != nil {
 		return s.fail(ctx, "apply", err)
-	}
-	if !b.More {
-		if err := syncCurFTS(a.nc, tx, s.stmts); err != nil {
-			return s.fail(ctx, "apply", err)
-		}
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: apply: %w", err)
@@ -211,8 +195,7 @@ func (a *applier) apply(b *livespec.Batch) error {
 }
 
 func (a *applier) versions(vs []livespec.Version) error {
-	// Texts first, and their counts, so that the triggers on versions
-	// find them.
+	// Texts first: versions refer to them.
 	ids := make([]int64, len(vs))
 	if err := a.texts(vs, ids); err != nil {
 		return err
@@ -239,8 +222,8 @@ func (a *applier) versions(vs []livespec.Version) error {
 	return w.flush()
 }
 
-// texts stores the texts of vs that are new, sets ids[i] to the texts.id
-// of vs[i], and gives the new texts their text_refs rows.
+// texts stores the texts of vs that are new and sets ids[i] to the
+// texts.id of vs[i].
 func (a *applier) texts(vs []livespec.Version, ids []int64) error {
 	insText, err := a.prepare(sqlInsertText)
 	if err != nil {
@@ -279,13 +262,7 @@ func (a *applier) texts(vs []livespec.Version, ids []int64) error {
 		}
 		ids[i] = id
 	}
-	refs, err := a.prepare(sqlInsertRefs)
-	if err != nil {
-		return err
-	}
-	defer refs.Close()
-	_, err = refs.ExecContext(a.nc, a.maxText)
-	return err
+	return nil
 }
 
 func (a *applier) files(fs []livespec.FileVersion) error {
@@ -635,32 +612,9 @@ func checkTimes(what string, ts ...time.Time) error {
 	return nil
 }
 
-// syncFTS brings the FTS tables in line with texts, after writes: texts
-// above newAfter enter all_fts; texts that gained their first open version
-// enter cur_fts, texts that lost their last leave it. Set statements, so
-// FTS5 flushes once per statement, not once per row.
-func syncFTS(ctx context.Context, tx *sql.Tx, newAfter int64, stmts map[string]*sql.Stmt) error {
-	if err := syncAllFTS(ctx, tx, newAfter, stmts); err != nil {
-		return err
-	}
-	return syncCurFTS(ctx, tx, stmts)
-}
-
 // syncAllFTS adds the texts above newAfter to all_fts.
 func syncAllFTS(ctx context.Context, tx *sql.Tx, newAfter int64, stmts map[string]*sql.Stmt) error {
 	return execStmt(ctx, tx, stmts, sqlSyncAllFTS, newAfter)
-}
-
-// syncCurFTS brings cur_fts in line with text_refs.open_refs: every text
-// whose open count crossed zero since the last sync (text_refs_dirty finds
-// them) enters or leaves it.
-func syncCurFTS(ctx context.Context, tx *sql.Tx, stmts map[string]*sql.Stmt) error {
-	for _, q := range sqlSyncCurFTS {
-		if err := execStmt(ctx, tx, stmts, q); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // execStmt runs q in tx, prepared on the writer when it is in stmts.
@@ -675,13 +629,6 @@ func execStmt(ctx context.Context, tx *sql.Tx, stmts map[string]*sql.Stmt, q str
 }
 
 const sqlSyncAllFTS = `INSERT INTO all_fts (rowid, text) SELECT id, text FROM texts WHERE id > ?1`
-
-var sqlSyncCurFTS = []string{
-	`INSERT INTO cur_fts (rowid, text) SELECT r.id, t.text FROM text_refs r JOIN texts t ON t.id = r.id
-		WHERE (r.open_refs > 0) <> r.in_cur AND r.open_refs > 0`,
-	`DELETE FROM cur_fts WHERE rowid IN (SELECT id FROM text_refs WHERE (open_refs > 0) <> in_cur AND open_refs <= 0)`,
-	`UPDATE text_refs SET in_cur = (open_refs > 0) WHERE (open_refs > 0) <> in_cur`,
-}
 
 // rowsPerStmt is how many rows one multi-row upsert writes. A statement
 // has a fixed cost in SQLite (a statement journal that copies every page
@@ -772,9 +719,9 @@ func (w *rowWriter) close() {
 }
 
 // writeStatements are prepared once on the writer connection.
-var writeStatements = append([]string{sqlInsertText, sqlTextID, versionsUpsert.one, versionsUpsert.many, sqlUpsertFile,
-	sqlCloseVersion, sqlCloseVersions, sqlCloseFile, sqlInsertRefs, changesUpsert.one, changesUpsert.many, sqlUpsertVector,
-	sqlUpsertCheckpoint, sqlMaxText, sqlSyncAllFTS}, sqlSyncCurFTS...)
+var writeStatements = []string{sqlInsertText, sqlTextID, versionsUpsert.one, versionsUpsert.many, sqlUpsertFile,
+	sqlCloseVersion, sqlCloseVersions, sqlCloseFile, changesUpsert.one, changesUpsert.many, sqlUpsertVector,
+	sqlUpsertCheckpoint, sqlMaxText, sqlSyncAllFTS}
 
 // prepareWrites prepares writeStatements on the writer.
 func (s *Store) prepareWrites(ctx context.Context) error {

@@ -92,7 +92,7 @@ type perStore struct {
 // mem returns the Store's in-memory state, made on first use.
 func (s *Store) mem() *perStore {
 	s.memOnce.Do(func() {
-		s.memState = &perStore{terms: map[string]*termCache{"cur_fts": {}, "all_fts": {}}}
+		s.memState = &perStore{terms: map[string]*termCache{"all_fts": {}}}
 	})
 	return s.memState
 }

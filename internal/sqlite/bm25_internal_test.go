@@ -56,7 +56,7 @@ func ourRanking(t testing.TB, s *Store, table string, terms []string, k int) []p
 // sameRanking asserts that our ranking is FTS5's, ids and scores bit for bit.
 func sameRanking(t *testing.T, s *Store, when string, queries [][]string) {
 	t.Helper()
-	for _, table := range []string{"cur_fts", "all_fts"} {
+	for _, table := range []string{"all_fts"} {
 		for _, terms := range queries {
 			for _, k := range []int{1, 7, 64, 100000} {
 				want := ftsRanking(t, s, table, terms, k)
@@ -77,7 +77,7 @@ func sameRanking(t *testing.T, s *Store, when string, queries [][]string) {
 
 // wordyHistory returns batches of files whose sections are drawn from a
 // small vocabulary, so that terms overlap, repeat and tie, and whose later
-// commits rewrite and remove sections (cur_fts and all_fts differ).
+// commits rewrite and remove sections.
 func wordyHistory(repo string, seed uint64, commits int) []*livespec.Batch {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	words := strings.Fields("pod node kubelet memory pressure evict swap volume snapshot restore gate feature alpha beta graduation sidecar container ephemeral debug topology spread affinity readiness rollback running runs")

@@ -3,19 +3,16 @@
 //
 // Layout. Every distinct section text is stored once in texts, keyed by its
 // content hash; versions, file versions, changes, checkpoints, vectors and
-// feedback refer to it or stand alone. Two FTS5 tables (porter unicode61)
-// index the texts for BM25: all_fts holds every distinct text (all-history
-// statistics, used for as-of and any-version searches) and cur_fts holds the
-// texts that at least one open version carries (current-only statistics, used
-// for current searches). Triggers on versions keep text_refs.open_refs, the
-// number of open versions of each text; at the end of a write transaction
-// a few set statements bring cur_fts in line with it (FTS5 flushes at every
-// statement savepoint, so row-by-row FTS writes would be slow). A batch
-// marked livespec.Batch.More defers that to the run's last batch: a full
-// ingest opens and closes most texts many times before the head, and
-// current searches lag meanwhile (they may miss texts the run opened, never
-// return closed versions; see Store.Apply). Changes are stored in their total order, so windows and cursors are
-// range scans.
+// feedback refer to it or stand alone. One FTS5 table (porter unicode61),
+// all_fts, indexes every distinct text for BM25, with all-history
+// statistics; a current search ranks texts there and keeps the versions that
+// are open, as an as-of search keeps those valid at its date. Each Apply
+// adds its new texts to all_fts in one set statement (FTS5 flushes at every
+// statement, so row-by-row FTS writes would be slow). Schema 3 dropped the
+// current-text index (cur_fts) and the open-version counts that fed it: they
+// were a sixth of an ingest's writes, and current searches lagged behind a
+// run under way. Changes are stored in their total order, so windows and
+// cursors are range scans.
 //
 // Vectors are float32 little-endian blobs keyed by (embedder, hash). Dense
 // search is exact: the first search of an embedder loads its vectors into

@@ -11,20 +11,13 @@ import (
 	"github.com/livespec/livespec/internal/storetest"
 )
 
-// checkFTS asserts the invariants the triggers keep: all_fts holds every
-// text, cur_fts exactly the texts of open versions, open_refs counts them,
-// and no text outlives its last version.
+// checkFTS asserts the invariants Apply and DeleteRepo keep: all_fts holds
+// exactly the texts, and no text outlives its last version.
 func checkFTS(t *testing.T, s *Store, when string) {
 	t.Helper()
 	for _, c := range []struct{ what, q string }{
 		{"texts missing from all_fts", `SELECT count(*) FROM texts WHERE id NOT IN (SELECT rowid FROM all_fts)`},
 		{"all_fts rows without a text", `SELECT count(*) FROM all_fts WHERE rowid NOT IN (SELECT id FROM texts)`},
-		{"open texts missing from cur_fts", `SELECT count(*) FROM (SELECT DISTINCT text_id FROM versions WHERE end_commit = '') WHERE text_id NOT IN (SELECT rowid FROM cur_fts)`},
-		{"cur_fts rows of closed texts", `SELECT count(*) FROM cur_fts WHERE rowid NOT IN (SELECT text_id FROM versions WHERE end_commit = '')`},
-		{"wrong open_refs", `SELECT count(*) FROM text_refs r WHERE open_refs <> (SELECT count(*) FROM versions v WHERE v.text_id = r.id AND v.end_commit = '')`},
-		{"texts without refs", `SELECT count(*) FROM texts WHERE id NOT IN (SELECT id FROM text_refs)`},
-		{"refs without texts", `SELECT count(*) FROM text_refs WHERE id NOT IN (SELECT id FROM texts)`},
-		{"wrong in_cur", `SELECT count(*) FROM text_refs WHERE in_cur <> (open_refs > 0)`},
 		{"orphan texts", `SELECT count(*) FROM texts t WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.text_id = t.id)`},
 	} {
 		var n int
@@ -82,22 +75,23 @@ func TestFTSInvariants(t *testing.T) {
 		}
 	}
 	checkFTS(t, s, "after replaying every batch")
-	if n := count(t, s, `SELECT count(*) FROM cur_fts`); n != 3 {
-		// the shared text and the last "Body" revision of f1 and f2 (f0 deleted); same texts in both repos
-		t.Errorf("cur_fts holds %d texts, want 3", n)
+	// Per repo: the shared section of fixed.md, f1.md and f2.md and the
+	// last "Body" revision of f1.md and f2.md (f0.md is deleted).
+	if got := len(searchIDs(t, s, "revision everywhere", livespec.Current())); got != 10 {
+		t.Errorf("a current search finds %d versions, want 10", got)
 	}
 	if err := s.DeleteRepo(ctx, "a"); err != nil {
 		t.Fatal(err)
 	}
 	checkFTS(t, s, "after deleting repo a")
-	if n := count(t, s, `SELECT count(*) FROM cur_fts`); n != 3 {
-		t.Errorf("after deleting a, cur_fts holds %d texts, want b's 3", n)
+	if got := len(searchIDs(t, s, "revision everywhere", livespec.Current())); got != 5 {
+		t.Errorf("after deleting a, a current search finds %d versions, want b's 5", got)
 	}
 	if err := s.DeleteRepo(ctx, "b"); err != nil {
 		t.Fatal(err)
 	}
 	checkFTS(t, s, "after deleting repo b")
-	if n := count(t, s, `SELECT count(*) FROM all_fts`) + count(t, s, `SELECT count(*) FROM cur_fts`) + count(t, s, `SELECT count(*) FROM texts`); n != 0 {
+	if n := count(t, s, `SELECT count(*) FROM all_fts`) + count(t, s, `SELECT count(*) FROM texts`); n != 0 {
 		t.Errorf("%d texts and FTS rows left in an empty store", n)
 	}
 }

@@ -33,13 +33,14 @@ func TestMigrateFromSchema1(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var ver, indexes int
+	var ver, indexes, gone int
 	if err := s.r.QueryRowContext(ctx, `SELECT (SELECT user_version FROM pragma_user_version),
-		(SELECT count(*) FROM sqlite_master WHERE name IN ('changes_path', 'changes_old_path'))`).Scan(&ver, &indexes); err != nil {
+		(SELECT count(*) FROM sqlite_master WHERE name IN ('changes_path', 'changes_old_path')),
+		(SELECT count(*) FROM sqlite_master WHERE name LIKE 'cur_fts%' OR name LIKE 'text_refs%' OR type = 'trigger')`).Scan(&ver, &indexes, &gone); err != nil {
 		t.Fatal(err)
 	}
-	if ver != len(migrations) || indexes != 2 {
-		t.Errorf("after Open: schema %d with %d of the path indexes; want %d and 2", ver, indexes, len(migrations))
+	if ver != len(migrations) || indexes != 2 || gone != 0 {
+		t.Errorf("after Open: schema %d with %d of the path indexes and %d objects of cur_fts; want %d, 2 and 0", ver, indexes, gone, len(migrations))
 	}
 	if cp, err := s.Checkpoint(ctx, "r"); err != nil || cp.Commit != "c" {
 		t.Errorf("checkpoint after migration = %+v, %v", cp, err)

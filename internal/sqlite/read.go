@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 
 	"github.com/livespec/livespec"
 )
@@ -127,14 +126,9 @@ func (s *Store) DeleteRepo(ctx context.Context, repo string) error {
 			return s.fail(ctx, "delete repo", err)
 		}
 	}
-	// Closing the repo's open versions took their texts' open_refs down.
-	if err := syncFTS(ctx, tx, math.MaxInt64, s.stmts); err != nil {
-		return s.fail(ctx, "delete repo", err)
-	}
 	// Texts no version carries any more leave the index.
 	for _, q := range []string{
 		`DELETE FROM all_fts WHERE rowid IN (SELECT id FROM texts t WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.text_id = t.id))`,
-		`DELETE FROM text_refs WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.text_id = text_refs.id)`,
 		`DELETE FROM texts WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.text_id = texts.id)`,
 	} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {

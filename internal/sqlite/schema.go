@@ -172,4 +172,17 @@ CREATE INDEX feedback_time ON feedback (time, id);
 CREATE INDEX changes_path ON changes (path);
 CREATE INDEX changes_old_path ON changes (old_path) WHERE old_path <> '';
 `,
+	// 3: current searches rank with all_fts and keep the versions that are
+	// open, so the current-text index (cur_fts) and the open-version counts
+	// that fed it (text_refs and its triggers) go: writing them was a sixth
+	// of an ingest's writes, and a current search no longer lags behind a
+	// run under way.
+	`
+DROP TRIGGER versions_ai;
+DROP TRIGGER versions_ad;
+DROP TRIGGER versions_au_old;
+DROP TRIGGER versions_au_new;
+DROP TABLE text_refs;
+DROP TABLE cur_fts;
+`,
 }

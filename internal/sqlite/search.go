@@ -77,8 +77,9 @@ func passing(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64]bool, 
 	return out, closeRows(rows)
 }
 
-// Search returns the versions most relevant to q: BM25 over current text
-// (ValidCurrent) or over every text (as-of, any), fused by reciprocal rank
+// Search returns the versions most relevant to q that pass its validity
+// and filters: BM25 over every distinct text (all-history statistics, for
+// every validity mode), fused by reciprocal rank
 // with exact cosine neighbours of q.Vector when given. A text carried by
 // several versions that pass the filters gives one hit per version.
 func (s *Store) Search(ctx context.Context, q livespec.SearchQuery) ([]livespec.Hit, error) {
@@ -119,7 +120,7 @@ func (s *Store) Search(ctx context.Context, q livespec.SearchQuery) ([]livespec.
 	defer tx.Rollback()
 
 	lists := make([][]ref, 0, 2)
-	bm, err := s.bm25(ctx, tx, Terms(q.Text), q.Validity.Mode, f, depth)
+	bm, err := s.bm25(ctx, tx, Terms(q.Text), f, depth)
 	if err != nil {
 		return nil, s.fail(ctx, "search", err)
 	}
@@ -147,15 +148,11 @@ func (s *Store) Search(ctx context.Context, q livespec.SearchQuery) ([]livespec.
 // bm25 returns up to n versions passing f whose text matches terms, best
 // first. It reads the best candidate texts from the FTS table and widens the
 // candidate set until n versions pass the filters or the matches run out.
-func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, mode livespec.ValidityMode, f *searchFilter, n int) ([]ref, error) {
+func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchFilter, n int) ([]ref, error) {
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	table := "all_fts"
-	if mode == livespec.ValidCurrent || mode == "" {
-		table = "cur_fts"
-	}
-	ranked, err := s.rankTexts(ctx, tx, table, terms)
+	ranked, err := s.rankTexts(ctx, tx, "all_fts", terms)
 	if err != nil {
 		return nil, err
 	}
