@@ -76,8 +76,10 @@ const (
 // Apply writes b in one transaction: texts (once per distinct hash, into
 // all_fts as well), versions, files, closes, changes, vectors and the
 // checkpoint. Replaying a batch changes nothing; an upsert never reopens a
-// closed version. The store keeps no state that only a run's end needs, so
-// Apply ignores b.More: every read sees each applied batch in full.
+// closed version. Every read sees each applied batch in full. A batch with
+// More on an empty index drops the secondary indexes that only readers use,
+// and the next batch without More builds them again (see bulk.go), so
+// reads are slower, never different, while a first ingest runs.
 func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 	if err := validateBatch(b); err != nil {
 		return fmt.Errorf("sqlite: apply: %w", err)
@@ -90,7 +92,19 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 		return s.fail(ctx, "apply", err)
 	}
 	defer tx.Rollback()
-	a := applier{ctx: ctx, nc: context.WithoutCancel(ctx), tx: tx, ids: make(map[string]int64), stmts: s.stmts}
+	nc := context.WithoutCancel(ctx)
+	if b.More {
+		// A run filling an empty index builds its secondary indexes at its
+		// end (bulk.go).
+		empty, err := indexEmpty(nc, tx)
+		if err == nil && empty {
+			err = dropDeferred(nc, tx)
+		}
+		if err != nil {
+			return s.fail(ctx, "apply", err)
+		}
+	}
+	a := applier{ctx: ctx, nc: nc, tx: tx, ids: make(map[string]int64), stmts: s.stmts}
 	if err := tx.StmtContext(a.nc, s.stmts[sqlMaxText]).QueryRowContext(a.nc).Scan(&a.maxText); err != nil {
 		return s.fail(ctx, "apply", err)
 	}
@@ -105,6 +119,11 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 	// segment per row.
 	if err := syncAllFTS(a.nc, tx, a.maxText, s.stmts); err != nil {
 		return s.fail(ctx, "apply", err)
+	}
+	if !b.More {
+		if err := createDeferred(a.nc, tx); err != nil {
+			return s.fail(ctx, "apply", err)
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: apply: %w", err)

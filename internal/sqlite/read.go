@@ -126,6 +126,10 @@ func (s *Store) DeleteRepo(ctx context.Context, repo string) error {
 			return s.fail(ctx, "delete repo", err)
 		}
 	}
+	// A bulk run that was killed may have left the secondary indexes out.
+	if err := createDeferred(ctx, tx); err != nil {
+		return s.fail(ctx, "delete repo", err)
+	}
 	// Texts no version carries any more leave the index.
 	for _, q := range []string{
 		`DELETE FROM all_fts WHERE rowid IN (SELECT id FROM texts t WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.text_id = t.id))`,
