@@ -57,11 +57,10 @@ type Batch struct {
 	Checkpoint *Checkpoint
 	// More says that the run writing this batch applies more batches of
 	// the same repo after it. A store may defer work that only the run's
-	// end state needs (such as its current-text search index) to the next
-	// batch without More, so current searches may lag while a run is under
-	// way; they are complete again once a batch without More is applied.
-	// The data Apply stores and every read but current-text search are the
-	// same with or without More.
+	// end state needs (the SQLite store defers building the indexes only
+	// readers use while a run fills an empty index) to the next batch
+	// without More. The data Apply stores and what every read returns are
+	// the same with or without More.
 	More bool
 }
 
