@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"testing"
+
+	"github.com/livespec/livespec"
 )
 
 // TestMigrateFromSchema1 opens an index written with schema 1 and checks it
@@ -44,5 +47,70 @@ func TestMigrateFromSchema1(t *testing.T) {
 	}
 	if cp, err := s.Checkpoint(ctx, "r"); err != nil || cp.Commit != "c" {
 		t.Errorf("checkpoint after migration = %+v, %v", cp, err)
+	}
+}
+
+// TestMigrateChangesToRowid opens an index written with schema 3, whose
+// changes table is WITHOUT ROWID, and checks that schema 4 keeps every
+// change, their order, cursors and path filters.
+func TestMigrateChangesToRowid(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range migrations[:3] {
+		if _, err := db.Exec(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = 3", applicationID)); err != nil {
+		t.Fatal(err)
+	}
+	// Inserted out of order: the table keeps them in their total order.
+	for _, c := range []struct {
+		date int64
+		seq  int
+		path string
+		id   string
+	}{{3e18, 3, "b.md", "id-c"}, {1e18, 1, "a.md", "id-a"}, {2e18, 2, "a.md", "id-b"}} {
+		if _, err := db.Exec(`INSERT INTO changes (date, repo, seq, section, path, heading, part, id, commit_, author_date, author,
+			message, old_path, old_heading, kind, before, after, summary) VALUES (?, 'r', ?, 0, ?, '', 0, ?, 'c', ?, 'x', 'm', '', '', 'modified', '', '', '')`,
+			c.date, c.seq, c.path, c.id, c.date); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	ctx := context.Background()
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ids := func(q livespec.ChangeQuery) []string {
+		t.Helper()
+		cs, err := s.Changes(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	if got := ids(livespec.ChangeQuery{}); !slices.Equal(got, []string{"id-a", "id-b", "id-c"}) {
+		t.Errorf("changes after migration: %v", got)
+	}
+	if got := ids(livespec.ChangeQuery{After: "id-a"}); !slices.Equal(got, []string{"id-b", "id-c"}) {
+		t.Errorf("changes after the cursor id-a: %v", got)
+	}
+	if got := ids(livespec.ChangeQuery{Paths: []string{"a.md"}}); !slices.Equal(got, []string{"id-a", "id-b"}) {
+		t.Errorf("changes of a.md: %v", got)
+	}
+	var without int
+	if err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name = 'changes' AND sql LIKE '%WITHOUT ROWID%'`).Scan(&without); err != nil || without != 0 {
+		t.Errorf("changes is still WITHOUT ROWID (%d, %v)", without, err)
 	}
 }

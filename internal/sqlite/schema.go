@@ -185,4 +185,42 @@ DROP TRIGGER versions_au_new;
 DROP TABLE text_refs;
 DROP TABLE cur_fts;
 `,
+	// 4: changes become a rowid table with their total order in an index.
+	// In the WITHOUT ROWID table every secondary index (the unique id, the
+	// paths) carried the whole eight-column order key, so each change
+	// wrote about 700 bytes of index in random order; with a rowid they
+	// carry 8 bytes, and the order index grows at its end as commits land.
+	`
+CREATE TABLE changes_4 (
+	rid         INTEGER PRIMARY KEY,
+	date        INTEGER NOT NULL,
+	repo        TEXT    NOT NULL,
+	seq         INTEGER NOT NULL,
+	section     INTEGER NOT NULL,
+	path        TEXT    NOT NULL,
+	heading     TEXT    NOT NULL,
+	part        INTEGER NOT NULL,
+	id          TEXT    NOT NULL UNIQUE,
+	commit_     TEXT    NOT NULL,
+	author_date INTEGER,
+	author      TEXT    NOT NULL,
+	message     TEXT    NOT NULL,
+	old_path    TEXT    NOT NULL,
+	old_heading TEXT    NOT NULL,
+	kind        TEXT    NOT NULL,
+	before      TEXT    NOT NULL,
+	after       TEXT    NOT NULL,
+	summary     TEXT    NOT NULL
+);
+INSERT INTO changes_4 (date, repo, seq, section, path, heading, part, id, commit_, author_date, author,
+	message, old_path, old_heading, kind, before, after, summary)
+SELECT date, repo, seq, section, path, heading, part, id, commit_, author_date, author,
+	message, old_path, old_heading, kind, before, after, summary
+FROM changes ORDER BY date, repo, seq, section, path, heading, part, id;
+DROP TABLE changes;
+ALTER TABLE changes_4 RENAME TO changes;
+CREATE INDEX changes_order ON changes (date, repo, seq, section, path, heading, part, id);
+CREATE INDEX changes_path ON changes (path);
+CREATE INDEX changes_old_path ON changes (old_path) WHERE old_path <> '';
+`,
 }
