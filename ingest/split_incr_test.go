@@ -2,8 +2,6 @@ package ingest
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"sync"
@@ -173,45 +171,35 @@ func FuzzIncrementalParse(f *testing.F) {
 // earlier version against a full parse of the same content. It is slow,
 // so it runs only when LIVESPEC_CORPUS_TESTS is set.
 func TestIncrementalParseOnCorpus(t *testing.T) {
-	if os.Getenv("LIVESPEC_CORPUS_TESTS") == "" {
-		t.Skip("set LIVESPEC_CORPUS_TESTS=1 to run")
-	}
-	for _, name := range []string{"oai-openapi-specification", "rust-lang-rfcs", "kubernetes-enhancements"} {
-		t.Run(name, func(t *testing.T) {
-			bundle := filepath.Join("..", "..", "shared", "corpora", name+".bundle")
-			if _, err := os.Stat(bundle); err != nil {
-				t.Skipf("no %s", bundle)
+	forEachCorpus(t, func(t *testing.T, name string, r *gittest.Repo) {
+		var mu sync.Mutex
+		var parses, incremental, bad int
+		parseCheck = func(path string, content []byte, base, got *ParsedFile, err error) {
+			want, werr := ParseFile(path, content, ParseOptions{})
+			mu.Lock()
+			defer mu.Unlock()
+			parses++
+			if got != nil && got.md != nil && got.md.incremental {
+				incremental++
 			}
-			r := gittest.Clone(t, bundle)
-			var mu sync.Mutex
-			var parses, incremental, bad int
-			parseCheck = func(path string, content []byte, base, got *ParsedFile, err error) {
-				want, werr := ParseFile(path, content, ParseOptions{})
-				mu.Lock()
-				defer mu.Unlock()
-				parses++
-				if got != nil && got.md != nil && got.md.incremental {
-					incremental++
-				}
-				d := ""
-				switch {
-				case (err == nil) != (werr == nil):
-					d = fmt.Sprintf("error %v, full parse's %v", err, werr)
-				case err == nil:
-					d = parseDiff(got, want)
-				}
-				if d != "" {
-					if bad++; bad <= 5 {
-						t.Errorf("%s: parse from an earlier version differs from a full parse: %.2000s", path, d)
-					}
+			d := ""
+			switch {
+			case (err == nil) != (werr == nil):
+				d = fmt.Sprintf("error %v, full parse's %v", err, werr)
+			case err == nil:
+				d = parseDiff(got, want)
+			}
+			if d != "" {
+				if bad++; bad <= 5 {
+					t.Errorf("%s: parse from an earlier version differs from a full parse: %.2000s", path, d)
 				}
 			}
-			t.Cleanup(func() { parseCheck = nil })
-			ingestRepo(t, discardStore{newMemStore()}, r.Dir, name, nil)
-			t.Logf("%d parses, %d of them incremental, %d differ from a full parse", parses, incremental, bad)
-			if incremental == 0 {
-				t.Errorf("no parse started from an earlier version")
-			}
-		})
-	}
+		}
+		t.Cleanup(func() { parseCheck = nil })
+		ingestRepo(t, discardStore{newMemStore()}, r.Dir, name, nil)
+		t.Logf("%d parses, %d of them incremental, %d differ from a full parse", parses, incremental, bad)
+		if incremental == 0 {
+			t.Errorf("no parse started from an earlier version")
+		}
+	})
 }

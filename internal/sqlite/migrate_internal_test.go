@@ -11,31 +11,51 @@ import (
 	"github.com/livespec/livespec"
 )
 
-// TestMigrateFromSchema1 opens an index written with schema 1 and checks it
-// is brought to the latest schema with its data.
-func TestMigrateFromSchema1(t *testing.T) {
+// oldIndex creates an index file at schema version (as a livespec of that
+// schema left it) and returns its path and an open handle for the test to
+// fill; the caller closes it before Open.
+func oldIndex(t *testing.T, version int) (string, *sql.DB) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "old.db")
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(migrations[0]); err != nil {
+	t.Cleanup(func() { db.Close() })
+	for _, m := range migrations[:version] {
+		if _, err := db.Exec(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Exec(fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = %d", applicationID, version)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.Exec(fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = 1", applicationID)); err != nil {
+	return path, db
+}
+
+// openMigrated opens the index at path (migrating it) and closes it at the
+// end of the test.
+func openMigrated(t *testing.T, path string) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), path)
+	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// TestMigrateFromSchema1 opens an index written with schema 1 and checks it
+// is brought to the latest schema with its data.
+func TestMigrateFromSchema1(t *testing.T) {
+	path, db := oldIndex(t, 1)
 	if _, err := db.Exec(`INSERT INTO checkpoints (repo, branch, commit_, seq, time, config, source, updated_at) VALUES ('r', 'main', 'c', 1, 0, '', '', 0)`); err != nil {
 		t.Skipf("checkpoint columns differ from this test's guess: %v", err)
 	}
 	db.Close()
 
 	ctx := context.Background()
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openMigrated(t, path)
 	var ver, indexes, gone int
 	if err := s.r.QueryRowContext(ctx, `SELECT (SELECT user_version FROM pragma_user_version),
 		(SELECT count(*) FROM sqlite_master WHERE name IN ('changes_path', 'changes_old_path')),
@@ -54,19 +74,7 @@ func TestMigrateFromSchema1(t *testing.T) {
 // changes table is WITHOUT ROWID, and checks that schema 4 keeps every
 // change, their order, cursors and path filters.
 func TestMigrateChangesToRowid(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
-	db, err := sql.Open("sqlite", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, m := range migrations[:3] {
-		if _, err := db.Exec(m); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := db.Exec(fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = 3", applicationID)); err != nil {
-		t.Fatal(err)
-	}
+	path, db := oldIndex(t, 3)
 	// Inserted out of order: the table keeps them in their total order.
 	for _, c := range []struct {
 		date int64
@@ -83,11 +91,7 @@ func TestMigrateChangesToRowid(t *testing.T) {
 	db.Close()
 
 	ctx := context.Background()
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openMigrated(t, path)
 	ids := func(q livespec.ChangeQuery) []string {
 		t.Helper()
 		cs, err := s.Changes(ctx, q)
