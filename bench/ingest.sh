@@ -8,7 +8,12 @@
 #   - an incremental ingest of the branch's last first-parent commit;
 #   - peak RSS of the full ingest, index size, versions and distinct texts.
 #
-# Usage: bench/ingest.sh [BUNDLE...]     env: RUNS=3 BENCH_OUT=bench/out
+# With BASE=REV it also builds livespec at REV (a git worktree) and runs
+# its full ingest beside each of ours, in alternation, so that a change is
+# measured against its baseline on the same noisy machine ("base s" and
+# "vs base", ours over the baseline's median).
+#
+# Usage: bench/ingest.sh [BUNDLE...]     env: RUNS=3 BENCH_OUT=bench/out BASE=REV
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${RUNS:-3}
@@ -24,18 +29,30 @@ if [ ${#bundles[@]} -eq 0 ]; then
 fi
 (cd "$root" && go build -o "$out/livespec" ./cmd/livespec)
 bin="$out/livespec"
+basebin=""
+if [ -n "${BASE:-}" ]; then
+  wt="$out/base-worktree"
+  git -C "$root" worktree remove --force "$wt" 2>/dev/null || rm -rf "$wt"
+  git -C "$root" worktree add -q --detach "$wt" "$BASE"
+  (cd "$wt" && go build -o "$out/livespec-base" ./cmd/livespec)
+  git -C "$root" worktree remove --force "$wt"
+  basebin="$out/livespec-base"
+fi
 
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 elapsed() { local t0; t0=$(now); "$@" >/dev/null 2>&1; echo "$(now) - $t0" | bc -l; }
 
-printf '%-28s %9s %9s %6s %9s %9s %9s %10s %10s\n' corpus "git s" "ingest s" ratio "incr s" "RSS MB" "index MB" versions texts
+printf '%-28s %9s %9s %6s %9s %9s %9s %10s %10s' corpus "git s" "ingest s" ratio "incr s" "RSS MB" "index MB" versions texts
+[ -n "$basebin" ] && printf ' %9s %8s' "base s" "vs base"
+printf '\n'
+
 for b in "${bundles[@]}"; do
   name=$(basename "$b" .bundle)
   work="$out/$name"
   [ -d "$work/repo" ] || git clone -q "$b" "$work/repo"
   repo="$work/repo"
-  base=() full=() incr=()
+  base=() full=() incr=() prev=()
   rss=0
   for i in $(seq "$runs"); do
     base+=("$(elapsed bash -c "git -C '$repo' log -p --first-parent -- '*.md' > /dev/null")")
@@ -48,6 +65,10 @@ for b in "${bundles[@]}"; do
       "$bin" ingest --repo "$repo" --index "$work/index" > "$work/summary" 2>"$work/stderr"
     fi
     full+=("$(echo "$(now) - $t0" | bc -l)")
+    if [ -n "$basebin" ]; then
+      rm -rf "$work/base-index"
+      prev+=("$(elapsed "$basebin" ingest --repo "$repo" --index "$work/base-index")")
+    fi
   done
   # Incremental: index the history up to the last first-parent commit's
   # parent in a scratch clone, then move the branch forward one commit.
@@ -68,6 +89,11 @@ for b in "${bundles[@]}"; do
   size=$(du -cb "$work/index"/livespec.db* | tail -1 | cut -f1)
   versions=$(grep -o '[0-9]* versions' "$work/summary" | cut -d' ' -f1)
   texts=$(grep -o '[0-9]* distinct texts' "$work/summary" | cut -d' ' -f1)
-  printf '%-28s %9.2f %9.2f %6.1f %9.2f %9.0f %9.1f %10s %10s\n' "$name" "$gm" "$fm" "$(echo "$fm / $gm" | bc -l)" "$im" \
+  printf '%-28s %9.2f %9.2f %6.1f %9.2f %9.0f %9.1f %10s %10s' "$name" "$gm" "$fm" "$(echo "$fm / $gm" | bc -l)" "$im" \
     "$(echo "$rss / 1024" | bc -l)" "$(echo "$size / 1048576" | bc -l)" "$versions" "$texts"
+  if [ -n "$basebin" ]; then
+    pm=$(printf '%s\n' "${prev[@]}" | median)
+    printf ' %9.2f %8.2f' "$pm" "$(echo "$fm / $pm" | bc -l)"
+  fi
+  printf '\n'
 done
