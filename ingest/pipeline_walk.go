@@ -58,6 +58,10 @@ type blobKey struct {
 	link bool
 }
 
+func (e entry) key() blobKey {
+	return blobKey{hash: e.Hash, path: e.Path, link: e.Mode == filemode.Symlink}
+}
+
 // blobCache is a bounded LRU of blobInfos by blob and path, so the old side
 // of a change is usually parsed already. Walker goroutine only.
 type blobCache struct {
@@ -81,6 +85,15 @@ func (c *blobCache) get(k blobKey) *blobInfo {
 		return e.Value.(*cacheItem).info
 	}
 	return nil
+}
+
+// remove drops k, if cached.
+func (c *blobCache) remove(k blobKey) {
+	if e, ok := c.m[k]; ok {
+		c.ll.Remove(e)
+		delete(c.m, k)
+		c.used -= e.Value.(*cacheItem).info.cost
+	}
 }
 
 func (c *blobCache) add(k blobKey, b *blobInfo) {
@@ -157,6 +170,12 @@ func (p *pipeline) walk(ctx context.Context, chain []chainLink, seq0 int64, jobs
 					return err
 				}
 			}
+			if fc.From.present() {
+				// The file's next change starts from its new version: the
+				// old one leaves the cache (a revert reads it again), so
+				// that the cache holds the newest version of more files.
+				p.cache.remove(fc.From.key())
+			}
 			job.changes[j] = jc
 		}
 		select {
@@ -180,7 +199,7 @@ func (p *pipeline) submodule(path string) {
 // parsing unless it is cached. base, when not nil, is another version of
 // the file, which the parse may start from.
 func (p *pipeline) blob(ctx context.Context, e entry, base *blobInfo, tasks chan<- parseTask) (*blobInfo, error) {
-	k := blobKey{hash: e.Hash, path: e.Path, link: e.Mode == filemode.Symlink}
+	k := e.key()
 	if b := p.cache.get(k); b != nil {
 		return b, nil
 	}
