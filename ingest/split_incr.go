@@ -15,38 +15,37 @@ import (
 // Most commits change a few lines of a long file. Parsing the new version
 // again from the first byte costs a full goldmark parse and a section
 // split; instead parseMarkdownFrom starts from the layout of the file's
-// previous version and parses only the span that an edit can reach.
+// previous version and parses only what an edit can reach.
 //
 // Why that is exact. goldmark's block parser reads lines in order, and
-// what it does with a line depends only on the lines before it. A top-level
-// ATX heading ("# Title" at the document's top level) closes every block
-// open before it and is itself closed at its line's end, so the parse of
-// the lines after it does not depend on the lines before it, and the parse
-// of the lines before it does not depend on the lines after it. The only
-// state that crosses such a heading is the set of link reference
-// definitions, which is global.
+// what it does with a line depends only on that line and the lines before
+// it. A top-level ATX heading ("# Title" at the document's top level)
+// closes every block open before it and is closed at its line's end, so
+// nothing is open after it. The only state that crosses it is the set of
+// link reference definitions, which is global.
 //
-// So with the old and new bodies sharing a prefix and a suffix:
-//   - L is the last top-level ATX heading of the old version whose line
-//     (with its line break) lies in the shared prefix. Everything before L
-//     parses as it did before.
-//   - J is the first top-level ATX heading of the old version after the
-//     edit whose line (and the line break before it) lies in the shared
-//     suffix.
-//   - The new text from L through J's line is parsed on its own, with the
-//     definitions from before L and after J available, in document order.
-//     If J comes out as a top-level ATX heading at its place there, the
-//     state at J is the same as it was in the old version (nothing open),
-//     so everything from J on parses as it did before.
-//   - Links found in the reused parts were resolved against the old
-//     version's definitions; the layout is used only when the new
-//     version's definitions (first definition of a label wins) are the same.
+// The old version is cut into chunks at its top-level ATX headings (the
+// first chunk starts at the top of the body). scanFrom walks the new body
+// from one sync point (its start, or a line where nothing is open) to the
+// next:
+//   - When an old chunk stands at the sync point followed by the line that
+//     followed it in the old version, the new lines up to and including
+//     that line are the old ones and start from the same state, so they
+//     parse as they did: the chunk's headings and links are reused, and
+//     the next line (a top-level ATX heading there) is the next sync point.
+//   - Otherwise the new text from the sync point through the heading line
+//     of the next old chunk that matches as above is parsed on its own. If
+//     that heading comes out as a top-level ATX heading at its place, it is
+//     the next sync point; if not, the rest of the body is parsed.
+//   - Parses resolve links against the old version's definitions, and the
+//     result is kept only when the new version's definitions (the first of
+//     each label wins) are the same.
 //
 // Anything else (a changed front matter, another directory or section
-// size, definitions that changed, J not a heading) falls back to a full
-// parse. TestIncrementalParseIsExact and FuzzIncrementalParse check the
-// result against a full parse, and the corpus test does so for every
-// version of every file of the corpora.
+// size, changed definitions) is a full parse. TestIncrementalParseIsExact
+// and FuzzIncrementalParse check the result against a full parse, and
+// TestIncrementalParseOnCorpus does so for every parse of an ingest of
+// each corpus.
 
 // mdLayout is what a Markdown parse keeps so that the next version of the
 // file can be parsed incrementally.
