@@ -2,7 +2,9 @@ package ingest
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -202,4 +204,60 @@ func TestIncrementalParseOnCorpus(t *testing.T) {
 			t.Errorf("no parse started from an earlier version")
 		}
 	})
+}
+
+// TestIncrementalParseRandomEdits builds documents from the Markdown lines
+// that change how the lines after them parse (headings, fences, HTML
+// blocks, lists, quotes, definitions, setext underlines, lazy lines) and
+// edits them at random: inserting, deleting and replacing lines, one place
+// or several. Every version is parsed from the one before it and compared
+// with a full parse.
+func TestIncrementalParseRandomEdits(t *testing.T) {
+	lines := []string{
+		"# Top", "## Part", "### Deep", "## Part", "  ## Indented", "#No heading", "#",
+		"Paragraph text with a [link](a.md).", "More text and [ref][r1].", "[r2] shortcut.", "",
+		"```", "~~~", "```go", "    indented code", "<div>", "</div>", "<!--", "-->", "<pre>", "</pre>",
+		"- item", "  continued", "1. one", "> quote", "> # quoted heading", "lazy line",
+		"[r1]: one.md", "[r2]: two.md \"Title\"", "[r1]: shadow.md",
+		"===", "---", "***", "Setext", "## *Emphasis* heading", "## Heading with [r1]",
+	}
+	rng := rand.New(rand.NewPCG(7, 11))
+	pick := func() string { return lines[rng.IntN(len(lines))] }
+	uses := 0
+	for doc := range 300 {
+		var cur []string
+		for range 5 + rng.IntN(60) {
+			cur = append(cur, pick())
+		}
+		prev := strings.Join(cur, "\n") + "\n"
+		for edit := range 8 {
+			next := slices.Clone(cur)
+			for range 1 + rng.IntN(3) { // one to three places
+				i := rng.IntN(len(next) + 1)
+				switch rng.IntN(3) {
+				case 0:
+					next = slices.Insert(next, i, pick())
+				case 1:
+					if i < len(next) {
+						next = slices.Delete(next, i, i+1)
+					}
+				default:
+					if i < len(next) {
+						next[i] = pick()
+					}
+				}
+			}
+			text := strings.Join(next, "\n") + "\n"
+			t.Run(fmt.Sprintf("doc%d/edit%d", doc, edit), func(t *testing.T) {
+				if checkIncremental(t, "docs/spec.md", prev, text, ParseOptions{MaxSectionBytes: 300}) {
+					uses++
+				}
+			})
+			cur, prev = next, text
+		}
+	}
+	t.Logf("old layout used in %d parses", uses)
+	if uses < 500 {
+		t.Errorf("the old layout was used in %d of 2400 parses: the test exercises too little", uses)
+	}
 }
