@@ -537,6 +537,10 @@ func benchIndex(b *testing.B) *sqlite.Store {
 	b.Helper()
 	ctx := context.Background()
 	if p := os.Getenv("LIVESPEC_BENCH_INDEX"); p != "" {
+		// Open would make an empty index of a path that names nothing.
+		if _, err := os.Stat(p); err != nil {
+			b.Fatalf("LIVESPEC_BENCH_INDEX: %v (a relative path is relative to the package directory)", err)
+		}
 		st, err := sqlite.Open(ctx, p)
 		if err != nil {
 			b.Fatal(err)

@@ -165,6 +165,10 @@ func TestRankingIsFTS5sOnIndex(t *testing.T) {
 	if p == "" {
 		t.Skip("set LIVESPEC_BENCH_INDEX to a livespec.db")
 	}
+	// Open would make an empty index of a path that names nothing.
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("LIVESPEC_BENCH_INDEX: %v (a relative path is relative to the package directory)", err)
+	}
 	s, err := Open(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,10 @@ func indexStore(b *testing.B) *sqlite.Store {
 	if p == "" {
 		b.Skip("set LIVESPEC_BENCH_INDEX to a livespec.db to benchmark reads of a real index")
 	}
+	// Open would make an empty index of a path that names nothing.
+	if _, err := os.Stat(p); err != nil {
+		b.Fatalf("LIVESPEC_BENCH_INDEX: %v (a relative path is relative to the package directory)", err)
+	}
 	st, err := sqlite.Open(context.Background(), p)
 	if err != nil {
 		b.Fatal(err)
