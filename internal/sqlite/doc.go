@@ -12,9 +12,9 @@
 // current-text index (cur_fts) and the open-version counts that fed it: they
 // were a sixth of an ingest's writes, and current searches lagged behind a
 // run under way. Changes are a rowid table with their total order in an
-// index (changes_order), so windows and cursors are range scans, and the
-// other indexes of a change carry its rowid rather than the order key
-// (schema 4).
+// index that covers every column (changes_order), so windows and cursors
+// are range scans of that index alone, and the other indexes of a change
+// carry its rowid rather than the order key (schema 4).
 //
 // Vectors are float32 little-endian blobs keyed by (embedder, hash). Dense
 // search is exact: the first search of an embedder loads its vectors into

@@ -185,11 +185,12 @@ DROP TRIGGER versions_au_new;
 DROP TABLE text_refs;
 DROP TABLE cur_fts;
 `,
-	// 4: changes become a rowid table with their total order in an index.
-	// In the WITHOUT ROWID table every secondary index (the unique id, the
-	// paths) carried the whole eight-column order key, so each change
-	// wrote about 700 bytes of index in random order; with a rowid they
-	// carry 8 bytes, and the order index grows at its end as commits land.
+	// 4: changes become a rowid table with their total order in an index
+	// that covers every column. In the WITHOUT ROWID table every secondary
+	// index (the unique id, the paths) carried the whole eight-column order
+	// key, so each change wrote about 700 bytes of index in random order;
+	// with a rowid they carry 8 bytes. changes_order grows at its end as
+	// commits land, and a window or a cursor page reads it alone.
 	`
 CREATE TABLE changes_4 (
 	rid         INTEGER PRIMARY KEY,
@@ -219,7 +220,8 @@ SELECT date, repo, seq, section, path, heading, part, id, commit_, author_date, 
 FROM changes ORDER BY date, repo, seq, section, path, heading, part, id;
 DROP TABLE changes;
 ALTER TABLE changes_4 RENAME TO changes;
-CREATE INDEX changes_order ON changes (date, repo, seq, section, path, heading, part, id);
+CREATE INDEX changes_order ON changes (date, repo, seq, section, path, heading, part, id,
+	commit_, author_date, author, message, old_path, old_heading, kind, before, after, summary);
 CREATE INDEX changes_path ON changes (path);
 CREATE INDEX changes_old_path ON changes (old_path) WHERE old_path <> '';
 `,
