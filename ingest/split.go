@@ -105,27 +105,24 @@ func (f *ParsedFile) Outline() []livespec.SectionRef {
 // A document that is not a mapping is one section with the empty heading.
 // Only the first document of a multi-document YAML file is read.
 func ParseFile(filePath string, content []byte, opt ParseOptions) (*ParsedFile, error) {
-	switch strings.ToLower(path.Ext(filePath)) {
-	case ".yaml", ".yml":
-		return parseSidecar(filePath, content, false)
-	case ".json":
-		return parseSidecar(filePath, content, true)
-	}
-	return parseMarkdown(filePath, content, opt), nil
+	return parseFileFrom(filePath, content, opt, nil)
 }
 
 // parseFileFrom is ParseFile, parsing a Markdown file incrementally from
 // base, the parse of another version of it, when that can be done exactly
 // (see scanFrom). base may be nil.
 func parseFileFrom(filePath string, content []byte, opt ParseOptions, base *ParsedFile) (*ParsedFile, error) {
-	if base == nil || base.md == nil {
-		return ParseFile(filePath, content, opt)
-	}
 	switch strings.ToLower(path.Ext(filePath)) {
-	case ".yaml", ".yml", ".json":
-		return ParseFile(filePath, content, opt)
+	case ".yaml", ".yml":
+		return parseSidecar(filePath, content, false)
+	case ".json":
+		return parseSidecar(filePath, content, true)
 	}
-	return parseMarkdownFrom(filePath, content, opt, base.md), nil
+	var md *mdLayout
+	if base != nil {
+		md = base.md
+	}
+	return parseMarkdownFrom(filePath, content, opt, md), nil
 }
 
 // mdParser is goldmark's CommonMark block parser with only the inline
@@ -192,14 +189,10 @@ type mdLink struct {
 	dest string
 }
 
-func parseMarkdown(filePath string, content []byte, opt ParseOptions) *ParsedFile {
-	return parseMarkdownFrom(filePath, content, opt, nil)
-}
-
-// parseMarkdownFrom is parseMarkdown, reusing what base (a parse of another
-// version of a file in the same directory, or nil) found in the parts of
-// the file that did not change: see scanFrom. The result is the same as
-// parseMarkdown's, byte for byte.
+// parseMarkdownFrom splits a Markdown file, reusing what base (a parse of
+// another version of a file in the same directory, or nil) found in the
+// parts of the file that did not change: see scanFrom. The result is the
+// same as without base, byte for byte.
 func parseMarkdownFrom(filePath string, content []byte, opt ParseOptions, base *mdLayout) *ParsedFile {
 	src := normalizeNewlines(content)
 	pf := &ParsedFile{}
