@@ -5,6 +5,7 @@
 //
 //	livespec ingest  --repo DIR [--index DIR] ...      read history into an index
 //	livespec changes --since DATE --until DATE ...     what changed in a period
+//	livespec digest  --period "last week" ...           a period's report for a reader with one minute
 //	livespec ask     [--repo DIR | --index DIR] "question"
 //	livespec eval    FILE.jsonl --repo DIR             score a question set
 //	livespec serve   [--addr 127.0.0.1:8080]           HTTP API and Slack bot
@@ -71,6 +72,7 @@ func commands() []command {
 	return []command{
 		{"ingest", "read a repository's spec history into an index", cmdIngest},
 		{"changes", "list what changed in the spec between two dates", cmdChanges},
+		{"digest", "a period's report: totals, notable changes by document, the rest in counts", cmdDigest},
 		{"ask", "answer a question about the spec, now or at any date", cmdAsk},
 		{"eval", "score answers against a question set (JSON Lines)", cmdEval},
 		{"serve", "serve the HTTP API (and the Slack bot when configured)", cmdServe},

@@ -1,0 +1,425 @@
+package retrieval
+
+import (
+	"cmp"
+	"context"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/livespec/livespec"
+)
+
+// Digest defaults.
+const (
+	DefaultDigestNotable  = 8 // documents told in detail
+	DefaultDigestSections = 3 // changed sections shown per document
+	digestExcerpt         = 240
+)
+
+// Digest reports the changes of q's window: the same change events
+// `livespec changes` lists for the window, repositories and paths (the
+// store's Changes with section events), counted in totals, the notable
+// documents told with what their changed sections say at the end of the
+// window, and the rest folded into counts.
+func (a *Assistant) Digest(ctx context.Context, q livespec.DigestQuery) (*livespec.Digest, error) {
+	if !q.Window.To.IsZero() && !q.Window.To.After(q.Window.From) {
+		return nil, livespec.Errorf(livespec.EINVALID, "the digest's period ends before it starts")
+	}
+	cs, err := a.Store.Changes(ctx, livespec.ChangeQuery{Repos: q.Repos, Paths: q.Paths, From: q.Window.From, To: q.Window.To, Sections: true})
+	if err != nil {
+		return nil, storeError("read changes", err)
+	}
+	return a.DigestOf(ctx, q, cs)
+}
+
+// DigestOf builds the digest of the change events cs (as Store.Changes
+// orders them) for q. Watches and scheduled digests call it with the
+// events they selected.
+func (a *Assistant) DigestOf(ctx context.Context, q livespec.DigestQuery, cs []livespec.Change) (*livespec.Digest, error) {
+	d := &livespec.Digest{Window: q.Window, Repos: q.Repos, Paths: q.Paths, Documents: []livespec.DigestDocument{},
+		Rest: livespec.DigestRest{Paths: []string{}}, Commits: []livespec.DigestCommitInfo{}}
+	d.Totals, d.Commits = digestTotals(cs)
+	docs := digestDocs(cs)
+	slices.SortStableFunc(docs, func(x, y *docGroup) int {
+		if c := cmp.Compare(y.score(), x.score()); c != 0 {
+			return c
+		}
+		return cmp.Or(cmp.Compare(x.repo, y.repo), cmp.Compare(x.path, y.path))
+	})
+	notable := cmp.Or(q.Notable, DefaultDigestNotable)
+	for i, g := range docs {
+		if i >= notable {
+			d.Rest.Documents++
+			d.Rest.SectionChanges += len(g.sections)
+			d.Rest.Paths = append(d.Rest.Paths, g.path)
+			continue
+		}
+		doc, err := a.digestDoc(ctx, q, g)
+		if err != nil {
+			return nil, err
+		}
+		d.Documents = append(d.Documents, doc)
+	}
+	return d, nil
+}
+
+// digestTotals counts what writeChangesText and the changes JSON list:
+// distinct commits of every event, and the file-level events by kind.
+func digestTotals(cs []livespec.Change) (livespec.DigestTotals, []livespec.DigestCommitInfo) {
+	var t livespec.DigestTotals
+	var commits []livespec.DigestCommitInfo
+	seen := map[string]bool{}
+	files := map[fileID]bool{}
+	for _, c := range cs {
+		if !seen[c.Commit] {
+			seen[c.Commit] = true
+			commits = append(commits, livespec.DigestCommitInfo{Repo: c.Repo, Commit: c.Commit, Date: livespec.Time{Time: c.Date}, Author: c.Author, Message: c.Message})
+		}
+		if c.Section {
+			t.SectionChanges++
+			continue
+		}
+		files[fileID{c.Repo, c.Path}] = true
+		t.FileChanges++
+		switch c.Kind {
+		case livespec.Added:
+			t.Added++
+		case livespec.Modified:
+			t.Modified++
+		case livespec.Removed:
+			t.Removed++
+		case livespec.Renamed:
+			t.Renamed++
+		}
+	}
+	t.Commits, t.Documents = len(seen), len(files)
+	if commits == nil {
+		commits = []livespec.DigestCommitInfo{}
+	}
+	return t, commits
+}
+
+// docGroup is the events of one document in a digest.
+type docGroup struct {
+	repo, path string
+	files      []livespec.Change // file-level events, oldest first
+	sections   []livespec.Change // section events, oldest first
+	commits    map[string]bool
+}
+
+// score ranks documents: those whose text changed in more sections and
+// commits first, a document that came or went counting as news.
+func (g *docGroup) score() int {
+	s := len(distinctSections(g.sections)) + len(g.commits)
+	if st := g.status(); st == livespec.Added || st == livespec.Removed {
+		s += 3
+	}
+	return s
+}
+
+// status is what the window did to the document as a whole.
+func (g *docGroup) status() livespec.ChangeKind {
+	if len(g.files) == 0 {
+		return livespec.Modified
+	}
+	last := g.files[len(g.files)-1]
+	if last.Kind == livespec.Removed {
+		return livespec.Removed
+	}
+	for _, f := range g.files {
+		if f.Kind == livespec.Added {
+			return livespec.Added
+		}
+	}
+	for _, f := range g.files {
+		if f.Kind == livespec.Renamed {
+			return livespec.Renamed
+		}
+	}
+	return livespec.Modified
+}
+
+// oldPath is the document's path before the window's first rename.
+func (g *docGroup) oldPath() string {
+	for _, f := range g.files {
+		if f.Kind == livespec.Renamed && f.OldPath != "" && f.OldPath != g.path {
+			return f.OldPath
+		}
+	}
+	return ""
+}
+
+// digestDocs groups events by document, in order of first event.
+func digestDocs(cs []livespec.Change) []*docGroup {
+	byFile := map[fileID]*docGroup{}
+	var out []*docGroup
+	for _, c := range cs {
+		k := fileID{c.Repo, c.Path}
+		g := byFile[k]
+		if g == nil {
+			g = &docGroup{repo: c.Repo, path: c.Path, commits: map[string]bool{}}
+			byFile[k] = g
+			out = append(out, g)
+		}
+		g.commits[c.Commit] = true
+		if c.Section {
+			g.sections = append(g.sections, c)
+		} else {
+			g.files = append(g.files, c)
+		}
+	}
+	return out
+}
+
+// secGroup is the events of one section of a document.
+type secGroup struct {
+	heading string
+	first   int // index of its first event in the document's events
+	events  []livespec.Change
+}
+
+// distinctSections groups section events by heading path (a renamed
+// heading stays with its old events), in order of first event.
+func distinctSections(cs []livespec.Change) []*secGroup {
+	by := map[string]*secGroup{}
+	var out []*secGroup
+	for i, c := range cs {
+		k := c.Heading
+		if c.Kind == livespec.Renamed && c.OldHeading != "" {
+			if g, ok := by[c.OldHeading]; ok {
+				by[c.Heading] = g
+				g.heading = c.Heading
+				g.events = append(g.events, c)
+				continue
+			}
+		}
+		g := by[k]
+		if g == nil {
+			g = &secGroup{heading: c.Heading, first: i}
+			by[k] = g
+			out = append(out, g)
+		}
+		g.events = append(g.events, c)
+	}
+	return out
+}
+
+// netKind is what the window did to one section.
+func (s *secGroup) netKind() livespec.ChangeKind {
+	first, last := s.events[0], s.events[len(s.events)-1]
+	switch {
+	case last.Kind == livespec.Removed:
+		return livespec.Removed
+	case first.Kind == livespec.Added:
+		return livespec.Added
+	}
+	for _, e := range s.events {
+		if e.Kind == livespec.Modified {
+			return livespec.Modified
+		}
+	}
+	return last.Kind
+}
+
+// digestDoc tells one notable document: its title, status and the
+// sections whose changes matter most, each with what it says now.
+func (a *Assistant) digestDoc(ctx context.Context, q livespec.DigestQuery, g *docGroup) (livespec.DigestDocument, error) {
+	doc := livespec.DigestDocument{
+		Repo: g.repo, Path: g.path, OldPath: g.oldPath(), Status: g.status(),
+		Commits: len(g.commits), SectionChanges: len(g.sections), Sections: []livespec.DigestSection{},
+	}
+	latest, err := a.latestFile(ctx, g.repo, g.path)
+	if err != nil {
+		return doc, err
+	}
+	title := fileTitleOf(latest)
+	doc.Title = cmp.Or(title, path.Base(g.path))
+	authors := map[string]bool{}
+	var last livespec.Change
+	for _, c := range slices.Concat(g.files, g.sections) {
+		if c.Author != "" && !authors[c.Author] {
+			authors[c.Author] = true
+			doc.Authors = append(doc.Authors, c.Author)
+		}
+		if c.Date.After(last.Date) || last.Commit == "" {
+			last = c
+		}
+	}
+	if doc.Status != livespec.Removed {
+		doc.URL = Permalink(q.Permalink, g.repo, last.Commit, g.path, "")
+	}
+	secs := distinctSections(g.sections)
+	if doc.Status == livespec.Added || doc.Status == livespec.Removed {
+		// A new (or gone) document reads in its own order.
+		pos := map[string]int{}
+		for i, o := range latest.Outline {
+			if _, ok := pos[o.Heading]; !ok {
+				pos[o.Heading] = i
+			}
+		}
+		slices.SortStableFunc(secs, func(x, y *secGroup) int { return cmp.Compare(pos[x.heading], pos[y.heading]) })
+	} else {
+		// Sections with more events first.
+		slices.SortStableFunc(secs, func(x, y *secGroup) int { return cmp.Compare(len(y.events), len(x.events)) })
+	}
+	limit := cmp.Or(q.Sections, DefaultDigestSections)
+	// Read a few more sections than shown, and show those whose change
+	// says something in prose first (not a table of contents, a comment
+	// or a link list).
+	var told, bare []livespec.DigestSection
+	for i, s := range secs {
+		if i >= limit*digestLookahead || len(told) >= limit {
+			break
+		}
+		ds, err := a.digestSection(ctx, q, s)
+		if err != nil {
+			return doc, err
+		}
+		ds.Heading = trimTitle(ds.Heading, title)
+		if ds.Now == "" && ds.Before == "" {
+			bare = append(bare, ds)
+			continue
+		}
+		told = append(told, ds)
+	}
+	doc.Sections = append(told, bare[:min(len(bare), limit-len(told))]...)
+	doc.MoreSections = len(secs) - len(doc.Sections)
+	return doc, nil
+}
+
+// digestLookahead is how many times the shown sections a digest reads to
+// find those that say something.
+const digestLookahead = 4
+
+// digestSection tells one changed section with what its change says: the
+// sentences its text gained in the window (all of them for a new
+// section), or for a removed section the text it had.
+func (a *Assistant) digestSection(ctx context.Context, q livespec.DigestQuery, s *secGroup) (livespec.DigestSection, error) {
+	first, last := s.events[0], s.events[len(s.events)-1]
+	ds := livespec.DigestSection{
+		Heading: s.heading, Kind: s.netKind(), Changes: len(s.events),
+		Commit: last.Commit, Date: livespec.Time{Time: last.Date}, Summary: last.Summary,
+	}
+	before, err := a.versionText(ctx, first.Before)
+	if err != nil {
+		return ds, err
+	}
+	if ds.Kind == livespec.Removed {
+		ds.Before = proseQuote(before.Text, "")
+		return ds, nil
+	}
+	after, err := a.versionText(ctx, last.After)
+	if err != nil {
+		return ds, err
+	}
+	if ds.Kind == livespec.Added {
+		before.Text = ""
+	}
+	ds.Now = proseQuote(after.Text, before.Text)
+	if after.ID != "" {
+		ds.URL = Permalink(q.Permalink, after.Repo, after.Commit, after.Path, after.Heading)
+	}
+	return ds, nil
+}
+
+// versionText reads a version by id; an empty or unknown id gives a zero
+// version.
+func (a *Assistant) versionText(ctx context.Context, id string) (livespec.Version, error) {
+	if id == "" {
+		return livespec.Version{}, nil
+	}
+	v, err := a.Store.Version(ctx, id)
+	if livespec.ErrorCode(err) == livespec.ENOTFOUND {
+		return livespec.Version{}, nil
+	}
+	if err != nil {
+		return v, storeError("read version", err)
+	}
+	return v, nil
+}
+
+// htmlComment matches HTML comments, which templates fill with guidance
+// that is not the spec's text.
+var htmlComment = regexp.MustCompile(`(?s)<!--.*?-->`)
+
+// anchorLink matches a Markdown link to an anchor: tables of contents.
+var anchorLink = regexp.MustCompile(`\]\(#[^)]*\)`)
+
+// proseQuote quotes the prose sentences of text that old lacks, up to
+// digestExcerpt runes: what a new text says, or what an edit added.
+func proseQuote(text, old string) string {
+	had := map[string]bool{}
+	for _, s := range sentencesOf(htmlComment.ReplaceAllString(old, "")) {
+		had[oneLine(s)] = true
+	}
+	var out []string
+	n := 0
+	for _, s := range sentencesOf(htmlComment.ReplaceAllString(text, "")) {
+		s = oneLine(s)
+		if had[s] || !prose(s) {
+			continue
+		}
+		if n > 0 && n+utf8.RuneCountInString(s) > digestExcerpt {
+			break
+		}
+		out = append(out, s)
+		n += utf8.RuneCountInString(s) + 1
+	}
+	return clipRunes(strings.Join(out, " "), digestExcerpt)
+}
+
+// prose reports whether a sentence reads as prose: a few words, not a
+// table of contents line, a table row or code.
+func prose(s string) bool {
+	if anchorLink.MatchString(s) || strings.HasPrefix(s, "|") || strings.HasPrefix(s, "```") {
+		return false
+	}
+	return len(strings.Fields(s)) >= 4
+}
+
+// trimTitle drops the document's title from the front of a heading path
+// (every section of a document sits under it) and keeps the last three
+// headings of a deep path.
+func trimTitle(heading, title string) string {
+	hs := livespec.SplitHeading(heading)
+	if len(hs) > 1 && hs[0] == title {
+		hs = hs[1:]
+	}
+	if len(hs) > 3 {
+		hs = append([]string{"…"}, hs[len(hs)-3:]...)
+	}
+	return strings.Join(hs, livespec.HeadingSep)
+}
+
+// latestFile returns the latest stored version of a file (a zero one if
+// none is stored).
+func (a *Assistant) latestFile(ctx context.Context, repo, p string) (livespec.FileVersion, error) {
+	fs, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{repo}, Paths: []string{escapeGlob(p)}, Validity: livespec.AnyVersion()})
+	if err != nil {
+		return livespec.FileVersion{}, storeError("read files", err)
+	}
+	var latest livespec.FileVersion
+	for _, f := range fs {
+		if f.Path == p && f.Seq >= latest.Seq && len(f.Outline) > 0 {
+			latest = f
+		}
+	}
+	return latest, nil
+}
+
+// fileTitleOf is a document's title: a title in its front matter or
+// sidecar, else the first heading of its outline.
+func fileTitleOf(f livespec.FileVersion) string {
+	if t, ok := f.Meta["title"].(string); ok && strings.TrimSpace(t) != "" {
+		return strings.TrimSpace(t)
+	}
+	for _, o := range f.Outline {
+		if o.Heading != "" && o.Heading != livespec.FrontMatterHeading {
+			return firstHeading(o.Heading)
+		}
+	}
+	return ""
+}
