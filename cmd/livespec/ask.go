@@ -7,42 +7,78 @@ import (
 	"io"
 	"strings"
 
+	"github.com/spf13/cobra"
+
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/retrieval"
 )
 
-func cmdAsk(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "ask", `ask [--repo DIR | --index DIR] [--now DATE] [--json] "question"`)
-	rf := addRepoFlags(f, "git repository to answer from; what is new is ingested first")
-	sf := addStoreFlags(f)
-	mf := addModelFlags(f)
-	now := f.string("now", "", "the clock for relative periods such as 'this quarter' (default: the real time)")
-	asJSON := f.bool("json", false, "print the answer contract as JSON")
-	permalink := f.string("permalink", "", "citation URL template, e.g. https://github.com/ORG/REPO/blob/{commit}/{path}#{anchor}")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
+// askQuestionKinds is the part of ask's help listing what it understands.
+const askQuestionKinds = `Kinds of question:
+  now          what the spec says today          "how long do access tokens last?"
+  as of        what it said at the end of a day  "what did the spec say about retries as of June 1, 2025?"
+  changes      what landed in a period           "what changed this quarter?"  "what's new in billing since March?"
+  timeline     when something appeared, how it   "when was token expiry introduced?"
+               changed, when it was removed      "how has the login flow evolved?"
+
+Periods: this/last week, month, quarter or year, Q3 2025, H1 2024, in 2024, in March 2025,
+since March, since 2025-04-01, last 30 days, between May and July 2024, yesterday.
+Relative periods are read against --now (default: the real time).`
+
+// askFlags are ask's flags.
+type askFlags struct {
+	repo           *repoFlags
+	store          *storeFlags
+	models         *modelFlags
+	now, permalink *string
+	asJSON         *bool
+}
+
+func askCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   `ask [--repo DIR | --index DIR] "question"`,
+		Short: "answer a question about the spec, now or at any date",
+		Long: "Answer a question about the spec, now or at any date, citing every claim to a file,\n" +
+			"a section and a commit. With --repo DIR, what is new in the repository is ingested first.\n\n" + askQuestionKinds,
+		Example: `  livespec ask --repo . "what changed this month?"
+  livespec ask --repo ~/src/specs --now 2025-06-30 "what did the spec say about retries as of June 1, 2025?"
+  livespec ask --index ~/indexes/team --json "when was token expiry introduced?"
+  livespec ask --repo . "how long do access tokens last?" | less`,
 	}
+	f := newFlags(e, c)
+	o := &askFlags{
+		repo:      addRepoFlags(f, "git repository `DIR` to answer from; what is new is ingested first"),
+		store:     addStoreFlags(f),
+		models:    addModelFlags(f),
+		now:       f.string("now", "", "the clock for relative periods such as 'this quarter' (`DATE`; default: the real time)"),
+		asJSON:    f.bool("json", false, "print the answer contract as JSON"),
+		permalink: f.string("permalink", "", "citation URL `template`, e.g. https://github.com/ORG/REPO/blob/{commit}/{path}#{anchor}"),
+	}
+	c.RunE = func(c *cobra.Command, pos []string) error { return runAsk(c.Context(), e, o, pos) }
+	return c
+}
+
+func runAsk(ctx context.Context, e *env, o *askFlags, pos []string) error {
 	question := strings.TrimSpace(strings.Join(pos, " "))
 	if question == "" {
 		return livespec.Errorf(livespec.EINVALID, `ask: no question given (livespec ask "what changed this quarter?")`)
 	}
-	clock, err := parseNow(*now)
+	clock, err := parseNow(*o.now)
 	if err != nil {
 		return err
 	}
-	m, err := mf.open(ctx, e, true)
+	m, err := o.models.open(ctx, e, true)
 	if err != nil {
 		return err
 	}
-	st, repos, _, err := rf.openFresh(ctx, e, sf, m.embedder)
+	st, repos, _, err := o.repo.openFresh(ctx, e, o.store, m.embedder)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	a := &retrieval.Assistant{Store: st, Embedder: m.embedder, Generator: m.generator, Permalink: *permalink}
+	a := &retrieval.Assistant{Store: st, Embedder: m.embedder, Generator: m.generator, Permalink: *o.permalink}
 	req := livespec.AskRequest{Question: question, Now: clock, Repos: repos}
-	if *asJSON {
+	if *o.asJSON {
 		ans, err := a.Ask(ctx, req, nil)
 		if err != nil {
 			return err

@@ -19,12 +19,13 @@ type storeFlags struct {
 }
 
 func addStoreFlags(f *flags) *storeFlags {
+	ix, qd := f.in(groupIndex), f.in(groupQdrant)
 	return &storeFlags{
-		index:    f.string("index", "", "index directory for the embedded store (default: under the user cache directory, keyed by the repository)"),
-		store:    f.string("store", "sqlite", "store: sqlite (embedded, in --index) or qdrant://HOST:6334[?collection=NAME&tls=1] (API key in LIVESPEC_QDRANT_API_KEY)"),
-		shards:   f.string("qdrant-shards", "0", "shards per Qdrant collection when livespec creates it (0: one per node)"),
-		replicas: f.string("qdrant-replicas", "0", "replicas of each Qdrant shard when livespec creates the collection (0: 1)"),
-		writeCF:  f.string("qdrant-write-consistency", "0", "Qdrant replicas that must confirm a write (0: 1)"),
+		index:    ix.string("index", "", "index `DIR` for the embedded store (default: under the user cache directory, keyed by the repository)"),
+		store:    ix.string("store", "sqlite", "`store`: sqlite (embedded, in --index) or qdrant://HOST:6334[?collection=NAME&tls=1] (API key in LIVESPEC_QDRANT_API_KEY)"),
+		shards:   qd.string("qdrant-shards", "0", "`shards` per Qdrant collection when livespec creates it (0: one per node)"),
+		replicas: qd.string("qdrant-replicas", "0", "`replicas` of each Qdrant shard when livespec creates the collection (0: 1)"),
+		writeCF:  qd.string("qdrant-write-consistency", "0", "Qdrant `replicas` that must confirm a write (0: 1)"),
 	}
 }
 

@@ -10,48 +10,70 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/retrieval"
 )
 
-func cmdChanges(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "changes", "changes --since DATE [--until DATE] [--index DIR] [--repo NAME|DIR] [--path GLOB]... [--json]")
-	sf := addStoreFlags(f)
-	repo := f.string("repo", "", "repository: its name in the index, or its directory (then its default index is used)")
-	since := f.string("since", "", "first day (UTC, inclusive): 2025-01-01, or an RFC 3339 time")
-	until := f.string("until", "", "last day (UTC, inclusive; default today), or an RFC 3339 time")
-	paths := f.list("path", nil, "only files matching this glob (new or old path)")
-	asJSON := f.bool("json", false, "print JSON")
-	sections := f.bool("sections", true, "include section-level events beside the file-level ones")
-	now := f.string("now", "", "the clock for relative dates such as 'yesterday' (default: the real time)")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
+// changesFlags are the flags of changes.
+type changesFlags struct {
+	store              *storeFlags
+	repo, since, until *string
+	now                *string
+	paths              *listValue
+	asJSON, sections   *bool
+}
+
+func changesCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "changes --since DATE [--until DATE] [--repo NAME|DIR] [--path GLOB]...",
+		Short: "list what changed in the spec between two dates",
+		Long: `List every change that landed between two whole UTC days (both inclusive), grouped
+by file: files added, modified, renamed or removed, and the sections each commit touched.
+It reads an existing index and never creates one: run livespec ingest first.`,
+		Example: `  livespec changes --repo ~/src/specs --since 2025-07-01 --until 2025-09-30
+  livespec changes --index ~/indexes/team --repo api-docs --since 2025-01-01 --path 'auth/**' --json
+  livespec changes --since "last Monday"           # inside an ingested repository`,
 	}
+	f := newFlags(e, c)
+	o := &changesFlags{store: addStoreFlags(f)}
+	o.repo = f.string("repo", "", "repository: its `NAME` in the index, or its directory (then its default index is used)")
+	o.since = f.string("since", "", "first day (UTC, inclusive): 2025-01-01, or an RFC 3339 time (`DATE`)")
+	o.until = f.string("until", "", "last day (UTC, inclusive; default today), or an RFC 3339 time (`DATE`)")
+	o.paths = f.list("path", nil, "only files matching this glob (new or old path)")
+	o.asJSON = f.bool("json", false, "print JSON")
+	o.sections = f.bool("sections", true, "include section-level events beside the file-level ones")
+	o.now = f.string("now", "", "the clock for relative dates such as 'yesterday' (`DATE`; default: the real time)")
+	c.RunE = func(c *cobra.Command, pos []string) error { return runChanges(c.Context(), e, o, pos) }
+	return c
+}
+
+func runChanges(ctx context.Context, e *env, o *changesFlags, pos []string) error {
 	if len(pos) > 0 {
 		return livespec.Errorf(livespec.EINVALID, "changes: unexpected argument %q", pos[0])
 	}
-	clock, err := parseNow(*now)
+	clock, err := parseNow(*o.now)
 	if err != nil {
 		return err
 	}
-	if *since == "" {
+	if *o.since == "" {
 		return livespec.Errorf(livespec.EINVALID, "changes: --since DATE is required (e.g. --since 2025-01-01)")
 	}
-	w, err := dayWindow(*since, *until, clock)
+	w, err := dayWindow(*o.since, *o.until, clock)
 	if err != nil {
 		return err
 	}
-	st, repos, err := openForRead(ctx, e, sf, *repo)
+	st, repos, err := openForRead(ctx, e, o.store, *o.repo)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	chs, err := st.Changes(ctx, livespec.ChangeQuery{Repos: repos, Paths: paths.vals, From: w.From, To: w.To, Sections: *sections})
+	chs, err := st.Changes(ctx, livespec.ChangeQuery{Repos: repos, Paths: o.paths.vals, From: w.From, To: w.To, Sections: *o.sections})
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if *o.asJSON {
 		return writeChangesJSON(e.stdout, w, chs)
 	}
 	writeChangesText(e.stdout, w, chs)

@@ -6,28 +6,52 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/push"
 	"github.com/livespec/livespec/retrieval"
 )
 
-func cmdDigest(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "digest", `digest (--period "last week" | --since DATE [--until DATE]) [--index DIR] [--repo NAME|DIR] [--path GLOB]... [--json|--html]`)
-	sf := addStoreFlags(f)
-	repo := f.string("repo", "", "repository: its name in the index, or its directory (then its default index is used)")
-	period := f.string("period", "", `the period in words: "last week", "last quarter", "Q3 2025", "since March"`)
-	since := f.string("since", "", "first day (UTC, inclusive): 2025-01-01, or an RFC 3339 time")
-	until := f.string("until", "", "last day (UTC, inclusive; default today), or an RFC 3339 time")
-	paths := f.list("path", nil, "only files matching this glob (new or old path)")
-	asJSON := f.bool("json", false, "print the digest as JSON")
-	asHTML := f.bool("html", false, "print the digest as an HTML page (for mail)")
-	notable := f.string("notable", "0", "documents told in detail (0: the default, 8)")
-	permalink := f.string("permalink", "", "link template, e.g. https://github.com/ORG/REPO/blob/{commit}/{path}#{anchor}")
-	now := f.string("now", "", "the clock for relative periods such as 'last week' (default: the real time)")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
+// digestFlags are the flags of digest.
+type digestFlags struct {
+	store                      *storeFlags
+	repo, period, since, until *string
+	notable, permalink, now    *string
+	paths                      *listValue
+	asJSON, asHTML             *bool
+}
+
+func digestCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   `digest (--period "last week" | --since DATE [--until DATE]) [--index DIR] [--repo NAME|DIR] [--path GLOB]...`,
+		Short: "a period's report: totals, notable changes by document, the rest in counts",
+		Long: `Report a period's spec changes as a digest: totals that equal livespec changes, the
+notable documents with what their text now says, the rest in counts. It reads an
+existing index and never creates one.`,
+		Example: `  livespec digest --repo . --period "last week"
+  livespec digest --index ~/indexes/team --since 2025-07-01 --until 2025-09-30 --html > digest.html
+  livespec digest --period "last quarter" --json`,
 	}
+	f := newFlags(e, c)
+	o := &digestFlags{store: addStoreFlags(f)}
+	o.repo = f.string("repo", "", "repository: its `NAME` in the index, or its directory (then its default index is used)")
+	o.period = f.string("period", "", `the period in words: "last week", "last quarter", "Q3 2025", "since March"`)
+	o.since = f.string("since", "", "first day (UTC, inclusive): 2025-01-01, or an RFC 3339 time (`DATE`)")
+	o.until = f.string("until", "", "last day (UTC, inclusive; default today), or an RFC 3339 time (`DATE`)")
+	o.paths = f.list("path", nil, "only files matching this glob (new or old path)")
+	o.asJSON = f.bool("json", false, "print the digest as JSON")
+	o.asHTML = f.bool("html", false, "print the digest as an HTML page (for mail)")
+	o.notable = f.string("notable", "0", "documents told in detail (`n`; 0: the default, 8)")
+	o.permalink = f.string("permalink", "", "link `template`, e.g. https://github.com/ORG/REPO/blob/{commit}/{path}#{anchor}")
+	o.now = f.string("now", "", "the clock for relative periods such as 'last week' (`DATE`; default: the real time)")
+	c.RunE = func(c *cobra.Command, pos []string) error { return cmdDigest(c.Context(), e, o, pos) }
+	return c
+}
+
+func cmdDigest(ctx context.Context, e *env, o *digestFlags, pos []string) error {
+	sf, repo, period, since, until, paths := o.store, o.repo, o.period, o.since, o.until, o.paths
+	asJSON, asHTML, notable, permalink, now := o.asJSON, o.asHTML, o.notable, o.permalink, o.now
 	if len(pos) > 0 {
 		return livespec.Errorf(livespec.EINVALID, "digest: unexpected argument %q", pos[0])
 	}

@@ -5,26 +5,49 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/spf13/cobra"
+
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/eval"
 	"github.com/livespec/livespec/retrieval"
 )
 
-func cmdEval(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "eval", "eval FILE.jsonl [--repo DIR | --index DIR] [--now DATE] [--json]")
-	rf := addRepoFlags(f, "git repository the questions are about; what is new is ingested first")
-	sf := addStoreFlags(f)
-	mf := addModelFlags(f)
-	now := f.string("now", "", "the clock for relative periods (default: the real time)")
-	asJSON := f.bool("json", false, "print the per-question results as JSON")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
+// evalFlags are the flags of eval.
+type evalFlags struct {
+	repo   *repoFlags
+	store  *storeFlags
+	models *modelFlags
+	now    *string
+	asJSON *bool
+}
+
+func evalCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "eval FILE.jsonl [--repo DIR | --index DIR]",
+		Short: "score answers against a question set (JSON Lines)",
+		Long: `Score livespec's answers against a question set: JSON Lines with kinds current,
+introduced, as_of, evolution and changes. Prints per-kind scores; --json prints every
+question's result. Change questions are checked against git itself.`,
+		Example: `  livespec eval eval/testdata/livespec-spec.jsonl --repo .
+  livespec eval questions.jsonl --repo /tmp/oas --now 2026-08-21 --json`,
 	}
+	f := newFlags(e, c)
+	o := &evalFlags{
+		repo:   addRepoFlags(f, "git repository `DIR` the questions are about; what is new is ingested first"),
+		store:  addStoreFlags(f),
+		models: addModelFlags(f),
+		now:    f.string("now", "", "the clock for relative periods (`DATE`; default: the real time)"),
+		asJSON: f.bool("json", false, "print the per-question results as JSON"),
+	}
+	c.RunE = func(c *cobra.Command, pos []string) error { return runEval(c.Context(), e, o, pos) }
+	return c
+}
+
+func runEval(ctx context.Context, e *env, o *evalFlags, pos []string) error {
 	if len(pos) != 1 {
 		return livespec.Errorf(livespec.EINVALID, "eval: want one question file (livespec eval FILE.jsonl --repo DIR)")
 	}
-	clock, err := parseNow(*now)
+	clock, err := parseNow(*o.now)
 	if err != nil {
 		return err
 	}
@@ -37,11 +60,11 @@ func cmdEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := mf.open(ctx, e, true)
+	m, err := o.models.open(ctx, e, true)
 	if err != nil {
 		return err
 	}
-	st, repos, dir, err := rf.openFresh(ctx, e, sf, m.embedder)
+	st, repos, dir, err := o.repo.openFresh(ctx, e, o.store, m.embedder)
 	if err != nil {
 		return err
 	}
@@ -63,7 +86,7 @@ func cmdEval(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if *o.asJSON {
 		b, err := rep.JSON()
 		if err != nil {
 			return err

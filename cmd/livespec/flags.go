@@ -3,44 +3,54 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/livespec/livespec"
 )
 
-// flags wraps a FlagSet whose defaults come from LIVESPEC_* variables.
+// flags defines a command's flags with defaults from LIVESPEC_* variables
+// (flags win), each in a help group.
 type flags struct {
-	*flag.FlagSet
-	e *env
+	*pflag.FlagSet
+	e     *env
+	group string
 }
 
-func newFlags(e *env, name, usageLine string) *flags {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: livespec %s\n\nFlags (each also read from the LIVESPEC_* variable named in brackets):\n", usageLine)
-		fs.PrintDefaults()
-	}
-	return &flags{fs, e}
+func newFlags(e *env, c *cobra.Command) *flags {
+	c.Flags().SortFlags = false // help lists flags in the order they are defined
+	return &flags{FlagSet: c.Flags(), e: e}
 }
+
+// in returns a view of f whose flags are listed under the help group g.
+func (f *flags) in(g string) *flags { return &flags{FlagSet: f.FlagSet, e: f.e, group: g} }
 
 // envName is the LIVESPEC_* variable of a flag: --max-file-size → LIVESPEC_MAX_FILE_SIZE.
 func envName(flagName string) string {
 	return "LIVESPEC_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
+// annotate records the flag's help group.
+func (f *flags) annotate(name string) {
+	if f.group != "" {
+		_ = f.SetAnnotation(name, groupAnnotation, []string{f.group})
+	}
+}
+
+// string defines a string flag. A word in backquotes in usage names its
+// value in the help ("index `DIR`" → --index DIR).
 func (f *flags) string(name, def, usage string) *string {
 	if v := f.e.getenv(envName(name)); v != "" {
 		def = v
 	}
-	return f.String(name, def, usage+" ["+envName(name)+"]")
+	p := f.String(name, def, usage+" ["+envName(name)+"]")
+	f.annotate(name)
+	return p
 }
 
 func (f *flags) bool(name string, def bool, usage string) *bool {
@@ -49,7 +59,9 @@ func (f *flags) bool(name string, def bool, usage string) *bool {
 			def = b
 		}
 	}
-	return f.Bool(name, def, usage+" ["+envName(name)+"]")
+	p := f.Bool(name, def, usage+" ["+envName(name)+"]")
+	f.annotate(name)
+	return p
 }
 
 // list is a repeatable flag; its default comes from a comma-separated
@@ -60,6 +72,7 @@ func (f *flags) list(name string, def []string, usage string) *listValue {
 		v.vals = splitList(s)
 	}
 	f.Var(v, name, usage+" (repeatable) ["+envName(name)+", comma-separated]")
+	f.annotate(name)
 	return v
 }
 
@@ -69,6 +82,7 @@ type listValue struct {
 }
 
 func (l *listValue) String() string { return strings.Join(l.vals, ",") }
+func (l *listValue) Type() string   { return "glob" }
 func (l *listValue) Set(s string) error {
 	if !l.set {
 		l.vals, l.set = nil, true
@@ -85,29 +99,6 @@ func splitList(s string) []string {
 		}
 	}
 	return out
-}
-
-// parse parses args allowing flags after positional arguments
-// (`livespec ask "question" --json`), and returns the positional ones.
-func (f *flags) parse(args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := f.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
-			}
-			return nil, livespec.Errorf(livespec.EINVALID, "%s: %v", f.Name(), err)
-		}
-		args = f.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
 }
 
 // repoRoot finds the top of the git repository containing dir: a directory
@@ -187,11 +178,4 @@ func cacheDir(getenv func(string) string) (string, error) {
 		cache = filepath.Join(home, ".cache")
 	}
 	return filepath.Join(cache, "livespec"), nil
-}
-
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "devel"
 }

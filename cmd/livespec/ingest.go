@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
 	"github.com/livespec/livespec"
@@ -24,13 +25,14 @@ type repoFlags struct {
 }
 
 func addRepoFlags(f *flags, repoUsage string) *repoFlags {
+	r := f.in(groupRepo)
 	return &repoFlags{
-		repo:        f.string("repo", "", repoUsage),
-		name:        f.string("name", "", "name of the repository in the index (default: the directory's name)"),
-		branch:      f.string("branch", "", "tracked branch (default: the branch HEAD points to)"),
-		include:     f.list("include", ingest.DefaultInclude, "glob of spec files"),
-		exclude:     f.list("exclude", nil, "glob of files to leave out"),
-		maxFileSize: f.string("max-file-size", "2097152", "files larger than this many bytes are recorded but not indexed"),
+		repo:        r.string("repo", "", repoUsage),
+		name:        r.string("name", "", "`name` of the repository in the index (default: the directory's name)"),
+		branch:      r.string("branch", "", "tracked `branch` (default: the branch HEAD points to)"),
+		include:     r.list("include", ingest.DefaultInclude, "glob of spec files"),
+		exclude:     r.list("exclude", nil, "glob of files to leave out"),
+		maxFileSize: r.string("max-file-size", "2097152", "files larger than this many `bytes` are recorded but not indexed"),
 	}
 }
 
@@ -89,33 +91,55 @@ func (r *repoFlags) openFresh(ctx context.Context, e *env, sf *storeFlags, emb l
 	return st, []string{opt.Repo}, opt.Dir, nil
 }
 
-func cmdIngest(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "ingest", "ingest --repo DIR [--index DIR] [--branch NAME] [--include GLOB]... [--exclude GLOB]...")
-	rf := addRepoFlags(f, "git repository to read (a work tree or a bare clone)")
-	sf := addStoreFlags(f)
-	mf := addModelFlags(f)
-	rebuild := f.bool("rebuild", false, "drop this repository's data and ingest its whole history again")
-	reembed := f.bool("reembed", false, "embed every distinct text again with the configured embedder")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
+// ingestFlags are the flags of ingest.
+type ingestFlags struct {
+	repo             *repoFlags
+	store            *storeFlags
+	models           *modelFlags
+	rebuild, reembed *bool
+}
+
+func ingestCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "ingest --repo DIR [--index DIR] [--include GLOB]... [--exclude GLOB]...",
+		Short: "read a repository's spec history into an index",
+		Long: `Read the first-parent history of a repository's tracked branch into an index. A second
+run reads only the new commits; after a force-push the repository's data is rebuilt.
+Shows a progress bar on a terminal and ends with a one-line summary.`,
+		Example: `  livespec ingest --repo ~/src/product-specs
+  livespec ingest --repo ~/src/kubernetes-enhancements --include '**/*.md' --include '**/kep.yaml'
+  livespec ingest --repo ~/src/api-docs --index ~/indexes/team   # several repos can share an index`,
 	}
+	f := newFlags(e, c)
+	o := &ingestFlags{
+		repo:    addRepoFlags(f, "git repository `DIR` to read (a work tree or a bare clone)"),
+		store:   addStoreFlags(f),
+		models:  addModelFlags(f),
+		rebuild: f.bool("rebuild", false, "drop this repository's data and ingest its whole history again"),
+		reembed: f.bool("reembed", false, "embed every distinct text again with the configured embedder"),
+	}
+	c.RunE = func(c *cobra.Command, pos []string) error { return runIngestCmd(c.Context(), e, o, pos) }
+	return c
+}
+
+func runIngestCmd(ctx context.Context, e *env, o *ingestFlags, pos []string) error {
+	rf := o.repo
 	if len(pos) > 0 {
 		return livespec.Errorf(livespec.EINVALID, "ingest: unexpected argument %q (use --repo DIR)", pos[0])
 	}
 	if *rf.repo == "" {
 		return livespec.Errorf(livespec.EINVALID, "ingest: --repo DIR is required")
 	}
-	m, err := mf.open(ctx, e, false)
+	m, err := o.models.open(ctx, e, false)
 	if err != nil {
 		return err
 	}
-	st, opt, err := rf.open(ctx, e, sf)
+	st, opt, err := rf.open(ctx, e, o.store)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	opt.Rebuild, opt.Reembed, opt.Embedder = *rebuild, *reembed, m.embedder
+	opt.Rebuild, opt.Reembed, opt.Embedder = *o.rebuild, *o.reembed, m.embedder
 	res, err := runIngest(ctx, e, st, opt)
 	if err != nil {
 		return err

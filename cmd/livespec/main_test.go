@@ -246,7 +246,7 @@ func TestErrors(t *testing.T) {
 		{"ingest without repo", []string{"ingest"}, livespec.EINVALID, "--repo DIR is required"},
 		{"ingest not a repo", []string{"ingest", "--repo", notGit, "--index", empty}, livespec.EINVALID, "not in a git repository"},
 		{"ingest missing dir", []string{"ingest", "--repo", filepath.Join(notGit, "nope")}, livespec.ENOTFOUND, "no such directory"},
-		{"bad flag", []string{"ingest", "--frob"}, livespec.EINVALID, "flag provided but not defined"},
+		{"bad flag", []string{"ingest", "--frob"}, livespec.EINVALID, "unknown flag: --frob"},
 		{"bad size", []string{"ingest", "--repo", ".", "--max-file-size", "big"}, livespec.EINVALID, "--max-file-size"},
 		{"changes without since", []string{"changes", "--index", empty}, livespec.EINVALID, "--since DATE is required"},
 		{"changes bad date", []string{"changes", "--index", empty, "--since", "someday"}, livespec.EINVALID, "--since"},

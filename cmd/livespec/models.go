@@ -15,9 +15,9 @@ type modelFlags struct {
 
 func addModelFlags(f *flags) *modelFlags {
 	return &modelFlags{
-		ollama:     f.string("ollama-url", "", "Ollama base URL, e.g. http://127.0.0.1:11434 (default: none: BM25 search and extractive answers)"),
-		embedModel: f.string("embed-model", ollama.DefaultEmbedModel, "Ollama embedding model, or none"),
-		chatModel:  f.string("chat-model", ollama.DefaultChatModel, "Ollama chat model for answers, or none for extractive answers"),
+		ollama:     f.in(groupIndex).string("ollama-url", "", "Ollama base `URL`, e.g. http://127.0.0.1:11434 (default: none: BM25 search and extractive answers)"),
+		embedModel: f.in(groupOllama).string("embed-model", ollama.DefaultEmbedModel, "Ollama embedding `model`, or none"),
+		chatModel:  f.in(groupOllama).string("chat-model", ollama.DefaultChatModel, "Ollama chat `model` for answers, or none for extractive answers"),
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	gitconfig "github.com/go-git/go-git/v5/config"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/api"
@@ -27,31 +28,61 @@ import (
 	"github.com/livespec/livespec/slackbot"
 )
 
-func cmdServe(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "serve", "serve [--addr 127.0.0.1:8080] [--index DIR | --store URL] [--repo DIR]... [--repo-url URL]... [--poll 5m]")
-	addr := f.string("addr", "127.0.0.1:8080", "address to listen on")
-	sf := addStoreFlags(f)
-	mf := addModelFlags(f)
-	dirs := f.list("repo", nil, "git repository to serve and keep ingested")
-	urls := f.list("repo-url", nil, "git URL to clone and keep ingested (wins over --repo)")
-	cloneDir := f.string("clone-dir", "", "where --repo-url clones live (default: under the user cache directory)")
-	branch := f.string("branch", "", "tracked branch (default: the branch HEAD points to)")
-	include := f.list("include", ingest.DefaultInclude, "glob of spec files")
-	exclude := f.list("exclude", nil, "glob of files to leave out")
-	poll := f.string("poll", "0", "ingest the repositories every interval, e.g. 5m (0: only on request or webhook)")
-	tokens := f.string("api-tokens", "", "accepted bearer tokens, comma-separated (none: loopback only)")
-	tokenFile := f.string("api-token-file", "", "file of accepted bearer tokens, one per line")
-	allowOpen := f.bool("allow-open", false, "serve without tokens on a non-loopback address")
-	ghSecret := f.string("github-secret", "", "GitHub push webhook secret")
-	glToken := f.string("gitlab-token", "", "GitLab push webhook token")
-	maxInFlight := f.string("max-in-flight", "0", "answers generated at once (0: the default)")
-	maxQueue := f.string("max-queue", "0", "answers waiting for a slot before 429 (0: the default)")
-	permalink := f.string("permalink", "", "citation URL template, e.g. https://github.com/ORG/REPO/blob/{commit}/{path}#{anchor}")
-	publicURL := f.string("public-url", "", "this server's public base URL, linked from Slack when an answer is too long")
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
+// serveFlags are the flags of serve.
+type serveFlags struct {
+	store                                *storeFlags
+	models                               *modelFlags
+	dirs, urls, include, exclude         *listValue
+	addr, cloneDir, branch, poll         *string
+	tokens, tokenFile, ghSecret, glToken *string
+	maxInFlight, maxQueue                *string
+	permalink, publicURL                 *string
+	allowOpen                            *bool
+}
+
+func serveCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "serve [--addr 127.0.0.1:8080] [--index DIR | --store URL] [--repo DIR]... [--repo-url URL]...",
+		Short: "serve the HTTP API (and the Slack bot when configured)",
+		Long: `Serve the HTTP API: answers (JSON or streamed), changes, timelines, the spec as of a
+date, ingest jobs and push webhooks. With SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or
+SLACK_APP_TOKEN) set, the same server runs the Slack bot. Without API tokens it listens
+on loopback only.`,
+		Example: `  livespec serve --repo ~/src/product-specs                  # http://127.0.0.1:8080
+  LIVESPEC_API_TOKENS=tok1,tok2 livespec serve --addr 0.0.0.0:8080 --repo-url https://github.com/ORG/specs.git --poll 5m
+  livespec serve --index ~/indexes/team`,
 	}
+	f := newFlags(e, c)
+	r := f.in(groupRepo)
+	o := &serveFlags{
+		addr:        f.string("addr", "127.0.0.1:8080", "`address` to listen on"),
+		store:       addStoreFlags(f),
+		models:      addModelFlags(f),
+		dirs:        r.list("repo", nil, "git repository to serve and keep ingested"),
+		urls:        r.list("repo-url", nil, "git URL to clone and keep ingested (wins over --repo)"),
+		cloneDir:    r.string("clone-dir", "", "where --repo-url clones live (`DIR`; default: under the user cache directory)"),
+		branch:      r.string("branch", "", "tracked `branch` (default: the branch HEAD points to)"),
+		include:     r.list("include", ingest.DefaultInclude, "glob of spec files"),
+		exclude:     r.list("exclude", nil, "glob of files to leave out"),
+		poll:        r.string("poll", "0", "ingest the repositories every `interval`, e.g. 5m (0: only on request or webhook)"),
+		tokens:      f.string("api-tokens", "", "accepted bearer `tokens`, comma-separated (none: loopback only)"),
+		tokenFile:   f.string("api-token-file", "", "`file` of accepted bearer tokens, one per line"),
+		allowOpen:   f.bool("allow-open", false, "serve without tokens on a non-loopback address"),
+		ghSecret:    f.string("github-secret", "", "GitHub push webhook `secret`"),
+		glToken:     f.string("gitlab-token", "", "GitLab push webhook `token`"),
+		maxInFlight: f.string("max-in-flight", "0", "answers generated at once (`n`; 0: the default)"),
+		maxQueue:    f.string("max-queue", "0", "answers waiting for a slot before 429 (`n`; 0: the default)"),
+		permalink:   f.string("permalink", "", "citation URL `template`, e.g. https://github.com/ORG/REPO/blob/{commit}/{path}#{anchor}"),
+		publicURL:   f.string("public-url", "", "this server's public base `URL`, linked from Slack when an answer is too long"),
+	}
+	c.RunE = func(c *cobra.Command, pos []string) error { return cmdServe(c.Context(), e, o, pos) }
+	return c
+}
+
+func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
+	addr, sf, mf, dirs, urls, cloneDir, branch := o.addr, o.store, o.models, o.dirs, o.urls, o.cloneDir, o.branch
+	include, exclude, poll, tokens, tokenFile, allowOpen := o.include, o.exclude, o.poll, o.tokens, o.tokenFile, o.allowOpen
+	ghSecret, glToken, maxInFlight, maxQueue, permalink, publicURL := o.ghSecret, o.glToken, o.maxInFlight, o.maxQueue, o.permalink, o.publicURL
 	if len(pos) > 0 {
 		return livespec.Errorf(livespec.EINVALID, "serve: unexpected argument %q", pos[0])
 	}
@@ -335,16 +366,25 @@ func (in *ingester) sync(ctx context.Context, s *repoSource) error {
 	return nil
 }
 
-func cmdFeedback(ctx context.Context, e *env, args []string) error {
-	f := newFlags(e, "feedback", "feedback export [--index DIR | --store URL]")
-	sf := addStoreFlags(f)
-	pos, err := f.parse(args)
-	if err != nil {
-		return err
+func feedbackCmd(e *env) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "feedback",
+		Short: "export answer feedback as JSON Lines (feedback export)",
+		Args:  noArgs,
 	}
-	if len(pos) != 1 || pos[0] != "export" {
-		return livespec.Errorf(livespec.EINVALID, "feedback: want `livespec feedback export`")
+	export := &cobra.Command{
+		Use:     "export [--index DIR | --store URL]",
+		Short:   "print the 👍/👎 ratings given to answers as JSON Lines",
+		Example: "  livespec feedback export --index ~/indexes/team > feedback.jsonl",
+		Args:    noArgs,
 	}
+	sf := addStoreFlags(newFlags(e, export))
+	export.RunE = func(c *cobra.Command, _ []string) error { return cmdFeedback(c.Context(), e, sf) }
+	c.AddCommand(export)
+	return c
+}
+
+func cmdFeedback(ctx context.Context, e *env, sf *storeFlags) error {
 	st, _, err := openForRead(ctx, e, sf, "")
 	if err != nil {
 		return err
