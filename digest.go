@@ -58,9 +58,9 @@ type DigestDocument struct {
 	Status         ChangeKind      `json:"status"`
 	Commits        int             `json:"commits"`
 	SectionChanges int             `json:"section_changes"`
-	Sections       []DigestSection `json:"sections"`       // the notable changed sections
-	MoreSections   int             `json:"more_sections"`  // changed sections not listed
-	URL            string          `json:"url,omitempty"`  // permalink at the window's last commit of it
+	Sections       []DigestSection `json:"sections"`      // the notable changed sections
+	MoreSections   int             `json:"more_sections"` // changed sections not listed
+	URL            string          `json:"url,omitempty"` // permalink at the window's last commit of it
 	Authors        []string        `json:"authors,omitempty"`
 }
 
