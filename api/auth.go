@@ -2,7 +2,6 @@ package api
 
 import (
 	"crypto/sha256"
-	"crypto/subtle"
 	"io"
 	"log/slog"
 	"net"
@@ -21,25 +20,19 @@ import (
 func hashToken(t string) [32]byte { return sha256.Sum256([]byte(t)) }
 
 // authenticate lets the request through when no tokens are configured or
-// when its Authorization header carries one of them. Tokens are never
-// logged.
+// when its Authorization header (or, without one, the web page's cookie)
+// carries one of them. Tokens are never logged.
 func (s *Server) authenticate(c *gin.Context) {
 	if len(s.tokens) == 0 {
 		c.Next()
 		return
 	}
-	h := c.GetHeader("Authorization")
-	scheme, tok, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
+	tok, _, ok := requestToken(c)
+	if !ok {
 		fail(c, livespec.Errorf(livespec.EUNAUTHORIZED, "missing bearer token: send Authorization: Bearer <token>"))
 		return
 	}
-	given := hashToken(strings.TrimSpace(tok))
-	match := 0
-	for _, want := range s.tokens {
-		match |= subtle.ConstantTimeCompare(given[:], want[:])
-	}
-	if match != 1 {
+	if !s.validToken(tok) {
 		fail(c, livespec.Errorf(livespec.EUNAUTHORIZED, "invalid bearer token"))
 		return
 	}

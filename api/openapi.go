@@ -27,7 +27,17 @@ func (s *Server) renderOpenAPI() error {
 	}
 	s.mu.Lock()
 	mounted := append([]mountedRoute(nil), s.mounted...)
+	pages := append([]mountedRoute(nil), s.pages...)
 	s.mu.Unlock()
+	for _, m := range pages {
+		p := openapiPath(m.path)
+		item, _ := paths[p].(map[string]any)
+		if item == nil {
+			item = map[string]any{}
+			paths[p] = item
+		}
+		item[strings.ToLower(m.method)] = pageOpenAPI(p)
+	}
 	for _, m := range mounted {
 		p := openapiPath(m.path)
 		item, _ := paths[p].(map[string]any)

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/livespec/livespec/web"
 )
 
 // access says how a route authenticates its callers.
@@ -14,6 +16,7 @@ const (
 	bearer                      // a configured bearer token, when tokens are configured
 	signed                      // the request's own signature (webhooks)
 	mountedAccess               // the mounted handler's own (Slack signatures)
+	page                        // like bearer, or the web page's token cookie; browsers without one go to /login
 )
 
 // route is one entry of the surface.
@@ -24,6 +27,7 @@ type route struct {
 	// handler's own).
 	bodyLimit int64
 	ask       bool // bounded by AskTimeout instead of RequestTimeout
+	web       bool // part of the web page (HTML), documented as such in OpenAPI
 	handler   gin.HandlerFunc
 }
 
@@ -55,5 +59,15 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/v1/ingest/:id", access: bearer, handler: s.ingestJob},
 		{method: "POST", path: "/v1/webhooks/github", access: signed, bodyLimit: MaxWebhookBytes, handler: s.githubHook},
 		{method: "POST", path: "/v1/webhooks/gitlab", access: signed, bodyLimit: MaxWebhookBytes, handler: s.gitlabHook},
+
+		// The web page (package web); its script streams answers from POST /v1/ask.
+		{method: "GET", path: "/", access: page, web: true, ask: true, handler: gin.WrapH(web.Ask(s.askPage, s.cfg.Now, s.pageError))},
+		{method: "POST", path: "/ui/answer", access: page, web: true, bodyLimit: -1, handler: gin.WrapH(web.Answer(s.pageError))},
+		{method: "GET", path: "/changes", access: page, web: true, handler: gin.WrapH(web.Changes(s.cfg.Store, s.parsePeriod, s.cfg.Now, s.pageError))},
+		{method: "GET", path: "/doc/*path", access: page, web: true, handler: gin.WrapH(web.Document(s.cfg.Store, s.pageError))},
+		{method: "GET", path: "/browse", access: page, web: true, handler: gin.WrapH(web.Browse(s.cfg.Store, s.pageError))},
+		{method: "GET", path: "/login", access: public, web: true, handler: gin.WrapH(web.Login(s.validToken))},
+		{method: "POST", path: "/login", access: public, web: true, handler: gin.WrapH(web.Login(s.validToken))},
+		{method: "GET", path: "/static/*file", access: public, web: true, handler: gin.WrapH(web.Static())},
 	}
 }

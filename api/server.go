@@ -132,6 +132,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	mounted []mountedRoute
+	pages   []mountedRoute // the web page's routes
 	openapi atomic.Pointer[[]byte]
 }
 
@@ -264,8 +265,16 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.jobs.shutdown(ct
 // handle registers r with its middleware.
 func (s *Server) handle(r route) {
 	hs := []gin.HandlerFunc{s.timeout(r.timeout(s.cfg))}
-	if r.access == bearer {
+	switch r.access {
+	case bearer:
 		hs = append(hs, s.authenticate)
+	case page:
+		hs = append(hs, s.authenticatePage)
+	}
+	if r.web {
+		s.mu.Lock()
+		s.pages = append(s.pages, mountedRoute{r.method, r.path})
+		s.mu.Unlock()
 	}
 	switch {
 	case r.bodyLimit > 0:

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/retrieval"
 )
 
 // SpecTree is the body of GET /v1/specs: the spec files as they stood at
@@ -124,27 +125,17 @@ func (s *Server) specFile(c *gin.Context) {
 // fileText rebuilds the text of fv as of at (zero: now): the section
 // versions valid then, in the order of fv's outline, joined by blank lines.
 func (s *Server) fileText(c *gin.Context, fv *livespec.FileVersion, at time.Time) (string, error) {
-	vs, err := s.cfg.Store.Versions(c.Request.Context(), livespec.VersionQuery{
-		Repos: []string{fv.Repo}, Paths: []string{escapeGlob(fv.Path)}, Validity: validity(at),
-	})
+	secs, missing, err := retrieval.FileSections(c.Request.Context(), s.cfg.Store, fv, validity(at))
 	if err != nil {
 		return "", err
 	}
-	byRef := make(map[livespec.SectionRef]string, len(vs))
-	for _, v := range vs {
-		if v.Path == fv.Path {
-			byRef[livespec.SectionRef{Heading: v.Heading, Part: v.Part}] = v.Text
-		}
+	for _, ref := range missing {
+		s.log.Warn("api: section missing from a file version's outline",
+			"request_id", c.GetString(requestIDKey), "repo", fv.Repo, "path", fv.Path, "heading", ref.Heading, "part", ref.Part, "commit", fv.Commit)
 	}
-	parts := make([]string, 0, len(fv.Outline))
-	for _, ref := range fv.Outline {
-		t, ok := byRef[ref]
-		if !ok {
-			s.log.Warn("api: section missing from a file version's outline",
-				"request_id", c.GetString(requestIDKey), "repo", fv.Repo, "path", fv.Path, "heading", ref.Heading, "part", ref.Part, "commit", fv.Commit)
-			continue
-		}
-		parts = append(parts, t)
+	parts := make([]string, len(secs))
+	for i, v := range secs {
+		parts[i] = v.Text
 	}
 	return strings.Join(parts, "\n\n"), nil
 }

@@ -1,0 +1,271 @@
+package web_test
+
+import (
+	"html"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/retrieval"
+	"github.com/livespec/livespec/web"
+)
+
+func TestDocumentAtDate(t *testing.T) {
+	f := newFixture(t)
+	h := web.Document(f.store, errs)
+	for _, tt := range []struct {
+		name, at, want, notWant string
+	}{
+		{"before the coupon change", "2025-01-10", coupons1, coupons2},
+		{"after it", "2025-01-20", coupons2, coupons1},
+		{"now", "", coupons2, coupons1},
+		{"at the first commit's landing", day1.Format(time.RFC3339), coupons1, coupons2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, body := get(t, h, "/doc/spec/checkout.md?at="+tt.at)
+			if code != 200 || !strings.Contains(body, tt.want) || strings.Contains(body, tt.notWant) {
+				t.Fatalf("status %d; want %q and not %q in\n%s", code, tt.want, tt.notWant, body)
+			}
+		})
+	}
+	// The link to auth.md stays in the app, at the page's date.
+	_, body := get(t, h, "/doc/spec/checkout.md?at=2025-01-10")
+	if want := `href="/doc/spec/auth.md?at=2025-01-10&amp;repo=shop#tokens"`; !strings.Contains(body, want) {
+		t.Errorf("no in-app link %s in\n%s", want, body)
+	}
+	// The section has the anchor citations link to.
+	if !strings.Contains(body, `id="s-checkout-coupons"`) {
+		t.Errorf("no section anchor s-checkout-coupons")
+	}
+}
+
+func TestDocumentErrors(t *testing.T) {
+	f := newFixture(t)
+	h := web.Document(f.store, errs)
+	for _, tt := range []struct {
+		name, target string
+		code         int
+		want         string
+	}{
+		{"unknown file", "/doc/spec/nope.md", 404, "no spec file"},
+		{"bad date", "/doc/spec/checkout.md?at=yesterday", 400, "not a date"},
+		{"before the file existed", "/doc/docs/guide.md?at=2025-01-10", 200, "did not exist on 2025-01-10"},
+		{"diff backwards", "/doc/spec/checkout.md?from=2025-02-01&to=2025-01-01", 400, "must be after from"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, body := get(t, h, tt.target)
+			if code != tt.code || !strings.Contains(body, tt.want) {
+				t.Fatalf("status %d, want %d with %q:\n%s", code, tt.code, tt.want, body)
+			}
+		})
+	}
+}
+
+func TestDocumentHistory(t *testing.T) {
+	f := newFixture(t)
+	h := web.Document(f.store, errs)
+	_, body := get(t, h, "/doc/spec/auth.md")
+	commits := regexp.MustCompile(`<li class="commit( editorial)?">`).FindAllStringSubmatch(body, -1)
+	if len(commits) != 2 {
+		t.Fatalf("history lists %d commits, want 2:\n%s", len(commits), body)
+	}
+	// Newest first: the typo fix is editorial, the first version is not.
+	if commits[0][1] != " editorial" || commits[1][1] != "" {
+		t.Errorf("editorial marks = %q, want [editorial, substantive]", commits)
+	}
+	_, body = get(t, h, "/doc/spec/checkout.md")
+	if strings.Contains(body, `class="commit editorial"`) {
+		t.Errorf("the coupon rule change is marked editorial")
+	}
+}
+
+func TestDocumentDiff(t *testing.T) {
+	f := newFixture(t)
+	h := web.Document(f.store, errs)
+	code, body := get(t, h, "/doc/spec/checkout.md?from=2025-01-10&to=2025-01-20")
+	if code != 200 {
+		t.Fatalf("status %d:\n%s", code, body)
+	}
+	diff := body[strings.Index(body, `id="diff"`):]
+	ins := regexp.MustCompile(`<ins>([^<]*)</ins>`).FindAllStringSubmatch(diff, -1)
+	del := regexp.MustCompile(`<del>([^<]*)</del>`).FindAllStringSubmatch(diff, -1)
+	var added, removed []string
+	for _, m := range ins {
+		added = append(added, html.UnescapeString(m[1]))
+	}
+	for _, m := range del {
+		removed = append(removed, html.UnescapeString(m[1]))
+	}
+	all := strings.Join(added, "|")
+	if !strings.Contains(all, "One coupon per order") || !strings.Contains(all, "at checkout") {
+		t.Errorf("added spans %q miss the new wording", added)
+	}
+	if !strings.Contains(strings.Join(removed, "|"), "No coupons") {
+		t.Errorf("removed spans %q miss the old wording", removed)
+	}
+	if !strings.Contains(diff, "1 sections unchanged") {
+		t.Errorf("the unchanged Checkout section is not counted:\n%s", diff)
+	}
+}
+
+func TestChangesTotalsAndBars(t *testing.T) {
+	f := newFixture(t)
+	h := web.Changes(f.store, retrieval.ParsePeriod, func() time.Time { return now }, errs)
+	code, body := get(t, h, "/changes?since=2025-01-01&until=2025-02-28")
+	if code != 200 {
+		t.Fatalf("status %d:\n%s", code, body)
+	}
+	chs, err := f.store.Changes(t.Context(), livespec.ChangeQuery{From: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), Sections: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := totalChanges(t, body); got != len(chs) || got == 0 {
+		t.Errorf("report total %d, store has %d", got, len(chs))
+	}
+	// One bar per week with changes: weeks of 6 Jan, 13 Jan (two commits) and 3 Feb.
+	bars := regexp.MustCompile(`<g class="bar" data-start="([0-9-]+)" data-count="(\d+)"`).FindAllStringSubmatch(body, -1)
+	var starts []string
+	sum := 0
+	for _, b := range bars {
+		starts = append(starts, b[1])
+		n, _ := strconv.Atoi(b[2])
+		sum += n
+	}
+	if strings.Join(starts, ",") != "2025-01-06,2025-01-13,2025-02-03" || sum != len(chs) {
+		t.Fatalf("bars %q summing to %d, want the weeks 2025-01-06,2025-01-13,2025-02-03 summing to %d", starts, sum, len(chs))
+	}
+	// A segment narrows the report to its week and area.
+	link := regexp.MustCompile(`<a href="([^"]*week=2025-01-13[^"]*)"[^>]*data-area="spec"`).FindStringSubmatch(body)
+	if link == nil {
+		t.Fatalf("no link for the week of 13 Jan in spec/")
+	}
+	target, _, _ := strings.Cut(html.UnescapeString(link[1]), "#") // a browser keeps the fragment
+	_, narrowed := get(t, h, target)
+	want := 0
+	for _, c := range chs {
+		if !c.Date.Before(time.Date(2025, 1, 13, 0, 0, 0, 0, time.UTC)) && c.Date.Before(time.Date(2025, 1, 20, 0, 0, 0, 0, time.UTC)) {
+			want++
+		}
+	}
+	if got := totalChanges(t, narrowed); got != want {
+		t.Errorf("narrowed report total %d, want %d", got, want)
+	}
+	if strings.Contains(narrowed, "guide.md") || !strings.Contains(narrowed, "spec/auth.md") {
+		t.Errorf("narrowed report lists the wrong documents")
+	}
+}
+
+func TestChangesPeriod(t *testing.T) {
+	f := newFixture(t)
+	h := web.Changes(f.store, retrieval.ParsePeriod, func() time.Time { return now }, errs)
+	for _, tt := range []struct {
+		name, target string
+		code         int
+		want         string
+	}{
+		{"a phrase", "/changes?period=last+month", 200, `data-changes="2"`}, // February: guide.md, file and section
+		{"the default", "/changes", 200, `value="last 90 days"`},
+		{"nonsense", "/changes?period=banana", 400, "cannot understand"},
+		{"bad day", "/changes?since=2025-13-01", 400, "not a date"},
+		{"empty period", "/changes?since=2024-01-01&until=2024-01-31", 200, "No changes in this period"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			code, body := get(t, h, tt.target)
+			if code != tt.code || !strings.Contains(body, tt.want) {
+				t.Fatalf("status %d, want %d with %q:\n%s", code, tt.code, tt.want, body)
+			}
+		})
+	}
+}
+
+func totalChanges(t testing.TB, body string) int {
+	t.Helper()
+	m := regexp.MustCompile(`id="totals" data-changes="(\d+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no totals in\n%s", body)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+func TestBrowse(t *testing.T) {
+	f := newFixture(t)
+	h := web.Browse(f.store, errs)
+	_, body := get(t, h, "/browse?at=2025-01-10")
+	if !strings.Contains(body, `>checkout.md</a> — Checkout`) || strings.Contains(body, "guide.md") {
+		t.Errorf("tree on 2025-01-10 is wrong:\n%s", body)
+	}
+	_, body = get(t, h, "/browse")
+	if !strings.Contains(body, "guide.md") || !strings.Contains(body, "3 files") {
+		t.Errorf("current tree is wrong:\n%s", body)
+	}
+	_, body = get(t, h, "/browse?q=coupon&at=2025-01-10")
+	if !strings.Contains(body, `href="/doc/spec/checkout.md?at=2025-01-10&amp;repo=shop#s-checkout-coupons"`) {
+		t.Errorf("search hit does not link to the section at the date:\n%s", body)
+	}
+}
+
+func TestAskWithoutScript(t *testing.T) {
+	ans := &livespec.Answer{Question: "coupons?", Intent: livespec.IntentCurrent,
+		Answer: "**One coupon** per order [1]; before, none [2].",
+		Citations: []livespec.Citation{
+			{N: 1, Repo: "shop", Path: "spec/checkout.md", Heading: "Checkout > Coupons", Commit: "abcdef0123456789", Date: livespec.Time{Time: day2}, ValidFrom: livespec.Time{Time: day2}, Current: true},
+			{N: 2, Repo: "shop", Path: "spec/checkout.md", Heading: "Checkout > Coupons", Commit: "0123456789abcdef", Date: livespec.Time{Time: day1}, ValidFrom: livespec.Time{Time: day1}, ValidTo: livespec.Time{Time: day2}},
+		},
+		Model: livespec.ModelInfo{Generator: "extractive"}}
+	var asked livespec.AskRequest
+	h := web.Ask(func(_ *http.Request, req livespec.AskRequest) (*livespec.Answer, error) {
+		asked = req
+		return ans, nil
+	}, func() time.Time { return now }, errs)
+	code, body := get(t, h, "/?q=coupons%3F")
+	if code != 200 || asked.Question != "coupons?" || !asked.Now.Equal(now) {
+		t.Fatalf("status %d, asked %+v", code, asked)
+	}
+	for _, want := range []string{
+		"<strong>One coupon</strong>",
+		`<a class="cite" href="#cite-1">[1]</a>`,
+		`href="/doc/spec/checkout.md?at=2025-01-15T10%3A00%3A00Z&amp;repo=shop#s-checkout-coupons"`,
+		`<span class="badge current">current</span>`,
+		`<span class="badge superseded">superseded 2025-01-15</span>`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("answer page lacks %s", want)
+		}
+	}
+	// The form alone, and an Asker failure.
+	if code, body := get(t, h, "/"); code != 200 || !strings.Contains(body, `<label for="q">Question</label>`) {
+		t.Errorf("empty ask page: %d", code)
+	}
+	failing := web.Ask(func(*http.Request, livespec.AskRequest) (*livespec.Answer, error) { return nil, errBoom },
+		func() time.Time { return now }, errs)
+	if code, body := get(t, failing, "/?q=x"); code != 500 || strings.Contains(body, "boom") {
+		t.Errorf("failed answer: %d, body shows the raw error: %v", code, strings.Contains(body, "boom"))
+	}
+}
+
+func TestAnswerFragment(t *testing.T) {
+	h := web.Answer(errs)
+	res := post(t, h, "/ui/answer", "application/json",
+		`{"question":"q","answer":"Cards only [1].","citations":[{"n":1,"repo":"shop","path":"spec/checkout.md","heading":"Checkout","commit":"abc","date":"2025-01-06T10:00:00Z","valid_from":"2025-01-06T10:00:00Z","valid_to":null,"current":true}]}`)
+	body := readAll(t, res.Body)
+	if res.StatusCode != 200 || !strings.Contains(body, `class="citation" href="/doc/spec/checkout.md?at=2025-01-06T10%3A00%3A00Z&amp;repo=shop#s-checkout"`) {
+		t.Fatalf("status %d:\n%s", res.StatusCode, body)
+	}
+	if res := post(t, h, "/ui/answer", "application/json", `{"answer":`); res.StatusCode != 400 {
+		t.Errorf("broken JSON: %d, want 400", res.StatusCode)
+	}
+}
+
+func TestStatic(t *testing.T) {
+	for _, p := range []string{"/static/app.js", "/static/style.css"} {
+		code, body := get(t, web.Static(), p)
+		if code != 200 || len(body) < 100 {
+			t.Errorf("%s: %d, %d bytes", p, code, len(body))
+		}
+	}
+}
