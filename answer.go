@@ -117,7 +117,9 @@ type Answer struct {
 	Answer    string         `json:"answer"`
 	Citations []Citation     `json:"citations"`
 	Changes   []AnswerChange `json:"changes"`
-	Model     ModelInfo      `json:"model"`
+	// Facts are the lifecycle facts of a status answer (empty otherwise).
+	Facts []AnswerFact `json:"facts"`
+	Model ModelInfo    `json:"model"`
 }
 
 // MarshalJSON encodes the window bounds as RFC 3339 UTC (null when open).

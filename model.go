@@ -40,6 +40,7 @@ type Evidence struct {
 	Topic    string         `json:"topic,omitempty"`
 	Sources  []Citation     `json:"sources"` // numbered from 1, in order
 	Changes  []AnswerChange `json:"changes,omitempty"`
+	Facts    []AnswerFact   `json:"facts,omitempty"`
 	// Notes are facts the answer must state, e.g. that the period could not
 	// be parsed or that nothing matched.
 	Notes []string `json:"notes,omitempty"`

@@ -53,6 +53,11 @@ type Batch struct {
 	Changes []Change
 	// Vectors are embeddings of texts new to the index.
 	Vectors []Vector
+	// Facts are new fact versions, FactCloses end open ones by id and
+	// FactChanges are their change events.
+	Facts       []Fact
+	FactCloses  []Close
+	FactChanges []FactChange
 	// Checkpoint, when non-nil, is stored with the batch.
 	Checkpoint *Checkpoint
 	// More says that the run writing this batch applies more batches of
@@ -196,7 +201,7 @@ type Store interface {
 	// the embedder.
 	HasVectors(ctx context.Context, embedder string, hashes []string) (map[string]bool, error)
 
-	// DeleteRepo removes every version, file, change and the checkpoint of
+	// DeleteRepo removes every version, file, change, fact and the checkpoint of
 	// repo, atomically. Vectors are shared by content and stay.
 	DeleteRepo(ctx context.Context, repo string) error
 
@@ -219,6 +224,14 @@ type Store interface {
 
 	// Files returns the file versions matching q.
 	Files(ctx context.Context, q FileQuery) ([]FileVersion, error)
+
+	// Facts returns the fact versions matching q; FactChanges the fact
+	// change events matching q (Date in [From, To)), in their total order;
+	// FactValues the distinct (field, value) pairs of every fact version of
+	// repos (empty: all), by field then value.
+	Facts(ctx context.Context, q FactQuery) ([]Fact, error)
+	FactChanges(ctx context.Context, q FactChangeQuery) ([]FactChange, error)
+	FactValues(ctx context.Context, repos []string) ([]FactValue, error)
 
 	// Repos lists the repositories in the index with their checkpoints.
 	Repos(ctx context.Context) ([]RepoInfo, error)

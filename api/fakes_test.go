@@ -23,6 +23,8 @@ type memStore struct {
 	files    []livespec.FileVersion
 	versions []livespec.Version
 	changes  []livespec.Change
+	facts    []livespec.Fact
+	fchanges []livespec.FactChange
 	down     bool          // every call fails with EUNAVAILABLE
 	block    chan struct{} // when non-nil, Changes waits for it or ctx
 }
@@ -386,3 +388,43 @@ func (f *fakeIngester) count(repo string) int {
 }
 
 func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o600) }
+
+func (m *memStore) Facts(ctx context.Context, q livespec.FactQuery) ([]livespec.Fact, error) {
+	if err := m.check(ctx); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []livespec.Fact
+	for _, f := range m.facts {
+		if (len(q.Repos) == 0 || slices.Contains(q.Repos, f.Repo)) && matchAny(q.Paths, f.Path) &&
+			(len(q.Fields) == 0 || slices.Contains(q.Fields, f.Field)) {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) FactChanges(ctx context.Context, q livespec.FactChangeQuery) ([]livespec.FactChange, error) {
+	if err := m.check(ctx); err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []livespec.FactChange
+	for _, c := range m.fchanges {
+		if (len(q.Repos) == 0 || slices.Contains(q.Repos, c.Repo)) && matchAny(q.Paths, c.Path, c.OldPath) &&
+			(len(q.Fields) == 0 || slices.Contains(q.Fields, c.Field)) &&
+			(q.From.IsZero() || !c.Date.Before(q.From)) && (q.To.IsZero() || c.Date.Before(q.To)) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func (m *memStore) FactValues(ctx context.Context, repos []string) ([]livespec.FactValue, error) {
+	if err := m.check(ctx); err != nil {
+		return nil, err
+	}
+	return nil, nil
+}

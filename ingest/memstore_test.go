@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -22,6 +23,8 @@ type memStore struct {
 	changes  map[string]livespec.Change
 	cps      map[string]livespec.Checkpoint
 	vectors  map[string]livespec.Vector // embedder + "|" + hash
+	facts    map[string]livespec.Fact
+	fchanges map[string]livespec.FactChange
 	index    livespec.IndexInfo
 	applies  int
 	deletes  int
@@ -36,6 +39,8 @@ func newMemStore() *memStore {
 		changes:  map[string]livespec.Change{},
 		cps:      map[string]livespec.Checkpoint{},
 		vectors:  map[string]livespec.Vector{},
+		facts:    map[string]livespec.Fact{},
+		fchanges: map[string]livespec.FactChange{},
 	}
 }
 
@@ -76,6 +81,21 @@ func (s *memStore) Apply(ctx context.Context, b *livespec.Batch) error {
 	}
 	for _, v := range b.Vectors {
 		s.vectors[v.Embedder+"|"+v.Hash] = v
+	}
+	for _, f := range b.Facts {
+		if old, ok := s.facts[f.ID]; ok && !old.Current() && f.Current() {
+			f.EndCommit, f.EndSeq, f.ValidTo = old.EndCommit, old.EndSeq, old.ValidTo
+		}
+		s.facts[f.ID] = f
+	}
+	for _, c := range b.FactCloses {
+		if f, ok := s.facts[c.ID]; ok && f.Current() {
+			f.EndCommit, f.EndSeq, f.ValidTo = c.Commit, c.Seq, c.ValidTo
+			s.facts[c.ID] = f
+		}
+	}
+	for _, c := range b.FactChanges {
+		s.fchanges[c.ID] = c
 	}
 	if b.Checkpoint != nil {
 		s.cps[b.Repo] = *b.Checkpoint
@@ -136,6 +156,8 @@ func (s *memStore) DeleteRepo(ctx context.Context, repo string) error {
 	maps.DeleteFunc(s.versions, func(_ string, v livespec.Version) bool { return v.Repo == repo })
 	maps.DeleteFunc(s.files, func(_ string, f livespec.FileVersion) bool { return f.Repo == repo })
 	maps.DeleteFunc(s.changes, func(_ string, c livespec.Change) bool { return c.Repo == repo })
+	maps.DeleteFunc(s.facts, func(_ string, f livespec.Fact) bool { return f.Repo == repo })
+	maps.DeleteFunc(s.fchanges, func(_ string, c livespec.FactChange) bool { return c.Repo == repo })
 	delete(s.cps, repo)
 	return nil
 }
@@ -311,4 +333,52 @@ func (f *failingStore) Apply(ctx context.Context, b *livespec.Batch) error {
 		return fmt.Errorf("injected failure of apply %d", f.n)
 	}
 	return f.Store.Apply(ctx, b)
+}
+
+// Facts returns the facts of q.Repos passing q.Validity, by repo, path,
+// field, ValidFrom; other filters are ignored.
+func (s *memStore) Facts(ctx context.Context, q livespec.FactQuery) ([]livespec.Fact, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []livespec.Fact
+	for _, f := range s.facts {
+		if len(q.Repos) > 0 && !slices.Contains(q.Repos, f.Repo) {
+			continue
+		}
+		switch q.Validity.Mode {
+		case livespec.ValidCurrent, "":
+			if !f.Current() {
+				continue
+			}
+		case livespec.ValidAsOf:
+			if !f.ValidAt(q.Validity.At) {
+				continue
+			}
+		}
+		out = append(out, f)
+	}
+	slices.SortFunc(out, func(a, b livespec.Fact) int {
+		return cmp.Or(cmp.Compare(a.Repo, b.Repo), cmp.Compare(a.Path, b.Path), cmp.Compare(a.Field, b.Field), a.ValidFrom.Compare(b.ValidFrom), cmp.Compare(a.Seq, b.Seq))
+	})
+	return out, nil
+}
+
+// FactChanges returns every fact change of q.Repos in their order.
+func (s *memStore) FactChanges(ctx context.Context, q livespec.FactChangeQuery) ([]livespec.FactChange, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []livespec.FactChange
+	for _, c := range s.fchanges {
+		if len(q.Repos) == 0 || slices.Contains(q.Repos, c.Repo) {
+			out = append(out, c)
+		}
+	}
+	slices.SortFunc(out, func(a, b livespec.FactChange) int {
+		return cmp.Or(a.Date.Compare(b.Date), cmp.Compare(a.Repo, b.Repo), cmp.Compare(a.Seq, b.Seq), cmp.Compare(a.Path, b.Path), cmp.Compare(a.Field, b.Field), cmp.Compare(a.ID, b.ID))
+	})
+	return out, nil
+}
+
+func (s *memStore) FactValues(ctx context.Context, repos []string) ([]livespec.FactValue, error) {
+	return nil, livespec.Errorf(livespec.EINTERNAL, "memStore: no fact values")
 }

@@ -27,6 +27,10 @@ const DefaultMaxFileBytes = 2 << 20
 // the next run rebuild the repo.
 const fingerprintVersion = 1
 
+// factsVersion changes whenever fact extraction would read other facts
+// from the same files.
+const factsVersion = 1
+
 // Options configures one ingest of one repository.
 type Options struct {
 	Repo         string   // name of the repo in the index (required)
@@ -35,6 +39,11 @@ type Options struct {
 	Include      []string // doublestar globs of spec files; empty = DefaultInclude
 	Exclude      []string // doublestar globs of files to leave out
 	MaxFileBytes int64    // larger files are recorded as FileTooLarge; 0 = DefaultMaxFileBytes
+	// Sidecars are the metadata files whose fields become facts of the
+	// document beside them; nil = DefaultSidecars, empty = none. A sidecar
+	// is read for its facts whether or not Include matches it (it becomes
+	// sections only when Include matches it too); Exclude leaves it out.
+	Sidecars []SidecarPair
 
 	Embedder livespec.Embedder // nil: BM25 only
 	// Progress is called as commits complete, Warn with non-fatal problems
@@ -70,6 +79,7 @@ type Result struct {
 	FileVersions  int           `json:"file_versions"`  // file versions written
 	Versions      int           `json:"versions"`       // section versions written
 	Changes       int           `json:"changes"`        // change events written
+	Facts         int           `json:"facts"`          // fact versions written
 	DistinctTexts int           `json:"distinct_texts"` // distinct section texts among the new versions
 	Embedded      int           `json:"embedded"`       // texts embedded
 	Skipped       int           `json:"skipped"`        // file versions recorded but not indexed, submodules
@@ -84,6 +94,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxFileBytes == 0 {
 		o.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if o.Sidecars == nil {
+		o.Sidecars = DefaultSidecars
 	}
 	if o.batchItems == 0 {
 		// Each batch is one store transaction: on the KEPs history, 16000
@@ -108,8 +121,8 @@ func Fingerprint(opt Options) string {
 	opt = opt.withDefaults()
 	inc := slices.Sorted(slices.Values(opt.Include))
 	exc := slices.Sorted(slices.Values(opt.Exclude))
-	sum := sha256.Sum256(fmt.Appendf(nil, "ingest/%d\n%s\ninclude=%q\nexclude=%q\nmax=%d\n",
-		fingerprintVersion, SplitterVersion, inc, exc, opt.MaxFileBytes))
+	sum := sha256.Sum256(fmt.Appendf(nil, "ingest/%d\n%s\ninclude=%q\nexclude=%q\nmax=%d\nfacts/%d sidecars=%q\n",
+		fingerprintVersion, SplitterVersion, inc, exc, opt.MaxFileBytes, factsVersion, opt.Sidecars))
 	return fmt.Sprintf("v%d:%s", fingerprintVersion, hex.EncodeToString(sum[:8]))
 }
 
@@ -147,6 +160,7 @@ func Run(ctx context.Context, store livespec.Store, opt Options) (*Result, error
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
 	}
+	m.sidecars = opt.Sidecars
 	p := &pipeline{opt: opt, store: store, match: m, res: &Result{Repo: opt.Repo}}
 	p.warnFn = opt.Warn
 	res, err := p.run(ctx)
@@ -189,6 +203,9 @@ type pipeline struct {
 	batchBytes  int
 	texts       map[string]bool // distinct hashes of new versions
 	sawSpecFile bool
+
+	facts    map[string]map[string]*livespec.Fact // source path -> field -> open fact
+	pendingK map[string]int                       // fact id -> index in batch.Facts
 
 	// writer state (writer goroutine only)
 	embedded map[string]bool
@@ -276,6 +293,7 @@ func (p *pipeline) run(ctx context.Context) (*Result, error) {
 		}
 	}
 	p.files = map[string]*openFile{}
+	p.facts = map[string]map[string]*livespec.Fact{}
 	if rebuild {
 		if err := p.store.DeleteRepo(ctx, opt.Repo); err != nil {
 			return nil, fmt.Errorf("ingest: rebuild: %w", err)
@@ -292,6 +310,9 @@ func (p *pipeline) run(ctx context.Context) (*Result, error) {
 		p.lazy = len(chain) <= lazyMax
 		if err := p.loadOpen(ctx); err != nil {
 			return nil, fmt.Errorf("ingest: load open versions: %w", err)
+		}
+		if err := p.loadFacts(ctx); err != nil {
+			return nil, fmt.Errorf("ingest: load open facts: %w", err)
 		}
 	}
 	if err := p.process(ctx, chain, seq0); err != nil {

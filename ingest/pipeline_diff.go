@@ -65,6 +65,7 @@ func (p *pipeline) newBatch() {
 	p.batch = &livespec.Batch{Repo: p.opt.Repo}
 	p.pendingV = map[string]int{}
 	p.pendingF = map[string]int{}
+	p.pendingK = map[string]int{}
 	p.batchItems, p.batchBytes = 0, 0
 }
 
@@ -109,7 +110,7 @@ func (p *pipeline) commit(ctx context.Context, job *commitJob) error {
 	if p.lazy {
 		var paths []string
 		for _, jc := range job.changes {
-			if jc.From.present() {
+			if jc.From.present() && p.match.spec(jc.From.Path) {
 				paths = append(paths, jc.From.Path)
 			}
 		}
@@ -117,17 +118,21 @@ func (p *pipeline) commit(ctx context.Context, job *commitJob) error {
 			return err
 		}
 	}
+	changes := p.splitMixed(job.changes)
 	// Detach every old side first: a commit can swap two paths.
-	olds := make([]*openFile, len(job.changes))
-	for i, jc := range job.changes {
-		if jc.From.present() {
+	olds := make([]*openFile, len(changes))
+	for i, jc := range changes {
+		if jc.From.present() && p.match.spec(jc.From.Path) {
 			olds[i] = p.files[jc.From.Path]
 			delete(p.files, jc.From.Path)
 		}
 	}
-	for i, jc := range job.changes {
-		p.file(job, jc, olds[i])
+	for i, jc := range changes {
+		if p.match.spec(jc.path()) {
+			p.file(job, jc, olds[i])
+		}
 	}
+	p.commitFacts(job, changes)
 	return nil
 }
 

@@ -291,5 +291,8 @@ func runParse(ctx context.Context, t parseTask) {
 	if pf == nil {
 		pf = &ParsedFile{}
 	}
+	if isMarkdown(t.path) {
+		pf.facts = markdownFacts(t.content, pf.Meta)
+	}
 	b.status, b.parsed = livespec.FileText, pf
 }

@@ -56,7 +56,8 @@ type ParsedFile struct {
 	// YAML/JSON file, as JSON-compatible values. Nil when there is none.
 	Meta map[string]any `json:"meta,omitempty"`
 
-	md *mdLayout // for parsing the next version from this one (Markdown)
+	md    *mdLayout // for parsing the next version from this one (Markdown)
+	facts []rawFact // front matter and header fields (Markdown; set by the pipeline)
 }
 
 // Outline returns the file's sections in document order as references.

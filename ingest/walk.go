@@ -252,6 +252,7 @@ func (fc fileChange) path() string {
 // matcher selects spec files: Include minus Exclude.
 type matcher struct {
 	include, exclude []string
+	sidecars         []SidecarPair
 }
 
 func newMatcher(include, exclude []string) (*matcher, error) {
@@ -263,7 +264,16 @@ func newMatcher(include, exclude []string) (*matcher, error) {
 	return &matcher{include: include, exclude: exclude}, nil
 }
 
+// match reports whether path is a spec file or a sidecar ingest reads.
 func (m *matcher) match(path string) bool {
+	if _, ok := sidecarDoc(m.sidecars, path); ok && !m.excluded(path) {
+		return true
+	}
+	return m.spec(path)
+}
+
+// spec reports whether path is a spec file: Include minus Exclude.
+func (m *matcher) spec(path string) bool {
 	in := false
 	for _, g := range m.include {
 		if ok, _ := doublestar.Match(g, path); ok {
@@ -271,15 +281,16 @@ func (m *matcher) match(path string) bool {
 			break
 		}
 	}
-	if !in {
-		return false
-	}
+	return in && !m.excluded(path)
+}
+
+func (m *matcher) excluded(path string) bool {
 	for _, g := range m.exclude {
 		if ok, _ := doublestar.Match(g, path); ok {
-			return false
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // treeCache keeps decoded trees by hash (bounded LRU): consecutive

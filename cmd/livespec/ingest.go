@@ -21,6 +21,7 @@ import (
 type repoFlags struct {
 	repo, name, branch *string
 	include, exclude   *listValue
+	sidecars           *listValue
 	maxFileSize        *string
 }
 
@@ -32,6 +33,7 @@ func addRepoFlags(f *flags, repoUsage string) *repoFlags {
 		branch:      r.string("branch", "", "tracked `branch` (default: the branch HEAD points to)"),
 		include:     r.list("include", ingest.DefaultInclude, "glob of spec files"),
 		exclude:     r.list("exclude", nil, "glob of files to leave out"),
+		sidecars:    r.list("sidecar", []string{"kep.yaml=README.md"}, "`SIDECAR=DOCUMENT`: the fields of every file named SIDECAR are facts of DOCUMENT beside it (none: no sidecars)"),
 		maxFileSize: r.string("max-file-size", "2097152", "files larger than this many `bytes` are recorded but not indexed"),
 	}
 }
@@ -46,7 +48,12 @@ func (r *repoFlags) options(root string) (ingest.Options, error) {
 	if name == "" {
 		name = repoName(root)
 	}
+	sidecars, err := ingest.ParseSidecars(r.sidecars.vals)
+	if err != nil {
+		return ingest.Options{}, err
+	}
 	return ingest.Options{
+		Sidecars:     sidecars,
 		Repo:         name,
 		Dir:          root,
 		Branch:       *r.branch,

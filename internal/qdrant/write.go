@@ -183,6 +183,9 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 	if err := validateBatch(b); err != nil {
 		return err
 	}
+	if err := validateFacts(b); err != nil {
+		return err
+	}
 	// Read the index record afresh: another process may have moved the
 	// sections collection (SetIndex) since this one cached it.
 	rec, err := s.loadIndex(ctx)
@@ -279,6 +282,9 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 		pts = append(pts, p)
 	}
 	if err := s.upsert(ctx, s.changesColl(), pts); err != nil {
+		return err
+	}
+	if err := s.applyFacts(ctx, b); err != nil {
 		return err
 	}
 	if b.Checkpoint != nil {
@@ -514,7 +520,7 @@ func (s *Store) DeleteRepo(ctx context.Context, repo string) error {
 			return s.classify(ctx, err, "qdrant: delete repo %s", repo)
 		}
 	}
-	return nil
+	return s.deleteFacts(ctx, repo)
 }
 
 // scroll pages through the points matching req, calling fn per page.

@@ -84,6 +84,9 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 	if err := validateBatch(b); err != nil {
 		return fmt.Errorf("sqlite: apply: %w", err)
 	}
+	if err := validateFacts(b); err != nil {
+		return fmt.Errorf("sqlite: apply: %w", err)
+	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: apply: %w", err)
 	}
@@ -195,6 +198,9 @@ func (a *applier) apply(b *livespec.Batch) error {
 		if err := a.vectors(b.Vectors); err != nil {
 			return err
 		}
+	}
+	if err := a.applyFacts(b); err != nil {
+		return err
 	}
 	if cp := b.Checkpoint; cp != nil {
 		updated := cp.UpdatedAt

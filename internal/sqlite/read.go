@@ -105,7 +105,7 @@ func (s *Store) HasVectors(ctx context.Context, embedder string, hashes []string
 	return has, nil
 }
 
-// DeleteRepo removes repo's versions, files, changes and checkpoint, and the
+// DeleteRepo removes repo's versions, files, changes, facts and checkpoint, and the
 // texts no other version carries, in one transaction. Vectors stay.
 func (s *Store) DeleteRepo(ctx context.Context, repo string) error {
 	if repo == "" {
@@ -120,6 +120,8 @@ func (s *Store) DeleteRepo(ctx context.Context, repo string) error {
 		`DELETE FROM versions WHERE repo = ?1`,
 		`DELETE FROM files WHERE repo = ?1`,
 		`DELETE FROM changes WHERE repo = ?1`,
+		`DELETE FROM facts WHERE repo = ?1`,
+		`DELETE FROM fact_changes WHERE repo = ?1`,
 		`DELETE FROM checkpoints WHERE repo = ?1`,
 	} {
 		if _, err := tx.ExecContext(ctx, q, repo); err != nil {

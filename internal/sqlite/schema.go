@@ -225,4 +225,56 @@ CREATE INDEX changes_order ON changes (date, repo, seq, section, path, heading, 
 CREATE INDEX changes_path ON changes (path);
 CREATE INDEX changes_old_path ON changes (old_path) WHERE old_path <> '';
 `,
+	// 5: lifecycle facts (front matter, sidecar and header fields of
+	// documents) with their validity intervals, and their change events in
+	// their total order.
+	`
+CREATE TABLE facts (
+	rid          INTEGER PRIMARY KEY,
+	id           TEXT    NOT NULL UNIQUE,
+	repo         TEXT    NOT NULL,
+	path         TEXT    NOT NULL,
+	source       TEXT    NOT NULL,
+	origin       TEXT    NOT NULL,
+	field        TEXT    NOT NULL,
+	name         TEXT    NOT NULL,
+	raw          TEXT    NOT NULL,
+	value        TEXT    NOT NULL,
+	release      TEXT    NOT NULL,
+	commit_      TEXT    NOT NULL,
+	seq          INTEGER NOT NULL,
+	valid_from   INTEGER NOT NULL,
+	since_commit TEXT    NOT NULL,
+	since        INTEGER NOT NULL,
+	previous     TEXT    NOT NULL,
+	end_commit   TEXT    NOT NULL DEFAULT '',
+	end_seq      INTEGER NOT NULL DEFAULT 0,
+	valid_to     INTEGER
+);
+CREATE INDEX facts_order ON facts (repo, path, field, valid_from);
+CREATE INDEX facts_field ON facts (field, value);
+CREATE INDEX facts_open ON facts (repo) WHERE end_commit = '';
+
+CREATE TABLE fact_changes (
+	rid      INTEGER PRIMARY KEY,
+	id       TEXT    NOT NULL UNIQUE,
+	repo     TEXT    NOT NULL,
+	commit_  TEXT    NOT NULL,
+	seq      INTEGER NOT NULL,
+	date     INTEGER NOT NULL,
+	author   TEXT    NOT NULL,
+	message  TEXT    NOT NULL,
+	path     TEXT    NOT NULL,
+	old_path TEXT    NOT NULL,
+	source   TEXT    NOT NULL,
+	field    TEXT    NOT NULL,
+	kind     TEXT    NOT NULL,
+	value    TEXT    NOT NULL,
+	previous TEXT    NOT NULL,
+	before   TEXT    NOT NULL,
+	after    TEXT    NOT NULL
+);
+CREATE INDEX fact_changes_order ON fact_changes (date, repo, seq, path, field, id);
+CREATE INDEX fact_changes_repo ON fact_changes (repo);
+`,
 }

@@ -47,6 +47,11 @@ func Run(t *testing.T, open func(tb testing.TB) livespec.Store) {
 		{"Repos", testRepos},
 		{"Stats", testStats},
 		{"Cancelled", testCancelled},
+		{"FactsValidity", testFactsValidity},
+		{"FactsApply", testFactsApply},
+		{"FactChanges", testFactChanges},
+		{"FactValues", testFactValues},
+		{"FactsBadBatch", testFactsBadBatch},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
