@@ -108,6 +108,11 @@ func (s *Store) Search(ctx context.Context, q livespec.SearchQuery) ([]livespec.
 	if dense {
 		depth = max(limit*3, 30)
 	}
+	// Prepare what earlier searches ran unprepared, before holding a
+	// connection: a goroutine holding one never asks the pool for another.
+	if err := s.keepPending(ctx); err != nil {
+		return nil, s.fail(ctx, "search", err)
+	}
 	conn, err := s.r.Conn(ctx) // one connection: one snapshot for every step
 	if err != nil {
 		return nil, s.fail(ctx, "search", err)

@@ -12,9 +12,18 @@ const maxReadStmts = 128
 // stmtCache keeps the hot read queries prepared: parsing and planning a
 // query costs as much as reading a page of changes. The statements are
 // closed when their Store is garbage.
+//
+// A statement is prepared on the read pool only by a goroutine that holds
+// no read connection: one that holds a transaction (Search) and asked the
+// pool for another connection would wait for the others to finish, which
+// may wait for it (four searches holding the four connections deadlocked).
+// A transaction prepares a missing statement on its own connection and
+// leaves the query in pending, for the next caller outside a transaction
+// to keep.
 type stmtCache struct {
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
+	mu      sync.Mutex
+	m       map[string]*sql.Stmt
+	pending map[string]bool
 }
 
 func (c *stmtCache) close() {
@@ -74,15 +83,44 @@ type txQuerier struct {
 	tx *sql.Tx
 }
 
+// QueryContext runs query on the transaction's own connection: a kept
+// statement when there is one, else the query itself, remembered for
+// keepPending. It never waits for another connection of the pool.
 func (q txQuerier) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, kept, err := q.s.prepared(ctx, query)
-	if err != nil {
-		return nil, err
+	c := &q.s.mem().stmts
+	c.mu.Lock()
+	st := c.m[query]
+	if st == nil && len(c.m)+len(c.pending) < maxReadStmts {
+		if c.pending == nil {
+			c.pending = make(map[string]bool)
+		}
+		c.pending[query] = true
 	}
-	if !kept {
-		defer st.Close() // closed once the rows are read
+	c.mu.Unlock()
+	if st == nil {
+		return q.tx.QueryContext(ctx, query, args...)
 	}
 	return q.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+}
+
+// keepPending prepares on the read pool the queries transactions ran
+// unprepared. The caller must hold no read connection.
+func (s *Store) keepPending(ctx context.Context) error {
+	c := &s.mem().stmts
+	c.mu.Lock()
+	pending := c.pending
+	c.pending = nil
+	c.mu.Unlock()
+	for query := range pending {
+		st, kept, err := s.prepared(ctx, query)
+		if err != nil {
+			return err
+		}
+		if !kept {
+			st.Close()
+		}
+	}
+	return nil
 }
 
 // poolQuerier runs the Store's kept statements on the read pool.

@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(tb testing.TB) livespec.Store) {
 		{"FactChanges", testFactChanges},
 		{"FactValues", testFactValues},
 		{"FactsBadBatch", testFactsBadBatch},
+		{"ConcurrentReadsOnAFreshStore", testConcurrentReads},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
