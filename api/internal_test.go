@@ -218,9 +218,7 @@ func TestAskerIgnoringItsContextIsLeftBehind(t *testing.T) {
 					t.Fatal("a token after the request ended was accepted")
 				}
 			}
-			for srv.Limiter().InFlight() != 0 {
-				time.Sleep(time.Millisecond)
-			}
+			eventually(t, "the abandoned Asker's slot is freed", func() bool { return srv.Limiter().InFlight() == 0 })
 		})
 	}
 }
@@ -243,7 +241,17 @@ func TestAskerPanicIsA500AndFreesTheSlot(t *testing.T) {
 	if w.Code != 500 || strings.Contains(w.Body.String(), "bug in") {
 		t.Fatalf("status %d body %s", w.Code, w.Body.String())
 	}
-	for srv.Limiter().InFlight() != 0 {
+	eventually(t, "the panicking Asker's slot is freed", func() bool { return srv.Limiter().InFlight() == 0 })
+}
+
+// eventually waits for cond, failing t if it does not hold within 10s.
+func eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("not within 10s: %s", what)
+		}
 		time.Sleep(time.Millisecond)
 	}
 }

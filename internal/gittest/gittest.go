@@ -46,11 +46,11 @@ type Step struct {
 }
 
 // New creates an empty repository on branch main whose first commit lands
-// at start, then commits steps. It skips the test when the git CLI is
+// at start, then commits steps. It fails the test when the git CLI is
 // missing.
 func New(tb testing.TB, start time.Time, steps ...Step) *Repo {
 	tb.Helper()
-	skipWithoutGit(tb)
+	requireGit(tb)
 	r := &Repo{tb: tb, Dir: tb.TempDir(), Author: "Ada Lovelace", When: start.UTC(), Step: time.Hour}
 	r.Git("init", "-q", "-b", "main")
 	r.Do(steps...)
@@ -61,10 +61,10 @@ func New(tb testing.TB, start time.Time, steps ...Step) *Repo {
 // directory, or a URL git understands) into a new temporary directory with the extra clone arguments args (such as
 // "--bare" or "--depth", "3"). The clone's clock starts one Step after the
 // committer time of its HEAD (at the zero time when it has no commit). It
-// skips the test when the git CLI is missing.
+// fails the test when the git CLI is missing.
 func Clone(tb testing.TB, src string, args ...string) *Repo {
 	tb.Helper()
-	skipWithoutGit(tb)
+	requireGit(tb)
 	r := &Repo{tb: tb, Dir: filepath.Join(tb.TempDir(), "clone"), Author: "Ada Lovelace", Step: time.Hour}
 	r.gitIn("", append(append([]string{"clone", "-q"}, args...), "--", src, r.Dir)...)
 	if out, err := r.run(r.Dir, "log", "-1", "--format=%ct", "HEAD"); err == nil {
@@ -75,10 +75,13 @@ func Clone(tb testing.TB, src string, args ...string) *Repo {
 	return r
 }
 
-func skipWithoutGit(tb testing.TB) {
+// requireGit fails tb when the git CLI is missing: a test that needs git
+// and skipped without it would pass having tested nothing (.ci/run
+// installs git).
+func requireGit(tb testing.TB) {
 	tb.Helper()
 	if _, err := exec.LookPath("git"); err != nil {
-		tb.Skip("git CLI not available")
+		tb.Fatal("gittest: the git CLI is not installed (apt-get install git): ", err)
 	}
 }
 

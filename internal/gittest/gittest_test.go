@@ -236,3 +236,42 @@ func TestErrors(t *testing.T) {
 		})
 	}
 }
+
+// recordingTB records how a helper ended the test.
+type recordingTB struct {
+	testing.TB
+	fatal, skipped bool
+}
+
+type stopped struct{}
+
+func (r *recordingTB) Helper()                   {}
+func (r *recordingTB) TempDir() string           { return r.TB.TempDir() }
+func (r *recordingTB) Fatal(args ...any)         { r.fatal = true; panic(stopped{}) }
+func (r *recordingTB) Fatalf(f string, a ...any) { r.fatal = true; panic(stopped{}) }
+func (r *recordingTB) Skip(args ...any)          { r.skipped = true; panic(stopped{}) }
+func (r *recordingTB) Skipf(f string, a ...any)  { r.skipped = true; panic(stopped{}) }
+func (r *recordingTB) SkipNow()                  { r.skipped = true; panic(stopped{}) }
+
+func TestWithoutGitFails(t *testing.T) {
+	t.Setenv("PATH", t.TempDir()) // a PATH with no git
+	for name, call := range map[string]func(tb testing.TB){
+		"New":   func(tb testing.TB) { gittest.New(tb, start) },
+		"Clone": func(tb testing.TB) { gittest.Clone(tb, t.TempDir()) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			rec := &recordingTB{TB: t}
+			func() {
+				defer func() {
+					if r := recover(); r != nil && r != (stopped{}) {
+						panic(r)
+					}
+				}()
+				call(rec)
+			}()
+			if !rec.fatal || rec.skipped {
+				t.Errorf("without git: failed %v, skipped %v; want a failure, not a skip", rec.fatal, rec.skipped)
+			}
+		})
+	}
+}
