@@ -242,14 +242,17 @@ func (j *jobs) shutdown(ctx context.Context) error {
 	}
 }
 
+// startIngest starts an ingest job. The request is checked before the
+// server's configuration, as on every route: a body that is not JSON is
+// 415 (or 400, 413) even where ingest is switched off (501).
 func (s *Server) startIngest(c *gin.Context) {
-	if s.cfg.Ingester == nil {
-		fail(c, livespec.Errorf(ENOTCONFIGURED, "ingest is not configured on this server"))
-		return
-	}
 	var b IngestBody
 	if err := decodeJSON(c, &b, true); err != nil {
 		fail(c, err)
+		return
+	}
+	if s.cfg.Ingester == nil {
+		fail(c, livespec.Errorf(ENOTCONFIGURED, "ingest is not configured on this server"))
 		return
 	}
 	repo, err := s.sourceNamed(b.Repo)

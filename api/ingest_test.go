@@ -79,6 +79,11 @@ func TestIngestErrors(t *testing.T) {
 	}
 	off := newFixture(t, func(c *api.Config, _ *fixture) { c.Ingester = nil })
 	wantError(t, do(t, off.h, "POST", "/v1/ingest", `{"repo":"acme/shop"}`), 501, api.ENOTCONFIGURED)
+	// The request is checked first: a body that is not JSON is 415 whether
+	// or not ingest is on.
+	for _, srv := range []*fixture{f, off} {
+		wantError(t, do(t, srv.h, "POST", "/v1/ingest", "repo=acme/shop", "Content-Type", "text/plain"), 415, api.ECONTENTTYPE, "text/plain")
+	}
 
 	failing := newFixture(t, func(_ *api.Config, f *fixture) {
 		f.ing.err = livespec.Errorf(livespec.EUNAVAILABLE, "git fetch failed")
@@ -163,6 +168,9 @@ func TestGitHubWebhook(t *testing.T) {
 	if res := decode[api.HookResult](t, githubPush(t, f.h, "gh-secret", "d-9", `{}`, "X-GitHub-Event", "issues")); res.Status != "ignored" {
 		t.Fatalf("issues event: %+v", res)
 	}
+	// A replayed ping or ignored event is refused like a replayed push.
+	wantError(t, githubPush(t, f.h, "gh-secret", "d-8", `{"zen":"hi"}`, "X-GitHub-Event", "ping"), 409, livespec.ECONFLICT, "d-8")
+	wantError(t, githubPush(t, f.h, "gh-secret", "d-9", `{}`, "X-GitHub-Event", "issues"), 409, livespec.ECONFLICT, "d-9")
 	wantError(t, githubPush(t, f.h, "gh-secret", "d-10", `{"ref":`), 400, livespec.EINVALID)
 	big := `{"ref":"refs/heads/main","pad":"` + strings.Repeat("x", api.MaxWebhookBytes) + `"}`
 	wantError(t, githubPush(t, f.h, "gh-secret", "d-11", big), 413, livespec.ETOOLARGE)
@@ -189,6 +197,13 @@ func TestGitLabWebhook(t *testing.T) {
 	if res := decode[api.HookResult](t, do(t, f.h, "POST", "/v1/webhooks/gitlab", `{"object_kind":"issue"}`, "X-Gitlab-Token", "gl-token")); res.Status != "ignored" {
 		t.Fatalf("issue event: %+v", res)
 	}
+	issue := func() *httptest.ResponseRecorder {
+		return do(t, f.h, "POST", "/v1/webhooks/gitlab", `{"object_kind":"issue"}`, "X-Gitlab-Token", "gl-token", "X-Gitlab-Event-UUID", "u-2")
+	}
+	if w := issue(); w.Code != 200 {
+		t.Fatalf("issue event with an id: %d %s", w.Code, w.Body.String())
+	}
+	wantError(t, issue(), 409, livespec.ECONFLICT, "u-2") // replayed, like a push
 	req := httptest.NewRequest("POST", "/v1/webhooks/gitlab", strings.NewReader(push))
 	req.Header.Set("X-Gitlab-Token", "gl-token")
 	req.Header.Set("Content-Type", "text/plain")

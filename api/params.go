@@ -10,6 +10,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -320,4 +321,54 @@ func (rc *repoCache) refresh(ctx context.Context, st livespec.Store, now time.Ti
 	}
 	rc.at = now
 	return nil
+}
+
+// checkQuery refuses a request whose query string does not parse (a bad
+// %-escape, a ';' separator), naming the parameter at fault: gin's
+// c.Query drops such pairs silently, which would turn a filter the client
+// asked for into no filter at all.
+func checkQuery(c *gin.Context) {
+	if err := queryError(c.Request.URL.RawQuery); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Next()
+}
+
+// queryError returns an EINVALID error for the first pair of raw that
+// url.ParseQuery would reject, nil when every pair parses.
+func queryError(raw string) error {
+	for raw != "" {
+		var pair string
+		pair, raw, _ = strings.Cut(raw, "&")
+		if pair == "" {
+			continue
+		}
+		rawKey, rawValue, _ := strings.Cut(pair, "=")
+		key, kerr := url.QueryUnescape(rawKey)
+		if kerr != nil {
+			key = rawKey
+		}
+		if strings.Contains(rawKey, ";") {
+			return invalid(queryName(key), "';' is not a query separator; use '&'")
+		}
+		if kerr != nil {
+			return invalid(queryName(key), "the parameter name is not valid URL encoding (escape %% as %%25)")
+		}
+		if strings.Contains(rawValue, ";") {
+			return invalid(queryName(key), "';' is not a query separator; use '&' (or escape it as %%3B)")
+		}
+		if _, err := url.QueryUnescape(rawValue); err != nil {
+			return invalid(queryName(key), "the value is not valid URL encoding (escape %% as %%25)")
+		}
+	}
+	return nil
+}
+
+// queryName is a parameter name as error messages show it.
+func queryName(key string) string {
+	if !utf8.ValidString(key) {
+		key = strings.ToValidUTF8(key, "?")
+	}
+	return clip(cmp.Or(key, "(empty name)"), 60)
 }

@@ -276,6 +276,7 @@ func (s *Server) handle(r route) {
 		s.pages = append(s.pages, mountedRoute{r.method, r.path})
 		s.mu.Unlock()
 	}
+	hs = append(hs, checkQuery)
 	switch {
 	case r.bodyLimit > 0:
 		hs = append(hs, limitBody(r.bodyLimit))

@@ -68,12 +68,12 @@ func (s *Server) githubHook(c *gin.Context) {
 		return
 	}
 	event := c.GetHeader("X-GitHub-Event")
-	if event == "ping" {
-		writeJSON(c, http.StatusOK, HookResult{Status: "pong"})
-		return
-	}
 	if event != "push" {
-		writeJSON(c, http.StatusOK, HookResult{Status: "ignored", Reason: "event " + clip(event, 40) + " is not a push"})
+		res := HookResult{Status: "ignored", Reason: "event " + clip(event, 40) + " is not a push"}
+		if event == "ping" {
+			res = HookResult{Status: "pong"}
+		}
+		s.answerOnce(c, "github:"+delivery, res)
 		return
 	}
 	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt == "application/x-www-form-urlencoded" {
@@ -135,13 +135,13 @@ func (s *Server) gitlabHook(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if p.ObjectKind != "push" {
-		writeJSON(c, http.StatusOK, HookResult{Status: "ignored", Reason: "event " + clip(p.ObjectKind, 40) + " is not a push"})
-		return
-	}
 	id := cmp.Or(c.GetHeader("X-Gitlab-Event-UUID"), c.GetHeader("Idempotency-Key"))
 	if id != "" {
 		id = "gitlab:" + id
+	}
+	if p.ObjectKind != "push" {
+		s.answerOnce(c, id, HookResult{Status: "ignored", Reason: "event " + clip(p.ObjectKind, 40) + " is not a push"})
+		return
 	}
 	pr, rp := p.Project, p.Repository
 	s.push(c, "gitlab", id, pushInfo{ref: p.Ref, names: []string{pr.PathWithNamespace},
@@ -163,6 +163,21 @@ func decodeLoose(c *gin.Context, v any) error {
 	return nil
 }
 
+// answerOnce answers a verified delivery that starts nothing (a ping, an
+// event other than a push) with res, and a replay of it with the same 409
+// a replayed push gets.
+func (s *Server) answerOnce(c *gin.Context, delivery string, res HookResult) {
+	if delivery != "" && !s.seen.claim(delivery) {
+		fail(c, errReplayed(delivery))
+		return
+	}
+	writeJSON(c, http.StatusOK, res)
+}
+
+func errReplayed(delivery string) error {
+	return livespec.Errorf(livespec.ECONFLICT, "delivery %s was already processed", clip(delivery, 100))
+}
+
 // push starts an ingest of every configured repository the verified push
 // names. A delivery id seen before is refused (replay); it is remembered
 // only once the push was accepted, so a failed delivery can be retried.
@@ -172,7 +187,7 @@ func (s *Server) push(c *gin.Context, trigger, delivery string, p pushInfo) {
 		return
 	}
 	if delivery != "" && !s.seen.claim(delivery) {
-		fail(c, livespec.Errorf(livespec.ECONFLICT, "delivery %s was already processed", clip(delivery, 100)))
+		fail(c, errReplayed(delivery))
 		return
 	}
 	ok := false

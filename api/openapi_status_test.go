@@ -1,0 +1,133 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/livespec/livespec/api"
+)
+
+// TestOpenAPIDocumentsEveryStatus provokes every route the server routes
+// (wrong method, malformed query, missing token, non-JSON and oversized
+// bodies, with the store down, hanging past the deadline, ingest switched
+// off, the answer queue full) and checks that every status it answered
+// is among the responses /openapi.json documents for that operation.
+// Every operation documents 400 (a query string that does not parse) and
+// 405 (any path answers another method with 405).
+func TestOpenAPIDocumentsEveryStatus(t *testing.T) {
+	const token = "tok"
+	auth := []string{"Authorization", "Bearer " + token}
+	states := []struct {
+		name string
+		edit func(*api.Config, *fixture)
+		// before runs once the server exists, and returns what undoes it.
+		before func(*fixture) func()
+	}{
+		{"normal", nil, nil},
+		{"store down", nil, func(f *fixture) func() { f.store.setDown(true); return func() {} }},
+		{"store hangs", func(c *api.Config, f *fixture) {
+			c.RequestTimeout, c.AskTimeout = 20*time.Millisecond, 20*time.Millisecond
+			f.store.block = make(chan struct{})
+		}, nil},
+		{"ingest off", func(c *api.Config, _ *fixture) { c.Ingester, c.Historian, c.ParsePeriod = nil, nil, nil }, nil},
+		{"answer queue full", func(c *api.Config, f *fixture) {
+			f.asker.gate = make(chan struct{})
+			f.asker.started = make(chan struct{}, 1)
+			c.MaxInFlight, c.MaxQueue = 1, -1
+		}, func(f *fixture) func() {
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				do(t, f.h, "POST", "/v1/ask", `{"question":"hold the slot"}`, auth...)
+			}()
+			<-f.asker.started
+			return func() { close(f.asker.gate); <-done }
+		}},
+	}
+	seen := map[string]map[int]bool{} // "GET /v1/changes" → statuses
+	var documented map[string]map[string]map[string]any
+	param := regexp.MustCompile(`[:*]([a-z]+)`)
+	for _, st := range states {
+		f := newFixture(t, func(c *api.Config, f *fixture) {
+			c.Tokens = []string{token}
+			if st.edit != nil {
+				st.edit(c, f)
+			}
+		})
+		if st.before != nil {
+			undo := st.before(f)
+			defer undo()
+		}
+		if documented == nil {
+			var doc struct {
+				Paths map[string]map[string]map[string]any `json:"paths"`
+			}
+			if err := json.Unmarshal(do(t, f.h, "GET", "/openapi.json", nil).Body.Bytes(), &doc); err != nil {
+				t.Fatal(err)
+			}
+			documented = doc.Paths
+		}
+		for _, r := range routesOf(f.h) {
+			op := r.Method + " " + param.ReplaceAllString(r.Path, "{$1}")
+			target := param.ReplaceAllStringFunc(r.Path, func(p string) string {
+				if p[0] == '*' {
+					return "spec/checkout.md"
+				}
+				return "x"
+			})
+			if seen[op] == nil {
+				seen[op] = map[int]bool{}
+			}
+			var body any
+			if r.Method != "GET" {
+				body = `{"question":"coupons?","repo":"acme/shop"}`
+			}
+			note := func(w int) { seen[op][w] = true }
+			note(do(t, f.h, r.Method, target+"?q=coupons", body, auth...).Code)
+			note(do(t, f.h, r.Method, target+"?q=coupons", body).Code)
+			note(do(t, f.h, r.Method, target+"?since=%zz", body, auth...).Code)
+			note(do(t, f.h, r.Method, target+"?since=yesterday&period=x", body, auth...).Code)
+			wrong := "DELETE"
+			if r.Method == "DELETE" {
+				wrong = "PUT"
+			}
+			if w := do(t, f.h, wrong, target, nil, auth...); w.Code != http.StatusMethodNotAllowed {
+				t.Errorf("%s %s: %d, want 405", wrong, target, w.Code)
+			} else {
+				note(w.Code)
+			}
+			if r.Method == "POST" {
+				note(do(t, f.h, r.Method, target, "question=x", append([]string{"Content-Type", "text/plain"}, auth...)...).Code)
+				note(do(t, f.h, r.Method, target, strings.Repeat("x", api.MaxWebhookBytes+1), auth...).Code)
+				note(do(t, f.h, r.Method, target, "{", auth...).Code)
+			}
+		}
+	}
+	for op, statuses := range seen {
+		method, path, _ := strings.Cut(op, " ")
+		resp, _ := documented[path][strings.ToLower(method)]["responses"].(map[string]any)
+		if resp == nil {
+			t.Errorf("%s is not documented", op)
+			continue
+		}
+		for _, must := range []int{400, 405} {
+			statuses[must] = true
+		}
+		var missing []int
+		for s := range statuses {
+			if _, ok := resp[strconv.Itoa(s)]; !ok {
+				missing = append(missing, s)
+			}
+		}
+		slices.Sort(missing)
+		if len(missing) > 0 {
+			t.Errorf("%s answered %v, which /openapi.json does not document", op, missing)
+		}
+	}
+}
