@@ -369,6 +369,6 @@ func streamingMessage(text string) Message {
 			slack.NewSectionBlock(mrkdwnText(md), nil, nil),
 			slack.NewContextBlock("", mrkdwnText("_writing…_")),
 		},
-		Text: clip(md, maxFallback),
+		Text: clipMrkdwn(md, maxFallback),
 	}
 }

@@ -74,7 +74,7 @@ func Render(a *livespec.Answer, opt RenderOptions) Message {
 	case opt.ReadAs != "":
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwnText(clip("_Read as:_ "+Escape(opt.ReadAs), MaxTextChars))))
 	case opt.ShowQuestion && a.Question != "":
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwnText(clip("*Q:* "+Escape(a.Question), MaxTextChars))))
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwnText(clipMrkdwn("*Q:* "+escapeKeepingMentions(a.Question), MaxTextChars))))
 	}
 	cite := func(n int) string {
 		for _, c := range a.Citations {
@@ -371,7 +371,7 @@ func sourceLine(c livespec.Citation, withRepo bool) string {
 	case !from.IsZero():
 		line += " · valid since " + day(from)
 	}
-	if ex := strings.Join(strings.Fields(c.Excerpt), " "); ex != "" {
+	if ex := strings.Join(strings.Fields(plainLinks(c.Excerpt)), " "); ex != "" {
 		line += " — “" + Escape(clip(ex, 160)) + "”"
 	}
 	return clipMrkdwn(line, MaxTextChars/maxSources)
@@ -419,22 +419,24 @@ func feedbackButtons(id, question string) slack.Block {
 	return slack.NewActionBlock(feedbackBlockID, up, down)
 }
 
-// fallbackText is the message's plain text: the answer, then the sources
-// with their URLs.
+// fallbackText is the message's plain text: the answer (mrkdwn, cut
+// between links and entities, never inside one), then as many of the
+// sources as fit in maxFallback characters.
 func fallbackText(a *livespec.Answer, text string) string {
 	var b strings.Builder
-	b.WriteString(clip(text, maxFallback-500))
+	b.WriteString(cutMrkdwn(text, maxFallback-500))
 	if len(a.Citations) > 0 {
 		b.WriteString("\nSources:")
+		n := utf8.RuneCountInString(b.String())
 		for _, c := range a.Citations {
-			line := fmt.Sprintf("\n[%d] %s", c.N, Escape(sourceLabel(c)))
-			if b.Len()+len(line) > maxFallback*3 {
+			line := fmt.Sprintf("\n[%d] %s", c.N, Escape(clip(sourceLabel(c), 200)))
+			if n += utf8.RuneCountInString(line); n > maxFallback {
 				break
 			}
 			b.WriteString(line)
 		}
 	}
-	return clip(b.String(), maxFallback)
+	return b.String()
 }
 
 // fullAnswerLink points to where the rest of a cut answer can be read: the

@@ -158,6 +158,38 @@ func Link(url, text string) string {
 	return "<" + url + "|" + text + ">"
 }
 
+// mentionRe matches the user and channel mentions Slack sends in message
+// text without a label (<@U024BE7LH>, <#C012AB3CD>).
+var mentionRe = regexp.MustCompile(`<(?:@[UW]|#C)[A-Z0-9]{2,20}>`)
+
+// escapeKeepingMentions escapes s for mrkdwn but keeps the user and
+// channel mentions it carries, so echoing a question shows them as Slack
+// does instead of as &lt;@U…&gt;.
+func escapeKeepingMentions(s string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range mentionRe.FindAllStringIndex(s, -1) {
+		b.WriteString(Escape(s[last:m[0]]))
+		b.WriteString(s[m[0]:m[1]])
+		last = m[1]
+	}
+	b.WriteString(Escape(s[last:]))
+	return b.String()
+}
+
+// mdLinkRe matches a Markdown link or image: [text](target "title").
+var mdLinkRe = regexp.MustCompile(`!?\[([^\[\]]*)\]\(\s*<?[^\s()<>]*>?(?:\s+"[^"]*")?\s*\)`)
+
+// plainLinks replaces Markdown links and images in a quoted source text
+// by their text (an in-page [x](#anchor) means nothing in Slack), and
+// <https://…> autolinks by their address.
+func plainLinks(s string) string {
+	s = mdLinkRe.ReplaceAllString(s, "$1")
+	return autolinkRe.ReplaceAllString(s, "$1")
+}
+
+var autolinkRe = regexp.MustCompile(`<((?:https?://|mailto:)[^\s<>]+)>`)
+
 // plainFromSlack turns the text of an incoming Slack message into plain
 // text: <url|label> becomes label, <url> url, mentions are dropped when
 // drop reports true for the id, and &amp; &lt; &gt; are unescaped.
