@@ -50,7 +50,7 @@ func (s *Server) renderOpenAPI() error {
 			"description": "Authenticated by the extension itself (Slack request signatures), not by bearer tokens.",
 			"tags":        []any{"extensions"},
 			"security":    []any{},
-			"responses":   map[string]any{"default": map[string]any{"description": "Defined by the extension."}},
+			"responses":   withCommonErrors(map[string]any{"default": map[string]any{"description": "Defined by the extension."}}),
 		}
 	}
 	b, err := json.MarshalIndent(doc, "", "  ")
@@ -71,4 +71,14 @@ func openapiPath(p string) string {
 		}
 	}
 	return strings.Join(segs, "/")
+}
+
+// withCommonErrors adds to the responses of an operation the errors every
+// route can answer: 400 for a query string that does not parse, 405 for
+// another method on its path.
+func withCommonErrors(responses map[string]any) map[string]any {
+	for _, code := range []string{"400", "405"} {
+		responses[code] = map[string]any{"$ref": "#/components/responses/E" + code}
+	}
+	return responses
 }

@@ -106,7 +106,7 @@ func pageOpenAPI(p string) map[string]any {
 		"summary":     "Web page for browsers (HTML)",
 		"description": "Part of the web page at /. Authenticated like the API, or by the token cookie /login sets.",
 		"tags":        []any{"web"},
-		"responses":   map[string]any{"default": map[string]any{"description": "An HTML page, or a redirect to /login."}},
+		"responses":   withCommonErrors(map[string]any{"default": map[string]any{"description": "An HTML page, or a redirect to /login."}}),
 	}
 	var params []any
 	for seg := range strings.SplitSeq(p, "/") {
