@@ -69,7 +69,7 @@ type Citation struct {
 	ValidFrom Time   `json:"valid_from"` // = Date
 	ValidTo   Time   `json:"valid_to"`   // null while current
 	Current   bool   `json:"current"`    // false: superseded since (see ValidTo)
-	URL       string `json:"url"`        // commit-pinned permalink, or ""
+	URL       string `json:"url"`        // commit-pinned permalink, or "" (null in JSON)
 	Excerpt   string `json:"excerpt"`
 	// VersionID and Text are for generators and tools; Text is the whole
 	// section text, Excerpt a short part of it.
@@ -77,27 +77,120 @@ type Citation struct {
 	Text      string `json:"-"`
 }
 
+// Levels of a change event: the whole file, or one section of it.
+const (
+	LevelFile    = "file"
+	LevelSection = "section"
+)
+
+// PreambleHeading is the heading an answer gives the text before a file's
+// first heading (whose heading path is empty in the store), so that a
+// change to it reads apart from the file-level event of the same commit.
+const PreambleHeading = "(top of file)"
+
+// Editorial kinds: why a change event is editorial rather than a change of
+// substance. The empty string is a substantive change.
+const (
+	EditWhitespace = "whitespace"    // only spacing or line breaks differ
+	EditHeading    = "heading_level" // only heading levels differ
+	EditLinks      = "links"         // only link targets or anchors differ
+	EditTypo       = "typo"          // a few characters within words differ
+	EditSweep      = "sweep"         // one commit modified a large share of the repository's files
+)
+
+// MarshalJSON encodes an empty URL as null.
+func (c Citation) MarshalJSON() ([]byte, error) {
+	type plain Citation
+	return json.Marshal(struct {
+		plain
+		URL *string `json:"url"`
+	}{plain(c), nullable(c.URL)})
+}
+
 // AnswerChange is one change event as the answer contract carries it.
+// Level is LevelFile for the file-level event (Heading "", encoded as
+// null) and LevelSection for a section event; the text before the first
+// heading has Heading PreambleHeading. Editorial is one of the Edit kinds
+// when the event changed only the form of the text, "" (null) otherwise.
 type AnswerChange struct {
-	Repo    string     `json:"repo,omitempty"`
-	Commit  string     `json:"commit"`
-	Date    Time       `json:"date"`
-	Author  string     `json:"author"`
-	Message string     `json:"message,omitempty"`
-	Path    string     `json:"path"`
-	OldPath string     `json:"old_path"`
-	Heading string     `json:"heading"`
-	Kind    ChangeKind `json:"kind"`
-	Summary string     `json:"summary"`
+	Repo      string     `json:"repo,omitempty"`
+	Commit    string     `json:"commit"`
+	Date      Time       `json:"date"`
+	Author    string     `json:"author"`
+	Message   string     `json:"message,omitempty"`
+	Path      string     `json:"path"`
+	OldPath   string     `json:"old_path"`
+	Heading   string     `json:"heading"`
+	Level     string     `json:"level"`
+	Kind      ChangeKind `json:"kind"`
+	Summary   string     `json:"summary"`
+	Editorial string     `json:"editorial"`
+}
+
+// MarshalJSON encodes the empty optional strings (old_path, the heading of
+// a file-level event, editorial) as null.
+func (c AnswerChange) MarshalJSON() ([]byte, error) {
+	type plain AnswerChange
+	return json.Marshal(struct {
+		plain
+		OldPath   *string `json:"old_path"`
+		Heading   *string `json:"heading"`
+		Editorial *string `json:"editorial"`
+	}{plain(c), nullable(c.OldPath), nullable(c.Heading), nullable(c.Editorial)})
+}
+
+// IsFile reports whether c is a file-level event. Events without a Level
+// (from older producers) are file-level when they have no heading.
+func (c AnswerChange) IsFile() bool {
+	if c.Level != "" {
+		return c.Level == LevelFile
+	}
+	return c.Heading == ""
+}
+
+// AnswerHeading is the heading an answer shows for a change event: ""
+// for a file-level event, PreambleHeading for the text before the first
+// heading, else the heading path.
+func AnswerHeading(heading string, section bool) string {
+	if section && heading == "" {
+		return PreambleHeading
+	}
+	return heading
 }
 
 // ChangeOf converts a stored Change to its answer form.
 func ChangeOf(c Change) AnswerChange {
+	level := LevelFile
+	if c.Section {
+		level = LevelSection
+	}
 	return AnswerChange{
 		Repo: c.Repo, Commit: c.Commit, Date: Time{c.Date}, Author: c.Author,
-		Message: c.Message, Path: c.Path, OldPath: c.OldPath, Heading: c.Heading,
-		Kind: c.Kind, Summary: c.Summary,
+		Message: c.Message, Path: c.Path, OldPath: c.OldPath, Heading: AnswerHeading(c.Heading, c.Section),
+		Level: level, Kind: c.Kind, Summary: c.Summary,
 	}
+}
+
+// ChangeTotals counts the change events of a window, all of them, however
+// many an answer lists: the files they touched, the section events (the
+// file-level event of a file without section events counts as one), by
+// kind, and the first-parent commits.
+type ChangeTotals struct {
+	Files    int `json:"files"`
+	Sections int `json:"sections"`
+	Commits  int `json:"commits"`
+	Added    int `json:"added"`
+	Modified int `json:"modified"`
+	Removed  int `json:"removed"`
+	Renamed  int `json:"renamed"`
+}
+
+// nullable is nil for "", else a pointer to s.
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 // ModelInfo says which embedder and generator served an answer. Embedder is
@@ -119,7 +212,10 @@ type Answer struct {
 	Changes   []AnswerChange `json:"changes"`
 	// Facts are the lifecycle facts of a status answer (empty otherwise).
 	Facts []AnswerFact `json:"facts"`
-	Model ModelInfo    `json:"model"`
+	// Totals counts every change of a changes answer's window, however
+	// many Changes lists; nil for other intents.
+	Totals *ChangeTotals `json:"totals,omitempty"`
+	Model  ModelInfo     `json:"model"`
 }
 
 // MarshalJSON encodes the window bounds as RFC 3339 UTC (null when open).

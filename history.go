@@ -29,6 +29,7 @@ type TimelineEvent struct {
 	OldPath    string     `json:"old_path,omitempty"`
 	Heading    string     `json:"heading"`
 	OldHeading string     `json:"old_heading,omitempty"`
+	Level      string     `json:"level"` // LevelFile or LevelSection (Heading "" is then the text before the first heading)
 	Summary    string     `json:"summary"`
 	// VersionID is the version this event introduced (empty for removals).
 	VersionID string `json:"version_id,omitempty"`

@@ -44,4 +44,33 @@ type Evidence struct {
 	// Notes are facts the answer must state, e.g. that the period could not
 	// be parsed or that nothing matched.
 	Notes []string `json:"notes,omitempty"`
+	// Totals counts every change of a changes question's window, however
+	// many Changes lists.
+	Totals *ChangeTotals `json:"totals,omitempty"`
+	// Titles names the documents of Changes by their titles.
+	Titles []DocTitle `json:"titles,omitempty"`
+	// Quotes say what notable changes did to the text: what it says now
+	// and, for a modification, what it said before.
+	Quotes []ChangeQuote `json:"quotes,omitempty"`
+	// Earlier holds the latest changes before the window when the window
+	// holds none (a changes question over a quiet period).
+	Earlier []AnswerChange `json:"earlier,omitempty"`
+}
+
+// DocTitle is a document's title: its front-matter title or first heading.
+type DocTitle struct {
+	Repo  string `json:"repo,omitempty"`
+	Path  string `json:"path"`
+	Title string `json:"title"`
+}
+
+// ChangeQuote is what one notable change did to a section's text: the
+// sentences it says now that it did not before (Now), and the sentences it
+// said before that it no longer does (Before, empty for an addition). N is
+// the source citing the new text (0: none).
+type ChangeQuote struct {
+	Change AnswerChange `json:"change"`
+	N      int          `json:"n,omitempty"`
+	Now    string       `json:"now,omitempty"`
+	Before string       `json:"before,omitempty"`
 }

@@ -166,6 +166,11 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 		for _, c := range res.changes {
 			ev.Changes = append(ev.Changes, livespec.ChangeOf(c))
 		}
+		for _, c := range res.earlier {
+			ev.Earlier = append(ev.Earlier, livespec.ChangeOf(c))
+		}
+		ev.Totals = res.totals
+		ev.Quotes = res.quotes
 		cited = res.cite
 	case livespec.IntentTimeline:
 		t := topic
@@ -245,6 +250,7 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 		Answer:    text,
 		Citations: ev.Sources,
 		Changes:   ev.Changes,
+		Totals:    ev.Totals,
 		Model:     livespec.ModelInfo{Embedder: embedder, Generator: genName},
 	}
 	if ev.AsOf != nil {
@@ -357,6 +363,7 @@ func (a *Assistant) topic(question string, u Understanding, history []livespec.T
 func changeOfEvent(e livespec.TimelineEvent) livespec.AnswerChange {
 	return livespec.AnswerChange{
 		Repo: e.Repo, Commit: e.Commit, Date: e.Date, Author: e.Author, Message: e.Message,
-		Path: e.Path, OldPath: e.OldPath, Heading: e.Heading, Kind: e.Kind, Summary: e.Summary,
+		Path: e.Path, OldPath: e.OldPath, Heading: livespec.AnswerHeading(e.Heading, e.Level == livespec.LevelSection),
+		Level: e.Level, Kind: e.Kind, Summary: e.Summary,
 	}
 }

@@ -371,15 +371,6 @@ func proseQuote(text, old string) string {
 	return clipRunes(strings.Join(out, " "), digestExcerpt)
 }
 
-// prose reports whether a sentence reads as prose: a few words, not a
-// table of contents line, a table row or code.
-func prose(s string) bool {
-	if anchorLink.MatchString(s) || strings.HasPrefix(s, "|") || strings.HasPrefix(s, "```") {
-		return false
-	}
-	return len(strings.Fields(s)) >= 4
-}
-
 // trimTitle drops the document's title from the front of a heading path
 // (every section of a document sits under it) and keeps the last three
 // headings of a deep path.

@@ -186,43 +186,13 @@ func (r *exRenderer) changes() {
 	period := windowText(ev.Window, ev.Changes)
 	if len(ev.Changes) == 0 {
 		r.line("No spec changes%s %s.", about, period)
+		r.earlier()
 		return
 	}
-	groups := map[string]*fileGroup{}
-	for _, c := range ev.Changes {
-		k := c.Repo + "\x00" + c.Path
-		g := groups[k]
-		if g == nil {
-			g = &fileGroup{repo: c.Repo, path: c.Path}
-			groups[k] = g
-		}
-		if c.Heading == "" {
-			// The file-level event and a change to the text before the
-			// first heading look alike: keep one per commit and kind.
-			dup := false
-			for _, f := range g.fileEvents {
-				dup = dup || f.Commit == c.Commit && f.Kind == c.Kind
-			}
-			if !dup {
-				g.fileEvents = append(g.fileEvents, c)
-			}
-		} else {
-			g.sections = append(g.sections, c)
-		}
-	}
-	files := make([]*fileGroup, 0, len(groups))
-	kinds := map[livespec.ChangeKind]int{}
-	commits := map[string]bool{}
-	total := 0
-	for _, c := range ev.Changes {
-		commits[c.Commit] = true // a commit that only touched a file's bytes counts too
-	}
-	for _, g := range groups {
-		files = append(files, g)
-		for _, c := range g.counted() {
-			kinds[c.Kind]++
-			total++
-		}
+	files := r.fileGroups(ev.Changes)
+	t := ev.Totals
+	if t == nil {
+		t = answerTotals(files)
 	}
 	sort.Slice(files, func(i, j int) bool {
 		a, b := len(files[i].counted()), len(files[j].counted())
@@ -235,14 +205,18 @@ func (r *exRenderer) changes() {
 		return files[i].path < files[j].path
 	})
 	var parts []string
-	for _, k := range []livespec.ChangeKind{livespec.Added, livespec.Modified, livespec.Removed, livespec.Renamed} {
-		if kinds[k] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", kinds[k], k))
+	for _, k := range []struct {
+		n    int
+		kind livespec.ChangeKind
+	}{{t.Added, livespec.Added}, {t.Modified, livespec.Modified}, {t.Removed, livespec.Removed}, {t.Renamed, livespec.Renamed}} {
+		if k.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", k.n, k.kind))
 		}
 	}
-	r.line("**%s%s to %s in %s %s:** %s.", plural(total, "change"), about, plural(len(files), "file"),
-		plural(len(commits), "commit"), period, strings.Join(parts, ", "))
+	r.line("**%s%s to %s in %s %s:** %s.", plural(t.Sections, "change"), about, plural(t.Files, "file"),
+		plural(t.Commits, "commit"), period, strings.Join(parts, ", "))
 	r.line("")
+	r.quotes()
 	for i, g := range files {
 		if i == exFiles {
 			rest := 0
@@ -250,6 +224,130 @@ func (r *exRenderer) changes() {
 				rest += len(g.counted())
 			}
 			r.line("- and %s (%s)", more(len(files)-i, "file"), plural(rest, "change"))
+			break
+		}
+		r.fileLines(g)
+	}
+}
+
+// fileGroups groups change events by file, in order of first appearance.
+func (r *exRenderer) fileGroups(cs []livespec.AnswerChange) []*fileGroup {
+	var files []*fileGroup
+	groups := map[string]*fileGroup{}
+	for _, c := range cs {
+		k := c.Repo + "\x00" + c.Path
+		g := groups[k]
+		if g == nil {
+			g = &fileGroup{repo: c.Repo, path: c.Path}
+			groups[k] = g
+			files = append(files, g)
+		}
+		if c.IsFile() {
+			// Events without a level: the file-level event and a change to
+			// the text before the first heading look alike; keep one per
+			// commit and kind.
+			if !slices.ContainsFunc(g.fileEvents, func(f livespec.AnswerChange) bool { return f.Commit == c.Commit && f.Kind == c.Kind }) {
+				g.fileEvents = append(g.fileEvents, c)
+			}
+		} else {
+			g.sections = append(g.sections, c)
+		}
+	}
+	return files
+}
+
+// answerTotals counts what the groups hold, for evidence that carries no
+// totals of its own.
+func answerTotals(files []*fileGroup) *livespec.ChangeTotals {
+	t := &livespec.ChangeTotals{Files: len(files)}
+	commits := map[string]bool{}
+	for _, g := range files {
+		for _, c := range g.fileEvents {
+			commits[c.Repo+"\x00"+c.Commit] = true // a commit that only touched a file's bytes counts too
+		}
+		for _, c := range g.counted() {
+			commits[c.Repo+"\x00"+c.Commit] = true
+			t.Sections++
+			switch c.Kind {
+			case livespec.Added:
+				t.Added++
+			case livespec.Modified:
+				t.Modified++
+			case livespec.Removed:
+				t.Removed++
+			case livespec.Renamed:
+				t.Renamed++
+			}
+		}
+	}
+	t.Commits = len(commits)
+	return t
+}
+
+// quotes renders what the notable changes did to the text: what it says
+// now and what it said before.
+func (r *exRenderer) quotes() {
+	if len(r.ev.Quotes) == 0 {
+		return
+	}
+	r.line("Notable changes:")
+	for _, q := range r.ev.Quotes {
+		c := q.Change
+		l := fmt.Sprintf("- **%s** (%s)", r.ref(c.Repo, c.Path, c.Heading), dateOf(c.Date.Time))
+		switch {
+		case c.Kind == livespec.Removed && q.Before != "":
+			l += fmt.Sprintf(" was removed; it said: “%s”", q.Before)
+		case q.Now != "" && q.Before != "":
+			l += fmt.Sprintf(" now says: “%s”%s; before: “%s”", q.Now, r.markerN(r.quoteSource(q)), q.Before)
+		case q.Now != "" && c.Kind == livespec.Added:
+			l += fmt.Sprintf(" is new: “%s”%s", q.Now, r.markerN(r.quoteSource(q)))
+		case q.Now != "":
+			l += fmt.Sprintf(" now says: “%s”%s", q.Now, r.markerN(r.quoteSource(q)))
+		case q.Before != "":
+			l += fmt.Sprintf(" no longer says: “%s”", q.Before)
+		default:
+			continue
+		}
+		r.line(l)
+	}
+	r.line("")
+}
+
+// quoteSource is the source citing a quote's new text.
+func (r *exRenderer) quoteSource(q livespec.ChangeQuote) int {
+	if q.N > 0 {
+		return q.N
+	}
+	return r.sourceFor(q.Change)
+}
+
+// markerN is " [n]" for a source number, "" for none.
+func (r *exRenderer) markerN(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" [%d]", n)
+}
+
+// earlier renders the latest changes before a quiet period: the day they
+// landed and what they touched, file by file.
+func (r *exRenderer) earlier() {
+	ev := r.ev
+	if len(ev.Earlier) == 0 {
+		return
+	}
+	last := ev.Earlier[0].Date.Time
+	for _, c := range ev.Earlier {
+		if c.Date.After(last) {
+			last = c.Date.Time
+		}
+	}
+	files := r.fileGroups(ev.Earlier)
+	r.lines[len(r.lines)-1] += fmt.Sprintf(" The last change before it was on %s, to %s:", dateOf(last), plural(len(files), "file"))
+	r.line("")
+	for i, g := range files {
+		if i == exFiles {
+			r.line("- and %s", more(len(files)-i, "file"))
 			break
 		}
 		r.fileLines(g)
@@ -324,7 +422,7 @@ func (r *exRenderer) sectionSummary(events []livespec.AnswerChange) string {
 			if len(names) == exSections {
 				continue
 			}
-			if c.Heading == "" {
+			if c.IsFile() {
 				names = append(names, "the file")
 				continue
 			}
@@ -350,11 +448,21 @@ func (r *exRenderer) sectionSummary(events []livespec.AnswerChange) string {
 // introduced, or 0.
 func (r *exRenderer) sourceFor(c livespec.AnswerChange) int {
 	for _, s := range r.ev.Sources {
-		if s.Commit == c.Commit && s.Path == c.Path && s.Heading == c.Heading && s.Repo == c.Repo {
+		if s.Commit == c.Commit && s.Path == c.Path && sameHeading(s, c) && s.Repo == c.Repo {
 			return s.N
 		}
 	}
 	return 0
+}
+
+// sameHeading reports whether a source cites the section of a change
+// event (the text before the first heading has PreambleHeading in an
+// answer and no heading in a citation).
+func sameHeading(s livespec.Citation, c livespec.AnswerChange) bool {
+	if c.Heading == livespec.PreambleHeading && !c.IsFile() {
+		return s.Heading == ""
+	}
+	return s.Heading == c.Heading
 }
 
 // sourceOf returns the number of a source citing the section of c, the
@@ -364,7 +472,7 @@ func (r *exRenderer) sourceOf(c livespec.AnswerChange) int {
 		return n
 	}
 	for _, s := range r.ev.Sources {
-		if s.Path == c.Path && s.Heading == c.Heading && s.Repo == c.Repo {
+		if s.Path == c.Path && sameHeading(s, c) && s.Repo == c.Repo {
 			return s.N
 		}
 	}

@@ -175,7 +175,41 @@ func evidence() map[string]*livespec.Evidence {
 	timelineNone := &livespec.Evidence{
 		Question: "When was GraphQL support added?", Intent: livespec.IntentTimeline, Topic: "GraphQL support",
 	}
+	// A report with exact totals beyond its listed events and quotes of
+	// what the notable changes did.
+	quoted := &livespec.Evidence{
+		Question: "What changed in the specs in Q1 2025?", Intent: livespec.IntentChanges, Window: windowOf("2025-01-01", "2025-04-01"),
+		Changes: []livespec.AnswerChange{
+			change("q1", "2025-02-20 10:00:00", "Publish schemas from main", "CONTRIBUTING.md", "", livespec.Modified),
+			change("q1", "2025-02-20 10:00:00", "Publish schemas from main", "CONTRIBUTING.md", "Contributing > Publishing", livespec.Modified),
+			change("q2", "2025-03-20 10:00:00", "Clean up schemas", "schemas/README.md", "", livespec.Removed),
+			change("q2", "2025-03-20 10:00:00", "Clean up schemas", "schemas/README.md", "Schemas", livespec.Removed),
+		},
+		Totals: &livespec.ChangeTotals{Files: 23, Sections: 361, Commits: 20, Added: 200, Modified: 150, Removed: 11},
+		Sources: []livespec.Citation{
+			cite(1, "CONTRIBUTING.md", "Contributing > Publishing", "q1", "2025-02-20 10:00:00", "", "Schemas are published from the main branch by a workflow."),
+		},
+	}
+	for i := range quoted.Changes {
+		quoted.Changes[i].Level = livespec.LevelSection
+		if quoted.Changes[i].Heading == "" {
+			quoted.Changes[i].Level = livespec.LevelFile
+		}
+	}
+	quoted.Quotes = []livespec.ChangeQuote{
+		{Change: quoted.Changes[1], Now: "Schemas are published from the main branch by a workflow.", Before: "Schemas are published by hand from each release branch."},
+		{Change: quoted.Changes[3], Before: "This directory holds the YAML sources of the schemas."},
+	}
+	quiet := &livespec.Evidence{
+		Question: "What changed this month?", Intent: livespec.IntentChanges, Window: windowOf("2026-12-01", "2027-01-01"),
+		Earlier: []livespec.AnswerChange{
+			change("e1", "2026-11-21 10:00:00", "Weekly invoices", "specs/billing.md", "", livespec.Modified),
+			change("e1", "2026-11-21 10:00:00", "Weekly invoices", "specs/billing.md", "Billing > Invoices", livespec.Modified),
+			change("e2", "2026-11-21 15:00:00", "Late fees", "specs/billing.md", "Billing > Late fees", livespec.Added),
+		},
+	}
 	return map[string]*livespec.Evidence{
+		"changes_quoted": quoted, "changes_quiet_period": quiet,
 		"current": current, "as_of": asOf, "as_of_no_text_then": asOfLater, "changes": changes, "changes_empty": empty,
 		"timeline": timeline, "timeline_long": long, "timeline_window": windowed, "notes_nothing_found": notes, "timeline_nothing_found": timelineNone,
 	}

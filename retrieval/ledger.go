@@ -27,6 +27,9 @@ type ledgerResult struct {
 	// narrowed says the changes were narrowed to the topic; a topic of
 	// corpus-common words ("the specs") narrows nothing.
 	narrowed bool
+	totals   *livespec.ChangeTotals // over every event of the window
+	earlier  []livespec.Change      // the latest changes before an empty window
+	quotes   []livespec.ChangeQuote // what notable changes did to the text
 }
 
 // ledger reads the change events of the window (u.Window, or the last 7
@@ -65,12 +68,96 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, topic string, n
 			res.notes = append(res.notes, fmt.Sprintf("%d changes landed in the period, none of them about %q.", total, topic))
 		}
 	}
+	res.totals = totalsOf(cs)
 	res.changes = groupChanges(cs)
-	res.cite, err = a.notable(ctx, res.changes, m)
+	res.cite, res.quotes, err = a.notable(ctx, res.changes, m)
 	if err != nil {
 		return nil, err
 	}
+	if len(cs) == 0 && !res.narrowed && !res.window.From.IsZero() {
+		res.earlier, err = a.latestBefore(ctx, repos, res.window.From)
+		if err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
+}
+
+// totalsOf counts the events of cs: the files touched, the section events
+// (one per section and commit, however many parts changed; the file-level
+// event of a file without section events counts as one), by kind, and
+// the commits.
+func totalsOf(cs []livespec.Change) *livespec.ChangeTotals {
+	t := &livespec.ChangeTotals{}
+	withSections := map[fileID]bool{}
+	for _, c := range cs {
+		if c.Section {
+			withSections[fileID{c.Repo, c.Path}] = true
+		}
+	}
+	files, commits, seen := map[fileID]bool{}, map[string]bool{}, map[string]bool{}
+	for _, c := range cs {
+		f := fileID{c.Repo, c.Path}
+		files[f] = true
+		commits[c.Repo+"\x00"+c.Commit] = true
+		if c.Section != withSections[f] {
+			continue
+		}
+		k := c.Repo + "\x00" + c.Commit + "\x00" + c.Path + "\x00" + c.Heading + "\x00" + string(c.Kind)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		t.Sections++
+		switch c.Kind {
+		case livespec.Added:
+			t.Added++
+		case livespec.Modified:
+			t.Modified++
+		case livespec.Removed:
+			t.Removed++
+		case livespec.Renamed:
+			t.Renamed++
+		}
+	}
+	t.Files, t.Commits = len(files), len(commits)
+	return t
+}
+
+// earlierSpans are how far back latestBefore looks, widening step by step
+// so that a recent change is found without reading the whole history.
+var earlierSpans = []time.Duration{7 * 24 * time.Hour, 31 * 24 * time.Hour, 366 * 24 * time.Hour, 5 * 366 * 24 * time.Hour, 0}
+
+// latestBefore returns the changes of the latest day before t that has
+// any: what a report over a quiet period shows instead.
+func (a *Assistant) latestBefore(ctx context.Context, repos []string, t time.Time) ([]livespec.Change, error) {
+	var last time.Time
+	for _, span := range earlierSpans {
+		from := time.Time{}
+		if span > 0 {
+			from = t.Add(-span)
+		}
+		cs, err := a.Store.Changes(ctx, livespec.ChangeQuery{Repos: repos, From: from, To: t})
+		if err != nil {
+			return nil, storeError("read changes", err)
+		}
+		if len(cs) > 0 {
+			last = cs[len(cs)-1].Date
+			break
+		}
+	}
+	if last.IsZero() {
+		return nil, nil
+	}
+	from, to := day(last), day(last).Add(24*time.Hour)
+	if to.After(t) {
+		to = t
+	}
+	cs, err := a.Store.Changes(ctx, livespec.ChangeQuery{Repos: repos, From: from, To: to, Sections: true})
+	if err != nil {
+		return nil, storeError("read changes", err)
+	}
+	return groupChanges(cs), nil
 }
 
 // matchInWindow adds to m the sections of the files changed in cs that
@@ -231,10 +318,16 @@ func groupChanges(cs []livespec.Change) []livespec.Change {
 	return kept
 }
 
+// notablePerFile is how many section events of one file notable reads
+// in search of one that changed the text in substance.
+const notablePerFile = 4
+
 // notable picks a few changed sections to cite: with a topic, the ones
 // that mention it; otherwise one per file, from the files with the most
-// section events. It cites the text each event introduced (or removed).
-func (a *Assistant) notable(ctx context.Context, cs []livespec.Change, m *topicMatch) ([]livespec.Version, error) {
+// section events, preferring a change of substance to an editorial one.
+// It cites the text each event introduced (or removed) and quotes what
+// the event changed: the sentences the section says now and said before.
+func (a *Assistant) notable(ctx context.Context, cs []livespec.Change, m *topicMatch) ([]livespec.Version, []livespec.ChangeQuote, error) {
 	limit := a.sources()
 	count := map[string]int{}
 	for _, c := range cs {
@@ -242,46 +335,76 @@ func (a *Assistant) notable(ctx context.Context, cs []livespec.Change, m *topicM
 			count[c.Repo+"\x00"+c.Path]++
 		}
 	}
-	var picks []livespec.Change
-	last := map[sectionID]int{} // index in picks of each section's latest event
-	seenFile := map[string]bool{}
+	// Candidates: each section's latest event, in order of the files.
+	var cands []livespec.Change
+	last := map[sectionID]int{}
 	for _, c := range cs {
 		if !c.Section {
 			continue
 		}
 		k := sectionID{c.Repo, c.Path, c.Heading}
 		if i, ok := last[k]; ok {
-			picks[i] = c
+			cands[i] = c
 			continue
 		}
-		fk := c.Repo + "\x00" + c.Path
-		if m == nil && seenFile[fk] {
-			continue
-		}
-		seenFile[fk] = true
-		last[k] = len(picks)
-		picks = append(picks, c)
+		last[k] = len(cands)
+		cands = append(cands, c)
 	}
-	sort.SliceStable(picks, func(i, j int) bool {
-		return count[picks[i].Repo+"\x00"+picks[i].Path] > count[picks[j].Repo+"\x00"+picks[j].Path]
+	sort.SliceStable(cands, func(i, j int) bool {
+		return count[cands[i].Repo+"\x00"+cands[i].Path] > count[cands[j].Repo+"\x00"+cands[j].Path]
 	})
 	var out []livespec.Version
-	for _, c := range picks {
+	var quotes []livespec.ChangeQuote
+	tried := map[string]int{}
+	done := map[string]bool{}
+	for _, c := range cands {
+		fk := c.Repo + "\x00" + c.Path
 		if len(out) >= limit {
 			break
 		}
-		id := or(c.After, c.Before)
-		if id == "" {
+		if m == nil && (done[fk] || tried[fk] >= notablePerFile) {
 			continue
 		}
-		v, err := a.Store.Version(ctx, id)
+		tried[fk]++
+		after, err := a.versionText(ctx, c.After)
 		if err != nil {
-			if livespec.ErrorCode(err) == livespec.ENOTFOUND {
-				continue
-			}
-			return nil, storeError("read version", err)
+			return nil, nil, err
 		}
-		out = append(out, v)
+		before, err := a.versionText(ctx, c.Before)
+		if err != nil {
+			return nil, nil, err
+		}
+		if after.ID == "" && before.ID == "" {
+			continue
+		}
+		lastTry := m != nil || tried[fk] == notablePerFile
+		if after.ID != "" && before.ID != "" && editKind(before.Text, after.Text) != "" && !lastTry {
+			continue // editorial: look for a change of substance in this file first
+		}
+		q := livespec.ChangeQuote{Change: livespec.ChangeOf(c)}
+		switch {
+		case after.ID != "" && before.ID != "":
+			q.Now, q.Before = sentenceDiff(before.Text, after.Text)
+		case after.ID != "":
+			q.Now = leadSentences(after.Text)
+		default:
+			q.Before = leadSentences(before.Text)
+		}
+		if q.Now == "" && q.Before == "" && !lastTry {
+			continue // nothing to quote (code, a table): look further
+		}
+		done[fk] = true
+		if after.ID != "" {
+			out = append(out, after)
+		} else {
+			out = append(out, before)
+		}
+		if q.Now != "" || q.Before != "" {
+			quotes = append(quotes, q)
+		}
 	}
-	return out, nil
+	if len(quotes) > exQuotes {
+		quotes = quotes[:exQuotes]
+	}
+	return out, quotes, nil
 }

@@ -643,7 +643,7 @@ func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 	if !found {
 		events = append(events, livespec.TimelineEvent{
 			Date: livespec.Time{Time: first.ValidFrom}, Commit: first.Commit, Author: first.Author,
-			Kind: livespec.Added, Repo: first.Repo, Path: first.Path, Heading: first.Heading,
+			Kind: livespec.Added, Repo: first.Repo, Path: first.Path, Heading: first.Heading, Level: livespec.LevelSection,
 			Summary: "first mention", VersionID: first.ID, FirstMention: true,
 		})
 	}
@@ -815,8 +815,15 @@ func eventOf(c livespec.Change) livespec.TimelineEvent {
 	return livespec.TimelineEvent{
 		Date: livespec.Time{Time: c.Date}, Commit: c.Commit, Author: c.Author, Message: c.Message,
 		Kind: c.Kind, Repo: c.Repo, Path: c.Path, OldPath: c.OldPath, Heading: c.Heading,
-		OldHeading: c.OldHeading, Summary: c.Summary, VersionID: c.After,
+		OldHeading: c.OldHeading, Summary: c.Summary, VersionID: c.After, Level: levelOf(c),
 	}
+}
+
+func levelOf(c livespec.Change) string {
+	if c.Section {
+		return livespec.LevelSection
+	}
+	return livespec.LevelFile
 }
 
 // seqIndex maps repo and commit to the commit's position on the

@@ -205,6 +205,14 @@ func changeList(a *livespec.Answer, header bool) string {
 	var order []*group
 	total := map[livespec.ChangeKind]int{}
 	commits := map[string]bool{}
+	// A file's section events count; its file-level events only when it
+	// has none (a binary file, a pure rename), so one edit counts once.
+	withSections := map[string]bool{}
+	for _, c := range a.Changes {
+		if !c.IsFile() {
+			withSections[c.Path] = true
+		}
+	}
 	for _, c := range a.Changes {
 		g := byPath[c.Path]
 		if g == nil {
@@ -212,18 +220,30 @@ func changeList(a *livespec.Answer, header bool) string {
 			byPath[c.Path] = g
 			order = append(order, g)
 		}
+		g.latest = maxTime(g.latest, c.Date.Time)
+		commits[c.Commit] = true
+		if c.IsFile() && withSections[c.Path] {
+			continue
+		}
 		g.n++
 		g.kinds[c.Kind]++
-		g.latest = maxTime(g.latest, c.Date.Time)
 		total[c.Kind]++
-		commits[c.Commit] = true
+	}
+	changes, files, ncommits := 0, len(order), len(commits)
+	for _, g := range order {
+		changes += g.n
+	}
+	if t := a.Totals; t != nil {
+		// Exact over the whole window, however many events are listed.
+		changes, files, ncommits = t.Sections, t.Files, t.Commits
+		total = map[livespec.ChangeKind]int{livespec.Added: t.Added, livespec.Modified: t.Modified, livespec.Removed: t.Removed, livespec.Renamed: t.Renamed}
 	}
 	slices.SortStableFunc(order, func(x, y *group) int {
 		return cmp.Or(cmp.Compare(y.n, x.n), strings.Compare(x.path, y.path))
 	})
 	var b strings.Builder
 	if header {
-		fmt.Fprintf(&b, "*%s to %s in %s*", plural(len(a.Changes), "change"), plural(len(order), "file"), plural(len(commits), "commit"))
+		fmt.Fprintf(&b, "*%s to %s in %s*", plural(changes, "change"), plural(files, "file"), plural(ncommits, "commit"))
 		if a.Window != nil && (!a.Window.From.IsZero() || !a.Window.To.IsZero()) {
 			b.WriteString(" " + windowText(*a.Window))
 		}

@@ -88,6 +88,30 @@ func TestRenderChangeReport(t *testing.T) {
 			}
 		}
 	})
+	t.Run("totals beyond the listed events", func(t *testing.T) {
+		a := changeReport()
+		a.Model.Generator = "ollama/llama3.1"
+		a.Answer = "Many changes."
+		a.Totals = &livespec.ChangeTotals{Files: 40, Sections: 20020, Commits: 300, Added: 20, Modified: 20000}
+		text := blockText(slackbot.Render(a, slackbot.RenderOptions{AnswerID: "ans-1"}).Blocks)
+		if want := "*20020 changes to 40 files in 300 commits* from 2025-07-01 to 2025-09-30: 20 added, 20000 modified"; !strings.Contains(text, want) {
+			t.Errorf("change report lacks %q:\n%s", want, text)
+		}
+	})
+	t.Run("a file's section events count once with its file-level event", func(t *testing.T) {
+		a := changeReport()
+		a.Model.Generator = "ollama/llama3.1"
+		a.Answer = "Checkout changed."
+		a.Changes = []livespec.AnswerChange{
+			{Commit: "c1", Path: "specs/checkout.md", Level: livespec.LevelFile, Kind: livespec.Modified},
+			{Commit: "c1", Path: "specs/checkout.md", Level: livespec.LevelSection, Heading: "A", Kind: livespec.Modified},
+			{Commit: "c1", Path: "specs/checkout.md", Level: livespec.LevelSection, Heading: "B", Kind: livespec.Added},
+		}
+		text := blockText(slackbot.Render(a, slackbot.RenderOptions{AnswerID: "ans-1"}).Blocks)
+		if want := "*2 changes to 1 file in 1 commit*"; !strings.Contains(text, want) {
+			t.Errorf("change report lacks %q:\n%s", want, text)
+		}
+	})
 }
 
 func TestRenderCurrentAnswer(t *testing.T) {

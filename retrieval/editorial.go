@@ -1,0 +1,198 @@
+package retrieval
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/livespec/livespec"
+)
+
+// Limits of an edit that changes only a few characters (a typo fix).
+const (
+	typoChars     = 6   // characters changed in all, at most
+	typoWordShare = 3   // a changed word keeps all but len/typoWordShare of its characters (at least one may change)
+	typoMaxTokens = 600 // tokens of the differing middle of two texts compared word by word, at most
+)
+
+// editKind says whether the edit from before to after changed only the
+// form of a section's text, and how: livespec.EditWhitespace when only
+// spacing differs, EditHeading when only heading levels (ATX marks or
+// setext underlines) do, EditLinks when only link targets, anchors or
+// URLs do, EditTypo when a few characters within words do (no number, no
+// normative or negating word). Anything else, an addition or a removal
+// included, is substantive: "". Each step compares the texts normalised a
+// little further, so the first that makes them equal names the edit.
+func editKind(before, after string) string {
+	if before == after || strings.TrimSpace(before) == "" || strings.TrimSpace(after) == "" {
+		return ""
+	}
+	b, a := strings.Fields(before), strings.Fields(after)
+	if strings.Join(b, " ") == strings.Join(a, " ") {
+		return livespec.EditWhitespace
+	}
+	b, a = strings.Fields(headingFree(before)), strings.Fields(headingFree(after))
+	if strings.Join(b, " ") == strings.Join(a, " ") {
+		return livespec.EditHeading
+	}
+	b, a = strings.Fields(linkFree(headingFree(before))), strings.Fields(linkFree(headingFree(after)))
+	if strings.Join(b, " ") == strings.Join(a, " ") {
+		return livespec.EditLinks
+	}
+	if typoOnly(b, a) {
+		return livespec.EditTypo
+	}
+	return ""
+}
+
+var (
+	// atxMark is the "## " that opens an ATX heading line.
+	atxMark = regexp.MustCompile(`(?m)^[ \t]{0,3}#{1,6}[ \t]+`)
+	// atxClose is the optional closing run of "#" of an ATX heading.
+	atxClose = regexp.MustCompile(`(?m)[ \t]+#+[ \t]*$`)
+	// setextLine is the underline of a setext heading (or a thematic break).
+	setextLine = regexp.MustCompile(`(?m)^[ \t]{0,3}(=+|-{2,})[ \t]*$`)
+	// inlineLink is [text](target "title"); refLink is [text][label].
+	inlineLink = regexp.MustCompile(`(!?)\[([^\]\n]*)\]\([^)\n]*\)`)
+	refLink    = regexp.MustCompile(`\[([^\]\n]+)\]\[[^\]\n]*\]`)
+	// refDef is a link reference definition line: [label]: target.
+	refDef = regexp.MustCompile(`(?m)^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+.*$`)
+	// anchorTag is an HTML anchor or span tag; attrAnchor is {#id}.
+	anchorTag  = regexp.MustCompile(`(?i)</?(a|span)\b[^>\n]*>`)
+	attrAnchor = regexp.MustCompile(`[ \t]*\{#[^}\n]*\}`)
+	// bareURL is an autolink or a bare URL.
+	bareURL = regexp.MustCompile(`<?https?://[^\s>)]+>?`)
+)
+
+// headingFree drops the marks that set a heading's level.
+func headingFree(s string) string {
+	s = atxMark.ReplaceAllString(s, "")
+	s = atxClose.ReplaceAllString(s, "")
+	return setextLine.ReplaceAllString(s, "")
+}
+
+// linkFree keeps the text of links and drops their targets, anchors,
+// reference definitions and URLs.
+func linkFree(s string) string {
+	s = refDef.ReplaceAllString(s, "")
+	s = inlineLink.ReplaceAllString(s, "$2")
+	s = refLink.ReplaceAllString(s, "$1")
+	s = anchorTag.ReplaceAllString(s, "")
+	s = attrAnchor.ReplaceAllString(s, "")
+	return bareURL.ReplaceAllString(s, "URL")
+}
+
+// meaningWords are words whose change changes a requirement however few
+// characters it takes (RFC 2119 keywords, negations).
+var meaningWords = wordSet(`must shall should may required recommended optional not no never none cannot
+	can't won't don't doesn't isn't aren't mustn't shouldn't only all any always`)
+
+// typoOnly reports whether the token lists differ by a few characters
+// within words: after the common start and end, the differing tokens pair
+// up one to one (by a word-level longest common subsequence), each pair
+// is the same word but for a few characters, no token is a number or a
+// meaning word, and the characters changed in all are few.
+func typoOnly(b, a []string) bool {
+	for len(b) > 0 && len(a) > 0 && b[0] == a[0] {
+		b, a = b[1:], a[1:]
+	}
+	for len(b) > 0 && len(a) > 0 && b[len(b)-1] == a[len(a)-1] {
+		b, a = b[:len(b)-1], a[:len(a)-1]
+	}
+	if len(b) != len(a) || len(b) == 0 || len(b) > typoMaxTokens {
+		return false
+	}
+	dels, ins := wordDiff(b, a)
+	if len(dels) != len(ins) {
+		return false
+	}
+	total := 0
+	for i := range dels {
+		x, y := dels[i], ins[i]
+		if meaningful(x) || meaningful(y) {
+			return false
+		}
+		d := editDistance(strings.ToLower(x), strings.ToLower(y))
+		if strings.ToLower(x) == strings.ToLower(y) {
+			d = 1 // a change of case
+		}
+		if d > max(1, min(utf8.RuneCountInString(x), utf8.RuneCountInString(y))/typoWordShare) {
+			return false
+		}
+		if total += d; total > typoChars {
+			return false
+		}
+	}
+	return true
+}
+
+// meaningful reports whether a token holds a digit or is a meaning word.
+func meaningful(tok string) bool {
+	if strings.ContainsFunc(tok, unicode.IsDigit) {
+		return true
+	}
+	w := strings.ToLower(strings.TrimFunc(tok, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }))
+	return meaningWords[w] || strings.HasSuffix(w, "n't")
+}
+
+// wordDiff returns the tokens of b not in a longest common subsequence
+// with a, and the tokens of a not in it, each in order.
+func wordDiff(b, a []string) (dels, ins []string) {
+	n, m := len(b), len(a)
+	lcs := make([][]int32, n+1)
+	for i := range lcs {
+		lcs[i] = make([]int32, m+1)
+	}
+	for i := n - 1; i >= 0; i-- {
+		for j := m - 1; j >= 0; j-- {
+			if b[i] == a[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	i, j := 0, 0
+	for i < n && j < m {
+		switch {
+		case b[i] == a[j]:
+			i, j = i+1, j+1
+		case lcs[i+1][j] >= lcs[i][j+1]:
+			dels = append(dels, b[i])
+			i++
+		default:
+			ins = append(ins, a[j])
+			j++
+		}
+	}
+	return append(dels, b[i:]...), append(ins, a[j:]...)
+}
+
+// editDistance is the distance between two words in runes: insertions,
+// deletions, substitutions and swaps of adjacent runes ("teh", "the")
+// count one each (optimal string alignment).
+func editDistance(x, y string) int {
+	a, b := []rune(x), []rune(y)
+	d := make([][]int, len(a)+1)
+	for i := range d {
+		d[i] = make([]int, len(b)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(a)][len(b)]
+}
