@@ -86,7 +86,7 @@ func documentView(r *http.Request, st livespec.Store) (*docView, error) {
 		return nil, livespec.Errorf(livespec.EINVALID, "path: missing: /doc/{path}")
 	}
 	q := r.URL.Query()
-	at, err := parseAt("at", q.Get("at"))
+	at, err := parseAt("at", cmp.Or(q.Get("at"), q.Get("to"))) // a diff shows the text at its end
 	if err != nil {
 		return nil, err
 	}

@@ -47,6 +47,7 @@ var funcs = template.FuncMap{
 	"docURL":   docURL,
 	"anchor":   anchor,
 	"headLast": lastHeading,
+	"heading":  func(h string) string { return strings.Join(livespec.SplitHeading(h), " › ") },
 	"zeroTime": func() time.Time { return time.Time{} },
 }
 
