@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strconv"
 	"strings"
 
@@ -34,7 +35,7 @@ func addStoreFlags(f *flags) *storeFlags {
 func (s *storeFlags) open(ctx context.Context, e *env, root string) (livespec.Store, error) {
 	u := strings.TrimSpace(*s.store)
 	switch {
-	case u == "" || u == "sqlite":
+	case s.isSQLite():
 		path, err := indexFile(e.getenv, *s.index, root)
 		if err != nil {
 			return nil, err
@@ -48,6 +49,66 @@ func (s *storeFlags) open(ctx context.Context, e *env, root string) (livespec.St
 		return s.openQdrant(ctx, u)
 	}
 	return nil, livespec.Errorf(livespec.EINVALID, "unknown store %q: use sqlite or qdrant://HOST:6334", u)
+}
+
+// openExisting opens the index for a command that only reads it: it never
+// creates one. A missing or empty index is an ENOTFOUND error naming where
+// it looked and the ingest command that fills it.
+func (s *storeFlags) openExisting(ctx context.Context, e *env, root string) (livespec.Store, error) {
+	where, fill := "the index", "livespec ingest --repo DIR --store "+*s.store
+	if s.isSQLite() {
+		path, err := indexFile(e.getenv, *s.index, root)
+		if err != nil {
+			return nil, err
+		}
+		where, fill = "the index at "+path, fillCommand(*s.index, root)
+		if !indexExists(path) {
+			return nil, livespec.Errorf(livespec.ENOTFOUND, "no index at %s: run `%s` first", path, fill)
+		}
+	}
+	st, err := s.open(ctx, e, root)
+	if err != nil {
+		return nil, err
+	}
+	infos, err := st.Repos(ctx)
+	if err == nil && len(infos) == 0 {
+		err = livespec.Errorf(livespec.ENOTFOUND, "%s is empty: run `%s` first", where, fill)
+	}
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+func (s *storeFlags) isSQLite() bool {
+	u := strings.TrimSpace(*s.store)
+	return u == "" || u == "sqlite"
+}
+
+// indexExists tells whether an SQLite index file holds anything: the file
+// or its write-ahead log is not empty.
+func indexExists(path string) bool {
+	for _, p := range []string{path, path + "-wal"} {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// fillCommand is the ingest command that fills the index a read command
+// looked for: --index DIR as given, or the default index of root.
+func fillCommand(index, root string) string {
+	switch {
+	case index != "" && root != "":
+		return fmt.Sprintf("livespec ingest --repo %s --index %s", root, index)
+	case index != "":
+		return "livespec ingest --repo DIR --index " + index
+	case root != "":
+		return "livespec ingest --repo " + root
+	}
+	return "livespec ingest --repo DIR"
 }
 
 func (s *storeFlags) openQdrant(ctx context.Context, u string) (livespec.Store, error) {

@@ -329,3 +329,43 @@ func TestBackendsMissingModel(t *testing.T) {
 		})
 	}
 }
+
+// TestOllamaHost checks that OLLAMA_HOST, written as Ollama users write it
+// (host:port, no scheme), selects the Ollama when LIVESPEC_OLLAMA_URL is
+// unset, and that LIVESPEC_OLLAMA_URL and --ollama-url win over it.
+func TestOllamaHost(t *testing.T) {
+	r := specRepo(t)
+	live := ollamatest.New(t)
+	down := ollamatest.NewServer()
+	down.Close()
+	hostport := strings.TrimPrefix(live.URL(), "http://")
+	tests := []struct {
+		name      string
+		env       map[string]string
+		args      []string
+		generator string
+	}{
+		{"OLLAMA_HOST alone", map[string]string{"OLLAMA_HOST": hostport}, nil, "ollama/llama3.2:3b"},
+		{"LIVESPEC_OLLAMA_URL=none wins", map[string]string{"OLLAMA_HOST": hostport, "LIVESPEC_OLLAMA_URL": "none"}, nil, "extractive"},
+		{"LIVESPEC_OLLAMA_URL wins", map[string]string{"OLLAMA_HOST": hostport, "LIVESPEC_OLLAMA_URL": down.URL()}, nil, "extractive"},
+		{"flag wins", map[string]string{"OLLAMA_HOST": hostport}, []string{"--ollama-url", "none"}, "extractive"},
+		{"neither", map[string]string{}, nil, "extractive"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.env["XDG_CACHE_HOME"] = t.TempDir()
+			args := append([]string{"ask", "--repo", r.Dir, "--json", "--now", "2025-09-01", "How long do access tokens last?"}, tt.args...)
+			out, _, err := livespecRun(t, tt.env, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var a livespec.Answer
+			if err := json.Unmarshal([]byte(out), &a); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if a.Model.Generator != tt.generator {
+				t.Errorf("generator = %q, want %q", a.Model.Generator, tt.generator)
+			}
+		})
+	}
+}

@@ -80,9 +80,10 @@ func runChanges(ctx context.Context, e *env, o *changesFlags, pos []string) erro
 	return nil
 }
 
-// openForRead opens the index for a read command. repo is a repository
-// name in the index, a repository directory, or "" (the repository around
-// the working directory when --index is not given).
+// openForRead opens the index for a read command, which never creates
+// one. repo is a repository name in the index, a repository directory, or
+// "" (the repository around the working directory when --index is not
+// given).
 func openForRead(ctx context.Context, e *env, sf *storeFlags, repo string) (livespec.Store, []string, error) {
 	root := ""
 	var repos []string
@@ -97,33 +98,33 @@ func openForRead(ctx context.Context, e *env, sf *storeFlags, repo string) (live
 		} else {
 			repos = []string{repo}
 		}
-	} else if *sf.index == "" && (*sf.store == "" || *sf.store == "sqlite") {
+	} else if *sf.index == "" && sf.isSQLite() {
 		r, err := repoRoot(".")
 		if err != nil {
 			return nil, nil, livespec.Errorf(livespec.EINVALID, "no index: pass --index DIR, or --repo DIR, or run inside an ingested repository")
 		}
 		root = r
 	}
-	st, err := sf.open(ctx, e, root)
+	st, err := sf.openExisting(ctx, e, root)
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkIngested(ctx, st, repos); err != nil {
+	if err := checkRepos(ctx, st, repos); err != nil {
 		st.Close()
 		return nil, nil, err
 	}
 	return st, repos, nil
 }
 
-// checkIngested turns an empty index or an unknown repository name into a
-// clear error naming the command that fixes it.
-func checkIngested(ctx context.Context, st livespec.Store, repos []string) error {
+// checkRepos turns a repository name the index does not hold into a clear
+// error listing the ones it holds.
+func checkRepos(ctx context.Context, st livespec.Store, repos []string) error {
+	if len(repos) == 0 {
+		return nil
+	}
 	infos, err := st.Repos(ctx)
 	if err != nil {
 		return err
-	}
-	if len(infos) == 0 {
-		return livespec.Errorf(livespec.ENOTFOUND, "the index is empty: run `livespec ingest --repo DIR` first")
 	}
 	for _, r := range repos {
 		found := false

@@ -14,8 +14,14 @@ type modelFlags struct {
 }
 
 func addModelFlags(f *flags) *modelFlags {
+	// Without LIVESPEC_OLLAMA_URL, the OLLAMA_HOST every Ollama user has
+	// set counts, read as Ollama reads it.
+	def := ""
+	if f.e.getenv(envName("ollama-url")) == "" {
+		def = ollama.HostURL(f.e.getenv("OLLAMA_HOST"))
+	}
 	return &modelFlags{
-		ollama:     f.in(groupIndex).string("ollama-url", "", "Ollama base `URL`, e.g. http://127.0.0.1:11434 (default: none: BM25 search and extractive answers)"),
+		ollama:     f.in(groupIndex).string("ollama-url", def, "Ollama base `URL`, e.g. http://127.0.0.1:11434; OLLAMA_HOST counts when the variable in brackets is unset (default: none: BM25 search and extractive answers)"),
 		embedModel: f.in(groupOllama).string("embed-model", ollama.DefaultEmbedModel, "Ollama embedding `model`, or none"),
 		chatModel:  f.in(groupOllama).string("chat-model", ollama.DefaultChatModel, "Ollama chat `model` for answers, or none for extractive answers"),
 	}

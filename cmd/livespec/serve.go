@@ -120,7 +120,11 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 	if root == "" && *sf.index == "" && (*sf.store == "" || *sf.store == "sqlite") {
 		return livespec.Errorf(livespec.EINVALID, "serve: pass --index DIR (or one --repo DIR, or --store qdrant://...)")
 	}
-	st, err := sf.open(ctx, e, root)
+	open := sf.open
+	if len(srcs) == 0 {
+		open = sf.openExisting // nothing to ingest: serve an index that exists
+	}
+	st, err := open(ctx, e, root)
 	if err != nil {
 		return err
 	}
