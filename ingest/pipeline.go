@@ -18,6 +18,14 @@ import (
 // DefaultInclude are the globs of the spec files when Options.Include is empty.
 var DefaultInclude = []string{"**/*.md", "**/*.markdown"}
 
+// DefaultExclude are the globs of files that are not spec even where they
+// match the include globs: test fixtures and vendored trees. The command
+// line leaves them out unless --exclude says otherwise; an Options.Exclude
+// of nil leaves out nothing. Like every glob setting, they are part of the
+// Fingerprint: an index built with other excludes is rebuilt on its next
+// ingest.
+var DefaultExclude = []string{"**/testdata/**", "**/vendor/**", "**/node_modules/**"}
+
 // DefaultMaxFileBytes is the size limit of a spec file when
 // Options.MaxFileBytes is zero.
 const DefaultMaxFileBytes = 2 << 20

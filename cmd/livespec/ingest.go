@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,10 +33,25 @@ func addRepoFlags(f *flags, repoUsage string) *repoFlags {
 		name:        r.string("name", "", "`name` of the repository in the index (default: the directory's name)"),
 		branch:      r.string("branch", "", "tracked `branch` (default: the branch HEAD points to)"),
 		include:     r.list("include", ingest.DefaultInclude, "glob of spec files"),
-		exclude:     r.list("exclude", nil, "glob of files to leave out"),
+		exclude:     r.list("exclude", ingest.DefaultExclude, excludeUsage),
 		sidecars:    r.list("sidecar", []string{"kep.yaml=README.md"}, "`SIDECAR=DOCUMENT`: the fields of every file named SIDECAR are facts of DOCUMENT beside it (none: no sidecars)"),
 		maxFileSize: r.string("max-file-size", "2097152", "files larger than this many `bytes` are recorded but not indexed"),
 	}
+}
+
+// excludeUsage describes --exclude.
+const excludeUsage = "glob of files to leave out; the first one replaces the defaults, none leaves out nothing"
+
+// globs drops the word none (and blanks) from a glob list: `--exclude none`
+// is the empty list.
+func globs(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		if v = strings.TrimSpace(v); v != "" && v != "none" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // options resolves the flags into ingest options for the repository at root.
@@ -58,7 +74,7 @@ func (r *repoFlags) options(root string) (ingest.Options, error) {
 		Dir:          root,
 		Branch:       *r.branch,
 		Include:      r.include.vals,
-		Exclude:      r.exclude.vals,
+		Exclude:      globs(r.exclude.vals),
 		MaxFileBytes: max,
 	}, nil
 }

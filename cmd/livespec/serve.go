@@ -63,7 +63,7 @@ on loopback only.`,
 		cloneDir:    r.string("clone-dir", "", "where --repo-url clones live (`DIR`; default: under the user cache directory)"),
 		branch:      r.string("branch", "", "tracked `branch` (default: the branch HEAD points to)"),
 		include:     r.list("include", ingest.DefaultInclude, "glob of spec files"),
-		exclude:     r.list("exclude", nil, "glob of files to leave out"),
+		exclude:     r.list("exclude", ingest.DefaultExclude, excludeUsage),
 		poll:        r.string("poll", "0", "ingest the repositories every `interval`, e.g. 5m (0: only on request or webhook)"),
 		tokens:      f.string("api-tokens", "", "accepted bearer `tokens`, comma-separated (none: loopback only)"),
 		tokenFile:   f.string("api-token-file", "", "`file` of accepted bearer tokens, one per line"),
@@ -148,7 +148,7 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 	}
 
 	in := &ingester{e: e, store: st, embedder: m.embedder, logger: logger, sources: map[string]*repoSource{},
-		base: ingest.Options{Branch: *branch, Include: include.vals, Exclude: exclude.vals}}
+		base: ingest.Options{Branch: *branch, Include: include.vals, Exclude: globs(exclude.vals)}}
 	var repos []api.RepoSource
 	for _, s := range srcs {
 		in.sources[s.name] = s
