@@ -69,5 +69,12 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/login", access: public, web: true, handler: gin.WrapH(web.Login(s.validToken))},
 		{method: "POST", path: "/login", access: public, web: true, handler: gin.WrapH(web.Login(s.validToken))},
 		{method: "GET", path: "/static/*file", access: public, web: true, handler: gin.WrapH(web.Static())},
+
+		{method: "GET", path: "/v1/subscriptions", access: bearer, handler: listSubscriptions(s.cfg.Push)},
+		{method: "POST", path: "/v1/subscriptions", access: bearer, handler: createSubscription(s.cfg.Push)},
+		{method: "DELETE", path: "/v1/subscriptions/:id", access: bearer, handler: deleteSubscription(s.cfg.Push)},
+		{method: "GET", path: "/v1/watches", access: bearer, handler: listWatches(s.cfg.Push)},
+		{method: "POST", path: "/v1/watches", access: bearer, handler: createWatch(s.cfg.Push)},
+		{method: "DELETE", path: "/v1/watches/:id", access: bearer, handler: deleteWatch(s.cfg.Push)},
 	}
 }

@@ -107,6 +107,9 @@ type Config struct {
 
 	Webhooks Webhooks
 
+	// Push serves /v1/subscriptions and /v1/watches. Nil: they answer 501.
+	Push livespec.Pusher
+
 	// ReadyChecks are extra dependencies /readyz reports (Ollama).
 	ReadyChecks []ReadyCheck
 

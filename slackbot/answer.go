@@ -142,6 +142,7 @@ func (b *Bot) respond(ctx context.Context, q question, text string, history []li
 		b.log.Error("slack: cannot post the answer", "channel", q.channel, "err", err)
 		return
 	}
+	b.remember(ctx, q, ans)
 	b.log.Info("slack: answered", "channel", q.channel, "user", q.user, "intent", ans.Intent, "citations", len(ans.Citations))
 }
 

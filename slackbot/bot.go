@@ -42,6 +42,10 @@ type Config struct {
 	Asker livespec.Asker
 	// Feedback stores the 👍/👎 ratings. Nil: answers carry no buttons.
 	Feedback livespec.FeedbackStore
+	// Push sets up digests and watches (/spec digest, watch, watches,
+	// unwatch) and remembers answers for stale-answer notices. Nil: those
+	// commands say they are not set up.
+	Push livespec.Pusher
 	// Queue bounds concurrent answers; share the HTTP API's. Nil: a
 	// Limiter of 4 slots and 32 waiters.
 	Queue *limit.Limiter

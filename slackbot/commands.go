@@ -16,6 +16,7 @@ const HelpText = `*livespec* answers questions about the product spec, citing th
 • ` + "`/spec QUESTION`" + ` — for example ` + "`/spec does checkout support coupons?`" + ` or ` + "`/spec what did the refund policy say on 1 March?`" + `
 • ` + "`/spec changes PERIOD`" + ` — what changed, grouped by file: ` + "`/spec changes last quarter`" + `, ` + "`this week`" + `, ` + "`since March`" + `, ` + "`Q3 2025`" + `
 • ` + "`/spec history PATH-or-topic`" + ` — when a section appeared and how it changed: ` + "`/spec history coupons`" + `
+` + PushHelp + `
 • ` + "`/spec help`" + ` — this message
 You can also mention me in a channel (I answer in a thread), send me a direct message, and reply in a thread I answered in to follow up without mentioning me: _and before that?_, _who changed it?_`
 
@@ -67,6 +68,9 @@ func commandQuestion(text string) (q string, usage string) {
 // handleCommand handles one /spec command (from HTTP or Socket Mode) and
 // returns the immediate, ephemeral response.
 func (b *Bot) handleCommand(cmd slack.SlashCommand) *slack.WebhookMessage {
+	if msg, ok := b.pushCommand(cmd); ok {
+		return msg
+	}
 	text, usage := commandQuestion(cmd.Text)
 	if usage != "" {
 		return &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: usage}

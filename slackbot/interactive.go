@@ -38,10 +38,17 @@ func (b *Bot) InteractiveHandler() http.Handler {
 // handleInteraction stores the feedback of a button click in the
 // background; other interactions are ignored.
 func (b *Bot) handleInteraction(ic slack.InteractionCallback) {
-	if ic.Type != slack.InteractionTypeBlockActions || b.cfg.Feedback == nil {
+	if ic.Type != slack.InteractionTypeBlockActions {
 		return
 	}
 	for _, a := range ic.ActionCallback.BlockActions {
+		if a.ActionID == ActionAskAgain {
+			b.askAgain(ic, a)
+			continue
+		}
+		if b.cfg.Feedback == nil {
+			continue
+		}
 		rating := 0
 		switch a.ActionID {
 		case ActionFeedbackUp:

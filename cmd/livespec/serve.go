@@ -38,6 +38,7 @@ type serveFlags struct {
 	maxInFlight, maxQueue                *string
 	permalink, publicURL                 *string
 	allowOpen                            *bool
+	push                                 *pushFlags
 }
 
 func serveCmd(e *env) *cobra.Command {
@@ -74,6 +75,7 @@ on loopback only.`,
 		maxQueue:    f.string("max-queue", "0", "answers waiting for a slot before 429 (`n`; 0: the default)"),
 		permalink:   f.string("permalink", "", "citation URL `template`, e.g. https://github.com/ORG/REPO/blob/{commit}/{path}#{anchor}"),
 		publicURL:   f.string("public-url", "", "this server's public base `URL`, linked from Slack when an answer is too long"),
+		push:        addPushFlags(f),
 	}
 	c.RunE = func(c *cobra.Command, pos []string) error { return cmdServe(c.Context(), e, o, pos) }
 	return c
@@ -149,6 +151,20 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 
 	in := &ingester{e: e, store: st, embedder: m.embedder, logger: logger, sources: map[string]*repoSource{},
 		base: ingest.Options{Branch: *branch, Include: include.vals, Exclude: globs(exclude.vals)}}
+	// Push: digests, watches and stale-answer notices, from the changes
+	// each ingest adds.
+	scfg, on, err := slackbot.ConfigFromEnv(e.getenv)
+	if err != nil {
+		return err
+	}
+	ps, err := o.push.open(ctx, e, sf, root, st, asst, scfg.BotToken, scfg.APIURL, logger)
+	if err != nil {
+		return err
+	}
+	if ps != nil {
+		in.after = ps.svc.Kick
+		defer ps.run(ctx, logger)()
+	}
 	var repos []api.RepoSource
 	for _, s := range srcs {
 		in.sources[s.name] = s
@@ -168,6 +184,9 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 		Webhooks:    api.Webhooks{GitHubSecret: *ghSecret, GitLabToken: *glToken},
 		ReadyChecks: ready,
 	}
+	if ps != nil {
+		cfg.Push = ps.svc
+	}
 	if len(srcs) > 0 {
 		cfg.Ingester = in
 	}
@@ -177,11 +196,10 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 	}
 
 	// The Slack bot, when its tokens are set, shares the answer queue.
-	scfg, on, err := slackbot.ConfigFromEnv(e.getenv)
-	if err != nil {
-		return err
-	}
 	if on {
+		if ps != nil {
+			scfg.Push = ps.svc
+		}
 		scfg.Asker, scfg.Queue, scfg.Logger, scfg.PublicURL = asst, srv.Limiter(), logger, *publicURL
 		if fb, ok := st.(livespec.FeedbackStore); ok {
 			scfg.Feedback = fb
@@ -314,6 +332,7 @@ type ingester struct {
 	base     ingest.Options
 	sources  map[string]*repoSource
 	mu       sync.Mutex // serialises clones of one URL
+	after    func()     // called after each successful ingest (push looks for new changes)
 }
 
 func (in *ingester) Ingest(ctx context.Context, repo string, progress func(done, total int)) (any, error) {
@@ -337,6 +356,9 @@ func (in *ingester) Ingest(ctx context.Context, repo string, progress func(done,
 		return nil, err
 	}
 	in.logger.Info("ingest: "+summaryLine(res), "repo", s.name)
+	if in.after != nil {
+		in.after()
+	}
 	return res, nil
 }
 
