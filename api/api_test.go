@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -163,7 +164,8 @@ func TestHealthz(t *testing.T) {
 func TestReadyz(t *testing.T) {
 	ollamaDown := func(c *api.Config, _ *fixture) {
 		c.ReadyChecks = []api.ReadyCheck{{Name: "ollama", Check: func(context.Context) error {
-			return livespec.Errorf(livespec.EUNAVAILABLE, "ollama: connection refused")
+			return livespec.WrapPublic(livespec.EUNAVAILABLE, errors.New("dial tcp 10.0.0.7:11434: connection refused"),
+				"the model server is not reachable (connection refused)", "ollama: http://10.0.0.7:11434 is not reachable")
 		}}}
 	}
 	t.Run("ready, optional check failing", func(t *testing.T) {
@@ -184,6 +186,30 @@ func TestReadyz(t *testing.T) {
 		r := decode[api.Readiness](t, w)
 		if w.Code != 503 || r.Ready || r.Checks[0].OK {
 			t.Fatalf("readyz = %d %+v, want 503 with the store failing", w.Code, r)
+		}
+	})
+	t.Run("tokens: status only without one, no internals with one", func(t *testing.T) {
+		f := newFixture(t, func(c *api.Config, _ *fixture) {
+			c.Tokens = []string{"tok"}
+			c.Store = failingIndex{c.Store}
+		})
+		for _, tt := range []struct {
+			name   string
+			header []string
+			checks bool
+		}{
+			{"no token", nil, false},
+			{"wrong token", []string{"Authorization", "Bearer nope"}, false},
+			{"valid token", []string{"Authorization", "Bearer tok"}, true},
+		} {
+			w := do(t, f.h, "GET", "/readyz", nil, tt.header...)
+			r := decode[api.Readiness](t, w)
+			if w.Code != 503 || r.Ready || (len(r.Checks) > 0) != tt.checks {
+				t.Errorf("%s: readyz = %d %+v, want 503, checks listed %v", tt.name, w.Code, r, tt.checks)
+			}
+			if strings.Contains(w.Body.String(), "/srv/secret") {
+				t.Errorf("%s: readyz shows the index path: %s", tt.name, w.Body.String())
+			}
 		}
 	})
 	t.Run("empty index", func(t *testing.T) {
@@ -273,4 +299,12 @@ func TestChunkedBodyOverTheLimitIs413(t *testing.T) {
 	w := httptest.NewRecorder()
 	f.h.ServeHTTP(w, req)
 	wantError(t, w, 413, livespec.ETOOLARGE, "65536")
+}
+
+// failingIndex is a store whose Index fails with an unclassified error
+// naming its file.
+type failingIndex struct{ livespec.Store }
+
+func (failingIndex) Index(context.Context) (livespec.IndexInfo, error) {
+	return livespec.IndexInfo{}, errors.New("sqlite: read index: open /srv/secret/livespec.db: disk I/O error")
 }

@@ -75,7 +75,9 @@ func TestAskErrors(t *testing.T) {
 		{name: "wrong content type", body: `question=x`, ctype: "application/x-www-form-urlencoded", status: 415, code: api.ECONTENTTYPE},
 		{name: "no content type", body: `{"question":"x"}`, ctype: "-", status: 415, code: api.ECONTENTTYPE},
 		{name: "body too large", body: `{"question":"` + strings.Repeat("a", api.MaxBodyBytes) + `"}`, status: 413, code: livespec.ETOOLARGE},
-		{name: "store down", body: `{"question":"x"}`, asker: &fakeAsker{err: livespec.Errorf(livespec.EUNAVAILABLE, "the store is unreachable")},
+		{name: "store down", body: `{"question":"x"}`, asker: &fakeAsker{err: livespec.WrapError(livespec.EUNAVAILABLE, errors.New("disk I/O error"), "cannot read the index /var/secret/livespec.db")},
+			status: 503, code: livespec.EUNAVAILABLE, mentions: []string{"unavailable"}},
+		{name: "store down, with a safe message", body: `{"question":"x"}`, asker: &fakeAsker{err: livespec.WrapPublic(livespec.EUNAVAILABLE, errors.New("dial tcp 10.0.0.7:6334: refused"), "the store is unreachable", "qdrant at 10.0.0.7:6334 is unreachable")},
 			status: 503, code: livespec.EUNAVAILABLE, mentions: []string{"unreachable"}},
 		{name: "index mismatch", body: `{"question":"x"}`, asker: &fakeAsker{err: livespec.Errorf(livespec.EMISMATCH, "re-embed with livespec ingest --reembed")},
 			status: 503, code: livespec.EMISMATCH},
@@ -101,7 +103,7 @@ func TestAskErrors(t *testing.T) {
 			w := httptest.NewRecorder()
 			f.h.ServeHTTP(w, req)
 			wantError(t, w, tt.status, tt.code, tt.mentions...)
-			if strings.Contains(w.Body.String(), "/var/secret") {
+			if strings.Contains(w.Body.String(), "/var/secret") || strings.Contains(w.Body.String(), "10.0.0.7") {
 				t.Fatal("an internal error detail reached the client")
 			}
 		})
@@ -248,7 +250,7 @@ func TestAskStream(t *testing.T) {
 
 func TestAskStreamErrorAfterTokens(t *testing.T) {
 	f := newFixture(t)
-	f.asker.err = livespec.Errorf(livespec.EUNAVAILABLE, "ollama stopped answering")
+	f.asker.err = livespec.WrapPublic(livespec.EUNAVAILABLE, errors.New("EOF"), "ollama stopped answering", "ollama at http://10.0.0.7:11434 stopped answering")
 	ts := httptest.NewServer(f.h)
 	defer ts.Close()
 	resp := streamRequest(t, t.Context(), ts.URL, `{"question":"coupons?"}`)

@@ -39,6 +39,16 @@ func (s *Server) authenticate(c *gin.Context) {
 	c.Next()
 }
 
+// hasValidToken reports whether no tokens are configured or the request
+// carries a valid one.
+func (s *Server) hasValidToken(c *gin.Context) bool {
+	if len(s.tokens) == 0 {
+		return true
+	}
+	tok, _, ok := requestToken(c)
+	return ok && s.validToken(tok)
+}
+
 // ParseTokens splits a comma-separated token list (LIVESPEC_API_TOKENS),
 // dropping blanks.
 func ParseTokens(s string) []string {

@@ -70,8 +70,9 @@ type ErrorDetail struct {
 }
 
 // classify returns the code and the user-facing message of err, turning
-// context errors and oversized bodies into their own kinds. Unclassified
-// errors keep their detail out of the message.
+// context errors and oversized bodies into their own kinds; every other
+// error is mapped by livespec.PublicError, so no path, host, URL or SQL
+// text reaches a client.
 func classify(err error) (code, msg string) {
 	var mbe *http.MaxBytesError
 	switch {
@@ -81,10 +82,8 @@ func classify(err error) (code, msg string) {
 		return ETIMEOUT, "the request took too long and was stopped"
 	case errors.Is(err, context.Canceled):
 		return ECANCELED, "the request was cancelled"
-	case livespec.ErrorCode(err) != livespec.EINTERNAL:
-		return livespec.ErrorCode(err), livespec.ErrorMessage(err)
 	}
-	return livespec.EINTERNAL, "internal error"
+	return livespec.PublicError(err)
 }
 
 // fail writes err as a JSON error response and aborts the chain. Internal

@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -86,12 +87,21 @@ func TestIngestErrors(t *testing.T) {
 	}
 
 	failing := newFixture(t, func(_ *api.Config, f *fixture) {
-		f.ing.err = livespec.Errorf(livespec.EUNAVAILABLE, "git fetch failed")
+		f.ing.err = livespec.WrapPublic(livespec.EUNAVAILABLE, errors.New("authentication required"), "git fetch failed",
+			"fetch https://bob:hunter2@git.example.com/shop.git")
 	})
-	job := decode[api.Job](t, do(t, failing.h, "POST", "/v1/ingest", `{"repo":"acme/shop"}`))
+	w := do(t, failing.h, "POST", "/v1/ingest", `{"repo":"acme/shop"}`)
+	job := decode[api.Job](t, w)
 	got := waitJob(t, failing, job.ID, api.JobFailed)
 	if got.Error == nil || got.Error.Code != livespec.EUNAVAILABLE || !strings.Contains(got.Error.Message, "git fetch") {
 		t.Fatalf("failed job = %+v", got)
+	}
+	// The clone URL and its credentials never reach the client.
+	body := do(t, failing.h, "GET", "/v1/ingest/"+job.ID, nil).Body.String()
+	for _, leak := range []string{"hunter2", "git.example.com"} {
+		if strings.Contains(body, leak) {
+			t.Errorf("GET /v1/ingest/%s shows %q: %s", job.ID, leak, body)
+		}
 	}
 }
 

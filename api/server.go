@@ -385,10 +385,11 @@ func (s *Server) healthz(c *gin.Context) {
 	writeJSON(c, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// Readiness is the body of /readyz.
+// Readiness is the body of /readyz. Checks are listed only to callers
+// with a valid token when tokens are configured.
 type Readiness struct {
 	Ready  bool          `json:"ready"`
-	Checks []CheckResult `json:"checks"`
+	Checks []CheckResult `json:"checks,omitempty"`
 }
 
 // CheckResult is one dependency's state.
@@ -427,6 +428,7 @@ func (s *Server) readyz(c *gin.Context) {
 			if ch.Required {
 				res.Ready = false
 			}
+			s.log.Warn("readyz: check failed", "request_id", c.GetString(requestIDKey), "check", ch.Name, "required", ch.Required, "error", err.Error())
 		}
 		res.Checks = append(res.Checks, r)
 	}
@@ -434,17 +436,20 @@ func (s *Server) readyz(c *gin.Context) {
 	if !res.Ready {
 		status = http.StatusServiceUnavailable
 	}
+	if !s.hasValidToken(c) {
+		res.Checks = nil // the state of the dependencies is for operators
+	}
 	writeJSON(c, status, res)
 }
 
+// checkMessage is a failed check's detail: its public message (the log
+// has the whole error).
 func checkMessage(err error) string {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "no answer in time"
 	}
-	if livespec.ErrorCode(err) == livespec.EINTERNAL {
-		return err.Error() // operators read /readyz; the detail helps them
-	}
-	return livespec.ErrorMessage(err)
+	_, msg := livespec.PublicError(err)
+	return msg
 }
 
 // writeJSON writes v with status; it exists so every success body goes

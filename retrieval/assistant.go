@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -43,6 +44,10 @@ type Assistant struct {
 	// no embedder, a store that reports writes (the SQLite store does),
 	// and only while nothing is written to the index.
 	AnswerCache int
+	// Logger receives a line, with the cause, whenever a model fails and
+	// the answer falls back to BM25 search or the extractive generator
+	// (nil: no log).
+	Logger *slog.Logger
 
 	mu       sync.Mutex   // guards stats and statsSeq
 	stats    *corpusStats // term statistics, computed on first use
@@ -314,6 +319,7 @@ func (a *Assistant) generate(ctx context.Context, ev *livespec.Evidence, onToken
 	if _, ok := g.(Extractive); ok {
 		return "", "", fmt.Errorf("retrieval: generate: %w", err)
 	}
+	a.logFallback(ctx, "the language model failed; answering with the extractive generator", g.Name(), err)
 	ev.Notes = append(ev.Notes, fmt.Sprintf("The language model (%s) was unavailable, so this answer lists the evidence as found.", g.Name()))
 	fb := Extractive{}
 	text, err = fb.Generate(ctx, ev, onToken)
@@ -365,5 +371,12 @@ func changeOfEvent(e livespec.TimelineEvent) livespec.AnswerChange {
 		Repo: e.Repo, Commit: e.Commit, Date: e.Date, Author: e.Author, Message: e.Message,
 		Path: e.Path, OldPath: e.OldPath, Heading: livespec.AnswerHeading(e.Heading, e.Level == livespec.LevelSection),
 		Level: e.Level, Kind: e.Kind, Summary: e.Summary,
+	}
+}
+
+// logFallback logs that model failed with err and the answer fell back.
+func (a *Assistant) logFallback(ctx context.Context, msg, model string, err error) {
+	if a.Logger != nil {
+		a.Logger.WarnContext(ctx, "retrieval: "+msg, "model", model, "err", err.Error())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"os"
 	"os/exec"
@@ -412,7 +413,8 @@ func (g failingGenerator) Generate(ctx context.Context, ev *livespec.Evidence, o
 func TestAskGenerator(t *testing.T) {
 	f := newFixture(t)
 	t.Run("falls back to extractive when the model is down", func(t *testing.T) {
-		a := &retrieval.Assistant{Store: f.store, Generator: failingGenerator{}}
+		var log strings.Builder
+		a := &retrieval.Assistant{Store: f.store, Generator: failingGenerator{}, Logger: slog.New(slog.NewTextHandler(&log, nil))}
 		var streamed strings.Builder
 		ans, err := a.Ask(context.Background(), livespec.AskRequest{Question: "How long until access tokens expire?"}, func(s string) error {
 			streamed.WriteString(s)
@@ -429,6 +431,9 @@ func TestAskGenerator(t *testing.T) {
 		}
 		if streamed.String() != ans.Answer {
 			t.Errorf("streamed %q, answer %q", streamed.String(), ans.Answer)
+		}
+		if !strings.Contains(log.String(), "model server down") {
+			t.Errorf("the fallback is not logged with its cause:\n%s", log.String())
 		}
 	})
 	t.Run("a failure mid-stream is an error", func(t *testing.T) {
@@ -650,10 +655,14 @@ func TestAskWithEmbedder(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			a := &retrieval.Assistant{Store: st, Embedder: tc.embedder}
+			var log strings.Builder
+			a := &retrieval.Assistant{Store: st, Embedder: tc.embedder, Logger: slog.New(slog.NewTextHandler(&log, nil))}
 			ans, err := a.Ask(ctx, livespec.AskRequest{Question: "When do sessions expire?"}, nil)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if got := strings.Contains(log.String(), "embedding server down"); got != tc.wantNote {
+				t.Errorf("the log names the embedder's failure: %v, want %v:\n%s", got, tc.wantNote, log.String())
 			}
 			if ans.Model.Embedder != tc.wantEmbedder {
 				t.Errorf("model embedder = %q, want %q", ans.Model.Embedder, tc.wantEmbedder)

@@ -65,6 +65,7 @@ func (a *Assistant) search(ctx context.Context, q searchQuery) (cands []*candida
 			if ctx.Err() != nil {
 				return nil, "", ctx.Err()
 			}
+			a.logFallback(ctx, "the embedding model failed; searching with BM25 only", a.Embedder.ID(), err)
 			note = "The embedding model could not be reached, so this answer used keyword (BM25) search only."
 		} else {
 			sq.Vector, sq.Embedder = vec, a.Embedder.ID()

@@ -250,11 +250,12 @@ func failureText(err error) string {
 	case errors.Is(err, context.DeadlineExceeded):
 		return ":hourglass: That took too long to answer. Try a narrower question, or ask again in a minute."
 	}
-	switch livespec.ErrorCode(err) {
+	kind, msg := livespec.PublicError(err)
+	switch kind {
 	case livespec.EINVALID, livespec.ENOTFOUND, livespec.ETOOLARGE, livespec.EMISMATCH:
-		return ":warning: " + Escape(livespec.ErrorMessage(err))
+		return ":warning: " + Escape(msg)
 	case livespec.EUNAVAILABLE:
-		return ":warning: I can't reach the spec index right now (" + Escape(livespec.ErrorMessage(err)) + "). Please try again in a minute."
+		return ":warning: I can't answer right now (" + Escape(msg) + "). Please try again in a minute."
 	}
 	return ":warning: Something went wrong while answering; it has been logged."
 }

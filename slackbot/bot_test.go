@@ -583,7 +583,9 @@ func TestAskerErrorsAreReported(t *testing.T) {
 		not  string
 	}{
 		{"invalid", livespec.Errorf(livespec.EINVALID, "the question is too long (2100 characters, at most 2000)"), "the question is too long", ""},
-		{"unavailable", livespec.WrapError(livespec.EUNAVAILABLE, errors.New("dial tcp 10.0.0.3:6334: refused"), "the store is down"), "can't reach the spec index", "10.0.0.3"},
+		{"unavailable", livespec.WrapError(livespec.EUNAVAILABLE, errors.New("dial tcp 10.0.0.3:6334: refused"), "the store at 10.0.0.3:6334 is down"), "spec index or a service it needs is unavailable", "10.0.0.3"},
+		{"unavailable, safe message", livespec.WrapPublic(livespec.EUNAVAILABLE, errors.New("authentication required"), "cannot fetch the repository specs",
+			"clone https://bob:hunter2@git.example.com/specs.git"), "cannot fetch the repository specs", "hunter2"},
 		{"internal", errors.New("nil pointer in /srv/secret/path"), "Something went wrong", "/srv/secret"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

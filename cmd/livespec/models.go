@@ -60,7 +60,8 @@ func (m *modelFlags) open(ctx context.Context, e *env, withGenerator bool) (mode
 		need = append(need, *m.chatModel)
 	}
 	if err := c.Check(ctx, need...); err != nil {
-		return models{}, livespec.Errorf(livespec.EINVALID, "%s", livespec.ErrorMessage(err))
+		// A configuration to fix (pull the model), keeping the cause.
+		return models{}, livespec.WrapError(livespec.EINVALID, err, "")
 	}
 	var out models
 	if !isNone(*m.embedModel) {

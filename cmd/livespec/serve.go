@@ -142,7 +142,7 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 	if err != nil {
 		return err
 	}
-	asst := &retrieval.Assistant{Store: st, Embedder: metrics.Embedder(m.embedder), Generator: metrics.Generator(m.generator), Permalink: *permalink}
+	asst := &retrieval.Assistant{Store: st, Embedder: metrics.Embedder(m.embedder), Generator: metrics.Generator(m.generator), Permalink: *permalink, Logger: logger}
 	var ready []api.ReadyCheck
 	if !isNone(*mf.ollama) {
 		c := ollama.New(*mf.ollama, nil)
@@ -218,7 +218,7 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 		if scfg.AppToken != "" {
 			go func() {
 				if err := bot.RunSocketMode(ctx); err != nil && ctx.Err() == nil {
-					logger.Error("slack: socket mode stopped", "err", livespec.ErrorMessage(err))
+					logger.Error("slack: socket mode stopped", "err", err.Error())
 				}
 			}()
 			logger.Info("slack: Socket Mode")
@@ -227,7 +227,7 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 	go func() {
 		// Term statistics for topic questions, so the first one is quick.
 		if err := asst.Warm(ctx); err != nil && ctx.Err() == nil {
-			logger.Warn("retrieval: warm-up failed", "err", livespec.ErrorMessage(err))
+			logger.Warn("retrieval: warm-up failed", "err", err.Error())
 		}
 	}()
 	if len(srcs) > 0 && every == 0 {
@@ -368,26 +368,26 @@ func (in *ingester) sync(ctx context.Context, s *repoSource) error {
 	defer in.mu.Unlock()
 	if _, err := os.Stat(s.dir); errors.Is(err, os.ErrNotExist) {
 		if err := os.MkdirAll(filepath.Dir(s.dir), 0o755); err != nil {
-			return fmt.Errorf("serve: clone %s: %w", s.url, err)
+			return fmt.Errorf("serve: clone %s: %w", livespec.RedactURL(s.url), err)
 		}
 		tmp := s.dir + ".tmp"
 		os.RemoveAll(tmp)
 		if _, err := git.PlainCloneContext(ctx, tmp, true, &git.CloneOptions{URL: s.url, Mirror: true, Tags: git.NoTags}); err != nil {
 			os.RemoveAll(tmp)
-			return livespec.WrapError(livespec.EUNAVAILABLE, err, "clone %s", s.url)
+			return livespec.WrapPublic(livespec.EUNAVAILABLE, err, "cannot clone the repository "+s.name, "clone %s", livespec.RedactURL(s.url))
 		}
 		return os.Rename(tmp, s.dir)
 	}
 	r, err := git.PlainOpen(s.dir)
 	if err != nil {
-		return livespec.WrapError(livespec.EINTERNAL, err, "open clone of %s", s.url)
+		return livespec.WrapError(livespec.EINTERNAL, err, "open clone of %s", livespec.RedactURL(s.url))
 	}
 	err = r.FetchContext(ctx, &git.FetchOptions{
 		RefSpecs: []gitconfig.RefSpec{"+refs/heads/*:refs/heads/*"},
 		Force:    true, Prune: true, Tags: git.NoTags,
 	})
 	if err != nil && !errors.Is(err, git.NoErrAlreadyUpToDate) {
-		return livespec.WrapError(livespec.EUNAVAILABLE, err, "fetch %s", s.url)
+		return livespec.WrapPublic(livespec.EUNAVAILABLE, err, "cannot fetch the repository "+s.name, "fetch %s", livespec.RedactURL(s.url))
 	}
 	return nil
 }

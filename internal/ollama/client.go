@@ -252,14 +252,15 @@ func (c *Client) classify(ctx context.Context, err error, name string) error {
 		switch {
 		case se.StatusCode == http.StatusNotFound && name != "":
 			e := livespec.Errorf(livespec.EUNAVAILABLE, "ollama: model %q is not pulled; run: ollama pull %s", name, name)
+			e.Public = e.Message
 			e.Err = &notPulledError{name}
 			return e
 		case se.StatusCode == http.StatusServiceUnavailable:
-			return livespec.WrapError(livespec.EUNAVAILABLE, cause{err}, "ollama: server %s is busy", c.base.Host)
+			return livespec.WrapPublic(livespec.EUNAVAILABLE, cause{err}, "the model server is busy", "ollama: server %s is busy", c.base.Host)
 		case se.StatusCode == http.StatusTooManyRequests:
 			return livespec.WrapError(livespec.ERATELIMIT, cause{err}, "ollama: server %s is rate limiting requests", c.base.Host)
 		case se.StatusCode >= 500:
-			return livespec.WrapError(livespec.EUNAVAILABLE, cause{err}, "ollama: server error (%d): %s", se.StatusCode, msg)
+			return livespec.WrapPublic(livespec.EUNAVAILABLE, cause{err}, fmt.Sprintf("the model server failed (%d)", se.StatusCode), "ollama: server error (%d): %s", se.StatusCode, msg)
 		case se.StatusCode == http.StatusUnauthorized || se.StatusCode == http.StatusForbidden:
 			return livespec.WrapError(livespec.EUNAUTHORIZED, cause{err}, "ollama: server %s refused the request (%d)", c.base.Host, se.StatusCode)
 		default:
@@ -272,9 +273,9 @@ func (c *Client) classify(ctx context.Context, err error, name string) error {
 	case errors.As(err, &ae):
 		return livespec.WrapError(livespec.EUNAUTHORIZED, cause{err}, "ollama: server %s requires authorization", c.base.Host)
 	case isNetError(err):
-		return livespec.WrapError(livespec.EUNAVAILABLE, cause{err}, "ollama: server %s is not reachable (%s)%s", c.URL(), netReason(err), c.portNote)
+		return livespec.WrapPublic(livespec.EUNAVAILABLE, cause{err}, "the model server is not reachable", "ollama: server %s is not reachable (%s)%s", c.URL(), netReason(err), c.portNote)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return livespec.WrapError(livespec.EUNAVAILABLE, cause{err}, "ollama: the server closed the stream before it was done")
+		return livespec.WrapPublic(livespec.EUNAVAILABLE, cause{err}, "the model server closed the stream before it was done", "ollama: the server closed the stream before it was done")
 	}
 	return livespec.WrapError(livespec.EUNAVAILABLE, cause{err}, "ollama: unexpected response from %s: %s", c.base.Host, oneLine(err.Error(), 160))
 }
