@@ -54,3 +54,9 @@ func FileSections(ctx context.Context, st livespec.Store, fv *livespec.FileVersi
 // LiteralGlob quotes the glob metacharacters of a path, so a Paths filter
 // matches exactly that path.
 func LiteralGlob(path string) string { return escapeGlob(path) }
+
+// EditKind says whether changing a section's text from before to after
+// was editorial, and how (livespec.EditWhitespace, EditHeading, EditLinks,
+// EditTypo), or "" for a change of substance: the classification answers
+// use, for the web page's document history.
+func EditKind(before, after string) string { return editKind(before, after) }

@@ -234,9 +234,9 @@ func fileTitle(f *livespec.FileVersion) string {
 }
 
 // groupByCommit gathers one file's changes by commit, in order. With
-// isEditorial, a commit whose every section change it accepts is marked
-// editorial.
-func groupByCommit(chs []livespec.Change, isEditorial func(livespec.Change) bool) []historyEntry {
+// editKind (retrieval.EditKind of a change's texts), a commit whose every
+// section change is editorial is marked so, with the kinds of edit.
+func groupByCommit(chs []livespec.Change, editKind func(livespec.Change) string) []historyEntry {
 	byCommit := map[string]int{}
 	var out []historyEntry
 	for _, c := range chs {
@@ -245,7 +245,7 @@ func groupByCommit(chs []livespec.Change, isEditorial func(livespec.Change) bool
 			i = len(out)
 			byCommit[c.Commit] = i
 			out = append(out, historyEntry{Commit: c.Commit, Message: c.Message, Author: c.Author, Date: c.Date,
-				Kind: livespec.Modified, Editorial: isEditorial != nil})
+				Kind: livespec.Modified, Editorial: editKind != nil})
 		}
 		e := &out[i]
 		if !c.Section {
@@ -254,7 +254,21 @@ func groupByCommit(chs []livespec.Change, isEditorial func(livespec.Change) bool
 			continue
 		}
 		e.Sections = append(e.Sections, c)
-		e.Editorial = e.Editorial && c.Kind == livespec.Modified && isEditorial(c)
+		if !e.Editorial {
+			continue
+		}
+		kind := ""
+		if c.Kind == livespec.Modified {
+			kind = editKind(c)
+		}
+		if e.Editorial = kind != ""; e.Editorial && !slices.Contains(e.EditKinds, kind) {
+			e.EditKinds = append(e.EditKinds, kind)
+		}
+	}
+	for i := range out {
+		if !out[i].Editorial || len(out[i].Sections) == 0 {
+			out[i].Editorial, out[i].EditKinds = false, nil
+		}
 	}
 	return out
 }

@@ -87,62 +87,6 @@ func tokens(s string) []string {
 	return out
 }
 
-// editorial reports whether changing a section's text from before to after
-// is editorial: the same words once case, punctuation and spacing are set
-// aside, or at most two words changed, each by a typo-sized edit.
-func editorial(before, after string) bool {
-	if normalizeWords(before) == normalizeWords(after) {
-		return true
-	}
-	var del, ins []string
-	for _, s := range wordDiff(before, after) {
-		for _, w := range strings.Fields(s.Text) {
-			switch s.Op {
-			case "del":
-				del = append(del, w)
-			case "ins":
-				ins = append(ins, w)
-			}
-		}
-	}
-	if len(del) != len(ins) || len(del) == 0 || len(del) > 2 {
-		return false
-	}
-	for i := range del {
-		if levenshtein(strings.ToLower(del[i]), strings.ToLower(ins[i])) > 2 {
-			return false
-		}
-	}
-	return true
-}
-
-func normalizeWords(s string) string {
-	return strings.Join(strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}), " ")
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
-}
-
 // contextLines is how many unchanged lines a diff keeps around a change.
 const contextLines = 2
 

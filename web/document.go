@@ -41,7 +41,8 @@ type historyEntry struct {
 	Date                    time.Time
 	Kind                    livespec.ChangeKind
 	OldPath                 string
-	Editorial               bool
+	Editorial               bool     // every section change only changed the text's form
+	EditKinds               []string // how (livespec.EditTypo, ...), when Editorial
 	Sections                []livespec.Change
 	ViewURL, DiffURL        string
 	Shown                   bool // the version on display
@@ -186,7 +187,7 @@ func (v *docView) history(r *http.Request, st livespec.Store) error {
 		text[sv.ID] = sv.Text
 	}
 	chs = slices.DeleteFunc(chs, func(c livespec.Change) bool { return c.Path != v.Path && c.OldPath != v.Path })
-	order := groupByCommit(chs, func(c livespec.Change) bool { return editorial(text[c.Before], text[c.After]) })
+	order := groupByCommit(chs, func(c livespec.Change) string { return retrieval.EditKind(text[c.Before], text[c.After]) })
 	shown := ""
 	if v.Version != nil {
 		shown = v.Version.Commit

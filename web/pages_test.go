@@ -74,8 +74,8 @@ func TestDocumentHistory(t *testing.T) {
 		t.Fatalf("history lists %d commits, want 2:\n%s", len(commits), body)
 	}
 	// Newest first: the typo fix is editorial, the first version is not.
-	if commits[0][1] != " editorial" || commits[1][1] != "" {
-		t.Errorf("editorial marks = %q, want [editorial, substantive]", commits)
+	if commits[0][1] != " editorial" || commits[1][1] != "" || !strings.Contains(body, "editorial: typo") {
+		t.Errorf("editorial marks = %q, want [editorial (typo), substantive]", commits)
 	}
 	_, body = get(t, h, "/doc/spec/checkout.md")
 	if strings.Contains(body, `class="commit editorial"`) {

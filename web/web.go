@@ -47,6 +47,7 @@ var funcs = template.FuncMap{
 	"docURL":   docURL,
 	"anchor":   anchor,
 	"headLast": lastHeading,
+	"edits":    func(kinds []string) string { return strings.ReplaceAll(strings.Join(kinds, ", "), "_", " ") },
 	"heading":  func(h string) string { return strings.Join(livespec.SplitHeading(h), " › ") },
 	"zeroTime": func() time.Time { return time.Time{} },
 }
@@ -218,7 +219,7 @@ func anchor(heading string, part int) string {
 func lastHeading(h string) string {
 	hs := livespec.SplitHeading(h)
 	if len(hs) == 0 {
-		return "(text before the first heading)"
+		return livespec.PreambleHeading
 	}
 	return hs[len(hs)-1]
 }
