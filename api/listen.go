@@ -53,7 +53,7 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Lo
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	logger.Info("api: listening", "addr", ln.Addr().String())
+	logger.Info("api: listening", "addr", ln.Addr().String(), "web", "http://"+ln.Addr().String()+"/")
 
 	select {
 	case err := <-errc:

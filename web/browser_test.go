@@ -250,8 +250,14 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("report total %d, /v1/changes lists %d", got, len(api))
 		}
 		b.shot(t, tab, "changes")
-		// A bar narrows the report to its week and area.
-		b.step(t, tab, chromedp.Click(`svg g.bar[data-start="2025-01-13"] a[data-area="spec"]`))
+		// A bar narrows the report to its week and area; it is reached
+		// and followed with the keyboard.
+		bar := `svg g.bar[data-start="2025-01-13"] a[data-area="spec"]`
+		b.step(t, tab, chromedp.Focus(bar))
+		if !eval[bool](t, tab, `document.activeElement === document.querySelector('`+bar+`')`) {
+			t.Fatalf("the bar segment cannot take the keyboard focus")
+		}
+		b.step(t, tab, chromedp.KeyEvent("\r"))
 		waitFor(t, tab, `location.search.includes("week=2025-01-13") && document.readyState === "complete"`)
 		week := apiChanges(t, b.base+"/v1/changes?since=2025-01-13&until=2025-01-19&limit=2000")
 		if got := eval[int](t, tab, `+document.getElementById("totals").dataset.changes`); got != len(week) {

@@ -101,3 +101,22 @@ func readAll(t testing.TB, r io.Reader) string {
 }
 
 var errBoom = errors.New("boom")
+
+// pageCase is one request to a page and what its answer must hold.
+type pageCase struct {
+	name, target string
+	code         int
+	want         string
+}
+
+// pageCases runs each case as a subtest.
+func pageCases(t *testing.T, h http.Handler, cases []pageCase) {
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			code, body := get(t, h, tt.target)
+			if code != tt.code || !strings.Contains(body, tt.want) {
+				t.Fatalf("status %d, want %d with %q:\n%s", code, tt.code, tt.want, body)
+			}
+		})
+	}
+}

@@ -46,23 +46,12 @@ func TestDocumentAtDate(t *testing.T) {
 func TestDocumentErrors(t *testing.T) {
 	f := newFixture(t)
 	h := web.Document(f.store, errs)
-	for _, tt := range []struct {
-		name, target string
-		code         int
-		want         string
-	}{
+	pageCases(t, h, []pageCase{
 		{"unknown file", "/doc/spec/nope.md", 404, "no spec file"},
 		{"bad date", "/doc/spec/checkout.md?at=yesterday", 400, "not a date"},
 		{"before the file existed", "/doc/docs/guide.md?at=2025-01-10", 200, "did not exist on 2025-01-10"},
 		{"diff backwards", "/doc/spec/checkout.md?from=2025-02-01&to=2025-01-01", 400, "must be after from"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			code, body := get(t, h, tt.target)
-			if code != tt.code || !strings.Contains(body, tt.want) {
-				t.Fatalf("status %d, want %d with %q:\n%s", code, tt.code, tt.want, body)
-			}
-		})
-	}
+	})
 }
 
 func TestDocumentHistory(t *testing.T) {
@@ -162,24 +151,13 @@ func TestChangesTotalsAndBars(t *testing.T) {
 func TestChangesPeriod(t *testing.T) {
 	f := newFixture(t)
 	h := web.Changes(f.store, retrieval.ParsePeriod, func() time.Time { return now }, errs)
-	for _, tt := range []struct {
-		name, target string
-		code         int
-		want         string
-	}{
+	pageCases(t, h, []pageCase{
 		{"a phrase", "/changes?period=last+month", 200, `data-changes="2"`}, // February: guide.md, file and section
 		{"the default", "/changes", 200, `value="last 90 days"`},
 		{"nonsense", "/changes?period=banana", 400, "cannot understand"},
 		{"bad day", "/changes?since=2025-13-01", 400, "not a date"},
 		{"empty period", "/changes?since=2024-01-01&until=2024-01-31", 200, "No changes in this period"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
-			code, body := get(t, h, tt.target)
-			if code != tt.code || !strings.Contains(body, tt.want) {
-				t.Fatalf("status %d, want %d with %q:\n%s", code, tt.code, tt.want, body)
-			}
-		})
-	}
+	})
 }
 
 func totalChanges(t testing.TB, body string) int {
