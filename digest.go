@@ -21,10 +21,13 @@ type DigestQuery struct {
 // says, then the rest folded into counts. Its totals count exactly what
 // `livespec changes` lists for the same window and filters.
 type Digest struct {
-	Window    Window             `json:"window"`
-	Repos     []string           `json:"repos,omitempty"`
-	Paths     []string           `json:"paths,omitempty"`
-	Totals    DigestTotals       `json:"totals"`
+	Window Window       `json:"window"`
+	Repos  []string     `json:"repos,omitempty"`
+	Paths  []string     `json:"paths,omitempty"`
+	Totals DigestTotals `json:"totals"`
+	// Events counts the window's events as change answers do (sections
+	// by kind, files, commits).
+	Events    ChangeTotals       `json:"events"`
 	Documents []DigestDocument   `json:"documents"` // the notable documents, most changed first
 	Rest      DigestRest         `json:"rest"`      // the changed documents not told in detail
 	Commits   []DigestCommitInfo `json:"commits"`   // every commit of the window, oldest first
@@ -73,6 +76,9 @@ type DigestSection struct {
 	Commit  string     `json:"commit"`  // the last commit that changed it
 	Date    Time       `json:"date"`
 	Summary string     `json:"summary,omitempty"`
+	// Editorial is one of the Edit kinds when the change only touched the
+	// text's form (such sections are shown after those changed in substance).
+	Editorial string `json:"editorial,omitempty"`
 	// Now is an excerpt of the text at the end of the window; for a
 	// removed section, Before is what it said before it went.
 	Now    string `json:"now,omitempty"`

@@ -84,13 +84,20 @@ func sectionWhat(s livespec.DigestSection) (string, string) {
 		what += fmt.Sprintf(" %d×", s.Changes)
 	}
 	what += fmt.Sprintf(", %s, %s", s.Date.UTC().Format(time.DateOnly), short(s.Commit))
+	if s.Editorial != "" {
+		what += ", editorial: " + strings.ReplaceAll(s.Editorial, "_", " ")
+	}
 	switch {
 	case s.Kind == livespec.Removed && s.Before != "":
 		return what, "it said “" + s.Before + "”"
 	case s.Now != "" && s.Kind == livespec.Added:
 		return what, "“" + s.Now + "”"
+	case s.Now != "" && s.Before != "":
+		return what, "now says “" + s.Now + "” (was “" + s.Before + "”)"
 	case s.Now != "":
 		return what, "now says “" + s.Now + "”"
+	case s.Before != "":
+		return what, "no longer says “" + s.Before + "”"
 	}
 	return what, ""
 }

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/livespec/livespec"
 )
@@ -42,6 +41,7 @@ func (a *Assistant) DigestOf(ctx context.Context, q livespec.DigestQuery, cs []l
 	d := &livespec.Digest{Window: q.Window, Repos: q.Repos, Paths: q.Paths, Documents: []livespec.DigestDocument{},
 		Rest: livespec.DigestRest{Paths: []string{}}, Commits: []livespec.DigestCommitInfo{}}
 	d.Totals, d.Commits = digestTotals(cs)
+	d.Events = *totalsOf(cs)
 	docs := digestDocs(cs)
 	slices.SortStableFunc(docs, func(x, y *docGroup) int {
 		if c := cmp.Compare(y.score(), x.score()); c != 0 {
@@ -279,7 +279,7 @@ func (a *Assistant) digestDoc(ctx context.Context, q livespec.DigestQuery, g *do
 			return doc, err
 		}
 		ds.Heading = trimTitle(ds.Heading, title)
-		if ds.Now == "" && ds.Before == "" {
+		if (ds.Now == "" && ds.Before == "") || ds.Editorial != "" {
 			bare = append(bare, ds)
 			continue
 		}
@@ -294,9 +294,11 @@ func (a *Assistant) digestDoc(ctx context.Context, q livespec.DigestQuery, g *do
 // find those that say something.
 const digestLookahead = 4
 
-// digestSection tells one changed section with what its change says: the
-// sentences its text gained in the window (all of them for a new
-// section), or for a removed section the text it had.
+// digestSection tells one changed section with what its change says, in
+// the words of the change reports (sentenceDiff, leadSentences): the
+// sentences a modified section gained (and, as Before, those it lost),
+// the lead of a new section, or what a removed section said; and whether
+// the change was only editorial (editKind).
 func (a *Assistant) digestSection(ctx context.Context, q livespec.DigestQuery, s *secGroup) (livespec.DigestSection, error) {
 	first, last := s.events[0], s.events[len(s.events)-1]
 	ds := livespec.DigestSection{
@@ -308,17 +310,19 @@ func (a *Assistant) digestSection(ctx context.Context, q livespec.DigestQuery, s
 		return ds, err
 	}
 	if ds.Kind == livespec.Removed {
-		ds.Before = proseQuote(before.Text, "")
+		ds.Before = leadSentences(before.Text)
 		return ds, nil
 	}
 	after, err := a.versionText(ctx, last.After)
 	if err != nil {
 		return ds, err
 	}
-	if ds.Kind == livespec.Added {
-		before.Text = ""
+	if ds.Kind == livespec.Added || before.ID == "" {
+		ds.Now = leadSentences(after.Text)
+	} else {
+		ds.Now, ds.Before = sentenceDiff(before.Text, after.Text)
+		ds.Editorial = editKind(before.Text, after.Text)
 	}
-	ds.Now = proseQuote(after.Text, before.Text)
 	if after.ID != "" {
 		ds.URL = Permalink(q.Permalink, after.Repo, after.Commit, after.Path, after.Heading)
 	}
@@ -347,29 +351,6 @@ var htmlComment = regexp.MustCompile(`(?s)<!--.*?-->`)
 
 // anchorLink matches a Markdown link to an anchor: tables of contents.
 var anchorLink = regexp.MustCompile(`\]\(#[^)]*\)`)
-
-// proseQuote quotes the prose sentences of text that old lacks, up to
-// digestExcerpt runes: what a new text says, or what an edit added.
-func proseQuote(text, old string) string {
-	had := map[string]bool{}
-	for _, s := range sentencesOf(htmlComment.ReplaceAllString(old, "")) {
-		had[oneLine(s)] = true
-	}
-	var out []string
-	n := 0
-	for _, s := range sentencesOf(htmlComment.ReplaceAllString(text, "")) {
-		s = oneLine(s)
-		if had[s] || !prose(s) {
-			continue
-		}
-		if n > 0 && n+utf8.RuneCountInString(s) > digestExcerpt {
-			break
-		}
-		out = append(out, s)
-		n += utf8.RuneCountInString(s) + 1
-	}
-	return clipRunes(strings.Join(out, " "), digestExcerpt)
-}
 
 // trimTitle drops the document's title from the front of a heading path
 // (every section of a document sits under it) and keeps the last three

@@ -83,6 +83,9 @@ func TestDigest(t *testing.T) {
 			if want := changesTotals(chs.Changes); d.Totals != want {
 				t.Errorf("digest totals %+v, changes say %+v", d.Totals, want)
 			}
+			if d.Events.Commits != d.Totals.Commits || d.Events.Files != d.Totals.Documents {
+				t.Errorf("digest events %+v disagree with its totals %+v", d.Events, d.Totals)
+			}
 			if len(d.Commits) != d.Totals.Commits {
 				t.Errorf("%d commits listed, totals say %d", len(d.Commits), d.Totals.Commits)
 			}
