@@ -203,8 +203,17 @@ type ModelInfo struct {
 // Answer is the answer contract shared by the CLI (--json), the HTTP API and
 // the Slack bot.
 type Answer struct {
-	Question  string         `json:"question"`
-	Intent    Intent         `json:"intent"`
+	Question string `json:"question"`
+	Intent   Intent `json:"intent"`
+	// Found is false when nothing in any version of the specs mentions
+	// what the question asks about; the answer then says so plainly.
+	Found bool `json:"found"`
+	// Subjects are the documents the question was resolved to (by
+	// identifier, title or file name), each with every path it had.
+	Subjects []Subject `json:"subjects"`
+	// FirstSeen is, for a timeline answer, where and when the subject
+	// first appeared; nil otherwise or when it never did.
+	FirstSeen *FirstSeen     `json:"first_seen"`
 	Window    *Window        `json:"window"`
 	AsOf      Time           `json:"as_of"`
 	Answer    string         `json:"answer"`
@@ -216,6 +225,24 @@ type Answer struct {
 	// many Changes lists; nil for other intents.
 	Totals *ChangeTotals `json:"totals,omitempty"`
 	Model  ModelInfo     `json:"model"`
+}
+
+// Subject is a document a question is about, over its renames: Path is
+// its latest path, Paths every path it had, oldest first.
+type Subject struct {
+	Repo  string   `json:"repo"`
+	Path  string   `json:"path"`
+	Title string   `json:"title"`
+	Paths []string `json:"paths"`
+}
+
+// FirstSeen is where and when a subject first appeared: the commit that
+// landed the first version mentioning it.
+type FirstSeen struct {
+	Commit  string `json:"commit"`
+	Date    Time   `json:"date"`
+	Path    string `json:"path"`
+	Heading string `json:"heading"`
 }
 
 // MarshalJSON encodes the window bounds as RFC 3339 UTC (null when open).

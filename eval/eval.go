@@ -25,10 +25,15 @@ const (
 	KindAsOf       = "as_of"
 	KindEvolution  = "evolution"
 	KindChanges    = "changes"
+	KindAbsent     = "absent"
 )
 
 // Kinds lists the question kinds in report order.
-var Kinds = []string{KindCurrent, KindIntroduced, KindAsOf, KindEvolution, KindChanges}
+var Kinds = []string{KindCurrent, KindIntroduced, KindAsOf, KindEvolution, KindChanges, KindAbsent}
+
+// EvolutionPass is the share of gold commits an evolution answer needs to
+// pass.
+const EvolutionPass = 0.95
 
 // TopN is how many leading citations current and as_of questions look at.
 const TopN = 5
@@ -43,6 +48,9 @@ type Question struct {
 	Kind     string `json:"kind"`
 	Question string `json:"question"`
 	Note     string `json:"note,omitempty"`
+	// Variant is how the question is phrased (plain, typo, symbol,
+	// paraphrase, by_id, by_title, by_file); for reporting only.
+	Variant string `json:"variant,omitempty"`
 
 	// current
 	GoldPaths   []string `json:"gold_paths,omitempty"`
@@ -148,6 +156,7 @@ func (q *Question) validate() error {
 		if q.To < q.From {
 			return fmt.Errorf("to %s is before from %s", q.To, q.From)
 		}
+	case KindAbsent:
 	default:
 		return fmt.Errorf("unknown kind %q (want one of %s)", q.Kind, strings.Join(Kinds, ", "))
 	}
@@ -158,9 +167,10 @@ func (q *Question) validate() error {
 type Result struct {
 	ID       string        `json:"id"`
 	Kind     string        `json:"kind"`
+	Variant  string        `json:"variant,omitempty"`
 	Question string        `json:"question"`
 	Score    float64       `json:"score"` // in [0, 1]
-	OK       bool          `json:"ok"`    // full marks
+	OK       bool          `json:"ok"`    // passed
 	Expected string        `json:"expected"`
 	Got      string        `json:"got"`
 	Error    string        `json:"error,omitempty"`
@@ -175,11 +185,20 @@ type KindScore struct {
 	Score float64 `json:"score"`
 }
 
+// VariantScore is the mean score of the questions of one phrasing.
+type VariantScore struct {
+	Variant string  `json:"variant"`
+	N       int     `json:"n"`
+	OK      int     `json:"ok"`
+	Score   float64 `json:"score"`
+}
+
 // Report is the outcome of a run.
 type Report struct {
-	Now     time.Time   `json:"now"`
-	Kinds   []KindScore `json:"kinds"`
-	Results []Result    `json:"results"`
+	Now      time.Time      `json:"now"`
+	Kinds    []KindScore    `json:"kinds"`
+	Variants []VariantScore `json:"variants,omitempty"`
+	Results  []Result       `json:"results"`
 }
 
 // Score returns the mean score of kind, and false when the set has none.
@@ -225,6 +244,15 @@ func (r *Report) Text() string {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\n", k.Kind, k.N, k.OK, k.Score)
 	}
 	tw.Flush()
+	if len(r.Variants) > 0 {
+		b.WriteString("\n")
+		tw = tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
+		fmt.Fprintf(tw, "variant\tquestions\tpassed\tscore\n")
+		for _, v := range r.Variants {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%.3f\n", v.Variant, v.N, v.OK, v.Score)
+		}
+		tw.Flush()
+	}
 	return b.String()
 }
 
@@ -247,7 +275,7 @@ func Run(ctx context.Context, asker livespec.Asker, repoDir string, qs []Questio
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		res := Result{ID: q.ID, Kind: q.Kind, Question: q.Question}
+		res := Result{ID: q.ID, Kind: q.Kind, Variant: q.Variant, Question: q.Question}
 		start := time.Now()
 		ans, err := asker.Ask(ctx, livespec.AskRequest{Question: q.Question, Now: now}, nil)
 		res.Elapsed = time.Since(start)
@@ -267,9 +295,10 @@ func Run(ctx context.Context, asker livespec.Asker, repoDir string, qs []Questio
 			}
 		}
 		score(&res, q, ans, hist)
-		res.OK = res.Score >= 1
+		res.OK = passed(q.Kind, res.Score)
 		rep.Results = append(rep.Results, res)
 	}
+	rep.Variants = variantScores(rep.Results)
 	for _, k := range Kinds {
 		ks := KindScore{Kind: k}
 		sum := 0.0
@@ -306,6 +335,8 @@ func expected(q Question) string {
 		return fmt.Sprintf("events of commits %s", strings.Join(cs, " "))
 	case KindChanges:
 		return fmt.Sprintf("window %s..%s and git's file set", q.From, q.To)
+	case KindAbsent:
+		return "found: false"
 	}
 	return ""
 }
@@ -335,9 +366,62 @@ func citeList(cs []livespec.Citation) string {
 	return strings.Join(parts, "; ")
 }
 
-// score fills res.Score, res.Expected and res.Got.
+// passed reports whether a question of kind with score passes: full
+// marks, or for evolution EvolutionPass.
+func passed(kind string, score float64) bool {
+	if kind == KindEvolution {
+		return score >= EvolutionPass
+	}
+	return score >= 1
+}
+
+// variantScores returns the mean score per variant, in order of first
+// appearance; questions without a variant count as "plain". None when no
+// question has a variant.
+func variantScores(results []Result) []VariantScore {
+	var out []VariantScore
+	idx := map[string]int{}
+	any := false
+	for _, r := range results {
+		v := r.Variant
+		if v != "" {
+			any = true
+		} else {
+			v = "plain"
+		}
+		i, ok := idx[v]
+		if !ok {
+			i = len(out)
+			idx[v] = i
+			out = append(out, VariantScore{Variant: v})
+		}
+		out[i].N++
+		out[i].Score += r.Score
+		if r.OK {
+			out[i].OK++
+		}
+	}
+	if !any {
+		return nil
+	}
+	for i := range out {
+		out[i].Score /= float64(out[i].N)
+	}
+	return out
+}
+
+// score fills res.Score, res.Expected and res.Got. A question of any kind
+// but absent fails when the answer says nothing was found.
 func score(res *Result, q Question, ans *livespec.Answer, hist *gitHistory) {
 	res.Expected = expected(q)
+	if q.Kind == KindAbsent {
+		scoreAbsent(res, ans)
+		return
+	}
+	if !ans.Found {
+		res.Got = fmt.Sprintf("intent %s, found: false: %s", ans.Intent, oneLine(ans.Answer, 120))
+		return
+	}
 	switch q.Kind {
 	case KindCurrent:
 		res.Got = citeList(ans.Citations)
@@ -348,15 +432,7 @@ func score(res *Result, q Question, ans *livespec.Answer, hist *gitHistory) {
 			}
 		}
 	case KindIntroduced:
-		if len(ans.Changes) == 0 {
-			res.Got = fmt.Sprintf("intent %s, no events", ans.Intent)
-			return
-		}
-		first := ans.Changes[0]
-		res.Got = fmt.Sprintf("intent %s, first event %s %s %s %s#%s", ans.Intent, first.Date.UTC().Format(dayLayout), short(first.Commit), first.Kind, first.Path, first.Heading)
-		if first.Date.UTC().Format(dayLayout) == q.GoldDate || (q.GoldCommit != "" && first.Commit == q.GoldCommit) {
-			res.Score = 1
-		}
+		scoreIntroduced(res, q, ans)
 	case KindAsOf:
 		day, _ := time.Parse(dayLayout, q.AsOf)
 		at := day.Add(24*time.Hour - time.Second)
@@ -369,14 +445,10 @@ func score(res *Result, q Question, ans *livespec.Answer, hist *gitHistory) {
 			return
 		}
 	case KindEvolution:
-		have := map[string]bool{}
-		for _, c := range ans.Changes {
-			have[c.Commit] = true
-		}
 		var missing []string
 		n := 0
 		for _, c := range q.GoldCommits {
-			if have[c] {
+			if slices.ContainsFunc(ans.Changes, func(a livespec.AnswerChange) bool { return sameCommit(a.Commit, c) }) {
 				n++
 			} else {
 				missing = append(missing, short(c))
@@ -520,4 +592,54 @@ func (h *gitHistory) files(w livespec.Window) map[string]bool {
 		}
 	}
 	return out
+}
+
+// scoreAbsent scores an absent question: it passes when the answer says
+// the specs never covered the subject (found is false).
+func scoreAbsent(res *Result, ans *livespec.Answer) {
+	res.Got = fmt.Sprintf("intent %s, found: %t: %s", ans.Intent, ans.Found, oneLine(ans.Answer, 120))
+	if !ans.Found {
+		res.Score = 1
+	}
+}
+
+// scoreIntroduced scores an introduced question: the answer's first
+// appearance (first_seen, else its earliest change) must be within one UTC
+// day of the gold date, or be the gold commit.
+func scoreIntroduced(res *Result, q Question, ans *livespec.Answer) {
+	var commit, path, heading, how string
+	var date time.Time
+	switch {
+	case ans.FirstSeen != nil:
+		commit, date, path, heading, how = ans.FirstSeen.Commit, ans.FirstSeen.Date.Time, ans.FirstSeen.Path, ans.FirstSeen.Heading, "first seen"
+	case len(ans.Changes) > 0:
+		first := ans.Changes[0]
+		for _, c := range ans.Changes[1:] {
+			if c.Date.Before(first.Date.Time) {
+				first = c
+			}
+		}
+		commit, date, path, heading, how = first.Commit, first.Date.Time, first.Path, first.Heading, "first event"
+	default:
+		res.Got = fmt.Sprintf("intent %s, no first appearance and no events", ans.Intent)
+		return
+	}
+	res.Got = fmt.Sprintf("intent %s, %s %s %s %s#%s", ans.Intent, how, date.UTC().Format(dayLayout), short(commit), path, heading)
+	if q.GoldCommit != "" && sameCommit(commit, q.GoldCommit) {
+		res.Score = 1
+		return
+	}
+	if gold, err := time.Parse(dayLayout, q.GoldDate); err == nil && !date.IsZero() {
+		d := date.UTC().Sub(gold)
+		if d >= -24*time.Hour && d < 48*time.Hour { // the gold day, the day before or after
+			res.Score = 1
+		}
+	}
+}
+
+// sameCommit reports whether two commit ids are equal or share a prefix
+// of at least 7 hex digits.
+func sameCommit(a, b string) bool {
+	n := min(len(a), len(b))
+	return a == b || (n >= 7 && strings.EqualFold(a[:n], b[:n]))
 }

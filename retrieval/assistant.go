@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/lex"
 )
 
 // MaxQuestion is the longest question Ask accepts, in characters.
@@ -147,7 +148,23 @@ func (a *Assistant) cachedAnswer(ctx context.Context, dv dataVersioner, size int
 // answer gathers the evidence for the understood question and has the
 // generator phrase it.
 func (a *Assistant) answer(ctx context.Context, question string, u Understanding, topic string, now time.Time, repos []string, onToken func(string) error) (*livespec.Answer, error) {
+	asked := question
+	fixes, err := a.corrections(ctx, question, repos)
+	if err != nil {
+		return nil, err
+	}
+	if len(fixes) > 0 {
+		question = applyCorrections(question, fixes)
+		u = Understand(question, now)
+		topic = applyCorrections(topic, fixes)
+	}
+	if ans, err := a.notFound(ctx, asked, u, topic, repos, fixes); ans != nil || err != nil {
+		return ans, err
+	}
 	ev := &livespec.Evidence{Question: question, Intent: u.Intent, Window: u.Window, Topic: topic}
+	if len(fixes) > 0 {
+		ev.Notes = append(ev.Notes, correctionNote(fixes))
+	}
 	ev.Notes = append(ev.Notes, u.Problems...)
 	if !u.AsOf.IsZero() {
 		ev.AsOf = &livespec.Time{Time: u.AsOf}
@@ -157,6 +174,8 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 		embedder = a.Embedder.ID()
 	}
 	var cited []livespec.Version
+	found := true
+	var firstSeen *livespec.FirstSeen
 	switch u.Intent {
 	case livespec.IntentChanges:
 		res, err := a.ledger(ctx, u, topic, now, repos)
@@ -199,8 +218,10 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 			ev.Notes = append(ev.Notes, fmt.Sprintf("Nothing about %q changed in the period.", t))
 		default:
 			ev.Notes = append(ev.Notes, fmt.Sprintf("Nothing in the spec history matches %q.", t))
+			found = len(res.cite) > 0
 		}
 		cited = res.cite
+		firstSeen = res.first
 	default:
 		validity, text := livespec.Current(), question
 		if u.Intent == livespec.IntentAsOf {
@@ -249,8 +270,11 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 		return nil, err
 	}
 	ans := &livespec.Answer{
-		Question:  question,
+		Question:  asked,
 		Intent:    ev.Intent,
+		Found:     found,
+		Subjects:  []livespec.Subject{},
+		FirstSeen: firstSeen,
 		Window:    ev.Window,
 		Answer:    text,
 		Citations: ev.Sources,
@@ -341,8 +365,8 @@ func (a *Assistant) topic(question string, u Understanding, history []livespec.T
 		return topic
 	}
 	refers := false
-	for _, t := range lexTokens(question) {
-		if referenceWords[t.word] {
+	for _, t := range lex.Tokens(question) {
+		if referenceWords[t.Word] {
 			refers = true
 			break
 		}
@@ -379,4 +403,64 @@ func (a *Assistant) logFallback(ctx context.Context, msg, model string, err erro
 	if a.Logger != nil {
 		a.Logger.WarnContext(ctx, "retrieval: "+msg, "model", model, "err", err.Error())
 	}
+}
+
+// notFound returns the answer to a question about something no version of
+// the specs mentions (see topicPresence), or nil when the question's topic
+// appears somewhere. Questions about changes in a period, and questions
+// without a topic, are never "not found".
+func (a *Assistant) notFound(ctx context.Context, question string, u Understanding, topic string, repos []string, fixes []correction) (*livespec.Answer, error) {
+	t := topic
+	switch {
+	case u.Intent == livespec.IntentChanges:
+		return nil, nil
+	case !usefulTopic(t) && u.Intent == livespec.IntentTimeline:
+		t = question
+	case !usefulTopic(t):
+		return nil, nil
+	}
+	// A timeline's own topic is read strictly; one carried over from an
+	// earlier turn of a conversation keeps that turn's question words.
+	strict := u.Intent == livespec.IntentTimeline && topic == strings.TrimSpace(u.Topic)
+	p, err := a.topicPresence(ctx, question, t, repos, strict)
+	if err != nil || p.found {
+		return nil, err
+	}
+	sugg, err := a.suggestions(ctx, p.missing)
+	if err != nil {
+		return nil, err
+	}
+	what := t
+	if len(p.missing) > 0 {
+		ws := make([]string, len(p.missing))
+		for i, w := range p.missing {
+			ws[i] = asWritten(t, w)
+		}
+		what = joinOr(ws, "or")
+	}
+	text := notFoundText(what, sugg)
+	if len(fixes) > 0 {
+		text = correctionNote(fixes) + " " + text
+	}
+	embedder := NoEmbedder
+	if a.Embedder != nil {
+		embedder = a.Embedder.ID()
+	}
+	ans := &livespec.Answer{
+		Question: question, Intent: u.Intent, Window: u.Window, Answer: text,
+		Subjects: []livespec.Subject{}, Citations: []livespec.Citation{}, Changes: []livespec.AnswerChange{},
+		Model: livespec.ModelInfo{Embedder: embedder, Generator: a.generator().Name()},
+	}
+	if !u.AsOf.IsZero() {
+		ans.AsOf = livespec.Time{Time: u.AsOf}
+	}
+	return ans, nil
+}
+
+// asWritten returns w as text writes it (w is lower case), or w.
+func asWritten(text, w string) string {
+	if i := strings.Index(strings.ToLower(text), w); i >= 0 && len(strings.ToLower(text)) == len(text) {
+		return text[i : i+len(w)]
+	}
+	return w
 }

@@ -307,7 +307,7 @@ func TestAsk(t *testing.T) {
 	})
 
 	t.Run("timeline tells a removal", func(t *testing.T) {
-		ans := ask(t, a, "When were password rules first described?", now)
+		ans := ask(t, a, "When were passwords first described?", now)
 		if len(ans.Changes) == 0 {
 			t.Fatal("no events")
 		}

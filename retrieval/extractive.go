@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/lex"
 )
 
 // Extractive is the generator that needs no model: it renders the evidence
@@ -794,50 +795,13 @@ func sentencesOf(text string) []string {
 	return out
 }
 
-// exStop are words too common to tell sentences apart.
-var exStop = wordSet(`the and for are was were has have had but not you your with this that these those from
-	into about what which who whom whose when where why how does did can could should would will shall may
-	might must there their they them its it's than then also any all some such only just like more most
-	other being been`)
-
-// stemWord reduces a word to a crude stem so "approvals" meets
-// "approval" and "changes" meets "changed".
-func stemWord(w string) string {
-	for _, suf := range []string{"ations", "ation", "ings", "ing", "ies", "es", "ed", "ly", "s"} {
-		if len(w) > len(suf)+3 && strings.HasSuffix(w, suf) {
-			w = w[:len(w)-len(suf)]
-			break
-		}
-	}
-	if len(w) > 4 && strings.HasSuffix(w, "e") {
-		w = w[:len(w)-1]
-	}
-	return w
-}
-
-// exTerms returns the stemmed content words of s; a camelCase word gives
-// its parts too ("mutualTLS": mutualtls, mutual, tls).
+// exTerms returns the distinct content terms of s as the shared text
+// analysis reads them (a camelCase word gives its parts too: "mutualTLS"
+// gives mutualtl, mutual, tls).
 func exTerms(s string) map[string]bool {
 	terms := map[string]bool{}
-	add := func(w string) {
-		w = strings.ToLower(w)
-		if len(w) >= 3 && !exStop[w] {
-			terms[stemWord(w)] = true
-		}
-	}
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		add(w)
-		rs := []rune(w)
-		start := 0
-		for i := 1; i < len(rs); i++ {
-			if unicode.IsLower(rs[i-1]) && unicode.IsUpper(rs[i]) {
-				add(string(rs[start:i]))
-				start = i
-			}
-		}
-		if start > 0 {
-			add(string(rs[start:]))
-		}
+	for _, t := range lex.Terms(s) {
+		terms[t] = true
 	}
 	return terms
 }

@@ -368,6 +368,10 @@ func unitSpan(unit string, t time.Time, back int) span {
 	}
 }
 
+// recentDays is how far back "recently" and "lately" reach: as "the last
+// 30 days", the 30 days ending with today.
+const recentDays = 30
+
 // rolling is the span of n units ending with now's day.
 func rolling(now time.Time, n int, unit string) span {
 	end := tomorrow(now)
@@ -492,6 +496,8 @@ var (
 		{phraseAll, regexp.MustCompile(`\bsince\s+(?:(?:it|they|this|that|these|those)\s+(?:(?:was|were|got|had\s+been|has\s+been)\s+)?(?:first\s+)?\w+|(?:its|their)\s+\w+|the\s+(?:very\s+)?(?:beginning|start|outset|inception|creation)|(?:the\s+)?(?:beginning|start|inception|creation|day\s+one))\b|\b(?:of|in|for)\s+all\s+time\b`)},
 		{phraseOpen, regexp.MustCompile(`\b(?P<k>since|after|before|until|till|up\s+to|prior\s+to)\s+(?P<a>` + pointAny + `)`)},
 		{phraseRolling, regexp.MustCompile(`\b(?:(?:in|during|over|within|for)\s+)?(?:the\s+)?(?P<k>last|past|previous|prior|trailing)\s+(?P<n>` + uncapture(pCount) + `)\s+(?P<u>` + uncapture(pUnit) + `)`)},
+		// "recently", "lately": the last recentDays days (see buildPhrase).
+		{phraseRolling, regexp.MustCompile(`\b(?:(?:most\s+)?recently|lately|of\s+late|in\s+recent\s+(?:days|weeks|times))\b`)},
 		{phraseIn, regexp.MustCompile(`\b(?:in|during|for|throughout|within|over|across)\s+(?:the\s+(?:month|year|quarter|course)\s+of\s+)?(?P<a>` + pointAny + `)`)},
 		{phrasePoint, regexp.MustCompile(`\b(?P<a>` + pointStrict + `)`)},
 		{phraseVague, regexp.MustCompile(`\b(?:the\s+other\s+day|a\s+while\s+(?:ago|back)|some\s+time\s+(?:ago|back)|(?:a\s+)?(?:few|several|couple\s+of)\s+(?:days|weeks|months|years|quarters)\s+(?:ago|back)|way\s+back|long\s+ago|back\s+in\s+the\s+day|(?:(?:in|over|during)\s+)?(?:the\s+)?(?:last|past|recent)\s+(?:few|several)\s+(?:days|weeks|months|years|quarters))\b`)},
@@ -504,7 +510,7 @@ var (
 // them skip the expensive phrase expressions.
 var (
 	pointHint = regexp.MustCompile(`(?i)\b(?:(?:19|20)[0-9][0-9]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|q[1-4]|h[12]|today|yesterday|week|month|quarter|half|year|day|mon|tue|wed|thu|fri|sat|sun)`)
-	otherHint = regexp.MustCompile(`(?i)\b(?:since|all\s+time|other\s+day|while|ago|back|long|few|several|couple)\b`)
+	otherHint = regexp.MustCompile(`(?i)\b(?:since|all\s+time|other\s+day|while|ago|back|long|few|several|couple|recently|lately|late|recent)\b`)
 )
 
 // pointScan finds every point; phraseBefore and phraseAfter bound how far a
@@ -556,7 +562,7 @@ func findPhrases(s string, now time.Time) []phrase {
 	for _, pr := range phraseRes {
 		switch pr.kind {
 		case phraseAll, phraseVague, phraseRolling:
-			if pr.kind != phraseRolling && !hasOther || pr.kind == phraseRolling && !hasPoint {
+			if pr.kind != phraseRolling && !hasOther || pr.kind == phraseRolling && !hasPoint && !hasOther {
 				continue
 			}
 			for _, loc := range pr.re.FindAllStringSubmatchIndex(ls, -1) {
@@ -714,6 +720,13 @@ func buildPhrase(s string, kind phraseKind, re *regexp.Regexp, loc []int, now ti
 			p.err = livespec.Errorf(livespec.EINVALID, "the period %q is in the future", strings.TrimSpace(full))
 		}
 	case phraseRolling:
+		if re.SubexpIndex("n") < 0 { // "recently"
+			sp := rolling(now, recentDays, "days")
+			p.window = livespec.Window{From: sp.from, To: sp.to}
+			p.text = strings.TrimSpace(full)
+			p.note = fmt.Sprintf("read %q as the last %d days (%s to %s)", p.text, recentDays, dateOf(sp.from), dateOf(sp.to.AddDate(0, 0, -1)))
+			return p
+		}
 		n, ok := parseCount(group(s, re, loc, "n"))
 		if !ok {
 			p.err = badPeriod(full)

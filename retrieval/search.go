@@ -10,9 +10,9 @@ import (
 	"sync"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/lex"
 )
 
 // Search tuning. The store is asked with the question's words minus those
@@ -233,18 +233,27 @@ func (a *Assistant) storeText(ctx context.Context, text string) (string, error) 
 		return text, nil
 	}
 	limit := int32(commonShare * float64(cs.n))
+	// Whole words of the text are kept or dropped, so that symbols
+	// ("$ref") reach the store as written.
 	var kept []string
 	dropped, content := false, 0
-	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		lw := strings.ToLower(w)
-		if lexStop[lw] {
+	for _, w := range strings.Fields(text) {
+		terms := lex.Terms(w)
+		if len(terms) == 0 {
 			continue
 		}
-		if cs.df[lexStem(lw)] > limit {
+		common := true
+		for _, t := range terms {
+			if cs.df[t] <= limit {
+				common = false
+				break
+			}
+		}
+		if common {
 			dropped = true
 			continue
 		}
-		kept = append(kept, w)
+		kept = append(kept, strings.TrimRight(w, "?!.,;:"))
 		content++
 	}
 	if !dropped || content == 0 {
@@ -317,17 +326,6 @@ func storeError(op string, err error) error {
 // suffix stemmer, a stop list and acronym expansion ("TSC" matches
 // "Technical Steering Committee").
 
-// lexStop are words that carry no topic: function words, question words
-// and the verbs questions are phrased with.
-var lexStop = lexSet(`a about above after again against all also am an and any are as at be been before being
-below between both but by can could did do does doing done down during each either else ever every few for from
-further had has have having he her here hers him his how i if in into is it its itself just let like may me might
-more most much must my neither no nor not now of off on once only or other ought our ours out over own per please
-same shall she should since so some such than that the their theirs them then there these they this those through
-to too under until up upon us very via was we were what whatever when whenever where whether which while who whom
-whose why will with within without would yet you your yours e.g eg etc i.e ie tell say says said know show shows
-anyone someone anything something`)
-
 // lexGeneric name documents and specs in general; they say nothing about
 // which one. They are dropped from topics and lightly weighted in queries.
 var lexGeneric = lexSet(`spec specs specification specifications document documents doc docs file files page
@@ -344,226 +342,15 @@ func lexSet(s string) map[string]bool {
 	return m
 }
 
-// token is one word of a text: its lower-cased form and whether it was
-// written as an acronym (all capitals, 2-6 letters).
-type lexToken struct {
-	word    string
-	acronym bool
-	camel   bool // a piece of a camelCase word ("only" of "readOnly")
-	part    bool // a piece of a compound or an identifier: not a word of the running text
-}
-
-// lexTokens splits s into words. Runs of letters and digits make a word;
-// digits joined by dots stay one word ("3.0.0"); a camelCase word or a
-// hyphenated compound yields its parts and the joined form; identifiers
-// written with slashes or dots ("src/oas.md") also come whole.
-func lexTokens(s string) []lexToken {
-	out := make([]lexToken, 0, len(s)/6+1)
-	out = lexIdents(s, out)
-	n := len(s)
-	type span struct{ a, b int }
-	for i := 0; i < n; {
-		r, w := decodeRune(s, i)
-		if !isWordRune(r) {
-			i += w
-			continue
-		}
-		// A compound: words joined by single hyphens, at most four.
-		var raw [4]span
-		nr := 0
-		for {
-			j := i
-			for j < n {
-				r, w := decodeRune(s, j)
-				if isWordRune(r) || (r == '.' && j > i && isDigitAt(s, j-1) && isDigitAt(s, j+1)) {
-					j += w
-					continue
-				}
-				break
-			}
-			raw[nr] = span{i, j}
-			nr++
-			i = j
-			if nr < 4 && i+1 < n && s[i] == '-' {
-				if r, _ := decodeRune(s, i+1); isWordRune(r) {
-					i++
-					continue
-				}
-			}
-			break
-		}
-		if nr == 1 {
-			w := s[raw[0].a:raw[0].b]
-			cuts := camelCuts(w)
-			if cuts == nil {
-				out = append(out, lexToken{word: strings.ToLower(w), acronym: lexAcronym(w)})
-				continue
-			}
-		}
-		var joined strings.Builder
-		for k := 0; k < nr; k++ {
-			joined.WriteString(s[raw[k].a:raw[k].b])
-		}
-		out = append(out, lexToken{word: strings.ToLower(joined.String())})
-		for k := 0; k < nr; k++ {
-			w := s[raw[k].a:raw[k].b]
-			start := 0
-			cuts := camelCuts(w)
-			for _, c := range cuts {
-				out = append(out, lexToken{word: strings.ToLower(w[start:c]), acronym: lexAcronym(w[start:c]), camel: true, part: true})
-				start = c
-			}
-			out = append(out, lexToken{word: strings.ToLower(w[start:]), acronym: lexAcronym(w[start:]), camel: cuts != nil, part: true})
-		}
-	}
-	return out
-}
-
-func decodeRune(s string, i int) (rune, int) {
-	if c := s[i]; c < utf8.RuneSelf {
-		return rune(c), 1
-	}
-	return utf8.DecodeRuneInString(s[i:])
-}
-
-func isWordRune(r rune) bool {
-	if r < utf8.RuneSelf {
-		c := r | 0x20
-		return ('a' <= c && c <= 'z') || ('0' <= r && r <= '9')
-	}
-	return unicode.IsLetter(r) || unicode.IsDigit(r)
-}
-
-func isDigitAt(s string, i int) bool { return i >= 0 && i < len(s) && '0' <= s[i] && s[i] <= '9' }
-
-// lexIdents appends the identifiers of s written with slashes or dots
-// between words ("src/oas.md", "text/event-stream", "x.y"), whole and
-// lower-cased, so that a question quoting one matches the texts that do.
-func lexIdents(s string, out []lexToken) []lexToken {
-	isIdent := func(r rune) bool { return isWordRune(r) || r == '/' || r == '.' || r == '_' || r == '-' }
-	for i := 0; i < len(s); {
-		r, w := decodeRune(s, i)
-		if !isIdent(r) {
-			i += w
-			continue
-		}
-		j := i
-		for j < len(s) {
-			r, w := decodeRune(s, j)
-			if !isIdent(r) {
-				break
-			}
-			j += w
-		}
-		run := s[i:j]
-		i = j
-		run = strings.TrimLeft(run, "/._-")
-		run = strings.TrimRight(run, "/._-")
-		if len(run) > 80 || strings.Contains(run, "//") {
-			continue
-		}
-		ident := false
-		for k := 1; k+1 < len(run); k++ {
-			if c := run[k]; (c == '/' || c == '.') && isWordRune(rune(run[k-1])) {
-				if r, _ := decodeRune(run, k+1); unicode.IsLetter(r) {
-					ident = true
-					break
-				}
-			}
-		}
-		if ident {
-			out = append(out, lexToken{word: strings.ToLower(run), part: true})
-		}
-	}
-	return out
-}
-
-// camelCuts returns the byte offsets where a camelCase word splits
-// ("readOnly" at 4, "HTTPServer" at 4), or nil for a plain word.
-func camelCuts(w string) []int {
-	var cuts []int
-	var prev, cur rune
-	pi := -1
-	for i, r := range w {
-		if pi >= 0 {
-			cur = r
-			if unicode.IsLower(prev) && unicode.IsUpper(cur) {
-				cuts = append(cuts, i)
-			} else if unicode.IsUpper(prev) && unicode.IsUpper(cur) {
-				// An acronym ends before an upper-case letter that starts a
-				// word ("HTTPServer"), not before a plural's "s" ("KEPs").
-				if next, ok := nextRune(w, i); ok && unicode.IsLower(next) && !pluralEnd(w, i) {
-					cuts = append(cuts, i)
-				}
-			}
-		}
-		prev, pi = r, i
-	}
-	return cuts
-}
-
-// pluralEnd reports whether the rune at i is followed by a final "s":
-// "KEPs" is the plural of "KEP", not "KE" and "Ps".
-func pluralEnd(w string, i int) bool {
-	_, size := utf8.DecodeRuneInString(w[i:])
-	return w[i+size:] == "s"
-}
-
-// nextRune returns the rune after the one at byte offset i.
-func nextRune(w string, i int) (rune, bool) {
-	_, size := utf8.DecodeRuneInString(w[i:])
-	if i+size >= len(w) {
-		return 0, false
-	}
-	r, _ := utf8.DecodeRuneInString(w[i+size:])
-	return r, true
-}
-
-func lexAcronym(w string) bool {
-	if len(w) < 2 || len(w) > 6 {
-		return false
-	}
-	for _, r := range w {
-		if !unicode.IsUpper(r) {
-			return false
-		}
-	}
-	return true
-}
-
-// stem strips common English suffixes so that related forms meet:
-// approvals/approved/approving → approv, contributing/contribution →
-// contribut. Numbers and short words are left alone.
-func lexStem(w string) string {
-	if len(w) <= 3 || strings.ContainsAny(w, "0123456789/.") {
-		return w
-	}
-	switch {
-	case strings.HasSuffix(w, "ies") && len(w) > 4:
-		w = w[:len(w)-3] + "y"
-	case strings.HasSuffix(w, "sses"):
-		w = w[:len(w)-2]
-	case strings.HasSuffix(w, "ss") || strings.HasSuffix(w, "us") || strings.HasSuffix(w, "is"):
-	case strings.HasSuffix(w, "s"):
-		w = w[:len(w)-1]
-	}
-	for _, suf := range []string{"ations", "ation", "ions", "ion", "ings", "ing", "ors", "or", "als", "al", "ed", "es", "e", "y"} {
-		if strings.HasSuffix(w, suf) && len(w)-len(suf) >= 4 {
-			return w[:len(w)-len(suf)]
-		}
-	}
-	return w
-}
-
 // terms returns the stemmed words of s that are not stop words, in order,
 // with repeats.
 func lexTerms(s string) []string {
 	var out []string
-	for _, t := range lexTokens(s) {
-		if lexStop[t.word] {
+	for _, t := range lex.Tokens(s) {
+		if lex.Stop(t.Word) {
 			continue
 		}
-		out = append(out, lexStem(t.word))
+		out = append(out, lex.Stem(t.Word))
 	}
 	return out
 }
@@ -594,23 +381,23 @@ type qterm struct {
 func lexQuery(q string) []qterm {
 	var out []qterm
 	seen := map[string]int{}
-	for _, t := range lexTokens(q) {
-		if lexStop[t.word] {
+	for _, t := range lex.Tokens(q) {
+		if lex.Stop(t.Word) {
 			continue
 		}
-		s := lexStem(t.word)
+		s := lex.Stem(t.Word)
 		if i, ok := seen[s]; ok {
-			out[i].camel = out[i].camel && t.camel
+			out[i].camel = out[i].camel && t.Camel
 			continue
 		}
 		seen[s] = len(out)
-		qt := qterm{term: s, word: t.word, weight: 1, camel: t.camel}
-		if lexGeneric[t.word] || lexGeneric[s] {
+		qt := qterm{term: s, word: t.Word, weight: 1, camel: t.Camel}
+		if lexGeneric[t.Word] || lexGeneric[s] {
 			qt.generic = true
 			qt.weight = 0.2
 		}
-		if t.acronym {
-			qt.acronym = t.word
+		if t.Acronym {
+			qt.acronym = t.Word
 		}
 		out = append(out, qt)
 	}
@@ -624,12 +411,12 @@ func lexPhrases(q string) []qterm {
 	var out []qterm
 	seen := map[string]bool{}
 	prev, prevWord := "", ""
-	for _, t := range lexTokens(q) {
-		if t.part {
+	for _, t := range lex.Tokens(q) {
+		if t.Part {
 			continue
 		}
-		st := lexStem(t.word)
-		if lexStop[t.word] || lexGeneric[t.word] || lexGeneric[st] {
+		st := lex.Stem(t.Word)
+		if lex.Stop(t.Word) || lexGeneric[t.Word] || lexGeneric[st] {
 			prev = ""
 			continue
 		}
@@ -637,10 +424,10 @@ func lexPhrases(q string) []qterm {
 			p := prev + " " + st
 			if !seen[p] {
 				seen[p] = true
-				out = append(out, qterm{term: p, word: prevWord + " " + t.word, weight: 1})
+				out = append(out, qterm{term: p, word: prevWord + " " + t.Word, weight: 1})
 			}
 		}
-		prev, prevWord = st, t.word
+		prev, prevWord = st, t.Word
 	}
 	return out
 }
@@ -678,13 +465,13 @@ func lexAnalyseTerms(text string) *lexDoc { return analyse(text, false) }
 func analyse(text string, phrases bool) *lexDoc {
 	d := &lexDoc{set: map[string]bool{}, text: text}
 	prev := ""
-	for _, t := range lexTokens(text) {
-		st := lexStem(t.word)
+	for _, t := range lex.Tokens(text) {
+		st := lex.Stem(t.Word)
 		d.set[st] = true
-		if !phrases || t.part {
+		if !phrases || t.Part {
 			continue
 		}
-		if lexStop[t.word] {
+		if lex.Stop(t.Word) {
 			prev = ""
 			continue
 		}
@@ -729,9 +516,9 @@ func lexIdentParts(qs []qterm) {
 		if !strings.ContainsAny(qs[i].term, "/.") || len(qs[i].expansion) > 0 || !strings.ContainsFunc(qs[i].term, unicode.IsLetter) {
 			continue
 		}
-		for _, t := range lexTokens(strings.NewReplacer("/", " ", ".", " ", "-", " ", "_", " ").Replace(qs[i].term)) {
-			if !lexStop[t.word] {
-				qs[i].expansion = append(qs[i].expansion, lexStem(t.word))
+		for _, t := range lex.Tokens(strings.NewReplacer("/", " ", ".", " ", "-", " ", "_", " ").Replace(qs[i].term)) {
+			if !lex.Stop(t.Word) {
+				qs[i].expansion = append(qs[i].expansion, lex.Stem(t.Word))
 			}
 		}
 		if len(qs[i].expansion) < 2 {
@@ -763,7 +550,7 @@ func lexExpand(qs []qterm, texts []*lexDoc) {
 				}
 				if ok {
 					for k := 0; k < len(a); k++ {
-						qs[i].expansion = append(qs[i].expansion, lexStem(strings.ToLower(ws[s+k])))
+						qs[i].expansion = append(qs[i].expansion, lex.Stem(strings.ToLower(ws[s+k])))
 					}
 					break search
 				}
@@ -816,6 +603,7 @@ type corpusStats struct {
 	listed  time.Time         // when the repositories were last listed
 	n       int               // sections counted
 	df      map[string]int32  // term → sections containing it
+	words   map[string]int32  // plain lower-case word as written → sections containing it
 }
 
 // statsRecheck is how often corpus statistics look for new repositories.
@@ -873,15 +661,21 @@ func (a *Assistant) corpus(ctx context.Context) (*corpusStats, error) {
 		return nil, storeError("read versions", err)
 	}
 	a.statsSeq++
-	cs := &corpusStats{seq: a.statsSeq, key: key.String(), commits: commits, listed: time.Now(), n: len(vs), df: map[string]int32{}}
+	cs := &corpusStats{seq: a.statsSeq, key: key.String(), commits: commits, listed: time.Now(), n: len(vs), df: map[string]int32{}, words: map[string]int32{}}
 	seen := map[string]bool{}
+	seenWord := map[string]bool{}
 	for _, v := range vs {
 		clear(seen)
-		for _, t := range lexTokens(v.Text + "\n" + pathWords(v.Path) + "\n" + v.Heading) {
-			st := lexStem(t.word)
+		clear(seenWord)
+		for _, t := range lex.Tokens(v.Text + "\n" + pathWords(v.Path) + "\n" + v.Heading) {
+			st := lex.Stem(t.Word)
 			if !seen[st] {
 				seen[st] = true
 				cs.df[st]++
+			}
+			if !t.Symbol && !seenWord[t.Word] && spellable(t.Word) {
+				seenWord[t.Word] = true
+				cs.words[t.Word]++
 			}
 		}
 	}

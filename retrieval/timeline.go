@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/lex"
 )
 
 // Topic matching tuning.
@@ -477,12 +478,12 @@ func docName(p string) string {
 func nameTerms(s string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, t := range lexTokens(strings.NewReplacer("_", " ", "-", " ").Replace(s)) {
-		w := t.word
-		if lexStop[w] || lexGeneric[w] || isNumber(w) {
+	for _, t := range lex.Tokens(strings.NewReplacer("_", " ", "-", " ").Replace(s)) {
+		w := t.Word
+		if lex.Stop(w) || lexGeneric[w] || isNumber(w) {
 			continue
 		}
-		w = lexStem(w)
+		w = lex.Stem(w)
 		if !seen[w] {
 			seen[w] = true
 			out = append(out, w)
@@ -541,7 +542,8 @@ func (a *Assistant) Timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 
 // timelineResult is what a timeline answer cites besides the events.
 type timelineResult struct {
-	cite []livespec.Version // versions worth citing, best first: the first mention, then the latest
+	cite  []livespec.Version  // versions worth citing, best first: the first mention, then the latest
+	first *livespec.FirstSeen // where the topic first appeared, nil when it never did
 }
 
 func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*livespec.Timeline, *timelineResult, error) {
@@ -570,6 +572,7 @@ func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 		}
 		if len(events) > 0 {
 			events[0].FirstMention = true
+			res.first = firstSeenOf(events[0])
 		}
 		tl.Events = filterWindow(events, q.Window)
 		res.cite = a.bestIn(m, *m.named)
@@ -653,6 +656,7 @@ func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 	events = collapse(sortEvents(events, seq))
 	tl.Events = filterWindow(events, q.Window)
 	res.cite = append([]livespec.Version{*first}, a.latestOf(m)...)
+	res.first = &livespec.FirstSeen{Commit: first.Commit, Date: livespec.Time{Time: first.ValidFrom}, Path: first.Path, Heading: first.Heading}
 	return tl, res, nil
 }
 
@@ -931,4 +935,9 @@ func (a *Assistant) latestOf(m *topicMatch) []livespec.Version {
 		out = append(out, latest[k])
 	}
 	return out
+}
+
+// firstSeenOf is where and when an event happened, as a first appearance.
+func firstSeenOf(e livespec.TimelineEvent) *livespec.FirstSeen {
+	return &livespec.FirstSeen{Commit: e.Commit, Date: e.Date, Path: e.Path, Heading: e.Heading}
 }

@@ -2,11 +2,8 @@ package qdrant
 
 import (
 	"slices"
-	"strings"
-	"sync"
-	"unicode"
 
-	"github.com/kljensen/snowball/english"
+	"github.com/livespec/livespec/internal/lex"
 )
 
 // BM25 parameters of the client-side term weighting. Qdrant multiplies the
@@ -23,51 +20,11 @@ const (
 	bm25AvgLen = 256.0
 )
 
-// Tokens splits text into the terms the BM25 vectors are built from:
-// maximal runs of Unicode letters and digits, lower-cased, with English
-// stopwords and one-character words dropped, then stemmed with the
-// Snowball English (Porter2) stemmer, so "discounts" meets "discount".
-func Tokens(text string) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(text, func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
-		t := strings.ToLower(f)
-		if len([]rune(t)) < 2 || stopwords[t] {
-			continue
-		}
-		out = append(out, stem(t))
-	}
-	return out
-}
-
-// stems memoises the stemmer, which costs microseconds a word while a
-// spec's vocabulary is small; it stops growing at maxStems entries.
-var stems struct {
-	sync.RWMutex
-	m map[string]string
-}
-
-const maxStems = 200_000
-
-func stem(w string) string {
-	stems.RLock()
-	s, ok := stems.m[w]
-	stems.RUnlock()
-	if ok {
-		return s
-	}
-	s = english.Stem(w, false)
-	stems.Lock()
-	if stems.m == nil {
-		stems.m = map[string]string{}
-	}
-	if len(stems.m) < maxStems {
-		stems.m[w] = s
-	}
-	stems.Unlock()
-	return s
-}
+// Tokens returns the terms the BM25 vectors are built from: the shared
+// text analysis's terms (internal/lex), Snowball-stemmed with stop words
+// and single letters dropped and symbols such as "$ref" kept, so
+// "discounts" meets "discount" here as in every other matcher.
+func Tokens(text string) []string { return lex.Terms(text) }
 
 // TermIndex is the sparse-vector dimension of a term: the 32-bit FNV-1a hash
 // of its UTF-8 bytes. It is stable across processes and versions, so
@@ -129,18 +86,3 @@ func sparseFrom(tf map[uint32]int, weight func(int) float32) SparseVector {
 	}
 	return v
 }
-
-// stopwords are common English words that carry no topic.
-var stopwords = func() map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(`a about above after again against all am an and any are as at be
-		because been before being below between both but by can could did do does doing down during each
-		few for from further had has have having he her here hers herself him himself his how i if in into
-		is it its itself just me more most my myself no nor not now of off on once only or other our ours
-		ourselves out over own same she should so some such than that the their theirs them themselves then
-		there these they this those through to too under until up very was we were what when where which
-		while who whom why will with would you your yours yourself yourselves`) {
-		m[w] = true
-	}
-	return m
-}()

@@ -51,9 +51,9 @@
 // # BM25
 //
 // Term weights are computed on the client (Tokens, DocumentVector,
-// QueryVector): text is split into maximal runs of Unicode letters and
-// digits, lower-cased, English stopwords and one-letter terms dropped, no
-// stemming. A term's sparse index is the 32-bit FNV-1a hash of its bytes,
+// QueryVector): text is read by the shared text analysis (internal/lex:
+// lower-cased words, Snowball stems, stop words and single letters dropped,
+// symbols such as "$ref" kept as terms). A term's sparse index is the 32-bit FNV-1a hash of its bytes,
 // stable across processes. A document weight is the BM25 term-frequency
 // part tf·(k1+1)/(tf+k1·(1−b+b·len/256)) with k1 = 1.2, b = 0.75; query
 // weights are 1; Qdrant multiplies by the IDF (the sparse vectors' IDF

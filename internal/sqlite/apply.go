@@ -653,7 +653,7 @@ func execStmt(ctx context.Context, tx *sql.Tx, stmts map[string]*sql.Stmt, q str
 	return err
 }
 
-const sqlSyncAllFTS = `INSERT INTO all_fts (rowid, text) SELECT id, text FROM texts WHERE id > ?1`
+const sqlSyncAllFTS = `INSERT INTO all_fts (rowid, text) SELECT id, lex_terms(text) FROM texts WHERE id > ?1`
 
 // rowsPerStmt is how many rows one multi-row upsert writes. A statement
 // has a fixed cost in SQLite (a statement journal that copies every page

@@ -3,7 +3,7 @@
 //
 // Layout. Every distinct section text is stored once in texts, keyed by its
 // content hash; versions, file versions, changes, checkpoints, vectors and
-// feedback refer to it or stand alone. One FTS5 table (porter unicode61),
+// feedback refer to it or stand alone. One FTS5 table (the terms of internal/lex),
 // all_fts, indexes every distinct text for BM25, with all-history
 // statistics; a current search ranks texts there and keeps the versions that
 // are open, as an as-of search keeps those valid at its date. Each Apply

@@ -118,3 +118,56 @@ func TestMigrateChangesToRowid(t *testing.T) {
 		t.Errorf("changes is still WITHOUT ROWID (%d, %v)", without, err)
 	}
 }
+
+// TestMigrateRetokenises opens an index written with schema 5, whose FTS
+// index holds Porter-stemmed words without symbols, and checks that schema
+// 5 re-reads every text with the shared text analysis: a symbol such as
+// "$ref" becomes searchable and the old texts still rank.
+func TestMigrateRetokenises(t *testing.T) {
+	path, db := oldIndex(t, 5)
+	texts := []string{"Use `$ref` to point at a schema.", "A ref counter, nothing else.", "Coupons give discounts."}
+	for i, text := range texts {
+		if _, err := db.Exec(`INSERT INTO texts (id, hash, text) VALUES (?, ?, ?)`, i+1, fmt.Sprint("h", i), text); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(`INSERT INTO all_fts (rowid, text) VALUES (?, ?)`, i+1, text); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	ctx := context.Background()
+	s := openMigrated(t, path)
+	tests := []struct {
+		name, query string
+		want        []int64
+	}{
+		{"a symbol finds only the text that writes it", "$ref", []int64{1}},
+		{"a plain word finds both", "ref", []int64{1, 2}},
+		{"stems meet", "discount", []int64{3}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			terms := Terms(tc.query)
+			if len(terms) == 0 {
+				t.Fatalf("Terms(%q) is empty", tc.query)
+			}
+			tx, err := s.r.BeginTx(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback()
+			ps, err := termScores(ctx, tx, "all_fts", terms[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, p := range ps {
+				got = append(got, p.id)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("texts matching %q = %v, want %v", tc.query, got, tc.want)
+			}
+		})
+	}
+}

@@ -277,4 +277,14 @@ CREATE TABLE fact_changes (
 CREATE INDEX fact_changes_order ON fact_changes (date, repo, seq, path, field, id);
 CREATE INDEX fact_changes_repo ON fact_changes (repo);
 `,
+	// 6: all_fts holds each text's terms as the shared text analysis
+	// (internal/lex) reads them: Snowball stems, stop words dropped,
+	// symbols such as "$ref" or "{id}" kept as terms (see ftsToken). Every
+	// text is tokenised again, so an older index answers as a new one does.
+	`
+DROP TABLE all_fts;
+CREATE VIRTUAL TABLE all_fts USING fts5(text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 0');
+INSERT INTO all_fts (all_fts, rank) VALUES ('automerge', 8);
+INSERT INTO all_fts (rowid, text) SELECT id, lex_terms(text) FROM texts;
+`,
 }

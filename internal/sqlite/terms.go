@@ -1,33 +1,76 @@
 package sqlite
 
 import (
+	"database/sql/driver"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/livespec/livespec/internal/lex"
+	"modernc.org/sqlite"
 )
 
 // maxTerms bounds the terms of one query.
 const maxTerms = 32
 
-// Terms splits text into the lowercase words BM25 searches for: letters and
-// digits, stopwords and one-character words dropped, each word once, in
-// order of first appearance, at most 32.
+// Terms returns the terms BM25 searches for in text: lex's query terms
+// (stemmed, stop words dropped, symbols kept), each once, in order of
+// first appearance, at most 32, in the form the FTS index stores them.
 func Terms(text string) []string {
-	var terms []string
-	seen := make(map[string]bool)
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
-		if utf8.RuneCountInString(w) < 2 || stopwords[w] || seen[w] {
-			continue
-		}
-		seen[w] = true
-		terms = append(terms, w)
-		if len(terms) == maxTerms {
-			break
-		}
+	terms := lex.QueryTerms(text, maxTerms)
+	for i, t := range terms {
+		terms[i] = ftsToken(t)
 	}
 	return terms
+}
+
+// ftsToken is a lex term as one token of the FTS index, whose tokenizer
+// (unicode61) splits at anything but letters and digits: a term of letters
+// and digits is itself; any other ("$ref", "3.0.0", "src/oas.md") is
+// "zx" followed by the hex digits of its bytes.
+func ftsToken(t string) string {
+	for _, r := range t {
+		if !lex.IsWordRune(r) {
+			return "zx" + hexOf(t)
+		}
+	}
+	return t
+}
+
+func hexOf(s string) string {
+	const digits = "0123456789abcdef"
+	b := make([]byte, 0, 2*len(s))
+	for i := 0; i < len(s); i++ {
+		b = append(b, digits[s[i]>>4], digits[s[i]&15])
+	}
+	return string(b)
+}
+
+// ftsText is what the FTS index stores for a text: its lex terms as FTS
+// tokens, separated by spaces.
+func ftsText(text string) string {
+	terms := lex.Terms(text)
+	var b strings.Builder
+	b.Grow(len(text) / 2)
+	for i, t := range terms {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(ftsToken(t))
+	}
+	return b.String()
+}
+
+// The SQL function lex_terms(text) returns ftsText(text): ingest and the
+// schema migration that re-tokenises every text fill the FTS index with it.
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction("lex_terms", 1, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		switch v := args[0].(type) {
+		case string:
+			return ftsText(v), nil
+		case []byte:
+			return ftsText(string(v)), nil
+		}
+		return "", nil
+	})
 }
 
 // matchExpr returns the FTS5 query for terms: every term quoted, ORed.
@@ -43,21 +86,3 @@ func matchExpr(terms []string) string {
 	}
 	return b.String()
 }
-
-// stopwords are English function words and question words that carry no
-// topic.
-var stopwords = func() map[string]bool {
-	m := make(map[string]bool)
-	for _, w := range strings.Fields(`
-a about above after again against all am an and any are as at be because been before being below
-between both but by can could did do does doing don down during each few for from further had has
-have having he her here hers herself him himself his how if in into is it its itself just me more
-most my myself no nor not now of off on once only or other our ours ourselves out over own same
-she should so some such than that the their theirs them themselves then there these they this
-those through to too under until up very was we were what when where which while who whom why
-will with would you your yours yourself yourselves i s t also ever get got tell says say said
-shall may might must us whats wheres hows`) {
-		m[w] = true
-	}
-	return m
-}()

@@ -1,0 +1,283 @@
+package lex
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	lru "github.com/hashicorp/golang-lru/v2"
+	"github.com/kljensen/snowball/english"
+)
+
+// Token is one word of a text.
+type Token struct {
+	Word    string // lower-cased
+	Acronym bool   // written in capitals, 2-6 letters ("TSC")
+	Camel   bool   // a piece of a camelCase word ("only" of "readOnly")
+	// Part marks a token that is not a word of the running text: a piece
+	// of a compound or an identifier, an identifier, a symbol.
+	Part   bool
+	Symbol bool // a symbol term ("$ref", "{id}", "`?`")
+}
+
+// Tokens splits s into tokens, identifiers and symbols first, then the
+// words of the running text in order (see the package documentation).
+func Tokens(s string) []Token {
+	out := make([]Token, 0, len(s)/6+1)
+	out = idents(s, out)
+	out = symbols(s, out)
+	return words(s, out)
+}
+
+type span struct{ a, b int }
+
+// words appends the words of s in order: plain words, and for compounds
+// and camelCase words the joined form followed by the parts.
+func words(s string, out []Token) []Token {
+	n := len(s)
+	for i := 0; i < n; {
+		r, w := decodeRune(s, i)
+		if !IsWordRune(r) {
+			i += w
+			continue
+		}
+		// A compound: words joined by single hyphens, at most four.
+		var raw [4]span
+		nr := 0
+		for {
+			j := i
+			for j < n {
+				r, w := decodeRune(s, j)
+				if IsWordRune(r) || (r == '.' && j > i && isDigitAt(s, j-1) && isDigitAt(s, j+1)) {
+					j += w
+					continue
+				}
+				break
+			}
+			raw[nr] = span{i, j}
+			nr++
+			i = j
+			if nr < 4 && i+1 < n && s[i] == '-' {
+				if r, _ := decodeRune(s, i+1); IsWordRune(r) {
+					i++
+					continue
+				}
+			}
+			break
+		}
+		if nr == 1 {
+			w := s[raw[0].a:raw[0].b]
+			if camelCuts(w) == nil {
+				out = append(out, Token{Word: strings.ToLower(w), Acronym: acronym(w)})
+				continue
+			}
+		}
+		var joined strings.Builder
+		for k := 0; k < nr; k++ {
+			joined.WriteString(s[raw[k].a:raw[k].b])
+		}
+		out = append(out, Token{Word: strings.ToLower(joined.String())})
+		for k := 0; k < nr; k++ {
+			w := s[raw[k].a:raw[k].b]
+			start := 0
+			cuts := camelCuts(w)
+			for _, c := range cuts {
+				out = append(out, Token{Word: strings.ToLower(w[start:c]), Acronym: acronym(w[start:c]), Camel: true, Part: true})
+				start = c
+			}
+			out = append(out, Token{Word: strings.ToLower(w[start:]), Acronym: acronym(w[start:]), Camel: cuts != nil, Part: true})
+		}
+	}
+	return out
+}
+
+func decodeRune(s string, i int) (rune, int) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(c), 1
+	}
+	return utf8.DecodeRuneInString(s[i:])
+}
+
+// IsWordRune reports whether r is a letter or a digit.
+func IsWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		c := r | 0x20
+		return ('a' <= c && c <= 'z') || ('0' <= r && r <= '9')
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+func isDigitAt(s string, i int) bool { return i >= 0 && i < len(s) && '0' <= s[i] && s[i] <= '9' }
+
+// idents appends the identifiers of s written with slashes or dots between
+// words ("src/oas.md", "text/event-stream", "x.y", "HTTP/2"), whole and
+// lower-cased, so that a question quoting one matches the texts that do.
+func idents(s string, out []Token) []Token {
+	isIdent := func(r rune) bool { return IsWordRune(r) || r == '/' || r == '.' || r == '_' || r == '-' }
+	for i := 0; i < len(s); {
+		r, w := decodeRune(s, i)
+		if !isIdent(r) {
+			i += w
+			continue
+		}
+		j := i
+		for j < len(s) {
+			r, w := decodeRune(s, j)
+			if !isIdent(r) {
+				break
+			}
+			j += w
+		}
+		run := s[i:j]
+		i = j
+		run = strings.TrimLeft(run, "/._-")
+		run = strings.TrimRight(run, "/._-")
+		if len(run) > 80 || strings.Contains(run, "//") {
+			continue
+		}
+		if isIdentRun(run) {
+			out = append(out, Token{Word: strings.ToLower(run), Part: true})
+		}
+	}
+	return out
+}
+
+// isIdentRun reports whether run joins words with a slash or a dot: a word
+// then a letter ("src/oas.md"), or a word with letters, a slash and a
+// digit ("HTTP/2").
+func isIdentRun(run string) bool {
+	letters := false
+	for k := 0; k+1 < len(run); k++ {
+		c := run[k]
+		if c < utf8.RuneSelf && unicode.IsLetter(rune(c)) {
+			letters = true
+		}
+		if (c != '/' && c != '.') || k == 0 || !IsWordRune(rune(run[k-1])) {
+			continue
+		}
+		r, _ := decodeRune(run, k+1)
+		if unicode.IsLetter(r) || (c == '/' && letters && unicode.IsDigit(r)) {
+			return true
+		}
+	}
+	return false
+}
+
+// camelCuts returns the byte offsets where a camelCase word splits
+// ("readOnly" at 4, "HTTPServer" at 4), or nil for a plain word.
+func camelCuts(w string) []int {
+	var cuts []int
+	var prev rune
+	pi := -1
+	for i, cur := range w {
+		if pi >= 0 {
+			if unicode.IsLower(prev) && unicode.IsUpper(cur) {
+				cuts = append(cuts, i)
+			} else if unicode.IsUpper(prev) && unicode.IsUpper(cur) {
+				// An acronym ends before an upper-case letter that starts a
+				// word ("HTTPServer"), not before a plural's "s" ("KEPs").
+				if next, ok := nextRune(w, i); ok && unicode.IsLower(next) && !pluralEnd(w, i) {
+					cuts = append(cuts, i)
+				}
+			}
+		}
+		prev, pi = cur, i
+	}
+	return cuts
+}
+
+// pluralEnd reports whether the rune at i is followed by a final "s":
+// "KEPs" is the plural of "KEP", not "KE" and "Ps".
+func pluralEnd(w string, i int) bool {
+	_, size := utf8.DecodeRuneInString(w[i:])
+	return w[i+size:] == "s"
+}
+
+func nextRune(w string, i int) (rune, bool) {
+	_, size := utf8.DecodeRuneInString(w[i:])
+	if i+size >= len(w) {
+		return 0, false
+	}
+	r, _ := utf8.DecodeRuneInString(w[i+size:])
+	return r, true
+}
+
+func acronym(w string) bool {
+	if len(w) < 2 || len(w) > 6 {
+		return false
+	}
+	for _, r := range w {
+		if !unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// stems memoises the stemmer, which costs microseconds a word while a
+// spec's vocabulary is small.
+var stems, _ = lru.New[string, string](100_000)
+
+// Stem returns the Snowball English stem of a lower-case word: "approvals",
+// "approved" and "approving" give "approv". Words of fewer than three
+// letters, and words holding anything but ASCII letters (numbers,
+// identifiers, symbols), are returned as they are.
+func Stem(w string) string {
+	if len(w) < 3 || !asciiLetters(w) {
+		return w
+	}
+	if s, ok := stems.Get(w); ok {
+		return s
+	}
+	s := english.Stem(w, true)
+	stems.Add(w, s)
+	return s
+}
+
+func asciiLetters(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i] | 0x20; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// Terms returns the terms an index stores for s: the stems of its tokens
+// that are not stop words or single letters (identifiers, parts and
+// symbols included), in order, with repeats.
+func Terms(s string) []string {
+	toks := Tokens(s)
+	out := make([]string, 0, len(toks))
+	for _, t := range toks {
+		if Stop(t.Word) || (!t.Symbol && singleLetter(t.Word)) {
+			continue
+		}
+		out = append(out, Stem(t.Word))
+	}
+	return out
+}
+
+// QueryTerms returns the distinct terms of a query, in order of first
+// appearance, at most max (no bound when max <= 0).
+func QueryTerms(s string, max int) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range Terms(s) {
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		out = append(out, t)
+		if len(out) == max {
+			break
+		}
+	}
+	return out
+}
+
+// singleLetter reports whether w is one letter.
+func singleLetter(w string) bool {
+	r, n := utf8.DecodeRuneInString(w)
+	return n == len(w) && unicode.IsLetter(r)
+}

@@ -1,0 +1,110 @@
+package lex
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func wordsOf(toks []Token) []string {
+	var out []string
+	for _, t := range toks {
+		out = append(out, t.Word)
+	}
+	return out
+}
+
+func TestTokens(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       []string // every one must be among the tokens
+		absent     []string
+	}{
+		{"camelCase yields parts and the whole", "readOnly", []string{"readonly", "read", "only"}, nil},
+		{"hyphenated compounds join", "read-only", []string{"readonly", "read", "only"}, nil},
+		{"version numbers stay whole", "OpenAPI 3.0.0 and 3.1", []string{"openapi", "3.0.0", "3.1"}, []string{"0"}},
+		{"paths and media types stay whole", "edit `src/oas.md`, serve text/event-stream.", []string{"src/oas.md", "src", "oas", "md", "text/event-stream"}, nil},
+		{"protocol versions stay whole", "HTTP/2 server push", []string{"http/2", "http", "2"}, nil},
+		{"fractions are no identifiers", "1/2 of it", nil, []string{"1/2"}},
+		{"sentence ends are not identifiers", "It ends. Then", []string{"ends", "then"}, []string{"ends.then"}},
+		{"acronym parts", "HTTPServer", []string{"httpserver", "http", "server"}, nil},
+		{"sigils", "use `$ref`, @deprecated and ~int64", []string{"$ref", "ref", "@deprecated", "~int64", "int64"}, nil},
+		{"e-mail addresses are no sigil words", "write to a@b.org", nil, []string{"@b"}},
+		{"braces and brackets", "GET /users/{id} returns Vec<T>", []string{"{id}", "id", "<t>"}, nil},
+		{"attributes", "#[derive(Debug)] on the type", []string{"#[derive(debug)]", "derive"}, nil},
+		{"dangling hyphen prefix", "names starting with `x-` or x-oai-", []string{"x-", "xoai"}, nil},
+		{"long words take no prefix", "a well-known name", nil, []string{"well-"}},
+		{"directives", "a //go:build line", []string{"//go:build", "go", "build"}, nil},
+		{"punctuation code spans", "the `?` operator and `~`", []string{"?", "~", "operator"}, nil},
+		{"question marks are no terms", "what is it?", nil, []string{"?"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := wordsOf(Tokens(tc.text))
+			for _, w := range tc.want {
+				if !slices.Contains(got, w) {
+					t.Errorf("Tokens(%q) = %q, missing %q", tc.text, got, w)
+				}
+			}
+			for _, w := range tc.absent {
+				if slices.Contains(got, w) {
+					t.Errorf("Tokens(%q) = %q, should not hold %q", tc.text, got, w)
+				}
+			}
+		})
+	}
+}
+
+func TestStem(t *testing.T) {
+	groups := [][]string{
+		{"approval", "approvals", "approved", "approving"},
+		{"contributing", "contribution", "contribute"},
+		{"members", "member"},
+		{"policies", "policy"},
+		{"discount", "discounts"},
+		{"webhook", "webhooks"},
+	}
+	for _, g := range groups {
+		t.Run(g[0], func(t *testing.T) {
+			want := Stem(g[0])
+			for _, w := range g[1:] {
+				if got := Stem(w); got != want {
+					t.Errorf("Stem(%q) = %q, Stem(%q) = %q; want them equal", w, got, g[0], want)
+				}
+			}
+		})
+	}
+	for _, w := range []string{"3.0.0", "src/oas.md", "tsc", "$ref", "{id}", "http/2", "x-"} {
+		if got := Stem(w); got != w {
+			t.Errorf("Stem(%q) = %q, want it unchanged", w, got)
+		}
+	}
+}
+
+func TestTerms(t *testing.T) {
+	got := Terms("When was the `$ref` keyword of the Schemas first described?")
+	for _, w := range []string{"$ref", "ref", "keyword", "schema", "first", "describ"} {
+		if !slices.Contains(got, w) {
+			t.Errorf("Terms = %q, missing %q", got, w)
+		}
+	}
+	for _, w := range []string{"when", "was", "the", "of"} {
+		if slices.Contains(got, w) {
+			t.Errorf("Terms = %q holds the stop word %q", got, w)
+		}
+	}
+	if q := QueryTerms("schemas schema Schema", 0); !slices.Equal(q, []string{"schema"}) {
+		t.Errorf("QueryTerms = %q, want one term", q)
+	}
+	if q := QueryTerms(strings.Repeat("alpha beta gamma ", 3), 2); !slices.Equal(q, []string{"alpha", "beta"}) {
+		t.Errorf("QueryTerms with a bound = %q, want the first two", q)
+	}
+}
+
+func BenchmarkTerms(b *testing.B) {
+	text := strings.Repeat("The kubelet evicts Pods under memory-pressure when `memory.available` drops below the eviction threshold; see keps/sig-node/1234-foo/README.md and readOnly fields in OpenAPI 3.0.0 with `$ref`. ", 30)
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		Terms(text)
+	}
+}

@@ -1,0 +1,101 @@
+package lex
+
+import (
+	"strings"
+	"unicode"
+)
+
+// maxSymbol bounds the length of a symbol term in bytes.
+const maxSymbol = 40
+
+// symbols appends the symbol terms of s (see the package documentation).
+// Each is a Part and a Symbol; the words inside it are tokens of their own
+// as well, so "$ref" also gives "ref".
+func symbols(s string, out []Token) []Token {
+	add := func(w string) {
+		if len(w) <= maxSymbol {
+			out = append(out, Token{Word: strings.ToLower(w), Part: true, Symbol: true})
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		prevWord := i > 0 && isWordByteBefore(s, i)
+		switch c {
+		case '$', '@', '~':
+			// A sigil on a word: "$ref", "@name", "~int".
+			if !prevWord {
+				if j := wordEnd(s, i+1); j > i+1 {
+					add(s[i:j])
+				}
+			}
+		case '{', '<':
+			// A word in braces or angle brackets: "{id}", "<T>".
+			closer := map[byte]byte{'{': '}', '<': '>'}[c]
+			if j := wordEnd(s, i+1); j > i+1 && j < len(s) && s[j] == closer {
+				add(s[i : j+1])
+			}
+		case '#':
+			// An attribute: "#[derive(Debug)]".
+			if i+1 < len(s) && s[i+1] == '[' {
+				if j := strings.IndexByte(s[i:], ']'); j > 2 && j < maxSymbol {
+					add(s[i : i+j+1])
+				}
+			}
+		case '/':
+			// A directive: "//go:build".
+			if !prevWord && strings.HasPrefix(s[i:], "//") {
+				j := wordEnd(s, i+2)
+				if j > i+2 && j < len(s) && s[j] == ':' {
+					if k := wordEnd(s, j+1); k > j+1 {
+						add(s[i:k])
+					}
+				}
+			}
+		case '-':
+			// A prefix: a letter and its hyphen ("x-" of "x-oai-"), or a
+			// short word with a dangling hyphen ("pre- and post-").
+			if prevWord {
+				a := i
+				for a > 0 && isWordByteBefore(s, a) {
+					a--
+				}
+				dangling := i+1 >= len(s) || !isWordByte(s[i+1])
+				if (i-a == 1 || (dangling && i-a <= 3)) && (a == 0 || !isWordByteBefore(s, a) && s[a-1] != '-') {
+					add(s[a : i+1])
+				}
+			}
+		case '`':
+			// A code span holding only punctuation: "`?`", "`~`", "`...`".
+			if j := strings.IndexByte(s[i+1:], '`'); j > 0 && j <= 4 {
+				if body := s[i+1 : i+1+j]; !strings.ContainsFunc(body, func(r rune) bool { return IsWordRune(r) || unicode.IsSpace(r) }) {
+					add(body)
+					i += j + 1
+				}
+			}
+		}
+	}
+	return out
+}
+
+// wordEnd returns the end of the run of word runes (and underscores,
+// hyphens between words) that starts at i; i when there is none.
+func wordEnd(s string, i int) int {
+	j := i
+	for j < len(s) {
+		r, w := decodeRune(s, j)
+		if IsWordRune(r) || r == '_' || (r == '-' && j > i && j+1 < len(s) && isWordByte(s[j+1])) {
+			j += w
+			continue
+		}
+		break
+	}
+	return j
+}
+
+func isWordByte(c byte) bool {
+	return c >= 0x80 || ('a' <= c|0x20 && c|0x20 <= 'z') || ('0' <= c && c <= '9')
+}
+
+// isWordByteBefore reports whether the byte before i is part of a word
+// (ASCII letter or digit, or the last byte of a multi-byte letter).
+func isWordByteBefore(s string, i int) bool { return isWordByte(s[i-1]) }

@@ -1,0 +1,414 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/lex"
+)
+
+// Found-or-not tuning.
+const (
+	// maxTopicTerms is the most significant terms a topic may have to be
+	// read as one thing that appears only where all its terms occur
+	// together; a longer one is a whole question (see unknownShare).
+	maxTopicTerms = 4
+	// unknownShare is the weighted share of a long topic's terms that no
+	// version ever contained from which it counts as never mentioned.
+	unknownShare = 0.4
+	// togetherPool is how many versions are searched for one holding all
+	// of a topic's terms.
+	togetherPool = 100
+	// maxSuggestions is how many close vocabulary words a not-found answer
+	// offers.
+	maxSuggestions = 3
+)
+
+// spellable reports whether w is a word a misspelling check reads: lower-case
+// ASCII letters only, 4 to 30 of them.
+func spellable(w string) bool {
+	if len(w) < 4 || len(w) > 30 {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if w[i] < 'a' || w[i] > 'z' {
+			return false
+		}
+	}
+	return true
+}
+
+// editDistance returns the optimal-string-alignment distance of a and b
+// (insertions, deletions, substitutions, adjacent transpositions), or
+// limit+1 once it exceeds limit.
+func editDistance(a, b string, limit int) int {
+	if d := len(a) - len(b); d > limit || -d > limit {
+		return limit + 1
+	}
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin > limit {
+			return limit + 1
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
+}
+
+// maxTypo is the edit distance a misspelling may have from its word: one
+// letter added, dropped or changed, or two letters swapped.
+func maxTypo(string) int { return 1 }
+
+// close returns the words of the vocabulary within limit edits of w that
+// start with its letter (a misspelling seldom changes the first letter),
+// nearest first, then the most used.
+func (c *corpusStats) close(w string, limit int) []string {
+	type cand struct {
+		w  string
+		d  int
+		df int32
+	}
+	var cs []cand
+	for v, df := range c.words {
+		if v[0] != w[0] || v == w {
+			continue
+		}
+		if d := editDistance(w, v, limit); d <= limit {
+			cs = append(cs, cand{v, d, df})
+		}
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].d != cs[j].d {
+			return cs[i].d < cs[j].d
+		}
+		if cs[i].df != cs[j].df {
+			return cs[i].df > cs[j].df
+		}
+		return cs[i].w < cs[j].w
+	})
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.w
+	}
+	return out
+}
+
+// correct returns the one clear correction of the unknown word w: the
+// only vocabulary word nearest to it within maxTypo edits, or the nearest
+// one used ten times as often as any other as near. The stems of the
+// candidates count once (a word and its plural are one correction).
+func (c *corpusStats) correct(w string) (string, bool) {
+	cands := c.close(w, maxTypo(w))
+	if len(cands) == 0 {
+		return "", false
+	}
+	best := cands[0]
+	d := editDistance(w, best, maxTypo(w))
+	for _, o := range cands[1:] {
+		if editDistance(w, o, maxTypo(w)) > d {
+			break
+		}
+		if lex.Stem(o) == lex.Stem(best) {
+			continue
+		}
+		if c.words[best] < 10*c.words[o] {
+			return "", false
+		}
+	}
+	return best, true
+}
+
+// correction is a misspelt word of a question and how it was read.
+type correction struct{ from, to string }
+
+// questionWord is a word of a question as written: letters, with at most
+// an initial capital (a camelCase or all-capitals word is a name, not a
+// misspelling).
+var questionWord = regexp.MustCompile(`\b[A-Za-z][a-z]+\b`)
+
+// corrections returns the misspellings of the question that have one clear
+// correction: words no version of the specs ever held whose nearest
+// vocabulary word is clear.
+func (a *Assistant) corrections(ctx context.Context, question string, repos []string) ([]correction, error) {
+	cs, err := a.corpus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []correction
+	seen := map[string]bool{}
+	for _, m := range questionWord.FindAllStringIndex(question, -1) {
+		raw := question[m[0]:m[1]]
+		// A word glued to a symbol or identifier ("go.wrok") counts too,
+		// but not one inside a code span's name ("`x-oai`").
+		w := strings.ToLower(raw)
+		if seen[w] || !spellable(w) || lex.Stop(w) || lexGeneric[w] || cs.words[w] > 0 || cs.df[lex.Stem(w)] > 0 {
+			continue
+		}
+		seen[w] = true
+		ever, err := a.everSeen(ctx, lex.Stem(w), w, repos)
+		if err != nil {
+			return nil, err
+		}
+		if ever {
+			continue
+		}
+		if to, ok := cs.correct(w); ok {
+			out = append(out, correction{raw, to})
+		}
+	}
+	return out, nil
+}
+
+// applyCorrections replaces the misspelt words of s.
+func applyCorrections(s string, cs []correction) string {
+	for _, c := range cs {
+		re := regexp.MustCompile(`\b` + regexp.QuoteMeta(c.from) + `\b`)
+		s = re.ReplaceAllLiteralString(s, c.to)
+	}
+	return s
+}
+
+// correctionNote says how misspelt words were read.
+func correctionNote(cs []correction) string {
+	var parts []string
+	for _, c := range cs {
+		parts = append(parts, fmt.Sprintf("%q as %q", c.from, c.to))
+	}
+	return "Read " + joinOr(parts, "and") + "."
+}
+
+// everSeen reports whether some version of the specs, current or not,
+// holds term (a stem; word is how the question wrote it).
+func (a *Assistant) everSeen(ctx context.Context, term, word string, repos []string) (bool, error) {
+	cs, err := a.corpus(ctx)
+	if err != nil {
+		return false, err
+	}
+	if cs.df[term] > 0 {
+		return true, nil
+	}
+	hits, err := a.Store.Search(ctx, livespec.SearchQuery{Text: word, Validity: livespec.AnyVersion(), Repos: repos, Limit: 10})
+	if err != nil {
+		return false, storeError("search history", err)
+	}
+	for _, h := range hits {
+		if versionDoc(h.Version).set[term] {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// sigTerm is a significant term of a topic and the word that wrote it.
+type sigTerm struct{ term, word string }
+
+// significant returns the terms of a topic that a version must hold to
+// mention it: its words, identifiers and symbols, without stop words,
+// generic words, single letters and the words most sections of the corpus
+// use (they name the corpus, not a topic).
+func significant(cs *corpusStats, topic string) []sigTerm {
+	var out []sigTerm
+	seen := map[string]bool{}
+	for _, t := range lex.Tokens(topic) {
+		ident := t.Part && !t.Symbol && strings.ContainsAny(t.Word, "/.")
+		if t.Part && !t.Symbol && !ident {
+			continue
+		}
+		st := lex.Stem(t.Word)
+		if seen[st] || lex.Stop(t.Word) || lexGeneric[t.Word] || lexGeneric[st] || (!t.Symbol && len([]rune(t.Word)) < 2) || cs.common(st) {
+			continue
+		}
+		seen[st] = true
+		out = append(out, sigTerm{st, t.Word})
+	}
+	return out
+}
+
+// common reports whether term is in so many sections that it names the
+// corpus rather than a topic (see commonShare); small corpora have none.
+func (c *corpusStats) common(term string) bool {
+	return c.n >= minPruneSections && float64(c.df[term]) > commonShare*float64(c.n)
+}
+
+// orSplit splits a topic into its alternatives ("GDPR or personal data"),
+// and a name from its description ("Moonwalk, the effort toward 4.0").
+var orSplit = regexp.MustCompile(`(?i)\s+(?:or|and/or)\s+|\s*/\s+|,\s+`)
+
+// presence is whether a topic appears in the spec history, and if not, the
+// words of it that no version ever held.
+type presence struct {
+	found   bool
+	missing []string
+}
+
+// topicPresence decides whether a topic appears anywhere in the history.
+// A topic of alternatives ("X or Y", "X, the Y") appears when one of them
+// does. A topic is missing when a name, identifier or symbol of it ("gRPC",
+// "$ref", "HTTP/2") or half its terms occur in no version; otherwise a
+// topic read strictly (a timeline's) of a few terms appears only where the
+// terms that do occur occur together in one version, and a longer one (a
+// whole question) unless the terms no version held carry much of its
+// weight. A topic read leniently keeps the words of a question about the
+// text ("how long do tokens last"), which need not meet in one section.
+func (a *Assistant) topicPresence(ctx context.Context, question, topic string, repos []string, strict bool) (presence, error) {
+	cs, err := a.corpus(ctx)
+	if err != nil {
+		return presence{}, err
+	}
+	var p presence
+	for _, alt := range orSplit.Split(topic, -1) {
+		sig := significant(cs, alt)
+		if len(sig) == 0 {
+			return presence{found: true}, nil
+		}
+		var unknown, known []sigTerm
+		name := false
+		for _, s := range sig {
+			ever, err := a.everSeen(ctx, s.term, s.word, repos)
+			if err != nil {
+				return presence{}, err
+			}
+			if ever {
+				known = append(known, s)
+				continue
+			}
+			unknown = append(unknown, s)
+			p.missing = append(p.missing, s.word)
+			name = name || isName(question, s.word)
+		}
+		switch {
+		case name || 2*len(unknown) >= len(sig):
+		case !strict:
+			return presence{found: true}, nil
+		case len(sig) > maxTopicTerms:
+			total, miss := 0.0, 0.0
+			for _, s := range sig {
+				total += cs.idf(s.term)
+			}
+			for _, u := range unknown {
+				miss += cs.idf(u.term)
+			}
+			if miss < unknownShare*total {
+				return presence{found: true}, nil
+			}
+		default:
+			ok, err := a.together(ctx, alt, known, repos)
+			if err != nil || ok {
+				return presence{found: ok}, err
+			}
+		}
+	}
+	return p, nil
+}
+
+// isName reports whether the question writes the lower-case word w as a
+// name: with capitals past its first letter ("gRPC", "GDPR",
+// "OpenTelemetry"), capitalised inside a sentence ("Apache Avro"), or with
+// anything but letters ("HTTP/2", "$ref").
+func isName(question, w string) bool {
+	i := strings.Index(strings.ToLower(question), w)
+	if i < 0 || len(strings.ToLower(question)) != len(question) {
+		return !spellable(w)
+	}
+	raw := question[i : i+len(w)]
+	for k, r := range raw {
+		if (k > 0 && unicode.IsUpper(r)) || !unicode.IsLetter(r) {
+			return true
+		}
+	}
+	before := strings.TrimRight(question[:i], " \t\"'`(")
+	return unicode.IsUpper(rune(raw[0])) && before != "" && !strings.HasSuffix(before, ".") && !strings.HasSuffix(before, "?") && !strings.HasSuffix(before, "!")
+}
+
+// together reports whether some version holds every term of sig.
+func (a *Assistant) together(ctx context.Context, text string, sig []sigTerm, repos []string) (bool, error) {
+	hits, err := a.Store.Search(ctx, livespec.SearchQuery{Text: text, Validity: livespec.AnyVersion(), Repos: repos, Limit: togetherPool})
+	if err != nil {
+		return false, storeError("search history", err)
+	}
+	for _, h := range hits {
+		d := versionDoc(h.Version)
+		all := true
+		for _, s := range sig {
+			if !d.set[s.term] {
+				all = false
+				break
+			}
+		}
+		if all {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// suggestions returns up to maxSuggestions vocabulary words close to the
+// missing words, nearest first.
+func (a *Assistant) suggestions(ctx context.Context, missing []string) ([]string, error) {
+	cs, err := a.corpus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range missing {
+		w = strings.ToLower(w)
+		if !spellable(w) {
+			continue
+		}
+		for _, c := range cs.close(w, maxTypo(w)+1) {
+			if len(out) == maxSuggestions {
+				return out, nil
+			}
+			if st := lex.Stem(c); !seen[st] {
+				seen[st] = true
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
+}
+
+// notFoundText is the whole answer to a question about something no version
+// of the specs mentions.
+func notFoundText(topic string, suggestions []string) string {
+	s := fmt.Sprintf("Nothing in the spec history mentions %s.", topic)
+	if len(suggestions) > 0 {
+		s += fmt.Sprintf(" Did you mean %s?", joinOr(suggestions, "or"))
+	}
+	return s
+}
+
+// joinOr joins words as "a", "a or b", "a, b or c".
+func joinOr(ws []string, conj string) string {
+	switch len(ws) {
+	case 0:
+		return ""
+	case 1:
+		return ws[0]
+	}
+	return strings.Join(ws[:len(ws)-1], ", ") + " " + conj + " " + ws[len(ws)-1]
+}

@@ -1,0 +1,102 @@
+package retrieval_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/gittest"
+	"github.com/livespec/livespec/retrieval"
+)
+
+// foundRepo is a small API spec whose history has a plain "ref" long
+// before the `$ref` keyword, webhooks, and never gRPC.
+func foundRepo(t *testing.T) (*retrieval.Assistant, map[string]string) {
+	t.Helper()
+	r := gittest.New(t, day("2024-01-10T12:00:00Z"))
+	commits := map[string]string{}
+	commits["webhooks"] = r.Do(gittest.Step{Date: "2024-01-10T12:00:00Z", Msg: "Initial spec", Write: map[string]string{
+		"spec/api.md": "# API\n\n## Webhooks\n\nWebhooks notify subscribers of events. Every client must support them.\n\n## References\n\nA ref names another object.\n",
+	}})
+	commits["$ref"] = r.Do(gittest.Step{Date: "2024-03-05T12:00:00Z", Msg: "Add $ref", Write: map[string]string{
+		"spec/api.md": "# API\n\n## Webhooks\n\nWebhooks notify subscribers of events. Every client must support them.\n\n## References\n\nA ref names another object.\nUse `$ref` to point at a schema.\n",
+	}})
+	commits["retries"] = r.Do(gittest.Step{Date: "2024-06-20T12:00:00Z", Msg: "Retries", Write: map[string]string{
+		"spec/delivery.md": "# Delivery\n\nFailed deliveries are retried with exponential backoff.\n",
+	}})
+	return &retrieval.Assistant{Store: openIndex(t, r.Dir, nil)}, commits
+}
+
+func TestFound(t *testing.T) {
+	a, commits := foundRepo(t)
+	now := day("2024-07-01T00:00:00Z")
+	tests := []struct {
+		name, question string
+		found          bool
+		firstSeen      string   // commit of first_seen, "" for none
+		says           []string // the answer contains each
+	}{
+		{"a lookalike whose key term no version holds is not found", "When was gRPC support introduced?", false, "",
+			[]string{"Nothing in the spec history mentions gRPC."}},
+		{"a question about the text of something never covered", "What does the spec say about GDPR?", false, "",
+			[]string{"Nothing in the spec history mentions GDPR."}},
+		{"a misspelt word never seen, with no clear correction, is not found", "When was websokcet support added?", false, "",
+			[]string{"Nothing in the spec history mentions websokcet."}},
+		{"a symbol is a term: first_seen is where it appears, not where its word does", "When was `$ref` first mentioned?", true, commits["$ref"], nil},
+		{"the plain word's first appearance is older", "When was ref first mentioned?", true, commits["webhooks"], nil},
+		{"a misspelling with one clear correction is corrected and said", "When were webhoks first described?", true, commits["webhooks"],
+			[]string{`Read "webhoks" as "webhooks"`}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ans := ask(t, a, tc.question, now)
+			if ans.Found != tc.found {
+				t.Fatalf("found = %v, want %v: %s", ans.Found, tc.found, ans.Answer)
+			}
+			switch {
+			case tc.firstSeen == "" && ans.FirstSeen != nil:
+				t.Errorf("first_seen = %+v, want none", ans.FirstSeen)
+			case tc.firstSeen != "" && (ans.FirstSeen == nil || ans.FirstSeen.Commit != tc.firstSeen):
+				t.Errorf("first_seen = %+v, want commit %s", ans.FirstSeen, tc.firstSeen)
+			}
+			if !tc.found && (len(ans.Citations) > 0 || len(ans.Changes) > 0) {
+				t.Errorf("a not-found answer cites %d sources and %d changes", len(ans.Citations), len(ans.Changes))
+			}
+			for _, s := range tc.says {
+				if !strings.Contains(ans.Answer, s) {
+					t.Errorf("answer lacks %q:\n%s", s, ans.Answer)
+				}
+			}
+		})
+	}
+}
+
+func TestDidYouMean(t *testing.T) {
+	a, _ := foundRepo(t)
+	// A name written with capitals is never corrected; the nearest words
+	// are offered.
+	ans := ask(t, a, "When was Webhokcs support introduced?", day("2024-07-01T00:00:00Z"))
+	if ans.Found {
+		t.Fatalf("found a term no version holds: %s", ans.Answer)
+	}
+	if !strings.Contains(ans.Answer, "Did you mean webhooks?") {
+		t.Errorf("answer offers no close term:\n%s", ans.Answer)
+	}
+}
+
+func TestRecently(t *testing.T) {
+	a, _ := foundRepo(t)
+	ans := ask(t, a, "What changed recently?", day("2024-07-10T09:00:00Z"))
+	if ans.Intent != livespec.IntentChanges || ans.Window == nil {
+		t.Fatalf("intent %s, window %v; want changes in a window", ans.Intent, ans.Window)
+	}
+	if got, want := ans.Window.From, day("2024-06-11T00:00:00Z"); !got.Equal(want) {
+		t.Errorf("window from %v, want %v (30 days ending today)", got, want)
+	}
+	if len(ans.Changes) == 0 || ans.Changes[0].Path != "spec/delivery.md" {
+		t.Errorf("changes = %+v, want the delivery spec", ans.Changes)
+	}
+	if !strings.Contains(ans.Answer, "last 30 days") {
+		t.Errorf("answer does not say how it read \"recently\":\n%s", ans.Answer)
+	}
+}
