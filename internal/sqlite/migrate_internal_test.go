@@ -121,7 +121,7 @@ func TestMigrateChangesToRowid(t *testing.T) {
 
 // TestMigrateRetokenises opens an index written with schema 5, whose FTS
 // index holds Porter-stemmed words without symbols, and checks that schema
-// 5 re-reads every text with the shared text analysis: a symbol such as
+// 6 re-reads every text with the shared text analysis: a symbol such as
 // "$ref" becomes searchable and the old texts still rank.
 func TestMigrateRetokenises(t *testing.T) {
 	path, db := oldIndex(t, 5)
