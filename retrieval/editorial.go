@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/lex"
 )
 
 // Limits of an edit that changes only a few characters (a typo fix).
@@ -172,27 +173,4 @@ func wordDiff(b, a []string) (dels, ins []string) {
 // editDistance is the distance between two words in runes: insertions,
 // deletions, substitutions and swaps of adjacent runes ("teh", "the")
 // count one each (optimal string alignment).
-func editDistance(x, y string) int {
-	a, b := []rune(x), []rune(y)
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
-}
+func editDistance(x, y string) int { return lex.Distance(x, y, -1) }

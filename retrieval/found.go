@@ -43,41 +43,6 @@ func spellable(w string) bool {
 	return true
 }
 
-// editDistance returns the optimal-string-alignment distance of a and b
-// (insertions, deletions, substitutions, adjacent transpositions), or
-// limit+1 once it exceeds limit.
-func editDistance(a, b string, limit int) int {
-	if d := len(a) - len(b); d > limit || -d > limit {
-		return limit + 1
-	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin > limit {
-			return limit + 1
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
-}
-
 // maxTypo is the edit distance a misspelling may have from its word: one
 // letter added, dropped or changed, or two letters swapped.
 func maxTypo(string) int { return 1 }
@@ -96,7 +61,7 @@ func (c *corpusStats) close(w string, limit int) []string {
 		if v[0] != w[0] || v == w {
 			continue
 		}
-		if d := editDistance(w, v, limit); d <= limit {
+		if d := lex.Distance(w, v, limit); d <= limit {
 			cs = append(cs, cand{v, d, df})
 		}
 	}
@@ -126,9 +91,9 @@ func (c *corpusStats) correct(w string) (string, bool) {
 		return "", false
 	}
 	best := cands[0]
-	d := editDistance(w, best, maxTypo(w))
+	d := lex.Distance(w, best, maxTypo(w))
 	for _, o := range cands[1:] {
-		if editDistance(w, o, maxTypo(w)) > d {
+		if lex.Distance(w, o, maxTypo(w)) > d {
 			break
 		}
 		if lex.Stem(o) == lex.Stem(best) {

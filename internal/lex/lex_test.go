@@ -108,3 +108,25 @@ func BenchmarkTerms(b *testing.B) {
 		Terms(text)
 	}
 }
+
+func TestDistance(t *testing.T) {
+	tests := []struct {
+		a, b  string
+		limit int
+		want  int
+	}{
+		{"the", "teh", -1, 1},
+		{"webhoks", "webhooks", -1, 1},
+		{"licnese", "license", -1, 1},
+		{"retention", "rejection", -1, 2},
+		{"retention", "rejection", 1, 2},
+		{"größe", "grösse", -1, 2},
+		{"", "abc", -1, 3},
+		{"abc", "abc", 0, 0},
+	}
+	for _, tc := range tests {
+		if got := Distance(tc.a, tc.b, tc.limit); got != tc.want {
+			t.Errorf("Distance(%q, %q, %d) = %d, want %d", tc.a, tc.b, tc.limit, got, tc.want)
+		}
+	}
+}
