@@ -39,6 +39,9 @@ func (s *Service) processRepo(ctx context.Context, cp livespec.Checkpoint) error
 		return err
 	}
 	next := livespec.PushCursor{Repo: cp.Repo, Seq: cp.Seq, Time: cp.Time}
+	if !ok && s.cfg.Ingesting != nil && s.cfg.Ingesting(cp.Repo) {
+		return nil // its first ingest is still writing history
+	}
 	if !ok || cp.Seq < cur.Seq {
 		return s.cfg.Store.EnqueueChanges(ctx, next, nil)
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -382,4 +383,27 @@ func mustInt(s string) int64 {
 		n = n*10 + int64(c-'0')
 	}
 	return n
+}
+
+// A repository's first ingest, written batch by batch while push runs, is
+// history, not news: the cursor starts once no ingest of it runs.
+func TestFirstIngestIsNotNews(t *testing.T) {
+	var busy atomic.Bool
+	busy.Store(true)
+	e := newEnv(t, func(c *push.Config) { c.Ingesting = func(string) bool { return busy.Load() } })
+	if _, err := e.svc.Watch(e.ctx, livespec.Watch{Dest: slackDest("CW", ""), Target: "spec/*.md"}); err != nil {
+		t.Fatal(err)
+	}
+	e.commit("More of the first ingest", map[string]string{"spec/auth.md": "# Authentication\n\nAccess tokens expire after 1 hour.\n"})
+	e.step()
+	busy.Store(false)
+	e.step()
+	if ps := e.slack.Posts(); len(ps) != 0 {
+		t.Fatalf("the first ingest's history was posted: %+v", ps)
+	}
+	e.commit("News", map[string]string{"spec/auth.md": "# Authentication\n\nAccess tokens expire after 2 hours.\n"})
+	e.step()
+	if ps := e.slack.Posts(); len(ps) != 1 {
+		t.Errorf("posts = %d after a new commit, want 1", len(ps))
+	}
 }

@@ -62,6 +62,11 @@ type Config struct {
 	Interval    time.Duration
 	MaxAttempts int
 	Backoff     time.Duration
+	// Ingesting reports whether an ingest of repo is running (nil: never).
+	// A repository seen for the first time gets its cursor only once no
+	// ingest of it runs, so that a first ingest's history, written batch
+	// by batch, is not taken for news.
+	Ingesting func(repo string) bool
 	// Allow filters destinations by repository at send time (nil: all).
 	Allow     AllowFunc
 	Permalink string

@@ -40,7 +40,7 @@ type pushSetup struct {
 }
 
 // open builds the push service, or returns nil when --push=false.
-func (p *pushFlags) open(ctx context.Context, e *env, sf *storeFlags, root string, st livespec.Store, asst *retrieval.Assistant, slackToken, slackURL string, logger *slog.Logger) (*pushSetup, error) {
+func (p *pushFlags) open(ctx context.Context, e *env, sf *storeFlags, root string, st livespec.Store, asst *retrieval.Assistant, slackToken, slackURL string, logger *slog.Logger, ingesting func(string) bool) (*pushSetup, error) {
 	if !*p.on {
 		return nil, nil
 	}
@@ -62,7 +62,7 @@ func (p *pushFlags) open(ctx context.Context, e *env, sf *storeFlags, root strin
 	if err != nil {
 		return nil, err
 	}
-	cfg := push.Config{Store: ps, Index: st, Assistant: asst, Logger: logger, Retention: retention, Interval: interval, Permalink: asst.Permalink}
+	cfg := push.Config{Store: ps, Index: st, Assistant: asst, Logger: logger, Retention: retention, Interval: interval, Permalink: asst.Permalink, Ingesting: ingesting}
 	if slackToken != "" {
 		opts := []slack.Option{}
 		if slackURL != "" {

@@ -157,7 +157,7 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 	if err != nil {
 		return err
 	}
-	ps, err := o.push.open(ctx, e, sf, root, st, asst, scfg.BotToken, scfg.APIURL, logger)
+	ps, err := o.push.open(ctx, e, sf, root, st, asst, scfg.BotToken, scfg.APIURL, logger, in.ingesting)
 	if err != nil {
 		return err
 	}
@@ -333,6 +333,25 @@ type ingester struct {
 	sources  map[string]*repoSource
 	mu       sync.Mutex // serialises clones of one URL
 	after    func()     // called after each successful ingest (push looks for new changes)
+
+	runMu   sync.Mutex
+	running map[string]int // ingests in progress per repository
+}
+
+// ingesting reports whether an ingest of repo is in progress.
+func (in *ingester) ingesting(repo string) bool {
+	in.runMu.Lock()
+	defer in.runMu.Unlock()
+	return in.running[repo] > 0
+}
+
+func (in *ingester) track(repo string, d int) {
+	in.runMu.Lock()
+	defer in.runMu.Unlock()
+	if in.running == nil {
+		in.running = map[string]int{}
+	}
+	in.running[repo] += d
 }
 
 func (in *ingester) Ingest(ctx context.Context, repo string, progress func(done, total int)) (any, error) {
@@ -351,7 +370,9 @@ func (in *ingester) Ingest(ctx context.Context, repo string, progress func(done,
 	if progress != nil {
 		opt.Progress = func(p ingest.Progress) { progress(p.Done, p.Total) }
 	}
+	in.track(s.name, 1)
 	res, err := ingest.Run(ctx, in.store, opt)
+	in.track(s.name, -1)
 	if err != nil {
 		return nil, err
 	}

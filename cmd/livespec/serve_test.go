@@ -12,6 +12,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/push"
 )
 
 // freeAddr returns a loopback address with a port free at the time of asking.
@@ -109,6 +111,26 @@ func TestServe(t *testing.T) {
 		t.Errorf("streamed ask: %d %s", code, body)
 	}
 
+	// A watch on spec/auth.md, delivered to a signed outgoing webhook.
+	var hookMu sync.Mutex
+	var hooked []livespec.Notification
+	var hookBodies [][]byte
+	var hookHeaders []http.Header
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		var n livespec.Notification
+		_ = json.Unmarshal(b, &n)
+		hookMu.Lock()
+		hooked, hookBodies, hookHeaders = append(hooked, n), append(hookBodies, b), append(hookHeaders, r.Header.Clone())
+		hookMu.Unlock()
+	}))
+	defer hook.Close()
+	code, body = call("POST", "/v1/watches", `{"webhook_url":"`+hook.URL+`","target":"spec/auth.md"}`, nil)
+	var created struct{ Secret string }
+	if err := json.Unmarshal([]byte(body), &created); code != 201 || err != nil || created.Secret == "" {
+		t.Fatalf("watch: %d %s", code, body)
+	}
+
 	// A push: a new commit, announced by a signed GitHub webhook.
 	r.When = time.Date(2025, 9, 2, 12, 0, 0, 0, time.UTC)
 	r.Write("spec/auth.md", "# Authentication\n\n## Token expiry\n\nAccess tokens expire after 15 minutes.\n")
@@ -130,6 +152,14 @@ func TestServe(t *testing.T) {
 		}
 		return false
 	})
+
+	waitFor("the watch notification", func() bool { hookMu.Lock(); defer hookMu.Unlock(); return len(hooked) > 0 })
+	hookMu.Lock()
+	if n := hooked[0]; n.Kind != livespec.NoticeWatch || n.Commit == nil || n.Commit.Commit != newCommit ||
+		!push.Verify(created.Secret, hookHeaders[0], hookBodies[0], time.Now(), time.Hour) {
+		t.Errorf("watch notification = %+v", n)
+	}
+	hookMu.Unlock()
 
 	code, body = call("GET", "/metrics", "", nil)
 	if code != 200 || !strings.Contains(body, "livespec_") {
