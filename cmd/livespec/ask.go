@@ -31,7 +31,7 @@ type askFlags struct {
 	store          *storeFlags
 	models         *modelFlags
 	now, permalink *string
-	asJSON         *bool
+	asJSON, plain  *bool
 }
 
 func askCmd(e *env) *cobra.Command {
@@ -52,6 +52,7 @@ func askCmd(e *env) *cobra.Command {
 		models:    addModelFlags(f),
 		now:       f.string("now", "", "the clock for relative periods such as 'this quarter' (`DATE`; default: the real time)"),
 		asJSON:    f.bool("json", false, "print the answer contract as JSON"),
+		plain:     f.bool("plain", false, "print plain Markdown, streamed, even on a terminal (the default when piped)"),
 		permalink: f.string("permalink", "", "citation URL `template`, e.g. https://github.com/ORG/REPO/blob/{commit}/{path}#{anchor}"),
 	}
 	c.RunE = func(c *cobra.Command, pos []string) error { return runAsk(c.Context(), e, o, pos) }
@@ -87,6 +88,9 @@ func runAsk(ctx context.Context, e *env, o *askFlags, pos []string) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(ans)
 	}
+	if width, tty := termWidth(e.stdout); tty && !*o.plain {
+		return askRendered(ctx, e, a, req, width, m.generator != nil)
+	}
 	// Stream the answer as it is generated, then list the sources.
 	streamed := false
 	ans, err := a.Ask(ctx, req, func(tok string) error {
@@ -104,7 +108,26 @@ func runAsk(ctx context.Context, e *env, o *askFlags, pos []string) error {
 	return nil
 }
 
-// writeSources prints the numbered source list under an answer.
+// askRendered answers for a terminal: the whole answer rendered at once.
+// While a model writes, a status line on a terminal stderr says so.
+func askRendered(ctx context.Context, e *env, a *retrieval.Assistant, req livespec.AskRequest, width int, model bool) error {
+	_, status := termWidth(e.stderr)
+	status = status && model
+	if status {
+		fmt.Fprintf(e.stderr, "%s is writing the answer…", modelName(a.Generator.Name()))
+	}
+	ans, err := a.Ask(ctx, req, nil)
+	if status {
+		fmt.Fprint(e.stderr, "\r\033[K")
+	}
+	if err != nil {
+		return err
+	}
+	return renderAnswer(e, e.stdout, width, ans)
+}
+
+// writeSources prints the numbered source list and the footer under a
+// plain answer.
 func writeSources(w io.Writer, ans *livespec.Answer) {
 	if !strings.HasSuffix(ans.Answer, "\n") {
 		fmt.Fprintln(w)
@@ -112,15 +135,8 @@ func writeSources(w io.Writer, ans *livespec.Answer) {
 	if len(ans.Citations) > 0 {
 		fmt.Fprintln(w, "\nSources:")
 		for _, c := range ans.Citations {
-			state := "current"
-			if !c.Current {
-				state = "superseded " + c.ValidTo.UTC().Format("2006-01-02")
-			}
-			fmt.Fprintf(w, "[%d] %s › %s — %.7s, %s (%s)\n", c.N, c.Path, headingOrTop(c.Heading), c.Commit, c.Date.UTC().Format("2006-01-02"), state)
-			if c.URL != "" {
-				fmt.Fprintf(w, "    %s\n", c.URL)
-			}
+			fmt.Fprintf(w, "[%d] %s\n", c.N, citationLine(c, false))
 		}
 	}
-	fmt.Fprintf(w, "\n(%s; %s)\n", ans.Model.Embedder, ans.Model.Generator)
+	fmt.Fprintf(w, "\n%s\n", modelInWords(ans.Model))
 }

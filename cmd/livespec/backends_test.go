@@ -101,7 +101,8 @@ func TestBackendsEndToEnd(t *testing.T) {
 		if !strings.HasPrefix(out, reply) {
 			t.Errorf("output does not start with the streamed reply %q:\n%s", reply, out)
 		}
-		for _, want := range []string{"Sources:", "[1] spec/auth.md › Authentication > Token expiry", "(ollama/nomic-embed-text@768; ollama/llama3.2:3b)"} {
+		for _, want := range []string{"Sources:", "[1] spec/auth.md › Authentication > Token expiry",
+			"\nSearch: keywords (BM25) and meaning (nomic-embed-text). Answer: written by llama3.2:3b from the sources above.\n"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks %q:\n%s", want, out)
 			}
@@ -124,6 +125,21 @@ func TestBackendsEndToEnd(t *testing.T) {
 		}
 		if !strings.Contains(chat.Messages[0].Content, "Cite every claim") {
 			t.Errorf("the system prompt does not ask for citations:\n%s", chat.Messages[0].Content)
+		}
+	})
+
+	t.Run("a terminal gets the model's answer rendered", func(t *testing.T) {
+		stdout, stderr := &ttyBuffer{width: 90}, &ttyBuffer{width: 90}
+		args := []string{"ask", "--now", now, "--store", b.store, "--ollama-url", b.ollama.URL(), "How long do access tokens last?"}
+		if err := run(t.Context(), args, func(string) string { return "" }, strings.NewReader(""), stdout, stderr); err != nil {
+			t.Fatal(err)
+		}
+		out := stripANSI(stdout.String())
+		if !strings.Contains(out, reply) || !strings.Contains(out, "written by llama3.2:3b") || !strings.Contains(out, "1. spec/auth.md") {
+			t.Errorf("rendered answer:\n%s", out)
+		}
+		if !strings.HasPrefix(stderr.String(), "llama3.2:3b is writing the answer…") || !strings.HasSuffix(stderr.String(), "\r\x1b[K") {
+			t.Errorf("stderr = %q, want a status line cleared at the end", stderr.String())
 		}
 	})
 

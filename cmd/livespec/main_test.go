@@ -204,7 +204,7 @@ func TestIngestChangesAsk(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, want := range []string{"[1]", "Sources:", "spec/auth.md › Authentication > Token expiry", "none (BM25 only)", "extractive"} {
+		for _, want := range []string{"[1]", "Sources:", "spec/auth.md › Authentication > Token expiry", "Search: keywords (BM25). Answer: quoted from the spec, no model."} {
 			if !strings.Contains(out, want) {
 				t.Errorf("output lacks %q:\n%s", want, out)
 			}
