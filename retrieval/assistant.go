@@ -212,6 +212,12 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 			ev.Notes = append(ev.Notes, fmt.Sprintf("Only the first %d of %d events are listed.", maxEvents, len(ev.Changes)))
 			ev.Changes = ev.Changes[:maxEvents]
 		}
+		if err := a.classify(ctx, ev.Changes); err != nil {
+			return nil, err
+		}
+		if ev.Titles, err = a.titles(ctx, ev.Changes); err != nil {
+			return nil, err
+		}
 		switch {
 		case len(ev.Changes) > 0:
 		case u.Window != nil && len(res.cite) > 0:

@@ -54,8 +54,10 @@ var (
 	atxClose = regexp.MustCompile(`(?m)[ \t]+#+[ \t]*$`)
 	// setextLine is the underline of a setext heading (or a thematic break).
 	setextLine = regexp.MustCompile(`(?m)^[ \t]{0,3}(=+|-{2,})[ \t]*$`)
-	// inlineLink is [text](target "title"); refLink is [text][label].
-	inlineLink = regexp.MustCompile(`(!?)\[([^\]\n]*)\]\([^)\n]*\)`)
+	// image is ![alt](target); inlineLink is [text](target "title");
+	// refLink is [text][label].
+	image      = regexp.MustCompile(`!\[[^\]\n]*\]\([^)\n]*\)`)
+	inlineLink = regexp.MustCompile(`\[([^\]\n]*)\]\([^)\n]*\)`)
 	refLink    = regexp.MustCompile(`\[([^\]\n]+)\]\[[^\]\n]*\]`)
 	// refDef is a link reference definition line: [label]: target.
 	refDef = regexp.MustCompile(`(?m)^[ \t]{0,3}\[[^\]\n]+\]:[ \t]*\S+.*$`)
@@ -73,11 +75,13 @@ func headingFree(s string) string {
 	return setextLine.ReplaceAllString(s, "")
 }
 
-// linkFree keeps the text of links and drops their targets, anchors,
-// reference definitions and URLs.
+// linkFree keeps the text of links and drops their targets, images (an
+// image's alt text is not the spec's text), anchors, reference
+// definitions and URLs.
 func linkFree(s string) string {
 	s = refDef.ReplaceAllString(s, "")
-	s = inlineLink.ReplaceAllString(s, "$2")
+	s = image.ReplaceAllString(s, "")
+	s = inlineLink.ReplaceAllString(s, "$1")
 	s = refLink.ReplaceAllString(s, "$1")
 	s = anchorTag.ReplaceAllString(s, "")
 	s = attrAnchor.ReplaceAllString(s, "")
@@ -111,8 +115,8 @@ func typoOnly(b, a []string) bool {
 	total := 0
 	for i := range dels {
 		x, y := dels[i], ins[i]
-		if meaningful(x) || meaningful(y) {
-			return false
+		if letters(x) != letters(y) && (meaningful(x) || meaningful(y)) {
+			return false // a punctuation mark around a word changes no meaning; a changed word may
 		}
 		d := editDistance(strings.ToLower(x), strings.ToLower(y))
 		if strings.ToLower(x) == strings.ToLower(y) {
@@ -126,6 +130,11 @@ func typoOnly(b, a []string) bool {
 		}
 	}
 	return true
+}
+
+// letters is a token without the punctuation around it.
+func letters(tok string) string {
+	return strings.TrimFunc(tok, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }
 
 // meaningful reports whether a token holds a digit or is a meaning word.

@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"regexp"
@@ -480,18 +481,15 @@ func (r *exRenderer) sourceOf(c livespec.AnswerChange) int {
 	return 0
 }
 
-// timeline renders the history of a topic: its first appearance, each
-// change in order, and its removal.
+// timeline renders the history of a topic: its first appearance with
+// what it said, then its changes grouped by document (each named by its
+// title), the changes of substance listed and the editorial ones counted,
+// and its removal.
 func (r *exRenderer) timeline() {
 	ev := r.ev
 	subject := "The topic"
 	if ev.Topic != "" {
 		subject = "“" + ev.Topic + "”"
-	}
-	// A sentence opens with the topic only when it reads as a name.
-	opener := subject
-	if len(strings.Fields(ev.Topic)) > 6 {
-		opener = "It"
 	}
 	events := append([]livespec.AnswerChange(nil), ev.Changes...)
 	sort.SliceStable(events, func(i, j int) bool { return events[i].Date.Before(events[j].Date.Time) })
@@ -505,9 +503,143 @@ func (r *exRenderer) timeline() {
 			lowerFirst(subject), r.ref(s.Repo, s.Path, s.Heading), s.N, dateOf(s.ValidFrom.Time), short(s.Commit))
 		return
 	}
-	// The ledger starts a topic's history at its first mention, so the
-	// earliest event that is not a removal is where it appeared; among the
-	// events of that commit, the cited one (the first mention) names it.
+	docs := r.docHistories(events)
+	plain := lowerFirst(subject) // within a bold line
+	if len(docs) == 1 && docs[0].title != "" {
+		plain = fmt.Sprintf("%s (%s)", docs[0].title, r.ref(docs[0].repo, docs[0].path, ""))
+		subject = fmt.Sprintf("**%s** (%s)", docs[0].title, r.ref(docs[0].repo, docs[0].path, ""))
+	}
+	// A sentence opens with the topic only when it reads as a name.
+	opener := subject
+	if len(strings.Fields(ev.Topic)) > 6 && len(docs) != 1 {
+		opener = "It"
+	}
+	first := r.firstMention(events)
+	if ev.Window != nil && (!ev.Window.From.IsZero() || !ev.Window.To.IsZero()) {
+		// A window shows part of the history: no claim about a first appearance.
+		r.line("**%s to %s %s.**", plural(len(events), "change"), plain, windowText(ev.Window, events))
+		first = -1
+	} else if first >= 0 {
+		e := events[first]
+		where := ""
+		if len(docs) != 1 || docs[0].title == "" || !e.IsFile() {
+			where = fmt.Sprintf(" in **%s**", r.docRef(e))
+		}
+		l := fmt.Sprintf("%s first appeared on %s%s%s (commit %s).", opener, dateOf(e.Date.Time), where, r.marker(e), short(e.Commit))
+		if q, src := r.firstQuote(e); q != "" {
+			mark := r.markerN(src.N)
+			if mark == r.marker(e) {
+				mark = ""
+			}
+			switch {
+			case src.Commit == e.Commit:
+				l = strings.TrimSuffix(l, ".") + fmt.Sprintf(": “%s”%s", q, mark)
+			case src.Current:
+				l += fmt.Sprintf(" It now says: “%s”%s", q, mark)
+			default:
+				l += fmt.Sprintf(" On %s it said: “%s”%s", dateOf(src.ValidFrom.Time), q, mark)
+			}
+		}
+		r.line(l)
+	} else {
+		e := events[0]
+		r.line("The earliest recorded change for %s is on %s in **%s**%s (commit %s).", lowerFirst(subject), dateOf(e.Date.Time),
+			r.docRef(e), r.marker(e), short(e.Commit))
+	}
+	if sum := evolutionSummary(docs, len(events)); sum != "" {
+		r.line("")
+		r.line(sum)
+	}
+	r.docLines(docs)
+	r.closing(events, first)
+}
+
+// docHistory is the history of one document in a timeline: the path it
+// has last (over renames), its title, its changes of substance and the
+// editorial ones, counted by kind.
+type docHistory struct {
+	repo, path, title string
+	events            []livespec.AnswerChange
+	editorial         map[string]int
+	total             int
+}
+
+func (d *docHistory) edits() int {
+	n := 0
+	for _, c := range d.editorial {
+		n += c
+	}
+	return n
+}
+
+// docHistories groups events by document, following file renames to the
+// document's latest path, documents in order of their first event.
+func (r *exRenderer) docHistories(events []livespec.AnswerChange) []*docHistory {
+	next := map[string]string{}
+	for _, e := range events {
+		if e.Kind == livespec.Renamed && e.OldPath != "" && e.OldPath != e.Path {
+			next[e.Repo+"\x00"+e.OldPath] = e.Path
+		}
+	}
+	latest := func(repo, p string) string {
+		for range len(next) {
+			n, ok := next[repo+"\x00"+p]
+			if !ok || n == p {
+				break
+			}
+			p = n
+		}
+		return p
+	}
+	var docs []*docHistory
+	byPath := map[string]*docHistory{}
+	for _, e := range events {
+		p := latest(e.Repo, e.Path)
+		d := byPath[e.Repo+"\x00"+p]
+		if d == nil {
+			d = &docHistory{repo: e.Repo, path: p, title: r.title(e.Repo, p), editorial: map[string]int{}}
+			byPath[e.Repo+"\x00"+p] = d
+			docs = append(docs, d)
+		}
+		d.total++
+		if e.Editorial != "" {
+			d.editorial[e.Editorial]++
+			continue
+		}
+		d.events = append(d.events, e)
+	}
+	return docs
+}
+
+// title is the title of a document, "" when the evidence names none.
+func (r *exRenderer) title(repo, p string) string {
+	for _, t := range r.ev.Titles {
+		if t.Repo == repo && t.Path == p {
+			return t.Title
+		}
+	}
+	return ""
+}
+
+// docRef names a change's section within its document: "Title (path) ›
+// heading", the title dropped from the front of the heading path.
+func (r *exRenderer) docRef(e livespec.AnswerChange) string {
+	t := r.title(e.Repo, e.Path)
+	if t == "" {
+		return r.ref(e.Repo, e.Path, e.Heading)
+	}
+	s := fmt.Sprintf("%s (%s)", t, r.ref(e.Repo, e.Path, ""))
+	if h := trimTitle(e.Heading, t); h != "" && !e.IsFile() && e.Heading != t {
+		s += " › " + strings.Join(livespec.SplitHeading(h), " › ")
+	}
+	return s
+}
+
+// firstMention is the index of the event where the topic appeared: the
+// earliest event that is not a removal (the ledger starts a topic's
+// history at its first mention); among the events of that commit, the
+// cited one (the first mention) names it. -1 when all are removals.
+func (r *exRenderer) firstMention(events []livespec.AnswerChange) int {
 	first := -1
 	for i, e := range events {
 		if e.Kind != livespec.Removed {
@@ -515,61 +647,183 @@ func (r *exRenderer) timeline() {
 			break
 		}
 	}
-	if first >= 0 {
-		best, bestN := first, r.sourceFor(events[first])
-		for j := first + 1; j < len(events) && events[j].Commit == events[first].Commit; j++ {
-			if n := r.sourceFor(events[j]); n > 0 && (bestN == 0 || n < bestN) {
-				best, bestN = j, n
+	if first < 0 {
+		return -1
+	}
+	best, bestN := first, r.sourceFor(events[first])
+	for j := first + 1; j < len(events) && events[j].Commit == events[first].Commit; j++ {
+		if n := r.sourceFor(events[j]); n > 0 && (bestN == 0 || n < bestN) {
+			best, bestN = j, n
+		}
+	}
+	return best
+}
+
+// firstQuote is a prose sentence of the text the first mention cited (or
+// of the document's first cited section), with its source.
+func (r *exRenderer) firstQuote(e livespec.AnswerChange) (string, livespec.Citation) {
+	query := queryOf(r.ev)
+	if n := r.sourceOf(e); n > 0 {
+		s := r.ev.Sources[n-1]
+		if q := headlineQuote(cmp.Or(s.Text, s.Excerpt), query); q != "" {
+			return q, s
+		}
+	}
+	for _, s := range r.ev.Sources {
+		if s.Repo == e.Repo && s.Path == e.Path {
+			if q := headlineQuote(cmp.Or(s.Text, s.Excerpt), query); q != "" {
+				return q, s
 			}
 		}
-		first = best
 	}
-	if ev.Window != nil && (!ev.Window.From.IsZero() || !ev.Window.To.IsZero()) {
-		// A window shows part of the history: no claim about a first appearance.
-		r.line("**%s to %s %s.**", plural(len(events), "change"), lowerFirst(subject), windowText(ev.Window, events))
-		first = -1
-	} else if first >= 0 {
-		e := events[first]
-		r.line("%s first appeared on %s in **%s**%s (commit %s).", opener, dateOf(e.Date.Time),
-			r.ref(e.Repo, e.Path, e.Heading), r.marker(e), short(e.Commit))
-	} else {
-		e := events[0]
-		r.line("The earliest recorded change for %s is on %s in **%s**%s (commit %s).", lowerFirst(subject), dateOf(e.Date.Time),
-			r.ref(e.Repo, e.Path, e.Heading), r.marker(e), short(e.Commit))
+	return "", livespec.Citation{}
+}
+
+// evolutionSummary counts a history's changes: how many, in how many
+// documents, how many of substance and how many editorial, by kind.
+func evolutionSummary(docs []*docHistory, total int) string {
+	edits := map[string]int{}
+	nEdits := 0
+	for _, d := range docs {
+		for k, n := range d.editorial {
+			edits[k] += n
+			nEdits += n
+		}
 	}
-	r.line("")
-	shown := events
-	skipAt, skipped := -1, 0
-	if len(events) > exEvents {
-		half := exEvents / 2
-		shown = append(append([]livespec.AnswerChange(nil), events[:half]...), events[len(events)-half:]...)
-		skipAt, skipped = half, len(events)-exEvents
+	s := plural(total, "change")
+	if len(docs) > 1 {
+		s += " in " + plural(len(docs), "document")
 	}
-	for i, e := range shown {
-		if i == skipAt {
-			r.line("- … %s …", more(skipped, "change"))
+	if nEdits == 0 {
+		if len(docs) == 1 {
+			return "" // the list says it all
 		}
-		l := fmt.Sprintf("- %s · %s · **%s**", dateOf(e.Date.Time), e.Kind, r.ref(e.Repo, e.Path, e.Heading))
-		if e.Kind == livespec.Renamed && e.OldPath != "" && e.OldPath != e.Path {
-			l += " (from " + e.OldPath + ")"
-		}
-		var detail []string
-		if s := strings.TrimSpace(e.Summary); s != "" {
-			detail = append(detail, clipRunes(s, 120))
-		}
-		if m := clipRunes(firstLine(e.Message), exMessageRunes); m != "" {
-			detail = append(detail, "“"+m+"”")
-		}
-		if len(detail) > 0 {
-			l += " — " + strings.Join(detail, "; ")
-		}
-		l += fmt.Sprintf(" (%s)", short(e.Commit))
-		if n := r.sourceFor(e); n > 0 && e.Kind != livespec.Removed {
-			l += fmt.Sprintf(" [%d]", n)
-		}
-		r.line(l)
+		return s + ":"
 	}
-	// Removals: sections whose last event is a removal.
+	return fmt.Sprintf("%s: %d of substance (listed) and %d editorial (%s):", s, total-nEdits, nEdits, editCounts(edits))
+}
+
+// editLabels name the editorial kinds in a count, singular and plural.
+var editLabels = map[string][2]string{
+	livespec.EditWhitespace: {"whitespace-only edit", "whitespace-only edits"},
+	livespec.EditHeading:    {"heading-level edit", "heading-level edits"},
+	livespec.EditLinks:      {"link or anchor edit", "link or anchor edits"},
+	livespec.EditTypo:       {"typo fix", "typo fixes"},
+	livespec.EditSweep:      {"repository-wide edit", "repository-wide edits"},
+}
+
+// editCounts is "4 whitespace-only edits, 1 typo fix", in a fixed order.
+func editCounts(m map[string]int) string {
+	var parts []string
+	for _, k := range []string{livespec.EditTypo, livespec.EditLinks, livespec.EditHeading, livespec.EditWhitespace, livespec.EditSweep} {
+		if n := m[k]; n > 0 {
+			l := editLabels[k]
+			label := l[1]
+			if n == 1 {
+				label = l[0]
+			}
+			parts = append(parts, fmt.Sprintf("%d %s", n, label))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// exDocs is how many documents a history lists.
+const exDocs = 8
+
+// docLines lists each document's changes of substance, oldest first:
+// under a header naming the document when there are several, within a
+// budget of exEvents lines shared by the documents (the first and last
+// changes of a long history, the middle counted).
+func (r *exRenderer) docLines(docs []*docHistory) {
+	subst := 0
+	for _, d := range docs {
+		subst += len(d.events)
+	}
+	budget := exEvents
+	if len(docs) > 1 {
+		budget = max(2, exEvents/min(len(docs), exDocs))
+	}
+	for i, d := range docs {
+		if i == exDocs {
+			rest := 0
+			for _, d := range docs[i:] {
+				rest += d.total
+			}
+			r.line("")
+			r.line("And %s (%s).", more(len(docs)-i, "document"), plural(rest, "change"))
+			break
+		}
+		if len(docs) > 1 {
+			r.line("")
+			head := fmt.Sprintf("**%s**", r.ref(d.repo, d.path, ""))
+			if d.title != "" {
+				head = fmt.Sprintf("**%s** (%s)", d.title, r.ref(d.repo, d.path, ""))
+			}
+			l := head + " — " + plural(d.total, "change")
+			if n := d.edits(); n > 0 {
+				l += fmt.Sprintf(", %d editorial (%s)", n, editCounts(d.editorial))
+			}
+			r.line(l + ":")
+		}
+		shown, skipAt, skipped := d.events, -1, 0
+		if len(shown) > budget {
+			half := budget / 2
+			shown = append(append([]livespec.AnswerChange(nil), d.events[:half]...), d.events[len(d.events)-(budget-half):]...)
+			skipAt, skipped = half, len(d.events)-budget
+		}
+		if len(docs) == 1 {
+			r.line("")
+		}
+		for j, e := range shown {
+			if j == skipAt {
+				r.line("- … %s …", more(skipped, "change"))
+			}
+			r.line(r.eventLine(e, d))
+		}
+	}
+}
+
+// eventLine is one change of a document's history: date, what changed
+// (the section, the summary), the commit message and the commit.
+func (r *exRenderer) eventLine(e livespec.AnswerChange, d *docHistory) string {
+	l := fmt.Sprintf("- %s · %s", dateOf(e.Date.Time), e.Kind)
+	if !e.IsFile() {
+		h := e.Heading
+		if d.title != "" {
+			h = trimTitle(h, d.title)
+		}
+		if h != "" {
+			l += " *" + strings.Join(livespec.SplitHeading(h), " › ") + "*"
+		}
+	}
+	if e.Path != d.path {
+		l += " in " + e.Path
+	}
+	if e.Kind == livespec.Renamed && e.OldPath != "" && e.OldPath != e.Path {
+		l += " (from " + e.OldPath + ")"
+	}
+	var detail []string
+	if s := strings.TrimSpace(e.Summary); s != "" {
+		detail = append(detail, clipRunes(s, 120))
+	}
+	if m := clipRunes(firstLine(e.Message), exMessageRunes); m != "" {
+		detail = append(detail, "“"+m+"”")
+	}
+	if len(detail) > 0 {
+		l += " — " + strings.Join(detail, "; ")
+	}
+	l += fmt.Sprintf(" (%s)", short(e.Commit))
+	if n := r.sourceFor(e); n > 0 && e.Kind != livespec.Removed {
+		l += fmt.Sprintf(" [%d]", n)
+	}
+	return l
+}
+
+// closing says which sections were removed for good and, where the
+// topic first appeared and still stands, that the current spec has it.
+func (r *exRenderer) closing(events []livespec.AnswerChange, first int) {
+	ev := r.ev
 	last := map[string]livespec.AnswerChange{}
 	var keys []string
 	for _, e := range events {
@@ -585,13 +839,11 @@ func (r *exRenderer) timeline() {
 			closing = append(closing, fmt.Sprintf("**%s** was removed on %s (commit %s).", r.ref(e.Repo, e.Path, e.Heading), dateOf(e.Date.Time), short(e.Commit)))
 		}
 	}
-	// Where the topic first appeared, and it was not removed since: say
-	// so when a current source shows it.
 	if first >= 0 {
 		e := events[first]
 		if l := last[e.Repo+"\x00"+e.Path+"\x00"+e.Heading]; l.Kind != livespec.Removed {
 			for _, src := range ev.Sources {
-				if src.Current && src.Repo == e.Repo && src.Path == e.Path && src.Heading == e.Heading {
+				if src.Current && src.Repo == e.Repo && src.Path == e.Path && sameHeading(src, e) {
 					closing = append(closing, fmt.Sprintf("It is still in the current spec: **%s** [%d].", r.ref(src.Repo, src.Path, src.Heading), src.N))
 					break
 				}

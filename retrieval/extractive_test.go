@@ -208,8 +208,40 @@ func evidence() map[string]*livespec.Evidence {
 			change("e2", "2026-11-21 15:00:00", "Late fees", "specs/billing.md", "Billing > Late fees", livespec.Added),
 		},
 	}
+	// A history over two documents, one renamed, with editorial changes
+	// folded into counts.
+	evolved := &livespec.Evidence{
+		Question: "How has the contributing guide evolved?", Intent: livespec.IntentTimeline, Topic: "contributing guide",
+		Titles: []livespec.DocTitle{{Repo: "openapi", Path: "CONTRIBUTING.md", Title: "Contribute to the OpenAPI Specification"}},
+		Sources: []livespec.Citation{
+			cite(1, "CONTRIBUTING.md", "Contribute to the OpenAPI Specification", "g1", "2024-08-02 10:00:00", "",
+				"(new spec section)\n\n| Branch | Role |\n|---|---|\n| main | releases |\n\nWe welcome new contributors to the project. Read on."),
+		},
+	}
+	for _, e := range []struct {
+		commit, date, msg, path, old, heading, edit string
+		kind                                        livespec.ChangeKind
+	}{
+		{"g1", "2024-08-02 10:00:00", "Add a contributing guide", "CONTRIBUTING.md", "", "", "", livespec.Added},
+		{"g2", "2024-09-01 10:00:00", "Fix a typo", "CONTRIBUTING.md", "", "", livespec.EditTypo, livespec.Modified},
+		{"g3", "2024-10-01 10:00:00", "Require two approvals", "CONTRIBUTING.md", "", "", "", livespec.Modified},
+		{"g4", "2024-11-01 10:00:00", "Reformat every file", "CONTRIBUTING.md", "", "", livespec.EditSweep, livespec.Modified},
+		{"g5", "2024-12-01 10:00:00", "Fix links", "CONTRIBUTING.md", "", "", livespec.EditLinks, livespec.Modified},
+		{"g6", "2025-01-01 10:00:00", "Move the style guide out", "docs/style.md", "STYLE.md", "", "", livespec.Renamed},
+		{"g7", "2025-02-01 10:00:00", "Prefer sample over example", "docs/style.md", "", "Style > Wording", "", livespec.Modified},
+		{"g8", "2025-03-01 10:00:00", "Wrap lines", "docs/style.md", "", "Style > Wording", livespec.EditWhitespace, livespec.Modified},
+	} {
+		c := change(e.commit, e.date, e.msg, e.path, e.heading, e.kind)
+		c.OldPath, c.Editorial, c.Level = e.old, e.edit, livespec.LevelFile
+		if e.heading != "" {
+			c.Level = livespec.LevelSection
+		}
+		evolved.Changes = append(evolved.Changes, c)
+	}
+	evolved.Changes[0].Summary = "file added, 18 sections added"
 	return map[string]*livespec.Evidence{
-		"changes_quoted": quoted, "changes_quiet_period": quiet,
+		"timeline_evolved": evolved,
+		"changes_quoted":   quoted, "changes_quiet_period": quiet,
 		"current": current, "as_of": asOf, "as_of_no_text_then": asOfLater, "changes": changes, "changes_empty": empty,
 		"timeline": timeline, "timeline_long": long, "timeline_window": windowed, "notes_nothing_found": notes, "timeline_nothing_found": timelineNone,
 	}
@@ -497,9 +529,9 @@ func ExampleExtractive() {
 	}
 	fmt.Println(text)
 	// Output:
-	// “Callback Object” first appeared on 2016-08-01 in **versions/3.0.0.md › Callback Object** [1] (commit 3b1f0e2).
+	// “Callback Object” first appeared on 2016-08-01 in **versions/3.0.0.md › Callback Object** [1] (commit 3b1f0e2): “A map of possible out-of band callbacks related to the parent operation.”
 	//
-	// - 2016-08-01 · added · **versions/3.0.0.md › Callback Object** — “Add callbacks” (3b1f0e2) [1]
+	// - 2016-08-01 · added *Callback Object* — “Add callbacks” (3b1f0e2) [1]
 	//
 	// It is still in the current spec: **versions/3.0.0.md › Callback Object** [1].
 }

@@ -131,11 +131,13 @@ func leadSentences(text string) string {
 
 // headlineQuote is the sentence of a text that best answers query among
 // its prose sentences (the first on a tie), with the next one when it is
-// short; "" when the text has no prose.
+// short; "" when the text has no prose that stands alone.
 func headlineQuote(text, query string) string {
 	var ps []string
 	for _, s := range proseSentences(text) {
-		if prose(s) {
+		// A sentence that ends in a colon introduces what follows (code,
+		// a list) and says little alone.
+		if prose(s) && !strings.HasSuffix(s, ":") {
 			ps = append(ps, s)
 		}
 	}

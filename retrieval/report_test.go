@@ -159,3 +159,87 @@ func TestAnswerChangeLevels(t *testing.T) {
 		}
 	}
 }
+
+// guideV is the contributing guide of TestEvolutionFoldsEditorialChanges
+// with its approval rule and a link target.
+func guideV(approvals, link string) string {
+	return "# Contributing Guide\n\n(new spec section)\n\n```yaml\nreviewers: 2\n```\n\n| Branch | Role |\n|---|---|\n| main | releases |\n\n" +
+		"Everyone may propose a change to the specification by opening a pull request.\n\n" +
+		"## Pull requests\n\nEvery pull request needs " + approvals + " before it is merged. See [the process](" + link + ").\n"
+}
+
+// TestEvolutionFoldsEditorialChanges checks an evolution answer on a
+// history of every kind of edit: the changes array lists every commit,
+// the editorial ones are marked by kind and folded into a count, the
+// changes of substance are listed under the document's title, and the
+// headline quotes a prose sentence, not a placeholder, code or a table.
+func TestEvolutionFoldsEditorialChanges(t *testing.T) {
+	r := gittest.New(t, day(d1))
+	others := map[string]string{}
+	for i := range 9 {
+		others[fmt.Sprintf("specs/area%d.md", i)] = fmt.Sprintf("# Area %d\n\nArea %d handles its own orders.\n", i, i)
+	}
+	first := map[string]string{"docs/guide.md": guideV("one approval", "process.md")}
+	for p, txt := range others {
+		first[p] = txt
+	}
+	steps := []struct {
+		msg, guide string
+		all        bool // the commit rewrites every file
+		want       string
+	}{
+		{"Add the guide", "", false, ""},
+		{"Fix a typo", strings.Replace(guideV("one approval", "process.md"), "propose a change", "propose a chnage", 1), false, livespec.EditTypo},
+		{"Require two approvals", guideV("two approvals", "process.md"), false, ""},
+		{"Wrap lines", strings.Replace(guideV("two approvals", "process.md"), "by opening a pull request", "by opening\na pull request", 1), false, livespec.EditWhitespace},
+		{"Move the process page", strings.Replace(guideV("two approvals", "docs/process.md"), "by opening a pull request", "by opening\na pull request", 1), false, livespec.EditLinks},
+		{"Reword every file", strings.Replace(guideV("two approvals", "docs/process.md"), "Everyone may", "Anyone may", 1), true, livespec.EditSweep},
+		{"Add a review deadline", strings.Replace(guideV("two approvals", "docs/process.md"), "Everyone may", "Anyone may", 1) + "\n## Reviews\n\nReviewers answer within a week.\n", false, ""},
+		{"Reword every file again and add a FAQ", strings.Replace(guideV("two approvals", "docs/process.md"), "Everyone may", "Anybody may", 1) + "\n## Reviews\n\nReviewers answer within a week.\n\n## FAQ\n\nAsk in the forum first.\n", true, ""},
+	}
+	var commits []string
+	for i, s := range steps {
+		w := map[string]string{"docs/guide.md": s.guide}
+		if i == 0 {
+			w = first
+		}
+		if s.all {
+			for p, txt := range others {
+				w[p] = strings.Replace(txt, "handles its own", fmt.Sprintf("takes care of (%d) its", i), 1)
+			}
+		}
+		commits = append(commits, r.Do(gittest.Step{Date: fmt.Sprintf("2024-%02d-10T12:00:00Z", i+1), Msg: s.msg, Write: w}))
+	}
+	a := &retrieval.Assistant{Store: openIndex(t, r.Dir, nil)}
+	ans := ask(t, a, "how has the contributing guide evolved?", day("2024-12-01T00:00:00Z"))
+
+	got := map[string]string{}
+	for _, c := range ans.Changes {
+		if c.Path == "docs/guide.md" && c.Level == livespec.LevelFile {
+			got[c.Commit] = c.Editorial
+		}
+	}
+	for i, s := range steps {
+		e, ok := got[commits[i]]
+		if !ok {
+			t.Errorf("changes lack commit %d %q", i, s.msg)
+		} else if e != s.want {
+			t.Errorf("commit %q: editorial = %q, want %q", s.msg, e, s.want)
+		}
+	}
+	for _, want := range []string{
+		"Contributing Guide",
+		"“Everyone may propose a change to the specification by opening a pull request.”",
+		"4 of substance (listed) and 4 editorial (1 typo fix, 1 link or anchor edit, 1 whitespace-only edit, 1 repository-wide edit)",
+		"“Require two approvals”", "“Add a review deadline”", "“Reword every file again and add a FAQ”",
+	} {
+		if !strings.Contains(ans.Answer, want) {
+			t.Errorf("answer lacks %q:\n%s", want, ans.Answer)
+		}
+	}
+	for _, editorial := range []string{"(new spec section)", "reviewers: 2", "| main", "Fix a typo", "Wrap lines", "Move the process page", "Reword every file”"} {
+		if strings.Contains(ans.Answer, editorial) {
+			t.Errorf("answer shows %q:\n%s", editorial, ans.Answer)
+		}
+	}
+}

@@ -274,7 +274,17 @@ const maxEvents = 15
 // file and section, author and commit. Past maxEvents it keeps the first
 // and last events.
 func eventList(a *livespec.Answer) string {
-	evs := a.Changes
+	// Editorial changes (spacing, links, typos, repository-wide edits)
+	// are counted, not listed.
+	var evs []livespec.AnswerChange
+	editorial := 0
+	for _, c := range a.Changes {
+		if c.Editorial != "" {
+			editorial++
+			continue
+		}
+		evs = append(evs, c)
+	}
 	var lines []string
 	line := func(c livespec.AnswerChange) string {
 		l := "• " + day(c.Date.Time) + " · " + Escape(string(c.Kind)) + " · `" + Escape(clip(c.Path, 200)) + "`"
@@ -306,16 +316,19 @@ func eventList(a *livespec.Answer) string {
 		}
 	}
 	authors := map[string]bool{}
-	for _, c := range evs {
+	for _, c := range a.Changes {
 		if c.Author != "" {
 			authors[c.Author] = true
 		}
 	}
-	head := fmt.Sprintf("*%s", plural(len(evs), "change"))
+	head := fmt.Sprintf("*%s", plural(len(a.Changes), "change"))
 	if len(authors) > 0 {
 		head += " by " + plural(len(authors), "author")
 	}
 	head += "*"
+	if editorial > 0 {
+		head += fmt.Sprintf(" (%d editorial, not listed)", editorial)
+	}
 	return head + "\n" + strings.Join(lines, "\n")
 }
 

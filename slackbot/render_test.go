@@ -114,6 +114,29 @@ func TestRenderChangeReport(t *testing.T) {
 	})
 }
 
+// TestRenderTimelineFoldsEditorial checks that a history lists its
+// changes of substance and counts the editorial ones.
+func TestRenderTimelineFoldsEditorial(t *testing.T) {
+	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	a := &livespec.Answer{Question: "how has the guide evolved?", Intent: livespec.IntentTimeline, Answer: "It evolved.",
+		Model: livespec.ModelInfo{Generator: "ollama/llama3.1"}}
+	for i, e := range []string{"", livespec.EditTypo, "", livespec.EditSweep} {
+		a.Changes = append(a.Changes, livespec.AnswerChange{Commit: fmt.Sprintf("c%d000000", i), Date: livespec.Time{Time: at.AddDate(0, i, 0)},
+			Author: "Ana", Path: fmt.Sprintf("guide-%d.md", i), Level: livespec.LevelFile, Kind: livespec.Modified, Editorial: e})
+	}
+	text := blockText(slackbot.Render(a, slackbot.RenderOptions{AnswerID: "ans-1"}).Blocks)
+	for _, want := range []string{"*4 changes by 1 author* (2 editorial, not listed)", "`guide-0.md`", "`guide-2.md`"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("timeline lacks %q:\n%s", want, text)
+		}
+	}
+	for _, hidden := range []string{"guide-1.md", "guide-3.md"} {
+		if strings.Contains(text, hidden) {
+			t.Errorf("timeline lists the editorial change of %s:\n%s", hidden, text)
+		}
+	}
+}
+
 func TestRenderCurrentAnswer(t *testing.T) {
 	a := answerFor(question)
 	a.Answer += "\n\nCited excerpts:\n- **specs/checkout.md › Checkout > Coupons** [1] — One coupon per order.\n- **specs/checkout.md › Checkout > Stacking** [2] — Coupons stack. (superseded on 2025-09-10)"

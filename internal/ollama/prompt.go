@@ -98,6 +98,9 @@ func (g *Generator) Prompt(ev *livespec.Evidence) Prompt {
 				line += " old_path=" + attr(ch.OldPath)
 			}
 			line += " heading=" + attr(ch.Heading)
+			if ch.Editorial != "" {
+				line += " editorial=" + attr(ch.Editorial)
+			}
 			if ch.Message != "" {
 				line += " message=" + attr(cutText(ch.Message, 200))
 			}
