@@ -52,15 +52,6 @@ type Created[T any] struct {
 	Secret string `json:"secret,omitempty"`
 }
 
-// pushOrFail returns the configured Pusher, or answers 501.
-func pushOrFail(c *gin.Context, p livespec.Pusher) bool {
-	if p == nil {
-		fail(c, livespec.Errorf(ENOTCONFIGURED, "digests and watches are not available on this server"))
-		return false
-	}
-	return true
-}
-
 func idParam(c *gin.Context) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -69,118 +60,92 @@ func idParam(c *gin.Context) (int64, error) {
 	return id, nil
 }
 
+// pushHandler answers with fn's status and value, or its error; 501
+// without a Pusher.
+func pushHandler(p livespec.Pusher, fn func(c *gin.Context) (int, any, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if p == nil {
+			fail(c, livespec.Errorf(ENOTCONFIGURED, "digests and watches are not available on this server"))
+			return
+		}
+		status, v, err := fn(c)
+		switch {
+		case err != nil:
+			fail(c, err)
+		case v == nil:
+			c.Status(status)
+		default:
+			writeJSON(c, status, v)
+		}
+	}
+}
+
 // listSubscriptions serves GET /v1/subscriptions.
 func listSubscriptions(p livespec.Pusher) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if !pushOrFail(c, p) {
-			return
-		}
+	return pushHandler(p, func(c *gin.Context) (int, any, error) {
 		subs, err := p.Subscriptions(c.Request.Context(), livespec.Destination{})
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		writeJSON(c, http.StatusOK, gin.H{"subscriptions": subs})
-	}
+		return http.StatusOK, gin.H{"subscriptions": subs}, err
+	})
 }
 
 // createSubscription serves POST /v1/subscriptions.
 func createSubscription(p livespec.Pusher) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if !pushOrFail(c, p) {
-			return
-		}
+	return pushHandler(p, func(c *gin.Context) (int, any, error) {
 		var b SubscriptionBody
 		if err := decodeJSON(c, &b, false); err != nil {
-			fail(c, err)
-			return
+			return 0, nil, err
 		}
 		dest, err := b.destination()
 		if err != nil {
-			fail(c, err)
-			return
+			return 0, nil, err
 		}
 		s, err := p.Subscribe(c.Request.Context(), livespec.Subscription{Dest: dest, Schedule: b.Schedule, Repos: b.Repos, Paths: b.Paths, SendEmpty: b.SendEmpty})
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		writeJSON(c, http.StatusCreated, Created[livespec.Subscription]{Item: s, Secret: s.Dest.Secret})
-	}
+		return http.StatusCreated, Created[livespec.Subscription]{Item: s, Secret: s.Dest.Secret}, err
+	})
 }
 
 // deleteSubscription serves DELETE /v1/subscriptions/:id.
 func deleteSubscription(p livespec.Pusher) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if !pushOrFail(c, p) {
-			return
-		}
+	return pushHandler(p, func(c *gin.Context) (int, any, error) {
 		id, err := idParam(c)
 		if err == nil {
 			err = p.Unsubscribe(c.Request.Context(), livespec.Destination{}, id)
 		}
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		c.Status(http.StatusNoContent)
-	}
+		return http.StatusNoContent, nil, err
+	})
 }
 
 // listWatches serves GET /v1/watches.
 func listWatches(p livespec.Pusher) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if !pushOrFail(c, p) {
-			return
-		}
+	return pushHandler(p, func(c *gin.Context) (int, any, error) {
 		ws, err := p.Watches(c.Request.Context(), livespec.Destination{})
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		writeJSON(c, http.StatusOK, gin.H{"watches": ws})
-	}
+		return http.StatusOK, gin.H{"watches": ws}, err
+	})
 }
 
 // createWatch serves POST /v1/watches.
 func createWatch(p livespec.Pusher) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if !pushOrFail(c, p) {
-			return
-		}
+	return pushHandler(p, func(c *gin.Context) (int, any, error) {
 		var b WatchBody
 		if err := decodeJSON(c, &b, false); err != nil {
-			fail(c, err)
-			return
+			return 0, nil, err
 		}
 		dest, err := b.destination()
 		if err != nil {
-			fail(c, err)
-			return
+			return 0, nil, err
 		}
 		w, err := p.Watch(c.Request.Context(), livespec.Watch{Dest: dest, Target: b.Target, Repos: b.Repos})
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		writeJSON(c, http.StatusCreated, Created[livespec.Watch]{Item: w, Secret: w.Dest.Secret})
-	}
+		return http.StatusCreated, Created[livespec.Watch]{Item: w, Secret: w.Dest.Secret}, err
+	})
 }
 
 // deleteWatch serves DELETE /v1/watches/:id.
 func deleteWatch(p livespec.Pusher) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if !pushOrFail(c, p) {
-			return
-		}
+	return pushHandler(p, func(c *gin.Context) (int, any, error) {
 		id, err := idParam(c)
 		if err == nil {
 			err = p.Unwatch(c.Request.Context(), livespec.Destination{}, id)
 		}
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		c.Status(http.StatusNoContent)
-	}
+		return http.StatusNoContent, nil, err
+	})
 }
