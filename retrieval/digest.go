@@ -63,6 +63,7 @@ func (a *Assistant) DigestOf(ctx context.Context, q livespec.DigestQuery, cs []l
 		}
 		d.Documents = append(d.Documents, doc)
 	}
+	pickSections(d.Documents, cmp.Or(q.Sections, DefaultDigestSections))
 	return d, nil
 }
 
@@ -266,12 +267,12 @@ func (a *Assistant) digestDoc(ctx context.Context, q livespec.DigestQuery, g *do
 		slices.SortStableFunc(secs, func(x, y *secGroup) int { return cmp.Compare(len(y.events), len(x.events)) })
 	}
 	limit := cmp.Or(q.Sections, DefaultDigestSections)
-	// Read a few more sections than shown, and show those whose change
-	// says something in prose first (not a table of contents, a comment
-	// or a link list).
+	// Read a few more sections than shown (pickSections chooses among
+	// them): those whose change says something in prose come first, not a
+	// table of contents, a comment or a link list.
 	var told, bare []livespec.DigestSection
 	for i, s := range secs {
-		if i >= limit*digestLookahead || len(told) >= limit {
+		if i >= limit*digestLookahead || len(told) >= limit+digestSpare {
 			break
 		}
 		ds, err := a.digestSection(ctx, q, s)
@@ -285,9 +286,57 @@ func (a *Assistant) digestDoc(ctx context.Context, q livespec.DigestQuery, g *do
 		}
 		told = append(told, ds)
 	}
-	doc.Sections = append(told, bare[:min(len(bare), limit-len(told))]...)
+	doc.Sections = append(told, bare...)
 	doc.MoreSections = len(secs) - len(doc.Sections)
 	return doc, nil
+}
+
+// digestSpare is how many sections beyond those shown a document keeps as
+// candidates, in case some turn out to be template text.
+const digestSpare = 2
+
+// templateDocs is in how many notable documents the same quote must occur
+// to count as template text (a checklist every new document copies).
+const templateDocs = 3
+
+// pickSections keeps limit sections of each document: those saying
+// something of their own first, then text that several documents share
+// (template text), then the rest, in the order they were read.
+func pickSections(docs []livespec.DigestDocument, limit int) {
+	key := func(s livespec.DigestSection) string {
+		k := sentenceKey(s.Now + " " + s.Before)
+		if r := []rune(k); len(r) > 80 {
+			k = string(r[:80])
+		}
+		return k
+	}
+	in := map[string]int{}
+	for _, d := range docs {
+		seen := map[string]bool{}
+		for _, s := range d.Sections {
+			if k := key(s); k != "" && !seen[k] {
+				seen[k] = true
+				in[k]++
+			}
+		}
+	}
+	for i := range docs {
+		d := &docs[i]
+		rank := func(s livespec.DigestSection) int {
+			switch {
+			case (s.Now == "" && s.Before == "") || s.Editorial != "":
+				return 2
+			case in[key(s)] >= templateDocs:
+				return 1
+			}
+			return 0
+		}
+		slices.SortStableFunc(d.Sections, func(x, y livespec.DigestSection) int { return cmp.Compare(rank(x), rank(y)) })
+		if len(d.Sections) > limit {
+			d.MoreSections += len(d.Sections) - limit
+			d.Sections = d.Sections[:limit]
+		}
+	}
 }
 
 // digestLookahead is how many times the shown sections a digest reads to
