@@ -2,6 +2,7 @@ package api
 
 import (
 	"crypto/sha256"
+	"crypto/subtle"
 	"io"
 	"log/slog"
 	"net"
@@ -23,8 +24,8 @@ func hashToken(t string) [32]byte { return sha256.Sum256([]byte(t)) }
 // when its Authorization header (or, without one, the web page's cookie)
 // carries one of them. Tokens are never logged.
 func (s *Server) authenticate(c *gin.Context) {
-	if len(s.tokens) == 0 {
-		c.Next()
+	if !s.needsToken() {
+		s.admit(c, anonymous)
 		return
 	}
 	tok, _, ok := requestToken(c)
@@ -32,10 +33,39 @@ func (s *Server) authenticate(c *gin.Context) {
 		fail(c, livespec.Errorf(livespec.EUNAUTHORIZED, "missing bearer token: send Authorization: Bearer <token>"))
 		return
 	}
-	if !s.validToken(tok) {
+	caller, ok := s.callerOf(tok)
+	if !ok {
 		fail(c, livespec.Errorf(livespec.EUNAUTHORIZED, "invalid bearer token"))
 		return
 	}
+	s.admit(c, caller)
+}
+
+// anonymous is the caller of a server without tokens (on loopback only).
+var anonymous = livespec.Caller{Name: "anonymous", Scope: livespec.AllRepos(), Ingest: true, Subscribe: true}
+
+// needsToken reports whether requests must carry a token.
+func (s *Server) needsToken() bool { return len(s.tokens) > 0 || s.cfg.Callers != nil }
+
+// callerOf returns the caller a token names: from Config.Callers when
+// set, else any configured token may read everything. Both compare in
+// constant time.
+func (s *Server) callerOf(tok string) (livespec.Caller, bool) {
+	if s.cfg.Callers != nil {
+		return s.cfg.Callers(tok)
+	}
+	given := hashToken(tok)
+	match := 0
+	for _, want := range s.tokens {
+		match |= subtle.ConstantTimeCompare(given[:], want[:])
+	}
+	return livespec.Caller{Name: "token", Scope: livespec.AllRepos(), Ingest: true, Subscribe: true}, match == 1
+}
+
+// admit lets the request through as caller: its context carries it, so
+// the scoped store limits every read to the caller's repositories.
+func (s *Server) admit(c *gin.Context, caller livespec.Caller) {
+	c.Request = c.Request.WithContext(livespec.WithCaller(c.Request.Context(), caller))
 	c.Next()
 }
 

@@ -18,6 +18,7 @@ const (
 	ETIMEOUT        = "timeout"                // 504: the request ran out of time
 	ENOTCONFIGURED  = "not_configured"         // 501: the feature is switched off on this server
 	EMETHOD         = "method_not_allowed"     // 405
+	EFORBIDDEN      = "forbidden"              // 403: the caller's token may not do this (start ingests)
 	ECANCELED       = "canceled"               // the client went away; nothing is written
 	statusCancelled = 499                      // logged for requests the client abandoned
 )
@@ -32,6 +33,8 @@ func statusOf(code string) int {
 		return http.StatusUnauthorized
 	case livespec.ENOTFOUND:
 		return http.StatusNotFound
+	case EFORBIDDEN:
+		return http.StatusForbidden
 	case EMETHOD:
 		return http.StatusMethodNotAllowed
 	case livespec.ECONFLICT:

@@ -255,7 +255,13 @@ func (s *Server) startIngest(c *gin.Context) {
 		fail(c, livespec.Errorf(ENOTCONFIGURED, "ingest is not configured on this server"))
 		return
 	}
-	repo, err := s.sourceNamed(b.Repo)
+	ctx := c.Request.Context()
+	if caller, ok := livespec.CallerFrom(ctx); ok && !caller.Ingest {
+		s.metrics.Denied("api", "ingest")
+		fail(c, livespec.Errorf(EFORBIDDEN, "this token may not start ingests"))
+		return
+	}
+	repo, err := s.sourceNamed(b.Repo, s.scope(ctx))
 	if err != nil {
 		fail(c, err)
 		return
@@ -271,14 +277,23 @@ func (s *Server) startIngest(c *gin.Context) {
 
 // sourceNamed returns the configured repository called name, or the only
 // one when name is empty.
-func (s *Server) sourceNamed(name string) (RepoSource, error) {
-	if name == "" {
-		if len(s.cfg.Repos) == 1 {
-			return s.cfg.Repos[0], nil
-		}
-		return RepoSource{}, invalid("repo", "required: this server ingests %d repositories", len(s.cfg.Repos))
-	}
+// Only repositories in scope count: one outside it is as unknown.
+func (s *Server) sourceNamed(name string, scope livespec.Scope) (RepoSource, error) {
+	var visible []RepoSource
 	for _, r := range s.cfg.Repos {
+		if scope.Allows(r.Name) {
+			visible = append(visible, r)
+		} else if r.Name == name {
+			s.metrics.Denied("api", "repo")
+		}
+	}
+	if name == "" {
+		if len(visible) == 1 {
+			return visible[0], nil
+		}
+		return RepoSource{}, invalid("repo", "required: this server ingests %d repositories", len(visible))
+	}
+	for _, r := range visible {
 		if r.Name == name {
 			return r, nil
 		}
@@ -288,7 +303,7 @@ func (s *Server) sourceNamed(name string) (RepoSource, error) {
 
 func (s *Server) ingestJob(c *gin.Context) {
 	job, ok := s.jobs.get(c.Param("id"))
-	if !ok {
+	if !ok || !s.scope(c.Request.Context()).Allows(job.Repo) {
 		fail(c, livespec.Errorf(livespec.ENOTFOUND, "no ingest job %q (finished jobs are kept for a while only)", clip(c.Param("id"), 64)))
 		return
 	}

@@ -91,7 +91,7 @@ const jobShutdownTimeout = 30 * time.Second
 // and on shutdown lets in-flight requests finish and running ingest jobs
 // complete their batch.
 func (s *Server) Run(ctx context.Context, addr string, poll time.Duration) error {
-	if err := CheckBind(addr, s.cfg.Tokens, s.cfg.AllowUnauthenticated); err != nil {
+	if err := CheckBind(addr, s.cfg.Tokens, s.cfg.AllowUnauthenticated || s.cfg.Callers != nil); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", addr)
@@ -99,6 +99,8 @@ func (s *Server) Run(ctx context.Context, addr string, poll time.Duration) error
 		return livespec.WrapError(livespec.EUNAVAILABLE, err, "cannot listen on %s", addr)
 	}
 	switch {
+	case s.cfg.Callers != nil:
+		s.log.Info("api: bearer tokens of the access file required", "addr", ln.Addr().String())
 	case len(s.tokens) > 0:
 		s.log.Info("api: bearer tokens required", "tokens", len(s.tokens), "addr", ln.Addr().String())
 	case isLoopback(hostOf(ln.Addr().String())):

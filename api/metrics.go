@@ -27,6 +27,7 @@ type Metrics struct {
 	ingestTotal     *prometheus.GaugeVec
 	ingestRunning   *prometheus.GaugeVec
 	ingestRuns      *prometheus.CounterVec
+	denials         *prometheus.CounterVec
 }
 
 // NewMetrics registers the API's series with reg.
@@ -61,9 +62,12 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		ingestRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "livespec_ingest_runs_total", Help: "Finished ingest runs by repo and result (succeeded, failed, canceled).",
 		}, []string{"repo", "result"}),
+		denials: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "livespec_access_denials_total", Help: "Requests refused by the access rules, by surface (api, web, slack) and reason (repo, ingest, scope).",
+		}, []string{"surface", "reason"}),
 	}
 	for _, c := range []prometheus.Collector{m.requests, m.latency, m.answers, m.generatorErrors, m.embedderErrors,
-		m.ingestDone, m.ingestTotal, m.ingestRunning, m.ingestRuns} {
+		m.ingestDone, m.ingestTotal, m.ingestRunning, m.ingestRuns, m.denials} {
 		if err := reg.Register(c); err != nil {
 			return nil, livespec.WrapError(livespec.EINVALID, err, "api: registering metrics")
 		}
@@ -144,4 +148,12 @@ func (e countingEmbedder) EmbedQuery(ctx context.Context, text string) ([]float3
 	v, err := e.Embedder.EmbedQuery(ctx, text)
 	countFailure(e.errs, err)
 	return v, err
+}
+
+// Denied counts one request the access rules refused: surface is api,
+// web or slack; reason is repo (a repository outside the caller's scope),
+// ingest (no right to start ingests) or scope (a caller that may read no
+// repository at all).
+func (m *Metrics) Denied(surface, reason string) {
+	m.denials.WithLabelValues(surface, reason).Inc()
 }

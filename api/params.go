@@ -165,7 +165,10 @@ func (s *Server) repoParam(c *gin.Context) ([]string, error) {
 	return repos, s.checkRepos(c.Request.Context(), repos)
 }
 
+// checkRepos checks each repository is in the index and in the caller's
+// scope; one outside the scope gets the same 404 as one not indexed.
 func (s *Server) checkRepos(ctx context.Context, repos []string) error {
+	scope := s.scope(ctx)
 	for _, r := range repos {
 		if r == "" {
 			return invalid("repo", "empty")
@@ -174,11 +177,28 @@ func (s *Server) checkRepos(ctx context.Context, repos []string) error {
 		if err != nil {
 			return err
 		}
+		if ok && !scope.Allows(r) {
+			ok = false
+			s.metrics.Denied("api", "repo")
+		}
 		if !ok {
-			return livespec.Errorf(livespec.ENOTFOUND, "repo: %q is not in the index", clip(r, 100))
+			return errNoRepo(r)
 		}
 	}
 	return nil
+}
+
+func errNoRepo(r string) error {
+	return livespec.Errorf(livespec.ENOTFOUND, "repo: %q is not in the index", clip(r, 100))
+}
+
+// scope is what the request's caller may read: every repository on a
+// server without access rules.
+func (s *Server) scope(ctx context.Context) livespec.Scope {
+	if c, ok := livespec.CallerFrom(ctx); ok {
+		return c.Scope
+	}
+	return livespec.AllRepos()
 }
 
 // globParam reads a doublestar glob parameter.
@@ -311,7 +331,9 @@ func (rc *repoCache) invalidate() {
 
 func (rc *repoCache) refresh(ctx context.Context, st livespec.Store, now time.Time) error {
 	rc.tried = now
-	infos, err := st.Repos(ctx)
+	// The cache serves every caller: it lists the whole index, and
+	// checkRepos applies each caller's scope.
+	infos, err := st.Repos(livespec.WithCaller(ctx, livespec.Caller{Name: "api", Scope: livespec.AllRepos()}))
 	if err != nil {
 		return err
 	}

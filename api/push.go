@@ -68,6 +68,10 @@ func pushHandler(p livespec.Pusher, fn func(c *gin.Context) (int, any, error)) g
 			fail(c, livespec.Errorf(ENOTCONFIGURED, "digests and watches are not available on this server"))
 			return
 		}
+		if caller, ok := livespec.CallerFrom(c.Request.Context()); ok && !caller.Subscribe {
+			fail(c, livespec.Errorf(EFORBIDDEN, "this token may not manage digests and watches"))
+			return
+		}
 		status, v, err := fn(c)
 		switch {
 		case err != nil:
@@ -84,7 +88,7 @@ func pushHandler(p livespec.Pusher, fn func(c *gin.Context) (int, any, error)) g
 func listSubscriptions(p livespec.Pusher) gin.HandlerFunc {
 	return pushHandler(p, func(c *gin.Context) (int, any, error) {
 		subs, err := p.Subscriptions(c.Request.Context(), livespec.Destination{})
-		return http.StatusOK, gin.H{"subscriptions": subs}, err
+		return http.StatusOK, gin.H{"subscriptions": mine(c, subs, func(s *livespec.Subscription) livespec.Destination { return s.Dest })}, err
 	})
 }
 
@@ -96,6 +100,9 @@ func createSubscription(p livespec.Pusher) gin.HandlerFunc {
 			return 0, nil, err
 		}
 		dest, err := b.destination()
+		if err == nil {
+			err = owned(c, &dest, b.Repos)
+		}
 		if err != nil {
 			return 0, nil, err
 		}
@@ -119,7 +126,7 @@ func deleteSubscription(p livespec.Pusher) gin.HandlerFunc {
 func listWatches(p livespec.Pusher) gin.HandlerFunc {
 	return pushHandler(p, func(c *gin.Context) (int, any, error) {
 		ws, err := p.Watches(c.Request.Context(), livespec.Destination{})
-		return http.StatusOK, gin.H{"watches": ws}, err
+		return http.StatusOK, gin.H{"watches": mine(c, ws, func(w *livespec.Watch) livespec.Destination { return w.Dest })}, err
 	})
 }
 
@@ -131,6 +138,9 @@ func createWatch(p livespec.Pusher) gin.HandlerFunc {
 			return 0, nil, err
 		}
 		dest, err := b.destination()
+		if err == nil {
+			err = owned(c, &dest, b.Repos)
+		}
 		if err != nil {
 			return 0, nil, err
 		}
@@ -148,4 +158,37 @@ func deleteWatch(p livespec.Pusher) gin.HandlerFunc {
 		}
 		return http.StatusNoContent, nil, err
 	})
+}
+
+// owned marks dest as set up by the request's caller (whose scope is
+// checked again when anything is sent to it) and checks the repositories
+// it asks for are in that scope (outside: the same 404 as unknown).
+func owned(c *gin.Context, dest *livespec.Destination, repos []string) error {
+	caller, ok := livespec.CallerFrom(c.Request.Context())
+	if !ok {
+		return nil
+	}
+	for _, r := range repos {
+		if !caller.Scope.Allows(r) {
+			return errNoRepo(r)
+		}
+	}
+	dest.User = caller.Name
+	return nil
+}
+
+// mine keeps the items set up by the request's caller, when its scope is
+// limited: one token never sees another's subscriptions.
+func mine[T any](c *gin.Context, items []T, dest func(*T) livespec.Destination) []T {
+	caller, ok := livespec.CallerFrom(c.Request.Context())
+	if !ok || caller.Scope.All() {
+		return items
+	}
+	out := items[:0:0]
+	for i := range items {
+		if dest(&items[i]).User == caller.Name {
+			out = append(out, items[i])
+		}
+	}
+	return out
 }

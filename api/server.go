@@ -83,6 +83,13 @@ type Config struct {
 	// AllowUnauthenticated is set.
 	Tokens               []string
 	AllowUnauthenticated bool
+	// Callers, when set, authenticates bearer tokens instead of Tokens
+	// (package access): it returns the caller a token names, with the
+	// repositories it may read and its rights, comparing in constant
+	// time. Every request then carries its caller in its context
+	// (livespec.WithCaller), for the scoped store and the audit log.
+	// Without it, a request's caller may read every repository.
+	Callers func(token string) (livespec.Caller, bool)
 
 	// Logger receives one structured line per request (nil: discard).
 	Logger *slog.Logger
@@ -225,7 +232,7 @@ func New(cfg Config) (*Server, error) {
 	if err := s.renderOpenAPI(); err != nil {
 		return nil, err
 	}
-	if len(s.tokens) == 0 {
+	if len(s.tokens) == 0 && cfg.Callers == nil {
 		s.log.Warn("api: no API tokens configured: every route is open; listen on loopback only")
 	}
 	return s, nil
@@ -344,6 +351,9 @@ func (s *Server) observe(c *gin.Context) {
 	level := slog.LevelInfo
 	if status >= 500 && status != statusCancelled {
 		level = slog.LevelError
+	}
+	if caller, ok := livespec.CallerFrom(c.Request.Context()); ok {
+		attrs = append(attrs, slog.String("caller", caller.Name), slog.Any("repos", livespec.ReadRepos(c.Request.Context())))
 	}
 	if errs := c.Errors; len(errs) > 0 {
 		attrs = append(attrs, slog.String("error", errs.Last().Err.Error()))

@@ -100,7 +100,7 @@ func (s *Service) watchDeliveries(ctx context.Context, repo string, cs []livespe
 		if len(w.Repos) > 0 && !slices.Contains(w.Repos, repo) {
 			continue
 		}
-		matched, err := s.cfg.Assistant.MatchChanges(ctx, w.Target, []string{repo}, cs)
+		matched, err := s.cfg.Assistant.MatchChanges(s.as(ctx, w.Dest), w.Target, []string{repo}, cs)
 		if err != nil {
 			return nil, err
 		}
@@ -253,7 +253,7 @@ func (s *Service) fire(ctx context.Context, sub livespec.Subscription, now time.
 		due = n
 	}
 	w := period(sched, sub.Last, due)
-	d, err := s.cfg.Assistant.Digest(ctx, livespec.DigestQuery{Window: w, Repos: sub.Repos, Paths: sub.Paths, Permalink: s.cfg.Permalink})
+	d, err := s.cfg.Assistant.Digest(s.as(ctx, sub.Dest), livespec.DigestQuery{Window: w, Repos: sub.Repos, Paths: sub.Paths, Permalink: s.cfg.Permalink})
 	if err != nil {
 		return err
 	}
@@ -337,4 +337,12 @@ func changesMarkdown(b *strings.Builder, cs []livespec.NoticeChange) {
 			fmt.Fprintf(b, "  - now: “%s”\n", c.After)
 		}
 	}
+}
+
+// as returns ctx reading as dest (Config.Caller).
+func (s *Service) as(ctx context.Context, dest livespec.Destination) context.Context {
+	if s.cfg.Caller == nil {
+		return ctx
+	}
+	return livespec.WithCaller(ctx, s.cfg.Caller(dest))
 }

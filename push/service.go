@@ -68,7 +68,11 @@ type Config struct {
 	// by batch, is not taken for news.
 	Ingesting func(repo string) bool
 	// Allow filters destinations by repository at send time (nil: all).
-	Allow     AllowFunc
+	Allow AllowFunc
+	// Caller is who a destination reads as when its digest or watch
+	// matches are computed (livespec.WithCaller; access scopes). Nil:
+	// the context is left as it is.
+	Caller    func(dest livespec.Destination) livespec.Caller
 	Permalink string
 }
 

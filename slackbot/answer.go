@@ -105,6 +105,16 @@ func waitText(d time.Duration) string {
 // respond asks the question (waiting in the shared queue), streams the
 // text while it is generated, and posts the answer.
 func (b *Bot) respond(ctx context.Context, q question, text string, history []livespec.Turn) {
+	caller := b.caller(ctx, q)
+	if caller.Scope.Empty() {
+		if b.cfg.OnDenied != nil {
+			b.cfg.OnDenied()
+		}
+		b.log.Info("slack: refused", "caller", caller.Name, "reason", "no repository in scope")
+		b.notify(ctx, q, noAccess)
+		return
+	}
+	ctx = livespec.WithCaller(ctx, caller)
 	release, err := b.queue.Acquire(ctx)
 	if err != nil {
 		b.fail(ctx, q, "", err)
@@ -143,7 +153,8 @@ func (b *Bot) respond(ctx context.Context, q question, text string, history []li
 		return
 	}
 	b.remember(ctx, q, ans)
-	b.log.Info("slack: answered", "channel", q.channel, "user", q.user, "intent", ans.Intent, "citations", len(ans.Citations))
+	b.log.Info("slack: answered", "caller", caller.Name, "channel", q.channel, "user", q.user, "intent", ans.Intent,
+		"citations", len(ans.Citations), "repos", livespec.ReadRepos(ctx))
 }
 
 // answerMetadata marks a message as an answer, so a later follow-up in the

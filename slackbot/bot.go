@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/access"
 	"github.com/livespec/livespec/internal/limit"
 	"github.com/slack-go/slack"
 )
@@ -63,6 +64,13 @@ type Config struct {
 	PublicURL string
 	// Repos restricts answers to these repositories (nil: all).
 	Repos []string
+	// Access says which repositories an answer may read, by channel, DM
+	// and user group; the caller goes in the Asker's context
+	// (livespec.WithCaller), whose store applies it. Nil: every
+	// repository. OnDenied, when set, is called for each question asked
+	// where the rules allow no repository.
+	Access   *access.SlackRules
+	OnDenied func()
 
 	// HTTPClient calls the Web API and response_url (nil: a client with a
 	// 30 s timeout).
@@ -96,6 +104,8 @@ type Bot struct {
 	// read, so that busy threads cost one conversations.replies call a
 	// minute, not one per reply.
 	quiet *ttlSet
+	// groups caches the members of the access rules' user groups.
+	groups groupCache
 
 	ctx    context.Context
 	cancel context.CancelFunc

@@ -11,6 +11,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/access"
 	"github.com/livespec/livespec/internal/sqlite"
 	"github.com/livespec/livespec/push"
 	"github.com/livespec/livespec/retrieval"
@@ -40,7 +41,7 @@ type pushSetup struct {
 }
 
 // open builds the push service, or returns nil when --push=false.
-func (p *pushFlags) open(ctx context.Context, e *env, sf *storeFlags, root string, st livespec.Store, asst *retrieval.Assistant, slackToken, slackURL string, logger *slog.Logger, ingesting func(string) bool) (*pushSetup, error) {
+func (p *pushFlags) open(ctx context.Context, e *env, sf *storeFlags, root string, st livespec.Store, asst *retrieval.Assistant, slackToken, slackURL string, logger *slog.Logger, ingesting func(string) bool, policy *access.Policy) (*pushSetup, error) {
 	if !*p.on {
 		return nil, nil
 	}
@@ -63,6 +64,14 @@ func (p *pushFlags) open(ctx context.Context, e *env, sf *storeFlags, root strin
 		return nil, err
 	}
 	cfg := push.Config{Store: ps, Index: st, Assistant: asst, Logger: logger, Retention: retention, Interval: interval, Permalink: asst.Permalink, Ingesting: ingesting}
+	if policy != nil {
+		// Each destination reads as itself, and what is sent is checked
+		// against its scope again when it is sent.
+		cfg.Caller = policy.Destination
+		cfg.Allow = func(_ context.Context, d livespec.Destination, repo string) bool {
+			return policy.Destination(d).Scope.Allows(repo)
+		}
+	}
 	if slackToken != "" {
 		opts := []slack.Option{}
 		if slackURL != "" {

@@ -21,6 +21,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/access"
 	"github.com/livespec/livespec/api"
 	"github.com/livespec/livespec/ingest"
 	"github.com/livespec/livespec/internal/ollama"
@@ -37,6 +38,7 @@ type serveFlags struct {
 	tokens, tokenFile, ghSecret, glToken *string
 	maxInFlight, maxQueue                *string
 	permalink, publicURL                 *string
+	accessFile                           *string
 	allowOpen                            *bool
 	push                                 *pushFlags
 }
@@ -69,6 +71,7 @@ on loopback only.`,
 		tokens:      f.string("api-tokens", "", "accepted bearer `tokens`, comma-separated (none: loopback only)"),
 		tokenFile:   f.string("api-token-file", "", "`file` of accepted bearer tokens, one per line"),
 		allowOpen:   f.bool("allow-open", false, "serve without tokens on a non-loopback address"),
+		accessFile:  f.string("access", "", "access `file` (YAML): named API tokens and Slack channels, each with the repositories it may read (spec/access.md)"),
 		ghSecret:    f.string("github-secret", "", "GitHub push webhook `secret`"),
 		glToken:     f.string("gitlab-token", "", "GitLab push webhook `token`"),
 		maxInFlight: f.string("max-in-flight", "0", "answers generated at once (`n`; 0: the default)"),
@@ -105,8 +108,8 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 		}
 		toks = append(toks, more...)
 	}
-	if err := api.CheckBind(*addr, toks, *allowOpen); err != nil {
-		return err
+	if *o.accessFile != "" && len(toks) > 0 {
+		return livespec.Errorf(livespec.EINVALID, "serve: with --access, API tokens are named in the access file; drop --api-tokens and --api-token-file")
 	}
 	logger := api.NewLogger(e.stderr, slog.LevelInfo)
 
@@ -131,6 +134,23 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 		return err
 	}
 	defer st.Close()
+	var following []string
+	for _, s := range srcs {
+		following = append(following, s.name)
+	}
+	policy, err := loadAccess(ctx, e, *o.accessFile, st, following, logger)
+	if err != nil {
+		return err
+	}
+	if err := api.CheckBind(*addr, toks, *allowOpen || (policy != nil && policy.HasTokens())); err != nil {
+		return err
+	}
+	// Every surface reads through read: with access rules, each read is
+	// limited to the caller its context carries. Ingest writes to st.
+	read := st
+	if policy != nil {
+		read = access.Store(st)
+	}
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -142,7 +162,17 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 	if err != nil {
 		return err
 	}
-	asst := &retrieval.Assistant{Store: st, Embedder: metrics.Embedder(m.embedder), Generator: metrics.Generator(m.generator), Permalink: *permalink, Logger: logger}
+	newAssistant := func() *retrieval.Assistant {
+		return &retrieval.Assistant{Store: read, Embedder: metrics.Embedder(m.embedder), Generator: metrics.Generator(m.generator), Permalink: *permalink, Logger: logger}
+	}
+	asst := newAssistant()
+	var asker interface {
+		livespec.Asker
+		api.Historian
+	} = asst
+	if policy != nil {
+		asker = scopedAssistants{access.NewPerScope(newAssistant)}
+	}
 	var ready []api.ReadyCheck
 	if !isNone(*mf.ollama) {
 		c := ollama.New(*mf.ollama, nil)
@@ -157,7 +187,7 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 	if err != nil {
 		return err
 	}
-	ps, err := o.push.open(ctx, e, sf, root, st, asst, scfg.BotToken, scfg.APIURL, logger, in.ingesting)
+	ps, err := o.push.open(ctx, e, sf, root, st, asst, scfg.BotToken, scfg.APIURL, logger, in.ingesting, policy)
 	if err != nil {
 		return err
 	}
@@ -177,7 +207,7 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 		repos = append(repos, rs)
 	}
 	cfg := api.Config{
-		Asker: asst, Store: st, ParsePeriod: retrieval.ParsePeriod,
+		Asker: asker, Historian: asker, Store: read, ParsePeriod: retrieval.ParsePeriod,
 		Repos: repos, Tokens: toks, AllowUnauthenticated: *allowOpen,
 		Logger: logger, Registry: reg, Metrics: metrics,
 		MaxInFlight: inFlight, MaxQueue: queue,
@@ -190,6 +220,9 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 	if len(srcs) > 0 {
 		cfg.Ingester = in
 	}
+	if policy != nil && policy.HasTokens() {
+		cfg.Callers = policy.Caller
+	}
 	srv, err := api.New(cfg)
 	if err != nil {
 		return err
@@ -200,7 +233,11 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 		if ps != nil {
 			scfg.Push = ps.svc
 		}
-		scfg.Asker, scfg.Queue, scfg.Logger, scfg.PublicURL = asst, srv.Limiter(), logger, *publicURL
+		scfg.Asker, scfg.Queue, scfg.Logger, scfg.PublicURL = asker, srv.Limiter(), logger, *publicURL
+		if policy != nil {
+			scfg.Access = &policy.Slack
+			scfg.OnDenied = func() { metrics.Denied("slack", "scope") }
+		}
 		if fb, ok := st.(livespec.FeedbackStore); ok {
 			scfg.Feedback = fb
 		}
@@ -225,7 +262,11 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 		}
 	}
 	go func() {
-		// Term statistics for topic questions, so the first one is quick.
+		// Term statistics for topic questions, so the first one is quick
+		// (with access rules, each scope's Assistant computes its own).
+		if policy != nil {
+			return
+		}
 		if err := asst.Warm(ctx); err != nil && ctx.Err() == nil {
 			logger.Warn("retrieval: warm-up failed", "err", err.Error())
 		}

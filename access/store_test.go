@@ -1,0 +1,74 @@
+package access_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/access"
+)
+
+// recordingStore answers Repos and Changes and records the Repos filter
+// each Changes call was given.
+type recordingStore struct {
+	livespec.Store
+	filters [][]string
+}
+
+func (r *recordingStore) Repos(context.Context) ([]livespec.RepoInfo, error) {
+	return []livespec.RepoInfo{{Checkpoint: livespec.Checkpoint{Repo: "public"}}, {Checkpoint: livespec.Checkpoint{Repo: "secret"}}}, nil
+}
+
+func (r *recordingStore) Changes(_ context.Context, q livespec.ChangeQuery) ([]livespec.Change, error) {
+	r.filters = append(r.filters, q.Repos)
+	var out []livespec.Change
+	for _, repo := range []string{"public", "secret"} {
+		if len(q.Repos) == 0 || slices.Contains(q.Repos, repo) {
+			out = append(out, livespec.Change{Repo: repo})
+		}
+	}
+	return out, nil
+}
+
+func TestStoreFiltersByTheCallersScope(t *testing.T) {
+	one, _ := livespec.ScopeOf("public")
+	for _, tt := range []struct {
+		name      string
+		ctx       context.Context
+		requested []string
+		want      []string // repos of the changes returned
+		calls     int      // calls reaching the store
+	}{
+		{"one repository", livespec.WithCaller(t.Context(), livespec.Caller{Scope: one}), nil, []string{"public"}, 1},
+		{"one repository, asking for the other", livespec.WithCaller(t.Context(), livespec.Caller{Scope: one}), []string{"secret"}, nil, 0},
+		{"every repository", livespec.WithCaller(t.Context(), livespec.Caller{Scope: livespec.AllRepos()}), nil, []string{"public", "secret"}, 1},
+		{"no repository", livespec.WithCaller(t.Context(), livespec.Caller{Scope: livespec.NoRepos()}), nil, nil, 0},
+		{"no caller", t.Context(), nil, nil, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			inner := &recordingStore{}
+			chs, err := access.Store(inner).Changes(tt.ctx, livespec.ChangeQuery{Repos: tt.requested})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range chs {
+				got = append(got, c.Repo)
+			}
+			if !slices.Equal(got, tt.want) || len(inner.filters) != tt.calls {
+				t.Fatalf("changes of %v in %d calls, want %v in %d", got, len(inner.filters), tt.want, tt.calls)
+			}
+			if tt.calls > 0 && !livespec.ScopeFrom(tt.ctx).All() && len(inner.filters[0]) == 0 {
+				t.Fatal("a scoped read reached the store without a repository filter")
+			}
+			if r := livespec.ReadRepos(tt.ctx); tt.calls > 0 && !slices.Equal(r, tt.want) {
+				t.Errorf("ReadRepos = %v, want %v", r, tt.want)
+			}
+			infos, _ := access.Store(inner).Repos(tt.ctx)
+			if len(infos) != len(tt.want) && tt.requested == nil {
+				t.Errorf("Repos lists %d, want %d", len(infos), len(tt.want))
+			}
+		})
+	}
+}
