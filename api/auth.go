@@ -72,7 +72,7 @@ func (s *Server) admit(c *gin.Context, caller livespec.Caller) {
 // hasValidToken reports whether no tokens are configured or the request
 // carries a valid one.
 func (s *Server) hasValidToken(c *gin.Context) bool {
-	if len(s.tokens) == 0 {
+	if !s.needsToken() {
 		return true
 	}
 	tok, _, ok := requestToken(c)

@@ -11,22 +11,26 @@ import (
 )
 
 // loadAccess reads the access file at path (none: nil, and every caller
-// may read every repository, which it says once). It checks the
-// repository names the file gives against those the index holds and the
-// server follows, when there are any to check against.
-func loadAccess(ctx context.Context, e *env, path string, st livespec.Store, following []string, log *slog.Logger) (*access.Policy, error) {
+// may read every repository, which it says once).
+func loadAccess(e *env, path string, log *slog.Logger) (*access.Policy, error) {
 	if path == "" {
 		log.Info("access: no access file: every API token and Slack channel may read every repository")
 		return nil, nil
 	}
-	p, err := access.Load(path, e.getenv)
-	if err != nil {
-		return nil, err
+	return access.Load(path, e.getenv)
+}
+
+// checkAccess checks the repository names the access file gives against
+// those the index holds and the server follows, when there are any to
+// check against.
+func checkAccess(ctx context.Context, p *access.Policy, st livespec.Store, following []string, log *slog.Logger) error {
+	if p == nil {
+		return nil
 	}
 	known := slices.Clone(following)
 	infos, err := st.Repos(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, r := range infos {
 		if !slices.Contains(known, r.Repo) {
@@ -35,13 +39,13 @@ func loadAccess(ctx context.Context, e *env, path string, st livespec.Store, fol
 	}
 	if len(known) > 0 {
 		if err := p.Check(known); err != nil {
-			return nil, err
+			return err
 		}
 	} else {
 		log.Warn("access: the index is empty and no repository is followed: repository names in the access file are not checked")
 	}
-	log.Info("access: rules loaded", "file", path, "tokens", p.TokenNames())
-	return p, nil
+	log.Info("access: rules loaded", "tokens", p.TokenNames())
+	return nil
 }
 
 // scopedAssistants answers with one Assistant per caller scope, so that

@@ -356,3 +356,25 @@ func event(t *testing.T, base string, inner map[string]any, id string) {
 	b, _ := json.Marshal(map[string]any{"type": "event_callback", "team_id": "T1", "event_id": id, "event_time": time.Now().Unix(), "event": inner})
 	slackPost(t, base+"/slack/events", "application/json", string(b))
 }
+
+// TestServeRefusesABadAccessFile checks that serve stops at start, naming
+// the fault, when the access file names a repository it neither indexes
+// nor follows, or holds a malformed rule.
+func TestServeRefusesABadAccessFile(t *testing.T) {
+	r := specRepo(t)
+	for _, tt := range []struct{ name, yaml, want string }{
+		{"unknown repository", "tokens:\n  - {name: a, token: tok-0123456789, repos: [no-such-repo]}\n", `"no-such-repo"`},
+		{"malformed rule", "tokens:\n  - {name: a, token: tok-0123456789}\n", "needs repos"},
+		{"unknown field", "slack:\n  chanels: {}\n", "chanels"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "access.yaml")
+			writeTestFile(t, path, tt.yaml)
+			_, _, err := livespecRun(t, map[string]string{"XDG_CACHE_HOME": t.TempDir()},
+				"serve", "--addr", "127.0.0.1:0", "--index", t.TempDir(), "--repo", r.Dir, "--access", path)
+			if livespec.ErrorCode(err) != livespec.EINVALID || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("serve with a bad access file: %v, want EINVALID mentioning %s", err, tt.want)
+			}
+		})
+	}
+}

@@ -112,6 +112,13 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 		return livespec.Errorf(livespec.EINVALID, "serve: with --access, API tokens are named in the access file; drop --api-tokens and --api-token-file")
 	}
 	logger := api.NewLogger(e.stderr, slog.LevelInfo)
+	policy, err := loadAccess(e, *o.accessFile, logger)
+	if err != nil {
+		return err
+	}
+	if err := api.CheckBind(*addr, toks, *allowOpen || (policy != nil && policy.HasTokens())); err != nil {
+		return err
+	}
 
 	// The repositories this server follows.
 	srcs, err := repoSources(e, dirs.vals, urls.vals, *cloneDir)
@@ -138,11 +145,7 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 	for _, s := range srcs {
 		following = append(following, s.name)
 	}
-	policy, err := loadAccess(ctx, e, *o.accessFile, st, following, logger)
-	if err != nil {
-		return err
-	}
-	if err := api.CheckBind(*addr, toks, *allowOpen || (policy != nil && policy.HasTokens())); err != nil {
+	if err := checkAccess(ctx, policy, st, following, logger); err != nil {
 		return err
 	}
 	// Every surface reads through read: with access rules, each read is
