@@ -96,6 +96,7 @@ const (
 	EditLinks      = "links"         // only link targets or anchors differ
 	EditTypo       = "typo"          // a few characters within words differ
 	EditSweep      = "sweep"         // one commit modified a large share of the repository's files
+	EditMoved      = "moved"         // a section kept its text and moved in the outline (a parent heading renamed, the file renamed)
 )
 
 // MarshalJSON encodes an empty URL as null.

@@ -17,7 +17,7 @@ const (
 
 // editOrder is the order in which an editorial file-level event takes the
 // kind of its sections' edits: the most telling first.
-var editOrder = []string{livespec.EditTypo, livespec.EditLinks, livespec.EditHeading, livespec.EditWhitespace}
+var editOrder = []string{livespec.EditTypo, livespec.EditLinks, livespec.EditHeading, livespec.EditMoved, livespec.EditWhitespace}
 
 // commitFile is one file in one commit.
 type commitFile struct{ repo, commit, path string }
@@ -42,8 +42,8 @@ func (a *Assistant) classify(ctx context.Context, cs []livespec.AnswerChange) er
 	k := &editClassifier{a: a, events: map[commitFile][]livespec.Change{}, sweeps: map[string]bool{}}
 	for i := range cs {
 		c := &cs[i]
-		if c.Kind != livespec.Modified && c.Kind != livespec.Renamed {
-			continue
+		if c.Kind != livespec.Modified && (c.Kind != livespec.Renamed || c.IsFile()) {
+			continue // additions, removals and file renames are news
 		}
 		kind, err := k.kindOf(ctx, *c)
 		if err != nil {
@@ -111,7 +111,8 @@ func (k *editClassifier) kindOf(ctx context.Context, c livespec.AnswerChange) (s
 	return "", nil
 }
 
-// edit classifies one section event by its texts.
+// edit classifies one section event by its texts: a rename that kept
+// the text moved the section in the outline.
 func (k *editClassifier) edit(ctx context.Context, e livespec.Change) (string, error) {
 	if e.Kind == livespec.Added || e.Kind == livespec.Removed || e.Before == "" || e.After == "" {
 		return "", nil
@@ -126,6 +127,9 @@ func (k *editClassifier) edit(ctx context.Context, e livespec.Change) (string, e
 	}
 	if before.ID == "" || after.ID == "" {
 		return "", nil
+	}
+	if e.Kind == livespec.Renamed && before.Text == after.Text {
+		return livespec.EditMoved, nil
 	}
 	return editKind(before.Text, after.Text), nil
 }

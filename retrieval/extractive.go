@@ -710,12 +710,13 @@ var editLabels = map[string][2]string{
 	livespec.EditLinks:      {"link or anchor edit", "link or anchor edits"},
 	livespec.EditTypo:       {"typo fix", "typo fixes"},
 	livespec.EditSweep:      {"repository-wide edit", "repository-wide edits"},
+	livespec.EditMoved:      {"section moved unchanged", "sections moved unchanged"},
 }
 
 // editCounts is "4 whitespace-only edits, 1 typo fix", in a fixed order.
 func editCounts(m map[string]int) string {
 	var parts []string
-	for _, k := range []string{livespec.EditTypo, livespec.EditLinks, livespec.EditHeading, livespec.EditWhitespace, livespec.EditSweep} {
+	for _, k := range []string{livespec.EditTypo, livespec.EditLinks, livespec.EditHeading, livespec.EditMoved, livespec.EditWhitespace, livespec.EditSweep} {
 		if n := m[k]; n > 0 {
 			l := editLabels[k]
 			label := l[1]

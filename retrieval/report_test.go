@@ -243,3 +243,33 @@ func TestEvolutionFoldsEditorialChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestEvolutionMovedSections checks that sections carried along by a
+// renamed title or file keep their history but count as moved, not as
+// changes of substance.
+func TestEvolutionMovedSections(t *testing.T) {
+	r := gittest.New(t, day(d1))
+	body := "\n\n## Checksum database\n\nThe go command checks every module against the checksum database.\n\n## Proxying\n\nA module proxy can also proxy requests to the checksum database.\n"
+	r.Do(gittest.Step{Date: "2024-01-10T12:00:00Z", Msg: "Add the notary design", Write: map[string]string{"design/notary.md": "# Secure modules with a notary" + body}})
+	r.Do(gittest.Step{Date: "2024-02-10T12:00:00Z", Msg: "Retitle the design", Write: map[string]string{"design/notary.md": "# Secure the module ecosystem" + body}})
+	r.Do(gittest.Step{Date: "2024-03-10T12:00:00Z", Msg: "Rename to sumdb", Move: [][2]string{{"design/notary.md", "design/sumdb.md"}}})
+	a := &retrieval.Assistant{Store: openIndex(t, r.Dir, nil)}
+	ans := ask(t, a, "how has the checksum database design evolved?", day("2024-12-01T00:00:00Z"))
+	moved := 0
+	for _, c := range ans.Changes {
+		if c.Editorial == livespec.EditMoved {
+			moved++
+		}
+	}
+	if moved == 0 {
+		t.Errorf("no section event is marked moved:\n%s", ans.Answer)
+	}
+	for _, c := range ans.Changes {
+		if c.Level == livespec.LevelSection && c.Kind == livespec.Renamed && c.Editorial == "" {
+			t.Errorf("section %q renamed in %q with its text unchanged is counted as substance", c.Heading, c.Message)
+		}
+	}
+	if !strings.Contains(ans.Answer, "moved unchanged") {
+		t.Errorf("answer does not count the moved sections:\n%s", ans.Answer)
+	}
+}
