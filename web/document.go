@@ -114,10 +114,17 @@ func documentView(r *http.Request, st livespec.Store) (*docView, error) {
 	}
 	all = slices.DeleteFunc(all, func(f livespec.FileVersion) bool { return f.Repo != v.Repo })
 	v.Version = versionAt(all, at)
-	if v.Version == nil {
+	switch {
+	case v.Version == nil && at.IsZero():
+		v.Missing = "This file has been removed; pick a date in its history."
+	case v.Version == nil:
 		v.Missing = "This file did not exist on " + fmtDay(at) + "."
-	} else if err := v.renderText(r, st); err != nil {
-		return nil, err
+	case v.Version.Status != livespec.FileText:
+		v.Missing = "This version is recorded but not indexed (" + strings.ReplaceAll(string(v.Version.Status), "_", " ") + ")."
+	default:
+		if err := v.renderText(r, st); err != nil {
+			return nil, err
+		}
 	}
 	if err := v.history(r, st); err != nil {
 		return nil, err

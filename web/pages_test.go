@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/ingest"
 	"github.com/livespec/livespec/retrieval"
 	"github.com/livespec/livespec/web"
 )
@@ -245,5 +246,47 @@ func TestStatic(t *testing.T) {
 		if code != 200 || len(body) < 100 {
 			t.Errorf("%s: %d, %d bytes", p, code, len(body))
 		}
+	}
+}
+
+// TestChangesAreasByRepository: with several repositories indexed, the
+// chart's areas are the repositories, and a bar narrows to one of them.
+func TestChangesAreasByRepository(t *testing.T) {
+	f := newFixture(t)
+	if _, err := ingest.Run(t.Context(), f.store, ingest.Options{Repo: "mirror", Dir: f.repo.Dir}); err != nil {
+		t.Fatal(err)
+	}
+	h := web.Changes(f.store, retrieval.ParsePeriod, func() time.Time { return now }, errs)
+	_, body := get(t, h, "/changes?since=2025-01-01&until=2025-02-28")
+	areas := regexp.MustCompile(`data-area="([^"]+)"`).FindAllStringSubmatch(body, -1)
+	seen := map[string]bool{}
+	for _, a := range areas {
+		seen[a[1]] = true
+	}
+	if len(seen) != 2 || !seen["shop"] || !seen["mirror"] {
+		t.Fatalf("areas %v, want the two repositories", seen)
+	}
+	whole := totalChanges(t, body)
+	_, narrowed := get(t, h, "/changes?since=2025-01-01&until=2025-02-28&area=mirror")
+	if got := totalChanges(t, narrowed); got*2 != whole {
+		t.Errorf("mirror's share %d of %d, want half", got, whole)
+	}
+}
+
+func TestDocumentRemovedFile(t *testing.T) {
+	f := newFixture(t)
+	f.repo.When = time.Date(2025, 2, 10, 10, 0, 0, 0, time.UTC)
+	f.repo.Remove("docs/guide.md")
+	f.repo.Commit("drop the guide")
+	if _, err := ingest.Run(t.Context(), f.store, ingest.Options{Repo: "shop", Dir: f.repo.Dir}); err != nil {
+		t.Fatal(err)
+	}
+	h := web.Document(f.store, errs)
+	code, body := get(t, h, "/doc/docs/guide.md")
+	if code != 200 || !strings.Contains(body, "has been removed") || !strings.Contains(body, "drop the guide") {
+		t.Fatalf("removed file: %d\n%s", code, body)
+	}
+	if _, body := get(t, h, "/doc/docs/guide.md?at=2025-02-05"); !strings.Contains(body, "How to pay with a coupon.") {
+		t.Errorf("the guide before its removal is not shown")
 	}
 }
