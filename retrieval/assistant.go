@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -176,6 +177,7 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 	var cited []livespec.Version
 	found := true
 	var firstSeen *livespec.FirstSeen
+	subjects := []livespec.Subject{}
 	switch u.Intent {
 	case livespec.IntentChanges:
 		res, err := a.ledger(ctx, u, topic, now, repos)
@@ -228,6 +230,7 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 		}
 		cited = res.cite
 		firstSeen = res.first
+		subjects = res.subjects
 	default:
 		validity, text := livespec.Current(), question
 		if u.Intent == livespec.IntentAsOf {
@@ -279,7 +282,7 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 		Question:  asked,
 		Intent:    ev.Intent,
 		Found:     found,
-		Subjects:  []livespec.Subject{},
+		Subjects:  subjects,
 		FirstSeen: firstSeen,
 		Window:    ev.Window,
 		Answer:    text,
@@ -425,9 +428,14 @@ func (a *Assistant) notFound(ctx context.Context, question string, u Understandi
 	case !usefulTopic(t):
 		return nil, nil
 	}
+	if doc, err := a.resolveDocument(ctx, t, repos); err != nil || doc != nil {
+		return nil, err // a document named by path or number is there
+	}
 	// A timeline's own topic is read strictly; one carried over from an
 	// earlier turn of a conversation keeps that turn's question words.
-	strict := u.Intent == livespec.IntentTimeline && topic == strings.TrimSpace(u.Topic)
+	// A topic phrased as a question ("does checkout support coupons")
+	// keeps its verbs, read leniently too.
+	strict := u.Intent == livespec.IntentTimeline && topic == strings.TrimSpace(u.Topic) && !isClause(question, t)
 	p, err := a.topicPresence(ctx, question, t, repos, strict)
 	if err != nil || p.found {
 		return nil, err
@@ -469,4 +477,16 @@ func asWritten(text, w string) string {
 		return text[i : i+len(w)]
 	}
 	return w
+}
+
+// isClause reports whether the question asks about its topic as a
+// question clause ("history of does checkout support coupons"): an
+// auxiliary verb right before the topic's first word.
+func isClause(question, topic string) bool {
+	f := strings.Fields(topic)
+	if len(f) == 0 {
+		return false
+	}
+	re, err := regexp.Compile(`(?i)(?:^|\bof\s+)(?:do|does|did|is|are|was|were|can|could|will|would|should|has|have|had)\s+` + regexp.QuoteMeta(f[0]) + `\b`)
+	return err == nil && re.MatchString(question)
 }

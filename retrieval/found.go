@@ -110,9 +110,10 @@ func (c *corpusStats) correct(w string) (string, bool) {
 type correction struct{ from, to string }
 
 // questionWord is a word of a question as written: letters, with at most
-// an initial capital (a camelCase or all-capitals word is a name, not a
-// misspelling).
-var questionWord = regexp.MustCompile(`\b[A-Za-z][a-z]+\b`)
+// an initial capital (a camelCase word is a name, not a misspelling), or
+// all capitals and six letters or more (a setting such as GOTOOLCHAIN;
+// shorter ones are acronyms).
+var questionWord = regexp.MustCompile(`\b(?:[A-Za-z][a-z]+|[A-Z]{6,})\b`)
 
 // corrections returns the misspellings of the question that have one clear
 // correction: words no version of the specs ever held whose nearest
@@ -187,8 +188,14 @@ func (a *Assistant) everSeen(ctx context.Context, term, word string, repos []str
 	return false, nil
 }
 
-// sigTerm is a significant term of a topic and the word that wrote it.
-type sigTerm struct{ term, word string }
+// sigTerm is a significant term of a topic, the word that wrote it and,
+// for a compound or an identifier of words ("out-of-band", "readOnly",
+// "async/await"), the stems of its parts: a text that writes the parts
+// apart holds it too.
+type sigTerm struct {
+	term, word string
+	parts      []string
+}
 
 // significant returns the terms of a topic that a version must hold to
 // mention it: its words, identifiers and symbols, without stop words,
@@ -197,7 +204,8 @@ type sigTerm struct{ term, word string }
 func significant(cs *corpusStats, topic string) []sigTerm {
 	var out []sigTerm
 	seen := map[string]bool{}
-	for _, t := range lex.Tokens(topic) {
+	toks := lex.Tokens(topic)
+	for i, t := range toks {
 		ident := t.Part && !t.Symbol && strings.ContainsAny(t.Word, "/.")
 		if t.Part && !t.Symbol && !ident {
 			continue
@@ -206,11 +214,63 @@ func significant(cs *corpusStats, topic string) []sigTerm {
 		if seen[st] || lex.Stop(t.Word) || lexGeneric[t.Word] || lexGeneric[st] || (!t.Symbol && len([]rune(t.Word)) < 2) || cs.common(st) {
 			continue
 		}
+		s := sigTerm{term: st, word: t.Word}
+		switch {
+		case ident && !strings.ContainsFunc(t.Word, unicode.IsDigit):
+			for _, p := range lex.Tokens(strings.NewReplacer("/", " ", ".", " ").Replace(t.Word)) {
+				if !p.Part && !lex.Stop(p.Word) {
+					s.parts = append(s.parts, lex.Stem(p.Word))
+				}
+			}
+			if len(s.parts) == 0 {
+				continue // "MUST/SHALL": stop words only
+			}
+		case !t.Part:
+			// A hyphenated compound, not a camelCase name ("GraphQL").
+			for _, p := range toks[i+1:] {
+				if !p.Part || p.Camel || p.Symbol || strings.ContainsAny(p.Word, "/.") {
+					break
+				}
+				if !lex.Stop(p.Word) {
+					s.parts = append(s.parts, lex.Stem(p.Word))
+				}
+			}
+		}
 		seen[st] = true
-		out = append(out, sigTerm{st, t.Word})
+		out = append(out, s)
 	}
 	return out
 }
+
+// seen reports whether some version holds s, whole or, for a compound,
+// every one of its parts together.
+func (a *Assistant) seen(ctx context.Context, s sigTerm, repos []string) (bool, error) {
+	ever, err := a.everSeen(ctx, s.term, s.word, repos)
+	if err != nil || ever || len(s.parts) == 0 {
+		return ever, err
+	}
+	parts := make([]sigTerm, len(s.parts))
+	for i, p := range s.parts {
+		parts[i] = sigTerm{term: p, word: p}
+	}
+	return a.together(ctx, strings.Join(s.parts, " "), parts, repos)
+}
+
+// alternatives splits a topic into the readings any one of which makes it
+// appear: a parenthesis is read apart from the rest ("Callback Object
+// (out-of-band callbacks)"), then the rest is split at "or", commas and
+// slashes between words.
+func alternatives(topic string) []string {
+	var out []string
+	rest := parenthesis.ReplaceAllStringFunc(topic, func(p string) string {
+		out = append(out, strings.Trim(p, "() "))
+		return " "
+	})
+	return append(orSplit.Split(rest, -1), out...)
+}
+
+// parenthesis is a parenthesised part of a topic.
+var parenthesis = regexp.MustCompile(`\([^()]*\)`)
 
 // common reports whether term is in so many sections that it names the
 // corpus rather than a topic (see commonShare); small corpora have none.
@@ -230,13 +290,12 @@ type presence struct {
 }
 
 // topicPresence decides whether a topic appears anywhere in the history.
-// A topic of alternatives ("X or Y", "X, the Y") appears when one of them
-// does. A topic is missing when a name, identifier or symbol of it ("gRPC",
-// "$ref", "HTTP/2") or half its terms occur in no version; otherwise a
-// topic read strictly (a timeline's) of a few terms appears only where the
-// terms that do occur occur together in one version, and a longer one (a
-// whole question) unless the terms no version held carry much of its
-// weight. A topic read leniently keeps the words of a question about the
+// A topic of alternatives ("X or Y", "X, the Y", "X (Y)") appears when one
+// of them does. A topic is missing when a name, identifier or symbol of it
+// ("gRPC", "$ref", "HTTP/2") or half its terms occur in no version; a topic
+// read strictly (a timeline's) of a few terms is missing when any of them
+// never occurs, and a longer one (a whole question) when the terms no
+// version held carry much of its weight. A topic read leniently keeps the words of a question about the
 // text ("how long do tokens last"), which need not meet in one section.
 func (a *Assistant) topicPresence(ctx context.Context, question, topic string, repos []string, strict bool) (presence, error) {
 	cs, err := a.corpus(ctx)
@@ -244,7 +303,7 @@ func (a *Assistant) topicPresence(ctx context.Context, question, topic string, r
 		return presence{}, err
 	}
 	var p presence
-	for _, alt := range orSplit.Split(topic, -1) {
+	for _, alt := range alternatives(topic) {
 		sig := significant(cs, alt)
 		if len(sig) == 0 {
 			return presence{found: true}, nil
@@ -252,7 +311,7 @@ func (a *Assistant) topicPresence(ctx context.Context, question, topic string, r
 		var unknown, known []sigTerm
 		name := false
 		for _, s := range sig {
-			ever, err := a.everSeen(ctx, s.term, s.word, repos)
+			ever, err := a.seen(ctx, s, repos)
 			if err != nil {
 				return presence{}, err
 			}
@@ -279,11 +338,8 @@ func (a *Assistant) topicPresence(ctx context.Context, question, topic string, r
 			if miss < unknownShare*total {
 				return presence{found: true}, nil
 			}
-		default:
-			ok, err := a.together(ctx, alt, known, repos)
-			if err != nil || ok {
-				return presence{found: ok}, err
-			}
+		case len(unknown) == 0:
+			return presence{found: true}, nil
 		}
 	}
 	return p, nil

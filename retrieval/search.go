@@ -332,7 +332,7 @@ var lexGeneric = lexSet(`spec specs specification specifications document docume
 pages guide text section sections repo repository project time times way ways thing things first earliest
 originally initially change changes changed changing happen happened happening evolve evolved evolution
 history describe described describes mention mentioned mentions introduce introduced add added new currently
-current today latest now list`)
+current today latest now list idea ideas notion concept`)
 
 func lexSet(s string) map[string]bool {
 	m := map[string]bool{}

@@ -7,6 +7,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/lex"
@@ -52,6 +53,9 @@ type topicMatch struct {
 	fileMode bool        // the topic is that file as a whole
 	thr      float64     // the coverage a version needs to mention the topic
 	docs     map[string]*lexDoc
+	// required are the topic's symbols and identifiers ("$ref", "go.work"):
+	// a version mentions the topic only when it holds every one of them.
+	required []string
 }
 
 // usefulTopic reports whether topic names something: a topic made only of
@@ -151,8 +155,12 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 		}
 	}
 	m.thr = topicMinCov
+	m.required = requiredTerms(topic)
 	var scoredPool []scored
 	for _, v := range pool {
+		if !m.holdsRequired(m.docs[v.ID]) {
+			continue
+		}
 		scoredPool = append(scoredPool, scored{v, lexCoverage(m.qs, m.docs[v.ID])})
 	}
 	sort.SliceStable(scoredPool, func(i, j int) bool { return scoredPool[i].cov > scoredPool[j].cov })
@@ -542,8 +550,9 @@ func (a *Assistant) Timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 
 // timelineResult is what a timeline answer cites besides the events.
 type timelineResult struct {
-	cite  []livespec.Version  // versions worth citing, best first: the first mention, then the latest
-	first *livespec.FirstSeen // where the topic first appeared, nil when it never did
+	cite     []livespec.Version  // versions worth citing, best first: the first mention, then the latest
+	first    *livespec.FirstSeen // where the topic first appeared, nil when it never did
+	subjects []livespec.Subject  // the document the topic named, if any
 }
 
 func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*livespec.Timeline, *timelineResult, error) {
@@ -555,6 +564,13 @@ func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 		return a.pathTimeline(ctx, q)
 	case strings.TrimSpace(q.Topic) == "":
 		return nil, nil, livespec.Errorf(livespec.EINVALID, "a timeline needs a topic or a path")
+	}
+	doc, err := a.resolveDocument(ctx, q.Topic, q.Repos)
+	if err != nil {
+		return nil, nil, err
+	}
+	if doc != nil {
+		return a.documentTimeline(ctx, q, *doc)
 	}
 	m, err := a.matchTopic(ctx, q.Topic, q.Repos)
 	if err != nil {
@@ -576,6 +592,7 @@ func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 		}
 		tl.Events = filterWindow(events, q.Window)
 		res.cite = a.bestIn(m, *m.named)
+		res.subjects = []livespec.Subject{subjectOf(*m.named, a.titleOf(ctx, *m.named, q.Repos), events)}
 		return tl, res, nil
 	}
 	// Sections: every version of the matched sections (and their renamed
@@ -592,7 +609,7 @@ func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 			d = versionDoc(v)
 			m.docs[v.ID] = d
 		}
-		if lexCoverage(m.qs, d) < m.thr {
+		if lexCoverage(m.qs, d) < m.thr || !m.holdsRequired(d) {
 			return
 		}
 		if first == nil || earlier(v, *first) {
@@ -940,4 +957,73 @@ func (a *Assistant) latestOf(m *topicMatch) []livespec.Version {
 // firstSeenOf is where and when an event happened, as a first appearance.
 func firstSeenOf(e livespec.TimelineEvent) *livespec.FirstSeen {
 	return &livespec.FirstSeen{Commit: e.Commit, Date: e.Date, Path: e.Path, Heading: e.Heading}
+}
+
+// documentTimeline is the history of a document named by path or number:
+// every first-parent commit that touched it, under every path it had.
+func (a *Assistant) documentTimeline(ctx context.Context, q livespec.TimelineQuery, doc fileTitle) (*livespec.Timeline, *timelineResult, error) {
+	tl := &livespec.Timeline{Query: q, Events: []livespec.TimelineEvent{}}
+	res := &timelineResult{}
+	events, _, err := a.fileEvents(ctx, doc.f, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(events) > 0 {
+		events[0].FirstMention = true
+		res.first = firstSeenOf(events[0])
+	}
+	tl.Events = filterWindow(events, q.Window)
+	res.subjects = []livespec.Subject{subjectOf(doc.f, doc.title, events)}
+	vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{doc.f.repo}, Paths: []string{escapeGlob(doc.f.path)}, Validity: livespec.Current(), Limit: 3})
+	if err != nil {
+		return nil, nil, storeError("read versions", err)
+	}
+	res.cite = vs
+	return tl, res, nil
+}
+
+// titleOf returns the title of a current file, or "".
+func (a *Assistant) titleOf(ctx context.Context, f fileID, repos []string) string {
+	files, err := a.currentFiles(ctx, repos)
+	if err != nil {
+		return ""
+	}
+	for _, ft := range files {
+		if ft.f == f {
+			return ft.title
+		}
+	}
+	return ""
+}
+
+// requiredTerms returns the symbols and identifiers of a topic, stemmed.
+func requiredTerms(topic string) []string {
+	var out []string
+	for _, t := range lex.Tokens(topic) {
+		if t.Symbol || (t.Part && strings.ContainsAny(t.Word, "/.") && strings.ContainsFunc(t.Word, unicode.IsLetter) && wordsOfTwo(t.Word)) {
+			out = append(out, lex.Stem(t.Word))
+		}
+	}
+	return out
+}
+
+// holdsRequired reports whether d holds every required term of the topic.
+func (m *topicMatch) holdsRequired(d *lexDoc) bool {
+	for _, t := range m.required {
+		if !d.set[t] {
+			return false
+		}
+	}
+	return true
+}
+
+// wordsOfTwo reports whether every piece of an identifier between its
+// slashes and dots has two characters or more ("go.work", not "i.e").
+func wordsOfTwo(ident string) bool {
+	for _, p := range strings.FieldsFunc(ident, func(r rune) bool { return r == '/' || r == '.' }) {
+		if len(p) < 2 {
+			return false
+		}
+	}
+	return true
 }
