@@ -116,6 +116,12 @@ func deleteSubscription(p livespec.Pusher) gin.HandlerFunc {
 	return pushHandler(p, func(c *gin.Context) (int, any, error) {
 		id, err := idParam(c)
 		if err == nil {
+			var subs []livespec.Subscription
+			if subs, err = p.Subscriptions(c.Request.Context(), livespec.Destination{}); err == nil {
+				err = notMine(c, subs, id, "subscription", func(s *livespec.Subscription) (int64, livespec.Destination) { return s.ID, s.Dest })
+			}
+		}
+		if err == nil {
 			err = p.Unsubscribe(c.Request.Context(), livespec.Destination{}, id)
 		}
 		return http.StatusNoContent, nil, err
@@ -154,6 +160,12 @@ func deleteWatch(p livespec.Pusher) gin.HandlerFunc {
 	return pushHandler(p, func(c *gin.Context) (int, any, error) {
 		id, err := idParam(c)
 		if err == nil {
+			var ws []livespec.Watch
+			if ws, err = p.Watches(c.Request.Context(), livespec.Destination{}); err == nil {
+				err = notMine(c, ws, id, "watch", func(w *livespec.Watch) (int64, livespec.Destination) { return w.ID, w.Dest })
+			}
+		}
+		if err == nil {
 			err = p.Unwatch(c.Request.Context(), livespec.Destination{}, id)
 		}
 		return http.StatusNoContent, nil, err
@@ -191,4 +203,19 @@ func mine[T any](c *gin.Context, items []T, dest func(*T) livespec.Destination) 
 		}
 	}
 	return out
+}
+
+// notMine refuses, as not found, deleting an item another token set up,
+// when the caller's scope is limited.
+func notMine[T any](c *gin.Context, items []T, id int64, what string, of func(*T) (int64, livespec.Destination)) error {
+	caller, ok := livespec.CallerFrom(c.Request.Context())
+	if !ok || caller.Scope.All() {
+		return nil
+	}
+	for i := range items {
+		if n, d := of(&items[i]); n == id && d.User != caller.Name {
+			return livespec.Errorf(livespec.ENOTFOUND, "there is no %s %d here", what, id)
+		}
+	}
+	return nil
 }
