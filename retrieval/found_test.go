@@ -100,3 +100,10 @@ func TestRecently(t *testing.T) {
 		t.Errorf("answer does not say how it read \"recently\":\n%s", ans.Answer)
 	}
 }
+
+func TestWholeLife(t *testing.T) {
+	u := retrieval.Understand("How did the delivery spec change over its lifetime?", day("2024-07-01T00:00:00Z"))
+	if u.Intent != livespec.IntentTimeline || u.Window != nil || strings.Contains(u.Topic, "lifetime") {
+		t.Errorf("intent %s, window %v, topic %q; want a timeline over all history about the delivery spec", u.Intent, u.Window, u.Topic)
+	}
+}

@@ -493,7 +493,7 @@ var (
 		{phraseRange, regexp.MustCompile(`(?P<a>` + pointStrict + `)\s*(?:\.\.\.?|–|—|\s\bto\b|\s\bthrough\b|\s\buntil\b|\s\bthru\b)\s*(?P<b>` + pointAny + `)`)},
 		// "January–March 2024", "2019–2021": dashes join any two points.
 		{phraseRange, regexp.MustCompile(`(?P<a>` + pointAny + `)\s*(?:-|–|—)\s*(?P<b>` + pointAny + `)`)},
-		{phraseAll, regexp.MustCompile(`\bsince\s+(?:(?:it|they|this|that|these|those)\s+(?:(?:was|were|got|had\s+been|has\s+been)\s+)?(?:first\s+)?\w+|(?:its|their)\s+\w+|the\s+(?:very\s+)?(?:beginning|start|outset|inception|creation)|(?:the\s+)?(?:beginning|start|inception|creation|day\s+one))\b|\b(?:of|in|for)\s+all\s+time\b`)},
+		{phraseAll, regexp.MustCompile(`\bsince\s+(?:(?:it|they|this|that|these|those)\s+(?:(?:was|were|got|had\s+been|has\s+been)\s+)?(?:first\s+)?\w+|(?:its|their)\s+\w+|the\s+(?:very\s+)?(?:beginning|start|outset|inception|creation)|(?:the\s+)?(?:beginning|start|inception|creation|day\s+one))\b|\b(?:of|in|for)\s+all\s+time\b|\b(?:over|during|across|through(?:out)?)\s+(?:its|their)\s+(?:whole\s+|entire\s+)?(?:lifetime|life|existence|history)\b`)},
 		{phraseOpen, regexp.MustCompile(`\b(?P<k>since|after|before|until|till|up\s+to|prior\s+to)\s+(?P<a>` + pointAny + `)`)},
 		{phraseRolling, regexp.MustCompile(`\b(?:(?:in|during|over|within|for)\s+)?(?:the\s+)?(?P<k>last|past|previous|prior|trailing)\s+(?P<n>` + uncapture(pCount) + `)\s+(?P<u>` + uncapture(pUnit) + `)`)},
 		// "recently", "lately": the last recentDays days (see buildPhrase).
@@ -510,7 +510,7 @@ var (
 // them skip the expensive phrase expressions.
 var (
 	pointHint = regexp.MustCompile(`(?i)\b(?:(?:19|20)[0-9][0-9]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|q[1-4]|h[12]|today|yesterday|week|month|quarter|half|year|day|mon|tue|wed|thu|fri|sat|sun)`)
-	otherHint = regexp.MustCompile(`(?i)\b(?:since|all\s+time|other\s+day|while|ago|back|long|few|several|couple|recently|lately|late|recent)\b`)
+	otherHint = regexp.MustCompile(`(?i)\b(?:since|all\s+time|other\s+day|while|ago|back|long|few|several|couple|recently|lately|late|recent|lifetime|life|existence|history)\b`)
 )
 
 // pointScan finds every point; phraseBefore and phraseAfter bound how far a
