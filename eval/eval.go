@@ -15,7 +15,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/bmatcuk/doublestar/v4"
+
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/ingest"
 )
 
 // Question kinds.
@@ -520,9 +523,18 @@ type gitCommit struct {
 }
 
 // isSpec reports whether a path is a Markdown spec file under the default
-// include globs (**/*.md, **/*.markdown; case-sensitive).
+// include globs (**/*.md, **/*.markdown; case-sensitive) and not under the
+// default excludes (test fixtures, vendored trees).
 func isSpec(p string) bool {
-	return strings.HasSuffix(p, ".md") || strings.HasSuffix(p, ".markdown")
+	if !strings.HasSuffix(p, ".md") && !strings.HasSuffix(p, ".markdown") {
+		return false
+	}
+	for _, g := range ingest.DefaultExclude {
+		if ok, _ := doublestar.Match(g, p); ok {
+			return false
+		}
+	}
+	return true
 }
 
 // readHistory runs git log over the first-parent chain, each commit diffed
