@@ -94,6 +94,10 @@ type Result struct {
 	Rebuilt       bool          `json:"rebuilt"`        // the repo's data was dropped and rebuilt
 	UpToDate      bool          `json:"up_to_date"`     // nothing to do
 	Elapsed       time.Duration `json:"elapsed"`
+
+	// SkippedBy counts the skipped file versions by why: binary, too_large,
+	// symlink, invalid.
+	SkippedBy map[livespec.FileStatus]int `json:"skipped_by,omitempty"`
 }
 
 func (o Options) withDefaults() Options {

@@ -180,6 +180,10 @@ func (p *pipeline) file(job *commitJob, jc jobChange, old *openFile) {
 			}
 		} else {
 			p.res.Skipped++
+			if p.res.SkippedBy == nil {
+				p.res.SkippedBy = map[livespec.FileStatus]int{}
+			}
+			p.res.SkippedBy[b.status]++
 			p.warn(fmt.Sprintf("%s at %s: %s", path, job.hash[:12], statusNote(b)))
 		}
 		p.pendingF[fv.ID] = len(p.batch.Files)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/ingest"
@@ -172,11 +170,11 @@ func runIngestCmd(ctx context.Context, e *env, o *ingestFlags, pos []string) err
 }
 
 // runIngest runs ingest with progress on stderr: a progress bar on a
-// terminal, plain lines otherwise.
+// terminal, with warnings printed above it, and plain lines otherwise.
 func runIngest(ctx context.Context, e *env, st livespec.Store, opt ingest.Options) (*ingest.Result, error) {
 	p := newProgress(e.stderr, "ingest "+opt.Repo)
 	defer p.finish()
-	w := newWarner(e.stderr, 20)
+	w := newWarner(p.println, 20)
 	opt.Progress = p.update
 	opt.Warn = w.warn
 	res, err := ingest.Run(ctx, st, opt)
@@ -195,7 +193,7 @@ func summaryLine(r *ingest.Result) string {
 		s += fmt.Sprintf(", %d embedded", r.Embedded)
 	}
 	if r.Skipped > 0 {
-		s += fmt.Sprintf(", %d files not indexed", r.Skipped)
+		s += fmt.Sprintf(", %d files not indexed%s", r.Skipped, skipReasons(r.SkippedBy))
 	}
 	if r.Rebuilt {
 		s += " (rebuilt)"
@@ -203,8 +201,34 @@ func summaryLine(r *ingest.Result) string {
 	return s + fmt.Sprintf(" in %.1fs", r.Elapsed.Seconds())
 }
 
+// skipReasons says why files were not indexed: " (3 binary, 1 too large)".
+func skipReasons(by map[livespec.FileStatus]int) string {
+	var parts []string
+	for _, k := range []struct {
+		status livespec.FileStatus
+		word   string
+	}{
+		{livespec.FileBinary, "binary"},
+		{livespec.FileTooLarge, "too large"},
+		{livespec.FileSymlink, "symbolic link"},
+		{livespec.FileInvalid, "unparsable"},
+	} {
+		switch n := by[k.status]; {
+		case n > 0 && k.status == livespec.FileSymlink:
+			parts = append(parts, plural(n, k.word))
+		case n > 0:
+			parts = append(parts, fmt.Sprintf("%d %s", n, k.word))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
 // progress shows ingest progress: a bar on a terminal, a line every few
-// seconds otherwise.
+// seconds otherwise. The rate shows once it means something: after
+// rateAfter and a few commits.
 type progress struct {
 	mu    sync.Mutex
 	w     io.Writer
@@ -214,14 +238,26 @@ type progress struct {
 	last  time.Time
 	start time.Time
 	done  bool
+	n     int // commits done, as last reported
 }
 
+// rateAfter is how long a run goes before its rate is shown: the first
+// commits of a run come in a burst (a checkpoint's catch-up, a first
+// batch) that says nothing about the pace.
+const rateAfter = 2 * time.Second
+
 func newProgress(w io.Writer, label string) *progress {
-	p := &progress{w: w, label: label, start: time.Now()}
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		p.tty = true
+	_, tty := termWidth(w)
+	return &progress{w: w, label: label, start: time.Now(), tty: tty}
+}
+
+// rate is commits per second so far, or 0 while it means nothing yet.
+func (p *progress) rate(now time.Time, done int) float64 {
+	el := now.Sub(p.start)
+	if el < rateAfter || done < 2 {
+		return 0
 	}
-	return p
+	return float64(done) / el.Seconds()
 }
 
 func (p *progress) update(pr ingest.Progress) {
@@ -230,39 +266,54 @@ func (p *progress) update(pr ingest.Progress) {
 	if p.done || pr.Total <= 0 {
 		return
 	}
+	p.n = pr.Done
+	now := time.Now()
 	if p.tty {
 		if p.bar == nil {
 			p.bar = progressbar.NewOptions(pr.Total,
 				progressbar.OptionSetWriter(p.w),
 				progressbar.OptionSetDescription(p.label),
 				progressbar.OptionShowCount(),
-				progressbar.OptionShowIts(),
-				progressbar.OptionSetItsString("commits"),
-				progressbar.OptionSetPredictTime(true),
+				progressbar.OptionSetPredictTime(false),
 				progressbar.OptionThrottle(100*time.Millisecond),
 				progressbar.OptionClearOnFinish(),
 			)
 		}
+		if r := p.rate(now, pr.Done); r > 0 {
+			eta := time.Duration(float64(pr.Total-pr.Done)/r) * time.Second
+			p.bar.Describe(fmt.Sprintf("%s (%.0f commits/s, %s left)", p.label, r, eta.Round(time.Second)))
+		}
 		_ = p.bar.Set(pr.Done)
 		return
 	}
-	now := time.Now()
 	if p.last.IsZero() {
 		// Quick runs print nothing: the summary says it all.
-		if pr.Done == pr.Total || now.Sub(p.start) < 2*time.Second {
+		if pr.Done == pr.Total || now.Sub(p.start) < rateAfter {
 			return
 		}
 	} else if pr.Done < pr.Total && now.Sub(p.last) < 5*time.Second {
 		return
 	}
 	p.last = now
-	el := now.Sub(p.start).Seconds()
-	rate := float64(pr.Done) / max(el, 1e-9)
-	eta := ""
-	if rate > 0 && pr.Done < pr.Total {
-		eta = fmt.Sprintf(", ETA %s", (time.Duration(float64(pr.Total-pr.Done)/rate) * time.Second).Round(time.Second))
+	line := fmt.Sprintf("%s: %d/%d commits", p.label, pr.Done, pr.Total)
+	if r := p.rate(now, pr.Done); r > 0 && pr.Done < pr.Total {
+		line += fmt.Sprintf(" (%.0f/s, ETA %s)", r, (time.Duration(float64(pr.Total-pr.Done)/r) * time.Second).Round(time.Second))
 	}
-	fmt.Fprintf(p.w, "%s: %d/%d commits (%.0f/s%s)\n", p.label, pr.Done, pr.Total, rate, eta)
+	fmt.Fprintln(p.w, line)
+}
+
+// println prints a line above the bar: the bar is cleared, the line
+// written, and the bar drawn again below it.
+func (p *progress) println(line string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bar != nil && !p.done {
+		_ = p.bar.Clear()
+	}
+	fmt.Fprintln(p.w, line)
+	if p.bar != nil && !p.done {
+		_ = p.bar.RenderBlank()
+	}
 }
 
 func (p *progress) finish() {
@@ -280,19 +331,19 @@ func (p *progress) finish() {
 // warner prints ingest warnings, at most limit of them, then a count.
 type warner struct {
 	mu    sync.Mutex
-	w     io.Writer
+	print func(string)
 	limit int
 	n     int
 }
 
-func newWarner(w io.Writer, limit int) *warner { return &warner{w: w, limit: limit} }
+func newWarner(print func(string), limit int) *warner { return &warner{print: print, limit: limit} }
 
 func (w *warner) warn(msg string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.n++
 	if w.n <= w.limit {
-		fmt.Fprintln(w.w, "warning:", msg)
+		w.print("warning: " + msg)
 	}
 }
 
@@ -300,6 +351,6 @@ func (w *warner) flush() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.n > w.limit {
-		fmt.Fprintf(w.w, "warning: ... and %d more warnings\n", w.n-w.limit)
+		w.print(fmt.Sprintf("warning: ... and %d more warnings", w.n-w.limit))
 	}
 }
