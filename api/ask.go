@@ -75,7 +75,7 @@ func (s *Server) runAsk(ctx context.Context, req livespec.AskRequest, onToken fu
 		err error
 	}
 	done := make(chan result, 1)
-	go func() {
+	started := s.answers.Go(func() {
 		defer release()
 		defer func() {
 			if rec := recover(); rec != nil {
@@ -88,7 +88,11 @@ func (s *Server) runAsk(ctx context.Context, req livespec.AskRequest, onToken fu
 			err = fmt.Errorf("api: Asker returned no answer and no error")
 		}
 		done <- result{ans, err}
-	}()
+	})
+	if !started {
+		release()
+		return nil, livespec.Errorf(livespec.EUNAVAILABLE, "the server is shutting down")
+	}
 	select {
 	case r := <-done:
 		return r.ans, r.err

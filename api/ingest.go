@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/limit"
 )
 
 // Ingester brings the index of one configured repository up to date with
@@ -85,7 +86,7 @@ type jobs struct {
 	log     *slog.Logger
 	ctx     context.Context
 	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+	runs    limit.Group
 	onDone  func()
 
 	mu       sync.Mutex
@@ -128,14 +129,12 @@ func (j *jobs) start(repo, trigger string) (Job, error) {
 	rr.running = job
 	job.State = JobRunning
 	job.Started = job.Created
-	j.wg.Add(1)
-	go j.run(job)
+	j.runs.Go(func() { j.run(job) }) // refused only after shutdown, checked above
 	return *job, nil
 }
 
 // run runs job, then whatever was queued behind it.
 func (j *jobs) run(job *Job) {
-	defer j.wg.Done()
 	for job != nil {
 		j.metrics.ingestRunning.WithLabelValues(job.Repo).Set(1)
 		summary, err := j.ingest(job)
@@ -232,14 +231,10 @@ func (j *jobs) shutdown(ctx context.Context) error {
 	j.closed = true
 	j.mu.Unlock()
 	j.cancel()
-	done := make(chan struct{})
-	go func() { j.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return livespec.WrapError(livespec.EUNAVAILABLE, ctx.Err(), "api: ingest jobs still running at shutdown")
+	if err := j.runs.Close(ctx); err != nil {
+		return livespec.WrapError(livespec.EUNAVAILABLE, err, "api: ingest jobs still running at shutdown")
 	}
+	return nil
 }
 
 // startIngest starts an ingest job. The request is checked before the

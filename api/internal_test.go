@@ -255,3 +255,46 @@ func eventually(t testing.TB, what string, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestShutdownWaitsForAbandonedAskers: an Asker its request gave up on
+// still reads the store, so Shutdown waits for it (bounded by its
+// context) before the store may close, and refuses new answers.
+func TestShutdownWaitsForAbandonedAskers(t *testing.T) {
+	old := askAbandonAfter
+	askAbandonAfter = time.Millisecond
+	defer func() { askAbandonAfter = old }()
+	a := stubbornAsker{gate: make(chan struct{}), tokErr: make(chan error, 1), started: make(chan struct{}, 1)}
+	srv, err := New(Config{Asker: a, Store: emptyStore{}, AskTimeout: 300 * time.Millisecond, MaxInFlight: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ask := func() int {
+		req := httptest.NewRequest("POST", "/v1/ask", strings.NewReader(`{"question":"q"}`))
+		req.Header.Set("Content-Type", "application/json")
+		w := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(w, req)
+		return w.Code
+	}
+	if code := ask(); code != http.StatusGatewayTimeout {
+		t.Fatalf("status %d, want 504", code)
+	}
+	select {
+	case <-a.started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the Asker never started")
+	}
+	short, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := srv.Shutdown(short); err == nil {
+		t.Fatal("Shutdown returned nil while an abandoned Asker still runs")
+	}
+	if code := ask(); code != http.StatusServiceUnavailable {
+		t.Errorf("an answer during shutdown: status %d, want 503", code)
+	}
+	close(a.gate)
+	long, cancel2 := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel2()
+	if err := srv.Shutdown(long); err != nil {
+		t.Fatalf("Shutdown after the Asker returned: %v", err)
+	}
+}

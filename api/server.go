@@ -137,6 +137,7 @@ type Server struct {
 	historian Historian
 	tokens    [][32]byte
 	jobs      *jobs
+	answers   limit.Group // Askers running, abandoned ones included
 	seen      *deliveries
 	repos     repoCache
 
@@ -268,9 +269,18 @@ func (s *Server) Mount(method, path string, h http.Handler) error {
 	return s.renderOpenAPI()
 }
 
-// Shutdown stops running ingest jobs after their current batch and waits
-// for them until ctx ends. Call it after the HTTP server has stopped.
-func (s *Server) Shutdown(ctx context.Context) error { return s.jobs.shutdown(ctx) }
+// Shutdown stops running ingest jobs after their current batch, refuses
+// new answers and waits until ctx ends for the jobs and every Asker still
+// running (those whose request gave up on them included), so the store can
+// be closed after it returns nil. Call it after the HTTP server has
+// stopped.
+func (s *Server) Shutdown(ctx context.Context) error {
+	jerr := s.jobs.shutdown(ctx)
+	if err := s.answers.Close(ctx); err != nil {
+		return errors.Join(jerr, livespec.WrapError(livespec.EUNAVAILABLE, err, "api: answers still running at shutdown"))
+	}
+	return jerr
+}
 
 // handle registers r with its middleware.
 func (s *Server) handle(r route) {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"cmp"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -203,7 +204,7 @@ func (s *Server) push(c *gin.Context, trigger, delivery string, p pushInfo) {
 	}
 	res := HookResult{Status: "accepted"}
 	for _, r := range sources {
-		if r.Branch != "" && p.ref != "refs/heads/"+r.Branch {
+		if !s.tracked(c.Request.Context(), r, p.ref) {
 			continue
 		}
 		job, err := s.jobs.start(r.Name, trigger)
@@ -338,4 +339,20 @@ func (d *deliveries) forget(id string) {
 	d.mu.Lock()
 	delete(d.at, id)
 	d.mu.Unlock()
+}
+
+// tracked reports whether a push to ref is to r's tracked branch: the
+// configured Branch, else the branch its checkpoint says the index
+// follows. A repository never ingested yet takes any push (its first
+// ingest reads the branch its HEAD names).
+func (s *Server) tracked(ctx context.Context, r RepoSource, ref string) bool {
+	branch := r.Branch
+	if branch == "" {
+		cp, err := s.cfg.Store.Checkpoint(ctx, r.Name)
+		if err != nil {
+			return true
+		}
+		branch = cp.Branch
+	}
+	return branch == "" || ref == "refs/heads/"+branch
 }

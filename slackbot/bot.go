@@ -109,7 +109,7 @@ type Bot struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	tasks  limit.Group // the answers in progress
 
 	selfMu sync.Mutex
 	self   identity
@@ -199,20 +199,14 @@ func rateOr(n, def int) int {
 
 // Close stops answering: it cancels the answers in progress and waits for
 // every goroutine the bot started to end, or for ctx.
+// Events arriving meanwhile are acknowledged and not answered.
 func (b *Bot) Close(ctx context.Context) error {
 	b.cancel()
-	done := make(chan struct{})
-	go func() { b.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return b.tasks.Close(ctx)
 }
 
 // Wait waits for the answers in progress to finish without cancelling them.
-func (b *Bot) Wait() { b.wg.Wait() }
+func (b *Bot) Wait() { _ = b.tasks.Wait(context.Background()) }
 
 // Mount registers the bot's three HTTP endpoints with mount (for example
 // api.Server.Mount): POST /slack/events, /slack/commands and
@@ -236,13 +230,14 @@ func (b *Bot) Mount(mount func(method, path string, h http.Handler) error) error
 // spawn runs fn in a goroutine the bot waits for on Close, with a context
 // cancelled on Close and bounded by the ask timeout.
 func (b *Bot) spawn(fn func(ctx context.Context)) {
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
+	started := b.tasks.Go(func() {
 		ctx, cancel := context.WithTimeout(b.ctx, b.cfg.AskTimeout)
 		defer cancel()
 		fn(ctx)
-	}()
+	})
+	if !started {
+		b.log.Info("slack: closing; an event is not answered")
+	}
 }
 
 // whoami returns the bot's identity, asking auth.test the first time.

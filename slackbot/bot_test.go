@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -819,4 +820,32 @@ func TestThreadRepliesNotForTheBot(t *testing.T) {
 			e.wantSilence(t, "a thanks: "+text)
 		})
 	}
+}
+
+// TestCloseWhileEventsArrive: events that arrive while the bot closes are
+// never started after Close began waiting (run with -race: starting one
+// then was a WaitGroup Add racing its Wait), and Close returns in time.
+func TestCloseWhileEventsArrive(t *testing.T) {
+	e := newEnv(t)
+	stop := make(chan struct{})
+	sent := make(chan struct{})
+	go func() {
+		defer close(sent)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			e.sendEvent(t, eventBody(fmt.Sprintf("EvClose%d", i), mention(fmt.Sprintf("1700000001.%06d", i), "", "<@UBOT> coupons?")), 0)
+		}
+	}()
+	time.Sleep(20 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := e.bot.Close(ctx); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	close(stop)
+	<-sent
 }

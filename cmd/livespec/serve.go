@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/spf13/cobra"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/access"
@@ -36,7 +37,7 @@ type serveFlags struct {
 	dirs, urls, include, exclude         *listValue
 	addr, cloneDir, branch, poll         *string
 	tokens, tokenFile, ghSecret, glToken *string
-	maxInFlight, maxQueue                *string
+	maxInFlight, maxQueue, answerCache   *string
 	permalink, publicURL                 *string
 	accessFile                           *string
 	allowOpen                            *bool
@@ -76,6 +77,7 @@ on loopback only.`,
 		glToken:     f.string("gitlab-token", "", "GitLab push webhook `token`"),
 		maxInFlight: f.string("max-in-flight", "0", "answers generated at once (`n`; 0: the default)"),
 		maxQueue:    f.string("max-queue", "0", "answers waiting for a slot before 429 (`n`; 0: the default)"),
+		answerCache: f.string("answer-cache", "0", "answers kept for questions asked again (`n`; 0: the default, -1: none)"),
 		permalink:   f.string("permalink", "", "citation URL `template`, e.g. https://github.com/ORG/REPO/blob/{commit}/{path}#{anchor}"),
 		publicURL:   f.string("public-url", "", "this server's public base `URL`, linked from Slack when an answer is too long"),
 		push:        addPushFlags(f),
@@ -97,8 +99,9 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 	}
 	inFlight, err1 := strconv.Atoi(*maxInFlight)
 	queue, err2 := strconv.Atoi(*maxQueue)
-	if err1 != nil || err2 != nil {
-		return livespec.Errorf(livespec.EINVALID, "--max-in-flight and --max-queue want whole numbers")
+	cache, err3 := strconv.Atoi(*o.answerCache)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return livespec.Errorf(livespec.EINVALID, "--max-in-flight, --max-queue and --answer-cache want whole numbers")
 	}
 	toks := api.ParseTokens(*tokens)
 	if *tokenFile != "" {
@@ -140,7 +143,8 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 	if err != nil {
 		return err
 	}
-	defer st.Close()
+	r := &running{store: st, log: logger, addr: *addr, every: every}
+	defer r.abandon() // closes what was opened when serve fails to start
 	var following []string
 	for _, s := range srcs {
 		following = append(following, s.name)
@@ -166,7 +170,7 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 		return err
 	}
 	newAssistant := func() *retrieval.Assistant {
-		return &retrieval.Assistant{Store: read, Embedder: metrics.Embedder(m.embedder), Generator: metrics.Generator(m.generator), Permalink: *permalink, Logger: logger}
+		return &retrieval.Assistant{Store: read, Embedder: metrics.Embedder(m.embedder), Generator: metrics.Generator(m.generator), Permalink: *permalink, Logger: logger, AnswerCache: cache}
 	}
 	asst := newAssistant()
 	var asker interface {
@@ -248,39 +252,104 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 		if err != nil {
 			return err
 		}
-		defer bot.Close(context.Background())
+		r.bot, r.socket = bot, scfg.AppToken != ""
 		if scfg.SigningSecret != "" {
 			if err := bot.Mount(srv.Mount); err != nil {
 				return err
 			}
 			logger.Info("slack: Events API on /slack/events, /slack/commands, /slack/interactive")
 		}
-		if scfg.AppToken != "" {
-			go func() {
-				if err := bot.RunSocketMode(ctx); err != nil && ctx.Err() == nil {
-					logger.Error("slack: socket mode stopped", "err", err.Error())
-				}
-			}()
+		if r.socket {
 			logger.Info("slack: Socket Mode")
 		}
 	}
-	go func() {
-		// Term statistics for topic questions, so the first one is quick
-		// (with access rules, each scope's Assistant computes its own).
-		if policy != nil {
-			return
-		}
-		if err := asst.Warm(ctx); err != nil && ctx.Err() == nil {
-			logger.Warn("retrieval: warm-up failed", "err", err.Error())
-		}
-	}()
+	r.api = srv
+	if policy == nil {
+		// With access rules, each scope's Assistant computes its own
+		// statistics on first use: nothing to warm up.
+		r.asst = asst
+	}
 	if len(srcs) > 0 && every == 0 {
 		// Catch up once at start; webhooks and POST /v1/ingest do the rest.
 		if err := srv.IngestAll(); err != nil {
 			return err
 		}
 	}
-	return srv.Run(ctx, *addr, every)
+	return r.run(ctx)
+}
+
+// shutdownTimeout bounds how long serve waits, once the HTTP server has
+// stopped, for the Slack bot's answers to end.
+const shutdownTimeout = 30 * time.Second
+
+// running is what `livespec serve` runs: the HTTP API (with its pollers,
+// ingest jobs and answers), the Slack bot and the warm-up, over one store.
+type running struct {
+	api    *api.Server
+	bot    *slackbot.Bot // nil without Slack
+	socket bool          // the bot runs Socket Mode
+	asst   *retrieval.Assistant // warmed up at start; nil: none
+	store  livespec.Store
+	log    *slog.Logger
+	addr   string
+	every  time.Duration
+	ran    bool
+}
+
+// run serves until ctx ends, then shuts down in order: the HTTP server
+// (in-flight requests finish), the pollers and ingest jobs, every answer
+// still running, the Slack bot's answers; each wait is bounded. The store
+// is closed last, and only when every reader has ended: after a wait that
+// timed out it is left to the process's exit.
+func (r *running) run(ctx context.Context) error {
+	r.ran = true
+	g, gctx := errgroup.WithContext(ctx)
+	if r.bot != nil && r.socket {
+		g.Go(func() error {
+			if err := r.bot.RunSocketMode(gctx); err != nil && gctx.Err() == nil {
+				r.log.Error("slack: socket mode stopped", "err", err.Error())
+			}
+			return nil
+		})
+	}
+	if r.asst != nil {
+		g.Go(func() error {
+			// Term statistics for topic questions, so the first one is quick.
+			if err := r.asst.Warm(gctx); err != nil && gctx.Err() == nil {
+				r.log.Warn("retrieval: warm-up failed", "err", err.Error())
+			}
+			return nil
+		})
+	}
+	// Run returns once the HTTP server, the pollers, the ingest jobs and
+	// the answers have ended (or its bounded waits ran out).
+	g.Go(func() error { return r.api.Run(gctx, r.addr, r.every) })
+	err := g.Wait()
+	if r.bot != nil {
+		bctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		if berr := r.bot.Close(bctx); berr != nil {
+			err = errors.Join(err, livespec.WrapError(livespec.EUNAVAILABLE, berr, "serve: Slack answers still running at shutdown"))
+		}
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		r.log.Error("serve: readers still running after the shutdown deadline; the store is left to the process exit", "err", err.Error())
+		return err
+	}
+	return errors.Join(err, r.store.Close())
+}
+
+// abandon closes what cmdServe opened when it returns before run.
+func (r *running) abandon() {
+	if r.ran {
+		return
+	}
+	if r.bot != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		_ = r.bot.Close(ctx)
+	}
+	_ = r.store.Close()
 }
 
 // repoSource is a repository the server follows: a directory, or a URL

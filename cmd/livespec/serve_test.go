@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -161,6 +162,18 @@ func TestServe(t *testing.T) {
 	}
 	hookMu.Unlock()
 
+	// A push to a branch the index does not follow starts no ingest,
+	// although serve was given no --branch: it follows HEAD's branch.
+	featurePush := fmt.Sprintf(`{"ref":"refs/heads/feature","repository":{"full_name":%q}}`, name)
+	fmac := hmac.New(sha256.New, []byte("gh-secret"))
+	fmac.Write([]byte(featurePush))
+	code, body = call("POST", "/v1/webhooks/github", featurePush, map[string]string{
+		"X-GitHub-Event": "push", "X-GitHub-Delivery": "d-2", "X-Hub-Signature-256": "sha256=" + hex.EncodeToString(fmac.Sum(nil)),
+	})
+	if code != 200 || !strings.Contains(body, `"ignored"`) {
+		t.Errorf("push to an untracked branch: %d %s, want 200 ignored", code, body)
+	}
+
 	code, body = call("GET", "/metrics", "", nil)
 	if code != 200 || !strings.Contains(body, "livespec_") {
 		t.Errorf("metrics: %d", code)
@@ -190,6 +203,9 @@ func TestServe(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop")
 	}
+	// Every goroutine serve started has ended: the warm-up, the ingest
+	// jobs, the answers, the HTTP server.
+	noLivespecGoroutines(t)
 	// Logs are structured and never show the token.
 	sc := bufio.NewScanner(strings.NewReader(stderr.String()))
 	for sc.Scan() {
@@ -222,4 +238,25 @@ func (l *lockedWriter) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.String()
+}
+
+// noLivespecGoroutines fails t if goroutines running livespec code (not
+// the tests') are left after a short grace period.
+func noLivespecGoroutines(t testing.TB) {
+	t.Helper()
+	var left []string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		left = left[:0]
+		buf := make([]byte, 1<<20)
+		n := runtime.Stack(buf, true)
+		for _, g := range strings.Split(string(buf[:n]), "\n\n") {
+			if strings.Contains(g, "github.com/livespec/livespec/") && !strings.Contains(g, "_test.go") {
+				left = append(left, g)
+			}
+		}
+		if len(left) == 0 {
+			return
+		}
+	}
+	t.Errorf("goroutines left running after serve returned:\n%s", strings.Join(left, "\n\n"))
 }

@@ -1,0 +1,444 @@
+// Command serveload starts a fresh `livespec serve` (the binary itself, so
+// the server is wired exactly as users run it) on an existing index, with
+// the answer cache off, and asks it many distinct questions at once:
+// current, as-of, changes and timeline questions made from the index's own
+// section headings. Optionally it lands new commits in the served
+// repository and has the server ingest them while the questions run.
+//
+//	go build -o /tmp/livespec ./cmd/livespec
+//	go run ./bench/serveload -bin /tmp/livespec -index DIR -c 32 -n 3000
+//	go run ./bench/serveload -bin /tmp/livespec -index DIR -repo CLONE -ingest 2s
+//
+// It reports every request's outcome: the latency percentiles (p50, p99,
+// max) overall and per kind, the requests slower than -slow, transport
+// errors, and 4xx and 5xx answers; then it stops the server with SIGTERM
+// and reports how long the shutdown took. The exit status is 1 when a
+// request failed, was answered with a 5xx or took longer than -slow.
+package main
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/sqlite"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "serveload:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	bin, index, repo, now string
+	clients, n            int
+	slow, ingest          time.Duration
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	var o options
+	fs := flag.NewFlagSet("serveload", flag.ContinueOnError)
+	fs.StringVar(&o.bin, "bin", "", "the livespec binary to serve with (required)")
+	fs.StringVar(&o.index, "index", "", "index directory (required; --index of serve)")
+	fs.StringVar(&o.repo, "repo", "", "git repository the server follows (--repo of serve); needed by -ingest")
+	fs.StringVar(&o.now, "now", "", "clock of the questions (RFC 3339; default: the newest change in the index)")
+	fs.IntVar(&o.clients, "c", 32, "concurrent clients")
+	fs.IntVar(&o.n, "n", 3000, "distinct questions, each asked once")
+	fs.DurationVar(&o.slow, "slow", 2*time.Second, "a request slower than this counts as a failure")
+	fs.DurationVar(&o.ingest, "ingest", 0, "land a commit in -repo and ingest it every interval while the load runs (0: no ingest)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if o.bin == "" || o.index == "" || (o.ingest > 0 && o.repo == "") {
+		return errors.New("want -bin and -index (and -repo with -ingest)")
+	}
+	qs, now, err := questions(ctx, o)
+	if err != nil {
+		return err
+	}
+	srv, err := startServer(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer srv.kill()
+	fmt.Fprintf(stdout, "server ready in %v; %d questions (now %s), %d clients\n", srv.ready.Round(time.Millisecond), len(qs), now.Format(time.DateOnly), o.clients)
+
+	loadCtx, stopIngest := context.WithCancel(ctx)
+	var ing ingestStats
+	var wg sync.WaitGroup
+	if o.ingest > 0 {
+		wg.Go(func() { ing = ingestLoop(loadCtx, srv.base, o) })
+	}
+	start := time.Now()
+	results := load(ctx, srv.base, qs, now, o.clients)
+	elapsed := time.Since(start)
+	stopIngest()
+	wg.Wait()
+	shutdown, exitErr := srv.stop()
+	bad := report(stdout, results, elapsed, o.slow)
+	if o.ingest > 0 {
+		fmt.Fprintf(stdout, "ingest during the load: %d commits landed, jobs %v\n", ing.commits, ing.states)
+	}
+	fmt.Fprintf(stdout, "shutdown after SIGTERM: %v (%v)\n", shutdown.Round(time.Millisecond), cmp.Or[any](exitErr, "exit 0"))
+	if bad {
+		return errors.New("some requests failed, answered 5xx or were slow")
+	}
+	return exitErr
+}
+
+// question is one request of the load.
+type question struct{ kind, text string }
+
+// questions makes o.n distinct questions from the headings of the
+// index's current sections, cycling through the four kinds.
+func questions(ctx context.Context, o options) ([]question, time.Time, error) {
+	st, err := sqlite.Open(ctx, filepath.Join(o.index, "livespec.db"))
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	defer st.Close()
+	vs, err := st.Versions(ctx, livespec.VersionQuery{Validity: livespec.Current()})
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	var topics []string
+	seen := map[string]bool{}
+	for _, v := range vs {
+		hs := strings.Split(v.Heading, livespec.HeadingSep)
+		t := strings.TrimSpace(hs[len(hs)-1])
+		if n := len(strings.Fields(t)); n == 0 || n > 8 || seen[strings.ToLower(t)] || t == livespec.FrontMatterHeading {
+			continue
+		}
+		seen[strings.ToLower(t)] = true
+		topics = append(topics, t)
+	}
+	if len(topics) == 0 {
+		return nil, time.Time{}, errors.New("the index has no headings to ask about")
+	}
+	now, first, err := span(ctx, st, o.now)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	days := max(int(now.Sub(first).Hours()/24), 1)
+	var out []question
+	asked := map[string]bool{}
+	for i := 0; len(out) < o.n && i < o.n*20; i++ {
+		t := topics[i%len(topics)]
+		d := first.AddDate(0, 0, (i*7919)%days)
+		var q question
+		switch i % 4 {
+		case 0:
+			q = question{"current", fmt.Sprintf("What does the spec say about %s?", t)}
+		case 1:
+			q = question{"as_of", fmt.Sprintf("What did the spec say about %s as of %s?", t, d.Format("January 2, 2006"))}
+		case 2:
+			q = question{"changes", fmt.Sprintf("What changed about %s in %s?", t, d.Format("January 2006"))}
+		default:
+			q = question{"timeline", fmt.Sprintf("When was %s introduced and how did it change?", t)}
+		}
+		if !asked[q.text] {
+			asked[q.text] = true
+			out = append(out, q)
+		}
+	}
+	return out, now, nil
+}
+
+// span returns the clock of the questions (given, or the newest change)
+// and the oldest change.
+func span(ctx context.Context, st *sqlite.Store, given string) (now, first time.Time, err error) {
+	cs, err := st.Changes(ctx, livespec.ChangeQuery{Limit: 1})
+	if err != nil || len(cs) == 0 {
+		return now, first, cmp.Or(err, errors.New("the index holds no change"))
+	}
+	first = cs[0].Date
+	repos, err := st.Repos(ctx)
+	if err != nil {
+		return now, first, err
+	}
+	for _, r := range repos {
+		if r.Time.After(now) {
+			now = r.Time
+		}
+	}
+	if given != "" {
+		if now, err = time.Parse(time.RFC3339, given); err != nil {
+			return now, first, fmt.Errorf("-now: %w", err)
+		}
+	}
+	return now, first, nil
+}
+
+// server is a running `livespec serve`.
+type server struct {
+	cmd   *exec.Cmd
+	base  string
+	ready time.Duration
+	done  chan error
+}
+
+func startServer(ctx context.Context, o options) (*server, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	args := []string{"serve", "--addr", addr, "--index", o.index, "--answer-cache", "-1"}
+	if o.repo != "" {
+		args = append(args, "--repo", o.repo)
+	}
+	cmd := exec.CommandContext(ctx, o.bin, args...)
+	cmd.Env = append(os.Environ(), "LIVESPEC_OLLAMA_URL=none", "LIVESPEC_API_TOKENS=", "SLACK_BOT_TOKEN=", "SLACK_APP_TOKEN=")
+	logf, err := os.CreateTemp("", "serveload-*.log")
+	if err != nil {
+		return nil, err
+	}
+	cmd.Stdout, cmd.Stderr = logf, logf
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	s := &server{cmd: cmd, base: "http://" + addr, done: make(chan error, 1)}
+	go func() { s.done <- cmd.Wait(); logf.Close() }()
+	for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
+		if resp, err := http.Get(s.base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				break
+			}
+		}
+		select {
+		case err := <-s.done:
+			return nil, fmt.Errorf("the server exited before it was ready (%v); log in %s", err, logf.Name())
+		default:
+		}
+		if time.Now().After(deadline) {
+			s.kill()
+			return nil, fmt.Errorf("the server was not ready within 5 minutes; log in %s", logf.Name())
+		}
+	}
+	s.ready = time.Since(start)
+	return s, nil
+}
+
+// stop sends SIGTERM and waits (at most a minute) for the server to exit.
+func (s *server) stop() (time.Duration, error) {
+	start := time.Now()
+	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		return 0, err
+	}
+	select {
+	case err := <-s.done:
+		return time.Since(start), err
+	case <-time.After(time.Minute):
+		s.kill()
+		return time.Since(start), errors.New("the server did not stop within a minute of SIGTERM")
+	}
+}
+
+func (s *server) kill() { _ = s.cmd.Process.Kill() }
+
+// result is one request's outcome.
+type result struct {
+	kind    string
+	status  int // 0: transport error
+	latency time.Duration
+	err     string
+}
+
+// load asks every question once with clients concurrent clients.
+func load(ctx context.Context, base string, qs []question, now time.Time, clients int) []result {
+	work := make(chan question)
+	out := make([]result, 0, len(qs))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	client := &http.Client{Timeout: 60 * time.Second}
+	for range clients {
+		wg.Go(func() {
+			for q := range work {
+				r := ask(ctx, client, base, q, now)
+				mu.Lock()
+				out = append(out, r)
+				mu.Unlock()
+			}
+		})
+	}
+	for _, q := range qs {
+		work <- q
+	}
+	close(work)
+	wg.Wait()
+	return out
+}
+
+func ask(ctx context.Context, client *http.Client, base string, q question, now time.Time) result {
+	body, _ := json.Marshal(map[string]string{"question": q.text, "now": now.Format(time.RFC3339)})
+	req, _ := http.NewRequestWithContext(ctx, "POST", base+"/v1/ask", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	start := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		return result{kind: q.kind, latency: time.Since(start), err: err.Error()}
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	r := result{kind: q.kind, status: resp.StatusCode, latency: time.Since(start)}
+	if err != nil {
+		r.status, r.err = 0, err.Error()
+	} else if resp.StatusCode != 200 {
+		r.err = strings.TrimSpace(string(b))
+	}
+	return r
+}
+
+// report prints the outcome and reports whether any request failed, was
+// answered 5xx or was slower than slow.
+func report(w io.Writer, rs []result, elapsed, slow time.Duration) bool {
+	var failed, s5, s4, slowN int
+	byKind := map[string][]time.Duration{}
+	var all []time.Duration
+	firstErr := ""
+	for _, r := range rs {
+		all = append(all, r.latency)
+		byKind[r.kind] = append(byKind[r.kind], r.latency)
+		switch {
+		case r.status == 0:
+			failed++
+		case r.status >= 500:
+			s5++
+		case r.status >= 400:
+			s4++
+		}
+		if r.latency > slow {
+			slowN++
+		}
+		if r.err != "" && firstErr == "" {
+			firstErr = fmt.Sprintf("%d %s", r.status, r.err)
+		}
+	}
+	fmt.Fprintf(w, "%d requests in %v (%.1f/s): %d answered 200, %d transport errors, %d 4xx, %d 5xx, %d slower than %v\n",
+		len(rs), elapsed.Round(time.Millisecond), float64(len(rs))/elapsed.Seconds(), len(rs)-failed-s5-s4, failed, s4, s5, slowN, slow)
+	fmt.Fprintf(w, "latency all: %s\n", percentiles(all))
+	kinds := make([]string, 0, len(byKind))
+	for k := range byKind {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	for _, k := range kinds {
+		fmt.Fprintf(w, "latency %s (%d): %s\n", k, len(byKind[k]), percentiles(byKind[k]))
+	}
+	if firstErr != "" {
+		fmt.Fprintf(w, "first error: %.300s\n", firstErr)
+	}
+	return failed > 0 || s5 > 0 || slowN > 0
+}
+
+func percentiles(ds []time.Duration) string {
+	if len(ds) == 0 {
+		return "-"
+	}
+	slices.Sort(ds)
+	at := func(p float64) time.Duration { return ds[min(len(ds)-1, int(p*float64(len(ds))))] }
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.1fms", float64(d.Microseconds())/1000) }
+	return fmt.Sprintf("p50 %s  p99 %s  max %s", ms(at(0.50)), ms(at(0.99)), ms(ds[len(ds)-1]))
+}
+
+// ingestStats is what the ingest loop did.
+type ingestStats struct {
+	commits int
+	states  map[string]int
+}
+
+// ingestLoop lands a commit in o.repo every o.ingest and has the server
+// ingest it, until ctx ends; then it waits (bounded) for the last job.
+func ingestLoop(ctx context.Context, base string, o options) ingestStats {
+	st := ingestStats{states: map[string]int{}}
+	t := time.NewTicker(o.ingest)
+	defer t.Stop()
+	var jobs []string
+	for i := 0; ; i++ {
+		select {
+		case <-ctx.Done():
+			for _, id := range jobs {
+				st.states[waitJob(base, id)]++
+			}
+			return st
+		case <-t.C:
+		}
+		if err := commit(o.repo, i); err != nil {
+			st.states["commit failed: "+err.Error()]++
+			continue
+		}
+		st.commits++
+		resp, err := http.Post(base+"/v1/ingest", "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			st.states["post failed"]++
+			continue
+		}
+		var job struct{ ID string }
+		_ = json.NewDecoder(resp.Body).Decode(&job)
+		resp.Body.Close()
+		if resp.StatusCode != 202 {
+			st.states[fmt.Sprintf("post %d", resp.StatusCode)]++
+			continue
+		}
+		jobs = append(jobs, job.ID)
+	}
+}
+
+// commit lands commit i in repo: a new paragraph in one spec file.
+func commit(repo string, i int) error {
+	f := filepath.Join(repo, "serveload.md")
+	fh, err := os.OpenFile(f, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(fh, "\n## Load step %d\n\nThe load test landed step %d.\n", i, i)
+	fh.Close()
+	for _, args := range [][]string{{"add", "serveload.md"}, {"commit", "-q", "-m", fmt.Sprintf("serveload step %d", i)}} {
+		c := exec.Command("git", args...)
+		c.Dir = repo
+		c.Env = append(os.Environ(), "GIT_AUTHOR_NAME=serveload", "GIT_AUTHOR_EMAIL=load@example.com",
+			"GIT_COMMITTER_NAME=serveload", "GIT_COMMITTER_EMAIL=load@example.com")
+		if out, err := c.CombinedOutput(); err != nil {
+			return fmt.Errorf("git %s: %v: %s", args[0], err, out)
+		}
+	}
+	return nil
+}
+
+// waitJob polls an ingest job until it ends, for at most 5 minutes.
+func waitJob(base, id string) string {
+	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		resp, err := http.Get(base + "/v1/ingest/" + id)
+		if err != nil {
+			return "get failed"
+		}
+		var job struct{ State string }
+		_ = json.NewDecoder(resp.Body).Decode(&job)
+		resp.Body.Close()
+		if job.State != "queued" && job.State != "running" {
+			return job.State
+		}
+	}
+	return "still running after 5 minutes"
+}
