@@ -119,21 +119,3 @@ func parseDays(s string) (time.Duration, error) {
 	}
 	return v, nil
 }
-
-// run starts the push loop; the returned stop cancels it and waits for it
-// to end (serve owns and joins it).
-func (p *pushSetup) run(ctx context.Context, logger *slog.Logger) (stop func()) {
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		if err := p.svc.Run(ctx); err != nil {
-			logger.Error("push: stopped", "err", err)
-		}
-	}()
-	return func() {
-		cancel()
-		<-done
-		p.store.Close()
-	}
-}

@@ -200,7 +200,7 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 	}
 	if ps != nil {
 		in.after = ps.svc.Kick
-		defer ps.run(ctx, logger)()
+		r.push = ps
 	}
 	var repos []api.RepoSource
 	for _, s := range srcs {
@@ -286,8 +286,9 @@ const shutdownTimeout = 30 * time.Second
 // ingest jobs and answers), the Slack bot and the warm-up, over one store.
 type running struct {
 	api    *api.Server
-	bot    *slackbot.Bot // nil without Slack
-	socket bool          // the bot runs Socket Mode
+	bot    *slackbot.Bot        // nil without Slack
+	socket bool                 // the bot runs Socket Mode
+	push   *pushSetup           // nil without push
 	asst   *retrieval.Assistant // warmed up at start; nil: none
 	store  livespec.Store
 	log    *slog.Logger
@@ -308,6 +309,14 @@ func (r *running) run(ctx context.Context) error {
 		g.Go(func() error {
 			if err := r.bot.RunSocketMode(gctx); err != nil && gctx.Err() == nil {
 				r.log.Error("slack: socket mode stopped", "err", err.Error())
+			}
+			return nil
+		})
+	}
+	if r.push != nil {
+		g.Go(func() error {
+			if err := r.push.svc.Run(gctx); err != nil && gctx.Err() == nil {
+				r.log.Error("push: stopped", "err", err.Error())
 			}
 			return nil
 		})
@@ -336,6 +345,15 @@ func (r *running) run(ctx context.Context) error {
 		r.log.Error("serve: readers still running after the shutdown deadline; the store is left to the process exit", "err", err.Error())
 		return err
 	}
+	return errors.Join(err, r.closeStores())
+}
+
+// closeStores closes the index and the push state.
+func (r *running) closeStores() error {
+	var err error
+	if r.push != nil {
+		err = r.push.store.Close()
+	}
 	return errors.Join(err, r.store.Close())
 }
 
@@ -349,7 +367,7 @@ func (r *running) abandon() {
 		defer cancel()
 		_ = r.bot.Close(ctx)
 	}
-	_ = r.store.Close()
+	_ = r.closeStores()
 }
 
 // repoSource is a repository the server follows: a directory, or a URL
