@@ -1,7 +1,9 @@
 package livespec
 
 import (
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/google/uuid"
 )
@@ -143,4 +145,54 @@ type AnswerFact struct {
 type FactSince struct {
 	Commit string `json:"commit"`
 	Date   Time   `json:"date"`
+}
+
+// FactEvent is a fact change as `livespec facts --json` and GET /v1/facts
+// carry it.
+type FactEvent struct {
+	Repo     string     `json:"repo"`
+	Commit   string     `json:"commit"`
+	Date     Time       `json:"date"`
+	Author   string     `json:"author"`
+	Message  string     `json:"message,omitempty"`
+	Path     string     `json:"path"`
+	OldPath  string     `json:"old_path,omitempty"`
+	Field    string     `json:"field"`
+	Kind     ChangeKind `json:"kind"`
+	Value    string     `json:"value"`
+	Previous string     `json:"previous"`
+}
+
+// FactEventOf converts a stored FactChange to its event form.
+func FactEventOf(c FactChange) FactEvent {
+	return FactEvent{Repo: c.Repo, Commit: c.Commit, Date: Time{c.Date}, Author: c.Author, Message: c.Message,
+		Path: c.Path, OldPath: c.OldPath, Field: c.Field, Kind: c.Kind, Value: c.Value, Previous: c.Previous}
+}
+
+// MatchesValue reports whether a fact change set a value containing want
+// (case-insensitive; "" matches every change).
+func (c FactChange) MatchesValue(want string) bool {
+	return want == "" || strings.Contains(strings.ToLower(c.Value), strings.ToLower(strings.TrimSpace(want)))
+}
+
+// NormalizeField returns a field name in lower case with markup, dashes,
+// underscores and punctuation turned into single spaces: "**Tracking
+// issue**" and "tracking-issue" are both "tracking issue".
+func NormalizeField(name string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		case r == '*' || r == '`' || r == '~':
+		default:
+			space = true
+		}
+	}
+	return b.String()
 }

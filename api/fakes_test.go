@@ -419,6 +419,17 @@ func (m *memStore) FactChanges(ctx context.Context, q livespec.FactChangeQuery) 
 			out = append(out, c)
 		}
 	}
+	slices.SortFunc(out, func(a, b livespec.FactChange) int { return cmp.Or(a.Date.Compare(b.Date), cmp.Compare(a.ID, b.ID)) })
+	if q.After != "" {
+		i := slices.IndexFunc(out, func(c livespec.FactChange) bool { return c.ID == q.After })
+		if i < 0 {
+			return nil, livespec.Errorf(livespec.EINVALID, "unknown cursor")
+		}
+		out = out[i+1:]
+	}
+	if q.Limit > 0 && len(out) > q.Limit {
+		out = out[:q.Limit]
+	}
 	return out, nil
 }
 

@@ -51,6 +51,7 @@ func (s *Server) routes() []route {
 
 		{method: "POST", path: "/v1/ask", access: bearer, ask: true, handler: s.ask},
 		{method: "GET", path: "/v1/changes", access: bearer, handler: s.changes},
+		{method: "GET", path: "/v1/facts", access: bearer, handler: s.facts},
 		{method: "GET", path: "/v1/timeline", access: bearer, handler: s.timeline},
 		{method: "GET", path: "/v1/specs", access: bearer, handler: s.specTree},
 		{method: "GET", path: "/v1/specs/*path", access: bearer, handler: s.specFile},

@@ -32,7 +32,7 @@ const (
 )
 
 // Kinds lists the question kinds in report order.
-var Kinds = []string{KindCurrent, KindIntroduced, KindAsOf, KindEvolution, KindChanges, KindAbsent}
+var Kinds = []string{KindCurrent, KindIntroduced, KindAsOf, KindEvolution, KindChanges, KindAbsent, KindStatusList, KindStatusOf}
 
 // EvolutionPass is the share of gold commits an evolution answer needs to
 // pass.
@@ -74,6 +74,14 @@ type Question struct {
 	// changes: inclusive days
 	From string `json:"from,omitempty"`
 	To   string `json:"to,omitempty"`
+
+	// status_list (GoldPaths, Field, Value, Window or AsOf) and status_of
+	// (GoldPath, Field, GoldValue, GoldDate, AsOf); GoldAliases lists the
+	// other paths of a gold document over its renames.
+	Field       string              `json:"field,omitempty"`
+	Value       string              `json:"value,omitempty"`
+	GoldValue   string              `json:"gold_value,omitempty"`
+	GoldAliases map[string][]string `json:"gold_aliases,omitempty"`
 }
 
 // DayWindow is a period of whole days, both inclusive, as YYYY-MM-DD.
@@ -159,6 +167,8 @@ func (q *Question) validate() error {
 		if q.To < q.From {
 			return fmt.Errorf("to %s is before from %s", q.To, q.From)
 		}
+	case KindStatusList, KindStatusOf:
+		return q.validateStatus()
 	case KindAbsent:
 	default:
 		return fmt.Errorf("unknown kind %q (want one of %s)", q.Kind, strings.Join(Kinds, ", "))
@@ -426,6 +436,8 @@ func score(res *Result, q Question, ans *livespec.Answer, hist *gitHistory) {
 		return
 	}
 	switch q.Kind {
+	case KindStatusList, KindStatusOf:
+		scoreStatus(res, q, ans)
 	case KindCurrent:
 		res.Got = citeList(ans.Citations)
 		for _, c := range top(ans.Citations) {

@@ -81,16 +81,18 @@ func markdownFacts(content []byte, meta map[string]any) []rawFact {
 }
 
 // headerFacts scans the top of a document: every line before the first
-// heading, then the lines right after it up to the first paragraph that is
-// not a field once a field was found (or after a few lines without one),
-// the next heading or a code fence.
+// heading, then the lines right after it up to the first prose line once a
+// field was found (only markup lines may come before the fields), the next
+// heading or a code fence. A list item's continuation lines are part of
+// its value; a list item that is no field does not end the list.
 func headerFacts(src string, add func(rawFact)) {
 	lines := strings.SplitN(src, "\n", headerScanLines+1)
 	if len(lines) > headerScanLines {
 		lines = lines[:headerScanLines]
 	}
 	afterHeading, found := false, false
-	for i, line := range lines {
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
 		t := strings.TrimSpace(line)
 		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
 			return
@@ -102,18 +104,28 @@ func headerFacts(src string, add func(rawFact)) {
 				return
 			}
 			afterHeading = true
-			continue
-		}
-		if isSetextUnderline(line) && afterHeading && i > 0 {
+			if !isATXHeading([]byte(strings.TrimLeft(line, " "))) {
+				i++ // the setext underline
+			}
 			continue
 		}
 		if t == "" || isTableRule(t) {
 			continue
 		}
-		f, ok := fieldLine(t)
-		if ok {
+		item := listMarker.MatchString(t)
+		if item {
+			// Continuation lines belong to the item.
+			for i+1 < len(lines) && continues(lines[i+1]) {
+				i++
+				t += " " + strings.TrimSpace(lines[i])
+			}
+		}
+		if f, ok := fieldLine(t); ok {
 			add(f)
 			found = true
+			continue
+		}
+		if item && found {
 			continue
 		}
 		// After the heading, only markup lines (comments, badges, images,
@@ -122,6 +134,15 @@ func headerFacts(src string, add func(rawFact)) {
 			return
 		}
 	}
+}
+
+// continues reports whether line continues a list item's paragraph (as
+// CommonMark reads it, indented or lazily): not blank, no item, heading,
+// fence or table row.
+func continues(line string) bool {
+	t := strings.TrimSpace(line)
+	return t != "" && !listMarker.MatchString(t) && !isATXHeading([]byte(t)) && !isSetextUnderline(line) &&
+		!strings.HasPrefix(t, "```") && !strings.HasPrefix(t, "~~~") && !strings.HasPrefix(t, "|")
 }
 
 func isSetextUnderline(line string) bool {
@@ -182,7 +203,7 @@ func leadingMarkup(s string) string {
 // link or sentence punctuation) and the value is not empty.
 func newField(origin livespec.FactOrigin, name, raw string) (rawFact, bool) {
 	name = strings.Replace(name, "(s)", "", 1)
-	field := NormalizeField(name)
+	field := livespec.NormalizeField(name)
 	if field == "" || len(field) > 40 || strings.Count(field, " ") > 3 || strings.ContainsAny(name, "[]()<>/\\.,;?!") {
 		return rawFact{}, false
 	}
@@ -195,7 +216,7 @@ func newField(origin livespec.FactOrigin, name, raw string) (rawFact, bool) {
 		return rawFact{}, false
 	}
 	value := NormalizeValue(raw)
-	if value == "" || len(raw) > 500 {
+	if value == "" || len(raw) > 500 || strings.HasPrefix(raw, "//") { // "Discussion at https://…"
 		return rawFact{}, false
 	}
 	return rawFact{origin: origin, name: name, field: field, raw: raw, value: value, release: ReleaseOf(value)}, true
@@ -247,28 +268,6 @@ func scalarText(v any) (string, bool) {
 		return strings.Join(parts, ", "), len(parts) > 0
 	}
 	return "", false
-}
-
-// NormalizeField returns a field name in lower case with markup, dashes,
-// underscores and punctuation turned into single spaces: "**Tracking
-// issue**" and "tracking-issue" are both "tracking issue".
-func NormalizeField(name string) string {
-	var b strings.Builder
-	space := false
-	for _, r := range strings.ToLower(name) {
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteRune(r)
-		case r == '*' || r == '`' || r == '~':
-		default:
-			space = true
-		}
-	}
-	return b.String()
 }
 
 var (

@@ -47,9 +47,11 @@ func TestMarkdownFacts(t *testing.T) {
 		{"sentences after the heading stop the scan", "# Title\n\nIntro paragraph one.\n\nIntro two.\n\nIntro three.\n\nIntro four.\n\nStatus: late\n",
 			""},
 		{"code fence ends the scan", "# Title\n\n```\nStatus: code\n```\n", ""},
-		{"go proposal style", "# Proposal: X\n\nAuthor(s): Ann\n\nLast updated: 2019-01-01\n\nDiscussion at https://golang.org/issue/1.\n",
+		{"go proposal style", "# Proposal: X\n\nAuthor(s): Ann\n\nLast updated: 2019-01-01\n\n- Discussion at https://golang.org/issue/1\n\nDiscussion at https://golang.org/issue/1.\n",
 			"author=Ann; last updated=2019-01-01"},
 		{"badges before the fields", "# T\n\n[![ci](https://x/b.svg)](https://x)\n\n- Status: Beta\n", "status=Beta"},
+		{"an item's value on continuation lines", "# Collection Literals\n\n* **Type**: Design proposal\n* **Contributors**:\n  Ann,\n  Bo\n* **Reviewers**: Cy,\nDee\n* **Issue:** [KT-1](https://x)\n* A note, no field\n* **Status:** Experimental since Kotlin 2.4.0\n\n## Motivation\n",
+			"type=Design proposal; contributors=Ann, Bo; reviewers=Cy, Dee; issue=KT-1; status=Experimental since Kotlin 2.4.0@2.4.0"},
 		{"setext heading", "Title\n=====\n\n* Status: Draft\n", "status=Draft"},
 	}
 	for _, tt := range tests {

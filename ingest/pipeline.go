@@ -37,7 +37,7 @@ const fingerprintVersion = 1
 
 // factsVersion changes whenever fact extraction would read other facts
 // from the same files.
-const factsVersion = 1
+const factsVersion = 4
 
 // Options configures one ingest of one repository.
 type Options struct {

@@ -50,6 +50,10 @@ type Assistant struct {
 	// the answer falls back to BM25 search or the extractive generator
 	// (nil: no log).
 	Logger *slog.Logger
+	// Synonyms maps status words of questions to the values they stand
+	// for where the index holds no value with the word itself (nil:
+	// DefaultSynonyms).
+	Synonyms map[string][]string
 
 	mu       sync.Mutex   // guards stats and statsSeq
 	stats    *corpusStats // term statistics, computed on first use
@@ -159,8 +163,14 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 		u = Understand(question, now)
 		topic = applyCorrections(topic, fixes)
 	}
-	if ans, err := a.notFound(ctx, asked, u, topic, repos, fixes); ans != nil || err != nil {
-		return ans, err
+	sq, err := a.statusQuestion(ctx, question, now, repos)
+	if err != nil {
+		return nil, err
+	}
+	if sq == nil {
+		if ans, err := a.notFound(ctx, asked, u, topic, repos, fixes); ans != nil || err != nil {
+			return ans, err
+		}
 	}
 	ev := &livespec.Evidence{Question: question, Intent: u.Intent, Window: u.Window, Topic: topic}
 	if len(fixes) > 0 {
@@ -178,7 +188,18 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 	found := true
 	var firstSeen *livespec.FirstSeen
 	subjects := []livespec.Subject{}
+	if sq != nil {
+		u.Intent, ev.Intent, ev.Topic = livespec.IntentStatus, livespec.IntentStatus, ""
+		ev.Notes = statusNotes(ev.Notes)
+	}
 	switch u.Intent {
+	case livespec.IntentStatus:
+		res, err := a.status(ctx, sq, question, now, repos)
+		if err != nil {
+			return nil, err
+		}
+		ev.Facts, cited = res.facts, res.cite
+		ev.Notes = append(ev.Notes, res.notes...)
 	case livespec.IntentChanges:
 		res, err := a.ledger(ctx, u, topic, now, repos)
 		if err != nil {
@@ -289,6 +310,7 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 		Citations: ev.Sources,
 		Changes:   ev.Changes,
 		Totals:    ev.Totals,
+		Facts:     ev.Facts,
 		Model:     livespec.ModelInfo{Embedder: embedder, Generator: genName},
 	}
 	if ev.AsOf != nil {
@@ -299,6 +321,9 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 	}
 	if ans.Changes == nil {
 		ans.Changes = []livespec.AnswerChange{}
+	}
+	if ans.Facts == nil {
+		ans.Facts = []livespec.AnswerFact{}
 	}
 	return ans, nil
 }
@@ -463,7 +488,7 @@ func (a *Assistant) notFound(ctx context.Context, question string, u Understandi
 	ans := &livespec.Answer{
 		Question: question, Intent: u.Intent, Window: u.Window, Answer: text,
 		Subjects: []livespec.Subject{}, Citations: []livespec.Citation{}, Changes: []livespec.AnswerChange{},
-		Model: livespec.ModelInfo{Embedder: embedder, Generator: a.generator().Name()},
+		Facts: []livespec.AnswerFact{}, Model: livespec.ModelInfo{Embedder: embedder, Generator: a.generator().Name()},
 	}
 	if !u.AsOf.IsZero() {
 		ans.AsOf = livespec.Time{Time: u.AsOf}

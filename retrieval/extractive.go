@@ -71,6 +71,8 @@ func (Extractive) Generate(ctx context.Context, ev *livespec.Evidence, onToken f
 		r.changes()
 	case livespec.IntentTimeline:
 		r.timeline()
+	case livespec.IntentStatus:
+		r.status()
 	default:
 		r.statement()
 	}

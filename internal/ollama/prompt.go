@@ -113,6 +113,7 @@ func (g *Generator) Prompt(ev *livespec.Evidence) Prompt {
 		}
 		data.WriteString("</changes>\n")
 	}
+	writeFacts(&data, ev.Facts)
 	data.WriteString("</data>\n\n")
 
 	var q strings.Builder
@@ -236,4 +237,19 @@ func numList(ns []int) string {
 		return parts[0] + "…" + parts[len(parts)-1]
 	}
 	return strings.Join(parts, ", ")
+}
+
+// writeFacts adds the lifecycle facts of a status answer: per document its
+// value of the field, since when and the value before.
+func writeFacts(data *strings.Builder, facts []livespec.AnswerFact) {
+	if len(facts) == 0 {
+		return
+	}
+	data.WriteString("<facts>\n")
+	for _, f := range facts {
+		fmt.Fprintf(data, "<fact path=%s title=%s field=%s since=%s commit=%s previous=%s>%s</fact>\n",
+			attr(f.Path), attr(f.Title), attr(f.Field), attr(day(f.Since.Date.Time)), attr(shortSHA(f.Since.Commit)),
+			attr(f.Previous), escapeData(f.Value))
+	}
+	data.WriteString("</facts>\n")
 }

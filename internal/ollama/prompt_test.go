@@ -40,6 +40,15 @@ func TestPromptGolden(t *testing.T) {
 			ev.Notes = []string{"The first mention of coupons is in commit 0123456789ab."}
 			return ev
 		}},
+		{"status", func() *livespec.Evidence {
+			ev := evidence()
+			ev.Intent, ev.Changes = livespec.IntentStatus, nil
+			ev.Question = "which proposals were accepted in Q1 2025?"
+			ev.Notes = []string{"1 document reached status accepted between 2025-01-01 and 2025-03-31."}
+			ev.Facts = []livespec.AnswerFact{{Repo: "shop", Path: "rfcs/0001-coupons.md", Title: "Coupons", Field: "status",
+				Value: "Accepted", Previous: "Draft", Since: livespec.FactSince{Commit: "0123456789abcdef", Date: date("2025-02-03")}}}
+			return ev
+		}},
 	}
 	g := ollama.New("", nil).Generator(ollama.GenerateOptions{})
 	for _, tt := range tests {

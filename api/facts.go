@@ -1,0 +1,78 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/livespec/livespec"
+)
+
+// FactsPage is the body of GET /v1/facts: the fact changes (a document's
+// status, stage or other field set, changed, removed or moved) in the
+// window [From, To) (null: open), oldest first, one page at a time. It has
+// the shape of `livespec facts --json`, plus the cursor.
+type FactsPage struct {
+	From       livespec.Time        `json:"from"`
+	To         livespec.Time        `json:"to"`
+	Facts      []livespec.FactEvent `json:"facts"`
+	NextCursor string               `json:"next_cursor,omitempty"`
+}
+
+func (s *Server) facts(c *gin.Context) {
+	var q livespec.FactChangeQuery
+	w, ok, err := s.window(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	page := &FactsPage{Facts: []livespec.FactEvent{}}
+	if ok {
+		page.From, page.To = livespec.Time{Time: w.From}, livespec.Time{Time: w.To}
+		q.From, q.To = w.From, w.To
+	}
+	if q.Repos, err = s.repoParam(c); err == nil {
+		q.Paths, err = globParam(c, "path")
+	}
+	var limit int
+	if err == nil {
+		limit, err = intParam(c, "limit", DefaultChangesLimit, 1, MaxChangesLimit)
+	}
+	if err == nil {
+		q.After, err = decodeCursor(c.Query("cursor"))
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	for _, f := range c.QueryArray("field") {
+		q.Fields = append(q.Fields, livespec.NormalizeField(f))
+	}
+	value := c.Query("value")
+	// Reads pages of the store until one more change than the page holds
+	// passed the value filter (so there is a next page), or none are left.
+	var ids []string
+	q.Limit = limit + 1
+	for len(ids) <= limit {
+		chs, err := s.cfg.Store.FactChanges(c.Request.Context(), q)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		for _, ch := range chs {
+			if ch.MatchesValue(value) && len(ids) <= limit {
+				page.Facts = append(page.Facts, livespec.FactEventOf(ch))
+				ids = append(ids, ch.ID)
+			}
+		}
+		if len(chs) < q.Limit {
+			break
+		}
+		q.After = chs[len(chs)-1].ID
+	}
+	if len(ids) > limit {
+		page.Facts = page.Facts[:limit]
+		page.NextCursor = encodeCursor(ids[limit-1])
+	}
+	writeJSON(c, http.StatusOK, page)
+}

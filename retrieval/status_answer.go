@@ -1,0 +1,468 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/lex"
+)
+
+// maxFacts is how many documents a status answer lists at most; the count
+// before the list is always the whole count.
+const maxFacts = 100
+
+// statusQuestion reads the question as a status question against the
+// fields and values the index holds, or returns nil.
+func (a *Assistant) statusQuestion(ctx context.Context, question string, now time.Time, repos []string) (*statusQuery, error) {
+	vals, err := a.Store.FactValues(ctx, repos)
+	if err != nil {
+		return nil, storeError("read fact values", err)
+	}
+	if len(vals) == 0 {
+		return nil, nil
+	}
+	syn := a.Synonyms
+	if syn == nil {
+		syn = DefaultSynonyms
+	}
+	return parseStatus(question, now, buildVocab(vals), syn), nil
+}
+
+// statusResult is the evidence of a status answer.
+type statusResult struct {
+	facts []livespec.AnswerFact
+	at    []time.Time // per fact, a time its document had its path
+	cite  []livespec.Version
+	notes []string
+}
+
+// status gathers the facts a status question asks for: the documents
+// whose field reached a matching value in the window, or holds one at the
+// as-of date (now by default), or one document's value and since when.
+func (a *Assistant) status(ctx context.Context, sq *statusQuery, question string, now time.Time, repos []string) (*statusResult, error) {
+	window, at := statusPeriod(question, now)
+	if window != nil && !sq.list && !window.To.IsZero() && window.To.Before(now) {
+		at = window.To.Add(-time.Second)
+	}
+	var res *statusResult
+	var err error
+	switch {
+	case sq.list && window != nil:
+		res, err = a.statusReached(ctx, sq, *window, repos)
+	case sq.list:
+		res, err = a.statusHolding(ctx, sq, at, now, repos)
+	default:
+		res, err = a.statusOf(ctx, sq, at, repos)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range res.facts {
+		f := &res.facts[i]
+		if f.Title == "" {
+			f.Title = a.docTitle(ctx, f.Repo, f.Path, f.Since.Date.Time)
+		}
+	}
+	return res, nil
+}
+
+// statusPeriod reads the period of a status question: an as-of phrase
+// ("as of 2023", "at the end of 2017") is the date the values held at; any
+// other period ("in Q2 2024", "this quarter", "between May and July") is
+// the window the values were reached in. No period: now.
+func statusPeriod(question string, now time.Time) (*livespec.Window, time.Time) {
+	for _, p := range findPhrases(strings.Join(strings.Fields(question), " "), now) {
+		switch {
+		case p.err != nil || p.kind == phraseAll:
+			continue
+		case p.kind == phraseAsOf:
+			at := p.asOf
+			if at.IsZero() {
+				at = p.window.To.Add(-time.Second)
+			}
+			return nil, at
+		}
+		w := p.window
+		return &w, now
+	}
+	return nil, now
+}
+
+// describe says what the query asks in words: "status Accepted".
+func (sq *statusQuery) describe() string {
+	s := strings.Join(sq.fields, "/")
+	if len(sq.words) > 0 {
+		s += " " + strings.Join(sq.words, " or ")
+	}
+	if sq.release != "" {
+		s += " in " + sq.release
+	}
+	return s
+}
+
+// statusReached lists the documents whose field took a matching value (from
+// one that did not match, or none) by a change landed in the window.
+func (a *Assistant) statusReached(ctx context.Context, sq *statusQuery, w livespec.Window, repos []string) (*statusResult, error) {
+	chs, err := a.Store.FactChanges(ctx, livespec.FactChangeQuery{Repos: repos, Fields: sq.fields, From: w.From, To: w.To})
+	if err != nil {
+		return nil, storeError("read fact changes", err)
+	}
+	byDoc := map[string]int{}
+	res := &statusResult{}
+	for _, c := range chs {
+		if !sq.matches(c.Value, "") || sq.matches(c.Previous, "") {
+			continue
+		}
+		f := livespec.AnswerFact{Repo: c.Repo, Path: c.Path, Field: c.Field, Value: c.Value, Previous: c.Previous,
+			Since: livespec.FactSince{Commit: c.Commit, Date: livespec.Time{Time: c.Date}}}
+		k := c.Repo + "\x00" + c.Path
+		if i, ok := byDoc[k]; ok {
+			res.facts[i], res.at[i] = f, c.Date
+			continue
+		}
+		byDoc[k] = len(res.facts)
+		res.facts = append(res.facts, f)
+		res.at = append(res.at, c.Date)
+	}
+	res.notes = append(res.notes, fmt.Sprintf("%s reached %s %s.", countDocs(len(res.facts)), sq.describe(), windowWords(w)))
+	a.capFacts(ctx, res)
+	return res, nil
+}
+
+// statusHolding lists the documents whose field holds a matching value at t.
+func (a *Assistant) statusHolding(ctx context.Context, sq *statusQuery, at, now time.Time, repos []string) (*statusResult, error) {
+	validity := livespec.AsOf(at)
+	if !at.Before(now) {
+		validity = livespec.Current()
+	}
+	fs, err := a.Store.Facts(ctx, livespec.FactQuery{Repos: repos, Fields: sq.fields, Validity: validity})
+	if err != nil {
+		return nil, storeError("read facts", err)
+	}
+	res := &statusResult{}
+	for _, f := range fs {
+		if sq.matches(f.Value, f.Release) {
+			res.facts = append(res.facts, answerFact(f))
+		}
+	}
+	slices.SortStableFunc(res.facts, func(x, y livespec.AnswerFact) int { return x.Since.Date.Compare(y.Since.Date.Time) })
+	for range res.facts {
+		res.at = append(res.at, at)
+	}
+	when := "now"
+	if validity.Mode == livespec.ValidAsOf {
+		when = "as of " + at.UTC().Format("2006-01-02")
+	}
+	res.notes = append(res.notes, fmt.Sprintf("%s %s %s.", countDocs(len(res.facts)), pluralVerb(len(res.facts), "has", "have"), sq.describe()+" "+when))
+	a.capFacts(ctx, res)
+	return res, nil
+}
+
+func answerFact(f livespec.Fact) livespec.AnswerFact {
+	return livespec.AnswerFact{Repo: f.Repo, Path: f.Path, Field: f.Field, Value: f.Value, Previous: f.Previous,
+		Since: livespec.FactSince{Commit: f.SinceCommit, Date: livespec.Time{Time: f.Since}}}
+}
+
+// capFacts keeps the first maxFacts facts and cites the documents of the
+// first few.
+func (a *Assistant) capFacts(ctx context.Context, res *statusResult) {
+	if len(res.facts) > maxFacts {
+		res.notes = append(res.notes, fmt.Sprintf("Only the first %d are listed.", maxFacts))
+		res.facts, res.at = res.facts[:maxFacts], res.at[:maxFacts]
+	}
+	for i, f := range res.facts {
+		if len(res.cite) >= a.sources() {
+			break
+		}
+		if v, ok := a.docVersion(ctx, f.Repo, f.Path, res.at[i]); ok {
+			res.cite = append(res.cite, v)
+		}
+	}
+}
+
+// statusOf answers for one document: its value of the field at t and
+// since when; with value words ("when did it reach beta?"), also when it
+// first took such a value.
+func (a *Assistant) statusOf(ctx context.Context, sq *statusQuery, at time.Time, repos []string) (*statusResult, error) {
+	all, err := a.Store.Facts(ctx, livespec.FactQuery{Repos: repos, Fields: sq.fields, Validity: livespec.AnyVersion()})
+	if err != nil {
+		return nil, storeError("read facts", err)
+	}
+	chs, err := a.Store.FactChanges(ctx, livespec.FactChangeQuery{Repos: repos, Fields: sq.fields})
+	if err != nil {
+		return nil, storeError("read fact changes", err)
+	}
+	lin := newLineage(all, chs)
+	doc, ok := a.resolveDoc(ctx, sq, lin, repos)
+	res := &statusResult{}
+	if !ok {
+		res.notes = append(res.notes, "No document with a "+strings.Join(sq.fields, "/")+" matches the question.")
+		return res, nil
+	}
+	// Words of the document's own paths ("KEEP" of KEEP-0416) name it,
+	// not a value.
+	var docWords []string
+	for k := range lin.paths {
+		if lin.find(k) == doc {
+			docWords = append(docWords, valueStems(k)...)
+		}
+	}
+	sq.dropValues(func(alt []string) bool {
+		return !slices.ContainsFunc(alt, func(st string) bool { return !slices.Contains(docWords, st) })
+	})
+	// The values the document holds at t: of the fields named, else of
+	// every field asked.
+	show := sq.named
+	if len(show) == 0 {
+		show = sq.fields
+	}
+	var helds []livespec.Fact
+	for _, f := range all {
+		if lin.group(f.Repo, f.Path) == doc && f.ValidAt(at) && slices.Contains(show, f.Field) {
+			helds = append(helds, f)
+			res.facts = append(res.facts, answerFact(f))
+			res.at = append(res.at, at)
+		}
+	}
+	if len(helds) == 0 {
+		res.notes = append(res.notes, fmt.Sprintf("The document had no %s on %s.", strings.Join(show, "/"), at.UTC().Format("2006-01-02")))
+	}
+	if len(sq.values) > 0 || sq.release != "" {
+		reached := false
+		for _, c := range chs {
+			if lin.group(c.Repo, c.Path) == doc && !c.Date.After(at) && sq.matches(c.Value, "") && !sq.matches(c.Previous, "") {
+				f := livespec.AnswerFact{Repo: c.Repo, Path: c.Path, Field: c.Field, Value: c.Value, Previous: c.Previous,
+					Since: livespec.FactSince{Commit: c.Commit, Date: livespec.Time{Time: c.Date}}}
+				if !slices.ContainsFunc(helds, func(h livespec.Fact) bool { return h.Field == c.Field && h.SinceCommit == c.Commit }) {
+					res.facts = append(res.facts, f)
+					res.at = append(res.at, c.Date)
+				}
+				reached = true
+				break
+			}
+		}
+		if !reached {
+			res.notes = append(res.notes, fmt.Sprintf("Its %s never was %s.", strings.Join(sq.fields, "/"), strings.Join(sq.words, " or ")))
+		}
+	}
+	for i, f := range res.facts {
+		if v, ok := a.docVersion(ctx, f.Repo, f.Path, res.at[i]); ok {
+			res.cite = append(res.cite, v)
+			break
+		}
+	}
+	return res, nil
+}
+
+// lineage groups the paths a document had over renames.
+type lineage struct {
+	parent map[string]string
+	paths  map[string]bool
+}
+
+func newLineage(fs []livespec.Fact, chs []livespec.FactChange) *lineage {
+	l := &lineage{parent: map[string]string{}, paths: map[string]bool{}}
+	for _, f := range fs {
+		l.paths[f.Repo+"\x00"+f.Path] = true
+	}
+	for _, c := range chs {
+		if c.OldPath != "" {
+			l.union(c.Repo+"\x00"+c.OldPath, c.Repo+"\x00"+c.Path)
+		}
+	}
+	return l
+}
+
+func (l *lineage) find(k string) string {
+	for {
+		p, ok := l.parent[k]
+		if !ok || p == k {
+			return k
+		}
+		k = p
+	}
+}
+
+func (l *lineage) union(a, b string) {
+	ra, rb := l.find(a), l.find(b)
+	if ra != rb {
+		l.parent[ra] = rb
+	}
+}
+
+func (l *lineage) group(repo, p string) string { return l.find(repo + "\x00" + p) }
+
+var numberToken = regexp.MustCompile(`\d+`)
+
+// resolveDoc finds the document a status question is about: by a file
+// name, by a number in its path ("KEEP-0135", "KEP 1234"), else by its
+// words through the search index.
+func (a *Assistant) resolveDoc(ctx context.Context, sq *statusQuery, lin *lineage, repos []string) (string, bool) {
+	score := map[string]float64{}
+	for k := range lin.paths {
+		_, p, _ := strings.Cut(k, "\x00")
+		base := strings.ToLower(path.Base(p))
+		for _, n := range sq.names {
+			if base == path.Base(n) {
+				score[lin.find(k)] += 10
+			}
+		}
+		for _, m := range numberToken.FindAllString(p, -1) {
+			n, _ := strconv.Atoi(m)
+			if slices.Contains(sq.ids, n) {
+				score[lin.find(k)] += 5
+			}
+		}
+	}
+	if best, ok := bestScore(score); ok {
+		return best, true
+	}
+	if len(sq.subject) == 0 {
+		return "", false
+	}
+	// The words of the question against the words of each path (a typo
+	// of one letter in a long word still counts), then against the text
+	// through the search index.
+	for k := range lin.paths {
+		_, p, _ := strings.Cut(k, "\x00")
+		var pw []string
+		for _, w := range valueStems(p) {
+			pw = append(pw, lex.Stem(w))
+		}
+		n := 0
+		for _, w := range sq.subject {
+			st := lex.Stem(w)
+			if slices.ContainsFunc(pw, func(x string) bool { return x == st || len(st) >= 5 && lex.Distance(x, st, 1) <= 1 }) {
+				n++
+			}
+		}
+		if n > 0 {
+			g := lin.find(k)
+			score[g] = max(score[g], 10*float64(n))
+		}
+	}
+	cands, _, err := a.search(ctx, searchQuery{text: strings.Join(sq.subject, " "), validity: livespec.AnyVersion(), repos: repos, limit: 20})
+	if err != nil {
+		return bestScore(score)
+	}
+	seen := map[string]bool{}
+	for i, c := range cands {
+		k := c.v.Repo + "\x00" + c.v.Path
+		g := lin.find(k)
+		if !lin.paths[k] || seen[g] {
+			continue
+		}
+		seen[g] = true
+		w := 1 / float64(i+1)
+		if c.v.Level == 1 {
+			w *= 2 // the document's title section
+		}
+		score[g] += w
+	}
+	return bestScore(score)
+}
+
+func bestScore(score map[string]float64) (string, bool) {
+	best, bs := "", 0.0
+	for k, s := range score {
+		if s > bs || s == bs && k < best {
+			best, bs = k, s
+		}
+	}
+	return best, bs > 0
+}
+
+// docTitle is the document's first heading in its file version at t (or
+// its latest), or its path when it has none.
+func (a *Assistant) docTitle(ctx context.Context, repo, p string, t time.Time) string {
+	fs, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{repo}, Paths: []string{globQuote(p)}, Validity: livespec.AnyVersion()})
+	if err != nil || len(fs) == 0 {
+		return p
+	}
+	f := fs[len(fs)-1]
+	for _, fv := range fs {
+		if fv.ValidAt(t) {
+			f = fv
+		}
+	}
+	for _, s := range f.Outline {
+		if s.Heading != "" && s.Heading != livespec.FrontMatterHeading {
+			return livespec.SplitHeading(s.Heading)[0]
+		}
+	}
+	return p
+}
+
+// docVersion is the first section of the document valid at t, to cite.
+func (a *Assistant) docVersion(ctx context.Context, repo, p string, t time.Time) (livespec.Version, bool) {
+	vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{repo}, Paths: []string{globQuote(p)}, Validity: livespec.AsOf(t)})
+	if err != nil || len(vs) == 0 {
+		return livespec.Version{}, false
+	}
+	fs, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{repo}, Paths: []string{globQuote(p)}, Validity: livespec.AsOf(t)})
+	if err == nil && len(fs) > 0 {
+		for _, s := range fs[0].Outline {
+			for _, v := range vs {
+				if v.Heading == s.Heading && v.Part == s.Part && s.Heading != livespec.FrontMatterHeading {
+					return v, true
+				}
+			}
+		}
+	}
+	return vs[0], true
+}
+
+// globQuote escapes the glob metacharacters of a literal path.
+func globQuote(p string) string {
+	var b strings.Builder
+	for _, r := range p {
+		if strings.ContainsRune(`*?[]{}\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func countDocs(n int) string {
+	if n == 1 {
+		return "1 document"
+	}
+	return strconv.Itoa(n) + " documents"
+}
+
+func pluralVerb(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// windowWords renders a window of whole days: "between 2025-08-01 and
+// 2025-12-31".
+func windowWords(w livespec.Window) string {
+	switch {
+	case w.From.IsZero() && w.To.IsZero():
+		return "ever"
+	case w.To.IsZero():
+		return "since " + w.From.UTC().Format("2006-01-02")
+	case w.From.IsZero():
+		return "before " + w.To.UTC().Format("2006-01-02")
+	}
+	return "between " + w.From.UTC().Format("2006-01-02") + " and " + w.To.Add(-time.Second).UTC().Format("2006-01-02")
+}
+
+// statusNotes drops the period problems a status question's own words
+// make: "since when" asks for the date a value was set, it names no period.
+func statusNotes(notes []string) []string {
+	return slices.DeleteFunc(slices.Clone(notes), func(n string) bool {
+		return strings.Contains(strings.ToLower(n), `"since when`)
+	})
+}
