@@ -24,14 +24,14 @@ func TestRunStatus(t *testing.T) {
 	ofLate.ID, ofLate.Question, ofLate.GoldDate = "of-late", "of-late", "2024-02-20"
 	asker := cannedAsker{
 		// every gold document, one through its later path
-		"all": {Intent: livespec.IntentStatus, Facts: []livespec.AnswerFact{fact("p/a.md", "Accepted", "2024-02-01"), fact("p/0002-b.md", "Accepted", "2024-03-01")}},
+		"all": {Intent: livespec.IntentStatus, Found: true, Facts: []livespec.AnswerFact{fact("p/a.md", "Accepted", "2024-02-01"), fact("p/0002-b.md", "Accepted", "2024-03-01")}},
 		// one of two gold documents: under 90% covered
-		"half": {Facts: []livespec.AnswerFact{fact("p/a.md", "Accepted", "2024-02-01")}},
+		"half": {Found: true, Facts: []livespec.AnswerFact{fact("p/a.md", "Accepted", "2024-02-01")}},
 		// every gold document and one more: under 90% gold
-		"extra": {Facts: []livespec.AnswerFact{fact("p/a.md", "Accepted", "2024-02-01"), fact("p/b.md", "Accepted", "2024-03-01"), fact("p/c.md", "Accepted", "2024-03-01")}},
+		"extra": {Found: true, Facts: []livespec.AnswerFact{fact("p/a.md", "Accepted", "2024-02-01"), fact("p/b.md", "Accepted", "2024-03-01"), fact("p/c.md", "Accepted", "2024-03-01")}},
 		// the value contains the gold value, since within a day, by the renamed path
-		"of":      {Facts: []livespec.AnswerFact{fact("p/0001-a.md", "Beta since 1.4", "2024-03-01")}},
-		"of-late": {Facts: []livespec.AnswerFact{fact("p/0001-a.md", "Beta since 1.4", "2024-03-01")}},
+		"of":      {Found: true, Facts: []livespec.AnswerFact{fact("p/0001-a.md", "Beta since 1.4", "2024-03-01")}},
+		"of-late": {Found: true, Facts: []livespec.AnswerFact{fact("p/0001-a.md", "Beta since 1.4", "2024-03-01")}},
 	}
 	qs := []eval.Question{list("all", "p/a.md", "p/b.md"), list("half", "p/a.md", "p/b.md"), list("extra", "p/a.md", "p/b.md"), of, ofLate}
 	rep, err := eval.Run(context.Background(), asker, ".", qs, time.Now())

@@ -163,7 +163,9 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 		u = Understand(question, now)
 		topic = applyCorrections(topic, fixes)
 	}
-	sq, err := a.statusQuestion(ctx, question, now, repos)
+	// Status questions are read as asked: their words are matched against
+	// the facts the index holds, not corrected towards the text.
+	sq, err := a.statusQuestion(ctx, asked, now, repos)
 	if err != nil {
 		return nil, err
 	}
@@ -190,15 +192,15 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 	subjects := []livespec.Subject{}
 	if sq != nil {
 		u.Intent, ev.Intent, ev.Topic = livespec.IntentStatus, livespec.IntentStatus, ""
-		ev.Notes = statusNotes(ev.Notes)
+		ev.Question, ev.Notes = asked, statusNotes(Understand(asked, now).Problems)
 	}
 	switch u.Intent {
 	case livespec.IntentStatus:
-		res, err := a.status(ctx, sq, question, now, repos)
+		res, err := a.status(ctx, sq, asked, now, repos)
 		if err != nil {
 			return nil, err
 		}
-		ev.Facts, cited = res.facts, res.cite
+		ev.Facts, cited, found = res.facts, res.cite, !res.notFound
 		ev.Notes = append(ev.Notes, res.notes...)
 	case livespec.IntentChanges:
 		res, err := a.ledger(ctx, u, topic, now, repos)

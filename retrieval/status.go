@@ -147,6 +147,7 @@ type statusQuery struct {
 	subject []string   // the question words left for finding the document (status of one)
 	ids     []int      // numbers naming a document ("KEEP-0135", "KEP 1234")
 	names   []string   // file names named
+	weak    bool       // a yes/no question whose document its path words must name
 }
 
 var (
@@ -323,8 +324,13 @@ func parseStatus(question string, now time.Time, v *factVocab, synonyms map[stri
 		return sq
 	case !sq.list && len(named) > 0 && (len(sq.subject) > 0 || len(sq.ids) > 0 || len(sq.names) > 0):
 		return sq
-	case !sq.list && len(sq.values) > 0 && (len(sq.ids) > 0 || len(sq.names) > 0 || yesNo.MatchString(q) && len(sq.subject) > 0):
-		// "is KEP-1234 beta yet?", "is the X feature stable?"
+	case !sq.list && len(sq.values) > 0 && (len(sq.ids) > 0 || len(sq.names) > 0):
+		// "is KEP-1234 beta yet?"
+		return sq
+	case !sq.list && len(sq.values) > 0 && yesNo.MatchString(q) && len(sq.subject) > 0:
+		// "is the X feature stable?": only when the words name a
+		// document by its path (see Assistant.statusQuestion).
+		sq.weak = true
 		return sq
 	}
 	return nil

@@ -32,15 +32,45 @@ func (a *Assistant) statusQuestion(ctx context.Context, question string, now tim
 	if syn == nil {
 		syn = DefaultSynonyms
 	}
-	return parseStatus(question, now, buildVocab(vals), syn), nil
+	sq := parseStatus(question, now, buildVocab(vals), syn)
+	if sq == nil || !sq.weak {
+		return sq, nil
+	}
+	lin, err := a.factLineage(ctx, sq, repos)
+	if err != nil {
+		return nil, err
+	}
+	// At least half the question's other words must name the document.
+	best, ok := bestScore(pathScores(sq, lin))
+	if !ok || pathScores(sq, lin)[best] < 10*float64((len(sq.subject)+1)/2) {
+		return nil, nil
+	}
+	return sq, nil
+}
+
+// factLineage reads the documents that have the fields asked about, with
+// their paths over renames.
+func (a *Assistant) factLineage(ctx context.Context, sq *statusQuery, repos []string) (*lineage, error) {
+	all, err := a.Store.Facts(ctx, livespec.FactQuery{Repos: repos, Fields: sq.fields, Validity: livespec.AnyVersion()})
+	if err != nil {
+		return nil, storeError("read facts", err)
+	}
+	chs, err := a.Store.FactChanges(ctx, livespec.FactChangeQuery{Repos: repos, Fields: sq.fields})
+	if err != nil {
+		return nil, storeError("read fact changes", err)
+	}
+	lin := newLineage(all, chs)
+	lin.facts, lin.changes = all, chs
+	return lin, nil
 }
 
 // statusResult is the evidence of a status answer.
 type statusResult struct {
-	facts []livespec.AnswerFact
-	at    []time.Time // per fact, a time its document had its path
-	cite  []livespec.Version
-	notes []string
+	notFound bool // status of one document, and no document matches
+	facts    []livespec.AnswerFact
+	at       []time.Time // per fact, a time its document had its path
+	cite     []livespec.Version
+	notes    []string
 }
 
 // status gathers the facts a status question asks for: the documents
@@ -191,18 +221,15 @@ func (a *Assistant) capFacts(ctx context.Context, res *statusResult) {
 // since when; with value words ("when did it reach beta?"), also when it
 // first took such a value.
 func (a *Assistant) statusOf(ctx context.Context, sq *statusQuery, at time.Time, repos []string) (*statusResult, error) {
-	all, err := a.Store.Facts(ctx, livespec.FactQuery{Repos: repos, Fields: sq.fields, Validity: livespec.AnyVersion()})
+	lin, err := a.factLineage(ctx, sq, repos)
 	if err != nil {
-		return nil, storeError("read facts", err)
+		return nil, err
 	}
-	chs, err := a.Store.FactChanges(ctx, livespec.FactChangeQuery{Repos: repos, Fields: sq.fields})
-	if err != nil {
-		return nil, storeError("read fact changes", err)
-	}
-	lin := newLineage(all, chs)
+	all, chs := lin.facts, lin.changes
 	doc, ok := a.resolveDoc(ctx, sq, lin, repos)
 	res := &statusResult{}
 	if !ok {
+		res.notFound = true
 		res.notes = append(res.notes, "No document with a "+strings.Join(sq.fields, "/")+" matches the question.")
 		return res, nil
 	}
@@ -263,8 +290,10 @@ func (a *Assistant) statusOf(ctx context.Context, sq *statusQuery, at time.Time,
 
 // lineage groups the paths a document had over renames.
 type lineage struct {
-	parent map[string]string
-	paths  map[string]bool
+	parent  map[string]string
+	paths   map[string]bool
+	facts   []livespec.Fact
+	changes []livespec.FactChange
 }
 
 func newLineage(fs []livespec.Fact, chs []livespec.FactChange) *lineage {
@@ -327,26 +356,8 @@ func (a *Assistant) resolveDoc(ctx context.Context, sq *statusQuery, lin *lineag
 	if len(sq.subject) == 0 {
 		return "", false
 	}
-	// The words of the question against the words of each path (a typo
-	// of one letter in a long word still counts), then against the text
-	// through the search index.
-	for k := range lin.paths {
-		_, p, _ := strings.Cut(k, "\x00")
-		var pw []string
-		for _, w := range valueStems(p) {
-			pw = append(pw, lex.Stem(w))
-		}
-		n := 0
-		for _, w := range sq.subject {
-			st := lex.Stem(w)
-			if slices.ContainsFunc(pw, func(x string) bool { return x == st || len(st) >= 5 && lex.Distance(x, st, 1) <= 1 }) {
-				n++
-			}
-		}
-		if n > 0 {
-			g := lin.find(k)
-			score[g] = max(score[g], 10*float64(n))
-		}
+	for g, v := range pathScores(sq, lin) {
+		score[g] = v
 	}
 	cands, _, err := a.search(ctx, searchQuery{text: strings.Join(sq.subject, " "), validity: livespec.AnyVersion(), repos: repos, limit: 20})
 	if err != nil {
@@ -367,6 +378,44 @@ func (a *Assistant) resolveDoc(ctx context.Context, sq *statusQuery, lin *lineag
 		score[g] += w
 	}
 	return bestScore(score)
+}
+
+// pathScores scores the documents by the question's words found among
+// the words of their paths (a typo of one letter in a long word still
+// counts).
+func pathScores(sq *statusQuery, lin *lineage) map[string]float64 {
+	score := map[string]float64{}
+	words := map[string][]string{}
+	df := map[string]int{}
+	for k := range lin.paths {
+		_, p, _ := strings.Cut(k, "\x00")
+		seen := map[string]bool{}
+		for _, w := range valueStems(p) {
+			st := lex.Stem(w)
+			words[k] = append(words[k], st)
+			if !seen[st] {
+				seen[st] = true
+				df[st]++
+			}
+		}
+	}
+	// Words most paths share ("keep", "proposals", "md") name no document.
+	common := max(3, len(lin.paths)/10)
+	for k, ws := range words {
+		pw := slices.DeleteFunc(slices.Clone(ws), func(w string) bool { return df[w] > common })
+		n := 0
+		for _, w := range sq.subject {
+			st := lex.Stem(w)
+			if slices.ContainsFunc(pw, func(x string) bool { return x == st || len(st) >= 5 && lex.Distance(x, st, 1) <= 1 }) {
+				n++
+			}
+		}
+		if n > 0 {
+			g := lin.find(k)
+			score[g] = max(score[g], 10*float64(n))
+		}
+	}
+	return score
 }
 
 func bestScore(score map[string]float64) (string, bool) {
