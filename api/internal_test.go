@@ -298,3 +298,20 @@ func TestShutdownWaitsForAbandonedAskers(t *testing.T) {
 		t.Fatalf("Shutdown after the Asker returned: %v", err)
 	}
 }
+
+func TestTimesOutsideYears1To9999AreInvalid(t *testing.T) {
+	for _, tt := range []struct{ name, v string }{
+		{"the last day, end of day", "9999-12-31"},
+		{"year 0 with an offset", "0001-01-01T00:00:00+01:00"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := parseTime("until", tt.v, true)
+			if livespec.ErrorCode(err) != livespec.EINVALID || !strings.Contains(err.Error(), "9999") {
+				t.Errorf("parseTime(%q) = %v, want an invalid error naming the range", tt.v, err)
+			}
+		})
+	}
+	if _, err := parseTime("until", "9999-12-30", true); err != nil {
+		t.Errorf("9999-12-30: %v", err)
+	}
+}

@@ -90,16 +90,25 @@ func parseTime(param, v string, endOfDay bool) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
-		return t, nil
-	}
-	if t, err := time.Parse(time.DateOnly, v); err == nil {
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		if t, err = time.Parse(time.DateOnly, v); err != nil {
+			return time.Time{}, invalid(param, "%q is not a time: use YYYY-MM-DD or RFC 3339 (2025-03-01T12:00:00Z)", clip(v, 40))
+		}
 		if endOfDay {
 			t = t.AddDate(0, 0, 1)
 		}
-		return t, nil
 	}
-	return time.Time{}, invalid(param, "%q is not a time: use YYYY-MM-DD or RFC 3339 (2025-03-01T12:00:00Z)", clip(v, 40))
+	return t, inYears(param, t)
+}
+
+// inYears rejects a time outside the years 1 to 9999, which the answers'
+// dates (RFC 3339) cannot carry.
+func inYears(param string, t time.Time) error {
+	if y := t.UTC().Year(); y < 1 || y > 9999 {
+		return invalid(param, "%s is out of range: dates run from the year 1 to 9999", t.UTC().Format("2006-01-02T15:04:05Z"))
+	}
+	return nil
 }
 
 // parseAt reads an "as of" instant: a date means the end of that day, so
