@@ -154,7 +154,7 @@ func (a *Assistant) cachedAnswer(ctx context.Context, dv dataVersioner, size int
 // generator phrase it.
 func (a *Assistant) answer(ctx context.Context, question string, u Understanding, topic string, now time.Time, repos []string, onToken func(string) error) (*livespec.Answer, error) {
 	asked := question
-	fixes, err := a.corrections(ctx, question, repos)
+	fixes, err := a.corrections(ctx, question, topic, repos)
 	if err != nil {
 		return nil, err
 	}

@@ -115,13 +115,19 @@ type correction struct{ from, to string }
 // shorter ones are acronyms).
 var questionWord = regexp.MustCompile(`\b(?:[A-Za-z][a-z]+|[A-Z]{6,})\b`)
 
-// corrections returns the misspellings of the question that have one clear
-// correction: words no version of the specs ever held whose nearest
-// vocabulary word is clear.
-func (a *Assistant) corrections(ctx context.Context, question string, repos []string) ([]correction, error) {
+// corrections returns the misspellings of the question's topic that have
+// one clear correction: words no version of the specs ever held whose
+// nearest vocabulary word is clear. Words the understanding read as the
+// period, the intent or question filler ("March", "changed") are not the
+// topic and are never corrected towards the specs' vocabulary.
+func (a *Assistant) corrections(ctx context.Context, question, topic string, repos []string) ([]correction, error) {
 	cs, err := a.corpus(ctx)
 	if err != nil {
 		return nil, err
+	}
+	inTopic := map[string]bool{}
+	for _, w := range questionWord.FindAllString(topic, -1) {
+		inTopic[strings.ToLower(w)] = true
 	}
 	var out []correction
 	seen := map[string]bool{}
@@ -130,7 +136,7 @@ func (a *Assistant) corrections(ctx context.Context, question string, repos []st
 		// A word glued to a symbol or identifier ("go.wrok") counts too,
 		// but not one inside a code span's name ("`x-oai`").
 		w := strings.ToLower(raw)
-		if seen[w] || !spellable(w) || lex.Stop(w) || lexGeneric[w] || cs.words[w] > 0 || cs.df[lex.Stem(w)] > 0 {
+		if seen[w] || !inTopic[w] || !spellable(w) || lex.Stop(w) || lexGeneric[w] || cs.words[w] > 0 || cs.df[lex.Stem(w)] > 0 {
 			continue
 		}
 		seen[w] = true

@@ -107,3 +107,29 @@ func TestWholeLife(t *testing.T) {
 		t.Errorf("intent %s, window %v, topic %q; want a timeline over all history about the delivery spec", u.Intent, u.Window, u.Topic)
 	}
 }
+
+// TestPeriodWordsAreNotCorrected: a month name is the period, not a topic
+// word, even where the specs hold a word one edit from it ("match").
+func TestPeriodWordsAreNotCorrected(t *testing.T) {
+	r := gittest.New(t, day("2024-01-10T12:00:00Z"))
+	r.Do(gittest.Step{Date: "2024-01-10T12:00:00Z", Msg: "Routing", Write: map[string]string{
+		"spec/routing.md": "# Routing\n\nPaths match exactly.\n",
+	}})
+	r.Do(gittest.Step{Date: "2024-03-12T12:00:00Z", Msg: "Methods", Write: map[string]string{
+		"spec/methods.md": "# Methods\n\nEvery route names its methods.\n",
+	}})
+	a := &retrieval.Assistant{Store: openIndex(t, r.Dir, nil)}
+	ans := ask(t, a, "What changed in the spec in March 2024?", day("2024-07-01T00:00:00Z"))
+	if !ans.Found || ans.Intent != livespec.IntentChanges {
+		t.Fatalf("found %v, intent %s: %s", ans.Found, ans.Intent, ans.Answer)
+	}
+	if ans.Window == nil || !ans.Window.From.Equal(day("2024-03-01T00:00:00Z")) {
+		t.Errorf("window = %+v, want March 2024", ans.Window)
+	}
+	if strings.Contains(ans.Answer, `Read "March"`) {
+		t.Errorf("the month was corrected as a misspelling:\n%s", ans.Answer)
+	}
+	if len(ans.Changes) == 0 || ans.Changes[0].Path != "spec/methods.md" {
+		t.Errorf("changes = %+v, want spec/methods.md", ans.Changes)
+	}
+}
