@@ -19,7 +19,7 @@ type digestFlags struct {
 	repo, period, since, until *string
 	notable, permalink, now    *string
 	paths                      *listValue
-	asJSON, asHTML             *bool
+	asJSON, asHTML, plain      *bool
 }
 
 func digestCmd(e *env) *cobra.Command {
@@ -42,6 +42,7 @@ existing index and never creates one.`,
 	o.paths = f.list("path", nil, "only files matching this glob (new or old path)")
 	o.asJSON = f.bool("json", false, "print the digest as JSON")
 	o.asHTML = f.bool("html", false, "print the digest as an HTML page (for mail)")
+	o.plain = f.bool("plain", false, "print plain Markdown even on a terminal (the default when piped)")
 	o.notable = f.string("notable", "0", "documents told in detail (`n`; 0: the default, 8)")
 	o.permalink = f.string("permalink", "", "link `template`, e.g. https://github.com/ORG/REPO/blob/{commit}/{path}#{anchor}")
 	o.now = f.string("now", "", "the clock for relative periods such as 'last week' (`DATE`; default: the real time)")
@@ -88,8 +89,7 @@ func cmdDigest(ctx context.Context, e *env, o *digestFlags, pos []string) error 
 	case *asHTML:
 		return push.HTML(e.stdout, d)
 	}
-	_, err = fmt.Fprint(e.stdout, push.Markdown(d))
-	return err
+	return writeMarkdown(e, push.Markdown(d), *o.plain)
 }
 
 // digestWindow reads --period, or --since/--until as `livespec changes`

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -165,4 +166,27 @@ func TestDigest(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestDigestRendering: on a terminal the digest is rendered (styles, no
+// Markdown marks); piped, or with --plain, it is plain Markdown.
+func TestDigestRendering(t *testing.T) {
+	r := specRepo(t)
+	index := t.TempDir()
+	env := map[string]string{"HOME": t.TempDir()}
+	if _, _, err := livespecRun(t, env, "ingest", "--repo", r.Dir, "--index", index); err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	args := []string{"digest", "--index", index, "--since", "2025-01-01", "--until", "2025-12-31"}
+	piped := runOn(t, &bytes.Buffer{}, env, args...)
+	if strings.Contains(piped, "\x1b[") || !strings.Contains(piped, "**") {
+		t.Errorf("piped digest is not plain Markdown:\n%s", piped)
+	}
+	tty := runOn(t, &ttyBuffer{width: 80}, env, args...)
+	if !strings.Contains(tty, "\x1b[") || strings.Contains(stripANSI(tty), "**") {
+		t.Errorf("digest on a terminal is not rendered:\n%s", tty)
+	}
+	if plain := runOn(t, &ttyBuffer{width: 80}, env, append(args, "--plain")...); plain != piped {
+		t.Errorf("--plain on a terminal differs from piped output:\n%s\n---\n%s", plain, piped)
+	}
 }

@@ -135,3 +135,23 @@ func modelName(id string) string {
 	}
 	return id
 }
+
+// writeMarkdown prints md: rendered on a terminal, as it is when piped or
+// with plain.
+func writeMarkdown(e *env, md string, plain bool) error {
+	width, tty := termWidth(e.stdout)
+	if !tty || plain {
+		_, err := io.WriteString(e.stdout, md)
+		return err
+	}
+	r, err := markdownRenderer(e, width)
+	if err != nil {
+		return err
+	}
+	out, err := r.Render(md)
+	if err != nil {
+		return fmt.Errorf("render: %w", err)
+	}
+	_, err = io.WriteString(e.stdout, out)
+	return err
+}
