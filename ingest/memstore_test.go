@@ -363,13 +363,14 @@ func (s *memStore) Facts(ctx context.Context, q livespec.FactQuery) ([]livespec.
 	return out, nil
 }
 
-// FactChanges returns every fact change of q.Repos in their order.
+// FactChanges returns every fact change of q.Repos and q.Fields in their
+// order.
 func (s *memStore) FactChanges(ctx context.Context, q livespec.FactChangeQuery) ([]livespec.FactChange, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []livespec.FactChange
 	for _, c := range s.fchanges {
-		if len(q.Repos) == 0 || slices.Contains(q.Repos, c.Repo) {
+		if (len(q.Repos) == 0 || slices.Contains(q.Repos, c.Repo)) && (len(q.Fields) == 0 || slices.Contains(q.Fields, c.Field)) {
 			out = append(out, c)
 		}
 	}
