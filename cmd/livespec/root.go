@@ -19,7 +19,7 @@ func init() {
 // commands are livespec's subcommands in the order help lists them. A new
 // subcommand adds its constructor here; its logic lives in its own file.
 func commands() []func(*env) *cobra.Command {
-	return []func(*env) *cobra.Command{askCmd, changesCmd, factsCmd, digestCmd, ingestCmd, evalCmd, serveCmd, feedbackCmd, versionCmd}
+	return []func(*env) *cobra.Command{askCmd, changesCmd, factsCmd, digestCmd, reviewCmd, ingestCmd, evalCmd, serveCmd, feedbackCmd, versionCmd}
 }
 
 // rootCmd is the command tree. Help goes to stdout; errors are returned
