@@ -309,4 +309,3 @@ func sum(m map[string]int) int {
 	}
 	return n
 }
-
