@@ -12,10 +12,14 @@ import (
 
 // A document is named in a question by its path or file name
 // ("versions/3.0.3.md", "README.md") or by its number ("proposal 43651",
-// "#678", "KEP-1234", "ABC-0042", "(45713)"); resolveDocument finds it among
-// the files of the index before any search, so that its whole history
-// (every path it had) is what a timeline follows. Titles are matched by
-// nameFile, over the search's hits.
+// "#678", "KEP-1234", "ABC-0042", "(45713)") or by its title and name with
+// a noun for a kind of document ("the Overlays proposal", "the Swagger 1.2
+// specification document"); resolveDocument finds it among the files of
+// the index before any search, so that its whole history (every path it
+// had) is what a timeline follows. A document described by what it is
+// about ("the module checksum database design") is the one that holds
+// most of the sections mentioning it (byMentions). Other titles are
+// matched by nameFile, over the search's hits.
 
 var (
 	// pathLike is a word that names a spec file by path or file name.
@@ -25,20 +29,25 @@ var (
 	docNumber = regexp.MustCompile(`(?:^|[^\w.])(?:#|[A-Za-z]{2,8}[- ]?)?0*([1-9][0-9]{1,5})\b`)
 )
 
-// resolveDocument returns the file a topic names by path or number, nil when
-// it names none or several.
+// resolveDocument returns the file a topic names by path, number or title,
+// nil when it names none or several.
 func (a *Assistant) resolveDocument(ctx context.Context, topic string, repos []string) (*fileTitle, error) {
-	if !pathLike.MatchString(topic) && !docNumber.MatchString(topic) {
-		return nil, nil
-	}
 	files, err := a.currentFiles(ctx, repos)
 	if err != nil {
 		return nil, err
 	}
-	if f := byPath(topic, files); f != nil {
-		return f, nil
+	if pathLike.MatchString(topic) || docNumber.MatchString(topic) {
+		if f := byPath(topic, files); f != nil {
+			return f, nil
+		}
+		if f := byNumber(topic, files); f != nil {
+			return f, nil
+		}
 	}
-	return byNumber(topic, files), nil
+	if d := docPhraseOf(topic, kindWords(files)); d.named {
+		return byTitle(d, files), nil
+	}
+	return nil, nil
 }
 
 // byPath returns the one current file whose path, or whose base name, a

@@ -65,3 +65,88 @@ func TestSubjectResolution(t *testing.T) {
 		})
 	}
 }
+
+// TestDocumentByTitle names documents by their title or name with a noun
+// for a kind of document ("the Overlays proposal"), or by what they are
+// about ("the checksum database design"): the answer follows the document
+// over its rename, not the other files that share the words.
+func TestDocumentByTitle(t *testing.T) {
+	r := gittest.New(t, day("2024-01-10T12:00:00Z"))
+	created := r.Do(gittest.Step{Date: "2024-01-10T12:00:00Z", Msg: "Start", Write: map[string]string{
+		"proposals/004_Overlays.md": "# Overlays\n\n## Summary\n\nAn overlay changes a description without editing it.\n",
+		"proposals/001_Tags.md":     "# Tag groups\n\n## Summary\n\nTags can be grouped. Overlays may add tags.\n\n## Overlays\n\nAn overlay adds tags.\n",
+		"versions/1.2.md":           "# Swagger RESTful API Documentation Specification\n\n## Resource Listing\n\nThe listing of resources.\n",
+		"versions/2.0.md":           "# OpenAPI Specification\n\n## Paths\n\nSwagger 1.2 used resource listings; 2.0 has paths.\n",
+		"README.md":                 "# The Swagger Specification\n\n## Swagger 1.2 Specification\n\nSwagger 1.2 is the current version.\n\n## Swagger 1.2 tools\n\nTools for Swagger 1.2.\n",
+		"design/draft-notary.md": "# Proposal: Secure the module ecosystem\n\n## Abstract\n\nA checksum database for modules.\n\n" +
+			"## Checksum database\n\nThe checksum database serves hashes.\n\n## Proxying a checksum database\n\nProxies serve the checksum database.\n\n" +
+			"## Privacy\n\nThe checksum database sees lookups.\n",
+		"design/go-install.md":                "# go install\n\n## Rationale\n\ngo.sum is checked against the checksum database.\n",
+		"design/go2draft-type-parameters.md":  "# Type Parameters - Draft Design\n\nType parameters for functions.\n",
+		"design/43651-type-parameters.md":     "# Type Parameters Proposal\n\nType parameters for types and functions.\n",
+		"proposals/002_Specification_Docs.md": "# Docs\n\nHow docs are built.\n",
+	}})
+	edited := r.Do(gittest.Step{Date: "2024-02-10T12:00:00Z", Msg: "Edit", Write: map[string]string{
+		"proposals/004_Overlays.md":          "# Overlays\n\n## Summary\n\nAn overlay changes a description without editing it, in order.\n",
+		"versions/1.2.md":                    "# Swagger RESTful API Documentation Specification\n\n## Resource Listing\n\nThe listing of all resources.\n",
+		"design/draft-notary.md":             "# Proposal: Secure the module ecosystem\n\n## Abstract\n\nA checksum database for all modules.\n\n## Checksum database\n\nThe checksum database serves hashes.\n\n## Proxying a checksum database\n\nProxies serve the checksum database.\n\n## Privacy\n\nThe checksum database sees lookups.\n",
+		"design/go2draft-type-parameters.md": "# Type Parameters - Draft Design\n\nType parameters for functions and types.\n",
+	}})
+	renamed := r.Do(gittest.Step{Date: "2024-03-10T12:00:00Z", Msg: "Rename", Move: [][2]string{
+		{"proposals/004_Overlays.md", "proposals/2019-12-24-Overlays.md"},
+		{"design/draft-notary.md", "design/25530-sumdb.md"},
+	}})
+	later := r.Do(gittest.Step{Date: "2024-04-10T12:00:00Z", Msg: "Edit again", Write: map[string]string{
+		"proposals/2019-12-24-Overlays.md": "# Overlays\n\n## Summary\n\nAn overlay changes a description without editing it, in a given order.\n",
+		"proposals/001_Tags.md":            "# Tag groups\n\n## Summary\n\nTags can be grouped. Overlays may add or remove tags.\n\n## Overlays\n\nAn overlay adds tags.\n",
+		"README.md":                        "# The Swagger Specification\n\n## Swagger 1.2 Specification\n\nSwagger 1.2 was the current version.\n\n## Swagger 1.2 tools\n\nTools for Swagger 1.2.\n",
+		"design/25530-sumdb.md":            "# Proposal: Secure the module ecosystem\n\n## Abstract\n\nA checksum database for all modules, served by proxies.\n\n## Checksum database\n\nThe checksum database serves hashes.\n\n## Proxying a checksum database\n\nProxies serve the checksum database.\n\n## Privacy\n\nThe checksum database sees lookups.\n",
+		"design/go-install.md":             "# go install\n\n## Rationale\n\ngo.sum is checked against the checksum database, always.\n",
+	}})
+	a := &retrieval.Assistant{Store: openIndex(t, r.Dir, nil)}
+	now := day("2024-05-01T00:00:00Z")
+	tests := []struct {
+		name, question string
+		path           string
+		paths          []string
+		commits        []string
+	}{
+		{"by title with a kind noun, over the rename", "How has the Overlays proposal evolved?", "proposals/2019-12-24-Overlays.md",
+			[]string{"proposals/004_Overlays.md", "proposals/2019-12-24-Overlays.md"}, []string{created, edited, renamed, later}},
+		{"by title and file name", "How did the Swagger 1.2 specification document change over its lifetime?", "versions/1.2.md",
+			[]string{"versions/1.2.md"}, []string{created, edited}},
+		{"the title word that tells two documents apart", "How did the type parameters draft design change?", "design/go2draft-type-parameters.md",
+			[]string{"design/go2draft-type-parameters.md"}, []string{created, edited}},
+		{"by what it is about, over the rename", "How has the module checksum database design evolved?", "design/25530-sumdb.md",
+			[]string{"design/draft-notary.md", "design/25530-sumdb.md"}, []string{created, edited, renamed, later}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ans := ask(t, a, tc.question, now)
+			if !ans.Found || len(ans.Subjects) != 1 {
+				t.Fatalf("found %v, subjects %+v; want one subject", ans.Found, ans.Subjects)
+			}
+			if s := ans.Subjects[0]; s.Path != tc.path || !slices.Equal(s.Paths, tc.paths) {
+				t.Errorf("subject = %+v, want path %s and paths %v", s, tc.path, tc.paths)
+			}
+			var got []string
+			for _, c := range ans.Changes {
+				if !slices.Contains(got, c.Commit) {
+					got = append(got, c.Commit)
+				}
+				if !slices.Contains(tc.paths, c.Path) {
+					t.Errorf("change of another document: %+v", c)
+				}
+			}
+			if !slices.Equal(got, tc.commits) {
+				t.Errorf("commits = %v, want %v", got, tc.commits)
+			}
+		})
+	}
+	t.Run("a topic without a kind noun is not a document", func(t *testing.T) {
+		ans := ask(t, a, "How has the checksum database evolved?", now)
+		if len(ans.Subjects) != 0 {
+			t.Errorf("subjects = %+v, want none: the topic names sections, not a document", ans.Subjects)
+		}
+	})
+}

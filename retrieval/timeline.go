@@ -581,6 +581,12 @@ func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 	if m == nil || (len(m.matched) == 0 && m.named == nil) {
 		return tl, res, nil
 	}
+	if doc, err := a.describedDocument(ctx, m, q.Repos); err != nil || doc != nil {
+		if err != nil {
+			return nil, nil, err
+		}
+		return a.documentTimeline(ctx, q, *doc)
+	}
 	if m.fileMode {
 		events, _, err := a.fileEvents(ctx, *m.named, false)
 		if err != nil {
@@ -974,12 +980,38 @@ func (a *Assistant) documentTimeline(ctx context.Context, q livespec.TimelineQue
 	}
 	tl.Events = filterWindow(events, q.Window)
 	res.subjects = []livespec.Subject{subjectOf(doc.f, doc.title, events)}
-	vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{doc.f.repo}, Paths: []string{escapeGlob(doc.f.path)}, Validity: livespec.Current(), Limit: 3})
+	vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{doc.f.repo}, Paths: []string{escapeGlob(doc.f.path)}, Validity: livespec.Current(), Limit: docCiteRead})
 	if err != nil {
 		return nil, nil, storeError("read versions", err)
 	}
-	res.cite = vs
+	res.cite = leadSections(vs, docCites)
 	return tl, res, nil
+}
+
+// A document's history cites the first docCites of its current sections
+// nearest its title, of the first docCiteRead read.
+const (
+	docCites    = 3
+	docCiteRead = 200
+)
+
+// leadSections returns the n sections of a document nearest its title:
+// the least nested headings first, in the order read, the first part of a
+// long section before the others, front matter last.
+func leadSections(vs []livespec.Version, n int) []livespec.Version {
+	depth := func(v livespec.Version) int {
+		if v.Heading == livespec.FrontMatterHeading {
+			return math.MaxInt // metadata, not prose
+		}
+		return len(livespec.SplitHeading(v.Heading))
+	}
+	sort.SliceStable(vs, func(i, j int) bool {
+		if di, dj := depth(vs[i]), depth(vs[j]); di != dj {
+			return di < dj
+		}
+		return vs[i].Part < vs[j].Part
+	})
+	return vs[:min(n, len(vs))]
 }
 
 // titleOf returns the title of a current file, or "".
