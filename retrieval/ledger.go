@@ -49,7 +49,7 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, topic string, n
 		return nil, storeError("read changes", err)
 	}
 	var m *topicMatch
-	generic, err := a.commonTopic(ctx, topic)
+	generic, err := a.corpusTopic(ctx, topic, repos)
 	if err != nil {
 		return nil, err
 	}

@@ -57,7 +57,7 @@ var (
 	}
 	// eventVerb is a past-tense verb of something that happened to a
 	// spec ("which RFCs were accepted in 2019").
-	eventVerb = regexp.MustCompile(`(?i)\b(?:added|removed|accepted|merged|graduated|promoted|introduced|deprecated|created|published|released|landed|proposed|renamed|updated|changed|modified|edited|approved|rejected|dropped|deleted|moved|withdrawn|postponed|closed|implemented|stabili[sz]ed|revised|rewritten|retired|replaced|superseded|shipped|launched|fixed|clarified)\b` +
+	eventVerb = regexp.MustCompile(`(?i)\b(?:added|removed|accepted|merged|graduated|promoted|introduced|deprecated|created|published|released|landed|proposed|renamed|updated|changed|modified|edited|approved|rejected|dropped|deleted|moved|withdrawn|postponed|closed|implemented|stabili[sz]ed|revised|rewritten|retired|replaced|superseded|shipped|launched|fixed|clarified|touched)\b` +
 		`|\b(?:did|has|have)\b.{0,60}?\b(?:ship|add|remove|change|update|modify|deprecate|drop|delete|rename|introduce|accept|merge|graduate|release|publish|land|edit|revise|fix|launch|clarify)\b`)
 	// uncertainPeriod catches period-like phrases that no rule understood.
 	uncertainPeriod = regexp.MustCompile(`(?i)\b(since|as\s+of|as\s+at|between|during|after|before|until|till|prior\s+to)\s+([^?!,;:()]+)`)
