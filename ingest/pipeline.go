@@ -63,6 +63,10 @@ type Options struct {
 	// or not; when the index holds another embedder's vectors, stores that
 	// implement livespec.VectorResetter drop them first.
 	Reembed bool
+	// LockWait bounds the wait for the index's writer lock when the store
+	// is a livespec.WriteLocker and another ingest holds it; 0 means
+	// DefaultLockWait.
+	LockWait time.Duration
 
 	// Batch limits, for tests; zero means the defaults.
 	batchItems  int
@@ -154,7 +158,9 @@ func Fingerprint(opt Options) string {
 // a detached HEAD with no Branch; ENOTFOUND for an unknown branch (the
 // message lists the branches). Store and Embedder errors keep their kind
 // (EMISMATCH from SetIndex when the index holds another embedder's
-// vectors). Problems that lose nothing (skipped files, submodules, a
+// vectors). With a store that is a livespec.WriteLocker, a run holds the
+// index's writer lock from start to end: a second run waits for it (saying
+// so through Warn) at most LockWait, then fails with ECONFLICT. Problems that lose nothing (skipped files, submodules, a
 // shallow history, no matching files) go to Warn.
 func Run(ctx context.Context, store livespec.Store, opt Options) (*Result, error) {
 	start := time.Now()
@@ -175,6 +181,11 @@ func Run(ctx context.Context, store livespec.Store, opt Options) (*Result, error
 	m.sidecars = opt.Sidecars
 	p := &pipeline{opt: opt, store: store, match: m, res: &Result{Repo: opt.Repo}}
 	p.warnFn = opt.Warn
+	unlock, err := p.lockWrites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	res, err := p.run(ctx)
 	if err != nil {
 		return nil, err

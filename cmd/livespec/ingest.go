@@ -118,6 +118,7 @@ type ingestFlags struct {
 	store            *storeFlags
 	models           *modelFlags
 	rebuild, reembed *bool
+	lockWait         *string
 }
 
 func ingestCmd(e *env) *cobra.Command {
@@ -138,6 +139,8 @@ Shows a progress bar on a terminal and ends with a one-line summary.`,
 		models:  addModelFlags(f),
 		rebuild: f.bool("rebuild", false, "drop this repository's data and ingest its whole history again"),
 		reembed: f.bool("reembed", false, "embed every distinct text again with the configured embedder"),
+		lockWait: f.string("lock-wait", ingest.DefaultLockWait.String(),
+			"how long to wait for another ingest on the same index to end (`DURATION`) before failing"),
 	}
 	c.RunE = func(c *cobra.Command, pos []string) error { return runIngestCmd(c.Context(), e, o, pos) }
 	return c
@@ -151,6 +154,10 @@ func runIngestCmd(ctx context.Context, e *env, o *ingestFlags, pos []string) err
 	if *rf.repo == "" {
 		return livespec.Errorf(livespec.EINVALID, "ingest: --repo DIR is required")
 	}
+	wait, err := time.ParseDuration(*o.lockWait)
+	if err != nil || wait <= 0 {
+		return livespec.Errorf(livespec.EINVALID, "--lock-wait %q: want a positive duration such as 10m", *o.lockWait)
+	}
 	m, err := o.models.open(ctx, e, false)
 	if err != nil {
 		return err
@@ -160,7 +167,7 @@ func runIngestCmd(ctx context.Context, e *env, o *ingestFlags, pos []string) err
 		return err
 	}
 	defer st.Close()
-	opt.Rebuild, opt.Reembed, opt.Embedder = *o.rebuild, *o.reembed, m.embedder
+	opt.Rebuild, opt.Reembed, opt.Embedder, opt.LockWait = *o.rebuild, *o.reembed, m.embedder, wait
 	res, err := runIngest(ctx, e, st, opt)
 	if err != nil {
 		return err

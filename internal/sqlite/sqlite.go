@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -22,6 +23,7 @@ var (
 	_ livespec.Store          = (*Store)(nil)
 	_ livespec.FeedbackStore  = (*Store)(nil)
 	_ livespec.VectorResetter = (*Store)(nil)
+	_ livespec.WriteLocker    = (*Store)(nil)
 )
 
 // busyTimeout is how long a connection waits for another writer (in this or
@@ -46,6 +48,8 @@ type Store struct {
 
 	memOnce  sync.Once
 	memState *perStore // see mem
+
+	wlock writeLock // see LockWrites
 }
 
 // Open opens the livespec index at path, creating the file and its parent
@@ -66,6 +70,30 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
 		return nil, fmt.Errorf("sqlite: open: %w", livespec.Errorf(livespec.EINVALID, "index path %s is a directory", abs))
 	}
+	// Two processes opening a new index at once can meet a lock SQLite
+	// reports at once (SQLITE_BUSY without waiting, when both would
+	// otherwise wait on each other): the one that lost tries again.
+	start := time.Now()
+	for {
+		s, err := open(ctx, abs)
+		if err == nil || !isBusy(err) || time.Since(start) > busyTimeout || ctx.Err() != nil {
+			return s, err
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(lockRetry + time.Duration(rand.Int64N(int64(lockRetry)))):
+		}
+	}
+}
+
+// isBusy reports whether err is SQLite's "database is locked".
+func isBusy(err error) bool {
+	c := code(err)
+	return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+}
+
+// open opens the index file at abs once.
+func open(ctx context.Context, abs string) (*Store, error) {
 	base := "file:" + (&url.URL{Path: filepath.ToSlash(abs)}).EscapedPath()
 	busy := "_pragma=busy_timeout(" + strconv.FormatInt(busyTimeout.Milliseconds(), 10) + ")"
 
@@ -78,6 +106,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	s := &Store{path: abs}
 	// The writer's page cache is 32 MB: on a full ingest of the KEPs, 64 MB
 	// wrote no faster and added about 60 MB to the peak resident memory.
+	var err error
 	s.w, err = sql.Open("sqlite", base+"?"+busy+
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"+
 		"&_pragma=cache_size(-32768)&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(8192)&_pragma=journal_size_limit(67108864)&_txlock=immediate")

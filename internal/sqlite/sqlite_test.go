@@ -405,3 +405,21 @@ func TestSnapshotGolden(t *testing.T) {
 		t.Errorf("snapshot differs from %s (run with -update if the change is intended):\n%s", golden, got)
 	}
 }
+
+// TestWriteLock runs the writer-lock contract on two stores opened on one
+// index file, as two processes would open it.
+func TestWriteLock(t *testing.T) {
+	storetest.WriteLock(t, func(tb testing.TB) (livespec.Store, livespec.Store) {
+		path := filepath.Join(tb.TempDir(), "livespec.db")
+		var out [2]livespec.Store
+		for i := range out {
+			s, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				tb.Fatal(err)
+			}
+			tb.Cleanup(func() { s.Close() })
+			out[i] = s
+		}
+		return out[0], out[1]
+	})
+}
