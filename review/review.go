@@ -152,7 +152,7 @@ type reviewer struct {
 	opt   Options
 	rp    *repo
 	files []fileChange
-	idx   *codeIndex // identifiers of the code at both ends, read lazily
+	idx   *codeIndex // identifiers of the changed code, read by drift
 	specs []specSection
 }
 
