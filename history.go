@@ -57,7 +57,7 @@ type Feedback struct {
 	Answer   *Answer   `json:"answer,omitempty"`
 }
 
-// FeedbackStore keeps answer ratings.
+// FeedbackStore keeps answer ratings (every Store does).
 type FeedbackStore interface {
 	// AddFeedback stores f (upsert by f.ID).
 	AddFeedback(ctx context.Context, f Feedback) error

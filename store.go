@@ -247,11 +247,34 @@ type Store interface {
 
 	// Close releases the store's resources.
 	Close() error
+
+	// The capabilities below are named apart, so that a consumer can ask
+	// for just the one it uses; every store has them all, and the
+	// contract suite checks each.
+	DataVersioner
+	VectorResetter
+	FeedbackStore
 }
 
-// VectorResetter is implemented by stores that can switch the index to
-// another embedder: `livespec ingest --reembed` calls ResetVectors when
-// SetIndex fails with EMISMATCH, then embeds the texts again.
+// DataVersioner tells readers whether anything was written, so that they
+// can keep what they computed from a store (the answer and file caches of
+// retrieval). If two calls of DataVersion return the same number, no write
+// committed between them, from this process or another; a call after a
+// write returns a larger number than every call before it. A number is
+// meaningful only to the store that returned it.
+//
+// A store that cannot tell cheaply returns a new number on every call, and
+// caches keyed on it never hit. The SQLite store tells (SQLite's
+// data_version); the Qdrant store deliberately does not: Qdrant has no
+// transaction or write counter that every replica and writer would share,
+// so an API server on Qdrant computes every answer afresh.
+type DataVersioner interface {
+	DataVersion(ctx context.Context) (uint64, error)
+}
+
+// VectorResetter switches the index to another embedder: `livespec ingest
+// --reembed` calls ResetVectors when SetIndex fails with EMISMATCH, then
+// embeds the texts again.
 type VectorResetter interface {
 	// ResetVectors deletes every stored vector that is not of info's
 	// embedder and dimensions, in every repository, and records info as

@@ -21,26 +21,7 @@ const namesTTL = 5 * time.Second
 // repositories each read returned are noted for the caller's audit line.
 // Writes pass through.
 func Store(inner livespec.Store) livespec.Store {
-	s := &store{Store: inner}
-	if dv, ok := inner.(dataVersioner); ok {
-		return &versionedStore{store: s, dv: dv}
-	}
-	return s
-}
-
-type dataVersioner interface {
-	DataVersion(ctx context.Context) (uint64, error)
-}
-
-// versionedStore keeps the inner store's DataVersion visible, so answer
-// caches still work behind the filter.
-type versionedStore struct {
-	*store
-	dv dataVersioner
-}
-
-func (s *versionedStore) DataVersion(ctx context.Context) (uint64, error) {
-	return s.dv.DataVersion(ctx)
+	return &store{Store: inner}
 }
 
 type store struct {

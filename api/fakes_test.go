@@ -27,6 +27,7 @@ type memStore struct {
 	fchanges []livespec.FactChange
 	down     bool          // every call fails with EUNAVAILABLE
 	block    chan struct{} // when non-nil, Changes waits for it or ctx
+	version  atomic.Uint64
 }
 
 var _ livespec.Store = (*memStore)(nil)
@@ -190,6 +191,17 @@ func (m *memStore) Stats(context.Context, string) (livespec.Stats, error) {
 }
 func (m *memStore) SetIndex(context.Context, livespec.IndexInfo) error { return errFake }
 func (m *memStore) Close() error                                       { return nil }
+func (m *memStore) ResetVectors(context.Context, livespec.IndexInfo) error {
+	return errFake
+}
+func (m *memStore) AddFeedback(context.Context, livespec.Feedback) error { return errFake }
+func (m *memStore) EachFeedback(context.Context, func(livespec.Feedback) error) error {
+	return errFake
+}
+
+// DataVersion tells no write apart: a new number each call, as a store
+// that cannot tell (answers are never kept).
+func (m *memStore) DataVersion(context.Context) (uint64, error) { return m.version.Add(1), nil }
 
 func day(s string) time.Time {
 	t, err := time.Parse(time.DateOnly, s)

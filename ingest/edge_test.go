@@ -101,11 +101,6 @@ func TestEmbeddings(t *testing.T) {
 			break
 		}
 	}
-	// A store without VectorResetter keeps returning the mismatch.
-	_, err = Run(context.Background(), struct{ livespec.Store }{store}, Options{Repo: "emb", Dir: r.Dir, Embedder: emb, Reembed: true})
-	if livespec.ErrorCode(err) != livespec.EMISMATCH {
-		t.Errorf("reembed on a store without VectorResetter: %v", err)
-	}
 }
 
 // flakyEmbedder fails every request after the first ok ones.

@@ -28,6 +28,9 @@ type memStore struct {
 	index    livespec.IndexInfo
 	applies  int
 	deletes  int
+
+	dataVersion uint64
+	feedback    []livespec.Feedback
 }
 
 var _ livespec.Store = (*memStore)(nil)
@@ -297,7 +300,33 @@ func (s *memStore) ResetVectors(ctx context.Context, info livespec.IndexInfo) er
 	return nil
 }
 
-var _ livespec.VectorResetter = (*memStore)(nil)
+// DataVersion returns a new number on every call: the fake cannot tell
+// that nothing was written.
+func (s *memStore) DataVersion(context.Context) (uint64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dataVersion++
+	return s.dataVersion, nil
+}
+
+func (s *memStore) AddFeedback(_ context.Context, f livespec.Feedback) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.feedback = append(s.feedback, f)
+	return nil
+}
+
+func (s *memStore) EachFeedback(_ context.Context, fn func(livespec.Feedback) error) error {
+	s.mu.Lock()
+	fs := slices.Clone(s.feedback)
+	s.mu.Unlock()
+	for _, f := range fs {
+		if err := fn(f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 func matchAny(globs []string, path string) bool {
 	if len(globs) == 0 {

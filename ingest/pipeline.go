@@ -263,10 +263,8 @@ func (p *pipeline) run(ctx context.Context) (*Result, error) {
 		info := livespec.IndexInfo{Embedder: e.ID(), Dimensions: e.Dimensions()}
 		err := p.store.SetIndex(ctx, info)
 		if livespec.ErrorCode(err) == livespec.EMISMATCH && opt.Reembed {
-			if vr, ok := p.store.(livespec.VectorResetter); ok {
-				p.warn(fmt.Sprintf("dropping the vectors of other embedders: every repository must be re-embedded with %s", info.Embedder))
-				err = vr.ResetVectors(ctx, info)
-			}
+			p.warn(fmt.Sprintf("dropping the vectors of other embedders: every repository must be re-embedded with %s", info.Embedder))
+			err = p.store.ResetVectors(ctx, info)
 		}
 		if err != nil {
 			return nil, err

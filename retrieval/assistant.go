@@ -114,8 +114,8 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 	}
 	u := Understand(question, now)
 	topic := a.topic(question, u, req.History, now)
-	if dv, size, ok := a.answerCaching(); ok && onToken == nil {
-		return a.cachedAnswer(ctx, dv, size, question, u, topic, now, req.Repos)
+	if size, ok := a.answerCaching(); ok && onToken == nil {
+		return a.cachedAnswer(ctx, size, question, u, topic, now, req.Repos)
 	}
 	return a.answer(ctx, question, u, topic, now, req.Repos, onToken)
 }
@@ -123,12 +123,12 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 // cachedAnswer returns the kept answer to the question when the index and
 // the statistics are as they were when it was computed, or computes it and
 // keeps it if nothing was written meanwhile.
-func (a *Assistant) cachedAnswer(ctx context.Context, dv dataVersioner, size int, question string, u Understanding, topic string, now time.Time, repos []string) (*livespec.Answer, error) {
+func (a *Assistant) cachedAnswer(ctx context.Context, size int, question string, u Understanding, topic string, now time.Time, repos []string) (*livespec.Answer, error) {
 	stats, err := a.corpus(ctx)
 	if err != nil {
 		return nil, err
 	}
-	version, err := dv.DataVersion(ctx)
+	version, err := a.Store.DataVersion(ctx)
 	if err != nil {
 		return nil, storeError("read the index version", err)
 	}
@@ -140,7 +140,7 @@ func (a *Assistant) cachedAnswer(ctx context.Context, dv dataVersioner, size int
 	if err != nil {
 		return nil, err
 	}
-	after, err := dv.DataVersion(ctx)
+	after, err := a.Store.DataVersion(ctx)
 	a.mu.Lock()
 	same := a.stats == stats
 	a.mu.Unlock()

@@ -63,13 +63,6 @@ func (c *docCache) analyse(text string, phrases bool) *lexDoc {
 // AnswerCache is zero.
 const DefaultAnswerCache = 1024
 
-// dataVersioner is a Store that can tell whether anything was written:
-// DataVersion returns the same number only while no write commits (from
-// any process). The SQLite store is one.
-type dataVersioner interface {
-	DataVersion(ctx context.Context) (uint64, error)
-}
-
 // answerCache keeps answers by what decides them (see answerKey), for one
 // index version at a time.
 type answerCache struct {
@@ -125,18 +118,17 @@ func copyAnswer(a *livespec.Answer) *livespec.Answer {
 
 // answerCaching reports whether answers of a may be kept: only when the
 // answer is a function of the question and the index, that is with the
-// extractive generator (a model phrases differently each time), no
-// embedder (its availability changes the answer) and a store that tells
-// when it was written to.
-func (a *Assistant) answerCaching() (dataVersioner, int, bool) {
+// extractive generator (a model phrases differently each time) and no
+// embedder (its availability changes the answer). Answers are kept while
+// the store's DataVersion stays the same.
+func (a *Assistant) answerCaching() (int, bool) {
 	if a.AnswerCache < 0 || a.Embedder != nil {
-		return nil, 0, false
+		return 0, false
 	}
 	if _, ok := a.generator().(Extractive); !ok {
-		return nil, 0, false
+		return 0, false
 	}
-	dv, ok := a.Store.(dataVersioner)
-	return dv, cmp.Or(a.AnswerCache, DefaultAnswerCache), ok
+	return cmp.Or(a.AnswerCache, DefaultAnswerCache), true
 }
 
 // answerKey is everything besides the index that an answer depends on: the
@@ -228,12 +220,9 @@ type filesCache struct {
 
 // currentFiles returns the current files of repos (all: none given) with
 // their titles: from the cache while the index version is the one they
-// were read at, which needs a store that reports writes.
+// were read at.
 func (a *Assistant) currentFiles(ctx context.Context, repos []string) ([]fileTitle, error) {
-	dv, ok := a.Store.(dataVersioner)
-	if !ok {
-		return a.readCurrentFiles(ctx, repos)
-	}
+	dv := a.Store
 	key := strings.Join(repos, "\x00")
 	version, err := dv.DataVersion(ctx)
 	if err != nil {

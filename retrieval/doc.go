@@ -24,8 +24,9 @@
 // could make an answer differ from a fresh one: analysed section texts and
 // file-name terms (functions of the text), the current files and their
 // titles per index version, and, when the answer is a function of the
-// question and the index (extractive generator, no embedder, a store that
-// reports writes such as the SQLite store's DataVersion), whole answers
-// keyed by the question, what it was understood to ask and the index
-// version (see Assistant.AnswerCache).
+// question and the index (extractive generator, no embedder), whole
+// answers keyed by the question, what it was understood to ask and the
+// index version (livespec.DataVersioner: a store that cannot tell writes
+// apart, such as Qdrant, gives a new version each time, so nothing kept is
+// reused; see Assistant.AnswerCache).
 package retrieval

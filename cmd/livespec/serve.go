@@ -245,9 +245,7 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 			scfg.Access = &policy.Slack
 			scfg.OnDenied = func() { metrics.Denied("slack", "scope") }
 		}
-		if fb, ok := st.(livespec.FeedbackStore); ok {
-			scfg.Feedback = fb
-		}
+		scfg.Feedback = st
 		bot, err := slackbot.New(scfg)
 		if err != nil {
 			return err
@@ -568,9 +566,5 @@ func cmdFeedback(ctx context.Context, e *env, sf *storeFlags) error {
 		return err
 	}
 	defer st.Close()
-	fb, ok := st.(livespec.FeedbackStore)
-	if !ok {
-		return livespec.Errorf(livespec.EINVALID, "feedback: this store keeps no feedback")
-	}
-	return slackbot.ExportFeedback(ctx, fb, e.stdout)
+	return slackbot.ExportFeedback(ctx, st, e.stdout)
 }

@@ -114,27 +114,6 @@ func (s *Store) applyFacts(ctx context.Context, b *livespec.Batch) error {
 	return s.upsert(ctx, s.factChangesColl(), pts)
 }
 
-// validateFacts rejects a batch whose facts cannot be stored faithfully,
-// before anything is written.
-func validateFacts(b *livespec.Batch) error {
-	for _, f := range b.Facts {
-		if f.ID == "" || f.Repo != b.Repo {
-			return livespec.Errorf(livespec.EINVALID, "qdrant: apply: fact of %s without id or of another repo than %q", f.Path, b.Repo)
-		}
-	}
-	for _, c := range b.FactChanges {
-		if c.ID == "" || c.Repo != b.Repo {
-			return livespec.Errorf(livespec.EINVALID, "qdrant: apply: fact change on %s without id or of another repo than %q", c.Path, b.Repo)
-		}
-	}
-	for _, c := range b.FactCloses {
-		if c.ID == "" {
-			return livespec.Errorf(livespec.EINVALID, "qdrant: apply: fact close without id")
-		}
-	}
-	return nil
-}
-
 // deleteFacts removes repo's facts and fact changes.
 func (s *Store) deleteFacts(ctx context.Context, repo string) error {
 	f := &qc.Filter{Must: []*qc.Condition{qc.NewMatchKeyword(fRepo, repo)}}

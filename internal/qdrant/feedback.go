@@ -10,8 +10,6 @@ import (
 	"github.com/livespec/livespec"
 )
 
-var _ livespec.FeedbackStore = (*Store)(nil)
-
 // feedbackColl names the collection of answer ratings.
 func (s *Store) feedbackColl() string { return s.cfg.Collection + "_feedback" }
 

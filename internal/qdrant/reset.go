@@ -8,8 +8,6 @@ import (
 	"github.com/livespec/livespec"
 )
 
-var _ livespec.VectorResetter = (*Store)(nil)
-
 // ResetVectors deletes every stored vector that is not of info's embedder
 // and dimensions, in every repository, and records info as the index's
 // embedder, so that `livespec ingest --reembed` can switch embedders.

@@ -180,11 +180,8 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := validateBatch(b); err != nil {
-		return err
-	}
-	if err := validateFacts(b); err != nil {
-		return err
+	if err := b.Validate(); err != nil {
+		return fmt.Errorf("qdrant: apply: %w", err)
 	}
 	// Read the index record afresh: another process may have moved the
 	// sections collection (SetIndex) since this one cached it.
@@ -309,46 +306,6 @@ func closeKey(file bool, id string) string {
 		return "f" + id
 	}
 	return "s" + id
-}
-
-// validateBatch rejects a batch that cannot be stored faithfully before
-// anything is written.
-func validateBatch(b *livespec.Batch) error {
-	if b == nil {
-		return livespec.Errorf(livespec.EINVALID, "qdrant: apply: nil batch")
-	}
-	if b.Repo == "" {
-		return livespec.Errorf(livespec.EINVALID, "qdrant: apply: batch without repo")
-	}
-	for _, v := range b.Versions {
-		if v.ID == "" || v.Repo != b.Repo {
-			return livespec.Errorf(livespec.EINVALID, "qdrant: apply: version of %s without id or of another repo than %q", v.Key, b.Repo)
-		}
-	}
-	for _, f := range b.Files {
-		if f.ID == "" || f.Repo != b.Repo {
-			return livespec.Errorf(livespec.EINVALID, "qdrant: apply: file version of %s without id or of another repo than %q", f.Path, b.Repo)
-		}
-	}
-	for _, c := range b.Changes {
-		if c.ID == "" || c.Repo != b.Repo {
-			return livespec.Errorf(livespec.EINVALID, "qdrant: apply: change on %s without id or of another repo than %q", c.Path, b.Repo)
-		}
-	}
-	for _, c := range b.Closes {
-		if c.ID == "" {
-			return livespec.Errorf(livespec.EINVALID, "qdrant: apply: close without id")
-		}
-	}
-	for _, v := range b.Vectors {
-		if v.Embedder == "" || v.Hash == "" || len(v.Values) == 0 {
-			return livespec.Errorf(livespec.EINVALID, "qdrant: apply: vector without embedder, hash or values")
-		}
-	}
-	if b.Checkpoint != nil && b.Checkpoint.Repo != "" && b.Checkpoint.Repo != b.Repo {
-		return livespec.Errorf(livespec.EINVALID, "qdrant: apply: checkpoint of %q in a batch of %q", b.Checkpoint.Repo, b.Repo)
-	}
-	return nil
 }
 
 // upsertVersions writes section versions into rec.Sections, each with the

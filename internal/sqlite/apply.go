@@ -81,10 +81,7 @@ const (
 // and the next batch without More builds them again (see bulk.go), so
 // reads are slower, never different, while a first ingest runs.
 func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
-	if err := validateBatch(b); err != nil {
-		return fmt.Errorf("sqlite: apply: %w", err)
-	}
-	if err := validateFacts(b); err != nil {
+	if err := b.Validate(); err != nil {
 		return fmt.Errorf("sqlite: apply: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -522,119 +519,6 @@ func jsonOrNil(v any, empty bool) (any, error) {
 		return nil, err
 	}
 	return string(b), nil
-}
-
-// validateBatch rejects a batch that would store something wrong, before
-// anything is written.
-func validateBatch(b *livespec.Batch) error {
-	if b == nil {
-		return livespec.Errorf(livespec.EINVALID, "no batch")
-	}
-	if b.Repo == "" {
-		return livespec.Errorf(livespec.EINVALID, "batch without a repo")
-	}
-	bad := func(format string, args ...any) error {
-		return livespec.Errorf(livespec.EINVALID, "batch for %s: "+format, append([]any{b.Repo}, args...)...)
-	}
-	for i := range b.Versions {
-		v := &b.Versions[i]
-		switch {
-		case v.ID == "":
-			return bad("version %d has no id", i)
-		case v.Repo != b.Repo:
-			return bad("version %s belongs to repo %q", v.ID, v.Repo)
-		case v.Path == "":
-			return bad("version %s has no path", v.ID)
-		case v.Commit == "" || v.ValidFrom.IsZero():
-			return bad("version %s has no commit or valid_from", v.ID)
-		case v.EndCommit != "" && v.ValidTo.IsZero():
-			return bad("version %s is closed without valid_to", v.ID)
-		case v.Hash != "" && len(v.Hash) != 64:
-			return bad("version %s has a malformed hash %q", v.ID, v.Hash)
-		}
-		if err := checkTimes(v.ID, v.ValidFrom, v.ValidTo); err != nil {
-			return err
-		}
-	}
-	for i := range b.Files {
-		f := &b.Files[i]
-		switch {
-		case f.ID == "":
-			return bad("file version %d has no id", i)
-		case f.Repo != b.Repo:
-			return bad("file version %s belongs to repo %q", f.ID, f.Repo)
-		case f.Path == "":
-			return bad("file version %s has no path", f.ID)
-		case f.Commit == "" || f.ValidFrom.IsZero():
-			return bad("file version %s has no commit or valid_from", f.ID)
-		case f.EndCommit != "" && f.ValidTo.IsZero():
-			return bad("file version %s is closed without valid_to", f.ID)
-		}
-		if err := checkTimes(f.ID, f.ValidFrom, f.ValidTo); err != nil {
-			return err
-		}
-	}
-	for i, c := range b.Closes {
-		switch {
-		case c.ID == "":
-			return bad("close %d has no id", i)
-		case c.Commit == "" || c.ValidTo.IsZero():
-			return bad("close of %s has no commit or valid_to", c.ID)
-		}
-		if err := checkTime("close of "+c.ID, c.ValidTo); err != nil {
-			return err
-		}
-	}
-	for i := range b.Changes {
-		c := &b.Changes[i]
-		switch {
-		case c.ID == "":
-			return bad("change %d has no id", i)
-		case c.Repo != b.Repo:
-			return bad("change %s belongs to repo %q", c.ID, c.Repo)
-		case c.Commit == "" || c.Date.IsZero():
-			return bad("change %s has no commit or date", c.ID)
-		}
-		switch c.Kind {
-		case livespec.Added, livespec.Modified, livespec.Removed, livespec.Renamed:
-		default:
-			return bad("change %s has an unknown kind %q", c.ID, c.Kind)
-		}
-		if err := checkTimes(c.ID, c.Date, c.AuthorDate); err != nil {
-			return err
-		}
-	}
-	for i, v := range b.Vectors {
-		switch {
-		case v.Embedder == "":
-			return bad("vector %d has no embedder", i)
-		case len(v.Hash) != 64:
-			return bad("vector %d has a malformed hash %q", i, v.Hash)
-		case len(v.Values) == 0:
-			return bad("vector of %s is empty", v.Hash)
-		}
-	}
-	if cp := b.Checkpoint; cp != nil {
-		switch {
-		case cp.Repo != "" && cp.Repo != b.Repo:
-			return bad("checkpoint belongs to repo %q", cp.Repo)
-		case cp.Commit == "":
-			return bad("checkpoint has no commit")
-		}
-		if err := checkTimes("checkpoint", cp.Time, cp.UpdatedAt); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func checkTimes(what string, ts ...time.Time) error {
-	for _, t := range ts {
-		if err := checkTime(what, t); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // syncAllFTS adds the texts above newAfter to all_fts.

@@ -110,54 +110,6 @@ func (a *applier) applyFacts(b *livespec.Batch) error {
 	return nil
 }
 
-// validateFacts rejects facts and fact changes that would store something wrong.
-func validateFacts(b *livespec.Batch) error {
-	bad := func(format string, args ...any) error {
-		return livespec.Errorf(livespec.EINVALID, "batch for %s: "+format, append([]any{b.Repo}, args...)...)
-	}
-	for i := range b.Facts {
-		f := &b.Facts[i]
-		switch {
-		case f.ID == "":
-			return bad("fact %d has no id", i)
-		case f.Repo != b.Repo:
-			return bad("fact %s belongs to repo %q", f.ID, f.Repo)
-		case f.Path == "" || f.Field == "":
-			return bad("fact %s has no path or field", f.ID)
-		case f.Commit == "" || f.ValidFrom.IsZero():
-			return bad("fact %s has no commit or valid_from", f.ID)
-		case f.EndCommit != "" && f.ValidTo.IsZero():
-			return bad("fact %s is closed without valid_to", f.ID)
-		}
-		if err := checkTimes(f.ID, f.ValidFrom, f.ValidTo, f.Since); err != nil {
-			return err
-		}
-	}
-	for i := range b.FactChanges {
-		c := &b.FactChanges[i]
-		switch {
-		case c.ID == "":
-			return bad("fact change %d has no id", i)
-		case c.Repo != b.Repo:
-			return bad("fact change %s belongs to repo %q", c.ID, c.Repo)
-		case c.Date.IsZero():
-			return bad("fact change %s has no date", c.ID)
-		}
-		if err := checkTimes(c.ID, c.Date); err != nil {
-			return err
-		}
-	}
-	for _, c := range b.FactCloses {
-		if c.ID == "" || c.ValidTo.IsZero() {
-			return bad("fact close without id or valid_to")
-		}
-		if err := checkTimes(c.ID, c.ValidTo); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // Facts returns the fact versions matching q, ordered by repo, path,
 // field and valid_from.
 func (s *Store) Facts(ctx context.Context, q livespec.FactQuery) ([]livespec.Fact, error) {

@@ -19,7 +19,7 @@ func (s *Store) AddFeedback(ctx context.Context, f livespec.Feedback) error {
 	case f.Time.IsZero():
 		return fmt.Errorf("sqlite: add feedback: %w", livespec.Errorf(livespec.EINVALID, "a rating needs a time"))
 	}
-	if err := checkTime("feedback time", f.Time); err != nil {
+	if err := livespec.CheckTimes("feedback time", f.Time); err != nil {
 		return fmt.Errorf("sqlite: add feedback: %w", err)
 	}
 	answer, err := jsonOrNil(f.Answer, f.Answer == nil)

@@ -20,10 +20,8 @@ import (
 )
 
 var (
-	_ livespec.Store          = (*Store)(nil)
-	_ livespec.FeedbackStore  = (*Store)(nil)
-	_ livespec.VectorResetter = (*Store)(nil)
-	_ livespec.WriteLocker    = (*Store)(nil)
+	_ livespec.Store       = (*Store)(nil)
+	_ livespec.WriteLocker = (*Store)(nil)
 )
 
 // busyTimeout is how long a connection waits for another writer (in this or
@@ -286,17 +284,6 @@ func fromNanos(n sql.NullInt64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, n.Int64).UTC()
-}
-
-// checkTime rejects times that unix nanoseconds cannot hold.
-func checkTime(what string, t time.Time) error {
-	if t.IsZero() {
-		return nil
-	}
-	if y := t.Year(); y < 1678 || y > 2261 {
-		return livespec.Errorf(livespec.EINVALID, "%s %s is out of range (years 1678-2261)", what, t.Format(time.RFC3339))
-	}
-	return nil
 }
 
 // placeholders returns "?, ?, ?" for n values.

@@ -14,8 +14,9 @@ import (
 )
 
 // Run runs the contract suite. open returns a new, empty store for each
-// subtest and arranges for it to be closed (tb.Cleanup). Stores that also
-// implement livespec.FeedbackStore get the feedback tests too.
+// subtest and arranges for it to be closed (tb.Cleanup). The suite covers
+// every capability a Store embeds (DataVersioner, VectorResetter,
+// FeedbackStore).
 func Run(t *testing.T, open func(tb testing.TB) livespec.Store) {
 	tests := []struct {
 		name string
@@ -53,20 +54,15 @@ func Run(t *testing.T, open func(tb testing.TB) livespec.Store) {
 		{"FactValues", testFactValues},
 		{"FactsBadBatch", testFactsBadBatch},
 		{"ConcurrentReadsOnAFreshStore", testConcurrentReads},
+		{"DataVersion", testDataVersion},
+		{"ResetVectors", testResetVectors},
+		{"Feedback", func(t *testing.T, s livespec.Store) { testFeedback(t, s) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.fn(t, open(t))
 		})
 	}
-	t.Run("Feedback", func(t *testing.T) {
-		s := open(t)
-		fs, ok := s.(livespec.FeedbackStore)
-		if !ok {
-			t.Skip("the store keeps no feedback")
-		}
-		testFeedback(t, fs)
-	})
 }
 
 func apply(t testing.TB, s livespec.Store, batches ...*livespec.Batch) {
@@ -287,9 +283,18 @@ func testBadBatch(t *testing.T, s livespec.Store) {
 	noID := good
 	noID.ID = ""
 	noID.Text, noID.Hash = "# New\nnew text", livespec.ContentHash("# New\nnew text")
+	noCommit, badHash := good, good
+	noCommit.Commit = ""
+	badHash.Hash = "abc"
+	change := bs[2].Changes[0]
+	change.Kind = "vibes"
+	cp := &livespec.Checkpoint{Repo: "shop", Commit: sha("shop", 4), Seq: 4, Time: t3.Add(time.Hour)}
 	for name, b := range map[string]*livespec.Batch{
-		"no repo":            {Versions: []livespec.Version{good}},
-		"version without id": {Repo: "shop", Versions: []livespec.Version{noID}, Checkpoint: &livespec.Checkpoint{Repo: "shop", Commit: sha("shop", 4), Seq: 4, Time: t3.Add(time.Hour)}},
+		"no repo":                   {Versions: []livespec.Version{good}},
+		"version without id":        {Repo: "shop", Versions: []livespec.Version{noID}, Checkpoint: cp},
+		"version without commit":    {Repo: "shop", Versions: []livespec.Version{noCommit}, Checkpoint: cp},
+		"version with a short hash": {Repo: "shop", Versions: []livespec.Version{badHash}, Checkpoint: cp},
+		"change of an unknown kind": {Repo: "shop", Changes: []livespec.Change{change}, Checkpoint: cp},
 	} {
 		err := s.Apply(ctx, b)
 		if livespec.ErrorCode(err) != livespec.EINVALID {
