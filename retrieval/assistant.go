@@ -463,7 +463,17 @@ func (a *Assistant) notFound(ctx context.Context, question string, u Understandi
 	// A topic phrased as a question ("does checkout support coupons")
 	// keeps its verbs, read leniently too.
 	strict := u.Intent == livespec.IntentTimeline && topic == strings.TrimSpace(u.Topic) && !isClause(question, t)
-	p, err := a.topicPresence(ctx, question, t, repos, strict)
+	named := false
+	if !strict && topic == strings.TrimSpace(u.Topic) {
+		obj, ok, err := a.namedObject(ctx, question, repos)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			t, named = obj, true
+		}
+	}
+	p, err := a.topicPresence(ctx, question, t, repos, strict, named)
 	if err != nil || p.found {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -259,21 +260,29 @@ func (a *Assistant) seen(ctx context.Context, s sigTerm, repos []string) (bool, 
 	for i, p := range s.parts {
 		parts[i] = sigTerm{term: p, word: p}
 	}
-	return a.together(ctx, strings.Join(s.parts, " "), parts, repos)
+	return a.together(ctx, strings.Join(s.parts, " "), parts, nil, repos)
 }
 
 // alternatives splits a topic into the readings any one of which makes it
 // appear: a parenthesis is read apart from the rest ("Callback Object
 // (out-of-band callbacks)"), then the rest is split at "or", commas and
 // slashes between words.
+//
+// A parenthesis of code ("(cond ? a : b)", "(x = 1)") is an example, not
+// another name: it is left out.
 func alternatives(topic string) []string {
 	var out []string
 	rest := parenthesis.ReplaceAllStringFunc(topic, func(p string) string {
-		out = append(out, strings.Trim(p, "() "))
+		if inner := strings.Trim(p, "() "); !codeLike.MatchString(inner) {
+			out = append(out, inner)
+		}
 		return " "
 	})
 	return append(orSplit.Split(rest, -1), out...)
 }
+
+// codeLike is text with an operator between words or spaces: code, not prose.
+var codeLike = regexp.MustCompile(`[=?:;{}<>|&^*+%!]|\s-\s`)
 
 // parenthesis is a parenthesised part of a topic.
 var parenthesis = regexp.MustCompile(`\([^()]*\)`)
@@ -301,9 +310,12 @@ type presence struct {
 // ("gRPC", "$ref", "HTTP/2") or half its terms occur in no version; a topic
 // read strictly (a timeline's) of a few terms is missing when any of them
 // never occurs, and a longer one (a whole question) when the terms no
-// version held carry much of its weight. A topic read leniently keeps the words of a question about the
-// text ("how long do tokens last"), which need not meet in one section.
-func (a *Assistant) topicPresence(ctx context.Context, question, topic string, repos []string, strict bool) (presence, error) {
+// version held carry much of its weight. A topic read leniently keeps the
+// words of a question about the text ("how long do tokens last"), which
+// need not meet in one section; but with named, the topic is the thing a
+// question names ("say about X", "is there a proposal that adds X"), and
+// each alternative of it that is a noun phrase is read strictly.
+func (a *Assistant) topicPresence(ctx context.Context, question, topic string, repos []string, strict, named bool) (presence, error) {
 	cs, err := a.corpus(ctx)
 	if err != nil {
 		return presence{}, err
@@ -314,6 +326,7 @@ func (a *Assistant) topicPresence(ctx context.Context, question, topic string, r
 		if len(sig) == 0 {
 			return presence{found: true}, nil
 		}
+		strict := strict || (named && nounPhrase(alt))
 		var unknown, known []sigTerm
 		name := false
 		for _, s := range sig {
@@ -333,7 +346,9 @@ func (a *Assistant) topicPresence(ctx context.Context, question, topic string, r
 		case name || 2*len(unknown) >= len(sig):
 		case !strict:
 			return presence{found: true}, nil
-		case len(sig) > maxTopicTerms:
+		case named && len(unknown) > 0:
+			// A thing the question names is missing when a word of it is.
+		case len(sig) > maxTopicTerms && !named:
 			total, miss := 0.0, 0.0
 			for _, s := range sig {
 				total += cs.idf(s.term)
@@ -344,8 +359,25 @@ func (a *Assistant) topicPresence(ctx context.Context, question, topic string, r
 			if miss < unknownShare*total {
 				return presence{found: true}, nil
 			}
-		case len(unknown) == 0:
+		case len(unknown) == 0 && !named:
 			return presence{found: true}, nil
+		case len(unknown) == 0:
+			// A thing the question names appears where all its terms
+			// meet ("dependency" and "injection" apart are not
+			// "dependency injection"). A timeline's topic may carry words
+			// the specs never use beside it ("the published 3.0.0
+			// document"); its matching reads those leniently.
+			// The words of a compound name meet as written: one pair of
+			// its adjacent words at least ("depending on ... injection"
+			// is no "dependency injection").
+			var pairs []string
+			for _, q := range lexPhrases(alt) {
+				pairs = append(pairs, q.term)
+			}
+			ok, err := a.together(ctx, alt, sig, pairs, repos)
+			if err != nil || ok {
+				return presence{found: ok}, err
+			}
 		}
 	}
 	return p, nil
@@ -370,8 +402,9 @@ func isName(question, w string) bool {
 	return unicode.IsUpper(rune(raw[0])) && before != "" && !strings.HasSuffix(before, ".") && !strings.HasSuffix(before, "?") && !strings.HasSuffix(before, "!")
 }
 
-// together reports whether some version holds every term of sig.
-func (a *Assistant) together(ctx context.Context, text string, sig []sigTerm, repos []string) (bool, error) {
+// together reports whether some version holds every term of sig and, when
+// pairs are given, one of those pairs of adjacent words.
+func (a *Assistant) together(ctx context.Context, text string, sig []sigTerm, pairs []string, repos []string) (bool, error) {
 	hits, err := a.Store.Search(ctx, livespec.SearchQuery{Text: text, Validity: livespec.AnyVersion(), Repos: repos, Limit: togetherPool})
 	if err != nil {
 		return false, storeError("search history", err)
@@ -385,7 +418,7 @@ func (a *Assistant) together(ctx context.Context, text string, sig []sigTerm, re
 				break
 			}
 		}
-		if all {
+		if all && (len(pairs) == 0 || slices.ContainsFunc(pairs, func(p string) bool { return d.set[p] })) {
 			return true, nil
 		}
 	}
@@ -438,4 +471,42 @@ func joinOr(ws []string, conj string) string {
 		return ws[0]
 	}
 	return strings.Join(ws[:len(ws)-1], ", ") + " " + conj + " " + ws[len(ws)-1]
+}
+
+// Questions that name the thing they ask about: "what does the spec say
+// about X", "anything regarding X", "is there a proposal that adds X",
+// "does any RFC specify X".
+var (
+	aboutObject = regexp.MustCompile(`(?i)\b(?:say|says|said|mention|mentions|cover|covers|anything|something)\s+(?:about|regarding|concerning|on)\s+(.+?)[\s?.!]*$`)
+	existObject = regexp.MustCompile(`(?i)^(?:is|are|was|were)\s+there\s+(?:a|an|any)\s+(\S+)\s+(?:that|which)\s+\S+\s+(.+?)[\s?.!]*$`)
+	anyObject   = regexp.MustCompile(`(?i)^(?:does|do|did)\s+(?:any|a|an)\s+(\S+)\s+\S+\s+(.+?)[\s?.!]*$`)
+)
+
+// namedObject returns the thing a question names as what it asks about,
+// and whether it names one: the object of "say about" and the like, or of
+// an existence question about documents whose kind noun is a noun for a
+// document or one of the repository's kind words ("is there a KEEP that
+// adds X"). The thing is read strictly: a noun phrase of it appears only
+// where all its terms do.
+func (a *Assistant) namedObject(ctx context.Context, question string, repos []string) (string, bool, error) {
+	q := strings.Join(strings.Fields(question), " ")
+	if m := aboutObject.FindStringSubmatch(q); m != nil {
+		return m[1], true, nil
+	}
+	m := existObject.FindStringSubmatch(q)
+	if m == nil {
+		m = anyObject.FindStringSubmatch(q)
+	}
+	if m == nil {
+		return "", false, nil
+	}
+	files, err := a.currentFiles(ctx, repos)
+	if err != nil {
+		return "", false, err
+	}
+	kind := strings.ToLower(strings.Trim(m[1], "`'\""))
+	if !lex.DocNoun(kind) && !kindWords(files)[lex.Stem(kind)] {
+		return "", false, nil
+	}
+	return m[2], true, nil
 }

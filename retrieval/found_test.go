@@ -1,6 +1,7 @@
 package retrieval_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -131,5 +132,45 @@ func TestPeriodWordsAreNotCorrected(t *testing.T) {
 	}
 	if len(ans.Changes) == 0 || ans.Changes[0].Path != "spec/methods.md" {
 		t.Errorf("changes = %+v, want spec/methods.md", ans.Changes)
+	}
+}
+
+// TestNamedThingPresence asks about things a question names ("say about
+// X", "is there an ABC that adds X", "does any ABC specify X") on a
+// repository whose words occur, but never together: a named thing appears
+// only where all its words meet, one pair of them side by side, and an
+// alternative ("X or Y") is found only when one alternative is.
+func TestNamedThingPresence(t *testing.T) {
+	r := gittest.New(t, day("2024-01-10T12:00:00Z"))
+	files := map[string]string{
+		"abc/ABC-0001-guards.md": "# Guards\n\nA conditional guard uses an operator in when branches. Retention of the old syntax is kept.\n",
+		"abc/ABC-0002-deps.md":   "# Modules\n\nA module may list a dependency. Code injection is blocked, depending on the framework.\n",
+		"abc/ABC-0003-data.md":   "# Data\n\nPersonal settings hold user data.\n",
+		"abc/ABC-0004-vector.md": "# Vector API\n\nThe Vector API supports vectorized arithmetic on arrays.\n",
+	}
+	for i := 5; i <= 10; i++ {
+		files[fmt.Sprintf("abc/ABC-%04d-misc.md", i)] = fmt.Sprintf("# Misc %d\n\nNotes on topic %d.\n", i, i)
+	}
+	r.Do(gittest.Step{Date: "2024-01-10T12:00:00Z", Msg: "Start", Write: files})
+	a := &retrieval.Assistant{Store: openIndex(t, r.Dir, nil)}
+	now := day("2024-07-01T00:00:00Z")
+	tests := []struct {
+		name, question string
+		found          bool
+	}{
+		{"one alternative's name never occurs, the other's words never meet", "What does the spec say about GDPR or the retention of personal data?", false},
+		{"a compound whose words occur apart", "What do the docs say about dependency injection frameworks?", false},
+		{"an existence question about a kind of document, with a code example", "Is there an ABC that adds a ternary conditional operator (cond ? a : b)?", false},
+		{"a named thing whose words meet", "Does any ABC specify vectorized arithmetic for the Vector API?", true},
+		{"a named thing found as written", "What does the spec say about conditional guards?", true},
+		{"a question about the text is read leniently", "Is there a way to keep the old syntax in guards?", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ans := ask(t, a, tc.question, now)
+			if ans.Found != tc.found {
+				t.Errorf("found = %v, want %v: %s", ans.Found, tc.found, ans.Answer)
+			}
+		})
 	}
 }

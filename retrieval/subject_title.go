@@ -225,12 +225,12 @@ func (a *Assistant) describedDocument(ctx context.Context, m *topicMatch, repos 
 
 // nameJoiners are the function words a document's name may hold ("the
 // proposal for generic methods", "the style guide of the project").
-var nameJoiners = lexSet(`the a an of for on about and`)
+var nameJoiners = lexSet(`the a an of for on about and to in with from by`)
 
 // nounPhrase reports whether a topic is a noun phrase that can name a
 // document, not a clause ("the specification is developed in a file"):
-// its only function words are articles and "of", "for", "on", "about",
-// "and".
+// its only function words are articles, "and" and prepositions ("of",
+// "for", "on", "about", "to", "in", "with", "from", "by").
 func nounPhrase(topic string) bool {
 	for _, w := range strings.Fields(strings.ToLower(topic)) {
 		w = strings.Trim(w, "`'\"()[],;:.!?")
