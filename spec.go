@@ -46,6 +46,36 @@ type Section struct {
 	Text    string   `json:"text"`            // normalised text: the heading line and the body
 	Hash    string   `json:"hash"`            // ContentHash(Text)
 	Links   []string `json:"links,omitempty"` // repository paths of spec files this section links to
+	// Join, for a part after the first, says what separated it from the
+	// previous part in the source (see SectionRef.Join).
+	Join PartJoin `json:"join,omitempty"`
+}
+
+// PartJoin says what separated a part of a long section from the part
+// before it in the file: a blank line (the zero value: the split fell
+// between paragraphs), one line break, a space, or nothing (the split fell
+// inside a word or line). A later part repeats its section's heading
+// lines; the file's text is its parts' bodies joined by their PartJoin.
+type PartJoin string
+
+const (
+	JoinParagraph PartJoin = ""      // a blank line
+	JoinLine      PartJoin = "line"  // one line break
+	JoinSpace     PartJoin = "space" // a space within a line
+	JoinNone      PartJoin = "none"  // nothing: the split fell inside a word
+)
+
+// Sep returns the text j stands for.
+func (j PartJoin) Sep() string {
+	switch j {
+	case JoinLine:
+		return "\n"
+	case JoinSpace:
+		return " "
+	case JoinNone:
+		return ""
+	}
+	return "\n\n"
 }
 
 // ContentHash returns the hex SHA-256 of a normalised section text.
@@ -139,8 +169,9 @@ func (f *FileVersion) ValidAt(t time.Time) bool {
 
 // SectionRef names one section of a file version in document order.
 type SectionRef struct {
-	Heading string `json:"heading"`
-	Part    int    `json:"part,omitempty"`
+	Heading string   `json:"heading"`
+	Part    int      `json:"part,omitempty"`
+	Join    PartJoin `json:"join,omitempty"` // for a later part: what joined it to the previous one
 }
 
 // ChangeKind is what a Change did.

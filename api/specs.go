@@ -133,11 +133,7 @@ func (s *Server) fileText(c *gin.Context, fv *livespec.FileVersion, at time.Time
 		s.log.Warn("api: section missing from a file version's outline",
 			"request_id", c.GetString(requestIDKey), "repo", fv.Repo, "path", fv.Path, "heading", ref.Heading, "part", ref.Part, "commit", fv.Commit)
 	}
-	parts := make([]string, len(secs))
-	for i, v := range secs {
-		parts[i] = v.Text
-	}
-	return strings.Join(parts, "\n\n"), nil
+	return retrieval.JoinSections(fv, secs), nil
 }
 
 func specFile(f *livespec.FileVersion) SpecFile {

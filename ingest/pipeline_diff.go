@@ -176,7 +176,7 @@ func (p *pipeline) file(job *commitJob, jc jobChange, old *openFile) {
 			newSecs = b.parsed.Sections
 			fv.Meta = b.parsed.Meta
 			for _, s := range newSecs {
-				fv.Outline = append(fv.Outline, livespec.SectionRef{Heading: s.Heading, Part: s.Part})
+				fv.Outline = append(fv.Outline, livespec.SectionRef{Heading: s.Heading, Part: s.Part, Join: s.Join})
 			}
 		} else {
 			p.res.Skipped++

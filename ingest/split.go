@@ -64,7 +64,7 @@ type ParsedFile struct {
 func (f *ParsedFile) Outline() []livespec.SectionRef {
 	refs := make([]livespec.SectionRef, len(f.Sections))
 	for i, s := range f.Sections {
-		refs[i] = livespec.SectionRef{Heading: s.Heading, Part: s.Part}
+		refs[i] = livespec.SectionRef{Heading: s.Heading, Part: s.Part, Join: s.Join}
 	}
 	return refs
 }
@@ -749,7 +749,27 @@ func (s *splitter) section(heading string, level int, raw, head string, links []
 			}
 		}
 		s.emitPart(heading, i, level, pt, s.resolve(pl))
+		if i > 0 {
+			s.out[len(s.out)-1].Join = partJoin(raw, chunks[i-1], c)
+		}
 	}
+}
+
+// partJoin classifies what separates chunk prev from chunk next of raw
+// once both are normalised: the whitespace between their texts.
+func partJoin(raw string, prev, next [2]int) livespec.PartJoin {
+	end := prev[0] + len(strings.TrimRight(raw[prev[0]:prev[1]], " \t\n"))
+	start := next[0] + len(raw[next[0]:next[1]]) - len(strings.TrimLeft(raw[next[0]:next[1]], "\n"))
+	gap := raw[min(end, start):start]
+	switch n := strings.Count(gap, "\n"); {
+	case n >= 2:
+		return livespec.JoinParagraph
+	case n == 1:
+		return livespec.JoinLine
+	case gap != "":
+		return livespec.JoinSpace
+	}
+	return livespec.JoinNone
 }
 
 // headLen returns the length of raw's prefix that holds the heading lines

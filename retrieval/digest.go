@@ -40,6 +40,7 @@ func (a *Assistant) Digest(ctx context.Context, q livespec.DigestQuery) (*livesp
 func (a *Assistant) DigestOf(ctx context.Context, q livespec.DigestQuery, cs []livespec.Change) (*livespec.Digest, error) {
 	d := &livespec.Digest{Window: q.Window, Repos: q.Repos, Paths: q.Paths, Documents: []livespec.DigestDocument{},
 		Rest: livespec.DigestRest{Paths: []string{}}, Commits: []livespec.DigestCommitInfo{}}
+	cs = MergeParts(cs)
 	d.Totals, d.Commits = digestTotals(cs)
 	d.Events = *totalsOf(cs)
 	docs := digestDocs(cs)

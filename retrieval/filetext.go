@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"strings"
 
 	"github.com/livespec/livespec"
 )
@@ -26,7 +27,7 @@ func FileVersions(ctx context.Context, st livespec.Store, repos []string, path s
 // FileSections returns the section versions of file version fv that pass
 // v (the validity fv itself was read with), in the order of fv's outline,
 // and the outline entries that have none (a damaged index; callers log
-// them). Joined by blank lines, their texts are the file's text.
+// them). JoinSections rebuilds the file's text from them.
 func FileSections(ctx context.Context, st livespec.Store, fv *livespec.FileVersion, v livespec.Validity) ([]livespec.Version, []livespec.SectionRef, error) {
 	vs, err := st.Versions(ctx, livespec.VersionQuery{Repos: []string{fv.Repo}, Paths: []string{escapeGlob(fv.Path)}, Validity: v})
 	if err != nil {
@@ -41,7 +42,7 @@ func FileSections(ctx context.Context, st livespec.Store, fv *livespec.FileVersi
 	out := make([]livespec.Version, 0, len(fv.Outline))
 	var missing []livespec.SectionRef
 	for _, ref := range fv.Outline {
-		i, ok := byRef[ref]
+		i, ok := byRef[livespec.SectionRef{Heading: ref.Heading, Part: ref.Part}]
 		if !ok {
 			missing = append(missing, ref)
 			continue
@@ -49,6 +50,50 @@ func FileSections(ctx context.Context, st livespec.Store, fv *livespec.FileVersi
 		out = append(out, vs[i])
 	}
 	return out, missing, nil
+}
+
+// JoinSections rebuilds the text of file version fv from its sections
+// (FileSections' result): sections joined by blank lines, and each later
+// part of a long section joined to the part before it by what separated
+// them in the file (the outline's PartJoin), without the heading lines
+// the part repeats.
+func JoinSections(fv *livespec.FileVersion, secs []livespec.Version) string {
+	joins := make(map[livespec.SectionRef]livespec.PartJoin, len(fv.Outline))
+	for _, r := range fv.Outline {
+		if r.Part > 0 {
+			joins[livespec.SectionRef{Heading: r.Heading, Part: r.Part}] = r.Join
+		}
+	}
+	var b strings.Builder
+	head := "" // the heading lines of the section whose parts are being joined
+	for i, v := range secs {
+		text := v.Text
+		switch {
+		case i > 0 && v.Part > 0 && secs[i-1].Heading == v.Heading && secs[i-1].Part == v.Part-1:
+			text = strings.TrimPrefix(text, head)
+			b.WriteString(joins[livespec.SectionRef{Heading: v.Heading, Part: v.Part}].Sep())
+		case i > 0:
+			b.WriteString("\n\n")
+		}
+		if v.Part == 0 {
+			head = partHead(v)
+		}
+		b.WriteString(text)
+	}
+	return b.String()
+}
+
+// partHead returns the prefix every later part of v's section repeats:
+// its heading lines and the blank line after them ("" for the text
+// before the first heading, whose parts repeat nothing).
+func partHead(v livespec.Version) string {
+	if v.Heading == "" || v.Level == 0 {
+		return ""
+	}
+	if i := strings.Index(v.Text, "\n\n"); i >= 0 {
+		return v.Text[:i+2]
+	}
+	return v.Text
 }
 
 // LiteralGlob quotes the glob metacharacters of a path, so a Paths filter

@@ -48,6 +48,7 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, topic string, n
 	if err != nil {
 		return nil, storeError("read changes", err)
 	}
+	cs = MergeParts(cs)
 	var m *topicMatch
 	generic, err := a.corpusTopic(ctx, topic, repos)
 	if err != nil {
@@ -157,7 +158,7 @@ func (a *Assistant) latestBefore(ctx context.Context, repos []string, t time.Tim
 	if err != nil {
 		return nil, storeError("read changes", err)
 	}
-	return groupChanges(cs), nil
+	return groupChanges(MergeParts(cs)), nil
 }
 
 // matchInWindow adds to m the sections of the files changed in cs that

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/retrieval"
 )
 
 // defaultPeriod is the Changes page's period when none is asked for.
@@ -169,6 +170,7 @@ func (v *changesView) narrow(chs []livespec.Change, byRepo bool) ([]livespec.Cha
 
 // buildReport groups the report's changes by document, with totals.
 func (v *changesView) buildReport(r *http.Request, st livespec.Store, chs []livespec.Change) error {
+	chs = retrieval.MergeParts(chs)
 	type docKey struct{ repo, path string }
 	byDoc := map[docKey][]livespec.Change{}
 	var keys []docKey
