@@ -33,7 +33,7 @@ func extractGo(p string, src []byte) []occurrence {
 	if err != nil {
 		return nil
 	}
-	g := &goExtractor{fset: fset, pkg: f.Name.Name, hidden: map[string]bool{}}
+	g := &goExtractor{fset: fset, pkg: f.Name.Name, hidden: map[string]bool{}, consts: fileConsts(f)}
 	g.topLevel(f)
 	ast.Inspect(f, g.visit)
 	for i := range g.out {
@@ -50,6 +50,38 @@ type goExtractor struct {
 	out    []occurrence
 	hidden map[string]bool
 	groups map[string]string // variable → route prefix of a router group
+	consts map[string]string // the file's string constants
+}
+
+// fileConsts are the string constants a file declares at top level.
+func fileConsts(f *ast.File) map[string]string {
+	m := map[string]string{}
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			continue
+		}
+		for _, s := range gd.Specs {
+			vs := s.(*ast.ValueSpec)
+			for i, n := range vs.Names {
+				if i < len(vs.Values) {
+					if v, ok := stringLit(vs.Values[i]); ok {
+						m[n.Name] = v
+					}
+				}
+			}
+		}
+	}
+	return m
+}
+
+// str is the value of a string literal, or of a constant of the file.
+func (g *goExtractor) str(e ast.Expr) (string, bool) {
+	if id, ok := e.(*ast.Ident); ok {
+		v, ok := g.consts[id.Name]
+		return v, ok
+	}
+	return stringLit(e)
 }
 
 func (g *goExtractor) add(kind IdentKind, name string, pos token.Pos, public bool) {
@@ -171,7 +203,7 @@ func (g *goExtractor) call(c *ast.CallExpr) {
 		}
 	case strings.Contains(low, "getenv") || strings.Contains(low, "lookupenv"):
 		if len(c.Args) > 0 {
-			if v, ok := stringLit(c.Args[0]); ok && envName.MatchString(v) {
+			if v, ok := g.str(c.Args[0]); ok && envName.MatchString(v) {
 				g.add(EnvVar, v, c.Args[0].Pos(), true)
 			}
 		}
