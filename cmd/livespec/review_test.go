@@ -62,3 +62,25 @@ func TestReviewCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestReviewFailOn(t *testing.T) {
+	r := gittest.New(t, time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC), gittest.Step{Msg: "app", Write: map[string]string{
+		"main.go":     "package main\n\nfunc main() { fs.String(\"repo-url\", \"\", \"the repository\") }\n",
+		"spec/cli.md": "# CLI\n\n`--repo-url URL` names the repository.\n"}})
+	r.Checkout("feature").Do(gittest.Step{Msg: "rename the flag", Write: map[string]string{
+		"main.go": "package main\n\nfunc main() { fs.String(\"remote\", \"\", \"the repository\") }\n"}})
+	for _, tc := range []struct {
+		mode string
+		fail bool
+	}{{"never", false}, {"stale", true}, {"undocumented", true}} {
+		t.Run(tc.mode, func(t *testing.T) {
+			out, _, err := livespecRun(t, nil, "review", "--repo", r.Dir, "--fail-on", tc.mode)
+			if !strings.Contains(out, "`--repo-url` (flag)") || !strings.Contains(out, "renamed `--remote`") || !strings.Contains(out, "`spec/cli.md` › CLI") {
+				t.Errorf("the report does not name the stale flag, its rename and its section:\n%s", out)
+			}
+			if tc.fail != (err != nil) || err != nil && livespec.ErrorCode(err) != livespec.ECONFLICT {
+				t.Errorf("--fail-on %s: error %v", tc.mode, err)
+			}
+		})
+	}
+}
