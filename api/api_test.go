@@ -175,8 +175,9 @@ func TestReadyz(t *testing.T) {
 		if w.Code != 200 || !r.Ready {
 			t.Fatalf("readyz = %d %+v, want 200 ready", w.Code, r)
 		}
-		if len(r.Checks) != 3 || r.Checks[2].Name != "ollama" || r.Checks[2].OK || !strings.Contains(r.Checks[2].Detail, "refused") {
-			t.Fatalf("checks = %+v, want store, index, and ollama failing", r.Checks)
+		if len(r.Checks) != 4 || r.Checks[2].Name != "ingest" || !r.Checks[2].OK ||
+			r.Checks[3].Name != "ollama" || r.Checks[3].OK || !strings.Contains(r.Checks[3].Detail, "refused") {
+			t.Fatalf("checks = %+v, want store, index, ingest, and ollama failing", r.Checks)
 		}
 	})
 	t.Run("store down", func(t *testing.T) {
@@ -211,6 +212,43 @@ func TestReadyz(t *testing.T) {
 				t.Errorf("%s: readyz shows the index path: %s", tt.name, w.Body.String())
 			}
 		}
+	})
+	t.Run("every ingest failing", func(t *testing.T) {
+		f := newFixture(t)
+		f.ing.err = livespec.WrapPublic(livespec.EUNAVAILABLE, errors.New("write /srv/secret/livespec.db: no space left on device"),
+			"cannot write the index", "cannot write the index /srv/secret/livespec.db")
+		ready := func(want bool, detail string) {
+			t.Helper()
+			w := do(t, f.h, "GET", "/readyz", nil)
+			r := decode[api.Readiness](t, w)
+			var ing api.CheckResult
+			for _, c := range r.Checks {
+				if c.Name == "ingest" {
+					ing = c
+				}
+			}
+			if r.Ready != want || (w.Code == 200) != want || ing.OK != want || !ing.Required || !strings.Contains(ing.Detail, detail) {
+				t.Fatalf("readyz = %d %+v, want ready %v with the ingest check saying %q", w.Code, r, want, detail)
+			}
+			if strings.Contains(w.Body.String(), "/srv/secret") {
+				t.Fatalf("readyz shows the index path: %s", w.Body.String())
+			}
+		}
+		ready(true, "")
+		run := func(repo, state string) {
+			t.Helper()
+			job := decode[api.Job](t, do(t, f.h, "POST", "/v1/ingest", `{"repo":"`+repo+`"}`))
+			waitJob(t, f, job.ID, state)
+		}
+		run("acme/shop", api.JobFailed)
+		ready(false, "the last ingest of acme/shop failed: cannot write the index")
+		run("acme/docs", api.JobFailed)
+		ready(false, "the last ingest of acme/docs, acme/shop failed: ")
+		f.ing.mu.Lock()
+		f.ing.err = nil
+		f.ing.mu.Unlock()
+		run("acme/docs", api.JobSucceeded)
+		ready(true, "") // one repository is kept up to date: the loop works
 	})
 	t.Run("empty index", func(t *testing.T) {
 		f := newFixture(t)

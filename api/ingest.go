@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -96,7 +98,9 @@ type jobs struct {
 	closed   bool
 }
 
-type repoRuns struct{ running, queued *Job }
+// repoRuns are a repo's running and queued jobs, and its last finished
+// one (succeeded or failed; a canceled run says nothing of its health).
+type repoRuns struct{ running, queued, last *Job }
 
 func newJobs(ing Ingester, m *Metrics, log *slog.Logger) *jobs {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -182,6 +186,9 @@ func (j *jobs) finish(job *Job, summary any, err error) *Job {
 	}
 	j.metrics.ingestRuns.WithLabelValues(job.Repo, job.State).Inc()
 	j.retire(job)
+	if job.State != JobCanceled {
+		j.repos[job.Repo].last = job
+	}
 	if j.onDone != nil && err == nil {
 		j.onDone()
 	}
@@ -202,6 +209,35 @@ func (j *jobs) finish(job *Job, summary any, err error) *Job {
 	next.State = JobRunning
 	next.Started = livespec.Time{Time: time.Now().UTC()}
 	return next
+}
+
+// failing returns an EUNAVAILABLE error when the ingest loop is failing:
+// the last finished ingest of every repository that finished one failed.
+// Its message, safe for remote users, names the repositories and the
+// first one's error.
+func (j *jobs) failing() error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var failed []*Job
+	for _, rr := range j.repos {
+		switch {
+		case rr.last == nil:
+		case rr.last.State != JobFailed:
+			return nil
+		default:
+			failed = append(failed, rr.last)
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	slices.SortFunc(failed, func(a, b *Job) int { return strings.Compare(a.Repo, b.Repo) })
+	names := make([]string, len(failed))
+	for i, f := range failed {
+		names[i] = f.Repo
+	}
+	msg := fmt.Sprintf("the last ingest of %s failed: %s", strings.Join(names, ", "), failed[0].Error.Message)
+	return &livespec.Error{Code: livespec.EUNAVAILABLE, Message: msg, Public: msg}
 }
 
 // retire remembers a finished job, forgetting the oldest beyond the limit.

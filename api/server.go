@@ -439,6 +439,11 @@ func (s *Server) readyz(c *gin.Context) {
 			return nil
 		}},
 	}
+	if s.cfg.Ingester != nil && len(s.cfg.Repos) > 0 {
+		checks = append(checks, ReadyCheck{Name: "ingest", Required: true, Check: func(context.Context) error {
+			return s.jobs.failing()
+		}})
+	}
 	res := Readiness{Ready: true}
 	for _, ch := range append(checks, s.cfg.ReadyChecks...) {
 		r := CheckResult{Name: ch.Name, Required: ch.Required, OK: true}
