@@ -32,17 +32,7 @@ const (
 
 // spellable reports whether w is a word a misspelling check reads: lower-case
 // ASCII letters only, 4 to 30 of them.
-func spellable(w string) bool {
-	if len(w) < 4 || len(w) > 30 {
-		return false
-	}
-	for i := 0; i < len(w); i++ {
-		if w[i] < 'a' || w[i] > 'z' {
-			return false
-		}
-	}
-	return true
-}
+func spellable(w string) bool { return lex.Spellable(w) }
 
 // maxTypo is the edit distance a misspelling may have from its word: one
 // letter added, dropped or changed, or two letters swapped.
@@ -58,7 +48,7 @@ func (c *corpusStats) close(w string, limit int) []string {
 		df int32
 	}
 	var cs []cand
-	for v, df := range c.words {
+	for v, df := range c.wordsFrom(w) {
 		if v[0] != w[0] || v == w {
 			continue
 		}
@@ -100,7 +90,7 @@ func (c *corpusStats) correct(w string) (string, bool) {
 		if lex.Stem(o) == lex.Stem(best) {
 			continue
 		}
-		if c.words[best] < 10*c.words[o] {
+		if c.wordFreq(best) < 10*c.wordFreq(o) {
 			return "", false
 		}
 	}
@@ -137,7 +127,7 @@ func (a *Assistant) corrections(ctx context.Context, question, topic string, rep
 		// A word glued to a symbol or identifier ("go.wrok") counts too,
 		// but not one inside a code span's name ("`x-oai`").
 		w := strings.ToLower(raw)
-		if seen[w] || !inTopic[w] || !spellable(w) || lex.Stop(w) || lexGeneric[w] || cs.words[w] > 0 || cs.df[lex.Stem(w)] > 0 {
+		if seen[w] || !inTopic[w] || !spellable(w) || lex.Stop(w) || lexGeneric[w] || cs.wordFreq(w) > 0 || cs.docFreq(lex.Stem(w)) > 0 {
 			continue
 		}
 		seen[w] = true
@@ -180,7 +170,7 @@ func (a *Assistant) everSeen(ctx context.Context, term, word string, repos []str
 	if err != nil {
 		return false, err
 	}
-	if cs.df[term] > 0 {
+	if cs.docFreq(term) > 0 {
 		return true, nil
 	}
 	hits, err := a.Store.Search(ctx, livespec.SearchQuery{Text: word, Validity: livespec.AnyVersion(), Repos: repos, Limit: 10})
@@ -290,7 +280,7 @@ var parenthesis = regexp.MustCompile(`\([^()]*\)`)
 // common reports whether term is in so many sections that it names the
 // corpus rather than a topic (see commonShare); small corpora have none.
 func (c *corpusStats) common(term string) bool {
-	return c.n >= minPruneSections && float64(c.df[term]) > commonShare*float64(c.n)
+	return c.n >= minPruneSections && float64(c.docFreq(term)) > commonShare*float64(c.n)
 }
 
 // orSplit splits a topic into its alternatives ("GDPR or personal data"),

@@ -222,7 +222,7 @@ func (a *Assistant) commonTopic(ctx context.Context, topic string) (bool, error)
 	}
 	limit := int32(commonShare * float64(cs.n))
 	for _, q := range qs {
-		if !q.camel && cs.df[q.term] <= limit {
+		if !q.camel && cs.docFreq(q.term) <= limit {
 			return false, nil
 		}
 	}

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
 	"unicode"
 
 	"github.com/livespec/livespec"
@@ -244,7 +243,7 @@ func (a *Assistant) storeText(ctx context.Context, text string) (string, error) 
 		}
 		common := true
 		for _, t := range terms {
-			if cs.df[t] <= limit {
+			if cs.docFreq(t) <= limit {
 				common = false
 				break
 			}
@@ -590,95 +589,4 @@ func lexCoverage(qs []qterm, d *lexDoc) float64 {
 		return 0
 	}
 	return got / total
-}
-
-// corpusStats are the document frequencies of terms over the current
-// sections of every repository: how rare a word is in the specs, which
-// decides how much it says about a topic. They are computed on first use
-// and again whenever a repository's checkpoint moves.
-type corpusStats struct {
-	seq     uint64            // numbers the statistics an Assistant computed
-	key     string            // the checkpoints they were computed at
-	commits map[string]string // repo → checkpoint commit
-	listed  time.Time         // when the repositories were last listed
-	n       int               // sections counted
-	df      map[string]int32  // term → sections containing it
-	words   map[string]int32  // plain lower-case word as written → sections containing it
-}
-
-// statsRecheck is how often corpus statistics look for new repositories.
-const statsRecheck = time.Minute
-
-// maxStatsSections bounds the sections read for corpus statistics.
-const maxStatsSections = 200000
-
-// idf returns the BM25 inverse document frequency of a stemmed term.
-func (c *corpusStats) idf(term string) float64 {
-	df := float64(c.df[term])
-	n := float64(c.n)
-	return math.Log(1 + (n-df+0.5)/(df+0.5))
-}
-
-// corpus returns the corpus statistics, computing them when the index
-// changed since they were last computed: when a known repository's
-// checkpoint moved (checked on every call, cheaply), or when the list of
-// repositories changed (checked at most every statsRecheck).
-func (a *Assistant) corpus(ctx context.Context) (*corpusStats, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if cs := a.stats; cs != nil {
-		fresh := true
-		for repo, commit := range cs.commits {
-			cp, err := a.Store.Checkpoint(ctx, repo)
-			if err != nil && livespec.ErrorCode(err) != livespec.ENOTFOUND {
-				return nil, storeError("read checkpoint", err)
-			}
-			if cp.Commit != commit {
-				fresh = false
-				break
-			}
-		}
-		if fresh && time.Since(cs.listed) < statsRecheck {
-			return cs, nil
-		}
-	}
-	repos, err := a.Store.Repos(ctx)
-	if err != nil {
-		return nil, storeError("list repos", err)
-	}
-	commits := map[string]string{}
-	var key strings.Builder
-	for _, r := range repos {
-		commits[r.Repo] = r.Commit
-		fmt.Fprintf(&key, "%s@%s;", r.Repo, r.Commit)
-	}
-	if a.stats != nil && a.stats.key == key.String() {
-		a.stats.listed = time.Now()
-		return a.stats, nil
-	}
-	vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Validity: livespec.Current(), Limit: maxStatsSections})
-	if err != nil {
-		return nil, storeError("read versions", err)
-	}
-	a.statsSeq++
-	cs := &corpusStats{seq: a.statsSeq, key: key.String(), commits: commits, listed: time.Now(), n: len(vs), df: map[string]int32{}, words: map[string]int32{}}
-	seen := map[string]bool{}
-	seenWord := map[string]bool{}
-	for _, v := range vs {
-		clear(seen)
-		clear(seenWord)
-		for _, t := range lex.Tokens(v.Text + "\n" + pathWords(v.Path) + "\n" + v.Heading) {
-			st := lex.Stem(t.Word)
-			if !seen[st] {
-				seen[st] = true
-				cs.df[st]++
-			}
-			if !t.Symbol && !seenWord[t.Word] && spellable(t.Word) {
-				seenWord[t.Word] = true
-				cs.words[t.Word]++
-			}
-		}
-	}
-	a.stats = cs
-	return cs, nil
 }

@@ -75,9 +75,8 @@ func versionDoc(v livespec.Version) *lexDoc {
 	return docs.analyse(v.Text+"\n"+pathWords(v.Path)+"\n"+v.Heading, true)
 }
 
-func pathWords(p string) string {
-	return strings.NewReplacer("/", " ", "_", " ", "-", " ", ".md", " ", ".markdown", " ").Replace(p)
-}
+// pathWords returns the words of a spec file's path (see lex.PathWords).
+func pathWords(p string) string { return lex.PathWords(p) }
 
 // matchTopic searches every version for topic and decides which versions
 // mention it. Terms weigh by their rarity in the index (estimated by
@@ -423,7 +422,7 @@ func allCommon(cs *corpusStats, terms map[string]bool) bool {
 	}
 	limit := int32(commonShare * float64(cs.n))
 	for t := range terms {
-		if cs.df[t] <= limit {
+		if cs.docFreq(t) <= limit {
 			return false
 		}
 	}
@@ -444,7 +443,7 @@ func boundInCompound(m *topicMatch, cs *corpusStats, covered map[string]bool, do
 		if covered[w1] == covered[w2] {
 			continue
 		}
-		if other := map[bool]string{true: w2, false: w1}[covered[w1]]; cs.n >= minPruneSections && float64(cs.df[other]) > ubiquitousShare*float64(cs.n) {
+		if other := map[bool]string{true: w2, false: w1}[covered[w1]]; cs.n >= minPruneSections && float64(cs.docFreq(other)) > ubiquitousShare*float64(cs.n) {
 			continue // "the swap KEP" among KEPs binds nothing
 		}
 		n := 0
@@ -795,7 +794,7 @@ func (a *Assistant) pathTimeline(ctx context.Context, q livespec.TimelineQuery) 
 	res := &timelineResult{}
 	repos := q.Repos
 	if len(repos) == 0 {
-		infos, err := a.Store.Repos(ctx)
+		infos, err := livespec.Checkpoints(ctx, a.Store)
 		if err != nil {
 			return nil, nil, storeError("list repos", err)
 		}

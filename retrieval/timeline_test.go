@@ -185,3 +185,7 @@ type brokenRepos struct{ *sqlite.Store }
 func (brokenRepos) Repos(context.Context) ([]livespec.RepoInfo, error) {
 	return nil, errors.New("disk I/O error")
 }
+
+func (brokenRepos) Checkpoints(context.Context) ([]livespec.Checkpoint, error) {
+	return nil, errors.New("disk I/O error")
+}

@@ -70,7 +70,7 @@ func (s *storeFlags) openExisting(ctx context.Context, e *env, root string) (liv
 	if err != nil {
 		return nil, err
 	}
-	infos, err := st.Repos(ctx)
+	infos, err := livespec.Checkpoints(ctx, st)
 	if err == nil && len(infos) == 0 {
 		err = livespec.Errorf(livespec.ENOTFOUND, "%s is empty: run `%s` first", where, fill)
 	}

@@ -467,8 +467,9 @@ func (s *Store) distinct(ctx context.Context, coll, key string, f *qc.Filter) ([
 	return out, nil
 }
 
-// Repos lists the ingested repositories with their checkpoints and counts.
-func (s *Store) Repos(ctx context.Context) ([]livespec.RepoInfo, error) {
+// Checkpoints lists the ingested repositories with their checkpoints, by
+// repo, without counting what each holds.
+func (s *Store) Checkpoints(ctx context.Context) ([]livespec.Checkpoint, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -492,6 +493,15 @@ func (s *Store) Repos(ctx context.Context) ([]livespec.RepoInfo, error) {
 		return nil, err
 	}
 	slices.SortFunc(cps, func(a, b livespec.Checkpoint) int { return cmp.Compare(a.Repo, b.Repo) })
+	return cps, nil
+}
+
+// Repos lists the ingested repositories with their checkpoints and counts.
+func (s *Store) Repos(ctx context.Context) ([]livespec.RepoInfo, error) {
+	cps, err := s.Checkpoints(ctx)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]livespec.RepoInfo, 0, len(cps))
 	for _, cp := range cps {
 		info := livespec.RepoInfo{Checkpoint: cp}

@@ -124,6 +124,9 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 		if err := createDeferred(a.nc, tx); err != nil {
 			return s.fail(ctx, "apply", err)
 		}
+		if err := syncTerms(a.nc, tx); err != nil {
+			return s.fail(ctx, "apply", err)
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: apply: %w", err)

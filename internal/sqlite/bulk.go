@@ -27,10 +27,11 @@ var deferredIndexes = []struct{ name, create string }{
 	{"files_open", `CREATE INDEX files_open ON files (repo) WHERE end_commit = ''`},
 	{"changes_path", `CREATE INDEX changes_path ON changes (path)`},
 	{"changes_old_path", `CREATE INDEX changes_old_path ON changes (old_path) WHERE old_path <> ''`},
+	{"versions_uncounted", `CREATE INDEX versions_uncounted ON versions (rid) WHERE counted <> (end_commit = '')`},
 }
 
 const sqlDeferredPresent = `SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (` +
-	`'versions_order', 'versions_open', 'files_order', 'files_open', 'changes_path', 'changes_old_path')`
+	`'versions_order', 'versions_open', 'files_order', 'files_open', 'changes_path', 'changes_old_path', 'versions_uncounted')`
 
 // indexEmpty reports whether the index holds no version, file or change.
 func indexEmpty(ctx context.Context, tx *sql.Tx) (bool, error) {

@@ -14,7 +14,9 @@
 // run under way. Changes are a rowid table with their total order in an
 // index that covers every column (changes_order), so windows and cursors
 // are range scans of that index alone, and the other indexes of a change
-// carry its rowid rather than the order key (schema 4).
+// carry its rowid rather than the order key (schema 4). term_counts keeps
+// how many current sections hold each stem and spellable word (schema 7,
+// termcounts.go), settled at a run's last batch.
 //
 // Vectors are float32 little-endian blobs keyed by (embedder, hash). Dense
 // search is exact: the first search of an embedder loads its vectors into

@@ -116,6 +116,9 @@ func (s *Store) DeleteRepo(ctx context.Context, repo string) error {
 		return s.fail(ctx, "delete repo", err)
 	}
 	defer tx.Rollback()
+	if err := discountRepo(ctx, tx, repo); err != nil {
+		return s.fail(ctx, "delete repo", err)
+	}
 	for _, q := range []string{
 		`DELETE FROM versions WHERE repo = ?1`,
 		`DELETE FROM files WHERE repo = ?1`,
@@ -409,6 +412,33 @@ func (s *Store) Repos(ctx context.Context) ([]livespec.RepoInfo, error) {
 	}
 	if err := closeRows(rows); err != nil {
 		return nil, s.fail(ctx, "repos", err)
+	}
+	return out, nil
+}
+
+// Checkpoints lists the repositories Repos lists with their checkpoints,
+// without counting what each holds.
+func (s *Store) Checkpoints(ctx context.Context) ([]livespec.Checkpoint, error) {
+	rows, err := s.r.QueryContext(ctx, `WITH r(repo) AS (SELECT repo FROM checkpoints UNION SELECT DISTINCT repo FROM files)
+		SELECT r.repo, coalesce(cp.branch, ''), coalesce(cp.commit_, ''), coalesce(cp.seq, 0), cp.time,
+			coalesce(cp.config, ''), coalesce(cp.source, ''), cp.updated_at
+		FROM r LEFT JOIN checkpoints cp ON cp.repo = r.repo ORDER BY r.repo`)
+	if err != nil {
+		return nil, s.fail(ctx, "checkpoints", err)
+	}
+	defer rows.Close()
+	var out []livespec.Checkpoint
+	for rows.Next() {
+		var cp livespec.Checkpoint
+		var t, u sql.NullInt64
+		if err := rows.Scan(&cp.Repo, &cp.Branch, &cp.Commit, &cp.Seq, &t, &cp.Config, &cp.Source, &u); err != nil {
+			return nil, s.fail(ctx, "checkpoints", err)
+		}
+		cp.Time, cp.UpdatedAt = fromNanos(t), fromNanos(u)
+		out = append(out, cp)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, s.fail(ctx, "checkpoints", err)
 	}
 	return out, nil
 }

@@ -287,4 +287,19 @@ CREATE VIRTUAL TABLE all_fts USING fts5(text, content='', contentless_delete=1, 
 INSERT INTO all_fts (all_fts, rank) VALUES ('automerge', 8);
 INSERT INTO all_fts (rowid, text) SELECT id, lex_terms(text) FROM texts;
 `,
+	// 7: term statistics of current sections, kept as versions open and
+	// close (see termcounts.go), so that a question reads the counts of
+	// its own terms instead of every current section. Opening an older
+	// index counts its open versions once, after this migration
+	// (migrateTerms).
+	`
+ALTER TABLE versions ADD COLUMN counted INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE term_counts (
+	kind INTEGER NOT NULL,
+	term TEXT    NOT NULL,
+	n    INTEGER NOT NULL,
+	PRIMARY KEY (kind, term)
+) WITHOUT ROWID;
+CREATE INDEX versions_uncounted ON versions (rid) WHERE counted <> (end_commit = '');
+`,
 }

@@ -205,6 +205,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			return s.fail(ctx, fmt.Sprintf("migrate to schema %d", i+1), err)
 		}
 	}
+	if ver < termsSchema {
+		if err := syncTerms(ctx, tx); err != nil {
+			return s.fail(ctx, fmt.Sprintf("migrate to schema %d", termsSchema), err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = %d", applicationID, len(migrations))); err != nil {
 		return s.fail(ctx, "migrate", err)
 	}

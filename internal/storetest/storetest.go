@@ -46,6 +46,8 @@ func Run(t *testing.T, open func(tb testing.TB) livespec.Store) {
 		{"SetIndexMismatch", testSetIndex},
 		{"DeleteRepo", testDeleteRepo},
 		{"Repos", testRepos},
+		{"Checkpoints", testCheckpoints},
+		{"TermCounts", testTermCounts},
 		{"Stats", testStats},
 		{"Cancelled", testCancelled},
 		{"FactsValidity", testFactsValidity},

@@ -1,0 +1,287 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/lex"
+)
+
+var _ livespec.TermStore = (*Store)(nil)
+
+// Term statistics of current sections (livespec.TermStore) live in
+// term_counts: for every stem (kind 1) and spellable word (kind 2) of the
+// counted versions, how many of them hold it, and their number (kind 0,
+// term ”). versions.counted says whether a version is counted; the
+// statistics are exact when every open version is counted and no closed
+// one is, which versions_uncounted indexes the exceptions of. A run's last
+// batch, a repository's deletion and the migration that made the table
+// settle them (syncTerms), so a full ingest reads each current section
+// once and an incremental one only the sections it opened or closed.
+const (
+	kindSections = 0
+	kindStem     = 1
+	kindWord     = 2
+)
+
+const (
+	sqlTermsPending = `SELECT EXISTS (SELECT 1 FROM versions WHERE counted <> (end_commit = ''))`
+	sqlUncounted    = `SELECT v.path, v.heading, t.text, v.counted FROM versions v JOIN texts t ON t.id = v.text_id
+	WHERE v.counted <> (v.end_commit = '')`
+	sqlSettleCounted = `UPDATE versions SET counted = (end_commit = '') WHERE counted <> (end_commit = '')`
+	sqlRepoCounted   = `SELECT v.path, v.heading, t.text, v.counted FROM versions v JOIN texts t ON t.id = v.text_id
+	WHERE v.repo = ? AND v.counted = 1`
+	sqlTermsInsert   = `INSERT INTO term_counts (kind, term, n) VALUES `
+	sqlTermsConflict = ` ON CONFLICT (kind, term) DO UPDATE SET n = n + excluded.n`
+	sqlTermsDrop     = `DELETE FROM term_counts WHERE kind = ? AND term = ? AND n <= 0`
+)
+
+var termsUpsert = newMultiRow(sqlTermsInsert, sqlTermsConflict, 3)
+
+// termDelta is a change of term_counts: + for each version counted anew,
+// - for each version no longer counted.
+type termDelta struct {
+	sections int
+	stems    map[string]int
+	words    map[string]int
+}
+
+func newTermDelta() *termDelta {
+	return &termDelta{stems: map[string]int{}, words: map[string]int{}}
+}
+
+// add counts the section (sign +1) or discounts it (sign -1).
+func (d *termDelta) add(text, path, heading string, sign int) {
+	d.sections += sign
+	stems, words := lex.SectionTerms(text, path, heading)
+	for _, s := range stems {
+		d.stems[s] += sign
+	}
+	for _, w := range words {
+		d.words[w] += sign
+	}
+}
+
+// read adds the versions of a query selecting (path, heading, text,
+// counted): a counted one is discounted, another counted.
+func (d *termDelta) read(ctx context.Context, tx *sql.Tx, q string, args ...any) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var path, heading, text string
+		var counted bool
+		if err := rows.Scan(&path, &heading, &text, &counted); err != nil {
+			rows.Close()
+			return err
+		}
+		sign := 1
+		if counted {
+			sign = -1
+		}
+		d.add(text, path, heading, sign)
+	}
+	return closeRows(rows)
+}
+
+// syncTerms brings term_counts in line with the open versions, in tx.
+func syncTerms(ctx context.Context, tx *sql.Tx) error {
+	d := newTermDelta()
+	if err := d.read(ctx, tx, sqlUncounted); err != nil {
+		return fmt.Errorf("count terms: %w", err)
+	}
+	if d.sections == 0 && len(d.stems) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, sqlSettleCounted); err != nil {
+		return fmt.Errorf("count terms: %w", err)
+	}
+	return d.write(ctx, tx)
+}
+
+// discountRepo removes the counted versions of repo from term_counts, in
+// tx, before they are deleted.
+func discountRepo(ctx context.Context, tx *sql.Tx, repo string) error {
+	d := newTermDelta()
+	if err := d.read(ctx, tx, sqlRepoCounted, repo); err != nil {
+		return fmt.Errorf("discount terms: %w", err)
+	}
+	return d.write(ctx, tx)
+}
+
+// write adds d to term_counts and drops the terms no section holds.
+func (d *termDelta) write(ctx context.Context, tx *sql.Tx) error {
+	many, err := tx.PrepareContext(ctx, termsUpsert.many)
+	if err != nil {
+		return err
+	}
+	defer many.Close()
+	args := make([]any, 0, 3*rowsPerStmt)
+	var drop [][2]any
+	put := func(kind int, term string, n int) error {
+		if n == 0 {
+			return nil
+		}
+		if n < 0 {
+			drop = append(drop, [2]any{kind, term})
+		}
+		args = append(args, kind, term, n)
+		if len(args) < cap(args) {
+			return nil
+		}
+		_, err := many.ExecContext(ctx, args...)
+		args = args[:0]
+		return err
+	}
+	if err := put(kindSections, "", d.sections); err != nil {
+		return err
+	}
+	for _, kt := range []struct {
+		kind  int
+		terms map[string]int
+	}{{kindStem, d.stems}, {kindWord, d.words}} {
+		// In order, so the table's B-tree is written from left to right.
+		for _, t := range slices.Sorted(maps.Keys(kt.terms)) {
+			if err := put(kt.kind, t, kt.terms[t]); err != nil {
+				return err
+			}
+		}
+	}
+	for row := range slices.Chunk(args, 3) {
+		if _, err := tx.ExecContext(ctx, termsUpsert.one, row...); err != nil {
+			return err
+		}
+	}
+	for _, kt := range drop {
+		if _, err := tx.ExecContext(ctx, sqlTermsDrop, kt[0], kt[1]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TermCounts returns the number of current sections and how many of them
+// hold each of stems and words, from term_counts; settled is false while a
+// run has versions to count still (see livespec.TermStore).
+func (s *Store) TermCounts(ctx context.Context, stems, words []string) (livespec.TermCounts, bool, error) {
+	c := livespec.TermCounts{Stems: make(map[string]int, len(stems)), Words: make(map[string]int, len(words))}
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return c, false, s.fail(ctx, "term counts", err)
+	}
+	defer tx.Rollback()
+	settled, err := termsSettled(ctx, tx)
+	if err != nil {
+		return c, false, s.fail(ctx, "term counts", err)
+	}
+	err = tx.QueryRowContext(ctx, `SELECT n FROM term_counts WHERE kind = 0 AND term = ''`).Scan(&c.Sections)
+	if err != nil && err != sql.ErrNoRows {
+		return c, false, s.fail(ctx, "term counts", err)
+	}
+	if err := readCounts(ctx, tx, kindStem, stems, c.Stems); err != nil {
+		return c, false, s.fail(ctx, "term counts", err)
+	}
+	if err := readCounts(ctx, tx, kindWord, words, c.Words); err != nil {
+		return c, false, s.fail(ctx, "term counts", err)
+	}
+	return c, settled, nil
+}
+
+// Vocabulary returns the words of current sections that start with prefix
+// and how many sections hold each.
+func (s *Store) Vocabulary(ctx context.Context, prefix string) (map[string]int, bool, error) {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, false, s.fail(ctx, "vocabulary", err)
+	}
+	defer tx.Rollback()
+	settled, err := termsSettled(ctx, tx)
+	if err != nil {
+		return nil, false, s.fail(ctx, "vocabulary", err)
+	}
+	q := `SELECT term, n FROM term_counts WHERE kind = 2 AND term >= ?`
+	args := []any{prefix}
+	if end, ok := prefixEnd(prefix); ok {
+		q += ` AND term < ?`
+		args = append(args, end)
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, false, s.fail(ctx, "vocabulary", err)
+	}
+	out := map[string]int{}
+	for rows.Next() {
+		var w string
+		var n int
+		if err := rows.Scan(&w, &n); err != nil {
+			rows.Close()
+			return nil, false, s.fail(ctx, "vocabulary", err)
+		}
+		out[w] = n
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, false, s.fail(ctx, "vocabulary", err)
+	}
+	return out, settled, nil
+}
+
+// prefixEnd returns the least string above every string starting with
+// prefix, or false when there is none (an empty prefix, or all 0xff).
+func prefixEnd(prefix string) (string, bool) {
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < 0xff {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
+}
+
+// termsSettled reports whether term_counts counts exactly the open
+// versions.
+func termsSettled(ctx context.Context, tx *sql.Tx) (bool, error) {
+	var pending bool
+	if err := tx.QueryRowContext(ctx, sqlTermsPending).Scan(&pending); err != nil {
+		return false, err
+	}
+	return !pending, nil
+}
+
+// readCounts sets out[t] to the count of each term of kind (0 when absent).
+func readCounts(ctx context.Context, tx *sql.Tx, kind int, terms []string, out map[string]int) error {
+	for chunk := range slices.Chunk(terms, 500) {
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, kind)
+		for _, t := range chunk {
+			out[t] = 0
+			args = append(args, t)
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT term, n FROM term_counts WHERE kind = ? AND term IN (`+placeholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var t string
+			var n int
+			if err := rows.Scan(&t, &n); err != nil {
+				rows.Close()
+				return err
+			}
+			out[t] = n
+		}
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// termsSchema is the schema version that made term_counts: opening an
+// older index counts its open versions in the migration's transaction.
+const termsSchema = 7
