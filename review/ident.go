@@ -111,8 +111,13 @@ func isSystemEnv(n string) bool {
 }
 
 // devTooling reports whether p is a developer's tool rather than the
-// product: benchmarks, scripts, tools.
+// product: benchmarks, scripts, tools, and the configuration of build and
+// test runners (vitest.config.mjs, gulpfile.js).
 func devTooling(p string) bool {
+	base := strings.ToLower(path.Base(p))
+	if strings.Contains(base, ".config.") || strings.Contains(base, ".conf.") || strings.HasPrefix(base, "gulpfile.") || strings.HasPrefix(base, "gruntfile.") {
+		return true
+	}
 	for _, d := range []string{"bench/", "benchmarks/", "tools/", "scripts/", "hack/", "internal/tools/"} {
 		if strings.HasPrefix(p, d) || strings.Contains(p, "/"+d) {
 			return true

@@ -36,9 +36,20 @@ func TestExtract(t *testing.T) {
 			}
 		})
 	}
-	for _, o := range extract("cmd/x/main.go", []byte("package main\nfunc f() { c.Flags().MarkHidden(\"debug\"); fs.Bool(\"debug\", false, \"x\") }\n")) {
-		if o.Public {
-			t.Errorf("hidden flag %s is a public surface", o.Name)
+	for _, tc := range []struct{ path, src string }{
+		{"cmd/x/main.go", "package main\nfunc f() { c.Flags().MarkHidden(\"debug\"); fs.Bool(\"debug\", false, \"x\") }\n"},
+		{"vitest.config.mjs", "export default { coverage: process.env.BASE !== 'dev' }\n"},
+		{"bench/load/main.go", "package main\nfunc main() { flag.Int(\"requests\", 1, \"how many\") }\n"},
+		{"cmd/x/main.go", "package main\nfunc f() { _ = os.Getenv(\"HOME\") + os.Getenv(\"XDG_CACHE_HOME\") }\n"},
+	} {
+		occ := extract(tc.path, []byte(tc.src))
+		if len(occ) == 0 {
+			t.Errorf("%s: nothing read", tc.path)
+		}
+		for _, o := range occ {
+			if o.Public {
+				t.Errorf("%s: %s %s is a public surface", tc.path, o.Kind, o.Name)
+			}
 		}
 	}
 }

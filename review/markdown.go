@@ -40,7 +40,7 @@ func Markdown(r *Report, o MarkdownOptions) string {
 	for _, d := range r.Documents {
 		parts = append(parts, documentMarkdown(d, r, o))
 	}
-	findings := findingsMarkdown(r, o)
+	findings := findingsMarkdown(r, o, o.MaxBytes/2)
 	budget := o.MaxBytes - b.Len() - len(findings) - 200
 	left := 0
 	for i, p := range parts {
@@ -127,7 +127,7 @@ func documentMarkdown(d Document, r *Report, o MarkdownOptions) string {
 	}
 	b.WriteString("\n\n")
 	for _, f := range d.Facts {
-		fmt.Fprintf(&b, "- **%s**: %s\n", cmp.Or(f.Name, f.Field), factMove(f))
+		fmt.Fprintf(&b, "- **%s**: %s\n", cmp.Or(f.Field, f.Name), factMove(f))
 	}
 	for i, s := range d.Sections {
 		if i == maxListed && len(d.Sections) > maxListed+1 {
@@ -203,9 +203,11 @@ func factMove(f FactChange) string {
 	return code(f.Before) + " → " + code(f.After)
 }
 
-// findingsMarkdown lists the drift findings by kind.
-func findingsMarkdown(r *Report, o MarkdownOptions) string {
+// findingsMarkdown lists the drift findings by kind, in about max bytes
+// at most (0: no cap), counting those left out.
+func findingsMarkdown(r *Report, o MarkdownOptions, max int) string {
 	var b strings.Builder
+	left := 0
 	for _, g := range []struct {
 		kind  FindingKind
 		title string
@@ -216,14 +218,23 @@ func findingsMarkdown(r *Report, o MarkdownOptions) string {
 	} {
 		var lines []string
 		for _, f := range r.Findings {
-			if f.Kind == g.kind {
-				lines = append(lines, findingLine(f, o))
+			if f.Kind != g.kind {
+				continue
 			}
+			l := findingLine(f, o)
+			if max > 0 && b.Len()+len(strings.Join(lines, ""))+len(l) > max {
+				left++
+				continue
+			}
+			lines = append(lines, l)
 		}
 		if len(lines) == 0 {
 			continue
 		}
 		fmt.Fprintf(&b, "\n### %s\n\n%s", g.title, strings.Join(lines, ""))
+	}
+	if left > 0 {
+		fmt.Fprintf(&b, "\n*… and %s more, left out to keep this short (`livespec review` lists them all).*\n", plural(left, "finding"))
 	}
 	return b.String()
 }
