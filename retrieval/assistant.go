@@ -254,6 +254,9 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 		cited = res.cite
 		firstSeen = res.first
 		subjects = res.subjects
+		if res.first != nil && u.Window == nil && subjectPeriod.MatchString(u.Period) {
+			ev.Notes = append(ev.Notes, fmt.Sprintf("Read %q as from %s, when it first appeared.", u.Period, dateOf(res.first.Date.Time)))
+		}
 	default:
 		validity, text := livespec.Current(), question
 		if u.Intent == livespec.IntentAsOf {

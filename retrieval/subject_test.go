@@ -2,6 +2,7 @@ package retrieval_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/livespec/livespec/internal/gittest"
@@ -143,6 +144,18 @@ func TestDocumentByTitle(t *testing.T) {
 			}
 		})
 	}
+	t.Run("a window tied to the subject's life starts at its first landing", func(t *testing.T) {
+		for _, q := range []string{"How has the Overlays proposal evolved since it was added?", "How did the Overlays proposal change over its lifetime?"} {
+			ans := ask(t, a, q, now)
+			if !strings.Contains(ans.Answer, "from 2024-01-10") || len(ans.Changes) == 0 || ans.Changes[0].Commit != created {
+				t.Errorf("%s: answer does not run from the first landing (2024-01-10, %s):\n%s", q, created, ans.Answer)
+			}
+		}
+		ans := ask(t, a, "How has the Overlays proposal evolved since March 2024?", now)
+		if strings.Contains(ans.Answer, "when it first appeared") {
+			t.Errorf("a calendar period read as the subject's life:\n%s", ans.Answer)
+		}
+	})
 	t.Run("a topic without a kind noun is not a document", func(t *testing.T) {
 		ans := ask(t, a, "How has the checksum database evolved?", now)
 		if len(ans.Subjects) != 0 {

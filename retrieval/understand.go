@@ -63,6 +63,11 @@ var (
 	uncertainPeriod = regexp.MustCompile(`(?i)\b(since|as\s+of|as\s+at|between|during|after|before|until|till|prior\s+to)\s+([^?!,;:()]+)`)
 )
 
+// subjectPeriod is a period phrase tied to the subject's own life ("since
+// it was added", "since its creation", "over its lifetime"): it runs from
+// the subject's first appearance, which the answer says.
+var subjectPeriod = regexp.MustCompile(`(?i)^since\s+(?:it|they|this|that|these|those|its|their)\b|\b(?:its|their)\s+(?:whole\s+|entire\s+)?(?:lifetime|life|existence|history)\b`)
+
 func matchAny(res []*regexp.Regexp, s string) bool {
 	for _, re := range res {
 		if re.MatchString(s) {
