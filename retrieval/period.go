@@ -67,6 +67,10 @@ const (
 	pFullMon  = `(january|february|march|april|may|june|july|august|september|october|november|december|sept)\b`
 	pDay      = `(3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?\b`
 	pYear     = `((?:19|20)[0-9]{2})\b`
+	// pDateYear is the year of a written date ("June 1, 2024"): any
+	// number of four digits or more, so that a year outside the range
+	// livespec reads is an error, never a date of this year.
+	pDateYear = `([0-9]{4,})\b`
 	pSep      = `(?:\s*,\s*|\s+)`
 	pUnit     = `(days?|weeks?|months?|quarters?|years?)\b`
 	pCount    = `([0-9]{1,3}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a\s+couple\s+of|couple\s+of|a)`
@@ -95,9 +99,9 @@ var ordinals = map[string]int{
 // pointForms are tried in order at each position: longer forms first.
 var pointForms = []*pointForm{
 	{name: "iso day", strict: true, pattern: `([0-9]{4})[-/]([0-9]{1,2})[-/]([0-9]{1,2})\b`, resolve: resolveISODay},
-	{name: "month day year", strict: true, pattern: pMonth + `\s+` + pDay + `(?:` + pSep + pYear + `)?`, resolve: resolveMonthDay(1, 2, 3)},
-	{name: "day month year", strict: true, pattern: pDay + `\s+(?:of\s+)?` + pMonth + `(?:` + pSep + pYear + `)?`, resolve: resolveMonthDay(2, 1, 3)},
-	{name: "month year", strict: true, pattern: pMonth + pSep + pYear, resolve: resolveMonthYear},
+	{name: "month day year", strict: true, pattern: pMonth + `\s+` + pDay + `(?:` + pSep + pDateYear + `)?`, resolve: resolveMonthDay(1, 2, 3)},
+	{name: "day month year", strict: true, pattern: pDay + `\s+(?:of\s+)?` + pMonth + `(?:` + pSep + pDateYear + `)?`, resolve: resolveMonthDay(2, 1, 3)},
+	{name: "month year", strict: true, pattern: pMonth + pSep + pDateYear, resolve: resolveMonthYear},
 	{name: "iso month", pattern: `((?:19|20)[0-9]{2})-(0[1-9]|1[0-2])\b`, resolve: resolveISOMonth},
 	{name: "quarter", strict: true, pattern: `q([1-4])(?:\s*(?:of\s+)?` + pYear + `)?`, resolve: resolveQuarter(1, 2)},
 	{name: "year quarter", strict: true, pattern: pYear + `[\s-]*q([1-4])\b`, resolve: resolveQuarter(2, 1)},
@@ -752,7 +756,31 @@ func buildPhrase(s string, kind phraseKind, re *regexp.Regexp, loc []int, now ti
 		p.text = strings.TrimSpace(full)
 		p.err = badPeriod(full)
 	}
+	if p.err == nil && !inYears(p.window) {
+		p.err = livespec.Errorf(livespec.EINVALID, "the period %q falls outside the years %d to %d, the dates livespec reads", strings.TrimSpace(full), minYear, maxYear)
+	}
 	return p
+}
+
+// The years a question's dates may fall in: git records no commit before
+// 1970, and a time after 9999 has no RFC 3339 form.
+const (
+	minYear = 1970
+	maxYear = 9999
+)
+
+// inYears reports whether w's bounds (zero: open) lie in minYear..maxYear.
+func inYears(w livespec.Window) bool {
+	ok := func(t time.Time, end bool) bool {
+		if t.IsZero() {
+			return true
+		}
+		if end && t.Equal(date(maxYear+1, 1, 1)) {
+			return true // the end of the last day of maxYear
+		}
+		return t.Year() >= minYear && t.Year() <= maxYear
+	}
+	return ok(w.From, false) && ok(w.To, true)
 }
 
 // rangeWindow builds [start of a, end of b). A point without a year takes
