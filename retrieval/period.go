@@ -63,10 +63,10 @@ type pointForm struct {
 }
 
 const (
-	pMonth    = `(january|february|march|april|may|june|july|august|september|october|november|december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\.?`
-	pFullMon  = `(january|february|march|april|may|june|july|august|september|october|november|december|sept)\b`
-	pDay      = `(3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?\b`
-	pYear     = `((?:19|20)[0-9]{2})\b`
+	pMonth   = `(january|february|march|april|may|june|july|august|september|october|november|december|sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec)\.?`
+	pFullMon = `(january|february|march|april|may|june|july|august|september|october|november|december|sept)\b`
+	pDay     = `(3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?\b`
+	pYear    = `((?:19|20)[0-9]{2})\b`
 	// pDateYear is the year of a written date ("June 1, 2024"): any
 	// number of four digits or more, so that a year outside the range
 	// livespec reads is an error, never a date of this year.
