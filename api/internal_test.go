@@ -64,8 +64,8 @@ func TestDeliveriesExpireAndStayBounded(t *testing.T) {
 	d.claim("b")
 	d.claim("c")
 	d.claim("d") // evicts the oldest, a
-	if len(d.at) > 3 || !d.claim("a") {
-		t.Fatalf("bound not kept: %d remembered", len(d.at))
+	if d.ids.Len() > 3 || !d.claim("a") {
+		t.Fatalf("bound not kept: %d remembered", d.ids.Len())
 	}
 	short := newDeliveries(time.Nanosecond, 10)
 	short.claim("x")

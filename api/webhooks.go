@@ -13,12 +13,12 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/cache"
 )
 
 // Webhooks holds the shared secrets of the push webhooks. An empty secret
@@ -295,51 +295,20 @@ func validGitHubSignature(secret string, body []byte, header string) bool {
 }
 
 // deliveries remembers webhook delivery ids for a while, to refuse
-// replays. Ids expire in arrival order, so a FIFO bounds it.
+// replays, at most a bounded number of them (the oldest go first).
 type deliveries struct {
-	ttl time.Duration
-	max int
-
-	mu    sync.Mutex
-	at    map[string]time.Time
-	order []delivery
-}
-
-type delivery struct {
-	id string
-	at time.Time
+	ids *cache.TTL[string]
 }
 
 func newDeliveries(ttl time.Duration, n int) *deliveries {
-	return &deliveries{ttl: ttl, max: n, at: map[string]time.Time{}}
+	return &deliveries{cache.NewTTL[string](n, ttl)}
 }
 
 // claim records id and reports whether it was new.
-func (d *deliveries) claim(id string) bool {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	now := time.Now()
-	for len(d.order) > 0 && (now.Sub(d.order[0].at) >= d.ttl || len(d.order) >= d.max) {
-		e := d.order[0]
-		d.order = d.order[1:]
-		if t, ok := d.at[e.id]; ok && t.Equal(e.at) {
-			delete(d.at, e.id)
-		}
-	}
-	if _, ok := d.at[id]; ok {
-		return false
-	}
-	d.at[id] = now
-	d.order = append(d.order, delivery{id, now})
-	return true
-}
+func (d *deliveries) claim(id string) bool { return d.ids.Claim(time.Now(), id) }
 
 // forget drops id, so a retry of a failed delivery is accepted.
-func (d *deliveries) forget(id string) {
-	d.mu.Lock()
-	delete(d.at, id)
-	d.mu.Unlock()
-}
+func (d *deliveries) forget(id string) { d.ids.Remove(id) }
 
 // tracked reports whether a push to ref is to r's tracked branch: the
 // configured Branch, else the branch its checkpoint says the index

@@ -10,52 +10,36 @@ import (
 	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/cache"
 )
 
 // maxCachedDocs bounds the analysed texts kept per process.
 const maxCachedDocs = 4096
 
-// docCache keeps analysed texts: an analysis depends on the text alone, and
-// the same sections come back question after question.
-type docCache struct {
-	mu sync.Mutex
-	m  map[docKey]*lexDoc
-}
-
+// docKey is what an analysis depends on: the text alone.
 type docKey struct {
 	text    string
 	phrases bool
 }
 
+// docCache keeps analysed texts: an analysis depends on the text alone, and
+// the same sections come back question after question.
+type docCache struct {
+	c *cache.LRU[docKey, *lexDoc]
+}
+
 // docs is the process's cache of analysed section texts.
-var docs docCache
+var docs = docCache{cache.NewLRU[docKey, *lexDoc](maxCachedDocs)}
 
 // analyse returns analyse(text, phrases), from the cache when it holds it.
 // The returned doc is shared: callers must not change it.
-func (c *docCache) analyse(text string, phrases bool) *lexDoc {
+func (c docCache) analyse(text string, phrases bool) *lexDoc {
 	k := docKey{text, phrases}
-	c.mu.Lock()
-	d := c.m[k]
-	c.mu.Unlock()
-	if d != nil {
+	if d, ok := c.c.Get(k); ok {
 		return d
 	}
-	d = analyse(text, phrases)
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil {
-		c.m = make(map[docKey]*lexDoc)
-	}
-	if len(c.m) >= maxCachedDocs {
-		n := 0
-		for k := range c.m { // drop an eighth, at random (map order)
-			delete(c.m, k)
-			if n++; n >= maxCachedDocs/8 {
-				break
-			}
-		}
-	}
-	c.m[k] = d
+	d := analyse(text, phrases)
+	c.c.Add(k, d)
 	return d
 }
 
@@ -68,16 +52,16 @@ const DefaultAnswerCache = 1024
 type answerCache struct {
 	mu      sync.Mutex
 	version uint64
-	m       map[string]*livespec.Answer
+	c       *cache.LRU[string, *livespec.Answer] // made at the first put
 }
 
 func (c *answerCache) get(key string, version uint64) *livespec.Answer {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.version != version {
+	if c.version != version || c.c == nil {
 		return nil
 	}
-	if a := c.m[key]; a != nil {
+	if a, ok := c.c.Get(key); ok {
 		return copyAnswer(a)
 	}
 	return nil
@@ -86,22 +70,17 @@ func (c *answerCache) get(key string, version uint64) *livespec.Answer {
 func (c *answerCache) put(key string, version uint64, a *livespec.Answer, size int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.version != version || c.m == nil {
+	if c.c == nil {
+		c.c = cache.NewLRU[string, *livespec.Answer](size)
+	}
+	if c.version != version {
 		if version < c.version {
 			return // computed before a write that a newer answer saw
 		}
-		c.version, c.m = version, make(map[string]*livespec.Answer)
+		c.version = version
+		c.c.Purge()
 	}
-	if len(c.m) >= size {
-		n := 0
-		for k := range c.m { // drop an eighth, at random (map order)
-			delete(c.m, k)
-			if n++; n >= max(size/8, 1) {
-				break
-			}
-		}
-	}
-	c.m[key] = copyAnswer(a)
+	c.c.Add(key, copyAnswer(a))
 }
 
 // copyAnswer returns a copy of a that shares nothing mutable with it.
@@ -182,25 +161,14 @@ const maxCachedNames = 16384
 
 // names keeps nameTerms of file names and titles, which depend on the
 // string alone. The slices are shared: callers must not change them.
-var names struct {
-	mu sync.Mutex
-	m  map[string][]string
-}
+var names = cache.NewLRU[string, []string](maxCachedNames)
 
 func cachedNameTerms(s string) []string {
-	names.mu.Lock()
-	t, ok := names.m[s]
-	names.mu.Unlock()
-	if ok {
+	if t, ok := names.Get(s); ok {
 		return t
 	}
-	t = nameTerms(s)
-	names.mu.Lock()
-	defer names.mu.Unlock()
-	if names.m == nil || len(names.m) >= maxCachedNames {
-		names.m = make(map[string][]string)
-	}
-	names.m[s] = t
+	t := nameTerms(s)
+	names.Add(s, t)
 	return t
 }
 

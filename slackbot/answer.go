@@ -139,7 +139,7 @@ func (b *Bot) respond(ctx context.Context, q question, text string, history []li
 		ans.Question = asked
 	}
 	id := uuid.NewString()
-	b.answers.Put(id, ans)
+	b.answers.Add(id, ans)
 	opt := RenderOptions{ShowQuestion: q.command, PublicURL: b.cfg.PublicURL}
 	if rewritten {
 		opt.ReadAs = asked
@@ -201,7 +201,7 @@ func (b *Bot) post(ctx context.Context, q question, placeholder string, opts ...
 	}
 	if q.thread != "" {
 		opts = append(opts, slack.MsgOptionTS(q.thread))
-		b.quiet.Delete(q.channel + "/" + q.thread)
+		b.quiet.Remove(q.channel + "/" + q.thread)
 	}
 	_, _, err := b.api.PostMessageContext(ctx, q.channel, opts...)
 	return err
@@ -333,7 +333,7 @@ func (s *stream) loop() {
 			q := s.q
 			if q.thread != "" {
 				opts = append(opts, slack.MsgOptionTS(q.thread))
-				s.b.quiet.Delete(q.channel + "/" + q.thread)
+				s.b.quiet.Remove(q.channel + "/" + q.thread)
 			}
 			_, ts, err := s.b.api.PostMessageContext(s.ctx, q.channel, opts...)
 			if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/access"
+	"github.com/livespec/livespec/internal/cache"
 	"github.com/livespec/livespec/internal/limit"
 	"github.com/slack-go/slack"
 )
@@ -98,12 +99,16 @@ type Bot struct {
 	queue *limit.Limiter
 
 	users, teams *keyedLimiter
-	seen         *dedup
-	answers      *answerCache
+	// seen holds the events and commands handled lately, so that a
+	// redelivered one is handled once.
+	seen *cache.TTL[string]
+	// answers holds the recent answers by id, so that a rating is stored
+	// with the whole answer and its citations.
+	answers *cache.LRU[string, *livespec.Answer]
 	// quiet holds the threads the bot had not answered in when last
 	// read, so that busy threads cost one conversations.replies call a
 	// minute, not one per reply.
-	quiet *ttlSet
+	quiet *cache.TTL[string]
 	// groups caches the members of the access rules' user groups.
 	groups groupCache
 
@@ -181,9 +186,9 @@ func New(cfg Config) (*Bot, error) {
 		queue:   cfg.Queue,
 		users:   newKeyedLimiter(rateOr(cfg.RatePerUser, DefaultRatePerUser)),
 		teams:   newKeyedLimiter(rateOr(cfg.RatePerTeam, DefaultRatePerTeam)),
-		seen:    newDedup(10*time.Minute, 20000),
-		answers: newAnswerCache(2000),
-		quiet:   newTTLSet(time.Minute, 20000),
+		seen:    cache.NewTTL[string](20000, 10*time.Minute),
+		answers: cache.NewLRU[string, *livespec.Answer](2000),
+		quiet:   cache.NewTTL[string](20000, time.Minute),
 		ctx:     ctx,
 		cancel:  cancel,
 	}

@@ -82,7 +82,7 @@ func (b *Bot) handleCommand(cmd slack.SlashCommand) *slack.WebhookMessage {
 	if cmd.ResponseURL == "" {
 		return &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: ":warning: Slack sent no response URL; I cannot answer this command."}
 	}
-	if cmd.TriggerID != "" && !b.seen.First(b.cfg.Now(), "cmd:"+cmd.TriggerID) {
+	if cmd.TriggerID != "" && !b.seen.Claim(b.cfg.Now(), "cmd:"+cmd.TriggerID) {
 		return &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: "Already working on it…"}
 	}
 	if note, ok := b.admit(q); !ok {

@@ -119,7 +119,7 @@ func (b *Bot) handleEvent(ev slackevents.EventsAPIEvent, retry string) {
 	if eventID != "" {
 		keys = append(keys, "event:"+eventID)
 	}
-	if !b.seen.First(b.cfg.Now(), keys...) {
+	if !b.seen.Claim(b.cfg.Now(), keys...) {
 		b.log.Debug("slack event already handled", "event_id", eventID, "retry", retry)
 		return
 	}

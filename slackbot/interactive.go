@@ -87,7 +87,7 @@ func (b *Bot) handleInteraction(ic slack.InteractionCallback) {
 // process's memory of recent answers; when another replica answered, from
 // the question in the button and the text of the rated message.
 func (b *Bot) feedbackOf(ic slack.InteractionCallback, v feedbackValue, rating int) livespec.Feedback {
-	ans := b.answers.Get(v.ID)
+	ans, _ := b.answers.Get(v.ID)
 	if ans == nil {
 		q := v.Question
 		if p, ok := ic.Message.Metadata.EventPayload["question"].(string); ok && q == "" {

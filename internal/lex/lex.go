@@ -5,8 +5,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/kljensen/snowball/english"
+
+	"github.com/livespec/livespec/internal/cache"
 )
 
 // Token is one word of a text.
@@ -216,7 +217,7 @@ func acronym(w string) bool {
 
 // stems memoises the stemmer, which costs microseconds a word while a
 // spec's vocabulary is small.
-var stems, _ = lru.New[string, string](100_000)
+var stems = cache.NewLRU[string, string](100_000)
 
 // Stem returns the Snowball English stem of a lower-case word: "approvals",
 // "approved" and "approving" give "approv". Words of fewer than three

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"maps"
 	"slices"
-	"sync"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/cache"
 )
 
 // maxDecoded bounds each cache of decoded JSON columns.
@@ -17,41 +17,28 @@ const maxDecoded = 16384
 // files (as every timeline question does) would otherwise decode all of
 // them again. Callers get copies, so the cached values never change.
 type decodeCache[T any] struct {
-	mu sync.Mutex
-	m  map[string]T
+	c *cache.LRU[string, T]
 }
 
-func (c *decodeCache[T]) decode(raw string, copyOf func(T) T) (T, error) {
-	c.mu.Lock()
-	v, ok := c.m[raw]
-	c.mu.Unlock()
-	if ok {
+func newDecodeCache[T any]() decodeCache[T] {
+	return decodeCache[T]{cache.NewLRU[string, T](maxDecoded)}
+}
+
+func (c decodeCache[T]) decode(raw string, copyOf func(T) T) (T, error) {
+	if v, ok := c.c.Get(raw); ok {
 		return copyOf(v), nil
 	}
+	var v T
 	if err := json.Unmarshal([]byte(raw), &v); err != nil {
 		return v, err
 	}
-	c.mu.Lock()
-	if c.m == nil {
-		c.m = make(map[string]T)
-	}
-	if len(c.m) >= maxDecoded {
-		n := 0
-		for k := range c.m { // drop an eighth, at random (map order)
-			delete(c.m, k)
-			if n++; n >= maxDecoded/8 {
-				break
-			}
-		}
-	}
-	c.m[raw] = v
-	c.mu.Unlock()
+	c.c.Add(raw, v)
 	return copyOf(v), nil
 }
 
 var (
-	outlines decodeCache[[]livespec.SectionRef]
-	metas    decodeCache[map[string]any]
+	outlines = newDecodeCache[[]livespec.SectionRef]()
+	metas    = newDecodeCache[map[string]any]()
 )
 
 // copyJSON returns a deep copy of a value decoded from JSON into any.

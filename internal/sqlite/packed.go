@@ -105,7 +105,7 @@ var versionPacked = packExpr(`v.rid`, `v.part`, `v.level`, `v.seq`, `v.valid_fro
 	`ifnull(v.valid_to, '')`, `v.links IS NULL`, `v.id`, `v.repo`, `v.path`, `v.heading`, `t.text`, `t.hash`,
 	`ifnull(v.links, '')`, `v.commit_`, `v.author`, `v.end_commit`)
 
-var linkLists decodeCache[[]string]
+var linkLists = newDecodeCache[[]string]()
 
 // unpackVersion fills v and rid from a row selected with versionPacked and
 // reports whether the row split; err is a links column that is not JSON.

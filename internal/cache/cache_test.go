@@ -1,0 +1,68 @@
+package cache_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/livespec/livespec/internal/cache"
+)
+
+func TestLRUForgetsTheLeastRecentlyUsed(t *testing.T) {
+	c := cache.NewLRU[string, int](2)
+	c.Add("a", 1)
+	c.Add("b", 2)
+	if v, ok := c.Get("a"); !ok || v != 1 { // a is now the most recent
+		t.Fatalf("Get(a) = %d, %v; want 1, true", v, ok)
+	}
+	c.Add("c", 3)
+	if _, ok := c.Get("b"); ok {
+		t.Error("b, the least recently used, was kept past the bound")
+	}
+	if _, ok := c.Get("a"); !ok {
+		t.Error("a, used since, was forgotten")
+	}
+	if c.Len() != 2 {
+		t.Errorf("Len = %d, want 2", c.Len())
+	}
+	c.Purge()
+	if c.Len() != 0 {
+		t.Errorf("Len after Purge = %d", c.Len())
+	}
+}
+
+func TestTTL(t *testing.T) {
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		run  func(s *cache.TTL[string]) bool
+		want bool
+	}{
+		{"a new key is claimed", func(s *cache.TTL[string]) bool { return s.Claim(t0, "a") }, true},
+		{"a live key is not claimed again", func(s *cache.TTL[string]) bool { s.Claim(t0, "a"); return s.Claim(t0.Add(time.Minute-1), "a") }, false},
+		{"an expired key is claimed again", func(s *cache.TTL[string]) bool { s.Claim(t0, "a"); return s.Claim(t0.Add(time.Minute), "a") }, true},
+		{"one live key of several fails the claim", func(s *cache.TTL[string]) bool { s.Claim(t0, "b"); return s.Claim(t0, "a", "b") }, false},
+		{"the other keys of a failed claim are added", func(s *cache.TTL[string]) bool { s.Claim(t0, "b"); s.Claim(t0, "a", "b"); return s.Has("a", t0) }, true},
+		{"a removed key is claimed again", func(s *cache.TTL[string]) bool { s.Claim(t0, "a"); s.Remove("a"); return s.Claim(t0, "a") }, true},
+		{"adding again restarts the time", func(s *cache.TTL[string]) bool {
+			s.Add("a", t0)
+			s.Add("a", t0.Add(time.Minute))
+			return s.Has("a", t0.Add(90*time.Second))
+		}, true},
+		{"the oldest key goes past the bound", func(s *cache.TTL[string]) bool {
+			s.Claim(t0, "a")
+			s.Claim(t0, "b", "c", "d")
+			return s.Has("a", t0)
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := cache.NewTTL[string](3, time.Minute)
+			if got := tt.run(s); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+			if s.Len() > 3 {
+				t.Errorf("Len = %d, past the bound 3", s.Len())
+			}
+		})
+	}
+}

@@ -1,0 +1,10 @@
+// Package cache is livespec's one bounded cache, on
+// github.com/hashicorp/golang-lru/v2: LRU is a map of at most a fixed
+// number of entries that forgets the least recently used first; TTL is a
+// bounded set whose keys also expire a while after they were added.
+//
+// TTL reads the time from its caller rather than the wall clock, and starts
+// no goroutine: golang-lru's expirable variant does both (its cleanup
+// goroutine cannot be stopped in v2.0.7), which neither the Slack bot's
+// injected clock nor the rule that every goroutine has an owner allows.
+package cache
