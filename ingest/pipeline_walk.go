@@ -117,6 +117,8 @@ type parseTask struct {
 	path    string
 	content []byte
 	base    *blobInfo // another version of the file, or nil
+	// metaOnly: a sidecar that is not a spec file, read for its facts only.
+	metaOnly bool
 }
 
 // walk diffs every commit of chain against its first parent (a root
@@ -223,7 +225,7 @@ func (p *pipeline) blob(ctx context.Context, e entry, base *blobInfo, tasks chan
 		b.status = livespec.FileBinary
 	default:
 		select {
-		case tasks <- parseTask{info: b, path: e.Path, content: content, base: base}:
+		case tasks <- parseTask{info: b, path: e.Path, content: content, base: base, metaOnly: !p.match.spec(e.Path)}:
 			return b, nil
 		case <-ctx.Done():
 			return nil, context.Cause(ctx)
@@ -266,6 +268,15 @@ func runParse(ctx context.Context, t parseTask) {
 			b.status, b.parsed, b.reason = livespec.FileInvalid, nil, fmt.Sprintf("parser failed: %v", r)
 		}
 	}()
+	if t.metaOnly {
+		pf, err := parseSidecarMeta(t.path, t.content)
+		if err != nil {
+			b.status, b.reason = livespec.FileInvalid, err.Error()
+			return
+		}
+		b.status, b.parsed = livespec.FileText, pf
+		return
+	}
 	// Start from the other version. Its parse was queued before this one,
 	// so it is done or under way in another worker (which never waits for
 	// this one): waiting costs less than a full parse.

@@ -661,6 +661,14 @@ disable-supported: true
 			if !reflect.DeepEqual(pf.Meta, tt.meta) {
 				t.Errorf("meta:\n got %#v\nwant %#v", pf.Meta, tt.meta)
 			}
+			// A sidecar read for its facts only has the same fields.
+			mf, err := parseSidecarMeta(tt.path, []byte(tt.src))
+			if err != nil {
+				t.Fatalf("meta-only parse: %v", err)
+			}
+			if !reflect.DeepEqual(mf.Meta, tt.meta) || len(mf.Sections) != 0 {
+				t.Errorf("meta-only parse:\n got %#v, %d sections\nwant %#v, none", mf.Meta, len(mf.Sections), tt.meta)
+			}
 		})
 	}
 }
@@ -688,6 +696,10 @@ func TestParseFileSidecarErrors(t *testing.T) {
 			var e *livespec.Error
 			if !errors.As(err, &e) || e.Message != tt.msg {
 				t.Errorf("error %q, want message %q", err, tt.msg)
+			}
+			// A sidecar read for its facts only fails alike.
+			if _, merr := parseSidecarMeta(tt.path, []byte(tt.src)); merr == nil || merr.Error() != err.Error() {
+				t.Errorf("meta-only parse error %v, want %v", merr, err)
 			}
 		})
 	}

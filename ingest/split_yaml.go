@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -116,25 +117,11 @@ func jsonCompatible(v any) any {
 // parseSidecar splits a YAML or JSON file: one section per top-level key.
 func parseSidecar(filePath string, content []byte, isJSON bool) (*ParsedFile, error) {
 	content = normalizeNewlines(content)
-	var doc yaml.Node
-	var err error
-	if isJSON {
-		err = decodeJSONNode(content, &doc)
-	} else {
-		err = decodeYAML(content, &doc)
-	}
-	if errors.Is(err, io.EOF) {
-		return &ParsedFile{}, nil // empty document
-	}
+	top, err := decodeSidecar(filePath, content, isJSON)
 	if err != nil {
-		kind := "YAML"
-		if isJSON {
-			kind = "JSON"
-		}
-		return nil, sidecarError(filePath, kind, content, err)
+		return nil, err
 	}
-	top := yamlDocRoot(&doc)
-	if top == nil || (top.Kind == yaml.ScalarNode && top.Tag == "!!null" && top.Value == "") {
+	if top == nil {
 		return &ParsedFile{}, nil
 	}
 	pf := &ParsedFile{}
@@ -180,6 +167,52 @@ func parseSidecar(filePath string, content []byte, isJSON bool) (*ParsedFile, er
 			Text:    t,
 			Hash:    livespec.ContentHash(t),
 		})
+	}
+	return pf, nil
+}
+
+// decodeSidecar decodes a YAML or JSON file's top node; nil for an empty
+// document.
+func decodeSidecar(filePath string, content []byte, isJSON bool) (*yaml.Node, error) {
+	var doc yaml.Node
+	var err error
+	if isJSON {
+		err = decodeJSONNode(content, &doc)
+	} else {
+		err = decodeYAML(content, &doc)
+	}
+	if errors.Is(err, io.EOF) {
+		return nil, nil // empty document
+	}
+	if err != nil {
+		kind := "YAML"
+		if isJSON {
+			kind = "JSON"
+		}
+		return nil, sidecarError(filePath, kind, content, err)
+	}
+	top := yamlDocRoot(&doc)
+	if top == nil || (top.Kind == yaml.ScalarNode && top.Tag == "!!null" && top.Value == "") {
+		return nil, nil
+	}
+	return top, nil
+}
+
+// parseSidecarMeta reads only the top-level fields (Meta) of a YAML or
+// JSON sidecar, for a sidecar that is not a spec file: its facts need
+// them, not its sections. It fails where parseSidecar fails.
+func parseSidecarMeta(filePath string, content []byte) (*ParsedFile, error) {
+	isJSON := strings.EqualFold(path.Ext(filePath), ".json")
+	top, err := decodeSidecar(filePath, normalizeNewlines(content), isJSON)
+	if err != nil {
+		return nil, err
+	}
+	if top == nil || top.Kind != yaml.MappingNode {
+		return &ParsedFile{}, nil
+	}
+	pf := &ParsedFile{}
+	if pf.Meta, err = yamlMeta(top); err != nil {
+		return nil, sidecarError(filePath, "YAML", content, err)
 	}
 	return pf, nil
 }
