@@ -27,14 +27,37 @@ type Digest struct {
 	Totals DigestTotals `json:"totals"`
 	// Events counts the window's events as change answers do (sections
 	// by kind, files, commits).
-	Events    ChangeTotals       `json:"events"`
+	Events ChangeTotals `json:"events"`
+	// Status lists the documents whose lifecycle field (status, stage ...)
+	// changed value in the window, told before the prose changes.
+	Status    []DigestStatus     `json:"status"`
 	Documents []DigestDocument   `json:"documents"` // the notable documents, most changed first
 	Rest      DigestRest         `json:"rest"`      // the changed documents not told in detail
 	Commits   []DigestCommitInfo `json:"commits"`   // every commit of the window, oldest first
 }
 
-// Empty reports whether nothing changed in the digest's window.
-func (d *Digest) Empty() bool { return d.Totals.Commits == 0 }
+// Empty reports whether nothing changed in the digest's window: no text
+// and no lifecycle field (a sidecar that is not a spec file changes only
+// facts).
+func (d *Digest) Empty() bool { return d.Totals.Commits == 0 && len(d.Status) == 0 }
+
+// DigestStatus is one document's lifecycle field (status, stage ...) whose
+// value changed in a digest's window: its value at the end of the window
+// and the value before it.
+type DigestStatus struct {
+	Repo  string `json:"repo"`
+	Path  string `json:"path"`
+	Title string `json:"title"`
+	Field string `json:"field"`
+	// Value is the value at the end of the window ("" when the field was
+	// removed); Previous the value before the window ("" when the field
+	// was added).
+	Value    string `json:"value"`
+	Previous string `json:"previous"`
+	Commit   string `json:"commit"` // the window's last commit that changed it
+	Date     Time   `json:"date"`
+	URL      string `json:"url,omitempty"` // permalink of the file it was read from at that commit
+}
 
 // DigestTotals counts the window's change events. FileChanges splits into
 // Added + Modified + Removed + Renamed; Documents is the number of distinct

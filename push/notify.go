@@ -277,6 +277,11 @@ func digestRepos(d *livespec.Digest, asked []string) []string {
 			out = append(out, c.Repo)
 		}
 	}
+	for _, st := range d.Status {
+		if !slices.Contains(out, st.Repo) {
+			out = append(out, st.Repo)
+		}
+	}
 	if len(out) == 0 {
 		out = append(out, asked...)
 	}

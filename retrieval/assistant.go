@@ -50,10 +50,10 @@ type Assistant struct {
 	// the answer falls back to BM25 search or the extractive generator
 	// (nil: no log).
 	Logger *slog.Logger
-	// Synonyms maps status words of questions to the values they stand
-	// for where the index holds no value with the word itself (nil:
-	// DefaultSynonyms).
-	Synonyms map[string][]string
+	// StatusWords says which fact fields hold a document's lifecycle and
+	// the synonyms of status words in questions (nil: DefaultStatusWords;
+	// see ParseStatusWords).
+	StatusWords *StatusWords
 
 	mu       sync.Mutex   // guards stats and statsSeq
 	stats    *corpusStats // term statistics, computed on first use

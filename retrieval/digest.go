@@ -18,7 +18,8 @@ const (
 	digestExcerpt         = 240
 )
 
-// Digest reports the changes of q's window: the same change events
+// Digest reports the changes of q's window: the documents whose lifecycle
+// field (status, stage ...) changed value, then the same change events
 // `livespec changes` lists for the window, repositories and paths (the
 // store's Changes with section events), counted in totals, the notable
 // documents told with what their changed sections say at the end of the
@@ -31,14 +32,21 @@ func (a *Assistant) Digest(ctx context.Context, q livespec.DigestQuery) (*livesp
 	if err != nil {
 		return nil, storeError("read changes", err)
 	}
-	return a.DigestOf(ctx, q, cs)
+	d, err := a.DigestOf(ctx, q, cs)
+	if err != nil {
+		return nil, err
+	}
+	if d.Status, err = a.digestStatus(ctx, q); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // DigestOf builds the digest of the change events cs (as Store.Changes
 // orders them) for q. Watches and scheduled digests call it with the
 // events they selected.
 func (a *Assistant) DigestOf(ctx context.Context, q livespec.DigestQuery, cs []livespec.Change) (*livespec.Digest, error) {
-	d := &livespec.Digest{Window: q.Window, Repos: q.Repos, Paths: q.Paths, Documents: []livespec.DigestDocument{},
+	d := &livespec.Digest{Window: q.Window, Repos: q.Repos, Paths: q.Paths, Status: []livespec.DigestStatus{}, Documents: []livespec.DigestDocument{},
 		Rest: livespec.DigestRest{Paths: []string{}}, Commits: []livespec.DigestCommitInfo{}}
 	cs = MergeParts(cs)
 	d.Totals, d.Commits = digestTotals(cs)

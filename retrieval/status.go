@@ -49,12 +49,6 @@ var DefaultSynonyms = map[string][]string{
 	"beta":                {"beta", "preview"},
 }
 
-// lifecycleField matches the names of the fields that hold a document's
-// lifecycle ("status", "stage", "release status"): status questions are
-// read against their values only, so that words of other fields (authors,
-// links, titles) never make a question a status question.
-var lifecycleField = regexp.MustCompile(`(?i)^(?:.*\s)?(?:status|stage|state|phase|maturity|lifecycle)$`)
-
 // factVocab is what the index holds: per field, how many fact versions
 // carry it and the word stems of its values.
 type factVocab struct {
@@ -66,12 +60,13 @@ type fieldVocab struct {
 	versions int
 	values   [][]string      // stems of each distinct value
 	stems    map[string]bool // stems of the first two words of its values: the words that say a state
-	// categorical: a lifecycle field (see lifecycleField).
+	// categorical: a lifecycle field (see StatusWords.Lifecycle).
 	categorical bool
 }
 
-// buildVocab reads the distinct (field, value) pairs.
-func buildVocab(vals []livespec.FactValue) *factVocab {
+// buildVocab reads the distinct (field, value) pairs; words says which
+// fields hold a lifecycle.
+func buildVocab(vals []livespec.FactValue, words StatusWords) *factVocab {
 	v := &factVocab{fields: map[string]*fieldVocab{}}
 	for _, fv := range vals {
 		f := v.fields[fv.Field]
@@ -92,7 +87,7 @@ func buildVocab(vals []livespec.FactValue) *factVocab {
 		}
 	}
 	for name, f := range v.fields {
-		f.categorical = lifecycleField.MatchString(name)
+		f.categorical = words.Lifecycle(name)
 	}
 	return v
 }

@@ -28,11 +28,8 @@ func (a *Assistant) statusQuestion(ctx context.Context, question string, now tim
 	if len(vals) == 0 {
 		return nil, nil
 	}
-	syn := a.Synonyms
-	if syn == nil {
-		syn = DefaultSynonyms
-	}
-	sq := parseStatus(question, now, buildVocab(vals), syn)
+	words := a.statusWords()
+	sq := parseStatus(question, now, buildVocab(vals, words), words.synonyms())
 	if sq == nil || !sq.weak {
 		return sq, nil
 	}

@@ -32,6 +32,7 @@ type askFlags struct {
 	models         *modelFlags
 	now, permalink *string
 	asJSON, plain  *bool
+	statusWords    *string
 }
 
 func askCmd(e *env) *cobra.Command {
@@ -55,6 +56,7 @@ func askCmd(e *env) *cobra.Command {
 		plain:     f.bool("plain", false, "print plain Markdown, streamed, even on a terminal (the default when piped)"),
 		permalink: f.string("permalink", "", "citation URL `template`, e.g. https://github.com/ORG/REPO/blob/{commit}/{path}#{anchor}"),
 	}
+	o.statusWords = statusWordsFlag(f)
 	c.RunE = func(c *cobra.Command, pos []string) error { return runAsk(c.Context(), e, o, pos) }
 	return c
 }
@@ -68,6 +70,10 @@ func runAsk(ctx context.Context, e *env, o *askFlags, pos []string) error {
 	if err != nil {
 		return err
 	}
+	words, err := loadStatusWords(*o.statusWords)
+	if err != nil {
+		return err
+	}
 	m, err := o.models.open(ctx, e, true)
 	if err != nil {
 		return err
@@ -77,7 +83,7 @@ func runAsk(ctx context.Context, e *env, o *askFlags, pos []string) error {
 		return err
 	}
 	defer st.Close()
-	a := &retrieval.Assistant{Store: st, Embedder: m.embedder, Generator: m.generator, Permalink: *o.permalink}
+	a := &retrieval.Assistant{Store: st, Embedder: m.embedder, Generator: m.generator, Permalink: *o.permalink, StatusWords: words}
 	req := livespec.AskRequest{Question: question, Now: clock, Repos: repos}
 	if *o.asJSON {
 		ans, err := a.Ask(ctx, req, nil)

@@ -20,6 +20,7 @@ type digestFlags struct {
 	notable, permalink, now    *string
 	paths                      *listValue
 	asJSON, asHTML, plain      *bool
+	statusWords                *string
 }
 
 func digestCmd(e *env) *cobra.Command {
@@ -46,6 +47,7 @@ existing index and never creates one.`,
 	o.notable = f.string("notable", "0", "documents told in detail (`n`; 0: the default, 8)")
 	o.permalink = f.string("permalink", "", "link `template`, e.g. https://github.com/ORG/REPO/blob/{commit}/{path}#{anchor}")
 	o.now = f.string("now", "", "the clock for relative periods such as 'last week' (`DATE`; default: the real time)")
+	o.statusWords = statusWordsFlag(f)
 	c.RunE = func(c *cobra.Command, pos []string) error { return cmdDigest(c.Context(), e, o, pos) }
 	return c
 }
@@ -71,12 +73,16 @@ func cmdDigest(ctx context.Context, e *env, o *digestFlags, pos []string) error 
 	if err != nil {
 		return err
 	}
+	words, err := loadStatusWords(*o.statusWords)
+	if err != nil {
+		return err
+	}
 	st, repos, err := openForRead(ctx, e, sf, *repo)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	a := &retrieval.Assistant{Store: st, Permalink: *permalink}
+	a := &retrieval.Assistant{Store: st, Permalink: *permalink, StatusWords: words}
 	d, err := a.Digest(ctx, livespec.DigestQuery{Window: w, Repos: repos, Paths: paths.vals, Notable: n, Permalink: *permalink})
 	if err != nil {
 		return err

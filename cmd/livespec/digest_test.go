@@ -3,10 +3,16 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/gittest"
 )
 
 // changesTotals counts a `livespec changes --json` list the way a digest's
@@ -189,4 +195,135 @@ func TestDigestRendering(t *testing.T) {
 	if plain := runOn(t, &ttyBuffer{width: 80}, env, append(args, "--plain")...); plain != piped {
 		t.Errorf("--plain on a terminal differs from piped output:\n%s\n---\n%s", plain, piped)
 	}
+}
+
+// TestDigestStatusFirst: a digest tells the documents whose lifecycle
+// field changed in the period (kep.yaml sidecars and front matter) before
+// the prose changes, in Markdown, JSON and HTML, with the net change of the
+// period; other fields, changes outside the period and values set back are
+// left out; a status words file adds lifecycle fields.
+func TestDigestStatusFirst(t *testing.T) {
+	kep := func(stage, status string) string {
+		return "title: x\nauthors: [\"@ann\"]\nstage: " + stage + "\nstatus: " + status + "\n"
+	}
+	rfc := func(status, body string) string {
+		return "---\nstatus: " + status + "\nowner: bob\n---\n# Single sign-on\n\n" + body + "\n"
+	}
+	r := gittest.New(t, time.Date(2025, 1, 6, 9, 0, 0, 0, time.UTC),
+		gittest.Step{Date: "2025-01-06T09:00:00Z", Msg: "start", Write: map[string]string{
+			"keps/sig-a/1000-fast/README.md": "# KEP-1000: Fast path\n\nMake the path fast.\n",
+			"keps/sig-a/1000-fast/kep.yaml":  kep("alpha", "implementable"),
+			"keps/sig-b/2000-slow/README.md": "# KEP-2000: Slow path\n\nMake the path slow.\n",
+			"keps/sig-b/2000-slow/kep.yaml":  kep("alpha", "implementable"),
+			"keps/sig-c/3000-flip/README.md": "# KEP-3000: Flip flop\n\nFlip it.\n",
+			"keps/sig-c/3000-flip/kep.yaml":  kep("beta", "implementable"),
+			"rfcs/0001-sso.md":               rfc("draft", "Sign in once."),
+			"services/queue.md":              "# Queue\n\n- Readiness: Pilot\n\nThe queue service.\n",
+		}},
+		gittest.Step{Date: "2025-03-03T09:00:00Z", Msg: "before the period", Write: map[string]string{"keps/sig-a/1000-fast/kep.yaml": kep("beta", "implementable")}},
+		// In the period (2025-04-01 to 2025-06-30):
+		gittest.Step{Date: "2025-04-10T09:00:00Z", Msg: "fast goes stable", Write: map[string]string{"keps/sig-a/1000-fast/kep.yaml": kep("stable", "implemented")}},
+		gittest.Step{Date: "2025-04-20T09:00:00Z", Msg: "slow withdrawn, authors", Write: map[string]string{"keps/sig-b/2000-slow/kep.yaml": "title: x\nauthors: [\"@cid\"]\nstage: alpha\nstatus: withdrawn\n"}},
+		gittest.Step{Date: "2025-05-02T09:00:00Z", Msg: "flip", Write: map[string]string{"keps/sig-c/3000-flip/kep.yaml": kep("stable", "implementable")}},
+		gittest.Step{Date: "2025-05-09T09:00:00Z", Msg: "flop", Write: map[string]string{"keps/sig-c/3000-flip/kep.yaml": kep("beta", "implementable")}},
+		gittest.Step{Date: "2025-05-20T09:00:00Z", Msg: "accept sso", Write: map[string]string{
+			"rfcs/0001-sso.md":  rfc("accepted", "Sign in once, with any identity provider."),
+			"services/queue.md": "# Queue\n\n- Readiness: Production\n\nThe queue service.\n",
+		}},
+		gittest.Step{Date: "2025-08-01T09:00:00Z", Msg: "after the period", Write: map[string]string{"keps/sig-b/2000-slow/kep.yaml": kep("alpha", "implementable")}},
+	)
+	index := t.TempDir()
+	env := map[string]string{"HOME": t.TempDir()}
+	if _, _, err := livespecRun(t, env, "ingest", "--repo", r.Dir, "--index", index); err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	period := []string{"digest", "--index", index, "--since", "2025-04-01", "--until", "2025-06-30"}
+	out, _, err := livespecRun(t, env, append(period, "--json")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d livespec.Digest
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	want := []string{
+		"keps/sig-a/1000-fast/README.md KEP-1000: Fast path stage beta → stable 2025-04-10",
+		"rfcs/0001-sso.md Single sign-on status draft → accepted 2025-05-20",
+		"keps/sig-a/1000-fast/README.md KEP-1000: Fast path status implementable → implemented 2025-04-10",
+		"keps/sig-b/2000-slow/README.md KEP-2000: Slow path status implementable → withdrawn 2025-04-20",
+	}
+	var got []string
+	for _, s := range d.Status {
+		got = append(got, fmt.Sprintf("%s %s %s %s → %s %s", s.Path, s.Title, s.Field, s.Previous, s.Value, s.Date.UTC().Format(time.DateOnly)))
+		if len(s.Commit) != 40 {
+			t.Errorf("%s: commit %q", s.Path, s.Commit)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("status changes:\n  %s\nwant\n  %s", strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+	}
+
+	md, _, err := livespecRun(t, env, period...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, notable := strings.Index(md, "## Status changes"), strings.Index(md, "## Notable changes")
+	if st < 0 || notable < 0 || st > notable {
+		t.Fatalf("status changes are not told before the notable changes:\n%s", md)
+	}
+	for _, line := range []string{
+		"3 documents changed status: 1 now accepted, 1 now implemented, 1 now stable, 1 now withdrawn.",
+		"- KEP-1000: Fast path (`keps/sig-a/1000-fast/README.md`): stage **stable** (was beta, 2025-04-10, ",
+		"- KEP-2000: Slow path (`keps/sig-b/2000-slow/README.md`): status **withdrawn** (was implementable, 2025-04-20, ",
+		"- Single sign-on (`rfcs/0001-sso.md`): status **accepted** (was draft, 2025-05-20, ",
+	} {
+		if !strings.Contains(md[st:notable], line) {
+			t.Errorf("status changes lack %q:\n%s", line, md)
+		}
+	}
+	if strings.Contains(md[st:notable], "Flip flop") || strings.Contains(md[st:notable], "@cid") || strings.Contains(md[st:notable], "Queue") {
+		t.Errorf("status changes tell a value set back, another field or a field no lifecycle:\n%s", md[st:notable])
+	}
+
+	html, _, err := livespecRun(t, env, append(period, "--html")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, hn := strings.Index(html, "Status changes"), strings.Index(html, "Notable changes")
+	if hs < 0 || hn < 0 || hs > hn || !strings.Contains(html[hs:hn], "KEP-2000: Slow path") || !strings.Contains(html[hs:hn], "<strong>withdrawn</strong>") {
+		t.Errorf("html does not tell the status changes first:\n%s", html)
+	}
+
+	t.Run("a period where only a sidecar changed", func(t *testing.T) {
+		md, _, err := livespecRun(t, env, "digest", "--index", index, "--since", "2025-08-01", "--until", "2025-08-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"No spec text changes.", "1 document changed status: 1 now implementable.", "KEP-2000: Slow path (`keps/sig-b/2000-slow/README.md`): status **implementable** (was withdrawn"} {
+			if !strings.Contains(md, want) {
+				t.Errorf("digest lacks %q:\n%s", want, md)
+			}
+		}
+	})
+
+	t.Run("a status words file adds lifecycle fields", func(t *testing.T) {
+		words := filepath.Join(t.TempDir(), "words.yaml")
+		if err := os.WriteFile(words, []byte("fields: [readiness]\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		md, _, err := livespecRun(t, env, append(period, "--status-words", words)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(md, "- Queue (`services/queue.md`): readiness **Production** (was Pilot, 2025-05-20, ") {
+			t.Errorf("the configured field is not told:\n%s", md)
+		}
+		if err := os.WriteFile(words, []byte("fields: readiness\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = livespecRun(t, env, append(period, "--status-words", words)...)
+		if livespec.ErrorCode(err) != livespec.EINVALID || !strings.Contains(livespec.ErrorMessage(err), "line 1:") {
+			t.Errorf("a malformed status words file: %v (%s), want EINVALID naming the line", err, livespec.ErrorCode(err))
+		}
+	})
 }

@@ -19,6 +19,8 @@ type evalFlags struct {
 	models *modelFlags
 	now    *string
 	asJSON *bool
+	// statusWords names the status words file (--status-words).
+	statusWords *string
 }
 
 func evalCmd(e *env) *cobra.Command {
@@ -39,6 +41,7 @@ question's result. Change questions are checked against git itself.`,
 		now:    f.string("now", "", "the clock for relative periods (`DATE`; default: the real time)"),
 		asJSON: f.bool("json", false, "print the per-question results as JSON"),
 	}
+	o.statusWords = statusWordsFlag(f)
 	c.RunE = func(c *cobra.Command, pos []string) error { return runEval(c.Context(), e, o, pos) }
 	return c
 }
@@ -48,6 +51,10 @@ func runEval(ctx context.Context, e *env, o *evalFlags, pos []string) error {
 		return livespec.Errorf(livespec.EINVALID, "eval: want one question file (livespec eval FILE.jsonl --repo DIR)")
 	}
 	clock, err := parseNow(*o.now)
+	if err != nil {
+		return err
+	}
+	words, err := loadStatusWords(*o.statusWords)
 	if err != nil {
 		return err
 	}
@@ -81,7 +88,7 @@ func runEval(ctx context.Context, e *env, o *evalFlags, pos []string) error {
 		}
 		dir, repos = infos[0].Source, []string{infos[0].Repo}
 	}
-	a := &retrieval.Assistant{Store: st, Embedder: m.embedder, Generator: m.generator}
+	a := &retrieval.Assistant{Store: st, Embedder: m.embedder, Generator: m.generator, StatusWords: words}
 	rep, err := eval.Run(ctx, scoped{a, repos}, dir, qs, clock)
 	if err != nil {
 		return err

@@ -39,7 +39,7 @@ type serveFlags struct {
 	tokens, tokenFile, ghSecret, glToken *string
 	maxInFlight, maxQueue, answerCache   *string
 	permalink, publicURL                 *string
-	accessFile                           *string
+	accessFile, statusWords              *string
 	allowOpen                            *bool
 	push                                 *pushFlags
 }
@@ -82,6 +82,7 @@ on loopback only.`,
 		publicURL:   f.string("public-url", "", "this server's public base `URL`, linked from Slack when an answer is too long"),
 		push:        addPushFlags(f),
 	}
+	o.statusWords = statusWordsFlag(f)
 	c.RunE = func(c *cobra.Command, pos []string) error { return cmdServe(c.Context(), e, o, pos) }
 	return c
 }
@@ -102,6 +103,10 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 	cache, err3 := strconv.Atoi(*o.answerCache)
 	if err1 != nil || err2 != nil || err3 != nil {
 		return livespec.Errorf(livespec.EINVALID, "--max-in-flight, --max-queue and --answer-cache want whole numbers")
+	}
+	words, err := loadStatusWords(*o.statusWords)
+	if err != nil {
+		return err
 	}
 	toks := api.ParseTokens(*tokens)
 	if *tokenFile != "" {
@@ -170,7 +175,7 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 		return err
 	}
 	newAssistant := func() *retrieval.Assistant {
-		return &retrieval.Assistant{Store: read, Embedder: metrics.Embedder(m.embedder), Generator: metrics.Generator(m.generator), Permalink: *permalink, Logger: logger, AnswerCache: cache}
+		return &retrieval.Assistant{Store: read, Embedder: metrics.Embedder(m.embedder), Generator: metrics.Generator(m.generator), Permalink: *permalink, Logger: logger, AnswerCache: cache, StatusWords: words}
 	}
 	asst := newAssistant()
 	var asker interface {
