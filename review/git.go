@@ -106,32 +106,19 @@ func commitOf(r *git.Repository, rev string) (*object.Commit, error) {
 	return c, nil
 }
 
-// trackedBranch is the branch a change is reviewed against: branch when
-// set; else the upstream of the checked-out branch; else origin's HEAD;
-// else main or master (remote first).
+// trackedBranch is the branch a change is reviewed against, the one
+// ingest would track: branch when set; else the remote's default branch
+// (origin/HEAD); else origin/main, origin/master, main or master.
 func trackedBranch(r *git.Repository, branch string) (string, error) {
 	if branch != "" {
 		return branch, nil
-	}
-	if head, err := r.Storer.Reference(plumbing.HEAD); err == nil && head.Type() == plumbing.SymbolicReference {
-		if cfg, err := r.Config(); err == nil {
-			if b := cfg.Branches[head.Target().Short()]; b != nil && b.Remote != "" && b.Merge != "" {
-				up := "refs/remotes/" + b.Remote + "/" + b.Merge.Short()
-				if b.Remote == "." {
-					up = b.Merge.String()
-				}
-				if _, err := r.Reference(plumbing.ReferenceName(up), true); err == nil {
-					return up, nil
-				}
-			}
-		}
 	}
 	for _, name := range []string{"refs/remotes/origin/HEAD", "refs/remotes/origin/main", "refs/remotes/origin/master", "refs/heads/main", "refs/heads/master"} {
 		if _, err := r.Reference(plumbing.ReferenceName(name), true); err == nil {
 			return name, nil
 		}
 	}
-	return "", livespec.Errorf(livespec.EINVALID, "no tracked branch to compare with: pass BASE..HEAD (for example main..HEAD or HEAD~5..HEAD)")
+	return "", livespec.Errorf(livespec.EINVALID, "no tracked branch to compare with: pass --branch or BASE..HEAD (for example main..HEAD or HEAD~5..HEAD)")
 }
 
 func short(h plumbing.Hash) string { return h.String()[:7] }

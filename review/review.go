@@ -15,7 +15,7 @@ import (
 type Options struct {
 	Dir    string // the git repository ("" = ".")
 	Range  string // "BASE..HEAD", "BASE...HEAD", "BASE", or "" (merge base with the tracked branch..HEAD)
-	Branch string // the tracked branch for the default range ("" = the upstream, else origin's HEAD, main or master)
+	Branch string // the tracked branch for the default range ("" = origin's HEAD, else origin/main, origin/master, main or master)
 	// Include and Exclude select the spec files as ingest does: empty
 	// Include = ingest.DefaultInclude; nil Exclude = ingest.DefaultExclude.
 	Include, Exclude []string

@@ -153,6 +153,26 @@ func TestSpecDiffRanges(t *testing.T) {
 	}
 }
 
+func TestDefaultRangeInAClone(t *testing.T) {
+	src := featureRepo(t).Checkout("main")
+	c := gittest.Clone(t, src.Dir)
+	c.Checkout("work").Do(gittest.Step{Msg: "billing weekly", Write: map[string]string{"spec/billing.md": "# Billing\n\nInvoices are sent every week.\n"}})
+	rep, err := review.Run(context.Background(), review.Options{Dir: c.Dir}) // origin/HEAD is main
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Commits != 1 || len(rep.Documents) != 1 || rep.Documents[0].Path != "spec/billing.md" {
+		t.Errorf("review of work against origin/main: %d commits, %+v", rep.Commits, rep.Documents)
+	}
+	rep, err = review.Run(context.Background(), review.Options{Dir: c.Dir, Branch: "origin/feature"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Documents) != 1 || rep.Documents[0].Path != "spec/billing.md" || rep.Commits != 1 {
+		t.Errorf("--branch origin/feature: %d commits, %+v", rep.Commits, rep.Documents)
+	}
+}
+
 func TestRunErrors(t *testing.T) {
 	r := featureRepo(t)
 	for _, tc := range []struct {

@@ -33,7 +33,7 @@ code whose linked section (<!-- livespec: covers GLOB -->, // spec: FILE.md#anch
 did not change. It reads the git repository directly and needs no index.
 The default range is the merge base of HEAD with the tracked branch up to HEAD;
 BASE..HEAD compares two trees, BASE...HEAD the merge base of both with HEAD.`,
-		Example: `  livespec review                               # this branch against its upstream
+		Example: `  livespec review                               # this branch against the tracked branch
   livespec review main..HEAD --fail-on stale     # in CI: fail when the spec names what is gone
   livespec review HEAD~5..HEAD --json
   livespec review origin/main...HEAD --github-comment > comment.md`,
@@ -41,7 +41,7 @@ BASE..HEAD compares two trees, BASE...HEAD the merge base of both with HEAD.`,
 	f := newFlags(e, c)
 	o := &reviewFlags{}
 	o.repo = f.string("repo", ".", "the git repository (`DIR`)")
-	o.branch = f.string("branch", "", "tracked `branch` for the default range (default: the upstream, else origin's HEAD, main or master)")
+	o.branch = f.string("branch", "", "tracked `branch` for the default range (default: origin's HEAD, else origin/main, origin/master, main or master)")
 	o.include = f.list("include", ingest.DefaultInclude, "glob of spec files")
 	o.exclude = f.list("exclude", ingest.DefaultExclude, excludeUsage)
 	o.sidecars = f.list("sidecar", []string{"kep.yaml=README.md"}, "`SIDECAR=DOCUMENT`: the fields of every file named SIDECAR are facts of DOCUMENT beside it (none: no sidecars)")
