@@ -46,7 +46,7 @@ func (s *storeFlags) open(ctx context.Context, e *env, root string) (livespec.St
 		}
 		return st, nil
 	case strings.HasPrefix(u, "qdrant://"):
-		return s.openQdrant(ctx, u)
+		return s.openQdrant(ctx, u, false)
 	}
 	return nil, livespec.Errorf(livespec.EINVALID, "unknown store %q: use sqlite or qdrant://HOST:6334", u)
 }
@@ -66,7 +66,16 @@ func (s *storeFlags) openExisting(ctx context.Context, e *env, root string) (liv
 			return nil, livespec.Errorf(livespec.ENOTFOUND, "no index at %s: run `%s` first", path, fill)
 		}
 	}
-	st, err := s.open(ctx, e, root)
+	var st livespec.Store
+	var err error
+	if u := strings.TrimSpace(*s.store); strings.HasPrefix(u, "qdrant://") {
+		st, err = s.openQdrant(ctx, u, true)
+		if livespec.ErrorCode(err) == livespec.ENOTFOUND {
+			return nil, livespec.WrapError(livespec.ENOTFOUND, err, "%s is empty: run `%s` first", where, fill)
+		}
+	} else {
+		st, err = s.open(ctx, e, root)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -111,8 +120,10 @@ func fillCommand(index, root string) string {
 	return "livespec ingest --repo DIR"
 }
 
-func (s *storeFlags) openQdrant(ctx context.Context, u string) (livespec.Store, error) {
-	var opt qdrant.Options
+// openQdrant opens the Qdrant store at u; readOnly opens an existing index
+// only, creating no collection.
+func (s *storeFlags) openQdrant(ctx context.Context, u string, readOnly bool) (livespec.Store, error) {
+	opt := qdrant.Options{NoCreate: readOnly}
 	for _, p := range []struct {
 		name string
 		val  string

@@ -64,6 +64,12 @@ type Options struct {
 
 	// HealthTimeout bounds the health check of Open (0: 10 s).
 	HealthTimeout time.Duration
+
+	// NoCreate opens an existing index only, for commands that only read
+	// it: the store creates no collection and no payload index, and Open
+	// fails with ENOTFOUND when the index's collections are missing (an
+	// empty Qdrant, or another collection name).
+	NoCreate bool
 }
 
 // Config is a parsed store URL.
@@ -195,6 +201,15 @@ func (s *Store) open(ctx context.Context) error {
 			s.rrfK = rrfK
 		}
 	}
+	if s.opts.NoCreate {
+		ok, err := s.client.CollectionExists(ctx, s.metaColl())
+		if err != nil {
+			return s.classify(ctx, err, "qdrant: collection %s", s.metaColl())
+		}
+		if !ok {
+			return livespec.Errorf(livespec.ENOTFOUND, "qdrant: no livespec index in collection %q at %s", s.cfg.Collection, addr)
+		}
+	}
 	for _, c := range []struct {
 		name   string
 		fields map[string]qc.FieldType
@@ -276,10 +291,14 @@ func (s *Store) createRequest(name string, dims int, sparse bool) *qc.CreateColl
 	return req
 }
 
-// ensureCollection creates the collection name unless it exists, with its
+// ensureCollection creates the collection name unless it exists (nothing
+// with NoCreate), with its
 // payload indexes. Sections collections (name has the sections prefix)
 // carry the sparse vectors.
 func (s *Store) ensureCollection(ctx context.Context, name string, dims int, fields map[string]qc.FieldType) error {
+	if s.opts.NoCreate {
+		return nil // a read-only store leaves Qdrant as it is
+	}
 	ok, err := s.client.CollectionExists(ctx, name)
 	if err != nil {
 		return s.classify(ctx, err, "qdrant: collection %s", name)
