@@ -123,6 +123,28 @@ func TestSpecDiffDocument(t *testing.T) {
 	}
 }
 
+func TestSidecarFacts(t *testing.T) {
+	r := gittest.New(t, start, gittest.Step{Msg: "kep", Write: map[string]string{
+		"keps/1234-fast/README.md": "# KEP-1234: Fast mode\n\nMake it fast.\n",
+		"keps/1234-fast/kep.yaml":  "title: Fast mode\nstage: alpha\nstatus: implementable\n"}})
+	r.Checkout("promote").Do(gittest.Step{Msg: "beta", Write: map[string]string{
+		"keps/1234-fast/kep.yaml": "title: Fast mode\nstage: beta\nstatus: implementable\n"}})
+	rep, err := review.Run(context.Background(), review.Options{Dir: r.Dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Documents) != 1 {
+		t.Fatalf("documents = %+v", rep.Documents)
+	}
+	d := rep.Documents[0]
+	if d.Path != "keps/1234-fast/README.md" || d.Title != "KEP-1234: Fast mode" || len(d.Sections) != 0 {
+		t.Errorf("the sidecar's document = %s %q, sections %+v", d.Path, d.Title, d.Sections)
+	}
+	if len(d.Facts) != 1 || d.Facts[0].Field != "stage" || d.Facts[0].Before != "alpha" || d.Facts[0].After != "beta" {
+		t.Errorf("facts = %+v, want stage alpha → beta", d.Facts)
+	}
+}
+
 func TestSpecDiffRanges(t *testing.T) {
 	r := featureRepo(t)
 	feature := r.Head()
