@@ -163,3 +163,21 @@ func TestDocumentByTitle(t *testing.T) {
 		}
 	})
 }
+
+// TestAppositiveName asks when a name with its description first appeared
+// ("Moonwalk, the effort toward version 4"): the name's first mention
+// counts, not an older section that shares the description's words.
+func TestAppositiveName(t *testing.T) {
+	r := gittest.New(t, day("2024-01-10T12:00:00Z"))
+	r.Do(gittest.Step{Date: "2024-01-10T12:00:00Z", Msg: "Conduct", Write: map[string]string{
+		"CONDUCT.md": "# Conduct\n\n## 4. Permanent ban\n\nThe effort toward a safe community may ban a person for good.\n",
+	}})
+	named := r.Do(gittest.Step{Date: "2024-02-08T12:00:00Z", Msg: "SIGs", Write: map[string]string{
+		"SIGS.md": "# Special interest groups\n\n## Moonwalk\n\nWorking group for the next major version.\n",
+	}})
+	a := &retrieval.Assistant{Store: openIndex(t, r.Dir, nil)}
+	ans := ask(t, a, "When did the documents first mention Moonwalk, the effort toward version 4?", day("2024-03-01T00:00:00Z"))
+	if !ans.Found || ans.FirstSeen == nil || ans.FirstSeen.Commit != named || ans.FirstSeen.Path != "SIGS.md" {
+		t.Errorf("first_seen = %+v, want SIGS.md at %s:\n%s", ans.FirstSeen, named, ans.Answer)
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/livespec/livespec/internal/lex"
 )
@@ -239,4 +241,26 @@ func nounPhrase(topic string) bool {
 		}
 	}
 	return true
+}
+
+// appositive is a name followed by its description: "Moonwalk, the effort
+// toward 4.0", "Arazzo, a workflow specification".
+var appositive = regexp.MustCompile(`^([^,]+?),\s+(?:the|a|an)\s+\S.*$`)
+
+// nameOfAppositive returns the name of a topic that is a name with its
+// description (see appositive), or the topic: the description says what
+// the name is, and its words are no part of where the name appears. The
+// name has at most maxTopicTerms words, one of them capitalised or not a
+// plain word.
+func nameOfAppositive(topic string) string {
+	m := appositive.FindStringSubmatch(strings.TrimSpace(topic))
+	if m == nil {
+		return topic
+	}
+	ws := strings.Fields(m[1])
+	name := func(w string) bool { return strings.ContainsFunc(w, unicode.IsUpper) || !spellable(strings.ToLower(w)) }
+	if len(ws) > maxTopicTerms || !slices.ContainsFunc(ws, name) {
+		return topic
+	}
+	return m[1]
 }

@@ -571,7 +571,7 @@ func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 	if doc != nil {
 		return a.documentTimeline(ctx, q, *doc)
 	}
-	m, err := a.matchTopic(ctx, q.Topic, q.Repos)
+	m, err := a.matchTopic(ctx, nameOfAppositive(q.Topic), q.Repos)
 	if err != nil {
 		return nil, nil, err
 	}
