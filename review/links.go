@@ -43,7 +43,7 @@ type link struct {
 func (rv *reviewer) uncovered(ctx context.Context, docs []Document) ([]Finding, error) {
 	var changed []fileChange
 	for _, fc := range rv.files {
-		if fc.To != "" && !rv.isSpec(fc.To) && ctx.Err() == nil {
+		if fc.To != "" && !rv.isSpec(fc.To) && !isTestFile(fc.To) && ctx.Err() == nil {
 			changed = append(changed, fc)
 		}
 	}
@@ -109,14 +109,15 @@ func (l link) covers(p string) bool {
 func (rv *reviewer) sectionLinks(specs []specSection) []link {
 	var out []link
 	for _, s := range specs {
-		for _, m := range coversComment.FindAllStringSubmatch(s.Text, -1) {
+		text := withoutCode(s.Text)
+		for _, m := range coversComment.FindAllStringSubmatch(text, -1) {
 			for _, g := range strings.Fields(m[1]) {
 				g = strings.TrimPrefix(path.Clean(strings.TrimPrefix(g, "/")), "./")
 				out = append(out, link{code: g, spec: s.Path, heading: s.Heading,
 					how: fmt.Sprintf("this section covers `%s`", g)})
 			}
 		}
-		for _, m := range mdLinkTarget.FindAllStringSubmatch(s.Text, -1) {
+		for _, m := range mdLinkTarget.FindAllStringSubmatch(text, -1) {
 			p, ok := ingest.ResolveLink(s.Path, m[1])
 			if !ok || rv.isSpec(p) || codeLanguage(p) == "" {
 				continue
@@ -196,4 +197,43 @@ func touchedSections(docs []Document) map[string]bool {
 		}
 	}
 	return m
+}
+
+// withoutCode is a section's text without its code spans and fenced
+// blocks: a covers comment shown as an example declares nothing.
+func withoutCode(text string) string {
+	var b strings.Builder
+	in := false
+	for _, l := range strings.Split(text, "\n") {
+		t := strings.TrimSpace(l)
+		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			in = !in
+			continue
+		}
+		if !in {
+			b.WriteString(l)
+			b.WriteByte('\n')
+		}
+	}
+	return codeSpanAny.ReplaceAllString(b.String(), "")
+}
+
+// codeSpanAny is a code span, over line breaks too (a wrapped paragraph).
+var codeSpanAny = regexp.MustCompile("`[^`]+`")
+
+// isTestFile reports whether p is a test or a fixture: tests change
+// without the spec.
+func isTestFile(p string) bool {
+	low := strings.ToLower(p)
+	base := path.Base(low)
+	if strings.HasSuffix(base, "_test.go") || strings.Contains(base, ".test.") || strings.Contains(base, ".spec.") ||
+		strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") {
+		return true
+	}
+	for _, d := range []string{"testdata/", "test/", "tests/", "__tests__/", "fixtures/"} {
+		if strings.HasPrefix(low, d) || strings.Contains(low, "/"+d) {
+			return true
+		}
+	}
+	return false
 }
