@@ -182,6 +182,10 @@ var (
 		regexp.MustCompile(`(?i)^.*?\b(?:history|evolution|timeline)\s+(?:of|for)\s+(?P<t>.+)$`),
 		regexp.MustCompile(`(?i)^.*?\bwhat\s+(?:has\s+|had\s+)?happened\s+(?:to|with)\s+(?P<t>.+)$`),
 		regexp.MustCompile(`(?i)^.*?\bwhen\s+(?:and\s+how\s+)?(?:was|were|has|have|had)\s+(?P<t>.+?)\s+(?:(?:first|originally|initially|last)\s+)?(?:been\s+)?(?:introduced|added|described|mentioned|documented|defined|specified|proposed|created|written|removed|dropped|deprecated|deleted|changed|modified|updated|renamed|published|adopted|released|replaced|moved|merged|accepted|rejected|approved|appear(?:ed)?)\b(?P<r>.*)$`),
+		// "when did X first appear in the design docs": the place where
+		// it appeared, when it names the documents, is no part of X.
+		regexp.MustCompile(`(?i)^.*?\bwhen\s+(?:did|does|do)\s+(?P<t>.+?)\s+(?:(?:first|originally|initially)\s+)?(?:appear|show\s+up|turn\s+up|come\s+up|get\s+(?:added|introduced|mentioned|described|defined|proposed|specified))\b` +
+			`(?:\s+(?:in|within|across)\s+(?:the\s+|our\s+|any\s+)?(?:[\w-]+\s+)?(?:specs?|specifications?|docs?|documents?|documentation|designs?|proposals?|repo|repository)\b)?(?P<r>.*)$`),
 		regexp.MustCompile(`(?i)^.*?\bwhen\s+(?:and\s+how\s+)?(?:did|was|were|has|have|had)\s+(?P<t>.+)$`),
 	}
 	topicChanges = []*regexp.Regexp{
