@@ -65,6 +65,9 @@ func (rv *reviewer) uncovered(ctx context.Context, docs []Document) ([]Finding, 
 		}
 		ls = append(ls, cl...)
 		if f, ok := rv.firstUncovered(fc.To, ls, touched); ok {
+			if f.Code.Line == 0 {
+				f.Code.Line = rv.firstChangedLine(fc)
+			}
 			out = append(out, f)
 		}
 	}
@@ -236,4 +239,24 @@ func isTestFile(p string) bool {
 		}
 	}
 	return false
+}
+
+// firstChangedLine is the first line of a changed file's head version
+// that differs from its base version (1 for a new file; 0 when unknown).
+func (rv *reviewer) firstChangedLine(fc fileChange) int {
+	after, err := rv.rp.blob(fc.ToHash)
+	if err != nil || after == nil {
+		return 0
+	}
+	before, err := rv.rp.blob(fc.FromHash)
+	if err != nil {
+		return 0
+	}
+	b, a := strings.Split(string(before), "\n"), strings.Split(string(after), "\n")
+	for i := range a {
+		if i >= len(b) || a[i] != b[i] {
+			return i + 1
+		}
+	}
+	return 0
 }

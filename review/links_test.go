@@ -19,11 +19,11 @@ func TestUncovered(t *testing.T) {
 		write map[string]string
 		want  string // "path:line › heading", "" for no finding
 	}{
-		{"covered code changed alone", map[string]string{"auth/token.go": "package auth\n\nconst ttl = 30\n"}, "auth/token.go:0 › Auth > Tokens"},
+		{"covered code changed alone", map[string]string{"auth/token.go": "package auth\n\nconst ttl = 30\n"}, "auth/token.go:3 › Auth > Tokens"},
 		{"covered code changed with its section", map[string]string{"auth/token.go": "package auth\n\nconst ttl = 30\n",
 			"spec/auth.md": strings.Replace(linkedSpec, "after an hour", "after thirty minutes", 1)}, ""},
 		{"code pointing at a section changed alone", map[string]string{"auth/session.go": "package auth\n\n// spec: spec/auth.md#sessions\nfunc end() { println() }\n"}, "auth/session.go:3 › Auth > Sessions"},
-		{"code linked from a section changed alone", map[string]string{"auth/keys.go": "package auth\n\nfunc rotate() { println() }\n"}, "auth/keys.go:0 › Auth > Keys"},
+		{"code linked from a section changed alone", map[string]string{"auth/keys.go": "package auth\n\nfunc rotate() { println() }\n"}, "auth/keys.go:3 › Auth > Keys"},
 		{"code no section links (a covers comment shown as an example declares nothing)", map[string]string{"auth/other.go": "package auth\n\nfunc other() { println() }\n"}, ""},
 		{"a test of covered code changed alone", map[string]string{"auth/token_test.go": "package auth\n\nfunc TestTTL() {}\n"}, ""},
 		{"an anchor no section has says nothing", map[string]string{"auth/session.go": "package auth\n\n// spec: spec/auth.md#nowhere\nfunc end() { println() }\n"}, ""},
