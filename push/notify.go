@@ -97,7 +97,7 @@ func (s *Service) watchDeliveries(ctx context.Context, repo string, cs []livespe
 	}
 	var out []livespec.Delivery
 	for _, w := range ws {
-		if len(w.Repos) > 0 && !slices.Contains(w.Repos, repo) {
+		if len(w.Repos) > 0 && !slices.Contains(w.Repos, repo) || !s.allowed(ctx, w.Dest, repo) {
 			continue
 		}
 		matched, err := s.cfg.Assistant.MatchChanges(s.as(ctx, w.Dest), w.Target, []string{repo}, cs)
@@ -135,7 +135,7 @@ func (s *Service) staleDeliveries(ctx context.Context, cs []livespec.Change) ([]
 	for _, a := range answers {
 		var hit []livespec.Change
 		for _, c := range cs {
-			if c.Section && c.Before != "" && slices.Contains(a.Versions, c.Before) {
+			if c.Section && c.Before != "" && slices.Contains(a.Versions, c.Before) && s.allowed(ctx, a.Dest, c.Repo) {
 				hit = append(hit, c)
 			}
 		}
@@ -342,6 +342,13 @@ func changesMarkdown(b *strings.Builder, cs []livespec.NoticeChange) {
 			fmt.Fprintf(b, "  - now: “%s”\n", c.After)
 		}
 	}
+}
+
+// allowed reports whether dest may see repo now (Config.Allow): a watch
+// or stale notice is not even queued for a destination that may not, so
+// the outbox holds no text it may not see; send checks again.
+func (s *Service) allowed(ctx context.Context, dest livespec.Destination, repo string) bool {
+	return s.cfg.Allow == nil || s.cfg.Allow(ctx, dest, repo)
 }
 
 // as returns ctx reading as dest (Config.Caller).

@@ -407,3 +407,53 @@ func TestFirstIngestIsNotNews(t *testing.T) {
 		t.Errorf("posts = %d after a new commit, want 1", len(ps))
 	}
 }
+
+// TestAccessChecked: a watch or stale notice is queued only for a
+// destination that may see the repository (Config.Allow), and a queued
+// notification is checked again when it is sent: a destination whose
+// access was withdrawn in between gets nothing (the delivery is denied).
+func TestAccessChecked(t *testing.T) {
+	var mu sync.Mutex
+	allowed := map[string]bool{"CYES": true, "CLATER": true}
+	e := newEnv(t, func(c *push.Config) {
+		c.Allow = func(_ context.Context, d livespec.Destination, repo string) bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return repo == "demo" && allowed[d.Channel]
+		}
+	})
+	for _, ch := range []string{"CYES", "CNO", "CLATER"} {
+		if _, err := e.svc.Watch(e.ctx, livespec.Watch{Dest: slackDest(ch, ""), Target: "spec/auth.md"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.repo.When = time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
+	e.commit("Auth: one-hour tokens", map[string]string{"spec/auth.md": "# Authentication\n\n## Token expiry\n\nAccess tokens expire after 1 hour.\n\n## Login\n\nUsers log in with email and password.\n"})
+	if err := e.svc.ProcessChanges(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	queued := func() map[string]string {
+		ds, err := e.store.Deliveries(e.ctx, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, d := range ds {
+			out[d.Dest.Channel] = string(d.State)
+		}
+		return out
+	}
+	if q := queued(); len(q) != 2 || q["CNO"] != "" {
+		t.Fatalf("queued %v; want CYES and CLATER only", q)
+	}
+	mu.Lock()
+	allowed["CLATER"] = false // access withdrawn before the send
+	mu.Unlock()
+	e.step()
+	if ps := e.slack.Posts(); len(ps) != 1 || ps[0].Channel != "CYES" {
+		t.Fatalf("posts %+v; want one, to CYES", ps)
+	}
+	if q := queued(); q["CLATER"] != string(livespec.DeliveryDenied) || q["CYES"] != string(livespec.DeliverySent) {
+		t.Errorf("delivery states %v; want CLATER denied, CYES sent", q)
+	}
+}
