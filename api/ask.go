@@ -44,7 +44,7 @@ func (s *Server) ask(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	release, err := s.limiter.Acquire(ctx)
+	release, err := s.admitAnswer(ctx, req)
 	if err != nil {
 		fail(c, err)
 		return

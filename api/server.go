@@ -105,6 +105,12 @@ type Config struct {
 	Limiter     *limit.Limiter
 	MaxInFlight int
 	MaxQueue    int
+	// HeavyLimiter bounds heavy answers (timelines, change reports: see
+	// livespec.Weigher) apart from Limiter. Nil: a Limiter of
+	// MaxHeavyInFlight slots (0: DefaultMaxHeavyInFlight) and a queue as
+	// long as Limiter's.
+	HeavyLimiter     *limit.Limiter
+	MaxHeavyInFlight int
 
 	// RequestTimeout bounds every request but /v1/ask (0: 30s); AskTimeout
 	// bounds /v1/ask, streamed or not, including its wait in the queue
@@ -132,6 +138,7 @@ type Server struct {
 	engine    *gin.Engine
 	log       *slog.Logger
 	limiter   *limit.Limiter
+	heavy     *limit.Limiter // heavy answers' slots (admitAnswer)
 	metrics   *Metrics
 	registry  *prometheus.Registry
 	historian Historian
@@ -202,6 +209,9 @@ func New(cfg Config) (*Server, error) {
 		s.limiter = limit.New(cmp.Or(cfg.MaxInFlight, DefaultMaxInFlight), max(q, 0))
 	}
 	s.metrics.watchLimiter(s.registry, s.limiter)
+	_, queue := s.limiter.Capacity()
+	s.heavy = heavyLimiter(cfg, queue)
+	watchHeavy(s.registry, s.heavy)
 	s.jobs = newJobs(cfg.Ingester, s.metrics, s.log)
 	s.jobs.onDone = s.repos.invalidate // a first ingest adds a repo
 	s.seen = newDeliveries(deliveryTTL, maxDeliveries)

@@ -76,7 +76,7 @@ func (s *Server) askPage(r *http.Request, req livespec.AskRequest) (*livespec.An
 		return nil, invalid("question", "%d characters; the limit is %d", n, MaxQuestionRunes)
 	}
 	ctx := r.Context()
-	release, err := s.limiter.Acquire(ctx)
+	release, err := s.admitAnswer(ctx, req)
 	if err != nil {
 		return nil, err
 	}

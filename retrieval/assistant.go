@@ -13,6 +13,7 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/lex"
+	"golang.org/x/sync/singleflight"
 )
 
 // MaxQuestion is the longest question Ask accepts, in characters.
@@ -59,6 +60,7 @@ type Assistant struct {
 	stats    *corpusStats // term statistics, computed on first use
 	statsSeq uint64       // numbers the statistics computed
 	answers  answerCache
+	flights  singleflight.Group // heavy answers being computed (answerOnce)
 	files    filesCache
 }
 
@@ -117,6 +119,9 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 	if size, ok := a.answerCaching(); ok && onToken == nil {
 		return a.cachedAnswer(ctx, size, question, u, topic, now, req.Repos)
 	}
+	if onToken == nil {
+		return a.answerOnce(ctx, question, u, topic, now, req.Repos)
+	}
 	return a.answer(ctx, question, u, topic, now, req.Repos, onToken)
 }
 
@@ -136,7 +141,7 @@ func (a *Assistant) cachedAnswer(ctx context.Context, size int, question string,
 	if ans := a.answers.get(key, version); ans != nil {
 		return ans, nil
 	}
-	ans, err := a.answer(ctx, question, u, topic, now, repos, nil)
+	ans, err := a.answerOnce(ctx, question, u, topic, now, repos)
 	if err != nil {
 		return nil, err
 	}

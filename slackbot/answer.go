@@ -115,7 +115,7 @@ func (b *Bot) respond(ctx context.Context, q question, text string, history []li
 		return
 	}
 	ctx = livespec.WithCaller(ctx, caller)
-	release, err := b.queue.Acquire(ctx)
+	release, err := b.answerSlot(ctx, text)
 	if err != nil {
 		b.fail(ctx, q, "", err)
 		return

@@ -51,6 +51,10 @@ type Config struct {
 	// Queue bounds concurrent answers; share the HTTP API's. Nil: a
 	// Limiter of 4 slots and 32 waiters.
 	Queue *limit.Limiter
+	// HeavyQueue bounds heavy answers (timelines, change reports) apart
+	// from Queue when the Asker weighs questions (livespec.Weigher); share
+	// the HTTP API's. Nil: heavy answers wait in Queue.
+	HeavyQueue *limit.Limiter
 	// Logger receives the bot's logs (nil: discard).
 	Logger *slog.Logger
 

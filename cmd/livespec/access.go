@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/access"
@@ -56,6 +57,15 @@ type scopedAssistants struct {
 
 func (s scopedAssistants) Ask(ctx context.Context, req livespec.AskRequest, onToken func(string) error) (*livespec.Answer, error) {
 	return s.per.For(ctx).Ask(ctx, req, onToken)
+}
+
+// Heavy weighs a question as every scope's Assistant does.
+func (s scopedAssistants) Heavy(req livespec.AskRequest) bool {
+	now := req.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	return retrieval.HeavyQuestion(req.Question, now)
 }
 
 func (s scopedAssistants) Timeline(ctx context.Context, q livespec.TimelineQuery) (*livespec.Timeline, error) {

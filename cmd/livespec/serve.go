@@ -246,6 +246,7 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 			scfg.Push = ps.svc
 		}
 		scfg.Asker, scfg.Queue, scfg.Logger, scfg.PublicURL = asker, srv.Limiter(), logger, *publicURL
+		scfg.HeavyQueue = srv.HeavyLimiter()
 		if policy != nil {
 			scfg.Access = &policy.Slack
 			scfg.OnDenied = func() { metrics.Denied("slack", "scope") }

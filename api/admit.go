@@ -1,0 +1,53 @@
+package api
+
+import (
+	"context"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/limit"
+)
+
+// DefaultMaxHeavyInFlight is how many heavy answers (timelines, change
+// reports) run at once when Config sets no HeavyLimiter: apart from the
+// light ones' slots, so that a burst of them never holds every slot.
+const DefaultMaxHeavyInFlight = 2
+
+// admitAnswer takes an answer slot for req: one of the heavy answers' when the
+// Asker weighs req heavy (livespec.Weigher), else one of the shared
+// limiter's. The caller releases it once.
+func (s *Server) admitAnswer(ctx context.Context, req livespec.AskRequest) (func(), error) {
+	if w, ok := s.cfg.Asker.(livespec.Weigher); ok && w.Heavy(req) {
+		return s.heavy.Acquire(ctx)
+	}
+	return s.limiter.Acquire(ctx)
+}
+
+// heavyLimiter returns cfg.HeavyLimiter, or a Limiter of
+// MaxHeavyInFlight slots (0: DefaultMaxHeavyInFlight) and a queue as long
+// as the shared one's.
+func heavyLimiter(cfg Config, queue int) *limit.Limiter {
+	if cfg.HeavyLimiter != nil {
+		return cfg.HeavyLimiter
+	}
+	n := cfg.MaxHeavyInFlight
+	if n <= 0 {
+		n = DefaultMaxHeavyInFlight
+	}
+	return limit.New(n, queue)
+}
+
+// watchHeavy exports the heavy answers' slots and queue.
+func watchHeavy(reg prometheus.Registerer, l *limit.Limiter) {
+	_ = reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "livespec_heavy_answers_in_flight", Help: "Heavy answers (timelines, change reports) being generated now.",
+	}, func() float64 { return float64(l.InFlight()) }))
+	_ = reg.Register(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "livespec_heavy_answers_queued", Help: "Heavy questions waiting for a slot of their own.",
+	}, func() float64 { return float64(l.Queued()) }))
+}
+
+// HeavyLimiter returns the Limiter of heavy answers, to share with the
+// Slack bot.
+func (s *Server) HeavyLimiter() *limit.Limiter { return s.heavy }
