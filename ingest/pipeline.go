@@ -279,10 +279,16 @@ func (p *pipeline) run(ctx context.Context) (*Result, error) {
 	rebuild := opt.Rebuild || opt.Reembed
 	var stop plumbing.Hash
 	if hasCP && !rebuild {
-		cfg, truncated := strings.CutSuffix(cp.Config, shallowMark)
+		cfg, truncated, _ := splitConfig(cp.Config)
 		switch {
 		case cfg != p.fp:
-			p.warn(fmt.Sprintf("settings changed since the last ingest of %s: rebuilding it", opt.Repo))
+			what := ""
+			if old, ok := StoredSettings(cp); ok {
+				if d := old.Diff(settingsOf(opt)); d != "" {
+					what = " (" + d + ")"
+				}
+			}
+			p.warn(fmt.Sprintf("settings changed since the last ingest of %s%s: rebuilding it", opt.Repo, what))
 			rebuild = true
 		case truncated && len(g.shallowCommits()) == 0:
 			p.warn(fmt.Sprintf("%s was ingested from a shallow clone and now has its full history: rebuilding it", opt.Repo))

@@ -72,10 +72,7 @@ func (p *pipeline) newBatch() {
 // flush hands the batch to the writer with the checkpoint of last; more
 // tells the store that the run's last batch is still to come.
 func (p *pipeline) flush(ctx context.Context, last *commitJob, batches chan<- *livespec.Batch, more bool) error {
-	config := p.fp
-	if p.shallow {
-		config += shallowMark
-	}
+	config := configOf(p.fp, p.shallow, p.opt)
 	p.batch.Checkpoint = &livespec.Checkpoint{
 		Repo:      p.opt.Repo,
 		Branch:    p.branch,

@@ -69,7 +69,7 @@ func (f *flags) bool(name string, def bool, usage string) *bool {
 func (f *flags) list(name string, def []string, usage string) *listValue {
 	v := &listValue{vals: def}
 	if s := f.e.getenv(envName(name)); s != "" {
-		v.vals = splitList(s)
+		v.vals, v.env = splitList(s), true
 	}
 	f.Var(v, name, usage+" (repeatable) ["+envName(name)+", comma-separated]")
 	f.annotate(name)
@@ -78,8 +78,12 @@ func (f *flags) list(name string, def []string, usage string) *listValue {
 
 type listValue struct {
 	vals []string
-	set  bool
+	set  bool // given by a flag
+	env  bool // given by its variable
 }
+
+// given reports whether the command was given the list (flag or variable).
+func (l *listValue) given() bool { return l.set || l.env }
 
 func (l *listValue) String() string { return strings.Join(l.vals, ",") }
 func (l *listValue) Type() string   { return "glob" }

@@ -33,9 +33,12 @@ func addRepoFlags(f *flags, repoUsage string) *repoFlags {
 		include:     r.list("include", ingest.DefaultInclude, "glob of spec files"),
 		exclude:     r.list("exclude", ingest.DefaultExclude, excludeUsage),
 		sidecars:    r.list("sidecar", []string{"kep.yaml=README.md"}, "`SIDECAR=DOCUMENT`: the fields of every file named SIDECAR are facts of DOCUMENT beside it (none: no sidecars)"),
-		maxFileSize: r.string("max-file-size", "2097152", "files larger than this many `bytes` are recorded but not indexed"),
+		maxFileSize: r.string("max-file-size", defaultMaxFileSize, "files larger than this many `bytes` are recorded but not indexed"),
 	}
 }
+
+// defaultMaxFileSize is --max-file-size's default.
+const defaultMaxFileSize = "2097152"
 
 // excludeUsage describes --exclude.
 const excludeUsage = "glob of files to leave out; the first one replaces the defaults, none leaves out nothing"
@@ -92,6 +95,27 @@ func (r *repoFlags) open(ctx context.Context, e *env, sf *storeFlags) (livespec.
 	return st, opt, err
 }
 
+// reuseSettings sets opt's globs, sidecar pairs and size limit to those of
+// the last ingest of opt.Repo, when the index records them: commands that
+// ingest on the way (`ask --repo`, `eval --repo`, `serve`) and were given
+// none of them keep the index as `livespec ingest` built it instead of
+// rebuilding it with the defaults.
+func reuseSettings(ctx context.Context, st livespec.Store, opt *ingest.Options) {
+	if cp, err := st.Checkpoint(ctx, opt.Repo); err == nil {
+		if set, ok := ingest.StoredSettings(cp); ok {
+			set.Apply(opt)
+		}
+	}
+}
+
+// given reports whether the command names any setting the checkpoint
+// records: an include or exclude glob, a sidecar pair or a file size limit,
+// by flag or variable.
+func (r *repoFlags) given(e *env) bool {
+	return r.include.given() || r.exclude.given() || r.sidecars.given() ||
+		*r.maxFileSize != defaultMaxFileSize || e.getenv(envName("max-file-size")) != ""
+}
+
 // openFresh opens the index for a read command: with --repo, the
 // repository's index after ingesting what is new (answers are then scoped to
 // it); without, the index as it is.
@@ -105,6 +129,9 @@ func (r *repoFlags) openFresh(ctx context.Context, e *env, sf *storeFlags, emb l
 		return nil, nil, "", err
 	}
 	opt.Embedder = emb
+	if !r.given(e) {
+		reuseSettings(ctx, st, &opt)
+	}
 	if _, err := runIngest(ctx, e, st, opt); err != nil {
 		st.Close()
 		return nil, nil, "", err

@@ -192,7 +192,8 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 	}
 
 	in := &ingester{e: e, store: st, embedder: m.embedder, logger: logger, sources: map[string]*repoSource{},
-		base: ingest.Options{Branch: *branch, Include: include.vals, Exclude: globs(exclude.vals)}}
+		base:  ingest.Options{Branch: *branch, Include: include.vals, Exclude: globs(exclude.vals)},
+		reuse: !include.given() && !exclude.given()}
 	// Push: digests, watches and stale-answer notices, from the changes
 	// each ingest adds.
 	scfg, on, err := slackbot.ConfigFromEnv(e.getenv)
@@ -465,6 +466,7 @@ type ingester struct {
 	embedder livespec.Embedder
 	logger   *slog.Logger
 	base     ingest.Options
+	reuse    bool // no glob given: ingest with the settings of each repo's last ingest
 	sources  map[string]*repoSource
 	mu       sync.Mutex // serialises clones of one URL
 	after    func()     // called after each successful ingest (push looks for new changes)
@@ -501,6 +503,9 @@ func (in *ingester) Ingest(ctx context.Context, repo string, progress func(done,
 	}
 	opt := in.base
 	opt.Repo, opt.Dir, opt.Embedder = s.name, s.dir, in.embedder
+	if in.reuse {
+		reuseSettings(ctx, in.store, &opt)
+	}
 	opt.Warn = func(msg string) { in.logger.Warn("ingest: "+msg, "repo", s.name) }
 	if progress != nil {
 		opt.Progress = func(p ingest.Progress) { progress(p.Done, p.Total) }
