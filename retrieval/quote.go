@@ -67,7 +67,7 @@ var (
 // proseSentences splits a section's text into sentences the way a reader
 // sees them: comments dropped, lines wrapped inside a paragraph joined.
 func proseSentences(text string) []string {
-	text = emphasis.ReplaceAllString(htmlComment.ReplaceAllString(text, ""), "")
+	text = dropEmphasis(htmlComment.ReplaceAllString(text, ""))
 	var lines []string
 	joinable, fenced := false, false
 	for _, l := range strings.Split(text, "\n") {
@@ -84,6 +84,19 @@ func proseSentences(text string) []string {
 		joinable = !fenced && t != "" && !strings.HasPrefix(t, "#") && !strings.HasPrefix(t, "|") && !strings.HasPrefix(t, "```")
 	}
 	return sentencesOf(strings.Join(lines, "\n"))
+}
+
+// dropEmphasis removes Markdown bold and italic marks outside code spans:
+// "**/testdata/**" in backticks is a glob, not bold text.
+func dropEmphasis(text string) string {
+	parts := strings.Split(text, "`")
+	for i := range parts {
+		// Even parts are outside code; an unclosed backtick opens none.
+		if i%2 == 0 || (i == len(parts)-1 && len(parts)%2 == 0) {
+			parts[i] = emphasis.ReplaceAllString(parts[i], "")
+		}
+	}
+	return strings.Join(parts, "`")
 }
 
 // sentenceKey is a sentence as compared between two versions: link
