@@ -66,7 +66,7 @@ func pushSlackFake(t *testing.T, rec *recorder) *httptest.Server {
 // repository never receives the roadmap's text, titles, paths or commits
 // through any of them, while it does receive the public repository's news;
 // a subscriber who may read both receives the roadmap's (so the test sees
-// a leak when there is one).
+// a leak when there is one), and one who may read nothing receives nothing.
 func TestServeAccessPush(t *testing.T) {
 	public, secret, secretCommits := accessRepos(t)
 	pub, sec := filepath.Base(public.Dir), filepath.Base(secret.Dir)
@@ -80,6 +80,10 @@ func TestServeAccessPush(t *testing.T) {
     token: both-token-0123456789
     repos: [%[1]s, %[2]s]
     ingest: true
+    subscribe: true
+  - name: nobody
+    token: none-token-0123456789
+    repos: []
     subscribe: true
 slack:
   channels:
@@ -143,7 +147,7 @@ slack:
 	// Set up every push path, for a subscriber of the public repository
 	// and for one of both. The watch target matches paths in both.
 	const everyMinute = "* * * * *"
-	for _, s := range []struct{ token, hook string }{{"one-token-0123456789", hook("one")}, {"both-token-0123456789", hook("both")}} {
+	for _, s := range []struct{ token, hook string }{{"one-token-0123456789", hook("one")}, {"both-token-0123456789", hook("both")}, {"none-token-0123456789", hook("none")}} {
 		for _, p := range []struct{ path, body string }{
 			{"/v1/subscriptions", `{"webhook_url":"` + s.hook + `","schedule":"` + everyMinute + `"}`},
 			{"/v1/watches", `{"webhook_url":"` + s.hook + `","target":"spec/**"}`},
@@ -230,6 +234,9 @@ slack:
 		return true
 	})
 	time.Sleep(3 * time.Second) // anything sent late would be sent by now
+	if got := hooks.all("none"); got != "" {
+		t.Errorf("the webhook of a token that may read nothing received:\n%.2000s", got)
+	}
 	for name, got := range map[string]string{
 		"webhook of the public token": hooks.all("one"),
 		"public Slack channel":        posts.all("C0PUBLIC1"),
