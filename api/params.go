@@ -119,7 +119,7 @@ func parseAt(param, v string) (time.Time, error) {
 		return t, err
 	}
 	if _, err := time.Parse(time.DateOnly, v); err == nil {
-		t = t.AddDate(0, 0, 1).Add(-time.Nanosecond)
+		t = livespec.EndOfDay(t)
 	}
 	return t, nil
 }

@@ -38,7 +38,7 @@ const (
 	// list commits and files and can be far larger than a question.
 	MaxWebhookBytes = 4 << 20
 	// MaxQuestionRunes is the longest question accepted.
-	MaxQuestionRunes = 2000
+	MaxQuestionRunes = livespec.MaxQuestion
 )
 
 // Historian tells the history of sections. retrieval.Assistant implements

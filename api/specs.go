@@ -85,7 +85,7 @@ func (s *Server) specFile(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	files, err := s.cfg.Store.Files(ctx, livespec.FileQuery{Repos: repos, Paths: []string{escapeGlob(path)}, Validity: validity(at)})
+	files, err := s.cfg.Store.Files(ctx, livespec.FileQuery{Repos: repos, Paths: []string{livespec.LiteralGlob(path)}, Validity: validity(at)})
 	if err != nil {
 		fail(c, err)
 		return
@@ -160,19 +160,4 @@ func validity(at time.Time) livespec.Validity {
 		return livespec.Current()
 	}
 	return livespec.AsOf(at)
-}
-
-// escapeGlob quotes the doublestar metacharacters of a literal path.
-func escapeGlob(p string) string {
-	if !strings.ContainsAny(p, `*?[]{}\`) {
-		return p
-	}
-	var b strings.Builder
-	for _, r := range p {
-		if strings.ContainsRune(`*?[]{}\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }

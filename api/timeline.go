@@ -63,7 +63,7 @@ func (s *Server) timelineQuery(c *gin.Context) (livespec.TimelineQuery, error) {
 	}
 	if q.Path != "" {
 		files, err := s.cfg.Store.Files(c.Request.Context(), livespec.FileQuery{
-			Repos: q.Repos, Paths: []string{escapeGlob(q.Path)}, Validity: livespec.AnyVersion(), Limit: 1,
+			Repos: q.Repos, Paths: []string{livespec.LiteralGlob(q.Path)}, Validity: livespec.AnyVersion(), Limit: 1,
 		})
 		if err != nil {
 			return q, err

@@ -337,13 +337,13 @@ func expected(q Question) string {
 	case KindCurrent:
 		return "a citation of " + strings.Join(q.GoldPaths, " or ") + " in the top " + strconv.Itoa(TopN)
 	case KindIntroduced:
-		return fmt.Sprintf("first event on %s (%s in %s)", q.GoldDate, short(q.GoldCommit), q.GoldPath)
+		return fmt.Sprintf("first event on %s (%s in %s)", q.GoldDate, livespec.ShortCommit(q.GoldCommit), q.GoldPath)
 	case KindAsOf:
-		return fmt.Sprintf("a top-%d citation of %s valid on %s (%s)", TopN, q.GoldPath, q.AsOf, short(q.GoldCommit))
+		return fmt.Sprintf("a top-%d citation of %s valid on %s (%s)", TopN, q.GoldPath, q.AsOf, livespec.ShortCommit(q.GoldCommit))
 	case KindEvolution:
 		cs := make([]string, len(q.GoldCommits))
 		for i, c := range q.GoldCommits {
-			cs[i] = short(c)
+			cs[i] = livespec.ShortCommit(c)
 		}
 		return fmt.Sprintf("events of commits %s", strings.Join(cs, " "))
 	case KindChanges:
@@ -352,13 +352,6 @@ func expected(q Question) string {
 		return "found: false"
 	}
 	return ""
-}
-
-func short(c string) string {
-	if len(c) > 8 {
-		return c[:8]
-	}
-	return c
 }
 
 func top(cs []livespec.Citation) []livespec.Citation {
@@ -371,7 +364,7 @@ func top(cs []livespec.Citation) []livespec.Citation {
 func citeList(cs []livespec.Citation) string {
 	var parts []string
 	for _, c := range top(cs) {
-		parts = append(parts, fmt.Sprintf("%s#%s@%s", c.Path, c.Heading, short(c.Commit)))
+		parts = append(parts, fmt.Sprintf("%s#%s@%s", c.Path, c.Heading, livespec.ShortCommit(c.Commit)))
 	}
 	if len(parts) == 0 {
 		return "no citations"
@@ -450,7 +443,7 @@ func score(res *Result, q Question, ans *livespec.Answer, hist *gitHistory) {
 		scoreIntroduced(res, q, ans)
 	case KindAsOf:
 		day, _ := time.Parse(dayLayout, q.AsOf)
-		at := day.Add(24*time.Hour - time.Second)
+		at := livespec.EndOfDay(day)
 		res.Got = fmt.Sprintf("intent %s, as of %s: %s", ans.Intent, ans.AsOf.UTC().Format(time.RFC3339), citeList(ans.Citations))
 		for _, c := range top(ans.Citations) {
 			if c.Path != q.GoldPath || c.ValidFrom.After(at) || (!c.ValidTo.IsZero() && !at.Before(c.ValidTo.Time)) {
@@ -466,7 +459,7 @@ func score(res *Result, q Question, ans *livespec.Answer, hist *gitHistory) {
 			if slices.ContainsFunc(ans.Changes, func(a livespec.AnswerChange) bool { return sameCommit(a.Commit, c) }) {
 				n++
 			} else {
-				missing = append(missing, short(c))
+				missing = append(missing, livespec.ShortCommit(c))
 			}
 		}
 		res.Score = float64(n) / float64(len(q.GoldCommits))
@@ -648,7 +641,7 @@ func scoreIntroduced(res *Result, q Question, ans *livespec.Answer) {
 		res.Got = fmt.Sprintf("intent %s, no first appearance and no events", ans.Intent)
 		return
 	}
-	res.Got = fmt.Sprintf("intent %s, %s %s %s %s#%s", ans.Intent, how, date.UTC().Format(dayLayout), short(commit), path, heading)
+	res.Got = fmt.Sprintf("intent %s, %s %s %s %s#%s", ans.Intent, how, date.UTC().Format(dayLayout), livespec.ShortCommit(commit), path, heading)
 	if q.GoldCommit != "" && sameCommit(commit, q.GoldCommit) {
 		res.Score = 1
 		return

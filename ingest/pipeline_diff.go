@@ -181,7 +181,7 @@ func (p *pipeline) file(job *commitJob, jc jobChange, old *openFile) {
 				p.res.SkippedBy = map[livespec.FileStatus]int{}
 			}
 			p.res.SkippedBy[b.status]++
-			p.warn(fmt.Sprintf("%s at %s: %s", path, job.hash[:12], statusNote(b)))
+			p.warn(fmt.Sprintf("%s at %s: %s", path, livespec.ShortCommit(job.hash), statusNote(b)))
 		}
 		p.pendingF[fv.ID] = len(p.batch.Files)
 		p.batch.Files = append(p.batch.Files, fv)
@@ -213,7 +213,7 @@ func (p *pipeline) file(job *commitJob, jc jobChange, old *openFile) {
 			if d.New != nil {
 				nk = secKey{d.New.Heading, d.New.Part}
 				if newSeen[nk] {
-					p.warn(fmt.Sprintf("%s at %s: duplicate section %q ignored", path, job.hash[:12], d.New.Heading))
+					p.warn(fmt.Sprintf("%s at %s: duplicate section %q ignored", path, livespec.ShortCommit(job.hash), d.New.Heading))
 					continue
 				}
 				newSeen[nk] = true

@@ -85,7 +85,7 @@ func (g *gitRepo) resolveBranch(branch string) (string, plumbing.Hash, error) {
 		}
 		if head.Type() != plumbing.SymbolicReference {
 			return "", plumbing.ZeroHash, livespec.Errorf(livespec.EINVALID,
-				"HEAD is detached at %s; choose a branch to track%s", head.Hash().String()[:12], g.branchList())
+				"HEAD is detached at %s; choose a branch to track%s", short(head.Hash()), g.branchList())
 		}
 		ref, err := r.Reference(head.Target(), true)
 		if err != nil {
@@ -214,7 +214,7 @@ func (g *gitRepo) shallowCommits() []plumbing.Hash {
 	return hs
 }
 
-func short(h plumbing.Hash) string { return h.String()[:12] }
+func short(h plumbing.Hash) string { return livespec.ShortCommit(h.String()) }
 
 // entry is one side of a file change: a path with its blob and mode.
 type entry struct {

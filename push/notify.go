@@ -311,7 +311,7 @@ func staleMarkdown(n *livespec.Notification) string {
 }
 
 func commitLine(c *livespec.DigestCommitInfo) string {
-	s := fmt.Sprintf("`%s` on %s", short(c.Commit), c.Date.UTC().Format("2006-01-02 15:04 UTC"))
+	s := fmt.Sprintf("`%s` on %s", livespec.ShortCommit(c.Commit), c.Date.UTC().Format("2006-01-02 15:04 UTC"))
 	if c.Author != "" {
 		s += " by " + c.Author
 	}

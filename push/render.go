@@ -92,7 +92,7 @@ func statusWhat(s livespec.DigestStatus) (field, value, rest string) {
 	default:
 		rest = "was " + s.Previous
 	}
-	return s.Field, s.Value, rest + fmt.Sprintf(", %s, %s", s.Date.UTC().Format(time.DateOnly), short(s.Commit))
+	return s.Field, s.Value, rest + fmt.Sprintf(", %s, %s", s.Date.UTC().Format(time.DateOnly), livespec.ShortCommit(s.Commit))
 }
 
 // statusText says what the window did to a document.
@@ -127,7 +127,7 @@ func sectionWhat(s livespec.DigestSection) (string, string) {
 	if s.Changes > 1 {
 		what += fmt.Sprintf(" %d×", s.Changes)
 	}
-	what += fmt.Sprintf(", %s, %s", s.Date.UTC().Format(time.DateOnly), short(s.Commit))
+	what += fmt.Sprintf(", %s, %s", s.Date.UTC().Format(time.DateOnly), livespec.ShortCommit(s.Commit))
 	if s.Editorial != "" {
 		what += ", editorial: " + strings.ReplaceAll(s.Editorial, "_", " ")
 	}
@@ -277,13 +277,6 @@ func headingText(h string) string {
 		return "(text before the first heading)"
 	}
 	return h
-}
-
-func short(commit string) string {
-	if len(commit) > 7 {
-		return commit[:7]
-	}
-	return commit
 }
 
 func plural(n int, word string) string {

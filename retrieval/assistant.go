@@ -16,9 +16,6 @@ import (
 	"golang.org/x/sync/singleflight"
 )
 
-// MaxQuestion is the longest question Ask accepts, in characters.
-const MaxQuestion = 2000
-
 // DefaultSources is how many sections an answer cites at most when
 // Assistant.Sources is zero.
 const DefaultSources = 8
@@ -87,7 +84,7 @@ func (a *Assistant) generator() livespec.Generator {
 	return Extractive{}
 }
 
-// Ask answers req. The question must be non-empty and at most MaxQuestion
+// Ask answers req. The question must be non-empty and at most livespec.MaxQuestion
 // characters (EINVALID otherwise). It is understood with req.Now (or the
 // assistant's clock) for relative periods, then routed by intent: current
 // and as-of questions search the sections valid now or then; changes
@@ -101,8 +98,8 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 		return nil, livespec.Errorf(livespec.EINVALID, "the question is empty")
 	case !utf8.ValidString(question):
 		return nil, livespec.Errorf(livespec.EINVALID, "the question is not valid UTF-8")
-	case utf8.RuneCountInString(question) > MaxQuestion:
-		return nil, livespec.Errorf(livespec.EINVALID, "the question is too long (%d characters, at most %d)", utf8.RuneCountInString(question), MaxQuestion)
+	case utf8.RuneCountInString(question) > livespec.MaxQuestion:
+		return nil, livespec.Errorf(livespec.EINVALID, "the question is too long (%d characters, at most %d)", utf8.RuneCountInString(question), livespec.MaxQuestion)
 	}
 	if a.Store == nil {
 		return nil, livespec.Errorf(livespec.EINTERNAL, "retrieval: assistant has no store")

@@ -427,7 +427,7 @@ func trimTitle(heading, title string) string {
 // latestFile returns the latest stored version of a file (a zero one if
 // none is stored).
 func (a *Assistant) latestFile(ctx context.Context, repo, p string) (livespec.FileVersion, error) {
-	fs, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{repo}, Paths: []string{escapeGlob(p)}, Validity: livespec.AnyVersion()})
+	fs, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{repo}, Paths: []string{livespec.LiteralGlob(p)}, Validity: livespec.AnyVersion()})
 	if err != nil {
 		return livespec.FileVersion{}, storeError("read files", err)
 	}

@@ -140,7 +140,7 @@ func (k *editClassifier) sectionEvents(ctx context.Context, c livespec.AnswerCha
 	if evs, ok := k.events[cf]; ok {
 		return evs, nil
 	}
-	cs, err := k.a.Store.Changes(ctx, livespec.ChangeQuery{Repos: []string{c.Repo}, Paths: []string{escapeGlob(c.Path)},
+	cs, err := k.a.Store.Changes(ctx, livespec.ChangeQuery{Repos: []string{c.Repo}, Paths: []string{livespec.LiteralGlob(c.Path)},
 		From: c.Date.Time, To: c.Date.Add(time.Second), Sections: true})
 	if err != nil {
 		return nil, storeError("read changes", err)

@@ -400,7 +400,7 @@ func (r *exRenderer) fileLines(g *fileGroup) {
 			r.line("  - and %s", more(len(order)-i, "commit"))
 			break
 		}
-		l := fmt.Sprintf("  - %s `%s`", dateOf(cl.date), short(cl.commit))
+		l := fmt.Sprintf("  - %s `%s`", dateOf(cl.date), livespec.ShortCommit(cl.commit))
 		if m := clipRunes(firstLine(cl.message), exMessageRunes); m != "" {
 			l += fmt.Sprintf(" “%s”", m)
 		}
@@ -502,7 +502,7 @@ func (r *exRenderer) timeline() {
 		}
 		s := ev.Sources[0]
 		r.line("No recorded changes were found; %s appears in **%s** [%d], in text dating from %s (commit %s).",
-			lowerFirst(subject), r.ref(s.Repo, s.Path, s.Heading), s.N, dateOf(s.ValidFrom.Time), short(s.Commit))
+			lowerFirst(subject), r.ref(s.Repo, s.Path, s.Heading), s.N, dateOf(s.ValidFrom.Time), livespec.ShortCommit(s.Commit))
 		return
 	}
 	docs := r.docHistories(events)
@@ -527,7 +527,7 @@ func (r *exRenderer) timeline() {
 		if len(docs) != 1 || docs[0].title == "" || !e.IsFile() {
 			where = fmt.Sprintf(" in **%s**", r.docRef(e))
 		}
-		l := fmt.Sprintf("%s first appeared on %s%s%s (commit %s).", opener, dateOf(e.Date.Time), where, r.marker(e), short(e.Commit))
+		l := fmt.Sprintf("%s first appeared on %s%s%s (commit %s).", opener, dateOf(e.Date.Time), where, r.marker(e), livespec.ShortCommit(e.Commit))
 		if q, src := r.firstQuote(e); q != "" {
 			mark := r.markerN(src.N)
 			if mark == r.marker(e) {
@@ -546,7 +546,7 @@ func (r *exRenderer) timeline() {
 	} else {
 		e := events[0]
 		r.line("The earliest recorded change for %s is on %s in **%s**%s (commit %s).", lowerFirst(subject), dateOf(e.Date.Time),
-			r.docRef(e), r.marker(e), short(e.Commit))
+			r.docRef(e), r.marker(e), livespec.ShortCommit(e.Commit))
 	}
 	if sum := evolutionSummary(docs, len(events)); sum != "" {
 		r.line("")
@@ -816,7 +816,7 @@ func (r *exRenderer) eventLine(e livespec.AnswerChange, d *docHistory) string {
 	if len(detail) > 0 {
 		l += " — " + strings.Join(detail, "; ")
 	}
-	l += fmt.Sprintf(" (%s)", short(e.Commit))
+	l += fmt.Sprintf(" (%s)", livespec.ShortCommit(e.Commit))
 	if n := r.sourceFor(e); n > 0 && e.Kind != livespec.Removed {
 		l += fmt.Sprintf(" [%d]", n)
 	}
@@ -839,7 +839,7 @@ func (r *exRenderer) closing(events []livespec.AnswerChange, first int) {
 	var closing []string
 	for _, k := range keys {
 		if e := last[k]; e.Kind == livespec.Removed {
-			closing = append(closing, fmt.Sprintf("**%s** was removed on %s (commit %s).", r.ref(e.Repo, e.Path, e.Heading), dateOf(e.Date.Time), short(e.Commit)))
+			closing = append(closing, fmt.Sprintf("**%s** was removed on %s (commit %s).", r.ref(e.Repo, e.Path, e.Heading), dateOf(e.Date.Time), livespec.ShortCommit(e.Commit)))
 		}
 	}
 	if first >= 0 {
@@ -905,13 +905,6 @@ func lastHeading(h string) string {
 }
 
 func dateOf(t time.Time) string { return t.UTC().Format(time.DateOnly) }
-
-func short(commit string) string {
-	if len(commit) > 7 {
-		return commit[:7]
-	}
-	return commit
-}
 
 func plural(n int, word string) string {
 	if n == 1 {

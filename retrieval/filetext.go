@@ -11,7 +11,7 @@ import (
 // repos; empty: every repository) that pass v, ordered by repo and
 // ValidFrom.
 func FileVersions(ctx context.Context, st livespec.Store, repos []string, path string, v livespec.Validity) ([]livespec.FileVersion, error) {
-	files, err := st.Files(ctx, livespec.FileQuery{Repos: repos, Paths: []string{escapeGlob(path)}, Validity: v})
+	files, err := st.Files(ctx, livespec.FileQuery{Repos: repos, Paths: []string{livespec.LiteralGlob(path)}, Validity: v})
 	if err != nil {
 		return nil, err
 	}
@@ -29,7 +29,7 @@ func FileVersions(ctx context.Context, st livespec.Store, repos []string, path s
 // and the outline entries that have none (a damaged index; callers log
 // them). JoinSections rebuilds the file's text from them.
 func FileSections(ctx context.Context, st livespec.Store, fv *livespec.FileVersion, v livespec.Validity) ([]livespec.Version, []livespec.SectionRef, error) {
-	vs, err := st.Versions(ctx, livespec.VersionQuery{Repos: []string{fv.Repo}, Paths: []string{escapeGlob(fv.Path)}, Validity: v})
+	vs, err := st.Versions(ctx, livespec.VersionQuery{Repos: []string{fv.Repo}, Paths: []string{livespec.LiteralGlob(fv.Path)}, Validity: v})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -95,10 +95,6 @@ func partHead(v livespec.Version) string {
 	}
 	return v.Text
 }
-
-// LiteralGlob quotes the glob metacharacters of a path, so a Paths filter
-// matches exactly that path.
-func LiteralGlob(path string) string { return escapeGlob(path) }
 
 // EditKind says whether changing a section's text from before to after
 // was editorial, and how (livespec.EditWhitespace, EditHeading, EditLinks,

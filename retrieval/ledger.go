@@ -180,7 +180,7 @@ func (a *Assistant) matchInWindow(ctx context.Context, m *topicMatch, cs []lives
 		if paths[c.Repo] == nil {
 			repos = append(repos, c.Repo)
 		}
-		paths[c.Repo] = append(paths[c.Repo], escapeGlob(c.Path))
+		paths[c.Repo] = append(paths[c.Repo], livespec.LiteralGlob(c.Path))
 	}
 	text, err := a.storeText(ctx, m.topic)
 	if err != nil {

@@ -174,7 +174,7 @@ func (a *Assistant) expandLinks(ctx context.Context, q searchQuery, cands []*can
 			if paths[c.v.Repo] == nil {
 				repos = append(repos, c.v.Repo)
 			}
-			paths[c.v.Repo] = append(paths[c.v.Repo], escapeGlob(l))
+			paths[c.v.Repo] = append(paths[c.v.Repo], livespec.LiteralGlob(l))
 		}
 	}
 	var added []*candidate
@@ -285,11 +285,6 @@ func capWithLinked(cands []*candidate, limit int) []*candidate {
 		}
 	}
 	return out
-}
-
-// escapeGlob quotes the doublestar metacharacters of a literal path.
-func escapeGlob(p string) string {
-	return strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `[`, `\[`, `]`, `\]`, `{`, `\{`, `}`, `\}`).Replace(p)
 }
 
 func dedupe(ss []string) []string {

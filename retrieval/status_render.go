@@ -3,6 +3,8 @@ package retrieval
 import (
 	"fmt"
 	"strings"
+
+	"github.com/livespec/livespec"
 )
 
 // status lists the facts of a status answer, after the notes that count
@@ -31,7 +33,7 @@ func (r *exRenderer) status() {
 		}
 		fmt.Fprintf(&b, ": %s *%s*", f.Field, mdEscape(f.Value))
 		if !f.Since.Date.IsZero() {
-			fmt.Fprintf(&b, " since %s (%s)", f.Since.Date.UTC().Format("2006-01-02"), shortCommit(f.Since.Commit))
+			fmt.Fprintf(&b, " since %s (%s)", f.Since.Date.UTC().Format("2006-01-02"), livespec.ShortCommit(f.Since.Commit))
 		}
 		if f.Previous != "" {
 			fmt.Fprintf(&b, ", before: *%s*", mdEscape(f.Previous))
@@ -41,13 +43,6 @@ func (r *exRenderer) status() {
 		}
 		r.line(b.String())
 	}
-}
-
-func shortCommit(c string) string {
-	if len(c) > 10 {
-		return c[:10]
-	}
-	return c
 }
 
 // mdEscape keeps a value's Markdown markers from being read as markup.

@@ -395,14 +395,14 @@ func (a *Assistant) wholeFile(ctx context.Context, m *topicMatch, f fileID, pool
 	if best == 0 {
 		return true, nil
 	}
-	fvs, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{f.repo}, Paths: []string{escapeGlob(f.path)}, Validity: livespec.AnyVersion(), Limit: 1})
+	fvs, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{f.repo}, Paths: []string{livespec.LiteralGlob(f.path)}, Validity: livespec.AnyVersion(), Limit: 1})
 	if err != nil {
 		return false, storeError("list files", err)
 	}
 	if len(fvs) == 0 {
 		return true, nil
 	}
-	vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{f.repo}, Paths: []string{escapeGlob(f.path)}, Validity: livespec.AsOf(fvs[0].ValidFrom)})
+	vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{f.repo}, Paths: []string{livespec.LiteralGlob(f.path)}, Validity: livespec.AsOf(fvs[0].ValidFrom)})
 	if err != nil {
 		return false, storeError("read versions", err)
 	}
@@ -626,7 +626,7 @@ func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 		consider(s.v)
 	}
 	for k := range chain {
-		vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{k.repo}, Paths: []string{escapeGlob(k.path)}, Heading: k.heading, HeadingSet: true, Validity: livespec.AnyVersion()})
+		vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{k.repo}, Paths: []string{livespec.LiteralGlob(k.path)}, Heading: k.heading, HeadingSet: true, Validity: livespec.AnyVersion()})
 		if err != nil {
 			return nil, nil, storeError("read versions", err)
 		}
@@ -712,7 +712,7 @@ func (a *Assistant) sectionChain(ctx context.Context, repos []string, start []se
 			continue
 		}
 		read[f] = true
-		cs, err := a.Store.Changes(ctx, livespec.ChangeQuery{Repos: []string{k.repo}, Paths: []string{escapeGlob(k.path)}, Sections: true})
+		cs, err := a.Store.Changes(ctx, livespec.ChangeQuery{Repos: []string{k.repo}, Paths: []string{livespec.LiteralGlob(k.path)}, Sections: true})
 		if err != nil {
 			return nil, nil, storeError("read changes", err)
 		}
@@ -756,7 +756,7 @@ func (a *Assistant) fileEvents(ctx context.Context, f fileID, sections bool) ([]
 	for len(queue) > 0 {
 		p := queue[0]
 		queue = queue[1:]
-		cs, err := a.Store.Changes(ctx, livespec.ChangeQuery{Repos: []string{f.repo}, Paths: []string{escapeGlob(p)}, Sections: sections})
+		cs, err := a.Store.Changes(ctx, livespec.ChangeQuery{Repos: []string{f.repo}, Paths: []string{livespec.LiteralGlob(p)}, Sections: sections})
 		if err != nil {
 			return nil, nil, storeError("read changes", err)
 		}
@@ -979,7 +979,7 @@ func (a *Assistant) documentTimeline(ctx context.Context, q livespec.TimelineQue
 	}
 	tl.Events = filterWindow(events, q.Window)
 	res.subjects = []livespec.Subject{subjectOf(doc.f, doc.title, events)}
-	vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{doc.f.repo}, Paths: []string{escapeGlob(doc.f.path)}, Validity: livespec.Current(), Limit: docCiteRead})
+	vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{doc.f.repo}, Paths: []string{livespec.LiteralGlob(doc.f.path)}, Validity: livespec.Current(), Limit: docCiteRead})
 	if err != nil {
 		return nil, nil, storeError("read versions", err)
 	}

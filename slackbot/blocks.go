@@ -298,7 +298,7 @@ func eventList(a *livespec.Answer) string {
 			l += " — " + Escape(clip(c.Author, 80))
 		}
 		if c.Commit != "" {
-			l += " · `" + Escape(shortSHA(c.Commit)) + "`"
+			l += " · `" + Escape(livespec.ShortCommit(c.Commit)) + "`"
 		}
 		return l
 	}
@@ -389,7 +389,7 @@ func sourceLine(c livespec.Citation, withRepo bool) string {
 		line += " (" + Escape(clip(c.Repo, 100)) + ")"
 	}
 	if c.Commit != "" {
-		line += " · `" + Escape(shortSHA(c.Commit)) + "`"
+		line += " · `" + Escape(livespec.ShortCommit(c.Commit)) + "`"
 	}
 	from := c.ValidFrom.Time
 	if from.IsZero() {
@@ -645,13 +645,6 @@ func pluralWord(n int, word string) string {
 }
 
 func day(t time.Time) string { return t.UTC().Format("2006-01-02") }
-
-func shortSHA(s string) string {
-	if len(s) > 7 {
-		return s[:7]
-	}
-	return s
-}
 
 func maxTime(a, b time.Time) time.Time {
 	if b.After(a) {

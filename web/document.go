@@ -181,11 +181,11 @@ func (v *docView) renderText(r *http.Request, st livespec.Store) error {
 // marked editorial or substantive.
 func (v *docView) history(r *http.Request, st livespec.Store) error {
 	ctx := r.Context()
-	chs, err := st.Changes(ctx, livespec.ChangeQuery{Repos: []string{v.Repo}, Paths: []string{retrieval.LiteralGlob(v.Path)}, Sections: true})
+	chs, err := st.Changes(ctx, livespec.ChangeQuery{Repos: []string{v.Repo}, Paths: []string{livespec.LiteralGlob(v.Path)}, Sections: true})
 	if err != nil {
 		return err
 	}
-	vs, err := st.Versions(ctx, livespec.VersionQuery{Repos: []string{v.Repo}, Paths: []string{retrieval.LiteralGlob(v.Path)}, Validity: livespec.AnyVersion()})
+	vs, err := st.Versions(ctx, livespec.VersionQuery{Repos: []string{v.Repo}, Paths: []string{livespec.LiteralGlob(v.Path)}, Validity: livespec.AnyVersion()})
 	if err != nil {
 		return err
 	}

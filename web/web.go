@@ -43,7 +43,7 @@ var templates = template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, 
 
 var funcs = template.FuncMap{
 	"day":      func(t time.Time) string { return fmtDay(t) },
-	"short":    func(c string) string { return shortSHA(c) },
+	"short":    func(c string) string { return livespec.ShortCommit(c) },
 	"docURL":   docURL,
 	"anchor":   anchor,
 	"headLast": lastHeading,
@@ -104,7 +104,7 @@ func parseAt(param, v string) (time.Time, error) {
 		return t, nil
 	}
 	if t, err := time.Parse(time.DateOnly, v); err == nil {
-		return t.AddDate(0, 0, 1).Add(-time.Nanosecond), nil
+		return livespec.EndOfDay(t), nil
 	}
 	return time.Time{}, livespec.Errorf(livespec.EINVALID, "%s: %q is not a date; use YYYY-MM-DD", param, clip(v, 40))
 }
@@ -147,13 +147,6 @@ func atParam(t time.Time) string {
 		return t.Format(time.DateOnly)
 	}
 	return t.Format(time.RFC3339)
-}
-
-func shortSHA(c string) string {
-	if len(c) > 8 {
-		return c[:8]
-	}
-	return c
 }
 
 func clip(s string, n int) string {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -136,7 +135,7 @@ func writeFactsText(w io.Writer, out factsOutput) {
 		if f.Message != "" {
 			msg = " — " + f.Message
 		}
-		fmt.Fprintf(w, "%s %s %s: %s%s\n", f.Date.UTC().Format("2006-01-02"), shortSHA(f.Commit), f.Path, what, msg)
+		fmt.Fprintf(w, "%s %s %s: %s%s\n", f.Date.UTC().Format("2006-01-02"), livespec.ShortCommit(f.Commit), f.Path, what, msg)
 	}
 }
 
@@ -145,11 +144,4 @@ func dayOr(t livespec.Time, none string) string {
 		return none
 	}
 	return t.UTC().Format("2006-01-02")
-}
-
-func shortSHA(c string) string {
-	if len(c) > 10 {
-		return c[:10]
-	}
-	return strings.TrimSpace(c)
 }

@@ -91,10 +91,10 @@ func TestGenerateStreams(t *testing.T) {
 		}
 	}
 	for _, part := range []string{
-		`<source n="1" repo="shop" path="spec/checkout.md" heading="Checkout &gt; Coupons" commit="0123456789ab" date="2025-05-02" validity="current since 2025-05-02">`,
+		`<source n="1" repo="shop" path="spec/checkout.md" heading="Checkout &gt; Coupons" commit="0123456" date="2025-05-02" validity="current since 2025-05-02">`,
 		"Checkout accepts one coupon code per order.",
 		`validity="superseded: valid 2025-01-10 until 2025-06-01"`,
-		`<change date="2025-05-02" commit="0123456789ab" author="Ann" kind="added" path="spec/checkout.md" heading="Checkout &gt; Coupons">added coupon codes</change>`,
+		`<change date="2025-05-02" commit="0123456" author="Ann" kind="added" path="spec/checkout.md" heading="Checkout &gt; Coupons">added coupon codes</change>`,
 		"Question: what changed in checkout this quarter?",
 		"Intent: changes",
 		"Window: 2025-04-01 to 2025-06-30",

@@ -81,7 +81,7 @@ func (g *Generator) Prompt(ev *livespec.Evidence) Prompt {
 		text = cutText(text, limit)
 		budget -= len(text)
 		fmt.Fprintf(&data, "<source n=\"%d\" repo=%s path=%s heading=%s commit=%s date=%s validity=%s>\n%s\n</source>\n",
-			n, attr(src.Repo), attr(src.Path), attr(src.Heading), attr(shortSHA(src.Commit)),
+			n, attr(src.Repo), attr(src.Path), attr(src.Heading), attr(livespec.ShortCommit(src.Commit)),
 			attr(day(src.Date.Time)), attr(validity(src)), escapeData(text))
 		p.Sources = append(p.Sources, n)
 	}
@@ -93,7 +93,7 @@ func (g *Generator) Prompt(ev *livespec.Evidence) Prompt {
 				break
 			}
 			line := fmt.Sprintf("<change date=%s commit=%s author=%s kind=%s path=%s", attr(day(ch.Date.Time)),
-				attr(shortSHA(ch.Commit)), attr(ch.Author), attr(string(ch.Kind)), attr(ch.Path))
+				attr(livespec.ShortCommit(ch.Commit)), attr(ch.Author), attr(string(ch.Kind)), attr(ch.Path))
 			if ch.OldPath != "" {
 				line += " old_path=" + attr(ch.OldPath)
 			}
@@ -186,13 +186,6 @@ func cutText(s string, n int) string {
 	return s[:cut] + " …[cut]"
 }
 
-func shortSHA(s string) string {
-	if len(s) > 12 {
-		return s[:12]
-	}
-	return s
-}
-
 func day(t time.Time) string {
 	if t.IsZero() {
 		return "unknown"
@@ -248,7 +241,7 @@ func writeFacts(data *strings.Builder, facts []livespec.AnswerFact) {
 	data.WriteString("<facts>\n")
 	for _, f := range facts {
 		fmt.Fprintf(data, "<fact path=%s title=%s field=%s since=%s commit=%s previous=%s>%s</fact>\n",
-			attr(f.Path), attr(f.Title), attr(f.Field), attr(day(f.Since.Date.Time)), attr(shortSHA(f.Since.Commit)),
+			attr(f.Path), attr(f.Title), attr(f.Field), attr(day(f.Since.Date.Time)), attr(livespec.ShortCommit(f.Since.Commit)),
 			attr(f.Previous), escapeData(f.Value))
 	}
 	data.WriteString("</facts>\n")
