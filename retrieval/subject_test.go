@@ -104,6 +104,9 @@ func TestDocumentByTitle(t *testing.T) {
 		"design/25530-sumdb.md":            "# Proposal: Secure the module ecosystem\n\n## Abstract\n\nA checksum database for all modules, served by proxies.\n\n## Checksum database\n\nThe checksum database serves hashes.\n\n## Proxying a checksum database\n\nProxies serve the checksum database.\n\n## Privacy\n\nThe checksum database sees lookups.\n",
 		"design/go-install.md":             "# go install\n\n## Rationale\n\ngo.sum is checked against the checksum database, always.\n",
 	}})
+	pointer := r.Do(gittest.Step{Date: "2024-04-20T12:00:00Z", Msg: "Point the old name at the new one", Write: map[string]string{
+		"design/draft-notary.md": "# Moved\n\nSee 25530-sumdb.md.\n",
+	}})
 	a := &retrieval.Assistant{Store: openIndex(t, r.Dir, nil)}
 	now := day("2024-05-01T00:00:00Z")
 	tests := []struct {
@@ -112,6 +115,8 @@ func TestDocumentByTitle(t *testing.T) {
 		paths          []string
 		commits        []string
 	}{
+		{"an old path written again is another document", "How did design/draft-notary.md change?", "design/draft-notary.md",
+			[]string{"design/draft-notary.md"}, []string{pointer}},
 		{"by title with a kind noun, over the rename", "How has the Overlays proposal evolved?", "proposals/2019-12-24-Overlays.md",
 			[]string{"proposals/004_Overlays.md", "proposals/2019-12-24-Overlays.md"}, []string{created, edited, renamed, later}},
 		{"by title and file name", "How did the Swagger 1.2 specification document change over its lifetime?", "versions/1.2.md",

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"math"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -777,7 +778,7 @@ func (a *Assistant) fileEvents(ctx context.Context, f fileID, sections bool) ([]
 		}
 	}
 	var events []livespec.TimelineEvent
-	for _, c := range all {
+	for _, c := range ownLife(all, f.path) {
 		if paths[c.Path] || paths[c.OldPath] {
 			events = append(events, eventOf(c))
 		}
@@ -785,6 +786,38 @@ func (a *Assistant) fileEvents(ctx context.Context, f fileID, sections bool) ([]
 	seq := seqIndex{}
 	seq.add(all...)
 	return sortEvents(events, seq), seq, nil
+}
+
+// ownLife drops the events of other documents that shared a path with the
+// one at start: a path renamed away and later written again holds a new
+// document ("notary.md" renamed to "sumdb.md", then re-created as a
+// pointer). When start is such a path, its document is the new one: only
+// its events after the rename are kept. Otherwise the events of the other
+// paths after they were renamed away are dropped.
+func ownLife(all []livespec.Change, start string) []livespec.Change {
+	away := map[string]int64{} // path → the last rename away from it
+	for _, c := range all {
+		if !c.Section && c.Kind == livespec.Renamed && c.OldPath != "" && c.OldPath != c.Path && c.Seq > away[c.OldPath] {
+			away[c.OldPath] = c.Seq
+		}
+	}
+	if r, ok := away[start]; ok && slices.ContainsFunc(all, func(c livespec.Change) bool { return c.Path == start && c.Seq > r }) {
+		var out []livespec.Change
+		for _, c := range all {
+			if c.Path == start && c.Seq > r {
+				out = append(out, c)
+			}
+		}
+		return out
+	}
+	var out []livespec.Change
+	for _, c := range all {
+		if r, ok := away[c.Path]; ok && c.Path != start && c.Seq > r && c.OldPath == "" {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
 }
 
 // pathTimeline tells the history of one file (file and section events) or
