@@ -2,10 +2,12 @@
 // It measures throughput, latency percentiles and errors of POST /v1/ask
 // (with the model-free extractive generator) and GET /v1/changes.
 //
-// Against an index, it starts the API in-process on 127.0.0.1 over the
-// SQLite store and a retrieval.Assistant without embedder or model:
+// Against an index, it starts `livespec serve` (the binary given by -bin,
+// so the server is wired exactly as users run it) on 127.0.0.1 without a
+// model, with the answer cache off unless -answer-cache N asks for one:
 //
-//	go run ./bench/apiload -index /path/to/index/livespec.db
+//	go build -o /tmp/livespec ./cmd/livespec
+//	go run ./bench/apiload -bin /tmp/livespec -index /path/to/index
 //
 // The HTTP layer alone, over constant answers and changes:
 //
@@ -17,8 +19,8 @@
 //
 // Each route runs until -n requests or -d elapsed, whichever comes first,
 // with -c concurrent clients after a short warm-up. The question mix
-// repeats, so the in-process server's answer cache serves most /v1/ask
-// requests; -answer-cache -1 measures every answer computed afresh.
+// repeats: with -answer-cache N the server's answer cache serves most
+// /v1/ask requests; by default every answer is computed afresh.
 package main
 
 import (
@@ -38,6 +40,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -46,7 +49,7 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/api"
-	"github.com/livespec/livespec/internal/sqlite"
+	"github.com/livespec/livespec/bench/internal/servebin"
 	"github.com/livespec/livespec/retrieval"
 )
 
@@ -58,18 +61,19 @@ func main() {
 }
 
 type options struct {
-	index, target, token, routes, now string
-	cpuprofile                        string
-	clients, n, inflight, queue       int
-	answerCache                       int
-	d                                 time.Duration
-	jsonOut, fake                     bool
+	index, bin, target, token, routes, now string
+	cpuprofile                             string
+	clients, n, inflight, queue            int
+	answerCache                            int
+	d                                      time.Duration
+	jsonOut, fake                          bool
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	var o options
 	fs := flag.NewFlagSet("apiload", flag.ContinueOnError)
-	fs.StringVar(&o.index, "index", "", "SQLite index (a livespec.db file or its directory): serve it in-process")
+	fs.StringVar(&o.index, "index", "", "SQLite index (its directory, or the livespec.db in it): serve it with -bin")
+	fs.StringVar(&o.bin, "bin", "", "the livespec binary that serves -index")
 	fs.StringVar(&o.target, "url", "", "base URL of a running server (instead of -index)")
 	fs.StringVar(&o.token, "token", os.Getenv("LIVESPEC_API_TOKEN"), "bearer token for -url")
 	fs.StringVar(&o.routes, "routes", "ask,changes", "routes to load, comma-separated: ask, changes")
@@ -77,17 +81,20 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&o.clients, "c", 32, "concurrent clients")
 	fs.IntVar(&o.n, "n", 20000, "requests per route at most")
 	fs.DurationVar(&o.d, "d", 20*time.Second, "time per route at most")
-	fs.IntVar(&o.inflight, "inflight", runtime.GOMAXPROCS(0)*2, "in-process server: answers generated at once")
-	fs.IntVar(&o.queue, "queue", 1024, "in-process server: answers waiting")
-	fs.IntVar(&o.answerCache, "answer-cache", 0, "in-process server: answers kept for repeated questions (0: the retrieval default; -1: none)")
+	fs.IntVar(&o.inflight, "inflight", runtime.GOMAXPROCS(0)*2, "-index and -fake: answers generated at once")
+	fs.IntVar(&o.queue, "queue", 1024, "-index and -fake: answers waiting")
+	fs.IntVar(&o.answerCache, "answer-cache", -1, "-index: answers kept for repeated questions (-1: none; 0: serve's default)")
 	fs.BoolVar(&o.jsonOut, "json", false, "print results as JSON")
 	fs.BoolVar(&o.fake, "fake", false, "serve a constant answer and change list in-process: the cost of the HTTP layer alone")
-	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run (server included with -index) to this file")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of the run (the server too with -fake) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if n := btoi(o.index != "") + btoi(o.target != "") + btoi(o.fake); n != 1 {
 		return errors.New("give exactly one of -index, -url and -fake")
+	}
+	if o.index != "" && o.bin == "" {
+		return errors.New("-index needs -bin, the livespec binary to serve it with")
 	}
 	base := strings.TrimRight(o.target, "/")
 	if o.index != "" || o.fake {
@@ -139,27 +146,32 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-// serveIndex starts the API on a loopback port over the index.
+// serveIndex starts the server: `livespec serve` over the index, or the
+// API in-process over constant answers with -fake.
 func serveIndex(ctx context.Context, o options) (addr string, stop func(), err error) {
 	if o.fake {
 		return serve(ctx, o, constAsker{}, constStore{}, func() {})
 	}
-	path := o.index
-	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
-		path = filepath.Join(path, "livespec.db")
-	}
-	if _, err := os.Stat(path); err != nil {
+	dir := o.index
+	if fi, err := os.Stat(dir); err != nil {
 		return "", nil, fmt.Errorf("index: %w", err)
+	} else if !fi.IsDir() {
+		dir = filepath.Dir(dir)
 	}
-	st, err := sqlite.Open(ctx, path)
+	srv, err := servebin.Start(ctx, o.bin, "--index", dir, "--answer-cache", strconv.Itoa(o.answerCache),
+		"--max-in-flight", strconv.Itoa(o.inflight), "--max-queue", strconv.Itoa(o.queue))
 	if err != nil {
 		return "", nil, err
 	}
-	return serve(ctx, o, &retrieval.Assistant{Store: st, AnswerCache: o.answerCache}, st, func() { st.Close() })
+	return strings.TrimPrefix(srv.Base, "http://"), func() {
+		if _, err := srv.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "apiload: stopping the server:", err)
+		}
+	}, nil
 }
 
-// serve starts the API on a loopback port; stop shuts it down and calls
-// closeStore.
+// serve starts the API in-process on a loopback port (for -fake); stop
+// shuts it down and calls closeStore.
 func serve(ctx context.Context, o options, asker livespec.Asker, st livespec.Store, closeStore func()) (string, func(), error) {
 	srv, err := api.New(api.Config{
 		Asker:       asker,

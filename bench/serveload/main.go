@@ -25,7 +25,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -33,10 +32,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/bench/internal/servebin"
 	"github.com/livespec/livespec/internal/sqlite"
 )
 
@@ -74,25 +73,29 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv, err := startServer(ctx, o)
+	serveArgs := []string{"--index", o.index, "--answer-cache", "-1"}
+	if o.repo != "" {
+		serveArgs = append(serveArgs, "--repo", o.repo)
+	}
+	srv, err := servebin.Start(ctx, o.bin, serveArgs...)
 	if err != nil {
 		return err
 	}
-	defer srv.kill()
-	fmt.Fprintf(stdout, "server ready in %v; %d questions (now %s), %d clients\n", srv.ready.Round(time.Millisecond), len(qs), now.Format(time.DateOnly), o.clients)
+	defer srv.Kill()
+	fmt.Fprintf(stdout, "server ready in %v; %d questions (now %s), %d clients\n", srv.Ready.Round(time.Millisecond), len(qs), now.Format(time.DateOnly), o.clients)
 
 	loadCtx, stopIngest := context.WithCancel(ctx)
 	var ing ingestStats
 	var wg sync.WaitGroup
 	if o.ingest > 0 {
-		wg.Go(func() { ing = ingestLoop(loadCtx, srv.base, o) })
+		wg.Go(func() { ing = ingestLoop(loadCtx, srv.Base, o) })
 	}
 	start := time.Now()
-	results := load(ctx, srv.base, qs, now, o.clients)
+	results := load(ctx, srv.Base, qs, now, o.clients)
 	elapsed := time.Since(start)
 	stopIngest()
 	wg.Wait()
-	shutdown, exitErr := srv.stop()
+	shutdown, exitErr := srv.Stop()
 	bad := report(stdout, results, elapsed, o.slow)
 	if o.ingest > 0 {
 		fmt.Fprintf(stdout, "ingest during the load: %d commits landed, jobs %v\n", ing.commits, ing.states)
@@ -186,76 +189,6 @@ func span(ctx context.Context, st *sqlite.Store, given string) (now, first time.
 	}
 	return now, first, nil
 }
-
-// server is a running `livespec serve`.
-type server struct {
-	cmd   *exec.Cmd
-	base  string
-	ready time.Duration
-	done  chan error
-}
-
-func startServer(ctx context.Context, o options) (*server, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	addr := l.Addr().String()
-	l.Close()
-	args := []string{"serve", "--addr", addr, "--index", o.index, "--answer-cache", "-1"}
-	if o.repo != "" {
-		args = append(args, "--repo", o.repo)
-	}
-	cmd := exec.CommandContext(ctx, o.bin, args...)
-	cmd.Env = append(os.Environ(), "LIVESPEC_OLLAMA_URL=none", "LIVESPEC_API_TOKENS=", "SLACK_BOT_TOKEN=", "SLACK_APP_TOKEN=")
-	logf, err := os.CreateTemp("", "serveload-*.log")
-	if err != nil {
-		return nil, err
-	}
-	cmd.Stdout, cmd.Stderr = logf, logf
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	s := &server{cmd: cmd, base: "http://" + addr, done: make(chan error, 1)}
-	go func() { s.done <- cmd.Wait(); logf.Close() }()
-	for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
-		if resp, err := http.Get(s.base + "/readyz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				break
-			}
-		}
-		select {
-		case err := <-s.done:
-			return nil, fmt.Errorf("the server exited before it was ready (%v); log in %s", err, logf.Name())
-		default:
-		}
-		if time.Now().After(deadline) {
-			s.kill()
-			return nil, fmt.Errorf("the server was not ready within 5 minutes; log in %s", logf.Name())
-		}
-	}
-	s.ready = time.Since(start)
-	return s, nil
-}
-
-// stop sends SIGTERM and waits (at most a minute) for the server to exit.
-func (s *server) stop() (time.Duration, error) {
-	start := time.Now()
-	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		return 0, err
-	}
-	select {
-	case err := <-s.done:
-		return time.Since(start), err
-	case <-time.After(time.Minute):
-		s.kill()
-		return time.Since(start), errors.New("the server did not stop within a minute of SIGTERM")
-	}
-}
-
-func (s *server) kill() { _ = s.cmd.Process.Kill() }
 
 // result is one request's outcome.
 type result struct {
