@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/lex"
+	"golang.org/x/sync/errgroup"
 )
 
 var _ livespec.TermStore = (*Store)(nil)
@@ -67,26 +69,66 @@ func (d *termDelta) add(text, path, heading string, sign int) {
 }
 
 // read adds the versions of a query selecting (path, heading, text,
-// counted): a counted one is discounted, another counted.
+// counted): a counted one is discounted, another counted. The sections
+// are read first, then analysed by one worker per CPU (the analysis is
+// most of a full ingest's counting), each into a delta of its own.
 func (d *termDelta) read(ctx context.Context, tx *sql.Tx, q string, args ...any) error {
+	type section struct {
+		path, heading, text string
+		sign                int
+	}
 	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return err
 	}
+	var secs []section
 	for rows.Next() {
-		var path, heading, text string
+		var s section
 		var counted bool
-		if err := rows.Scan(&path, &heading, &text, &counted); err != nil {
+		if err := rows.Scan(&s.path, &s.heading, &s.text, &counted); err != nil {
 			rows.Close()
 			return err
 		}
-		sign := 1
+		s.sign = 1
 		if counted {
-			sign = -1
+			s.sign = -1
 		}
-		d.add(text, path, heading, sign)
+		secs = append(secs, s)
 	}
-	return closeRows(rows)
+	if err := closeRows(rows); err != nil {
+		return err
+	}
+	workers := min(runtime.GOMAXPROCS(0), max(len(secs)/256, 1))
+	parts := make([]*termDelta, workers)
+	var g errgroup.Group
+	for w := range parts {
+		parts[w] = newTermDelta()
+		g.Go(func() error {
+			for i := w; i < len(secs); i += workers {
+				s := secs[i]
+				parts[w].add(s.text, s.path, s.heading, s.sign)
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for _, p := range parts {
+		d.merge(p)
+	}
+	return nil
+}
+
+// merge adds o to d.
+func (d *termDelta) merge(o *termDelta) {
+	d.sections += o.sections
+	for t, n := range o.stems {
+		d.stems[t] += n
+	}
+	for w, n := range o.words {
+		d.words[w] += n
+	}
 }
 
 // syncTerms brings term_counts in line with the open versions, in tx.
