@@ -388,13 +388,11 @@ func (s *Store) readChanges(ctx context.Context, query string, args []any, pf *p
 
 // Repos lists the repositories with a checkpoint or stored files.
 func (s *Store) Repos(ctx context.Context) ([]livespec.RepoInfo, error) {
-	rows, err := s.r.QueryContext(ctx, `WITH r(repo) AS (SELECT repo FROM checkpoints UNION SELECT DISTINCT repo FROM files)
-		SELECT r.repo, coalesce(cp.branch, ''), coalesce(cp.commit_, ''), coalesce(cp.seq, 0), cp.time,
-			coalesce(cp.config, ''), coalesce(cp.source, ''), cp.updated_at,
+	rows, err := s.r.QueryContext(ctx, checkpointSelect+`,
 			(SELECT count(*) FROM files f WHERE f.repo = r.repo AND f.end_commit = ''),
 			(SELECT count(*) FROM versions v WHERE v.repo = r.repo),
 			(SELECT count(*) FROM changes c WHERE c.repo = r.repo)
-		FROM r LEFT JOIN checkpoints cp ON cp.repo = r.repo ORDER BY r.repo`)
+		`+checkpointFrom)
 	if err != nil {
 		return nil, s.fail(ctx, "repos", err)
 	}
@@ -402,12 +400,9 @@ func (s *Store) Repos(ctx context.Context) ([]livespec.RepoInfo, error) {
 	var out []livespec.RepoInfo
 	for rows.Next() {
 		var ri livespec.RepoInfo
-		var t, u sql.NullInt64
-		if err := rows.Scan(&ri.Repo, &ri.Branch, &ri.Commit, &ri.Seq, &t, &ri.Config, &ri.Source, &u,
-			&ri.Files, &ri.Versions, &ri.Changes); err != nil {
+		if err := scanCheckpoint(rows, &ri.Checkpoint, &ri.Files, &ri.Versions, &ri.Changes); err != nil {
 			return nil, s.fail(ctx, "repos", err)
 		}
-		ri.Time, ri.UpdatedAt = fromNanos(t), fromNanos(u)
 		out = append(out, ri)
 	}
 	if err := closeRows(rows); err != nil {
@@ -416,13 +411,32 @@ func (s *Store) Repos(ctx context.Context) ([]livespec.RepoInfo, error) {
 	return out, nil
 }
 
+// checkpointSelect and checkpointFrom frame a query over every repository
+// the index knows (checkpointed or holding files) with its checkpoint's
+// columns first, as scanCheckpoint reads them.
+const (
+	checkpointSelect = `WITH r(repo) AS (SELECT repo FROM checkpoints UNION SELECT DISTINCT repo FROM files)
+		SELECT r.repo, coalesce(cp.branch, ''), coalesce(cp.commit_, ''), coalesce(cp.seq, 0), cp.time,
+			coalesce(cp.config, ''), coalesce(cp.source, ''), cp.updated_at`
+	checkpointFrom = ` FROM r LEFT JOIN checkpoints cp ON cp.repo = r.repo ORDER BY r.repo`
+)
+
+// scanCheckpoint reads a row of checkpointSelect into cp, and the columns
+// after the checkpoint's into more.
+func scanCheckpoint(rows *sql.Rows, cp *livespec.Checkpoint, more ...any) error {
+	var t, u sql.NullInt64
+	dest := append([]any{&cp.Repo, &cp.Branch, &cp.Commit, &cp.Seq, &t, &cp.Config, &cp.Source, &u}, more...)
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	cp.Time, cp.UpdatedAt = fromNanos(t), fromNanos(u)
+	return nil
+}
+
 // Checkpoints lists the repositories Repos lists with their checkpoints,
 // without counting what each holds.
 func (s *Store) Checkpoints(ctx context.Context) ([]livespec.Checkpoint, error) {
-	rows, err := s.r.QueryContext(ctx, `WITH r(repo) AS (SELECT repo FROM checkpoints UNION SELECT DISTINCT repo FROM files)
-		SELECT r.repo, coalesce(cp.branch, ''), coalesce(cp.commit_, ''), coalesce(cp.seq, 0), cp.time,
-			coalesce(cp.config, ''), coalesce(cp.source, ''), cp.updated_at
-		FROM r LEFT JOIN checkpoints cp ON cp.repo = r.repo ORDER BY r.repo`)
+	rows, err := s.r.QueryContext(ctx, checkpointSelect+checkpointFrom)
 	if err != nil {
 		return nil, s.fail(ctx, "checkpoints", err)
 	}
@@ -430,11 +444,9 @@ func (s *Store) Checkpoints(ctx context.Context) ([]livespec.Checkpoint, error) 
 	var out []livespec.Checkpoint
 	for rows.Next() {
 		var cp livespec.Checkpoint
-		var t, u sql.NullInt64
-		if err := rows.Scan(&cp.Repo, &cp.Branch, &cp.Commit, &cp.Seq, &t, &cp.Config, &cp.Source, &u); err != nil {
+		if err := scanCheckpoint(rows, &cp); err != nil {
 			return nil, s.fail(ctx, "checkpoints", err)
 		}
-		cp.Time, cp.UpdatedAt = fromNanos(t), fromNanos(u)
 		out = append(out, cp)
 	}
 	if err := closeRows(rows); err != nil {
