@@ -83,7 +83,7 @@ func newAnswerView(ans *livespec.Answer) *answerView {
 	}
 	for _, c := range ans.Citations {
 		u := docURL(c.Repo, c.Path, c.ValidFrom.Time)
-		if a := anchor(c.Heading, 0); a != "top" {
+		if a := anchor(c.Heading); a != "top" {
 			u += "#" + a
 		}
 		v.Citations = append(v.Citations, citationView{Citation: c, DocURL: u})

@@ -82,7 +82,7 @@ func browsePage(r *http.Request, st livespec.Store) (*browseView, error) {
 		for _, h := range hits {
 			sv := h.Version
 			u := docURL(sv.Repo, sv.Path, at)
-			if a := anchor(sv.Heading, sv.Part); a != "top" {
+			if a := anchor(sv.Heading); a != "top" { // the page shows a section's parts as one
 				u += "#" + a
 			}
 			v.Hits = append(v.Hits, searchHit{Repo: sv.Repo, Path: sv.Path, Heading: sv.Heading,

@@ -54,25 +54,12 @@ type browser struct {
 func newBrowser(t testing.TB, site http.Handler) *browser {
 	t.Helper()
 	path := chromiumPath(t)
-	srv := httptest.NewServer(site)
-	t.Cleanup(srv.Close)
+	base := serve(t, site)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.WindowSize(1100, 1300), chromedp.Flag("disable-gpu", true))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(cancel)
-	started := make(chan error, 1)
-	go func() { started <- chromedp.Do(ctx) }() // the first run starts the browser; it must have no deadline
-	select {
-	case err := <-started:
-		if err != nil {
-			t.Fatalf("starting chromium: %v", err)
-		}
-	case <-time.After(browserStart):
-		cancel()
-		t.Fatalf("chromium did not start within %s", browserStart)
-	}
+	ctx := openTab(t, actx) // the first tab starts the browser
 	// Screenshots go under the test's temp dir, or to LIVESPEC_SCREENSHOTS
 	// when set (to look at them after the test).
 	dir := filepath.Join(t.TempDir(), "screenshots")
@@ -82,7 +69,37 @@ func newBrowser(t testing.TB, site http.Handler) *browser {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return &browser{ctx: ctx, base: srv.URL, shots: dir}
+	return &browser{ctx: ctx, base: base, shots: dir}
+}
+
+// serve starts an HTTP server for h until the test ends and returns its URL.
+func serve(t testing.TB, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// openTab opens a tab of the browser parent belongs to (the first one
+// starts Chromium), closed when the test ends. Its first run must have
+// no deadline, as that would bind the tab's life, so it is waited for
+// here with browserStart as the bound.
+func openTab(t testing.TB, parent context.Context) context.Context {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(parent)
+	t.Cleanup(cancel)
+	started := make(chan error, 1)
+	go func() { started <- chromedp.Do(ctx) }()
+	select {
+	case err := <-started:
+		if err != nil {
+			t.Fatalf("opening a chromium tab: %v", err)
+		}
+	case <-time.After(browserStart):
+		cancel()
+		t.Fatalf("chromium did not open a tab within %s", browserStart)
+	}
+	return ctx
 }
 
 // step runs actions on tab with a deadline.
@@ -182,12 +199,13 @@ func (g pacedGenerator) Generate(ctx context.Context, ev *livespec.Evidence, onT
 	return text, nil
 }
 
-// site serves the API and the web page over the fixture's index.
-func site(t testing.TB, f *fixture, gen livespec.Generator) http.Handler {
+// site serves the API and the web page over the fixture's index, asking
+// for one of tokens when any are given.
+func site(t testing.TB, f *fixture, gen livespec.Generator, tokens ...string) http.Handler {
 	t.Helper()
 	clock := func() time.Time { return now }
 	asst := &retrieval.Assistant{Store: f.store, Generator: gen, Now: clock}
-	srv, err := api.New(api.Config{Asker: asst, Store: f.store, ParsePeriod: retrieval.ParsePeriod, Now: clock})
+	srv, err := api.New(api.Config{Asker: asst, Store: f.store, ParsePeriod: retrieval.ParsePeriod, Now: clock, Tokens: tokens})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,6 +292,16 @@ func TestBrowser(t *testing.T) {
 			t.Errorf("checkout.md on 2025-01-10 reads %q, want %q only", text, coupons1)
 		}
 		b.shot(t, tab, "document")
+		// The link to auth.md stays in the app, at the same date: it
+		// shows auth.md as it was then, typo and all.
+		b.step(t, tab, chromedp.Click(`#text a[href*="auth.md"]`))
+		waitFor(t, tab, `location.pathname === "/doc/spec/auth.md" && document.readyState === "complete"`)
+		if q := eval[string](t, tab, `location.search`); !strings.Contains(q, "at=2025-01-10") {
+			t.Errorf("the link to auth.md leaves the date: %q", q)
+		}
+		if text := eval[string](t, tab, `document.getElementById("text").textContent`); !strings.Contains(text, "expire afer one hour") {
+			t.Errorf("auth.md via the link reads %q, want its text of 2025-01-10", text)
+		}
 	})
 
 	t.Run("diff marks the added line", func(t *testing.T) {
@@ -285,12 +313,53 @@ func TestBrowser(t *testing.T) {
 		b.shot(t, tab, "diff")
 	})
 
-	t.Run("phone width without JavaScript", func(t *testing.T) {
-		ptab, cancel := chromedp.NewContext(b.ctx)
-		defer cancel()
-		if err := chromedp.Do(ptab); err != nil { // opens the tab; no deadline, as for the browser
-			t.Fatal(err)
+	t.Run("browse a date and search it", func(t *testing.T) {
+		b.step(t, tab, chromedp.Navigate(b.base+"/browse"), chromedp.WaitVisible("#bat"),
+			chromedp.SetValue("#bat", "2025-01-10"), chromedp.SendKeys("#bq", "coupon"), chromedp.Submit("#bq"))
+		waitFor(t, tab, `location.search.includes("at=2025-01-10") && document.readyState === "complete"`)
+		files := eval[[]string](t, tab, `[...document.querySelectorAll(".tree li")].map(e => e.textContent.trim())`)
+		if strings.Join(files, "|") != "auth.md — Auth|checkout.md — Checkout" {
+			t.Errorf("files standing on 2025-01-10: %q, want auth.md and checkout.md with their titles", files)
 		}
+		b.shot(t, tab, "browse")
+		b.step(t, tab, chromedp.Click(`.hits a`))
+		waitFor(t, tab, `location.pathname === "/doc/spec/checkout.md" && document.readyState === "complete"`)
+		if hash := eval[string](t, tab, `location.hash`); hash != "#s-checkout-coupons" {
+			t.Errorf("the search hit opens %q, want the Coupons section", hash)
+		}
+		if text := eval[string](t, tab, `document.getElementById("s-checkout-coupons").textContent`); !strings.Contains(text, coupons1) {
+			t.Errorf("the hit shows %q, want the text of 2025-01-10", text)
+		}
+	})
+
+	t.Run("labels, contrast and keyboard", func(t *testing.T) {
+		for _, p := range []string{"/?q=How+many+coupons+per+order%3F", "/changes?since=2025-01-01&until=2025-02-28",
+			"/doc/spec/auth.md?from=2025-01-10&to=2025-01-20", "/browse?q=coupon", "/login"} {
+			b.step(t, tab, chromedp.Navigate(b.base+p), chromedp.WaitVisible("main"))
+			if bad := eval[[]string](t, tab, accessAudit); len(bad) > 0 {
+				t.Errorf("%s: %s", p, strings.Join(bad, "; "))
+			}
+		}
+		// From the top of the Changes page, Tab reaches the skip link
+		// first and then, in order, a bar of the chart.
+		b.step(t, tab, chromedp.Navigate(b.base+"/changes?since=2025-01-01&until=2025-02-28"), chromedp.WaitVisible("#totals"))
+		b.step(t, tab, chromedp.KeyEvent("\t"))
+		if cls := eval[string](t, tab, `document.activeElement.className`); cls != "skip" {
+			t.Errorf("the first Tab focuses %q, want the skip link", cls)
+		}
+		for i := 0; ; i++ {
+			if eval[bool](t, tab, `document.activeElement.matches("a.seg")`) {
+				break
+			}
+			if i == 40 {
+				t.Fatalf("40 presses of Tab do not reach a bar of the chart")
+			}
+			b.step(t, tab, chromedp.KeyEvent("\t"))
+		}
+	})
+
+	t.Run("phone width without JavaScript", func(t *testing.T) {
+		ptab := openTab(t, b.ctx)
 		b.step(t, ptab, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
 			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 				_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
@@ -314,7 +383,57 @@ func TestBrowser(t *testing.T) {
 		}
 		b.shot(t, ptab, "phone-browse")
 	})
+
+	t.Run("a token given once is kept", func(t *testing.T) {
+		const token = "web-test-token"
+		base := serve(t, site(t, f, retrieval.Extractive{}, token))
+		b.step(t, tab, chromedp.Navigate(base+"/changes?since=2025-01-01&until=2025-02-28"), chromedp.WaitVisible("#token"),
+			chromedp.SendKeys("#token", token), chromedp.Submit("#token"))
+		waitFor(t, tab, `location.pathname === "/changes" && !!document.getElementById("totals")`)
+		// The cookie opens the other pages and the answer stream.
+		b.step(t, tab, chromedp.Navigate(base+"/"), chromedp.WaitVisible("#q"),
+			chromedp.SendKeys("#q", "How many coupons per order?"), chromedp.Click("#ask button[type=submit]"))
+		if href := poll[string](t, tab, `(document.querySelector("#result a.citation") || {}).href`); !strings.Contains(href, "/doc/spec/checkout.md?") {
+			t.Errorf("signed-in answer cites %q", href)
+		}
+	})
 }
+
+// accessAudit lists what a page lacks for a screen reader or a weak eye:
+// form controls without a label, links and buttons without a name, and
+// text whose contrast with its background is under 4.5:1 (WCAG AA).
+const accessAudit = `(() => {
+  const bad = [];
+  for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+    if (!(el.labels && el.labels.length) && !el.getAttribute("aria-label")) bad.push("no label for " + (el.id || el.name));
+  }
+  for (const el of document.querySelectorAll("a[href], button")) {
+    if (!el.textContent.trim() && !el.getAttribute("aria-label")) bad.push("no name for " + el.outerHTML.slice(0, 80));
+  }
+  const rgb = c => (c.match(/[\d.]+/g) || []).map(Number);
+  const lum = c => {
+    const [r, g, b] = rgb(c).slice(0, 3).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const background = el => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = getComputedStyle(e).backgroundColor, v = rgb(c);
+      if (v.length === 3 || v[3] > 0) return c;
+    }
+    return "rgb(255, 255, 255)";
+  };
+  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n; (n = walk.nextNode());) {
+    const el = n.parentElement;
+    if (!n.textContent.trim() || el.closest("svg, title, .skip")) continue;
+    const s = getComputedStyle(el);
+    if (s.display === "none" || s.visibility === "hidden") continue;
+    const a = lum(s.color), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) bad.push("contrast " + ratio.toFixed(2) + " for " + JSON.stringify(n.textContent.trim().slice(0, 40)));
+  }
+  return bad;
+})()`
 
 // apiChanges reads every page of a /v1/changes URL.
 func apiChanges(t testing.TB, u string) []livespec.AnswerChange {

@@ -164,7 +164,7 @@ func (v *docView) renderText(r *http.Request, st livespec.Store) error {
 		specs[f.Path] = true
 	}
 	lc := &linkContext{repo: v.Repo, path: v.Path, at: v.At, isSpec: func(p string) bool { return specs[p] }}
-	for _, s := range secs {
+	for _, s := range wholeSections(v.Version, secs) {
 		if v.Title == "" && s.Level == 1 {
 			v.Title = lastHeading(s.Heading)
 		}
@@ -172,9 +172,30 @@ func (v *docView) renderText(r *http.Request, st livespec.Store) error {
 		if s.Heading == livespec.FrontMatterHeading {
 			text = "```yaml\n" + strings.TrimSpace(text) + "\n```"
 		}
-		v.Sections = append(v.Sections, docSection{ID: anchor(s.Heading, s.Part), HTML: markdown(text, lc)})
+		v.Sections = append(v.Sections, docSection{ID: anchor(s.Heading), HTML: markdown(text, lc)})
 	}
 	return nil
+}
+
+// wholeSections joins the parts of each long section (FileSections' result
+// for fv) into one version holding the section's text as the file has it:
+// a later part's repeated heading lines dropped, parts joined by what
+// separated them. The page shows, anchors and diffs whole sections.
+func wholeSections(fv *livespec.FileVersion, secs []livespec.Version) []livespec.Version {
+	out := make([]livespec.Version, 0, len(secs))
+	for i := 0; i < len(secs); {
+		j := i + 1
+		for j < len(secs) && secs[j].Heading == secs[i].Heading && secs[j].Part == secs[j-1].Part+1 {
+			j++
+		}
+		s := secs[i]
+		if j > i+1 {
+			s.Text = retrieval.JoinSections(fv, secs[i:j])
+		}
+		out = append(out, s)
+		i = j
+	}
+	return out
 }
 
 // history lists the commits that changed the file, newest first, each
@@ -271,10 +292,10 @@ func sectionsAt(r *http.Request, st livespec.Store, fvs []livespec.FileVersion, 
 		return nil, "the file did not exist then", nil
 	}
 	secs, _, err := retrieval.FileSections(r.Context(), st, fv, validity(at))
-	return secs, "", err
+	return wholeSections(fv, secs), "", err
 }
 
-// diffSections pairs sections by heading path and part: changed ones get a
+// diffSections pairs whole sections by heading path: changed ones get a
 // word diff, new ones are all inserted, removed ones all deleted.
 func diffSections(a, b []livespec.Version) ([]sectionDiff, int) {
 	type ref = livespec.SectionRef
@@ -291,16 +312,16 @@ func diffSections(a, b []livespec.Version) ([]sectionDiff, int) {
 		before, ok := old[k]
 		switch {
 		case !ok:
-			out = append(out, sectionDiff{Heading: s.Heading, ID: anchor(s.Heading, s.Part), Kind: livespec.Added, Spans: []span{{"ins", s.Text}}})
+			out = append(out, sectionDiff{Heading: s.Heading, ID: anchor(s.Heading), Kind: livespec.Added, Spans: []span{{"ins", s.Text}}})
 		case before == s.Text:
 			unchanged++
 		default:
-			out = append(out, sectionDiff{Heading: s.Heading, ID: anchor(s.Heading, s.Part), Kind: livespec.Modified, Spans: trimContext(wordDiff(before, s.Text))})
+			out = append(out, sectionDiff{Heading: s.Heading, ID: anchor(s.Heading), Kind: livespec.Modified, Spans: trimContext(wordDiff(before, s.Text))})
 		}
 	}
 	for _, s := range a {
 		if k := (ref{Heading: s.Heading, Part: s.Part}); !seen[k] {
-			out = append(out, sectionDiff{Heading: s.Heading, ID: anchor(s.Heading, s.Part), Kind: livespec.Removed, Spans: []span{{"del", s.Text}}})
+			out = append(out, sectionDiff{Heading: s.Heading, ID: anchor(s.Heading), Kind: livespec.Removed, Spans: []span{{"del", s.Text}}})
 		}
 	}
 	return out, unchanged

@@ -51,7 +51,12 @@ func newFixture(t testing.TB) *fixture {
 	r.When = day4
 	r.Write("docs/guide.md", "# Guide\n\nHow to pay with a coupon.\n")
 	r.Commit("add the guide")
+	return &fixture{store: index(t, r), repo: r}
+}
 
+// index builds an index of r (as repository "shop") in the test's temp dir.
+func index(t testing.TB, r *gittest.Repo) livespec.Store {
+	t.Helper()
 	st, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "livespec.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +65,7 @@ func newFixture(t testing.TB) *fixture {
 	if _, err := ingest.Run(t.Context(), st, ingest.Options{Repo: "shop", Dir: r.Dir}); err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{store: st, repo: r}
+	return st
 }
 
 // errs is a stand-in for the API's error mapping.

@@ -1,9 +1,11 @@
 package web_test
 
 import (
+	"fmt"
 	"html"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/ingest"
+	"github.com/livespec/livespec/internal/gittest"
 	"github.com/livespec/livespec/retrieval"
 	"github.com/livespec/livespec/web"
 )
@@ -288,5 +291,55 @@ func TestDocumentRemovedFile(t *testing.T) {
 	}
 	if _, body := get(t, h, "/doc/docs/guide.md?at=2025-02-05"); !strings.Contains(body, "How to pay with a coupon.") {
 		t.Errorf("the guide before its removal is not shown")
+	}
+}
+
+// TestDocumentLongSection: a section long enough to be stored in parts
+// shows as one section with its heading once, and the diff pairs it
+// whole: a rule inserted near its start is the only change marked.
+func TestDocumentLongSection(t *testing.T) {
+	var rules []string
+	for i := range 80 {
+		rules = append(rules, fmt.Sprintf("Rule %d: the payment provider answers within %d seconds or the order is held for review.", i, i+1))
+	}
+	text := func(rs []string) string { return "# Payments\n\n## Rules\n\n" + strings.Join(rs, "\n\n") + "\n" }
+	r := gittest.New(t, day1)
+	r.Write("spec/pay.md", text(rules))
+	r.Commit("payment rules")
+	r.When = day2
+	r.Write("spec/pay.md", text(slices.Insert(slices.Clone(rules), 1, "Refunds go back to the card they came from.")))
+	r.Commit("refund rule")
+	st := index(t, r)
+	files, err := st.Files(t.Context(), livespec.FileQuery{Validity: livespec.Current()})
+	if err != nil || len(files) != 1 || files[0].Outline[len(files[0].Outline)-1].Part == 0 {
+		t.Fatalf("the Rules section is not stored in parts (%v): %+v", err, files)
+	}
+	h := web.Document(st, errs)
+
+	_, body := get(t, h, "/doc/spec/pay.md")
+	if n := strings.Count(body, "<h2>Rules</h2>"); n != 1 {
+		t.Errorf("the Rules heading shows %d times, want once", n)
+	}
+	if n := strings.Count(body, `id="s-payments-rules"`); n != 1 {
+		t.Errorf("the Rules anchor is on %d elements, want one", n)
+	}
+	last := -1
+	for i, rule := range rules {
+		at := strings.Index(body, html.EscapeString(rule))
+		if at < last {
+			t.Fatalf("rule %d is missing or out of order", i)
+		}
+		last = at
+	}
+
+	_, body = get(t, h, "/doc/spec/pay.md?from=2025-01-10&to=2025-01-20")
+	_, diff, _ := strings.Cut(body, "are marked.</p>") // after the diff's legend
+	diff, _, _ = strings.Cut(diff, `id="text"`)
+	if n := strings.Count(diff, `class="sdiff`); n != 1 {
+		t.Errorf("the diff shows %d changed sections, want the one Rules section", n)
+	}
+	ins := regexp.MustCompile(`<ins>([^<]*)</ins>`).FindAllStringSubmatch(diff, -1)
+	if len(ins) != 1 || !strings.Contains(ins[0][1], "Refunds go back to the card") || strings.Contains(diff, "<del>") {
+		t.Errorf("the diff marks %q, want only the refund rule added", ins)
 	}
 }

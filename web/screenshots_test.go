@@ -1,10 +1,10 @@
 package web_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -38,8 +38,10 @@ func TestCorpusScreenshots(t *testing.T) {
 		{"web-diff", "/doc/versions/3.1.0.md?from=2021-01-01&to=2021-01-31#diff", "#diff"},
 	} {
 		b.step(t, b.ctx, chromedp.EmulateViewport(1000, 900), chromedp.Navigate(b.base+tt.path), chromedp.WaitVisible(tt.wait))
-		time.Sleep(200 * time.Millisecond) // let the fragment scroll settle
-		shot, err := chromedp.Run(b.ctx, chromedp.CaptureScreenshot())
+		waitFor(t, b.ctx, `document.readyState === "complete"`) // the fragment's scroll is done
+		ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+		shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		cancel()
 		if err != nil {
 			t.Fatal(err)
 		}

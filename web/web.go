@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -182,8 +181,8 @@ func escapePath(p string) string {
 
 // anchor is the id of a section on the document page: its heading path's
 // headings slugged and joined, so repeated headings under different parents
-// stay apart.
-func anchor(heading string, part int) string {
+// stay apart. A long section's parts share their section's anchor.
+func anchor(heading string) string {
 	if heading == "" {
 		return "top"
 	}
@@ -201,10 +200,6 @@ func anchor(heading string, part int) string {
 				b.WriteRune(r)
 			}
 		}
-	}
-	if part > 0 {
-		b.WriteString("-p")
-		b.WriteString(strconv.Itoa(part))
 	}
 	return b.String()
 }

@@ -57,7 +57,7 @@
         if (await onEvent(frame, live)) return;
       }
     }
-    result.setAttribute("aria-busy", "false");
+    show("error", "The answer stopped before it was complete; ask again.");
   }
 
   // onEvent handles one SSE frame; it reports true once the answer is shown.
@@ -91,9 +91,11 @@
         headers: { "Content-Type": "application/json" },
         body: text,
       });
-      if (res.ok) {
-        result.innerHTML = await res.text(); // rendered by the server's templates (escaped there)
+      if (!res.ok) {
+        show("error", "The answer could not be shown (" + res.status + "); ask again.");
+        return true;
       }
+      result.innerHTML = await res.text(); // rendered by the server's templates (escaped there)
       result.setAttribute("aria-busy", "false");
       return true;
     }
