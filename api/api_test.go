@@ -18,6 +18,7 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/api"
+	"github.com/livespec/livespec/internal/apitest"
 )
 
 func init() { gin.SetMode(gin.TestMode) }
@@ -87,29 +88,6 @@ func newFixture(t testing.TB, edit ...func(*api.Config, *fixture)) *fixture {
 	return f
 }
 
-// do sends one request to h; body may be a string, []byte or nil, and
-// header pairs follow.
-func do(t testing.TB, h http.Handler, method, target string, body any, header ...string) *httptest.ResponseRecorder {
-	t.Helper()
-	var r io.Reader
-	switch b := body.(type) {
-	case string:
-		r = strings.NewReader(b)
-	case []byte:
-		r = bytes.NewReader(b)
-	}
-	req := httptest.NewRequest(method, target, r)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, req)
-	return w
-}
-
 // errorOf decodes an error body, failing unless it has the JSON error shape.
 func errorOf(t testing.TB, w *httptest.ResponseRecorder) api.ErrorDetail {
 	t.Helper()
@@ -121,15 +99,6 @@ func errorOf(t testing.TB, w *httptest.ResponseRecorder) api.ErrorDetail {
 		t.Fatalf("error Content-Type = %q", w.Header().Get("Content-Type"))
 	}
 	return e.Error
-}
-
-func decode[T any](t testing.TB, w *httptest.ResponseRecorder) T {
-	t.Helper()
-	var v T
-	if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
-		t.Fatalf("status %d: %v: %q", w.Code, err, w.Body.String())
-	}
-	return v
 }
 
 // wantError checks status, code and that the message mentions each of
@@ -345,4 +314,17 @@ type failingIndex struct{ livespec.Store }
 
 func (failingIndex) Index(context.Context) (livespec.IndexInfo, error) {
 	return livespec.IndexInfo{}, errors.New("sqlite: read index: open /srv/secret/livespec.db: disk I/O error")
+}
+
+// The request helpers shared with the end-to-end tests.
+var (
+	do              = apitest.Do
+	waitUntil       = apitest.WaitUntil
+	githubPush      = apitest.GitHubPush
+	githubSignature = apitest.GitHubSignature
+)
+
+func decode[T any](t testing.TB, w *httptest.ResponseRecorder) T {
+	t.Helper()
+	return apitest.Decode[T](t, w)
 }

@@ -351,17 +351,6 @@ func goroutineDump() string {
 	return string(b[:runtime.Stack(b, true)])
 }
 
-func waitUntil(t testing.TB, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not reached in 10s")
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 func TestStreamTimeoutStopsAHungGenerator(t *testing.T) {
 	f := newFixture(t, func(c *api.Config, f *fixture) {
 		f.asker.block = true

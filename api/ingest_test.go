@@ -2,11 +2,7 @@ package api_test
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
-	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -119,22 +115,6 @@ func TestShutdownCancelsRunningIngest(t *testing.T) {
 		t.Fatalf("queued job after Shutdown: %s", got.State)
 	}
 	wantError(t, do(t, f.h, "POST", "/v1/ingest", `{"repo":"acme/shop"}`), 503, livespec.EUNAVAILABLE)
-}
-
-// githubPush sends body as a GitHub push event signed with secret; header
-// pairs add to or override the event's headers.
-func githubPush(t testing.TB, h http.Handler, secret, delivery, body string, header ...string) *httptest.ResponseRecorder {
-	t.Helper()
-	hs := append([]string{"X-GitHub-Event", "push", "X-GitHub-Delivery", delivery,
-		"X-Hub-Signature-256", githubSignature(secret, body)}, header...)
-	return do(t, h, "POST", "/v1/webhooks/github", body, hs...)
-}
-
-// githubSignature is the X-Hub-Signature-256 GitHub sends with body.
-func githubSignature(secret, body string) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(body))
-	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
 
 const shopPush = `{"ref":"refs/heads/main","repository":{"full_name":"Acme/Shop-Mirror","clone_url":"https://github.com/ACME/shop.git","ssh_url":"git@github.com:acme/shop.git"},"commits":[]}`

@@ -1,9 +1,8 @@
-package api_test
+package e2e_test
 
 import (
 	"context"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,8 +10,9 @@ import (
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/api"
 	"github.com/livespec/livespec/ingest"
+	"github.com/livespec/livespec/internal/apitest"
+	"github.com/livespec/livespec/internal/e2e"
 	"github.com/livespec/livespec/internal/gittest"
-	"github.com/livespec/livespec/internal/sqlite"
 	"github.com/livespec/livespec/retrieval"
 )
 
@@ -29,12 +29,7 @@ func TestEndToEnd(t *testing.T) {
 	repo.Write("spec/checkout.md", checkout2)
 	repo.Commit("allow one coupon")
 
-	ctx := t.Context()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "livespec.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := e2e.Open(t)
 	ing := api.IngestFunc(func(ctx context.Context, name string, progress func(done, total int)) (any, error) {
 		return ingest.Run(ctx, st, ingest.Options{Repo: name, Dir: repo.Dir, Branch: "main",
 			Progress: func(p ingest.Progress) { progress(p.Done, p.Total) }})
@@ -51,14 +46,14 @@ func TestEndToEnd(t *testing.T) {
 	t.Cleanup(func() { _ = srv.Shutdown(context.Background()) })
 	h := srv.Handler()
 
-	if w := do(t, h, "GET", "/readyz", nil); w.Code != http.StatusServiceUnavailable {
+	if w := apitest.Do(t, h, "GET", "/readyz", nil); w.Code != http.StatusServiceUnavailable {
 		t.Fatalf("readyz before any ingest: %d, want 503", w.Code)
 	}
-	job := decode[api.Job](t, do(t, h, "POST", "/v1/ingest", `{}`))
+	job := apitest.Decode[api.Job](t, apitest.Do(t, h, "POST", "/v1/ingest", `{}`))
 	if got := waitJobIn(t, h, job.ID); got.State != api.JobSucceeded || got.Done != got.Total || got.Total != 2 {
 		t.Fatalf("ingest job = %+v", got)
 	}
-	if w := do(t, h, "GET", "/readyz", nil); w.Code != 200 {
+	if w := apitest.Do(t, h, "GET", "/readyz", nil); w.Code != 200 {
 		t.Fatalf("readyz after ingest: %d %s", w.Code, w.Body.String())
 	}
 
@@ -66,18 +61,18 @@ func TestEndToEnd(t *testing.T) {
 		{"2025-01-20", checkout1},
 		{"", checkout2},
 	} {
-		w := do(t, h, "GET", "/v1/specs/spec/checkout.md?at="+tt.at, nil)
-		st := decode[api.SpecText](t, w)
+		w := apitest.Do(t, h, "GET", "/v1/specs/spec/checkout.md?at="+tt.at, nil)
+		st := apitest.Decode[api.SpecText](t, w)
 		if w.Code != 200 || st.Text != strings.TrimSpace(tt.want) {
 			t.Fatalf("checkout.md at %q: status %d text %q, want %q", tt.at, w.Code, st.Text, strings.TrimSpace(tt.want))
 		}
 	}
-	tree := decode[api.SpecTree](t, do(t, h, "GET", "/v1/specs", nil))
+	tree := apitest.Decode[api.SpecTree](t, apitest.Do(t, h, "GET", "/v1/specs", nil))
 	if len(tree.Files) != 1 || strings.Join(tree.Files[0].Headings, "|") != "Checkout|Checkout > Coupons" {
 		t.Fatalf("tree = %+v", tree)
 	}
 
-	page := decode[api.ChangesPage](t, do(t, h, "GET", "/v1/changes?since=2025-02-01&until=2025-02-01", nil))
+	page := apitest.Decode[api.ChangesPage](t, apitest.Do(t, h, "GET", "/v1/changes?since=2025-02-01&until=2025-02-01", nil))
 	var kinds []string
 	for _, c := range page.Changes {
 		kinds = append(kinds, string(c.Kind)+" "+c.Heading)
@@ -86,13 +81,13 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("changes on 2025-02-01 = %q", kinds)
 	}
 
-	tl := decode[livespec.Timeline](t, do(t, h, "GET", "/v1/timeline?path=spec/checkout.md&heading=Checkout+%3E+Coupons", nil))
+	tl := apitest.Decode[livespec.Timeline](t, apitest.Do(t, h, "GET", "/v1/timeline?path=spec/checkout.md&heading=Checkout+%3E+Coupons", nil))
 	if len(tl.Events) != 2 || tl.Events[0].Kind != livespec.Added || tl.Events[1].Kind != livespec.Modified {
 		t.Fatalf("timeline = %+v", tl.Events)
 	}
 
-	w := do(t, h, "POST", "/v1/ask", `{"question":"How many coupons per order?"}`)
-	ans := decode[livespec.Answer](t, w)
+	w := apitest.Do(t, h, "POST", "/v1/ask", `{"question":"How many coupons per order?"}`)
+	ans := apitest.Decode[livespec.Answer](t, w)
 	// What the answer says is retrieval's business; the API carries the
 	// contract.
 	if w.Code != 200 || ans.Question != "How many coupons per order?" || ans.Model.Generator == "" || ans.Answer == "" {
@@ -103,7 +98,7 @@ func TestEndToEnd(t *testing.T) {
 	repo.When = time.Date(2025, 2, 20, 12, 0, 0, 0, time.UTC)
 	repo.Write("spec/auth.md", "# Auth\n\nTokens expire after one hour.\n")
 	repo.Commit("auth spec")
-	res := decode[api.HookResult](t, githubPush(t, h, "s", "delivery-1",
+	res := apitest.Decode[api.HookResult](t, apitest.GitHubPush(t, h, "s", "delivery-1",
 		`{"ref":"refs/heads/main","repository":{"full_name":"acme/shop","html_url":"https://github.com/acme/shop"}}`))
 	if len(res.Jobs) != 1 {
 		t.Fatalf("push: %+v", res)
@@ -111,7 +106,7 @@ func TestEndToEnd(t *testing.T) {
 	if got := waitJobIn(t, h, res.Jobs[0].ID); got.State != api.JobSucceeded || got.Total != 1 {
 		t.Fatalf("incremental ingest job = %+v", got)
 	}
-	auth := decode[api.SpecText](t, do(t, h, "GET", "/v1/specs/spec/auth.md", nil))
+	auth := apitest.Decode[api.SpecText](t, apitest.Do(t, h, "GET", "/v1/specs/spec/auth.md", nil))
 	if auth.Text != "# Auth\n\nTokens expire after one hour." || auth.Commit != repo.Head() {
 		t.Fatalf("auth.md after the push = %+v", auth)
 	}
@@ -120,8 +115,8 @@ func TestEndToEnd(t *testing.T) {
 func waitJobIn(t testing.TB, h http.Handler, id string) api.Job {
 	t.Helper()
 	var job api.Job
-	waitUntil(t, func() bool {
-		job = decode[api.Job](t, do(t, h, "GET", "/v1/ingest/"+id, nil))
+	apitest.WaitUntil(t, func() bool {
+		job = apitest.Decode[api.Job](t, apitest.Do(t, h, "GET", "/v1/ingest/"+id, nil))
 		return job.State != api.JobRunning && job.State != api.JobQueued
 	})
 	return job

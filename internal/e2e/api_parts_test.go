@@ -1,9 +1,8 @@
-package api_test
+package e2e_test
 
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,8 +10,9 @@ import (
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/api"
 	"github.com/livespec/livespec/ingest"
+	"github.com/livespec/livespec/internal/apitest"
+	"github.com/livespec/livespec/internal/e2e"
 	"github.com/livespec/livespec/internal/gittest"
-	"github.com/livespec/livespec/internal/sqlite"
 	"github.com/livespec/livespec/retrieval"
 )
 
@@ -59,14 +59,7 @@ func TestLongSectionsInParts(t *testing.T) {
 	repo.Commit("drones")
 
 	ctx := t.Context()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "livespec.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := ingest.Run(ctx, st, ingest.Options{Repo: "shop", Dir: repo.Dir}); err != nil {
-		t.Fatal(err)
-	}
+	st := e2e.Index(t, ingest.Options{Repo: "shop", Dir: repo.Dir})
 	parts := map[string]int{}
 	vs, err := st.Versions(ctx, livespec.VersionQuery{Validity: livespec.Current()})
 	if err != nil {
@@ -94,8 +87,8 @@ func TestLongSectionsInParts(t *testing.T) {
 		{"now", "", v2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			w := do(t, h, "GET", "/v1/specs/spec/checkout.md?at="+tt.at, nil)
-			got := decode[api.SpecText](t, w)
+			w := apitest.Do(t, h, "GET", "/v1/specs/spec/checkout.md?at="+tt.at, nil)
+			got := apitest.Decode[api.SpecText](t, w)
 			if want := strings.TrimSpace(tt.want); w.Code != 200 || got.Text != want {
 				t.Fatalf("status %d: %d characters served for a %d-character file; first difference at %d:\n%q\nwant\n%q",
 					w.Code, len(got.Text), len(want), firstDiff(got.Text, want), around(got.Text, firstDiff(got.Text, want)), around(want, firstDiff(got.Text, want)))
@@ -104,7 +97,7 @@ func TestLongSectionsInParts(t *testing.T) {
 	}
 
 	t.Run("a section edited in every part counts once", func(t *testing.T) {
-		ans := decode[livespec.Answer](t, do(t, h, "POST", "/v1/ask", `{"question":"what changed in February 2025?"}`))
+		ans := apitest.Decode[livespec.Answer](t, apitest.Do(t, h, "POST", "/v1/ask", `{"question":"what changed in February 2025?"}`))
 		per := map[string]int{}
 		for _, c := range ans.Changes {
 			if c.Heading != "" {

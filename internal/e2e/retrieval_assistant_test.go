@@ -1,4 +1,4 @@
-package retrieval_test
+package e2e_test
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/ingest"
+	"github.com/livespec/livespec/internal/e2e"
 	"github.com/livespec/livespec/internal/gittest"
 	"github.com/livespec/livespec/internal/sqlite"
 	"github.com/livespec/livespec/retrieval"
@@ -117,16 +118,7 @@ A coupon code takes a percentage off the order total. Marketing issues the codes
 // index, with embedder emb when not nil.
 func openIndex(t testing.TB, dir string, emb livespec.Embedder) *sqlite.Store {
 	t.Helper()
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "index.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := ingest.Run(ctx, st, ingest.Options{Repo: "demo", Dir: dir, Embedder: emb}); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return e2e.Index(t, ingest.Options{Repo: "demo", Dir: dir, Embedder: emb})
 }
 
 const permalink = "https://git.example/{repo}/blob/{commit}/{path}#{anchor}"
@@ -553,9 +545,9 @@ func benchIndex(b *testing.B) *sqlite.Store {
 		b.Cleanup(func() { st.Close() })
 		return st
 	}
-	bundle := filepath.Join("..", "..", "shared", "corpora", "kubernetes-enhancements.bundle")
+	bundle := filepath.Join("..", "..", "..", "shared", "corpora", "kubernetes-enhancements.bundle")
 	if _, err := os.Stat(bundle); err != nil {
-		b.Skip("corpus absent: set LIVESPEC_BENCH_INDEX or provide ../shared/corpora/kubernetes-enhancements.bundle")
+		b.Skip("corpus absent: set LIVESPEC_BENCH_INDEX or provide ../shared/corpora (beside the repository)/kubernetes-enhancements.bundle")
 	}
 	return openIndex(b, gittest.Clone(b, bundle).Dir, nil)
 }

@@ -1,4 +1,4 @@
-package ingest_test
+package e2e_test
 
 import (
 	"context"
@@ -15,9 +15,9 @@ import (
 	"github.com/livespec/livespec/internal/sqlite"
 )
 
-// Example ingests the history of a small spec repository into a SQLite
+// Example_ingest ingests the history of a small spec repository into a SQLite
 // store, then reads the change ledger back.
-func Example() {
+func Example_ingest() {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "livespec-example")
 	if err != nil {

@@ -1,0 +1,80 @@
+// Package apitest drives an http.Handler from tests: one request in,
+// one recorded response out, decoded as JSON, and the wait for a
+// condition the handler reaches in the background. The api package's
+// tests and the end-to-end tests (internal/e2e) share it.
+package apitest
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Do serves one request to h and returns the recorded response. A string
+// or []byte body is sent as JSON; header holds name, value pairs.
+func Do(t testing.TB, h http.Handler, method, target string, body any, header ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case string:
+		r = strings.NewReader(b)
+	case []byte:
+		r = bytes.NewReader(b)
+	}
+	req := httptest.NewRequest(method, target, r)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w
+}
+
+// Decode decodes the response body as JSON into a T, failing the test
+// when it is not one.
+func Decode[T any](t testing.TB, w *httptest.ResponseRecorder) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(w.Body.Bytes(), &v); err != nil {
+		t.Fatalf("status %d: %v: %q", w.Code, err, w.Body.String())
+	}
+	return v
+}
+
+// WaitUntil polls cond until it holds, failing the test after 10 seconds.
+func WaitUntil(t testing.TB, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not reached in 10s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// GitHubPush delivers a signed GitHub push event to /v1/webhooks/github.
+func GitHubPush(t testing.TB, h http.Handler, secret, delivery, body string, header ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	hs := append([]string{"X-GitHub-Event", "push", "X-GitHub-Delivery", delivery,
+		"X-Hub-Signature-256", GitHubSignature(secret, body)}, header...)
+	return Do(t, h, "POST", "/v1/webhooks/github", body, hs...)
+}
+
+// GitHubSignature is the X-Hub-Signature-256 GitHub sends with body.
+func GitHubSignature(secret, body string) string {
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(body))
+	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
+}
