@@ -302,6 +302,9 @@ func TestBrowser(t *testing.T) {
 		if text := eval[string](t, tab, `document.getElementById("text").textContent`); !strings.Contains(text, "expire afer one hour") {
 			t.Errorf("auth.md via the link reads %q, want its text of 2025-01-10", text)
 		}
+		if !eval[bool](t, tab, `location.hash === "#tokens" && document.getElementById("tokens") !== null`) {
+			t.Errorf("the link's fragment #tokens does not land on the Tokens heading")
+		}
 	})
 
 	t.Run("diff marks the added line", func(t *testing.T) {

@@ -163,8 +163,12 @@ func (v *docView) renderText(r *http.Request, st livespec.Store) error {
 	for _, f := range files {
 		specs[f.Path] = true
 	}
-	lc := &linkContext{repo: v.Repo, path: v.Path, at: v.At, isSpec: func(p string) bool { return specs[p] }}
-	for _, s := range wholeSections(v.Version, secs) {
+	secs = wholeSections(v.Version, secs)
+	lc := &linkContext{repo: v.Repo, path: v.Path, at: v.At, isSpec: func(p string) bool { return specs[p] }, ids: newHeadingIDs()}
+	for _, s := range secs {
+		lc.ids.Put([]byte(anchor(s.Heading))) // the sections' own ids are taken
+	}
+	for _, s := range secs {
 		if v.Title == "" && s.Level == 1 {
 			v.Title = lastHeading(s.Heading)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
 	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 
@@ -25,6 +26,7 @@ type linkContext struct {
 	repo, path string
 	at         time.Time
 	isSpec     func(path string) bool // nil: any .md/.markdown path is a spec file
+	ids        *headingIDs            // the page's heading ids (nil: one set per call)
 }
 
 var linkCtxKey = parser.NewContextKey()
@@ -34,11 +36,12 @@ var linkCtxKey = parser.NewContextKey()
 // (safe) renderer.
 type rewriteLinks struct{}
 
-func (rewriteLinks) Transform(doc *ast.Document, _ text.Reader, pc parser.Context) {
+func (rewriteLinks) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	lc, _ := pc.Get(linkCtxKey).(*linkContext)
 	if lc == nil {
 		return
 	}
+	anchorTargets(doc, reader.Source())
 	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		l, ok := n.(*ast.Link)
 		if !entering || !ok {
@@ -72,14 +75,19 @@ func isMarkdown(p string) bool {
 
 var md = goldmark.New(
 	goldmark.WithExtensions(extension.GFM),
-	goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(rewriteLinks{}, 100))),
+	goldmark.WithParserOptions(parser.WithAutoHeadingID(), parser.WithASTTransformers(util.Prioritized(rewriteLinks{}, 100))),
+	goldmark.WithRendererOptions(renderer.WithNodeRenderers(util.Prioritized(anchorRenderer{}, 100))),
 )
 
 // markdown renders Markdown to HTML (raw HTML dropped, dangerous URLs
 // refused by goldmark), rewriting links between spec files when lc is set.
 func markdown(src string, lc *linkContext) template.HTML {
 	var buf bytes.Buffer
-	pc := parser.NewContext()
+	ids := newHeadingIDs()
+	if lc != nil && lc.ids != nil {
+		ids = lc.ids
+	}
+	pc := parser.NewContext(parser.WithIDs(ids))
 	if lc != nil {
 		pc.Set(linkCtxKey, lc)
 	}

@@ -317,7 +317,7 @@ func TestDocumentLongSection(t *testing.T) {
 	h := web.Document(st, errs)
 
 	_, body := get(t, h, "/doc/spec/pay.md")
-	if n := strings.Count(body, "<h2>Rules</h2>"); n != 1 {
+	if n := strings.Count(body, ">Rules</h2>"); n != 1 {
 		t.Errorf("the Rules heading shows %d times, want once", n)
 	}
 	if n := strings.Count(body, `id="s-payments-rules"`); n != 1 {
@@ -341,5 +341,43 @@ func TestDocumentLongSection(t *testing.T) {
 	ins := regexp.MustCompile(`<ins>([^<]*)</ins>`).FindAllStringSubmatch(diff, -1)
 	if len(ins) != 1 || !strings.Contains(ins[0][1], "Refunds go back to the card") || strings.Contains(diff, "<del>") {
 		t.Errorf("the diff marks %q, want only the refund rule added", ins)
+	}
+}
+
+// TestDocumentFragments: links to a heading (GitHub's ids) or to an anchor
+// the spec's HTML names land on the document page, in the same file or in
+// another one, and no id is given twice.
+func TestDocumentFragments(t *testing.T) {
+	r := gittest.New(t, day1)
+	r.Write("spec/api.md", "# API\n\nSee [fixed fields](#fixed-fields), [the version](#oasVersion), "+
+		"[the second example](#examples-1) and [tokens](auth.md#token-expiry).\n\n"+
+		"## Fixed fields\n\nField | Type\n---|---\n<a name=\"oasVersion\"></a>version | string\n\n### Examples\n\nOne.\n\n"+
+		"## <a name=\"patterned\"></a>Patterned fields\n\n### Examples\n\nTwo.\n")
+	r.Write("spec/auth.md", "# Auth\n\n## Token expiry\n\nOne hour.\n")
+	r.Commit("api and auth")
+	h := web.Document(index(t, r), errs)
+
+	_, api := get(t, h, "/doc/spec/api.md")
+	_, auth := get(t, h, "/doc/spec/auth.md")
+	ids := func(body string) map[string]int {
+		out := map[string]int{}
+		for _, m := range regexp.MustCompile(` id="([^"]+)"`).FindAllStringSubmatch(body, -1) {
+			out[m[1]]++
+		}
+		return out
+	}
+	apiIDs, authIDs := ids(api), ids(auth)
+	for id, n := range apiIDs {
+		if n > 1 {
+			t.Errorf("id %q is given %d times", id, n)
+		}
+	}
+	for _, want := range []string{"fixed-fields", "oasVersion", "examples-1", "patterned"} {
+		if apiIDs[want] != 1 {
+			t.Errorf("api.md has no element with id %q (ids %v)", want, apiIDs)
+		}
+	}
+	if !strings.Contains(api, `href="/doc/spec/auth.md?repo=shop#token-expiry"`) || authIDs["token-expiry"] != 1 {
+		t.Errorf("the link to auth.md#token-expiry does not land: ids of auth.md %v", authIDs)
 	}
 }
