@@ -16,7 +16,7 @@ func (b *Batch) Validate() error {
 		return Errorf(EINVALID, "batch without a repo")
 	}
 	for _, check := range []func() error{b.validateVersions, b.validateFiles, b.validateCloses,
-		b.validateChanges, b.validateVectors, b.validateCheckpoint, b.validateFacts, b.validateFactChanges} {
+		b.validateChanges, b.validateVectors, b.validateCheckpoint, b.validateFacts, b.validateFactChanges, b.validateLinks} {
 		if err := check(); err != nil {
 			return err
 		}
@@ -199,6 +199,39 @@ func CheckTimes(what string, ts ...time.Time) error {
 		}
 		if y := t.Year(); y < 1678 || y > 2261 {
 			return Errorf(EINVALID, "%s %s is out of range (years 1678-2261)", what, t.Format(time.RFC3339))
+		}
+	}
+	return nil
+}
+
+// validateLinks checks links, then link closes.
+func (b *Batch) validateLinks() error {
+	for i := range b.Links {
+		l := &b.Links[i]
+		switch {
+		case l.ID == "":
+			return b.bad("link %d has no id", i)
+		case l.Repo != b.Repo:
+			return b.bad("link %s belongs to repo %q", l.ID, l.Repo)
+		case l.Path == "" || l.Target == "":
+			return b.bad("link %s has no path or target", l.ID)
+		case l.Kind != LinkCovers && l.Kind != LinkSpec:
+			return b.bad("link %s has an unknown kind %q", l.ID, l.Kind)
+		case l.Commit == "" || l.ValidFrom.IsZero():
+			return b.bad("link %s has no commit or valid_from", l.ID)
+		case l.EndCommit != "" && l.ValidTo.IsZero():
+			return b.bad("link %s is closed without valid_to", l.ID)
+		}
+		if err := CheckTimes(l.ID, l.ValidFrom, l.ValidTo); err != nil {
+			return err
+		}
+	}
+	for _, c := range b.LinkCloses {
+		if c.ID == "" || c.Commit == "" || c.ValidTo.IsZero() {
+			return b.bad("link close without id, commit or valid_to")
+		}
+		if err := CheckTimes(c.ID, c.ValidTo); err != nil {
+			return err
 		}
 	}
 	return nil

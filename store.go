@@ -58,6 +58,9 @@ type Batch struct {
 	Facts       []Fact
 	FactCloses  []Close
 	FactChanges []FactChange
+	// Links are new link versions and LinkCloses end open ones by id.
+	Links      []Link
+	LinkCloses []Close
 	// Checkpoint, when non-nil, is stored with the batch.
 	Checkpoint *Checkpoint
 	// More says that the run writing this batch applies more batches of
@@ -201,7 +204,7 @@ type Store interface {
 	// the embedder.
 	HasVectors(ctx context.Context, embedder string, hashes []string) (map[string]bool, error)
 
-	// DeleteRepo removes every version, file, change, fact and the checkpoint of
+	// DeleteRepo removes every version, file, change, fact, link and the checkpoint of
 	// repo, atomically. Vectors are shared by content and stay.
 	DeleteRepo(ctx context.Context, repo string) error
 
@@ -254,6 +257,7 @@ type Store interface {
 	DataVersioner
 	VectorResetter
 	FeedbackStore
+	LinkStore
 }
 
 // DataVersioner tells readers whether anything was written, so that they

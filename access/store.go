@@ -178,6 +178,17 @@ func (s *store) FactValues(ctx context.Context, repos []string) ([]livespec.Fact
 	return s.Store.FactValues(ctx, repos)
 }
 
+func (s *store) Links(ctx context.Context, q livespec.LinkQuery) ([]livespec.Link, error) {
+	var none bool
+	var err error
+	if q.Repos, none, err = s.repos(ctx, q.Repos); err != nil || none {
+		return nil, err
+	}
+	ls, err := s.Store.Links(ctx, q)
+	note(ctx, ls, func(l *livespec.Link) string { return l.Repo })
+	return ls, err
+}
+
 func (s *store) Repos(ctx context.Context) ([]livespec.RepoInfo, error) {
 	infos, err := s.Store.Repos(ctx)
 	if err != nil {

@@ -72,3 +72,30 @@ func TestStoreFiltersByTheCallersScope(t *testing.T) {
 		})
 	}
 }
+
+func (r *recordingStore) Links(_ context.Context, q livespec.LinkQuery) ([]livespec.Link, error) {
+	r.filters = append(r.filters, q.Repos)
+	var out []livespec.Link
+	for _, repo := range []string{"public", "secret"} {
+		if len(q.Repos) == 0 || slices.Contains(q.Repos, repo) {
+			out = append(out, livespec.Link{Repo: repo, Kind: livespec.LinkCovers, Path: "spec.md", Target: "api/**"})
+		}
+	}
+	return out, nil
+}
+
+func TestLinksKeepToTheCallersScope(t *testing.T) {
+	one, _ := livespec.ScopeOf("public")
+	inner := &recordingStore{}
+	ctx := livespec.WithCaller(t.Context(), livespec.Caller{Scope: one})
+	ls, err := access.Store(inner).Links(ctx, livespec.LinkQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ls) != 1 || ls[0].Repo != "public" || len(inner.filters) != 1 || !slices.Equal(inner.filters[0], []string{"public"}) {
+		t.Fatalf("links %+v through filters %v, want public's only", ls, inner.filters)
+	}
+	if ls, _ := access.Store(inner).Links(t.Context(), livespec.LinkQuery{}); len(ls) != 0 {
+		t.Errorf("no caller read %d links", len(ls))
+	}
+}

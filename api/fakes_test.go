@@ -401,6 +401,11 @@ func (f *fakeIngester) count(repo string) int {
 
 func writeFile(path, s string) error { return os.WriteFile(path, []byte(s), 0o600) }
 
+// Links holds no links: the API serves none.
+func (m *memStore) Links(ctx context.Context, q livespec.LinkQuery) ([]livespec.Link, error) {
+	return nil, m.check(ctx)
+}
+
 func (m *memStore) Facts(ctx context.Context, q livespec.FactQuery) ([]livespec.Fact, error) {
 	if err := m.check(ctx); err != nil {
 		return nil, err

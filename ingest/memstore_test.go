@@ -25,6 +25,7 @@ type memStore struct {
 	vectors  map[string]livespec.Vector // embedder + "|" + hash
 	facts    map[string]livespec.Fact
 	fchanges map[string]livespec.FactChange
+	links    map[string]livespec.Link
 	index    livespec.IndexInfo
 	applies  int
 	deletes  int
@@ -44,6 +45,7 @@ func newMemStore() *memStore {
 		vectors:  map[string]livespec.Vector{},
 		facts:    map[string]livespec.Fact{},
 		fchanges: map[string]livespec.FactChange{},
+		links:    map[string]livespec.Link{},
 	}
 }
 
@@ -99,6 +101,18 @@ func (s *memStore) Apply(ctx context.Context, b *livespec.Batch) error {
 	}
 	for _, c := range b.FactChanges {
 		s.fchanges[c.ID] = c
+	}
+	for _, l := range b.Links {
+		if old, ok := s.links[l.ID]; ok && !old.Current() && l.Current() {
+			l.EndCommit, l.EndSeq, l.ValidTo = old.EndCommit, old.EndSeq, old.ValidTo
+		}
+		s.links[l.ID] = l
+	}
+	for _, c := range b.LinkCloses {
+		if l, ok := s.links[c.ID]; ok && l.Current() {
+			l.EndCommit, l.EndSeq, l.ValidTo = c.Commit, c.Seq, c.ValidTo
+			s.links[c.ID] = l
+		}
 	}
 	if b.Checkpoint != nil {
 		s.cps[b.Repo] = *b.Checkpoint
@@ -161,6 +175,7 @@ func (s *memStore) DeleteRepo(ctx context.Context, repo string) error {
 	maps.DeleteFunc(s.changes, func(_ string, c livespec.Change) bool { return c.Repo == repo })
 	maps.DeleteFunc(s.facts, func(_ string, f livespec.Fact) bool { return f.Repo == repo })
 	maps.DeleteFunc(s.fchanges, func(_ string, c livespec.FactChange) bool { return c.Repo == repo })
+	maps.DeleteFunc(s.links, func(_ string, l livespec.Link) bool { return l.Repo == repo })
 	delete(s.cps, repo)
 	return nil
 }
@@ -411,4 +426,29 @@ func (s *memStore) FactChanges(ctx context.Context, q livespec.FactChangeQuery) 
 
 func (s *memStore) FactValues(ctx context.Context, repos []string) ([]livespec.FactValue, error) {
 	return nil, livespec.Errorf(livespec.EINTERNAL, "memStore: no fact values")
+}
+
+// Links returns the links of q.Repos that pass q.Validity, ignoring the
+// other filters, in the contract's order.
+func (s *memStore) Links(ctx context.Context, q livespec.LinkQuery) ([]livespec.Link, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []livespec.Link
+	for _, l := range s.links {
+		valid := l.Current()
+		switch q.Validity.Mode {
+		case livespec.ValidAny:
+			valid = true
+		case livespec.ValidAsOf:
+			valid = l.ValidAt(q.Validity.At)
+		}
+		if valid && (len(q.Repos) == 0 || slices.Contains(q.Repos, l.Repo)) {
+			out = append(out, l)
+		}
+	}
+	slices.SortFunc(out, func(a, b livespec.Link) int {
+		return cmp.Or(cmp.Compare(a.Repo, b.Repo), cmp.Compare(a.Path, b.Path), cmp.Compare(a.Heading, b.Heading),
+			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Target, b.Target), a.ValidFrom.Compare(b.ValidFrom))
+	})
+	return out, nil
 }

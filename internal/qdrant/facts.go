@@ -93,14 +93,8 @@ func (s *Store) applyFacts(ctx context.Context, b *livespec.Batch) error {
 	if err := s.upsert(ctx, s.factsColl(), pts); err != nil {
 		return err
 	}
-	for _, c := range b.FactCloses {
-		f := &qc.Filter{Must: []*qc.Condition{qc.NewHasID(pointID(c.ID)), qc.NewMatchBool(fCurrent, true)}}
-		if _, err := s.client.SetPayload(ctx, &qc.SetPayloadPoints{
-			CollectionName: s.factsColl(), Wait: qc.PtrOf(true), Ordering: writeOrdering(),
-			Payload: closePayload(c), PointsSelector: qc.NewPointsSelectorFilter(f),
-		}); err != nil {
-			return s.classify(ctx, err, "qdrant: close facts")
-		}
+	if err := s.closeOpen(ctx, s.factsColl(), "facts", b.FactCloses); err != nil {
+		return err
 	}
 	pts = pts[:0]
 	for i := range b.FactChanges {
@@ -114,10 +108,10 @@ func (s *Store) applyFacts(ctx context.Context, b *livespec.Batch) error {
 	return s.upsert(ctx, s.factChangesColl(), pts)
 }
 
-// deleteFacts removes repo's facts and fact changes.
+// deleteFacts removes repo's facts, fact changes and links.
 func (s *Store) deleteFacts(ctx context.Context, repo string) error {
 	f := &qc.Filter{Must: []*qc.Condition{qc.NewMatchKeyword(fRepo, repo)}}
-	for _, coll := range []string{s.factsColl(), s.factChangesColl()} {
+	for _, coll := range []string{s.factsColl(), s.factChangesColl(), s.linksColl()} {
 		if _, err := s.client.Delete(ctx, &qc.DeletePoints{
 			CollectionName: coll, Wait: qc.PtrOf(true), Ordering: writeOrdering(),
 			Points: qc.NewPointsSelectorFilter(f),
@@ -128,8 +122,23 @@ func (s *Store) deleteFacts(ctx context.Context, repo string) error {
 	return nil
 }
 
+// closeOpen ends the open versions of coll (facts or links, what) that
+// closes name; a version already closed stays as it was.
+func (s *Store) closeOpen(ctx context.Context, coll, what string, closes []livespec.Close) error {
+	for _, c := range closes {
+		f := &qc.Filter{Must: []*qc.Condition{qc.NewHasID(pointID(c.ID)), qc.NewMatchBool(fCurrent, true)}}
+		if _, err := s.client.SetPayload(ctx, &qc.SetPayloadPoints{
+			CollectionName: coll, Wait: qc.PtrOf(true), Ordering: writeOrdering(),
+			Payload: closePayload(c), PointsSelector: qc.NewPointsSelectorFilter(f),
+		}); err != nil {
+			return s.classify(ctx, err, "qdrant: close %s", what)
+		}
+	}
+	return nil
+}
+
 // scrollFacts scrolls coll with filter, treating a missing collection as
-// empty (no facts stored yet).
+// empty (no facts or links stored yet).
 func (s *Store) scrollFacts(ctx context.Context, coll string, filter *qc.Filter, fn func(map[string]*qc.Value) error) error {
 	err := s.scroll(ctx, &qc.ScrollPoints{CollectionName: coll, Filter: filter, WithPayload: qc.NewWithPayload(true)},
 		func(pts []*qc.RetrievedPoint) error {

@@ -284,6 +284,9 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 	if err := s.applyFacts(ctx, b); err != nil {
 		return err
 	}
+	if err := s.applyLinks(ctx, b); err != nil {
+		return err
+	}
 	if b.Checkpoint != nil {
 		cp := *b.Checkpoint
 		if cp.Repo == "" {

@@ -202,6 +202,9 @@ func (a *applier) apply(b *livespec.Batch) error {
 	if err := a.applyFacts(b); err != nil {
 		return err
 	}
+	if err := a.applyLinks(b); err != nil {
+		return err
+	}
 	if cp := b.Checkpoint; cp != nil {
 		updated := cp.UpdatedAt
 		if updated.IsZero() {

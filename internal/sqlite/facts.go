@@ -24,8 +24,6 @@ const (
 		valid_to = CASE WHEN excluded.end_commit <> '' THEN excluded.valid_to ELSE facts.valid_to END
 	WHERE facts.repo = excluded.repo`
 
-	sqlCloseFact = `UPDATE facts SET end_commit = ?, end_seq = ?, valid_to = ? WHERE id = ? AND repo = ? AND end_commit = ''`
-
 	sqlUpsertFactChange = `INSERT INTO fact_changes
 	(id, repo, commit_, seq, date, author, message, path, old_path, source, field, kind, value, previous, before, after)
 	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -64,31 +62,8 @@ func (a *applier) applyFacts(b *livespec.Batch) error {
 			}
 		}
 	}
-	if len(b.FactCloses) > 0 {
-		st, err := a.prepare(sqlCloseFact)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		for _, c := range b.FactCloses {
-			if err := a.tick(); err != nil {
-				return err
-			}
-			res, err := st.ExecContext(a.nc, c.Commit, c.Seq, nanos(c.ValidTo), c.ID, b.Repo)
-			if err != nil {
-				return err
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				var one int
-				err := a.tx.QueryRowContext(a.nc, `SELECT 1 FROM facts WHERE id = ? AND repo = ?`, c.ID, b.Repo).Scan(&one)
-				if err == sql.ErrNoRows {
-					return livespec.Errorf(livespec.EINVALID, "close of unknown fact %s in repo %s", c.ID, b.Repo)
-				}
-				if err != nil {
-					return err
-				}
-			}
-		}
+	if err := a.closeRecords("facts", "fact", b.Repo, b.FactCloses); err != nil {
+		return err
 	}
 	if len(b.FactChanges) > 0 {
 		st, err := a.prepare(sqlUpsertFactChange)
@@ -239,4 +214,38 @@ func (s *Store) FactValues(ctx context.Context, repos []string) ([]livespec.Fact
 		return nil, s.fail(ctx, "fact values", err)
 	}
 	return out, nil
+}
+
+// closeRecords ends the open versions of table (facts or links) that
+// closes name; closing one already closed changes nothing, closing an
+// unknown one is EINVALID naming what (fact, link).
+func (a *applier) closeRecords(table, what, repo string, closes []livespec.Close) error {
+	if len(closes) == 0 {
+		return nil
+	}
+	st, err := a.prepare(`UPDATE ` + table + ` SET end_commit = ?, end_seq = ?, valid_to = ? WHERE id = ? AND repo = ? AND end_commit = ''`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, c := range closes {
+		if err := a.tick(); err != nil {
+			return err
+		}
+		res, err := st.ExecContext(a.nc, c.Commit, c.Seq, nanos(c.ValidTo), c.ID, repo)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			var one int
+			err := a.tx.QueryRowContext(a.nc, `SELECT 1 FROM `+table+` WHERE id = ? AND repo = ?`, c.ID, repo).Scan(&one)
+			if err == sql.ErrNoRows {
+				return livespec.Errorf(livespec.EINVALID, "close of unknown %s %s in repo %s", what, c.ID, repo)
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -125,6 +125,7 @@ func (s *Store) DeleteRepo(ctx context.Context, repo string) error {
 		`DELETE FROM changes WHERE repo = ?1`,
 		`DELETE FROM facts WHERE repo = ?1`,
 		`DELETE FROM fact_changes WHERE repo = ?1`,
+		`DELETE FROM links WHERE repo = ?1`,
 		`DELETE FROM checkpoints WHERE repo = ?1`,
 	} {
 		if _, err := tx.ExecContext(ctx, q, repo); err != nil {

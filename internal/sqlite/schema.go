@@ -302,4 +302,25 @@ CREATE TABLE term_counts (
 ) WITHOUT ROWID;
 CREATE INDEX versions_uncounted ON versions (rid) WHERE counted <> (end_commit = '');
 `,
+	// 8: explicit links between spec and code (covers comments of spec
+	// sections, spec: comments of code) with their validity intervals.
+	`
+CREATE TABLE links (
+	rid        INTEGER PRIMARY KEY,
+	id         TEXT    NOT NULL UNIQUE,
+	repo       TEXT    NOT NULL,
+	kind       TEXT    NOT NULL,
+	path       TEXT    NOT NULL,
+	heading    TEXT    NOT NULL,
+	target     TEXT    NOT NULL,
+	anchor     TEXT    NOT NULL,
+	commit_    TEXT    NOT NULL,
+	seq        INTEGER NOT NULL,
+	valid_from INTEGER NOT NULL,
+	end_commit TEXT    NOT NULL DEFAULT '',
+	end_seq    INTEGER NOT NULL DEFAULT 0,
+	valid_to   INTEGER
+);
+CREATE INDEX links_order ON links (repo, path, heading, kind, target, anchor, valid_from);
+`,
 }

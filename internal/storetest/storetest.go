@@ -55,6 +55,8 @@ func Run(t *testing.T, open func(tb testing.TB) livespec.Store) {
 		{"FactChanges", testFactChanges},
 		{"FactValues", testFactValues},
 		{"FactsBadBatch", testFactsBadBatch},
+		{"LinksValidity", testLinksValidity},
+		{"LinksApply", testLinksApply},
 		{"ConcurrentReadsOnAFreshStore", testConcurrentReads},
 		{"DataVersion", testDataVersion},
 		{"ResetVectors", testResetVectors},
