@@ -313,6 +313,9 @@ func TestBrowser(t *testing.T) {
 		if !strings.Contains(strings.Join(ins, " "), "One coupon per order") {
 			t.Errorf("inserted text %q lacks the new rule", ins)
 		}
+		if !eval[bool](t, tab, `getComputedStyle(document.querySelector("#diff .dtext")).color === getComputedStyle(document.body).color`) {
+			t.Errorf("the diff's text is not in the page's text colour")
+		}
 		b.shot(t, tab, "diff")
 	})
 
@@ -384,6 +387,12 @@ func TestBrowser(t *testing.T) {
 				t.Errorf("%s is %d px wide at a 390 px screen", p, w)
 			}
 		}
+		// The chart's axis labels can be read: 9 px high at least, and
+		// apart from each other.
+		b.step(t, ptab, chromedp.Navigate(b.base+"/changes?since=2025-01-01&until=2025-02-28"), chromedp.WaitVisible("#totals"))
+		if bad := eval[[]string](t, ptab, axisLabels); len(bad) > 0 {
+			t.Errorf("axis labels at phone width: %s", strings.Join(bad, "; "))
+		}
 		b.shot(t, ptab, "phone-browse")
 	})
 
@@ -435,6 +444,20 @@ const accessAudit = `(() => {
     const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
     if (ratio < 4.5) bad.push("contrast " + ratio.toFixed(2) + " for " + JSON.stringify(n.textContent.trim().slice(0, 40)));
   }
+  return bad;
+})()`
+
+// axisLabels lists the chart's visible axis labels that are under 9 px
+// high or overlap the next one.
+const axisLabels = `(() => {
+  const bad = [];
+  const boxes = [...document.querySelectorAll("svg .xlabel")]
+    .filter(e => getComputedStyle(e).display !== "none").map(e => [e.textContent, e.getBoundingClientRect()]);
+  boxes.forEach(([text, r], i) => {
+    if (r.height < 9) bad.push(text + " is " + r.height.toFixed(1) + " px high");
+    if (i > 0 && boxes[i - 1][1].right > r.left) bad.push(boxes[i - 1][0] + " overlaps " + text);
+  });
+  if (boxes.length < 2) bad.push(boxes.length + " labels shown");
   return bad;
 })()`
 

@@ -77,9 +77,12 @@ type segment struct {
 	Label      string
 }
 
+// tick labels a bucket on the x axis; a minor one is hidden on narrow
+// screens, where the labels would touch.
 type tick struct {
 	X     int
 	Label string
+	Minor bool
 }
 
 type legendEntry struct {
@@ -173,7 +176,7 @@ func (c *chart) layout(starts []time.Time, counts []map[string]int, areas []stri
 	for i, s := range starts {
 		x := left + int(float64(i)*slot+(slot-float64(barW))/2)
 		if i%every == 0 {
-			c.Ticks = append(c.Ticks, tick{X: x + barW/2, Label: tickLabel(c.Unit, s)})
+			c.Ticks = append(c.Ticks, tick{X: x + barW/2, Label: tickLabel(c.Unit, s), Minor: len(c.Ticks)%2 == 1})
 		}
 		if len(counts[i]) == 0 {
 			continue
