@@ -29,6 +29,7 @@ type changesView struct {
 	Window               livespec.Window
 	Chart                *chart
 	Area, Week           string // the bar a click narrowed the report to
+	Bucket               string // that bar's name: "week of 13 Jan 2025", "Sep 2025"
 	ReportFrom, ReportTo time.Time
 	ClearURL             string
 	Totals               totals
@@ -162,7 +163,9 @@ func (v *changesView) narrow(chs []livespec.Change, byRepo bool) ([]livespec.Cha
 		}
 		v.ReportFrom = maxTime(start, v.Window.From)
 		v.ReportTo = minTime(v.Chart.Unit.next(start), v.Window.To)
+		v.Bucket = v.Chart.Unit.label(start)
 	}
+	v.Chart.markSelected(v.Week, v.Area)
 	return slices.DeleteFunc(slices.Clone(chs), func(c livespec.Change) bool {
 		return c.Date.Before(v.ReportFrom) || !c.Date.Before(v.ReportTo) || v.Area != "" && areaOf(c, byRepo) != v.Area
 	}), nil

@@ -59,6 +59,7 @@ type chart struct {
 	Areas         []legendEntry
 	ByRepo        bool
 	Empty         bool
+	Narrowed      bool // the report shows only the selected segments
 }
 
 type bar struct {
@@ -75,6 +76,7 @@ type segment struct {
 	Color      string
 	URL        string
 	Label      string
+	Selected   bool
 }
 
 // tick labels a bucket on the x axis; a minor one is hidden on narrow
@@ -195,6 +197,21 @@ func (c *chart) layout(starts []time.Time, counts []map[string]int, areas []stri
 				URL: linkFor(s, a), Label: fmt.Sprintf("%s, %s: %s", b.Label, areaName(a), plural(n, "change"))})
 		}
 		c.Bars = append(c.Bars, b)
+	}
+}
+
+// markSelected marks the segments a report narrowed to the bar starting
+// on week (YYYY-MM-DD, "" for any) and to area ("" for any) shows.
+func (c *chart) markSelected(week, area string) {
+	if week == "" && area == "" {
+		return
+	}
+	c.Narrowed = true
+	for i := range c.Bars {
+		for j := range c.Bars[i].Segments {
+			s := &c.Bars[i].Segments[j]
+			s.Selected = (week == "" || c.Bars[i].Start == week) && (area == "" || s.Area == area)
+		}
 	}
 }
 

@@ -150,6 +150,13 @@ func TestChangesTotalsAndBars(t *testing.T) {
 	if strings.Contains(narrowed, "guide.md") || !strings.Contains(narrowed, "spec/auth.md") {
 		t.Errorf("narrowed report lists the wrong documents")
 	}
+	if !strings.Contains(narrowed, "Report: week of 13 Jan 2025, spec</h2>") {
+		t.Errorf("the narrowed report does not say which bar it shows")
+	}
+	selected := regexp.MustCompile(`<g class="bar" data-start="([0-9-]+)"[^>]*>\s*(?:<a [^>]*>.*?</a>)*?<a [^>]*class="seg selected" aria-current="true" data-area="([^"]+)"`).FindAllStringSubmatch(narrowed, -1)
+	if len(selected) != 1 || selected[0][1] != "2025-01-13" || selected[0][2] != "spec" || strings.Count(narrowed, `class="seg selected"`) != 1 {
+		t.Errorf("selected segments %q, want the one of 2025-01-13 in spec", selected)
+	}
 }
 
 func TestChangesPeriod(t *testing.T) {

@@ -49,6 +49,7 @@ var funcs = template.FuncMap{
 	"edits":    func(kinds []string) string { return strings.ReplaceAll(strings.Join(kinds, ", "), "_", " ") },
 	"heading":  func(h string) string { return strings.Join(livespec.SplitHeading(h), " › ") },
 	"zeroTime": func() time.Time { return time.Time{} },
+	"area":     areaName,
 }
 
 // render writes the layout around the named body template.
