@@ -1043,6 +1043,31 @@ func sentencesOf(text string) []string {
 	return out
 }
 
+// overlap returns a sentence's score for query: how many distinct terms of
+// the sentence the query holds, a form of a symbol the query writes as a
+// prefix ("~int64" for "`~int`-style") counting too.
+func overlap(query string) func(string) int {
+	q := map[string]bool{}
+	var forms []string
+	for _, t := range lex.Tokens(query) {
+		if t.Prefix {
+			forms = append(forms, lex.Stem(t.Word))
+		}
+	}
+	for _, t := range lex.Terms(query) {
+		q[t] = true
+	}
+	return func(s string) int {
+		n := 0
+		for t := range exTerms(s) {
+			if q[t] || slices.ContainsFunc(forms, func(p string) bool { return lex.PrefixOf(p, t) }) {
+				n++
+			}
+		}
+		return n
+	}
+}
+
 // exTerms returns the distinct content terms of s as the shared text
 // analysis reads them (a camelCase word gives its parts too: "mutualTLS"
 // gives mutualtl, mutual, tls).
@@ -1066,16 +1091,7 @@ func quoteSentences(c livespec.Citation, query string) string {
 	if len(sents) == 0 {
 		return "" // a heading with no text of its own
 	}
-	q := exTerms(query)
-	score := func(s string) int {
-		n := 0
-		for t := range exTerms(s) {
-			if q[t] {
-				n++
-			}
-		}
-		return n
-	}
+	score := overlap(query)
 	// Prose wins over fragments (a code line, a table cell) of equal score.
 	best, bestScore := 0, -1
 	for i, s := range sents {

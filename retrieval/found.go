@@ -131,7 +131,7 @@ func (a *Assistant) corrections(ctx context.Context, question, topic string, rep
 			continue
 		}
 		seen[w] = true
-		ever, err := a.everSeen(ctx, lex.Stem(w), w, repos)
+		ever, err := a.everSeen(ctx, lex.Stem(w), w, false, repos)
 		if err != nil {
 			return nil, err
 		}
@@ -164,8 +164,9 @@ func correctionNote(cs []correction) string {
 }
 
 // everSeen reports whether some version of the specs, current or not,
-// holds term (a stem; word is how the question wrote it).
-func (a *Assistant) everSeen(ctx context.Context, term, word string, repos []string) (bool, error) {
+// holds term (a stem; word is how the question wrote it) or, for a symbol
+// written as a prefix, one of its forms.
+func (a *Assistant) everSeen(ctx context.Context, term, word string, prefix bool, repos []string) (bool, error) {
 	cs, err := a.corpus(ctx)
 	if err != nil {
 		return false, err
@@ -173,12 +174,15 @@ func (a *Assistant) everSeen(ctx context.Context, term, word string, repos []str
 	if cs.docFreq(term) > 0 {
 		return true, nil
 	}
+	if prefix {
+		word += "*" // lex reads a symbol before a wildcard as a prefix
+	}
 	hits, err := a.Store.Search(ctx, livespec.SearchQuery{Text: word, Validity: livespec.AnyVersion(), Repos: repos, Limit: 10})
 	if err != nil {
 		return false, storeError("search history", err)
 	}
 	for _, h := range hits {
-		if versionDoc(h.Version).set[term] {
+		if versionDoc(h.Version).holds(term, prefix) {
 			return true, nil
 		}
 	}
@@ -188,10 +192,12 @@ func (a *Assistant) everSeen(ctx context.Context, term, word string, repos []str
 // sigTerm is a significant term of a topic, the word that wrote it and,
 // for a compound or an identifier of words ("out-of-band", "readOnly",
 // "async/await"), the stems of its parts: a text that writes the parts
-// apart holds it too.
+// apart holds it too. A symbol written as a prefix ("`~int`-style") is
+// held by a text holding one of its forms ("~int64").
 type sigTerm struct {
 	term, word string
 	parts      []string
+	prefix     bool
 }
 
 // significant returns the terms of a topic that a version must hold to
@@ -211,7 +217,7 @@ func significant(cs *corpusStats, topic string) []sigTerm {
 		if seen[st] || lex.Stop(t.Word) || lexGeneric[t.Word] || lexGeneric[st] || (!t.Symbol && len([]rune(t.Word)) < 2) || cs.common(st) {
 			continue
 		}
-		s := sigTerm{term: st, word: t.Word}
+		s := sigTerm{term: st, word: t.Word, prefix: t.Prefix}
 		switch {
 		case ident && !strings.ContainsFunc(t.Word, unicode.IsDigit):
 			for _, p := range lex.Tokens(strings.NewReplacer("/", " ", ".", " ").Replace(t.Word)) {
@@ -242,7 +248,7 @@ func significant(cs *corpusStats, topic string) []sigTerm {
 // seen reports whether some version holds s, whole or, for a compound,
 // every one of its parts together.
 func (a *Assistant) seen(ctx context.Context, s sigTerm, repos []string) (bool, error) {
-	ever, err := a.everSeen(ctx, s.term, s.word, repos)
+	ever, err := a.everSeen(ctx, s.term, s.word, s.prefix, repos)
 	if err != nil || ever || len(s.parts) == 0 {
 		return ever, err
 	}
@@ -403,7 +409,7 @@ func (a *Assistant) together(ctx context.Context, text string, sig []sigTerm, pa
 		d := versionDoc(h.Version)
 		all := true
 		for _, s := range sig {
-			if !d.set[s.term] {
+			if !d.holds(s.term, s.prefix) {
 				all = false
 				break
 			}

@@ -157,16 +157,10 @@ func headlineQuote(text, query string) string {
 	if len(ps) == 0 {
 		return ""
 	}
-	q := exTerms(query)
+	score := overlap(query)
 	best, bestScore := 0, -1
 	for i, s := range ps {
-		n := 0
-		for t := range exTerms(s) {
-			if q[t] {
-				n++
-			}
-		}
-		if n > bestScore {
+		if n := score(s); n > bestScore {
 			best, bestScore = i, n
 		}
 	}

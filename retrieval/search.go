@@ -366,6 +366,7 @@ type qterm struct {
 	weight    float64
 	generic   bool
 	camel     bool     // only seen as a piece of a camelCase word
+	prefix    bool     // a symbol written as a prefix: its forms count (lex.PrefixOf)
 	acronym   string   // the acronym as written, lower case
 	expansion []string // stemmed words that spell the acronym
 }
@@ -385,7 +386,7 @@ func lexQuery(q string) []qterm {
 			continue
 		}
 		seen[s] = len(out)
-		qt := qterm{term: s, word: t.Word, weight: 1, camel: t.Camel}
+		qt := qterm{term: s, word: t.Word, weight: 1, camel: t.Camel, prefix: t.Prefix}
 		if lexGeneric[t.Word] || lexGeneric[s] {
 			qt.generic = true
 			qt.weight = 0.2
@@ -488,7 +489,7 @@ func (d *lexDoc) wordList() []string {
 // has reports whether the document contains q's term or, for an acronym
 // with an expansion, every word of the expansion.
 func (d *lexDoc) has(q qterm) bool {
-	if d.set[q.term] {
+	if d.holds(q.term, q.prefix) {
 		return true
 	}
 	if len(q.expansion) == 0 {
@@ -500,6 +501,23 @@ func (d *lexDoc) has(q qterm) bool {
 		}
 	}
 	return true
+}
+
+// holds reports whether the document contains term or, when prefix, a
+// symbol of which term is a prefix ("~int64" for "~int").
+func (d *lexDoc) holds(term string, prefix bool) bool {
+	if d.set[term] {
+		return true
+	}
+	if !prefix {
+		return false
+	}
+	for k := range d.set {
+		if lex.PrefixOf(term, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // lexIdentParts sets the expansion of identifier terms ("async/await",

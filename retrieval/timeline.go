@@ -55,8 +55,9 @@ type topicMatch struct {
 	thr      float64     // the coverage a version needs to mention the topic
 	docs     map[string]*lexDoc
 	// required are the topic's symbols and identifiers ("$ref", "go.work"):
-	// a version mentions the topic only when it holds every one of them.
-	required []string
+	// a version mentions the topic only when it holds every one of them
+	// (a form of a symbol written as a prefix: "~int64" of "`~int`-style").
+	required []lex.QueryTerm
 }
 
 // usefulTopic reports whether topic names something: a topic made only of
@@ -156,6 +157,9 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 	}
 	m.thr = topicMinCov
 	m.required = requiredTerms(topic)
+	if forms := formsCore(m.qs); forms != nil {
+		m.qs = forms
+	}
 	var scoredPool []scored
 	for _, v := range pool {
 		if !m.holdsRequired(m.docs[v.ID]) {
@@ -1060,12 +1064,31 @@ func (a *Assistant) titleOf(ctx context.Context, f fileID, repos []string) strin
 	return ""
 }
 
-// requiredTerms returns the symbols and identifiers of a topic, stemmed.
-func requiredTerms(topic string) []string {
-	var out []string
+// requiredTerms returns the symbols and identifiers of a topic, stemmed,
+// each marked when the topic writes it as a prefix.
+func requiredTerms(topic string) []lex.QueryTerm {
+	var out []lex.QueryTerm
 	for _, t := range lex.Tokens(topic) {
 		if t.Symbol || (t.Part && strings.ContainsAny(t.Word, "/.") && strings.ContainsFunc(t.Word, unicode.IsLetter) && wordsOfTwo(t.Word)) {
-			out = append(out, lex.Stem(t.Word))
+			out = append(out, lex.QueryTerm{Term: lex.Stem(t.Word), Prefix: t.Prefix})
+		}
+	}
+	return out
+}
+
+// formsCore returns the terms of a core that name a family of symbols: a
+// symbol the topic writes as a prefix with a name in it ("`~int`-style
+// approximation constraints", "keywords starting with `$dynamic`"), and
+// the word of that name (lex marks both). A version holding one of its
+// forms ("~int64") mentions the topic, whatever it calls them; the
+// topic's other words only rank the versions. A bare sigil or letter
+// ("~", "x-") names no family: the other words must be there as usual.
+// Nil when there is none.
+func formsCore(qs []qterm) []qterm {
+	var out []qterm
+	for _, q := range qs {
+		if q.prefix && len(strings.TrimFunc(q.term, func(r rune) bool { return !lex.IsWordRune(r) })) >= 2 {
+			out = append(out, q)
 		}
 	}
 	return out
@@ -1074,7 +1097,7 @@ func requiredTerms(topic string) []string {
 // holdsRequired reports whether d holds every required term of the topic.
 func (m *topicMatch) holdsRequired(d *lexDoc) bool {
 	for _, t := range m.required {
-		if !d.set[t] {
+		if !d.holds(t.Term, t.Prefix) {
 			return false
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/gittest"
@@ -28,15 +29,18 @@ func foundRepo(t *testing.T) (*retrieval.Assistant, map[string]string) {
 	return &retrieval.Assistant{Store: openIndex(t, r.Dir, nil)}, commits
 }
 
+// foundCase is a question with whether it is found, where it first
+// appeared and what the answer says.
+type foundCase struct {
+	name, question string
+	found          bool
+	firstSeen      string   // commit of first_seen, "" for none
+	says           []string // the answer contains each
+}
+
 func TestFound(t *testing.T) {
 	a, commits := foundRepo(t)
-	now := day("2024-07-01T00:00:00Z")
-	tests := []struct {
-		name, question string
-		found          bool
-		firstSeen      string   // commit of first_seen, "" for none
-		says           []string // the answer contains each
-	}{
+	checkFound(t, a, day("2024-07-01T00:00:00Z"), []foundCase{
 		{"a lookalike whose key term no version holds is not found", "When was gRPC support introduced?", false, "",
 			[]string{"Nothing in the spec history mentions gRPC."}},
 		{"a question about the text of something never covered", "What does the spec say about GDPR?", false, "",
@@ -47,7 +51,12 @@ func TestFound(t *testing.T) {
 		{"the plain word's first appearance is older", "When was ref first mentioned?", true, commits["webhooks"], nil},
 		{"a misspelling with one clear correction is corrected and said", "When were webhoks first described?", true, commits["webhooks"],
 			[]string{`Read "webhoks" as "webhooks"`}},
-	}
+	})
+}
+
+// checkFound asks each question of a at now and checks its answer.
+func checkFound(t *testing.T, a *retrieval.Assistant, now time.Time, tests []foundCase) {
+	t.Helper()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ans := ask(t, a, tc.question, now)

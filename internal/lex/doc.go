@@ -10,7 +10,9 @@
 // too. Symbols are terms: a sigil on a word ("$ref", "@name", "~int"), a word
 // in braces or angle brackets ("{id}", "<T>"), an attribute ("#[derive]"), a
 // prefix with a dangling hyphen ("x-"), a directive ("//go:build") and a code
-// span holding only punctuation ("`?`", "`~`").
+// span holding only punctuation ("`?`", "`~`"). A symbol the text writes as
+// the start of longer ones ("`~int`-style", "~int*", "starting with `$`") is
+// marked Prefix, and PrefixOf says which symbols are its forms.
 //
 // Stem reduces a word with the Snowball English (Porter2) stemmer, so
 // "discounts" meets "discount"; numbers, identifiers and symbols are left

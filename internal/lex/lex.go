@@ -1,6 +1,7 @@
 package lex
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -19,6 +20,11 @@ type Token struct {
 	// of a compound or an identifier, an identifier, a symbol.
 	Part   bool
 	Symbol bool // a symbol term ("$ref", "{id}", "`?`")
+	// Prefix marks a symbol the text writes as the start of longer
+	// symbols: "`~int`-style", "~int*", "names starting with `$`". A
+	// query matches its forms with it (see PrefixOf).
+	// The word of its name is marked too ("int" of "`~int`-style").
+	Prefix bool
 }
 
 // Tokens splits s into tokens, identifiers and symbols first, then the
@@ -27,7 +33,30 @@ func Tokens(s string) []Token {
 	out := make([]Token, 0, len(s)/6+1)
 	out = idents(s, out)
 	out = symbols(s, out)
-	return words(s, out)
+	return prefixNames(words(s, out))
+}
+
+// prefixNames marks as prefixes the words that name a symbol read as a
+// prefix: "int" of "`~int`-style" stands for "int64" as "~int" does for
+// "~int64".
+func prefixNames(toks []Token) []Token {
+	var names []string
+	for _, t := range toks {
+		if t.Prefix {
+			if n := strings.TrimFunc(t.Word, func(r rune) bool { return !IsWordRune(r) }); n != "" {
+				names = append(names, n)
+			}
+		}
+	}
+	if names == nil {
+		return toks
+	}
+	for i, t := range toks {
+		if !t.Symbol && slices.Contains(names, t.Word) {
+			toks[i].Prefix = true
+		}
+	}
+	return toks
 }
 
 type span struct{ a, b int }
@@ -259,12 +288,25 @@ func Terms(s string) []string {
 	return out
 }
 
+// QueryTerm is one distinct term of a query. Prefix marks a symbol the
+// query writes as the start of longer symbols (see Token.Prefix): it
+// stands for its forms as well (see PrefixOf). The words of such a name
+// are searched as themselves: as a prefix, "int" would meet "interface".
+type QueryTerm struct {
+	Term   string
+	Prefix bool
+}
+
 // QueryTerms returns the distinct terms of a query, in order of first
 // appearance, at most max (no bound when max <= 0).
-func QueryTerms(s string, max int) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, t := range Terms(s) {
+func QueryTerms(s string, max int) []QueryTerm {
+	var out []QueryTerm
+	seen := map[QueryTerm]bool{}
+	for _, tok := range Tokens(s) {
+		if Stop(tok.Word) || (!tok.Symbol && singleLetter(tok.Word)) {
+			continue
+		}
+		t := QueryTerm{Term: Stem(tok.Word), Prefix: tok.Prefix && tok.Symbol}
 		if seen[t] {
 			continue
 		}
@@ -281,4 +323,21 @@ func QueryTerms(s string, max int) []string {
 func singleLetter(w string) bool {
 	r, n := utf8.DecodeRuneInString(w)
 	return n == len(w) && unicode.IsLetter(r)
+}
+
+// PrefixOf reports whether the symbol sym is a form of the symbol prefix,
+// which a text wrote as a prefix: sym is prefix itself, or starts with it
+// where code would break a name: prefix ends in punctuation ("x-" of
+// "x-foo", "~" of "~int"), or sym goes on with a digit or punctuation
+// ("~int64" and "~int_t" of "~int", but not "~interface"; "$ref.id" but
+// not "$refs").
+func PrefixOf(prefix, sym string) bool {
+	if !strings.HasPrefix(sym, prefix) || prefix == "" {
+		return false
+	}
+	if len(sym) == len(prefix) || !isWordByte(prefix[len(prefix)-1]) {
+		return true
+	}
+	c := sym[len(prefix)]
+	return c < 0x80 && !('a' <= c|0x20 && c|0x20 <= 'z')
 }

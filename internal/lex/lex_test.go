@@ -93,11 +93,11 @@ func TestTerms(t *testing.T) {
 			t.Errorf("Terms = %q holds the stop word %q", got, w)
 		}
 	}
-	if q := QueryTerms("schemas schema Schema", 0); !slices.Equal(q, []string{"schema"}) {
-		t.Errorf("QueryTerms = %q, want one term", q)
+	if q := QueryTerms("schemas schema Schema", 0); !slices.Equal(q, []QueryTerm{{Term: "schema"}}) {
+		t.Errorf("QueryTerms = %v, want one term", q)
 	}
-	if q := QueryTerms(strings.Repeat("alpha beta gamma ", 3), 2); !slices.Equal(q, []string{"alpha", "beta"}) {
-		t.Errorf("QueryTerms with a bound = %q, want the first two", q)
+	if q := QueryTerms(strings.Repeat("alpha beta gamma ", 3), 2); !slices.Equal(q, []QueryTerm{{Term: "alpha"}, {Term: "beta"}}) {
+		t.Errorf("QueryTerms with a bound = %v, want the first two", q)
 	}
 }
 
@@ -128,5 +128,73 @@ func TestDistance(t *testing.T) {
 		if got := Distance(tc.a, tc.b, tc.limit); got != tc.want {
 			t.Errorf("Distance(%q, %q, %d) = %d, want %d", tc.a, tc.b, tc.limit, got, tc.want)
 		}
+	}
+}
+
+func TestPrefixSymbols(t *testing.T) {
+	tests := []struct {
+		name, text string
+		prefix     []string // symbols read as prefixes
+		exact      []string // symbols read as themselves
+	}{
+		{"a form word joined to a code span", "When did `~int`-style constraints appear?", []string{"~int"}, nil},
+		{"a form word joined to the symbol", "~int-like types and `$ref`", []string{"~int"}, []string{"$ref"}},
+		{"a wildcard", "names such as `$dynamic*` or @deprecated", []string{"$dynamic"}, []string{"@deprecated"}},
+		{"a phrase before the symbol", "fields starting with `@` and names beginning with $x", []string{"@", "$x"}, nil},
+		{"a prefix word after the symbol", "the `~` prefix of a type", []string{"~"}, nil},
+		{"a symbol alone is itself", "when was `~int` introduced, and `?`", nil, []string{"~int", "?"}},
+		{"a hyphenated word after a symbol is not a form word", "`$ref`-resolution and ~int-valued", nil, []string{"$ref", "~int-valued"}},
+		{"a phrase not ending right before the symbol", "starting with the `$ref` keyword", nil, []string{"$ref"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := map[string]bool{}
+			for _, tok := range Tokens(tc.text) {
+				if tok.Symbol {
+					got[tok.Word] = tok.Prefix
+				}
+			}
+			for _, w := range tc.prefix {
+				if p, ok := got[w]; !ok || !p {
+					t.Errorf("Tokens(%q): symbol %q is not read as a prefix (symbols: %v)", tc.text, w, got)
+				}
+			}
+			for _, w := range tc.exact {
+				if p, ok := got[w]; !ok || p {
+					t.Errorf("Tokens(%q): symbol %q should be read as itself (symbols: %v)", tc.text, w, got)
+				}
+			}
+		})
+	}
+	q := QueryTerms("`~int`-style approximation", 0)
+	if !slices.Contains(q, QueryTerm{Term: "~int", Prefix: true}) || slices.Contains(q, QueryTerm{Term: "~int"}) {
+		t.Errorf("QueryTerms = %v, want ~int as a prefix only", q)
+	}
+}
+
+func TestPrefixOf(t *testing.T) {
+	tests := []struct {
+		prefix, sym string
+		want        bool
+	}{
+		{"~int", "~int", true},
+		{"~int", "~int64", true},
+		{"~int", "~int_t", true},
+		{"~int", "~interface", false},
+		{"~float", "~float64", true},
+		{"~flo", "~float64", false},
+		{"x-", "x-oai-foo", true},
+		{"~", "~int", true},
+		{"$ref", "$refs", false},
+		{"$ref", "@ref", false},
+		{"~int", "~in", false},
+		{"", "~int", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.prefix+"_"+tc.sym, func(t *testing.T) {
+			if got := PrefixOf(tc.prefix, tc.sym); got != tc.want {
+				t.Errorf("PrefixOf(%q, %q) = %v, want %v", tc.prefix, tc.sym, got, tc.want)
+			}
+		})
 	}
 }

@@ -17,6 +17,17 @@ func symbols(s string, out []Token) []Token {
 			out = append(out, Token{Word: strings.ToLower(w), Part: true, Symbol: true})
 		}
 	}
+	// addForm adds the symbol s[a:b], read as a prefix where the text
+	// says it is one.
+	addForm := func(a, b int) {
+		w, prefix := s[a:b], false
+		if k := strings.LastIndexByte(w, '-'); k > 1 && formWord[strings.ToLower(w[k+1:])] {
+			w, prefix = w[:k], true // "~int-style"
+		}
+		if len(w) <= maxSymbol {
+			out = append(out, Token{Word: strings.ToLower(w), Part: true, Symbol: true, Prefix: prefix || saysPrefix(s, a, b)})
+		}
+	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		prevWord := i > 0 && isWordByteBefore(s, i)
@@ -25,7 +36,7 @@ func symbols(s string, out []Token) []Token {
 			// A sigil on a word: "$ref", "@name", "~int".
 			if !prevWord {
 				if j := wordEnd(s, i+1); j > i+1 {
-					add(s[i:j])
+					addForm(i, j)
 				}
 			}
 		case '{', '<':
@@ -68,7 +79,7 @@ func symbols(s string, out []Token) []Token {
 			// A code span holding only punctuation: "`?`", "`~`", "`...`".
 			if j := strings.IndexByte(s[i+1:], '`'); j > 0 && j <= 4 {
 				if body := s[i+1 : i+1+j]; !strings.ContainsFunc(body, func(r rune) bool { return IsWordRune(r) || unicode.IsSpace(r) }) {
-					add(body)
+					addForm(i+1, i+1+j)
 					i += j + 1
 				}
 			}
@@ -99,3 +110,47 @@ func isWordByte(c byte) bool {
 // isWordByteBefore reports whether the byte before i is part of a word
 // (ASCII letter or digit, or the last byte of a multi-byte letter).
 func isWordByteBefore(s string, i int) bool { return isWordByte(s[i-1]) }
+
+// formWord holds the words that, joined to a symbol by a hyphen, say that
+// it stands for its longer forms: "`~int`-style", "`x-`-prefixed".
+var formWord = map[string]bool{"style": true, "like": true, "prefixed": true, "shaped": true, "form": true, "forms": true, "prefix": true, "prefixes": true}
+
+// prefixBefore holds the words that, written before a symbol, say that it
+// is the start of longer symbols: "names starting with `$`".
+var prefixBefore = []string{"starting with", "beginning with", "starts with", "start with", "begins with", "begin with", "prefixed with", "prefixed by"}
+
+// saysPrefix reports whether the text around the symbol s[a:b] reads it as
+// the start of longer symbols (see Token.Prefix): a wildcard after it
+// ("~int*"), a form word joined to it ("`~int`-style") or a prefix word
+// after it ("the `$` prefix"), or a phrase such as "starting with" before it.
+func saysPrefix(s string, a, b int) bool {
+	after := s[b:]
+	after = strings.TrimPrefix(after, "`")
+	if strings.HasPrefix(after, "*") {
+		return true
+	}
+	if rest, ok := strings.CutPrefix(after, "-"); ok && formWord[strings.ToLower(leadingWord(rest))] {
+		return true
+	}
+	if rest, ok := strings.CutPrefix(after, " "); ok {
+		if w := strings.ToLower(leadingWord(rest)); w == "prefix" || w == "prefixes" {
+			return true
+		}
+	}
+	before := strings.ToLower(strings.TrimRight(strings.TrimSuffix(s[:a], "`"), " "))
+	for _, p := range prefixBefore {
+		if strings.HasSuffix(before, p) && (len(before) == len(p) || !isWordByte(before[len(before)-len(p)-1])) {
+			return true
+		}
+	}
+	return false
+}
+
+// leadingWord returns the run of word bytes s starts with.
+func leadingWord(s string) string {
+	j := 0
+	for j < len(s) && isWordByte(s[j]) {
+		j++
+	}
+	return s[:j]
+}

@@ -19,6 +19,7 @@ func TestTerms(t *testing.T) {
 		{"one-character words and duplicates", "a b c x Token token TOKEN", []string{"token"}},
 		{"digits and unicode", "KEP-1287 in-place Größe naïve", []string{"kep1287", "kep", "1287", "inplac", "place", "größe", "naïve"}},
 		{"symbols are terms", "the `$ref` of /users/{id}", []string{"zx24726566", "zx7b69647d", "ref", "user", "id"}},
+		{"a symbol written as a prefix is a prefix query", "`~int`-style", []string{"zx7e696e74*", "int", "style"}},
 		{"nothing usable", "what is the?", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -13,11 +13,18 @@ const maxTerms = 32
 
 // Terms returns the terms BM25 searches for in text: lex's query terms
 // (stemmed, stop words dropped, symbols kept), each once, in order of
-// first appearance, at most 32, in the form the FTS index stores them.
+// first appearance, at most 32, in the form the FTS index stores them. A
+// symbol the text writes as a prefix ("`~int`-style") ends with "*" (no
+// FTS token does): it matches every token its FTS form starts, "~int64"
+// too, since the hex form of a prefix is a prefix of the hex form.
 func Terms(text string) []string {
-	terms := lex.QueryTerms(text, maxTerms)
-	for i, t := range terms {
-		terms[i] = ftsToken(t)
+	qs := lex.QueryTerms(text, maxTerms)
+	terms := make([]string, len(qs))
+	for i, q := range qs {
+		terms[i] = ftsToken(q.Term)
+		if q.Prefix {
+			terms[i] += "*"
+		}
 	}
 	return terms
 }
@@ -73,16 +80,21 @@ func init() {
 	})
 }
 
-// matchExpr returns the FTS5 query for terms: every term quoted, ORed.
+// matchExpr returns the FTS5 query for terms: every term quoted, ORed; a
+// term ending in "*" is a prefix query ("zx7e696e74" *).
 func matchExpr(terms []string) string {
 	var b strings.Builder
 	for i, t := range terms {
 		if i > 0 {
 			b.WriteString(" OR ")
 		}
+		body, prefix := strings.CutSuffix(t, "*")
 		b.WriteByte('"')
-		b.WriteString(strings.ReplaceAll(t, `"`, `""`))
+		b.WriteString(strings.ReplaceAll(body, `"`, `""`))
 		b.WriteByte('"')
+		if prefix {
+			b.WriteString(" *")
+		}
 	}
 	return b.String()
 }
