@@ -206,6 +206,17 @@ var benchQuestions = map[string][]string{
 	},
 	"changes_topic": {
 		"What changed this year about API priority and fairness?",
+		"What changed about dynamic resource allocation in August 2024?",
+	},
+	"introduced": {
+		"When was sidecar containers first proposed?",
+		"When did swap support on Linux nodes first appear?",
+		"When did `x-kubernetes-`-prefixed OpenAPI extensions first appear?",
+		"When was `@deprecated`-style annotation first mentioned?",
+	},
+	"evolution": {
+		"How did the graduation criteria for in-place pod resize evolve?",
+		"How has the pod security admission KEP changed?",
 	},
 }
 
