@@ -119,6 +119,10 @@ var formWord = map[string]bool{"style": true, "like": true, "prefixed": true, "s
 // is the start of longer symbols: "names starting with `$`".
 var prefixBefore = []string{"starting with", "beginning with", "starts with", "start with", "begins with", "begin with", "prefixed with", "prefixed by"}
 
+// maxPrefixBefore bounds how far before a symbol saysPrefix looks: the
+// longest phrase of prefixBefore, a space and a backtick, and then some.
+const maxPrefixBefore = 24
+
 // saysPrefix reports whether the text around the symbol s[a:b] reads it as
 // the start of longer symbols (see Token.Prefix): a wildcard after it
 // ("~int*"), a form word joined to it ("`~int`-style") or a prefix word
@@ -137,9 +141,10 @@ func saysPrefix(s string, a, b int) bool {
 			return true
 		}
 	}
-	before := strings.ToLower(strings.TrimRight(strings.TrimSuffix(s[:a], "`"), " "))
+	before := strings.TrimRight(strings.TrimSuffix(s[max(0, a-maxPrefixBefore):a], "`"), " ")
 	for _, p := range prefixBefore {
-		if strings.HasSuffix(before, p) && (len(before) == len(p) || !isWordByte(before[len(before)-len(p)-1])) {
+		n := len(before) - len(p)
+		if n >= 0 && strings.EqualFold(before[n:], p) && (n == 0 || !isWordByte(before[n-1])) {
 			return true
 		}
 	}
