@@ -338,12 +338,15 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
-	t.Run("labels, contrast and keyboard", func(t *testing.T) {
+	t.Run("labels, contrast, keyboard and nothing from elsewhere", func(t *testing.T) {
 		for _, p := range []string{"/?q=How+many+coupons+per+order%3F", "/changes?since=2025-01-01&until=2025-02-28",
 			"/doc/spec/auth.md?from=2025-01-10&to=2025-01-20", "/browse?q=coupon", "/login"} {
 			b.step(t, tab, chromedp.Navigate(b.base+p), chromedp.WaitVisible("main"))
 			if bad := eval[[]string](t, tab, accessAudit); len(bad) > 0 {
 				t.Errorf("%s: %s", p, strings.Join(bad, "; "))
+			}
+			if other := eval[[]string](t, tab, `[...document.querySelectorAll("script[src], link[href], img[src], iframe, object, embed")].map(e => e.src || e.href || e.data || "?").filter(u => !u.startsWith(location.origin + "/"))`); len(other) > 0 {
+				t.Errorf("%s loads from elsewhere: %q", p, other)
 			}
 		}
 		// From the top of the Changes page, Tab reaches the skip link

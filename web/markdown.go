@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"html/template"
+	"net/url"
 	"path"
 	"regexp"
 	"strconv"
@@ -39,6 +40,7 @@ type rewriteLinks struct{}
 func (rewriteLinks) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
 	lc, _ := pc.Get(linkCtxKey).(*linkContext)
 	if lc == nil {
+		unwrapRelativeLinks(doc)
 		return
 	}
 	anchorTargets(doc, reader.Source())
@@ -66,6 +68,30 @@ func (lc *linkContext) resolve(dest string) (string, bool) {
 		return "", false
 	}
 	return docURL(lc.repo, p, lc.at) + frag, true
+}
+
+// unwrapRelativeLinks keeps only the text of links without a scheme: in an
+// answer, quoted from many files, a relative link has no file to be
+// relative to.
+func unwrapRelativeLinks(doc *ast.Document) {
+	var rel []*ast.Link
+	_ = ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if l, ok := n.(*ast.Link); ok && entering {
+			if u, err := url.Parse(string(l.Destination)); err != nil || u.Scheme == "" {
+				rel = append(rel, l)
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, l := range rel {
+		parent := l.Parent()
+		for c := l.FirstChild(); c != nil; {
+			next := c.NextSibling()
+			parent.InsertBefore(parent, l, c)
+			c = next
+		}
+		parent.RemoveChild(parent, l)
+	}
 }
 
 func isMarkdown(p string) bool {
