@@ -137,8 +137,8 @@ func Fingerprint(opt Options) string {
 	opt = opt.withDefaults()
 	inc := slices.Sorted(slices.Values(opt.Include))
 	exc := slices.Sorted(slices.Values(opt.Exclude))
-	sum := sha256.Sum256(fmt.Appendf(nil, "ingest/%d\n%s\ninclude=%q\nexclude=%q\nmax=%d\nfacts/%d sidecars=%q\n",
-		fingerprintVersion, SplitterVersion, inc, exc, opt.MaxFileBytes, factsVersion, opt.Sidecars))
+	sum := sha256.Sum256(fmt.Appendf(nil, "ingest/%d\n%s\ninclude=%q\nexclude=%q\nmax=%d\nfacts/%d sidecars=%q\nlinks/%d\n",
+		fingerprintVersion, SplitterVersion, inc, exc, opt.MaxFileBytes, factsVersion, opt.Sidecars, linksVersion))
 	return fmt.Sprintf("v%d:%s", fingerprintVersion, hex.EncodeToString(sum[:8]))
 }
 
@@ -229,6 +229,8 @@ type pipeline struct {
 
 	facts    map[string]map[string]*livespec.Fact // source path -> field -> open fact
 	pendingK map[string]int                       // fact id -> index in batch.Facts
+	links    map[string]map[linkKey]string        // declaring path -> its open links' ids
+	pendingL map[string]int                       // link id -> index in batch.Links
 
 	// writer state (writer goroutine only)
 	embedded map[string]bool
@@ -282,13 +284,7 @@ func (p *pipeline) run(ctx context.Context) (*Result, error) {
 		cfg, truncated, _ := splitConfig(cp.Config)
 		switch {
 		case cfg != p.fp:
-			what := ""
-			if old, ok := StoredSettings(cp); ok {
-				if d := old.Diff(settingsOf(opt)); d != "" {
-					what = " (" + d + ")"
-				}
-			}
-			p.warn(fmt.Sprintf("settings changed since the last ingest of %s%s: rebuilding it", opt.Repo, what))
+			p.warn(rebuildReason(cp, opt))
 			rebuild = true
 		case truncated && len(g.shallowCommits()) == 0:
 			p.warn(fmt.Sprintf("%s was ingested from a shallow clone and now has its full history: rebuilding it", opt.Repo))
@@ -321,6 +317,7 @@ func (p *pipeline) run(ctx context.Context) (*Result, error) {
 	}
 	p.files = map[string]*openFile{}
 	p.facts = map[string]map[string]*livespec.Fact{}
+	p.links = map[string]map[linkKey]string{}
 	if rebuild {
 		if err := p.store.DeleteRepo(ctx, opt.Repo); err != nil {
 			return nil, fmt.Errorf("ingest: rebuild: %w", err)
@@ -341,6 +338,9 @@ func (p *pipeline) run(ctx context.Context) (*Result, error) {
 		if err := p.loadFacts(ctx); err != nil {
 			return nil, fmt.Errorf("ingest: load open facts: %w", err)
 		}
+		if err := p.loadLinks(ctx); err != nil {
+			return nil, fmt.Errorf("ingest: load open links: %w", err)
+		}
 	}
 	if err := p.process(ctx, chain, seq0); err != nil {
 		return nil, err
@@ -350,6 +350,20 @@ func (p *pipeline) run(ctx context.Context) (*Result, error) {
 		p.warn(fmt.Sprintf("no files match %s on branch %s of %s", p.globDesc(), branch, opt.Repo))
 	}
 	return p.res, nil
+}
+
+// rebuildReason says why a checkpoint's fingerprint differs from opt's:
+// the settings that changed, or, with the same settings, a livespec that
+// reads more of each commit than the one that wrote the checkpoint.
+func rebuildReason(cp livespec.Checkpoint, opt Options) string {
+	old, ok := StoredSettings(cp)
+	if !ok {
+		return fmt.Sprintf("settings changed since the last ingest of %s: rebuilding it", opt.Repo)
+	}
+	if d := old.Diff(settingsOf(opt)); d != "" {
+		return fmt.Sprintf("settings changed since the last ingest of %s (%s): rebuilding it", opt.Repo, d)
+	}
+	return fmt.Sprintf("this livespec reads more of each commit than the one that last ingested %s (links between spec and code, lifecycle facts): rebuilding it", opt.Repo)
 }
 
 func (p *pipeline) globDesc() string {

@@ -66,6 +66,7 @@ func (p *pipeline) newBatch() {
 	p.pendingV = map[string]int{}
 	p.pendingF = map[string]int{}
 	p.pendingK = map[string]int{}
+	p.pendingL = map[string]int{}
 	p.batchItems, p.batchBytes = 0, 0
 }
 
@@ -130,6 +131,7 @@ func (p *pipeline) commit(ctx context.Context, job *commitJob) error {
 		}
 	}
 	p.commitFacts(job, changes)
+	p.commitLinks(job, changes)
 	return nil
 }
 

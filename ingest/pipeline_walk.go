@@ -24,6 +24,7 @@ type commitJob struct {
 	author     string
 	message    string // first line
 	changes    []jobChange
+	code       []codeLinks // the source files it changed, with their spec comments
 }
 
 type jobChange struct {
@@ -145,7 +146,8 @@ func (p *pipeline) walk(ctx context.Context, chain []chainLink, seq0 int64, jobs
 			}
 			parent = pc.TreeHash
 		}
-		changes, err := diffTrees(ctx, tc, parent, c.TreeHash, p.match, p.submodule)
+		var code []fileChange
+		changes, err := diffTrees(ctx, tc, parent, c.TreeHash, p.match, p.submodule, &code)
 		if err != nil {
 			return fmt.Errorf("ingest: commit %s: %w", link.hash, err)
 		}
@@ -157,6 +159,9 @@ func (p *pipeline) walk(ctx context.Context, chain []chainLink, seq0 int64, jobs
 			author:     c.Author.Name,
 			message:    firstLine(c.Message),
 			changes:    make([]jobChange, len(changes)),
+		}
+		if job.code, err = p.codeLinks(tc, c.TreeHash, code); err != nil {
+			return fmt.Errorf("ingest: commit %s: %w", link.hash, err)
 		}
 		for j, fc := range changes {
 			jc := jobChange{fileChange: fc}

@@ -332,11 +332,32 @@ func (c *treeCache) tree(h plumbing.Hash) (*object.Tree, error) {
 // (zero hash: the empty tree), with renames detected among spec files only,
 // as `git diff-tree -r -M -- <specs>` reports them. Only subtrees whose
 // hashes differ are read. Submodule entries are left out; onSubmodule is
-// called with their paths.
-func diffTrees(ctx context.Context, tc *treeCache, from, to plumbing.Hash, m *matcher, onSubmodule func(string)) ([]fileChange, error) {
+// called with their paths. When code is not nil, the changes of regular
+// source files (matcher.code) are appended to it, without renames.
+func diffTrees(ctx context.Context, tc *treeCache, from, to plumbing.Hash, m *matcher, onSubmodule func(string), code *[]fileChange) ([]fileChange, error) {
 	var raw object.Changes
+	codeLeaf := func(path string, o, e *object.TreeEntry) {
+		if code == nil || !m.code(path) {
+			return
+		}
+		var fc fileChange
+		if o != nil && (o.Mode == filemode.Regular || o.Mode == filemode.Executable) {
+			fc.From = entry{Path: path, Hash: o.Hash, Mode: o.Mode}
+		}
+		if e != nil && (e.Mode == filemode.Regular || e.Mode == filemode.Executable) {
+			fc.To = entry{Path: path, Hash: e.Hash, Mode: e.Mode}
+		}
+		if fc.From.present() || fc.To.present() {
+			*code = append(*code, fc)
+		}
+	}
 	leaf := func(path string, t *object.Tree, e *object.TreeEntry, insert bool) {
 		if !m.match(path) {
+			if insert {
+				codeLeaf(path, nil, e)
+			} else {
+				codeLeaf(path, e, nil)
+			}
 			return
 		}
 		if e.Mode == filemode.Submodule {
@@ -421,6 +442,8 @@ func diffTrees(ctx context.Context, tc *treeCache, from, to plumbing.Hash, m *ma
 								To:   object.ChangeEntry{Name: path, Tree: tb, TreeEntry: *e},
 							})
 						}
+					} else {
+						codeLeaf(path, o, e)
 					}
 				default:
 					leaf(path, tb, e, true)

@@ -16,16 +16,8 @@ import (
 	"github.com/livespec/livespec/retrieval"
 )
 
-var (
-	// coversComment is `<!-- livespec: covers GLOB [GLOB ...] -->` in a
-	// spec section.
-	coversComment = regexp.MustCompile(`<!--\s*livespec:\s*covers\s+([^>]*?)\s*-->`)
-	// mdLinkTarget is the target of a Markdown link.
-	mdLinkTarget = regexp.MustCompile(`\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)`)
-	// specComment is a code comment pointing at a spec section:
-	// `// spec: auth.md#token-expiry` (also after #, /*, -- or ;).
-	specComment = regexp.MustCompile(`(?m)(?://|#|/\*|--|;)\s*spec:\s*([^\s#*]+\.(?:md|markdown))(?:#([\w.-]+))?`)
-)
+// mdLinkTarget is the target of a Markdown link.
+var mdLinkTarget = regexp.MustCompile(`\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)`)
 
 // link is an explicit link between code and a spec section.
 type link struct {
@@ -112,15 +104,11 @@ func (l link) covers(p string) bool {
 func (rv *reviewer) sectionLinks(specs []specSection) []link {
 	var out []link
 	for _, s := range specs {
-		text := withoutCode(s.Text)
-		for _, m := range coversComment.FindAllStringSubmatch(text, -1) {
-			for _, g := range strings.Fields(m[1]) {
-				g = strings.TrimPrefix(path.Clean(strings.TrimPrefix(g, "/")), "./")
-				out = append(out, link{code: g, spec: s.Path, heading: s.Heading,
-					how: fmt.Sprintf("this section covers `%s`", g)})
-			}
+		for _, g := range ingest.CoversGlobs(s.Text) {
+			out = append(out, link{code: g, spec: s.Path, heading: s.Heading,
+				how: fmt.Sprintf("this section covers `%s`", g)})
 		}
-		for _, m := range mdLinkTarget.FindAllStringSubmatch(text, -1) {
+		for _, m := range mdLinkTarget.FindAllStringSubmatch(ingest.StripCode(s.Text), -1) {
 			p, ok := ingest.ResolveLink(s.Path, m[1])
 			if !ok || rv.isSpec(p) || codeLanguage(p) == "" {
 				continue
@@ -143,19 +131,15 @@ func (rv *reviewer) codeLinks(fc fileChange, specs []specSection) ([]link, error
 		return nil, err // a binary file has no comments
 	}
 	var out []link
-	for _, m := range specComment.FindAllSubmatchIndex(src, -1) {
-		target, anchor := string(src[m[2]:m[3]]), ""
-		if m[4] >= 0 {
-			anchor = string(src[m[4]:m[5]])
-		}
-		doc := rv.resolveSpec(fc.To, target)
+	for _, c := range ingest.SpecComments(src) {
+		doc := rv.resolveSpec(fc.To, c.Target)
 		if doc == "" {
 			continue
 		}
-		l := link{code: fc.To, line: lineAt(src, m[0]), spec: doc, whole: anchor == "",
-			how: fmt.Sprintf("its comment `spec: %s` points at the section", strings.TrimSpace(string(src[m[2]:m[1]])))}
-		if anchor != "" {
-			l.heading = headingOf(specs, doc, anchor)
+		l := link{code: fc.To, line: c.Line, spec: doc, whole: c.Anchor == "",
+			how: fmt.Sprintf("its comment `spec: %s` points at the section", c.Text)}
+		if c.Anchor != "" {
+			l.heading = headingOf(specs, doc, c.Anchor)
 			if l.heading == "" {
 				continue // an anchor no section has: nothing certain to say
 			}
@@ -201,28 +185,6 @@ func touchedSections(docs []Document) map[string]bool {
 	}
 	return m
 }
-
-// withoutCode is a section's text without its code spans and fenced
-// blocks: a covers comment shown as an example declares nothing.
-func withoutCode(text string) string {
-	var b strings.Builder
-	in := false
-	for _, l := range strings.Split(text, "\n") {
-		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
-			in = !in
-			continue
-		}
-		if !in {
-			b.WriteString(l)
-			b.WriteByte('\n')
-		}
-	}
-	return codeSpanAny.ReplaceAllString(b.String(), "")
-}
-
-// codeSpanAny is a code span, over line breaks too (a wrapped paragraph).
-var codeSpanAny = regexp.MustCompile("`[^`]+`")
 
 // isTestFile reports whether p is a test or a fixture: tests change
 // without the spec.
