@@ -33,7 +33,8 @@ type answerView struct {
 
 type citationView struct {
 	livespec.Citation
-	DocURL string
+	DocURL      string
+	ExcerptHTML template.HTML // the excerpt's Markdown rendered, its relative links as text
 }
 
 // Ask serves "/": the question box. With ?q= (the form submitted without
@@ -86,7 +87,11 @@ func newAnswerView(ans *livespec.Answer) *answerView {
 		if a := anchor(c.Heading); a != "top" {
 			u += "#" + a
 		}
-		v.Citations = append(v.Citations, citationView{Citation: c, DocURL: u})
+		cv := citationView{Citation: c, DocURL: u}
+		if c.Excerpt != "" {
+			cv.ExcerptHTML = markdown(c.Excerpt, nil)
+		}
+		v.Citations = append(v.Citations, cv)
 	}
 	return v
 }

@@ -202,7 +202,8 @@ func TestAskWithoutScript(t *testing.T) {
 	ans := &livespec.Answer{Question: "coupons?", Intent: livespec.IntentCurrent,
 		Answer: "**One coupon** per order [1]; before, none [2]. Quoted: see [auth](auth.md#tokens) and [the site](https://shop.example/help).",
 		Citations: []livespec.Citation{
-			{N: 1, Repo: "shop", Path: "spec/checkout.md", Heading: "Checkout > Coupons", Commit: "abcdef0123456789", Date: livespec.Time{Time: day2}, ValidFrom: livespec.Time{Time: day2}, Current: true},
+			{N: 1, Repo: "shop", Path: "spec/checkout.md", Heading: "Checkout > Coupons", Commit: "abcdef0123456789", Date: livespec.Time{Time: day2}, ValidFrom: livespec.Time{Time: day2}, Current: true,
+				Excerpt: "… one `coupon` per [order](#orders) <b>only</b> …"},
 			{N: 2, Repo: "shop", Path: "spec/checkout.md", Heading: "Checkout > Coupons", Commit: "0123456789abcdef", Date: livespec.Time{Time: day1}, ValidFrom: livespec.Time{Time: day1}, ValidTo: livespec.Time{Time: day2}},
 		},
 		Model: livespec.ModelInfo{Generator: "extractive"}}
@@ -222,6 +223,7 @@ func TestAskWithoutScript(t *testing.T) {
 		`<span class="badge current">current</span>`,
 		`<span class="badge superseded">superseded 2025-01-15</span>`,
 		`see auth and <a href="https://shop.example/help">the site</a>`, // a relative link has no file to be relative to
+		"<blockquote><p>… one <code>coupon</code> per order <!-- raw HTML omitted -->only<!-- raw HTML omitted --> …</p>",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("answer page lacks %s", want)
