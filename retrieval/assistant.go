@@ -58,7 +58,8 @@ type Assistant struct {
 	statsSeq uint64       // numbers the statistics computed
 	answers  answerCache
 	flights  singleflight.Group // heavy answers being computed (answerOnce)
-	files    filesCache
+	files    versionCache[*currentSet]
+	vocab    versionCache[*factVocab]
 }
 
 var _ livespec.Asker = (*Assistant)(nil)

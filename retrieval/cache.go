@@ -178,45 +178,84 @@ type fileTitle struct {
 	title string
 }
 
-// filesCache keeps the current files of each repository set for one
-// index version.
-type filesCache struct {
+// versionCache keeps what is computed from the whole index (the current
+// files, the repository's kind words, the fact vocabulary), by key, for
+// one index version: a question reads it once per write of the index
+// instead of once per question.
+type versionCache[T any] struct {
 	mu      sync.Mutex
 	version uint64
-	m       map[string][]fileTitle
+	m       map[string]T
 }
 
-// currentFiles returns the current files of repos (all: none given) with
-// their titles: from the cache while the index version is the one they
-// were read at.
-func (a *Assistant) currentFiles(ctx context.Context, repos []string) ([]fileTitle, error) {
-	dv := a.Store
-	key := strings.Join(repos, "\x00")
+// get returns the value of key at the index's version: kept, or made by
+// read and kept when nothing was written while it was read.
+func (c *versionCache[T]) get(ctx context.Context, dv livespec.DataVersioner, key string, read func() (T, error)) (T, error) {
+	var zero T
 	version, err := dv.DataVersion(ctx)
 	if err != nil {
-		return nil, storeError("read the index version", err)
+		return zero, storeError("read the index version", err)
 	}
-	c := &a.files
 	c.mu.Lock()
-	fs, hit := c.m[key]
+	v, hit := c.m[key]
 	hit = hit && c.version == version
 	c.mu.Unlock()
 	if hit {
-		return fs, nil
+		return v, nil
 	}
-	fs, err = a.readCurrentFiles(ctx, repos)
+	v, err = read()
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	if after, err := dv.DataVersion(ctx); err == nil && after == version {
 		c.mu.Lock()
 		if c.version != version || c.m == nil {
-			c.version, c.m = version, make(map[string][]fileTitle)
+			c.version, c.m = version, make(map[string]T)
 		}
-		c.m[key] = fs
+		c.m[key] = v
 		c.mu.Unlock()
 	}
-	return fs, nil
+	return v, nil
+}
+
+// currentSet is the current files of a set of repositories with their
+// titles, and the words that name the repositories' kind of document
+// (kindWords).
+type currentSet struct {
+	files []fileTitle
+	kinds map[string]bool
+}
+
+// current returns the current files of repos (all: none given) and their
+// kind words, kept per index version. Both are shared: callers must not
+// change them.
+func (a *Assistant) current(ctx context.Context, repos []string) (*currentSet, error) {
+	return a.files.get(ctx, a.Store, strings.Join(repos, "\x00"), func() (*currentSet, error) {
+		fs, err := a.readCurrentFiles(ctx, repos)
+		if err != nil {
+			return nil, err
+		}
+		return &currentSet{files: fs, kinds: kindWords(fs)}, nil
+	})
+}
+
+// currentFiles returns the current files of repos (all: none given) with
+// their titles (see current).
+func (a *Assistant) currentFiles(ctx context.Context, repos []string) ([]fileTitle, error) {
+	cur, err := a.current(ctx, repos)
+	if err != nil {
+		return nil, err
+	}
+	return cur.files, nil
+}
+
+// repoKinds returns kindWords of the current files of repos (see current).
+func (a *Assistant) repoKinds(ctx context.Context, repos []string) (map[string]bool, error) {
+	cur, err := a.current(ctx, repos)
+	if err != nil {
+		return nil, err
+	}
+	return cur.kinds, nil
 }
 
 func (a *Assistant) readCurrentFiles(ctx context.Context, repos []string) ([]fileTitle, error) {

@@ -496,12 +496,12 @@ func (a *Assistant) namedObject(ctx context.Context, question string, repos []st
 	if m == nil {
 		return "", false, nil
 	}
-	files, err := a.currentFiles(ctx, repos)
+	kinds, err := a.repoKinds(ctx, repos)
 	if err != nil {
 		return "", false, err
 	}
 	kind := strings.ToLower(strings.Trim(m[1], "`'\""))
-	if !lex.DocNoun(kind) && !kindWords(files)[lex.Stem(kind)] {
+	if !lex.DocNoun(kind) && !kinds[lex.Stem(kind)] {
 		return "", false, nil
 	}
 	return m[2], true, nil

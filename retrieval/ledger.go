@@ -163,7 +163,9 @@ func (a *Assistant) latestBefore(ctx context.Context, repos []string, t time.Tim
 
 // matchInWindow adds to m the sections of the files changed in cs that
 // mention the topic: the topic's best hits across all history need not be
-// the ones that changed in the window.
+// the ones that changed in the window. Only the sections narrow looks up
+// (those of cs's section events, under their new or old names) are
+// analysed: another section's mention would change nothing.
 func (a *Assistant) matchInWindow(ctx context.Context, m *topicMatch, cs []livespec.Change) error {
 	if m == nil || m.fileMode || len(cs) == 0 {
 		return nil
@@ -171,8 +173,13 @@ func (a *Assistant) matchInWindow(ctx context.Context, m *topicMatch, cs []lives
 	var repos []string
 	paths := map[string][]string{}
 	seen := map[fileID]bool{}
+	changed := map[sectionID]bool{}
 	for _, c := range cs {
 		f := fileID{c.Repo, c.Path}
+		if c.Section {
+			changed[sectionID{c.Repo, c.Path, c.Heading}] = true
+			changed[sectionID{c.Repo, or(c.OldPath, c.Path), or(c.OldHeading, c.Heading)}] = true
+		}
 		if !c.Section || seen[f] {
 			continue
 		}
@@ -192,6 +199,9 @@ func (a *Assistant) matchInWindow(ctx context.Context, m *topicMatch, cs []lives
 			return storeError("search changed specs", err)
 		}
 		for _, h := range hits {
+			if !changed[sectionOf(h.Version)] {
+				continue
+			}
 			d, ok := m.docs[h.Version.ID]
 			if !ok {
 				d = versionDoc(h.Version)

@@ -21,15 +21,12 @@ const maxFacts = 100
 // statusQuestion reads the question as a status question against the
 // fields and values the index holds, or returns nil.
 func (a *Assistant) statusQuestion(ctx context.Context, question string, now time.Time, repos []string) (*statusQuery, error) {
-	vals, err := a.Store.FactValues(ctx, repos)
-	if err != nil {
-		return nil, storeError("read fact values", err)
-	}
-	if len(vals) == 0 {
-		return nil, nil
+	vocab, err := a.factVocab(ctx, repos)
+	if err != nil || vocab == nil {
+		return nil, err
 	}
 	words := a.statusWords()
-	sq := parseStatus(question, now, buildVocab(vals, words), words.synonyms())
+	sq := parseStatus(question, now, vocab, words.synonyms())
 	if sq == nil || !sq.weak {
 		return sq, nil
 	}
@@ -43,6 +40,22 @@ func (a *Assistant) statusQuestion(ctx context.Context, question string, now tim
 		return nil, nil
 	}
 	return sq, nil
+}
+
+// factVocab returns the vocabulary of the fact values of repos (nil when
+// the index holds none), kept per index version: every question is read
+// against it. It is shared: callers must not change it.
+func (a *Assistant) factVocab(ctx context.Context, repos []string) (*factVocab, error) {
+	return a.vocab.get(ctx, a.Store, strings.Join(repos, "\x00"), func() (*factVocab, error) {
+		vals, err := a.Store.FactValues(ctx, repos)
+		if err != nil {
+			return nil, storeError("read fact values", err)
+		}
+		if len(vals) == 0 {
+			return nil, nil
+		}
+		return buildVocab(vals, a.statusWords()), nil
+	})
 }
 
 // factLineage reads the documents that have the fields asked about, with

@@ -32,10 +32,11 @@ var (
 // resolveDocument returns the file a topic names by path, number or title,
 // nil when it names none or several.
 func (a *Assistant) resolveDocument(ctx context.Context, topic string, repos []string) (*fileTitle, error) {
-	files, err := a.currentFiles(ctx, repos)
+	cur, err := a.current(ctx, repos)
 	if err != nil {
 		return nil, err
 	}
+	files := cur.files
 	if pathLike.MatchString(topic) || docNumber.MatchString(topic) {
 		if f := byPath(topic, files); f != nil {
 			return f, nil
@@ -44,7 +45,7 @@ func (a *Assistant) resolveDocument(ctx context.Context, topic string, repos []s
 			return f, nil
 		}
 	}
-	if d := docPhraseOf(topic, kindWords(files)); d.named {
+	if d := docPhraseOf(topic, cur.kinds); d.named {
 		return byTitle(d, files), nil
 	}
 	return nil, nil

@@ -215,11 +215,11 @@ func (a *Assistant) describedDocument(ctx context.Context, m *topicMatch, repos 
 	if m.fileMode {
 		return nil, nil
 	}
-	files, err := a.currentFiles(ctx, repos)
+	kinds, err := a.repoKinds(ctx, repos)
 	if err != nil {
 		return nil, err
 	}
-	if !docPhraseOf(m.topic, kindWords(files)).named {
+	if !docPhraseOf(m.topic, kinds).named {
 		return nil, nil
 	}
 	return a.byMentions(ctx, m, repos)

@@ -22,11 +22,10 @@ func (a *Assistant) corpusTopic(ctx context.Context, topic string, repos []strin
 	if err != nil {
 		return false, err
 	}
-	files, err := a.currentFiles(ctx, repos)
+	kinds, err := a.repoKinds(ctx, repos)
 	if err != nil {
 		return false, err
 	}
-	kinds := kindWords(files)
 	for _, t := range lex.Tokens(topic) {
 		if t.Part || lex.Stop(t.Word) {
 			continue

@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/ingest"
 	"github.com/livespec/livespec/internal/gittest"
 	"github.com/livespec/livespec/retrieval"
 )
@@ -148,4 +150,24 @@ func TestStatusHeaderLists(t *testing.T) {
 			t.Errorf("%q: read as a status question (%d facts)", q, len(ans.Facts))
 		}
 	}
+}
+
+// TestStatusAfterIngest: the fields and values status questions are read
+// against are kept between questions, and a new ingest brings the new
+// ones: a status first written after the first question is found.
+func TestStatusAfterIngest(t *testing.T) {
+	rfc := func(title, status string) string {
+		return "---\nstatus: " + status + "\n---\n# " + title + "\n\nThe proposal text about " + strings.ToLower(title) + ".\n"
+	}
+	r := gittest.New(t, day("2024-03-01T10:00:00Z"))
+	r.Do(gittest.Step{Date: "2024-03-01T10:00:00Z", Msg: "tokens", Write: map[string]string{"rfcs/0001-tokens.md": rfc("Token refresh", "draft")}})
+	st := openIndex(t, r.Dir, nil)
+	a := &retrieval.Assistant{Store: st, AnswerCache: -1}
+	now := day("2024-12-01T00:00:00Z")
+	checkStatus(t, a, "Which proposals are drafts?", now, "rfcs/0001-tokens.md status=draft since 2024-03-01 prev=")
+	r.Do(gittest.Step{Date: "2024-06-01T10:00:00Z", Msg: "withdraw tokens", Write: map[string]string{"rfcs/0001-tokens.md": rfc("Token refresh", "withdrawn")}})
+	if _, err := ingest.Run(context.Background(), st, ingest.Options{Repo: "demo", Dir: r.Dir}); err != nil {
+		t.Fatal(err)
+	}
+	checkStatus(t, a, "Which proposals were withdrawn?", now, "rfcs/0001-tokens.md status=withdrawn since 2024-06-01 prev=draft")
 }

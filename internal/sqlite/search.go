@@ -45,6 +45,9 @@ type searchFilter struct {
 	// byPath: the filter names repositories and a few literal paths,
 	// whose versions the index finds directly.
 	byPath bool
+	// anyVersion: versions of any validity and path pass, so nearly
+	// every candidate text has one that passes.
+	anyVersion bool
 }
 
 func newSearchFilter(q livespec.SearchQuery) (*searchFilter, error) {
@@ -56,6 +59,7 @@ func newSearchFilter(q livespec.SearchQuery) (*searchFilter, error) {
 	var err error
 	f.paths, err = newPathFilter(q.Paths, &f.where, "v.path")
 	f.byPath = len(q.Repos) > 0 && len(q.Paths) > 0 && len(q.Paths) <= maxByPath && f.paths == nil
+	f.anyVersion = q.Validity.Mode == livespec.ValidAny && len(q.Paths) == 0
 	return f, err
 }
 
@@ -179,7 +183,15 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 	}
 	refs := make(map[int64][]ref)
 	read := 0 // the best read candidates have their refs
-	for limit := max(minCandidates, 4*n); ; limit *= 4 {
+	// The hits are the first n refs of the candidates in rank order, so
+	// where the search starts changes only what it reads. Every stored
+	// text has a version: when any version passes, the best n texts
+	// nearly always hold n refs, and a wider first read is wasted.
+	first := 4 * n
+	if f.anyVersion {
+		first = n
+	}
+	for limit := max(minCandidates, first); ; limit *= 4 {
 		top := topK(ranked, limit)
 		// A wider set starts with the narrower one: read the new ones.
 		if err := s.addRefs(ctx, tx, top[min(read, len(top)):], f, refs); err != nil {
