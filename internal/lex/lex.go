@@ -32,31 +32,37 @@ type Token struct {
 func Tokens(s string) []Token {
 	out := make([]Token, 0, len(s)/6+1)
 	out = idents(s, out)
+	n := len(out)
 	out = symbols(s, out)
-	return prefixNames(words(s, out))
+	names := prefixNames(out[n:])
+	out = words(s, out)
+	if names != nil {
+		markNames(out, names)
+	}
+	return out
 }
 
-// prefixNames marks as prefixes the words that name a symbol read as a
-// prefix: "int" of "`~int`-style" stands for "int64" as "~int" does for
-// "~int64".
-func prefixNames(toks []Token) []Token {
+// prefixNames returns the names of the symbols read as prefixes: "int" of
+// "`~int`-style" stands for "int64" as "~int" does for "~int64".
+func prefixNames(syms []Token) []string {
 	var names []string
-	for _, t := range toks {
+	for _, t := range syms {
 		if t.Prefix {
 			if n := strings.TrimFunc(t.Word, func(r rune) bool { return !IsWordRune(r) }); n != "" {
 				names = append(names, n)
 			}
 		}
 	}
-	if names == nil {
-		return toks
-	}
+	return names
+}
+
+// markNames marks the words that are such names as prefixes too.
+func markNames(toks []Token, names []string) {
 	for i, t := range toks {
 		if !t.Symbol && slices.Contains(names, t.Word) {
 			toks[i].Prefix = true
 		}
 	}
-	return toks
 }
 
 type span struct{ a, b int }
