@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/livespec/livespec"
@@ -759,26 +760,36 @@ func (a *Assistant) fileEvents(ctx context.Context, f fileID, sections bool) ([]
 	var all []livespec.Change
 	seen := map[string]bool{}
 	for len(queue) > 0 {
-		p := queue[0]
-		queue = queue[1:]
-		cs, err := a.Store.Changes(ctx, livespec.ChangeQuery{Repos: []string{f.repo}, Paths: []string{livespec.LiteralGlob(p)}, Sections: sections})
-		if err != nil {
-			return nil, nil, storeError("read changes", err)
-		}
-		for _, c := range cs {
-			if seen[c.ID] {
-				continue
+		for len(queue) > 0 {
+			p := queue[0]
+			queue = queue[1:]
+			cs, err := a.Store.Changes(ctx, livespec.ChangeQuery{Repos: []string{f.repo}, Paths: []string{livespec.LiteralGlob(p)}, Sections: sections})
+			if err != nil {
+				return nil, nil, storeError("read changes", err)
 			}
-			seen[c.ID] = true
-			all = append(all, c)
-			if !c.Section && c.OldPath != "" {
-				for _, q := range []string{c.OldPath, c.Path} {
-					if !paths[q] {
-						paths[q] = true
-						queue = append(queue, q)
+			for _, c := range cs {
+				if seen[c.ID] {
+					continue
+				}
+				seen[c.ID] = true
+				all = append(all, c)
+				if !c.Section && c.OldPath != "" {
+					for _, q := range []string{c.OldPath, c.Path} {
+						if !paths[q] {
+							paths[q] = true
+							queue = append(queue, q)
+						}
 					}
 				}
 			}
+		}
+		moved, err := a.movedFrom(ctx, f.repo, all, paths)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, p := range moved {
+			paths[p] = true
+			queue = append(queue, p)
 		}
 	}
 	var events []livespec.TimelineEvent
@@ -790,6 +801,35 @@ func (a *Assistant) fileEvents(ctx context.Context, f fileID, sections bool) ([]
 	seq := seqIndex{}
 	seq.add(all...)
 	return sortEvents(events, seq), seq, nil
+}
+
+// movedFrom returns the paths the document moved from with a rewrite, too
+// different from its new text for git to see a rename: a file removed in
+// the very commit that added one of the document's paths, with the same
+// document name or number ("keps/sig-apps/0753-sidecarcontainers.md"
+// removed as "keps/sig-node/0753-sidecarcontainers.md" is added). Paths
+// already followed are left out.
+func (a *Assistant) movedFrom(ctx context.Context, repo string, all []livespec.Change, paths map[string]bool) ([]string, error) {
+	var out []string
+	for _, c := range all {
+		if c.Section || c.Kind != livespec.Added || !paths[c.Path] {
+			continue
+		}
+		cs, err := a.Store.Changes(ctx, livespec.ChangeQuery{Repos: []string{repo}, From: c.Date, To: c.Date.Add(time.Second)})
+		if err != nil {
+			return nil, storeError("read changes", err)
+		}
+		name, num := docName(c.Path), numberOf(docName(c.Path))
+		for _, r := range cs {
+			if r.Section || r.Kind != livespec.Removed || r.Commit != c.Commit || paths[r.Path] || slices.Contains(out, r.Path) {
+				continue
+			}
+			if rn := docName(r.Path); rn == name || (num >= 0 && numberOf(rn) == num) {
+				out = append(out, r.Path)
+			}
+		}
+	}
+	return out, nil
 }
 
 // ownLife drops the events of other documents that shared a path with the
