@@ -255,6 +255,9 @@ func groupByCommit(chs []livespec.Change, editKind func(livespec.Change) string)
 		e := &out[i]
 		if !c.Section {
 			e.Kind, e.OldPath = c.Kind, c.OldPath
+			if c.OldPath != "" {
+				e.OldURL = docURL(c.Repo, c.OldPath, c.Date.Add(-time.Second))
+			}
 			e.Editorial = e.Editorial && c.Kind == livespec.Modified
 			continue
 		}

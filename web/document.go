@@ -40,7 +40,7 @@ type historyEntry struct {
 	Commit, Message, Author string
 	Date                    time.Time
 	Kind                    livespec.ChangeKind
-	OldPath                 string
+	OldPath, OldURL         string   // a rename's old path, and its page just before
 	Editorial               bool     // every section change only changed the text's form
 	EditKinds               []string // how (livespec.EditTypo, ...), when Editorial
 	Sections                []livespec.Change

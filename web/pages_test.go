@@ -391,3 +391,25 @@ func TestDocumentFragments(t *testing.T) {
 		t.Errorf("the link to auth.md#token-expiry does not land: ids of auth.md %v", authIDs)
 	}
 }
+
+// TestDocumentRenamedFile: the history of a renamed file links its rename
+// to the old path's page, which shows the text before the rename.
+func TestDocumentRenamedFile(t *testing.T) {
+	f := newFixture(t)
+	f.repo.When = time.Date(2025, 2, 10, 10, 0, 0, 0, time.UTC)
+	f.repo.Move("spec/auth.md", "spec/login.md")
+	f.repo.Commit("auth becomes login")
+	if _, err := ingest.Run(t.Context(), f.store, ingest.Options{Repo: "shop", Dir: f.repo.Dir}); err != nil {
+		t.Fatal(err)
+	}
+	h := web.Document(f.store, errs)
+	_, body := get(t, h, "/doc/spec/login.md")
+	m := regexp.MustCompile(`from <a href="([^"]+)">spec/auth.md</a>`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("the rename does not link to spec/auth.md:\n%s", body)
+	}
+	code, old := get(t, h, html.UnescapeString(m[1]))
+	if code != 200 || !strings.Contains(old, "Tokens expire after one hour.") || strings.Contains(old, "has been removed") {
+		t.Errorf("the old path's page (%s): %d\n%s", m[1], code, old)
+	}
+}
