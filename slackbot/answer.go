@@ -20,7 +20,11 @@ import (
 // answerMessage answers a message event (a mention, a DM or a thread
 // reply) in the background, deciding first whether it is for the bot.
 func (b *Bot) answerMessage(ctx context.Context, q question) {
-	self, err := b.whoami(ctx)
+	// Who the bot is is asked once and is no part of the answer's time: a
+	// slow first auth.test must not drop the question unanswered.
+	idCtx, cancel := context.WithTimeout(b.ctx, identityTimeout)
+	self, err := b.whoami(idCtx)
+	cancel()
 	if err != nil {
 		b.log.Error("slack: cannot tell who the bot is", "err", err)
 		return

@@ -249,6 +249,9 @@ func (b *Bot) spawn(fn func(ctx context.Context)) {
 	}
 }
 
+// identityTimeout bounds the one auth.test call that tells the bot who it is.
+const identityTimeout = 30 * time.Second
+
 // whoami returns the bot's identity, asking auth.test the first time.
 func (b *Bot) whoami(ctx context.Context) (identity, error) {
 	b.selfMu.Lock()

@@ -742,6 +742,11 @@ func TestSlackRateLimitIsRetried(t *testing.T) {
 
 func TestSlowAnswerTimesOutWithANote(t *testing.T) {
 	e := newEnv(t, func(c *slackbot.Config) { c.AskTimeout = 20 * time.Millisecond })
+	// Telling who the bot is takes longer than the whole answer may: the
+	// mention is still answered, with the timeout note.
+	e.slack.mu.Lock()
+	e.slack.authDelay = 100 * time.Millisecond
+	e.slack.mu.Unlock()
 	e.asker.fn = func(ctx context.Context, _ livespec.AskRequest, _ func(string) error) (*livespec.Answer, error) {
 		<-ctx.Done()
 		return nil, ctx.Err()

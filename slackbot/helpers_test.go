@@ -63,14 +63,19 @@ type fakeSlack struct {
 	nextTS       int
 	onPost       func(p posted) // called for each post, outside the lock
 	socket       func(c *websocket.Conn)
-	limited      int // answer this many posts with 429 first
-	repliesCalls int // conversations.replies calls
+	limited      int           // answer this many posts with 429 first
+	repliesCalls int           // conversations.replies calls
+	authDelay    time.Duration // auth.test answers after this long
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
 	f := &fakeSlack{t: t, replies: map[string][]slack.Message{}, history: map[string][]slack.Message{}}
 	f.Server = slacktest.NewTestServer(func(c slacktest.Customize) {
 		c.Handle("/auth.test", func(w http.ResponseWriter, r *http.Request) {
+			f.mu.Lock()
+			delay := f.authDelay
+			f.mu.Unlock()
+			time.Sleep(delay)
 			writeJSON(w, map[string]any{"ok": true, "user_id": botUser, "bot_id": botID, "team_id": team, "user": "livespec"})
 		})
 		c.Handle("/chat.postMessage", f.record("chat.postMessage"))
