@@ -105,9 +105,28 @@ var codeExts = map[string]bool{
 }
 
 // code reports whether p is a source file whose spec comments ingest
-// reads: not a spec file or sidecar, not excluded, with a code ending.
+// reads: not a spec file or sidecar, not excluded, not a test, with a
+// code ending.
 func (m *matcher) code(p string) bool {
-	return codeExts[strings.ToLower(path.Ext(p))] && !m.match(p) && !m.excluded(p)
+	return codeExts[strings.ToLower(path.Ext(p))] && !m.match(p) && !m.excluded(p) && !IsTestFile(p)
+}
+
+// IsTestFile reports whether p is a test or a fixture (foo_test.go,
+// a.test.ts, test_x.py, testdata/, fixtures/ ...): tests change without
+// the spec, and their comments and strings declare no links.
+func IsTestFile(p string) bool {
+	low := strings.ToLower(p)
+	base := path.Base(low)
+	if strings.HasSuffix(base, "_test.go") || strings.Contains(base, ".test.") || strings.Contains(base, ".spec.") ||
+		strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") {
+		return true
+	}
+	for _, d := range []string{"testdata/", "test/", "tests/", "__tests__/", "fixtures/"} {
+		if strings.HasPrefix(low, d) || strings.Contains(low, "/"+d) {
+			return true
+		}
+	}
+	return false
 }
 
 // linkKey identifies a link within the file declaring it.

@@ -70,10 +70,11 @@ func linkSteps() []gittest.Step {
 	api := "# API\n\n## Routes\n\n<!-- livespec: covers api/** -->\nThe routes. Write `<!-- livespec: covers web/** -->` to cover the web page.\n\n## Errors\n\nCodes.\n"
 	return []gittest.Step{
 		{Msg: "api", Write: map[string]string{
-			"spec/api.md":   api,
-			"api/routes.go": "package api\n\n// spec: spec/api.md#routes\n// spec: missing.md\nfunc Routes() {}\n",
-			"api/logo.png":  "\x89PNG spec: spec/api.md",
-			"tools/gen.py":  "# spec: ../spec/api.md\nprint(1)\n",
+			"spec/api.md":        api,
+			"api/routes.go":      "package api\n\n// spec: spec/api.md#routes\n// spec: missing.md\nfunc Routes() {}\n",
+			"api/logo.png":       "\x89PNG spec: spec/api.md",
+			"api/routes_test.go": "package api\n\n// spec: spec/api.md#errors\n",
+			"tools/gen.py":       "# spec: ../spec/api.md\nprint(1)\n",
 		}},
 		{Msg: "edit code", Write: map[string]string{
 			"api/routes.go": "package api\n\n// spec: spec/api.md#routes\nfunc Routes() { _ = 1 }\n",

@@ -35,7 +35,7 @@ type link struct {
 func (rv *reviewer) uncovered(ctx context.Context, docs []Document) ([]Finding, error) {
 	var changed []fileChange
 	for _, fc := range rv.files {
-		if fc.To != "" && !rv.isSpec(fc.To) && !isTestFile(fc.To) && ctx.Err() == nil {
+		if fc.To != "" && !rv.isSpec(fc.To) && !ingest.IsTestFile(fc.To) && ctx.Err() == nil {
 			changed = append(changed, fc)
 		}
 	}
@@ -184,23 +184,6 @@ func touchedSections(docs []Document) map[string]bool {
 		}
 	}
 	return m
-}
-
-// isTestFile reports whether p is a test or a fixture: tests change
-// without the spec.
-func isTestFile(p string) bool {
-	low := strings.ToLower(p)
-	base := path.Base(low)
-	if strings.HasSuffix(base, "_test.go") || strings.Contains(base, ".test.") || strings.Contains(base, ".spec.") ||
-		strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") {
-		return true
-	}
-	for _, d := range []string{"testdata/", "test/", "tests/", "__tests__/", "fixtures/"} {
-		if strings.HasPrefix(low, d) || strings.Contains(low, "/"+d) {
-			return true
-		}
-	}
-	return false
 }
 
 // firstChangedLine is the first line of a changed file's head version

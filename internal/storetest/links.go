@@ -12,10 +12,10 @@ import (
 
 // linkHistory is three commits of explicit links in repo "app":
 //
-//	l1 (t1): spec/api.md "API > Routes" covers api/**; api/routes.go says
-//	         spec: spec/api.md#routes
-//	l2 (t2): the section covers api/** and cmd/serve.go; cli/main.go says
-//	         spec: spec/cli.md (the whole document)
+//	l1 (t1): spec/api.md "API > Routes" covers api/**; a comment of
+//	         api/routes.go points at spec/api.md#routes
+//	l2 (t2): the section covers api/** and cmd/serve.go; a comment of
+//	         cli/main.go points at spec/cli.md (the whole document)
 //	l3 (t3): api/routes.go loses its comment; the covers of api/** goes
 //
 // l3 closes a link written in the same batch when merged, one written
