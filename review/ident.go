@@ -29,10 +29,11 @@ func (i Ident) key() string { return string(i.Kind) + "\x00" + i.Name }
 // fixtures, vendored trees, documentation).
 func codeLanguage(p string) string {
 	low := strings.ToLower(p)
-	for _, skip := range []string{"testdata/", "vendor/", "node_modules/", "__tests__/", "test/", "tests/", "fixtures/", "examples/", "_examples/"} {
-		if strings.HasPrefix(low, skip) || strings.Contains(low, "/"+skip) {
-			return ""
-		}
+	if kind := exampleConfig(p); kind != "" && !inDir(low, "testdata/", "vendor/", "node_modules/", "fixtures/") {
+		return kind
+	}
+	if inDir(low, "testdata/", "vendor/", "node_modules/", "__tests__/", "test/", "tests/", "fixtures/", "examples/", "_examples/") {
+		return ""
 	}
 	if testHelperDir(low) {
 		return ""
@@ -63,20 +64,34 @@ func codeLanguage(p string) string {
 	return ""
 }
 
-// extract returns the identifiers of one version of a code file. Those
-// of developer tooling (bench/, tools/, scripts/, hack/) are not a public
-// surface.
+// inDir reports whether the lower-case path p lies in a directory named
+// by one of dirs ("vendor/").
+func inDir(p string, dirs ...string) bool {
+	for _, d := range dirs {
+		if strings.HasPrefix(p, d) || strings.Contains(p, "/"+d) {
+			return true
+		}
+	}
+	return false
+}
+
+// extract returns the identifiers of one version of a code file or an
+// example configuration. Those of developer tooling (bench/, tools/,
+// scripts/, hack/) are not a public surface.
 func extract(p string, src []byte) []occurrence {
 	var out []occurrence
+	dev := devTooling(p)
 	switch lang := codeLanguage(p); lang {
 	case "":
 		return nil
 	case "go":
 		out = extractGo(p, src)
+	case "env", "yaml", "toml":
+		out = extractConfigFile(lang, src)
+		dev = devDir(p) // config.example.yaml is no test runner's configuration
 	default:
 		out = extractText(lang, src)
 	}
-	dev := devTooling(p)
 	for i := range out {
 		if dev || out[i].Kind == EnvVar && isSystemEnv(out[i].Name) {
 			out[i].Public = false
@@ -118,12 +133,12 @@ func devTooling(p string) bool {
 	if strings.Contains(base, ".config.") || strings.Contains(base, ".conf.") || strings.HasPrefix(base, "gulpfile.") || strings.HasPrefix(base, "gruntfile.") {
 		return true
 	}
-	for _, d := range []string{"bench/", "benchmarks/", "tools/", "scripts/", "hack/", "internal/tools/"} {
-		if strings.HasPrefix(p, d) || strings.Contains(p, "/"+d) {
-			return true
-		}
-	}
-	return false
+	return devDir(p)
+}
+
+// devDir reports whether p lies in a directory of developer tools.
+func devDir(p string) bool {
+	return inDir(p, "bench/", "benchmarks/", "tools/", "scripts/", "hack/", "internal/tools/")
 }
 
 var (

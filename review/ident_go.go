@@ -19,7 +19,8 @@ var flagDefiner = regexp.MustCompile(`(?i)^(string|bool|int|int64|int32|uint|uin
 // routeMethod is a router method whose first argument is a route.
 var routeMethod = regexp.MustCompile(`^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|Any|Handle|HandleFunc|Get|Post|Put|Patch|Delete|Head|Options|Match|Method|MethodFunc)$`)
 
-// configTags are the struct tags whose names are configuration keys.
+// configTags are the struct tags whose names are configuration keys
+// (json too in configuration structs: see configFields).
 var configTags = []string{"yaml", "toml", "mapstructure", "koanf", "hcl", "ini"}
 
 // extractGo reads a Go file with go/ast: flags, environment variables,
@@ -33,7 +34,7 @@ func extractGo(p string, src []byte) []occurrence {
 	if err != nil {
 		return nil
 	}
-	g := &goExtractor{fset: fset, pkg: f.Name.Name, hidden: map[string]bool{}, consts: fileConsts(f)}
+	g := &goExtractor{fset: fset, pkg: f.Name.Name, hidden: map[string]bool{}, consts: fileConsts(f), configs: configFields(f)}
 	g.topLevel(f)
 	ast.Inspect(f, g.visit)
 	for i := range g.out {
@@ -51,6 +52,9 @@ type goExtractor struct {
 	hidden map[string]bool
 	groups map[string]string // variable → route prefix of a router group
 	consts map[string]string // the file's string constants
+	// configs are the fields of the file's configuration structs, whose
+	// JSON keys are configuration keys too (see configFields).
+	configs map[*ast.Field]bool
 }
 
 // fileConsts are the string constants a file declares at top level.
@@ -209,8 +213,8 @@ func (g *goExtractor) call(c *ast.CallExpr) {
 		}
 	case routeMethod.MatchString(name) && len(c.Args) >= 2:
 		g.routeCall(c, recv)
-	case flagDefiner.MatchString(name) && len(c.Args) >= 3:
-		g.flagCall(c)
+	case flagDefiner.MatchString(name) && len(c.Args) >= 3 && isSelector(c.Fun):
+		g.flagCall(c) // a definer is a method or a package's function, never a local func
 	}
 }
 
@@ -234,6 +238,11 @@ func (g *goExtractor) flagCall(c *ast.CallExpr) {
 			return
 		}
 	}
+}
+
+func isSelector(e ast.Expr) bool {
+	_, ok := e.(*ast.SelectorExpr)
+	return ok
 }
 
 // isValueArg: &x, x, x.y, new(T) — what a Var definer takes first.
@@ -309,7 +318,11 @@ func (g *goExtractor) tags(f *ast.Field) {
 		return
 	}
 	tag := reflect.StructTag(raw)
-	for _, t := range configTags {
+	keys := configTags
+	if g.configs[f] {
+		keys = append(keys[:len(keys):len(keys)], "json")
+	}
+	for _, t := range keys {
 		name, _, _ := strings.Cut(tag.Get(t), ",")
 		if name != "" && name != "-" && len(name) > 2 {
 			g.add(ConfigKey, name, f.Tag.Pos(), true)

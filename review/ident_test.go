@@ -23,6 +23,7 @@ func TestExtract(t *testing.T) {
 		{"test files are not read", "server/server_test.go", "package server\nfunc f() { r.GET(\"/x\", nil) }\n", nil},
 		{"test helper packages are not read", "internal/fakestest/server.go", "package fakestest\nfunc f() { r.GET(\"/x\", nil) }\n", nil},
 		{"no string, no flag", "cmd/x/main.go", "package main\nfunc f() { s.String(); b.Bool(x, y, z) }\n", nil},
+		{"a local function named like a definer", "ingest/settings.go", "package ingest\nfunc f() { list := func(n string, a, b []string) {}; list(\"sidecars\", x, y) }\n", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var got []string

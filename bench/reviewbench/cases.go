@@ -90,7 +90,38 @@ def status():
 		"## Errors\n\nA missing item is `not_found`; a deleted one `gone_forever`.\n\n" +
 		"## Timeouts\n\nEvery request gives up after `--timeout`.\n\n" +
 		"## Web\n\nThe web app signs sessions with `WEB_SECRET`.\n",
-	"spec/config.md": "# Configuration\n\n```yaml\nmax_retries: 3\nlisten_addr: :8080\nlog_format: json\n```\n\nA typo in this sentense is fixed by one case.\n",
+	"spec/config.md": "# Configuration\n\n```yaml\nmax_retries: 3\nlisten_addr: :8080\nlog_format: json\n```\n\nA typo in this sentense is fixed by one case.\n\n" +
+		"## Cache file\n\nThe JSON cache file sets `cache_ttl` and `worker_count`.\n\n" +
+		"## Deployment\n\nThe queue holds `queue_depth` jobs; metrics are served on `metrics_port`; `APP_LOCALE` sets the language.\n",
+	"server/cache.go": `package server
+
+import (
+	"encoding/json"
+	"os"
+)
+
+// CacheConfig is the cache's JSON file.
+type CacheConfig struct {
+	CacheTTL int ` + "`json:\"cache_ttl\"`" + `
+	Workers  int ` + "`json:\"worker_count\"`" + `
+}
+
+// ItemView is an item as the API answers it.
+type ItemView struct {
+	Label string ` + "`json:\"item_label\"`" + `
+}
+
+func loadCache(p string) (*CacheConfig, error) {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	c := &CacheConfig{}
+	return c, json.Unmarshal(b, c)
+}
+`,
+	"deploy/config.example.yaml": "queue:\n  queue_depth: 10\nmetrics_port: 9100\n",
+	".env.example":               "APP_TOKEN=\nAPP_LOCALE=en\n",
 }
 
 // edit is one change of a case: replace Old by New in Path (Old "" writes
@@ -151,4 +182,13 @@ var cases = []plantedCase{
 	{Name: "new env var read through a constant", Edits: []edit{{mainGo, "\nfunc main() {", "\nconst envMode = \"APP_MODE\"\n\nfunc main() {\n\t_ = os.Getenv(envMode)"}}, Want: []string{"undocumented APP_MODE"}},
 	{Name: "new flag of a struct-tag parser (kong)", Edits: []edit{{"cmd/app/opts.go", "", "package main\n\ntype opts struct {\n\tLoud bool `name:\"loud\" help:\"shout\"`\n}\n"}}, Want: []string{"undocumented --loud"}},
 	{Name: "renamed route", Edits: []edit{{serverGo, `"/healthz"`, `"/health"`}}, Want: []string{"stale /healthz", "undocumented /health"}},
+	{Name: "removed JSON config key still documented", Edits: []edit{{cacheGo, "\tCacheTTL int `json:\"cache_ttl\"`\n", ""}}, Want: []string{"stale cache_ttl"}},
+	{Name: "renamed JSON config key", Edits: []edit{{cacheGo, `json:"worker_count"`, `json:"workers"`}}, Want: []string{"stale worker_count", "undocumented workers"}},
+	{Name: "new JSON field of an API answer", Edits: []edit{{cacheGo, "\tLabel string", "\tColor string `json:\"item_color\"`\n\tLabel string"}}},
+	{Name: "new key of the example configuration undocumented", Edits: []edit{{exampleYAML, "metrics_port: 9100\n", "metrics_port: 9100\nretry_backoff: 5s\n"}}, Want: []string{"undocumented retry_backoff"}},
+	{Name: "new key of the example configuration documented", Edits: []edit{{exampleYAML, "metrics_port: 9100\n", "metrics_port: 9100\nretry_backoff: 5s\n"}, {"spec/config.md", "`queue_depth` jobs;", "`queue_depth` jobs, retried after `retry_backoff`;"}}},
+	{Name: "removed key of the example configuration still documented", Edits: []edit{{exampleYAML, "metrics_port: 9100\n", ""}}, Want: []string{"stale metrics_port"}},
+	{Name: "new variable of the example environment undocumented", Edits: []edit{{".env.example", "APP_LOCALE=en\n", "APP_LOCALE=en\nAPP_THEME=dark\n"}}, Want: []string{"undocumented APP_THEME"}},
 }
+
+const cacheGo, exampleYAML = "server/cache.go", "deploy/config.example.yaml"
