@@ -76,12 +76,21 @@ func proseSentences(text string) []string {
 			fenced = !fenced
 		}
 		start := blockStart.MatchString(l)
+		// A hard line break (a backslash or two spaces at the end) ends
+		// the line as a reader sees it: "Ian Lance Taylor\" above
+		// "Robert Griesemer\" is a list of names, not one sentence.
+		hard := strings.HasSuffix(l, "\\") || strings.HasSuffix(l, "  ")
+		if hard && !fenced {
+			t = strings.TrimSuffix(t, "\\")
+			l = strings.TrimSuffix(strings.TrimRight(l, " "), "\\")
+		}
 		if joinable && !fenced && t != "" && !start && len(lines) > 0 {
 			lines[len(lines)-1] += " " + t
+			joinable = !hard
 			continue
 		}
 		lines = append(lines, l)
-		joinable = !fenced && t != "" && !strings.HasPrefix(t, "#") && !strings.HasPrefix(t, "|") && !strings.HasPrefix(t, "```")
+		joinable = !fenced && !hard && t != "" && !strings.HasPrefix(t, "#") && !strings.HasPrefix(t, "|") && !strings.HasPrefix(t, "```")
 	}
 	return sentencesOf(strings.Join(lines, "\n"))
 }

@@ -39,3 +39,28 @@ func TestQuotesKeepCode(t *testing.T) {
 		})
 	}
 }
+
+// TestQuotesHardBreaks: lines ended by a Markdown hard break (a backslash
+// or two spaces) are lines apart, so a block of names and a date under a
+// title is no sentence to quote, while a sentence wrapped without one
+// still reads whole.
+func TestQuotesHardBreaks(t *testing.T) {
+	tests := []struct{ name, text, want string }{
+		{"backslash breaks", "Ian Lance Taylor\\\nRobert Griesemer\\\nAugust 20, 2021\n\nThis proposal adds type parameters to the language.\n",
+			"This proposal adds type parameters to the language."},
+		{"two-space breaks", "Ada Lovelace  \nCharles Babbage  \nMarch 1, 2024\n\nThe engine computes Bernoulli numbers in a loop.\n",
+			"The engine computes Bernoulli numbers in a loop."},
+		{"a wrapped sentence stays whole", "The engine computes\nBernoulli numbers in a loop.\n",
+			"The engine computes Bernoulli numbers in a loop."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := leadSentences(tt.text); got != tt.want {
+				t.Errorf("leadSentences = %q, want %q", got, tt.want)
+			}
+			if got := headlineQuote(tt.text, "type parameters engine"); got != tt.want {
+				t.Errorf("headlineQuote = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
