@@ -55,6 +55,7 @@ func TestDocumentErrors(t *testing.T) {
 		{"bad date", "/doc/spec/checkout.md?at=yesterday", 400, "not a date"},
 		{"before the file existed", "/doc/docs/guide.md?at=2025-01-10", 200, "did not exist on 2025-01-10"},
 		{"diff backwards", "/doc/spec/checkout.md?from=2025-02-01&to=2025-01-01", 400, "must be after from"},
+		{"diff before the file existed", "/doc/docs/guide.md?from=2025-01-01&to=2025-01-10", 200, "did not exist on either date"},
 	})
 }
 
