@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -448,6 +450,10 @@ type lexDoc struct {
 	text  string
 	once  sync.Once // a cached doc is shared: words are split once
 	words []string  // original words, in order; read lazily for acronyms
+	// keys are the terms of set in order, made once on the first prefix
+	// look-up, so that each finds its forms by binary search.
+	keysOnce sync.Once
+	keys     []string
 }
 
 // lexAnalyse analyses text for coverage: its stemmed terms and its
@@ -512,8 +518,12 @@ func (d *lexDoc) holds(term string, prefix bool) bool {
 	if !prefix {
 		return false
 	}
-	for k := range d.set {
-		if lex.PrefixOf(term, k) {
+	d.keysOnce.Do(func() {
+		d.keys = slices.Sorted(maps.Keys(d.set))
+	})
+	i, _ := slices.BinarySearch(d.keys, term)
+	for ; i < len(d.keys) && strings.HasPrefix(d.keys[i], term); i++ {
+		if lex.PrefixOf(term, d.keys[i]) {
 			return true
 		}
 	}
