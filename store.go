@@ -258,6 +258,7 @@ type Store interface {
 	VectorResetter
 	FeedbackStore
 	LinkStore
+	WriteLocker
 }
 
 // DataVersioner tells readers whether anything was written, so that they

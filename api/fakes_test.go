@@ -195,6 +195,9 @@ func (m *memStore) ResetVectors(context.Context, livespec.IndexInfo) error {
 	return errFake
 }
 func (m *memStore) AddFeedback(context.Context, livespec.Feedback) error { return errFake }
+func (m *memStore) LockWrites(context.Context, func()) (func(), error) {
+	return nil, errFake
+}
 func (m *memStore) EachFeedback(context.Context, func(livespec.Feedback) error) error {
 	return errFake
 }

@@ -32,6 +32,7 @@ type memStore struct {
 
 	dataVersion uint64
 	feedback    []livespec.Feedback
+	writer      chan struct{} // held by the writer (LockWrites)
 }
 
 var _ livespec.Store = (*memStore)(nil)
@@ -46,7 +47,26 @@ func newMemStore() *memStore {
 		facts:    map[string]livespec.Fact{},
 		fchanges: map[string]livespec.FactChange{},
 		links:    map[string]livespec.Link{},
+		writer:   make(chan struct{}, 1),
 	}
+}
+
+// LockWrites lets one writer hold the store at a time.
+func (s *memStore) LockWrites(ctx context.Context, busy func()) (func(), error) {
+	select {
+	case s.writer <- struct{}{}:
+	default:
+		if busy != nil {
+			busy()
+		}
+		select {
+		case s.writer <- struct{}{}:
+		case <-ctx.Done():
+			return nil, livespec.WrapPublic(livespec.ECONFLICT, ctx.Err(), "another ingest is running on this index", "memstore: locked")
+		}
+	}
+	var once sync.Once
+	return func() { once.Do(func() { <-s.writer }) }, nil
 }
 
 func (s *memStore) Apply(ctx context.Context, b *livespec.Batch) error {

@@ -60,11 +60,11 @@ type Options struct {
 	Warn     func(msg string)
 	Rebuild  bool // drop the repo's data and ingest from scratch
 	// Reembed rebuilds the repo and embeds every text of it, stored vectors
-	// or not; when the index holds another embedder's vectors, stores that
-	// implement livespec.VectorResetter drop them first.
+	// or not; when the index holds another embedder's vectors, the store
+	// drops them first (livespec.VectorResetter).
 	Reembed bool
-	// LockWait bounds the wait for the index's writer lock when the store
-	// is a livespec.WriteLocker and another ingest holds it; 0 means
+	// LockWait bounds the wait for the index's writer lock
+	// (livespec.WriteLocker) when another ingest holds it; 0 means
 	// DefaultLockWait.
 	LockWait time.Duration
 
@@ -158,10 +158,10 @@ func Fingerprint(opt Options) string {
 // a detached HEAD with no Branch; ENOTFOUND for an unknown branch (the
 // message lists the branches). Store and Embedder errors keep their kind
 // (EMISMATCH from SetIndex when the index holds another embedder's
-// vectors). With a store that is a livespec.WriteLocker, a run holds the
-// index's writer lock from start to end: a second run waits for it (saying
-// so through Warn) at most LockWait, then fails with ECONFLICT. Problems that lose nothing (skipped files, submodules, a
-// shallow history, no matching files) go to Warn.
+// vectors). A run holds the index's writer lock (livespec.WriteLocker) from
+// start to end: a second run waits for it (saying so through Warn) at most
+// LockWait, then fails with ECONFLICT. Problems that lose nothing (skipped
+// files, submodules, a shallow history, no matching files) go to Warn.
 func Run(ctx context.Context, store livespec.Store, opt Options) (*Result, error) {
 	start := time.Now()
 	if store == nil {

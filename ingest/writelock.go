@@ -5,28 +5,22 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/livespec/livespec"
 )
 
 // DefaultLockWait is how long a run waits for another ingest on the same
 // index to end before it gives up.
 const DefaultLockWait = 10 * time.Minute
 
-// lockWrites takes the store's writer lock when it has one, waiting at most
-// LockWait for the run that holds it; the returned func releases it.
+// lockWrites takes the store's writer lock, waiting at most LockWait for
+// the run that holds it; the returned func releases it.
 func (p *pipeline) lockWrites(ctx context.Context) (func(), error) {
-	wl, ok := p.store.(livespec.WriteLocker)
-	if !ok {
-		return func() {}, nil
-	}
 	wait := p.opt.LockWait
 	if wait <= 0 {
 		wait = DefaultLockWait
 	}
 	lctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
-	unlock, err := wl.LockWrites(lctx, func() {
+	unlock, err := p.store.LockWrites(lctx, func() {
 		p.warn(fmt.Sprintf("another ingest is running on this index: waiting for it to end (at most %s)", wait))
 	})
 	switch {

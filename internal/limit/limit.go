@@ -33,6 +33,12 @@ func New(maxInFlight, maxQueue int) *Limiter {
 // (wrapped) when ctx ends while waiting. On success the caller must call
 // release exactly once when done; later calls are no-ops.
 func (l *Limiter) Acquire(ctx context.Context) (release func(), err error) {
+	return l.AcquireNotify(ctx, nil)
+}
+
+// AcquireNotify is Acquire that calls busy (when not nil) once, before it
+// starts to wait in the queue.
+func (l *Limiter) AcquireNotify(ctx context.Context, busy func()) (release func(), err error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -46,6 +52,9 @@ func (l *Limiter) Acquire(ctx context.Context) (release func(), err error) {
 		return nil, ErrFull
 	}
 	defer l.waiting.Add(-1)
+	if busy != nil {
+		busy()
+	}
 	select {
 	case l.sem <- struct{}{}:
 		return l.releaser(), nil

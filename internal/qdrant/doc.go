@@ -47,6 +47,8 @@
 // when Qdrant says it is gone.
 // ResetVectors (livespec.VectorResetter, for `livespec ingest --reembed`)
 // drops the vectors of other embedders and then records the new one.
+// LockWrites (livespec.WriteLocker) serialises the writers of one Store
+// only: two processes must not ingest into one collection at once.
 // DataVersion (livespec.DataVersioner) cannot tell that nothing was
 // written, since Qdrant keeps no write counter every replica shares: it
 // returns a new number on every call, so readers keep no answers.

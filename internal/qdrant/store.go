@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/limit"
 )
 
 // DefaultPort is Qdrant's gRPC port.
@@ -134,6 +135,8 @@ type Store struct {
 
 	mu    sync.Mutex
 	index indexRecord // cached; reloaded when a collection it names is gone
+
+	writer *limit.Limiter // the writer lock (LockWrites)
 }
 
 var _ livespec.Store = (*Store)(nil)
@@ -170,7 +173,7 @@ func Open(ctx context.Context, rawURL string, opts Options) (*Store, error) {
 	if err != nil {
 		return nil, livespec.WrapError(livespec.EINVALID, err, "qdrant: cannot connect to %s", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
 	}
-	s := &Store{client: client, cfg: cfg, opts: opts}
+	s := &Store{client: client, cfg: cfg, opts: opts, writer: newWriteLock()}
 	if err := s.open(ctx); err != nil {
 		client.Close()
 		return nil, err

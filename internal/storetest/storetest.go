@@ -16,7 +16,8 @@ import (
 // Run runs the contract suite. open returns a new, empty store for each
 // subtest and arranges for it to be closed (tb.Cleanup). The suite covers
 // every capability a Store embeds (DataVersioner, VectorResetter,
-// FeedbackStore).
+// FeedbackStore, WriteLocker: the writers of one store; WriteLock covers
+// stores opened on one index).
 func Run(t *testing.T, open func(tb testing.TB) livespec.Store) {
 	tests := []struct {
 		name string
@@ -61,6 +62,9 @@ func Run(t *testing.T, open func(tb testing.TB) livespec.Store) {
 		{"DataVersion", testDataVersion},
 		{"ResetVectors", testResetVectors},
 		{"Feedback", func(t *testing.T, s livespec.Store) { testFeedback(t, s) }},
+		{"WriteLock", func(t *testing.T, s livespec.Store) {
+			writeLock(t, func(testing.TB) (a, b livespec.Store) { return s, s })
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

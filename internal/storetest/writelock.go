@@ -10,12 +10,19 @@ import (
 	"github.com/livespec/livespec"
 )
 
-// WriteLock runs the contract of livespec.WriteLocker. open returns two
+// WriteLock runs the contract of livespec.WriteLocker for a store whose
+// lock reaches every store opened on the same index. open returns two
 // stores opened on the same index (as two processes would), closed when
-// tb ends. A store that is no WriteLocker skips the test.
+// tb ends. (Run covers the writers of one store.)
 func WriteLock(t *testing.T, open func(tb testing.TB) (a, b livespec.Store)) {
+	writeLock(t, open)
+}
+
+// writeLock runs the writer-lock tests on the writers a and b that open
+// returns: two stores on one index, or one store twice.
+func writeLock(t *testing.T, open func(tb testing.TB) (a, b livespec.Store)) {
 	t.Run("SecondWriterWaitsThenGivesUp", func(t *testing.T) {
-		a, b := lockers(t, open)
+		a, b := open(t)
 		unlock := lock(t, a, nil)
 		defer unlock()
 		var busy atomic.Int32
@@ -44,7 +51,7 @@ func WriteLock(t *testing.T, open func(tb testing.TB) (a, b livespec.Store)) {
 		}
 	})
 	t.Run("SecondWriterGetsTheLockWhenTheFirstEnds", func(t *testing.T) {
-		a, b := lockers(t, open)
+		a, b := open(t)
 		unlock := lock(t, a, nil)
 		got := make(chan error, 1)
 		var busy atomic.Int32
@@ -79,42 +86,17 @@ func WriteLock(t *testing.T, open func(tb testing.TB) (a, b livespec.Store)) {
 		}
 		lock(t, a, nil)() // free again for the first store
 	})
-	t.Run("OneStoreOneWriter", func(t *testing.T) {
-		a, _ := lockers(t, open)
-		unlock := lock(t, a, nil)
-		defer unlock()
-		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		defer cancel()
-		if u, err := a.LockWrites(ctx, nil); err == nil {
-			u()
-			t.Fatal("two writers of one store held the lock at once")
-		} else if livespec.ErrorCode(err) != livespec.ECONFLICT {
-			t.Errorf("kind %q (%v), want %q", livespec.ErrorCode(err), err, livespec.ECONFLICT)
-		}
-	})
 	t.Run("WritesUnderTheLock", func(t *testing.T) {
-		a, b := lockers(t, open)
+		a, b := open(t)
 		unlock := lock(t, a, nil)
 		h := NewHistory("locked")
-		apply(t, a.(livespec.Store), h.Commit(Commit{SHA: sha("locked", 1), Time: t1, Author: "Ada", Message: "alpha",
+		apply(t, a, h.Commit(Commit{SHA: sha("locked", 1), Time: t1, Author: "Ada", Message: "alpha",
 			Files: map[string][]livespec.Section{"a.md": {Sec("A", "# A\nalpha text")}}}))
 		unlock()
-		if _, err := b.(livespec.Store).Checkpoint(context.Background(), "locked"); err != nil {
+		if _, err := b.Checkpoint(context.Background(), "locked"); err != nil {
 			t.Fatalf("the other store does not see the locked writer's batch: %v", err)
 		}
 	})
-}
-
-// lockers opens two stores on one index, skipping stores without a lock.
-func lockers(t *testing.T, open func(tb testing.TB) (a, b livespec.Store)) (livespec.WriteLocker, livespec.WriteLocker) {
-	t.Helper()
-	a, b := open(t)
-	la, ok := a.(livespec.WriteLocker)
-	lb, ok2 := b.(livespec.WriteLocker)
-	if !ok || !ok2 {
-		t.Skip("the store has no writer lock")
-	}
-	return la, lb
 }
 
 func lock(t *testing.T, l livespec.WriteLocker, busy func()) func() {
