@@ -88,119 +88,48 @@ on loopback only.`,
 }
 
 func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
-	addr, sf, mf, dirs, urls, cloneDir, branch := o.addr, o.store, o.models, o.dirs, o.urls, o.cloneDir, o.branch
-	include, exclude, poll, tokens, tokenFile, allowOpen := o.include, o.exclude, o.poll, o.tokens, o.tokenFile, o.allowOpen
-	ghSecret, glToken, maxInFlight, maxQueue, permalink, publicURL := o.ghSecret, o.glToken, o.maxInFlight, o.maxQueue, o.permalink, o.publicURL
 	if len(pos) > 0 {
 		return livespec.Errorf(livespec.EINVALID, "serve: unexpected argument %q", pos[0])
 	}
-	every, err := time.ParseDuration(*poll)
-	if err != nil || every < 0 {
-		return livespec.Errorf(livespec.EINVALID, "--poll %q: want a duration such as 5m", *poll)
-	}
-	inFlight, err1 := strconv.Atoi(*maxInFlight)
-	queue, err2 := strconv.Atoi(*maxQueue)
-	cache, err3 := strconv.Atoi(*o.answerCache)
-	if err1 != nil || err2 != nil || err3 != nil {
-		return livespec.Errorf(livespec.EINVALID, "--max-in-flight, --max-queue and --answer-cache want whole numbers")
-	}
-	words, err := loadStatusWords(*o.statusWords)
+	set, err := o.settings(e)
 	if err != nil {
 		return err
 	}
-	toks := api.ParseTokens(*tokens)
-	if *tokenFile != "" {
-		more, err := api.ReadTokenFile(*tokenFile)
-		if err != nil {
-			return err
-		}
-		toks = append(toks, more...)
-	}
-	if *o.accessFile != "" && len(toks) > 0 {
-		return livespec.Errorf(livespec.EINVALID, "serve: with --access, API tokens are named in the access file; drop --api-tokens and --api-token-file")
-	}
-	logger := api.NewLogger(e.stderr, slog.LevelInfo)
-	policy, err := loadAccess(e, *o.accessFile, logger)
+	// The repositories this server follows, and the index they go to.
+	srcs, err := repoSources(e, o.dirs.vals, o.urls.vals, *o.cloneDir)
 	if err != nil {
 		return err
 	}
-	if err := api.CheckBind(*addr, toks, *allowOpen || (policy != nil && policy.HasTokens())); err != nil {
-		return err
-	}
-
-	// The repositories this server follows.
-	srcs, err := repoSources(e, dirs.vals, urls.vals, *cloneDir)
+	st, root, err := o.openIndex(ctx, e, srcs)
 	if err != nil {
 		return err
 	}
-	root := ""
-	if len(srcs) == 1 && srcs[0].url == "" {
-		root = srcs[0].dir // its default index, as `ingest --repo` uses
-	}
-	if root == "" && *sf.index == "" && (*sf.store == "" || *sf.store == "sqlite") {
-		return livespec.Errorf(livespec.EINVALID, "serve: pass --index DIR (or one --repo DIR, or --store qdrant://...)")
-	}
-	open := sf.open
-	if len(srcs) == 0 {
-		open = sf.openExisting // nothing to ingest: serve an index that exists
-	}
-	st, err := open(ctx, e, root)
-	if err != nil {
-		return err
-	}
-	r := &running{store: st, log: logger, addr: *addr, every: every}
+	r := &running{store: st, log: set.logger, addr: *o.addr, every: set.every}
 	defer r.abandon() // closes what was opened when serve fails to start
 	var following []string
 	for _, s := range srcs {
 		following = append(following, s.name)
 	}
-	if err := checkAccess(ctx, policy, st, following, logger); err != nil {
+	if err := checkAccess(ctx, set.policy, st, following, set.logger); err != nil {
 		return err
 	}
-	// Every surface reads through read: with access rules, each read is
-	// limited to the caller its context carries. Ingest writes to st.
-	read := st
-	if policy != nil {
-		read = access.Store(st)
-	}
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	metrics, err := api.NewMetrics(reg)
+	a, err := o.answers(ctx, e, set, st)
 	if err != nil {
 		return err
 	}
-	m, err := mf.open(ctx, e, true)
-	if err != nil {
-		return err
+	in := &ingester{e: e, store: st, embedder: a.models.embedder, logger: set.logger, sources: map[string]*repoSource{},
+		base:  ingest.Options{Branch: *o.branch, Include: o.include.vals, Exclude: globs(o.exclude.vals)},
+		reuse: !o.include.given() && !o.exclude.given()}
+	for _, s := range srcs {
+		in.sources[s.name] = s
 	}
-	newAssistant := func() *retrieval.Assistant {
-		return &retrieval.Assistant{Store: read, Embedder: metrics.Embedder(m.embedder), Generator: metrics.Generator(m.generator), Permalink: *permalink, Logger: logger, AnswerCache: cache, StatusWords: words}
-	}
-	asst := newAssistant()
-	var asker interface {
-		livespec.Asker
-		api.Historian
-	} = asst
-	if policy != nil {
-		asker = scopedAssistants{access.NewPerScope(newAssistant)}
-	}
-	var ready []api.ReadyCheck
-	if !isNone(*mf.ollama) {
-		c := ollama.New(*mf.ollama, nil)
-		ready = append(ready, api.ReadyCheck{Name: "ollama", Check: func(ctx context.Context) error { return c.Check(ctx) }})
-	}
-
-	in := &ingester{e: e, store: st, embedder: m.embedder, logger: logger, sources: map[string]*repoSource{},
-		base:  ingest.Options{Branch: *branch, Include: include.vals, Exclude: globs(exclude.vals)},
-		reuse: !include.given() && !exclude.given()}
 	// Push: digests, watches and stale-answer notices, from the changes
 	// each ingest adds.
 	scfg, on, err := slackbot.ConfigFromEnv(e.getenv)
 	if err != nil {
 		return err
 	}
-	ps, err := o.push.open(ctx, e, sf, root, st, asst, scfg.BotToken, scfg.APIURL, logger, in.ingesting, policy)
+	ps, err := o.push.open(ctx, e, o.store, root, st, a.asst, scfg.BotToken, scfg.APIURL, set.logger, in.ingesting, set.policy)
 	if err != nil {
 		return err
 	}
@@ -208,10 +137,152 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 		in.after = ps.svc.Kick
 		r.push = ps
 	}
+	srv, err := api.New(o.apiConfig(set, a, in, srcs, ps))
+	if err != nil {
+		return err
+	}
+	if on {
+		if err := o.startSlack(r, scfg, set, a, srv, ps, st); err != nil {
+			return err
+		}
+	}
+	r.api = srv
+	if set.policy == nil {
+		// With access rules, each scope's Assistant computes its own
+		// statistics on first use: nothing to warm up.
+		r.asst = a.asst
+	}
+	if len(srcs) > 0 && set.every == 0 {
+		// Catch up once at start; webhooks and POST /v1/ingest do the rest.
+		if err := srv.IngestAll(); err != nil {
+			return err
+		}
+	}
+	return r.run(ctx)
+}
+
+// serveSettings are serve's flags read and checked.
+type serveSettings struct {
+	every                  time.Duration // --poll
+	inFlight, queue, cache int
+	words                  *retrieval.StatusWords
+	tokens                 []string
+	logger                 *slog.Logger
+	policy                 *access.Policy // nil without --access
+}
+
+// settings reads and checks serve's flags, the token file and the access
+// file.
+func (o *serveFlags) settings(e *env) (serveSettings, error) {
+	var set serveSettings
+	every, err := time.ParseDuration(*o.poll)
+	if err != nil || every < 0 {
+		return set, livespec.Errorf(livespec.EINVALID, "--poll %q: want a duration such as 5m", *o.poll)
+	}
+	set.every = every
+	var err1, err2, err3 error
+	set.inFlight, err1 = strconv.Atoi(*o.maxInFlight)
+	set.queue, err2 = strconv.Atoi(*o.maxQueue)
+	set.cache, err3 = strconv.Atoi(*o.answerCache)
+	if err1 != nil || err2 != nil || err3 != nil {
+		return set, livespec.Errorf(livespec.EINVALID, "--max-in-flight, --max-queue and --answer-cache want whole numbers")
+	}
+	if set.words, err = loadStatusWords(*o.statusWords); err != nil {
+		return set, err
+	}
+	set.tokens = api.ParseTokens(*o.tokens)
+	if *o.tokenFile != "" {
+		more, err := api.ReadTokenFile(*o.tokenFile)
+		if err != nil {
+			return set, err
+		}
+		set.tokens = append(set.tokens, more...)
+	}
+	if *o.accessFile != "" && len(set.tokens) > 0 {
+		return set, livespec.Errorf(livespec.EINVALID, "serve: with --access, API tokens are named in the access file; drop --api-tokens and --api-token-file")
+	}
+	set.logger = api.NewLogger(e.stderr, slog.LevelInfo)
+	if set.policy, err = loadAccess(e, *o.accessFile, set.logger); err != nil {
+		return set, err
+	}
+	if err := api.CheckBind(*o.addr, set.tokens, *o.allowOpen || (set.policy != nil && set.policy.HasTokens())); err != nil {
+		return set, err
+	}
+	return set, nil
+}
+
+// openIndex opens the index the server reads and ingests into: the one
+// --index or --store names, or the default index of a single --repo DIR.
+// With no repository to follow, the index must exist. root is that
+// single repository's directory, or "".
+func (o *serveFlags) openIndex(ctx context.Context, e *env, srcs []*repoSource) (st livespec.Store, root string, err error) {
+	sf := o.store
+	if len(srcs) == 1 && srcs[0].url == "" {
+		root = srcs[0].dir // its default index, as `ingest --repo` uses
+	}
+	if root == "" && *sf.index == "" && (*sf.store == "" || *sf.store == "sqlite") {
+		return nil, "", livespec.Errorf(livespec.EINVALID, "serve: pass --index DIR (or one --repo DIR, or --store qdrant://...)")
+	}
+	open := sf.open
+	if len(srcs) == 0 {
+		open = sf.openExisting // nothing to ingest: serve an index that exists
+	}
+	st, err = open(ctx, e, root)
+	return st, root, err
+}
+
+// serveAnswers is what answers questions on every surface of serve.
+type serveAnswers struct {
+	read    livespec.Store // what every surface reads: scoped with access rules
+	models  models
+	metrics *api.Metrics
+	reg     *prometheus.Registry
+	asst    *retrieval.Assistant // unscoped (push, warm-up)
+	asker   interface {
+		livespec.Asker
+		api.Historian
+	}
+	ready []api.ReadyCheck
+}
+
+// answers builds the assistant(s) over st, with the models, the metrics
+// that measure them and the readiness checks of the models' server.
+func (o *serveFlags) answers(ctx context.Context, e *env, set serveSettings, st livespec.Store) (*serveAnswers, error) {
+	// Every surface reads through read: with access rules, each read is
+	// limited to the caller its context carries. Ingest writes to st.
+	a := &serveAnswers{read: st, reg: prometheus.NewRegistry()}
+	if set.policy != nil {
+		a.read = access.Store(st)
+	}
+	a.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var err error
+	if a.metrics, err = api.NewMetrics(a.reg); err != nil {
+		return nil, err
+	}
+	if a.models, err = o.models.open(ctx, e, true); err != nil {
+		return nil, err
+	}
+	newAssistant := func() *retrieval.Assistant {
+		return &retrieval.Assistant{Store: a.read, Embedder: a.metrics.Embedder(a.models.embedder), Generator: a.metrics.Generator(a.models.generator),
+			Permalink: *o.permalink, Logger: set.logger, AnswerCache: set.cache, StatusWords: set.words}
+	}
+	a.asst = newAssistant()
+	a.asker = a.asst
+	if set.policy != nil {
+		a.asker = scopedAssistants{access.NewPerScope(newAssistant)}
+	}
+	if !isNone(*o.models.ollama) {
+		c := ollama.New(*o.models.ollama, nil)
+		a.ready = append(a.ready, api.ReadyCheck{Name: "ollama", Check: func(ctx context.Context) error { return c.Check(ctx) }})
+	}
+	return a, nil
+}
+
+// apiConfig is the HTTP API's configuration.
+func (o *serveFlags) apiConfig(set serveSettings, a *serveAnswers, in *ingester, srcs []*repoSource, ps *pushSetup) api.Config {
 	var repos []api.RepoSource
 	for _, s := range srcs {
-		in.sources[s.name] = s
-		rs := api.RepoSource{Name: s.name, Branch: *branch}
+		rs := api.RepoSource{Name: s.name, Branch: *o.branch}
 		if s.url != "" {
 			rs.URLs = []string{s.url}
 		} else {
@@ -220,12 +291,12 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 		repos = append(repos, rs)
 	}
 	cfg := api.Config{
-		Asker: asker, Historian: asker, Store: read, ParsePeriod: retrieval.ParsePeriod,
-		Repos: repos, Tokens: toks, AllowUnauthenticated: *allowOpen,
-		Logger: logger, Registry: reg, Metrics: metrics,
-		MaxInFlight: inFlight, MaxQueue: queue,
-		Webhooks:    api.Webhooks{GitHubSecret: *ghSecret, GitLabToken: *glToken},
-		ReadyChecks: ready,
+		Asker: a.asker, Historian: a.asker, Store: a.read, ParsePeriod: retrieval.ParsePeriod,
+		Repos: repos, Tokens: set.tokens, AllowUnauthenticated: *o.allowOpen,
+		Logger: set.logger, Registry: a.reg, Metrics: a.metrics,
+		MaxInFlight: set.inFlight, MaxQueue: set.queue,
+		Webhooks:    api.Webhooks{GitHubSecret: *o.ghSecret, GitLabToken: *o.glToken},
+		ReadyChecks: a.ready,
 	}
 	if ps != nil {
 		cfg.Push = ps.svc
@@ -233,54 +304,41 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 	if len(srcs) > 0 {
 		cfg.Ingester = in
 	}
-	if policy != nil && policy.HasTokens() {
-		cfg.Callers = policy.Caller
+	if set.policy != nil && set.policy.HasTokens() {
+		cfg.Callers = set.policy.Caller
 	}
-	srv, err := api.New(cfg)
+	return cfg
+}
+
+// startSlack builds the Slack bot, which shares the API's answer queues,
+// mounts its Events API endpoints on srv when it has a signing secret,
+// and records it in r.
+func (o *serveFlags) startSlack(r *running, scfg slackbot.Config, set serveSettings, a *serveAnswers, srv *api.Server, ps *pushSetup, feedback livespec.FeedbackStore) error {
+	if ps != nil {
+		scfg.Push = ps.svc
+	}
+	scfg.Asker, scfg.Queue, scfg.Logger, scfg.PublicURL = a.asker, srv.Limiter(), set.logger, *o.publicURL
+	scfg.HeavyQueue = srv.HeavyLimiter()
+	if set.policy != nil {
+		scfg.Access = &set.policy.Slack
+		scfg.OnDenied = func() { a.metrics.Denied("slack", "scope") }
+	}
+	scfg.Feedback = feedback
+	bot, err := slackbot.New(scfg)
 	if err != nil {
 		return err
 	}
-
-	// The Slack bot, when its tokens are set, shares the answer queue.
-	if on {
-		if ps != nil {
-			scfg.Push = ps.svc
-		}
-		scfg.Asker, scfg.Queue, scfg.Logger, scfg.PublicURL = asker, srv.Limiter(), logger, *publicURL
-		scfg.HeavyQueue = srv.HeavyLimiter()
-		if policy != nil {
-			scfg.Access = &policy.Slack
-			scfg.OnDenied = func() { metrics.Denied("slack", "scope") }
-		}
-		scfg.Feedback = st
-		bot, err := slackbot.New(scfg)
-		if err != nil {
+	r.bot, r.socket = bot, scfg.AppToken != ""
+	if scfg.SigningSecret != "" {
+		if err := bot.Mount(srv.Mount); err != nil {
 			return err
 		}
-		r.bot, r.socket = bot, scfg.AppToken != ""
-		if scfg.SigningSecret != "" {
-			if err := bot.Mount(srv.Mount); err != nil {
-				return err
-			}
-			logger.Info("slack: Events API on /slack/events, /slack/commands, /slack/interactive")
-		}
-		if r.socket {
-			logger.Info("slack: Socket Mode")
-		}
+		set.logger.Info("slack: Events API on /slack/events, /slack/commands, /slack/interactive")
 	}
-	r.api = srv
-	if policy == nil {
-		// With access rules, each scope's Assistant computes its own
-		// statistics on first use: nothing to warm up.
-		r.asst = asst
+	if r.socket {
+		set.logger.Info("slack: Socket Mode")
 	}
-	if len(srcs) > 0 && every == 0 {
-		// Catch up once at start; webhooks and POST /v1/ingest do the rest.
-		if err := srv.IngestAll(); err != nil {
-			return err
-		}
-	}
-	return r.run(ctx)
+	return nil
 }
 
 // shutdownTimeout bounds how long serve waits, once the HTTP server has
