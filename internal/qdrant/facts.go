@@ -78,17 +78,15 @@ func (s *Store) applyFacts(ctx context.Context, b *livespec.Batch) error {
 	for _, c := range b.FactCloses {
 		closes[c.ID] = c
 	}
-	var pts []*qc.PointStruct
-	for i := range b.Facts {
-		f := b.Facts[i]
-		if c, ok := closes[f.ID]; ok && f.Current() {
-			f.EndCommit, f.EndSeq, f.ValidTo = c.Commit, c.Seq, c.ValidTo
+	pts, err := pointsOf(b.Facts, "fact", func(f *livespec.Fact) string { return f.ID }, func(f *livespec.Fact) (*qc.PointStruct, error) {
+		g := *f
+		if c, ok := closes[g.ID]; ok && g.Current() {
+			g.EndCommit, g.EndSeq, g.ValidTo = c.Commit, c.Seq, c.ValidTo
 		}
-		p, err := factPoint(&f)
-		if err != nil {
-			return livespec.WrapError(livespec.EINVALID, err, "qdrant: fact %s", f.ID)
-		}
-		pts = append(pts, p)
+		return factPoint(&g)
+	})
+	if err != nil {
+		return err
 	}
 	if err := s.upsert(ctx, s.factsColl(), pts); err != nil {
 		return err
@@ -96,14 +94,8 @@ func (s *Store) applyFacts(ctx context.Context, b *livespec.Batch) error {
 	if err := s.closeOpen(ctx, s.factsColl(), "facts", b.FactCloses); err != nil {
 		return err
 	}
-	pts = pts[:0]
-	for i := range b.FactChanges {
-		c := &b.FactChanges[i]
-		p, err := factChangePoint(c)
-		if err != nil {
-			return livespec.WrapError(livespec.EINVALID, err, "qdrant: fact change %s", c.ID)
-		}
-		pts = append(pts, p)
+	if pts, err = pointsOf(b.FactChanges, "fact change", func(c *livespec.FactChange) string { return c.ID }, factChangePoint); err != nil {
+		return err
 	}
 	return s.upsert(ctx, s.factChangesColl(), pts)
 }

@@ -48,17 +48,15 @@ func (s *Store) applyLinks(ctx context.Context, b *livespec.Batch) error {
 	for _, c := range b.LinkCloses {
 		closes[c.ID] = c
 	}
-	var pts []*qc.PointStruct
-	for i := range b.Links {
-		l := b.Links[i]
-		if c, ok := closes[l.ID]; ok && l.Current() {
-			l.EndCommit, l.EndSeq, l.ValidTo = c.Commit, c.Seq, c.ValidTo
+	pts, err := pointsOf(b.Links, "link", func(l *livespec.Link) string { return l.ID }, func(l *livespec.Link) (*qc.PointStruct, error) {
+		m := *l
+		if c, ok := closes[m.ID]; ok && m.Current() {
+			m.EndCommit, m.EndSeq, m.ValidTo = c.Commit, c.Seq, c.ValidTo
 		}
-		p, err := linkPoint(&l)
-		if err != nil {
-			return livespec.WrapError(livespec.EINVALID, err, "qdrant: link %s", l.ID)
-		}
-		pts = append(pts, p)
+		return linkPoint(&m)
+	})
+	if err != nil {
+		return err
 	}
 	if err := s.upsert(ctx, s.linksColl(), pts); err != nil {
 		return err

@@ -189,72 +189,21 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 	if err != nil {
 		return err
 	}
-	// The first vectors stored in a BM25-only index set its embedder, as
-	// SetIndex would: vectors are only useful if searches can use them.
-	if rec.Dimensions == 0 && len(b.Vectors) > 0 {
-		info := livespec.IndexInfo{Embedder: b.Vectors[0].Embedder, Dimensions: len(b.Vectors[0].Values)}
-		for _, v := range b.Vectors {
-			if v.Embedder != info.Embedder || len(v.Values) != info.Dimensions {
-				return livespec.Errorf(livespec.EMISMATCH,
-					"qdrant: one batch holds vectors of %q (%d dimensions) and %q (%d); rebuild with `livespec ingest --reembed`",
-					info.Embedder, info.Dimensions, v.Embedder, len(v.Values))
-			}
-		}
-		if err := s.SetIndex(ctx, info); err != nil {
-			return err
-		}
-		rec = s.cachedIndex()
+	if rec, err = s.indexFirstVectors(ctx, rec, b.Vectors); err != nil {
+		return err
 	}
 	// Vectors first: versions look their dense vectors up by hash.
-	given := map[string][]float32{}
-	byDims := map[int][]*qc.PointStruct{}
-	for i := range b.Vectors {
-		v := &b.Vectors[i]
-		if rec.Dimensions > 0 && (v.Embedder != rec.Embedder || len(v.Values) != rec.Dimensions) {
-			return livespec.Errorf(livespec.EMISMATCH,
-				"qdrant: vector of %q with %d dimensions, but the index is built with %q (%d); rebuild it with `livespec ingest --reembed`",
-				v.Embedder, len(v.Values), rec.Embedder, rec.Dimensions)
-		}
-		if v.Embedder == rec.Embedder {
-			given[v.Hash] = v.Values
-		}
-		p, err := vectorPoint(v)
-		if err != nil {
-			return livespec.WrapError(livespec.EINVALID, err, "qdrant: vector %s", v.Hash)
-		}
-		byDims[len(v.Values)] = append(byDims[len(v.Values)], p)
+	given, err := s.applyVectors(ctx, rec, b.Vectors)
+	if err != nil {
+		return err
 	}
-	for dims, pts := range byDims {
-		c := s.vectorsColl(dims)
-		if err := s.ensureCollection(ctx, c, dims,
-			map[string]qc.FieldType{fEmbedder: qc.FieldType_FieldTypeKeyword, fHash: qc.FieldType_FieldTypeKeyword}); err != nil {
-			return err
-		}
-		if err := s.upsert(ctx, c, pts); err != nil {
-			return err
-		}
-	}
-
 	// Closes of versions written by this same batch are applied before
 	// writing them; the others are applied to stored points afterwards.
 	closes := map[string]livespec.Close{}
 	for _, c := range b.Closes {
 		closes[closeKey(c.File, c.ID)] = c
 	}
-	files := slices.Clone(b.Files)
-	var pts []*qc.PointStruct
-	for i := range files {
-		f := &files[i]
-		if c, ok := closes[closeKey(true, f.ID)]; ok && f.Current() {
-			f.EndCommit, f.EndSeq, f.ValidTo = c.Commit, c.Seq, c.ValidTo
-		}
-		p, err := filePoint(f)
-		if err != nil {
-			return livespec.WrapError(livespec.EINVALID, err, "qdrant: file version %s", f.ID)
-		}
-		pts = append(pts, p)
-	}
-	if err := s.upsert(ctx, s.filesColl(), pts); err != nil {
+	if err := s.applyFiles(ctx, b.Files, closes); err != nil {
 		return err
 	}
 	versions := slices.Clone(b.Versions)
@@ -270,13 +219,9 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 	if err := s.applyCloses(ctx, rec, b.Closes); err != nil {
 		return err
 	}
-	pts = pts[:0]
-	for i := range b.Changes {
-		p, err := changePoint(&b.Changes[i])
-		if err != nil {
-			return livespec.WrapError(livespec.EINVALID, err, "qdrant: change %s", b.Changes[i].ID)
-		}
-		pts = append(pts, p)
+	pts, err := pointsOf(b.Changes, "change", func(c *livespec.Change) string { return c.ID }, changePoint)
+	if err != nil {
+		return err
 	}
 	if err := s.upsert(ctx, s.changesColl(), pts); err != nil {
 		return err
@@ -287,21 +232,111 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 	if err := s.applyLinks(ctx, b); err != nil {
 		return err
 	}
-	if b.Checkpoint != nil {
-		cp := *b.Checkpoint
-		if cp.Repo == "" {
-			cp.Repo = b.Repo
-		}
-		cp.UpdatedAt = time.Now().UTC()
-		p, err := metaPoint(checkpointPointID(cp.Repo), "checkpoint", cp.Repo, cp)
-		if err != nil {
-			return livespec.WrapError(livespec.EINVALID, err, "qdrant: checkpoint")
-		}
-		if err := s.upsert(ctx, s.metaColl(), []*qc.PointStruct{p}); err != nil {
-			return err
+	return s.applyCheckpoint(ctx, b)
+}
+
+// indexFirstVectors records the embedder of the first vectors stored in a
+// BM25-only index, as SetIndex would: vectors are only useful if searches
+// can use them. It returns the index record to write with.
+func (s *Store) indexFirstVectors(ctx context.Context, rec indexRecord, vs []livespec.Vector) (indexRecord, error) {
+	if rec.Dimensions != 0 || len(vs) == 0 {
+		return rec, nil
+	}
+	info := livespec.IndexInfo{Embedder: vs[0].Embedder, Dimensions: len(vs[0].Values)}
+	for _, v := range vs {
+		if v.Embedder != info.Embedder || len(v.Values) != info.Dimensions {
+			return rec, livespec.Errorf(livespec.EMISMATCH,
+				"qdrant: one batch holds vectors of %q (%d dimensions) and %q (%d); rebuild with `livespec ingest --reembed`",
+				info.Embedder, info.Dimensions, v.Embedder, len(v.Values))
 		}
 	}
-	return nil
+	if err := s.SetIndex(ctx, info); err != nil {
+		return rec, err
+	}
+	return s.cachedIndex(), nil
+}
+
+// applyVectors stores vs in the vectors collection of their dimensions and
+// returns those of the index's embedder by hash.
+func (s *Store) applyVectors(ctx context.Context, rec indexRecord, vs []livespec.Vector) (map[string][]float32, error) {
+	given := map[string][]float32{}
+	byDims := map[int][]*qc.PointStruct{}
+	for i := range vs {
+		v := &vs[i]
+		if rec.Dimensions > 0 && (v.Embedder != rec.Embedder || len(v.Values) != rec.Dimensions) {
+			return nil, livespec.Errorf(livespec.EMISMATCH,
+				"qdrant: vector of %q with %d dimensions, but the index is built with %q (%d); rebuild it with `livespec ingest --reembed`",
+				v.Embedder, len(v.Values), rec.Embedder, rec.Dimensions)
+		}
+		if v.Embedder == rec.Embedder {
+			given[v.Hash] = v.Values
+		}
+		p, err := vectorPoint(v)
+		if err != nil {
+			return nil, livespec.WrapError(livespec.EINVALID, err, "qdrant: vector %s", v.Hash)
+		}
+		byDims[len(v.Values)] = append(byDims[len(v.Values)], p)
+	}
+	for dims, pts := range byDims {
+		c := s.vectorsColl(dims)
+		if err := s.ensureCollection(ctx, c, dims,
+			map[string]qc.FieldType{fEmbedder: qc.FieldType_FieldTypeKeyword, fHash: qc.FieldType_FieldTypeKeyword}); err != nil {
+			return nil, err
+		}
+		if err := s.upsert(ctx, c, pts); err != nil {
+			return nil, err
+		}
+	}
+	return given, nil
+}
+
+// applyFiles stores file versions, each ended first when closes (by
+// closeKey) ends it.
+func (s *Store) applyFiles(ctx context.Context, files []livespec.FileVersion, closes map[string]livespec.Close) error {
+	pts, err := pointsOf(files, "file version", func(f *livespec.FileVersion) string { return f.ID },
+		func(f *livespec.FileVersion) (*qc.PointStruct, error) {
+			g := *f
+			if c, ok := closes[closeKey(true, g.ID)]; ok && g.Current() {
+				g.EndCommit, g.EndSeq, g.ValidTo = c.Commit, c.Seq, c.ValidTo
+			}
+			return filePoint(&g)
+		})
+	if err != nil {
+		return err
+	}
+	return s.upsert(ctx, s.filesColl(), pts)
+}
+
+// applyCheckpoint stores the batch's checkpoint, if any: the last write
+// of a batch.
+func (s *Store) applyCheckpoint(ctx context.Context, b *livespec.Batch) error {
+	if b.Checkpoint == nil {
+		return nil
+	}
+	cp := *b.Checkpoint
+	if cp.Repo == "" {
+		cp.Repo = b.Repo
+	}
+	cp.UpdatedAt = time.Now().UTC()
+	p, err := metaPoint(checkpointPointID(cp.Repo), "checkpoint", cp.Repo, cp)
+	if err != nil {
+		return livespec.WrapError(livespec.EINVALID, err, "qdrant: checkpoint")
+	}
+	return s.upsert(ctx, s.metaColl(), []*qc.PointStruct{p})
+}
+
+// pointsOf builds one point per item with point; what and id name an item
+// in errors.
+func pointsOf[T any](items []T, what string, id func(*T) string, point func(*T) (*qc.PointStruct, error)) ([]*qc.PointStruct, error) {
+	pts := make([]*qc.PointStruct, 0, len(items))
+	for i := range items {
+		p, err := point(&items[i])
+		if err != nil {
+			return nil, livespec.WrapError(livespec.EINVALID, err, "qdrant: %s %s", what, id(&items[i]))
+		}
+		pts = append(pts, p)
+	}
+	return pts, nil
 }
 
 func closeKey(file bool, id string) string {
