@@ -185,117 +185,30 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 	if !u.AsOf.IsZero() {
 		ev.AsOf = &livespec.Time{Time: u.AsOf}
 	}
-	embedder := NoEmbedder
-	if a.Embedder != nil {
-		embedder = a.Embedder.ID()
-	}
-	var cited []livespec.Version
-	found := true
-	var firstSeen *livespec.FirstSeen
-	subjects := []livespec.Subject{}
 	if sq != nil {
 		u.Intent, ev.Intent, ev.Topic = livespec.IntentStatus, livespec.IntentStatus, ""
 		ev.Question, ev.Notes = asked, statusNotes(Understand(asked, now).Problems)
 	}
+	var g gathered
 	switch u.Intent {
 	case livespec.IntentStatus:
-		res, err := a.status(ctx, sq, asked, now, repos)
-		if err != nil {
-			return nil, err
-		}
-		ev.Facts, cited, found = res.facts, res.cite, !res.notFound
-		ev.Notes = append(ev.Notes, res.notes...)
+		g, err = a.statusEvidence(ctx, ev, sq, asked, now, repos)
 	case livespec.IntentChanges:
-		res, err := a.ledger(ctx, u, topic, now, repos)
-		if err != nil {
-			return nil, err
-		}
-		ev.Window = &res.window
-		ev.Notes = append(ev.Notes, res.notes...)
-		if !res.narrowed {
-			ev.Topic = ""
-		}
-		for _, c := range res.changes {
-			ev.Changes = append(ev.Changes, livespec.ChangeOf(c))
-		}
-		for _, c := range res.earlier {
-			ev.Earlier = append(ev.Earlier, livespec.ChangeOf(c))
-		}
-		ev.Totals = res.totals
-		ev.Quotes = res.quotes
-		cited = res.cite
+		g, err = a.changesEvidence(ctx, ev, u, topic, now, repos)
 	case livespec.IntentTimeline:
-		t := topic
-		if !usefulTopic(t) {
-			t = question
-		}
-		tl, res, err := a.timeline(ctx, livespec.TimelineQuery{Topic: t, Repos: repos, Window: u.Window, Now: now})
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range tl.Events {
-			ev.Changes = append(ev.Changes, changeOfEvent(e))
-		}
-		if len(ev.Changes) > maxEvents {
-			ev.Notes = append(ev.Notes, fmt.Sprintf("Only the first %d of %d events are listed.", maxEvents, len(ev.Changes)))
-			ev.Changes = ev.Changes[:maxEvents]
-		}
-		if err := a.classify(ctx, ev.Changes); err != nil {
-			return nil, err
-		}
-		if ev.Titles, err = a.titles(ctx, ev.Changes); err != nil {
-			return nil, err
-		}
-		switch {
-		case len(ev.Changes) > 0:
-		case u.Window != nil && len(res.cite) > 0:
-			ev.Notes = append(ev.Notes, fmt.Sprintf("Nothing about %q changed in the period.", t))
-		default:
-			ev.Notes = append(ev.Notes, fmt.Sprintf("Nothing in the spec history matches %q.", t))
-			found = len(res.cite) > 0
-		}
-		cited = res.cite
-		firstSeen = res.first
-		subjects = res.subjects
-		if res.first != nil && u.Window == nil && subjectPeriod.MatchString(u.Period) {
-			ev.Notes = append(ev.Notes, fmt.Sprintf("Read %q as from %s, when it first appeared.", u.Period, dateOf(res.first.Date.Time)))
-		}
+		g, err = a.timelineEvidence(ctx, ev, u, question, topic, now, repos)
 	default:
-		validity, text := livespec.Current(), question
-		if u.Intent == livespec.IntentAsOf {
-			if u.AsOf.IsZero() {
-				ev.Intent = livespec.IntentCurrent
-			} else {
-				validity = livespec.AsOf(u.AsOf)
-			}
-			if usefulTopic(topic) {
-				text = topic
-			}
-		}
-		if topic != strings.TrimSpace(u.Topic) && text == question {
-			text += " " + topic // a follow-up: the earlier turn's topic helps
-		}
-		cands, note, err := a.search(ctx, searchQuery{text: text, validity: validity, repos: repos, limit: a.sources()})
-		if err != nil {
-			return nil, err
-		}
-		if note != "" {
-			ev.Notes = append(ev.Notes, note)
-			embedder = NoEmbedder
-		}
-		for _, c := range cands {
-			cited = append(cited, c.v)
-		}
-		if len(cited) == 0 {
-			ev.Notes = append(ev.Notes, "Nothing in the specs matches the question.")
-		}
+		g, err = a.searchEvidence(ctx, ev, u, question, topic, repos)
+	}
+	if err != nil {
+		return nil, err
 	}
 	excerptQuery := question
 	if usefulTopic(topic) {
 		excerptQuery = topic
 	}
 	seen := map[string]bool{}
-	for _, v := range cited {
+	for _, v := range g.cited {
 		if len(ev.Sources) >= a.sources() || seen[v.ID] {
 			continue
 		}
@@ -307,19 +220,145 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 	if err != nil {
 		return nil, err
 	}
+	embedder := NoEmbedder
+	if a.Embedder != nil && !g.bm25Only {
+		embedder = a.Embedder.ID()
+	}
+	return answerOf(asked, ev, g, text, livespec.ModelInfo{Embedder: embedder, Generator: genName}), nil
+}
+
+// gathered is what the evidence of one intent gives an answer beside the
+// Evidence itself.
+type gathered struct {
+	cited     []livespec.Version
+	found     bool
+	firstSeen *livespec.FirstSeen
+	subjects  []livespec.Subject
+	bm25Only  bool // the search fell back to BM25 alone
+}
+
+// statusEvidence adds the facts a status question asks for to ev.
+func (a *Assistant) statusEvidence(ctx context.Context, ev *livespec.Evidence, sq *statusQuery, asked string, now time.Time, repos []string) (gathered, error) {
+	res, err := a.status(ctx, sq, asked, now, repos)
+	if err != nil {
+		return gathered{}, err
+	}
+	ev.Facts = res.facts
+	ev.Notes = append(ev.Notes, res.notes...)
+	return gathered{cited: res.cite, found: !res.notFound, subjects: []livespec.Subject{}}, nil
+}
+
+// changesEvidence adds the change ledger of the question's period to ev.
+func (a *Assistant) changesEvidence(ctx context.Context, ev *livespec.Evidence, u Understanding, topic string, now time.Time, repos []string) (gathered, error) {
+	res, err := a.ledger(ctx, u, topic, now, repos)
+	if err != nil {
+		return gathered{}, err
+	}
+	ev.Window = &res.window
+	ev.Notes = append(ev.Notes, res.notes...)
+	if !res.narrowed {
+		ev.Topic = ""
+	}
+	for _, c := range res.changes {
+		ev.Changes = append(ev.Changes, livespec.ChangeOf(c))
+	}
+	for _, c := range res.earlier {
+		ev.Earlier = append(ev.Earlier, livespec.ChangeOf(c))
+	}
+	ev.Totals = res.totals
+	ev.Quotes = res.quotes
+	return gathered{cited: res.cite, found: true, subjects: []livespec.Subject{}}, nil
+}
+
+// timelineEvidence adds the history of the question's topic to ev.
+func (a *Assistant) timelineEvidence(ctx context.Context, ev *livespec.Evidence, u Understanding, question, topic string, now time.Time, repos []string) (gathered, error) {
+	t := topic
+	if !usefulTopic(t) {
+		t = question
+	}
+	tl, res, err := a.timeline(ctx, livespec.TimelineQuery{Topic: t, Repos: repos, Window: u.Window, Now: now})
+	if err != nil {
+		return gathered{}, err
+	}
+	for _, e := range tl.Events {
+		ev.Changes = append(ev.Changes, changeOfEvent(e))
+	}
+	if len(ev.Changes) > maxEvents {
+		ev.Notes = append(ev.Notes, fmt.Sprintf("Only the first %d of %d events are listed.", maxEvents, len(ev.Changes)))
+		ev.Changes = ev.Changes[:maxEvents]
+	}
+	if err := a.classify(ctx, ev.Changes); err != nil {
+		return gathered{}, err
+	}
+	if ev.Titles, err = a.titles(ctx, ev.Changes); err != nil {
+		return gathered{}, err
+	}
+	g := gathered{cited: res.cite, found: true, firstSeen: res.first, subjects: res.subjects}
+	switch {
+	case len(ev.Changes) > 0:
+	case u.Window != nil && len(res.cite) > 0:
+		ev.Notes = append(ev.Notes, fmt.Sprintf("Nothing about %q changed in the period.", t))
+	default:
+		ev.Notes = append(ev.Notes, fmt.Sprintf("Nothing in the spec history matches %q.", t))
+		g.found = len(res.cite) > 0
+	}
+	if res.first != nil && u.Window == nil && subjectPeriod.MatchString(u.Period) {
+		ev.Notes = append(ev.Notes, fmt.Sprintf("Read %q as from %s, when it first appeared.", u.Period, dateOf(res.first.Date.Time)))
+	}
+	return g, nil
+}
+
+// searchEvidence finds the sections that answer a question about the
+// spec now or as of a date.
+func (a *Assistant) searchEvidence(ctx context.Context, ev *livespec.Evidence, u Understanding, question, topic string, repos []string) (gathered, error) {
+	validity, text := livespec.Current(), question
+	if u.Intent == livespec.IntentAsOf {
+		if u.AsOf.IsZero() {
+			ev.Intent = livespec.IntentCurrent
+		} else {
+			validity = livespec.AsOf(u.AsOf)
+		}
+		if usefulTopic(topic) {
+			text = topic
+		}
+	}
+	if topic != strings.TrimSpace(u.Topic) && text == question {
+		text += " " + topic // a follow-up: the earlier turn's topic helps
+	}
+	cands, note, err := a.search(ctx, searchQuery{text: text, validity: validity, repos: repos, limit: a.sources()})
+	if err != nil {
+		return gathered{}, err
+	}
+	g := gathered{found: true, subjects: []livespec.Subject{}}
+	if note != "" {
+		ev.Notes = append(ev.Notes, note)
+		g.bm25Only = true
+	}
+	for _, c := range cands {
+		g.cited = append(g.cited, c.v)
+	}
+	if len(g.cited) == 0 {
+		ev.Notes = append(ev.Notes, "Nothing in the specs matches the question.")
+	}
+	return g, nil
+}
+
+// answerOf is the answer to asked from ev, g and the generated text; empty
+// lists are empty, not null.
+func answerOf(asked string, ev *livespec.Evidence, g gathered, text string, model livespec.ModelInfo) *livespec.Answer {
 	ans := &livespec.Answer{
 		Question:  asked,
 		Intent:    ev.Intent,
-		Found:     found,
-		Subjects:  subjects,
-		FirstSeen: firstSeen,
+		Found:     g.found,
+		Subjects:  g.subjects,
+		FirstSeen: g.firstSeen,
 		Window:    ev.Window,
 		Answer:    text,
 		Citations: ev.Sources,
 		Changes:   ev.Changes,
 		Totals:    ev.Totals,
 		Facts:     ev.Facts,
-		Model:     livespec.ModelInfo{Embedder: embedder, Generator: genName},
+		Model:     model,
 	}
 	if ev.AsOf != nil {
 		ans.AsOf = *ev.AsOf
@@ -333,7 +372,7 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 	if ans.Facts == nil {
 		ans.Facts = []livespec.AnswerFact{}
 	}
-	return ans, nil
+	return ans
 }
 
 // checkRepos returns ENOTFOUND for a repository the index does not hold.

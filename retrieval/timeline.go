@@ -219,19 +219,53 @@ func (a *Assistant) weighByCorpus(ctx context.Context, qs []qterm) error {
 // the shallower path and the better search rank; a tie names none. Whether
 // the topic is the file as a whole is wholeFile's call.
 func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec.Version, repos []string) error {
-	type cand struct {
-		f           fileID
-		title       string
-		rank        int
-		current     bool
-		base, words []string
+	cands, err := a.fileCandidates(ctx, pool, repos)
+	if err != nil {
+		return err
 	}
-	var cands []*cand
-	byFile := map[fileID]*cand{}
+	named, err := a.namedFiles(ctx, m, cands, pool)
+	if err != nil {
+		return err
+	}
+	best, ok := bestNamed(named)
+	if !ok {
+		return nil
+	}
+	m.named = &best.c.f
+	var rest []qterm
+	for _, q := range m.words {
+		if !best.covered[q.term] {
+			rest = append(rest, q)
+		}
+	}
+	for _, q := range m.phrases {
+		if w1, w2, _ := strings.Cut(q.term, " "); !best.covered[w1] || !best.covered[w2] {
+			rest = append(rest, q)
+		}
+	}
+	m.fileMode, err = a.wholeFile(ctx, m, best.c.f, pool, rest)
+	return err
+}
+
+// fileCand is a file a topic may name: one of the search pool's (rank is
+// its first place there) or a current file (ranked after the pool).
+type fileCand struct {
+	f           fileID
+	title       string
+	rank        int
+	current     bool
+	base, words []string // the name terms of its file name and its title
+}
+
+// fileCandidates lists the files of the pool and the current files, each
+// once, with their name terms.
+func (a *Assistant) fileCandidates(ctx context.Context, pool []livespec.Version, repos []string) ([]*fileCand, error) {
+	var cands []*fileCand
+	byFile := map[fileID]*fileCand{}
 	add := func(f fileID, title string, rank int) {
 		c, ok := byFile[f]
 		if !ok {
-			c = &cand{f: f, rank: rank}
+			c = &fileCand{f: f, rank: rank}
 			byFile[f] = c
 			cands = append(cands, c)
 		}
@@ -244,17 +278,29 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 	}
 	files, err := a.currentFiles(ctx, repos)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, f := range files {
 		add(f.f, f.title, len(pool))
 		byFile[f.f].current = true
 	}
-	// Name and title words weigh by their rarity among the files.
-	df := map[string]int{}
 	for _, c := range cands {
 		c.base = cachedNameTerms(docName(c.f.path))
 		c.words = cachedNameTerms(c.title)
+	}
+	return cands, nil
+}
+
+// nameWeights weighs the words of file names and titles by their rarity
+// among the candidate files.
+type nameWeights struct {
+	df map[string]int
+	n  int
+}
+
+func newNameWeights(cands []*fileCand) nameWeights {
+	df := map[string]int{}
+	for _, c := range cands {
 		seen := map[string]bool{}
 		for _, w := range append(append([]string(nil), c.base...), c.words...) {
 			if !seen[w] {
@@ -263,35 +309,52 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 			}
 		}
 	}
-	nameWeight := func(w string) float64 { return math.Log(1 + float64(len(cands))/float64(max(df[w], 1))) }
-	covers := func(q qterm, w string, words []string) bool {
-		return q.term == w || (len(q.expansion) > 0 && contains(q.expansion, w) && containsAll(words, q.expansion))
-	}
-	// share returns the weighted share of words that the topic covers.
-	share := func(words []string) float64 {
-		total, got := 0.0, 0.0
-		for _, w := range words {
-			total += nameWeight(w)
-			for _, q := range m.words {
-				if !q.camel && covers(q, w, words) {
-					got += nameWeight(w)
-					break
-				}
+	return nameWeights{df, len(cands)}
+}
+
+func (nw nameWeights) weight(w string) float64 {
+	return math.Log(1 + float64(nw.n)/float64(max(nw.df[w], 1)))
+}
+
+// share returns the weighted share of words that the topic's words cover.
+func (nw nameWeights) share(m *topicMatch, words []string) float64 {
+	total, got := 0.0, 0.0
+	for _, w := range words {
+		total += nw.weight(w)
+		for _, q := range m.words {
+			if !q.camel && coversName(q, w, words) {
+				got += nw.weight(w)
+				break
 			}
 		}
-		if total == 0 {
-			return 0
-		}
-		return got / total
 	}
-	type scoredFile struct {
-		c                 *cand
-		topicCov, baseCov float64
-		covered           map[string]bool
+	if total == 0 {
+		return 0
 	}
+	return got / total
+}
+
+// coversName reports whether topic word q covers the word w of a name made
+// of words: the same term, or an acronym whose expansion the name spells.
+func coversName(q qterm, w string, words []string) bool {
+	return q.term == w || (len(q.expansion) > 0 && contains(q.expansion, w) && containsAll(words, q.expansion))
+}
+
+// scoredFile is a file the topic names, with the share of the topic its
+// name covers (topicCov), the weighted share of its file name the topic
+// covers (baseCov) and the topic's terms it covers.
+type scoredFile struct {
+	c                 *fileCand
+	topicCov, baseCov float64
+	covered           map[string]bool
+}
+
+// namedFiles returns the candidates the topic names (see nameFile).
+func (a *Assistant) namedFiles(ctx context.Context, m *topicMatch, cands []*fileCand, pool []livespec.Version) ([]scoredFile, error) {
+	nw := newNameWeights(cands)
 	cs, err := a.corpus(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	poolDocs := make([]*lexDoc, len(pool))
 	for i, v := range pool {
@@ -299,32 +362,16 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 	}
 	var named []scoredFile
 	for _, c := range cands {
-		all := append(append([]string(nil), c.base...), c.words...)
-		covered := map[string]bool{}
-		total, got := 0.0, 0.0
-		for _, q := range m.words {
-			if q.camel {
-				continue
-			}
-			total++
-			for _, w := range all {
-				if covers(q, w, all) {
-					covered[q.term] = true
-					got++
-					break
-				}
-			}
-		}
-		if total == 0 || got == 0 {
+		covered, topicCov := topicCover(m, c)
+		if topicCov == 0 {
 			continue
 		}
-		topicCov := got / total
 		// A file-name word bound in a compound of the topic ("security" in
 		// "pod security", a phrase the specs use) names only part of a unit.
 		baseCovered := map[string]bool{}
 		for _, q := range m.words {
 			for _, w := range c.base {
-				if !q.camel && covers(q, w, c.base) {
+				if !q.camel && coversName(q, w, c.base) {
 					baseCovered[q.term] = true
 				}
 			}
@@ -336,13 +383,45 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 		if allCommon(cs, covered) {
 			continue
 		}
-		baseCov := share(c.base)
-		if (baseCov >= nameFull && topicCov >= nameShare) || (share(c.words) >= titleShare && topicCov >= nameFull) {
+		baseCov := nw.share(m, c.base)
+		if (baseCov >= nameFull && topicCov >= nameShare) || (nw.share(m, c.words) >= titleShare && topicCov >= nameFull) {
 			named = append(named, scoredFile{c, topicCov, baseCov, covered})
 		}
 	}
+	return named, nil
+}
+
+// topicCover returns the topic's terms that c's file name or title covers
+// and their share of the topic's words (camelCase pieces aside).
+func topicCover(m *topicMatch, c *fileCand) (map[string]bool, float64) {
+	all := append(append([]string(nil), c.base...), c.words...)
+	covered := map[string]bool{}
+	total, got := 0.0, 0.0
+	for _, q := range m.words {
+		if q.camel {
+			continue
+		}
+		total++
+		for _, w := range all {
+			if coversName(q, w, all) {
+				covered[q.term] = true
+				got++
+				break
+			}
+		}
+	}
+	if total == 0 {
+		return covered, 0
+	}
+	return covered, got / total
+}
+
+// bestNamed picks the named file whose name covers more of the topic, then
+// the better covered file name, a current file over a removed one, the
+// shallower path and the better search rank; a tie picks none.
+func bestNamed(named []scoredFile) (scoredFile, bool) {
 	if len(named) == 0 {
-		return nil
+		return scoredFile{}, false
 	}
 	better := func(x, y scoredFile) int {
 		switch {
@@ -362,23 +441,9 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 	}
 	sort.SliceStable(named, func(i, j int) bool { return better(named[i], named[j]) > 0 })
 	if len(named) > 1 && better(named[0], named[1]) == 0 {
-		return nil
+		return scoredFile{}, false
 	}
-	best := named[0]
-	m.named = &best.c.f
-	var rest []qterm
-	for _, q := range m.words {
-		if !best.covered[q.term] {
-			rest = append(rest, q)
-		}
-	}
-	for _, q := range m.phrases {
-		if w1, w2, _ := strings.Cut(q.term, " "); !best.covered[w1] || !best.covered[w2] {
-			rest = append(rest, q)
-		}
-	}
-	m.fileMode, err = a.wholeFile(ctx, m, best.c.f, pool, rest)
-	return err
+	return named[0], true
 }
 
 // wholeFile decides whether a topic that names file f is the file as a
@@ -593,26 +658,69 @@ func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 		return a.documentTimeline(ctx, q, *doc)
 	}
 	if m.fileMode {
-		events, _, err := a.fileEvents(ctx, *m.named, false)
-		if err != nil {
-			return nil, nil, err
-		}
-		if len(events) > 0 {
-			events[0].FirstMention = true
-			res.first = firstSeenOf(events[0])
-		}
-		tl.Events = filterWindow(events, q.Window)
-		res.cite = a.bestIn(m, *m.named)
-		res.subjects = []livespec.Subject{subjectOf(*m.named, a.titleOf(ctx, *m.named, q.Repos), events)}
-		return tl, res, nil
+		return a.fileTimeline(ctx, q, m, tl, res)
 	}
-	// Sections: every version of the matched sections (and their renamed
-	// predecessors) joins the pool; the earliest version that mentions the
-	// topic is the first mention.
+	return a.sectionTimeline(ctx, q, m, tl, res)
+}
+
+// fileTimeline fills tl and res with the history of the file the topic
+// names as a whole.
+func (a *Assistant) fileTimeline(ctx context.Context, q livespec.TimelineQuery, m *topicMatch, tl *livespec.Timeline, res *timelineResult) (*livespec.Timeline, *timelineResult, error) {
+	events, _, err := a.fileEvents(ctx, *m.named, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(events) > 0 {
+		events[0].FirstMention = true
+		res.first = firstSeenOf(events[0])
+	}
+	tl.Events = filterWindow(events, q.Window)
+	res.cite = a.bestIn(m, *m.named)
+	res.subjects = []livespec.Subject{subjectOf(*m.named, a.titleOf(ctx, *m.named, q.Repos), events)}
+	return tl, res, nil
+}
+
+// sectionTimeline fills tl and res with the history of the sections the
+// topic matches: every version of the matched sections (and their renamed
+// predecessors) joins the pool; the earliest version that mentions the
+// topic is the first mention.
+func (a *Assistant) sectionTimeline(ctx context.Context, q livespec.TimelineQuery, m *topicMatch, tl *livespec.Timeline, res *timelineResult) (*livespec.Timeline, *timelineResult, error) {
 	chain, changes, err := a.sectionChain(ctx, q.Repos, m.sections)
 	if err != nil {
 		return nil, nil, err
 	}
+	first, err := a.firstMention(ctx, m, chain)
+	if err != nil {
+		return nil, nil, err
+	}
+	if first == nil {
+		return tl, res, nil
+	}
+	// The first mention's own section joins the chain when it lies elsewhere.
+	if !chain[sectionOf(*first)] {
+		more, moreChanges, err := a.sectionChain(ctx, q.Repos, []sectionID{sectionOf(*first)})
+		if err != nil {
+			return nil, nil, err
+		}
+		for k := range more {
+			chain[k] = true
+		}
+		changes = append(changes, moreChanges...)
+	}
+	events := sectionEvents(changes, chain, first)
+	seq := seqIndex{}
+	seq.add(changes...)
+	seq[first.Repo+"\x00"+first.Commit] = first.Seq
+	events = collapse(sortEvents(events, seq))
+	tl.Events = filterWindow(events, q.Window)
+	res.cite = append([]livespec.Version{*first}, a.latestOf(m)...)
+	res.first = &livespec.FirstSeen{Commit: first.Commit, Date: livespec.Time{Time: first.ValidFrom}, Path: first.Path, Heading: first.Heading}
+	return tl, res, nil
+}
+
+// firstMention returns the earliest version, of the matched sections and
+// of every section of chain, that mentions the topic; nil when none does.
+func (a *Assistant) firstMention(ctx context.Context, m *topicMatch, chain map[sectionID]bool) (*livespec.Version, error) {
 	var first *livespec.Version
 	consider := func(v livespec.Version) {
 		d, ok := m.docs[v.ID]
@@ -634,26 +742,19 @@ func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 	for k := range chain {
 		vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{k.repo}, Paths: []string{livespec.LiteralGlob(k.path)}, Heading: k.heading, HeadingSet: true, Validity: livespec.AnyVersion()})
 		if err != nil {
-			return nil, nil, storeError("read versions", err)
+			return nil, storeError("read versions", err)
 		}
 		for _, v := range vs {
 			consider(v)
 		}
 	}
-	if first == nil {
-		return tl, res, nil
-	}
-	// The first mention's own section joins the chain when it lies elsewhere.
-	if !chain[sectionOf(*first)] {
-		more, moreChanges, err := a.sectionChain(ctx, q.Repos, []sectionID{sectionOf(*first)})
-		if err != nil {
-			return nil, nil, err
-		}
-		for k := range more {
-			chain[k] = true
-		}
-		changes = append(changes, moreChanges...)
-	}
+	return first, nil
+}
+
+// sectionEvents are the section changes of chain from the first mention
+// on, each once; the change that wrote the first mention is marked so (or
+// a "first mention" event stands for it).
+func sectionEvents(changes []livespec.Change, chain map[sectionID]bool, first *livespec.Version) []livespec.TimelineEvent {
 	var events []livespec.TimelineEvent
 	seen := map[string]bool{}
 	found := false
@@ -678,14 +779,7 @@ func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 			Summary: "first mention", VersionID: first.ID, FirstMention: true,
 		})
 	}
-	seq := seqIndex{}
-	seq.add(changes...)
-	seq[first.Repo+"\x00"+first.Commit] = first.Seq
-	events = collapse(sortEvents(events, seq))
-	tl.Events = filterWindow(events, q.Window)
-	res.cite = append([]livespec.Version{*first}, a.latestOf(m)...)
-	res.first = &livespec.FirstSeen{Commit: first.Commit, Date: livespec.Time{Time: first.ValidFrom}, Path: first.Path, Heading: first.Heading}
-	return tl, res, nil
+	return events
 }
 
 // earlier orders versions by landing, then position on the first-parent chain.
