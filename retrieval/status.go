@@ -176,14 +176,50 @@ func parseStatus(question string, now time.Time, v *factVocab, synonyms map[stri
 		return nil
 	}
 	q := strings.Join(strings.Fields(question), " ")
+	wording := blankTimePhrases(q, now)
+	sq := &statusQuery{list: listLead.MatchString(strings.TrimLeft(wording, " ,;:"))}
+	toks := sq.readWords(wording)
+	if sq.list {
+		toks = dropListSubject(toks)
+	}
+	rest := statusValues{v: v, synonyms: synonyms, sq: sq}.read(toks)
+	named := namedFields(v, rest, wording)
+	sq.addFields(v, named)
+	sq.subject = slices.DeleteFunc(rest, func(w string) bool { return statusStop[w] || len(w) < 2 })
+	switch {
+	case len(sq.fields) == 0:
+		return nil
+	case sq.list && (len(sq.values) > 0 || sq.release != ""):
+		return sq
+	case !sq.list && len(named) > 0 && (len(sq.subject) > 0 || len(sq.ids) > 0 || len(sq.names) > 0):
+		return sq
+	case !sq.list && len(sq.values) > 0 && (len(sq.ids) > 0 || len(sq.names) > 0):
+		// "is KEP-1234 beta yet?"
+		return sq
+	case !sq.list && len(sq.values) > 0 && yesNo.MatchString(q) && len(sq.subject) > 0:
+		// "is the X feature stable?": only when the words name a
+		// document by its path (see Assistant.statusQuestion).
+		sq.weak = true
+		return sq
+	}
+	return nil
+}
+
+// blankTimePhrases returns q with its time phrases ("in Q2", "since
+// March") blanked out, at the same length.
+func blankTimePhrases(q string, now time.Time) string {
 	blank := []byte(q)
 	for _, p := range findPhrases(q, now) {
 		for i := p.start; i < p.end && i < len(blank); i++ {
 			blank[i] = ' '
 		}
 	}
-	wording := string(blank)
-	sq := &statusQuery{list: listLead.MatchString(strings.TrimLeft(wording, " ,;:"))}
+	return string(blank)
+}
+
+// readWords reads the words of wording: a release ("v1.30"), file names
+// and document ids go to sq; the other words are returned, lower case.
+func (sq *statusQuery) readWords(wording string) []string {
 	var toks []string
 	for _, w := range wordRE.FindAllString(strings.ToLower(wording), -1) {
 		w = strings.Trim(w, ".-_/")
@@ -207,63 +243,82 @@ func parseStatus(question string, now time.Time, v *factVocab, synonyms map[stri
 		}
 		toks = append(toks, w)
 	}
-	if sq.list {
-		toks = dropListSubject(toks)
-	}
-	cat := func(fn func(*fieldVocab) bool) bool {
-		for _, f := range v.fields {
-			if f.categorical && fn(f) {
-				return true
-			}
+	return toks
+}
+
+// statusValues finds, among a question's words, the values (or synonyms
+// of values) that a categorical field of the index holds.
+type statusValues struct {
+	v        *factVocab
+	synonyms map[string][]string
+	sq       *statusQuery // gets the values found
+}
+
+func (r statusValues) categorical(fn func(*fieldVocab) bool) bool {
+	for _, f := range r.v.fields {
+		if f.categorical && fn(f) {
+			return true
 		}
+	}
+	return false
+}
+
+// held reports whether a categorical field holds the value phrase.
+func (r statusValues) held(phrase []string) bool {
+	return r.categorical(func(f *fieldVocab) bool {
+		return slices.ContainsFunc(f.values, func(val []string) bool { return hasPhrase(val, phrase) })
+	})
+}
+
+// candidate reports whether w may start a value: a synonym key or the
+// stem of a value word, not a stop word or a change word.
+func (r statusValues) candidate(w string) bool {
+	if statusStop[w] || changeWords[w] {
 		return false
 	}
-	held := func(phrase []string) bool {
-		return cat(func(f *fieldVocab) bool {
-			return slices.ContainsFunc(f.values, func(val []string) bool { return hasPhrase(val, phrase) })
-		})
+	if _, ok := r.synonyms[w]; ok {
+		return true
 	}
-	candidate := func(w string) bool {
-		if statusStop[w] || changeWords[w] {
-			return false
-		}
-		if _, ok := synonyms[w]; ok {
-			return true
-		}
-		st := valueWord(w)
-		return cat(func(f *fieldVocab) bool { return f.stems[st] })
+	st := valueWord(w)
+	return r.categorical(func(f *fieldVocab) bool { return f.stems[st] })
+}
+
+// add records words as a value asked when a field holds it, or holds one
+// of its synonyms; it reports whether one was.
+func (r statusValues) add(words []string) bool {
+	phrase := make([]string, len(words))
+	for i, w := range words {
+		phrase[i] = valueWord(w)
 	}
+	text := strings.Join(words, " ")
+	if r.held(phrase) {
+		r.sq.values = append(r.sq.values, phrase)
+		r.sq.words = append(r.sq.words, text)
+		return true
+	}
+	found := false
+	for _, syn := range r.synonyms[text] {
+		st := valueStems(syn)
+		if r.held(st) {
+			r.sq.values = append(r.sq.values, st)
+			found = true
+		}
+	}
+	if found {
+		r.sq.words = append(r.sq.words, text)
+	}
+	return found
+}
+
+// read records the values toks ask for and returns the other words.
+func (r statusValues) read(toks []string) []string {
 	var rest []string
-	addAlt := func(words []string) bool {
-		phrase := make([]string, len(words))
-		for i, w := range words {
-			phrase[i] = valueWord(w)
-		}
-		text := strings.Join(words, " ")
-		if held(phrase) {
-			sq.values = append(sq.values, phrase)
-			sq.words = append(sq.words, text)
-			return true
-		}
-		found := false
-		for _, syn := range synonyms[text] {
-			st := valueStems(syn)
-			if held(st) {
-				sq.values = append(sq.values, st)
-				found = true
-			}
-		}
-		if found {
-			sq.words = append(sq.words, text)
-		}
-		return found
-	}
 	for i := 0; i < len(toks); {
-		if n := synonymLen(toks, i, synonyms); n > 1 && addAlt(toks[i:i+n]) {
+		if n := synonymLen(toks, i, r.synonyms); n > 1 && r.add(toks[i:i+n]) {
 			i += n // "under review", "generally available"
 			continue
 		}
-		if !candidate(toks[i]) {
+		if !r.candidate(toks[i]) {
 			rest = append(rest, toks[i])
 			i++
 			continue
@@ -271,32 +326,44 @@ func parseStatus(question string, now time.Time, v *factVocab, synonyms map[stri
 		// The longest phrase from here that a value holds: "under
 		// consideration", "public discussion".
 		j := i + 1
-		for j < len(toks) && held(valueStems(strings.Join(toks[i:j+1], " "))) {
+		for j < len(toks) && r.held(valueStems(strings.Join(toks[i:j+1], " "))) {
 			j++
 		}
-		if !addAlt(toks[i:j]) {
+		if !r.add(toks[i:j]) {
 			rest = append(rest, toks[i:j]...)
 		}
 		i = j
 	}
-	// Fields: named in the question, else those whose values hold the
-	// value words asked.
+	return rest
+}
+
+// namedFields are the categorical fields the question names: by their
+// name among rest, else by a lifecycle word of wording ("status",
+// "stage") that is a word of their name ("status" asked, "release status"
+// held).
+func namedFields(v *factVocab, rest []string, wording string) map[string]bool {
 	named := map[string]bool{}
 	for name, f := range v.fields {
 		if f.categorical && containsWords(rest, strings.Fields(name)) {
 			named[name] = true
 		}
 	}
-	if len(named) == 0 {
-		// "status" asked, "release status" held.
-		for _, w := range ofField.FindAllString(strings.ToLower(wording), -1) {
-			for name, f := range v.fields {
-				if f.categorical && slices.Contains(strings.Fields(name), w) {
-					named[name] = true
-				}
+	if len(named) > 0 {
+		return named
+	}
+	for _, w := range ofField.FindAllString(strings.ToLower(wording), -1) {
+		for name, f := range v.fields {
+			if f.categorical && slices.Contains(strings.Fields(name), w) {
+				named[name] = true
 			}
 		}
 	}
+	return named
+}
+
+// addFields sets the fields asked about: those named, else also those
+// whose values hold the value words asked.
+func (sq *statusQuery) addFields(v *factVocab, named map[string]bool) {
 	for name := range named {
 		sq.named = append(sq.named, name)
 	}
@@ -311,24 +378,6 @@ func parseStatus(question string, now time.Time, v *factVocab, synonyms map[stri
 			}
 		}
 	}
-	sq.subject = slices.DeleteFunc(rest, func(w string) bool { return statusStop[w] || len(w) < 2 })
-	switch {
-	case len(sq.fields) == 0:
-		return nil
-	case sq.list && (len(sq.values) > 0 || sq.release != ""):
-		return sq
-	case !sq.list && len(named) > 0 && (len(sq.subject) > 0 || len(sq.ids) > 0 || len(sq.names) > 0):
-		return sq
-	case !sq.list && len(sq.values) > 0 && (len(sq.ids) > 0 || len(sq.names) > 0):
-		// "is KEP-1234 beta yet?"
-		return sq
-	case !sq.list && len(sq.values) > 0 && yesNo.MatchString(q) && len(sq.subject) > 0:
-		// "is the X feature stable?": only when the words name a
-		// document by its path (see Assistant.statusQuestion).
-		sq.weak = true
-		return sq
-	}
-	return nil
 }
 
 func isYear(w string) bool {
