@@ -140,7 +140,12 @@ func DiffSections(old, new []livespec.Section) []SectionDiff {
 	// 3. Similar bodies.
 	matchSimilar(old, new, oldTo, newTo, match)
 
-	// Entries: the new file's order, then removals.
+	return sectionEntries(old, new, oldTo, newTo)
+}
+
+// sectionEntries lists the diff of the pairing oldTo/newTo: the new
+// file's order, then removals.
+func sectionEntries(old, new []livespec.Section, oldTo, newTo []int) []SectionDiff {
 	out := make([]SectionDiff, 0, len(new)+len(old))
 	for j := range new {
 		n := &new[j]

@@ -158,151 +158,31 @@ func scanFrom(base *mdLayout, body []byte) (mdScan, bool) {
 	if !base.refsOK {
 		return mdScan{}, false
 	}
-	old := base.body
-	// Base's chunks: from one top-level ATX heading to the next (the first
-	// from the start of the body).
-	bounds := []int{0}
-	for _, h := range base.heads {
-		if h.atx && h.start > bounds[len(bounds)-1] {
-			bounds = append(bounds, h.start)
-		}
-	}
-	bounds = append(bounds, len(old))
-	// byLine: the chunks (but the first) by their heading line.
-	byLine := map[string][]int{}
-	for k := 1; k+1 < len(bounds); k++ {
-		l := string(old[bounds[k]:lineEndNL(old, bounds[k])])
-		byLine[l] = append(byLine[l], k)
-	}
-	// match returns the chunk that body holds at y followed by the line
-	// that followed it in base (so the body parses as base did up to and
-	// including that line), or -1.
-	match := func(y int, cands []int) int {
-		for _, k := range cands {
-			a, b := bounds[k], bounds[k+1]
-			n := b - a
-			if y+n > len(body) || !bytes.Equal(body[y:y+n], old[a:b]) {
-				continue
-			}
-			if b == len(old) {
-				if y+n == len(body) {
-					return k
-				}
-				continue
-			}
-			next := old[b:lineEndNL(old, b)]
-			if bytes.HasPrefix(body[y+n:], next) && (y+n+len(next) == len(body) || next[len(next)-1] == '\n') {
-				return k
-			}
-		}
-		return -1
-	}
-	// nextMatch returns the first y' > y at a line start where a chunk
-	// (but the first) matches, and that chunk, or (len(body), -1).
-	nextMatch := func(y int) (int, int) {
-		for z := lineEndNL(body, y); z < len(body); z = lineEndNL(body, z) {
-			if !looksATX(body[z:]) {
-				continue
-			}
-			if cands := byLine[string(body[z:lineEndNL(body, z)])]; len(cands) > 0 {
-				if k := match(z, cands); k >= 0 {
-					return z, k
-				}
-			}
-		}
-		return len(body), -1
-	}
-
-	defs := map[string]parser.Reference{}
-	for _, r := range base.refs {
-		if _, ok := defs[r.key()]; !ok {
-			defs[r.key()] = r.reference()
-		}
-	}
+	c := newChunkScan(base, body)
 	sc := mdScan{refsOK: true}
-	hi, li, ri := 0, 0, 0 // cursors into base's heads, links and refs
-	reuse := func(y, k int) {
-		a, b := bounds[k], bounds[k+1]
-		d := y - a
-		hi, _ = slices.BinarySearchFunc(base.heads, a, func(h mdHeading, p int) int { return cmp.Compare(h.start, p) })
-		for ; hi < len(base.heads) && base.heads[hi].start < b; hi++ {
-			h := base.heads[hi]
-			h.start += d
-			h.headEnd += d
-			sc.heads = append(sc.heads, h)
-			sc.oldHead = append(sc.oldHead, hi)
-		}
-		li, _ = slices.BinarySearchFunc(base.links, a, func(l mdLink, p int) int { return cmp.Compare(l.pos, p) })
-		for ; li < len(base.links) && base.links[li].pos < b; li++ {
-			l := base.links[li]
-			l.pos += d
-			sc.links = append(sc.links, l)
-		}
-		ri, _ = slices.BinarySearchFunc(base.refs, a, func(r mdRef, p int) int { return cmp.Compare(r.pos, p) })
-		for ; ri < len(base.refs) && base.refs[ri].pos < b; ri++ {
-			r := base.refs[ri]
-			r.pos += d
-			sc.refs = append(sc.refs, r)
-		}
-	}
 	reused := 0
 	for y := 0; y < len(body); {
 		// y is a sync point: the start of the body or of a top-level ATX
 		// heading, where nothing is open.
 		k := -1
-		if y == 0 && bounds[1] > 0 {
-			k = match(0, []int{0})
+		if y == 0 && c.bounds[1] > 0 {
+			k = c.match(0, []int{0})
 		}
 		if k < 0 && looksATX(body[y:]) {
-			k = match(y, byLine[string(body[y:lineEndNL(body, y)])])
+			k = c.match(y, c.byLine[string(body[y:lineEndNL(body, y)])])
 		}
 		if k >= 0 {
 			if k == 0 {
 				sc.samePreamble = true
 			}
-			reuse(y, k)
-			y += bounds[k+1] - bounds[k]
+			c.reuse(&sc, y, k)
+			y += c.bounds[k+1] - c.bounds[k]
 			reused++
 			continue
 		}
-		// Parse from y through the line of the next chunk that matches; it
-		// must come out as that chunk's heading.
-		z, k := nextMatch(y)
-		end := len(body)
-		if k >= 0 {
-			end = lineEndNL(body, z)
-		}
-		mid := scanMarkdown(body[y:end], defs)
-		heads := mid.heads
-		if k >= 0 {
-			n := len(heads)
-			want := base.heads[slices.IndexFunc(base.heads, func(h mdHeading) bool { return h.start == bounds[k] })]
-			if n == 0 || !heads[n-1].atx || heads[n-1].start != z-y || heads[n-1].level != want.level || heads[n-1].text != want.text {
-				// The edit reaches past that heading: parse the rest.
-				z, end = len(body), len(body)
-				mid = scanMarkdown(body[y:], defs)
-				heads = mid.heads
-			} else {
-				heads = heads[:n-1]
-			}
-		}
-		if !mid.refsOK {
+		z, ok := c.parseGap(&sc, y)
+		if !ok {
 			return mdScan{}, false
-		}
-		for _, h := range heads {
-			h.start += y
-			h.headEnd += y
-			sc.heads = append(sc.heads, h)
-			sc.oldHead = append(sc.oldHead, -1)
-		}
-		for _, l := range mid.links {
-			if l.pos += y; l.pos < z {
-				sc.links = append(sc.links, l)
-			}
-		}
-		for _, r := range mid.refs {
-			r.pos += y
-			sc.refs = append(sc.refs, r)
 		}
 		y = z
 	}
@@ -314,6 +194,154 @@ func scanFrom(base *mdLayout, body []byte) (mdScan, bool) {
 	}
 	sc.reused = reused
 	return sc, true
+}
+
+// chunkScan scans a body against base's chunks: from one top-level ATX
+// heading to the next (the first from the start of the body).
+type chunkScan struct {
+	base   *mdLayout
+	old    []byte // base's body
+	body   []byte
+	bounds []int            // the chunks' starts, and the end of old
+	byLine map[string][]int // the chunks (but the first) by their heading line
+	defs   map[string]parser.Reference
+}
+
+func newChunkScan(base *mdLayout, body []byte) *chunkScan {
+	c := &chunkScan{base: base, old: base.body, body: body, bounds: []int{0},
+		byLine: map[string][]int{}, defs: map[string]parser.Reference{}}
+	for _, h := range base.heads {
+		if h.atx && h.start > c.bounds[len(c.bounds)-1] {
+			c.bounds = append(c.bounds, h.start)
+		}
+	}
+	c.bounds = append(c.bounds, len(c.old))
+	for k := 1; k+1 < len(c.bounds); k++ {
+		l := string(c.old[c.bounds[k]:lineEndNL(c.old, c.bounds[k])])
+		c.byLine[l] = append(c.byLine[l], k)
+	}
+	for _, r := range base.refs {
+		if _, ok := c.defs[r.key()]; !ok {
+			c.defs[r.key()] = r.reference()
+		}
+	}
+	return c
+}
+
+// match returns the chunk of cands that body holds at y followed by the
+// line that followed it in base (so the body parses as base did up to and
+// including that line), or -1.
+func (c *chunkScan) match(y int, cands []int) int {
+	body, old := c.body, c.old
+	for _, k := range cands {
+		a, b := c.bounds[k], c.bounds[k+1]
+		n := b - a
+		if y+n > len(body) || !bytes.Equal(body[y:y+n], old[a:b]) {
+			continue
+		}
+		if b == len(old) {
+			if y+n == len(body) {
+				return k
+			}
+			continue
+		}
+		next := old[b:lineEndNL(old, b)]
+		if bytes.HasPrefix(body[y+n:], next) && (y+n+len(next) == len(body) || next[len(next)-1] == '\n') {
+			return k
+		}
+	}
+	return -1
+}
+
+// nextMatch returns the first y' > y at a line start where a chunk (but
+// the first) matches, and that chunk, or (len(body), -1).
+func (c *chunkScan) nextMatch(y int) (int, int) {
+	body := c.body
+	for z := lineEndNL(body, y); z < len(body); z = lineEndNL(body, z) {
+		if !looksATX(body[z:]) {
+			continue
+		}
+		if cands := c.byLine[string(body[z:lineEndNL(body, z)])]; len(cands) > 0 {
+			if k := c.match(z, cands); k >= 0 {
+				return z, k
+			}
+		}
+	}
+	return len(body), -1
+}
+
+// reuse appends to sc base's headings, links and references of chunk k,
+// which body holds at y.
+func (c *chunkScan) reuse(sc *mdScan, y, k int) {
+	base := c.base
+	a, b := c.bounds[k], c.bounds[k+1]
+	d := y - a
+	hi, _ := slices.BinarySearchFunc(base.heads, a, func(h mdHeading, p int) int { return cmp.Compare(h.start, p) })
+	for ; hi < len(base.heads) && base.heads[hi].start < b; hi++ {
+		h := base.heads[hi]
+		h.start += d
+		h.headEnd += d
+		sc.heads = append(sc.heads, h)
+		sc.oldHead = append(sc.oldHead, hi)
+	}
+	li, _ := slices.BinarySearchFunc(base.links, a, func(l mdLink, p int) int { return cmp.Compare(l.pos, p) })
+	for ; li < len(base.links) && base.links[li].pos < b; li++ {
+		l := base.links[li]
+		l.pos += d
+		sc.links = append(sc.links, l)
+	}
+	ri, _ := slices.BinarySearchFunc(base.refs, a, func(r mdRef, p int) int { return cmp.Compare(r.pos, p) })
+	for ; ri < len(base.refs) && base.refs[ri].pos < b; ri++ {
+		r := base.refs[ri]
+		r.pos += d
+		sc.refs = append(sc.refs, r)
+	}
+}
+
+// parseGap parses body from y through the line of the next chunk that
+// matches (it must come out as that chunk's heading; else the rest of the
+// body), appends what it finds to sc and returns where it stopped. It
+// reports false when the parse cannot tell (references it cannot place).
+func (c *chunkScan) parseGap(sc *mdScan, y int) (int, bool) {
+	body := c.body
+	z, k := c.nextMatch(y)
+	end := len(body)
+	if k >= 0 {
+		end = lineEndNL(body, z)
+	}
+	mid := scanMarkdown(body[y:end], c.defs)
+	heads := mid.heads
+	if k >= 0 {
+		n := len(heads)
+		want := c.base.heads[slices.IndexFunc(c.base.heads, func(h mdHeading) bool { return h.start == c.bounds[k] })]
+		if n == 0 || !heads[n-1].atx || heads[n-1].start != z-y || heads[n-1].level != want.level || heads[n-1].text != want.text {
+			// The edit reaches past that heading: parse the rest.
+			z = len(body)
+			mid = scanMarkdown(body[y:], c.defs)
+			heads = mid.heads
+		} else {
+			heads = heads[:n-1]
+		}
+	}
+	if !mid.refsOK {
+		return 0, false
+	}
+	for _, h := range heads {
+		h.start += y
+		h.headEnd += y
+		sc.heads = append(sc.heads, h)
+		sc.oldHead = append(sc.oldHead, -1)
+	}
+	for _, l := range mid.links {
+		if l.pos += y; l.pos < z {
+			sc.links = append(sc.links, l)
+		}
+	}
+	for _, r := range mid.refs {
+		r.pos += y
+		sc.refs = append(sc.refs, r)
+	}
+	return z, true
 }
 
 // lineEndNL returns the offset just past the line break ending the line
