@@ -94,16 +94,7 @@ func digestTotals(cs []livespec.Change) (livespec.DigestTotals, []livespec.Diges
 		}
 		files[fileID{c.Repo, c.Path}] = true
 		t.FileChanges++
-		switch c.Kind {
-		case livespec.Added:
-			t.Added++
-		case livespec.Modified:
-			t.Modified++
-		case livespec.Removed:
-			t.Removed++
-		case livespec.Renamed:
-			t.Renamed++
-		}
+		countKind(c.Kind, &t.Added, &t.Modified, &t.Removed, &t.Renamed)
 	}
 	t.Commits, t.Documents = len(seen), len(files)
 	if commits == nil {

@@ -272,16 +272,7 @@ func answerTotals(files []*fileGroup) *livespec.ChangeTotals {
 		for _, c := range g.counted() {
 			commits[c.Repo+"\x00"+c.Commit] = true
 			t.Sections++
-			switch c.Kind {
-			case livespec.Added:
-				t.Added++
-			case livespec.Modified:
-				t.Modified++
-			case livespec.Removed:
-				t.Removed++
-			case livespec.Renamed:
-				t.Renamed++
-			}
+			countKind(c.Kind, &t.Added, &t.Modified, &t.Removed, &t.Renamed)
 		}
 	}
 	t.Commits = len(commits)

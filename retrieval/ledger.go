@@ -110,16 +110,7 @@ func totalsOf(cs []livespec.Change) *livespec.ChangeTotals {
 		}
 		seen[k] = true
 		t.Sections++
-		switch c.Kind {
-		case livespec.Added:
-			t.Added++
-		case livespec.Modified:
-			t.Modified++
-		case livespec.Removed:
-			t.Removed++
-		case livespec.Renamed:
-			t.Renamed++
-		}
+		countKind(c.Kind, &t.Added, &t.Modified, &t.Removed, &t.Renamed)
 	}
 	t.Files, t.Commits = len(files), len(commits)
 	return t
@@ -418,4 +409,19 @@ func (a *Assistant) notable(ctx context.Context, cs []livespec.Change, m *topicM
 		quotes = quotes[:exQuotes]
 	}
 	return out, quotes, nil
+}
+
+// countKind adds one to the counter of kind k: added, modified, removed
+// or renamed.
+func countKind(k livespec.ChangeKind, added, modified, removed, renamed *int) {
+	switch k {
+	case livespec.Added:
+		*added++
+	case livespec.Modified:
+		*modified++
+	case livespec.Removed:
+		*removed++
+	case livespec.Renamed:
+		*renamed++
+	}
 }
