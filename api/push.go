@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -96,13 +97,7 @@ func listSubscriptions(p livespec.Pusher) gin.HandlerFunc {
 func createSubscription(p livespec.Pusher) gin.HandlerFunc {
 	return pushHandler(p, func(c *gin.Context) (int, any, error) {
 		var b SubscriptionBody
-		if err := decodeJSON(c, &b, false); err != nil {
-			return 0, nil, err
-		}
-		dest, err := b.destination()
-		if err == nil {
-			err = owned(c, &dest, b.Repos)
-		}
+		dest, err := decodeOwned(c, &b, &b.DestinationBody, &b.Repos)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -114,16 +109,8 @@ func createSubscription(p livespec.Pusher) gin.HandlerFunc {
 // deleteSubscription serves DELETE /v1/subscriptions/:id.
 func deleteSubscription(p livespec.Pusher) gin.HandlerFunc {
 	return pushHandler(p, func(c *gin.Context) (int, any, error) {
-		id, err := idParam(c)
-		if err == nil {
-			var subs []livespec.Subscription
-			if subs, err = p.Subscriptions(c.Request.Context(), livespec.Destination{}); err == nil {
-				err = notMine(c, subs, id, "subscription", func(s *livespec.Subscription) (int64, livespec.Destination) { return s.ID, s.Dest })
-			}
-		}
-		if err == nil {
-			err = p.Unsubscribe(c.Request.Context(), livespec.Destination{}, id)
-		}
+		err := deleteOwned(c, "subscription", p.Subscriptions, p.Unsubscribe,
+			func(s *livespec.Subscription) (int64, livespec.Destination) { return s.ID, s.Dest })
 		return http.StatusNoContent, nil, err
 	})
 }
@@ -140,13 +127,7 @@ func listWatches(p livespec.Pusher) gin.HandlerFunc {
 func createWatch(p livespec.Pusher) gin.HandlerFunc {
 	return pushHandler(p, func(c *gin.Context) (int, any, error) {
 		var b WatchBody
-		if err := decodeJSON(c, &b, false); err != nil {
-			return 0, nil, err
-		}
-		dest, err := b.destination()
-		if err == nil {
-			err = owned(c, &dest, b.Repos)
-		}
+		dest, err := decodeOwned(c, &b, &b.DestinationBody, &b.Repos)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -158,18 +139,44 @@ func createWatch(p livespec.Pusher) gin.HandlerFunc {
 // deleteWatch serves DELETE /v1/watches/:id.
 func deleteWatch(p livespec.Pusher) gin.HandlerFunc {
 	return pushHandler(p, func(c *gin.Context) (int, any, error) {
-		id, err := idParam(c)
-		if err == nil {
-			var ws []livespec.Watch
-			if ws, err = p.Watches(c.Request.Context(), livespec.Destination{}); err == nil {
-				err = notMine(c, ws, id, "watch", func(w *livespec.Watch) (int64, livespec.Destination) { return w.ID, w.Dest })
-			}
-		}
-		if err == nil {
-			err = p.Unwatch(c.Request.Context(), livespec.Destination{}, id)
-		}
+		err := deleteOwned(c, "watch", p.Watches, p.Unwatch,
+			func(w *livespec.Watch) (int64, livespec.Destination) { return w.ID, w.Dest })
 		return http.StatusNoContent, nil, err
 	})
+}
+
+// decodeOwned decodes the request's body into b and returns the
+// destination dest names, set up as the caller's for the repositories
+// repos names (owned); dest and repos point into b.
+func decodeOwned(c *gin.Context, b any, dest *DestinationBody, repos *[]string) (livespec.Destination, error) {
+	if err := decodeJSON(c, b, false); err != nil {
+		return livespec.Destination{}, err
+	}
+	d, err := dest.destination()
+	if err == nil {
+		err = owned(c, &d, *repos)
+	}
+	return d, err
+}
+
+// deleteOwned deletes the item the :id parameter names with del, unless
+// it is another token's (notMine, over the items list returns).
+func deleteOwned[T any](c *gin.Context, what string,
+	list func(context.Context, livespec.Destination) ([]T, error),
+	del func(context.Context, livespec.Destination, int64) error,
+	of func(*T) (int64, livespec.Destination)) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	items, err := list(c.Request.Context(), livespec.Destination{})
+	if err == nil {
+		err = notMine(c, items, id, what, of)
+	}
+	if err != nil {
+		return err
+	}
+	return del(c.Request.Context(), livespec.Destination{}, id)
 }
 
 // owned marks dest as set up by the request's caller (whose scope is
