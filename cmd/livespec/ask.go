@@ -70,20 +70,12 @@ func runAsk(ctx context.Context, e *env, o *askFlags, pos []string) error {
 	if err != nil {
 		return err
 	}
-	words, err := loadStatusWords(*o.statusWords)
-	if err != nil {
-		return err
-	}
-	m, err := o.models.open(ctx, e, true)
-	if err != nil {
-		return err
-	}
-	st, repos, _, err := o.repo.openFresh(ctx, e, o.store, m.embedder)
+	a, st, repos, _, err := openAssistant(ctx, e, o.repo, o.store, o.models, *o.statusWords)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	a := &retrieval.Assistant{Store: st, Embedder: m.embedder, Generator: m.generator, Permalink: *o.permalink, StatusWords: words}
+	a.Permalink = *o.permalink
 	req := livespec.AskRequest{Question: question, Now: clock, Repos: repos}
 	if *o.asJSON {
 		ans, err := a.Ask(ctx, req, nil)
@@ -95,7 +87,7 @@ func runAsk(ctx context.Context, e *env, o *askFlags, pos []string) error {
 		return enc.Encode(ans)
 	}
 	if width, tty := termWidth(e.stdout); tty && !*o.plain {
-		return askRendered(ctx, e, a, req, width, m.generator != nil)
+		return askRendered(ctx, e, a, req, width, a.Generator != nil)
 	}
 	// Stream the answer as it is generated, then list the sources.
 	streamed := false
@@ -145,4 +137,24 @@ func writeSources(w io.Writer, ans *livespec.Answer) {
 		}
 	}
 	fmt.Fprintf(w, "\n%s\n", modelInWords(ans.Model))
+}
+
+// openAssistant loads the status words and the models, opens the index
+// (ingesting what is new in the repository first) and returns an
+// Assistant over it, the repositories to ask about and the repository's
+// directory ("" for an index alone). The caller closes st.
+func openAssistant(ctx context.Context, e *env, repo *repoFlags, sf *storeFlags, mf *modelFlags, statusWords string) (a *retrieval.Assistant, st livespec.Store, repos []string, dir string, err error) {
+	words, err := loadStatusWords(statusWords)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	m, err := mf.open(ctx, e, true)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	st, repos, dir, err = repo.openFresh(ctx, e, sf, m.embedder)
+	if err != nil {
+		return nil, nil, nil, "", err
+	}
+	return &retrieval.Assistant{Store: st, Embedder: m.embedder, Generator: m.generator, StatusWords: words}, st, repos, dir, nil
 }

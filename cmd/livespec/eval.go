@@ -9,7 +9,6 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/eval"
-	"github.com/livespec/livespec/retrieval"
 )
 
 // evalFlags are the flags of eval.
@@ -54,10 +53,6 @@ func runEval(ctx context.Context, e *env, o *evalFlags, pos []string) error {
 	if err != nil {
 		return err
 	}
-	words, err := loadStatusWords(*o.statusWords)
-	if err != nil {
-		return err
-	}
 	in, err := os.Open(pos[0])
 	if err != nil {
 		return livespec.WrapError(livespec.ENOTFOUND, err, "eval: question file")
@@ -67,11 +62,7 @@ func runEval(ctx context.Context, e *env, o *evalFlags, pos []string) error {
 	if err != nil {
 		return err
 	}
-	m, err := o.models.open(ctx, e, true)
-	if err != nil {
-		return err
-	}
-	st, repos, dir, err := o.repo.openFresh(ctx, e, o.store, m.embedder)
+	a, st, repos, dir, err := openAssistant(ctx, e, o.repo, o.store, o.models, *o.statusWords)
 	if err != nil {
 		return err
 	}
@@ -88,7 +79,6 @@ func runEval(ctx context.Context, e *env, o *evalFlags, pos []string) error {
 		}
 		dir, repos = infos[0].Source, []string{infos[0].Repo}
 	}
-	a := &retrieval.Assistant{Store: st, Embedder: m.embedder, Generator: m.generator, StatusWords: words}
 	rep, err := eval.Run(ctx, scoped{a, repos}, dir, qs, clock)
 	if err != nil {
 		return err
