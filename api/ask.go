@@ -122,7 +122,7 @@ func (s *Server) askRequest(c *gin.Context) (livespec.AskRequest, error) {
 	case n > MaxQuestionRunes:
 		return livespec.AskRequest{}, invalid("question", "%d characters; the limit is %d", n, MaxQuestionRunes)
 	}
-	now, err := s.now(b.Now)
+	now, err := s.queries().now(b.Now)
 	if err != nil {
 		return livespec.AskRequest{}, err
 	}

@@ -25,33 +25,35 @@ type ChangesPage struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
-func (s *Server) changes(c *gin.Context) {
-	q, page, err := s.changeQuery(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	limit := q.Limit
-	q.Limit++ // one more tells whether there is a next page
-	chs, err := s.cfg.Store.Changes(c.Request.Context(), q)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if len(chs) > limit {
-		chs = chs[:limit]
-		page.NextCursor = encodeCursor(chs[limit-1].ID)
-	}
-	page.Changes = make([]livespec.AnswerChange, len(chs))
-	for i, ch := range chs {
-		page.Changes[i] = livespec.ChangeOf(ch)
-	}
-	writeJSON(c, http.StatusOK, page)
+// changesHandler serves GET /v1/changes from store.
+func changesHandler(store livespec.Store, qs queries) gin.HandlerFunc {
+	return handler(func(c *gin.Context) error {
+		q, page, err := qs.changeQuery(c)
+		if err != nil {
+			return err
+		}
+		limit := q.Limit
+		q.Limit++ // one more tells whether there is a next page
+		chs, err := store.Changes(c.Request.Context(), q)
+		if err != nil {
+			return err
+		}
+		if len(chs) > limit {
+			chs = chs[:limit]
+			page.NextCursor = encodeCursor(chs[limit-1].ID)
+		}
+		page.Changes = make([]livespec.AnswerChange, len(chs))
+		for i, ch := range chs {
+			page.Changes[i] = livespec.ChangeOf(ch)
+		}
+		writeJSON(c, http.StatusOK, page)
+		return nil
+	})
 }
 
-func (s *Server) changeQuery(c *gin.Context) (livespec.ChangeQuery, *ChangesPage, error) {
+func (qs queries) changeQuery(c *gin.Context) (livespec.ChangeQuery, *ChangesPage, error) {
 	var q livespec.ChangeQuery
-	w, ok, err := s.window(c)
+	w, ok, err := qs.window(c)
 	if err != nil {
 		return q, nil, err
 	}
@@ -60,7 +62,7 @@ func (s *Server) changeQuery(c *gin.Context) (livespec.ChangeQuery, *ChangesPage
 		page.From, page.To = livespec.Time{Time: w.From}, livespec.Time{Time: w.To}
 		q.From, q.To = w.From, w.To
 	}
-	if q.Repos, err = s.repoParam(c); err != nil {
+	if q.Repos, err = qs.repoParam(c); err != nil {
 		return q, nil, err
 	}
 	if q.Paths, err = globParam(c, "path"); err != nil {

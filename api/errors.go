@@ -119,3 +119,13 @@ func invalid(param, format string, args ...any) error {
 	}
 	return e
 }
+
+// handler adapts fn, a handler that returns its error, to gin: the one
+// place a route's error becomes its status and body (fail).
+func handler(fn func(c *gin.Context) error) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := fn(c); err != nil {
+			fail(c, err)
+		}
+	}
+}

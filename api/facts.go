@@ -19,19 +19,23 @@ type FactsPage struct {
 	NextCursor string               `json:"next_cursor,omitempty"`
 }
 
-func (s *Server) facts(c *gin.Context) {
+// factsHandler serves GET /v1/facts from store.
+func factsHandler(store livespec.Store, qs queries) gin.HandlerFunc {
+	return handler(func(c *gin.Context) error { return facts(c, store, qs) })
+}
+
+func facts(c *gin.Context, store livespec.Store, qs queries) error {
 	var q livespec.FactChangeQuery
-	w, ok, err := s.window(c)
+	w, ok, err := qs.window(c)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	page := &FactsPage{Facts: []livespec.FactEvent{}}
 	if ok {
 		page.From, page.To = livespec.Time{Time: w.From}, livespec.Time{Time: w.To}
 		q.From, q.To = w.From, w.To
 	}
-	if q.Repos, err = s.repoParam(c); err == nil {
+	if q.Repos, err = qs.repoParam(c); err == nil {
 		q.Paths, err = globParam(c, "path")
 	}
 	var limit int
@@ -42,8 +46,7 @@ func (s *Server) facts(c *gin.Context) {
 		q.After, err = decodeCursor(c.Query("cursor"))
 	}
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	for _, f := range c.QueryArray("field") {
 		q.Fields = append(q.Fields, livespec.NormalizeField(f))
@@ -54,10 +57,9 @@ func (s *Server) facts(c *gin.Context) {
 	var ids []string
 	q.Limit = limit + 1
 	for len(ids) <= limit {
-		chs, err := s.cfg.Store.FactChanges(c.Request.Context(), q)
+		chs, err := store.FactChanges(c.Request.Context(), q)
 		if err != nil {
-			fail(c, err)
-			return
+			return err
 		}
 		for _, ch := range chs {
 			if ch.MatchesValue(value) && len(ids) <= limit {
@@ -75,4 +77,5 @@ func (s *Server) facts(c *gin.Context) {
 		page.NextCursor = encodeCursor(ids[limit-1])
 	}
 	writeJSON(c, http.StatusOK, page)
+	return nil
 }

@@ -126,23 +126,23 @@ func parseAt(param, v string) (time.Time, error) {
 
 // window reads since/until or period(+now) from the query. ok is false when
 // none is given.
-func (s *Server) window(c *gin.Context) (w livespec.Window, ok bool, err error) {
+func (q queries) window(c *gin.Context) (w livespec.Window, ok bool, err error) {
 	since, until, period := c.Query("since"), c.Query("until"), c.Query("period")
 	if period != "" {
 		if since != "" || until != "" {
 			return w, false, invalid("period", "give either period or since/until, not both")
 		}
-		if s.cfg.ParsePeriod == nil {
+		if q.parsePeriod == nil {
 			return w, false, livespec.Errorf(ENOTCONFIGURED, "period: this server cannot parse periods; use since and until")
 		}
 		if len(period) > 200 {
 			return w, false, invalid("period", "over 200 characters")
 		}
-		now, err := s.now(c.Query("now"))
+		now, err := q.now(c.Query("now"))
 		if err != nil {
 			return w, false, err
 		}
-		w, err := s.cfg.ParsePeriod(period, now)
+		w, err := q.parsePeriod(period, now)
 		if err != nil {
 			return w, false, livespec.WrapError(EUNPROCESSABLE, err, "period: cannot understand %q (try \"last quarter\", \"Q3 2025\", \"since March\", \"last 30 days\")", clip(period, 60))
 		}
@@ -160,18 +160,31 @@ func (s *Server) window(c *gin.Context) (w livespec.Window, ok bool, err error) 
 	return w, since != "" || until != "", nil
 }
 
+// queries reads the query parameters the read routes share: a window
+// (since and until, or a period), the clock and the repositories.
+type queries struct {
+	parsePeriod func(text string, now time.Time) (livespec.Window, error) // nil: periods are not understood
+	clock       func() time.Time
+	checkRepos  func(ctx context.Context, repos []string) error
+}
+
+// queries are the server's.
+func (s *Server) queries() queries {
+	return queries{parsePeriod: s.cfg.ParsePeriod, clock: s.cfg.Now, checkRepos: s.checkRepos}
+}
+
 // now reads a "now" parameter, defaulting to the server's clock.
-func (s *Server) now(v string) (time.Time, error) {
+func (q queries) now(v string) (time.Time, error) {
 	if v == "" {
-		return s.cfg.Now(), nil
+		return q.clock(), nil
 	}
 	return parseTime("now", v, false)
 }
 
 // repoParam reads repo (repeatable) and checks each is in the index.
-func (s *Server) repoParam(c *gin.Context) ([]string, error) {
+func (q queries) repoParam(c *gin.Context) ([]string, error) {
 	repos := c.QueryArray("repo")
-	return repos, s.checkRepos(c.Request.Context(), repos)
+	return repos, q.checkRepos(c.Request.Context(), repos)
 }
 
 // checkRepos checks each repository is in the index and in the caller's

@@ -64,25 +64,24 @@ func idParam(c *gin.Context) (int64, error) {
 // pushHandler answers with fn's status and value, or its error; 501
 // without a Pusher.
 func pushHandler(p livespec.Pusher, fn func(c *gin.Context) (int, any, error)) gin.HandlerFunc {
-	return func(c *gin.Context) {
+	return handler(func(c *gin.Context) error {
 		if p == nil {
-			fail(c, livespec.Errorf(ENOTCONFIGURED, "digests and watches are not available on this server"))
-			return
+			return livespec.Errorf(ENOTCONFIGURED, "digests and watches are not available on this server")
 		}
 		if caller, ok := livespec.CallerFrom(c.Request.Context()); ok && !caller.Subscribe {
-			fail(c, livespec.Errorf(EFORBIDDEN, "this token may not manage digests and watches"))
-			return
+			return livespec.Errorf(EFORBIDDEN, "this token may not manage digests and watches")
 		}
 		status, v, err := fn(c)
 		switch {
 		case err != nil:
-			fail(c, err)
+			return err
 		case v == nil:
 			c.Status(status)
 		default:
 			writeJSON(c, status, v)
 		}
-	}
+		return nil
+	})
 }
 
 // listSubscriptions serves GET /v1/subscriptions.

@@ -50,11 +50,11 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/openapi.json", access: public, handler: s.openapiHandler},
 
 		{method: "POST", path: "/v1/ask", access: bearer, ask: true, handler: s.ask},
-		{method: "GET", path: "/v1/changes", access: bearer, handler: s.changes},
-		{method: "GET", path: "/v1/facts", access: bearer, handler: s.facts},
-		{method: "GET", path: "/v1/timeline", access: bearer, handler: s.timeline},
-		{method: "GET", path: "/v1/specs", access: bearer, handler: s.specTree},
-		{method: "GET", path: "/v1/specs/*path", access: bearer, handler: s.specFile},
+		{method: "GET", path: "/v1/changes", access: bearer, handler: changesHandler(s.cfg.Store, s.queries())},
+		{method: "GET", path: "/v1/facts", access: bearer, handler: factsHandler(s.cfg.Store, s.queries())},
+		{method: "GET", path: "/v1/timeline", access: bearer, handler: timelineHandler(s.historian, s.cfg.Store, s.queries())},
+		{method: "GET", path: "/v1/specs", access: bearer, handler: specTreeHandler(s.cfg.Store, s.queries())},
+		{method: "GET", path: "/v1/specs/*path", access: bearer, handler: specFileHandler(s.cfg.Store, s.queries(), s.log)},
 
 		{method: "POST", path: "/v1/ingest", access: bearer, handler: s.startIngest},
 		{method: "GET", path: "/v1/ingest/:id", access: bearer, handler: s.ingestJob},

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -40,55 +42,72 @@ type SpecText struct {
 	Text string `json:"text"`
 }
 
-func (s *Server) specTree(c *gin.Context) {
-	at, err := parseAt("at", c.Query("at"))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	repos, err := s.repoParam(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	paths, err := globParam(c, "path")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	files, err := s.cfg.Store.Files(c.Request.Context(), livespec.FileQuery{Repos: repos, Paths: paths, Validity: validity(at)})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	tree := SpecTree{At: livespec.Time{Time: at}, Files: make([]SpecFile, 0, len(files))}
-	for i := range files {
-		tree.Files = append(tree.Files, specFile(&files[i]))
-	}
-	writeJSON(c, http.StatusOK, tree)
+// specTreeHandler serves GET /v1/specs from store.
+func specTreeHandler(store livespec.Store, qs queries) gin.HandlerFunc {
+	return handler(func(c *gin.Context) error {
+		at, err := parseAt("at", c.Query("at"))
+		if err != nil {
+			return err
+		}
+		repos, err := qs.repoParam(c)
+		if err != nil {
+			return err
+		}
+		paths, err := globParam(c, "path")
+		if err != nil {
+			return err
+		}
+		files, err := store.Files(c.Request.Context(), livespec.FileQuery{Repos: repos, Paths: paths, Validity: validity(at)})
+		if err != nil {
+			return err
+		}
+		tree := SpecTree{At: livespec.Time{Time: at}, Files: make([]SpecFile, 0, len(files))}
+		for i := range files {
+			tree.Files = append(tree.Files, specFile(&files[i]))
+		}
+		writeJSON(c, http.StatusOK, tree)
+		return nil
+	})
 }
 
-func (s *Server) specFile(c *gin.Context) {
-	path := strings.TrimPrefix(c.Param("path"), "/")
-	if path == "" {
-		fail(c, invalid("path", "missing: GET /v1/specs/{path}"))
-		return
-	}
-	at, err := parseAt("at", c.Query("at"))
+// specFileHandler serves GET /v1/specs/{path} from store; log gets the
+// sections missing from a file's outline.
+func specFileHandler(store livespec.Store, qs queries, log *slog.Logger) gin.HandlerFunc {
+	return handler(func(c *gin.Context) error {
+		path := strings.TrimPrefix(c.Param("path"), "/")
+		if path == "" {
+			return invalid("path", "missing: GET /v1/specs/{path}")
+		}
+		at, err := parseAt("at", c.Query("at"))
+		if err != nil {
+			return err
+		}
+		repos, err := qs.repoParam(c)
+		if err != nil {
+			return err
+		}
+		fv, err := oneFile(c.Request.Context(), store, repos, path, at)
+		if err != nil {
+			return err
+		}
+		out := SpecText{At: livespec.Time{Time: at}, SpecFile: specFile(&fv)}
+		if fv.Status == livespec.FileText {
+			if out.Text, err = fileText(c, store, log, &fv, at); err != nil {
+				return err
+			}
+		}
+		writeJSON(c, http.StatusOK, out)
+		return nil
+	})
+}
+
+// oneFile returns the version of the file at path as of at (zero: now),
+// in one of repos (empty: any); ENOTFOUND when there is none, EINVALID
+// when several repositories hold one.
+func oneFile(ctx context.Context, store livespec.Store, repos []string, path string, at time.Time) (livespec.FileVersion, error) {
+	files, err := store.Files(ctx, livespec.FileQuery{Repos: repos, Paths: []string{livespec.LiteralGlob(path)}, Validity: validity(at)})
 	if err != nil {
-		fail(c, err)
-		return
-	}
-	repos, err := s.repoParam(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	ctx := c.Request.Context()
-	files, err := s.cfg.Store.Files(ctx, livespec.FileQuery{Repos: repos, Paths: []string{livespec.LiteralGlob(path)}, Validity: validity(at)})
-	if err != nil {
-		fail(c, err)
-		return
+		return livespec.FileVersion{}, err
 	}
 	var matched []livespec.FileVersion
 	for _, f := range files {
@@ -98,39 +117,28 @@ func (s *Server) specFile(c *gin.Context) {
 	}
 	switch {
 	case len(matched) == 0 && at.IsZero():
-		fail(c, livespec.Errorf(livespec.ENOTFOUND, "no current spec file %q", clip(path, 200)))
-		return
+		return livespec.FileVersion{}, livespec.Errorf(livespec.ENOTFOUND, "no current spec file %q", clip(path, 200))
 	case len(matched) == 0:
-		fail(c, livespec.Errorf(livespec.ENOTFOUND, "no spec file %q as of %s", clip(path, 200), at.UTC().Format(time.RFC3339)))
-		return
+		return livespec.FileVersion{}, livespec.Errorf(livespec.ENOTFOUND, "no spec file %q as of %s", clip(path, 200), at.UTC().Format(time.RFC3339))
 	case len(matched) > 1:
 		names := make([]string, len(matched))
 		for i, f := range matched {
 			names[i] = f.Repo
 		}
-		fail(c, invalid("repo", "%q exists in several repositories (%s); pass repo", clip(path, 200), strings.Join(names, ", ")))
-		return
+		return livespec.FileVersion{}, invalid("repo", "%q exists in several repositories (%s); pass repo", clip(path, 200), strings.Join(names, ", "))
 	}
-	fv := matched[0]
-	out := SpecText{At: livespec.Time{Time: at}, SpecFile: specFile(&fv)}
-	if fv.Status == livespec.FileText {
-		if out.Text, err = s.fileText(c, &fv, at); err != nil {
-			fail(c, err)
-			return
-		}
-	}
-	writeJSON(c, http.StatusOK, out)
+	return matched[0], nil
 }
 
 // fileText rebuilds the text of fv as of at (zero: now): the section
 // versions valid then, in the order of fv's outline, joined by blank lines.
-func (s *Server) fileText(c *gin.Context, fv *livespec.FileVersion, at time.Time) (string, error) {
-	secs, missing, err := retrieval.FileSections(c.Request.Context(), s.cfg.Store, fv, validity(at))
+func fileText(c *gin.Context, store livespec.Store, log *slog.Logger, fv *livespec.FileVersion, at time.Time) (string, error) {
+	secs, missing, err := retrieval.FileSections(c.Request.Context(), store, fv, validity(at))
 	if err != nil {
 		return "", err
 	}
 	for _, ref := range missing {
-		s.log.Warn("api: section missing from a file version's outline",
+		log.Warn("api: section missing from a file version's outline",
 			"request_id", c.GetString(requestIDKey), "repo", fv.Repo, "path", fv.Path, "heading", ref.Heading, "part", ref.Part, "commit", fv.Commit)
 	}
 	return retrieval.JoinSections(fv, secs), nil

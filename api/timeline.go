@@ -10,28 +10,30 @@ import (
 	"github.com/livespec/livespec"
 )
 
-func (s *Server) timeline(c *gin.Context) {
-	if s.historian == nil {
-		fail(c, livespec.Errorf(ENOTCONFIGURED, "timelines are not available on this server"))
-		return
-	}
-	q, err := s.timelineQuery(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	tl, err := s.historian.Timeline(c.Request.Context(), q)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if tl.Events == nil {
-		tl.Events = []livespec.TimelineEvent{}
-	}
-	writeJSON(c, http.StatusOK, tl)
+// timelineHandler serves GET /v1/timeline: h tells the history, store
+// checks the path asked exists; 501 without h.
+func timelineHandler(h Historian, store livespec.Store, qs queries) gin.HandlerFunc {
+	return handler(func(c *gin.Context) error {
+		if h == nil {
+			return livespec.Errorf(ENOTCONFIGURED, "timelines are not available on this server")
+		}
+		q, err := qs.timelineQuery(c, store)
+		if err != nil {
+			return err
+		}
+		tl, err := h.Timeline(c.Request.Context(), q)
+		if err != nil {
+			return err
+		}
+		if tl.Events == nil {
+			tl.Events = []livespec.TimelineEvent{}
+		}
+		writeJSON(c, http.StatusOK, tl)
+		return nil
+	})
 }
 
-func (s *Server) timelineQuery(c *gin.Context) (livespec.TimelineQuery, error) {
+func (qs queries) timelineQuery(c *gin.Context, store livespec.Store) (livespec.TimelineQuery, error) {
 	q := livespec.TimelineQuery{
 		Topic:   strings.TrimSpace(c.Query("q")),
 		Path:    c.Query("path"),
@@ -48,21 +50,21 @@ func (s *Server) timelineQuery(c *gin.Context) (livespec.TimelineQuery, error) {
 		return q, invalid("path", "one file path, not a glob")
 	}
 	var err error
-	if q.Repos, err = s.repoParam(c); err != nil {
+	if q.Repos, err = qs.repoParam(c); err != nil {
 		return q, err
 	}
-	w, ok, err := s.window(c)
+	w, ok, err := qs.window(c)
 	if err != nil {
 		return q, err
 	}
 	if ok {
 		q.Window = &w
 	}
-	if q.Now, err = s.now(c.Query("now")); err != nil {
+	if q.Now, err = qs.now(c.Query("now")); err != nil {
 		return q, err
 	}
 	if q.Path != "" {
-		files, err := s.cfg.Store.Files(c.Request.Context(), livespec.FileQuery{
+		files, err := store.Files(c.Request.Context(), livespec.FileQuery{
 			Repos: q.Repos, Paths: []string{livespec.LiteralGlob(q.Path)}, Validity: livespec.AnyVersion(), Limit: 1,
 		})
 		if err != nil {
