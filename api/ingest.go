@@ -273,49 +273,48 @@ func (j *jobs) shutdown(ctx context.Context) error {
 	return nil
 }
 
-// startIngest starts an ingest job. The request is checked before the
+// startIngestHandler serves POST /v1/ingest: it starts a job on js of
+// one of repos; 501 without ing. The request is checked before the
 // server's configuration, as on every route: a body that is not JSON is
 // 415 (or 400, 413) even where ingest is switched off (501).
-func (s *Server) startIngest(c *gin.Context) {
-	var b IngestBody
-	if err := decodeJSON(c, &b, true); err != nil {
-		fail(c, err)
-		return
-	}
-	if s.cfg.Ingester == nil {
-		fail(c, livespec.Errorf(ENOTCONFIGURED, "ingest is not configured on this server"))
-		return
-	}
-	ctx := c.Request.Context()
-	if caller, ok := livespec.CallerFrom(ctx); ok && !caller.Ingest {
-		s.metrics.Denied("api", "ingest")
-		fail(c, livespec.Errorf(EFORBIDDEN, "this token may not start ingests"))
-		return
-	}
-	repo, err := s.sourceNamed(b.Repo, s.scope(ctx))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	job, err := s.jobs.start(repo.Name, "api")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.Header("Location", "/v1/ingest/"+job.ID)
-	writeJSON(c, http.StatusAccepted, job)
+func startIngestHandler(ing Ingester, js *jobs, repos []RepoSource, m *Metrics) gin.HandlerFunc {
+	return handler(func(c *gin.Context) error {
+		var b IngestBody
+		if err := decodeJSON(c, &b, true); err != nil {
+			return err
+		}
+		if ing == nil {
+			return livespec.Errorf(ENOTCONFIGURED, "ingest is not configured on this server")
+		}
+		ctx := c.Request.Context()
+		if caller, ok := livespec.CallerFrom(ctx); ok && !caller.Ingest {
+			m.Denied("api", "ingest")
+			return livespec.Errorf(EFORBIDDEN, "this token may not start ingests")
+		}
+		repo, err := sourceNamed(repos, m, b.Repo, callerScope(ctx))
+		if err != nil {
+			return err
+		}
+		job, err := js.start(repo.Name, "api")
+		if err != nil {
+			return err
+		}
+		c.Header("Location", "/v1/ingest/"+job.ID)
+		writeJSON(c, http.StatusAccepted, job)
+		return nil
+	})
 }
 
-// sourceNamed returns the configured repository called name, or the only
-// one when name is empty.
-// Only repositories in scope count: one outside it is as unknown.
-func (s *Server) sourceNamed(name string, scope livespec.Scope) (RepoSource, error) {
+// sourceNamed returns the repository of repos called name, or the only
+// one when name is empty. Only repositories in scope count: one outside
+// it is as unknown (and counted as denied in m).
+func sourceNamed(repos []RepoSource, m *Metrics, name string, scope livespec.Scope) (RepoSource, error) {
 	var visible []RepoSource
-	for _, r := range s.cfg.Repos {
+	for _, r := range repos {
 		if scope.Allows(r.Name) {
 			visible = append(visible, r)
 		} else if r.Name == name {
-			s.metrics.Denied("api", "repo")
+			m.Denied("api", "repo")
 		}
 	}
 	if name == "" {
@@ -332,13 +331,17 @@ func (s *Server) sourceNamed(name string, scope livespec.Scope) (RepoSource, err
 	return RepoSource{}, livespec.Errorf(livespec.ENOTFOUND, "repo: %q is not a repository this server ingests", clip(name, 100))
 }
 
-func (s *Server) ingestJob(c *gin.Context) {
-	job, ok := s.jobs.get(c.Param("id"))
-	if !ok || !s.scope(c.Request.Context()).Allows(job.Repo) {
-		fail(c, livespec.Errorf(livespec.ENOTFOUND, "no ingest job %q (finished jobs are kept for a while only)", clip(c.Param("id"), 64)))
-		return
-	}
-	writeJSON(c, http.StatusOK, job)
+// ingestJobHandler serves GET /v1/ingest/{id} from js: a job of a
+// repository in the caller's scope.
+func ingestJobHandler(js *jobs) gin.HandlerFunc {
+	return handler(func(c *gin.Context) error {
+		job, ok := js.get(c.Param("id"))
+		if !ok || !callerScope(c.Request.Context()).Allows(job.Repo) {
+			return livespec.Errorf(livespec.ENOTFOUND, "no ingest job %q (finished jobs are kept for a while only)", clip(c.Param("id"), 64))
+		}
+		writeJSON(c, http.StatusOK, job)
+		return nil
+	})
 }
 
 // Poll starts an ingest of every configured repository at once and then

@@ -190,7 +190,7 @@ func (q queries) repoParam(c *gin.Context) ([]string, error) {
 // checkRepos checks each repository is in the index and in the caller's
 // scope; one outside the scope gets the same 404 as one not indexed.
 func (s *Server) checkRepos(ctx context.Context, repos []string) error {
-	scope := s.scope(ctx)
+	scope := callerScope(ctx)
 	for _, r := range repos {
 		if r == "" {
 			return invalid("repo", "empty")
@@ -214,9 +214,9 @@ func errNoRepo(r string) error {
 	return livespec.Errorf(livespec.ENOTFOUND, "repo: %q is not in the index", clip(r, 100))
 }
 
-// scope is what the request's caller may read: every repository on a
-// server without access rules.
-func (s *Server) scope(ctx context.Context) livespec.Scope {
+// callerScope is what the request's caller may read: every repository on
+// a server without access rules.
+func callerScope(ctx context.Context) livespec.Scope {
 	if c, ok := livespec.CallerFrom(ctx); ok {
 		return c.Scope
 	}

@@ -56,8 +56,8 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/v1/specs", access: bearer, handler: specTreeHandler(s.cfg.Store, s.queries())},
 		{method: "GET", path: "/v1/specs/*path", access: bearer, handler: specFileHandler(s.cfg.Store, s.queries(), s.log)},
 
-		{method: "POST", path: "/v1/ingest", access: bearer, handler: s.startIngest},
-		{method: "GET", path: "/v1/ingest/:id", access: bearer, handler: s.ingestJob},
+		{method: "POST", path: "/v1/ingest", access: bearer, handler: startIngestHandler(s.cfg.Ingester, s.jobs, s.cfg.Repos, s.metrics)},
+		{method: "GET", path: "/v1/ingest/:id", access: bearer, handler: ingestJobHandler(s.jobs)},
 		{method: "POST", path: "/v1/webhooks/github", access: signed, bodyLimit: MaxWebhookBytes, handler: s.githubHook},
 		{method: "POST", path: "/v1/webhooks/gitlab", access: signed, bodyLimit: MaxWebhookBytes, handler: s.gitlabHook},
 
