@@ -44,10 +44,10 @@ func (r route) timeout(cfg Config) time.Duration {
 // lists too.
 func (s *Server) routes() []route {
 	return []route{
-		{method: "GET", path: "/healthz", access: public, handler: s.healthz},
-		{method: "GET", path: "/readyz", access: public, handler: s.readyz},
+		{method: "GET", path: "/healthz", access: public, handler: healthz},
+		{method: "GET", path: "/readyz", access: public, handler: readyzHandler(s.readyChecks(), s.log, s.hasValidToken)},
 		{method: "GET", path: "/metrics", access: bearer, handler: s.metricsHandler()},
-		{method: "GET", path: "/openapi.json", access: public, handler: s.openapiHandler},
+		{method: "GET", path: "/openapi.json", access: public, handler: openapiHandler(&s.openapi)},
 
 		{method: "POST", path: "/v1/ask", access: bearer, ask: true, handler: s.ask},
 		{method: "GET", path: "/v1/changes", access: bearer, handler: changesHandler(s.cfg.Store, s.queries())},

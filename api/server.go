@@ -407,11 +407,13 @@ func (s *Server) metricsHandler() gin.HandlerFunc {
 	return gin.WrapH(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{ErrorLog: nil}))
 }
 
-func (s *Server) openapiHandler(c *gin.Context) {
-	c.Data(http.StatusOK, "application/json", *s.openapi.Load())
+// openapiHandler serves the OpenAPI document doc holds.
+func openapiHandler(doc *atomic.Pointer[[]byte]) gin.HandlerFunc {
+	return func(c *gin.Context) { c.Data(http.StatusOK, "application/json", *doc.Load()) }
 }
 
-func (s *Server) healthz(c *gin.Context) {
+// healthz serves /healthz: the process answers.
+func healthz(c *gin.Context) {
 	writeJSON(c, http.StatusOK, map[string]string{"status": "ok"})
 }
 
@@ -430,9 +432,10 @@ type CheckResult struct {
 	Detail   string `json:"detail,omitempty"`
 }
 
-func (s *Server) readyz(c *gin.Context) {
-	ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
-	defer cancel()
+// readyChecks are the checks of /readyz: the store answers, the index
+// holds a repository, the last ingest of each repository did not fail
+// (when this server ingests), then the configured ones.
+func (s *Server) readyChecks() []ReadyCheck {
 	checks := []ReadyCheck{
 		{Name: "store", Required: true, Check: func(ctx context.Context) error {
 			_, err := s.cfg.Store.Index(ctx)
@@ -454,27 +457,37 @@ func (s *Server) readyz(c *gin.Context) {
 			return s.jobs.failing()
 		}})
 	}
-	res := Readiness{Ready: true}
-	for _, ch := range append(checks, s.cfg.ReadyChecks...) {
-		r := CheckResult{Name: ch.Name, Required: ch.Required, OK: true}
-		if err := ch.Check(ctx); err != nil {
-			r.OK = false
-			r.Detail = checkMessage(err)
-			if ch.Required {
-				res.Ready = false
+	return append(checks, s.cfg.ReadyChecks...)
+}
+
+// readyzHandler serves /readyz: ready when every required check passes.
+// The checks are listed only to operators (callers that showOps accepts).
+func readyzHandler(checks []ReadyCheck, log *slog.Logger, showOps func(*gin.Context) bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 3*time.Second)
+		defer cancel()
+		res := Readiness{Ready: true}
+		for _, ch := range checks {
+			r := CheckResult{Name: ch.Name, Required: ch.Required, OK: true}
+			if err := ch.Check(ctx); err != nil {
+				r.OK = false
+				r.Detail = checkMessage(err)
+				if ch.Required {
+					res.Ready = false
+				}
+				log.Warn("readyz: check failed", "request_id", c.GetString(requestIDKey), "check", ch.Name, "required", ch.Required, "error", err.Error())
 			}
-			s.log.Warn("readyz: check failed", "request_id", c.GetString(requestIDKey), "check", ch.Name, "required", ch.Required, "error", err.Error())
+			res.Checks = append(res.Checks, r)
 		}
-		res.Checks = append(res.Checks, r)
+		status := http.StatusOK
+		if !res.Ready {
+			status = http.StatusServiceUnavailable
+		}
+		if !showOps(c) {
+			res.Checks = nil // the state of the dependencies is for operators
+		}
+		writeJSON(c, status, res)
 	}
-	status := http.StatusOK
-	if !res.Ready {
-		status = http.StatusServiceUnavailable
-	}
-	if !s.hasValidToken(c) {
-		res.Checks = nil // the state of the dependencies is for operators
-	}
-	writeJSON(c, status, res)
 }
 
 // checkMessage is a failed check's detail: its public message (the log
