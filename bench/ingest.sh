@@ -13,7 +13,15 @@
 # measured against its baseline on the same noisy machine ("base s" and
 # "vs base", ours over the baseline's median).
 #
-# Usage: bench/ingest.sh [BUNDLE...]     env: RUNS=3 BENCH_OUT=bench/out BASE=REV
+# With FACTS=1 it measures instead what lifecycle facts cost a full ingest
+# (issue 12's target: under 10%): ingest's BenchmarkIngestFacts, one
+# process per run, alternating a full ingest that reads no facts ("nofacts")
+# with one that does ("facts"), RUNS times each. It reports the medians of
+# wall and CPU (user+sys) seconds, facts over nofacts, and the load average
+# before and after (the machine may be shared: CPU time is the steadier
+# figure).
+#
+# Usage: bench/ingest.sh [BUNDLE...]     env: RUNS=3 BENCH_OUT=bench/out BASE=REV FACTS=1
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 runs=${RUNS:-3}
@@ -27,6 +35,42 @@ fi
 if [ ${#bundles[@]} -eq 0 ]; then
   echo "bench: no corpus bundles found (../shared/corpora/*.bundle); skipping"; exit 0
 fi
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+elapsed() { local t0; t0=$(now); "$@" >/dev/null 2>&1; echo "$(now) - $t0" | bc -l; }
+load() { cut -d' ' -f1 /proc/loadavg; }
+
+if [ "${FACTS:-}" = 1 ]; then
+  (cd "$root" && go test -c -o "$out/ingest.test" ./ingest)
+  printf '%-28s %9s %9s %6s %9s %9s %6s %11s\n' corpus "nofacts s" "facts s" ratio "nofacts c" "facts c" ratio "load"
+  for b in "${bundles[@]}"; do
+    name=$(basename "$b" .bundle)
+    work="$out/$name"
+    [ -d "$work/repo" ] || git clone -q "$b" "$work/repo"
+    mkdir -p "$work/tmp"
+    declare -A wall=() cpu=()
+    l0=$(load)
+    for i in $(seq "$runs"); do
+      for m in nofacts facts; do
+        (cd "$root/ingest" && TMPDIR="$work/tmp" LIVESPEC_BENCH_REPO="$work/repo" /usr/bin/time -f '%e %U %S' -o "$work/time" \
+          "$out/ingest.test" -test.run '^$' -test.bench "^BenchmarkIngestFacts\$/^$m\$" -test.benchtime 1x > "$work/$m.out" 2>&1) ||
+          { cat "$work/$m.out"; exit 1; }
+        read -r e u s < <(tail -1 "$work/time")
+        wall[$m]+="$e "
+        cpu[$m]+="$(echo "$u + $s" | bc -l) "
+      done
+    done
+    med() { printf '%s\n' $1 | median; }
+    wn=$(med "${wall[nofacts]}") wf=$(med "${wall[facts]}") cn=$(med "${cpu[nofacts]}") cf=$(med "${cpu[facts]}")
+    printf '%-28s %9.2f %9.2f %6.3f %9.2f %9.2f %6.3f %11s\n' "$name" "$wn" "$wf" "$(echo "$wf / $wn" | bc -l)" \
+      "$cn" "$cf" "$(echo "$cf / $cn" | bc -l)" "$l0→$(load)"
+    echo "  runs (nofacts, facts; wall): ${wall[nofacts]}| ${wall[facts]}"
+    echo "  runs (nofacts, facts; cpu):  ${cpu[nofacts]}| ${cpu[facts]}"
+    unset wall cpu
+  done
+  exit 0
+fi
+
 (cd "$root" && go build -o "$out/livespec" ./cmd/livespec)
 bin="$out/livespec"
 basebin=""
@@ -38,10 +82,6 @@ if [ -n "${BASE:-}" ]; then
   git -C "$root" worktree remove --force "$wt"
   basebin="$out/livespec-base"
 fi
-
-now() { date +%s.%N; }
-median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-elapsed() { local t0; t0=$(now); "$@" >/dev/null 2>&1; echo "$(now) - $t0" | bc -l; }
 
 printf '%-28s %9s %9s %6s %9s %9s %9s %10s %10s' corpus "git s" "ingest s" ratio "incr s" "RSS MB" "index MB" versions texts
 [ -n "$basebin" ] && printf ' %9s %8s' "base s" "vs base"

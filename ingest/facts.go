@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"regexp"
@@ -76,8 +77,25 @@ func markdownFacts(content []byte, meta map[string]any) []rawFact {
 			facts = append(facts, f)
 		}
 	}
-	headerFacts(string(src), add)
+	headerFacts(string(firstLines(src, headerScanLines)), add)
 	return facts
+}
+
+// firstLines returns the first n lines of src, without the newline that
+// ends the last one.
+func firstLines(src []byte, n int) []byte {
+	if n <= 0 {
+		return nil
+	}
+	end := 0
+	for range n {
+		i := bytes.IndexByte(src[end:], '\n')
+		if i < 0 {
+			return src
+		}
+		end += i + 1
+	}
+	return src[:end-1]
 }
 
 // headerFacts scans the top of a document: every line before the first
@@ -282,6 +300,9 @@ var (
 // NormalizeValue strips Markdown from a value: images go, links become
 // their text, emphasis, code and HTML markers go, spaces collapse.
 func NormalizeValue(raw string) string {
+	if !strings.ContainsAny(raw, "[<*_`~") { // no markup: spaces only
+		return strings.Join(strings.Fields(raw), " ")
+	}
 	s := imageRE.ReplaceAllString(raw, "")
 	s = linkRE.ReplaceAllString(s, "$1")
 	s = autoLink.ReplaceAllString(s, "$1")
@@ -296,6 +317,9 @@ func NormalizeValue(raw string) string {
 // ReleaseOf returns the first release number in a value ("Stable in 1.1"
 // → "1.1", "Implemented (v2.3.0)" → "2.3.0", "1.6.20-M1"), or "".
 func ReleaseOf(value string) string {
+	if !strings.Contains(value, ".") {
+		return ""
+	}
 	m := releaseNum.FindStringSubmatch(value)
 	if m == nil {
 		return ""

@@ -7,6 +7,7 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/gittest"
+	"github.com/livespec/livespec/internal/storetest"
 )
 
 // factMap renders facts as "field=value[@release]" for comparison.
@@ -53,6 +54,10 @@ func TestMarkdownFacts(t *testing.T) {
 		{"an item's value on continuation lines", "# Collection Literals\n\n* **Type**: Design proposal\n* **Contributors**:\n  Ann,\n  Bo\n* **Reviewers**: Cy,\nDee\n* **Issue:** [KT-1](https://x)\n* A note, no field\n* **Status:** Experimental since Kotlin 2.4.0\n\n## Motivation\n",
 			"type=Design proposal; contributors=Ann, Bo; reviewers=Cy, Dee; issue=KT-1; status=Experimental since Kotlin 2.4.0@2.4.0"},
 		{"setext heading", "Title\n=====\n\n* Status: Draft\n", "status=Draft"},
+		{"a header list on lines 78 to 80", "# T\n\n" + strings.Repeat("* Owner: A\n", 75) + "* Status: Draft\n* Stage: beta\n* Area: x\n* Phase: late\n\nBody.\n",
+			"owner=A; status=Draft; stage=beta; area=x"},
+		{"an item's continuation after the 80th line is not read", "# T\n\n" + strings.Repeat("* Owner: A\n", 77) + "* Status:\n  Draft\n",
+			"owner=A"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,6 +80,8 @@ func TestNormalizeValueAndRelease(t *testing.T) {
 		{"implementable (v1.27)", "implementable (v1.27)", "1.27"},
 		{"_Accepted_ <br/> see <https://x.y>", "Accepted see https://x.y", ""},
 		{"2018-04-01", "2018-04-01", ""},
+		{"  implementable   in\tv1.27 ", "implementable in v1.27", "1.27"},
+		{"Under consideration", "Under consideration", ""},
 	}
 	for _, tt := range tests {
 		v := NormalizeValue(tt.raw)
@@ -205,5 +212,47 @@ func TestPipelineFactsIncremental(t *testing.T) {
 		if strings.HasPrefix(f, "d/") {
 			t.Errorf("no sidecars configured, yet %s", f)
 		}
+	}
+}
+
+// TestNoFactsBaseline checks the baseline BenchmarkIngestFacts compares
+// with: an ingest that reads no facts stores the same files, sections and
+// changes, and no fact.
+func TestNoFactsBaseline(t *testing.T) {
+	r := gittest.New(t, baseTime,
+		gittest.Step{Msg: "add", Write: map[string]string{
+			"keps/sig-x/1-a/README.md": "# KEP-1: A\n\nText.\n",
+			"keps/sig-x/1-a/kep.yaml":  "status: provisional\nstage: alpha\n",
+			"rfcs/0001-fm.md":          "---\nstatus: draft\n---\n# FM\n\nBody.\n",
+			"proposals/p.md":           "# P\n\n* **Status**: Under review\n\nBody.\n",
+		}},
+		gittest.Step{Msg: "beta", Write: map[string]string{
+			"keps/sig-x/1-a/kep.yaml": "status: implementable\nstage: beta\n",
+			"proposals/p.md":          "# P\n\n* **Status**: Accepted\n\nBody, changed.\n",
+		}},
+	)
+	with, without := newMemStore(), newMemStore()
+	ingestRepo(t, with, r.Dir, "r", nil)
+	res, _ := ingestRepo(t, without, r.Dir, "r", func(o *Options) { o.noFacts = true })
+	if res.Facts != 0 {
+		t.Errorf("the baseline wrote %d facts", res.Facts)
+	}
+	sectionsOnly := func(s livespec.Store) (kept, facts []string) {
+		for _, l := range strings.Split(storetest.Snapshot(t.Context(), t, s, "r"), "\n") {
+			if strings.HasPrefix(l, "fact ") {
+				facts = append(facts, l)
+			} else {
+				kept = append(kept, l)
+			}
+		}
+		return kept, facts
+	}
+	a, facts := sectionsOnly(with)
+	b, none := sectionsOnly(without)
+	if len(facts) == 0 || len(none) != 0 {
+		t.Errorf("%d fact lines with facts, %d without; want some and none", len(facts), len(none))
+	}
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Errorf("the baseline stores other sections:\n%s\nwant:\n%s", strings.Join(b, "\n"), strings.Join(a, "\n"))
 	}
 }

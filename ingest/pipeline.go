@@ -73,6 +73,9 @@ type Options struct {
 	batchBytes  int
 	firstItems  int // item limit of the first batch; 0 = min(batchItems, firstBatchItems)
 	lazyCommits int // -1: always read every open section at start
+	// noFacts reads no facts (no sidecars, no fields of documents): the
+	// baseline of BenchmarkIngestFacts, which measures what facts cost.
+	noFacts bool
 }
 
 // Progress reports how far an ingest has got.
@@ -178,7 +181,9 @@ func Run(ctx context.Context, store livespec.Store, opt Options) (*Result, error
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
 	}
-	m.sidecars = opt.Sidecars
+	if !opt.noFacts {
+		m.sidecars = opt.Sidecars
+	}
 	p := &pipeline{opt: opt, store: store, match: m, res: &Result{Repo: opt.Repo}}
 	p.warnFn = opt.Warn
 	unlock, err := p.lockWrites(ctx)

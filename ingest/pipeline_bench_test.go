@@ -80,3 +80,38 @@ func BenchmarkIngest(b *testing.B) {
 type discardStore struct{ *memStore }
 
 func (discardStore) Apply(ctx context.Context, b *livespec.Batch) error { return ctx.Err() }
+
+// BenchmarkIngestFacts measures what lifecycle facts cost a full ingest:
+// "facts" is a full ingest into a fresh SQLite index with the command
+// line's defaults, "nofacts" the same with no facts read (no sidecars, no
+// fields of documents). The repository is LIVESPEC_BENCH_REPO (a clone) or
+// else the Kubernetes KEPs corpus. bench/ingest.sh (FACTS=1) runs the two
+// in alternation, one process each, and reports their medians and ratio.
+func BenchmarkIngestFacts(b *testing.B) {
+	dir := os.Getenv("LIVESPEC_BENCH_REPO")
+	if dir == "" {
+		dir = benchCorpus(b, "kubernetes-enhancements")
+	}
+	for _, noFacts := range []bool{false, true} {
+		name := "facts"
+		if noFacts {
+			name = "nofacts"
+		}
+		b.Run(name, func(b *testing.B) {
+			ctx := context.Background()
+			var res *Result
+			for b.Loop() {
+				b.StopTimer()
+				store := openSQLite(b)
+				b.StartTimer()
+				var err error
+				res, err = Run(ctx, store, Options{Repo: "bench", Dir: dir, Exclude: DefaultExclude, noFacts: noFacts})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(res.Versions), "versions")
+			b.ReportMetric(float64(res.Facts), "facts")
+		})
+	}
+}

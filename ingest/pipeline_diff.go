@@ -130,7 +130,9 @@ func (p *pipeline) commit(ctx context.Context, job *commitJob) error {
 			p.file(job, jc, olds[i])
 		}
 	}
-	p.commitFacts(job, changes)
+	if !p.opt.noFacts {
+		p.commitFacts(job, changes)
+	}
 	p.commitLinks(job, changes)
 	return nil
 }

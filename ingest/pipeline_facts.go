@@ -75,7 +75,7 @@ func (p *pipeline) readFacts(jc jobChange) (string, []rawFact) {
 	}
 	path := jc.To.Path
 	if doc, ok := sidecarDoc(p.opt.Sidecars, path); ok {
-		return doc, metaFacts(jc.to.parsed.Meta, livespec.FactSidecar)
+		return doc, jc.to.parsed.facts
 	}
 	if isMarkdown(path) {
 		return path, jc.to.parsed.facts

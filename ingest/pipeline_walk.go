@@ -120,6 +120,30 @@ type parseTask struct {
 	base    *blobInfo // another version of the file, or nil
 	// metaOnly: a sidecar that is not a spec file, read for its facts only.
 	metaOnly bool
+	facts    factSource // which of its fields are facts
+}
+
+// factSource says which fields of a file are facts.
+type factSource int
+
+const (
+	noFacts       factSource = iota
+	sidecarFacts             // the top level of a sidecar
+	documentFacts            // a Markdown document's front matter and header
+)
+
+// factSource returns which fields of the file at path are facts.
+func (p *pipeline) factSource(path string) factSource {
+	if p.opt.noFacts {
+		return noFacts
+	}
+	if _, ok := sidecarDoc(p.match.sidecars, path); ok {
+		return sidecarFacts
+	}
+	if isMarkdown(path) {
+		return documentFacts
+	}
+	return noFacts
 }
 
 // walk diffs every commit of chain against its first parent (a root
@@ -230,7 +254,7 @@ func (p *pipeline) blob(ctx context.Context, e entry, base *blobInfo, tasks chan
 		b.status = livespec.FileBinary
 	default:
 		select {
-		case tasks <- parseTask{info: b, path: e.Path, content: content, base: base, metaOnly: !p.match.spec(e.Path)}:
+		case tasks <- parseTask{info: b, path: e.Path, content: content, base: base, metaOnly: !p.match.spec(e.Path), facts: p.factSource(e.Path)}:
 			return b, nil
 		case <-ctx.Done():
 			return nil, context.Cause(ctx)
@@ -279,6 +303,7 @@ func runParse(ctx context.Context, t parseTask) {
 			b.status, b.reason = livespec.FileInvalid, err.Error()
 			return
 		}
+		pf.facts = readFields(t, pf)
 		b.status, b.parsed = livespec.FileText, pf
 		return
 	}
@@ -307,8 +332,18 @@ func runParse(ctx context.Context, t parseTask) {
 	if pf == nil {
 		pf = &ParsedFile{}
 	}
-	if isMarkdown(t.path) {
-		pf.facts = markdownFacts(t.content, pf.Meta)
-	}
+	pf.facts = readFields(t, pf)
 	b.status, b.parsed = livespec.FileText, pf
+}
+
+// readFields returns the facts of the file t parsed into pf: in the parse
+// workers, so that the differ only compares them.
+func readFields(t parseTask, pf *ParsedFile) []rawFact {
+	switch t.facts {
+	case sidecarFacts:
+		return metaFacts(pf.Meta, livespec.FactSidecar)
+	case documentFacts:
+		return markdownFacts(t.content, pf.Meta)
+	}
+	return nil
 }

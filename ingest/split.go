@@ -57,7 +57,7 @@ type ParsedFile struct {
 	Meta map[string]any `json:"meta,omitempty"`
 
 	md    *mdLayout // for parsing the next version from this one (Markdown)
-	facts []rawFact // front matter and header fields (Markdown; set by the pipeline)
+	facts []rawFact // the fields that are facts (set by the pipeline's parse workers)
 }
 
 // Outline returns the file's sections in document order as references.

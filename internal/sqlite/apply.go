@@ -636,7 +636,8 @@ func (w *rowWriter) close() {
 // writeStatements are prepared once on the writer connection.
 var writeStatements = []string{sqlInsertText, sqlTextID, versionsUpsert.one, versionsUpsert.many, sqlUpsertFile,
 	sqlCloseVersion, sqlCloseVersions, sqlCloseFile, changesUpsert.one, changesUpsert.many, sqlUpsertVector,
-	sqlUpsertCheckpoint, sqlMaxText, sqlSyncAllFTS}
+	sqlUpsertCheckpoint, sqlMaxText, sqlSyncAllFTS, factsUpsert.one, factsUpsert.many,
+	factChangesUpsert.one, factChangesUpsert.many}
 
 // prepareWrites prepares writeStatements on the writer.
 func (s *Store) prepareWrites(ctx context.Context) error {

@@ -36,13 +36,40 @@ func manyRowsHistory() []*livespec.Batch {
 				storetest.Sec("Design", fmt.Sprintf("## Design\ndesign %d of file %d", i, f)),
 			}
 		}
-		batches = append(batches, h.Commit(c))
+		b := h.Commit(c)
+		addFacts(b, i)
+		batches = append(batches, b)
 	}
 	return batches
 }
 
-// oneByOne splits b into batches of one version, file, close or change
-// each, in the order Apply writes them; the last carries the checkpoint.
+// addFacts gives every file b writes in commit i a status fact and its
+// change: added by the first commit, changed by the second (the first
+// value closed).
+func addFacts(b *livespec.Batch, i int) {
+	id := func(path string, commit int) string {
+		return livespec.FactID(b.Repo, path, "status", fmt.Sprintf("%040d", commit+1))
+	}
+	for _, f := range b.Files {
+		value := fmt.Sprint("stage ", i)
+		fact := livespec.Fact{ID: id(f.Path, i), Repo: b.Repo, Path: f.Path, Source: f.Path, Origin: livespec.FactHeader,
+			Field: "status", Name: "Status", Raw: value, Value: value, Commit: f.Commit, Seq: f.Seq,
+			ValidFrom: f.ValidFrom, SinceCommit: f.Commit, Since: f.ValidFrom}
+		c := livespec.FactChange{ID: livespec.FactChangeID(b.Repo, f.Commit, f.Path, "status"), Repo: b.Repo,
+			Commit: f.Commit, Seq: f.Seq, Date: f.ValidFrom, Path: f.Path, Source: f.Path, Field: "status",
+			Kind: livespec.Added, Value: value, After: fact.ID}
+		if i > 0 {
+			fact.Previous = fmt.Sprint("stage ", i-1)
+			c.Kind, c.Before, c.Previous = livespec.Modified, id(f.Path, i-1), fact.Previous
+			b.FactCloses = append(b.FactCloses, livespec.Close{ID: c.Before, Commit: f.Commit, Seq: f.Seq, ValidTo: f.ValidFrom})
+		}
+		b.Facts = append(b.Facts, fact)
+		b.FactChanges = append(b.FactChanges, c)
+	}
+}
+
+// oneByOne splits b into batches of one version, file, close, change,
+// fact, fact close or fact change each, in the order Apply writes them; the last carries the checkpoint.
 func oneByOne(b *livespec.Batch) []*livespec.Batch {
 	var out []*livespec.Batch
 	for _, v := range b.Versions {
@@ -56,6 +83,15 @@ func oneByOne(b *livespec.Batch) []*livespec.Batch {
 	}
 	for _, c := range b.Changes {
 		out = append(out, &livespec.Batch{Repo: b.Repo, Changes: []livespec.Change{c}})
+	}
+	for _, f := range b.Facts {
+		out = append(out, &livespec.Batch{Repo: b.Repo, Facts: []livespec.Fact{f}})
+	}
+	for _, c := range b.FactCloses {
+		out = append(out, &livespec.Batch{Repo: b.Repo, FactCloses: []livespec.Close{c}})
+	}
+	for _, c := range b.FactChanges {
+		out = append(out, &livespec.Batch{Repo: b.Repo, FactChanges: []livespec.FactChange{c}})
 	}
 	return append(out, &livespec.Batch{Repo: b.Repo, Checkpoint: b.Checkpoint})
 }

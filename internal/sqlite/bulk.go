@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"strings"
 )
 
 // A run that fills an empty index (a first ingest, or a rebuild of the only
@@ -16,7 +17,8 @@ import (
 // never wrong meanwhile, only slower: a query that would use a missing index
 // scans. After a run killed mid-way, the indexes are back at the end of the
 // next run. The indexes the writer itself needs (the unique ids, the text
-// hashes) and versions_text, which search names, always stay.
+// hashes) and versions_text, which search names, always stay. The facts'
+// and fact changes' secondary indexes are deferred alike.
 
 // deferredIndexes are the secondary indexes a bulk run builds at its end,
 // as the migrations create them.
@@ -28,10 +30,21 @@ var deferredIndexes = []struct{ name, create string }{
 	{"changes_path", `CREATE INDEX changes_path ON changes (path)`},
 	{"changes_old_path", `CREATE INDEX changes_old_path ON changes (old_path) WHERE old_path <> ''`},
 	{"versions_uncounted", `CREATE INDEX versions_uncounted ON versions (rid) WHERE counted <> (end_commit = '')`},
+	{"facts_order", `CREATE INDEX facts_order ON facts (repo, path, field, valid_from)`},
+	{"facts_field", `CREATE INDEX facts_field ON facts (field, value)`},
+	{"facts_open", `CREATE INDEX facts_open ON facts (repo) WHERE end_commit = ''`},
+	{"fact_changes_order", `CREATE INDEX fact_changes_order ON fact_changes (date, repo, seq, path, field, id)`},
+	{"fact_changes_repo", `CREATE INDEX fact_changes_repo ON fact_changes (repo)`},
 }
 
-const sqlDeferredPresent = `SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (` +
-	`'versions_order', 'versions_open', 'files_order', 'files_open', 'changes_path', 'changes_old_path', 'versions_uncounted')`
+// sqlDeferredPresent lists the deferred indexes that exist.
+var sqlDeferredPresent = func() string {
+	names := make([]string, len(deferredIndexes))
+	for i, ix := range deferredIndexes {
+		names[i] = "'" + ix.name + "'"
+	}
+	return `SELECT name FROM sqlite_master WHERE type = 'index' AND name IN (` + strings.Join(names, ", ") + `)`
+}()
 
 // indexEmpty reports whether the index holds no version, file or change.
 func indexEmpty(ctx context.Context, tx *sql.Tx) (bool, error) {

@@ -52,6 +52,22 @@ func reads(t *testing.T, s *Store, repo string) string {
 			fmt.Fprintf(&b, "file %s %s %v\n", x.ID, x.Path, x.ValidTo)
 		}
 	}
+	for _, v := range []livespec.Validity{livespec.Current(), livespec.AnyVersion(), at} {
+		fs, err := s.Facts(ctx, livespec.FactQuery{Repos: []string{repo}, Paths: []string{"f1.md"}, Fields: []string{"status"}, Validity: v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fs {
+			fmt.Fprintf(&b, "fact %s %s %s %v\n", f.ID, f.Path, f.Value, f.ValidTo)
+		}
+	}
+	fcs, err := s.FactChanges(ctx, livespec.FactChangeQuery{Repos: []string{repo}, From: time.Date(2025, 1, 1, 2, 0, 0, 0, time.UTC)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range fcs {
+		fmt.Fprintf(&b, "fact change %s %s %s %s\n", c.ID, c.Path, c.Kind, c.Value)
+	}
 	for _, q := range []livespec.ChangeQuery{
 		{Repos: []string{repo}, Paths: []string{"f1.md"}, Sections: true},
 		{Repos: []string{repo}, From: time.Date(2025, 1, 1, 2, 0, 0, 0, time.UTC), To: time.Date(2025, 1, 1, 7, 0, 0, 0, time.UTC)},
@@ -67,6 +83,34 @@ func reads(t *testing.T, s *Store, repo string) string {
 	return b.String()
 }
 
+// withFacts gives every batch of a run that writes a file a fact of that
+// file, its status, with another value each time: the file's open one is
+// closed and the change recorded.
+func withFacts(batches []*livespec.Batch) []*livespec.Batch {
+	open := map[string]string{} // source → open fact id
+	for i, b := range batches {
+		if len(b.Versions) == 0 {
+			continue
+		}
+		v := b.Versions[0]
+		value := fmt.Sprintf("stage %d", i)
+		f := livespec.Fact{ID: livespec.FactID(b.Repo, v.Path, "status", v.Commit), Repo: b.Repo, Path: v.Path,
+			Source: v.Path, Origin: livespec.FactHeader, Field: "status", Name: "Status", Raw: value, Value: value,
+			Commit: v.Commit, Seq: v.Seq, ValidFrom: v.ValidFrom, SinceCommit: v.Commit, Since: v.ValidFrom}
+		c := livespec.FactChange{ID: livespec.FactChangeID(b.Repo, v.Commit, v.Path, "status"), Repo: b.Repo,
+			Commit: v.Commit, Seq: v.Seq, Date: v.ValidFrom, Path: v.Path, Source: v.Path, Field: "status",
+			Kind: livespec.Added, Value: value, After: f.ID}
+		if prev := open[v.Path]; prev != "" {
+			b.FactCloses = append(b.FactCloses, livespec.Close{ID: prev, Commit: v.Commit, Seq: v.Seq, ValidTo: v.ValidFrom})
+			c.Kind, c.Before = livespec.Modified, prev
+		}
+		open[v.Path] = f.ID
+		b.Facts = append(b.Facts, f)
+		b.FactChanges = append(b.FactChanges, c)
+	}
+	return batches
+}
+
 // TestBulkRunDefersIndexes checks that a run filling an empty index builds
 // the secondary indexes at its end, that every read returns meanwhile what
 // it returns with the indexes, in the same order, and that a run into an
@@ -74,6 +118,7 @@ func reads(t *testing.T, s *Store, repo string) string {
 func TestBulkRunDefersIndexes(t *testing.T) {
 	ctx := context.Background()
 	batches, _ := moreRun("repo")
+	batches = withFacts(batches)
 
 	ref := openTemp(t) // the same batches without More: indexes all along
 	s := openTemp(t)

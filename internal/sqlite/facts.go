@@ -10,10 +10,11 @@ import (
 
 const (
 	// A replayed fact keeps its close: an upsert never reopens a version.
-	sqlUpsertFact = `INSERT INTO facts
+	sqlInsertFacts = `INSERT INTO facts
 	(id, repo, path, source, origin, field, name, raw, value, release, commit_, seq, valid_from,
 	 since_commit, since, previous, end_commit, end_seq, valid_to)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	VALUES `
+	sqlFactsConflict = `
 	ON CONFLICT (id) DO UPDATE SET
 		path = excluded.path, source = excluded.source, origin = excluded.origin, field = excluded.field,
 		name = excluded.name, raw = excluded.raw, value = excluded.value, release = excluded.release,
@@ -23,16 +24,19 @@ const (
 		end_seq = CASE WHEN excluded.end_commit <> '' THEN excluded.end_seq ELSE facts.end_seq END,
 		valid_to = CASE WHEN excluded.end_commit <> '' THEN excluded.valid_to ELSE facts.valid_to END
 	WHERE facts.repo = excluded.repo`
+	factArgs = 19
 
-	sqlUpsertFactChange = `INSERT INTO fact_changes
+	sqlInsertFactChanges = `INSERT INTO fact_changes
 	(id, repo, commit_, seq, date, author, message, path, old_path, source, field, kind, value, previous, before, after)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	VALUES `
+	sqlFactChangesConflict = `
 	ON CONFLICT (id) DO UPDATE SET
 		commit_ = excluded.commit_, seq = excluded.seq, date = excluded.date, author = excluded.author,
 		message = excluded.message, path = excluded.path, old_path = excluded.old_path, source = excluded.source,
 		field = excluded.field, kind = excluded.kind, value = excluded.value, previous = excluded.previous,
 		before = excluded.before, after = excluded.after
 	WHERE fact_changes.repo = excluded.repo`
+	factChangeArgs = 16
 
 	factCols = `f.id, f.repo, f.path, f.source, f.origin, f.field, f.name, f.raw, f.value, f.release,
 	f.commit_, f.seq, f.valid_from, f.since_commit, f.since, f.previous, f.end_commit, f.end_seq, f.valid_to`
@@ -41,48 +45,66 @@ const (
 	factChangeOrder = `c.date, c.repo, c.seq, c.path, c.field, c.id`
 )
 
+var (
+	factsUpsert       = newMultiRow(sqlInsertFacts, sqlFactsConflict, factArgs)
+	factChangesUpsert = newMultiRow(sqlInsertFactChanges, sqlFactChangesConflict, factChangeArgs)
+)
+
 // applyFacts writes b's facts, fact closes and fact changes in the
-// transaction of Apply.
+// transaction of Apply: facts and fact changes rowsPerStmt rows a
+// statement, as versions are.
 func (a *applier) applyFacts(b *livespec.Batch) error {
 	if len(b.Facts) > 0 {
-		st, err := a.prepare(sqlUpsertFact)
-		if err != nil {
+		if err := a.facts(b.Facts); err != nil {
 			return err
-		}
-		defer st.Close()
-		for i := range b.Facts {
-			f := &b.Facts[i]
-			if err := a.tick(); err != nil {
-				return err
-			}
-			if _, err := st.ExecContext(a.nc, f.ID, f.Repo, f.Path, f.Source, string(f.Origin), f.Field, f.Name, f.Raw,
-				f.Value, f.Release, f.Commit, f.Seq, nanos(f.ValidFrom), f.SinceCommit, nanos(f.Since), f.Previous,
-				f.EndCommit, f.EndSeq, nanos(f.ValidTo)); err != nil {
-				return err
-			}
 		}
 	}
 	if err := a.closeRecords("facts", "fact", b.Repo, b.FactCloses); err != nil {
 		return err
 	}
 	if len(b.FactChanges) > 0 {
-		st, err := a.prepare(sqlUpsertFactChange)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
-		for i := range b.FactChanges {
-			c := &b.FactChanges[i]
-			if err := a.tick(); err != nil {
-				return err
-			}
-			if _, err := st.ExecContext(a.nc, c.ID, c.Repo, c.Commit, c.Seq, nanos(c.Date), c.Author, c.Message,
-				c.Path, c.OldPath, c.Source, c.Field, string(c.Kind), c.Value, c.Previous, c.Before, c.After); err != nil {
-				return err
-			}
-		}
+		return a.factChanges(b.FactChanges)
 	}
 	return nil
+}
+
+func (a *applier) facts(fs []livespec.Fact) error {
+	w, err := a.rows(factsUpsert, factArgs)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	for i := range fs {
+		f := &fs[i]
+		if err := a.tick(); err != nil {
+			return err
+		}
+		if err := w.add(f.ID, f.Repo, f.Path, f.Source, string(f.Origin), f.Field, f.Name, f.Raw,
+			f.Value, f.Release, f.Commit, f.Seq, nanos(f.ValidFrom), f.SinceCommit, nanos(f.Since), f.Previous,
+			f.EndCommit, f.EndSeq, nanos(f.ValidTo)); err != nil {
+			return err
+		}
+	}
+	return w.flush()
+}
+
+func (a *applier) factChanges(cs []livespec.FactChange) error {
+	w, err := a.rows(factChangesUpsert, factChangeArgs)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	for i := range cs {
+		c := &cs[i]
+		if err := a.tick(); err != nil {
+			return err
+		}
+		if err := w.add(c.ID, c.Repo, c.Commit, c.Seq, nanos(c.Date), c.Author, c.Message,
+			c.Path, c.OldPath, c.Source, c.Field, string(c.Kind), c.Value, c.Previous, c.Before, c.After); err != nil {
+			return err
+		}
+	}
+	return w.flush()
 }
 
 // Facts returns the fact versions matching q, ordered by repo, path,

@@ -15,8 +15,8 @@ import (
 
 // Snapshot returns a canonical, deterministic text dump of everything s
 // holds for repo: the checkpoint (without UpdatedAt), every file version and
-// section version with its validity interval, and every change, one line
-// each, sorted. Two stores hold the same data for repo exactly when their
+// section version with its validity interval, every change, and every fact
+// version and fact change, one line each, sorted. Two stores hold the same data for repo exactly when their
 // snapshots are equal.
 func Snapshot(ctx context.Context, tb testing.TB, s livespec.Store, repo string) string {
 	tb.Helper()
@@ -70,7 +70,37 @@ func Snapshot(ctx context.Context, tb testing.TB, s livespec.Store, repo string)
 	}
 	slices.Sort(lines)
 	writeLines(&b, lines)
+	writeFacts(ctx, tb, &b, s, repo)
 	return b.String()
+}
+
+// writeFacts adds the fact versions and fact changes of repo to a snapshot.
+func writeFacts(ctx context.Context, tb testing.TB, b *strings.Builder, s livespec.Store, repo string) {
+	tb.Helper()
+	facts, err := s.Facts(ctx, livespec.FactQuery{Repos: []string{repo}, Validity: livespec.AnyVersion()})
+	if err != nil {
+		tb.Fatalf("snapshot %s: facts: %v", repo, err)
+	}
+	var lines []string
+	for _, f := range facts {
+		lines = append(lines, fmt.Sprintf("fact %s@%s %s id=%s origin=%s name=%q raw=%q value=%q release=%q since=%s@%s previous=%q %s",
+			f.Path, f.Source, f.Field, f.ID, f.Origin, f.Name, f.Raw, f.Value, f.Release, ts(f.Since), f.SinceCommit, f.Previous,
+			interval(f.Commit, f.Seq, f.ValidFrom, f.EndCommit, f.EndSeq, f.ValidTo)))
+	}
+	slices.Sort(lines)
+	writeLines(b, lines)
+	changes, err := s.FactChanges(ctx, livespec.FactChangeQuery{Repos: []string{repo}})
+	if err != nil {
+		tb.Fatalf("snapshot %s: fact changes: %v", repo, err)
+	}
+	lines = lines[:0]
+	for _, c := range changes {
+		lines = append(lines, fmt.Sprintf("fact change %s seq=%d %s %s@%s %s old=%s id=%s commit=%s author=%q message=%q value=%q previous=%q before=%s after=%s",
+			ts(c.Date), c.Seq, c.Kind, c.Path, c.Source, c.Field, c.OldPath, c.ID, c.Commit, c.Author, c.Message,
+			c.Value, c.Previous, c.Before, c.After))
+	}
+	slices.Sort(lines)
+	writeLines(b, lines)
 }
 
 func writeLines(b *strings.Builder, lines []string) {
