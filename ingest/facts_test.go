@@ -106,8 +106,11 @@ func factsOf(t *testing.T, s livespec.Store, repo string, v livespec.Validity) [
 	return out
 }
 
-func TestPipelineFactsEachStyle(t *testing.T) {
-	r := gittest.New(t, baseTime,
+// eachStyleRepo is a repository with facts in each style: a kep.yaml
+// sidecar, front matter and a header list, changed, renamed and removed.
+func eachStyleRepo(tb testing.TB) *gittest.Repo {
+	tb.Helper()
+	return gittest.New(tb, baseTime,
 		gittest.Step{Msg: "add", Write: map[string]string{
 			"keps/sig-x/1234-thing/README.md": "# KEP-1234: Thing\n\nText.\n",
 			"keps/sig-x/1234-thing/kep.yaml":  "title: Thing\nstatus: provisional\nstage: alpha\nlatest-milestone: \"v1.27\"\n",
@@ -124,6 +127,10 @@ func TestPipelineFactsEachStyle(t *testing.T) {
 			"rfcs/0001-fm.md":     "# FM\n\nBody.\n",
 		}},
 	)
+}
+
+func TestPipelineFactsEachStyle(t *testing.T) {
+	r := eachStyleRepo(t)
 	store := newMemStore()
 	res, _ := ingestRepo(t, store, r.Dir, "r", nil)
 	if res.Files != 3 {
@@ -219,18 +226,7 @@ func TestPipelineFactsIncremental(t *testing.T) {
 // with: an ingest that reads no facts stores the same files, sections and
 // changes, and no fact.
 func TestNoFactsBaseline(t *testing.T) {
-	r := gittest.New(t, baseTime,
-		gittest.Step{Msg: "add", Write: map[string]string{
-			"keps/sig-x/1-a/README.md": "# KEP-1: A\n\nText.\n",
-			"keps/sig-x/1-a/kep.yaml":  "status: provisional\nstage: alpha\n",
-			"rfcs/0001-fm.md":          "---\nstatus: draft\n---\n# FM\n\nBody.\n",
-			"proposals/p.md":           "# P\n\n* **Status**: Under review\n\nBody.\n",
-		}},
-		gittest.Step{Msg: "beta", Write: map[string]string{
-			"keps/sig-x/1-a/kep.yaml": "status: implementable\nstage: beta\n",
-			"proposals/p.md":          "# P\n\n* **Status**: Accepted\n\nBody, changed.\n",
-		}},
-	)
+	r := eachStyleRepo(t)
 	with, without := newMemStore(), newMemStore()
 	ingestRepo(t, with, r.Dir, "r", nil)
 	res, _ := ingestRepo(t, without, r.Dir, "r", func(o *Options) { o.noFacts = true })

@@ -228,26 +228,15 @@ func (a *applier) versions(vs []livespec.Version) error {
 	if err := a.texts(vs, ids); err != nil {
 		return err
 	}
-	w, err := a.rows(versionsUpsert, versionArgs)
-	if err != nil {
-		return err
-	}
-	defer w.close()
-	for i := range vs {
+	return a.upsert(versionsUpsert, versionArgs, len(vs), func(w *rowWriter, i int) error {
 		v := &vs[i]
-		if err := a.tick(); err != nil {
-			return err
-		}
 		links, err := jsonOrNil(v.Links, len(v.Links) == 0)
 		if err != nil {
 			return err
 		}
-		if err := w.add(v.ID, v.Repo, v.Path, v.Heading, v.Part, v.Level, ids[i], links,
-			v.Commit, v.Seq, nanos(v.ValidFrom), v.Author, v.EndCommit, v.EndSeq, nanos(v.ValidTo)); err != nil {
-			return err
-		}
-	}
-	return w.flush()
+		return w.add(v.ID, v.Repo, v.Path, v.Heading, v.Part, v.Level, ids[i], links,
+			v.Commit, v.Seq, nanos(v.ValidFrom), v.Author, v.EndCommit, v.EndSeq, nanos(v.ValidTo))
+	})
 }
 
 // texts stores the texts of vs that are new and sets ids[i] to the
@@ -421,23 +410,12 @@ func (a *applier) known(repo string, c livespec.Close) error {
 }
 
 func (a *applier) changes(cs []livespec.Change) error {
-	w, err := a.rows(changesUpsert, changeArgs)
-	if err != nil {
-		return err
-	}
-	defer w.close()
-	for i := range cs {
+	return a.upsert(changesUpsert, changeArgs, len(cs), func(w *rowWriter, i int) error {
 		c := &cs[i]
-		if err := a.tick(); err != nil {
-			return err
-		}
-		if err := w.add(c.ID, c.Repo, c.Commit, c.Seq, nanos(c.Date), nanos(c.AuthorDate), c.Author,
+		return w.add(c.ID, c.Repo, c.Commit, c.Seq, nanos(c.Date), nanos(c.AuthorDate), c.Author,
 			c.Message, c.Path, c.OldPath, c.Heading, c.OldHeading, c.Part, c.Section, string(c.Kind),
-			c.Before, c.After, c.Summary); err != nil {
-			return err
-		}
-	}
-	return w.flush()
+			c.Before, c.After, c.Summary)
+	})
 }
 
 // vectorsFit checks the batch's vectors against the index's embedder and
@@ -590,6 +568,25 @@ func (a *applier) rows(q multiRow, cols int) (*rowWriter, error) {
 		return nil, err
 	}
 	return &rowWriter{a: a, q: q, many: many, cols: cols, args: make([]any, 0, cols*rowsPerStmt)}, nil
+}
+
+// upsert writes n rows through q, an upsert of cols columns: row adds the
+// values of row i to w.
+func (a *applier) upsert(q multiRow, cols, n int, row func(w *rowWriter, i int) error) error {
+	w, err := a.rows(q, cols)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	for i := range n {
+		if err := a.tick(); err != nil {
+			return err
+		}
+		if err := row(w, i); err != nil {
+			return err
+		}
+	}
+	return w.flush()
 }
 
 // add buffers one row of w.cols values.

@@ -69,42 +69,20 @@ func (a *applier) applyFacts(b *livespec.Batch) error {
 }
 
 func (a *applier) facts(fs []livespec.Fact) error {
-	w, err := a.rows(factsUpsert, factArgs)
-	if err != nil {
-		return err
-	}
-	defer w.close()
-	for i := range fs {
+	return a.upsert(factsUpsert, factArgs, len(fs), func(w *rowWriter, i int) error {
 		f := &fs[i]
-		if err := a.tick(); err != nil {
-			return err
-		}
-		if err := w.add(f.ID, f.Repo, f.Path, f.Source, string(f.Origin), f.Field, f.Name, f.Raw,
+		return w.add(f.ID, f.Repo, f.Path, f.Source, string(f.Origin), f.Field, f.Name, f.Raw,
 			f.Value, f.Release, f.Commit, f.Seq, nanos(f.ValidFrom), f.SinceCommit, nanos(f.Since), f.Previous,
-			f.EndCommit, f.EndSeq, nanos(f.ValidTo)); err != nil {
-			return err
-		}
-	}
-	return w.flush()
+			f.EndCommit, f.EndSeq, nanos(f.ValidTo))
+	})
 }
 
 func (a *applier) factChanges(cs []livespec.FactChange) error {
-	w, err := a.rows(factChangesUpsert, factChangeArgs)
-	if err != nil {
-		return err
-	}
-	defer w.close()
-	for i := range cs {
+	return a.upsert(factChangesUpsert, factChangeArgs, len(cs), func(w *rowWriter, i int) error {
 		c := &cs[i]
-		if err := a.tick(); err != nil {
-			return err
-		}
-		if err := w.add(c.ID, c.Repo, c.Commit, c.Seq, nanos(c.Date), c.Author, c.Message,
-			c.Path, c.OldPath, c.Source, c.Field, string(c.Kind), c.Value, c.Previous, c.Before, c.After); err != nil {
-			return err
-		}
-	}
-	return w.flush()
+		return w.add(c.ID, c.Repo, c.Commit, c.Seq, nanos(c.Date), c.Author, c.Message,
+			c.Path, c.OldPath, c.Source, c.Field, string(c.Kind), c.Value, c.Previous, c.Before, c.After)
+	})
 }
 
 // Facts returns the fact versions matching q, ordered by repo, path,
