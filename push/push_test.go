@@ -457,3 +457,34 @@ func TestAccessChecked(t *testing.T) {
 		t.Errorf("delivery states %v; want CLATER denied, CYES sent", q)
 	}
 }
+
+// TestRetentionIsConfigurable: with a retention of 7 days, an answer
+// remembered 8 days before a change gets no notice and one remembered 6
+// days before does; each is remembered across a restart.
+func TestRetentionIsConfigurable(t *testing.T) {
+	const week = 7 * 24 * time.Hour
+	e := newEnv(t, func(c *push.Config) { c.Retention = week })
+	ans, err := e.asst.Ask(e.ctx, livespec.AskRequest{Question: "when do access tokens expire?"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := e.clock.Now()
+	for _, a := range []struct {
+		channel string
+		age     time.Duration
+	}{{"COLD", 8 * 24 * time.Hour}, {"CYOUNG", 6 * 24 * time.Hour}} {
+		e.clock.Set(t0.Add(10*24*time.Hour - a.age))
+		if err := e.svc.RememberAnswer(e.ctx, slackDest(a.channel, "1.2"), ans); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.open() // a restart keeps both
+	e.clock.Set(t0.Add(10 * 24 * time.Hour))
+	e.repo.When = e.clock.Now()
+	e.commit("Auth: one-hour tokens", map[string]string{"spec/auth.md": "# Authentication\n\n## Token expiry\n\nAccess tokens expire after 1 hour.\n"})
+	e.step()
+	ps := e.slack.Posts()
+	if len(ps) != 1 || ps[0].Channel != "CYOUNG" {
+		t.Errorf("posts %+v; want one notice, to the answer younger than the retention", ps)
+	}
+}

@@ -152,9 +152,10 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 }
 
-// Step does one round of work: turns new changes into watch and stale
-// notices, fires due digests, forgets expired answers, and delivers what
-// is due. Errors of one part do not stop the others; the first is returned.
+// Step does one round of work: forgets answers older than the retention,
+// turns new changes into watch and stale notices, fires due digests, and
+// delivers what is due. Errors of one part do not stop the others; the
+// first is returned.
 func (s *Service) Step(ctx context.Context) error {
 	var first error
 	keep := func(err error) {
@@ -162,11 +163,11 @@ func (s *Service) Step(ctx context.Context) error {
 			first = err
 		}
 	}
-	keep(s.ProcessChanges(ctx))
-	keep(s.FireDigests(ctx))
 	if _, err := s.cfg.Store.ForgetAnswers(ctx, s.cfg.Now().Add(-s.cfg.Retention)); err != nil {
 		keep(err)
 	}
+	keep(s.ProcessChanges(ctx))
+	keep(s.FireDigests(ctx))
 	keep(s.Deliver(ctx))
 	return first
 }
