@@ -1,8 +1,6 @@
 package push
 
 import (
-	"strings"
-
 	"github.com/slack-go/slack"
 
 	"github.com/livespec/livespec"
@@ -18,11 +16,12 @@ const (
 
 // SlackMessage renders a notification for Slack: its Markdown as mrkdwn
 // sections cut at line ends, and for a stale-answer notice an "Ask again"
-// button carrying the question.
+// button carrying the question. Blocks and the fallback text are cut
+// between links and entities, never inside one.
 func SlackMessage(n *livespec.Notification) (string, []slack.Block) {
 	md := slackbot.Mrkdwn(n.Markdown)
 	var blocks []slack.Block
-	for _, part := range cutLines(md, maxBlockText) {
+	for _, part := range slackbot.SplitMrkdwn(md, maxBlockText) {
 		if len(blocks) == maxBlocks {
 			break
 		}
@@ -33,32 +32,5 @@ func SlackMessage(n *livespec.Notification) (string, []slack.Block) {
 		btn := slack.NewButtonBlockElement(slackbot.ActionAskAgain, q, slack.NewTextBlockObject(slack.PlainTextType, "Ask again", false, false))
 		blocks = append(blocks, slack.NewActionBlock("livespec_stale", btn))
 	}
-	return clip(md, maxFallback), blocks
-}
-
-// cutLines cuts s into parts of at most n runes, at line ends when it can.
-func cutLines(s string, n int) []string {
-	var parts []string
-	var cur strings.Builder
-	size := 0
-	for _, line := range strings.SplitAfter(s, "\n") {
-		l := len([]rune(line))
-		if size+l > n && size > 0 {
-			parts = append(parts, strings.TrimRight(cur.String(), "\n"))
-			cur.Reset()
-			size = 0
-		}
-		for l > n { // one over-long line
-			r := []rune(line)
-			parts = append(parts, string(r[:n]))
-			line = string(r[n:])
-			l -= n
-		}
-		cur.WriteString(line)
-		size += l
-	}
-	if strings.TrimSpace(cur.String()) != "" {
-		parts = append(parts, strings.TrimRight(cur.String(), "\n"))
-	}
-	return parts
+	return slackbot.CutMrkdwn(md, maxFallback-2), blocks // " …" ends a cut text
 }

@@ -92,7 +92,7 @@ func Render(a *livespec.Answer, opt RenderOptions) Message {
 	}
 	text := mrkdwn(body, cite)
 	if utf8.RuneCountInString(text) > limit {
-		text, cut = cutMrkdwn(text, limit), true
+		text, cut = CutMrkdwn(text, limit), true
 	}
 	if cut {
 		text += "\n\n_" + "The answer is longer than Slack allows; it is cut here._"
@@ -103,7 +103,7 @@ func Render(a *livespec.Answer, opt RenderOptions) Message {
 	if strings.TrimSpace(text) == "" {
 		text = "_No answer text._"
 	}
-	for _, chunk := range splitMrkdwn(text, MaxTextChars) {
+	for _, chunk := range SplitMrkdwn(text, MaxTextChars) {
 		blocks = append(blocks, slack.NewSectionBlock(mrkdwnText(chunk), nil, nil))
 	}
 	if listsChanges(a) {
@@ -112,12 +112,12 @@ func Render(a *livespec.Answer, opt RenderOptions) Message {
 			list = eventList(a)
 		}
 		blocks = append(blocks, slack.NewDividerBlock())
-		for _, chunk := range splitMrkdwn(list, MaxTextChars) {
+		for _, chunk := range SplitMrkdwn(list, MaxTextChars) {
 			blocks = append(blocks, slack.NewSectionBlock(mrkdwnText(chunk), nil, nil))
 		}
 	}
 	if len(a.Citations) > 0 {
-		for _, chunk := range splitMrkdwn(sourceList(a.Citations), MaxTextChars) {
+		for _, chunk := range SplitMrkdwn(sourceList(a.Citations), MaxTextChars) {
 			blocks = append(blocks, slack.NewContextBlock("", mrkdwnText(chunk)))
 		}
 	}
@@ -457,7 +457,7 @@ func feedbackButtons(id, question string) slack.Block {
 // sources as fit in maxFallback characters.
 func fallbackText(a *livespec.Answer, text string) string {
 	var b strings.Builder
-	b.WriteString(cutMrkdwn(text, maxFallback-500))
+	b.WriteString(CutMrkdwn(text, maxFallback-500))
 	if len(a.Citations) > 0 {
 		b.WriteString("\nSources:")
 		n := utf8.RuneCountInString(b.String())
@@ -496,10 +496,10 @@ func fullAnswerLink(a *livespec.Answer, base string) string {
 	return "The whole answer: `POST " + Escape(base) + "/v1/ask` with this question."
 }
 
-// splitMrkdwn splits text into pieces of at most max runes, at line breaks
+// SplitMrkdwn splits mrkdwn text into pieces of at most max runes, at line breaks
 // when it can, never inside a <link> or an &entity;, closing and reopening
 // a code block cut in two.
-func splitMrkdwn(text string, max int) []string {
+func SplitMrkdwn(text string, max int) []string {
 	const fence = "```"
 	budget := max - len(fence) - 1 // room to close a code block
 	var (
@@ -599,9 +599,9 @@ func lastIndexRune(r []rune, c rune) int {
 	return -1
 }
 
-// cutMrkdwn keeps the first n runes of text, at a line break when one is
+// CutMrkdwn keeps the first n runes of mrkdwn text (then " …"), at a line break when one is
 // close, without splitting a link or an entity.
-func cutMrkdwn(text string, n int) string {
+func CutMrkdwn(text string, n int) string {
 	r := []rune(text)
 	if len(r) <= n {
 		return text

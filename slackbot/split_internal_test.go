@@ -22,7 +22,7 @@ func TestSplitMrkdwn(t *testing.T) {
 		{"no spaces", strings.Repeat("é", 1000)},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			pieces := splitMrkdwn(tt.text, max)
+			pieces := SplitMrkdwn(tt.text, max)
 			if len(pieces) == 0 {
 				t.Fatal("no pieces")
 			}
@@ -54,9 +54,9 @@ func TestSplitMrkdwn(t *testing.T) {
 func TestCutMrkdwnKeepsLinksWhole(t *testing.T) {
 	text := strings.Repeat("see <https://example.com/a|the spec> ", 100)
 	for n := 10; n < 400; n += 7 {
-		got := cutMrkdwn(text, n)
+		got := CutMrkdwn(text, n)
 		if strings.Count(got, "<") != strings.Count(got, ">") || utf8.RuneCountInString(got) > n+2 {
-			t.Fatalf("cutMrkdwn(_, %d) = %q", n, got)
+			t.Fatalf("CutMrkdwn(_, %d) = %q", n, got)
 		}
 	}
 }
