@@ -142,10 +142,13 @@ func TestWatches(t *testing.T) {
 		t.Fatalf("after the auth commit: posts %+v, want one more, to the path watch", ps)
 	}
 	text := blocksText(ps[1].Blocks)
-	for _, want := range []string{sha[:7], "Token expiry", "before: “Access tokens expire after 24 hours.”", "now: “Access tokens expire after 1 hour.”", "https://example.test/" + sha} {
+	for _, want := range []string{sha[:7], "Token expiry", "before: “Access tokens expire after 24 hours.”", "now: “Access tokens expire after 1 hour.”", "<https://example.test/" + sha} {
 		if !strings.Contains(text, want) {
 			t.Errorf("watch message lacks %q:\n%s", want, text)
 		}
+	}
+	if strings.Contains(text, "](") || strings.Contains(ps[1].Text, "](") {
+		t.Errorf("watch message shows Markdown link syntax, which Slack does not read:\n%s", text)
 	}
 
 	t.Run("list and unwatch by owner", func(t *testing.T) {

@@ -83,9 +83,26 @@ func mrkdwn(markdown string, cite func(n int) string) string {
 	return strings.Join(out, "\n")
 }
 
-// inline converts one line outside code blocks: code spans are kept, the
-// rest is linked, escaped and restyled.
+// inline converts one line outside code blocks: Markdown links are found
+// first, so that a label holding a code span ([`a.md` › Intro](url)) is a
+// link too; code spans are kept, the rest is linked, escaped and restyled.
 func inline(s string, cite func(int) string) string {
+	var b strings.Builder
+	last := 0
+	for _, m := range linkRe.FindAllStringSubmatchIndex(s, -1) {
+		if m[2] < 0 || !strings.Contains(s[m[2]:m[3]], "`") || strings.Count(s[:m[0]], "`")%2 == 1 {
+			continue // styled links these, and keeps a link inside a code span as code
+		}
+		b.WriteString(spans(s[last:m[0]], cite))
+		b.WriteString(Link(s[m[4]:m[5]], strings.ReplaceAll(spans(s[m[2]:m[3]], nil), "|", "¦")))
+		last = m[1]
+	}
+	b.WriteString(spans(s[last:], cite))
+	return b.String()
+}
+
+// spans converts text whose code spans are kept as they are.
+func spans(s string, cite func(int) string) string {
 	var b strings.Builder
 	for s != "" {
 		i := strings.IndexByte(s, '`')

@@ -19,6 +19,8 @@ func TestMrkdwn(t *testing.T) {
 		{"link", "see [the spec](https://example.com/a?x=1&y=2)", "see <https://example.com/a?x=1&amp;y=2|the spec>"},
 		{"link with bold label", "[**spec**](https://example.com)", "<https://example.com|*spec*>"},
 		{"link label with pipe", "[a|b](https://example.com)", "<https://example.com|a¦b>"},
+		{"link label with a code span", "• [`spec/auth.md` › Auth > Expiry](https://example.com/x#expiry) modified", "• <https://example.com/x#expiry|`spec/auth.md` › Auth &gt; Expiry> modified"},
+		{"link syntax in a code span kept", "use `[a](https://example.com)` and [`b`](https://example.com/b)", "use `[a](https://example.com)` and <https://example.com/b|`b`>"},
 		{"autolink", "<https://example.com/x>", "<https://example.com/x>"},
 		{"unsafe link scheme", "[click](javascript:void)", "click"},
 		{"heading", "## Coupons & discounts", "*Coupons &amp; discounts*"},
