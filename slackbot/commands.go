@@ -89,7 +89,7 @@ func (b *Bot) handleCommand(cmd slack.SlashCommand) *slack.WebhookMessage {
 		return &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: note}
 	}
 	b.spawn(func(ctx context.Context) { b.respond(ctx, q, text, nil) })
-	return &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: ":mag: Working on it: _" + Escape(clip(text, 200)) + "_"}
+	return &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: ":mag: Working on it: _" + escapeKeepingMentions(clip(text, 200)) + "_"}
 }
 
 // webhook posts msg to a response_url.

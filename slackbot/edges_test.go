@@ -1,9 +1,13 @@
 package slackbot_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
+
+	"github.com/slack-go/slack"
 
 	"github.com/livespec/livespec/slackbot"
 )
@@ -82,4 +86,21 @@ func TestSourceExcerptsDropMarkdownLinks(t *testing.T) {
 	if strings.Contains(text, "](") {
 		t.Fatalf("Markdown link syntax in the sources:\n%s", text)
 	}
+}
+
+// TestSlashAckKeepsMentions checks the "Working on it" reply to a slash
+// command shows a mention in the question as Slack does, and escapes the
+// rest.
+func TestSlashAckKeepsMentions(t *testing.T) {
+	e := newEnv(t)
+	w := serve(e.bot.CommandsHandler(), signed(t, "/slack/commands", "application/x-www-form-urlencoded",
+		slashBody("does <@U024BE7LH> own the coupon rules & refunds?", e.hooks.URL), time.Now(), secret))
+	var ack slack.WebhookMessage
+	if err := json.Unmarshal(w.Body.Bytes(), &ack); err != nil || w.Code != 200 {
+		t.Fatalf("ack: status %d body %q: %v", w.Code, w.Body.String(), err)
+	}
+	if want := "_does <@U024BE7LH> own the coupon rules &amp; refunds?_"; !strings.Contains(ack.Text, want) {
+		t.Errorf("ack %q, want %q in it", ack.Text, want)
+	}
+	e.bot.Wait()
 }
