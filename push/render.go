@@ -1,11 +1,9 @@
 package push
 
 import (
-	"cmp"
 	"fmt"
 	"html/template"
 	"io"
-	"slices"
 	"strings"
 	"time"
 
@@ -54,45 +52,6 @@ func TotalsText(d *livespec.Digest) string {
 		s += ": " + strings.Join(parts, ", ")
 	}
 	return s + fmt.Sprintf(" (%s).", plural(t.SectionChanges, "section change"))
-}
-
-// StatusText sums up a digest's status changes in words: "3 documents
-// changed status: 2 now stable, 1 now withdrawn." ("" when none did).
-func StatusText(d *livespec.Digest) string {
-	if len(d.Status) == 0 {
-		return ""
-	}
-	docs := map[[2]string]bool{}
-	var values []string
-	count := map[string]int{}
-	for _, s := range d.Status {
-		docs[[2]string{s.Repo, s.Path}] = true
-		v := cmp.Or(s.Value, "no "+s.Field)
-		if count[v] == 0 {
-			values = append(values, v)
-		}
-		count[v]++
-	}
-	slices.SortFunc(values, func(x, y string) int { return cmp.Or(cmp.Compare(count[y], count[x]), cmp.Compare(x, y)) })
-	parts := make([]string, len(values))
-	for i, v := range values {
-		parts[i] = fmt.Sprintf("%d now %s", count[v], v)
-	}
-	return fmt.Sprintf("%s changed status: %s.", plural(len(docs), "document"), strings.Join(parts, ", "))
-}
-
-// statusWhat says what happened to one document's lifecycle field:
-// "stage stable (was beta), 2024-08-01, 1a2b3c4".
-func statusWhat(s livespec.DigestStatus) (field, value, rest string) {
-	switch {
-	case s.Value == "":
-		rest = fmt.Sprintf("removed (was %s)", s.Previous)
-	case s.Previous == "":
-		rest = "new"
-	default:
-		rest = "was " + s.Previous
-	}
-	return s.Field, s.Value, rest + fmt.Sprintf(", %s, %s", s.Date.UTC().Format(time.DateOnly), livespec.ShortCommit(s.Commit))
 }
 
 // statusText says what the window did to a document.
@@ -173,16 +132,17 @@ func Markdown(d *livespec.Digest) string {
 	}
 	if st := StatusText(d); st != "" {
 		b.WriteString("\n## Status changes\n\n" + st + "\n\n")
-		for _, s := range d.Status {
-			title := s.Title
-			if s.URL != "" {
-				title = "[" + title + "](" + s.URL + ")"
+		docs := statusDocs(d)
+		for i, sd := range docs {
+			if i == maxStatusDocs {
+				b.WriteString("- " + statusRest(docs[i:]) + "\n")
+				break
 			}
-			field, value, rest := statusWhat(s)
-			if value != "" {
-				value = " **" + value + "**"
+			title := sd.Title
+			if sd.URL != "" {
+				title = "[" + title + "](" + sd.URL + ")"
 			}
-			fmt.Fprintf(&b, "- %s (`%s`): %s%s (%s)\n", title, s.Path, field, value, rest)
+			fmt.Fprintf(&b, "- %s (`%s`): %s\n", title, sd.Path, sd.what(func(v string) string { return "**" + v + "**" }, nil))
 		}
 	}
 	if len(d.Documents) == 0 && d.Rest.Documents == 0 {
@@ -225,16 +185,22 @@ func HTML(w io.Writer, d *livespec.Digest) error {
 		More                           string
 	}
 	type status struct {
-		Title, URL, Path, Field, Value, Rest string
+		Title, URL, Path string
+		What             template.HTML
 	}
 	data := struct {
-		Period, Totals, Rest, StatusLine string
-		Status                           []status
-		Docs                             []doc
+		Period, Totals, Rest, StatusLine, StatusRest string
+		Status                                       []status
+		Docs                                         []doc
 	}{Period: PeriodText(d.Window), Totals: TotalsText(d), Rest: restText(d.Rest, func(p string) string { return p }), StatusLine: StatusText(d)}
-	for _, s := range d.Status {
-		field, value, rest := statusWhat(s)
-		data.Status = append(data.Status, status{Title: s.Title, URL: s.URL, Path: s.Path, Field: field, Value: value, Rest: rest})
+	strong := func(v string) string { return "<strong>" + template.HTMLEscapeString(v) + "</strong>" }
+	for i, sd := range statusDocs(d) {
+		if i == maxStatusDocs {
+			data.StatusRest = statusRest(statusDocs(d)[i:])
+			break
+		}
+		what := template.HTML(sd.what(strong, template.HTMLEscapeString)) // every part escaped
+		data.Status = append(data.Status, status{Title: sd.Title, URL: sd.URL, Path: sd.Path, What: what})
 	}
 	for _, dd := range d.Documents {
 		x := doc{Title: dd.Title, URL: dd.URL, Status: statusText(dd), Path: dd.Path, Line: docLine(dd)}
@@ -258,7 +224,8 @@ var htmlDigest = template.Must(template.New("digest").Parse(`<!DOCTYPE html>
 {{if .Status}}<h2 style="font-size:18px">Status changes</h2>
 <p>{{.StatusLine}}</p>
 <ul style="margin:6px 0">{{range .Status}}
-<li>{{if .URL}}<a href="{{.URL}}">{{.Title}}</a>{{else}}{{.Title}}{{end}} (<code>{{.Path}}</code>): {{.Field}}{{if .Value}} <strong>{{.Value}}</strong>{{end}} ({{.Rest}})</li>{{end}}</ul>
+<li>{{if .URL}}<a href="{{.URL}}">{{.Title}}</a>{{else}}{{.Title}}{{end}} (<code>{{.Path}}</code>): {{.What}}</li>{{end}}
+{{if .StatusRest}}<li style="color:#6e6e73">{{.StatusRest}}</li>{{end}}</ul>
 {{end}}{{if .Docs}}<h2 style="font-size:18px">Notable changes</h2>{{end}}
 {{range .Docs}}<div style="margin:0 0 18px 0">
 <h3 style="font-size:16px;margin:0">{{if .URL}}<a href="{{.URL}}">{{.Title}}</a>{{else}}{{.Title}}{{end}} <span style="color:#6e6e73;font-weight:normal">— {{.Status}}</span></h3>

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/lex"
 )
 
 // Digest defaults.
@@ -237,7 +238,9 @@ func (a *Assistant) digestDoc(ctx context.Context, q livespec.DigestQuery, g *do
 		return doc, err
 	}
 	title := fileTitleOf(latest)
-	doc.Title = cmp.Or(title, path.Base(g.path))
+	if doc.Title, err = a.digestTitle(ctx, latest, g.repo, g.path); err != nil {
+		return doc, err
+	}
 	authors := map[string]bool{}
 	var last livespec.Change
 	for _, c := range slices.Concat(g.files, g.sections) {
@@ -429,6 +432,58 @@ func (a *Assistant) latestFile(ctx context.Context, repo, p string) (livespec.Fi
 		}
 	}
 	return latest, nil
+}
+
+// digestTitle is a document's title in a digest: its first heading when
+// that heading names the title its front matter or sidecar gives ("KEP-1:
+// Fast path" for "Fast path"), else that title, else its first heading,
+// else its file name. A heading that names no title is often not the
+// document's title at all (a template's "Release Signoff Checklist").
+func (a *Assistant) digestTitle(ctx context.Context, f livespec.FileVersion, repo, p string) (string, error) {
+	heading := ""
+	for _, o := range f.Outline {
+		if o.Heading != "" && o.Heading != livespec.FrontMatterHeading {
+			heading = firstHeading(o.Heading)
+			break
+		}
+	}
+	named, _ := f.Meta["title"].(string)
+	if strings.TrimSpace(named) == "" {
+		fs, err := a.Store.Facts(ctx, livespec.FactQuery{Repos: []string{repo}, Paths: []string{livespec.LiteralGlob(p)}, Fields: []string{"title"}, Validity: livespec.AnyVersion()})
+		if err != nil {
+			return "", storeError("read facts", err)
+		}
+		var seq int64 = -1
+		for _, x := range fs {
+			if x.Path == p && x.Value != "" && x.Seq > seq {
+				named, seq = x.Value, x.Seq
+			}
+		}
+	}
+	if named = strings.TrimSpace(named); named != "" && !namesTitle(heading, named) {
+		return named, nil
+	}
+	return cmp.Or(heading, path.Base(p)), nil
+}
+
+// namesTitle reports whether a heading names a title: it holds at least
+// half of the title's terms ("KEP-5647: Stale Controller Detection" names
+// "Stale Controller Handling"; "Release Signoff Checklist" names nothing
+// of "Enable Writable Cgroups"). A title of no words is named by any
+// heading.
+func namesTitle(heading, title string) bool {
+	want := lex.Terms(title)
+	if len(want) == 0 {
+		return heading != "" // a title of no words names nothing better
+	}
+	have := lex.Terms(heading)
+	n := 0
+	for _, t := range want {
+		if slices.Contains(have, t) {
+			n++
+		}
+	}
+	return 2*n >= len(want)
 }
 
 // fileTitleOf is a document's title: a title in its front matter or

@@ -46,3 +46,23 @@ func TestPickSectionsDemotesTemplateText(t *testing.T) {
 		})
 	}
 }
+
+// TestNamesTitle: a digest names a document by its first heading when
+// that heading names the title its front matter or sidecar gives, and by
+// that title when the first heading is something else.
+func TestNamesTitle(t *testing.T) {
+	for _, tc := range []struct {
+		heading, title string
+		want           bool
+	}{
+		{"KEP-5647: Stale Controller Detection and Mitigation", "Stale Controller Handling", true},
+		{"KEP-3721: Support for env files", "Support for env files.", true},
+		{"Release Signoff Checklist", "Enable Writable Cgroups", false},
+		{"", "Enable Writable Cgroups", false},
+		{"KEP-1: Fast path", "x", true},
+	} {
+		if got := namesTitle(tc.heading, tc.title); got != tc.want {
+			t.Errorf("namesTitle(%q, %q) = %v, want %v", tc.heading, tc.title, got, tc.want)
+		}
+	}
+}

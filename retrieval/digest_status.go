@@ -3,7 +3,6 @@ package retrieval
 import (
 	"cmp"
 	"context"
-	"path"
 	"slices"
 
 	"github.com/livespec/livespec"
@@ -66,7 +65,9 @@ func (a *Assistant) digestStatus(ctx context.Context, q livespec.DigestQuery) ([
 			if err != nil {
 				return nil, err
 			}
-			t = cmp.Or(fileTitleOf(latest), path.Base(s.Path))
+			if t, err = a.digestTitle(ctx, latest, s.Repo, s.Path); err != nil {
+				return nil, err
+			}
 			titles[tk] = t
 		}
 		s.Title = t

@@ -272,8 +272,8 @@ func TestDigestStatusFirst(t *testing.T) {
 		t.Fatalf("status changes are not told before the notable changes:\n%s", md)
 	}
 	for _, line := range []string{
-		"3 documents changed status: 1 now accepted, 1 now implemented, 1 now stable, 1 now withdrawn.",
-		"- KEP-1000: Fast path (`keps/sig-a/1000-fast/README.md`): stage **stable** (was beta, 2025-04-10, ",
+		"3 documents changed status — stage: 1 now stable; status: 1 now accepted, 1 now implemented, 1 now withdrawn.",
+		"- KEP-1000: Fast path (`keps/sig-a/1000-fast/README.md`): stage **stable** (was beta), status **implemented** (was implementable) — 2025-04-10, ",
 		"- KEP-2000: Slow path (`keps/sig-b/2000-slow/README.md`): status **withdrawn** (was implementable, 2025-04-20, ",
 		"- Single sign-on (`rfcs/0001-sso.md`): status **accepted** (was draft, 2025-05-20, ",
 	} {
