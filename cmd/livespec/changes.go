@@ -73,6 +73,9 @@ func runChanges(ctx context.Context, e *env, o *changesFlags, pos []string) erro
 	if err != nil {
 		return err
 	}
+	// A long section stored in parts is one section: one event per commit,
+	// as digests and change answers count it.
+	chs = retrieval.MergeParts(chs)
 	if *o.asJSON {
 		return writeChangesJSON(e.stdout, w, chs)
 	}

@@ -327,3 +327,64 @@ func TestDigestStatusFirst(t *testing.T) {
 		}
 	})
 }
+
+// TestDigestTotalsEqualChangesWithLongSections: a long section stored in
+// parts, edited in every part by one commit, is one section change in the
+// digest and one section event in `livespec changes` (text and JSON), its
+// summary summing the parts' line counts.
+func TestDigestTotalsEqualChangesWithLongSections(t *testing.T) {
+	rules := func(how string) string {
+		var b strings.Builder
+		b.WriteString("# Checkout\n\nShort intro.\n\n## Rules\n\n")
+		for i := range 120 {
+			fmt.Fprintf(&b, "Rule %d: an order of item %d ships within %d days of payment %s.\n\n", i, i, i%9+1, how)
+		}
+		b.WriteString("## Coupons\n\nOne coupon per order.\n")
+		return b.String()
+	}
+	r := gittest.New(t, time.Date(2025, 1, 10, 12, 0, 0, 0, time.UTC),
+		gittest.Step{Date: "2025-01-10T12:00:00Z", Msg: "checkout", Write: map[string]string{"spec/checkout.md": rules("by courier")}},
+		gittest.Step{Date: "2025-02-03T12:00:00Z", Msg: "drones", Write: map[string]string{"spec/checkout.md": rules("by drone")}},
+	)
+	index := t.TempDir()
+	env := map[string]string{"HOME": t.TempDir()}
+	if _, _, err := livespecRun(t, env, "ingest", "--repo", r.Dir, "--index", index); err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	window := []string{"--index", index, "--since", "2025-02-01", "--until", "2025-02-28"}
+	out, _, err := livespecRun(t, env, append([]string{"changes", "--json"}, window...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var chs struct{ Changes []livespec.AnswerChange }
+	if err := json.Unmarshal([]byte(out), &chs); err != nil {
+		t.Fatal(err)
+	}
+	var rulesEvents []livespec.AnswerChange
+	for _, c := range chs.Changes {
+		if strings.HasSuffix(c.Heading, "Rules") {
+			rulesEvents = append(rulesEvents, c)
+		}
+	}
+	if len(rulesEvents) != 1 || rulesEvents[0].Kind != livespec.Modified || rulesEvents[0].Summary != "+120 −120 lines" {
+		t.Fatalf("changes lists the Rules section as %+v; want one modified event, +120 −120 lines", rulesEvents)
+	}
+	dout, _, err := livespecRun(t, env, append([]string{"digest", "--json"}, window...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d livespec.Digest
+	if err := json.Unmarshal([]byte(dout), &d); err != nil {
+		t.Fatal(err)
+	}
+	if want := changesTotals(chs.Changes); d.Totals != want || d.Totals.SectionChanges != 1 {
+		t.Errorf("digest totals %+v, changes say %+v; want one section change", d.Totals, want)
+	}
+	text, _, err := livespecRun(t, env, append([]string{"changes"}, window...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(text, "Rules:"); n != 1 {
+		t.Errorf("the text report lists the Rules section %d times:\n%s", n, text)
+	}
+}
