@@ -26,13 +26,20 @@ type memStore struct {
 	facts    []livespec.Fact
 	fchanges []livespec.FactChange
 	down     bool          // every call fails with EUNAVAILABLE
-	block    chan struct{} // when non-nil, Changes waits for it or ctx
+	block    chan struct{} // when non-nil, every call waits for it or ctx
 	version  atomic.Uint64
 }
 
 var _ livespec.Store = (*memStore)(nil)
 
 func (m *memStore) check(ctx context.Context) error {
+	if m.block != nil {
+		select {
+		case <-m.block:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -71,13 +78,6 @@ func fileValid(f *livespec.FileVersion, v livespec.Validity) bool {
 }
 
 func (m *memStore) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec.Change, error) {
-	if m.block != nil {
-		select {
-		case <-m.block:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
 	if err := m.check(ctx); err != nil {
 		return nil, err
 	}
@@ -274,6 +274,7 @@ type fakeAsker struct {
 	err    error // returned after the tokens
 	block  bool
 	gate   chan struct{} // when non-nil, Ask waits for it (or ctx) first
+	store  *memStore     // when non-nil, Ask reads it first, as a real one does
 
 	mu       sync.Mutex
 	requests []livespec.AskRequest
@@ -293,6 +294,11 @@ func (a *fakeAsker) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 	a.mu.Unlock()
 	if a.started != nil {
 		a.started <- struct{}{}
+	}
+	if a.store != nil {
+		if err := a.store.check(ctx); err != nil {
+			return nil, err
+		}
 	}
 	if a.gate != nil {
 		select {
@@ -339,9 +345,15 @@ func (a *fakeAsker) lastRequest() livespec.AskRequest {
 type fakeHistorian struct {
 	mu    sync.Mutex
 	query livespec.TimelineQuery
+	store *memStore // when non-nil, Timeline reads it first, as a real one does
 }
 
 func (h *fakeHistorian) Timeline(ctx context.Context, q livespec.TimelineQuery) (*livespec.Timeline, error) {
+	if h.store != nil {
+		if err := h.store.check(ctx); err != nil {
+			return nil, err
+		}
+	}
 	h.mu.Lock()
 	h.query = q
 	h.mu.Unlock()

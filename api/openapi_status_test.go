@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
 	"regexp"
@@ -30,10 +31,14 @@ func TestOpenAPIDocumentsEveryStatus(t *testing.T) {
 		before func(*fixture) func()
 	}{
 		{"normal", nil, nil},
-		{"store down", nil, func(f *fixture) func() { f.store.setDown(true); return func() {} }},
+		{"store down", func(_ *api.Config, f *fixture) { f.asker.store, f.hist.store = f.store, f.store }, func(f *fixture) func() {
+			f.store.setDown(true)
+			return func() {}
+		}},
 		{"store hangs", func(c *api.Config, f *fixture) {
 			c.RequestTimeout, c.AskTimeout = 20*time.Millisecond, 20*time.Millisecond
 			f.store.block = make(chan struct{})
+			f.asker.store, f.hist.store = f.store, f.store
 		}, nil},
 		{"ingest off", func(c *api.Config, _ *fixture) { c.Ingester, c.Historian, c.ParsePeriod = nil, nil, nil }, nil},
 		{"answer queue full", func(c *api.Config, f *fixture) {
@@ -51,6 +56,13 @@ func TestOpenAPIDocumentsEveryStatus(t *testing.T) {
 		}},
 	}
 	seen := map[string]map[int]bool{} // "GET /v1/changes" → statuses
+	// bodies are what each POST route accepts, so that it gets past
+	// decoding to the statuses of its work.
+	bodies := map[string]string{
+		"POST /v1/ingest":        `{"repo":"acme/shop"}`,
+		"POST /v1/subscriptions": `{"destination":{"kind":"webhook","url":"https://hooks.example.com/x"},"schedule":"weekly"}`,
+		"POST /v1/watches":       `{"destination":{"kind":"webhook","url":"https://hooks.example.com/x"},"target":"spec/*.md"}`,
+	}
 	var documented map[string]map[string]map[string]any
 	param := regexp.MustCompile(`[:*]([a-z]+)`)
 	for _, st := range states {
@@ -86,7 +98,7 @@ func TestOpenAPIDocumentsEveryStatus(t *testing.T) {
 			}
 			var body any
 			if r.Method != "GET" {
-				body = `{"question":"coupons?","repo":"acme/shop"}`
+				body = cmp.Or(bodies[op], `{"question":"coupons?"}`)
 			}
 			note := func(w int) { seen[op][w] = true }
 			note(do(t, f.h, r.Method, target+"?q=coupons", body, auth...).Code)
@@ -106,6 +118,22 @@ func TestOpenAPIDocumentsEveryStatus(t *testing.T) {
 				note(do(t, f.h, r.Method, target, "question=x", append([]string{"Content-Type", "text/plain"}, auth...)...).Code)
 				note(do(t, f.h, r.Method, target, strings.Repeat("x", api.MaxWebhookBytes+1), auth...).Code)
 				note(do(t, f.h, r.Method, target, "{", auth...).Code)
+			}
+		}
+	}
+	// The states above do reach the statuses they are there for: a test
+	// that provoked none of them would pass with any document.
+	for op, want := range map[string][]int{
+		"POST /v1/ask":         {200, 401, 405, 413, 415, 429, 503, 504},
+		"GET /v1/changes":      {200, 400, 401, 405, 503, 504},
+		"GET /v1/timeline":     {400, 501, 503, 504},
+		"POST /v1/ingest":      {202, 413, 415, 501},
+		"GET /readyz":          {200, 503},
+		"GET /v1/specs/{path}": {200, 400, 503, 504},
+	} {
+		for _, code := range want {
+			if !seen[op][code] {
+				t.Errorf("%s never answered %d: the test no longer provokes it", op, code)
 			}
 		}
 	}
