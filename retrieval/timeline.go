@@ -1154,8 +1154,31 @@ func (a *Assistant) documentTimeline(ctx context.Context, q livespec.TimelineQue
 	if err != nil {
 		return nil, nil, storeError("read versions", err)
 	}
-	res.cite = leadSections(vs, docCites)
+	order, err := a.outlineOrder(ctx, doc.f)
+	if err != nil {
+		return nil, nil, err
+	}
+	res.cite = leadSections(vs, order, docCites)
 	return tl, res, nil
+}
+
+// outlineOrder returns the position of each section of a current file in
+// its outline (document order), keyed by heading and part.
+func (a *Assistant) outlineOrder(ctx context.Context, f fileID) (map[livespec.SectionRef]int, error) {
+	files, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{f.repo}, Paths: []string{livespec.LiteralGlob(f.path)}, Validity: livespec.Current()})
+	if err != nil {
+		return nil, storeError("read files", err)
+	}
+	order := map[livespec.SectionRef]int{}
+	for _, fv := range files {
+		if fv.Path != f.path {
+			continue
+		}
+		for i, o := range fv.Outline {
+			order[livespec.SectionRef{Heading: o.Heading, Part: o.Part}] = i
+		}
+	}
+	return order, nil
 }
 
 // A document's history cites the first docCites of its current sections
@@ -1166,9 +1189,16 @@ const (
 )
 
 // leadSections returns the n sections of a document nearest its title:
-// the least nested headings first, in the order read, the first part of a
-// long section before the others, front matter last.
-func leadSections(vs []livespec.Version, n int) []livespec.Version {
+// the least nested headings first, in document order (order gives each
+// section's place in the file's outline; one not in it comes after, in the
+// order read), front matter last.
+func leadSections(vs []livespec.Version, order map[livespec.SectionRef]int, n int) []livespec.Version {
+	place := func(v livespec.Version) int {
+		if i, ok := order[livespec.SectionRef{Heading: v.Heading, Part: v.Part}]; ok {
+			return i
+		}
+		return math.MaxInt
+	}
 	depth := func(v livespec.Version) int {
 		if v.Heading == livespec.FrontMatterHeading {
 			return math.MaxInt // metadata, not prose
@@ -1178,6 +1208,9 @@ func leadSections(vs []livespec.Version, n int) []livespec.Version {
 	sort.SliceStable(vs, func(i, j int) bool {
 		if di, dj := depth(vs[i]), depth(vs[j]); di != dj {
 			return di < dj
+		}
+		if pi, pj := place(vs[i]), place(vs[j]); pi != pj {
+			return pi < pj
 		}
 		return vs[i].Part < vs[j].Part
 	})
