@@ -159,6 +159,17 @@ type FileVersion struct {
 // Current reports whether the file version is the file's current version.
 func (f *FileVersion) Current() bool { return f.EndCommit == "" }
 
+// FirstHeading returns the top level of the first heading in the file's
+// outline (front matter skipped), or "" when it has none.
+func (f *FileVersion) FirstHeading() string {
+	for _, o := range f.Outline {
+		if o.Heading != "" && o.Heading != FrontMatterHeading {
+			return SplitHeading(o.Heading)[0]
+		}
+	}
+	return ""
+}
+
 // ValidAt reports whether the file version stood at t.
 func (f *FileVersion) ValidAt(t time.Time) bool {
 	if t.Before(f.ValidFrom) {

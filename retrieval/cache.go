@@ -265,14 +265,7 @@ func (a *Assistant) readCurrentFiles(ctx context.Context, repos []string) ([]fil
 	}
 	out := make([]fileTitle, len(files))
 	for i, f := range files {
-		t := ""
-		for _, o := range f.Outline {
-			if o.Heading != "" && o.Heading != livespec.FrontMatterHeading {
-				t = firstHeading(o.Heading)
-				break
-			}
-		}
-		out[i] = fileTitle{fileID{f.Repo, f.Path}, t}
+		out[i] = fileTitle{fileID{f.Repo, f.Path}, f.FirstHeading()}
 	}
 	return out, nil
 }

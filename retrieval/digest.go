@@ -440,13 +440,7 @@ func (a *Assistant) latestFile(ctx context.Context, repo, p string) (livespec.Fi
 // else its file name. A heading that names no title is often not the
 // document's title at all (a template's "Release Signoff Checklist").
 func (a *Assistant) digestTitle(ctx context.Context, f livespec.FileVersion, repo, p string) (string, error) {
-	heading := ""
-	for _, o := range f.Outline {
-		if o.Heading != "" && o.Heading != livespec.FrontMatterHeading {
-			heading = firstHeading(o.Heading)
-			break
-		}
-	}
+	heading := f.FirstHeading()
 	named, _ := f.Meta["title"].(string)
 	if strings.TrimSpace(named) == "" {
 		fs, err := a.Store.Facts(ctx, livespec.FactQuery{Repos: []string{repo}, Paths: []string{livespec.LiteralGlob(p)}, Fields: []string{"title"}, Validity: livespec.AnyVersion()})
@@ -492,10 +486,5 @@ func fileTitleOf(f livespec.FileVersion) string {
 	if t, ok := f.Meta["title"].(string); ok && strings.TrimSpace(t) != "" {
 		return strings.TrimSpace(t)
 	}
-	for _, o := range f.Outline {
-		if o.Heading != "" && o.Heading != livespec.FrontMatterHeading {
-			return firstHeading(o.Heading)
-		}
-	}
-	return ""
+	return f.FirstHeading()
 }

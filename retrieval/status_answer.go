@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path"
@@ -441,7 +442,7 @@ func bestScore(score map[string]float64) (string, bool) {
 // docTitle is the document's first heading in its file version at t (or
 // its latest), or its path when it has none.
 func (a *Assistant) docTitle(ctx context.Context, repo, p string, t time.Time) string {
-	fs, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{repo}, Paths: []string{globQuote(p)}, Validity: livespec.AnyVersion()})
+	fs, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{repo}, Paths: []string{livespec.LiteralGlob(p)}, Validity: livespec.AnyVersion()})
 	if err != nil || len(fs) == 0 {
 		return p
 	}
@@ -451,21 +452,16 @@ func (a *Assistant) docTitle(ctx context.Context, repo, p string, t time.Time) s
 			f = fv
 		}
 	}
-	for _, s := range f.Outline {
-		if s.Heading != "" && s.Heading != livespec.FrontMatterHeading {
-			return livespec.SplitHeading(s.Heading)[0]
-		}
-	}
-	return p
+	return cmp.Or(f.FirstHeading(), p)
 }
 
 // docVersion is the first section of the document valid at t, to cite.
 func (a *Assistant) docVersion(ctx context.Context, repo, p string, t time.Time) (livespec.Version, bool) {
-	vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{repo}, Paths: []string{globQuote(p)}, Validity: livespec.AsOf(t)})
+	vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{repo}, Paths: []string{livespec.LiteralGlob(p)}, Validity: livespec.AsOf(t)})
 	if err != nil || len(vs) == 0 {
 		return livespec.Version{}, false
 	}
-	fs, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{repo}, Paths: []string{globQuote(p)}, Validity: livespec.AsOf(t)})
+	fs, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{repo}, Paths: []string{livespec.LiteralGlob(p)}, Validity: livespec.AsOf(t)})
 	if err == nil && len(fs) > 0 {
 		for _, s := range fs[0].Outline {
 			for _, v := range vs {
@@ -476,18 +472,6 @@ func (a *Assistant) docVersion(ctx context.Context, repo, p string, t time.Time)
 		}
 	}
 	return vs[0], true
-}
-
-// globQuote escapes the glob metacharacters of a literal path.
-func globQuote(p string) string {
-	var b strings.Builder
-	for _, r := range p {
-		if strings.ContainsRune(`*?[]{}\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
 }
 
 func countDocs(n int) string {

@@ -1162,21 +1162,16 @@ func (a *Assistant) documentTimeline(ctx context.Context, q livespec.TimelineQue
 	return tl, res, nil
 }
 
-// outlineOrder returns the position of each section of a current file in
-// its outline (document order), keyed by heading and part.
+// outlineOrder returns the position of each section of a file in its
+// latest outline (document order), keyed by heading and part.
 func (a *Assistant) outlineOrder(ctx context.Context, f fileID) (map[livespec.SectionRef]int, error) {
-	files, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{f.repo}, Paths: []string{livespec.LiteralGlob(f.path)}, Validity: livespec.Current()})
+	fv, err := a.latestFile(ctx, f.repo, f.path)
 	if err != nil {
-		return nil, storeError("read files", err)
+		return nil, err
 	}
-	order := map[livespec.SectionRef]int{}
-	for _, fv := range files {
-		if fv.Path != f.path {
-			continue
-		}
-		for i, o := range fv.Outline {
-			order[livespec.SectionRef{Heading: o.Heading, Part: o.Part}] = i
-		}
+	order := make(map[livespec.SectionRef]int, len(fv.Outline))
+	for i, o := range fv.Outline {
+		order[livespec.SectionRef{Heading: o.Heading, Part: o.Part}] = i
 	}
 	return order, nil
 }

@@ -230,12 +230,7 @@ func fileTitle(f *livespec.FileVersion) string {
 	if t, ok := f.Meta["title"].(string); ok && t != "" {
 		return t
 	}
-	for _, o := range f.Outline {
-		if o.Heading != "" && o.Heading != livespec.FrontMatterHeading {
-			return livespec.SplitHeading(o.Heading)[0]
-		}
-	}
-	return ""
+	return f.FirstHeading()
 }
 
 // groupByCommit gathers one file's changes by commit, in order. With

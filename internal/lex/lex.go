@@ -286,13 +286,16 @@ func Terms(s string) []string {
 	toks := Tokens(s)
 	out := make([]string, 0, len(toks))
 	for _, t := range toks {
-		if Stop(t.Word) || (!t.Symbol && singleLetter(t.Word)) {
-			continue
+		if isTerm(t) {
+			out = append(out, Stem(t.Word))
 		}
-		out = append(out, Stem(t.Word))
 	}
 	return out
 }
+
+// isTerm reports whether an index stores a term for t: not a stop word,
+// nor a single letter unless it is a symbol.
+func isTerm(t Token) bool { return !Stop(t.Word) && (t.Symbol || !singleLetter(t.Word)) }
 
 // QueryTerm is one distinct term of a query. Prefix marks a symbol the
 // query writes as the start of longer symbols (see Token.Prefix): it
@@ -309,7 +312,7 @@ func QueryTerms(s string, max int) []QueryTerm {
 	var out []QueryTerm
 	seen := map[QueryTerm]bool{}
 	for _, tok := range Tokens(s) {
-		if Stop(tok.Word) || (!tok.Symbol && singleLetter(tok.Word)) {
+		if !isTerm(tok) {
 			continue
 		}
 		t := QueryTerm{Term: Stem(tok.Word), Prefix: tok.Prefix && tok.Symbol}
