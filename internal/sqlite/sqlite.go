@@ -34,6 +34,10 @@ const pageSize = 8192
 // readers is the size of the read connection pool.
 const readers = 4
 
+// readerMmap is how much of the index file each read connection maps
+// (SQLite's mmap_size); past it, pages are read into the page cache.
+const readerMmap = 1 << 30
+
 // Store is a livespec.Store and livespec.FeedbackStore in one SQLite file.
 // It is safe for concurrent use; several processes may open the same file.
 type Store struct {
@@ -123,8 +127,11 @@ func open(ctx context.Context, abs string) (*Store, error) {
 		s.w.Close()
 		return nil, s.fail(ctx, "open", err)
 	}
+	// Readers map the file (up to readerMmap bytes) instead of copying its
+	// pages into their caches: a question then pays no read call per page,
+	// and closing the index frees no page cache it did not need.
 	s.r, err = sql.Open("sqlite", base+"?"+busy+
-		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16384)&_pragma=temp_store(MEMORY)&_pragma=query_only(1)")
+		"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-16384)&_pragma=mmap_size("+strconv.Itoa(readerMmap)+")&_pragma=temp_store(MEMORY)&_pragma=query_only(1)")
 	if err != nil {
 		s.w.Close()
 		return nil, fmt.Errorf("sqlite: open: %w", err)
