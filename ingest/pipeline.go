@@ -250,6 +250,7 @@ func (p *pipeline) warn(msg string) {
 	p.warnFn(msg)
 }
 
+// run ingests the tracked branch from the checkpoint to its head.
 func (p *pipeline) run(ctx context.Context) (*Result, error) {
 	opt := p.opt
 	g, err := openRepo(opt.Dir, opt.MaxFileBytes)
@@ -265,39 +266,12 @@ func (p *pipeline) run(ctx context.Context) (*Result, error) {
 	p.branch = branch
 	p.res.Head = head.String()
 	p.fp = Fingerprint(opt)
-
-	if e := opt.Embedder; e != nil {
-		info := livespec.IndexInfo{Embedder: e.ID(), Dimensions: e.Dimensions()}
-		err := p.store.SetIndex(ctx, info)
-		if livespec.ErrorCode(err) == livespec.EMISMATCH && opt.Reembed {
-			p.warn(fmt.Sprintf("dropping the vectors of other embedders: every repository must be re-embedded with %s", info.Embedder))
-			err = p.store.ResetVectors(ctx, info)
-		}
-		if err != nil {
-			return nil, err
-		}
+	if err := p.setIndex(ctx); err != nil {
+		return nil, err
 	}
-
-	cp, err := p.store.Checkpoint(ctx, opt.Repo)
-	hasCP := err == nil
-	if err != nil && livespec.ErrorCode(err) != livespec.ENOTFOUND {
-		return nil, fmt.Errorf("ingest: read checkpoint: %w", err)
-	}
-	rebuild := opt.Rebuild || opt.Reembed
-	var stop plumbing.Hash
-	if hasCP && !rebuild {
-		cfg, truncated, _ := splitConfig(cp.Config)
-		switch {
-		case cfg != p.fp:
-			p.warn(rebuildReason(cp, opt))
-			rebuild = true
-		case truncated && len(g.shallowCommits()) == 0:
-			p.warn(fmt.Sprintf("%s was ingested from a shallow clone and now has its full history: rebuilding it", opt.Repo))
-			rebuild = true
-		default:
-			stop = plumbing.NewHash(cp.Commit)
-			p.shallow = truncated
-		}
+	cp, stop, rebuild, err := p.resumeFrom(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if !stop.IsZero() && stop == head {
 		p.res.UpToDate = true
@@ -320,32 +294,8 @@ func (p *pipeline) run(ctx context.Context) (*Result, error) {
 			rebuild = true
 		}
 	}
-	p.files = map[string]*openFile{}
-	p.facts = map[string]map[string]*livespec.Fact{}
-	p.links = map[string]map[linkKey]string{}
-	if rebuild {
-		if err := p.store.DeleteRepo(ctx, opt.Repo); err != nil {
-			return nil, fmt.Errorf("ingest: rebuild: %w", err)
-		}
-		p.res.Rebuilt = true
-		p.shallow = shallowStop
-	} else if found {
-		// A short incremental run reads the open sections of the files it
-		// touches only; a long one reads them all at once.
-		lazyMax := lazyLoadCommits
-		if opt.lazyCommits != 0 {
-			lazyMax = opt.lazyCommits
-		}
-		p.lazy = len(chain) <= lazyMax
-		if err := p.loadOpen(ctx); err != nil {
-			return nil, fmt.Errorf("ingest: load open versions: %w", err)
-		}
-		if err := p.loadFacts(ctx); err != nil {
-			return nil, fmt.Errorf("ingest: load open facts: %w", err)
-		}
-		if err := p.loadLinks(ctx); err != nil {
-			return nil, fmt.Errorf("ingest: load open links: %w", err)
-		}
+	if err := p.loadState(ctx, rebuild, found, shallowStop, len(chain)); err != nil {
+		return nil, err
 	}
 	if err := p.process(ctx, chain, seq0); err != nil {
 		return nil, err
@@ -355,6 +305,88 @@ func (p *pipeline) run(ctx context.Context) (*Result, error) {
 		p.warn(fmt.Sprintf("no files match %s on branch %s of %s", p.globDesc(), branch, opt.Repo))
 	}
 	return p.res, nil
+}
+
+// setIndex records the embedder in the store, dropping other embedders'
+// vectors when asked to re-embed.
+func (p *pipeline) setIndex(ctx context.Context) error {
+	e := p.opt.Embedder
+	if e == nil {
+		return nil
+	}
+	info := livespec.IndexInfo{Embedder: e.ID(), Dimensions: e.Dimensions()}
+	err := p.store.SetIndex(ctx, info)
+	if livespec.ErrorCode(err) == livespec.EMISMATCH && p.opt.Reembed {
+		p.warn(fmt.Sprintf("dropping the vectors of other embedders: every repository must be re-embedded with %s", info.Embedder))
+		err = p.store.ResetVectors(ctx, info)
+	}
+	return err
+}
+
+// resumeFrom reads the repository's checkpoint and returns it with the
+// commit to stop the walk at (zero: walk the whole history) and whether
+// the repository's data must be rebuilt.
+func (p *pipeline) resumeFrom(ctx context.Context) (cp livespec.Checkpoint, stop plumbing.Hash, rebuild bool, err error) {
+	opt := p.opt
+	cp, err = p.store.Checkpoint(ctx, opt.Repo)
+	hasCP := err == nil
+	if err != nil && livespec.ErrorCode(err) != livespec.ENOTFOUND {
+		return cp, stop, false, fmt.Errorf("ingest: read checkpoint: %w", err)
+	}
+	rebuild = opt.Rebuild || opt.Reembed
+	if !hasCP || rebuild {
+		return cp, stop, rebuild, nil
+	}
+	cfg, truncated, _ := splitConfig(cp.Config)
+	switch {
+	case cfg != p.fp:
+		p.warn(rebuildReason(cp, opt))
+		rebuild = true
+	case truncated && len(p.git.shallowCommits()) == 0:
+		p.warn(fmt.Sprintf("%s was ingested from a shallow clone and now has its full history: rebuilding it", opt.Repo))
+		rebuild = true
+	default:
+		stop = plumbing.NewHash(cp.Commit)
+		p.shallow = truncated
+	}
+	return cp, stop, rebuild, nil
+}
+
+// loadState clears the repository's data for a rebuild, or, when the
+// checkpoint was found on the history, reads its open files, facts and
+// links (lazily for a run of few commits).
+func (p *pipeline) loadState(ctx context.Context, rebuild, found, shallowStop bool, commits int) error {
+	p.files = map[string]*openFile{}
+	p.facts = map[string]map[string]*livespec.Fact{}
+	p.links = map[string]map[linkKey]string{}
+	if rebuild {
+		if err := p.store.DeleteRepo(ctx, p.opt.Repo); err != nil {
+			return fmt.Errorf("ingest: rebuild: %w", err)
+		}
+		p.res.Rebuilt = true
+		p.shallow = shallowStop
+		return nil
+	}
+	if !found {
+		return nil
+	}
+	// A short incremental run reads the open sections of the files it
+	// touches only; a long one reads them all at once.
+	lazyMax := lazyLoadCommits
+	if p.opt.lazyCommits != 0 {
+		lazyMax = p.opt.lazyCommits
+	}
+	p.lazy = commits <= lazyMax
+	if err := p.loadOpen(ctx); err != nil {
+		return fmt.Errorf("ingest: load open versions: %w", err)
+	}
+	if err := p.loadFacts(ctx); err != nil {
+		return fmt.Errorf("ingest: load open facts: %w", err)
+	}
+	if err := p.loadLinks(ctx); err != nil {
+		return fmt.Errorf("ingest: load open links: %w", err)
+	}
+	return nil
 }
 
 // rebuildReason says why a checkpoint's fingerprint differs from opt's:

@@ -141,12 +141,10 @@ func (p *pipeline) commit(ctx context.Context, job *commitJob) error {
 // and the section versions and changes.
 func (p *pipeline) file(job *commitJob, jc jobChange, old *openFile) {
 	p.sawSpecFile = true
-	repo := p.opt.Repo
-	kind := jc.kind()
-	path := jc.path()
-	fch := p.change(job, path, "", 0, false)
-	fch.Kind = kind
-	if kind == livespec.Renamed {
+	fs := &fileSections{job: job, jc: jc, path: jc.path(), kind: jc.kind(), old: old}
+	fch := p.change(job, fs.path, "", 0, false)
+	fch.Kind = fs.kind
+	if fs.kind == livespec.Renamed {
 		fch.OldPath = jc.From.Path
 	}
 	if old != nil && old.id != "" {
@@ -158,147 +156,174 @@ func (p *pipeline) file(job *commitJob, jc jobChange, old *openFile) {
 	if old != nil && len(old.sections) > 0 && jc.from != nil && jc.from.status == livespec.FileText {
 		oldSecs = jc.from.parsed.Sections
 	}
-	var nf *openFile
 	if jc.To.present() {
-		b := jc.to
-		fv := livespec.FileVersion{
-			ID:        livespec.FileVersionID(repo, path, job.hash),
-			Repo:      repo,
-			Path:      path,
-			Blob:      jc.To.Hash.String(),
-			Size:      b.size,
-			Status:    b.status,
-			Target:    b.target,
-			Commit:    job.hash,
-			Seq:       job.seq,
-			ValidFrom: job.date,
+		fs.nf, newSecs = p.fileVersion(job, fs.path, jc)
+		fch.After = fs.nf.id
+	}
+	if old != nil {
+		fs.oldOpen = old.sections
+	}
+	if oldSecs != nil || newSecs != nil {
+		seen := map[secKey]bool{}
+		for _, d := range DiffSections(oldSecs, newSecs) {
+			p.section(fs, d, seen)
 		}
-		if b.status == livespec.FileText {
-			newSecs = b.parsed.Sections
-			fv.Meta = b.parsed.Meta
-			for _, s := range newSecs {
-				fv.Outline = append(fv.Outline, livespec.SectionRef{Heading: s.Heading, Part: s.Part, Join: s.Join})
+	}
+	p.closeLeft(fs)
+	fch.Summary = fileSummary(jc, old, fs.counts)
+	p.addChange(fch)
+}
+
+// fileSections is the section diff of one file change in progress.
+type fileSections struct {
+	job     *commitJob
+	jc      jobChange
+	path    string
+	kind    livespec.ChangeKind
+	old     *openFile         // nil for a new file
+	nf      *openFile         // nil for a removed file
+	oldOpen map[secKey]string // the old file's open sections not matched yet
+	counts  [5]int            // added, modified, removed, renamed, unchanged
+}
+
+// fileVersion adds the file version of the new side of jc to the batch
+// and returns it as the open file, with its sections when it is text.
+func (p *pipeline) fileVersion(job *commitJob, path string, jc jobChange) (*openFile, []livespec.Section) {
+	b := jc.to
+	fv := livespec.FileVersion{
+		ID:        livespec.FileVersionID(p.opt.Repo, path, job.hash),
+		Repo:      p.opt.Repo,
+		Path:      path,
+		Blob:      jc.To.Hash.String(),
+		Size:      b.size,
+		Status:    b.status,
+		Target:    b.target,
+		Commit:    job.hash,
+		Seq:       job.seq,
+		ValidFrom: job.date,
+	}
+	var secs []livespec.Section
+	if b.status == livespec.FileText {
+		secs = b.parsed.Sections
+		fv.Meta = b.parsed.Meta
+		for _, s := range secs {
+			fv.Outline = append(fv.Outline, livespec.SectionRef{Heading: s.Heading, Part: s.Part, Join: s.Join})
+		}
+	} else {
+		p.res.Skipped++
+		if p.res.SkippedBy == nil {
+			p.res.SkippedBy = map[livespec.FileStatus]int{}
+		}
+		p.res.SkippedBy[b.status]++
+		p.warn(fmt.Sprintf("%s at %s: %s", path, livespec.ShortCommit(job.hash), statusNote(b)))
+	}
+	p.pendingF[fv.ID] = len(p.batch.Files)
+	p.batch.Files = append(p.batch.Files, fv)
+	p.batchItems++
+	p.res.FileVersions++
+	nf := newOpenFile(fv.ID, fv.Blob)
+	p.files[path] = nf
+	return nf, secs
+}
+
+// section records one section diff d of the file change fs: an unchanged
+// section stays open, others close, open and record their Change. seen
+// holds the new sections' keys so far; a duplicate is ignored.
+func (p *pipeline) section(fs *fileSections, d SectionDiff, seen map[secKey]bool) {
+	job, path := fs.job, fs.path
+	var ok, nk secKey
+	var oldID string
+	hadOld := false
+	if d.Old != nil {
+		ok = secKey{d.Old.Heading, d.Old.Part}
+		oldID, hadOld = fs.oldOpen[ok]
+		if hadOld {
+			delete(fs.oldOpen, ok)
+		}
+	}
+	if d.New != nil {
+		nk = secKey{d.New.Heading, d.New.Part}
+		if seen[nk] {
+			p.warn(fmt.Sprintf("%s at %s: duplicate section %q ignored", path, livespec.ShortCommit(job.hash), d.New.Heading))
+			return
+		}
+		seen[nk] = true
+	}
+	switch {
+	case d.New != nil && hadOld:
+		if fs.kind != livespec.Renamed && ok == nk && fs.old.hashes[ok] == d.New.Hash {
+			fs.nf.sections[nk], fs.nf.hashes[nk] = oldID, d.New.Hash
+			fs.counts[4]++
+			return
+		}
+		p.closeVersion(oldID, job)
+		v := p.addVersion(job, path, d.New, fs.nf)
+		ch := p.change(job, path, d.New.Heading, d.New.Part, true)
+		ch.Before, ch.After, ch.Summary = oldID, v.ID, d.Summary
+		ch.Kind = livespec.Modified
+		if fs.kind == livespec.Renamed || ok != nk {
+			ch.Kind = livespec.Renamed
+			fs.counts[3]++
+			if fs.kind == livespec.Renamed {
+				ch.OldPath = fs.jc.From.Path
+				if ch.Summary == "" {
+					ch.Summary = "moved with the file from " + fs.jc.From.Path
+				}
+			}
+			if ok.heading != nk.heading {
+				ch.OldHeading = ok.heading
 			}
 		} else {
-			p.res.Skipped++
-			if p.res.SkippedBy == nil {
-				p.res.SkippedBy = map[livespec.FileStatus]int{}
-			}
-			p.res.SkippedBy[b.status]++
-			p.warn(fmt.Sprintf("%s at %s: %s", path, livespec.ShortCommit(job.hash), statusNote(b)))
+			fs.counts[1]++
 		}
-		p.pendingF[fv.ID] = len(p.batch.Files)
-		p.batch.Files = append(p.batch.Files, fv)
-		p.batchItems++
-		p.res.FileVersions++
-		fch.After = fv.ID
-		nf = newOpenFile(fv.ID, fv.Blob)
-		p.files[path] = nf
+		p.addChange(ch)
+	case d.New != nil:
+		v := p.addVersion(job, path, d.New, fs.nf)
+		ch := p.change(job, path, d.New.Heading, d.New.Part, true)
+		ch.Kind, ch.After, ch.Summary = livespec.Added, v.ID, d.Summary
+		p.sectionChange(fs, ch, 0)
+	case hadOld:
+		p.closeVersion(oldID, job)
+		ch := p.change(job, path, ok.heading, ok.part, true)
+		ch.Kind, ch.Before, ch.Summary = livespec.Removed, oldID, d.Summary
+		p.sectionChange(fs, ch, 2)
 	}
+}
 
-	var oldOpen map[secKey]string
-	if old != nil {
-		oldOpen = old.sections
+// sectionChange records ch, an added or removed section of the file
+// change fs, counted under counts[n].
+func (p *pipeline) sectionChange(fs *fileSections, ch livespec.Change, n int) {
+	if fs.kind == livespec.Renamed {
+		ch.OldPath = fs.jc.From.Path
 	}
-	var counts [5]int // added, modified, removed, renamed, unchanged
-	newSeen := map[secKey]bool{}
-	if oldSecs != nil || newSecs != nil {
-		for _, d := range DiffSections(oldSecs, newSecs) {
-			var ok, nk secKey
-			var oldID string
-			hadOld := false
-			if d.Old != nil {
-				ok = secKey{d.Old.Heading, d.Old.Part}
-				oldID, hadOld = oldOpen[ok]
-				if hadOld {
-					delete(oldOpen, ok)
-				}
-			}
-			if d.New != nil {
-				nk = secKey{d.New.Heading, d.New.Part}
-				if newSeen[nk] {
-					p.warn(fmt.Sprintf("%s at %s: duplicate section %q ignored", path, livespec.ShortCommit(job.hash), d.New.Heading))
-					continue
-				}
-				newSeen[nk] = true
-			}
-			switch {
-			case d.New != nil && hadOld:
-				if kind != livespec.Renamed && ok == nk && old.hashes[ok] == d.New.Hash {
-					nf.sections[nk], nf.hashes[nk] = oldID, d.New.Hash
-					counts[4]++
-					continue
-				}
-				p.closeVersion(oldID, job)
-				v := p.addVersion(job, path, d.New, nf)
-				ch := p.change(job, path, d.New.Heading, d.New.Part, true)
-				ch.Before, ch.After, ch.Summary = oldID, v.ID, d.Summary
-				ch.Kind = livespec.Modified
-				if kind == livespec.Renamed || ok != nk {
-					ch.Kind = livespec.Renamed
-					counts[3]++
-					if kind == livespec.Renamed {
-						ch.OldPath = jc.From.Path
-						if ch.Summary == "" {
-							ch.Summary = "moved with the file from " + jc.From.Path
-						}
-					}
-					if ok.heading != nk.heading {
-						ch.OldHeading = ok.heading
-					}
-				} else {
-					counts[1]++
-				}
-				p.addChange(ch)
-			case d.New != nil:
-				v := p.addVersion(job, path, d.New, nf)
-				ch := p.change(job, path, d.New.Heading, d.New.Part, true)
-				ch.Kind, ch.After, ch.Summary = livespec.Added, v.ID, d.Summary
-				if kind == livespec.Renamed {
-					ch.OldPath = jc.From.Path
-				}
-				counts[0]++
-				p.addChange(ch)
-			case hadOld:
-				p.closeVersion(oldID, job)
-				ch := p.change(job, path, ok.heading, ok.part, true)
-				ch.Kind, ch.Before, ch.Summary = livespec.Removed, oldID, d.Summary
-				if kind == livespec.Renamed {
-					ch.OldPath = jc.From.Path
-				}
-				counts[2]++
-				p.addChange(ch)
-			}
-		}
+	fs.counts[n]++
+	p.addChange(ch)
+}
+
+// closeLeft ends the sections still open under the old path that were not
+// in the old text as parsed now (the file stopped being text, or the
+// stored state came from another parse).
+func (p *pipeline) closeLeft(fs *fileSections) {
+	if len(fs.oldOpen) == 0 {
+		return
 	}
-	// Sections still open under the old path were not in the old text as
-	// parsed now (the file stopped being text, or the stored state came
-	// from another parse): they end here.
-	if len(oldOpen) > 0 {
-		keys := make([]secKey, 0, len(oldOpen))
-		for k := range oldOpen {
-			keys = append(keys, k)
-		}
-		sort.Slice(keys, func(i, j int) bool {
-			if keys[i].heading != keys[j].heading {
-				return keys[i].heading < keys[j].heading
-			}
-			return keys[i].part < keys[j].part
-		})
-		for _, k := range keys {
-			id := oldOpen[k]
-			p.closeVersion(id, job)
-			ch := p.change(job, path, k.heading, k.part, true)
-			ch.Kind, ch.Before, ch.Summary = livespec.Removed, id, "section removed"
-			if kind == livespec.Renamed {
-				ch.OldPath = jc.From.Path
-			}
-			counts[2]++
-			p.addChange(ch)
-		}
+	keys := make([]secKey, 0, len(fs.oldOpen))
+	for k := range fs.oldOpen {
+		keys = append(keys, k)
 	}
-	fch.Summary = fileSummary(jc, old, counts)
-	p.addChange(fch)
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].heading != keys[j].heading {
+			return keys[i].heading < keys[j].heading
+		}
+		return keys[i].part < keys[j].part
+	})
+	for _, k := range keys {
+		id := fs.oldOpen[k]
+		p.closeVersion(id, fs.job)
+		ch := p.change(fs.job, fs.path, k.heading, k.part, true)
+		ch.Kind, ch.Before, ch.Summary = livespec.Removed, id, "section removed"
+		p.sectionChange(fs, ch, 2)
+	}
 }
 
 func statusNote(b *blobInfo) string {

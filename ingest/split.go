@@ -202,8 +202,37 @@ func parseMarkdownFrom(filePath string, content []byte, opt ParseOptions, base *
 	if base != nil && (base.dir != lay.dir || base.max != lay.max) {
 		base = nil
 	}
+	src, base = s.frontMatter(pf, lay, src, base)
+	s.used[""] = 1
+	lay.body = src
 
-	// Front matter.
+	// Headings, links and link reference definitions: from base where it
+	// can tell, else from a parse of the whole body.
+	var sc mdScan
+	reused := false
+	if base != nil {
+		sc, reused = scanFrom(base, src)
+	}
+	if !reused {
+		sc = scanMarkdown(src, nil)
+		base = nil
+	}
+	lay.incremental = reused && sc.reused > 0
+	lay.heads, lay.links, lay.refs, lay.refsOK = sc.heads, sc.links, sc.refs, sc.refsOK
+	lay.secs = make([][2]int, len(sc.heads))
+
+	s.preamble(lay, src, &sc, base)
+	s.headings(lay, src, &sc, base)
+	pf.Sections = s.out
+	lay.out = s.out
+	pf.md = lay
+	return pf
+}
+
+// frontMatter splits the front matter off src into pf's metadata and its
+// own section, reusing base's when it is the same, and records it in lay.
+// It returns the rest of src, and base, or nil when base cannot be reused.
+func (s *splitter) frontMatter(pf *ParsedFile, lay *mdLayout, src []byte, base *mdLayout) ([]byte, *mdLayout) {
 	var preamblePrefix []byte
 	if fm, rest, ok := cutFrontMatter(src); ok {
 		lay.front = src[:len(src)-len(rest)]
@@ -232,92 +261,85 @@ func parseMarkdownFrom(filePath string, content []byte, opt ParseOptions, base *
 		base = nil
 	}
 	lay.meta, lay.frontSecs, lay.preamblePrefix = pf.Meta, s.out[:len(s.out):len(s.out)], preamblePrefix
-	s.used[""] = 1
-	lay.body = src
+	return src, base
+}
 
-	// Headings, links and link reference definitions: from base where it
-	// can tell, else from a parse of the whole body.
-	var sc mdScan
-	reused := false
-	if base != nil {
-		sc, reused = scanFrom(base, src)
-	}
-	if !reused {
-		sc = scanMarkdown(src, nil)
-	}
-	heads, links := sc.heads, sc.links
-	lay.incremental = reused && sc.reused > 0
-	lay.heads, lay.links, lay.refs, lay.refsOK = heads, links, sc.refs, sc.refsOK
-	lay.secs = make([][2]int, len(heads))
-
-	// Preamble.
+// preamble emits the text before the first heading, or base's sections
+// for it when the scan found it unchanged (base is nil when nothing was
+// reused).
+func (s *splitter) preamble(lay *mdLayout, src []byte, sc *mdScan, base *mdLayout) {
 	lay.pre[0] = len(s.out)
-	if reused && sc.samePreamble {
+	if base != nil && sc.samePreamble {
 		s.out = append(s.out, base.sections(base.pre)...)
 	} else {
 		end := len(src)
-		if len(heads) > 0 {
-			end = heads[0].start
+		if len(sc.heads) > 0 {
+			end = sc.heads[0].start
 		}
-		if len(preamblePrefix) > 0 {
+		if pp := lay.preamblePrefix; len(pp) > 0 {
 			// Broken front matter: keep it as preamble text, in front of the
 			// Markdown preamble, with the links of the Markdown part.
-			pre := string(preamblePrefix) + string(src[:end])
-			s.section("", 0, pre, "", linksIn(links, 0, end), -len(preamblePrefix))
+			pre := string(pp) + string(src[:end])
+			s.section("", 0, pre, "", linksIn(sc.links, 0, end), -len(pp))
 		} else {
-			s.section("", 0, string(src[:end]), "", linksIn(links, 0, end), 0)
+			s.section("", 0, string(src[:end]), "", linksIn(sc.links, 0, end), 0)
 		}
 	}
 	lay.pre[1] = len(s.out)
+}
 
-	// Headings.
+// headings names each heading by its path and emits its section, or
+// base's sections for it when the scan found the same heading path over
+// the same text and links (base is nil when nothing was reused).
+func (s *splitter) headings(lay *mdLayout, src []byte, sc *mdScan, base *mdLayout) {
+	heads := sc.heads
 	var stack []mdHeading // enclosing headings, with their final names
 	for i := range heads {
 		h := &heads[i]
 		for len(stack) > 0 && stack[len(stack)-1].level >= h.level {
 			stack = stack[:len(stack)-1]
 		}
-		name := h.text
-		if name == "" {
-			name = UntitledHeading
-		}
 		parent := ""
 		if len(stack) > 0 {
 			parent = stack[len(stack)-1].text + livespec.HeadingSep
 		}
-		full := parent + name
-		if n := s.used[full]; n > 0 {
-			for k := n + 1; ; k++ {
-				cand := parent + name + " (" + strconv.Itoa(k) + ")"
-				if s.used[cand] == 0 {
-					s.used[full] = k
-					name += " (" + strconv.Itoa(k) + ")"
-					full = cand
-					break
-				}
-			}
-		}
-		s.used[full] = max(s.used[full], 1)
+		full := s.uniqueName(parent, h.text)
 		stack = append(stack, mdHeading{level: h.level, text: full})
 		h.name = full
 
 		lay.secs[i][0] = len(s.out)
-		if o := sc.oldIndex(i); reused && o >= 0 && base.heads[o].name == full {
-			// The same heading path over the same text and links.
+		if o := sc.oldIndex(i); base != nil && o >= 0 && base.heads[o].name == full {
 			s.out = append(s.out, base.sections(base.secs[o])...)
 		} else {
 			end := len(src)
 			if i+1 < len(heads) {
 				end = heads[i+1].start
 			}
-			s.sectionAt(src, full, h.level, h.start, h.headEnd, end, linksIn(links, h.start, end))
+			s.sectionAt(src, full, h.level, h.start, h.headEnd, end, linksIn(sc.links, h.start, end))
 		}
 		lay.secs[i][1] = len(s.out)
 	}
-	pf.Sections = s.out
-	lay.out = s.out
-	pf.md = lay
-	return pf
+}
+
+// uniqueName returns the heading path parent+name, with " (k)" added to
+// name when an earlier heading took that path, and marks it used.
+func (s *splitter) uniqueName(parent, name string) string {
+	if name == "" {
+		name = UntitledHeading
+	}
+	full := parent + name
+	if n := s.used[full]; n > 0 {
+		for k := n + 1; ; k++ {
+			cand := parent + name + " (" + strconv.Itoa(k) + ")"
+			if s.used[cand] == 0 {
+				s.used[full] = k
+				full = cand
+				break
+			}
+		}
+	}
+	s.used[full] = max(s.used[full], 1)
+	return full
 }
 
 // mdScan is what a parse of a Markdown body finds: its top-level headings,

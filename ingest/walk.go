@@ -335,167 +335,179 @@ func (c *treeCache) tree(h plumbing.Hash) (*object.Tree, error) {
 // called with their paths. When code is not nil, the changes of regular
 // source files (matcher.code) are appended to it, without renames.
 func diffTrees(ctx context.Context, tc *treeCache, from, to plumbing.Hash, m *matcher, onSubmodule func(string), code *[]fileChange) ([]fileChange, error) {
-	var raw object.Changes
-	codeLeaf := func(path string, o, e *object.TreeEntry) {
-		if code == nil || !m.code(path) {
-			return
-		}
-		var fc fileChange
-		if o != nil && (o.Mode == filemode.Regular || o.Mode == filemode.Executable) {
-			fc.From = entry{Path: path, Hash: o.Hash, Mode: o.Mode}
-		}
-		if e != nil && (e.Mode == filemode.Regular || e.Mode == filemode.Executable) {
-			fc.To = entry{Path: path, Hash: e.Hash, Mode: e.Mode}
-		}
-		if fc.From.present() || fc.To.present() {
-			*code = append(*code, fc)
-		}
-	}
-	leaf := func(path string, t *object.Tree, e *object.TreeEntry, insert bool) {
-		if !m.match(path) {
-			if insert {
-				codeLeaf(path, nil, e)
-			} else {
-				codeLeaf(path, e, nil)
-			}
-			return
-		}
-		if e.Mode == filemode.Submodule {
-			onSubmodule(path)
-			return
-		}
-		ce := object.ChangeEntry{Name: path, Tree: t, TreeEntry: *e}
-		if insert {
-			raw = append(raw, &object.Change{To: ce})
-		} else {
-			raw = append(raw, &object.Change{From: ce})
-		}
-	}
-	// all reports every file under the tree h as inserted or deleted.
-	var all func(prefix string, h plumbing.Hash, insert bool) error
-	all = func(prefix string, h plumbing.Hash, insert bool) error {
-		t, err := tc.tree(h)
-		if err != nil {
-			return err
-		}
-		for i := range t.Entries {
-			e := &t.Entries[i]
-			if e.Mode == filemode.Dir {
-				if err := all(prefix+e.Name+"/", e.Hash, insert); err != nil {
-					return err
-				}
-				continue
-			}
-			leaf(prefix+e.Name, t, e, insert)
-		}
-		return nil
-	}
-	var walk func(prefix string, a, b plumbing.Hash) error
-	walk = func(prefix string, a, b plumbing.Hash) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		ta, err := tc.tree(a)
-		if err != nil {
-			return err
-		}
-		tb, err := tc.tree(b)
-		if err != nil {
-			return err
-		}
-		old := map[string]*object.TreeEntry{}
-		if ta != nil {
-			for i := range ta.Entries {
-				old[ta.Entries[i].Name] = &ta.Entries[i]
-			}
-		}
-		if tb != nil {
-			for i := range tb.Entries {
-				e := &tb.Entries[i]
-				path := prefix + e.Name
-				o := old[e.Name]
-				delete(old, e.Name)
-				if o != nil && o.Hash == e.Hash && o.Mode == e.Mode {
-					continue
-				}
-				oDir, eDir := o != nil && o.Mode == filemode.Dir, e.Mode == filemode.Dir
-				switch {
-				case oDir && eDir:
-					err = walk(path+"/", o.Hash, e.Hash)
-				case eDir:
-					if o != nil {
-						leaf(path, ta, o, false)
-					}
-					err = all(path+"/", e.Hash, true)
-				case oDir:
-					if err = all(path+"/", o.Hash, false); err == nil {
-						leaf(path, tb, e, true)
-					}
-				case o != nil:
-					if m.match(path) {
-						if e.Mode == filemode.Submodule || o.Mode == filemode.Submodule {
-							leaf(path, ta, o, false)
-							leaf(path, tb, e, true)
-						} else {
-							raw = append(raw, &object.Change{
-								From: object.ChangeEntry{Name: path, Tree: ta, TreeEntry: *o},
-								To:   object.ChangeEntry{Name: path, Tree: tb, TreeEntry: *e},
-							})
-						}
-					} else {
-						codeLeaf(path, o, e)
-					}
-				default:
-					leaf(path, tb, e, true)
-				}
-				if err != nil {
-					return err
-				}
-			}
-		}
-		if ta != nil {
-			for i := range ta.Entries {
-				o := &ta.Entries[i]
-				if old[o.Name] == nil {
-					continue
-				}
-				if o.Mode == filemode.Dir {
-					if err := all(prefix+o.Name+"/", o.Hash, false); err != nil {
-						return err
-					}
-					continue
-				}
-				leaf(prefix+o.Name, ta, o, false)
-			}
-		}
-		return nil
-	}
-	if err := walk("", from, to); err != nil {
+	d := &treeDiff{ctx: ctx, tc: tc, m: m, onSubmodule: onSubmodule, code: code}
+	if err := d.walk("", from, to); err != nil {
 		return nil, err
 	}
+	return renames(d.raw)
+}
+
+// treeDiff is one diffTrees call: what it reads and the spec file changes
+// it has found so far.
+type treeDiff struct {
+	ctx         context.Context
+	tc          *treeCache
+	m           *matcher
+	onSubmodule func(string)
+	code        *[]fileChange
+	raw         object.Changes
+}
+
+// codeLeaf records the change of a regular source file, when d collects them.
+func (d *treeDiff) codeLeaf(path string, o, e *object.TreeEntry) {
+	if d.code == nil || !d.m.code(path) {
+		return
+	}
+	var fc fileChange
+	if o != nil && (o.Mode == filemode.Regular || o.Mode == filemode.Executable) {
+		fc.From = entry{Path: path, Hash: o.Hash, Mode: o.Mode}
+	}
+	if e != nil && (e.Mode == filemode.Regular || e.Mode == filemode.Executable) {
+		fc.To = entry{Path: path, Hash: e.Hash, Mode: e.Mode}
+	}
+	if fc.From.present() || fc.To.present() {
+		*d.code = append(*d.code, fc)
+	}
+}
+
+// leaf records the file e of the tree t as inserted or deleted.
+func (d *treeDiff) leaf(path string, t *object.Tree, e *object.TreeEntry, insert bool) {
+	if !d.m.match(path) {
+		if insert {
+			d.codeLeaf(path, nil, e)
+		} else {
+			d.codeLeaf(path, e, nil)
+		}
+		return
+	}
+	if e.Mode == filemode.Submodule {
+		d.onSubmodule(path)
+		return
+	}
+	ce := object.ChangeEntry{Name: path, Tree: t, TreeEntry: *e}
+	if insert {
+		d.raw = append(d.raw, &object.Change{To: ce})
+	} else {
+		d.raw = append(d.raw, &object.Change{From: ce})
+	}
+}
+
+// all reports every file under the tree h as inserted or deleted.
+func (d *treeDiff) all(prefix string, h plumbing.Hash, insert bool) error {
+	t, err := d.tc.tree(h)
+	if err != nil {
+		return err
+	}
+	for i := range t.Entries {
+		if err := d.whole(prefix, t, &t.Entries[i], insert); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// whole reports the entry e of the tree t under prefix, a file or every
+// file under a subtree, as inserted or deleted.
+func (d *treeDiff) whole(prefix string, t *object.Tree, e *object.TreeEntry, insert bool) error {
+	if e.Mode == filemode.Dir {
+		return d.all(prefix+e.Name+"/", e.Hash, insert)
+	}
+	d.leaf(prefix+e.Name, t, e, insert)
+	return nil
+}
+
+// walk compares the trees a and b under prefix, descending only into
+// subtrees whose hashes differ.
+func (d *treeDiff) walk(prefix string, a, b plumbing.Hash) error {
+	if err := d.ctx.Err(); err != nil {
+		return err
+	}
+	ta, err := d.tc.tree(a)
+	if err != nil {
+		return err
+	}
+	tb, err := d.tc.tree(b)
+	if err != nil {
+		return err
+	}
+	old := map[string]*object.TreeEntry{}
+	if ta != nil {
+		for i := range ta.Entries {
+			old[ta.Entries[i].Name] = &ta.Entries[i]
+		}
+	}
+	if tb != nil {
+		for i := range tb.Entries {
+			e := &tb.Entries[i]
+			o := old[e.Name]
+			delete(old, e.Name)
+			if err := d.pair(prefix+e.Name, ta, tb, o, e); err != nil {
+				return err
+			}
+		}
+	}
+	if ta == nil {
+		return nil
+	}
+	// What is left in old was deleted.
+	for i := range ta.Entries {
+		if o := &ta.Entries[i]; old[o.Name] != nil {
+			if err := d.whole(prefix, ta, o, false); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// pair compares the entry e of the new tree tb with the entry o of the
+// same name in the old tree ta (nil when ta has none).
+func (d *treeDiff) pair(path string, ta, tb *object.Tree, o, e *object.TreeEntry) error {
+	if o != nil && o.Hash == e.Hash && o.Mode == e.Mode {
+		return nil
+	}
+	oDir, eDir := o != nil && o.Mode == filemode.Dir, e.Mode == filemode.Dir
+	switch {
+	case oDir && eDir:
+		return d.walk(path+"/", o.Hash, e.Hash)
+	case eDir:
+		if o != nil {
+			d.leaf(path, ta, o, false)
+		}
+		return d.all(path+"/", e.Hash, true)
+	case oDir:
+		if err := d.all(path+"/", o.Hash, false); err != nil {
+			return err
+		}
+		d.leaf(path, tb, e, true)
+	case o == nil:
+		d.leaf(path, tb, e, true)
+	case !d.m.match(path):
+		d.codeLeaf(path, o, e)
+	case e.Mode == filemode.Submodule || o.Mode == filemode.Submodule:
+		d.leaf(path, ta, o, false)
+		d.leaf(path, tb, e, true)
+	default:
+		d.raw = append(d.raw, &object.Change{
+			From: object.ChangeEntry{Name: path, Tree: ta, TreeEntry: *o},
+			To:   object.ChangeEntry{Name: path, Tree: tb, TreeEntry: *e},
+		})
+	}
+	return nil
+}
+
+// renames pairs the deleted and added spec files of raw into renames, as
+// git does, and returns the changes sorted by path.
+func renames(raw object.Changes) ([]fileChange, error) {
 	sort.SliceStable(raw, func(i, j int) bool { return changeName(raw[i]) < changeName(raw[j]) })
 	raw = exactRenames(raw)
-	origFrom := map[string]object.ChangeEntry{}
-	origTo := map[string]object.ChangeEntry{}
-	var shadow object.Changes
-	for _, c := range raw {
-		// git pairs renames among regular files whatever their executable
-		// bit; go-git only among identical modes. Detect on a copy with
-		// executables seen as regular files, then restore the real entries.
-		s := &object.Change{From: c.From, To: c.To}
-		if c.From.Name != "" {
-			origFrom[c.From.Name] = c.From
-			s.From.TreeEntry.Mode = regularize(s.From.TreeEntry.Mode)
-		}
-		if c.To.Name != "" {
-			origTo[c.To.Name] = c.To
-			s.To.TreeEntry.Mode = regularize(s.To.TreeEntry.Mode)
-		}
-		shadow = append(shadow, s)
-	}
-	if len(shadow) == 0 {
+	if len(raw) == 0 {
 		return nil, nil
 	}
+	// git pairs renames among regular files whatever their executable
+	// bit; go-git only among identical modes. Detect on a copy with
+	// executables seen as regular files, then restore the real entries.
+	shadow, origFrom, origTo := regularized(raw)
 	detected, err := object.DetectRenames(shadow, &object.DiffTreeOptions{
 		DetectRenames: true, RenameScore: renameScore, RenameLimit: renameLimit,
 	})
@@ -522,6 +534,26 @@ func diffTrees(ctx context.Context, tc *treeCache, from, to plumbing.Hash, m *ma
 		return out[i].From.Path < out[j].From.Path
 	})
 	return out, nil
+}
+
+// regularized returns a copy of raw with executables seen as regular
+// files, and the real entries by old and new name.
+func regularized(raw object.Changes) (shadow object.Changes, origFrom, origTo map[string]object.ChangeEntry) {
+	origFrom = map[string]object.ChangeEntry{}
+	origTo = map[string]object.ChangeEntry{}
+	for _, c := range raw {
+		s := &object.Change{From: c.From, To: c.To}
+		if c.From.Name != "" {
+			origFrom[c.From.Name] = c.From
+			s.From.TreeEntry.Mode = regularize(s.From.TreeEntry.Mode)
+		}
+		if c.To.Name != "" {
+			origTo[c.To.Name] = c.To
+			s.To.TreeEntry.Mode = regularize(s.To.TreeEntry.Mode)
+		}
+		shadow = append(shadow, s)
+	}
+	return shadow, origFrom, origTo
 }
 
 // exactRenames pairs deleted and added files with the same blob as git's
