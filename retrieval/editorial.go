@@ -25,10 +25,15 @@ const (
 // normative or negating word). Anything else, an addition or a removal
 // included, is substantive: "". Each step compares the texts normalised a
 // little further, so the first that makes them equal names the edit.
+//
+// Every normalisation works line by line (no pattern spans a line break),
+// so the lines both texts share at their start and end compare equal at
+// every step: only the lines between them are compared.
 func editKind(before, after string) string {
 	if before == after || strings.TrimSpace(before) == "" || strings.TrimSpace(after) == "" {
 		return ""
 	}
+	before, after = differingLines(before, after)
 	b, a := strings.Fields(before), strings.Fields(after)
 	if strings.Join(b, " ") == strings.Join(a, " ") {
 		return livespec.EditWhitespace
@@ -47,13 +52,31 @@ func editKind(before, after string) string {
 	return ""
 }
 
+// differingLines returns the lines of before and of after between the
+// whole lines the two share at their start and at their end. The fields
+// of a text are those of its shared start, of its differing lines and of
+// its shared end in turn, so two texts have equal fields exactly when
+// their differing lines do, and so for each line-by-line normalisation
+// of them.
+func differingLines(before, after string) (string, string) {
+	n := 0
+	for n < len(before) && n < len(after) && before[n] == after[n] {
+		n++
+	}
+	p := strings.LastIndexByte(before[:n], '\n') + 1 // whole shared lines, each with its line break
+	before, after = before[p:], after[p:]
+	m := 0
+	for m < len(before) && m < len(after) && before[len(before)-1-m] == after[len(after)-1-m] {
+		m++
+	}
+	k := strings.IndexByte(before[len(before)-m:], '\n') // the shared end from a line break on
+	if k < 0 {
+		return before, after
+	}
+	return before[:len(before)-m+k], after[:len(after)-m+k]
+}
+
 var (
-	// atxMark is the "## " that opens an ATX heading line.
-	atxMark = regexp.MustCompile(`(?m)^[ \t]{0,3}#{1,6}[ \t]+`)
-	// atxClose is the optional closing run of "#" of an ATX heading.
-	atxClose = regexp.MustCompile(`(?m)[ \t]+#+[ \t]*$`)
-	// setextLine is the underline of a setext heading (or a thematic break).
-	setextLine = regexp.MustCompile(`(?m)^[ \t]{0,3}(=+|-{2,})[ \t]*$`)
 	// image is ![alt](target); inlineLink is [text](target "title");
 	// refLink is [text][label].
 	image      = regexp.MustCompile(`!\[[^\]\n]*\]\([^)\n]*\)`)
@@ -68,24 +91,138 @@ var (
 	bareURL = regexp.MustCompile(`<?https?://[^\s>)]+>?`)
 )
 
-// headingFree drops the marks that set a heading's level.
+// linkForms are the forms linkFree drops or rewrites, in the order it
+// applies them, each with a substring every match holds: a line without
+// it is left to the next form unread. No form matches across a line break.
+var linkForms = []struct {
+	re   *regexp.Regexp
+	with string
+	mark string
+}{
+	{refDef, "", "]:"},
+	{image, "", "!["},
+	{inlineLink, "$1", "]("},
+	{refLink, "$1", "]["},
+	{anchorTag, "", "<"},
+	{attrAnchor, "", "{#"},
+	{bareURL, "URL", "http"},
+}
+
+// byLine applies f to each line of s.
+func byLine(s string, f func(string) string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i, line := range strings.Split(s, "\n") {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(f(line))
+	}
+	return b.String()
+}
+
+// headingFree drops the marks that set a heading's level: the "## " that
+// opens an ATX heading line (at most three spaces before one to six
+// "#"), the run of "#" that may close it, and the underline of a setext
+// heading (or a thematic break), line by line.
 func headingFree(s string) string {
-	s = atxMark.ReplaceAllString(s, "")
-	s = atxClose.ReplaceAllString(s, "")
-	return setextLine.ReplaceAllString(s, "")
+	if !strings.ContainsAny(s, "#=-") {
+		return s
+	}
+	return byLine(s, headingFreeLine)
+}
+
+// headingFreeLine is headingFree of one line.
+func headingFreeLine(line string) string {
+	line = dropATXMark(line)
+	line = dropATXClose(line)
+	if setextUnderline(line) {
+		return ""
+	}
+	return line
+}
+
+// dropATXMark drops the opening mark of an ATX heading: up to three
+// spaces or tabs, one to six "#", and the spaces and tabs after them.
+func dropATXMark(line string) string {
+	i := 0
+	for i < len(line) && (line[i] == ' ' || line[i] == '\t') {
+		i++
+	}
+	if i > 3 {
+		return line
+	}
+	j := i
+	for j < len(line) && line[j] == '#' {
+		j++
+	}
+	if j == i || j-i > 6 {
+		return line
+	}
+	k := j
+	for k < len(line) && (line[k] == ' ' || line[k] == '\t') {
+		k++
+	}
+	if k == j {
+		return line
+	}
+	return line[k:]
+}
+
+// dropATXClose drops the closing run of "#" of an ATX heading with the
+// spaces and tabs around it: the line ends with spaces or tabs, "#"s and
+// optional spaces or tabs.
+func dropATXClose(line string) string {
+	t := strings.TrimRight(line, " \t")
+	h := strings.TrimRight(t, "#")
+	if len(h) == len(t) {
+		return line
+	}
+	w := strings.TrimRight(h, " \t")
+	if len(w) == len(h) {
+		return line
+	}
+	return w
+}
+
+// setextUnderline reports whether line underlines a setext heading (or
+// breaks the text): up to three spaces or tabs, a run of "=" or of two or
+// more "-", and spaces or tabs.
+func setextUnderline(line string) bool {
+	t := strings.TrimRight(line, " \t")
+	i := 0
+	for i < len(t) && (t[i] == ' ' || t[i] == '\t') && i < 4 {
+		i++
+	}
+	if i > 3 || i == len(t) {
+		return false
+	}
+	rest := t[i:]
+	c := rest[0]
+	if c != '=' && c != '-' || strings.Trim(rest, string(c)) != "" {
+		return false
+	}
+	return c == '=' || len(rest) >= 2
 }
 
 // linkFree keeps the text of links and drops their targets, images (an
 // image's alt text is not the spec's text), anchors, reference
 // definitions and URLs.
 func linkFree(s string) string {
-	s = refDef.ReplaceAllString(s, "")
-	s = image.ReplaceAllString(s, "")
-	s = inlineLink.ReplaceAllString(s, "$1")
-	s = refLink.ReplaceAllString(s, "$1")
-	s = anchorTag.ReplaceAllString(s, "")
-	s = attrAnchor.ReplaceAllString(s, "")
-	return bareURL.ReplaceAllString(s, "URL")
+	if !strings.ContainsAny(s, "[<{h") {
+		return s
+	}
+	return byLine(s, linkFreeLine)
+}
+
+// linkFreeLine is linkFree of one line.
+func linkFreeLine(line string) string {
+	for _, f := range linkForms {
+		if strings.Contains(line, f.mark) {
+			line = f.re.ReplaceAllString(line, f.with)
+		}
+	}
+	return line
 }
 
 // meaningWords are words whose change changes a requirement however few

@@ -1,6 +1,8 @@
 package retrieval
 
 import (
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/livespec/livespec"
@@ -44,6 +46,11 @@ func TestEditKind(t *testing.T) {
 		{"word added", "Invoices are sent by email.\n", "Invoices are sent by email and post.\n", ""},
 		{"many small changes", "alpha beta gamma delta epsilon zeta theta\n", "alphx betx gammx deltx epsilox zetx thetx\n", ""},
 		{"sentence added", "Tokens expire.\n", "Tokens expire. Refresh tokens last a week.\n", ""},
+		{"heading level amid shared lines", "Intro.\n\n## Limits\n\nTokens expire.\n\nOutro.", "Intro.\n\n### Limits\n\nTokens expire.\n\nOutro.", livespec.EditHeading},
+		{"closing hashes amid shared lines", "Intro.\n## Limits ##\nOutro.", "Intro.\n## Limits\nOutro.", livespec.EditHeading},
+		{"link amid shared lines", "Intro.\nSee [it](a.md).\nOutro.", "Intro.\nSee [it](b.md).\nOutro.", livespec.EditLinks},
+		{"shared line start differs at its end", "Tokens expire after 30 minutes.\nOutro.", "Tokens expire after 60 minutes.\nOutro.", ""},
+		{"line joined into the shared end", "Intro.\nTokens\nexpire.", "Intro.\nTokens expire.", livespec.EditWhitespace},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -74,4 +81,68 @@ func TestEditDistance(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Heading and link marks as regular expressions: the definition
+// headingFree and linkFree implement line by line.
+var (
+	atxMarkRE    = regexp.MustCompile(`(?m)^[ \t]{0,3}#{1,6}[ \t]+`)
+	atxCloseRE   = regexp.MustCompile(`(?m)[ \t]+#+[ \t]*$`)
+	setextLineRE = regexp.MustCompile(`(?m)^[ \t]{0,3}(=+|-{2,})[ \t]*$`)
+)
+
+// normaliserSeeds are texts with every form of heading and link mark,
+// and near misses of each.
+var normaliserSeeds = []string{
+	"# A\n## B ##\n###### C\n####### D\n    # E\n   # F #  \n#G\n# #\n#\t\tH\t#\t",
+	"Title\n=====\nSub\n---\n- item\n-\n  ==  \n    ===\n= =\n--x\n\t---\n",
+	"a ## ##\nb #\nc#\n##  \n \t # x",
+	"See [a](b.md) and ![i](p.png) and [r][l] and [x]\n[l]: http://x.y/z \"t\"\n<a name=\"q\"></a><SPAN id=z>t</span>\n## H {#h}\n<https://a.b/c> http://d.e/f)",
+	"[]( ) [a]() [[a]](b) ![]() ![a][b] ]: [ ]: x\n   [d]:\n    [e]: f",
+}
+
+func FuzzHeadingFree(f *testing.F) {
+	for _, s := range normaliserSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := setextLineRE.ReplaceAllString(atxCloseRE.ReplaceAllString(atxMarkRE.ReplaceAllString(s, ""), ""), "")
+		if got := headingFree(s); got != want {
+			t.Errorf("headingFree(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+func FuzzLinkFree(f *testing.F) {
+	for _, s := range normaliserSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want := s
+		for _, lf := range linkForms {
+			want = lf.re.ReplaceAllString(want, lf.with)
+		}
+		if got := linkFree(s); got != want {
+			t.Errorf("linkFree(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+func FuzzDifferingLines(f *testing.F) {
+	f.Add("Intro.\n## A\nOutro.", "Intro.\n### A\nOutro.")
+	f.Add("a\nb\nc", "a\nc")
+	f.Add("x y\n", "x  y\n\n")
+	f.Fuzz(func(t *testing.T, before, after string) {
+		b, a := differingLines(before, after)
+		if !strings.Contains(before, b) || !strings.Contains(after, a) {
+			t.Fatalf("differingLines(%q, %q) = %q, %q: not parts of the texts", before, after, b, a)
+		}
+		for _, norm := range []func(string) string{func(s string) string { return s }, headingFree, linkFree} {
+			whole := strings.Join(strings.Fields(norm(before)), " ") == strings.Join(strings.Fields(norm(after)), " ")
+			middle := strings.Join(strings.Fields(norm(b)), " ") == strings.Join(strings.Fields(norm(a)), " ")
+			if whole != middle {
+				t.Errorf("differingLines(%q, %q) = %q, %q: fields equal %v, of the whole texts %v", before, after, b, a, middle, whole)
+			}
+		}
+	})
 }
