@@ -267,7 +267,11 @@ func (a *Assistant) changesEvidence(ctx context.Context, ev *livespec.Evidence, 
 	}
 	ev.Totals = res.totals
 	ev.Quotes = res.quotes
-	return gathered{cited: res.cite, found: true, subjects: []livespec.Subject{}}, nil
+	subjects := res.subjects
+	if subjects == nil {
+		subjects = []livespec.Subject{}
+	}
+	return gathered{cited: res.cite, found: true, subjects: subjects}, nil
 }
 
 // timelineEvidence adds the history of the question's topic to ev.

@@ -30,6 +30,7 @@ type ledgerResult struct {
 	totals   *livespec.ChangeTotals // over every event of the window
 	earlier  []livespec.Change      // the latest changes before an empty window
 	quotes   []livespec.ChangeQuote // what notable changes did to the text
+	subjects []livespec.Subject     // the document the topic names, if any
 }
 
 // ledger reads the change events of the window (u.Window, or the last 7
@@ -54,7 +55,19 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, topic string, n
 	if err != nil {
 		return nil, err
 	}
-	if usefulTopic(topic) && !generic {
+	doc, err := a.namedDocument(ctx, topic, repos, generic)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case doc != nil:
+		total := len(cs)
+		cs = ofDocument(cs, doc)
+		res.narrowed, res.subjects = true, []livespec.Subject{doc.subject}
+		if len(cs) == 0 && total > 0 {
+			res.notes = append(res.notes, fmt.Sprintf("%d changes landed in the period, none of them to %s.", total, doc.subject.Path))
+		}
+	case usefulTopic(topic) && !generic:
 		m, err = a.matchTopic(ctx, topic, repos)
 		if err != nil {
 			return nil, err
@@ -82,6 +95,46 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, topic string, n
 		}
 	}
 	return res, nil
+}
+
+// docLineage is a document a changes question names, with every path it had.
+type docLineage struct {
+	repo    string
+	paths   map[string]bool
+	subject livespec.Subject
+}
+
+// namedDocument returns the document a changes topic names by path,
+// number or title (see resolveDocument), with its paths over renames; nil
+// when the topic names none or only the corpus's own kind of document.
+func (a *Assistant) namedDocument(ctx context.Context, topic string, repos []string, generic bool) (*docLineage, error) {
+	if generic || !usefulTopic(topic) {
+		return nil, nil
+	}
+	doc, err := a.resolveDocument(ctx, topic, repos)
+	if err != nil || doc == nil {
+		return nil, err
+	}
+	events, _, err := a.fileEvents(ctx, doc.f, false)
+	if err != nil {
+		return nil, err
+	}
+	l := &docLineage{repo: doc.f.repo, paths: map[string]bool{}, subject: subjectOf(doc.f, doc.title, events)}
+	for _, p := range l.subject.Paths {
+		l.paths[p] = true
+	}
+	return l, nil
+}
+
+// ofDocument keeps the events of cs on one of the document's paths.
+func ofDocument(cs []livespec.Change, doc *docLineage) []livespec.Change {
+	var out []livespec.Change
+	for _, c := range cs {
+		if c.Repo == doc.repo && (doc.paths[c.Path] || c.OldPath != "" && doc.paths[c.OldPath]) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // totalsOf counts the events of cs: the files touched, the section events

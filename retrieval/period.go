@@ -625,6 +625,28 @@ func group(s string, re *regexp.Regexp, loc []int, name string) string {
 // period ("JSON Schema draft 2020-12", "version 2024").
 var notPeriodBefore = regexp.MustCompile(`(?i)(?:\b(?:draft|version|v|rfc|kep|openapi|schema|release|number|no)\s*|[./#v])$`)
 
+// gluedName reports whether the point s[start:end] is glued by a hyphen or
+// an underscore to a name around it, so that it is part of an identifier
+// or a file name, not a period: "2094-nll.md", "KEP-2021", "ABC_2020". A
+// quarter or a half written after a year ("2024-Q3") is read by its own
+// pattern, and "mid-2024" by the rough one.
+func gluedName(s string, start, end int) bool {
+	if end+1 < len(s) && (s[end] == '-' || s[end] == '_') && isLetter(s[end+1]) {
+		return true
+	}
+	if start < 2 || (s[start-1] != '-' && s[start-1] != '_') || !isLetter(s[start-2]) {
+		return false
+	}
+	a := start - 1
+	for a > 0 && isWordByte(s[a-1]) {
+		a--
+	}
+	return !roughWord[strings.ToLower(s[a:start-1])]
+}
+
+// roughWord are the words a hyphen joins to a year in a rough period.
+var roughWord = map[string]bool{"early": true, "mid": true, "late": true}
+
 // plausible rejects matches that are probably not periods: "may" written in
 // lower case before a verb ("a PR may be"), a capitalised "May" opening a
 // question, points glued to version-like text.
@@ -634,6 +656,9 @@ func plausible(s string, re *regexp.Regexp, loc []int) bool {
 		return false
 	}
 	if end < len(s) && (isWordByte(s[end]) || s[end] == '.' && end+1 < len(s) && isDigit(s[end+1])) {
+		return false
+	}
+	if gluedName(s, start, end) {
 		return false
 	}
 	a := group(s, re, loc, "a")

@@ -6,8 +6,11 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/lex"
 )
 
 // A document is named in a question by its path or file name
@@ -82,8 +85,11 @@ func byPath(topic string, files []fileTitle) *fileTitle {
 // byNumber returns the one document whose name starts with a number of the
 // topic ("43651-type-parameters.md", "keps/sig-node/2400-node-swap/README.md").
 func byNumber(topic string, files []fileTitle) *fileTitle {
-	for _, m := range docNumber.FindAllStringSubmatch(topic, -1) {
-		n, _ := strconv.Atoi(m[1])
+	for _, m := range docNumber.FindAllStringSubmatchIndex(topic, -1) {
+		if versionOfName(topic, m[2]) {
+			continue
+		}
+		n, _ := strconv.Atoi(topic[m[2]:m[3]])
 		var hit *fileTitle
 		dirs := map[string]bool{}
 		for i, f := range files {
@@ -101,6 +107,22 @@ func byNumber(topic string, files []fileTitle) *fileTitle {
 		}
 	}
 	return nil
+}
+
+// versionOfName reports whether the number at topic[i:] follows a
+// capitalised name that is no kind of document ("Windows 95", "Java 17"):
+// the number is that name's version, not a document's.
+func versionOfName(topic string, i int) bool {
+	for i > 0 && topic[i-1] == '0' {
+		i--
+	}
+	if i < 2 || topic[i-1] != ' ' {
+		return false
+	}
+	w := topic[:i-1]
+	w = w[strings.LastIndexFunc(w, func(r rune) bool { return !unicode.IsLetter(r) })+1:]
+	r, _ := utf8.DecodeRuneInString(w)
+	return w != "" && unicode.IsUpper(r) && strings.ToUpper(w) != w && !lex.DocNoun(strings.ToLower(w))
 }
 
 // better prefers a document's main file: Markdown, then the shorter path.

@@ -119,6 +119,12 @@ func TestUnderstand(t *testing.T) {
 			want{intent: livespec.IntentChanges, window: w("2025-07-01", "2025-10-01"), period: "Q3"}},
 		{"state in a past year is as of", "Who were the TSC members in 2023?",
 			want{intent: livespec.IntentAsOf, asOf: "2023-12-31T23:59:59Z", topic: "TSC members", period: "2023"}},
+		{"a year in a file name is no period", "What changed in 2094-nll.md?",
+			want{intent: livespec.IntentChanges, topic: "2094-nll.md"}},
+		{"a number after an identifier prefix is no period", "How has KEP-2021 changed since 2023?",
+			want{intent: livespec.IntentTimeline, window: w("2023-01-01", "2025-11-20"), topic: "KEP-2021", period: "since 2023"}},
+		{"a year glued to a quarter stays a period", "What changed in 2024-Q3?",
+			want{intent: livespec.IntentChanges, window: w("2024-07-01", "2024-10-01"), period: "2024-Q3"}},
 		{"version ranges are not dates", "Does the 3.0-3.1 migration guide cover webhooks?",
 			want{intent: livespec.IntentCurrent, topic: "3.0-3.1 migration guide cover webhooks"}},
 

@@ -1,0 +1,71 @@
+package e2e_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/livespec/livespec/internal/gittest"
+	"github.com/livespec/livespec/retrieval"
+)
+
+// TestChangesOfNamedDocument asks what changed in a document named by its
+// file name, its path or its number, in RFC-like layout where numbers
+// look like years ("2094-nll.md"): the report covers that document over
+// its rename and names it as the subject, not the other files that share
+// its words or a year 2094; a capitalised name's version ("Windows 95")
+// names no document numbered 95.
+func TestChangesOfNamedDocument(t *testing.T) {
+	r := gittest.New(t, day("2024-01-10T12:00:00Z"))
+	draft := r.Do(gittest.Step{Date: "2024-01-10T12:00:00Z", Msg: "Draft lifetimes", Write: map[string]string{
+		"text/0000-nll.md":       "# Summary\n\nNon-lexical lifetimes for the borrow checker.\n",
+		"text/0095-windows.md":   "# Summary\n\nBuild scripts on Windows hosts.\n",
+		"text/2025-two-phase.md": "# Summary\n\nTwo-phase borrows, see text/2094-nll.md for lifetimes.\n",
+	}})
+	renamed := r.Do(gittest.Step{Date: "2024-02-01T12:00:00Z", Msg: "Number the lifetimes RFC",
+		Move: [][2]string{{"text/0000-nll.md", "text/2094-nll.md"}}})
+	r.Do(gittest.Step{Date: "2024-02-15T12:00:00Z", Msg: "Mention lifetimes elsewhere", Write: map[string]string{
+		"text/2025-two-phase.md": "# Summary\n\nTwo-phase borrows, see text/2094-nll.md for non-lexical lifetimes.\n",
+	}})
+	edited := r.Do(gittest.Step{Date: "2024-03-01T12:00:00Z", Msg: "Edit lifetimes", Write: map[string]string{
+		"text/2094-nll.md": "# Summary\n\nNon-lexical lifetimes for the borrow checker, based on the control-flow graph.\n",
+	}})
+	a := &retrieval.Assistant{Store: openIndex(t, r.Dir, nil)}
+	now := day("2024-04-01T00:00:00Z")
+	for _, tc := range []struct{ name, question string }{
+		{"by file name", "What changed in 2094-nll.md in 2024?"},
+		{"by path", "What changed in text/2094-nll.md since January?"},
+		{"by number", "What changed in RFC 2094 this year?"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ans := ask(t, a, tc.question, now)
+			if ans.Window == nil || ans.Window.From.Year() != 2024 {
+				t.Fatalf("window %+v, want one starting in 2024", ans.Window)
+			}
+			if len(ans.Subjects) != 1 || ans.Subjects[0].Path != "text/2094-nll.md" ||
+				!slices.Equal(ans.Subjects[0].Paths, []string{"text/0000-nll.md", "text/2094-nll.md"}) {
+				t.Fatalf("subjects %+v, want text/2094-nll.md with its old path", ans.Subjects)
+			}
+			var commits []string
+			for _, c := range ans.Changes {
+				if c.Path != "text/2094-nll.md" && c.Path != "text/0000-nll.md" {
+					t.Errorf("change of another file: %+v", c)
+				}
+				if !slices.Contains(commits, c.Commit) {
+					commits = append(commits, c.Commit)
+				}
+			}
+			slices.Sort(commits)
+			want := []string{draft, renamed, edited}
+			slices.Sort(want)
+			if !slices.Equal(commits, want) {
+				t.Errorf("commits %v, want %v", commits, want)
+			}
+		})
+	}
+	t.Run("a name's version is no document number", func(t *testing.T) {
+		ans := ask(t, a, "When was support for Windows 95 introduced?", now)
+		if ans.Found || len(ans.Subjects) != 0 {
+			t.Errorf("found %v, subjects %+v; want nothing found (no text mentions Windows 95)", ans.Found, ans.Subjects)
+		}
+	})
+}
