@@ -133,14 +133,16 @@ func (b *Bot) respond(ctx context.Context, q question, text string, history []li
 		onToken = out.add
 	}
 	asked, rewritten := followUp(text, history)
-	ans, err := b.cfg.Asker.Ask(ctx, livespec.AskRequest{Question: asked, Repos: b.cfg.Repos, History: history}, onToken)
+	ans, err := b.cfg.Asker.Ask(ctx, livespec.AskRequest{Question: withoutUserIDs(asked), Repos: b.cfg.Repos, History: history}, onToken)
 	placeholder := out.stop()
 	if err != nil {
 		b.fail(ctx, q, placeholder, err)
 		return
 	}
-	if ans.Question == "" {
-		ans.Question = asked
+	if ans.Question != asked { // shown as written, with any mention; the answer may be shared
+		shown := *ans
+		shown.Question = asked
+		ans = &shown
 	}
 	id := uuid.NewString()
 	b.answers.Add(id, ans)

@@ -18,6 +18,22 @@ import (
 	"github.com/slack-go/slack"
 )
 
+// TestMentionOfAnotherPerson: a question that mentions someone else by
+// their Slack id asks without the id, which no spec mentions and which
+// would otherwise be read as what the question is about.
+func TestMentionOfAnotherPerson(t *testing.T) {
+	e := newEnv(t)
+	e.sendEvent(t, eventBody("EvP", mention("1700000000.000200", "", "<@UBOT> does <@U024BE7LH> own the coupon rules?")), 0)
+	e.bot.Wait()
+	reqs := e.asker.Requests()
+	if len(reqs) != 1 || reqs[0].Question != "does own the coupon rules?" {
+		t.Fatalf("asked %+v, want one question without either mention", reqs)
+	}
+	if posts := e.slack.Posts(); len(posts) != 1 {
+		t.Fatalf("%d posts, want the answer", len(posts))
+	}
+}
+
 func TestMentionAnswersInThreadWithCitations(t *testing.T) {
 	e := newEnv(t)
 	e.sendEvent(t, eventBody("Ev1", mention("1700000000.000100", "", "<@UBOT> does checkout support coupons?")), 0)

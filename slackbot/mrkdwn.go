@@ -207,6 +207,18 @@ func plainLinks(s string) string {
 
 var autolinkRe = regexp.MustCompile(`<((?:https?://|mailto:)[^\s<>]+)>`)
 
+// userIDRe matches a user mention Slack left as a bare id (<@U024BE7LH>).
+var userIDRe = regexp.MustCompile(`\s*<@[UW][A-Z0-9]{2,20}>`)
+
+// withoutUserIDs returns a question without the bare user ids it mentions:
+// an id names nobody the spec could mention, and the question's reader
+// would take it for what the question is about ("does <@U024BE7LH> own
+// the coupon rules?" asks about the coupon rules). The question shown
+// keeps them.
+func withoutUserIDs(q string) string {
+	return strings.TrimSpace(userIDRe.ReplaceAllString(q, ""))
+}
+
 // plainFromSlack turns the text of an incoming Slack message into plain
 // text: <url|label> becomes label, <url> url, mentions are dropped when
 // drop reports true for the id, and &amp; &lt; &gt; are unescaped.
