@@ -14,14 +14,14 @@ import (
 // light ones' slots, so that a burst of them never holds every slot.
 const DefaultMaxHeavyInFlight = 2
 
-// admitAnswer takes an answer slot for req: one of the heavy answers' when the
+// admit takes an answer slot for req: one of the heavy answers' when the
 // Asker weighs req heavy (livespec.Weigher), else one of the shared
 // limiter's. The caller releases it once.
-func (s *Server) admitAnswer(ctx context.Context, req livespec.AskRequest) (func(), error) {
-	if w, ok := s.cfg.Asker.(livespec.Weigher); ok && w.Heavy(req) {
-		return s.heavy.Acquire(ctx)
+func (a *answers) admit(ctx context.Context, req livespec.AskRequest) (func(), error) {
+	if w, ok := a.asker.(livespec.Weigher); ok && w.Heavy(req) {
+		return a.heavy.Acquire(ctx)
 	}
-	return s.limiter.Acquire(ctx)
+	return a.light.Acquire(ctx)
 }
 
 // heavyLimiter returns cfg.HeavyLimiter, or a Limiter of

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"mime"
 	"net/http"
 	"runtime/debug"
@@ -16,6 +17,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/limit"
 )
 
 // AskBody is the body of POST /v1/ask.
@@ -37,53 +39,75 @@ const sseWriteTimeout = 30 * time.Second
 // the request's context has ended, before answering without it.
 var askAbandonAfter = 5 * time.Second
 
-func (s *Server) ask(c *gin.Context) {
-	req, err := s.askRequest(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	ctx := c.Request.Context()
-	release, err := s.admitAnswer(ctx, req)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	start := time.Now()
-	if !wantsEventStream(c.GetHeader("Accept")) {
-		ans, err := s.runAsk(ctx, req, nil, release)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		s.metrics.ObserveAnswer(ans.Intent, time.Since(start))
-		writeJSON(c, http.StatusOK, ans)
-		return
-	}
-	s.streamAnswer(c, req, start, release)
+// answers runs the Asker for POST /v1/ask and the web page's form: it
+// takes a slot for each question (admit.go), runs the Asker in the running
+// group and records how long the answer took.
+type answers struct {
+	asker        livespec.Asker
+	light, heavy *limit.Limiter
+	running      *limit.Group // Askers running, abandoned ones included
+	metrics      *Metrics
+	log          *slog.Logger
 }
 
-// runAsk calls the Asker in its own goroutine, which holds the generation
+// askHandler serves POST /v1/ask: the answer as JSON, or streamed as
+// Server-Sent Events when the Accept header asks for them.
+func askHandler(a *answers, qs queries) gin.HandlerFunc {
+	return handler(func(c *gin.Context) error {
+		req, err := qs.askRequest(c)
+		if err != nil {
+			return err
+		}
+		release, err := a.admit(c.Request.Context(), req)
+		if err != nil {
+			return err
+		}
+		if wantsEventStream(c.GetHeader("Accept")) {
+			return a.stream(c, req, release)
+		}
+		ans, err := a.answer(c.Request.Context(), req, nil, release)
+		if err != nil {
+			return err
+		}
+		writeJSON(c, http.StatusOK, ans)
+		return nil
+	})
+}
+
+// answer runs the Asker for req, admitted with release (see run), and
+// records the answer's time; onToken, when not nil, receives the text as
+// it is generated.
+func (a *answers) answer(ctx context.Context, req livespec.AskRequest, onToken func(string) error, release func()) (*livespec.Answer, error) {
+	start := time.Now()
+	ans, err := a.run(ctx, req, onToken, release)
+	if err != nil {
+		return nil, err
+	}
+	a.metrics.ObserveAnswer(ans.Intent, time.Since(start))
+	return ans, nil
+}
+
+// run calls the Asker in its own goroutine, which holds the generation
 // slot until the Asker returns and then calls release. The request waits
 // for it, but not forever: once ctx has ended, an Asker that does not
 // return within askAbandonAfter is left behind (still holding its slot, so
 // the bound on concurrent generation holds) and the request ends with
 // ctx's error.
-func (s *Server) runAsk(ctx context.Context, req livespec.AskRequest, onToken func(string) error, release func()) (*livespec.Answer, error) {
+func (a *answers) run(ctx context.Context, req livespec.AskRequest, onToken func(string) error, release func()) (*livespec.Answer, error) {
 	type result struct {
 		ans *livespec.Answer
 		err error
 	}
 	done := make(chan result, 1)
-	started := s.answers.Go(func() {
+	started := a.running.Go(func() {
 		defer release()
 		defer func() {
 			if rec := recover(); rec != nil {
-				s.log.Error("api: Asker panicked", "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
+				a.log.Error("api: Asker panicked", "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
 				done <- result{err: fmt.Errorf("api: Asker panicked: %v", rec)}
 			}
 		}()
-		ans, err := s.cfg.Asker.Ask(ctx, req, onToken)
+		ans, err := a.asker.Ask(ctx, req, onToken)
 		if err == nil && ans == nil {
 			err = fmt.Errorf("api: Asker returned no answer and no error")
 		}
@@ -104,13 +128,13 @@ func (s *Server) runAsk(ctx context.Context, req livespec.AskRequest, onToken fu
 	case r := <-done:
 		return r.ans, r.err
 	case <-t.C:
-		s.log.Error("api: the Asker ignored its cancelled context; answering without it", "question_chars", len(req.Question))
+		a.log.Error("api: the Asker ignored its cancelled context; answering without it", "question_chars", len(req.Question))
 		return nil, ctx.Err()
 	}
 }
 
 // askRequest validates the body of /v1/ask.
-func (s *Server) askRequest(c *gin.Context) (livespec.AskRequest, error) {
+func (qs queries) askRequest(c *gin.Context) (livespec.AskRequest, error) {
 	var b AskBody
 	if err := decodeJSON(c, &b, false); err != nil {
 		return livespec.AskRequest{}, err
@@ -122,7 +146,7 @@ func (s *Server) askRequest(c *gin.Context) (livespec.AskRequest, error) {
 	case n > MaxQuestionRunes:
 		return livespec.AskRequest{}, invalid("question", "%d characters; the limit is %d", n, MaxQuestionRunes)
 	}
-	now, err := s.queries().now(b.Now)
+	now, err := qs.now(b.Now)
 	if err != nil {
 		return livespec.AskRequest{}, err
 	}
@@ -130,7 +154,7 @@ func (s *Server) askRequest(c *gin.Context) (livespec.AskRequest, error) {
 	if b.Repo != "" {
 		repos = append([]string{b.Repo}, repos...)
 	}
-	if err := s.checkRepos(c.Request.Context(), repos); err != nil {
+	if err := qs.checkRepos(c.Request.Context(), repos); err != nil {
 		return livespec.AskRequest{}, err
 	}
 	return livespec.AskRequest{Question: q, Now: now, Repos: repos}, nil
@@ -151,40 +175,39 @@ func wantsEventStream(accept string) bool {
 // slow model works.
 var sseHeartbeat = 15 * time.Second
 
-// streamAnswer sends the answer as Server-Sent Events: "token" events with
+// stream sends the answer to req, admitted with release, as Server-Sent
+// Events: "token" events with
 // the text as it is generated, then one "answer" event with the whole
 // answer object, or an "error" event. Until the first event, a failure is
-// an ordinary JSON error with its status. The client going away cancels
-// the request context, which stops the Asker.
-func (s *Server) streamAnswer(c *gin.Context, req livespec.AskRequest, start time.Time, release func()) {
+// returned, to become an ordinary JSON error with its status. The client
+// going away cancels the request context, which stops the Asker.
+func (a *answers) stream(c *gin.Context, req livespec.AskRequest, release func()) error {
 	ctx := c.Request.Context()
 	st := &sseStream{w: c.Writer, rc: http.NewResponseController(c.Writer), last: time.Now(), tokens: true}
 	defer st.rc.SetWriteDeadline(time.Time{}) // the connection may serve other requests
 	stopHeartbeat := st.heartbeat(ctx)
-	ans, err := s.runAsk(ctx, req, st.token, release)
+	ans, err := a.answer(ctx, req, st.token, release)
 	stopHeartbeat()
 	st.endTokens()
 	if err != nil {
 		if !st.started {
-			fail(c, err)
-			return
+			return err
 		}
 		_ = c.Error(err)
 		code, msg := classify(err)
 		if code == ECANCELED {
-			return
+			return nil
 		}
 		b, _ := json.Marshal(ErrorBody{ErrorDetail{Code: code, Message: msg}})
 		_ = st.send(formatEvent("error", string(b)))
-		return
+		return nil
 	}
-	s.metrics.ObserveAnswer(ans.Intent, time.Since(start))
 	b, err := json.Marshal(ans)
 	if err != nil {
-		fail(c, err)
-		return
+		return err
 	}
 	_ = st.send(formatEvent("answer", string(b)))
+	return nil
 }
 
 // sseStream writes events to one response; the Asker's callback and the

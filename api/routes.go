@@ -49,7 +49,7 @@ func (s *Server) routes() []route {
 		{method: "GET", path: "/metrics", access: bearer, handler: s.metricsHandler()},
 		{method: "GET", path: "/openapi.json", access: public, handler: openapiHandler(&s.openapi)},
 
-		{method: "POST", path: "/v1/ask", access: bearer, ask: true, handler: s.ask},
+		{method: "POST", path: "/v1/ask", access: bearer, ask: true, handler: askHandler(s.answers, s.queries())},
 		{method: "GET", path: "/v1/changes", access: bearer, handler: changesHandler(s.cfg.Store, s.queries())},
 		{method: "GET", path: "/v1/facts", access: bearer, handler: factsHandler(s.cfg.Store, s.queries())},
 		{method: "GET", path: "/v1/timeline", access: bearer, handler: timelineHandler(s.historian, s.cfg.Store, s.queries())},
@@ -62,7 +62,7 @@ func (s *Server) routes() []route {
 		{method: "POST", path: "/v1/webhooks/gitlab", access: signed, bodyLimit: MaxWebhookBytes, handler: s.gitlabHook},
 
 		// The web page (package web); its script streams answers from POST /v1/ask.
-		{method: "GET", path: "/", access: page, web: true, ask: true, handler: gin.WrapH(web.Ask(s.askPage, s.cfg.Now, s.pageError))},
+		{method: "GET", path: "/", access: page, web: true, ask: true, handler: gin.WrapH(web.Ask(askPage(s.answers), s.cfg.Now, s.pageError))},
 		{method: "POST", path: "/ui/answer", access: page, web: true, bodyLimit: -1, handler: gin.WrapH(web.Answer(s.pageError))},
 		{method: "GET", path: "/changes", access: page, web: true, handler: gin.WrapH(web.Changes(s.cfg.Store, s.parsePeriod, s.cfg.Now, s.pageError))},
 		{method: "GET", path: "/doc/*path", access: page, web: true, handler: gin.WrapH(web.Document(s.cfg.Store, s.pageError))},

@@ -138,13 +138,14 @@ type Server struct {
 	engine    *gin.Engine
 	log       *slog.Logger
 	limiter   *limit.Limiter
-	heavy     *limit.Limiter // heavy answers' slots (admitAnswer)
+	heavy     *limit.Limiter // heavy answers' slots
 	metrics   *Metrics
 	registry  *prometheus.Registry
 	historian Historian
 	tokens    [][32]byte
 	jobs      *jobs
-	answers   limit.Group // Askers running, abandoned ones included
+	running   limit.Group // Askers running, abandoned ones included
+	answers   *answers
 	seen      *deliveries
 	repos     repoCache
 
@@ -212,6 +213,7 @@ func New(cfg Config) (*Server, error) {
 	_, queue := s.limiter.Capacity()
 	s.heavy = heavyLimiter(cfg, queue)
 	watchHeavy(s.registry, s.heavy)
+	s.answers = &answers{asker: cfg.Asker, light: s.limiter, heavy: s.heavy, running: &s.running, metrics: s.metrics, log: s.log}
 	s.jobs = newJobs(cfg.Ingester, s.metrics, s.log)
 	s.jobs.onDone = s.repos.invalidate // a first ingest adds a repo
 	s.seen = newDeliveries(deliveryTTL, maxDeliveries)
@@ -286,7 +288,7 @@ func (s *Server) Mount(method, path string, h http.Handler) error {
 // stopped.
 func (s *Server) Shutdown(ctx context.Context) error {
 	jerr := s.jobs.shutdown(ctx)
-	if err := s.answers.Close(ctx); err != nil {
+	if err := s.running.Close(ctx); err != nil {
 		return errors.Join(jerr, livespec.WrapError(livespec.EUNAVAILABLE, err, "api: answers still running at shutdown"))
 	}
 	return jerr

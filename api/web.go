@@ -71,22 +71,17 @@ func (s *Server) pageError(err error) (int, string) {
 
 // askPage answers the page's question form (JavaScript off) through the
 // same queue and limits as POST /v1/ask.
-func (s *Server) askPage(r *http.Request, req livespec.AskRequest) (*livespec.Answer, error) {
-	if n := utf8.RuneCountInString(req.Question); n > MaxQuestionRunes {
-		return nil, invalid("question", "%d characters; the limit is %d", n, MaxQuestionRunes)
+func askPage(a *answers) func(r *http.Request, req livespec.AskRequest) (*livespec.Answer, error) {
+	return func(r *http.Request, req livespec.AskRequest) (*livespec.Answer, error) {
+		if n := utf8.RuneCountInString(req.Question); n > MaxQuestionRunes {
+			return nil, invalid("question", "%d characters; the limit is %d", n, MaxQuestionRunes)
+		}
+		release, err := a.admit(r.Context(), req)
+		if err != nil {
+			return nil, err
+		}
+		return a.answer(r.Context(), req, nil, release)
 	}
-	ctx := r.Context()
-	release, err := s.admitAnswer(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	start := time.Now()
-	ans, err := s.runAsk(ctx, req, nil, release)
-	if err != nil {
-		return nil, err
-	}
-	s.metrics.ObserveAnswer(ans.Intent, time.Since(start))
-	return ans, nil
 }
 
 // parsePeriod is Config.ParsePeriod, or a clear error when it is unset.
