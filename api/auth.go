@@ -20,12 +20,19 @@ import (
 // the same time whatever the lengths.
 func hashToken(t string) [32]byte { return sha256.Sum256([]byte(t)) }
 
+// tokens authenticates requests: by Config.Callers when set, else by the
+// configured bearer tokens (none: every request is let through).
+type tokens struct {
+	hashes  [][32]byte
+	callers func(token string) (livespec.Caller, bool)
+}
+
 // authenticate lets the request through when no tokens are configured or
 // when its Authorization header (or, without one, the web page's cookie)
 // carries one of them. Tokens are never logged.
-func (s *Server) authenticate(c *gin.Context) {
-	if !s.needsToken() {
-		s.admit(c, anonymous)
+func (t *tokens) authenticate(c *gin.Context) {
+	if !t.needed() {
+		admit(c, anonymous)
 		return
 	}
 	tok, _, ok := requestToken(c)
@@ -33,50 +40,56 @@ func (s *Server) authenticate(c *gin.Context) {
 		fail(c, livespec.Errorf(livespec.EUNAUTHORIZED, "missing bearer token: send Authorization: Bearer <token>"))
 		return
 	}
-	caller, ok := s.callerOf(tok)
+	caller, ok := t.callerOf(tok)
 	if !ok {
 		fail(c, livespec.Errorf(livespec.EUNAUTHORIZED, "invalid bearer token"))
 		return
 	}
-	s.admit(c, caller)
+	admit(c, caller)
 }
 
 // anonymous is the caller of a server without tokens (on loopback only).
 var anonymous = livespec.Caller{Name: "anonymous", Scope: livespec.AllRepos(), Ingest: true, Subscribe: true}
 
-// needsToken reports whether requests must carry a token.
-func (s *Server) needsToken() bool { return len(s.tokens) > 0 || s.cfg.Callers != nil }
+// needed reports whether requests must carry a token.
+func (t *tokens) needed() bool { return len(t.hashes) > 0 || t.callers != nil }
 
 // callerOf returns the caller a token names: from Config.Callers when
 // set, else any configured token may read everything. Both compare in
 // constant time.
-func (s *Server) callerOf(tok string) (livespec.Caller, bool) {
-	if s.cfg.Callers != nil {
-		return s.cfg.Callers(tok)
+func (t *tokens) callerOf(tok string) (livespec.Caller, bool) {
+	if t.callers != nil {
+		return t.callers(tok)
 	}
 	given := hashToken(tok)
 	match := 0
-	for _, want := range s.tokens {
+	for _, want := range t.hashes {
 		match |= subtle.ConstantTimeCompare(given[:], want[:])
 	}
 	return livespec.Caller{Name: "token", Scope: livespec.AllRepos(), Ingest: true, Subscribe: true}, match == 1
 }
 
+// valid compares tok with every configured token in constant time.
+func (t *tokens) valid(tok string) bool {
+	_, ok := t.callerOf(tok)
+	return ok
+}
+
 // admit lets the request through as caller: its context carries it, so
 // the scoped store limits every read to the caller's repositories.
-func (s *Server) admit(c *gin.Context, caller livespec.Caller) {
+func admit(c *gin.Context, caller livespec.Caller) {
 	c.Request = c.Request.WithContext(livespec.WithCaller(c.Request.Context(), caller))
 	c.Next()
 }
 
-// hasValidToken reports whether no tokens are configured or the request
+// validRequest reports whether no tokens are configured or the request
 // carries a valid one.
-func (s *Server) hasValidToken(c *gin.Context) bool {
-	if !s.needsToken() {
+func (t *tokens) validRequest(c *gin.Context) bool {
+	if !t.needed() {
 		return true
 	}
 	tok, _, ok := requestToken(c)
-	return ok && s.validToken(tok)
+	return ok && t.valid(tok)
 }
 
 // ParseTokens splits a comma-separated token list (LIVESPEC_API_TOKENS),

@@ -101,8 +101,8 @@ func (s *Server) Run(ctx context.Context, addr string, poll time.Duration) error
 	switch {
 	case s.cfg.Callers != nil:
 		s.log.Info("api: bearer tokens of the access file required", "addr", ln.Addr().String())
-	case len(s.tokens) > 0:
-		s.log.Info("api: bearer tokens required", "tokens", len(s.tokens), "addr", ln.Addr().String())
+	case len(s.auth.hashes) > 0:
+		s.log.Info("api: bearer tokens required", "tokens", len(s.auth.hashes), "addr", ln.Addr().String())
 	case isLoopback(hostOf(ln.Addr().String())):
 		s.log.Warn("api: no API tokens: unauthenticated, on loopback only", "addr", ln.Addr().String())
 	default:

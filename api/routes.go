@@ -43,9 +43,10 @@ func (r route) timeout(cfg Config) time.Duration {
 // run time (the Slack bot's /slack/* routes), which the served document
 // lists too.
 func (s *Server) routes() []route {
+	pageErr := pageError(s.log)
 	return []route{
 		{method: "GET", path: "/healthz", access: public, handler: healthz},
-		{method: "GET", path: "/readyz", access: public, handler: readyzHandler(s.readyChecks(), s.log, s.hasValidToken)},
+		{method: "GET", path: "/readyz", access: public, handler: readyzHandler(s.readyChecks(), s.log, s.auth.validRequest)},
 		{method: "GET", path: "/metrics", access: bearer, handler: s.metricsHandler()},
 		{method: "GET", path: "/openapi.json", access: public, handler: openapiHandler(&s.openapi)},
 
@@ -58,17 +59,17 @@ func (s *Server) routes() []route {
 
 		{method: "POST", path: "/v1/ingest", access: bearer, handler: startIngestHandler(s.cfg.Ingester, s.jobs, s.cfg.Repos, s.metrics)},
 		{method: "GET", path: "/v1/ingest/:id", access: bearer, handler: ingestJobHandler(s.jobs)},
-		{method: "POST", path: "/v1/webhooks/github", access: signed, bodyLimit: MaxWebhookBytes, handler: s.githubHook},
-		{method: "POST", path: "/v1/webhooks/gitlab", access: signed, bodyLimit: MaxWebhookBytes, handler: s.gitlabHook},
+		{method: "POST", path: "/v1/webhooks/github", access: signed, bodyLimit: MaxWebhookBytes, handler: githubHook(s.hooks)},
+		{method: "POST", path: "/v1/webhooks/gitlab", access: signed, bodyLimit: MaxWebhookBytes, handler: gitlabHook(s.hooks)},
 
 		// The web page (package web); its script streams answers from POST /v1/ask.
-		{method: "GET", path: "/", access: page, web: true, ask: true, handler: gin.WrapH(web.Ask(askPage(s.answers), s.cfg.Now, s.pageError))},
-		{method: "POST", path: "/ui/answer", access: page, web: true, bodyLimit: -1, handler: gin.WrapH(web.Answer(s.pageError))},
-		{method: "GET", path: "/changes", access: page, web: true, handler: gin.WrapH(web.Changes(s.cfg.Store, s.parsePeriod, s.cfg.Now, s.pageError))},
-		{method: "GET", path: "/doc/*path", access: page, web: true, handler: gin.WrapH(web.Document(s.cfg.Store, s.pageError))},
-		{method: "GET", path: "/browse", access: page, web: true, handler: gin.WrapH(web.Browse(s.cfg.Store, s.pageError))},
-		{method: "GET", path: "/login", access: public, web: true, handler: gin.WrapH(web.Login(s.validToken))},
-		{method: "POST", path: "/login", access: public, web: true, handler: gin.WrapH(web.Login(s.validToken))},
+		{method: "GET", path: "/", access: page, web: true, ask: true, handler: gin.WrapH(web.Ask(askPage(s.answers), s.cfg.Now, pageErr))},
+		{method: "POST", path: "/ui/answer", access: page, web: true, bodyLimit: -1, handler: gin.WrapH(web.Answer(pageErr))},
+		{method: "GET", path: "/changes", access: page, web: true, handler: gin.WrapH(web.Changes(s.cfg.Store, periodParser(s.cfg.ParsePeriod), s.cfg.Now, pageErr))},
+		{method: "GET", path: "/doc/*path", access: page, web: true, handler: gin.WrapH(web.Document(s.cfg.Store, pageErr))},
+		{method: "GET", path: "/browse", access: page, web: true, handler: gin.WrapH(web.Browse(s.cfg.Store, pageErr))},
+		{method: "GET", path: "/login", access: public, web: true, handler: gin.WrapH(web.Login(s.auth.valid))},
+		{method: "POST", path: "/login", access: public, web: true, handler: gin.WrapH(web.Login(s.auth.valid))},
 		{method: "GET", path: "/static/*file", access: public, web: true, handler: gin.WrapH(web.Static())},
 
 		{method: "GET", path: "/v1/subscriptions", access: bearer, handler: listSubscriptions(s.cfg.Push)},

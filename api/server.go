@@ -142,11 +142,11 @@ type Server struct {
 	metrics   *Metrics
 	registry  *prometheus.Registry
 	historian Historian
-	tokens    [][32]byte
+	auth      *tokens
 	jobs      *jobs
 	running   limit.Group // Askers running, abandoned ones included
 	answers   *answers
-	seen      *deliveries
+	hooks     *hooks
 	repos     repoCache
 
 	mu      sync.Mutex
@@ -174,11 +174,12 @@ func New(cfg Config) (*Server, error) {
 	if s.historian == nil {
 		s.historian, _ = cfg.Asker.(Historian)
 	}
+	s.auth = &tokens{callers: cfg.Callers}
 	for _, t := range cfg.Tokens {
 		if t == "" {
 			return nil, livespec.Errorf(livespec.EINVALID, "api: empty API token")
 		}
-		s.tokens = append(s.tokens, hashToken(t))
+		s.auth.hashes = append(s.auth.hashes, hashToken(t))
 	}
 	seenNames := map[string]bool{}
 	for _, r := range cfg.Repos {
@@ -216,7 +217,8 @@ func New(cfg Config) (*Server, error) {
 	s.answers = &answers{asker: cfg.Asker, light: s.limiter, heavy: s.heavy, running: &s.running, metrics: s.metrics, log: s.log}
 	s.jobs = newJobs(cfg.Ingester, s.metrics, s.log)
 	s.jobs.onDone = s.repos.invalidate // a first ingest adds a repo
-	s.seen = newDeliveries(deliveryTTL, maxDeliveries)
+	s.hooks = &hooks{secrets: cfg.Webhooks, ingester: cfg.Ingester, repos: cfg.Repos, store: cfg.Store,
+		jobs: s.jobs, seen: newDeliveries(deliveryTTL, maxDeliveries)}
 
 	releaseMode.Do(func() {
 		// Gin's debug mode prints every route at start; keep it only
@@ -245,7 +247,7 @@ func New(cfg Config) (*Server, error) {
 	if err := s.renderOpenAPI(); err != nil {
 		return nil, err
 	}
-	if len(s.tokens) == 0 && cfg.Callers == nil {
+	if !s.auth.needed() {
 		s.log.Warn("api: no API tokens configured: every route is open; listen on loopback only")
 	}
 	return s, nil
@@ -299,9 +301,9 @@ func (s *Server) handle(r route) {
 	hs := []gin.HandlerFunc{s.timeout(r.timeout(s.cfg))}
 	switch r.access {
 	case bearer:
-		hs = append(hs, s.authenticate)
+		hs = append(hs, s.auth.authenticate)
 	case page:
-		hs = append(hs, s.authenticatePage)
+		hs = append(hs, s.auth.authenticatePage)
 	}
 	if r.web {
 		s.mu.Lock()

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -31,22 +32,16 @@ func requestToken(c *gin.Context) (tok string, cookie, ok bool) {
 	return "", false, false
 }
 
-// validToken compares tok with every configured token in constant time.
-func (s *Server) validToken(tok string) bool {
-	_, ok := s.callerOf(tok)
-	return ok
-}
-
 // authenticatePage lets a browser through like authenticate does, and
 // sends one without a valid token to the sign-in form.
-func (s *Server) authenticatePage(c *gin.Context) {
-	if !s.needsToken() {
-		s.admit(c, anonymous)
+func (t *tokens) authenticatePage(c *gin.Context) {
+	if !t.needed() {
+		admit(c, anonymous)
 		return
 	}
 	if tok, _, ok := requestToken(c); ok {
-		if caller, ok := s.callerOf(tok); ok {
-			s.admit(c, caller)
+		if caller, ok := t.callerOf(tok); ok {
+			admit(c, caller)
 			return
 		}
 	}
@@ -58,15 +53,18 @@ func (s *Server) authenticatePage(c *gin.Context) {
 	fail(c, livespec.Errorf(livespec.EUNAUTHORIZED, "sign in at /login first"))
 }
 
-// pageError maps an error to the status and safe message a page shows,
-// through the API's one mapping, and logs server faults.
-func (s *Server) pageError(err error) (int, string) {
-	code, msg := classify(err)
-	status := statusOf(code)
-	if status >= 500 && status != statusCancelled {
-		s.log.Error("web: page failed", "err", err)
+// pageError returns the page's error mapping: the status and safe message
+// a page shows, through the API's one mapping, with server faults logged
+// to log.
+func pageError(log *slog.Logger) func(err error) (int, string) {
+	return func(err error) (int, string) {
+		code, msg := classify(err)
+		status := statusOf(code)
+		if status >= 500 && status != statusCancelled {
+			log.Error("web: page failed", "err", err)
+		}
+		return status, msg
 	}
-	return status, msg
 }
 
 // askPage answers the page's question form (JavaScript off) through the
@@ -84,12 +82,15 @@ func askPage(a *answers) func(r *http.Request, req livespec.AskRequest) (*livesp
 	}
 }
 
-// parsePeriod is Config.ParsePeriod, or a clear error when it is unset.
-func (s *Server) parsePeriod(text string, now time.Time) (livespec.Window, error) {
-	if s.cfg.ParsePeriod == nil {
+// periodParser returns parse (Config.ParsePeriod), or, when it is nil, a
+// parser that answers with a clear error.
+func periodParser(parse func(text string, now time.Time) (livespec.Window, error)) func(text string, now time.Time) (livespec.Window, error) {
+	if parse != nil {
+		return parse
+	}
+	return func(string, time.Time) (livespec.Window, error) {
 		return livespec.Window{}, livespec.Errorf(ENOTCONFIGURED, "period: this server cannot parse periods; use since and until")
 	}
-	return s.cfg.ParsePeriod(text, now)
 }
 
 // pageOpenAPI is the OpenAPI entry of a web page route at path p.

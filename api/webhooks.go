@@ -49,39 +49,57 @@ type pushInfo struct {
 	urls  []string
 }
 
-func (s *Server) githubHook(c *gin.Context) {
-	if s.cfg.Webhooks.GitHubSecret == "" {
-		fail(c, livespec.Errorf(ENOTCONFIGURED, "GitHub webhooks are not configured on this server"))
-		return
-	}
-	body, err := io.ReadAll(c.Request.Body)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if !validGitHubSignature(s.cfg.Webhooks.GitHubSecret, body, c.GetHeader("X-Hub-Signature-256")) {
-		fail(c, livespec.Errorf(livespec.EUNAUTHORIZED, "missing or invalid X-Hub-Signature-256"))
-		return
-	}
-	delivery := c.GetHeader("X-GitHub-Delivery")
-	if delivery == "" || len(delivery) > 100 {
-		fail(c, invalid("X-GitHub-Delivery", "missing or malformed header"))
-		return
-	}
-	event := c.GetHeader("X-GitHub-Event")
-	if event != "push" {
-		res := HookResult{Status: "ignored", Reason: "event " + clip(event, 40) + " is not a push"}
-		if event == "ping" {
-			res = HookResult{Status: "pong"}
+// hooks serves the push webhooks: each verifies its delivery, and a push
+// starts an ingest of the configured repositories it names, once per
+// delivery id.
+type hooks struct {
+	secrets  Webhooks
+	ingester Ingester
+	repos    []RepoSource
+	store    livespec.Store // the checkpoints name the tracked branches
+	jobs     *jobs
+	seen     *deliveries
+}
+
+// githubHook serves POST /v1/webhooks/github.
+func githubHook(h *hooks) gin.HandlerFunc {
+	return handler(func(c *gin.Context) error {
+		if h.secrets.GitHubSecret == "" {
+			return livespec.Errorf(ENOTCONFIGURED, "GitHub webhooks are not configured on this server")
 		}
-		s.answerOnce(c, "github:"+delivery, res)
-		return
-	}
+		body, err := io.ReadAll(c.Request.Body)
+		if err != nil {
+			return err
+		}
+		if !validGitHubSignature(h.secrets.GitHubSecret, body, c.GetHeader("X-Hub-Signature-256")) {
+			return livespec.Errorf(livespec.EUNAUTHORIZED, "missing or invalid X-Hub-Signature-256")
+		}
+		delivery := c.GetHeader("X-GitHub-Delivery")
+		if delivery == "" || len(delivery) > 100 {
+			return invalid("X-GitHub-Delivery", "missing or malformed header")
+		}
+		event := c.GetHeader("X-GitHub-Event")
+		if event != "push" {
+			res := HookResult{Status: "ignored", Reason: "event " + clip(event, 40) + " is not a push"}
+			if event == "ping" {
+				res = HookResult{Status: "pong"}
+			}
+			return h.answerOnce(c, "github:"+delivery, res)
+		}
+		p, err := githubPush(c, body)
+		if err != nil {
+			return err
+		}
+		return h.push(c, "github", "github:"+delivery, p)
+	})
+}
+
+// githubPush reads a GitHub push payload, JSON or form-encoded.
+func githubPush(c *gin.Context, body []byte) (pushInfo, error) {
 	if mt, _, _ := mime.ParseMediaType(c.GetHeader("Content-Type")); mt == "application/x-www-form-urlencoded" {
 		form, err := url.ParseQuery(string(body))
 		if err != nil || form.Get("payload") == "" {
-			fail(c, invalid("body", "form-encoded webhook without a payload field"))
-			return
+			return pushInfo{}, invalid("body", "form-encoded webhook without a payload field")
 		}
 		body = []byte(form.Get("payload"))
 	}
@@ -97,56 +115,54 @@ func (s *Server) githubHook(c *gin.Context) {
 		} `json:"repository"`
 	}
 	if err := json.Unmarshal(body, &p); err != nil {
-		fail(c, jsonError(err))
-		return
+		return pushInfo{}, jsonError(err)
 	}
 	r := p.Repository
-	s.push(c, "github", "github:"+delivery, pushInfo{ref: p.Ref, names: []string{r.FullName},
-		urls: []string{r.CloneURL, r.SSHURL, r.GitURL, r.HTMLURL, r.URL}})
+	return pushInfo{ref: p.Ref, names: []string{r.FullName},
+		urls: []string{r.CloneURL, r.SSHURL, r.GitURL, r.HTMLURL, r.URL}}, nil
 }
 
-func (s *Server) gitlabHook(c *gin.Context) {
-	want := s.cfg.Webhooks.GitLabToken
-	if want == "" {
-		fail(c, livespec.Errorf(ENOTCONFIGURED, "GitLab webhooks are not configured on this server"))
-		return
-	}
-	got, wantSum := hashToken(c.GetHeader("X-Gitlab-Token")), hashToken(want)
-	if c.GetHeader("X-Gitlab-Token") == "" || subtle.ConstantTimeCompare(got[:], wantSum[:]) != 1 {
-		fail(c, livespec.Errorf(livespec.EUNAUTHORIZED, "missing or invalid X-Gitlab-Token"))
-		return
-	}
-	var p struct {
-		ObjectKind string `json:"object_kind"`
-		Ref        string `json:"ref"`
-		Project    struct {
-			PathWithNamespace string `json:"path_with_namespace"`
-			GitHTTPURL        string `json:"git_http_url"`
-			GitSSHURL         string `json:"git_ssh_url"`
-			WebURL            string `json:"web_url"`
-		} `json:"project"`
-		Repository struct {
-			URL        string `json:"url"`
-			Homepage   string `json:"homepage"`
-			GitHTTPURL string `json:"git_http_url"`
-			GitSSHURL  string `json:"git_ssh_url"`
-		} `json:"repository"`
-	}
-	if err := decodeLoose(c, &p); err != nil {
-		fail(c, err)
-		return
-	}
-	id := cmp.Or(c.GetHeader("X-Gitlab-Event-UUID"), c.GetHeader("Idempotency-Key"))
-	if id != "" {
-		id = "gitlab:" + id
-	}
-	if p.ObjectKind != "push" {
-		s.answerOnce(c, id, HookResult{Status: "ignored", Reason: "event " + clip(p.ObjectKind, 40) + " is not a push"})
-		return
-	}
-	pr, rp := p.Project, p.Repository
-	s.push(c, "gitlab", id, pushInfo{ref: p.Ref, names: []string{pr.PathWithNamespace},
-		urls: []string{pr.GitHTTPURL, pr.GitSSHURL, pr.WebURL, rp.URL, rp.Homepage, rp.GitHTTPURL, rp.GitSSHURL}})
+// gitlabHook serves POST /v1/webhooks/gitlab.
+func gitlabHook(h *hooks) gin.HandlerFunc {
+	return handler(func(c *gin.Context) error {
+		want := h.secrets.GitLabToken
+		if want == "" {
+			return livespec.Errorf(ENOTCONFIGURED, "GitLab webhooks are not configured on this server")
+		}
+		got, wantSum := hashToken(c.GetHeader("X-Gitlab-Token")), hashToken(want)
+		if c.GetHeader("X-Gitlab-Token") == "" || subtle.ConstantTimeCompare(got[:], wantSum[:]) != 1 {
+			return livespec.Errorf(livespec.EUNAUTHORIZED, "missing or invalid X-Gitlab-Token")
+		}
+		var p struct {
+			ObjectKind string `json:"object_kind"`
+			Ref        string `json:"ref"`
+			Project    struct {
+				PathWithNamespace string `json:"path_with_namespace"`
+				GitHTTPURL        string `json:"git_http_url"`
+				GitSSHURL         string `json:"git_ssh_url"`
+				WebURL            string `json:"web_url"`
+			} `json:"project"`
+			Repository struct {
+				URL        string `json:"url"`
+				Homepage   string `json:"homepage"`
+				GitHTTPURL string `json:"git_http_url"`
+				GitSSHURL  string `json:"git_ssh_url"`
+			} `json:"repository"`
+		}
+		if err := decodeLoose(c, &p); err != nil {
+			return err
+		}
+		id := cmp.Or(c.GetHeader("X-Gitlab-Event-UUID"), c.GetHeader("Idempotency-Key"))
+		if id != "" {
+			id = "gitlab:" + id
+		}
+		if p.ObjectKind != "push" {
+			return h.answerOnce(c, id, HookResult{Status: "ignored", Reason: "event " + clip(p.ObjectKind, 40) + " is not a push"})
+		}
+		pr, rp := p.Project, p.Repository
+		return h.push(c, "gitlab", id, pushInfo{ref: p.Ref, names: []string{pr.PathWithNamespace},
+			urls: []string{pr.GitHTTPURL, pr.GitSSHURL, pr.WebURL, rp.URL, rp.Homepage, rp.GitHTTPURL, rp.GitSSHURL}})
+	})
 }
 
 // decodeLoose decodes a JSON body that may carry fields we do not read.
@@ -167,12 +183,12 @@ func decodeLoose(c *gin.Context, v any) error {
 // answerOnce answers a verified delivery that starts nothing (a ping, an
 // event other than a push) with res, and a replay of it with the same 409
 // a replayed push gets.
-func (s *Server) answerOnce(c *gin.Context, delivery string, res HookResult) {
-	if delivery != "" && !s.seen.claim(delivery) {
-		fail(c, errReplayed(delivery))
-		return
+func (h *hooks) answerOnce(c *gin.Context, delivery string, res HookResult) error {
+	if delivery != "" && !h.seen.claim(delivery) {
+		return errReplayed(delivery)
 	}
 	writeJSON(c, http.StatusOK, res)
+	return nil
 }
 
 func errReplayed(delivery string) error {
@@ -182,48 +198,45 @@ func errReplayed(delivery string) error {
 // push starts an ingest of every configured repository the verified push
 // names. A delivery id seen before is refused (replay); it is remembered
 // only once the push was accepted, so a failed delivery can be retried.
-func (s *Server) push(c *gin.Context, trigger, delivery string, p pushInfo) {
-	if s.cfg.Ingester == nil {
-		fail(c, livespec.Errorf(ENOTCONFIGURED, "ingest is not configured on this server"))
-		return
+func (h *hooks) push(c *gin.Context, trigger, delivery string, p pushInfo) error {
+	if h.ingester == nil {
+		return livespec.Errorf(ENOTCONFIGURED, "ingest is not configured on this server")
 	}
-	if delivery != "" && !s.seen.claim(delivery) {
-		fail(c, errReplayed(delivery))
-		return
+	if delivery != "" && !h.seen.claim(delivery) {
+		return errReplayed(delivery)
 	}
 	ok := false
 	defer func() {
 		if !ok && delivery != "" {
-			s.seen.forget(delivery)
+			h.seen.forget(delivery)
 		}
 	}()
-	sources := s.matchSources(p)
+	sources := matchSources(h.repos, p)
 	if len(sources) == 0 {
-		fail(c, livespec.Errorf(livespec.ENOTFOUND, "no configured repository matches the push from %s", clip(cmp.Or(append(p.names, p.urls...)...), 200)))
-		return
+		return livespec.Errorf(livespec.ENOTFOUND, "no configured repository matches the push from %s", clip(cmp.Or(append(p.names, p.urls...)...), 200))
 	}
 	res := HookResult{Status: "accepted"}
 	for _, r := range sources {
-		if !s.tracked(c.Request.Context(), r, p.ref) {
+		if !h.tracked(c.Request.Context(), r, p.ref) {
 			continue
 		}
-		job, err := s.jobs.start(r.Name, trigger)
+		job, err := h.jobs.start(r.Name, trigger)
 		if err != nil {
-			fail(c, err)
-			return
+			return err
 		}
 		res.Jobs = append(res.Jobs, job)
 	}
 	ok = true
 	if len(res.Jobs) == 0 {
 		writeJSON(c, http.StatusOK, HookResult{Status: "ignored", Reason: "push to " + clip(p.ref, 100) + ", not to the tracked branch"})
-		return
+		return nil
 	}
 	writeJSON(c, http.StatusAccepted, res)
+	return nil
 }
 
-// matchSources returns the configured repositories a push is about.
-func (s *Server) matchSources(p pushInfo) []RepoSource {
+// matchSources returns the repositories of repos a push is about.
+func matchSources(repos []RepoSource, p pushInfo) []RepoSource {
 	urls := map[string]bool{}
 	for _, u := range p.urls {
 		if n := normalizeRemote(u); n != "" {
@@ -231,7 +244,7 @@ func (s *Server) matchSources(p pushInfo) []RepoSource {
 		}
 	}
 	var out []RepoSource
-	for _, r := range s.cfg.Repos {
+	for _, r := range repos {
 		match := false
 		for _, n := range p.names {
 			match = match || (n != "" && strings.EqualFold(n, r.Name))
@@ -314,10 +327,10 @@ func (d *deliveries) forget(id string) { d.ids.Remove(id) }
 // configured Branch, else the branch its checkpoint says the index
 // follows. A repository never ingested yet takes any push (its first
 // ingest reads the branch its HEAD names).
-func (s *Server) tracked(ctx context.Context, r RepoSource, ref string) bool {
+func (h *hooks) tracked(ctx context.Context, r RepoSource, ref string) bool {
 	branch := r.Branch
 	if branch == "" {
-		cp, err := s.cfg.Store.Checkpoint(ctx, r.Name)
+		cp, err := h.store.Checkpoint(ctx, r.Name)
 		if err != nil {
 			return true
 		}
