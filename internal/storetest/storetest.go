@@ -841,6 +841,9 @@ func testChangesFilters(t *testing.T, s livespec.Store) {
 		}},
 		{"old path", livespec.ChangeQuery{Paths: []string{"old/**"}}, func(c livespec.Change) bool { return c.ID == rename.ID }},
 		{"new path", livespec.ChangeQuery{Paths: []string{"new/a.md"}}, func(c livespec.Change) bool { return c.ID == rename.ID }},
+		{"old path in the commit's second", livespec.ChangeQuery{Paths: []string{"old/a.md"}, From: t3, To: t3.Add(time.Second)}, func(c livespec.Change) bool { return c.ID == rename.ID }},
+		{"new path in the commit's second", livespec.ChangeQuery{Paths: []string{"new/a.md"}, From: t3, To: t3.Add(time.Second)}, func(c livespec.Change) bool { return c.ID == rename.ID }},
+		{"glob in a day", livespec.ChangeQuery{Paths: []string{"old/**"}, From: t3.Add(-time.Hour), To: t3.Add(time.Hour)}, func(c livespec.Change) bool { return c.ID == rename.ID }},
 		{"literal and glob", livespec.ChangeQuery{Paths: []string{"new/a.md", "specs/*.md"}}, func(c livespec.Change) bool {
 			return c.ID == rename.ID || (!c.Section && c.Repo == "shop" && strings.HasPrefix(c.Path, "specs/") && strings.Count(c.Path, "/") == 1)
 		}},
