@@ -454,6 +454,9 @@ type lexDoc struct {
 	// look-up, so that each finds its forms by binary search.
 	keysOnce sync.Once
 	keys     []string
+	// pieces are the leading pieces of its camelCase symbols ("$dynamic"
+	// of "$dynamicRef"), which a symbol written as a prefix may be.
+	pieces map[string]bool
 }
 
 // lexAnalyse analyses text for coverage: its stemmed terms and its
@@ -469,6 +472,9 @@ func analyse(text string, phrases bool) *lexDoc {
 	for _, t := range lex.Tokens(text) {
 		st := lex.Stem(t.Word)
 		d.set[st] = true
+		if t.Symbol {
+			d.addPieces(t.Pieces())
+		}
 		if !phrases || t.Part {
 			continue
 		}
@@ -482,6 +488,15 @@ func analyse(text string, phrases bool) *lexDoc {
 		prev = st
 	}
 	return d
+}
+
+func (d *lexDoc) addPieces(ps []string) {
+	if len(ps) > 0 && d.pieces == nil {
+		d.pieces = map[string]bool{}
+	}
+	for _, p := range ps {
+		d.pieces[p] = true
+	}
 }
 
 // wordList returns the words of the text in order, with their case.
@@ -517,6 +532,9 @@ func (d *lexDoc) holds(term string, prefix bool) bool {
 	}
 	if !prefix {
 		return false
+	}
+	if d.pieces[term] {
+		return true
 	}
 	d.keysOnce.Do(func() {
 		d.keys = slices.Sorted(maps.Keys(d.set))

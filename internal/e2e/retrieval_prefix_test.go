@@ -46,3 +46,30 @@ func TestSymbolPrefix(t *testing.T) {
 		{"a misspelling with no correction is still not found", "When was websokcet support added?", false, "", nil},
 	})
 }
+
+// TestPrefixOfCamelCaseAndAttributes: a symbol written as a prefix meets
+// the camelCase symbols that start with it at a case boundary
+// (`$dynamic`-prefixed: "$dynamicRef", not "$dynamics"), and an attribute
+// written as a prefix (`#[cfg]`-style) meets the attributes that start
+// with its name ("#[cfg(test)]"); written alone, each is still exact.
+func TestPrefixOfCamelCaseAndAttributes(t *testing.T) {
+	r := gittest.New(t, day("2024-01-10T12:00:00Z"))
+	commits := map[string]string{}
+	commits["ref"] = r.Do(gittest.Step{Date: "2024-01-10T12:00:00Z", Msg: "References", Write: map[string]string{
+		"spec/schema.md": "# Schema\n\n## References\n\nA `$ref` points at a schema. The `$dynamics` table lists dynamic keywords.\n",
+	}})
+	commits["dynamic"] = r.Do(gittest.Step{Date: "2024-03-05T12:00:00Z", Msg: "Dynamic references", Write: map[string]string{
+		"spec/schema.md": "# Schema\n\n## References\n\nA `$ref` points at a schema. The `$dynamics` table lists dynamic keywords.\n\n" +
+			"## Dynamic references\n\nUse `$dynamicRef` with `$dynamicAnchor` to extend a recursive schema.\n",
+	}})
+	commits["cfg"] = r.Do(gittest.Step{Date: "2024-04-01T12:00:00Z", Msg: "Conditional compilation", Write: map[string]string{
+		"text/cfg.md": "# Conditional compilation\n\nCode under the `#[cfg(test)]` attribute is compiled only for tests.\n",
+	}})
+	a := &retrieval.Assistant{Store: openIndex(t, r.Dir, nil)}
+	checkFound(t, a, day("2024-07-01T00:00:00Z"), []foundCase{
+		{"a camelCase form of the prefix", "When were `$dynamic`-prefixed keywords introduced?", true, commits["dynamic"], nil},
+		{"a prefix cut inside a camelCase name has no forms", "When were `$dyn`-prefixed keywords introduced?", false, "", nil},
+		{"an attribute written as a prefix", "When did `#[cfg]`-style attributes first appear?", true, commits["cfg"], nil},
+		{"an attribute alone is exact", "When was `#[cfg]` first mentioned?", false, "", nil},
+	})
+}

@@ -25,6 +25,29 @@ type Token struct {
 	// query matches its forms with it (see PrefixOf).
 	// The word of its name is marked too ("int" of "`~int`-style").
 	Prefix bool
+	// cuts are, for a symbol with a camelCase name ("$dynamicRef"), the
+	// first byte offsets of Word where the name splits (8 for
+	// "$dynamic"), 0 past the last: the case that showed them is gone
+	// from Word. They fill the struct's padding. See Pieces.
+	cuts [maxCuts]uint8
+}
+
+// maxCuts is how many camelCase cuts of a symbol a Token keeps.
+const maxCuts = 3
+
+// Pieces returns the leading pieces of a camelCase symbol at its first
+// cuts ("$dynamic" of "$dynamicRef"): forms of which a symbol written as a
+// prefix (`$dynamic`-prefixed) is the start, though Word goes on with a
+// letter. Nil for other tokens.
+func (t Token) Pieces() []string {
+	var out []string
+	for _, c := range t.cuts {
+		if c == 0 {
+			break
+		}
+		out = append(out, t.Word[:c])
+	}
+	return out
 }
 
 // Tokens splits s into tokens, identifiers and symbols first, then the
@@ -56,11 +79,17 @@ func prefixNames(syms []Token) []string {
 	return names
 }
 
-// markNames marks the words that are such names as prefixes too.
+// markNames marks the words that are such names as prefixes too, and the
+// form words ("style" of "`~int`-style") as parts: they say how the symbol
+// is read, not what the text is about.
 func markNames(toks []Token, names []string) {
 	for i, t := range toks {
-		if !t.Symbol && slices.Contains(names, t.Word) {
+		switch {
+		case t.Symbol:
+		case slices.Contains(names, t.Word):
 			toks[i].Prefix = true
+		case formWord[t.Word]:
+			toks[i].Part = true
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package lex
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -145,6 +146,8 @@ func TestPrefixSymbols(t *testing.T) {
 		{"a symbol alone is itself", "when was `~int` introduced, and `?`", nil, []string{"~int", "?"}},
 		{"a hyphenated word after a symbol is not a form word", "`$ref`-resolution and ~int-valued", nil, []string{"$ref", "~int-valued"}},
 		{"a phrase not ending right before the symbol", "starting with the `$ref` keyword", nil, []string{"$ref"}},
+		{"an attribute with a form word", "`#[cfg]`-style attributes and #[derive(Debug)]", []string{"#[cfg"}, []string{"#[derive(debug)]"}},
+		{"an attribute alone is itself", "when was `#[cfg]` added", nil, []string{"#[cfg]"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -169,6 +172,27 @@ func TestPrefixSymbols(t *testing.T) {
 	q := QueryTerms("`~int`-style approximation", 0)
 	if !slices.Contains(q, QueryTerm{Term: "~int", Prefix: true}) || slices.Contains(q, QueryTerm{Term: "~int"}) {
 		t.Errorf("QueryTerms = %v, want ~int as a prefix only", q)
+	}
+}
+
+// TestPieces: a camelCase symbol keeps where its name split before lower
+// casing, so a prefix written as `$dynamic` meets "$dynamicRef" but not
+// "$dynamics"; and a form word beside a prefix is no topic word.
+func TestPieces(t *testing.T) {
+	pieces := map[string][]string{}
+	for _, tok := range Tokens("use $dynamicRef, @JsonPropertyName and $dynamics or ~int64") {
+		if tok.Symbol {
+			pieces[tok.Word] = tok.Pieces()
+		}
+	}
+	want := map[string][]string{"$dynamicref": {"$dynamic"}, "@jsonpropertyname": {"@json", "@jsonproperty"}, "$dynamics": nil, "~int64": nil}
+	if !reflect.DeepEqual(pieces, want) {
+		t.Errorf("pieces = %v, want %v", pieces, want)
+	}
+	for _, tok := range Tokens("`$dynamic`-prefixed keywords") {
+		if tok.Word == "prefixed" && !tok.Part {
+			t.Errorf("the form word %q is read as a word of the text", tok.Word)
+		}
 	}
 }
 

@@ -25,7 +25,7 @@ func symbols(s string, out []Token) []Token {
 			w, prefix = w[:k], true // "~int-style"
 		}
 		if len(w) <= maxSymbol {
-			out = append(out, Token{Word: strings.ToLower(w), Part: true, Symbol: true, Prefix: prefix || saysPrefix(s, a, b)})
+			out = append(out, Token{Word: strings.ToLower(w), Part: true, Symbol: true, Prefix: prefix || saysPrefix(s, a, b), cuts: symbolCuts(w)})
 		}
 	}
 	for i := 0; i < len(s); i++ {
@@ -46,10 +46,16 @@ func symbols(s string, out []Token) []Token {
 				add(s[i : j+1])
 			}
 		case '#':
-			// An attribute: "#[derive(Debug)]".
+			// An attribute: "#[derive(Debug)]". Written as a prefix
+			// ("`#[cfg]`-style"), it stands for the attributes that
+			// start with its name: "#[cfg" of "#[cfg(test)]".
 			if i+1 < len(s) && s[i+1] == '[' {
 				if j := strings.IndexByte(s[i:], ']'); j > 2 && j < maxSymbol {
-					add(s[i : i+j+1])
+					if saysPrefix(s, i, i+j+1) {
+						out = append(out, Token{Word: strings.ToLower(s[i : i+j]), Part: true, Symbol: true, Prefix: true})
+					} else {
+						add(s[i : i+j+1])
+					}
 				}
 			}
 		case '/':
@@ -86,6 +92,20 @@ func symbols(s string, out []Token) []Token {
 		}
 	}
 	return out
+}
+
+// symbolCuts returns the first camelCase cuts of a symbol's name (see
+// Token.cuts): the offsets in the symbol where its name, after the sigil,
+// splits.
+func symbolCuts(sym string) (cuts [maxCuts]uint8) {
+	n := 0
+	for _, c := range camelCuts(sym) {
+		if c > 1 && c <= maxSymbol && n < maxCuts {
+			cuts[n] = uint8(c)
+			n++
+		}
+	}
+	return cuts
 }
 
 // wordEnd returns the end of the run of word runes (and underscores,
