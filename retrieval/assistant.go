@@ -53,13 +53,14 @@ type Assistant struct {
 	// see ParseStatusWords).
 	StatusWords *StatusWords
 
-	mu       sync.Mutex   // guards stats and statsSeq
-	stats    *corpusStats // term statistics, computed on first use
-	statsSeq uint64       // numbers the statistics computed
-	answers  answerCache
-	flights  singleflight.Group // heavy answers being computed (answerOnce)
-	files    versionCache[*currentSet]
-	vocab    versionCache[*factVocab]
+	mu          sync.Mutex         // guards stats, statsSeq and stats.listed
+	stats       *corpusStats       // term statistics, computed on first use
+	statsSeq    uint64             // numbers the statistics computed
+	statsFlight singleflight.Group // statistics being made, by checkpoints
+	answers     answerCache
+	flights     singleflight.Group // heavy answers being computed (answerOnce)
+	files       versionCache[*currentSet]
+	vocab       versionCache[*factVocab]
 }
 
 var _ livespec.Asker = (*Assistant)(nil)
@@ -106,6 +107,10 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 		return nil, livespec.Errorf(livespec.EINTERNAL, "retrieval: assistant has no store")
 	}
 	if err := a.checkRepos(ctx, req.Repos); err != nil {
+		return nil, err
+	}
+	ctx, err := a.withCorpus(ctx)
+	if err != nil {
 		return nil, err
 	}
 	now := req.Now

@@ -3,11 +3,14 @@ package retrieval
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/cache"
@@ -181,11 +184,13 @@ type fileTitle struct {
 // versionCache keeps what is computed from the whole index (the current
 // files, the repository's kind words, the fact vocabulary), by key, for
 // one index version: a question reads it once per write of the index
-// instead of once per question.
+// instead of once per question, and the questions that miss it at once
+// (all of them, right after an ingest) share one read.
 type versionCache[T any] struct {
 	mu      sync.Mutex
 	version uint64
 	m       map[string]T
+	reads   singleflight.Group // reads in progress, by version and key
 }
 
 // get returns the value of key at the index's version: kept, or made by
@@ -203,8 +208,7 @@ func (c *versionCache[T]) get(ctx context.Context, dv livespec.DataVersioner, ke
 	if hit {
 		return v, nil
 	}
-	v, err = read()
-	if err != nil {
+	if v, err = c.read(ctx, version, key, read); err != nil {
 		return zero, err
 	}
 	if after, err := dv.DataVersion(ctx); err == nil && after == version {
@@ -216,6 +220,23 @@ func (c *versionCache[T]) get(ctx context.Context, dv livespec.DataVersioner, ke
 		c.mu.Unlock()
 	}
 	return v, nil
+}
+
+// read calls read once for every caller asking for key at version at the
+// same time. A caller whose shared read ended with another caller's
+// context error reads again.
+func (c *versionCache[T]) read(ctx context.Context, version uint64, key string, read func() (T, error)) (T, error) {
+	flight := strconv.FormatUint(version, 10) + "\x00" + key
+	for {
+		r, err, shared := c.reads.Do(flight, func() (any, error) { return read() })
+		if err == nil {
+			return r.(T), nil
+		}
+		if !shared || ctx.Err() != nil || !(errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+			var zero T
+			return zero, err
+		}
+	}
 }
 
 // currentSet is the current files of a set of repositories with their

@@ -2,11 +2,13 @@ package retrieval
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/livespec/livespec"
 )
@@ -84,5 +86,73 @@ func TestCurrentFilesFollowWrites(t *testing.T) {
 		if got := list(); got != w.want {
 			t.Errorf("write %d: current files %q, want %q", i, got, w.want)
 		}
+	}
+}
+
+// gatedFiles is writableFiles whose Files waits for open to close, and
+// counts its calls.
+type gatedFiles struct {
+	*writableFiles
+	open  chan struct{}
+	calls chan struct{} // one send per call
+}
+
+func (s *gatedFiles) Files(ctx context.Context, q livespec.FileQuery) ([]livespec.FileVersion, error) {
+	s.calls <- struct{}{}
+	<-s.open
+	return s.writableFiles.Files(ctx, q)
+}
+
+// TestCurrentFilesReadOnceAfterWrite checks that questions asking for the
+// current files at once, right after a write, share one read of them
+// instead of each reading the whole list.
+func TestCurrentFilesReadOnceAfterWrite(t *testing.T) {
+	const questions = 8
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st := &gatedFiles{writableFiles: &writableFiles{titles: map[string]string{"a.md": "Alpha"}},
+		open: make(chan struct{}), calls: make(chan struct{}, questions)}
+	a := &Assistant{Store: st}
+	var wg sync.WaitGroup
+	errs := make(chan error, questions)
+	for range questions {
+		wg.Go(func() {
+			fs, err := a.currentFiles(ctx, nil)
+			if err == nil && (len(fs) != 1 || fs[0].title != "Alpha") {
+				err = fmt.Errorf("current files %v, want a.md=Alpha", fs)
+			}
+			errs <- err
+		})
+	}
+	// The read is let go once every question is reading (each its own)
+	// or after a while (the others wait for the one read).
+	reads := 0
+	select {
+	case <-st.calls:
+		reads++
+	case <-ctx.Done():
+		t.Fatal("no question read the current files")
+	}
+	wait := time.After(300 * time.Millisecond)
+collect:
+	for reads < questions {
+		select {
+		case <-st.calls:
+			reads++
+		case <-wait:
+			break collect
+		}
+	}
+	close(st.open)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	reads += len(st.calls)
+	if reads != 1 {
+		t.Errorf("%d questions read the current files %d times, want once", questions, reads)
 	}
 }

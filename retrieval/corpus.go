@@ -23,7 +23,7 @@ type corpusStats struct {
 	seq     uint64            // numbers the statistics an Assistant made
 	key     string            // the checkpoints they were made at
 	commits map[string]string // repo → checkpoint commit
-	listed  time.Time         // when the repositories were last listed
+	listed  time.Time         // when the repositories were last listed; guarded by Assistant.mu
 	n       int               // sections counted
 
 	// store answers the terms df and words lack; nil when they are
@@ -157,27 +157,45 @@ func initial(w string) string {
 	return w[:1]
 }
 
-// corpus returns the corpus statistics, making them anew when the index
-// changed since they were last made: when a known repository's checkpoint
-// moved (checked on every call, cheaply), or when the list of
-// repositories changed (checked at most every statsRecheck).
+// corpus returns the corpus statistics of the question ctx carries (see
+// withCorpus), or else the assistant's (see freshCorpus).
 func (a *Assistant) corpus(ctx context.Context) (*corpusStats, error) {
+	if cs, ok := ctx.Value(corpusKey{}).(*corpusStats); ok {
+		return cs, nil
+	}
+	return a.freshCorpus(ctx)
+}
+
+// corpusKey keys a question's corpus statistics in its context.
+type corpusKey struct{}
+
+// withCorpus returns ctx carrying the corpus statistics the question is
+// answered with: every step of one answer reads the same statistics, and
+// checks their freshness once.
+func (a *Assistant) withCorpus(ctx context.Context) (context.Context, error) {
+	cs, err := a.freshCorpus(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	return context.WithValue(ctx, corpusKey{}, cs), nil
+}
+
+// freshCorpus returns the corpus statistics, making them anew when the
+// index changed since they were last made: when a known repository's
+// checkpoint moved (checked on every call, cheaply), or when the list of
+// repositories changed (checked at most every statsRecheck). The store is
+// read with no lock held, so a question that waits for a connection never
+// holds up the others; questions that find the same new checkpoints share
+// one making of the statistics.
+func (a *Assistant) freshCorpus(ctx context.Context) (*corpusStats, error) {
 	a.mu.Lock()
-	defer a.mu.Unlock()
-	if cs := a.stats; cs != nil && cs.sound() {
-		fresh := true
-		for repo, commit := range cs.commits {
-			cp, err := a.Store.Checkpoint(ctx, repo)
-			if err != nil && livespec.ErrorCode(err) != livespec.ENOTFOUND {
-				return nil, storeError("read checkpoint", err)
-			}
-			if cp.Commit != commit {
-				fresh = false
-				break
-			}
-		}
-		if fresh && time.Since(cs.listed) < statsRecheck {
-			return cs, nil
+	cs := a.stats
+	recent := cs != nil && time.Since(cs.listed) < statsRecheck
+	a.mu.Unlock()
+	if recent && cs.sound() {
+		fresh, err := a.checkpointsAt(ctx, cs.commits)
+		if err != nil || fresh {
+			return cs, err
 		}
 	}
 	repos, err := livespec.Checkpoints(ctx, a.Store)
@@ -190,15 +208,49 @@ func (a *Assistant) corpus(ctx context.Context) (*corpusStats, error) {
 		commits[r.Repo] = r.Commit
 		fmt.Fprintf(&key, "%s@%s;", r.Repo, r.Commit)
 	}
-	if a.stats != nil && a.stats.sound() && a.stats.key == key.String() {
-		a.stats.listed = time.Now()
-		return a.stats, nil
+	// Made for every question that waits for them: one's end stops none.
+	v, err, _ := a.statsFlight.Do(key.String(), func() (any, error) {
+		return a.makeCorpus(context.WithoutCancel(ctx), key.String(), commits)
+	})
+	if err != nil {
+		return nil, err
 	}
-	cs := &corpusStats{key: key.String(), commits: commits, listed: time.Now(),
+	return v.(*corpusStats), nil
+}
+
+// checkpointsAt reports whether every repository's checkpoint is still at
+// the commit of commits.
+func (a *Assistant) checkpointsAt(ctx context.Context, commits map[string]string) (bool, error) {
+	for repo, commit := range commits {
+		cp, err := a.Store.Checkpoint(ctx, repo)
+		if err != nil && livespec.ErrorCode(err) != livespec.ENOTFOUND {
+			return false, storeError("read checkpoint", err)
+		}
+		if cp.Commit != commit {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// makeCorpus returns the assistant's statistics when they were made at
+// the checkpoints of key (listed again now), else makes them and keeps
+// them.
+func (a *Assistant) makeCorpus(ctx context.Context, key string, commits map[string]string) (*corpusStats, error) {
+	a.mu.Lock()
+	if cs := a.stats; cs != nil && cs.key == key && cs.sound() {
+		cs.listed = time.Now()
+		a.mu.Unlock()
+		return cs, nil
+	}
+	a.mu.Unlock()
+	cs := &corpusStats{key: key, commits: commits, listed: time.Now(),
 		ctx: context.WithoutCancel(ctx), df: map[string]int32{}, words: map[string]int32{}, vocab: map[string]bool{}}
 	if err := a.countTerms(ctx, cs); err != nil {
 		return nil, err
 	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	a.statsSeq++
 	cs.seq = a.statsSeq
 	a.stats = cs
