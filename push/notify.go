@@ -21,12 +21,13 @@ const maxNoticeSections = 6
 // A repository seen for the first time, or rebuilt after a force-push,
 // starts at its checkpoint: its past is not news.
 func (s *Service) ProcessChanges(ctx context.Context) error {
-	repos, err := s.cfg.Index.Repos(ctx)
+	// The checkpoints alone: Repos would count every version and change.
+	cps, err := livespec.Checkpoints(ctx, s.cfg.Index)
 	if err != nil {
 		return err
 	}
-	for _, r := range repos {
-		if err := s.processRepo(ctx, r.Checkpoint); err != nil {
+	for _, r := range cps {
+		if err := s.processRepo(ctx, r); err != nil {
 			return fmt.Errorf("push: %s: %w", r.Repo, err)
 		}
 	}

@@ -3,6 +3,7 @@ package push_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/sqlite"
 	"github.com/livespec/livespec/push"
 	"github.com/livespec/livespec/slackbot"
 )
@@ -489,5 +491,30 @@ func TestRetentionIsConfigurable(t *testing.T) {
 	ps := e.slack.Posts()
 	if len(ps) != 1 || ps[0].Channel != "CYOUNG" {
 		t.Errorf("posts %+v; want one notice, to the answer younger than the retention", ps)
+	}
+}
+
+// countsForbidden is an index whose Repos (every repository with its
+// counts of files, versions and changes, a scan of the whole index)
+// fails: push has no use for the counts.
+type countsForbidden struct{ *sqlite.Store }
+
+func (countsForbidden) Repos(context.Context) ([]livespec.RepoInfo, error) {
+	return nil, errors.New("push counted every version and change of the index")
+}
+
+// TestChangesReadWithoutCounting checks that looking for new changes after
+// an ingest reads the repositories' checkpoints, not their counts: it runs
+// after every ingest, while questions are answered.
+func TestChangesReadWithoutCounting(t *testing.T) {
+	e := newEnv(t, func(c *push.Config) { c.Index = countsForbidden{c.Index.(*sqlite.Store)} })
+	if _, err := e.svc.Watch(e.ctx, livespec.Watch{Dest: slackDest("CBILL", ""), Target: "spec/billing.md"}); err != nil {
+		t.Fatal(err)
+	}
+	e.repo.When = time.Date(2026, 3, 10, 10, 0, 0, 0, time.UTC)
+	e.commit("Billing: invoices weekly", map[string]string{"spec/billing.md": "# Billing\n\n## Invoices\n\nInvoices are sent weekly by email to the account owner.\n"})
+	e.step()
+	if ps := e.slack.Posts(); len(ps) != 1 || ps[0].Channel != "CBILL" {
+		t.Fatalf("after the billing commit: posts %+v, want one to the watch", ps)
 	}
 }
