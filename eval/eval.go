@@ -282,6 +282,17 @@ func oneLine(s string, n int) string {
 // read (with the git command line) for the changes questions. A failing
 // question scores 0 and the run goes on; a cancelled ctx stops it.
 func Run(ctx context.Context, asker livespec.Asker, repoDir string, qs []Question, now time.Time) (*Report, error) {
+	return RunReading(ctx, asker, repoDir, nil, qs, now)
+}
+
+// RunReading is Run for an index that reads the files reads selects
+// (ingest.Reads of its options), so that a changes question's git file
+// set holds the sidecars and other files the index holds; nil reads the
+// Markdown files outside ingest's default exclusions.
+func RunReading(ctx context.Context, asker livespec.Asker, repoDir string, reads func(path string) bool, qs []Question, now time.Time) (*Report, error) {
+	if reads == nil {
+		reads = isSpec
+	}
 	rep := &Report{Now: now, Results: []Result{}}
 	var hist *gitHistory
 	for _, q := range qs {
@@ -302,7 +313,7 @@ func Run(ctx context.Context, asker livespec.Asker, repoDir string, qs []Questio
 			continue
 		}
 		if q.Kind == KindChanges && hist == nil {
-			hist, err = readHistory(ctx, repoDir)
+			hist, err = readHistory(ctx, repoDir, reads)
 			if err != nil {
 				return nil, err
 			}
@@ -545,7 +556,7 @@ func isSpec(p string) bool {
 // readHistory runs git log over the first-parent chain, each commit diffed
 // against its first parent with rename detection. Both sides of a rename
 // count as touched, so the set does not depend on how renames are detected.
-func readHistory(ctx context.Context, dir string) (*gitHistory, error) {
+func readHistory(ctx context.Context, dir string, reads func(string) bool) (*gitHistory, error) {
 	cmd := exec.CommandContext(ctx, "git", "-C", dir, "-c", "core.quotePath=false", "log", "--first-parent",
 		"--diff-merges=first-parent", "--name-status", "-M", "--format=@%H %ct")
 	var stderr bytes.Buffer
@@ -554,10 +565,10 @@ func readHistory(ctx context.Context, dir string) (*gitHistory, error) {
 	if err != nil {
 		return nil, livespec.WrapError(livespec.EINVALID, fmt.Errorf("%w: %s", err, strings.TrimSpace(stderr.String())), "eval: read git history of %s", dir)
 	}
-	return parseHistory(out)
+	return parseHistory(out, reads)
 }
 
-func parseHistory(out []byte) (*gitHistory, error) {
+func parseHistory(out []byte, reads func(string) bool) (*gitHistory, error) {
 	h := &gitHistory{}
 	var cur *gitCommit
 	for _, line := range strings.Split(string(out), "\n") {
@@ -587,7 +598,7 @@ func parseHistory(out []byte) (*gitHistory, error) {
 					p = u
 				}
 			}
-			if isSpec(p) {
+			if reads(p) {
 				cur.files = append(cur.files, p)
 			}
 		}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/eval"
+	"github.com/livespec/livespec/ingest"
 	"github.com/livespec/livespec/internal/gittest"
 )
 
@@ -339,5 +340,40 @@ func TestRunVariants(t *testing.T) {
 	}
 	if text := rep.Text(); !strings.Contains(text, "variant") || !strings.Contains(text, "typo") {
 		t.Errorf("text report lacks the variant table:\n%s", text)
+	}
+}
+
+// TestRunChangesReadsSidecars: an index that reads sidecars (kep.yaml
+// beside a README.md) reports their changes; the git file set it is scored
+// against holds them when the run is told what the index reads, and
+// never files the index does not read.
+func TestRunChangesReadsSidecars(t *testing.T) {
+	r := gittest.New(t, time.Date(2024, 1, 10, 12, 0, 0, 0, time.UTC))
+	r.Do(gittest.Step{Date: "2024-01-10T12:00:00Z", Msg: "kep",
+		Write: map[string]string{"keps/1-a/README.md": "# KEP-1\n", "keps/1-a/kep.yaml": "status: provisional\n", "notes.txt": "no spec\n"}})
+	q := eval.Question{ID: "all", Kind: eval.KindChanges, Question: "all", From: "2024-01-01", To: "2024-12-31"}
+	w := &livespec.Window{From: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	asker := cannedAsker{"all": {Window: w, Changes: []livespec.AnswerChange{{Path: "keps/1-a/README.md"}, {Path: "keps/1-a/kep.yaml"}}}}
+	reads, err := ingest.Reads(ingest.Options{Exclude: ingest.DefaultExclude})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		reads func(string) bool
+		want  float64
+	}{
+		{"the index's files", reads, 1},
+		{"Markdown only", nil, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := eval.RunReading(context.Background(), asker, r.Dir, tc.reads, []eval.Question{q}, w.To)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res := rep.Results[0]; res.Score != tc.want {
+				t.Errorf("score %v, want %v: %s", res.Score, tc.want, res.Got)
+			}
+		})
 	}
 }

@@ -264,6 +264,19 @@ func newMatcher(include, exclude []string) (*matcher, error) {
 	return &matcher{include: include, exclude: exclude}, nil
 }
 
+// Reads returns whether an ingest with opt reads a path: a spec file its
+// globs select or a sidecar of one (see Options.Sidecars), so that a
+// check against git counts the files the index holds.
+func Reads(opt Options) (func(path string) bool, error) {
+	opt = opt.withDefaults()
+	m, err := newMatcher(opt.Include, opt.Exclude)
+	if err != nil {
+		return nil, fmt.Errorf("ingest: %w", err)
+	}
+	m.sidecars = opt.Sidecars
+	return m.match, nil
+}
+
 // match reports whether path is a spec file or a sidecar ingest reads.
 func (m *matcher) match(path string) bool {
 	if _, ok := sidecarDoc(m.sidecars, path); ok && !m.excluded(path) {

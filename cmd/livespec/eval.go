@@ -9,6 +9,7 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/eval"
+	"github.com/livespec/livespec/ingest"
 )
 
 // evalFlags are the flags of eval.
@@ -79,7 +80,17 @@ func runEval(ctx context.Context, e *env, o *evalFlags, pos []string) error {
 		}
 		dir, repos = infos[0].Source, []string{infos[0].Repo}
 	}
-	rep, err := eval.Run(ctx, scoped{a, repos}, dir, qs, clock)
+	// The changes questions count the files the index reads: its spec
+	// globs and sidecars, as the repository flags give them.
+	opt, err := o.repo.options(dir)
+	if err != nil {
+		return err
+	}
+	reads, err := ingest.Reads(opt)
+	if err != nil {
+		return err
+	}
+	rep, err := eval.RunReading(ctx, scoped{a, repos}, dir, reads, qs, clock)
 	if err != nil {
 		return err
 	}
