@@ -170,6 +170,16 @@ func (f *FileVersion) FirstHeading() string {
 	return ""
 }
 
+// Brief returns the brief form of f (see FileQuery.Brief).
+func (f *FileVersion) Brief() FileVersion {
+	b := FileVersion{ID: f.ID, Repo: f.Repo, Path: f.Path, Commit: f.Commit, Seq: f.Seq,
+		ValidFrom: f.ValidFrom, EndCommit: f.EndCommit, EndSeq: f.EndSeq, ValidTo: f.ValidTo}
+	if t := f.FirstHeading(); t != "" {
+		b.Outline = []SectionRef{{Heading: t}}
+	}
+	return b
+}
+
 // ValidAt reports whether the file version stood at t.
 func (f *FileVersion) ValidAt(t time.Time) bool {
 	if t.Before(f.ValidFrom) {

@@ -154,6 +154,12 @@ type FileQuery struct {
 	Paths    []string // doublestar globs
 	Validity Validity
 	Limit    int
+	// Brief asks for each version's identity, validity and title only: its
+	// Outline holds just the top level of its first heading (what
+	// FirstHeading returns; nothing when it has none), and Blob, Size,
+	// Status, Meta and Target are left empty. Listing the current files by
+	// title then reads no outlines.
+	Brief bool
 }
 
 // RepoInfo describes one repository in the index.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -245,6 +246,32 @@ func (c *versionCache[T]) read(ctx context.Context, version uint64, key string, 
 type currentSet struct {
 	files []fileTitle
 	kinds map[string]bool
+
+	namesOnce sync.Once
+	names     []fileNames // per file, made at the first byTitle
+}
+
+// fileNames are the name terms of a current file: of its name and title
+// (own) and of its directories (dirs).
+type fileNames struct{ own, dirs map[string]bool }
+
+// fileNames returns the name terms of every file of c, in c.files' order,
+// made once.
+func (c *currentSet) fileNames() []fileNames {
+	c.namesOnce.Do(func() {
+		c.names = make([]fileNames, len(c.files))
+		for i, f := range c.files {
+			n := fileNames{own: map[string]bool{}, dirs: map[string]bool{}}
+			for _, w := range append(nameTerms(docName(f.f.path)), nameTerms(f.title)...) {
+				n.own[w] = true
+			}
+			for _, w := range nameTerms(strings.ReplaceAll(path.Dir(f.f.path), "/", " ")) {
+				n.dirs[w] = true
+			}
+			c.names[i] = n
+		}
+	})
+	return c.names
 }
 
 // current returns the current files of repos (all: none given) and their
@@ -280,7 +307,7 @@ func (a *Assistant) repoKinds(ctx context.Context, repos []string) (map[string]b
 }
 
 func (a *Assistant) readCurrentFiles(ctx context.Context, repos []string) ([]fileTitle, error) {
-	files, err := a.Store.Files(ctx, livespec.FileQuery{Repos: repos, Validity: livespec.Current()})
+	files, err := a.Store.Files(ctx, livespec.FileQuery{Repos: repos, Validity: livespec.Current(), Brief: true})
 	if err != nil {
 		return nil, storeError("list files", err)
 	}

@@ -49,7 +49,7 @@ func (a *Assistant) resolveDocument(ctx context.Context, topic string, repos []s
 		}
 	}
 	if d := docPhraseOf(topic, cur.kinds); d.named {
-		return byTitle(d, files), nil
+		return byTitle(d, cur), nil
 	}
 	return nil, nil
 }

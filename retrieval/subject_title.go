@@ -116,18 +116,12 @@ var docOfRe = regexp.MustCompile(`(?i)^(?:the\s+|a\s+|an\s+)?\S+\s+(?:for|of|on|
 // title: of several, the one holding more of the topic's words in its name
 // and title, then the one whose name and title the topic covers best; a
 // tie names none.
-func byTitle(d docPhrase, files []fileTitle) *fileTitle {
+func byTitle(d docPhrase, cur *currentSet) *fileTitle {
 	var best *fileTitle
 	bestHits, bestShare, tie := 0, 0.0, false
-	for i, f := range files {
-		own := map[string]bool{}
-		for _, w := range append(nameTerms(docName(f.f.path)), nameTerms(f.title)...) {
-			own[w] = true
-		}
-		dirs := map[string]bool{}
-		for _, w := range nameTerms(strings.ReplaceAll(path.Dir(f.f.path), "/", " ")) {
-			dirs[w] = true
-		}
+	names := cur.fileNames()
+	for i := range cur.files {
+		own, dirs := names[i].own, names[i].dirs
 		hits, inOwn := 0, 0
 		ok := true
 		for _, w := range d.required {
@@ -150,7 +144,7 @@ func byTitle(d docPhrase, files []fileTitle) *fileTitle {
 		share := float64(hits) / float64(len(own))
 		switch {
 		case best == nil || hits > bestHits || (hits == bestHits && share > bestShare+1e-9):
-			best, bestHits, bestShare, tie = &files[i], hits, share, false
+			best, bestHits, bestShare, tie = &cur.files[i], hits, share, false
 		case hits == bestHits && share > bestShare-1e-9:
 			tie = true
 		}

@@ -426,6 +426,9 @@ func (s *Store) Files(ctx context.Context, q livespec.FileQuery) ([]livespec.Fil
 			if err != nil {
 				return livespec.WrapError(livespec.EINTERNAL, err, "qdrant: files")
 			}
+			if q.Brief {
+				f = f.Brief()
+			}
 			out = append(out, f)
 		}
 		return nil

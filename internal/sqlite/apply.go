@@ -38,11 +38,11 @@ const (
 	versionArgs = 15
 
 	sqlUpsertFile = `INSERT INTO files
-	(id, repo, path, blob, size, status, outline, meta, target, commit_, seq, valid_from, end_commit, end_seq, valid_to)
-	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	(id, repo, path, blob, size, status, outline, meta, target, commit_, seq, valid_from, end_commit, end_seq, valid_to, title)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (id) DO UPDATE SET
 		path = excluded.path, blob = excluded.blob, size = excluded.size, status = excluded.status,
-		outline = excluded.outline, meta = excluded.meta, target = excluded.target,
+		outline = excluded.outline, meta = excluded.meta, target = excluded.target, title = excluded.title,
 		commit_ = excluded.commit_, seq = excluded.seq, valid_from = excluded.valid_from,
 		end_commit = CASE WHEN excluded.end_commit <> '' THEN excluded.end_commit ELSE files.end_commit END,
 		end_seq = CASE WHEN excluded.end_commit <> '' THEN excluded.end_seq ELSE files.end_seq END,
@@ -302,7 +302,7 @@ func (a *applier) files(fs []livespec.FileVersion) error {
 			return livespec.WrapError(livespec.EINVALID, err, "file version %s: metadata is not JSON-compatible", f.ID)
 		}
 		if _, err := up.ExecContext(a.nc, f.ID, f.Repo, f.Path, f.Blob, f.Size, string(f.Status), outline, meta, f.Target,
-			f.Commit, f.Seq, nanos(f.ValidFrom), f.EndCommit, f.EndSeq, nanos(f.ValidTo)); err != nil {
+			f.Commit, f.Seq, nanos(f.ValidFrom), f.EndCommit, f.EndSeq, nanos(f.ValidTo), f.FirstHeading()); err != nil {
 			return err
 		}
 	}

@@ -27,6 +27,7 @@ var deferredIndexes = []struct{ name, create string }{
 	{"versions_open", `CREATE INDEX versions_open ON versions (repo) WHERE end_commit = ''`},
 	{"files_order", `CREATE INDEX files_order ON files (repo, path, valid_from)`},
 	{"files_open", `CREATE INDEX files_open ON files (repo) WHERE end_commit = ''`},
+	{"files_titles", `CREATE INDEX files_titles ON files (repo, path, valid_from, seq, id, commit_, end_commit, end_seq, valid_to, title) WHERE end_commit = ''`},
 	{"changes_path", `CREATE INDEX changes_path ON changes (path)`},
 	{"changes_old_path", `CREATE INDEX changes_old_path ON changes (old_path) WHERE old_path <> ''`},
 	{"versions_uncounted", `CREATE INDEX versions_uncounted ON versions (rid) WHERE counted <> (end_commit = '')`},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -169,5 +170,51 @@ func TestMigrateRetokenises(t *testing.T) {
 				t.Errorf("texts matching %q = %v, want %v", tc.query, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestMigrateFileTitles opens an index written with schema 8 and checks
+// that every file version gains the title its outline gives
+// (FileVersion.FirstHeading), which a brief listing returns.
+func TestMigrateFileTitles(t *testing.T) {
+	path, db := oldIndex(t, 8)
+	outlines := map[string]string{
+		"heading.md":  `[{"heading":"Guide"},{"heading":"Guide > Setup"}]`,
+		"preamble.md": `[{"heading":""},{"heading":"","part":1},{"heading":"Intro > More"}]`,
+		"front.md":    `[{"heading":"(front matter)"},{"heading":"Title"}]`,
+		"none.md":     `[{"heading":""}]`,
+		"empty.md":    ``,
+	}
+	for p, o := range outlines {
+		var outline any
+		if o != "" {
+			outline = o
+		}
+		if _, err := db.Exec(`INSERT INTO files (id, repo, path, blob, size, status, outline, target, commit_, seq, valid_from)
+			VALUES (?, 'r', ?, 'b', 1, 'text', ?, '', 'c', 1, 0)`, "id-"+p, p, outline); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	ctx := context.Background()
+	s := openMigrated(t, path)
+	full, err := s.Files(ctx, livespec.FileQuery{Validity: livespec.Current()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	brief, err := s.Files(ctx, livespec.FileQuery{Validity: livespec.Current(), Brief: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	titles := map[string]string{}
+	for i, f := range brief {
+		titles[f.Path] = f.FirstHeading()
+		if want := full[i].Brief(); !slices.Equal(f.Outline, want.Outline) {
+			t.Errorf("%s: brief outline %+v, want %+v", f.Path, f.Outline, want.Outline)
+		}
+	}
+	want := map[string]string{"heading.md": "Guide", "preamble.md": "Intro", "front.md": "Title", "none.md": "", "empty.md": ""}
+	if !maps.Equal(titles, want) {
+		t.Errorf("titles after migration = %v, want %v", titles, want)
 	}
 }

@@ -261,8 +261,11 @@ func (s *Store) Files(ctx context.Context, q livespec.FileQuery) ([]livespec.Fil
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: files: %w", err)
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT f.id, f.repo, f.path, f.blob, f.size, f.status, f.outline, f.meta, f.target,
-		f.commit_, f.seq, f.valid_from, f.end_commit, f.end_seq, f.valid_to FROM files f`+
+	cols := fileColumns
+	if q.Brief {
+		cols = briefFileColumns
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+cols+` FROM files f`+
 		w.String()+` ORDER BY f.repo, f.path, f.valid_from, f.seq, f.id`, w.args...)
 	if err != nil {
 		return nil, s.fail(ctx, "files", err)
@@ -270,28 +273,12 @@ func (s *Store) Files(ctx context.Context, q livespec.FileQuery) ([]livespec.Fil
 	defer rows.Close()
 	var out []livespec.FileVersion
 	for rows.Next() {
-		var f livespec.FileVersion
-		var outline, meta sql.NullString
-		var from, to sql.NullInt64
-		var status string
-		if err := rows.Scan(&f.ID, &f.Repo, &f.Path, &f.Blob, &f.Size, &status, &outline, &meta, &f.Target,
-			&f.Commit, &f.Seq, &from, &f.EndCommit, &f.EndSeq, &to); err != nil {
+		f, err := scanFile(rows, q.Brief)
+		if err != nil {
 			return nil, s.fail(ctx, "files", err)
 		}
 		if !pf.match(f.Path) {
 			continue
-		}
-		f.Status = livespec.FileStatus(status)
-		f.ValidFrom, f.ValidTo = fromNanos(from), fromNanos(to)
-		if outline.Valid {
-			if f.Outline, err = outlines.decode(outline.String, copyOutline); err != nil {
-				return nil, fmt.Errorf("sqlite: files: %s outline: %w", f.ID, err)
-			}
-		}
-		if meta.Valid {
-			if f.Meta, err = metas.decode(meta.String, copyMeta); err != nil {
-				return nil, fmt.Errorf("sqlite: files: %s meta: %w", f.ID, err)
-			}
 		}
 		out = append(out, f)
 		if q.Limit > 0 && len(out) == q.Limit {
@@ -302,6 +289,52 @@ func (s *Store) Files(ctx context.Context, q livespec.FileQuery) ([]livespec.Fil
 		return nil, s.fail(ctx, "files", err)
 	}
 	return out, nil
+}
+
+// The columns Files reads of a file version in full, and in brief: the
+// brief ones of a current version are all in the files_titles index, so
+// listing the current files reads no outline.
+const (
+	fileColumns = `f.id, f.repo, f.path, f.commit_, f.seq, f.valid_from, f.end_commit, f.end_seq, f.valid_to,
+		f.blob, f.size, f.status, f.outline, f.meta, f.target`
+	briefFileColumns = `f.id, f.repo, f.path, f.commit_, f.seq, f.valid_from, f.end_commit, f.end_seq, f.valid_to, f.title`
+)
+
+// scanFile reads a row of fileColumns, or of briefFileColumns when brief.
+func scanFile(rows *sql.Rows, brief bool) (livespec.FileVersion, error) {
+	var f livespec.FileVersion
+	var from, to sql.NullInt64
+	dest := []any{&f.ID, &f.Repo, &f.Path, &f.Commit, &f.Seq, &from, &f.EndCommit, &f.EndSeq, &to}
+	var title, status string
+	var outline, meta sql.NullString
+	if brief {
+		dest = append(dest, &title)
+	} else {
+		dest = append(dest, &f.Blob, &f.Size, &status, &outline, &meta, &f.Target)
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return f, err
+	}
+	f.ValidFrom, f.ValidTo = fromNanos(from), fromNanos(to)
+	if brief {
+		if title != "" {
+			f.Outline = []livespec.SectionRef{{Heading: title}}
+		}
+		return f, nil
+	}
+	f.Status = livespec.FileStatus(status)
+	var err error
+	if outline.Valid {
+		if f.Outline, err = outlines.decode(outline.String, copyOutline); err != nil {
+			return f, fmt.Errorf("%s outline: %w", f.ID, err)
+		}
+	}
+	if meta.Valid {
+		if f.Meta, err = metas.decode(meta.String, copyMeta); err != nil {
+			return f, fmt.Errorf("%s meta: %w", f.ID, err)
+		}
+	}
+	return f, nil
 }
 
 // shortWindow is the longest window whose changes Changes reads in their

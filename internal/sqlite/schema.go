@@ -323,4 +323,17 @@ CREATE TABLE links (
 );
 CREATE INDEX links_order ON links (repo, path, heading, kind, target, anchor, valid_from);
 `,
+	// 9: each file version's title (the top level of its first heading,
+	// front matter skipped: FileVersion.FirstHeading), filled from the
+	// outlines already stored, and an index of the current files' titles
+	// that a brief listing reads without the outlines.
+	`
+ALTER TABLE files ADD COLUMN title TEXT NOT NULL DEFAULT '';
+UPDATE files SET title = coalesce((
+	SELECT CASE WHEN instr(h, ' > ') > 0 THEN substr(h, 1, instr(h, ' > ') - 1) ELSE h END
+	FROM (SELECT json_extract(value, '$.heading') AS h, key FROM json_each(files.outline))
+	WHERE h <> '' AND h <> '(front matter)' ORDER BY key LIMIT 1), '')
+WHERE outline IS NOT NULL;
+CREATE INDEX files_titles ON files (repo, path, valid_from, seq, id, commit_, end_commit, end_seq, valid_to, title) WHERE end_commit = '';
+`,
 }

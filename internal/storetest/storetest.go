@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -465,6 +466,21 @@ func testFiles(t *testing.T, s livespec.Store) {
 			}
 			if !slices.Equal(paths(got), tt.want) {
 				t.Errorf("got %v, want %v (ordered by path, valid_from)", paths(got), tt.want)
+			}
+			// A brief listing is the same versions with only their
+			// identity, validity and title.
+			bq := tt.q
+			bq.Brief = true
+			brief, err := s.Files(ctx, bq)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := make([]livespec.FileVersion, len(got))
+			for i := range got {
+				want[i] = got[i].Brief()
+			}
+			if len(brief) != len(want) || (len(want) > 0 && !reflect.DeepEqual(brief, want)) {
+				t.Errorf("brief listing:\n got %+v\nwant %+v", brief, want)
 			}
 		})
 	}
