@@ -15,8 +15,9 @@ import (
 func (s *Store) Checkpoint(ctx context.Context, repo string) (livespec.Checkpoint, error) {
 	cp := livespec.Checkpoint{Repo: repo}
 	var t, u sql.NullInt64
-	err := s.r.QueryRowContext(ctx, `SELECT branch, commit_, seq, time, config, source, updated_at
-		FROM checkpoints WHERE repo = ?`, repo).Scan(&cp.Branch, &cp.Commit, &cp.Seq, &t, &cp.Config, &cp.Source, &u)
+	err := s.queryRow(ctx, func(sc scanner) error {
+		return sc.Scan(&cp.Branch, &cp.Commit, &cp.Seq, &t, &cp.Config, &cp.Source, &u)
+	}, `SELECT branch, commit_, seq, time, config, source, updated_at FROM checkpoints WHERE repo = ?`, repo)
 	if errors.Is(err, sql.ErrNoRows) {
 		return livespec.Checkpoint{}, fmt.Errorf("sqlite: checkpoint: %w", livespec.Errorf(livespec.ENOTFOUND, "repository %q has not been ingested", repo))
 	}
@@ -179,7 +180,8 @@ func scanVersion(sc scanner, v *livespec.Version, extra ...any) error {
 // Version returns the section version with id, ENOTFOUND if none.
 func (s *Store) Version(ctx context.Context, id string) (livespec.Version, error) {
 	var v livespec.Version
-	err := scanVersion(s.r.QueryRowContext(ctx, `SELECT `+versionCols+` FROM versions v JOIN texts t ON t.id = v.text_id WHERE v.id = ?`, id), &v)
+	err := s.queryRow(ctx, func(sc scanner) error { return scanVersion(sc, &v) },
+		`SELECT `+versionCols+` FROM versions v JOIN texts t ON t.id = v.text_id WHERE v.id = ?`, id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return v, fmt.Errorf("sqlite: version: %w", livespec.Errorf(livespec.ENOTFOUND, "no version %q", id))
 	}

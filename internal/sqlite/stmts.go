@@ -47,6 +47,26 @@ func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows
 	return st.QueryContext(ctx, args...)
 }
 
+// queryRow runs query on the read pool, prepared once per Store, and
+// scans its first row with scan: sql.ErrNoRows when it has none.
+func (s *Store) queryRow(ctx context.Context, scan func(scanner) error, query string, args ...any) error {
+	rows, err := s.query(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		if err := closeRows(rows); err != nil {
+			return err
+		}
+		return sql.ErrNoRows
+	}
+	if err := scan(rows); err != nil {
+		return err
+	}
+	return closeRows(rows)
+}
+
 // prepared returns query prepared on the read pool, kept per Store, and
 // whether it is kept (a statement not kept must be closed after use).
 func (s *Store) prepared(ctx context.Context, query string) (*sql.Stmt, bool, error) {
