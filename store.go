@@ -133,6 +133,10 @@ type ChangeQuery struct {
 	// After is a cursor: only changes ordered after the change with this id.
 	After string
 	Limit int // 0: no limit
+	// Brief leaves out what only a report of the changes shows: Author,
+	// AuthorDate, Message, Before, After and Summary are empty. The events
+	// and their order are those of the same query without Brief.
+	Brief bool
 }
 
 // VersionQuery selects section versions, ordered by repo, path, then

@@ -45,12 +45,6 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, topic string, n
 		res.notes = append(res.notes, fmt.Sprintf("No period was given, so this covers the last 7 days (%s to %s).",
 			res.window.From.UTC().Format("2006-01-02 15:04"), res.window.To.UTC().Format("2006-01-02 15:04 MST")))
 	}
-	cs, err := a.Store.Changes(ctx, livespec.ChangeQuery{Repos: repos, From: res.window.From, To: res.window.To, Sections: true})
-	if err != nil {
-		return nil, storeError("read changes", err)
-	}
-	cs = MergeParts(cs)
-	var m *topicMatch
 	generic, err := a.corpusTopic(ctx, topic, repos)
 	if err != nil {
 		return nil, err
@@ -59,15 +53,27 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, topic string, n
 	if err != nil {
 		return nil, err
 	}
+	topical := doc == nil && usefulTopic(topic) && !generic
+	// Narrowing the window to a document or a topic needs only where each
+	// of its events is: the events it keeps are read in full afterwards.
+	q := livespec.ChangeQuery{Repos: repos, From: res.window.From, To: res.window.To, Sections: true, Brief: doc != nil || topical}
+	cs, err := a.Store.Changes(ctx, q)
+	if err != nil {
+		return nil, storeError("read changes", err)
+	}
+	cs = MergeParts(cs)
+	var m *topicMatch
 	switch {
 	case doc != nil:
 		total := len(cs)
-		cs = ofDocument(cs, doc)
+		if cs, err = a.keepInFull(ctx, q, cs, func(cs []livespec.Change) []livespec.Change { return ofDocument(cs, doc) }); err != nil {
+			return nil, err
+		}
 		res.narrowed, res.subjects = true, []livespec.Subject{doc.subject}
 		if len(cs) == 0 && total > 0 {
 			res.notes = append(res.notes, fmt.Sprintf("%d changes landed in the period, none of them to %s.", total, doc.subject.Path))
 		}
-	case usefulTopic(topic) && !generic:
+	case topical:
 		m, err = a.matchTopic(ctx, topic, repos)
 		if err != nil {
 			return nil, err
@@ -76,7 +82,9 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, topic string, n
 			return nil, err
 		}
 		total := len(cs)
-		cs = narrow(cs, m)
+		if cs, err = a.keepInFull(ctx, q, cs, func(cs []livespec.Change) []livespec.Change { return narrow(cs, m) }); err != nil {
+			return nil, err
+		}
 		res.narrowed = true
 		if len(cs) == 0 && total > 0 {
 			res.notes = append(res.notes, fmt.Sprintf("%d changes landed in the period, none of them about %q.", total, topic))
@@ -95,6 +103,34 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, topic string, n
 		}
 	}
 	return res, nil
+}
+
+// keepInFull returns keep(cs), cs being the merged brief events of q, read
+// in full: the window's events of the files the kept ones are on, merged
+// and kept again. keep decides by where an event is; a section's parts
+// share a file, so they merge as they did, and every kept event is on one
+// of these files, under its path or its old one.
+func (a *Assistant) keepInFull(ctx context.Context, q livespec.ChangeQuery, cs []livespec.Change, keep func([]livespec.Change) []livespec.Change) ([]livespec.Change, error) {
+	kept := keep(cs)
+	if len(kept) == 0 {
+		return kept, nil
+	}
+	var paths []string
+	seen := map[string]bool{}
+	for _, c := range kept {
+		for _, p := range []string{c.Path, c.OldPath} {
+			if p != "" && !seen[p] {
+				seen[p] = true
+				paths = append(paths, livespec.LiteralGlob(p))
+			}
+		}
+	}
+	q.Paths, q.Brief = paths, false
+	full, err := a.Store.Changes(ctx, q)
+	if err != nil {
+		return nil, storeError("read changes", err)
+	}
+	return keep(MergeParts(full)), nil
 }
 
 // docLineage is a document a changes question names, with every path it had.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
 	qc "github.com/qdrant/go-client/qdrant"
@@ -292,6 +293,9 @@ func (s *Store) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec
 				return livespec.WrapError(livespec.EINTERNAL, err, "qdrant: changes")
 			}
 			if after == nil || compareChanges(c, *after) > 0 {
+				if q.Brief {
+					c = briefChange(c)
+				}
 				out = append(out, c)
 			}
 		}
@@ -305,6 +309,12 @@ func (s *Store) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec
 		out = out[:q.Limit]
 	}
 	return out, nil
+}
+
+// briefChange is c without what ChangeQuery.Brief leaves out.
+func briefChange(c livespec.Change) livespec.Change {
+	c.Author, c.AuthorDate, c.Message, c.Before, c.After, c.Summary = "", time.Time{}, "", "", "", ""
+	return c
 }
 
 // keyFilter selects versions of any of keys.

@@ -55,47 +55,86 @@ func parseInt(f string) (sql.NullInt64, bool) {
 	return sql.NullInt64{Int64: n, Valid: err == nil}, err == nil
 }
 
-// changeCols are the columns of a Change in changes c, in scan order.
-const changeCols = `c.date, c.author_date, c.seq, c.part, c.section, c.id, c.repo, c.commit_, c.author, c.message,
-	c.path, c.old_path, c.heading, c.old_heading, c.kind, c.before, c.after, c.summary`
+// changeBriefCols are the columns of a brief Change (ChangeQuery.Brief) in
+// changes c, in scan order; changeCols those of a whole Change, the brief
+// ones first.
+const (
+	changeBriefCols = `c.date, c.seq, c.part, c.section, c.id, c.repo, c.commit_, c.path, c.old_path, c.heading, c.old_heading, c.kind`
+	changeCols      = changeBriefCols + `, c.author_date, c.author, c.message, c.before, c.after, c.summary`
+)
 
-// changePacked selects changeCols packed (see unpackChange).
-var changePacked = packExpr(`c.date`, `ifnull(c.author_date, '')`, `c.seq`, `c.part`, `c.section`, `c.id`, `c.repo`,
-	`c.commit_`, `c.author`, `c.message`, `c.path`, `c.old_path`, `c.heading`, `c.old_heading`, `c.kind`,
-	`c.before`, `c.after`, `c.summary`)
+// changeBriefPacked and changePacked select changeBriefCols and changeCols
+// packed (see unpackBriefChange and unpackChange).
+var (
+	changeBriefPacked = packExpr(changeBriefExprs...)
+	changePacked      = packExpr(append(changeBriefExprs[:len(changeBriefExprs):len(changeBriefExprs)],
+		`ifnull(c.author_date, '')`, `c.author`, `c.message`, `c.before`, `c.after`, `c.summary`)...)
+)
 
-// scanChange scans changeCols into c.
-func scanChange(sc scanner, c *livespec.Change) error {
-	var date, adate sql.NullInt64
+var changeBriefExprs = strings.Split(changeBriefCols, ", ")
+
+// briefFields is how many fields a brief change has.
+const briefFields = 12
+
+// scanBriefChange scans changeBriefCols into c.
+func scanBriefChange(sc scanner, c *livespec.Change) error { return scanChangeCols(sc, c) }
+
+// scanChangeCols scans changeBriefCols into c, and more after them.
+func scanChangeCols(sc scanner, c *livespec.Change, more ...any) error {
+	var date sql.NullInt64
 	var kind string
-	if err := sc.Scan(&date, &adate, &c.Seq, &c.Part, &c.Section, &c.ID, &c.Repo, &c.Commit, &c.Author, &c.Message,
-		&c.Path, &c.OldPath, &c.Heading, &c.OldHeading, &kind, &c.Before, &c.After, &c.Summary); err != nil {
+	dest := append([]any{&date, &c.Seq, &c.Part, &c.Section, &c.ID, &c.Repo, &c.Commit,
+		&c.Path, &c.OldPath, &c.Heading, &c.OldHeading, &kind}, more...)
+	if err := sc.Scan(dest...); err != nil {
 		return err
 	}
 	c.Kind = livespec.ChangeKind(kind)
-	c.Date, c.AuthorDate = fromNanos(date), fromNanos(adate)
+	c.Date = fromNanos(date)
 	return nil
+}
+
+// scanChange scans changeCols into c.
+func scanChange(sc scanner, c *livespec.Change) error {
+	var adate sql.NullInt64
+	if err := scanChangeCols(sc, c, &adate, &c.Author, &c.Message, &c.Before, &c.After, &c.Summary); err != nil {
+		return err
+	}
+	c.AuthorDate = fromNanos(adate)
+	return nil
+}
+
+// unpackBriefChange fills c from a row selected with changeBriefPacked
+// and reports whether the row split exactly.
+func unpackBriefChange(s string, c *livespec.Change) bool {
+	var f [briefFields]string
+	return split(s, f[:]) && briefChange(f[:], c)
 }
 
 // unpackChange fills c from a row selected with changePacked and reports
 // whether the row split exactly.
 func unpackChange(s string, c *livespec.Change) bool {
-	var f [18]string
-	if !split(s, f[:]) {
+	var f [briefFields + 6]string
+	if !split(s, f[:]) || !briefChange(f[:briefFields], c) {
 		return false
 	}
+	adate, ok := parseInt(f[briefFields])
+	c.AuthorDate = fromNanos(adate)
+	c.Author, c.Message, c.Before, c.After, c.Summary = f[briefFields+1], f[briefFields+2], f[briefFields+3], f[briefFields+4], f[briefFields+5]
+	return ok
+}
+
+// briefChange fills c with the fields of a brief change, f, and reports
+// whether its numbers parsed.
+func briefChange(f []string, c *livespec.Change) bool {
 	date, ok1 := parseInt(f[0])
-	adate, ok2 := parseInt(f[1])
-	seq, ok3 := parseInt(f[2])
-	part, ok4 := parseInt(f[3])
-	section, ok5 := parseInt(f[4])
-	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !date.Valid {
+	seq, ok2 := parseInt(f[1])
+	part, ok3 := parseInt(f[2])
+	section, ok4 := parseInt(f[3])
+	if !ok1 || !ok2 || !ok3 || !ok4 || !date.Valid {
 		return false
 	}
-	*c = livespec.Change{ID: f[5], Repo: f[6], Commit: f[7], Author: f[8], Message: f[9], Path: f[10], OldPath: f[11],
-		Heading: f[12], OldHeading: f[13], Kind: livespec.ChangeKind(f[14]), Before: f[15], After: f[16], Summary: f[17],
-		Seq: seq.Int64, Part: int(part.Int64), Section: section.Int64 != 0,
-		Date: fromNanos(date), AuthorDate: fromNanos(adate)}
+	*c = livespec.Change{ID: f[4], Repo: f[5], Commit: f[6], Path: f[7], OldPath: f[8], Heading: f[9], OldHeading: f[10],
+		Kind: livespec.ChangeKind(f[11]), Seq: seq.Int64, Part: int(part.Int64), Section: section.Int64 != 0, Date: fromNanos(date)}
 	return true
 }
 

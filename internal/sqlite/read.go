@@ -391,9 +391,13 @@ func (s *Store) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec
 		w.add(`(`+changeOrder+`) > (SELECT `+changeOrder+` FROM changes c WHERE c.id = ?)`, q.After)
 	}
 	from, order := ` FROM changes c`+w.String()+` ORDER BY `+changeOrder, w.args
-	out, exact, err := s.readChanges(ctx, `SELECT `+changePacked+from, order, pf, q.Limit, true)
+	f := changeFull
+	if q.Brief {
+		f = changeBrief
+	}
+	out, exact, err := s.readChanges(ctx, `SELECT `+f.packed+from, order, pf, q.Limit, f.unpack, nil)
 	if err == nil && !exact { // a text holds a NUL byte: read the columns
-		out, _, err = s.readChanges(ctx, `SELECT `+changeCols+from, order, pf, q.Limit, false)
+		out, _, err = s.readChanges(ctx, `SELECT `+f.cols+from, order, pf, q.Limit, nil, f.scan)
 	}
 	if err != nil {
 		return nil, s.fail(ctx, "changes", err)
@@ -401,10 +405,27 @@ func (s *Store) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec
 	return out, nil
 }
 
-// readChanges runs query, which selects changePacked (packed) or changeCols,
-// and returns the changes passing pf, at most limit (0: all). With packed
-// rows, exact is false when a row did not split.
-func (s *Store) readChanges(ctx context.Context, query string, args []any, pf *pathFilter, limit int, packed bool) (out []livespec.Change, exact bool, err error) {
+// changeForm is how Changes selects and reads a change: its columns
+// packed in one value and unpacked, or as columns and scanned.
+type changeForm struct {
+	packed, cols string
+	unpack       func(string, *livespec.Change) bool
+	scan         func(scanner, *livespec.Change) error
+}
+
+// changeFull reads every field of a change; changeBrief those a brief
+// query (ChangeQuery.Brief) keeps.
+var (
+	changeFull  = changeForm{changePacked, changeCols, unpackChange, scanChange}
+	changeBrief = changeForm{changeBriefPacked, changeBriefCols, unpackBriefChange, scanBriefChange}
+)
+
+// readChanges runs query, which selects one packed value (read with
+// unpack) or columns (read with scan), and returns the changes passing
+// pf, at most limit (0: all). With packed rows, exact is false when a row
+// did not split.
+func (s *Store) readChanges(ctx context.Context, query string, args []any, pf *pathFilter, limit int,
+	unpack func(string, *livespec.Change) bool, scan func(scanner, *livespec.Change) error) (out []livespec.Change, exact bool, err error) {
 	rows, err := s.query(ctx, query, args...)
 	if err != nil {
 		return nil, false, err
@@ -413,14 +434,14 @@ func (s *Store) readChanges(ctx context.Context, query string, args []any, pf *p
 	var row string
 	for rows.Next() {
 		var c livespec.Change
-		if packed {
+		if unpack != nil {
 			if err := rows.Scan(&row); err != nil {
 				return nil, false, err
 			}
-			if !unpackChange(row, &c) {
+			if !unpack(row, &c) {
 				return nil, false, nil
 			}
-		} else if err := scanChange(rows, &c); err != nil {
+		} else if err := scan(rows, &c); err != nil {
 			return nil, false, err
 		}
 		if !pf.match(c.Path, c.OldPath) {

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -60,6 +61,8 @@ func TestChangesRoundTrip(t *testing.T) {
 		{"limit before the NUL row", livespec.ChangeQuery{Sections: true, Limit: 1}, want[:1]},
 		{"file-level only", livespec.ChangeQuery{}, []livespec.Change{want[0], want[2], want[4], want[6]}},
 		{"cursor", livespec.ChangeQuery{Sections: true, After: want[4].ID}, want[5:]},
+		{"brief, NUL bytes in a heading", livespec.ChangeQuery{Sections: true, Brief: true}, brief(want)},
+		{"brief, packed", livespec.ChangeQuery{Sections: true, Brief: true, Limit: 5}, brief(want[:5])},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -77,6 +80,16 @@ func TestChangesRoundTrip(t *testing.T) {
 			}
 		})
 	}
+}
+
+// brief returns cs without what ChangeQuery.Brief leaves out.
+func brief(cs []livespec.Change) []livespec.Change {
+	out := slices.Clone(cs)
+	for i := range out {
+		c := &out[i]
+		c.Author, c.AuthorDate, c.Message, c.Before, c.After, c.Summary = "", time.Time{}, "", "", "", ""
+	}
+	return out
 }
 
 // equalChange compares changes with times compared as instants.

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(tb testing.TB) livespec.Store) {
 		{"ChangesOrder", testChangesOrder},
 		{"ChangesPaging", testChangesPaging},
 		{"ChangesFilters", testChangesFilters},
+		{"ChangesBrief", testChangesBrief},
 		{"HasVectors", testHasVectors},
 		{"SetIndexMismatch", testSetIndex},
 		{"DeleteRepo", testDeleteRepo},
@@ -885,6 +886,33 @@ func testChangesFilters(t *testing.T, s livespec.Store) {
 	got := changes(t, s, livespec.ChangeQuery{Paths: []string{"old/a.md"}})
 	if len(got) != 1 || got[0].OldPath != "old/a.md" || got[0].Kind != livespec.Renamed {
 		t.Errorf("rename = %+v", got)
+	}
+}
+
+// testChangesBrief checks ChangeQuery.Brief: the same events in the same
+// order as the full query, with the report's fields left out and the rest
+// as stored.
+func testChangesBrief(t *testing.T, s livespec.Store) {
+	loadShop(t, s)
+	apply(t, s, docs()...)
+	for _, q := range []livespec.ChangeQuery{
+		{Sections: true},
+		{Repos: []string{"shop"}, Paths: []string{"specs/**"}, From: t2, Sections: true},
+		{Sections: false, Limit: 3},
+	} {
+		full := changes(t, s, q)
+		q.Brief = true
+		brief := changes(t, s, q)
+		if len(full) == 0 || len(brief) != len(full) {
+			t.Fatalf("%+v: %d brief changes, %d full", q, len(brief), len(full))
+		}
+		for i, c := range full {
+			want := c
+			want.Author, want.AuthorDate, want.Message, want.Before, want.After, want.Summary = "", time.Time{}, "", "", "", ""
+			if !reflect.DeepEqual(brief[i], want) {
+				t.Errorf("%+v: brief change %d = %+v, want %+v", q, i, brief[i], want)
+			}
+		}
 	}
 }
 
