@@ -251,18 +251,24 @@ type currentSet struct {
 	names     []fileNames // per file, made at the first byTitle
 }
 
-// fileNames are the name terms of a current file: of its name and title
-// (own) and of its directories (dirs).
-type fileNames struct{ own, dirs map[string]bool }
+// fileNames are the name terms of a current file: of its name (base) and
+// title (words), both (own) and its directories (dirs).
+type fileNames struct {
+	base, words []string
+	own, dirs   map[string]bool
+}
 
 // fileNames returns the name terms of every file of c, in c.files' order,
-// made once.
+// made once. They are shared: callers must not change them.
 func (c *currentSet) fileNames() []fileNames {
 	c.namesOnce.Do(func() {
 		c.names = make([]fileNames, len(c.files))
 		for i, f := range c.files {
-			n := fileNames{own: map[string]bool{}, dirs: map[string]bool{}}
-			for _, w := range append(nameTerms(docName(f.f.path)), nameTerms(f.title)...) {
+			n := fileNames{base: nameTerms(docName(f.f.path)), words: nameTerms(f.title), own: map[string]bool{}, dirs: map[string]bool{}}
+			for _, w := range n.base {
+				n.own[w] = true
+			}
+			for _, w := range n.words {
 				n.own[w] = true
 			}
 			for _, w := range nameTerms(strings.ReplaceAll(path.Dir(f.f.path), "/", " ")) {

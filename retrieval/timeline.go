@@ -276,16 +276,24 @@ func (a *Assistant) fileCandidates(ctx context.Context, pool []livespec.Version,
 	for i, v := range pool {
 		add(fileID{v.Repo, v.Path}, firstHeading(v.Heading), i)
 	}
-	files, err := a.currentFiles(ctx, repos)
+	inPool := len(cands)
+	for _, c := range cands {
+		c.base = cachedNameTerms(docName(c.f.path))
+	}
+	cur, err := a.current(ctx, repos)
 	if err != nil {
 		return nil, err
 	}
-	for _, f := range files {
+	names := cur.fileNames()
+	for i, f := range cur.files {
+		n := len(cands)
 		add(f.f, f.title, len(pool))
+		if len(cands) > n { // a file the pool lacks: its name terms are made
+			cands[n].base, cands[n].words = names[i].base, names[i].words
+		}
 		byFile[f.f].current = true
 	}
-	for _, c := range cands {
-		c.base = cachedNameTerms(docName(c.f.path))
+	for _, c := range cands[:inPool] {
 		c.words = cachedNameTerms(c.title)
 	}
 	return cands, nil
@@ -300,12 +308,15 @@ type nameWeights struct {
 
 func newNameWeights(cands []*fileCand) nameWeights {
 	df := map[string]int{}
+	seen := map[string]bool{}
 	for _, c := range cands {
-		seen := map[string]bool{}
-		for _, w := range append(append([]string(nil), c.base...), c.words...) {
-			if !seen[w] {
-				seen[w] = true
-				df[w]++
+		clear(seen)
+		for _, ws := range [2][]string{c.base, c.words} {
+			for _, w := range ws {
+				if !seen[w] {
+					seen[w] = true
+					df[w]++
+				}
 			}
 		}
 	}
@@ -361,8 +372,9 @@ func (a *Assistant) namedFiles(ctx context.Context, m *topicMatch, cands []*file
 		poolDocs[i] = m.docs[v.ID]
 	}
 	var named []scoredFile
+	var scratch []string
 	for _, c := range cands {
-		covered, topicCov := topicCover(m, c)
+		covered, topicCov := topicCover(m, c, &scratch)
 		if topicCov == 0 {
 			continue
 		}
@@ -392,10 +404,12 @@ func (a *Assistant) namedFiles(ctx context.Context, m *topicMatch, cands []*file
 }
 
 // topicCover returns the topic's terms that c's file name or title covers
-// and their share of the topic's words (camelCase pieces aside).
-func topicCover(m *topicMatch, c *fileCand) (map[string]bool, float64) {
-	all := append(append([]string(nil), c.base...), c.words...)
-	covered := map[string]bool{}
+// (nil for none) and their share of the topic's words (camelCase pieces
+// aside); scratch is a buffer it reuses for c's words.
+func topicCover(m *topicMatch, c *fileCand, scratch *[]string) (map[string]bool, float64) {
+	all := append(append((*scratch)[:0], c.base...), c.words...)
+	*scratch = all
+	var covered map[string]bool
 	total, got := 0.0, 0.0
 	for _, q := range m.words {
 		if q.camel {
@@ -404,6 +418,9 @@ func topicCover(m *topicMatch, c *fileCand) (map[string]bool, float64) {
 		total++
 		for _, w := range all {
 			if coversName(q, w, all) {
+				if covered == nil {
+					covered = map[string]bool{}
+				}
 				covered[q.term] = true
 				got++
 				break
