@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -250,5 +251,54 @@ func TestNoFactsBaseline(t *testing.T) {
 	}
 	if strings.Join(a, "\n") != strings.Join(b, "\n") {
 		t.Errorf("the baseline stores other sections:\n%s\nwant:\n%s", strings.Join(b, "\n"), strings.Join(a, "\n"))
+	}
+}
+
+// factReads is a Store that records the documents each read of facts asks
+// for ("*" for the whole repository).
+type factReads struct {
+	livespec.Store
+	asked []string
+}
+
+func (s *factReads) Facts(ctx context.Context, q livespec.FactQuery) ([]livespec.Fact, error) {
+	if len(q.Paths) == 0 {
+		s.asked = append(s.asked, "*")
+	} else {
+		s.asked = append(s.asked, strings.Join(q.Paths, ","))
+	}
+	return s.Store.Facts(ctx, q)
+}
+
+// TestIncrementalReadsTouchedFacts checks that a short incremental ingest
+// (the one a server runs after each push) reads the open facts of the
+// documents its commits touch, not every document's, and that the facts
+// it writes are those of a single run over the whole history.
+func TestIncrementalReadsTouchedFacts(t *testing.T) {
+	steps := []gittest.Step{
+		{Msg: "a", Write: map[string]string{"d/README.md": "# D\n", "d/kep.yaml": "status: provisional\n", "x.md": "# X\n\n- Status: Draft\n", "y.md": "# Y\n\n- Owner: Ann\n"}},
+		{Msg: "b", Write: map[string]string{"d/kep.yaml": "status: implementable\n"}},
+		{Msg: "c", Write: map[string]string{"x.md": "# X\n\n- Status: Final\n", "d/kep.yaml": "status: implemented\n"}},
+	}
+	full := gittest.New(t, baseTime, steps...)
+	one := newMemStore()
+	ingestRepo(t, one, full.Dir, "r", nil)
+
+	inc := gittest.New(t, baseTime, steps[0])
+	store := &factReads{Store: newMemStore()}
+	ingestRepo(t, store, inc.Dir, "r", nil)
+	for i, s := range steps[1:] {
+		inc.Do(s)
+		store.asked = nil
+		ingestRepo(t, store, inc.Dir, "r", nil)
+		for _, a := range store.asked {
+			if a == "*" || strings.Contains(a, "y.md") {
+				t.Errorf("commit %s: the ingest read facts of %q, want only the documents it touches", steps[i+1].Msg, a)
+			}
+		}
+	}
+	a, b := factsOf(t, one, "r", livespec.AnyVersion()), factsOf(t, store, "r", livespec.AnyVersion())
+	if strings.Join(a, "\n") != strings.Join(b, "\n") {
+		t.Errorf("one run:\n%s\ncommit by commit:\n%s", strings.Join(a, "\n"), strings.Join(b, "\n"))
 	}
 }

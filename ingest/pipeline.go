@@ -233,6 +233,7 @@ type pipeline struct {
 	sawSpecFile bool
 
 	facts    map[string]map[string]*livespec.Fact // source path -> field -> open fact
+	factsAt  map[string]bool                      // lazy: sources whose open facts are in facts
 	pendingK map[string]int                       // fact id -> index in batch.Facts
 	links    map[string]map[linkKey]string        // declaring path -> its open links' ids
 	pendingL map[string]int                       // link id -> index in batch.Links
@@ -380,7 +381,9 @@ func (p *pipeline) loadState(ctx context.Context, rebuild, found, shallowStop bo
 	if err := p.loadOpen(ctx); err != nil {
 		return fmt.Errorf("ingest: load open versions: %w", err)
 	}
-	if err := p.loadFacts(ctx); err != nil {
+	if p.lazy {
+		p.factsAt = map[string]bool{} // read per source, when first needed
+	} else if err := p.loadFacts(ctx); err != nil {
 		return fmt.Errorf("ingest: load open facts: %w", err)
 	}
 	if err := p.loadLinks(ctx); err != nil {

@@ -131,6 +131,9 @@ func (p *pipeline) commit(ctx context.Context, job *commitJob) error {
 		}
 	}
 	if !p.opt.noFacts {
+		if err := p.loadSourceFacts(ctx, changes); err != nil {
+			return err
+		}
 		p.commitFacts(job, changes)
 	}
 	p.commitLinks(job, changes)

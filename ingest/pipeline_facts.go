@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/livespec/livespec"
@@ -13,8 +14,17 @@ func (p *pipeline) loadFacts(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	p.addOpenFacts(fs, nil)
+	return nil
+}
+
+// addOpenFacts keeps the open facts fs of the sources in only (nil: all).
+func (p *pipeline) addOpenFacts(fs []livespec.Fact, only map[string]bool) {
 	for i := range fs {
 		f := &fs[i]
+		if only != nil && !only[f.Source] {
+			continue
+		}
 		m := p.facts[f.Source]
 		if m == nil {
 			m = map[string]*livespec.Fact{}
@@ -22,6 +32,41 @@ func (p *pipeline) loadFacts(ctx context.Context) error {
 		}
 		m[f.Field] = f
 	}
+}
+
+// loadSourceFacts reads, in lazy mode, the open facts of the sources
+// changes touch that no earlier commit of the run touched: from the store,
+// which holds them as the run found them. A source's facts describe the
+// document its path names (itself, or a sidecar's document), so they are
+// asked for by those documents.
+func (p *pipeline) loadSourceFacts(ctx context.Context, changes []jobChange) error {
+	if p.factsAt == nil {
+		return nil
+	}
+	want := map[string]bool{}
+	var docs []string
+	for _, jc := range changes {
+		for _, side := range []entry{jc.From, jc.To} {
+			if !side.present() || p.factsAt[side.Path] {
+				continue
+			}
+			p.factsAt[side.Path] = true
+			want[side.Path] = true
+			doc := side.Path
+			if d, ok := sidecarDoc(p.opt.Sidecars, side.Path); ok {
+				doc = d
+			}
+			docs = append(docs, quoteGlob(doc))
+		}
+	}
+	if len(docs) == 0 {
+		return nil
+	}
+	fs, err := p.store.Facts(ctx, livespec.FactQuery{Repos: []string{p.opt.Repo}, Paths: docs, Validity: livespec.Current()})
+	if err != nil {
+		return fmt.Errorf("ingest: load open facts: %w", err)
+	}
+	p.addOpenFacts(fs, want)
 	return nil
 }
 
