@@ -44,6 +44,7 @@ type Store struct {
 	path string
 	w    *sql.DB // one connection, BEGIN IMMEDIATE: every write
 	r    *sql.DB // query-only pool: every read
+	v    *sql.DB // one query-only connection: DataVersion
 
 	stmts map[string]*sql.Stmt // prepared on w
 	vc    vecCache
@@ -143,7 +144,29 @@ func open(ctx context.Context, abs string) (*Store, error) {
 		s.Close()
 		return nil, s.fail(ctx, "open", err)
 	}
+	if s.v, err = openVersions(ctx, base+"?"+busy); err != nil {
+		s.Close()
+		return nil, s.fail(ctx, "open", err)
+	}
 	return s, nil
+}
+
+// openVersions opens the one connection DataVersion asks, kept open for
+// the Store's life.
+func openVersions(ctx context.Context, dsn string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", dsn+"&_pragma=cache_size(-64)&_pragma=query_only(1)")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 // probe checks that the file at dsn is empty, missing or a livespec index of
@@ -241,6 +264,9 @@ func (s *Store) Close() error {
 	}
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
+	}
+	if s.v != nil {
+		errs = append(errs, s.v.Close())
 	}
 	if s.w != nil {
 		errs = append(errs, s.w.Close())

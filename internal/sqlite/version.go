@@ -9,7 +9,8 @@ import (
 type versionState struct {
 	mu   sync.Mutex
 	gen  uint64
-	last map[any]int64 // read connection → its PRAGMA data_version when last asked
+	conn any   // the connection last asked (its numbers are its own)
+	last int64 // its PRAGMA data_version when last asked
 }
 
 // DataVersion returns a number that stays the same only while no write to
@@ -18,13 +19,14 @@ type versionState struct {
 // only to the Store that returned it. It reads no table.
 //
 // SQLite's data_version changes, on one connection, when another connection
-// commits. DataVersion asks a read connection (never a writer) and counts
-// up whenever that connection's value moved or the connection is new to it,
-// so any commit before a call is seen by the first call after it on every
-// connection, and every later call returns a larger number. Calls take
-// turns (one statement each).
+// commits. DataVersion asks one connection of its own, kept for the
+// Store's life, and counts up whenever that connection's value moved (or
+// the connection was opened anew): a commit is seen by the first call after
+// it, every later call returns a larger number, and one commit moves the
+// number once, however many calls and readers there are, so what is kept
+// per version is made once per write. Calls take turns.
 func (s *Store) DataVersion(ctx context.Context) (uint64, error) {
-	conn, err := s.r.Conn(ctx)
+	conn, err := s.v.Conn(ctx)
 	if err != nil {
 		return 0, s.fail(ctx, "data version", err)
 	}
@@ -33,8 +35,6 @@ func (s *Store) DataVersion(ctx context.Context) (uint64, error) {
 	if err := conn.Raw(func(dc any) error { id = dc; return nil }); err != nil {
 		return 0, s.fail(ctx, "data version", err)
 	}
-	// Checks take turns, so that every check that reads after a commit
-	// returns a larger number than every check that read before it.
 	v := &s.mem().ver
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -42,13 +42,10 @@ func (s *Store) DataVersion(ctx context.Context) (uint64, error) {
 	if err := conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&dv); err != nil {
 		return 0, s.fail(ctx, "data version", err)
 	}
-	if v.last == nil {
-		v.last = make(map[any]int64)
-	}
-	// The map holds the driver connection, so its address is never reused
-	// by a new connection that would inherit the old one's number.
-	if last, ok := v.last[id]; !ok || last != dv {
-		v.last[id] = dv
+	// The driver connection is kept, so its address is never reused by a
+	// new connection that would inherit the old one's number.
+	if v.conn != id || v.last != dv {
+		v.conn, v.last = id, dv
 		v.gen++
 	}
 	return v.gen, nil

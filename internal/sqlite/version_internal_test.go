@@ -26,21 +26,7 @@ func TestDataVersion(t *testing.T) {
 		return v
 	}
 	// busy holds n read connections, so that the next call asks another.
-	busy := func(n int) func() {
-		var conns []*sql.Conn
-		for range n {
-			c, err := s.r.Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			conns = append(conns, c)
-		}
-		return func() {
-			for _, c := range conns {
-				c.Close()
-			}
-		}
-	}
+	busy := func(n int) func() { return holdReaders(t, s, n) }
 	if err := s.Apply(ctx, batches[0]); err != nil {
 		t.Fatal(err)
 	}
@@ -134,4 +120,63 @@ func TestDataVersionConcurrent(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
+}
+
+// TestDataVersionOncePerWrite checks that one write moves the number once,
+// whichever read connections are busy when it is asked: what callers keep
+// per version (the current files, the answers) is then made once per
+// write, not once per connection.
+func TestDataVersionOncePerWrite(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	batches := wordyHistory("a", 3, 4)
+	// version asks for the version while n read connections are held.
+	version := func(n int) uint64 {
+		t.Helper()
+		defer holdReaders(t, s, n)()
+		v, err := s.DataVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	prev := version(0)
+	for step, b := range batches {
+		if err := s.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		v := version(0)
+		if v <= prev {
+			t.Fatalf("write %d: version %d, not after %d", step, v, prev)
+		}
+		for i := range readers {
+			if got := version(i); got != v {
+				t.Fatalf("write %d: with %d readers busy the version is %d, with none %d: one write, two versions", step, i, got, v)
+			}
+		}
+		prev = v
+	}
+}
+
+// holdReaders takes n of s's read connections and returns what gives them
+// back.
+func holdReaders(tb testing.TB, s *Store, n int) func() {
+	tb.Helper()
+	var conns []*sql.Conn
+	for range n {
+		c, err := s.r.Conn(tb.Context())
+		if err != nil {
+			tb.Fatal(err)
+		}
+		conns = append(conns, c)
+	}
+	return func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}
 }
