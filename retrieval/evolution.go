@@ -157,7 +157,7 @@ func (k *editClassifier) sectionEvents(ctx context.Context, c livespec.AnswerCha
 
 // sweep reports whether c's commit modified a large share of the spec
 // files of its repository: at least sweepMinFiles, and sweepShare of the
-// files that stood before it.
+// files that stood before it (listed briefly: only their number counts).
 func (k *editClassifier) sweep(ctx context.Context, c livespec.AnswerChange) (bool, error) {
 	key := c.Repo + "\x00" + c.Commit
 	if s, ok := k.sweeps[key]; ok {
@@ -175,7 +175,7 @@ func (k *editClassifier) sweep(ctx context.Context, c livespec.AnswerChange) (bo
 	}
 	sweep := false
 	if modified >= sweepMinFiles {
-		files, err := k.a.Store.Files(ctx, livespec.FileQuery{Repos: []string{c.Repo}, Validity: livespec.AsOf(c.Date.Add(-time.Nanosecond))})
+		files, err := k.a.Store.Files(ctx, livespec.FileQuery{Repos: []string{c.Repo}, Validity: livespec.AsOf(c.Date.Add(-time.Nanosecond)), Brief: true})
 		if err != nil {
 			return false, storeError("list files", err)
 		}
