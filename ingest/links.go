@@ -80,7 +80,7 @@ type SpecComment struct {
 // SpecComments returns the `spec: FILE.md#anchor` comments of a source
 // file (after //, #, /*, -- or ;), in file order.
 func SpecComments(src []byte) []SpecComment {
-	if !bytes.Contains(src, []byte("spec:")) {
+	if !maySpecComment(src) {
 		return nil
 	}
 	var out []SpecComment
@@ -93,6 +93,26 @@ func SpecComments(src []byte) []SpecComment {
 		out = append(out, c)
 	}
 	return out
+}
+
+// maySpecComment reports whether some "spec:" in src follows a comment
+// marker and white space only, as every specComment match does: most
+// source files that hold "spec:" at all hold it inside a word
+// ("livespec:"), and are not searched further.
+func maySpecComment(src []byte) bool {
+	for rest := src; ; {
+		i := bytes.Index(rest, []byte("spec:"))
+		if i < 0 {
+			return false
+		}
+		before := bytes.TrimRight(rest[:i], " \t\n\v\f\r")
+		for _, m := range []string{"//", "#", "/*", "--", ";"} {
+			if bytes.HasSuffix(before, []byte(m)) {
+				return true
+			}
+		}
+		rest = rest[i+len("spec:"):]
+	}
 }
 
 // codeExts are the file name endings of source code whose spec comments
@@ -250,17 +270,50 @@ func (p *pipeline) closeLink(id string, job *commitJob) {
 	p.batchItems++
 }
 
+// linker reads the spec comments of the source files each task's commit
+// changed, in the walker's order, on a git handle and tree cache of its
+// own: the walker, the critical path, only lists the files. The handle
+// is opened at the first task, so a history without source files opens
+// none.
+func (p *pipeline) linker(ctx context.Context, tasks <-chan codeTask) error {
+	var g *gitRepo
+	var tc *treeCache
+	defer func() {
+		if g != nil {
+			_ = g.close()
+		}
+	}()
+	for t := range tasks {
+		if g == nil {
+			var err error
+			if g, err = openRepo(p.opt.Dir, p.opt.MaxFileBytes); err != nil {
+				return fmt.Errorf("ingest: %w", err)
+			}
+			tc = newTreeCache(g, 1024)
+		}
+		cl, err := p.codeLinks(g, tc, t.root, t.files)
+		if err != nil {
+			return fmt.Errorf("ingest: commit %s: %w", t.job.hash, err)
+		}
+		t.job.code = cl
+		close(t.job.codeDone)
+		if err := ctx.Err(); err != nil {
+			return context.Cause(ctx)
+		}
+	}
+	return nil
+}
+
 // codeLinks reads the spec comments of the source files a commit changed
-// (code, at the commit's tree root): each names a spec file from the
-// repository's root or from the source file's directory, and a comment
-// naming no spec file of the commit declares nothing. Walker goroutine
-// only.
-func (p *pipeline) codeLinks(tc *treeCache, root plumbing.Hash, code []fileChange) ([]codeLinks, error) {
+// (code, at the commit's tree root) from g: each names a spec file from
+// the repository's root or from the source file's directory, and a comment
+// naming no spec file of the commit declares nothing.
+func (p *pipeline) codeLinks(g *gitRepo, tc *treeCache, root plumbing.Hash, code []fileChange) ([]codeLinks, error) {
 	out := make([]codeLinks, 0, len(code))
 	for _, fc := range code {
 		cl := codeLinks{from: fc.From.Path, to: fc.To.Path}
 		if fc.To.present() {
-			content, _, err := p.git.readBlob(fc.To.Hash, p.opt.MaxFileBytes)
+			content, _, err := g.readBlob(fc.To.Hash, p.opt.MaxFileBytes)
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", fc.To.Path, err)
 			}

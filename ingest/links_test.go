@@ -45,6 +45,31 @@ func TestSpecComments(t *testing.T) {
 	}
 }
 
+// TestSpecCommentsPrefilter checks that files the quick look passes over
+// hold no comment the full search would find, and that it looks at every
+// "spec:" of a file, not only the first.
+func TestSpecCommentsPrefilter(t *testing.T) {
+	for _, tc := range []struct {
+		name, src string
+		want      int
+	}{
+		{"inside a word", "return fmt.Errorf(\"livespec: %w\", err) // see x.md", 0},
+		{"in a string", "var s = \"spec: a.md\"", 0},
+		{"after a word", "// spec: a.md is new: spec: b.md", 1},
+		{"marker on the line before", "//\n\t spec: a.md", 1},
+		{"second one counts", "x := \"livespec: \"\n# spec: a.md#b", 1},
+		{"no markdown target", "// spec: a.txt", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := SpecComments([]byte(tc.src))
+			full := specComment.FindAllSubmatchIndex([]byte(tc.src), -1)
+			if len(got) != tc.want || len(full) != tc.want {
+				t.Errorf("SpecComments(%q) = %d comments, the full search %d; want %d", tc.src, len(got), len(full), tc.want)
+			}
+		})
+	}
+}
+
 // linksOf describes the links of repo that pass v, one line each.
 func linksOf(tb testing.TB, s livespec.Store, repo string, v livespec.Validity) []string {
 	tb.Helper()

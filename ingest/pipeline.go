@@ -474,7 +474,8 @@ func (p *pipeline) loadOpen(ctx context.Context) error {
 
 // process runs the pipeline over chain: a walker goroutine diffs each
 // commit against its first parent and reads the changed blobs; parse
-// workers split them; the differ (this goroutine) turns each commit into
+// workers split them; a linker goroutine reads the spec comments of the
+// changed source files; the differ (this goroutine) turns each commit into
 // versions, closes and changes, in order; a writer goroutine embeds new
 // texts and applies the batches.
 func (p *pipeline) process(ctx context.Context, chain []chainLink, seq0 int64) error {
@@ -491,13 +492,21 @@ func (p *pipeline) process(ctx context.Context, chain []chainLink, seq0 int64) e
 	tasks := make(chan parseTask, 64)
 	batches := make(chan *livespec.Batch, 1)
 
+	code := make(chan codeTask, 16)
+
 	p.cache = newBlobCache(32 << 20)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer close(jobs)
 		defer close(tasks)
-		fail(p.walk(ctx, chain, seq0, jobs, tasks))
+		defer close(code)
+		fail(p.walk(ctx, chain, seq0, jobs, tasks, code))
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		fail(p.linker(ctx, code))
 	}()
 	workers := max(1, runtime.GOMAXPROCS(0))
 	for range workers {

@@ -136,6 +136,9 @@ func (p *pipeline) commit(ctx context.Context, job *commitJob) error {
 		}
 		p.commitFacts(job, changes)
 	}
+	if err := job.waitCode(ctx); err != nil {
+		return err
+	}
 	p.commitLinks(job, changes)
 	return nil
 }

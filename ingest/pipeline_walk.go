@@ -24,7 +24,36 @@ type commitJob struct {
 	author     string
 	message    string // first line
 	changes    []jobChange
-	code       []codeLinks // the source files it changed, with their spec comments
+	// code holds the source files it changed, with their spec comments,
+	// once codeDone is closed (the linker reads them; nil: none changed).
+	code     []codeLinks
+	codeDone chan struct{}
+}
+
+// waitCode waits until the linker has read job's source files.
+func (job *commitJob) waitCode(ctx context.Context) error {
+	if job.codeDone == nil {
+		return nil
+	}
+	return waitClosed(ctx, job.codeDone)
+}
+
+// waitClosed waits until done is closed or ctx ends.
+func waitClosed(ctx context.Context, done <-chan struct{}) error {
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+// codeTask asks the linker for the spec comments of the source files a
+// commit changed (files, at the commit's tree root).
+type codeTask struct {
+	job   *commitJob
+	root  plumbing.Hash
+	files []fileChange
 }
 
 type jobChange struct {
@@ -44,14 +73,7 @@ type blobInfo struct {
 	cost   int
 }
 
-func (b *blobInfo) wait(ctx context.Context) error {
-	select {
-	case <-b.done:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
-}
+func (b *blobInfo) wait(ctx context.Context) error { return waitClosed(ctx, b.done) }
 
 type blobKey struct {
 	hash plumbing.Hash
@@ -149,7 +171,7 @@ func (p *pipeline) factSource(path string) factSource {
 // walk diffs every commit of chain against its first parent (a root
 // against the empty tree), starts reading and parsing the changed blobs and
 // sends the commits, oldest first, to jobs.
-func (p *pipeline) walk(ctx context.Context, chain []chainLink, seq0 int64, jobs chan<- *commitJob, tasks chan<- parseTask) error {
+func (p *pipeline) walk(ctx context.Context, chain []chainLink, seq0 int64, jobs chan<- *commitJob, tasks chan<- parseTask, code chan<- codeTask) error {
 	repo := p.git.repo
 	tc := newTreeCache(p.git, 4096)
 	var prev plumbing.Hash
@@ -170,8 +192,8 @@ func (p *pipeline) walk(ctx context.Context, chain []chainLink, seq0 int64, jobs
 			}
 			parent = pc.TreeHash
 		}
-		var code []fileChange
-		changes, err := diffTrees(ctx, tc, parent, c.TreeHash, p.match, p.submodule, &code)
+		var codeFiles []fileChange
+		changes, err := diffTrees(ctx, tc, parent, c.TreeHash, p.match, p.submodule, &codeFiles)
 		if err != nil {
 			return fmt.Errorf("ingest: commit %s: %w", link.hash, err)
 		}
@@ -184,8 +206,13 @@ func (p *pipeline) walk(ctx context.Context, chain []chainLink, seq0 int64, jobs
 			message:    firstLine(c.Message),
 			changes:    make([]jobChange, len(changes)),
 		}
-		if job.code, err = p.codeLinks(tc, c.TreeHash, code); err != nil {
-			return fmt.Errorf("ingest: commit %s: %w", link.hash, err)
+		if len(codeFiles) > 0 {
+			job.codeDone = make(chan struct{})
+			select {
+			case code <- codeTask{job: job, root: c.TreeHash, files: codeFiles}:
+			case <-ctx.Done():
+				return context.Cause(ctx)
+			}
 		}
 		for j, fc := range changes {
 			jc := jobChange{fileChange: fc}
