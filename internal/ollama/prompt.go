@@ -64,7 +64,25 @@ func (g *Generator) Prompt(ev *livespec.Evidence) Prompt {
 	var data strings.Builder
 	budget := o.MaxChars
 	data.WriteString("<data>\n")
-	for i, src := range ev.Sources {
+	budget = p.writeSources(&data, ev.Sources, o, budget)
+	p.writeChanges(&data, ev.Changes, o, budget)
+	writeFacts(&data, ev.Facts)
+	data.WriteString("</data>\n\n")
+	p.User = data.String() + p.question(ev)
+
+	p.NumCtx = o.NumCtx
+	if p.NumCtx <= 0 {
+		need := EstimateTokens(p.System) + EstimateTokens(p.User) + o.MaxAnswerTokens + 256
+		p.NumCtx = min(max(2048, (need+1023)/1024*1024), o.MaxNumCtx)
+	}
+	return p
+}
+
+// writeSources writes the sources that fit the caps to the data block,
+// records their numbers and counts the others, and returns what is left
+// of budget.
+func (p *Prompt) writeSources(data *strings.Builder, sources []livespec.Citation, o GenerateOptions, budget int) int {
+	for i, src := range sources {
 		n := src.N
 		if n <= 0 {
 			n = i + 1
@@ -80,44 +98,52 @@ func (g *Generator) Prompt(ev *livespec.Evidence) Prompt {
 		limit := min(o.MaxSourceChars, max(budget, 200))
 		text = cutText(text, limit)
 		budget -= len(text)
-		fmt.Fprintf(&data, "<source n=\"%d\" repo=%s path=%s heading=%s commit=%s date=%s validity=%s>\n%s\n</source>\n",
+		fmt.Fprintf(data, "<source n=\"%d\" repo=%s path=%s heading=%s commit=%s date=%s validity=%s>\n%s\n</source>\n",
 			n, attr(src.Repo), attr(src.Path), attr(src.Heading), attr(livespec.ShortCommit(src.Commit)),
 			attr(day(src.Date.Time)), attr(validity(src)), escapeData(text))
 		p.Sources = append(p.Sources, n)
 	}
-	if len(ev.Changes) > 0 {
-		data.WriteString("<changes>\n")
-		for i, ch := range ev.Changes {
-			if i >= o.MaxChanges || budget <= 0 {
-				p.OmittedChanges = len(ev.Changes) - i
-				break
-			}
-			line := fmt.Sprintf("<change date=%s commit=%s author=%s kind=%s path=%s", attr(day(ch.Date.Time)),
-				attr(livespec.ShortCommit(ch.Commit)), attr(ch.Author), attr(string(ch.Kind)), attr(ch.Path))
-			if ch.OldPath != "" {
-				line += " old_path=" + attr(ch.OldPath)
-			}
-			line += " heading=" + attr(ch.Heading)
-			if ch.Editorial != "" {
-				line += " editorial=" + attr(ch.Editorial)
-			}
-			if ch.Message != "" {
-				line += " message=" + attr(cutText(ch.Message, 200))
-			}
-			line += ">" + escapeData(cutText(ch.Summary, 400)) + "</change>\n"
-			budget -= len(line)
-			data.WriteString(line)
-		}
-		if p.OmittedChanges > 0 {
-			fmt.Fprintf(&data, "<omitted changes=\"%d\"/>\n", p.OmittedChanges)
-		}
-		data.WriteString("</changes>\n")
-	}
-	writeFacts(&data, ev.Facts)
-	data.WriteString("</data>\n\n")
+	return budget
+}
 
+// writeChanges writes the change events that fit the caps and budget to
+// the data block, and counts the others.
+func (p *Prompt) writeChanges(data *strings.Builder, changes []livespec.AnswerChange, o GenerateOptions, budget int) {
+	if len(changes) == 0 {
+		return
+	}
+	data.WriteString("<changes>\n")
+	for i, ch := range changes {
+		if i >= o.MaxChanges || budget <= 0 {
+			p.OmittedChanges = len(changes) - i
+			break
+		}
+		line := fmt.Sprintf("<change date=%s commit=%s author=%s kind=%s path=%s", attr(day(ch.Date.Time)),
+			attr(livespec.ShortCommit(ch.Commit)), attr(ch.Author), attr(string(ch.Kind)), attr(ch.Path))
+		if ch.OldPath != "" {
+			line += " old_path=" + attr(ch.OldPath)
+		}
+		line += " heading=" + attr(ch.Heading)
+		if ch.Editorial != "" {
+			line += " editorial=" + attr(ch.Editorial)
+		}
+		if ch.Message != "" {
+			line += " message=" + attr(cutText(ch.Message, 200))
+		}
+		line += ">" + escapeData(cutText(ch.Summary, 400)) + "</change>\n"
+		budget -= len(line)
+		data.WriteString(line)
+	}
+	if p.OmittedChanges > 0 {
+		fmt.Fprintf(data, "<omitted changes=\"%d\"/>\n", p.OmittedChanges)
+	}
+	data.WriteString("</changes>\n")
+}
+
+// question is what follows the data block: the question with its intent,
+// window, as-of date, topic and notes, and how to answer.
+func (p *Prompt) question(ev *livespec.Evidence) string {
 	var q strings.Builder
-	q.WriteString(data.String())
 	fmt.Fprintf(&q, "Question: %s\n", escapeData(oneLine(ev.Question, 2000)))
 	if ev.Intent != "" {
 		fmt.Fprintf(&q, "Intent: %s\n", ev.Intent)
@@ -145,14 +171,7 @@ func (g *Generator) Prompt(ev *livespec.Evidence) Prompt {
 	} else {
 		fmt.Fprintf(&q, "Answer from the data block only, citing sources as [n] (n from %s).\n", numList(p.Sources))
 	}
-	p.User = q.String()
-
-	p.NumCtx = o.NumCtx
-	if p.NumCtx <= 0 {
-		need := EstimateTokens(p.System) + EstimateTokens(p.User) + o.MaxAnswerTokens + 256
-		p.NumCtx = min(max(2048, (need+1023)/1024*1024), o.MaxNumCtx)
-	}
-	return p
+	return q.String()
 }
 
 // dataEscaper neutralises everything in spec text that could pass for a
