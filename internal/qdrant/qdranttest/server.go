@@ -219,20 +219,23 @@ func (f *Server) DropIndex(collection, field string) {
 	}
 }
 
-func (f *Server) fakeHealthCheck(context.Context, *qc.HealthCheckRequest) (*qc.HealthCheckReply, error) {
+func (s fakeService) HealthCheck(context.Context, *qc.HealthCheckRequest) (*qc.HealthCheckReply, error) {
+	f := s.f
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return &qc.HealthCheckReply{Title: "fake qdrant", Version: cmp.Or(f.version, "1.17.0")}, nil
 }
 
-func (f *Server) fakeCollectionExists(_ context.Context, r *qc.CollectionExistsRequest) (*qc.CollectionExistsResponse, error) {
+func (s fakeCollections) CollectionExists(_ context.Context, r *qc.CollectionExistsRequest) (*qc.CollectionExistsResponse, error) {
+	f := s.f
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	_, ok := f.colls[r.GetCollectionName()]
 	return &qc.CollectionExistsResponse{Result: &qc.CollectionExists{Exists: ok}}, nil
 }
 
-func (f *Server) fakeCreate(_ context.Context, r *qc.CreateCollection) (*qc.CollectionOperationResponse, error) {
+func (s fakeCollections) Create(_ context.Context, r *qc.CreateCollection) (*qc.CollectionOperationResponse, error) {
+	f := s.f
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if _, ok := f.colls[r.GetCollectionName()]; ok {
@@ -255,7 +258,8 @@ func (f *Server) fakeCreate(_ context.Context, r *qc.CreateCollection) (*qc.Coll
 	return &qc.CollectionOperationResponse{Result: true}, nil
 }
 
-func (f *Server) fakeDelete(_ context.Context, r *qc.DeleteCollection) (*qc.CollectionOperationResponse, error) {
+func (s fakeCollections) Delete(_ context.Context, r *qc.DeleteCollection) (*qc.CollectionOperationResponse, error) {
+	f := s.f
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	_, ok := f.colls[r.GetCollectionName()]
@@ -263,7 +267,8 @@ func (f *Server) fakeDelete(_ context.Context, r *qc.DeleteCollection) (*qc.Coll
 	return &qc.CollectionOperationResponse{Result: ok}, nil
 }
 
-func (f *Server) fakeList(context.Context, *qc.ListCollectionsRequest) (*qc.ListCollectionsResponse, error) {
+func (s fakeCollections) List(context.Context, *qc.ListCollectionsRequest) (*qc.ListCollectionsResponse, error) {
+	f := s.f
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []*qc.CollectionDescription
@@ -314,24 +319,23 @@ func idKey(id *qc.PointId) (string, error) {
 	return "", status.Error(codes.InvalidArgument, "empty point id")
 }
 
-func (f *Server) fakeCreateFieldIndex(_ context.Context, r *qc.CreateFieldIndexCollection) (*qc.PointsOperationResponse, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, err := f.coll(r.GetCollectionName())
+func (s fakePoints) CreateFieldIndex(_ context.Context, r *qc.CreateFieldIndexCollection) (*qc.PointsOperationResponse, error) {
+	c, unlock, err := s.f.lockColl(r.GetCollectionName())
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	c.indexes[r.GetFieldName()] = r.GetFieldType()
 	return okResponse(), nil
 }
 
-func (f *Server) fakeUpsert(_ context.Context, r *qc.UpsertPoints) (*qc.PointsOperationResponse, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, err := f.coll(r.GetCollectionName())
+func (s fakePoints) Upsert(_ context.Context, r *qc.UpsertPoints) (*qc.PointsOperationResponse, error) {
+	f := s.f
+	c, unlock, err := f.lockColl(r.GetCollectionName())
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	if err := f.write(r.Wait, r.Ordering); err != nil {
 		return nil, err
 	}
@@ -419,6 +423,30 @@ func (c *fakeColl) sorted() []*fakePoint {
 	return out
 }
 
+// lockColl takes f.mu and returns the collection name with the unlock
+// to defer; on an error, f.mu is released already.
+func (f *Server) lockColl(name string) (*fakeColl, func(), error) {
+	f.mu.Lock()
+	c, err := f.coll(name)
+	if err != nil {
+		f.mu.Unlock()
+		return nil, nil, err
+	}
+	return c, f.mu.Unlock, nil
+}
+
+// lockTargets takes f.mu and returns targets with the unlock to defer; on
+// an error, f.mu is released already.
+func (f *Server) lockTargets(coll string, wait *bool, ordering *qc.WriteOrdering, sel *qc.PointsSelector) (*fakeColl, []*fakePoint, func(), error) {
+	f.mu.Lock()
+	c, pts, err := f.targets(coll, wait, ordering, sel)
+	if err != nil {
+		f.mu.Unlock()
+		return nil, nil, nil, err
+	}
+	return c, pts, f.mu.Unlock, nil
+}
+
 // targets is the start of a write to selected points: the collection, the
 // write options checked, and the points selected. f.mu must be held.
 func (f *Server) targets(coll string, wait *bool, ordering *qc.WriteOrdering, sel *qc.PointsSelector) (*fakeColl, []*fakePoint, error) {
@@ -436,13 +464,12 @@ func (f *Server) targets(coll string, wait *bool, ordering *qc.WriteOrdering, se
 	return c, pts, nil
 }
 
-func (f *Server) fakeSetPayload(_ context.Context, r *qc.SetPayloadPoints) (*qc.PointsOperationResponse, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	_, pts, err := f.targets(r.GetCollectionName(), r.Wait, r.Ordering, r.GetPointsSelector())
+func (s fakePoints) SetPayload(_ context.Context, r *qc.SetPayloadPoints) (*qc.PointsOperationResponse, error) {
+	_, pts, unlock, err := s.f.lockTargets(r.GetCollectionName(), r.Wait, r.Ordering, r.GetPointsSelector())
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	for _, p := range pts {
 		np := make(map[string]*qc.Value, len(p.payload)+len(r.GetPayload()))
 		for k, v := range p.payload {
@@ -456,13 +483,12 @@ func (f *Server) fakeSetPayload(_ context.Context, r *qc.SetPayloadPoints) (*qc.
 	return okResponse(), nil
 }
 
-func (f *Server) fakeDeleteVectors(_ context.Context, r *qc.DeletePointVectors) (*qc.PointsOperationResponse, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, pts, err := f.targets(r.GetCollectionName(), r.Wait, r.Ordering, r.GetPointsSelector())
+func (s fakePoints) DeleteVectors(_ context.Context, r *qc.DeletePointVectors) (*qc.PointsOperationResponse, error) {
+	c, pts, unlock, err := s.f.lockTargets(r.GetCollectionName(), r.Wait, r.Ordering, r.GetPointsSelector())
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	for _, name := range r.GetVectors().GetNames() {
 		if _, ok := c.dense[name]; !ok && !c.sparse[name] {
 			return nil, status.Errorf(codes.InvalidArgument, "Wrong input: Not existing vector name error: %s", name)
@@ -475,13 +501,12 @@ func (f *Server) fakeDeleteVectors(_ context.Context, r *qc.DeletePointVectors) 
 	return okResponse(), nil
 }
 
-func (f *Server) deletePoints(_ context.Context, r *qc.DeletePoints) (*qc.PointsOperationResponse, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, pts, err := f.targets(r.GetCollectionName(), r.Wait, r.Ordering, r.GetPoints())
+func (s fakePoints) Delete(_ context.Context, r *qc.DeletePoints) (*qc.PointsOperationResponse, error) {
+	c, pts, unlock, err := s.f.lockTargets(r.GetCollectionName(), r.Wait, r.Ordering, r.GetPoints())
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	for _, p := range pts {
 		k, _ := idKey(p.id)
 		delete(c.points, k)
@@ -533,13 +558,12 @@ func selectPayload(p map[string]*qc.Value, wp *qc.WithPayloadSelector) map[strin
 	return nil
 }
 
-func (f *Server) fakeGet(_ context.Context, r *qc.GetPoints) (*qc.GetResponse, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, err := f.coll(r.GetCollectionName())
+func (s fakePoints) Get(_ context.Context, r *qc.GetPoints) (*qc.GetResponse, error) {
+	c, unlock, err := s.f.lockColl(r.GetCollectionName())
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	var out []*qc.RetrievedPoint
 	for _, id := range r.GetIds() {
 		k, err := idKey(id)
@@ -553,13 +577,12 @@ func (f *Server) fakeGet(_ context.Context, r *qc.GetPoints) (*qc.GetResponse, e
 	return &qc.GetResponse{Result: out}, nil
 }
 
-func (f *Server) fakeScroll(_ context.Context, r *qc.ScrollPoints) (*qc.ScrollResponse, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, err := f.coll(r.GetCollectionName())
+func (s fakePoints) Scroll(_ context.Context, r *qc.ScrollPoints) (*qc.ScrollResponse, error) {
+	c, unlock, err := s.f.lockColl(r.GetCollectionName())
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	limit := int(cmp.Or(r.GetLimit(), 10))
 	start := ""
 	if r.Offset != nil {
@@ -590,13 +613,12 @@ func (f *Server) fakeScroll(_ context.Context, r *qc.ScrollPoints) (*qc.ScrollRe
 	return &qc.ScrollResponse{Result: out, NextPageOffset: next}, nil
 }
 
-func (f *Server) fakeCount(_ context.Context, r *qc.CountPoints) (*qc.CountResponse, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, err := f.coll(r.GetCollectionName())
+func (s fakePoints) Count(_ context.Context, r *qc.CountPoints) (*qc.CountResponse, error) {
+	c, unlock, err := s.f.lockColl(r.GetCollectionName())
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	n := 0
 	for _, p := range c.points {
 		ok, err := matchFilter(r.GetFilter(), p)
@@ -610,13 +632,12 @@ func (f *Server) fakeCount(_ context.Context, r *qc.CountPoints) (*qc.CountRespo
 	return &qc.CountResponse{Result: &qc.CountResult{Count: uint64(n)}}, nil
 }
 
-func (f *Server) fakeFacet(_ context.Context, r *qc.FacetCounts) (*qc.FacetResponse, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, err := f.coll(r.GetCollectionName())
+func (s fakePoints) Facet(_ context.Context, r *qc.FacetCounts) (*qc.FacetResponse, error) {
+	c, unlock, err := s.f.lockColl(r.GetCollectionName())
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	if c.indexes[r.GetKey()] != qc.FieldType_FieldTypeKeyword {
 		return nil, status.Errorf(codes.InvalidArgument, "Bad request: Index required but not found for %q", r.GetKey())
 	}
@@ -655,13 +676,13 @@ type scored struct {
 	score float64
 }
 
-func (f *Server) fakeQuery(_ context.Context, r *qc.QueryPoints) (*qc.QueryResponse, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, err := f.coll(r.GetCollectionName())
+func (s fakePoints) Query(_ context.Context, r *qc.QueryPoints) (*qc.QueryResponse, error) {
+	f := s.f
+	c, unlock, err := f.lockColl(r.GetCollectionName())
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	limit := int(cmp.Or(r.GetLimit(), 10))
 	var res []scored
 	if len(r.GetPrefetch()) > 0 {
@@ -979,77 +1000,15 @@ type fakeService struct {
 	f *Server
 }
 
-func (s fakeService) HealthCheck(ctx context.Context, r *qc.HealthCheckRequest) (*qc.HealthCheckReply, error) {
-	return s.f.fakeHealthCheck(ctx, r)
-}
-
 func (s fakeCollections) Get(_ context.Context, r *qc.GetCollectionInfoRequest) (*qc.GetCollectionInfoResponse, error) {
-	f := s.f
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	c, err := f.coll(r.GetCollectionName())
+	c, unlock, err := s.f.lockColl(r.GetCollectionName())
 	if err != nil {
 		return nil, err
 	}
+	defer unlock()
 	schema := map[string]*qc.PayloadSchemaInfo{}
 	for field := range c.indexes {
 		schema[field] = &qc.PayloadSchemaInfo{}
 	}
 	return &qc.GetCollectionInfoResponse{Result: &qc.CollectionInfo{PayloadSchema: schema, PointsCount: qc.PtrOf(uint64(len(c.points)))}}, nil
-}
-
-func (s fakePoints) CreateFieldIndex(ctx context.Context, r *qc.CreateFieldIndexCollection) (*qc.PointsOperationResponse, error) {
-	return s.f.fakeCreateFieldIndex(ctx, r)
-}
-
-func (s fakePoints) Upsert(ctx context.Context, r *qc.UpsertPoints) (*qc.PointsOperationResponse, error) {
-	return s.f.fakeUpsert(ctx, r)
-}
-
-func (s fakePoints) SetPayload(ctx context.Context, r *qc.SetPayloadPoints) (*qc.PointsOperationResponse, error) {
-	return s.f.fakeSetPayload(ctx, r)
-}
-
-func (s fakePoints) DeleteVectors(ctx context.Context, r *qc.DeletePointVectors) (*qc.PointsOperationResponse, error) {
-	return s.f.fakeDeleteVectors(ctx, r)
-}
-
-func (s fakePoints) Get(ctx context.Context, r *qc.GetPoints) (*qc.GetResponse, error) {
-	return s.f.fakeGet(ctx, r)
-}
-
-func (s fakePoints) Scroll(ctx context.Context, r *qc.ScrollPoints) (*qc.ScrollResponse, error) {
-	return s.f.fakeScroll(ctx, r)
-}
-
-func (s fakePoints) Count(ctx context.Context, r *qc.CountPoints) (*qc.CountResponse, error) {
-	return s.f.fakeCount(ctx, r)
-}
-
-func (s fakePoints) Facet(ctx context.Context, r *qc.FacetCounts) (*qc.FacetResponse, error) {
-	return s.f.fakeFacet(ctx, r)
-}
-
-func (s fakePoints) Query(ctx context.Context, r *qc.QueryPoints) (*qc.QueryResponse, error) {
-	return s.f.fakeQuery(ctx, r)
-}
-
-func (s fakePoints) Delete(ctx context.Context, r *qc.DeletePoints) (*qc.PointsOperationResponse, error) {
-	return s.f.deletePoints(ctx, r)
-}
-
-func (s fakeCollections) CollectionExists(ctx context.Context, r *qc.CollectionExistsRequest) (*qc.CollectionExistsResponse, error) {
-	return s.f.fakeCollectionExists(ctx, r)
-}
-
-func (s fakeCollections) Create(ctx context.Context, r *qc.CreateCollection) (*qc.CollectionOperationResponse, error) {
-	return s.f.fakeCreate(ctx, r)
-}
-
-func (s fakeCollections) Delete(ctx context.Context, r *qc.DeleteCollection) (*qc.CollectionOperationResponse, error) {
-	return s.f.fakeDelete(ctx, r)
-}
-
-func (s fakeCollections) List(ctx context.Context, r *qc.ListCollectionsRequest) (*qc.ListCollectionsResponse, error) {
-	return s.f.fakeList(ctx, r)
 }
