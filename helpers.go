@@ -1,6 +1,7 @@
 package livespec
 
 import (
+	"strconv"
 	"strings"
 	"time"
 )
@@ -19,6 +20,20 @@ func ShortCommit(commit string) string {
 		return commit[:ShortCommitLen]
 	}
 	return commit
+}
+
+// Plural returns a count of word as every surface writes it: "1 file",
+// "3 files", "0 files".
+func Plural(n int, word string) string {
+	return strconv.Itoa(n) + " " + PluralWord(n, word)
+}
+
+// PluralWord returns word, with an s unless n is 1.
+func PluralWord(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
 }
 
 // EndOfDay returns the last instant of the day that starts at day: a date

@@ -43,3 +43,21 @@ func TestShortCommitAndEndOfDay(t *testing.T) {
 		t.Errorf("EndOfDay(%s) = %s, want the last nanosecond of that day", day, end)
 	}
 }
+
+func TestPlural(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		n    int
+		want string
+	}{
+		{"none", 0, "0 files"},
+		{"one", 1, "1 file"},
+		{"many", 12, "12 files"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := livespec.Plural(tc.n, "file"); got != tc.want {
+				t.Errorf("Plural(%d, file) = %q, want %q", tc.n, got, tc.want)
+			}
+		})
+	}
+}

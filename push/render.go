@@ -47,11 +47,11 @@ func TotalsText(d *livespec.Digest) string {
 			parts = append(parts, fmt.Sprintf("%d %s", p.n, p.word))
 		}
 	}
-	s := fmt.Sprintf("%s changed %s", plural(t.Commits, "commit"), plural(t.Documents, "document"))
+	s := fmt.Sprintf("%s changed %s", livespec.Plural(t.Commits, "commit"), livespec.Plural(t.Documents, "document"))
 	if len(parts) > 0 {
 		s += ": " + strings.Join(parts, ", ")
 	}
-	return s + fmt.Sprintf(" (%s).", plural(t.SectionChanges, "section change"))
+	return s + fmt.Sprintf(" (%s).", livespec.Plural(t.SectionChanges, "section change"))
 }
 
 // statusText says what the window did to a document.
@@ -72,7 +72,7 @@ func statusText(doc livespec.DigestDocument) string {
 
 // docLine is the line under a document's title.
 func docLine(doc livespec.DigestDocument) string {
-	s := fmt.Sprintf("%s · %s", plural(doc.Commits, "commit"), plural(doc.SectionChanges, "section change"))
+	s := fmt.Sprintf("%s · %s", livespec.Plural(doc.Commits, "commit"), livespec.Plural(doc.SectionChanges, "section change"))
 	if len(doc.Authors) > 0 {
 		s += " · by " + joinMax(doc.Authors, 3)
 	}
@@ -118,7 +118,7 @@ func restText(r livespec.DigestRest, code func(string) string) string {
 		}
 		names = append(names, code(p))
 	}
-	return fmt.Sprintf("%d more %s (%s): %s.", r.Documents, pluralWord(r.Documents, "document"), plural(r.SectionChanges, "section change"), strings.Join(names, ", "))
+	return fmt.Sprintf("%d more %s (%s): %s.", r.Documents, livespec.PluralWord(r.Documents, "document"), livespec.Plural(r.SectionChanges, "section change"), strings.Join(names, ", "))
 }
 
 // Markdown renders a digest as Markdown: totals first, then the notable
@@ -165,7 +165,7 @@ func Markdown(d *livespec.Digest) string {
 			b.WriteString(line + "\n")
 		}
 		if doc.MoreSections > 0 {
-			fmt.Fprintf(&b, "- and %s\n", plural(doc.MoreSections, "more changed section"))
+			fmt.Fprintf(&b, "- and %s\n", livespec.Plural(doc.MoreSections, "more changed section"))
 		}
 	}
 	if r := restText(d.Rest, func(p string) string { return "`" + p + "`" }); r != "" {
@@ -209,7 +209,7 @@ func HTML(w io.Writer, d *livespec.Digest) error {
 			x.Sections = append(x.Sections, sec{Heading: headingText(s.Heading), What: what, Quote: quote, URL: s.URL})
 		}
 		if dd.MoreSections > 0 {
-			x.More = "and " + plural(dd.MoreSections, "more changed section")
+			x.More = "and " + livespec.Plural(dd.MoreSections, "more changed section")
 		}
 		data.Docs = append(data.Docs, x)
 	}
@@ -244,20 +244,6 @@ func headingText(h string) string {
 		return "(text before the first heading)"
 	}
 	return h
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
-func pluralWord(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }
 
 func joinMax(ss []string, n int) string {

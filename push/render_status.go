@@ -56,7 +56,7 @@ func StatusText(d *livespec.Digest) string {
 	if len(fields) > 1 {
 		sep = " — "
 	}
-	return fmt.Sprintf("%s changed status%s%s.", plural(len(docs), "document"), sep, strings.Join(perField, "; "))
+	return fmt.Sprintf("%s changed status%s%s.", livespec.Plural(len(docs), "document"), sep, strings.Join(perField, "; "))
 }
 
 // statusDoc is one document's status changes in a digest: its lifecycle
@@ -185,5 +185,5 @@ func statusRest(rest []statusDoc) string {
 	if n := len(rest) - moved; n > 0 {
 		parts = append(parts, fmt.Sprintf("%d with a first value", n))
 	}
-	return fmt.Sprintf("and %d more %s: %s.", len(rest), pluralWord(len(rest), "document"), strings.Join(parts, ", "))
+	return fmt.Sprintf("and %d more %s: %s.", len(rest), livespec.PluralWord(len(rest), "document"), strings.Join(parts, ", "))
 }

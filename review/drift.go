@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/livespec/livespec"
 )
 
 // codeIndex holds the identifiers of the changed code files at both ends
@@ -233,7 +235,7 @@ func (rv *reviewer) stale(removed, added []located, specs []specSection) []Findi
 		}
 		f.Why += "; this section still names it"
 		if len(named) > 1 {
-			f.Why += fmt.Sprintf(", and so %s", plural(len(named)-1, "more section"))
+			f.Why += fmt.Sprintf(", and so %s", livespec.Plural(len(named)-1, "more section"))
 		}
 		out = append(out, f)
 	}

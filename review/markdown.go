@@ -52,7 +52,7 @@ func Markdown(r *Report, o MarkdownOptions) string {
 		b.WriteString(p)
 	}
 	if left > 0 {
-		fmt.Fprintf(&b, "\n*… and %s more, left out to keep this short (`livespec review` lists them all).*\n", plural(left, "document"))
+		fmt.Fprintf(&b, "\n*… and %s more, left out to keep this short (`livespec review` lists them all).*\n", livespec.Plural(left, "document"))
 	}
 	b.WriteString(findings)
 	return b.String()
@@ -63,7 +63,7 @@ func summaryLine(r *Report) string {
 	t := r.Totals
 	var commits string
 	if r.Commits >= 0 {
-		commits = plural(r.Commits, "commit") + ": "
+		commits = livespec.Plural(r.Commits, "commit") + ": "
 	}
 	if t.Documents == 0 {
 		return commits + "no spec document changed." + driftCounts(t)
@@ -77,15 +77,15 @@ func summaryLine(r *Report) string {
 			secs = append(secs, fmt.Sprintf("%d %s", c.n, c.word))
 		}
 	}
-	s := commits + plural(t.Documents, "spec document") + " changed"
+	s := commits + livespec.Plural(t.Documents, "spec document") + " changed"
 	if len(secs) > 0 {
 		s += "; sections " + strings.Join(secs, ", ")
 	}
 	if t.Facts > 0 {
-		s += "; " + plural(t.Facts, "lifecycle fact") + " changed"
+		s += "; " + livespec.Plural(t.Facts, "lifecycle fact") + " changed"
 	}
 	if t.Editorial > 0 {
-		s += "; " + plural(t.Editorial, "editorial edit")
+		s += "; " + livespec.Plural(t.Editorial, "editorial edit")
 	}
 	return s + "." + driftCounts(t)
 }
@@ -131,7 +131,7 @@ func documentMarkdown(d Document, r *Report, o MarkdownOptions) string {
 	}
 	for i, s := range d.Sections {
 		if i == maxListed && len(d.Sections) > maxListed+1 {
-			fmt.Fprintf(&b, "- … and %s more\n", plural(len(d.Sections)-i, "section"))
+			fmt.Fprintf(&b, "- … and %s more\n", livespec.Plural(len(d.Sections)-i, "section"))
 			break
 		}
 		b.WriteString(sectionLine(s, d, r, o))
@@ -141,7 +141,7 @@ func documentMarkdown(d Document, r *Report, o MarkdownOptions) string {
 		for _, k := range slices.Sorted(maps.Keys(d.Editorial)) {
 			kinds = append(kinds, fmt.Sprintf("%s %d", k, d.Editorial[k]))
 		}
-		fmt.Fprintf(&b, "- %s (%s)\n", plural(n, "editorial edit"), strings.Join(kinds, ", "))
+		fmt.Fprintf(&b, "- %s (%s)\n", livespec.Plural(n, "editorial edit"), strings.Join(kinds, ", "))
 	}
 	return b.String()
 }
@@ -234,7 +234,7 @@ func findingsMarkdown(r *Report, o MarkdownOptions, max int) string {
 		fmt.Fprintf(&b, "\n### %s\n\n%s", g.title, strings.Join(lines, ""))
 	}
 	if left > 0 {
-		fmt.Fprintf(&b, "\n*… and %s more, left out to keep this short (`livespec review` lists them all).*\n", plural(left, "finding"))
+		fmt.Fprintf(&b, "\n*… and %s more, left out to keep this short (`livespec review` lists them all).*\n", livespec.Plural(left, "finding"))
 	}
 	return b.String()
 }
@@ -305,13 +305,6 @@ func inDoc(heading, title string) string {
 func quote(s string) string { return "“" + s + "”" }
 
 func code(s string) string { return "`" + strings.ReplaceAll(s, "`", "'") + "`" }
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
 
 func sum(m map[string]int) int {
 	n := 0

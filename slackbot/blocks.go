@@ -243,7 +243,7 @@ func changeList(a *livespec.Answer, header bool) string {
 	})
 	var b strings.Builder
 	if header {
-		fmt.Fprintf(&b, "*%s to %s in %s*", plural(changes, "change"), plural(files, "file"), plural(ncommits, "commit"))
+		fmt.Fprintf(&b, "*%s to %s in %s*", livespec.Plural(changes, "change"), livespec.Plural(files, "file"), livespec.Plural(ncommits, "commit"))
 		if a.Window != nil && (!a.Window.From.IsZero() || !a.Window.To.IsZero()) {
 			b.WriteString(" " + windowText(*a.Window))
 		}
@@ -255,7 +255,7 @@ func changeList(a *livespec.Answer, header bool) string {
 			for _, g := range order[i:] {
 				rest += g.n
 			}
-			fmt.Fprintf(&b, "• _and %d more %s (%s)_\n", len(order)-i, pluralWord(len(order)-i, "file"), plural(rest, "change"))
+			fmt.Fprintf(&b, "• _and %d more %s (%s)_\n", len(order)-i, livespec.PluralWord(len(order)-i, "file"), livespec.Plural(rest, "change"))
 			break
 		}
 		fmt.Fprintf(&b, "• `%s` — %s", Escape(clip(g.path, 200)), kindCounts(g.kinds))
@@ -321,9 +321,9 @@ func eventList(a *livespec.Answer) string {
 			authors[c.Author] = true
 		}
 	}
-	head := fmt.Sprintf("*%s", plural(len(a.Changes), "change"))
+	head := fmt.Sprintf("*%s", livespec.Plural(len(a.Changes), "change"))
 	if len(authors) > 0 {
-		head += " by " + plural(len(authors), "author")
+		head += " by " + livespec.Plural(len(authors), "author")
 	}
 	head += "*"
 	if editorial > 0 {
@@ -628,20 +628,6 @@ func clipMrkdwn(s string, n int) string {
 
 func mrkdwnText(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
-func pluralWord(n int, word string) string {
-	if n == 1 {
-		return word
-	}
-	return word + "s"
 }
 
 func day(t time.Time) string { return t.UTC().Format("2006-01-02") }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -194,7 +193,7 @@ func (c *chart) layout(starts []time.Time, counts []map[string]int, areas []stri
 			y -= h
 			b.Count += n
 			b.Segments = append(b.Segments, segment{Area: a, Count: n, X: x, Y: y, W: barW, H: h, Color: color[a],
-				URL: linkFor(s, a), Label: fmt.Sprintf("%s, %s: %s", b.Label, areaName(a), plural(n, "change"))})
+				URL: linkFor(s, a), Label: fmt.Sprintf("%s, %s: %s", b.Label, areaName(a), livespec.Plural(n, "change"))})
 		}
 		c.Bars = append(c.Bars, b)
 	}
@@ -227,11 +226,4 @@ func areaName(a string) string {
 		return "top level"
 	}
 	return a
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return strconv.Itoa(n) + " " + word + "s"
 }

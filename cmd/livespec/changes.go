@@ -254,14 +254,14 @@ func writeChangesText(w io.Writer, win livespec.Window, chs []livespec.Change) {
 	}
 	fmt.Fprintf(w, "Spec changes from %s to %s (UTC): %s to %s in %s\n",
 		win.From.Format("2006-01-02"), last.Format("2006-01-02"),
-		plural(countFileEvents(chs), "file change"), plural(nfiles, "file"), plural(len(commits), "commit"))
+		livespec.Plural(countFileEvents(chs), "file change"), livespec.Plural(nfiles, "file"), livespec.Plural(len(commits), "commit"))
 	if len(chs) == 0 {
 		return
 	}
 	sort.SliceStable(order, func(i, j int) bool { return len(groups[order[i]].events) > len(groups[order[j]].events) })
 	for _, k := range order {
 		g := groups[k]
-		fmt.Fprintf(w, "\n%s (%s)\n", g.path, plural(len(g.events), "change"))
+		fmt.Fprintf(w, "\n%s (%s)\n", g.path, livespec.Plural(len(g.events), "change"))
 		for _, c := range g.events {
 			what := string(c.Kind)
 			if c.Kind == livespec.Renamed && c.OldPath != "" {
@@ -271,7 +271,7 @@ func writeChangesText(w io.Writer, win livespec.Window, chs []livespec.Change) {
 			secs := g.secs[c.Commit]
 			if (c.Kind == livespec.Added || c.Kind == livespec.Removed) && len(secs) > 0 {
 				// A whole file came or went: its sections are not news.
-				fmt.Fprintf(w, "      (%s)\n", plural(len(secs), "section"))
+				fmt.Fprintf(w, "      (%s)\n", livespec.Plural(len(secs), "section"))
 				continue
 			}
 			for i, s := range secs {
@@ -336,13 +336,6 @@ func summarySuffix(c livespec.Change) string {
 		return ""
 	}
 	return ": " + s
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 func oneLine(s string, max int) string {

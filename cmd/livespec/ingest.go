@@ -249,7 +249,7 @@ func skipReasons(by map[livespec.FileStatus]int) string {
 	} {
 		switch n := by[k.status]; {
 		case n > 0 && k.status == livespec.FileSymlink:
-			parts = append(parts, plural(n, k.word))
+			parts = append(parts, livespec.Plural(n, k.word))
 		case n > 0:
 			parts = append(parts, fmt.Sprintf("%d %s", n, k.word))
 		}

@@ -126,5 +126,5 @@ func failOn(mode string, t review.Totals) error {
 	if n == 0 {
 		return nil
 	}
-	return livespec.Errorf(livespec.ECONFLICT, "review: %s (--fail-on %s)", plural(n, "finding"), mode)
+	return livespec.Errorf(livespec.ECONFLICT, "review: %s (--fail-on %s)", livespec.Plural(n, "finding"), mode)
 }
