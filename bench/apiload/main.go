@@ -53,12 +53,7 @@ import (
 	"github.com/livespec/livespec/retrieval"
 )
 
-func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "apiload:", err)
-		os.Exit(1)
-	}
-}
+func main() { servebin.Main("apiload", run) }
 
 type options struct {
 	index, bin, target, token, routes, now string

@@ -39,12 +39,7 @@ import (
 	"github.com/livespec/livespec/internal/sqlite"
 )
 
-func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "serveload:", err)
-		os.Exit(1)
-	}
-}
+func main() { servebin.Main("serveload", run) }
 
 type options struct {
 	bin, index, repo, now string

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -14,6 +15,15 @@ import (
 	"syscall"
 	"time"
 )
+
+// Main runs a load tool's run with the process's arguments and standard
+// output, and exits 1 with the error, prefixed by name, when it fails.
+func Main(name string, run func(ctx context.Context, args []string, stdout io.Writer) error) {
+	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, name+":", err)
+		os.Exit(1)
+	}
+}
 
 // Server is a running `livespec serve`.
 type Server struct {
