@@ -104,10 +104,7 @@ func mergeFactBatches(bs []*livespec.Batch) *livespec.Batch {
 
 func facts(t testing.TB, s livespec.Store, q livespec.FactQuery) []string {
 	t.Helper()
-	fs, err := s.Facts(context.Background(), q)
-	if err != nil {
-		t.Fatalf("facts %+v: %v", q, err)
-	}
+	fs := query(t, "facts", s.Facts, q)
 	out := make([]string, len(fs))
 	for i, f := range fs {
 		end := "open"
@@ -122,10 +119,7 @@ func facts(t testing.TB, s livespec.Store, q livespec.FactQuery) []string {
 
 func factChanges(t testing.TB, s livespec.Store, q livespec.FactChangeQuery) []livespec.FactChange {
 	t.Helper()
-	cs, err := s.FactChanges(context.Background(), q)
-	if err != nil {
-		t.Fatalf("fact changes %+v: %v", q, err)
-	}
+	cs := query(t, "fact changes", s.FactChanges, q)
 	return cs
 }
 

@@ -68,10 +68,7 @@ func mergeLinkBatches(bs []*livespec.Batch) *livespec.Batch {
 // links describes the links q selects, one line each.
 func links(t testing.TB, s livespec.Store, q livespec.LinkQuery) []string {
 	t.Helper()
-	ls, err := s.Links(context.Background(), q)
-	if err != nil {
-		t.Fatalf("links %+v: %v", q, err)
-	}
+	ls := query(t, "links", s.Links, q)
 	out := make([]string, len(ls))
 	for i, l := range ls {
 		end := "open"

@@ -106,10 +106,7 @@ func loadShop(t testing.TB, s livespec.Store) []*livespec.Batch {
 
 func search(t testing.TB, s livespec.Store, q livespec.SearchQuery) []livespec.Hit {
 	t.Helper()
-	hits, err := s.Search(context.Background(), q)
-	if err != nil {
-		t.Fatalf("search %+v: %v", q, err)
-	}
+	hits := query(t, "search", s.Search, q)
 	for i := 1; i < len(hits); i++ {
 		if hits[i].Score > hits[i-1].Score {
 			t.Errorf("search %q: hit %d scores %v, more than hit %d (%v): not best first", q.Text, i, hits[i].Score, i-1, hits[i-1].Score)
@@ -140,21 +137,26 @@ func sorted(ids []string) []string {
 	return ids
 }
 
+// query returns what fn, a Store query, gives for q, failing t with what
+// was asked when it fails.
+func query[Q, T any](t testing.TB, what string, fn func(context.Context, Q) (T, error), q Q) T {
+	t.Helper()
+	v, err := fn(context.Background(), q)
+	if err != nil {
+		t.Fatalf("%s %+v: %v", what, q, err)
+	}
+	return v
+}
+
 func versions(t testing.TB, s livespec.Store, q livespec.VersionQuery) []livespec.Version {
 	t.Helper()
-	vs, err := s.Versions(context.Background(), q)
-	if err != nil {
-		t.Fatalf("versions %+v: %v", q, err)
-	}
+	vs := query(t, "versions", s.Versions, q)
 	return vs
 }
 
 func changes(t testing.TB, s livespec.Store, q livespec.ChangeQuery) []livespec.Change {
 	t.Helper()
-	cs, err := s.Changes(context.Background(), q)
-	if err != nil {
-		t.Fatalf("changes %+v: %v", q, err)
-	}
+	cs := query(t, "changes", s.Changes, q)
 	return cs
 }
 
