@@ -3,7 +3,6 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -86,37 +85,6 @@ func newFixture(t testing.TB, edit ...func(*api.Config, *fixture)) *fixture {
 	})
 	f.srv, f.h = srv, srv.Handler()
 	return f
-}
-
-// errorOf decodes an error body, failing unless it has the JSON error shape.
-func errorOf(t testing.TB, w *httptest.ResponseRecorder) api.ErrorDetail {
-	t.Helper()
-	var e api.ErrorBody
-	if err := json.Unmarshal(w.Body.Bytes(), &e); err != nil || e.Error.Code == "" || e.Error.Message == "" {
-		t.Fatalf("status %d: body is not a JSON error: %q", w.Code, w.Body.String())
-	}
-	if !strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
-		t.Fatalf("error Content-Type = %q", w.Header().Get("Content-Type"))
-	}
-	return e.Error
-}
-
-// wantError checks status, code and that the message mentions each of
-// the given fragments.
-func wantError(t testing.TB, w *httptest.ResponseRecorder, status int, code string, mentions ...string) {
-	t.Helper()
-	if w.Code != status {
-		t.Fatalf("status = %d, want %d; body %s", w.Code, status, w.Body.String())
-	}
-	e := errorOf(t, w)
-	if e.Code != code {
-		t.Fatalf("code = %q, want %q (%s)", e.Code, code, e.Message)
-	}
-	for _, m := range mentions {
-		if !strings.Contains(e.Message, m) {
-			t.Fatalf("message %q does not mention %q", e.Message, m)
-		}
-	}
 }
 
 func TestHealthz(t *testing.T) {
@@ -322,6 +290,8 @@ var (
 	waitUntil       = apitest.WaitUntil
 	githubPush      = apitest.GitHubPush
 	githubSignature = apitest.GitHubSignature
+	errorOf         = apitest.ErrorOf
+	wantError       = apitest.WantError
 )
 
 func decode[T any](t testing.TB, w *httptest.ResponseRecorder) T {

@@ -41,6 +41,43 @@ func Do(t testing.TB, h http.Handler, method, target string, body any, header ..
 	return w
 }
 
+// ErrorDetail is the error of a JSON error body ({"error": {...}}).
+type ErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// ErrorOf decodes an error body, failing unless it has the JSON error shape.
+func ErrorOf(t testing.TB, w *httptest.ResponseRecorder) ErrorDetail {
+	t.Helper()
+	var e struct{ Error ErrorDetail }
+	if err := json.Unmarshal(w.Body.Bytes(), &e); err != nil || e.Error.Code == "" || e.Error.Message == "" {
+		t.Fatalf("status %d: body is not a JSON error: %q", w.Code, w.Body.String())
+	}
+	if !strings.HasPrefix(w.Header().Get("Content-Type"), "application/json") {
+		t.Fatalf("error Content-Type = %q", w.Header().Get("Content-Type"))
+	}
+	return e.Error
+}
+
+// WantError checks status, code and that the message mentions each of
+// the given fragments.
+func WantError(t testing.TB, w *httptest.ResponseRecorder, status int, code string, mentions ...string) {
+	t.Helper()
+	if w.Code != status {
+		t.Fatalf("status = %d, want %d; body %s", w.Code, status, w.Body.String())
+	}
+	e := ErrorOf(t, w)
+	if e.Code != code {
+		t.Fatalf("code = %q, want %q (%s)", e.Code, code, e.Message)
+	}
+	for _, m := range mentions {
+		if !strings.Contains(e.Message, m) {
+			t.Fatalf("message %q does not mention %q", e.Message, m)
+		}
+	}
+}
+
 // Decode decodes the response body as JSON into a T, failing the test
 // when it is not one.
 func Decode[T any](t testing.TB, w *httptest.ResponseRecorder) T {

@@ -30,9 +30,6 @@ func wiring(pkg string) bool {
 // The test fails when an entry is no longer needed, so the list only
 // shrinks.
 var notYetMoved = map[string][]string{
-	// api/access_test.go and api/push_test.go drive the api with the real
-	// push service on a SQLite push store.
-	"api": {"access", "internal/sqlite", "push", "slackbot"},
 	// ingest's internal tests run the pipeline on SQLite beside the memory fake.
 	"ingest": {"internal/cache", "internal/lex", "internal/sqlite"},
 	// slackbot/e2e_test.go answers from an ingested SQLite index;
