@@ -72,17 +72,7 @@ func newFixture(t testing.TB, edit ...func(*api.Config, *fixture)) *fixture {
 	for _, e := range edit {
 		e(&cfg, f)
 	}
-	srv, err := api.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-	})
+	srv := apitest.Serve(t, cfg)
 	f.srv, f.h = srv, srv.Handler()
 	return f
 }

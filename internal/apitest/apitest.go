@@ -1,11 +1,13 @@
-// Package apitest drives an http.Handler from tests: one request in,
-// one recorded response out, decoded as JSON, and the wait for a
-// condition the handler reaches in the background. The api package's
+// Package apitest builds an api.Server for a test and drives an
+// http.Handler from tests: one request in, one recorded response out,
+// decoded as JSON, and the wait for a condition the handler reaches in
+// the background. The api package's
 // tests and the end-to-end tests (internal/e2e) share it.
 package apitest
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -16,7 +18,27 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/livespec/livespec/api"
 )
+
+// Serve builds an api.Server from cfg, shut down (within 10 seconds, or
+// the test fails) when the test ends.
+func Serve(t testing.TB, cfg api.Config) *api.Server {
+	t.Helper()
+	srv, err := api.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(ctx); err != nil {
+			t.Errorf("Shutdown: %v", err)
+		}
+	})
+	return srv
+}
 
 // Do serves one request to h and returns the recorded response. A string
 // or []byte body is sent as JSON; header holds name, value pairs.

@@ -44,18 +44,7 @@ func newPushFixture(t testing.TB, edit ...func(*api.Config, *pushFixture)) *push
 	for _, e := range edit {
 		e(&cfg, f)
 	}
-	srv, err := api.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
-			t.Errorf("Shutdown: %v", err)
-		}
-	})
-	f.h = srv.Handler()
+	f.h = apitest.Serve(t, cfg).Handler()
 	return f
 }
 
@@ -64,12 +53,7 @@ func newPushFixture(t testing.TB, edit ...func(*api.Config, *pushFixture)) *push
 // subscriptions, may not subscribe to a repository outside its scope (the
 // same 404 as an unknown one), and needs the subscribe right at all.
 func TestSubscriptionsBelongToTheirToken(t *testing.T) {
-	ctx := context.Background()
-	st, err := sqlite.OpenPush(ctx, filepath.Join(t.TempDir(), sqlite.PushFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openPush(t)
 	shop, _ := livespec.ScopeOf("acme/shop")
 	docs, _ := livespec.ScopeOf("acme/docs")
 	callers := map[string]livespec.Caller{
@@ -114,12 +98,7 @@ func TestSubscriptionsBelongToTheirToken(t *testing.T) {
 }
 
 func TestSubscriptionsAndWatches(t *testing.T) {
-	ctx := context.Background()
-	st, err := sqlite.OpenPush(ctx, filepath.Join(t.TempDir(), sqlite.PushFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := openPush(t)
 	f := newPushFixture(t, func(c *api.Config, f *pushFixture) {
 		svc, err := push.New(push.Config{Store: st, Index: f.store, Assistant: &retrieval.Assistant{Store: f.store},
 			Now: func() time.Time { return time.Date(2025, 5, 14, 12, 0, 0, 0, time.UTC) }})
@@ -198,6 +177,17 @@ func TestSubscriptionsAndWatches(t *testing.T) {
 			t.Errorf("GET without push = %d, want 501", w.Code)
 		}
 	})
+}
+
+// openPush opens a fresh SQLite push store, closed when the test ends.
+func openPush(t testing.TB) *sqlite.PushStore {
+	t.Helper()
+	st, err := sqlite.OpenPush(context.Background(), filepath.Join(t.TempDir(), sqlite.PushFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }
 
 func itoa(n int64) string {
