@@ -37,7 +37,6 @@ var notYetMoved = map[string][]string{
 	"slackbot": {"api", "ingest", "internal/lex", "internal/sqlite", "retrieval", "web"},
 	"push":     {"ingest", "internal/sqlite"},
 	"web":      {"api", "internal/limit", "internal/sqlite"},
-	"eval":     {"internal/cache", "internal/lex", "internal/sqlite", "retrieval"},
 }
 
 // TestDependencyRules checks, with go list, the rules the packages keep:

@@ -1,4 +1,4 @@
-package eval_test
+package e2e_test
 
 import (
 	"context"
@@ -10,21 +10,21 @@ import (
 
 	"github.com/livespec/livespec/eval"
 	"github.com/livespec/livespec/ingest"
+	"github.com/livespec/livespec/internal/e2e"
 	"github.com/livespec/livespec/internal/gittest"
-	"github.com/livespec/livespec/internal/sqlite"
 	"github.com/livespec/livespec/retrieval"
 )
 
 var (
 	corpus    = flag.Bool("corpus", false, "run the question set of ../shared/eval against its real corpus (slow)")
-	corpusDir = flag.String("corpus-dir", "../../shared", "directory holding corpora/*.bundle and eval/*.jsonl")
+	corpusDir = flag.String("corpus-dir", "../../../shared", "directory holding corpora/*.bundle and eval/*.jsonl")
 	reportOut = flag.String("report", "", "write the corpus run's JSON report to this file")
 	corpusNow = flag.String("now", "2026-08-21T00:00:00Z", "the clock of the corpus run (RFC 3339; default the day after the corpus snapshot's last commit, when its question set was written)")
 )
 
 // TestCorpusOpenAPI ingests the OpenAPI Specification history, asks the
 // development question set and checks the scores against the targets.
-// Run with: go test ./eval -run TestCorpusOpenAPI -corpus -v
+// Run with: go test ./internal/e2e -run TestCorpusOpenAPI -corpus -v
 func TestCorpusOpenAPI(t *testing.T) {
 	if !*corpus {
 		t.Skip("corpus run not asked for (-corpus)")
@@ -38,14 +38,7 @@ func TestCorpusOpenAPI(t *testing.T) {
 	}
 	ctx := context.Background()
 	repo := gittest.Clone(t, bundle).Dir
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "index.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := ingest.Run(ctx, st, ingest.Options{Repo: "oas", Dir: repo}); err != nil {
-		t.Fatal(err)
-	}
+	st := e2e.Index(t, ingest.Options{Repo: "oas", Dir: repo})
 	f, err := os.Open(set)
 	if err != nil {
 		t.Fatal(err)
