@@ -110,6 +110,7 @@ var pointForms = []*pointForm{
 	{name: "year half", strict: true, pattern: pYear + `[\s-]*h([12])\b`, resolve: resolveHalf(2, 1)},
 	{name: "ordinal half", strict: true, pattern: `(?:the\s+)?` + pOrdinal2 + `\s+half\b(?:\s+(?:of\s+)?` + pRelYear + `)?`, resolve: resolveOrdinal(6)},
 	{name: "before last", strict: true, pattern: `the\s+(week|month|quarter|year)\s+before\s+last\b`, resolve: resolveBeforeLast},
+	{name: "ordinal week", strict: true, pattern: `(?:the\s+)?(first|second|third|fourth|last|1st|2nd|3rd|4th)\s+week\s+(?:of|in)\s+(` + uncapture(pMonth+`(?:`+pSep+pYear+`)?`) + `)`}, // resolve set in init
 	{name: "relative", strict: true, pattern: `(?:the\s+)?(this|current|last|previous|prior|past|next[\s-]+to[\s-]+last|penultimate)\s+(week|month|quarter|year)\b`, resolve: resolveRelative},
 	{name: "ago", strict: true, pattern: pCount + `\s+` + pUnit + `\s+ago\b`, resolve: resolveAgo},
 	{name: "casual day", strict: true, pattern: `(today|yesterday)\b`, resolve: resolveWhen},
@@ -127,6 +128,8 @@ func init() {
 			f.resolve = resolveRough
 		case "week of":
 			f.resolve = resolveWeekOf
+		case "ordinal week":
+			f.resolve = resolveOrdinalWeek
 		}
 		f.re = regexp.MustCompile(`(?i)^(?:` + f.pattern + `)$`)
 	}
@@ -291,6 +294,24 @@ func resolveRough(m []string, now time.Time, year int) (span, error) {
 	sp, err := resolvePoint(m[2], now, year)
 	sp.rough = true
 	return sp, err
+}
+
+// resolveOrdinalWeek resolves "the first week of May 2026" to May 1–7:
+// the nth seven days of the month, the last seven for "last".
+func resolveOrdinalWeek(m []string, now time.Time, year int) (span, error) {
+	mo, err := resolvePoint(m[2], now, year)
+	if err != nil {
+		return span{}, err
+	}
+	w := span{grain: grainWeek, explicitYear: mo.explicitYear}
+	if n, ok := ordinals[m[1]]; ok {
+		w.from = mo.from.AddDate(0, 0, 7*(n-1))
+		w.to = w.from.AddDate(0, 0, 7)
+	} else {
+		w.to = mo.to
+		w.from = w.to.AddDate(0, 0, -7)
+	}
+	return w, nil
 }
 
 // resolveWeekOf resolves "the week of March 3, 2025" to the ISO week
