@@ -176,7 +176,8 @@ func cachedNameTerms(s string) []string {
 	return t
 }
 
-// fileTitle is a current file and its title (its first heading).
+// fileTitle is a current file and its title (its first heading, "" when
+// that is no title: see untitledHeadings).
 type fileTitle struct {
 	f     fileID
 	title string
@@ -246,6 +247,9 @@ func (c *versionCache[T]) read(ctx context.Context, version uint64, key string, 
 type currentSet struct {
 	files []fileTitle
 	kinds map[string]bool
+	// untitled are the first headings that are no title (see
+	// untitledHeadings); the files they open have none.
+	untitled map[string]bool
 
 	namesOnce sync.Once
 	names     []fileNames // per file, made at the first byTitle
@@ -289,7 +293,16 @@ func (a *Assistant) current(ctx context.Context, repos []string) (*currentSet, e
 		if err != nil {
 			return nil, err
 		}
-		return &currentSet{files: fs, kinds: kindWords(fs)}, nil
+		untitled, err := a.untitledHeadings(ctx, fs)
+		if err != nil {
+			return nil, err
+		}
+		for i := range fs {
+			if untitled[fs[i].title] {
+				fs[i].title = ""
+			}
+		}
+		return &currentSet{files: fs, kinds: kindWords(fs), untitled: untitled}, nil
 	})
 }
 
@@ -322,4 +335,71 @@ func (a *Assistant) readCurrentFiles(ctx context.Context, repos []string) ([]fil
 		out[i] = fileTitle{fileID{f.Repo, f.Path}, f.FirstHeading()}
 	}
 	return out, nil
+}
+
+// untitledMin is how many files a first heading must open, beside other
+// top-level headings, to be a template's section name rather than a title.
+const untitledMin = 3
+
+// untitledHeadings returns the first headings that are no title: each
+// opens at least untitledMin files, and the first untitledMin of them have
+// other headings at its level ("Summary", "Motivation", … of every RFC),
+// so it names a section of a template, not a document. A heading that
+// stands alone at the top of its files ("OpenAPI Specification" over each
+// version) is a title however many files share it. Only the outlines of
+// those few files per shared heading are read.
+func (a *Assistant) untitledHeadings(ctx context.Context, fs []fileTitle) (map[string]bool, error) {
+	byTitle := map[string][]fileID{}
+	for _, f := range fs {
+		if f.title != "" {
+			byTitle[f.title] = append(byTitle[f.title], f.f)
+		}
+	}
+	sample := map[string][]string{} // repo → path globs of the files to read
+	for _, ids := range byTitle {
+		if len(ids) < untitledMin {
+			continue
+		}
+		for _, f := range ids[:untitledMin] {
+			sample[f.repo] = append(sample[f.repo], livespec.LiteralGlob(f.path))
+		}
+	}
+	flat := map[string]int{} // title → sampled files with a flat outline
+	for repo, paths := range sample {
+		full, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{repo}, Paths: paths, Validity: livespec.Current()})
+		if err != nil {
+			return nil, storeError("list files", err)
+		}
+		for _, f := range full {
+			if flatOutline(f.Outline) {
+				flat[f.FirstHeading()]++
+			}
+		}
+	}
+	out := map[string]bool{}
+	for h, n := range flat {
+		if n >= untitledMin {
+			out[h] = true
+		}
+	}
+	return out, nil
+}
+
+// flatOutline reports whether an outline has more than one top-level
+// heading: its first heading opens a section among siblings.
+func flatOutline(outline []livespec.SectionRef) bool {
+	first := ""
+	for _, o := range outline {
+		if o.Heading == "" || o.Heading == livespec.FrontMatterHeading {
+			continue
+		}
+		top := livespec.SplitHeading(o.Heading)[0]
+		switch {
+		case first == "":
+			first = top
+		case top != first:
+			return true
+		}
+	}
+	return false
 }

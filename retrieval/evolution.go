@@ -190,6 +190,10 @@ func (k *editClassifier) sweep(ctx context.Context, c livespec.AnswerChange) (bo
 func (a *Assistant) titles(ctx context.Context, cs []livespec.AnswerChange) ([]livespec.DocTitle, error) {
 	var out []livespec.DocTitle
 	seen := map[fileID]bool{}
+	cur, err := a.current(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
 	for _, c := range cs {
 		f := fileID{c.Repo, c.Path}
 		if seen[f] {
@@ -200,7 +204,7 @@ func (a *Assistant) titles(ctx context.Context, cs []livespec.AnswerChange) ([]l
 		if err != nil {
 			return nil, err
 		}
-		if t := fileTitleOf(fv); t != "" {
+		if t := fileTitleOf(fv); t != "" && !cur.untitled[t] {
 			out = append(out, livespec.DocTitle{Repo: c.Repo, Path: c.Path, Title: t})
 		}
 	}

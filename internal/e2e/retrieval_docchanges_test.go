@@ -2,6 +2,7 @@ package e2e_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/livespec/livespec/internal/gittest"
@@ -68,4 +69,37 @@ func TestChangesOfNamedDocument(t *testing.T) {
 			t.Errorf("found %v, subjects %+v; want nothing found (no text mentions Windows 95)", ans.Found, ans.Subjects)
 		}
 	})
+}
+
+// TestTemplateHeadingIsNoTitle: documents written from one template open
+// with the same section heading ("Summary" beside "Motivation"): that
+// heading is no document's title, so a subject is named by its path, while
+// a heading that stands alone over several files ("Language Spec" over
+// each version) stays their title.
+func TestTemplateHeadingIsNoTitle(t *testing.T) {
+	r := gittest.New(t, day("2024-01-10T12:00:00Z"))
+	files := map[string]string{}
+	for _, n := range []string{"1001-alpha", "1002-beta", "1003-gamma"} {
+		files["text/"+n+".md"] = "# Summary\n\nThe " + n[5:] + " feature.\n\n# Motivation\n\nUsers want " + n[5:] + ".\n"
+	}
+	for _, v := range []string{"1.0", "2.0", "3.0"} {
+		files["versions/"+v+".md"] = "# Language Spec\n\n## Version " + v + "\n\nVersion " + v + " of the language.\n"
+	}
+	r.Do(gittest.Step{Date: "2024-01-10T12:00:00Z", Msg: "Start", Write: files})
+	r.Do(gittest.Step{Date: "2024-02-10T12:00:00Z", Msg: "Edit beta", Write: map[string]string{
+		"text/1002-beta.md": "# Summary\n\nThe beta feature, revised.\n\n# Motivation\n\nUsers want beta.\n",
+	}})
+	a := &retrieval.Assistant{Store: openIndex(t, r.Dir, nil)}
+	now := day("2024-03-01T00:00:00Z")
+	ans := ask(t, a, "How has RFC 1002 changed?", now)
+	if len(ans.Subjects) != 1 || ans.Subjects[0].Path != "text/1002-beta.md" || ans.Subjects[0].Title != "" {
+		t.Fatalf("subjects %+v, want text/1002-beta.md without a title", ans.Subjects)
+	}
+	if strings.Contains(ans.Answer, "**Summary**") {
+		t.Errorf("the answer names the document by its template heading:\n%s", ans.Answer)
+	}
+	ans = ask(t, a, "How has versions/2.0.md changed?", now)
+	if len(ans.Subjects) != 1 || ans.Subjects[0].Title != "Language Spec" {
+		t.Errorf("subjects %+v, want the title Language Spec", ans.Subjects)
+	}
 }
