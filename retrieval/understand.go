@@ -161,8 +161,22 @@ func Understand(question string, now time.Time) Understanding {
 			}
 		}
 	}
-	u.Topic = topicOf(wording, u.Intent)
+	u.Topic = topicOf(quoteBareSymbols(wording), u.Intent)
 	return u
+}
+
+// bareSymbol is a run of punctuation standing alone before a word ("the ?
+// operator", "a ~ constraint"): a symbol the question writes without
+// backquotes, not sentence punctuation.
+var bareSymbol = regexp.MustCompile("(^|\\s)([?~!*#@$%^|<>=+]{1,3}|\\.\\.\\.?|::)(\\s+[\\w`])")
+
+// quoteBareSymbols writes the bare symbols of a question in backquotes, as
+// the text analysis reads symbols, so that they stay in its topic.
+func quoteBareSymbols(q string) string {
+	if !strings.ContainsAny(q, "?~!*#@$%^|<>=+.:") {
+		return q
+	}
+	return bareSymbol.ReplaceAllString(q, "$1`$2`$3")
 }
 
 // clip keeps the first n words of s.
