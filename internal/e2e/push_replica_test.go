@@ -1,4 +1,4 @@
-package push_test
+package e2e_test
 
 import (
 	"sync"
