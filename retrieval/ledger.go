@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/lex"
 )
 
 // DefaultChangesWindow is the period a changes question covers when it names none.
@@ -144,7 +146,7 @@ type docLineage struct {
 // number or title (see resolveDocument), with its paths over renames; nil
 // when the topic names none or only the corpus's own kind of document.
 func (a *Assistant) namedDocument(ctx context.Context, topic string, repos []string, generic bool) (*docLineage, error) {
-	if generic || !usefulTopic(topic) {
+	if generic || !usefulTopic(topic) || namesSeveral(topic) {
 		return nil, nil
 	}
 	doc, err := a.resolveDocument(ctx, topic, repos)
@@ -160,6 +162,23 @@ func (a *Assistant) namedDocument(ctx context.Context, topic string, repos []str
 		l.paths[p] = true
 	}
 	return l, nil
+}
+
+// namesSeveral reports whether a topic names documents in the plural by
+// a noun for their kind and no path or number ("the networking
+// proposals"): a set of documents, which the topic's words narrow to, not
+// one document.
+func namesSeveral(topic string) bool {
+	if pathLike.MatchString(topic) || docNumber.MatchString(topic) {
+		return false
+	}
+	for _, t := range lex.Tokens(topic) {
+		w := t.Word
+		if !t.Part && len(w) > 3 && strings.HasSuffix(w, "s") && lex.DocNoun(w) && lex.DocNoun(w[:len(w)-1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // ofDocument keeps the events of cs on one of the document's paths.

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"strings"
 
 	"github.com/livespec/livespec/internal/lex"
 )
@@ -26,6 +27,9 @@ func (a *Assistant) corpusTopic(ctx context.Context, topic string, repos []strin
 	if err != nil {
 		return false, err
 	}
+	if spellsKind(topic, kinds) {
+		return true, nil
+	}
 	for _, t := range lex.Tokens(topic) {
 		if t.Part || lex.Stop(t.Word) {
 			continue
@@ -44,4 +48,31 @@ func (a *Assistant) corpusTopic(ctx context.Context, topic string, repos []strin
 func eventWord(w string) bool {
 	m := eventVerb.FindStringIndex(w)
 	return m != nil && m[0] == 0 && m[1] == len(w)
+}
+
+// spellsKind reports whether a topic spells out the acronym that names the
+// repository's kind of document (a word of kinds: "kep" in a repository of
+// keps/): its words' initials are the acronym ("Kubernetes enhancement
+// proposals") or its end ("the enhancement proposals", the organisation's
+// letter left out), so it names the documents as a whole, not one topic.
+func spellsKind(topic string, kinds map[string]bool) bool {
+	var initials []byte
+	for _, t := range lex.Tokens(topic) {
+		if t.Part {
+			continue
+		}
+		if len(initials) == 0 && lex.Stop(t.Word) {
+			continue // "the", "all the"
+		}
+		initials = append(initials, t.Word[0])
+	}
+	if len(initials) < 2 {
+		return false
+	}
+	for k := range kinds {
+		if len(k) >= 3 && len(k) <= 5 && len(initials) <= len(k) && strings.HasSuffix(k, string(initials)) {
+			return true
+		}
+	}
+	return false
 }

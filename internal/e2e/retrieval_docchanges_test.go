@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -101,5 +102,36 @@ func TestTemplateHeadingIsNoTitle(t *testing.T) {
 	ans = ask(t, a, "How has versions/2.0.md changed?", now)
 	if len(ans.Subjects) != 1 || ans.Subjects[0].Title != "Language Spec" {
 		t.Errorf("subjects %+v, want the title Language Spec", ans.Subjects)
+	}
+}
+
+// TestChangesInTheCorpusOwnDocuments: in a repository of KEPs, "the
+// enhancement proposals" spells the repository's own kind of document
+// (KEP) and narrows nothing, and "the networking proposals" is a set of
+// documents, not the one whose title holds "network".
+func TestChangesInTheCorpusOwnDocuments(t *testing.T) {
+	r := gittest.New(t, day("2024-01-10T12:00:00Z"))
+	files := map[string]string{"keps/README.md": "# Kubernetes Enhancement Proposals (KEPs)\n\nHow KEPs work.\n"}
+	for i, name := range []string{"node-swap", "pod-resize", "sidecars", "cron-jobs", "job-retry", "csi-migration", "volume-limits", "network-proxy", "api-priority", "crd-validation"} {
+		files[fmt.Sprintf("keps/sig-x/%d-%s/README.md", 1000+i, name)] = fmt.Sprintf("# KEP-%d: %s\n\n## Summary\n\nAbout %s.\n", 1000+i, name, strings.ReplaceAll(name, "-", " "))
+	}
+	r.Do(gittest.Step{Date: "2024-01-10T12:00:00Z", Msg: "Start", Write: files})
+	r.Do(gittest.Step{Date: "2024-02-10T12:00:00Z", Msg: "Edit two", Write: map[string]string{
+		"keps/sig-x/1000-node-swap/README.md": "# KEP-1000: node-swap\n\n## Summary\n\nAbout node swap, revised.\n",
+		"keps/sig-x/1002-sidecars/README.md":  "# KEP-1002: sidecars\n\n## Summary\n\nAbout sidecars, revised.\n",
+	}})
+	a := &retrieval.Assistant{Store: openIndex(t, r.Dir, nil)}
+	now := day("2024-03-01T00:00:00Z")
+	ans := ask(t, a, "What changed in the enhancement proposals in February 2024?", now)
+	paths := map[string]bool{}
+	for _, c := range ans.Changes {
+		paths[c.Path] = true
+	}
+	if len(ans.Subjects) != 0 || len(paths) != 2 || !paths["keps/sig-x/1000-node-swap/README.md"] || !paths["keps/sig-x/1002-sidecars/README.md"] {
+		t.Errorf("subjects %+v, files %v; want both edited KEPs and no subject", ans.Subjects, paths)
+	}
+	ans = ask(t, a, "What changed in the networking proposals in February 2024?", now)
+	if len(ans.Subjects) != 0 {
+		t.Errorf("subjects %+v; a plural names no one document", ans.Subjects)
 	}
 }
