@@ -212,8 +212,17 @@ func probe(ctx context.Context, dsn, path string) error {
 }
 
 // migrate brings the schema to the latest version inside one immediate
-// transaction, so concurrent openers migrate once.
+// transaction, so concurrent openers migrate once. An index already at the
+// latest version is only read: opening it never waits for a writer (an
+// ingest holds the write lock for each batch).
 func (s *Store) migrate(ctx context.Context) error {
+	var cur int64
+	if err := s.w.QueryRowContext(ctx, `SELECT user_version FROM pragma_user_version`).Scan(&cur); err != nil {
+		return s.fail(ctx, "migrate", err)
+	}
+	if cur == int64(len(migrations)) {
+		return nil
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return s.fail(ctx, "migrate", err)

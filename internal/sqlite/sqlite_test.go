@@ -423,3 +423,45 @@ func TestWriteLock(t *testing.T) {
 		return out[0], out[1]
 	})
 }
+
+// TestOpenWhileWriting opens an index while another connection holds a
+// write transaction on it (as an ingest does for each batch): opening an
+// index of the current schema reads it, and neither waits for the writer
+// nor fails.
+func TestOpenWhileWriting(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "livespec.db")
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop(t, s)
+	s.Close()
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	defer conn.ExecContext(ctx, "ROLLBACK")
+	if _, err := conn.ExecContext(ctx, "UPDATE checkpoints SET config = config"); err != nil {
+		t.Fatal(err)
+	}
+	octx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	r, err := sqlite.Open(octx, path)
+	if err != nil {
+		t.Fatalf("open while another connection writes: %v", err)
+	}
+	defer r.Close()
+	if _, err := r.Checkpoint(octx, "shop"); err != nil {
+		t.Errorf("read while another connection writes: %v", err)
+	}
+}
