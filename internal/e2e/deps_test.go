@@ -35,7 +35,6 @@ var notYetMoved = map[string][]string{
 	// slackbot/e2e_test.go answers from an ingested SQLite index;
 	// slackbot/api_test.go mounts the bot on the api server.
 	"slackbot": {"api", "ingest", "internal/lex", "internal/sqlite", "retrieval", "web"},
-	"web":      {"api", "internal/limit", "internal/sqlite"},
 }
 
 // TestDependencyRules checks, with go list, the rules the packages keep:

@@ -1,4 +1,4 @@
-package web_test
+package e2e_test
 
 import (
 	"context"
@@ -102,8 +102,8 @@ func openTab(t testing.TB, parent context.Context) context.Context {
 	return ctx
 }
 
-// step runs actions on tab with a deadline.
-func (b *browser) step(t testing.TB, tab context.Context, actions ...chromedp.Action[chromedp.Void]) {
+// webStep runs actions on tab with a deadline.
+func (b *browser) webStep(t testing.TB, tab context.Context, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(tab, stepTimeout)
 	defer cancel()
@@ -112,8 +112,8 @@ func (b *browser) step(t testing.TB, tab context.Context, actions ...chromedp.Ac
 	}
 }
 
-// eval evaluates a JavaScript expression on tab with a deadline.
-func eval[T any](t testing.TB, tab context.Context, expr string) T {
+// evalJS evaluates a JavaScript expression on tab with a deadline.
+func evalJS[T any](t testing.TB, tab context.Context, expr string) T {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(tab, stepTimeout)
 	defer cancel()
@@ -199,9 +199,9 @@ func (g pacedGenerator) Generate(ctx context.Context, ev *livespec.Evidence, onT
 	return text, nil
 }
 
-// site serves the API and the web page over the fixture's index, asking
+// site serves the API and the web page over the webFixture's index, asking
 // for one of tokens when any are given.
-func site(t testing.TB, f *fixture, gen livespec.Generator, tokens ...string) http.Handler {
+func site(t testing.TB, f *webFixture, gen livespec.Generator, tokens ...string) http.Handler {
 	t.Helper()
 	clock := func() time.Time { return now }
 	asst := &retrieval.Assistant{Store: f.store, Generator: gen, Now: clock}
@@ -221,13 +221,13 @@ func site(t testing.TB, f *fixture, gen livespec.Generator, tokens ...string) ht
 // with a citation link, the changes chart and report, a document at a past
 // date, a diff, and the pages at phone width with JavaScript off.
 func TestBrowser(t *testing.T) {
-	f := newFixture(t)
+	f := newWebFixture(t)
 	gen := pacedGenerator{release: make(chan struct{})}
 	b := newBrowser(t, site(t, f, gen))
 	tab := b.ctx
 
 	t.Run("ask streams an answer with citations", func(t *testing.T) {
-		b.step(t, tab, chromedp.Navigate(b.base+"/"), chromedp.WaitVisible("#q"),
+		b.webStep(t, tab, chromedp.Navigate(b.base+"/"), chromedp.WaitVisible("#q"),
 			chromedp.SendKeys("#q", "How many coupons per order?"), chromedp.Click("#ask button[type=submit]"))
 		first := poll[string](t, tab, `(document.getElementById("streaming") || {}).textContent`)
 		if strings.TrimSpace(first) == "" {
@@ -239,101 +239,101 @@ func TestBrowser(t *testing.T) {
 		if !strings.Contains(href, "/doc/spec/checkout.md?") || !strings.HasSuffix(href, "#s-checkout-coupons") {
 			t.Fatalf("citation links to %q, want the Coupons section of spec/checkout.md", href)
 		}
-		if text := eval[string](t, tab, `document.querySelector("#result .answer-text").textContent`); !strings.Contains(text, "coupon") {
+		if text := evalJS[string](t, tab, `document.querySelector("#result .answer-text").textContent`); !strings.Contains(text, "coupon") {
 			t.Errorf("answer text %q says nothing of coupons", text)
 		}
-		if badge := eval[string](t, tab, `document.querySelector("#result .citations .badge").textContent`); badge != "current" {
+		if badge := evalJS[string](t, tab, `document.querySelector("#result .citations .badge").textContent`); badge != "current" {
 			t.Errorf("citation badge %q, want current", badge)
 		}
 		b.shot(t, tab, "ask")
 		// The citation opens the cited section at its commit.
-		b.step(t, tab, chromedp.Click("#result a.citation"), chromedp.WaitVisible("#s-checkout-coupons"))
-		if text := eval[string](t, tab, `document.getElementById("s-checkout-coupons").textContent`); !strings.Contains(text, coupons2) {
+		b.webStep(t, tab, chromedp.Click("#result a.citation"), chromedp.WaitVisible("#s-checkout-coupons"))
+		if text := evalJS[string](t, tab, `document.getElementById("s-checkout-coupons").textContent`); !strings.Contains(text, coupons2) {
 			t.Errorf("cited section reads %q, want %q", text, coupons2)
 		}
 	})
 
 	t.Run("changes chart and report", func(t *testing.T) {
-		b.step(t, tab, chromedp.Navigate(b.base+"/changes?since=2025-01-01&until=2025-02-28"), chromedp.WaitVisible("#totals"))
+		b.webStep(t, tab, chromedp.Navigate(b.base+"/changes?since=2025-01-01&until=2025-02-28"), chromedp.WaitVisible("#totals"))
 		api := apiChanges(t, b.base+"/v1/changes?since=2025-01-01&until=2025-02-28&limit=2000")
 		weeks := map[string]bool{}
 		for _, c := range api {
 			d := c.Date.UTC()
 			weeks[d.AddDate(0, 0, -((int(d.Weekday())+6)%7)).Format(time.DateOnly)] = true
 		}
-		if n := eval[int](t, tab, `document.querySelectorAll("svg g.bar").length`); n != len(weeks) || n != 3 {
+		if n := evalJS[int](t, tab, `document.querySelectorAll("svg g.bar").length`); n != len(weeks) || n != 3 {
 			t.Errorf("%d bars, want one per week with changes (%d)", n, len(weeks))
 		}
-		if got := eval[int](t, tab, `+document.getElementById("totals").dataset.changes`); got != len(api) {
+		if got := evalJS[int](t, tab, `+document.getElementById("totals").dataset.changes`); got != len(api) {
 			t.Errorf("report total %d, /v1/changes lists %d", got, len(api))
 		}
 		b.shot(t, tab, "changes")
 		// A bar narrows the report to its week and area; it is reached
 		// and followed with the keyboard.
 		bar := `svg g.bar[data-start="2025-01-13"] a[data-area="spec"]`
-		b.step(t, tab, chromedp.Focus(bar))
-		if !eval[bool](t, tab, `document.activeElement === document.querySelector('`+bar+`')`) {
+		b.webStep(t, tab, chromedp.Focus(bar))
+		if !evalJS[bool](t, tab, `document.activeElement === document.querySelector('`+bar+`')`) {
 			t.Fatalf("the bar segment cannot take the keyboard focus")
 		}
-		b.step(t, tab, chromedp.KeyEvent("\r"))
+		b.webStep(t, tab, chromedp.KeyEvent("\r"))
 		waitFor(t, tab, `location.search.includes("week=2025-01-13") && document.readyState === "complete"`)
 		week := apiChanges(t, b.base+"/v1/changes?since=2025-01-13&until=2025-01-19&limit=2000")
-		if got := eval[int](t, tab, `+document.getElementById("totals").dataset.changes`); got != len(week) {
+		if got := evalJS[int](t, tab, `+document.getElementById("totals").dataset.changes`); got != len(week) {
 			t.Errorf("narrowed report total %d, /v1/changes lists %d for that week", got, len(week))
 		}
 	})
 
 	t.Run("document at a past date", func(t *testing.T) {
-		b.step(t, tab, chromedp.Navigate(b.base+"/doc/spec/checkout.md"), chromedp.WaitVisible("#at"),
+		b.webStep(t, tab, chromedp.Navigate(b.base+"/doc/spec/checkout.md"), chromedp.WaitVisible("#at"),
 			chromedp.SetValue("#at", "2025-01-10"), chromedp.Click(`#at ~ button`), chromedp.WaitVisible("#text"))
 		waitFor(t, tab, `location.search.includes("at=2025-01-10") && document.readyState === "complete"`)
-		text := eval[string](t, tab, `document.getElementById("text").textContent`)
+		text := evalJS[string](t, tab, `document.getElementById("text").textContent`)
 		if !strings.Contains(text, coupons1) || strings.Contains(text, coupons2) {
 			t.Errorf("checkout.md on 2025-01-10 reads %q, want %q only", text, coupons1)
 		}
 		b.shot(t, tab, "document")
 		// The link to auth.md stays in the app, at the same date: it
 		// shows auth.md as it was then, typo and all.
-		b.step(t, tab, chromedp.Click(`#text a[href*="auth.md"]`))
+		b.webStep(t, tab, chromedp.Click(`#text a[href*="auth.md"]`))
 		waitFor(t, tab, `location.pathname === "/doc/spec/auth.md" && document.readyState === "complete"`)
-		if q := eval[string](t, tab, `location.search`); !strings.Contains(q, "at=2025-01-10") {
+		if q := evalJS[string](t, tab, `location.search`); !strings.Contains(q, "at=2025-01-10") {
 			t.Errorf("the link to auth.md leaves the date: %q", q)
 		}
-		if text := eval[string](t, tab, `document.getElementById("text").textContent`); !strings.Contains(text, "expire afer one hour") {
+		if text := evalJS[string](t, tab, `document.getElementById("text").textContent`); !strings.Contains(text, "expire afer one hour") {
 			t.Errorf("auth.md via the link reads %q, want its text of 2025-01-10", text)
 		}
-		if !eval[bool](t, tab, `location.hash === "#tokens" && document.getElementById("tokens") !== null`) {
+		if !evalJS[bool](t, tab, `location.hash === "#tokens" && document.getElementById("tokens") !== null`) {
 			t.Errorf("the link's fragment #tokens does not land on the Tokens heading")
 		}
 	})
 
 	t.Run("diff marks the added line", func(t *testing.T) {
-		b.step(t, tab, chromedp.Navigate(b.base+"/doc/spec/checkout.md?from=2025-01-10&to=2025-01-20"), chromedp.WaitVisible("#diff"))
-		ins := eval[[]string](t, tab, `[...document.querySelectorAll("#diff ins")].map(e => e.textContent)`)
+		b.webStep(t, tab, chromedp.Navigate(b.base+"/doc/spec/checkout.md?from=2025-01-10&to=2025-01-20"), chromedp.WaitVisible("#diff"))
+		ins := evalJS[[]string](t, tab, `[...document.querySelectorAll("#diff ins")].map(e => e.textContent)`)
 		if !strings.Contains(strings.Join(ins, " "), "One coupon per order") {
 			t.Errorf("inserted text %q lacks the new rule", ins)
 		}
-		if !eval[bool](t, tab, `getComputedStyle(document.querySelector("#diff .dtext")).color === getComputedStyle(document.body).color`) {
+		if !evalJS[bool](t, tab, `getComputedStyle(document.querySelector("#diff .dtext")).color === getComputedStyle(document.body).color`) {
 			t.Errorf("the diff's text is not in the page's text colour")
 		}
 		b.shot(t, tab, "diff")
 	})
 
 	t.Run("browse a date and search it", func(t *testing.T) {
-		b.step(t, tab, chromedp.Navigate(b.base+"/browse"), chromedp.WaitVisible("#bat"),
+		b.webStep(t, tab, chromedp.Navigate(b.base+"/browse"), chromedp.WaitVisible("#bat"),
 			chromedp.SetValue("#bat", "2025-01-10"), chromedp.SendKeys("#bq", "coupon"), chromedp.Submit("#bq"))
 		waitFor(t, tab, `location.search.includes("at=2025-01-10") && document.readyState === "complete"`)
-		files := eval[[]string](t, tab, `[...document.querySelectorAll(".tree li")].map(e => e.textContent.trim())`)
+		files := evalJS[[]string](t, tab, `[...document.querySelectorAll(".tree li")].map(e => e.textContent.trim())`)
 		if strings.Join(files, "|") != "auth.md — Auth|checkout.md — Checkout" {
 			t.Errorf("files standing on 2025-01-10: %q, want auth.md and checkout.md with their titles", files)
 		}
 		b.shot(t, tab, "browse")
-		b.step(t, tab, chromedp.Click(`.hits a`))
+		b.webStep(t, tab, chromedp.Click(`.hits a`))
 		waitFor(t, tab, `location.pathname === "/doc/spec/checkout.md" && document.readyState === "complete"`)
-		if hash := eval[string](t, tab, `location.hash`); hash != "#s-checkout-coupons" {
+		if hash := evalJS[string](t, tab, `location.hash`); hash != "#s-checkout-coupons" {
 			t.Errorf("the search hit opens %q, want the Coupons section", hash)
 		}
-		if text := eval[string](t, tab, `document.getElementById("s-checkout-coupons").textContent`); !strings.Contains(text, coupons1) {
+		if text := evalJS[string](t, tab, `document.getElementById("s-checkout-coupons").textContent`); !strings.Contains(text, coupons1) {
 			t.Errorf("the hit shows %q, want the text of 2025-01-10", text)
 		}
 	})
@@ -341,59 +341,59 @@ func TestBrowser(t *testing.T) {
 	t.Run("labels, contrast, keyboard and nothing from elsewhere", func(t *testing.T) {
 		for _, p := range []string{"/?q=How+many+coupons+per+order%3F", "/changes?since=2025-01-01&until=2025-02-28",
 			"/doc/spec/auth.md?from=2025-01-10&to=2025-01-20", "/browse?q=coupon", "/login"} {
-			b.step(t, tab, chromedp.Navigate(b.base+p), chromedp.WaitVisible("main"))
-			if bad := eval[[]string](t, tab, accessAudit); len(bad) > 0 {
+			b.webStep(t, tab, chromedp.Navigate(b.base+p), chromedp.WaitVisible("main"))
+			if bad := evalJS[[]string](t, tab, accessAudit); len(bad) > 0 {
 				t.Errorf("%s: %s", p, strings.Join(bad, "; "))
 			}
-			if other := eval[[]string](t, tab, `[...document.querySelectorAll("script[src], link[href], img[src], iframe, object, embed")].map(e => e.src || e.href || e.data || "?").filter(u => !u.startsWith(location.origin + "/"))`); len(other) > 0 {
+			if other := evalJS[[]string](t, tab, `[...document.querySelectorAll("script[src], link[href], img[src], iframe, object, embed")].map(e => e.src || e.href || e.data || "?").filter(u => !u.startsWith(location.origin + "/"))`); len(other) > 0 {
 				t.Errorf("%s loads from elsewhere: %q", p, other)
 			}
 		}
 		// From the top of the Changes page, Tab reaches the skip link
 		// first and then, in order, a bar of the chart.
-		b.step(t, tab, chromedp.Navigate(b.base+"/changes?since=2025-01-01&until=2025-02-28"), chromedp.WaitVisible("#totals"))
-		b.step(t, tab, chromedp.KeyEvent("\t"))
-		if cls := eval[string](t, tab, `document.activeElement.className`); cls != "skip" {
+		b.webStep(t, tab, chromedp.Navigate(b.base+"/changes?since=2025-01-01&until=2025-02-28"), chromedp.WaitVisible("#totals"))
+		b.webStep(t, tab, chromedp.KeyEvent("\t"))
+		if cls := evalJS[string](t, tab, `document.activeElement.className`); cls != "skip" {
 			t.Errorf("the first Tab focuses %q, want the skip link", cls)
 		}
 		for i := 0; ; i++ {
-			if eval[bool](t, tab, `document.activeElement.matches("a.seg")`) {
+			if evalJS[bool](t, tab, `document.activeElement.matches("a.seg")`) {
 				break
 			}
 			if i == 40 {
 				t.Fatalf("40 presses of Tab do not reach a bar of the chart")
 			}
-			b.step(t, tab, chromedp.KeyEvent("\t"))
+			b.webStep(t, tab, chromedp.KeyEvent("\t"))
 		}
 	})
 
 	t.Run("phone width without JavaScript", func(t *testing.T) {
 		ptab := openTab(t, b.ctx)
-		b.step(t, ptab, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
+		b.webStep(t, ptab, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
 			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 				_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
 				return err
 			}))
-		b.step(t, ptab, chromedp.Navigate(b.base+"/"), chromedp.WaitVisible("#q"),
+		b.webStep(t, ptab, chromedp.Navigate(b.base+"/"), chromedp.WaitVisible("#q"),
 			chromedp.SendKeys("#q", "How many coupons per order?"), chromedp.Submit("#q"))
 		waitFor(t, ptab, `!!document.querySelector("#result a.citation") && document.readyState === "complete"`)
-		href := eval[string](t, ptab, `document.querySelector("#result a.citation").href`)
+		href := evalJS[string](t, ptab, `document.querySelector("#result a.citation").href`)
 		if !strings.Contains(href, "/doc/spec/checkout.md?") {
 			t.Errorf("answer without JavaScript cites %q", href)
 		}
-		if eval[bool](t, ptab, `document.getElementById("streaming") !== null || !location.search.includes("q=")`) {
+		if evalJS[bool](t, ptab, `document.getElementById("streaming") !== null || !location.search.includes("q=")`) {
 			t.Errorf("the answer did not come from the server-rendered form")
 		}
 		for _, p := range []string{"/", "/changes?since=2025-01-01&until=2025-02-28", "/doc/spec/checkout.md?from=2025-01-10&to=2025-01-20", "/browse?q=coupon"} {
-			b.step(t, ptab, chromedp.Navigate(b.base+p), chromedp.WaitVisible("main"))
-			if w := eval[int](t, ptab, `document.documentElement.scrollWidth`); w > 390 {
+			b.webStep(t, ptab, chromedp.Navigate(b.base+p), chromedp.WaitVisible("main"))
+			if w := evalJS[int](t, ptab, `document.documentElement.scrollWidth`); w > 390 {
 				t.Errorf("%s is %d px wide at a 390 px screen", p, w)
 			}
 		}
 		// The chart's axis labels can be read: 9 px high at least, and
 		// apart from each other.
-		b.step(t, ptab, chromedp.Navigate(b.base+"/changes?since=2025-01-01&until=2025-02-28"), chromedp.WaitVisible("#totals"))
-		if bad := eval[[]string](t, ptab, axisLabels); len(bad) > 0 {
+		b.webStep(t, ptab, chromedp.Navigate(b.base+"/changes?since=2025-01-01&until=2025-02-28"), chromedp.WaitVisible("#totals"))
+		if bad := evalJS[[]string](t, ptab, axisLabels); len(bad) > 0 {
 			t.Errorf("axis labels at phone width: %s", strings.Join(bad, "; "))
 		}
 		b.shot(t, ptab, "phone-browse")
@@ -402,11 +402,11 @@ func TestBrowser(t *testing.T) {
 	t.Run("a token given once is kept", func(t *testing.T) {
 		const token = "web-test-token"
 		base := serve(t, site(t, f, retrieval.Extractive{}, token))
-		b.step(t, tab, chromedp.Navigate(base+"/changes?since=2025-01-01&until=2025-02-28"), chromedp.WaitVisible("#token"),
+		b.webStep(t, tab, chromedp.Navigate(base+"/changes?since=2025-01-01&until=2025-02-28"), chromedp.WaitVisible("#token"),
 			chromedp.SendKeys("#token", token), chromedp.Submit("#token"))
 		waitFor(t, tab, `location.pathname === "/changes" && !!document.getElementById("totals")`)
 		// The cookie opens the other pages and the answer stream.
-		b.step(t, tab, chromedp.Navigate(base+"/"), chromedp.WaitVisible("#q"),
+		b.webStep(t, tab, chromedp.Navigate(base+"/"), chromedp.WaitVisible("#q"),
 			chromedp.SendKeys("#q", "How many coupons per order?"), chromedp.Click("#ask button[type=submit]"))
 		if href := poll[string](t, tab, `(document.querySelector("#result a.citation") || {}).href`); !strings.Contains(href, "/doc/spec/checkout.md?") {
 			t.Errorf("signed-in answer cites %q", href)

@@ -1,4 +1,4 @@
-package web_test
+package e2e_test
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 // history. It runs only when asked:
 //
 //	LIVESPEC_SCREENSHOT_CORPUS=/tmp/base/oai-openapi-specification \
-//	LIVESPEC_SCREENSHOTS=$PWD/docs go test ./web/ -run TestCorpusScreenshots
+//	LIVESPEC_SCREENSHOTS=$PWD/docs go test ./internal/e2e/ -run TestCorpusScreenshots
 func TestCorpusScreenshots(t *testing.T) {
 	corpus := os.Getenv("LIVESPEC_SCREENSHOT_CORPUS")
 	if corpus == "" {
@@ -31,13 +31,13 @@ func TestCorpusScreenshots(t *testing.T) {
 	if _, err := ingest.Run(t.Context(), st, ingest.Options{Repo: filepath.Base(corpus), Dir: corpus}); err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{store: st}
+	f := &webFixture{store: st}
 	b := newBrowser(t, site(t, f, retrieval.Extractive{}))
 	for _, tt := range []struct{ name, path, wait string }{
 		{"web-changes", "/changes?since=2024-01-01&until=2024-12-31", "#totals"},
 		{"web-diff", "/doc/versions/3.1.0.md?from=2021-01-01&to=2021-01-31#diff", "#diff"},
 	} {
-		b.step(t, b.ctx, chromedp.EmulateViewport(1000, 900), chromedp.Navigate(b.base+tt.path), chromedp.WaitVisible(tt.wait))
+		b.webStep(t, b.ctx, chromedp.EmulateViewport(1000, 900), chromedp.Navigate(b.base+tt.path), chromedp.WaitVisible(tt.wait))
 		waitFor(t, b.ctx, `document.readyState === "complete"`) // the fragment's scroll is done
 		ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
 		shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())

@@ -1,4 +1,4 @@
-package web_test
+package e2e_test
 
 import (
 	"fmt"
@@ -19,7 +19,7 @@ import (
 )
 
 func TestDocumentAtDate(t *testing.T) {
-	f := newFixture(t)
+	f := newWebFixture(t)
 	h := web.Document(f.store, errs)
 	for _, tt := range []struct {
 		name, at, want, notWant string
@@ -48,7 +48,7 @@ func TestDocumentAtDate(t *testing.T) {
 }
 
 func TestDocumentErrors(t *testing.T) {
-	f := newFixture(t)
+	f := newWebFixture(t)
 	h := web.Document(f.store, errs)
 	pageCases(t, h, []pageCase{
 		{"unknown file", "/doc/spec/nope.md", 404, "no spec file"},
@@ -60,7 +60,7 @@ func TestDocumentErrors(t *testing.T) {
 }
 
 func TestDocumentHistory(t *testing.T) {
-	f := newFixture(t)
+	f := newWebFixture(t)
 	h := web.Document(f.store, errs)
 	_, body := get(t, h, "/doc/spec/auth.md")
 	commits := regexp.MustCompile(`<li class="commit( editorial)?">`).FindAllStringSubmatch(body, -1)
@@ -78,7 +78,7 @@ func TestDocumentHistory(t *testing.T) {
 }
 
 func TestDocumentDiff(t *testing.T) {
-	f := newFixture(t)
+	f := newWebFixture(t)
 	h := web.Document(f.store, errs)
 	code, body := get(t, h, "/doc/spec/checkout.md?from=2025-01-10&to=2025-01-20")
 	if code != 200 {
@@ -107,7 +107,7 @@ func TestDocumentDiff(t *testing.T) {
 }
 
 func TestChangesTotalsAndBars(t *testing.T) {
-	f := newFixture(t)
+	f := newWebFixture(t)
 	h := web.Changes(f.store, retrieval.ParsePeriod, func() time.Time { return now }, errs)
 	code, body := get(t, h, "/changes?since=2025-01-01&until=2025-02-28")
 	if code != 200 {
@@ -161,7 +161,7 @@ func TestChangesTotalsAndBars(t *testing.T) {
 }
 
 func TestChangesPeriod(t *testing.T) {
-	f := newFixture(t)
+	f := newWebFixture(t)
 	h := web.Changes(f.store, retrieval.ParsePeriod, func() time.Time { return now }, errs)
 	pageCases(t, h, []pageCase{
 		{"a phrase", "/changes?period=last+month", 200, `data-changes="2"`}, // February: guide.md, file and section
@@ -183,7 +183,7 @@ func totalChanges(t testing.TB, body string) int {
 }
 
 func TestBrowse(t *testing.T) {
-	f := newFixture(t)
+	f := newWebFixture(t)
 	h := web.Browse(f.store, errs)
 	_, body := get(t, h, "/browse?at=2025-01-10")
 	if !strings.Contains(body, `>checkout.md</a> — Checkout`) || strings.Contains(body, "guide.md") {
@@ -266,7 +266,7 @@ func TestStatic(t *testing.T) {
 // TestChangesAreasByRepository: with several repositories indexed, the
 // chart's areas are the repositories, and a bar narrows to one of them.
 func TestChangesAreasByRepository(t *testing.T) {
-	f := newFixture(t)
+	f := newWebFixture(t)
 	if _, err := ingest.Run(t.Context(), f.store, ingest.Options{Repo: "mirror", Dir: f.repo.Dir}); err != nil {
 		t.Fatal(err)
 	}
@@ -288,7 +288,7 @@ func TestChangesAreasByRepository(t *testing.T) {
 }
 
 func TestDocumentRemovedFile(t *testing.T) {
-	f := newFixture(t)
+	f := newWebFixture(t)
 	f.repo.When = time.Date(2025, 2, 10, 10, 0, 0, 0, time.UTC)
 	f.repo.Remove("docs/guide.md")
 	f.repo.Commit("drop the guide")
@@ -396,7 +396,7 @@ func TestDocumentFragments(t *testing.T) {
 // TestDocumentRenamedFile: the history of a renamed file links its rename
 // to the old path's page, which shows the text before the rename.
 func TestDocumentRenamedFile(t *testing.T) {
-	f := newFixture(t)
+	f := newWebFixture(t)
 	f.repo.When = time.Date(2025, 2, 10, 10, 0, 0, 0, time.UTC)
 	f.repo.Move("spec/auth.md", "spec/login.md")
 	f.repo.Commit("auth becomes login")

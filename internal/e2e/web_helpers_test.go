@@ -1,4 +1,4 @@
-package web_test
+package e2e_test
 
 import (
 	"errors"
@@ -30,13 +30,13 @@ const (
 	coupons2 = "One coupon per order is accepted at checkout."
 )
 
-// fixture is an index built from a repository the test makes.
-type fixture struct {
+// webFixture is an index built from a repository the test makes.
+type webFixture struct {
 	store livespec.Store
 	repo  *gittest.Repo
 }
 
-func newFixture(t testing.TB) *fixture {
+func newWebFixture(t testing.TB) *webFixture {
 	t.Helper()
 	r := gittest.New(t, day1)
 	r.Write("spec/checkout.md", "# Checkout\n\nPay by card. Sign in first: see [auth](auth.md#tokens).\n\n## Coupons\n\n"+coupons1+"\n")
@@ -51,7 +51,7 @@ func newFixture(t testing.TB) *fixture {
 	r.When = day4
 	r.Write("docs/guide.md", "# Guide\n\nHow to pay with a coupon.\n")
 	r.Commit("add the guide")
-	return &fixture{store: index(t, r), repo: r}
+	return &webFixture{store: index(t, r), repo: r}
 }
 
 // index builds an index of r (as repository "shop") in the test's temp dir.
