@@ -158,6 +158,10 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 	}
 	m.thr = topicMinCov
 	m.required = requiredTerms(topic)
+	if code := classedCode(topic); code != nil {
+		m.required = append(m.required, code...)
+		m.qs = withoutClassNouns(m.qs)
+	}
 	if forms := formsCore(m.qs); forms != nil {
 		m.qs = forms
 	}
@@ -229,6 +233,9 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 	}
 	best, ok := bestNamed(named)
 	if !ok {
+		return nil
+	}
+	if !m.fileHoldsRequired(best.c.f, pool) {
 		return nil
 	}
 	m.named = &best.c.f
@@ -1244,7 +1251,9 @@ func (a *Assistant) titleOf(ctx context.Context, f fileID, repos []string) strin
 }
 
 // requiredTerms returns the symbols and identifiers of a topic, stemmed,
-// each marked when the topic writes it as a prefix.
+// each marked when the topic writes it as a prefix, and a name with the
+// number that belongs to it, as a phrase ("window 95" of "Windows 95",
+// see lex.NameNumbers).
 func requiredTerms(topic string) []lex.QueryTerm {
 	var out []lex.QueryTerm
 	for _, t := range lex.Tokens(topic) {
@@ -1252,7 +1261,66 @@ func requiredTerms(topic string) []lex.QueryTerm {
 			out = append(out, lex.QueryTerm{Term: lex.Stem(t.Word), Prefix: t.Prefix})
 		}
 	}
+	for _, n := range lex.NameNumbers(topic) {
+		out = append(out, lex.QueryTerm{Term: n})
+	}
 	return out
+}
+
+// classedCode returns the code spans of a topic that also has a noun
+// classifying them ("the `resizePolicy` field", "the `?` operator"): its
+// symbols and camelCase names. The span is what a version must hold; the
+// noun only ranks. Nil when the topic has no such pair.
+func classedCode(topic string) []lex.QueryTerm {
+	toks := lex.Tokens(topic)
+	var code []lex.QueryTerm
+	classed := false
+	for i, t := range toks {
+		switch {
+		case t.Symbol:
+			code = append(code, lex.QueryTerm{Term: lex.Stem(t.Word), Prefix: t.Prefix})
+		case !t.Part && i+1 < len(toks) && toks[i+1].Camel:
+			code = append(code, lex.QueryTerm{Term: lex.Stem(t.Word)})
+		case !t.Part && lex.ClassNoun(t.Word):
+			classed = true
+		}
+	}
+	if !classed {
+		return nil
+	}
+	return code
+}
+
+// withoutClassNouns returns the terms and phrases of a core that hold no
+// class noun (see classedCode); all of them when nothing else is left.
+func withoutClassNouns(qs []qterm) []qterm {
+	var out []qterm
+	for _, q := range qs {
+		w1, w2, _ := strings.Cut(q.term, " ")
+		if !lex.ClassNoun(w1) && (w2 == "" || !lex.ClassNoun(w2)) {
+			out = append(out, q)
+		}
+	}
+	if len(out) == 0 {
+		return qs
+	}
+	return out
+}
+
+// fileHoldsRequired reports whether some version of f in pool holds every
+// required term of the topic: a file whose title shares the topic's words
+// but lacks its number ("Windows node support" for "Windows 95 nodes") is
+// not what the topic names.
+func (m *topicMatch) fileHoldsRequired(f fileID, pool []livespec.Version) bool {
+	if len(m.required) == 0 {
+		return true
+	}
+	for _, v := range pool {
+		if v.Repo == f.repo && v.Path == f.path && m.holdsRequired(m.docs[v.ID]) {
+			return true
+		}
+	}
+	return false
 }
 
 // formsCore returns the terms of a core that name a family of symbols: a
@@ -1274,9 +1342,12 @@ func formsCore(qs []qterm) []qterm {
 }
 
 // holdsRequired reports whether d holds every required term of the topic.
+// A name with its number (a phrase, see requiredTerms) is held by its
+// dotted forms too: "OpenAPI 3.0" mentions "OpenAPI 3", "Windows 950" does
+// not mention "Windows 95".
 func (m *topicMatch) holdsRequired(d *lexDoc) bool {
 	for _, t := range m.required {
-		if !d.holds(t.Term, t.Prefix) {
+		if !d.holds(t.Term, t.Prefix) && !(strings.Contains(t.Term, " ") && d.holds(t.Term+".", true)) {
 			return false
 		}
 	}
