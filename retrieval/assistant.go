@@ -272,11 +272,7 @@ func (a *Assistant) changesEvidence(ctx context.Context, ev *livespec.Evidence, 
 	}
 	ev.Totals = res.totals
 	ev.Quotes = res.quotes
-	subjects := res.subjects
-	if subjects == nil {
-		subjects = []livespec.Subject{}
-	}
-	return gathered{cited: res.cite, found: true, subjects: subjects}, nil
+	return gathered{cited: res.cite, found: true, subjects: res.subjects}, nil
 }
 
 // timelineEvidence adds the history of the question's topic to ev.
@@ -308,7 +304,8 @@ func (a *Assistant) timelineEvidence(ctx context.Context, ev *livespec.Evidence,
 	case u.Window != nil && len(res.cite) > 0:
 		ev.Notes = append(ev.Notes, fmt.Sprintf("Nothing about %q changed in the period.", t))
 	default:
-		ev.Notes = append(ev.Notes, fmt.Sprintf("Nothing in the spec history matches %q.", t))
+		// The generator says what nothing matching means: the extractive
+		// one in notFoundText's words, a model from its empty sources.
 		g.found = len(res.cite) > 0
 	}
 	if res.first != nil && u.Window == nil && subjectPeriod.MatchString(u.Period) {
@@ -380,6 +377,9 @@ func answerOf(asked string, ev *livespec.Evidence, g gathered, text string, mode
 	}
 	if ans.Facts == nil {
 		ans.Facts = []livespec.AnswerFact{}
+	}
+	if ans.Subjects == nil {
+		ans.Subjects = []livespec.Subject{}
 	}
 	return ans
 }

@@ -488,7 +488,7 @@ func (r *exRenderer) timeline() {
 	sort.SliceStable(events, func(i, j int) bool { return events[i].Date.Before(events[j].Date.Time) })
 	if len(events) == 0 {
 		if len(ev.Sources) == 0 {
-			r.line("Nothing relevant was found in the spec history for %s.", lowerFirst(subject))
+			r.line("%s", notFoundText(lowerFirst(subject), nil))
 			return
 		}
 		s := ev.Sources[0]

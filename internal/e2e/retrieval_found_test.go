@@ -72,6 +72,13 @@ func checkFound(t *testing.T, a *retrieval.Assistant, now time.Time, tests []fou
 			if !tc.found && (len(ans.Citations) > 0 || len(ans.Changes) > 0) {
 				t.Errorf("a not-found answer cites %d sources and %d changes", len(ans.Citations), len(ans.Changes))
 			}
+			// It says so once, plainly, whichever check found nothing.
+			if n := strings.Count(ans.Answer, "Nothing in the spec history mentions"); !tc.found && n != 1 {
+				t.Errorf("a not-found answer says it %d times:\n%s", n, ans.Answer)
+			}
+			if ans.Subjects == nil {
+				t.Error("subjects is null, want a list")
+			}
 			for _, s := range tc.says {
 				if !strings.Contains(ans.Answer, s) {
 					t.Errorf("answer lacks %q:\n%s", s, ans.Answer)
