@@ -227,7 +227,7 @@ func linkFreeLine(line string) string {
 
 // meaningWords are words whose change changes a requirement however few
 // characters it takes (RFC 2119 keywords, negations).
-var meaningWords = wordSet(`must shall should may required recommended optional not no never none cannot
+var meaningWords = lex.WordSet(`must shall should may required recommended optional not no never none cannot
 	can't won't don't doesn't isn't aren't mustn't shouldn't only all any always`)
 
 // typoOnly reports whether the token lists differ by a few characters

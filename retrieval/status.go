@@ -9,6 +9,7 @@ import (
 	"unicode"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/lex"
 )
 
 // DefaultSynonyms are the status words a question may use for values a
@@ -154,7 +155,7 @@ var (
 )
 
 // statusStop are question words that never name a value or a document.
-var statusStop = wordSet(`a an the of in on at to for by from with and or is are was were be been being has have had do does did
+var statusStop = lex.WordSet(`a an the of in on at to for by from with and or is are was were be been being has have had do does did
 	which what whose who list show name how many count there their its it this that these those any all some
 	still currently now yet today ever went go goes got get became become reached reach moved move marked mark promoted
 	set turned changed change enter entered made since when status stage state phase maturity value field
@@ -163,7 +164,7 @@ var statusStop = wordSet(`a an the of in on at to for by from with and or is are
 
 // changeWords are what the changes and timeline intents ask about; alone
 // they do not make a status question.
-var changeWords = wordSet(`changed change added add removed remove updated update modified modify edited edit new touched
+var changeWords = lex.WordSet(`changed change added add removed remove updated update modified modify edited edit new touched
 	renamed rename introduced introduce deleted delete`)
 
 // parseStatus reads a question as a status question, or returns nil. A
@@ -402,7 +403,7 @@ func synonymLen(toks []string, i int, synonyms map[string][]string) int {
 // proposals were ..."): the words between the question word and the verb.
 func dropListSubject(toks []string) []string {
 	lead := map[string]bool{"which": true, "what": true, "list": true, "show": true, "name": true, "many": true, "count": true}
-	verbs := wordSet(`is are was were has have had did do does went go got became become reached moved shipped graduated
+	verbs := lex.WordSet(`is are was were has have had did do does went go got became become reached moved shipped graduated
 		landed entered hit made marked promoted turned currently still now`)
 	for i, w := range toks {
 		if !lead[w] {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/lex"
 )
 
 // Understanding is what Understand makes of a question.
@@ -213,7 +214,7 @@ var (
 	questionLead = regexp.MustCompile(`(?i)^(?:(?:so|and|but|hey|hi|ok|okay|please|quick\s+question|question|tell\s+me|show\s+me|can\s+you\s+tell\s+me|do\s+you\s+know|i\s+wonder|remind\s+me)\b[\s,:]*)*(?:(?:what|which|who|whom|whose|when|where|why|how(?:\s+(?:many|much|big|long|often|far|large|small))?|is|are|was|were|do|does|did|can|could|should|would|will|shall|may|might|must|has|have|had|am)(?:'s|’s|'re|’re)?\b\s*)+`)
 	overTime     = regexp.MustCompile(`(?i)\b(?:over|across|through)\s+(?:the\s+)?(?:time|years|history)\b`)
 	// edgeWords are dropped from either end of a topic.
-	edgeWords = wordSet(`a an the in on of to for about regarding concerning with by at from into and or
+	edgeWords = lex.WordSet(`a an the in on of to for about regarding concerning with by at from into and or
 		any some there here it its this that these those anything everything something ever currently now
 		today still all also first originally initially been be being through until till by since`)
 	// genericSubjects name the spec as a whole; a topic made only of them
@@ -228,14 +229,6 @@ var (
 	genericTrail  = regexp.MustCompile(`(?i)\s*\b(?:in|to|of|from|across)\s+` + genericSubjects + `\s*$`)
 	timelineWords = regexp.MustCompile(`(?i)(?:^|\s)(?:first|originally|initially|start(?:ed)?|begin|began)(?:\s|$)`)
 )
-
-func wordSet(s string) map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(s) {
-		m[w] = true
-	}
-	return m
-}
 
 // topicOf extracts the topic from a question whose period is blanked out.
 func topicOf(q string, intent livespec.Intent) string {

@@ -24,7 +24,7 @@ func ClassNoun(w string) bool { return classNouns[Stem(w)] }
 
 // months are the month names a number after a capitalised word can be the
 // year of ("May 2022").
-var months = wordSet(`january february march april may june july august september october
+var months = WordSet(`january february march april may june july august september october
 	november december jan feb mar apr jun jul aug sep sept oct nov dec`)
 
 // NameNumbers returns the phrases of a capitalised name and the whole
@@ -65,7 +65,9 @@ func allDigits(w string) bool {
 	return true
 }
 
-func wordSet(s string) map[string]bool {
+// WordSet returns the set of the space-separated words of s, for the word
+// lists of the analysis and of its callers.
+func WordSet(s string) map[string]bool {
 	m := map[string]bool{}
 	for _, w := range strings.Fields(s) {
 		m[w] = true
