@@ -153,11 +153,11 @@ func (a *Assistant) namedDocument(ctx context.Context, topic string, repos []str
 	if err != nil || doc == nil {
 		return nil, err
 	}
-	events, _, err := a.fileEvents(ctx, doc.f, false)
+	_, subject, err := a.lineage(ctx, doc.f, doc.title)
 	if err != nil {
 		return nil, err
 	}
-	l := &docLineage{repo: doc.f.repo, paths: map[string]bool{}, subject: subjectOf(doc.f, doc.title, events)}
+	l := &docLineage{repo: doc.f.repo, paths: map[string]bool{}, subject: subject}
 	for _, p := range l.subject.Paths {
 		l.paths[p] = true
 	}

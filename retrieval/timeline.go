@@ -690,18 +690,41 @@ func (a *Assistant) timeline(ctx context.Context, q livespec.TimelineQuery) (*li
 // fileTimeline fills tl and res with the history of the file the topic
 // names as a whole.
 func (a *Assistant) fileTimeline(ctx context.Context, q livespec.TimelineQuery, m *topicMatch, tl *livespec.Timeline, res *timelineResult) (*livespec.Timeline, *timelineResult, error) {
-	events, _, err := a.fileEvents(ctx, *m.named, false)
-	if err != nil {
+	if err := a.history(ctx, q, *m.named, a.titleOf(ctx, *m.named, q.Repos), tl, res); err != nil {
 		return nil, nil, err
 	}
+	res.cite = a.bestIn(m, *m.named)
+	return tl, res, nil
+}
+
+// history fills tl and res with the whole history of the document f
+// (see lineage): its events in q's window, its first appearance and the
+// subject it makes, titled title.
+func (a *Assistant) history(ctx context.Context, q livespec.TimelineQuery, f fileID, title string, tl *livespec.Timeline, res *timelineResult) error {
+	events, subject, err := a.lineage(ctx, f, title)
+	if err != nil {
+		return err
+	}
 	if len(events) > 0 {
-		events[0].FirstMention = true
 		res.first = firstSeenOf(events[0])
 	}
 	tl.Events = filterWindow(events, q.Window)
-	res.cite = a.bestIn(m, *m.named)
-	res.subjects = []livespec.Subject{subjectOf(*m.named, a.titleOf(ctx, *m.named, q.Repos), events)}
-	return tl, res, nil
+	res.subjects = []livespec.Subject{subject}
+	return nil
+}
+
+// lineage returns every event of the document f under every path it had,
+// the first marked as its first mention, and the subject it makes, titled
+// title.
+func (a *Assistant) lineage(ctx context.Context, f fileID, title string) ([]livespec.TimelineEvent, livespec.Subject, error) {
+	events, _, err := a.fileEvents(ctx, f, false)
+	if err != nil {
+		return nil, livespec.Subject{}, err
+	}
+	if len(events) > 0 {
+		events[0].FirstMention = true
+	}
+	return events, subjectOf(f, title, events), nil
 }
 
 // sectionTimeline fills tl and res with the history of the sections the
@@ -1164,16 +1187,9 @@ func firstSeenOf(e livespec.TimelineEvent) *livespec.FirstSeen {
 func (a *Assistant) documentTimeline(ctx context.Context, q livespec.TimelineQuery, doc fileTitle) (*livespec.Timeline, *timelineResult, error) {
 	tl := &livespec.Timeline{Query: q, Events: []livespec.TimelineEvent{}}
 	res := &timelineResult{}
-	events, _, err := a.fileEvents(ctx, doc.f, false)
-	if err != nil {
+	if err := a.history(ctx, q, doc.f, doc.title, tl, res); err != nil {
 		return nil, nil, err
 	}
-	if len(events) > 0 {
-		events[0].FirstMention = true
-		res.first = firstSeenOf(events[0])
-	}
-	tl.Events = filterWindow(events, q.Window)
-	res.subjects = []livespec.Subject{subjectOf(doc.f, doc.title, events)}
 	vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{doc.f.repo}, Paths: []string{livespec.LiteralGlob(doc.f.path)}, Validity: livespec.Current(), Limit: docCiteRead})
 	if err != nil {
 		return nil, nil, storeError("read versions", err)
