@@ -14,7 +14,7 @@
 # "vs base", ours over the baseline's median).
 #
 # With FACTS=1 it measures instead what lifecycle facts cost a full ingest
-# (issue 12's target: under 10%): ingest's BenchmarkIngestFacts, one
+# (issue 12's target: under 10%): BenchmarkIngestFacts (internal/e2e), one
 # process per run, alternating a full ingest that reads no facts ("nofacts")
 # with one that does ("facts"), RUNS times each. It reports the medians of
 # wall and CPU (user+sys) seconds, facts over nofacts, and the load average
@@ -41,7 +41,7 @@ elapsed() { local t0; t0=$(now); "$@" >/dev/null 2>&1; echo "$(now) - $t0" | bc 
 load() { cut -d' ' -f1 /proc/loadavg; }
 
 if [ "${FACTS:-}" = 1 ]; then
-  (cd "$root" && go test -c -o "$out/ingest.test" ./ingest)
+  (cd "$root" && go test -c -o "$out/e2e.test" ./internal/e2e)
   printf '%-28s %9s %9s %6s %9s %9s %6s %11s\n' corpus "nofacts s" "facts s" ratio "nofacts c" "facts c" ratio "load"
   for b in "${bundles[@]}"; do
     name=$(basename "$b" .bundle)
@@ -52,8 +52,8 @@ if [ "${FACTS:-}" = 1 ]; then
     l0=$(load)
     for i in $(seq "$runs"); do
       for m in nofacts facts; do
-        (cd "$root/ingest" && TMPDIR="$work/tmp" LIVESPEC_BENCH_REPO="$work/repo" /usr/bin/time -f '%e %U %S' -o "$work/time" \
-          "$out/ingest.test" -test.run '^$' -test.bench "^BenchmarkIngestFacts\$/^$m\$" -test.benchtime 1x > "$work/$m.out" 2>&1) ||
+        (cd "$root/internal/e2e" && TMPDIR="$work/tmp" LIVESPEC_BENCH_REPO="$work/repo" /usr/bin/time -f '%e %U %S' -o "$work/time" \
+          "$out/e2e.test" -test.run '^$' -test.bench "^BenchmarkIngestFacts\$/^$m\$" -test.benchtime 1x > "$work/$m.out" 2>&1) ||
           { cat "$work/$m.out"; exit 1; }
         read -r e u s < <(tail -1 "$work/time")
         wall[$m]+="$e "

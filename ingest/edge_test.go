@@ -5,74 +5,45 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/gittest"
+	"github.com/livespec/livespec/internal/storetest"
 )
-
-// countingEmbedder returns a fixed vector per text and counts how often it
-// saw each text.
-type countingEmbedder struct {
-	id   string
-	mu   sync.Mutex
-	seen map[string]int
-	reqs int
-}
-
-func (e *countingEmbedder) ID() string      { return e.id }
-func (e *countingEmbedder) Dimensions() int { return 3 }
-func (e *countingEmbedder) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.reqs++
-	if len(texts) > embedBatch {
-		return nil, livespec.Errorf(livespec.EINVALID, "batch of %d texts", len(texts))
-	}
-	out := make([][]float32, len(texts))
-	for i, t := range texts {
-		e.seen[t]++
-		out[i] = []float32{float32(len(t)), 1, 0}
-	}
-	return out, nil
-}
-func (e *countingEmbedder) EmbedQuery(ctx context.Context, text string) ([]float32, error) {
-	return []float32{1, 1, 1}, nil
-}
 
 func TestEmbeddings(t *testing.T) {
 	r := genRepo(t, 31, 25)
 	store := newMemStore()
-	emb := &countingEmbedder{id: "test/counting@3", seen: map[string]int{}}
-	withEmb := func(o *Options) { o.Embedder = emb; o.batchItems = 30 }
+	emb := newEmbedder("test/counting@3")
+	withEmb := func(o *Options) { o.Embedder = emb; o.Tuning.BatchItems = 30 }
 	res, _ := ingestRepo(t, store, r.Dir, "emb", withEmb)
 
 	vs, _ := store.Versions(context.Background(), livespec.VersionQuery{Repos: []string{"emb"}, Validity: livespec.AnyVersion()})
 	distinct := map[string]bool{}
 	for _, v := range vs {
 		distinct[v.Text] = true
-		if _, ok := store.vectors[emb.id+"|"+v.Hash]; !ok {
+		if _, ok := store.vectors[emb.Name+"|"+v.Hash]; !ok {
 			t.Errorf("no vector for version %s", v.ID)
 		}
 	}
-	for text, n := range emb.seen {
+	for text, n := range emb.Seen {
 		if n != 1 {
 			t.Errorf("text embedded %d times: %.40q", n, text)
 		}
 	}
-	if len(emb.seen) != len(distinct) || res.Embedded != len(distinct) || res.DistinctTexts != len(distinct) {
-		t.Errorf("embedded %d texts (result %d, distinct %d), want %d", len(emb.seen), res.Embedded, res.DistinctTexts, len(distinct))
+	if len(emb.Seen) != len(distinct) || res.Embedded != len(distinct) || res.DistinctTexts != len(distinct) {
+		t.Errorf("embedded %d texts (result %d, distinct %d), want %d", len(emb.Seen), res.Embedded, res.DistinctTexts, len(distinct))
 	}
 
 	// A rebuild of the same repo and a second repo with the same texts
 	// embed nothing: the vectors are already stored.
-	before := len(emb.seen)
-	reqs := emb.reqs
+	before := len(emb.Seen)
+	reqs := emb.Requests
 	ingestRepo(t, store, r.Dir, "emb", func(o *Options) { withEmb(o); o.Rebuild = true })
 	ingestRepo(t, store, r.Dir, "emb-copy", withEmb)
-	if emb.reqs != reqs || len(emb.seen) != before {
-		t.Errorf("re-run embedded again: %d requests", emb.reqs-reqs)
+	if emb.Requests != reqs || len(emb.Seen) != before {
+		t.Errorf("re-run embedded again: %d requests", emb.Requests-reqs)
 	}
 
 	// Reembed embeds every text again.
@@ -82,79 +53,24 @@ func TestEmbeddings(t *testing.T) {
 	}
 
 	// Another embedder: the store's mismatch error comes back unchanged.
-	other := &countingEmbedder{id: "test/other@3", seen: map[string]int{}}
+	other := newEmbedder("test/other@3")
 	_, err := Run(context.Background(), store, Options{Repo: "emb", Dir: r.Dir, Embedder: other})
 	if livespec.ErrorCode(err) != livespec.EMISMATCH || !strings.Contains(err.Error(), "reembed") {
 		t.Errorf("other embedder: err = %v, want the store's EMISMATCH", err)
 	}
 	// Reembed switches embedders on a store that can drop vectors.
 	res, warnings := ingestRepo(t, store, r.Dir, "emb", func(o *Options) { o.Embedder = other; o.Reembed = true })
-	if res.Embedded != len(distinct) || len(other.seen) != len(distinct) {
+	if res.Embedded != len(distinct) || len(other.Seen) != len(distinct) {
 		t.Errorf("reembed with another embedder embedded %d texts, want %d", res.Embedded, len(distinct))
 	}
-	if info, _ := store.Index(context.Background()); info.Embedder != other.id || !strings.Contains(strings.Join(warnings, "\n"), "re-embedded") {
+	if info, _ := store.Index(context.Background()); info.Embedder != other.Name || !strings.Contains(strings.Join(warnings, "\n"), "re-embedded") {
 		t.Errorf("index %+v after reembed, warnings %q", info, warnings)
 	}
 	for k := range store.vectors {
-		if !strings.HasPrefix(k, other.id+"|") {
+		if !strings.HasPrefix(k, other.Name+"|") {
 			t.Errorf("vector %s of the old embedder left", k)
 			break
 		}
-	}
-}
-
-// flakyEmbedder fails every request after the first ok ones.
-type flakyEmbedder struct {
-	countingEmbedder
-	ok int
-}
-
-func (e *flakyEmbedder) EmbedDocuments(ctx context.Context, texts []string) ([][]float32, error) {
-	e.mu.Lock()
-	e.ok--
-	fail := e.ok < 0
-	e.mu.Unlock()
-	if fail {
-		return nil, livespec.Errorf(livespec.EUNAVAILABLE, "model server unreachable")
-	}
-	return e.countingEmbedder.EmbedDocuments(ctx, texts)
-}
-
-func TestEmbedderFailureResumes(t *testing.T) {
-	r := genRepo(t, 32, 20)
-	id := "test/counting@3"
-	opts := func(e livespec.Embedder) func(*Options) {
-		return func(o *Options) { o.Embedder = e; o.batchItems = 30 }
-	}
-	clean := openSQLite(t)
-	ingestRepo(t, clean, r.Dir, "emb", opts(&countingEmbedder{id: id, seen: map[string]int{}}))
-
-	s := openSQLite(t)
-	flaky := &flakyEmbedder{countingEmbedder: countingEmbedder{id: id, seen: map[string]int{}}, ok: 3}
-	o := Options{Repo: "emb", Dir: r.Dir}
-	opts(flaky)(&o)
-	_, err := Run(context.Background(), s, o)
-	if livespec.ErrorCode(err) != livespec.EUNAVAILABLE {
-		t.Fatalf("failing embedder: err = %v, want EUNAVAILABLE", err)
-	}
-	good := &countingEmbedder{id: id, seen: map[string]int{}}
-	ingestRepo(t, s, r.Dir, "emb", opts(good))
-	if got, want := snapshot(t, s, "emb"), snapshot(t, clean, "emb"); got != want {
-		t.Errorf("resumed after embedder failure, differs from a clean run:\n%s", diffSnapshots(want, got))
-	}
-	st, _ := s.Stats(context.Background(), "emb")
-	vs, _ := s.Versions(context.Background(), livespec.VersionQuery{Repos: []string{"emb"}, Validity: livespec.AnyVersion()})
-	hashes := map[string]bool{}
-	for _, v := range vs {
-		hashes[v.Hash] = true
-	}
-	var list []string
-	for h := range hashes {
-		list = append(list, h)
-	}
-	has, _ := s.HasVectors(context.Background(), id, list)
-	if len(has) != len(hashes) {
-		t.Errorf("%d of %d texts have a vector after resume (stats %+v)", len(has), len(hashes), st)
 	}
 }
 
@@ -237,7 +153,7 @@ func TestShallowCloneAndBranches(t *testing.T) {
 	if res.Commits < 1 || res.Commits > 3 {
 		t.Errorf("shallow ingest processed %d commits, want at most 3", res.Commits)
 	}
-	checkCurrentFiles(t, shallow, store, "shallow")
+	storetest.CheckCurrentFiles(t, shallow, store, "shallow")
 
 	// New commits on the still-shallow clone are ingested incrementally.
 	shallow.Do(gittest.Step{Msg: "work in the clone", Write: map[string]string{"clone.md": "# Clone\n"}})
@@ -255,7 +171,7 @@ func TestShallowCloneAndBranches(t *testing.T) {
 		ingestRepo(t, s, shallow.Dir, "shallow", nil)
 		return s
 	}(), "shallow"); got != want {
-		t.Errorf("after unshallow, differs from a clean ingest:\n%s", diffSnapshots(want, got))
+		t.Errorf("after unshallow, differs from a clean ingest:\n%s", storetest.Diff(want, got))
 	}
 	if res, _ := ingestRepo(t, store, shallow.Dir, "shallow", nil); !res.UpToDate {
 		t.Errorf("run after the rebuild: %+v, want up to date", res)
@@ -294,7 +210,7 @@ func TestMissingParentObject(t *testing.T) {
 	if res.Commits != 2 || !strings.Contains(strings.Join(warnings, "\n"), "missing") {
 		t.Errorf("result %+v warnings %q", res, warnings)
 	}
-	checkCurrentFiles(t, r, store, "broken")
+	storetest.CheckCurrentFiles(t, r, store, "broken")
 }
 
 func TestBareRepoAndSubdirectory(t *testing.T) {
@@ -317,39 +233,8 @@ func TestBareRepoAndSubdirectory(t *testing.T) {
 			// Only the checkpoint's source differs.
 			strip := func(s string) string { return s[strings.Index(s, "\n"):] }
 			if strip(got) != strip(want) {
-				t.Errorf("ingest from %s differs:\n%s", name, diffSnapshots(want, got))
+				t.Errorf("ingest from %s differs:\n%s", name, storetest.Diff(want, got))
 			}
 		})
-	}
-}
-
-// TestReembedSQLite switches the embedded store to another embedder: the
-// mismatch error names the command, and that command then works.
-func TestReembedSQLite(t *testing.T) {
-	r := genRepo(t, 7, 8)
-	store := openSQLite(t)
-	ctx := context.Background()
-	first := &countingEmbedder{id: "test/first@3", seen: map[string]int{}}
-	ingestRepo(t, store, r.Dir, "re", func(o *Options) { o.Embedder = first })
-
-	second := &countingEmbedder{id: "test/second@3", seen: map[string]int{}}
-	_, err := Run(ctx, store, Options{Repo: "re", Dir: r.Dir, Embedder: second})
-	if livespec.ErrorCode(err) != livespec.EMISMATCH || !strings.Contains(err.Error(), "livespec ingest --reembed") {
-		t.Fatalf("other embedder: %v, want EMISMATCH naming livespec ingest --reembed", err)
-	}
-	res, _ := ingestRepo(t, store, r.Dir, "re", func(o *Options) { o.Embedder = second; o.Reembed = true })
-	if info, _ := store.Index(ctx); info.Embedder != second.id || res.Embedded == 0 || res.Embedded != len(second.seen) {
-		t.Errorf("after reembed: index %+v, embedded %d, seen %d", info, res.Embedded, len(second.seen))
-	}
-	var hashes []string
-	vs, _ := store.Versions(ctx, livespec.VersionQuery{Repos: []string{"re"}, Validity: livespec.AnyVersion()})
-	for _, v := range vs {
-		hashes = append(hashes, v.Hash)
-	}
-	if has, _ := store.HasVectors(ctx, first.id, hashes); len(has) != 0 {
-		t.Errorf("%d vectors of the old embedder left", len(has))
-	}
-	if has, _ := store.HasVectors(ctx, second.id, hashes); len(has) != len(second.seen) {
-		t.Errorf("%d vectors of the new embedder, want %d", len(has), len(second.seen))
 	}
 }

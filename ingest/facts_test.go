@@ -230,7 +230,7 @@ func TestNoFactsBaseline(t *testing.T) {
 	r := eachStyleRepo(t)
 	with, without := newMemStore(), newMemStore()
 	ingestRepo(t, with, r.Dir, "r", nil)
-	res, _ := ingestRepo(t, without, r.Dir, "r", func(o *Options) { o.noFacts = true })
+	res, _ := ingestRepo(t, without, r.Dir, "r", func(o *Options) { o.Tuning.NoFacts = true })
 	if res.Facts != 0 {
 		t.Errorf("the baseline wrote %d facts", res.Facts)
 	}

@@ -2,12 +2,12 @@ package ingest
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/gittest"
+	"github.com/livespec/livespec/internal/storetest"
 )
 
 // baseTime is the landing time of the first commit of every test
@@ -32,11 +32,22 @@ func ingestRepo(tb testing.TB, store livespec.Store, dir, repo string, fn func(*
 }
 
 // sectionDoc builds a Markdown document from heading/body pairs.
-func sectionDoc(title string, pairs ...string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n", title)
-	for i := 0; i+1 < len(pairs); i += 2 {
-		fmt.Fprintf(&b, "## %s\n\n%s\n\n", pairs[i], pairs[i+1])
-	}
-	return b.String()
+var sectionDoc = gittest.SectionDoc
+
+// genRepo builds a generated history (gittest.Generate) whose first commit
+// lands at baseTime.
+func genRepo(tb testing.TB, seed uint64, commits int) *gittest.Repo {
+	tb.Helper()
+	return gittest.Generate(tb, baseTime, seed, commits)
+}
+
+// newEmbedder is a fake embedder named id that refuses a batch larger than
+// ingest may send.
+func newEmbedder(id string) *storetest.Embedder {
+	return &storetest.Embedder{Name: id, MaxBatch: embedBatch}
+}
+
+func snapshot(tb testing.TB, s livespec.Store, repo string) string {
+	tb.Helper()
+	return storetest.Snapshot(context.Background(), tb, s, repo)
 }

@@ -8,48 +8,8 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/gittest"
+	"github.com/livespec/livespec/internal/storetest"
 )
-
-// sectionEvents returns the section-level changes of commit as
-// "kind heading [from old-heading] [in old-path]" strings, sorted.
-func sectionEvents(tb testing.TB, s livespec.Store, repo, commit string) []string {
-	tb.Helper()
-	chs, err := s.Changes(context.Background(), livespec.ChangeQuery{Repos: []string{repo}, Sections: true})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var out []string
-	for _, c := range chs {
-		if c.Commit != commit || !c.Section {
-			continue
-		}
-		e := string(c.Kind) + " " + c.Path + "#" + c.Heading
-		if c.OldHeading != "" {
-			e += " from " + c.OldHeading
-		}
-		if c.OldPath != "" {
-			e += " in " + c.OldPath
-		}
-		out = append(out, e)
-	}
-	slices.Sort(out)
-	return out
-}
-
-// fileEvent returns the file-level change of path in commit.
-func fileEvent(tb testing.TB, s livespec.Store, repo, commit, path string) *livespec.Change {
-	tb.Helper()
-	chs, err := s.Changes(context.Background(), livespec.ChangeQuery{Repos: []string{repo}})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for _, c := range chs {
-		if c.Commit == commit && !c.Section && c.Path == path {
-			return &c
-		}
-	}
-	return nil
-}
 
 func TestSectionHistory(t *testing.T) {
 	const path = "docs/checkout.md"
@@ -117,12 +77,12 @@ func TestSectionHistory(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := commits[tt.name]
-			fc := fileEvent(t, store, "shop", c, tt.path)
+			fc := storetest.FileEvent(t, store, "shop", c, tt.path)
 			if fc == nil || fc.Kind != tt.fileKind {
 				t.Fatalf("file change of %s = %+v, want kind %s", tt.path, fc, tt.fileKind)
 			}
 			slices.Sort(tt.want)
-			if got := sectionEvents(t, store, "shop", c); !slices.Equal(got, tt.want) {
+			if got := storetest.SectionEvents(t, store, "shop", c); !slices.Equal(got, tt.want) {
 				t.Errorf("section changes:\n got %q\nwant %q", got, tt.want)
 			}
 		})
@@ -181,7 +141,7 @@ func TestSectionHistory(t *testing.T) {
 		t.Errorf("front matter meta = %v", meta)
 	}
 	// Whitespace-only edits still make a new file version, keeping sections.
-	if fc := fileEvent(t, store, "shop", commits["whitespace"], path); fc.Before == "" || fc.After == "" || fc.Before == fc.After {
+	if fc := storetest.FileEvent(t, store, "shop", commits["whitespace"], path); fc.Before == "" || fc.After == "" || fc.Before == fc.After {
 		t.Errorf("whitespace edit file change %+v should replace the file version", fc)
 	}
 }
@@ -228,13 +188,13 @@ func TestNonTextFiles(t *testing.T) {
 	if len(status) != len(want) {
 		t.Errorf("file versions %v, want %d", status, len(want))
 	}
-	if got := sectionEvents(t, store, "nt", c3); !slices.Equal(got, []string{"removed a.md#A", "removed a.md#A > One"}) {
+	if got := storetest.SectionEvents(t, store, "nt", c3); !slices.Equal(got, []string{"removed a.md#A", "removed a.md#A > One"}) {
 		t.Errorf("a.md becoming binary: section changes %q", got)
 	}
-	if got := sectionEvents(t, store, "nt", c4); !slices.Equal(got, []string{"added a.md#A", "added a.md#A > One", "added link.md#Link"}) {
+	if got := storetest.SectionEvents(t, store, "nt", c4); !slices.Equal(got, []string{"added a.md#A", "added a.md#A > One", "added link.md#Link"}) {
 		t.Errorf("text again: section changes %q", got)
 	}
-	if fileEvent(t, store, "nt", c5, "sub.md") != nil {
+	if storetest.FileEvent(t, store, "nt", c5, "sub.md") != nil {
 		t.Errorf("submodule recorded as a spec file")
 	}
 	if res.Skipped != 5 {
@@ -248,68 +208,13 @@ func TestNonTextFiles(t *testing.T) {
 	}
 }
 
-func TestMergeFirstParentAndModeChange(t *testing.T) {
-	r := gittest.New(t, baseTime, gittest.Step{Msg: "add a", Write: map[string]string{"a.md": sectionDoc("A", "One", "first")}})
-	r.Checkout("feature")
-	f1 := r.Do(gittest.Step{Msg: "add b on the branch", Write: map[string]string{"b.md": sectionDoc("B", "Two", "draft")}})
-	f2 := r.Do(gittest.Step{Msg: "edit b on the branch", Write: map[string]string{"b.md": sectionDoc("B", "Two", "final")}})
-	r.Checkout("main")
-	c2 := r.Do(gittest.Step{Msg: "edit a", Write: map[string]string{"a.md": sectionDoc("A", "One", "second")}})
-	merge := r.Merge("feature", "Merge feature")
-	r.Chmod("a.md", true)
-	mode := r.Commit("make a executable")
-
-	store := openSQLite(t)
-	res, _ := ingestRepo(t, store, r.Dir, "m", nil)
-	if res.Commits != 4 {
-		t.Errorf("Commits = %d, want 4 first-parent commits", res.Commits)
-	}
-	for _, c := range []string{f1, f2} {
-		if got := sectionEvents(t, store, "m", c); len(got) > 0 || fileEvent(t, store, "m", c, "b.md") != nil {
-			t.Errorf("branch commit %.10s has changes: %q", c, got)
-		}
-	}
-	// The branch's work lands at the merge, as one addition of its final text.
-	fc := fileEvent(t, store, "m", merge, "b.md")
-	if fc == nil || fc.Kind != livespec.Added || fc.Seq != 3 || fc.Message != "Merge feature" {
-		t.Fatalf("merge change = %+v, want b.md added at seq 3 by the merge", fc)
-	}
-	if got := sectionEvents(t, store, "m", merge); !slices.Equal(got, []string{"added b.md#B", "added b.md#B > Two"}) {
-		t.Errorf("merge section changes %q", got)
-	}
-	if fileEvent(t, store, "m", merge, "a.md") != nil {
-		t.Errorf("merge re-reports a.md, which only changed on the first parent")
-	}
-	vs, _ := store.Versions(context.Background(), livespec.VersionQuery{Repos: []string{"m"}, Validity: livespec.AnyVersion()})
-	for _, v := range vs {
-		if v.Path == "b.md" && (v.Commit != merge || strings.Contains(v.Text, "draft")) {
-			t.Errorf("b.md version from %.10s: %q", v.Commit, v.Text)
-		}
-	}
-	// A mode-only change is a file change with no section change; the
-	// sections keep their versions.
-	fc = fileEvent(t, store, "m", mode, "a.md")
-	if fc == nil || fc.Kind != livespec.Modified || !strings.Contains(fc.Summary, "mode 100644 → 100755") {
-		t.Errorf("mode change = %+v", fc)
-	}
-	if got := sectionEvents(t, store, "m", mode); len(got) > 0 {
-		t.Errorf("mode change has section changes %q", got)
-	}
-	cur, _ := store.Versions(context.Background(), livespec.VersionQuery{Repos: []string{"m"}, Paths: []string{"a.md"}, Validity: livespec.Current()})
-	for _, v := range cur {
-		if v.Heading == "A > One" && v.Commit != c2 {
-			t.Errorf("current A > One introduced by %.10s, want %.10s", v.Commit, c2)
-		}
-	}
-}
-
 func TestSectionMovedUnderAnotherParent(t *testing.T) {
 	r := gittest.New(t, baseTime, gittest.Step{Msg: "one", Write: map[string]string{"spec.md": "# Checkout\n\n## Coupons\n\nOne coupon per order.\n\n# Promotions\n\nSeasonal offers.\n"}})
 	c2 := r.Do(gittest.Step{Msg: "move coupons", Write: map[string]string{"spec.md": "# Checkout\n\n# Promotions\n\nSeasonal offers.\n\n## Coupons\n\nOne coupon per order.\n"}})
 	store := newMemStore()
 	ingestRepo(t, store, r.Dir, "mv", nil)
 	want := []string{"renamed spec.md#Promotions > Coupons from Checkout > Coupons"}
-	if got := sectionEvents(t, store, "mv", c2); !slices.Equal(got, want) {
+	if got := storetest.SectionEvents(t, store, "mv", c2); !slices.Equal(got, want) {
 		t.Errorf("moved section: %q, want %q", got, want)
 	}
 	cur, _ := store.Versions(context.Background(), livespec.VersionQuery{Repos: []string{"mv"}, Validity: livespec.Current()})

@@ -3,7 +3,6 @@ package ingest
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"sort"
@@ -385,20 +384,6 @@ func callEach[T any](items []T, fn func(T) error) error {
 	return nil
 }
 
-// failingStore wraps a Store and fails its failAt-th Apply (counting from 1).
-type failingStore struct {
-	livespec.Store
-	failAt, n int
-}
-
-func (f *failingStore) Apply(ctx context.Context, b *livespec.Batch) error {
-	f.n++
-	if f.n == f.failAt {
-		return fmt.Errorf("injected failure of apply %d", f.n)
-	}
-	return f.Store.Apply(ctx, b)
-}
-
 // Facts returns the facts of q.Repos passing q.Validity, by repo, path,
 // field, ValidFrom; other filters are ignored.
 func (s *memStore) Facts(ctx context.Context, q livespec.FactQuery) ([]livespec.Fact, error) {
@@ -472,3 +457,8 @@ func (s *memStore) Links(ctx context.Context, q livespec.LinkQuery) ([]livespec.
 	})
 	return out, nil
 }
+
+// discardStore drops every batch.
+type discardStore struct{ *memStore }
+
+func (discardStore) Apply(ctx context.Context, b *livespec.Batch) error { return ctx.Err() }

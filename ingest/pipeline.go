@@ -68,14 +68,23 @@ type Options struct {
 	// DefaultLockWait.
 	LockWait time.Duration
 
-	// Batch limits, for tests; zero means the defaults.
-	batchItems  int
-	batchBytes  int
-	firstItems  int // item limit of the first batch; 0 = min(batchItems, firstBatchItems)
-	lazyCommits int // -1: always read every open section at start
-	// noFacts reads no facts (no sidecars, no fields of documents): the
+	// Tuning changes how the work is cut into batches; the zero value is
+	// the defaults.
+	Tuning Tuning
+}
+
+// Tuning overrides how an ingest cuts its work, for tests and benchmarks:
+// the batch limits and open-section loading change when the store is
+// written, never what it holds; NoFacts is the one setting that changes
+// the data. The zero value means the defaults.
+type Tuning struct {
+	BatchItems  int // items per store batch; 0 = 16000
+	BatchBytes  int // bytes of section text per batch; 0 = 24 MiB
+	FirstItems  int // item limit of the first batch; 0 = min(BatchItems, firstBatchItems)
+	LazyCommits int // the longest run that reads open sections lazily; 0 = the default, -1 = none
+	// NoFacts reads no facts (no sidecars, no fields of documents): the
 	// baseline of BenchmarkIngestFacts, which measures what facts cost.
-	noFacts bool
+	NoFacts bool
 }
 
 // Progress reports how far an ingest has got.
@@ -117,17 +126,17 @@ func (o Options) withDefaults() Options {
 	if o.Sidecars == nil {
 		o.Sidecars = DefaultSidecars
 	}
-	if o.batchItems == 0 {
+	if o.Tuning.BatchItems == 0 {
 		// Each batch is one store transaction: on the KEPs history, 16000
 		// items per batch write ~5% faster than 8000 for ~10 MB more peak
 		// memory; 32000 is slower again.
-		o.batchItems = 16000
+		o.Tuning.BatchItems = 16000
 	}
-	if o.batchBytes == 0 {
-		o.batchBytes = 24 << 20
+	if o.Tuning.BatchBytes == 0 {
+		o.Tuning.BatchBytes = 24 << 20
 	}
-	if o.firstItems == 0 {
-		o.firstItems = min(o.batchItems, firstBatchItems)
+	if o.Tuning.FirstItems == 0 {
+		o.Tuning.FirstItems = min(o.Tuning.BatchItems, firstBatchItems)
 	}
 	return o
 }
@@ -181,7 +190,7 @@ func Run(ctx context.Context, store livespec.Store, opt Options) (*Result, error
 	if err != nil {
 		return nil, fmt.Errorf("ingest: %w", err)
 	}
-	if !opt.noFacts {
+	if !opt.Tuning.NoFacts {
 		m.sidecars = opt.Sidecars
 	}
 	p := &pipeline{opt: opt, store: store, match: m, res: &Result{Repo: opt.Repo}}
@@ -374,8 +383,8 @@ func (p *pipeline) loadState(ctx context.Context, rebuild, found, shallowStop bo
 	// A short incremental run reads the open sections of the files it
 	// touches only; a long one reads them all at once.
 	lazyMax := lazyLoadCommits
-	if p.opt.lazyCommits != 0 {
-		lazyMax = p.opt.lazyCommits
+	if p.opt.Tuning.LazyCommits != 0 {
+		lazyMax = p.opt.Tuning.LazyCommits
 	}
 	p.lazy = commits <= lazyMax
 	if err := p.loadOpen(ctx); err != nil {

@@ -17,7 +17,7 @@ func (p *pipeline) differ(ctx context.Context, jobs <-chan *commitJob, batches c
 	p.newBatch()
 	// The writer has nothing to do until the first batch: a small first
 	// batch starts it early; the limit then doubles up to batchItems.
-	limit := p.opt.firstItems
+	limit := p.opt.Tuning.FirstItems
 	done := 0
 	for {
 		var job *commitJob
@@ -35,12 +35,12 @@ func (p *pipeline) differ(ctx context.Context, jobs <-chan *commitJob, batches c
 		}
 		done++
 		p.res.Commits++
-		full := p.batchItems >= limit || p.batchBytes >= p.opt.batchBytes
+		full := p.batchItems >= limit || p.batchBytes >= p.opt.Tuning.BatchBytes
 		if full || done == total {
 			if err := p.flush(ctx, job, batches, done < total); err != nil {
 				return err
 			}
-			limit = min(2*limit, p.opt.batchItems)
+			limit = min(2*limit, p.opt.Tuning.BatchItems)
 		}
 		if p.opt.Progress != nil {
 			p.warnMu.Lock()
@@ -130,7 +130,7 @@ func (p *pipeline) commit(ctx context.Context, job *commitJob) error {
 			p.file(job, jc, olds[i])
 		}
 	}
-	if !p.opt.noFacts {
+	if !p.opt.Tuning.NoFacts {
 		if err := p.loadSourceFacts(ctx, changes); err != nil {
 			return err
 		}

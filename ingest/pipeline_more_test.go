@@ -2,14 +2,12 @@ package ingest
 
 import (
 	"context"
-	"fmt"
-	"regexp"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/gittest"
+	"github.com/livespec/livespec/internal/storetest"
 )
 
 // moreRecorder records the More flag of every batch applied through it.
@@ -26,7 +24,7 @@ func (m *moreRecorder) Apply(ctx context.Context, b *livespec.Batch) error {
 func TestBatchMoreUntilTheLast(t *testing.T) {
 	r := genRepo(t, 3, 30)
 	rec := &moreRecorder{Store: newMemStore()}
-	ingestRepo(t, rec, r.Dir, "gen", func(o *Options) { o.batchItems = 40 })
+	ingestRepo(t, rec, r.Dir, "gen", func(o *Options) { o.Tuning.BatchItems = 40 })
 	if len(rec.more) < 3 {
 		t.Fatalf("%d batches: the test needs several", len(rec.more))
 	}
@@ -43,68 +41,6 @@ func TestBatchMoreUntilTheLast(t *testing.T) {
 	}
 	if !slices.Equal(rec.more, []bool{false}) {
 		t.Errorf("incremental run of one commit: More flags %v, want [false]", rec.more)
-	}
-}
-
-// TestCrashAndResumeCurrentSearch kills a run at several batches (its last
-// batches never applied, so the store's current-text index lags) and checks
-// that current searches after the resumed run find what a clean run's do.
-func TestCrashAndResumeCurrentSearch(t *testing.T) {
-	ctx := context.Background()
-	r := genRepo(t, 11, 30)
-	small := func(o *Options) { o.batchItems = 40 }
-	clean := &failingStore{Store: openSQLite(t)}
-	ingestRepo(t, clean, r.Dir, "gen", small)
-	if clean.n < 4 {
-		t.Fatalf("only %d batches: the test needs several", clean.n)
-	}
-	cur, err := clean.Versions(ctx, livespec.VersionQuery{Repos: []string{"gen"}, Validity: livespec.Current()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	word := regexp.MustCompile(`\bw[0-9a-f]{6,}\b`)
-	queries := make(map[string]string) // word -> a current version carrying it
-	for _, v := range cur {
-		if w := word.FindString(v.Text); w != "" {
-			queries[w] = v.ID
-		}
-	}
-	if len(queries) < 10 {
-		t.Fatalf("only %d words to search for", len(queries))
-	}
-	search := func(s livespec.Store, w string) []string {
-		hits, err := s.Search(ctx, livespec.SearchQuery{Text: w, Validity: livespec.Current(), Limit: 20})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []string
-		for _, h := range hits {
-			ids = append(ids, h.Version.ID)
-		}
-		slices.Sort(ids)
-		return ids
-	}
-	want := make(map[string][]string)
-	for w, id := range queries {
-		want[w] = search(clean, w)
-		if !slices.Contains(want[w], id) {
-			t.Fatalf("clean run: current search for %q found %v, not %s", w, want[w], id)
-		}
-	}
-	for _, k := range []int{2, clean.n / 2, clean.n} {
-		t.Run(fmt.Sprint("fail apply ", k), func(t *testing.T) {
-			s := openSQLite(t)
-			_, err := Run(ctx, &failingStore{Store: s, failAt: k}, Options{Repo: "gen", Dir: r.Dir, batchItems: 40})
-			if err == nil || !strings.Contains(err.Error(), "injected failure") {
-				t.Fatalf("run with a failing apply: err = %v", err)
-			}
-			ingestRepo(t, s, r.Dir, "gen", func(o *Options) { o.batchItems = 25 })
-			for w := range queries {
-				if got := search(s, w); !slices.Equal(got, want[w]) {
-					t.Errorf("current search for %q after crash and resume: %v, clean run: %v", w, got, want[w])
-				}
-			}
-		})
 	}
 }
 
@@ -125,9 +61,9 @@ func (s *seqRecorder) Apply(ctx context.Context, b *livespec.Batch) error {
 func TestSmallFirstBatch(t *testing.T) {
 	r := genRepo(t, 5, 40)
 	full := &seqRecorder{Store: newMemStore()}
-	ingestRepo(t, full, r.Dir, "gen", func(o *Options) { o.batchItems, o.firstItems = 120, 120 })
+	ingestRepo(t, full, r.Dir, "gen", func(o *Options) { o.Tuning.BatchItems, o.Tuning.FirstItems = 120, 120 })
 	ramp := &seqRecorder{Store: newMemStore()}
-	ingestRepo(t, ramp, r.Dir, "gen", func(o *Options) { o.batchItems, o.firstItems = 120, 10 })
+	ingestRepo(t, ramp, r.Dir, "gen", func(o *Options) { o.Tuning.BatchItems, o.Tuning.FirstItems = 120, 10 })
 	if len(full.seqs) < 2 {
 		t.Fatalf("%d batches: the test needs several", len(full.seqs))
 	}
@@ -135,6 +71,6 @@ func TestSmallFirstBatch(t *testing.T) {
 		t.Errorf("batches end at commits %v with a small first batch, %v without: want an earlier first batch", ramp.seqs, full.seqs)
 	}
 	if got, want := snapshot(t, ramp.Store, "gen"), snapshot(t, full.Store, "gen"); got != want {
-		t.Errorf("store after a run with a small first batch differs:\n%s", diffSnapshots(want, got))
+		t.Errorf("store after a run with a small first batch differs:\n%s", storetest.Diff(want, got))
 	}
 }

@@ -156,7 +156,7 @@ const (
 
 // factSource returns which fields of the file at path are facts.
 func (p *pipeline) factSource(path string) factSource {
-	if p.opt.noFacts {
+	if p.opt.Tuning.NoFacts {
 		return noFacts
 	}
 	if _, ok := sidecarDoc(p.match.sidecars, path); ok {

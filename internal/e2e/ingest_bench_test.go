@@ -1,4 +1,4 @@
-package ingest
+package e2e_test
 
 import (
 	"context"
@@ -8,14 +8,16 @@ import (
 	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/ingest"
+	"github.com/livespec/livespec/internal/e2e"
 	"github.com/livespec/livespec/internal/gittest"
 )
 
-// benchCorpus clones a corpus bundle of ../shared/corpora into a temporary
-// directory, or skips when it is absent.
+// benchCorpus clones a corpus bundle of ../shared/corpora (beside the
+// repository) into a temporary directory, or skips when it is absent.
 func benchCorpus(b *testing.B, name string) string {
 	b.Helper()
-	bundle := filepath.Join("..", "..", "shared", "corpora", name+".bundle")
+	bundle := filepath.Join("..", "..", "..", "shared", "corpora", name+".bundle")
 	if _, err := os.Stat(bundle); err != nil {
 		b.Skipf("corpus %s not available", bundle)
 	}
@@ -29,14 +31,14 @@ func BenchmarkIngest(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			dir := benchCorpus(b, name)
 			ctx := context.Background()
-			var res *Result
+			var res *ingest.Result
 			b.Run("full", func(b *testing.B) {
 				for b.Loop() {
 					b.StopTimer()
-					store := openSQLite(b)
+					store := e2e.Open(b)
 					b.StartTimer()
 					var err error
-					res, err = Run(ctx, store, Options{Repo: name, Dir: dir})
+					res, err = ingest.Run(ctx, store, ingest.Options{Repo: name, Dir: dir})
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -47,8 +49,9 @@ func BenchmarkIngest(b *testing.B) {
 			})
 			// The pipeline alone: a store that discards what it is given.
 			b.Run("full-discard", func(b *testing.B) {
+				store := discardStore{e2e.Open(b)} // stays empty
 				for b.Loop() {
-					if _, err := Run(ctx, discardStore{newMemStore()}, Options{Repo: name, Dir: dir}); err != nil {
+					if _, err := ingest.Run(ctx, store, ingest.Options{Repo: name, Dir: dir}); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -57,16 +60,16 @@ func BenchmarkIngest(b *testing.B) {
 				// A clone of its own, whose clock starts after the corpus head.
 				r := gittest.Clone(b, dir)
 				r.Author = "Bench"
-				store := openSQLite(b)
-				if _, err := Run(ctx, store, Options{Repo: name, Dir: r.Dir}); err != nil {
+				store := e2e.Open(b)
+				if _, err := ingest.Run(ctx, store, ingest.Options{Repo: name, Dir: r.Dir}); err != nil {
 					b.Fatal(err)
 				}
 				for i := 0; b.Loop(); i++ {
 					b.StopTimer()
-					r.Write("bench-new.md", sectionDoc("Bench", "Run", time.Now().String()))
+					r.Write("bench-new.md", gittest.SectionDoc("Bench", "Run", time.Now().String()))
 					r.Commit("bench commit")
 					b.StartTimer()
-					res, err := Run(ctx, store, Options{Repo: name, Dir: r.Dir})
+					res, err := ingest.Run(ctx, store, ingest.Options{Repo: name, Dir: r.Dir})
 					if err != nil || res.Commits != 1 {
 						b.Fatalf("incremental: %+v %v", res, err)
 					}
@@ -76,8 +79,8 @@ func BenchmarkIngest(b *testing.B) {
 	}
 }
 
-// discardStore drops every batch.
-type discardStore struct{ *memStore }
+// discardStore drops every batch: its reads find an empty index.
+type discardStore struct{ livespec.Store }
 
 func (discardStore) Apply(ctx context.Context, b *livespec.Batch) error { return ctx.Err() }
 
@@ -99,13 +102,13 @@ func BenchmarkIngestFacts(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) {
 			ctx := context.Background()
-			var res *Result
+			var res *ingest.Result
 			for b.Loop() {
 				b.StopTimer()
-				store := openSQLite(b)
+				store := e2e.Open(b)
 				b.StartTimer()
 				var err error
-				res, err = Run(ctx, store, Options{Repo: "bench", Dir: dir, Exclude: DefaultExclude, noFacts: noFacts})
+				res, err = ingest.Run(ctx, store, ingest.Options{Repo: "bench", Dir: dir, Exclude: ingest.DefaultExclude, Tuning: ingest.Tuning{NoFacts: noFacts}})
 				if err != nil {
 					b.Fatal(err)
 				}
