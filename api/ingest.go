@@ -79,9 +79,21 @@ type IngestBody struct {
 
 const maxFinishedJobs = 200
 
+// DefaultIngestDefer is how long an ingest waits for queued answers when
+// Config.IngestDefer is zero.
+const DefaultIngestDefer = 10 * time.Second
+
+// deferPoll is how often a deferred ingest looks whether answers still
+// wait.
+const deferPoll = 20 * time.Millisecond
+
 // jobs runs ingest jobs: at most one per repo at a time, and at most one
 // more queued behind it, which every further request joins (a push during
-// a run is never lost, and a burst of pushes costs one extra run).
+// a run is never lost, and a burst of pushes costs one extra run). A job
+// requested while answers wait for a slot (busy) stays queued until none
+// waits, but no longer than wait after it was requested: the pushes of
+// that time join it, so a busy server writes its index once for them, and
+// the answers waiting are not slowed by the write.
 type jobs struct {
 	ing     Ingester
 	metrics *Metrics
@@ -90,6 +102,8 @@ type jobs struct {
 	cancel  context.CancelFunc
 	runs    limit.Group
 	onDone  func()
+	busy    func() bool // answers wait for a slot; nil: never
+	wait    time.Duration
 
 	mu       sync.Mutex
 	byID     map[string]*Job
@@ -130,16 +144,69 @@ func (j *jobs) start(repo, trigger string) (Job, error) {
 		rr.queued = job
 		return *job, nil
 	}
-	rr.running = job
-	job.State = JobRunning
-	job.Started = job.Created
+	if j.deferring() {
+		rr.queued = job // run promotes it once answers stop waiting
+	} else {
+		j.promote(rr, job)
+	}
 	j.runs.Go(func() { j.run(job) }) // refused only after shutdown, checked above
 	return *job, nil
 }
 
-// run runs job, then whatever was queued behind it.
+// deferring reports whether a job should wait for queued answers.
+func (j *jobs) deferring() bool { return j.busy != nil && j.wait > 0 && j.busy() }
+
+// promote marks job, queued for rr, running; j.mu is held.
+func (j *jobs) promote(rr *repoRuns, job *Job) {
+	if rr.queued == job {
+		rr.queued = nil
+	}
+	rr.running = job
+	job.State = JobRunning
+	job.Started = livespec.Time{Time: time.Now().UTC()}
+}
+
+// hold keeps the queued job queued while answers wait, for at most j.wait
+// after it was requested, then promotes it and reports true; at shutdown
+// it cancels the job instead and reports false.
+func (j *jobs) hold(job *Job) bool {
+	deadline := job.Created.Add(j.wait)
+	t := time.NewTicker(deferPoll)
+	defer t.Stop()
+	for j.ctx.Err() == nil && time.Now().Before(deadline) && j.deferring() {
+		select {
+		case <-j.ctx.Done():
+		case <-t.C:
+		}
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	rr := j.repos[job.Repo]
+	if j.ctx.Err() != nil {
+		rr.queued = nil
+		j.cancelQueued(job, livespec.Time{Time: time.Now().UTC()})
+		return false
+	}
+	j.promote(rr, job)
+	return true
+}
+
+// cancelQueued ends a job that never ran because the server shuts down;
+// j.mu is held.
+func (j *jobs) cancelQueued(job *Job, at livespec.Time) {
+	job.State = JobCanceled
+	job.Finished = at
+	job.Error = &ErrorDetail{Code: ECANCELED, Message: "not started: the server is shutting down"}
+	j.retire(job)
+}
+
+// run runs job, then whatever was queued behind it, each once hold lets
+// it.
 func (j *jobs) run(job *Job) {
 	for job != nil {
+		if job.State == JobQueued && !j.hold(job) {
+			return
+		}
 		j.metrics.ingestRunning.WithLabelValues(job.Repo).Set(1)
 		summary, err := j.ingest(job)
 		j.metrics.ingestRunning.WithLabelValues(job.Repo).Set(0)
@@ -166,7 +233,7 @@ func (j *jobs) ingest(job *Job) (summary any, err error) {
 }
 
 // finish records job's outcome and returns the next job of its repo, if
-// any, marked running.
+// any, still queued.
 func (j *jobs) finish(job *Job, summary any, err error) *Job {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -194,21 +261,16 @@ func (j *jobs) finish(job *Job, summary any, err error) *Job {
 	}
 	rr := j.repos[job.Repo]
 	next := rr.queued
-	rr.running, rr.queued = next, nil
+	rr.running = nil
 	if next == nil {
 		return nil
 	}
 	if j.ctx.Err() != nil {
-		next.State = JobCanceled
-		next.Finished = job.Finished
-		next.Error = &ErrorDetail{Code: ECANCELED, Message: "not started: the server is shutting down"}
-		rr.running = nil
-		j.retire(next)
+		rr.queued = nil
+		j.cancelQueued(next, job.Finished)
 		return nil
 	}
-	next.State = JobRunning
-	next.Started = livespec.Time{Time: time.Now().UTC()}
-	return next
+	return next // still queued: further requests join it until run promotes it
 }
 
 // failing returns an EUNAVAILABLE error when the ingest loop is failing:

@@ -239,3 +239,80 @@ func TestIngestPanicFailsTheJob(t *testing.T) {
 	next := decode[api.Job](t, do(t, f.h, "POST", "/v1/ingest", `{"repo":"acme/shop"}`))
 	waitJob(t, f, next.ID, api.JobFailed)
 }
+
+// busyFixture is a server with one answer slot taken by a question that
+// waits for gate and a second question waiting for that slot; ingests
+// requested meanwhile may wait up to wait. The test closes gate.
+func busyFixture(t *testing.T, wait time.Duration) (f *fixture, gate chan struct{}, answered chan int) {
+	t.Helper()
+	gate = make(chan struct{})
+	f = newFixture(t, func(c *api.Config, f *fixture) {
+		c.MaxInFlight, c.IngestDefer = 1, wait
+		f.asker.gate, f.asker.started = gate, make(chan struct{}, 2)
+	})
+	answered = make(chan int, 2)
+	for _, q := range []string{"how do coupons work?", "how do refunds work?"} {
+		go func() { answered <- do(t, f.h, "POST", "/v1/ask", `{"question":"`+q+`"}`).Code }()
+	}
+	waitUntil(t, func() bool { return f.srv.Limiter().InFlight() == 1 && f.srv.Limiter().Queued() == 1 })
+	return f, gate, answered
+}
+
+// TestIngestWaitsForQueuedAnswers: an ingest requested while questions
+// wait for a slot stays queued until they are answered, and the pushes
+// made meanwhile join it: one run for all of them, after the answers.
+func TestIngestWaitsForQueuedAnswers(t *testing.T) {
+	f, gate, answered := busyFixture(t, time.Hour)
+	first := decode[api.Job](t, do(t, f.h, "POST", "/v1/ingest", `{"repo":"acme/shop"}`))
+	second := decode[api.Job](t, do(t, f.h, "POST", "/v1/ingest", `{"repo":"acme/shop"}`))
+	if first.State != api.JobQueued || second.ID != first.ID {
+		t.Fatalf("ingests requested while a question waits: first %s, second joins it: %v; want one queued job", first.State, second.ID == first.ID)
+	}
+	if got := decode[api.Job](t, do(t, f.h, "GET", "/v1/ingest/"+first.ID, nil)); got.State != api.JobQueued || f.ing.count("acme/shop") != 0 {
+		t.Fatalf("while the question waits: job %s, %d runs; want queued, 0 runs", got.State, f.ing.count("acme/shop"))
+	}
+	close(gate)
+	for range 2 {
+		if code := <-answered; code != 200 {
+			t.Fatalf("question: status %d", code)
+		}
+	}
+	waitJob(t, f, first.ID, api.JobSucceeded)
+	if n := f.ing.count("acme/shop"); n != 1 {
+		t.Fatalf("acme/shop ran %d times for two requests, want 1", n)
+	}
+}
+
+// TestIngestWaitIsBounded: answers that keep waiting delay an ingest by
+// IngestDefer at most; it then runs while they still wait.
+func TestIngestWaitIsBounded(t *testing.T) {
+	f, gate, answered := busyFixture(t, 50*time.Millisecond)
+	asked := time.Now()
+	job := decode[api.Job](t, do(t, f.h, "POST", "/v1/ingest", `{"repo":"acme/shop"}`))
+	waitJob(t, f, job.ID, api.JobSucceeded)
+	if q, after := f.srv.Limiter().Queued(), time.Since(asked); q != 1 || after < 50*time.Millisecond {
+		t.Fatalf("ingest done %v after its request with %d questions waiting; want after 50ms, while 1 waits", after, q)
+	}
+	close(gate)
+	<-answered
+	<-answered
+}
+
+// TestShutdownCancelsDeferredIngest: an ingest waiting for answers at
+// shutdown ends canceled, never run.
+func TestShutdownCancelsDeferredIngest(t *testing.T) {
+	f, gate, answered := busyFixture(t, time.Hour)
+	job := decode[api.Job](t, do(t, f.h, "POST", "/v1/ingest", `{"repo":"acme/shop"}`))
+	stopped := make(chan error, 1)
+	go func() { stopped <- f.srv.Shutdown(t.Context()) }()
+	waitJob(t, f, job.ID, api.JobCanceled)
+	close(gate)
+	<-answered
+	<-answered
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	if n := f.ing.count("acme/shop"); n != 0 {
+		t.Fatalf("the deferred ingest ran %d times", n)
+	}
+}

@@ -119,6 +119,10 @@ type Config struct {
 	AskTimeout     time.Duration
 
 	Webhooks Webhooks
+	// IngestDefer is how long an ingest requested while answers wait for
+	// a slot may wait for them (0: DefaultIngestDefer; negative: it
+	// starts at once). Requests made meanwhile join it.
+	IngestDefer time.Duration
 
 	// Push serves /v1/subscriptions and /v1/watches. Nil: they answer 501.
 	Push livespec.Pusher
@@ -217,6 +221,8 @@ func New(cfg Config) (*Server, error) {
 	s.answers = &answers{asker: cfg.Asker, light: s.limiter, heavy: s.heavy, running: &s.running, metrics: s.metrics, log: s.log}
 	s.jobs = newJobs(cfg.Ingester, s.metrics, s.log)
 	s.jobs.onDone = s.repos.invalidate // a first ingest adds a repo
+	s.jobs.busy = func() bool { return s.limiter.Queued() > 0 || s.heavy.Queued() > 0 }
+	s.jobs.wait = cmp.Or(cfg.IngestDefer, DefaultIngestDefer)
 	s.hooks = &hooks{secrets: cfg.Webhooks, ingester: cfg.Ingester, repos: cfg.Repos, store: cfg.Store,
 		jobs: s.jobs, seen: newDeliveries(deliveryTTL, maxDeliveries)}
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -36,6 +37,7 @@ type serveFlags struct {
 	models                               *modelFlags
 	dirs, urls, include, exclude         *listValue
 	addr, cloneDir, branch, poll         *string
+	ingestDefer                          *string
 	tokens, tokenFile, ghSecret, glToken *string
 	maxInFlight, maxQueue, answerCache   *string
 	permalink, publicURL                 *string
@@ -69,6 +71,7 @@ on loopback only.`,
 		include:     r.list("include", ingest.DefaultInclude, "glob of spec files"),
 		exclude:     r.list("exclude", ingest.DefaultExclude, excludeUsage),
 		poll:        r.string("poll", "0", "ingest the repositories every `interval`, e.g. 5m (0: only on request or webhook)"),
+		ingestDefer: r.string("ingest-defer", api.DefaultIngestDefer.String(), "longest an ingest waits for queued answers (`duration`; 0: none)"),
 		tokens:      f.string("api-tokens", "", "accepted bearer `tokens`, comma-separated (none: loopback only)"),
 		tokenFile:   f.string("api-token-file", "", "`file` of accepted bearer tokens, one per line"),
 		allowOpen:   f.bool("allow-open", false, "serve without tokens on a non-loopback address"),
@@ -164,6 +167,7 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 // serveSettings are serve's flags read and checked.
 type serveSettings struct {
 	every                  time.Duration // --poll
+	ingestDefer            time.Duration // --ingest-defer; negative: none
 	inFlight, queue, cache int
 	words                  *retrieval.StatusWords
 	tokens                 []string
@@ -180,6 +184,11 @@ func (o *serveFlags) settings(e *env) (serveSettings, error) {
 		return set, livespec.Errorf(livespec.EINVALID, "--poll %q: want a duration such as 5m", *o.poll)
 	}
 	set.every = every
+	d, err := time.ParseDuration(*o.ingestDefer)
+	if err != nil || d < 0 {
+		return set, livespec.Errorf(livespec.EINVALID, "--ingest-defer %q: want a duration such as 10s (0: none)", *o.ingestDefer)
+	}
+	set.ingestDefer = cmp.Or(d, -1)
 	var err1, err2, err3 error
 	set.inFlight, err1 = strconv.Atoi(*o.maxInFlight)
 	set.queue, err2 = strconv.Atoi(*o.maxQueue)
@@ -294,7 +303,7 @@ func (o *serveFlags) apiConfig(set serveSettings, a *serveAnswers, in *ingester,
 		Asker: a.asker, Historian: a.asker, Store: a.read, ParsePeriod: retrieval.ParsePeriod,
 		Repos: repos, Tokens: set.tokens, AllowUnauthenticated: *o.allowOpen,
 		Logger: set.logger, Registry: a.reg, Metrics: a.metrics,
-		MaxInFlight: set.inFlight, MaxQueue: set.queue,
+		MaxInFlight: set.inFlight, MaxQueue: set.queue, IngestDefer: set.ingestDefer,
 		Webhooks:    api.Webhooks{GitHubSecret: *o.ghSecret, GitLabToken: *o.glToken},
 		ReadyChecks: a.ready,
 	}

@@ -222,6 +222,15 @@ func TestServeRefusesOpenBind(t *testing.T) {
 	}
 }
 
+func TestServeRefusesBadIngestDefer(t *testing.T) {
+	for _, v := range []string{"soon", "-1s"} {
+		_, _, err := livespecRun(t, map[string]string{"HOME": t.TempDir()}, "serve", "--index", t.TempDir(), "--ingest-defer", v)
+		if livespec.ErrorCode(err) != livespec.EINVALID || !strings.Contains(err.Error(), "--ingest-defer") {
+			t.Errorf("serve --ingest-defer %s: %v", v, err)
+		}
+	}
+}
+
 // lockedWriter serialises writes from the server's goroutines.
 type lockedWriter struct {
 	mu sync.Mutex
