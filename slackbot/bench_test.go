@@ -9,39 +9,40 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/slackbot"
+	"github.com/livespec/livespec/slackbot/slackbottest"
 )
 
 // BenchmarkEventAck measures how long the Events API endpoint takes to
 // verify, parse and acknowledge a mention (the answer itself runs after
 // the acknowledgement; Slack allows 3 seconds for the acknowledgement).
 func BenchmarkEventAck(b *testing.B) {
-	e := newEnv(b, func(c *slackbot.Config) {
+	e := slackbottest.NewEnv(b, func(c *slackbot.Config) {
 		c.RatePerUser, c.RatePerTeam = -1, -1
 	})
-	e.asker.fn = func(context.Context, livespec.AskRequest, func(string) error) (*livespec.Answer, error) {
-		return answerFor(question), nil
+	e.Asker.Answer = func(context.Context, livespec.AskRequest, func(string) error) (*livespec.Answer, error) {
+		return slackbottest.AnswerFor(slackbottest.Question), nil
 	}
-	h := e.bot.EventsHandler()
+	h := e.Bot.EventsHandler()
 	bodies := make([][]byte, b.N)
 	for i := range bodies {
 		ts := "1700000000." + strings.Repeat("0", 6-len(itoa(i%1000000))) + itoa(i%1000000)
-		bodies[i] = eventBody("EvB"+itoa(i), mention(ts, "", "<@UBOT> does checkout support coupons?"))
+		bodies[i] = slackbottest.EventBody("EvB"+itoa(i), slackbottest.Mention(ts, "", "<@UBOT> does checkout support coupons?"))
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		r := signed(b, "/slack/events", "application/json", bodies[i], time.Now(), secret)
-		if w := serve(h, r); w.Code != http.StatusOK {
+		r := slackbottest.Signed(b, "/slack/events", "application/json", bodies[i], time.Now(), slackbottest.Secret)
+		if w := slackbottest.Serve(h, r); w.Code != http.StatusOK {
 			b.Fatalf("status %d", w.Code)
 		}
 	}
 	b.StopTimer()
-	e.bot.Wait()
+	e.Bot.Wait()
 }
 
 // BenchmarkRender measures laying out a 3,000-character answer with
 // sources.
 func BenchmarkRender(b *testing.B) {
-	a := answerFor(question)
+	a := slackbottest.AnswerFor(slackbottest.Question)
 	a.Answer = strings.Repeat("The checkout applies **coupons** before taxes & shipping; see [the spec](https://e.com/x) [1]. ", 32)
 	b.ReportAllocs()
 	for b.Loop() {

@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/livespec/livespec/slackbot"
+	"github.com/livespec/livespec/slackbot/slackbottest"
 )
 
 // TestFallbackTextCutsBetweenLinks moves a link, and then an escaped &,
@@ -28,13 +29,13 @@ func TestFallbackTextCutsBetweenLinks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cutAt := 0
 			for pad := 2400; pad < 2600; pad++ {
-				a := answerFor(question)
+				a := slackbottest.AnswerFor(slackbottest.Question)
 				a.Answer = strings.Repeat("x", pad%7) + strings.Repeat(" word", pad/5) + " " + tt.at + strings.Repeat(" tail", 400)
 				m := slackbot.Render(a, slackbot.RenderOptions{})
 				if n := utf8.RuneCountInString(m.Text); n > 3000 {
 					t.Fatalf("pad %d: fallback of %d characters", pad, n)
 				}
-				checkMrkdwn(t, m.Text)
+				slackbottest.CheckMrkdwn(t, m.Text)
 				if t.Failed() {
 					t.Fatalf("pad %d: fallback text %q", pad, m.Text[max(len(m.Text)-400, 0):])
 				}
@@ -56,17 +57,17 @@ func TestFallbackTextCutsBetweenLinks(t *testing.T) {
 // answer shows a user or channel mention as Slack does, and escapes the
 // rest.
 func TestQuestionEchoKeepsMentions(t *testing.T) {
-	a := answerFor("does <@U024BE7LH> own <#C012AB3CD> & the <refunds> spec?")
+	a := slackbottest.AnswerFor("does <@U024BE7LH> own <#C012AB3CD> & the <refunds> spec?")
 	m := slackbot.Render(a, slackbot.RenderOptions{ShowQuestion: true})
-	validateBlocks(t, m.Blocks)
-	text := blockText(m.Blocks)
+	slackbottest.ValidateBlocks(t, m.Blocks)
+	text := slackbottest.BlockText(m.Blocks)
 	want := "*Q:* does <@U024BE7LH> own <#C012AB3CD> &amp; the &lt;refunds&gt; spec?"
 	if !strings.Contains(text, want) {
 		t.Fatalf("question echo: want %q in\n%s", want, text)
 	}
 	// Anything else in angle brackets is text, not markup.
-	a = answerFor("what about <!channel> and <https://evil.example|click>?")
-	text = blockText(slackbot.Render(a, slackbot.RenderOptions{ShowQuestion: true}).Blocks)
+	a = slackbottest.AnswerFor("what about <!channel> and <https://evil.example|click>?")
+	text = slackbottest.BlockText(slackbot.Render(a, slackbot.RenderOptions{ShowQuestion: true}).Blocks)
 	if !strings.Contains(text, "&lt;!channel&gt;") || !strings.Contains(text, "&lt;https://evil.example|click&gt;") {
 		t.Fatalf("question echo let markup through:\n%s", text)
 	}
@@ -75,11 +76,11 @@ func TestQuestionEchoKeepsMentions(t *testing.T) {
 // TestSourceExcerptsDropMarkdownLinks checks a quoted source shows the
 // text of its Markdown links and images, not their syntax.
 func TestSourceExcerptsDropMarkdownLinks(t *testing.T) {
-	a := answerFor(question)
+	a := slackbottest.AnswerFor(slackbottest.Question)
 	a.Citations[0].Excerpt = "See [the coupon rules](#coupons), ![flow](img/flow.png \"Flow\") and <https://example.com/a>."
 	m := slackbot.Render(a, slackbot.RenderOptions{})
-	validateBlocks(t, m.Blocks)
-	text := blockText(m.Blocks)
+	slackbottest.ValidateBlocks(t, m.Blocks)
+	text := slackbottest.BlockText(m.Blocks)
 	if want := "“See the coupon rules, flow and https://example.com/a.”"; !strings.Contains(text, want) {
 		t.Fatalf("excerpt: want %q in\n%s", want, text)
 	}
@@ -92,9 +93,9 @@ func TestSourceExcerptsDropMarkdownLinks(t *testing.T) {
 // command shows a mention in the question as Slack does, and escapes the
 // rest.
 func TestSlashAckKeepsMentions(t *testing.T) {
-	e := newEnv(t)
-	w := serve(e.bot.CommandsHandler(), signed(t, "/slack/commands", "application/x-www-form-urlencoded",
-		slashBody("does <@U024BE7LH> own the coupon rules & refunds?", e.hooks.URL), time.Now(), secret))
+	e := slackbottest.NewEnv(t)
+	w := slackbottest.Serve(e.Bot.CommandsHandler(), slackbottest.Signed(t, "/slack/commands", "application/x-www-form-urlencoded",
+		slackbottest.SlashBody("does <@U024BE7LH> own the coupon rules & refunds?", e.Hooks.URL), time.Now(), slackbottest.Secret))
 	var ack slack.WebhookMessage
 	if err := json.Unmarshal(w.Body.Bytes(), &ack); err != nil || w.Code != 200 {
 		t.Fatalf("ack: status %d body %q: %v", w.Code, w.Body.String(), err)
@@ -102,5 +103,5 @@ func TestSlashAckKeepsMentions(t *testing.T) {
 	if want := "_does <@U024BE7LH> own the coupon rules &amp; refunds?_"; !strings.Contains(ack.Text, want) {
 		t.Errorf("ack %q, want %q in it", ack.Text, want)
 	}
-	e.bot.Wait()
+	e.Bot.Wait()
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/limit"
 	"github.com/livespec/livespec/slackbot"
+	"github.com/livespec/livespec/slackbot/slackbottest"
 	"github.com/slack-go/slack"
 )
 
@@ -22,9 +23,9 @@ func Example() {
 		fmt.Println("Slack bot off:", err)
 		return
 	}
-	cfg.Asker = &fakeAsker{}      // retrieval.Assistant in livespec serve
-	cfg.Feedback = &memFeedback{} // the SQLite store
-	cfg.Queue = limit.New(4, 32)  // shared with the HTTP API
+	cfg.Asker = &slackbottest.Asker{}       // retrieval.Assistant in livespec serve
+	cfg.Feedback = &slackbottest.Feedback{} // the SQLite store
+	cfg.Queue = limit.New(4, 32)            // shared with the HTTP API
 	cfg.PublicURL = "https://livespec.example.com"
 	bot, err := slackbot.New(cfg)
 	if err != nil {
@@ -57,7 +58,7 @@ func ExampleRender() {
 		Answer:   "Yes: **one coupon** per order [1].",
 		Citations: []livespec.Citation{{
 			N: 1, Path: "specs/checkout.md", Heading: "Checkout > Coupons", Commit: "a1b2c3d4e5f6",
-			ValidFrom: livespec.Time{Time: march}, Current: true, URL: "https://git.example.com/blob/a1b2c3d4e5f6/specs/checkout.md",
+			ValidFrom: livespec.Time{Time: slackbottest.March}, Current: true, URL: "https://git.example.com/blob/a1b2c3d4e5f6/specs/checkout.md",
 		}},
 		Model: livespec.ModelInfo{Generator: "extractive", Embedder: "none (BM25 only)"},
 	}
@@ -78,7 +79,7 @@ func ExampleRender() {
 }
 
 func ExampleExportFeedback() {
-	store := &memFeedback{}
+	store := &slackbottest.Feedback{}
 	_ = store.AddFeedback(context.Background(), livespec.Feedback{ID: "a1:U1", Source: "slack", User: "U1", Rating: 1, Question: "coupons?"})
 	if err := slackbot.ExportFeedback(context.Background(), store, os.Stdout); err != nil {
 		fmt.Println(err)

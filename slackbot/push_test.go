@@ -12,6 +12,7 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/slackbot"
+	"github.com/livespec/livespec/slackbot/slackbottest"
 )
 
 // memPusher is an in-memory livespec.Pusher that checks schedules the
@@ -104,9 +105,10 @@ func (m *memPusher) RememberAnswer(_ context.Context, dest livespec.Destination,
 	return nil
 }
 
-func (e *env) slash(t *testing.T, text string) slack.WebhookMessage {
+// slash runs the command /spec text on e's bot and returns its acknowledgement.
+func slash(t *testing.T, e *slackbottest.Env, text string) slack.WebhookMessage {
 	t.Helper()
-	w := serve(e.bot.CommandsHandler(), signed(t, "/slack/commands", "application/x-www-form-urlencoded", slashBody(text, e.hooks.URL), time.Now(), secret))
+	w := slackbottest.Serve(e.Bot.CommandsHandler(), slackbottest.Signed(t, "/slack/commands", "application/x-www-form-urlencoded", slackbottest.SlashBody(text, e.Hooks.URL), time.Now(), slackbottest.Secret))
 	var ack slack.WebhookMessage
 	if err := json.Unmarshal(w.Body.Bytes(), &ack); err != nil || w.Code != 200 {
 		t.Fatalf("/spec %s: status %d body %q", text, w.Code, w.Body)
@@ -116,7 +118,7 @@ func (e *env) slash(t *testing.T, text string) slack.WebhookMessage {
 
 func TestSlashDigestAndWatches(t *testing.T) {
 	p := &memPusher{}
-	e := newEnv(t, func(c *slackbot.Config) { c.Push = p })
+	e := slackbottest.NewEnv(t, func(c *slackbot.Config) { c.Push = p })
 	steps := []struct {
 		text, want string
 		subs, ws   int
@@ -136,7 +138,7 @@ func TestSlashDigestAndWatches(t *testing.T) {
 		{"watch", "Usage: `/spec watch", 0, 1},
 	}
 	for _, s := range steps {
-		ack := e.slash(t, s.text)
+		ack := slash(t, e, s.text)
 		if ack.ResponseType != "ephemeral" || !strings.Contains(ack.Text, s.want) {
 			t.Errorf("/spec %s = %+v, want ephemeral containing %q", s.text, ack, s.want)
 		}
@@ -150,20 +152,20 @@ func TestSlashDigestAndWatches(t *testing.T) {
 		if subs != s.subs || ws != s.ws {
 			t.Fatalf("after /spec %s: %d subscriptions and %d watches, want %d and %d", s.text, subs, ws, s.subs, s.ws)
 		}
-		if ws > 0 && (dest.Kind != livespec.DestSlack || dest.Channel != channel || dest.Team != team || dest.User != asker1) {
+		if ws > 0 && (dest.Kind != livespec.DestSlack || dest.Channel != slackbottest.Channel || dest.Team != slackbottest.Team || dest.User != slackbottest.Asker1) {
 			t.Errorf("watch destination = %+v", dest)
 		}
 	}
-	e.bot.Wait()
-	if n := len(e.asker.Requests()); n != 0 {
+	e.Bot.Wait()
+	if n := len(e.Asker.Requests()); n != 0 {
 		t.Errorf("push commands asked %d questions", n)
 	}
-	if help := e.slash(t, "help"); !strings.Contains(help.Text, "/spec digest weekly") || !strings.Contains(help.Text, "/spec unwatch N") {
+	if help := slash(t, e, "help"); !strings.Contains(help.Text, "/spec digest weekly") || !strings.Contains(help.Text, "/spec unwatch N") {
 		t.Errorf("help lacks the push commands: %s", help.Text)
 	}
 	t.Run("not set up", func(t *testing.T) {
-		g := newEnv(t)
-		if ack := g.slash(t, "watch coupons"); !strings.Contains(ack.Text, "not set up") {
+		g := slackbottest.NewEnv(t)
+		if ack := slash(t, g, "watch coupons"); !strings.Contains(ack.Text, "not set up") {
 			t.Errorf("ack = %+v", ack)
 		}
 	})
@@ -173,29 +175,29 @@ func TestSlashDigestAndWatches(t *testing.T) {
 // "Ask again" on a stale-answer notice answers the question again there.
 func TestAnswersRememberedAndAskedAgain(t *testing.T) {
 	p := &memPusher{}
-	e := newEnv(t, func(c *slackbot.Config) { c.Push = p })
-	e.sendEvent(t, eventBody("Ev20", mention("1700000000.000100", "", "<@UBOT> does checkout support coupons?")), 0)
-	e.bot.Wait()
+	e := slackbottest.NewEnv(t, func(c *slackbot.Config) { c.Push = p })
+	e.SendEvent(t, slackbottest.EventBody("Ev20", slackbottest.Mention("1700000000.000100", "", "<@UBOT> does checkout support coupons?")), 0)
+	e.Bot.Wait()
 	p.mu.Lock()
 	answers := append([]livespec.CitedAnswer(nil), p.answers...)
 	p.mu.Unlock()
-	if len(answers) != 1 || answers[0].Dest.Channel != channel || answers[0].Dest.Thread != "1700000000.000100" ||
-		answers[0].Question != question || len(answers[0].Versions) != 2 {
+	if len(answers) != 1 || answers[0].Dest.Channel != slackbottest.Channel || answers[0].Dest.Thread != "1700000000.000100" ||
+		answers[0].Question != slackbottest.Question || len(answers[0].Versions) != 2 {
 		t.Fatalf("remembered = %+v", answers)
 	}
-	w := serve(e.bot.InteractiveHandler(), signed(t, "/slack/interactive", "application/x-www-form-urlencoded",
-		clickBody(t, slackbot.ActionAskAgain, question, "A source of this answer changed", e.hooks.URL), time.Now(), secret))
+	w := slackbottest.Serve(e.Bot.InteractiveHandler(), slackbottest.Signed(t, "/slack/interactive", "application/x-www-form-urlencoded",
+		slackbottest.ClickBody(t, slackbot.ActionAskAgain, slackbottest.Question, "A source of this answer changed", e.Hooks.URL), time.Now(), slackbottest.Secret))
 	if w.Code != 200 {
 		t.Fatalf("click: status %d", w.Code)
 	}
-	e.bot.Wait()
-	reqs := e.asker.Requests()
-	if len(reqs) != 2 || reqs[1].Question != question {
+	e.Bot.Wait()
+	reqs := e.Asker.Requests()
+	if len(reqs) != 2 || reqs[1].Question != slackbottest.Question {
 		t.Fatalf("asked %+v, want the question asked again", reqs)
 	}
-	posts := e.slack.Posts()
+	posts := e.Slack.Posts()
 	last := posts[len(posts)-1]
-	if last.Thread != "1700000000.000100" || !strings.Contains(blockText(last.Blocks), "one coupon") {
+	if last.Thread != "1700000000.000100" || !strings.Contains(slackbottest.BlockText(last.Blocks), "one coupon") {
 		t.Errorf("the new answer = %+v, want it in the thread", last)
 	}
 }

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/livespec/livespec"
-	"github.com/livespec/livespec/internal/sqlite"
 	"github.com/livespec/livespec/slackbot"
+	"github.com/livespec/livespec/slackbot/slackbottest"
 	"github.com/slack-go/slack"
 )
 
@@ -61,8 +61,8 @@ func TestRenderChangeReport(t *testing.T) {
 	}
 	t.Run("extractive", func(t *testing.T) {
 		m := slackbot.Render(changeReport(), slackbot.RenderOptions{AnswerID: "ans-1", PublicURL: "https://livespec.example.com"})
-		validateBlocks(t, m.Blocks)
-		text := blockText(m.Blocks)
+		slackbottest.ValidateBlocks(t, m.Blocks)
+		text := slackbottest.BlockText(m.Blocks)
 		for _, want := range append(list, "*17 changes to 12 files in 14 commits between 2025-07-01 and 2025-09-30:* 9 added") {
 			if !strings.Contains(text, want) {
 				t.Errorf("change report lacks %q", want)
@@ -80,8 +80,8 @@ func TestRenderChangeReport(t *testing.T) {
 		a.Model.Generator = "ollama/llama3.1"
 		a.Answer = "Coupons arrived in July [1]; refunds changed twice."
 		m := slackbot.Render(a, slackbot.RenderOptions{AnswerID: "ans-1"})
-		validateBlocks(t, m.Blocks)
-		text := blockText(m.Blocks)
+		slackbottest.ValidateBlocks(t, m.Blocks)
+		text := slackbottest.BlockText(m.Blocks)
 		for _, want := range append(list, "Coupons arrived in July", "*17 changes to 12 files in 16 commits* from 2025-07-01 to 2025-09-30: 11 added, 4 modified, 1 removed, 1 renamed") {
 			if !strings.Contains(text, want) {
 				t.Errorf("change report lacks %q:\n%s", want, text)
@@ -93,7 +93,7 @@ func TestRenderChangeReport(t *testing.T) {
 		a.Model.Generator = "ollama/llama3.1"
 		a.Answer = "Many changes."
 		a.Totals = &livespec.ChangeTotals{Files: 40, Sections: 20020, Commits: 300, Added: 20, Modified: 20000}
-		text := blockText(slackbot.Render(a, slackbot.RenderOptions{AnswerID: "ans-1"}).Blocks)
+		text := slackbottest.BlockText(slackbot.Render(a, slackbot.RenderOptions{AnswerID: "ans-1"}).Blocks)
 		if want := "*20020 changes to 40 files in 300 commits* from 2025-07-01 to 2025-09-30: 20 added, 20000 modified"; !strings.Contains(text, want) {
 			t.Errorf("change report lacks %q:\n%s", want, text)
 		}
@@ -107,7 +107,7 @@ func TestRenderChangeReport(t *testing.T) {
 			{Commit: "c1", Path: "specs/checkout.md", Level: livespec.LevelSection, Heading: "A", Kind: livespec.Modified},
 			{Commit: "c1", Path: "specs/checkout.md", Level: livespec.LevelSection, Heading: "B", Kind: livespec.Added},
 		}
-		text := blockText(slackbot.Render(a, slackbot.RenderOptions{AnswerID: "ans-1"}).Blocks)
+		text := slackbottest.BlockText(slackbot.Render(a, slackbot.RenderOptions{AnswerID: "ans-1"}).Blocks)
 		if want := "*2 changes to 1 file in 1 commit*"; !strings.Contains(text, want) {
 			t.Errorf("change report lacks %q:\n%s", want, text)
 		}
@@ -124,7 +124,7 @@ func TestRenderTimelineFoldsEditorial(t *testing.T) {
 		a.Changes = append(a.Changes, livespec.AnswerChange{Commit: fmt.Sprintf("c%d000000", i), Date: livespec.Time{Time: at.AddDate(0, i, 0)},
 			Author: "Ana", Path: fmt.Sprintf("guide-%d.md", i), Level: livespec.LevelFile, Kind: livespec.Modified, Editorial: e})
 	}
-	text := blockText(slackbot.Render(a, slackbot.RenderOptions{AnswerID: "ans-1"}).Blocks)
+	text := slackbottest.BlockText(slackbot.Render(a, slackbot.RenderOptions{AnswerID: "ans-1"}).Blocks)
 	for _, want := range []string{"*4 changes by 1 author* (2 editorial, not listed)", "`guide-0.md`", "`guide-2.md`"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("timeline lacks %q:\n%s", want, text)
@@ -138,11 +138,11 @@ func TestRenderTimelineFoldsEditorial(t *testing.T) {
 }
 
 func TestRenderCurrentAnswer(t *testing.T) {
-	a := answerFor(question)
+	a := slackbottest.AnswerFor(slackbottest.Question)
 	a.Answer += "\n\nCited excerpts:\n- **specs/checkout.md › Checkout > Coupons** [1] — One coupon per order.\n- **specs/checkout.md › Checkout > Stacking** [2] — Coupons stack. (superseded on 2025-09-10)"
 	m := slackbot.Render(a, slackbot.RenderOptions{AnswerID: "ans-2"})
-	validateBlocks(t, m.Blocks)
-	text := blockText(m.Blocks)
+	slackbottest.ValidateBlocks(t, m.Blocks)
+	text := slackbottest.BlockText(m.Blocks)
 	if strings.Contains(text, "Cited excerpts") || strings.Count(text, "One coupon per order") != 1 {
 		t.Errorf("the text's own source list is repeated above the sources block:\n%s", text)
 	}
@@ -159,25 +159,25 @@ func TestRenderCurrentAnswer(t *testing.T) {
 
 	// Sources from several repositories name theirs.
 	a.Citations[1].Repo = "billing"
-	text = blockText(slackbot.Render(a, slackbot.RenderOptions{}).Blocks)
+	text = slackbottest.BlockText(slackbot.Render(a, slackbot.RenderOptions{}).Blocks)
 	if !strings.Contains(text, "Coupons> (shop)") || !strings.Contains(text, "Stacking> (billing)") {
 		t.Errorf("sources from two repositories do not name them:\n%s", text)
 	}
 }
 
 func TestRenderManySourcesAndNoButtons(t *testing.T) {
-	a := answerFor(question)
+	a := slackbottest.AnswerFor(slackbottest.Question)
 	a.Citations = nil
 	for i := 1; i <= 14; i++ {
 		a.Citations = append(a.Citations, livespec.Citation{N: i, Path: fmt.Sprintf("specs/s%d.md", i), Commit: "abcdef0123", Current: true,
-			ValidFrom: livespec.Time{Time: march}})
+			ValidFrom: livespec.Time{Time: slackbottest.March}})
 	}
 	m := slackbot.Render(a, slackbot.RenderOptions{})
-	validateBlocks(t, m.Blocks)
-	if hasFeedbackButtons(m.Blocks) {
+	slackbottest.ValidateBlocks(t, m.Blocks)
+	if slackbottest.HasFeedbackButtons(m.Blocks) {
 		t.Error("buttons without an answer id")
 	}
-	text := blockText(m.Blocks)
+	text := slackbottest.BlockText(m.Blocks)
 	if !strings.Contains(text, "[10] *specs/s10.md*") || strings.Contains(text, "specs/s11.md") || !strings.Contains(text, "_and 4 more sources_") {
 		t.Errorf("sources:\n%s", text)
 	}
@@ -186,13 +186,13 @@ func TestRenderManySourcesAndNoButtons(t *testing.T) {
 func TestRenderHugeAnswerIsCutWithALink(t *testing.T) {
 	for _, intent := range []livespec.Intent{livespec.IntentCurrent, livespec.IntentChanges, livespec.IntentTimeline} {
 		t.Run(string(intent), func(t *testing.T) {
-			a := answerFor(question)
+			a := slackbottest.AnswerFor(slackbottest.Question)
 			a.Intent = intent
-			a.Window = &livespec.Window{From: march, To: sept}
+			a.Window = &livespec.Window{From: slackbottest.March, To: slackbottest.Sept}
 			a.Answer = strings.Repeat("A very long line with <angle> & ampersand characters. ", 4000) // one 220,000-character line
 			m := slackbot.Render(a, slackbot.RenderOptions{AnswerID: "x", PublicURL: "https://livespec.example.com/"})
-			validateBlocks(t, m.Blocks)
-			text := blockText(m.Blocks)
+			slackbottest.ValidateBlocks(t, m.Blocks)
+			text := slackbottest.BlockText(m.Blocks)
 			if !strings.Contains(text, "it is cut here") || !strings.Contains(text, "livespec.example.com/v1/") {
 				t.Errorf("a cut answer does not say where the rest is:\n%s", text[len(text)-600:])
 			}
@@ -207,10 +207,10 @@ func FuzzRender(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		a := answerFor(question)
+		a := slackbottest.AnswerFor(slackbottest.Question)
 		a.Answer = s
 		m := slackbot.Render(a, slackbot.RenderOptions{AnswerID: "id", MaxAnswerChars: 7000})
-		validateBlocks(t, m.Blocks)
+		slackbottest.ValidateBlocks(t, m.Blocks)
 	})
 }
 
@@ -238,47 +238,11 @@ func golden(t *testing.T, name string, m slackbot.Message) {
 	}
 }
 
-func TestExportFeedbackFromSQLite(t *testing.T) {
-	ctx := t.Context()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "livespec.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	e := newEnv(t, func(c *slackbot.Config) { c.Feedback = store })
-	e.sendEvent(t, eventBody("Ev20", mention("1700000000.002000", "", "<@UBOT> does checkout support coupons?")), 0)
-	e.bot.Wait()
-	value := feedbackValue(e.slack.Posts()[0].Blocks)
-	w := serve(e.bot.InteractiveHandler(), signed(t, "/slack/interactive", "application/x-www-form-urlencoded",
-		clickBody(t, slackbot.ActionFeedbackUp, value, "", e.hooks.URL), time.Now(), secret))
-	if w.Code != 200 {
-		t.Fatalf("status %d", w.Code)
-	}
-	e.bot.Wait()
-
-	var out bytes.Buffer
-	if err := slackbot.ExportFeedback(ctx, store, &out); err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 1 {
-		t.Fatalf("%d lines, want 1:\n%s", len(lines), out.String())
-	}
-	var f livespec.Feedback
-	if err := json.Unmarshal([]byte(lines[0]), &f); err != nil {
-		t.Fatal(err)
-	}
-	if f.Rating != 1 || f.Question != question || f.Answer == nil || len(f.Answer.Citations) != 2 ||
-		f.Answer.Citations[0].URL == "" || !f.Answer.Citations[1].ValidTo.Equal(sept) {
-		t.Fatalf("exported %s", lines[0])
-	}
-}
-
 func TestExportFeedbackStopsOnError(t *testing.T) {
 	if err := slackbot.ExportFeedback(context.Background(), nil, &bytes.Buffer{}); livespec.ErrorCode(err) != livespec.EINVALID {
 		t.Fatalf("nil store: err = %v", err)
 	}
-	m := &memFeedback{}
+	m := &slackbottest.Feedback{}
 	_ = m.AddFeedback(context.Background(), livespec.Feedback{ID: "a", Rating: 1, Question: "q"})
 	if err := slackbot.ExportFeedback(context.Background(), m, failWriter{}); err == nil {
 		t.Fatal("a failing writer gave no error")

@@ -14,8 +14,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +21,7 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/push"
+	"github.com/livespec/livespec/slackbot/slackbottest"
 )
 
 // freeAddr returns a loopback address with a port free at the time of asking.
@@ -181,11 +180,9 @@ func TestServe(t *testing.T) {
 
 	// The Slack bot is mounted and verifies signatures.
 	slackBody := `{"type":"url_verification","challenge":"ch4llenge"}`
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	smac := hmac.New(sha256.New, []byte("slack-secret"))
-	smac.Write([]byte("v0:" + ts + ":" + slackBody))
+	ts, sig := slackbottest.Sign("slack-secret", time.Now(), []byte(slackBody))
 	code, body = call("POST", "/slack/events", slackBody, map[string]string{
-		"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": "v0=" + hex.EncodeToString(smac.Sum(nil)),
+		"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig,
 	})
 	if code != 200 || !strings.Contains(body, "ch4llenge") {
 		t.Errorf("slack url_verification: %d %s", code, body)
@@ -205,7 +202,7 @@ func TestServe(t *testing.T) {
 	}
 	// Every goroutine serve started has ended: the warm-up, the ingest
 	// jobs, the answers, the HTTP server.
-	noLivespecGoroutines(t)
+	slackbottest.NoGoroutines(t, "github.com/livespec/livespec/")
 	// Logs are structured and never show the token.
 	sc := bufio.NewScanner(strings.NewReader(stderr.String()))
 	for sc.Scan() {
@@ -247,25 +244,4 @@ func (l *lockedWriter) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.String()
-}
-
-// noLivespecGoroutines fails t if goroutines running livespec code (not
-// the tests') are left after a short grace period.
-func noLivespecGoroutines(t testing.TB) {
-	t.Helper()
-	var left []string
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		left = left[:0]
-		buf := make([]byte, 1<<20)
-		n := runtime.Stack(buf, true)
-		for _, g := range strings.Split(string(buf[:n]), "\n\n") {
-			if strings.Contains(g, "github.com/livespec/livespec/") && !strings.Contains(g, "_test.go") {
-				left = append(left, g)
-			}
-		}
-		if len(left) == 0 {
-			return
-		}
-	}
-	t.Errorf("goroutines left running after serve returned:\n%s", strings.Join(left, "\n\n"))
 }
