@@ -268,6 +268,7 @@ type Store interface {
 	VectorResetter
 	FeedbackStore
 	LinkStore
+	ChangeIndex
 	WriteLocker
 }
 

@@ -102,6 +102,28 @@ func (s *store) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec
 	return chs, err
 }
 
+func (s *store) ChangedFiles(ctx context.Context, q livespec.ChangeQuery) ([]livespec.Key, error) {
+	var none bool
+	var err error
+	if q.Repos, none, err = s.repos(ctx, q.Repos); err != nil || none {
+		return nil, err
+	}
+	ks, err := s.Store.ChangedFiles(ctx, q)
+	note(ctx, ks, func(k *livespec.Key) string { return k.Repo })
+	return ks, err
+}
+
+func (s *store) ChangedSections(ctx context.Context, q livespec.ChangeQuery, sections []livespec.Key) ([]livespec.Key, error) {
+	var none bool
+	var err error
+	if q.Repos, none, err = s.repos(ctx, q.Repos); err != nil || none {
+		return nil, err
+	}
+	ks, err := s.Store.ChangedSections(ctx, q, sections)
+	note(ctx, ks, func(k *livespec.Key) string { return k.Repo })
+	return ks, err
+}
+
 func (s *store) Versions(ctx context.Context, q livespec.VersionQuery) ([]livespec.Version, error) {
 	var none bool
 	var err error

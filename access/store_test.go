@@ -99,3 +99,49 @@ func TestLinksKeepToTheCallersScope(t *testing.T) {
 		t.Errorf("no caller read %d links", len(ls))
 	}
 }
+
+func (r *recordingStore) ChangedFiles(_ context.Context, q livespec.ChangeQuery) ([]livespec.Key, error) {
+	r.filters = append(r.filters, q.Repos)
+	var out []livespec.Key
+	for _, repo := range []string{"public", "secret"} {
+		if len(q.Repos) == 0 || slices.Contains(q.Repos, repo) {
+			out = append(out, livespec.Key{Repo: repo, Path: "spec.md"})
+		}
+	}
+	return out, nil
+}
+
+func (r *recordingStore) ChangedSections(_ context.Context, q livespec.ChangeQuery, sections []livespec.Key) ([]livespec.Key, error) {
+	r.filters = append(r.filters, q.Repos)
+	var out []livespec.Key
+	for _, k := range sections {
+		if len(q.Repos) == 0 || slices.Contains(q.Repos, k.Repo) {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
+
+// TestChangeIndexKeepsToTheCallersScope checks that what a window changed
+// is told only of the repositories the caller may read.
+func TestChangeIndexKeepsToTheCallersScope(t *testing.T) {
+	one, _ := livespec.ScopeOf("public")
+	ctx := livespec.WithCaller(t.Context(), livespec.Caller{Scope: one})
+	inner := &recordingStore{}
+	st := access.Store(inner)
+	files, err := st.ChangedFiles(ctx, livespec.ChangeQuery{})
+	if err != nil || len(files) != 1 || files[0].Repo != "public" {
+		t.Fatalf("changed files %+v (%v), want public's only", files, err)
+	}
+	both := []livespec.Key{{Repo: "secret", Path: "spec.md"}, {Repo: "public", Path: "spec.md"}}
+	secs, err := st.ChangedSections(ctx, livespec.ChangeQuery{}, both)
+	if err != nil || len(secs) != 1 || secs[0].Repo != "public" {
+		t.Fatalf("changed sections %+v (%v), want public's only", secs, err)
+	}
+	if ks, _ := st.ChangedFiles(t.Context(), livespec.ChangeQuery{}); len(ks) != 0 {
+		t.Errorf("no caller read %d changed files", len(ks))
+	}
+	if ks, _ := st.ChangedSections(t.Context(), livespec.ChangeQuery{}, both); len(ks) != 0 {
+		t.Errorf("no caller read %d changed sections", len(ks))
+	}
+}

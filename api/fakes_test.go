@@ -471,3 +471,14 @@ func (m *memStore) FactValues(ctx context.Context, repos []string) ([]livespec.F
 	}
 	return nil, nil
 }
+
+// ChangedFiles and ChangedSections answer from the window's events.
+func (m *memStore) ChangedFiles(ctx context.Context, q livespec.ChangeQuery) ([]livespec.Key, error) {
+	cs, err := m.Changes(ctx, livespec.ChangeQuery{Repos: q.Repos, From: q.From, To: q.To, Sections: true})
+	return livespec.ChangedFilesOf(cs), err
+}
+
+func (m *memStore) ChangedSections(ctx context.Context, q livespec.ChangeQuery, sections []livespec.Key) ([]livespec.Key, error) {
+	cs, err := m.Changes(ctx, livespec.ChangeQuery{Repos: q.Repos, From: q.From, To: q.To, Sections: true})
+	return livespec.ChangedSectionsOf(cs, sections), err
+}

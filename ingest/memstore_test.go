@@ -462,3 +462,14 @@ func (s *memStore) Links(ctx context.Context, q livespec.LinkQuery) ([]livespec.
 type discardStore struct{ *memStore }
 
 func (discardStore) Apply(ctx context.Context, b *livespec.Batch) error { return ctx.Err() }
+
+// ChangedFiles and ChangedSections answer from the window's events.
+func (s *memStore) ChangedFiles(ctx context.Context, q livespec.ChangeQuery) ([]livespec.Key, error) {
+	cs, err := s.Changes(ctx, livespec.ChangeQuery{Repos: q.Repos, From: q.From, To: q.To, Sections: true})
+	return livespec.ChangedFilesOf(cs), err
+}
+
+func (s *memStore) ChangedSections(ctx context.Context, q livespec.ChangeQuery, sections []livespec.Key) ([]livespec.Key, error) {
+	cs, err := s.Changes(ctx, livespec.ChangeQuery{Repos: q.Repos, From: q.From, To: q.To, Sections: true})
+	return livespec.ChangedSectionsOf(cs, sections), err
+}

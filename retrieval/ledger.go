@@ -56,41 +56,38 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, topic string, n
 		return nil, err
 	}
 	topical := doc == nil && usefulTopic(topic) && !generic
-	// Narrowing the window to a document or a topic needs only where each
-	// of its events is: the events it keeps are read in full afterwards.
-	q := livespec.ChangeQuery{Repos: repos, From: res.window.From, To: res.window.To, Sections: true, Brief: doc != nil || topical}
-	cs, err := a.Store.Changes(ctx, q)
-	if err != nil {
-		return nil, storeError("read changes", err)
-	}
-	cs = MergeParts(cs)
+	q := livespec.ChangeQuery{Repos: repos, From: res.window.From, To: res.window.To, Sections: true}
+	var cs []livespec.Change
 	var m *topicMatch
 	switch {
 	case doc != nil:
-		total := len(cs)
-		if cs, err = a.keepInFull(ctx, q, cs, func(cs []livespec.Change) []livespec.Change { return ofDocument(cs, doc) }); err != nil {
+		if cs, err = a.documentChanges(ctx, q, doc); err != nil {
 			return nil, err
 		}
 		res.narrowed, res.subjects = true, []livespec.Subject{doc.subject}
-		if len(cs) == 0 && total > 0 {
-			res.notes = append(res.notes, fmt.Sprintf("%d changes landed in the period, none of them to %s.", total, doc.subject.Path))
+		if err := a.noteNoneOf(ctx, res, q, cs, "to "+doc.subject.Path); err != nil {
+			return nil, err
 		}
 	case topical:
-		m, err = a.matchTopic(ctx, topic, repos)
-		if err != nil {
+		if m, err = a.matchTopic(ctx, topic, repos); err != nil {
 			return nil, err
 		}
-		if err := a.matchInWindow(ctx, m, cs); err != nil {
+		if err := a.matchInWindow(ctx, m, q); err != nil {
 			return nil, err
 		}
-		total := len(cs)
-		if cs, err = a.keepInFull(ctx, q, cs, func(cs []livespec.Change) []livespec.Change { return narrow(cs, m) }); err != nil {
+		if cs, err = a.topicChanges(ctx, q, m); err != nil {
 			return nil, err
 		}
 		res.narrowed = true
-		if len(cs) == 0 && total > 0 {
-			res.notes = append(res.notes, fmt.Sprintf("%d changes landed in the period, none of them about %q.", total, topic))
+		if err := a.noteNoneOf(ctx, res, q, cs, fmt.Sprintf("about %q", topic)); err != nil {
+			return nil, err
 		}
+	default:
+		all, err := a.Store.Changes(ctx, q)
+		if err != nil {
+			return nil, storeError("read changes", err)
+		}
+		cs = MergeParts(all)
 	}
 	res.totals = totalsOf(cs)
 	res.changes = groupChanges(cs)
@@ -105,6 +102,67 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, topic string, n
 		}
 	}
 	return res, nil
+}
+
+// documentChanges returns the window's events of the document, read by
+// its paths: every event under one of them, or moving a file from one.
+func (a *Assistant) documentChanges(ctx context.Context, q livespec.ChangeQuery, doc *docLineage) ([]livespec.Change, error) {
+	var paths []string
+	for p := range doc.paths {
+		paths = append(paths, livespec.LiteralGlob(p))
+	}
+	slices.Sort(paths)
+	q.Paths = paths
+	cs, err := a.Store.Changes(ctx, q)
+	if err != nil {
+		return nil, storeError("read changes", err)
+	}
+	return ofDocument(MergeParts(cs), doc), nil
+}
+
+// topicChanges returns the window's events about the topic (see narrow).
+// Only the files of the sections that mention it can hold one: their
+// events are read briefly, narrowed, then read in full (keepInFull).
+func (a *Assistant) topicChanges(ctx context.Context, q livespec.ChangeQuery, m *topicMatch) ([]livespec.Change, error) {
+	var paths []string
+	if m.fileMode {
+		paths = []string{m.named.path}
+	}
+	for _, s := range m.matched {
+		paths = append(paths, s.v.Path)
+	}
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	slices.Sort(paths)
+	paths = slices.Compact(paths)
+	for i, p := range paths {
+		paths[i] = livespec.LiteralGlob(p)
+	}
+	q.Paths, q.Brief = paths, true
+	cs, err := a.Store.Changes(ctx, q)
+	if err != nil {
+		return nil, storeError("read changes", err)
+	}
+	return a.keepInFull(ctx, q, MergeParts(cs), func(cs []livespec.Change) []livespec.Change { return narrow(cs, m) })
+}
+
+// noteNoneOf notes, when a narrowed report kept no event, how many landed
+// in the window all the same: what cs were narrowed from, the window's
+// events counted as MergeParts merges them.
+func (a *Assistant) noteNoneOf(ctx context.Context, res *ledgerResult, q livespec.ChangeQuery, cs []livespec.Change, what string) error {
+	if len(cs) > 0 {
+		return nil
+	}
+	q.Brief = true
+	all, err := a.Store.Changes(ctx, q)
+	if err != nil {
+		return storeError("read changes", err)
+	}
+	if total := len(MergeParts(all)); total > 0 {
+		res.notes = append(res.notes, fmt.Sprintf("%d changes landed in the period, none of them %s.", total, what))
+	}
+	return nil
 }
 
 // keepInFull returns keep(cs), cs being the merged brief events of q, read
@@ -260,58 +318,118 @@ func (a *Assistant) latestBefore(ctx context.Context, repos []string, t time.Tim
 	return groupChanges(MergeParts(cs)), nil
 }
 
-// matchInWindow adds to m the sections of the files changed in cs that
+// matchInWindow adds to m the sections changed in q's window that
 // mention the topic: the topic's best hits across all history need not be
-// the ones that changed in the window. Only the sections narrow looks up
-// (those of cs's section events, under their new or old names) are
-// analysed: another section's mention would change nothing.
-func (a *Assistant) matchInWindow(ctx context.Context, m *topicMatch, cs []livespec.Change) error {
-	if m == nil || m.fileMode || len(cs) == 0 {
+// the ones that changed in the window. It searches the files with section
+// events in the window (Store.ChangedFiles), and of the hits analyses
+// only those whose section an event changed, under its new or old name
+// (Store.ChangedSections): another section's mention would change nothing.
+func (a *Assistant) matchInWindow(ctx context.Context, m *topicMatch, q livespec.ChangeQuery) error {
+	if m == nil || m.fileMode {
 		return nil
 	}
-	var repos []string
-	paths := map[string][]string{}
-	seen := map[fileID]bool{}
+	files, err := a.Store.ChangedFiles(ctx, q)
+	if err != nil {
+		return storeError("read changed files", err)
+	}
+	return a.matchChanged(ctx, m, files, func(keys []livespec.Key) ([]livespec.Key, error) {
+		changed, err := a.Store.ChangedSections(ctx, q, keys)
+		if err != nil {
+			return nil, storeError("read changed sections", err)
+		}
+		return changed, nil
+	})
+}
+
+// matchInChanges is matchInWindow over the events cs rather than a
+// window: the sections of cs's section events under their new or old
+// names.
+func (a *Assistant) matchInChanges(ctx context.Context, m *topicMatch, cs []livespec.Change) error {
+	if m == nil || m.fileMode {
+		return nil
+	}
 	changed := map[sectionID]bool{}
 	for _, c := range cs {
-		f := fileID{c.Repo, c.Path}
 		if c.Section {
 			changed[sectionID{c.Repo, c.Path, c.Heading}] = true
 			changed[sectionID{c.Repo, or(c.OldPath, c.Path), or(c.OldHeading, c.Heading)}] = true
 		}
-		if !c.Section || seen[f] {
-			continue
-		}
-		seen[f] = true
-		if paths[c.Repo] == nil {
-			repos = append(repos, c.Repo)
-		}
-		paths[c.Repo] = append(paths[c.Repo], livespec.LiteralGlob(c.Path))
+	}
+	return a.matchChanged(ctx, m, livespec.ChangedFilesOf(cs), func(keys []livespec.Key) ([]livespec.Key, error) {
+		return slices.DeleteFunc(keys, func(k livespec.Key) bool { return !changed[sectionID{k.Repo, k.Path, k.Heading}] }), nil
+	})
+}
+
+// matchChanged searches files (ordered by repo) for the topic and adds to
+// m.matched, in the order of the hits, those that mention it and whose
+// section changed: which of the hits' sections did, changed tells.
+func (a *Assistant) matchChanged(ctx context.Context, m *topicMatch, files []livespec.Key, changed func([]livespec.Key) ([]livespec.Key, error)) error {
+	if len(files) == 0 {
+		return nil
 	}
 	text, err := a.storeText(ctx, m.topic)
 	if err != nil {
 		return err
 	}
-	for _, repo := range repos {
-		hits, err := a.Store.Search(ctx, livespec.SearchQuery{Text: text, Validity: livespec.AnyVersion(), Repos: []string{repo}, Paths: paths[repo], Limit: topicPool})
+	for _, repo := range repoRuns(files) {
+		var paths []string
+		for _, f := range repo {
+			paths = append(paths, livespec.LiteralGlob(f.Path))
+		}
+		hits, err := a.Store.Search(ctx, livespec.SearchQuery{Text: text, Validity: livespec.AnyVersion(), Repos: []string{repo[0].Repo}, Paths: paths, Limit: topicPool})
 		if err != nil {
 			return storeError("search changed specs", err)
 		}
+		var keys []livespec.Key
+		seen := map[sectionID]bool{}
 		for _, h := range hits {
-			if !changed[sectionOf(h.Version)] {
-				continue
-			}
-			d, ok := m.docs[h.Version.ID]
-			if !ok {
-				d = versionDoc(h.Version)
-				m.docs[h.Version.ID] = d
-			}
-			if c := lexCoverage(m.qs, d); c >= m.thr {
-				m.matched = append(m.matched, scored{h.Version, c})
+			if s := sectionOf(h.Version); !seen[s] {
+				seen[s] = true
+				keys = append(keys, livespec.Key{Repo: s.repo, Path: s.path, Heading: s.heading})
 			}
 		}
+		if keys, err = changed(keys); err != nil {
+			return err
+		}
+		clear(seen)
+		for _, k := range keys {
+			seen[sectionID{k.Repo, k.Path, k.Heading}] = true
+		}
+		addMentions(m, hits, seen)
 	}
 	return nil
+}
+
+// addMentions adds to m.matched, in order, the hits in one of sections
+// that mention the topic.
+func addMentions(m *topicMatch, hits []livespec.Hit, sections map[sectionID]bool) {
+	for _, h := range hits {
+		if !sections[sectionOf(h.Version)] {
+			continue
+		}
+		d, ok := m.docs[h.Version.ID]
+		if !ok {
+			d = versionDoc(h.Version)
+			m.docs[h.Version.ID] = d
+		}
+		if c := lexCoverage(m.qs, d); c >= m.thr {
+			m.matched = append(m.matched, scored{h.Version, c})
+		}
+	}
+}
+
+// repoRuns splits files, ordered by repo, into one run per repo.
+func repoRuns(files []livespec.Key) [][]livespec.Key {
+	var out [][]livespec.Key
+	for i := 0; i < len(files); {
+		j := i + 1
+		for j < len(files) && files[j].Repo == files[i].Repo {
+			j++
+		}
+		out = append(out, files[i:j])
+		i = j
+	}
+	return out
 }
 
 // commonTopic reports whether every word of topic is common in the corpus

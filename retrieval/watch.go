@@ -44,7 +44,7 @@ func (a *Assistant) MatchChanges(ctx context.Context, target string, repos []str
 	if err != nil || m == nil {
 		return nil, err
 	}
-	if err := a.matchInWindow(ctx, m, cs); err != nil {
+	if err := a.matchInChanges(ctx, m, cs); err != nil {
 		return nil, err
 	}
 	return narrow(cs, m), nil

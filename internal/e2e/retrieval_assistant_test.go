@@ -270,6 +270,32 @@ func TestAsk(t *testing.T) {
 		}
 	})
 
+	t.Run("a topic's changes follow its section through a rename and a move in the period", func(t *testing.T) {
+		for _, tt := range []struct{ question, path, oldPath string }{
+			{"What changed about token expiry in May 2024?", "specs/auth.md", ""},
+			{"What changed about token lifetime in June 2024?", "specs/security/auth.md", "specs/auth.md"},
+		} {
+			ans := ask(t, a, tt.question, now)
+			var found bool
+			for _, c := range ans.Changes {
+				if c.Path != tt.path && c.OldPath != tt.path {
+					t.Errorf("%s: change to %s#%s is not about the token section", tt.question, c.Path, c.Heading)
+				}
+				found = found || c.Path == tt.path && c.Heading == "Auth > Token lifetime" && c.OldPath == tt.oldPath && c.Kind == livespec.Renamed
+			}
+			if !found {
+				t.Errorf("%s: no renamed Token lifetime section among %+v", tt.question, ans.Changes)
+			}
+		}
+	})
+
+	t.Run("a topic no change of the period is about says how many changes it passed over", func(t *testing.T) {
+		ans := ask(t, a, "What changed about invoices in May 2024?", now)
+		if len(ans.Changes) != 0 || !strings.Contains(ans.Answer, "changes landed in the period, none of them about \"invoices\"") {
+			t.Errorf("changes %+v, answer:\n%s", ans.Changes, ans.Answer)
+		}
+	})
+
 	t.Run("timeline finds the first mention of a renamed and moved section", func(t *testing.T) {
 		ans := ask(t, a, "When was token expiry first described?", now)
 		if ans.Intent != livespec.IntentTimeline {

@@ -586,3 +586,28 @@ func (s *Store) Stats(ctx context.Context, repo string) (livespec.Stats, error) 
 	})
 	return st, err
 }
+
+// ChangedFiles returns the files with a section-level change event in q's
+// window, from the window's events: Qdrant keeps no index of them.
+func (s *Store) ChangedFiles(ctx context.Context, q livespec.ChangeQuery) ([]livespec.Key, error) {
+	cs, err := s.windowSections(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return livespec.ChangedFilesOf(cs), nil
+}
+
+// ChangedSections returns those of sections that a section-level change
+// event in q's window changed, from the window's events.
+func (s *Store) ChangedSections(ctx context.Context, q livespec.ChangeQuery, sections []livespec.Key) ([]livespec.Key, error) {
+	cs, err := s.windowSections(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return livespec.ChangedSectionsOf(cs, sections), nil
+}
+
+// windowSections reads the events of q's window and repositories briefly.
+func (s *Store) windowSections(ctx context.Context, q livespec.ChangeQuery) ([]livespec.Change, error) {
+	return s.Changes(ctx, livespec.ChangeQuery{Repos: q.Repos, From: q.From, To: q.To, Sections: true, Brief: true})
+}

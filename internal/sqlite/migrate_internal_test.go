@@ -7,7 +7,9 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/livespec/livespec"
 )
@@ -216,5 +218,61 @@ func TestMigrateFileTitles(t *testing.T) {
 	want := map[string]string{"heading.md": "Guide", "preamble.md": "Intro", "front.md": "Title", "none.md": "", "empty.md": ""}
 	if !maps.Equal(titles, want) {
 		t.Errorf("titles after migration = %v, want %v", titles, want)
+	}
+}
+
+// TestMigrateIndexesChangedSections opens an index written with schema 9
+// and checks that schema 10 indexes its changes for a topic's report: the
+// files and sections a window changed are told from the indexes alone, and
+// a file's changes of a window are a range of its path index.
+func TestMigrateIndexesChangedSections(t *testing.T) {
+	path, db := oldIndex(t, 9)
+	for _, c := range []struct {
+		date          int64
+		path, heading string
+		oldHeading    string
+	}{{1e18, "a.md", "", ""}, {1e18, "a.md", "New", "Old"}, {2e18, "b.md", "Late", ""}} {
+		section := 0
+		if c.heading != "" {
+			section = 1
+		}
+		if _, err := db.Exec(`INSERT INTO changes (date, repo, seq, section, path, heading, part, id, commit_, author_date, author,
+			message, old_path, old_heading, kind, before, after, summary) VALUES (?, 'r', ?, ?, ?, ?, 0, ?, 'c', ?, 'x', 'm', '', ?, 'modified', '', '', '')`,
+			c.date, c.date/1e18, section, c.path, c.heading, c.path+c.heading, c.date, c.oldHeading); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	ctx := context.Background()
+	s := openMigrated(t, path)
+	q := livespec.ChangeQuery{From: time.Unix(0, 1e18), To: time.Unix(0, 2e18)}
+	files, err := s.ChangedFiles(ctx, q)
+	if err != nil || !slices.Equal(files, []livespec.Key{{Repo: "r", Path: "a.md"}}) {
+		t.Errorf("changed files of the first commit's window: %v, %v", files, err)
+	}
+	asked := []livespec.Key{{Repo: "r", Path: "a.md", Heading: "Old"}, {Repo: "r", Path: "b.md", Heading: "Late"}}
+	secs, err := s.ChangedSections(ctx, q, asked)
+	if err != nil || !slices.Equal(secs, asked[:1]) {
+		t.Errorf("changed sections of the first commit's window: %v, %v", secs, err)
+	}
+	rows, err := s.r.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT id FROM changes WHERE path = 'b.md' AND date >= 1 AND date < 2`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var plan string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan += detail + "; "
+	}
+	if err := closeRows(rows); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(plan, "changes_path (path=? AND date>? AND date<?)") {
+		t.Errorf("a file's window of changes is read by %q, want a range of changes_path", plan)
 	}
 }

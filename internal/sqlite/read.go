@@ -355,8 +355,8 @@ func (s *Store) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec
 	if err := checkLimit(q.Limit); err != nil {
 		return nil, fmt.Errorf("sqlite: changes: %w", err)
 	}
-	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
-		return nil, fmt.Errorf("sqlite: changes: %w", livespec.Errorf(livespec.EINVALID, "the window ends (%s) before it starts (%s)", q.To.Format("2006-01-02T15:04:05Z07:00"), q.From.Format("2006-01-02T15:04:05Z07:00")))
+	if _, _, err := changeWindow(q); err != nil {
+		return nil, fmt.Errorf("sqlite: changes: %w", err)
 	}
 	var w where
 	w.in("c.repo", q.Repos)

@@ -336,4 +336,21 @@ UPDATE files SET title = coalesce((
 WHERE outline IS NOT NULL;
 CREATE INDEX files_titles ON files (repo, path, valid_from, seq, id, commit_, end_commit, end_seq, valid_to, title) WHERE end_commit = '';
 `,
+	// 10: what a report narrowed to a topic filters a window by, so that it
+	// reads no event it does not keep (ChangeIndex): the files with
+	// section events in a window (changes_files), a section's events under
+	// its name and under the name it had (changes_named,
+	// changes_old_named), and a file's events by date (changes_path and
+	// changes_old_path gain the date, so a long window of a few files is
+	// a range of each).
+	`
+CREATE INDEX changes_files ON changes (section, date, repo, path);
+CREATE INDEX changes_named ON changes (repo, path, heading, date) WHERE section = 1;
+CREATE INDEX changes_old_named ON changes (repo, coalesce(nullif(old_path, ''), path), coalesce(nullif(old_heading, ''), heading), date)
+	WHERE section = 1 AND (old_path <> '' OR old_heading <> '');
+DROP INDEX IF EXISTS changes_path;
+CREATE INDEX changes_path ON changes (path, date);
+DROP INDEX IF EXISTS changes_old_path;
+CREATE INDEX changes_old_path ON changes (old_path, date) WHERE old_path <> '';
+`,
 }

@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(tb testing.TB) livespec.Store) {
 		{"ChangesPaging", testChangesPaging},
 		{"ChangesFilters", testChangesFilters},
 		{"ChangesBrief", testChangesBrief},
+		{"ChangeIndex", testChangeIndex},
 		{"HasVectors", testHasVectors},
 		{"SetIndexMismatch", testSetIndex},
 		{"DeleteRepo", testDeleteRepo},

@@ -1,0 +1,116 @@
+package sqlite
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/livespec/livespec"
+)
+
+// ChangedFiles returns the files with a section-level change event in q's
+// window: the window's range of changes_files, its paths made distinct in
+// SQL, without reading a change.
+func (s *Store) ChangedFiles(ctx context.Context, q livespec.ChangeQuery) ([]livespec.Key, error) {
+	from, to, err := changeWindow(q)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: changed files: %w", err)
+	}
+	var w where
+	w.add("c.section = 1 AND c.date >= ? AND c.date < ?", from, to)
+	w.in("c.repo", q.Repos)
+	rows, err := s.query(ctx, `SELECT DISTINCT c.repo, c.path FROM changes c`+w.String()+` ORDER BY c.repo, c.path`, w.args...)
+	if err != nil {
+		return nil, s.fail(ctx, "changed files", err)
+	}
+	defer rows.Close()
+	var out []livespec.Key
+	for rows.Next() {
+		var k livespec.Key
+		if err := rows.Scan(&k.Repo, &k.Path); err != nil {
+			return nil, s.fail(ctx, "changed files", err)
+		}
+		out = append(out, k)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, s.fail(ctx, "changed files", err)
+	}
+	return out, nil
+}
+
+// changedSections keeps the sections of a JSON list [[repo, path,
+// heading], …] (its keys in order) that a section-level event of the
+// window ?2 ≤ date < ?3 changed: one under the section's name
+// (changes_named), or one that had it as its old name
+// (changes_old_named) and is the first part of its event. The planner
+// picks these indexes; none is named, as a bulk run drops them a while
+// (bulk.go) and a query naming a missing index fails.
+const changedSections = `SELECT j.key FROM json_each(?1) j
+WHERE EXISTS (SELECT 1 FROM changes c
+		WHERE c.section = 1 AND c.repo = j.value ->> 0 AND c.path = j.value ->> 1 AND c.heading = j.value ->> 2
+			AND c.date >= ?2 AND c.date < ?3)
+	OR EXISTS (SELECT 1 FROM changes c
+		WHERE c.section = 1 AND (c.old_path <> '' OR c.old_heading <> '') AND c.repo = j.value ->> 0
+			AND coalesce(nullif(c.old_path, ''), c.path) = j.value ->> 1
+			AND coalesce(nullif(c.old_heading, ''), c.heading) = j.value ->> 2
+			AND c.date >= ?2 AND c.date < ?3
+			AND NOT EXISTS (SELECT 1 FROM changes b
+				WHERE b.section = 1 AND b.repo = c.repo AND b.path = c.path AND b.heading = c.heading
+					AND b.date = c.date AND b.seq = c.seq AND (b.part < c.part OR b.part = c.part AND b.id < c.id)))
+ORDER BY j.key`
+
+// ChangedSections returns those of sections that a section-level change
+// event in q's window changed, each looked up in the name indexes.
+func (s *Store) ChangedSections(ctx context.Context, q livespec.ChangeQuery, sections []livespec.Key) ([]livespec.Key, error) {
+	from, to, err := changeWindow(q)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: changed sections: %w", err)
+	}
+	var asked []livespec.Key
+	names := make([][3]string, 0, len(sections))
+	for _, k := range sections {
+		if len(q.Repos) == 0 || slices.Contains(q.Repos, k.Repo) {
+			asked = append(asked, k)
+			names = append(names, [3]string{k.Repo, k.Path, k.Heading})
+		}
+	}
+	if len(asked) == 0 {
+		return nil, nil
+	}
+	b, _ := json.Marshal(names)
+	rows, err := s.query(ctx, changedSections, string(b), from, to)
+	if err != nil {
+		return nil, s.fail(ctx, "changed sections", err)
+	}
+	defer rows.Close()
+	var out []livespec.Key
+	for rows.Next() {
+		var i int
+		if err := rows.Scan(&i); err != nil {
+			return nil, s.fail(ctx, "changed sections", err)
+		}
+		out = append(out, asked[i])
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, s.fail(ctx, "changed sections", err)
+	}
+	return out, nil
+}
+
+// changeWindow returns q's window in stored nanoseconds, an open end as
+// the widest bound.
+func changeWindow(q livespec.ChangeQuery) (from, to int64, err error) {
+	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+		return 0, 0, livespec.Errorf(livespec.EINVALID, "the window ends (%s) before it starts (%s)", q.To.Format("2006-01-02T15:04:05Z07:00"), q.From.Format("2006-01-02T15:04:05Z07:00"))
+	}
+	from, to = math.MinInt64, math.MaxInt64
+	if !q.From.IsZero() {
+		from = clampNanos(q.From)
+	}
+	if !q.To.IsZero() {
+		to = clampNanos(q.To)
+	}
+	return from, to, nil
+}

@@ -1,0 +1,83 @@
+package storetest
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/livespec/livespec"
+)
+
+// changeIndexBatches are the events testChangeIndex asks about: in repo
+// r, a section edited before the window (a.md#A); in the window (t2) a
+// section renamed in place (Old to New), a file moved with its section
+// (old.md to b.md), a long section whose later part alone records an old
+// name (Long, Former), a file-level event alone (d.md); after it (t3)
+// c.md#Late; and in repo q, x.md#A in the window.
+func changeIndexBatches() []*livespec.Batch {
+	ev := func(repo, commit string, at time.Time, path, heading string, part int, kind livespec.ChangeKind, oldPath, oldHeading string) livespec.Change {
+		return livespec.Change{ID: repo + commit + path + "#" + heading + string(rune('0'+part)), Repo: repo, Commit: commit, Seq: at.Unix(),
+			Date: at, Section: heading != "", Path: path, Heading: heading, Part: part, Kind: kind, OldPath: oldPath, OldHeading: oldHeading}
+	}
+	return []*livespec.Batch{
+		{Repo: "r", Changes: []livespec.Change{
+			ev("r", "c1", t1, "a.md", "", 0, livespec.Modified, "", ""),
+			ev("r", "c1", t1, "a.md", "A", 0, livespec.Modified, "", ""),
+			ev("r", "c2", t2, "a.md", "New", 0, livespec.Renamed, "", "Old"),
+			ev("r", "c2", t2, "b.md", "", 0, livespec.Renamed, "old.md", ""),
+			ev("r", "c2", t2, "b.md", "Intro", 0, livespec.Renamed, "old.md", ""),
+			ev("r", "c2", t2, "a.md", "Long", 0, livespec.Modified, "", ""),
+			ev("r", "c2", t2, "a.md", "Long", 1, livespec.Renamed, "", "Former"),
+			ev("r", "c2", t2, "d.md", "", 0, livespec.Modified, "", ""),
+			ev("r", "c3", t3, "c.md", "Late", 0, livespec.Added, "", ""),
+		}},
+		{Repo: "q", Changes: []livespec.Change{ev("q", "c9", t2, "x.md", "A", 0, livespec.Modified, "", "")}},
+	}
+}
+
+// testChangeIndex checks ChangedFiles and ChangedSections against what
+// the window's events say, and the helpers that read them from events.
+func testChangeIndex(t *testing.T, s livespec.Store) {
+	apply(t, s, changeIndexBatches()...)
+	ctx := context.Background()
+	key := func(repo, path, heading string) livespec.Key {
+		return livespec.Key{Repo: repo, Path: path, Heading: heading}
+	}
+	asked := []livespec.Key{key("r", "a.md", "A"), key("r", "a.md", "New"), key("r", "a.md", "Old"), key("r", "old.md", "Intro"),
+		key("r", "b.md", "Intro"), key("r", "a.md", "Long"), key("r", "a.md", "Former"), key("r", "c.md", "Late"), key("q", "x.md", "A")}
+	window := livespec.ChangeQuery{From: t2, To: t3}
+	for _, tt := range []struct {
+		name     string
+		q        livespec.ChangeQuery
+		files    []livespec.Key
+		sections []livespec.Key
+	}{
+		{"window", window, []livespec.Key{key("q", "x.md", ""), key("r", "a.md", ""), key("r", "b.md", "")},
+			[]livespec.Key{key("r", "a.md", "New"), key("r", "a.md", "Old"), key("r", "old.md", "Intro"), key("r", "b.md", "Intro"), key("r", "a.md", "Long"), key("q", "x.md", "A")}},
+		{"one repository", livespec.ChangeQuery{Repos: []string{"r"}, From: t2, To: t3}, []livespec.Key{key("r", "a.md", ""), key("r", "b.md", "")},
+			[]livespec.Key{key("r", "a.md", "New"), key("r", "a.md", "Old"), key("r", "old.md", "Intro"), key("r", "b.md", "Intro"), key("r", "a.md", "Long")}},
+		{"open window", livespec.ChangeQuery{Repos: []string{"r"}}, []livespec.Key{key("r", "a.md", ""), key("r", "b.md", ""), key("r", "c.md", "")},
+			[]livespec.Key{key("r", "a.md", "A"), key("r", "a.md", "New"), key("r", "a.md", "Old"), key("r", "old.md", "Intro"), key("r", "b.md", "Intro"), key("r", "a.md", "Long"), key("r", "c.md", "Late")}},
+		{"empty window", livespec.ChangeQuery{From: t2, To: t2}, nil, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			files := query(t, "changed files", s.ChangedFiles, tt.q)
+			secs, err := s.ChangedSections(ctx, tt.q, asked)
+			if err != nil {
+				t.Fatalf("changed sections: %v", err)
+			}
+			if !slices.Equal(files, tt.files) || !slices.Equal(secs, tt.sections) {
+				t.Errorf("changed files %v, sections %v; want %v and %v", files, secs, tt.files, tt.sections)
+			}
+			tt.q.Sections = true
+			cs := changes(t, s, tt.q)
+			if of := livespec.ChangedFilesOf(cs); !slices.Equal(of, tt.files) {
+				t.Errorf("ChangedFilesOf the window's events = %v, want %v", of, tt.files)
+			}
+			if of := livespec.ChangedSectionsOf(cs, asked); !slices.Equal(of, tt.sections) {
+				t.Errorf("ChangedSectionsOf the window's events = %v, want %v", of, tt.sections)
+			}
+		})
+	}
+}
