@@ -3,7 +3,9 @@
 // the answer cache off, and asks it many distinct questions at once:
 // current, as-of, changes and timeline questions made from the index's own
 // section headings. Optionally it lands new commits in the served
-// repository and has the server ingest them while the questions run.
+// repository and has the server ingest them while the questions run; the
+// clone's directory must bear the name of the index's repository (serve
+// names a repository by its directory), else it refuses to start.
 //
 //	go build -o /tmp/livespec ./cmd/livespec
 //	go run ./bench/serveload -bin /tmp/livespec -index DIR -c 32 -n 3000
@@ -113,6 +115,15 @@ func questions(ctx context.Context, o options) ([]question, time.Time, error) {
 		return nil, time.Time{}, err
 	}
 	defer st.Close()
+	if o.repo != "" {
+		cps, err := livespec.Checkpoints(ctx, st)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		if err := followsIndexed(cps, o.repo); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
 	vs, err := st.Versions(ctx, livespec.VersionQuery{Validity: livespec.Current()})
 	if err != nil {
 		return nil, time.Time{}, err
@@ -158,6 +169,23 @@ func questions(ctx context.Context, o options) ([]question, time.Time, error) {
 		}
 	}
 	return out, now, nil
+}
+
+// followsIndexed checks that the server, following the repository in
+// dir, ingests into one of the indexed repositories (cps): serve names a
+// repository by its directory (without .git), so a clone in a directory of
+// another name would be ingested as a new repository, its whole history
+// at once, instead of the load's few commits.
+func followsIndexed(cps []livespec.Checkpoint, dir string) error {
+	name := strings.TrimSuffix(filepath.Base(filepath.Clean(dir)), ".git")
+	var names []string
+	for _, cp := range cps {
+		if cp.Repo == name {
+			return nil
+		}
+		names = append(names, cp.Repo)
+	}
+	return fmt.Errorf("-repo %s: the index has no repository named %q, so the server would ingest its whole history as a new one; clone it into a directory named %s", dir, name, strings.Join(names, " or "))
 }
 
 // span returns the clock of the questions (given, or the newest change)
