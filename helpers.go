@@ -36,6 +36,15 @@ func PluralWord(n int, word string) string {
 	return word + "s"
 }
 
+// IsFence reports whether line, its spaces trimmed, opens or closes a
+// fenced code block of Markdown (``` or ~~~): livespec's line-by-line
+// readers of a section's text skip or keep what lies between two such
+// lines.
+func IsFence(line string) bool {
+	t := strings.TrimSpace(line)
+	return strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~")
+}
+
 // EndOfDay returns the last instant of the day that starts at day: a date
 // given for "as of" means the end of that day, so that its own commits
 // count.

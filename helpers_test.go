@@ -61,3 +61,24 @@ func TestPlural(t *testing.T) {
 		})
 	}
 }
+
+func TestIsFence(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		line string
+		want bool
+	}{
+		{"backticks with a language", "```go", true},
+		{"tildes", "~~~", true},
+		{"indented", "   ```", true},
+		{"two backticks", "``code``", false},
+		{"a code span", "use `x` here", false},
+		{"prose", "Tokens expire.", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := livespec.IsFence(tc.line); got != tc.want {
+				t.Errorf("IsFence(%q) = %v, want %v", tc.line, got, tc.want)
+			}
+		})
+	}
+}

@@ -112,7 +112,7 @@ func headerFacts(src string, add func(rawFact)) {
 	for i := 0; i < len(lines); i++ {
 		line := lines[i]
 		t := strings.TrimSpace(line)
-		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+		if livespec.IsFence(t) {
 			return
 		}
 		heading := isATXHeading([]byte(strings.TrimLeft(line, " "))) ||
@@ -160,7 +160,7 @@ func headerFacts(src string, add func(rawFact)) {
 func continues(line string) bool {
 	t := strings.TrimSpace(line)
 	return t != "" && !listMarker.MatchString(t) && !isATXHeading([]byte(t)) && !isSetextUnderline(line) &&
-		!strings.HasPrefix(t, "```") && !strings.HasPrefix(t, "~~~") && !strings.HasPrefix(t, "|")
+		!livespec.IsFence(t) && !strings.HasPrefix(t, "|")
 }
 
 func isSetextUnderline(line string) bool {

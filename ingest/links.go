@@ -57,7 +57,7 @@ func StripCode(text string) string {
 	in := false
 	for _, l := range strings.Split(text, "\n") {
 		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+		if livespec.IsFence(t) {
 			in = !in
 			continue
 		}

@@ -986,7 +986,7 @@ func plainText(s string) []string {
 	fenced := false
 	for _, l := range strings.Split(s, "\n") {
 		l = strings.TrimSpace(l)
-		if strings.HasPrefix(l, "```") || strings.HasPrefix(l, "~~~") {
+		if livespec.IsFence(l) {
 			fenced = !fenced
 			continue
 		}

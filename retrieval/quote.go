@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/livespec/livespec"
 )
 
 // Limits of the quotes that say what a change did.
@@ -72,7 +74,7 @@ func proseSentences(text string) []string {
 	joinable, fenced := false, false
 	for _, l := range strings.Split(text, "\n") {
 		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+		if livespec.IsFence(t) {
 			fenced = !fenced
 		}
 		start := blockStart.MatchString(l)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 
+	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/ingest"
 )
 
@@ -59,7 +60,7 @@ func newSpecSection(p, heading, text string) specSection {
 	in := false
 	for _, l := range strings.Split(text, "\n") {
 		t := strings.TrimSpace(l)
-		if strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+		if livespec.IsFence(t) {
 			in = !in
 			continue
 		}
