@@ -42,14 +42,20 @@ type SpecText struct {
 	Text string `json:"text"`
 }
 
+// specScope reads the parameters both spec routes take: the instant
+// (at, empty for now) and the repositories (repo).
+func specScope(c *gin.Context, qs queries) (at time.Time, repos []string, err error) {
+	if at, err = parseAt("at", c.Query("at")); err != nil {
+		return time.Time{}, nil, err
+	}
+	repos, err = qs.repoParam(c)
+	return at, repos, err
+}
+
 // specTreeHandler serves GET /v1/specs from store.
 func specTreeHandler(store livespec.Store, qs queries) gin.HandlerFunc {
 	return handler(func(c *gin.Context) error {
-		at, err := parseAt("at", c.Query("at"))
-		if err != nil {
-			return err
-		}
-		repos, err := qs.repoParam(c)
+		at, repos, err := specScope(c, qs)
 		if err != nil {
 			return err
 		}
@@ -78,11 +84,7 @@ func specFileHandler(store livespec.Store, qs queries, log *slog.Logger) gin.Han
 		if path == "" {
 			return invalid("path", "missing: GET /v1/specs/{path}")
 		}
-		at, err := parseAt("at", c.Query("at"))
-		if err != nil {
-			return err
-		}
-		repos, err := qs.repoParam(c)
+		at, repos, err := specScope(c, qs)
 		if err != nil {
 			return err
 		}
