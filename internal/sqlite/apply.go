@@ -87,6 +87,10 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: apply: %w", err)
 	}
+	stmts, err := s.writeStmts(ctx)
+	if err != nil {
+		return s.fail(ctx, "apply", err)
+	}
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return s.fail(ctx, "apply", err)
@@ -104,8 +108,8 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 			return s.fail(ctx, "apply", err)
 		}
 	}
-	a := applier{ctx: ctx, nc: nc, tx: tx, ids: make(map[string]int64), stmts: s.stmts}
-	if err := tx.StmtContext(a.nc, s.stmts[sqlMaxText]).QueryRowContext(a.nc).Scan(&a.maxText); err != nil {
+	a := applier{ctx: ctx, nc: nc, tx: tx, ids: make(map[string]int64), stmts: stmts}
+	if err := tx.StmtContext(a.nc, stmts[sqlMaxText]).QueryRowContext(a.nc).Scan(&a.maxText); err != nil {
 		return s.fail(ctx, "apply", err)
 	}
 	if err := a.apply(b); err != nil {
@@ -117,7 +121,7 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 	// all_fts takes the batch's new texts in one statement: FTS5 flushes
 	// its pending terms at every statement, so row by row would write a
 	// segment per row.
-	if err := syncAllFTS(a.nc, tx, a.maxText, s.stmts); err != nil {
+	if err := syncAllFTS(a.nc, tx, a.maxText, stmts); err != nil {
 		return s.fail(ctx, "apply", err)
 	}
 	if !b.More {
@@ -636,15 +640,26 @@ var writeStatements = []string{sqlInsertText, sqlTextID, versionsUpsert.one, ver
 	sqlUpsertCheckpoint, sqlMaxText, sqlSyncAllFTS, factsUpsert.one, factsUpsert.many,
 	factChangesUpsert.one, factChangesUpsert.many}
 
-// prepareWrites prepares writeStatements on the writer.
-func (s *Store) prepareWrites(ctx context.Context) error {
-	s.stmts = make(map[string]*sql.Stmt, len(writeStatements))
+// writeStmts returns writeStatements prepared on the writer, preparing
+// them at the first write: a process that only reads (a question from the
+// command line) prepares none.
+func (s *Store) writeStmts(ctx context.Context) (map[string]*sql.Stmt, error) {
+	s.stmtsMu.Lock()
+	defer s.stmtsMu.Unlock()
+	if s.stmts != nil {
+		return s.stmts, nil
+	}
+	stmts := make(map[string]*sql.Stmt, len(writeStatements))
 	for _, q := range writeStatements {
 		st, err := s.w.PrepareContext(ctx, q)
 		if err != nil {
-			return fmt.Errorf("prepare %.40q: %w", q, err)
+			for _, st := range stmts {
+				st.Close()
+			}
+			return nil, fmt.Errorf("prepare %.40q: %w", q, err)
 		}
-		s.stmts[q] = st
+		stmts[q] = st
 	}
-	return nil
+	s.stmts = stmts
+	return stmts, nil
 }

@@ -46,8 +46,9 @@ type Store struct {
 	r    *sql.DB // query-only pool: every read
 	v    *sql.DB // one query-only connection: DataVersion
 
-	stmts map[string]*sql.Stmt // prepared on w
-	vc    vecCache
+	stmtsMu sync.Mutex
+	stmts   map[string]*sql.Stmt // prepared on w at the first write (writeStmts)
+	vc      vecCache
 
 	memOnce  sync.Once
 	memState *perStore // see mem
@@ -123,10 +124,6 @@ func open(ctx context.Context, abs string) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		s.w.Close()
 		return nil, err
-	}
-	if err := s.prepareWrites(ctx); err != nil {
-		s.w.Close()
-		return nil, s.fail(ctx, "open", err)
 	}
 	// Readers map the file (up to readerMmap bytes) instead of copying its
 	// pages into their caches: a question then pays no read call per page,
@@ -268,9 +265,11 @@ func SchemaVersion() int { return len(migrations) }
 func (s *Store) Close() error {
 	var errs []error
 	s.mem().stmts.close()
+	s.stmtsMu.Lock()
 	for _, st := range s.stmts {
 		errs = append(errs, st.Close())
 	}
+	s.stmtsMu.Unlock()
 	if s.r != nil {
 		errs = append(errs, s.r.Close())
 	}

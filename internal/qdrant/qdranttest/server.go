@@ -176,12 +176,7 @@ type Collection struct {
 func (f *Server) Collections() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	names := make([]string, 0, len(f.colls))
-	for n := range f.colls {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	return names
+	return slices.Sorted(maps.Keys(f.colls))
 }
 
 // Collection describes the collection name, if it exists.
