@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/olebedev/when"
@@ -59,7 +60,7 @@ type pointForm struct {
 	pattern string
 	strict  bool // unambiguous enough to count as a period without a preposition
 	resolve func(m []string, now time.Time, year int) (span, error)
-	re      *regexp.Regexp // ^pattern$, compiled once
+	re      *regexp.Regexp // ^pattern$, compiled once (compilePointForms)
 }
 
 const (
@@ -131,9 +132,16 @@ func init() {
 		case "ordinal week":
 			f.resolve = resolveOrdinalWeek
 		}
-		f.re = regexp.MustCompile(`(?i)^(?:` + f.pattern + `)$`)
 	}
 }
+
+// compilePointForms compiles the point forms' expressions at the first
+// point resolved: a process that reads no question never pays for them.
+var compilePointForms = sync.OnceFunc(func() {
+	for _, f := range pointForms {
+		f.re = regexp.MustCompile(`(?i)^(?:` + f.pattern + `)$`)
+	}
+})
 
 // uncapture turns the capturing groups of a pattern into non-capturing
 // ones, so patterns can be nested in a larger expression.
@@ -170,6 +178,7 @@ func pointPattern(strict bool) string {
 // for a point that does not write its year.
 func resolvePoint(text string, now time.Time, year int) (span, error) {
 	text = strings.TrimSpace(text)
+	compilePointForms()
 	for _, f := range pointForms {
 		if m := f.re.FindStringSubmatch(text); m != nil {
 			for i := range m {
@@ -509,25 +518,32 @@ var (
 	pointAny    = pointPattern(false)
 	pointStrict = pointPattern(true)
 
-	phraseRes = []struct {
-		kind phraseKind
-		re   *regexp.Regexp
-	}{
-		{phraseAsOf, regexp.MustCompile(`\b(?:as\s+of|as\s+at|as\s+it\s+(?:stood|was)\s+(?:on|in|at)|(?:at|by)\s+the\s+(?P<e1>end|close|start|beginning)\s+of|back\s+in|back\s+on|on)\s+(?:the\s+(?P<e2>end|close|start|beginning)\s+of\s+)?(?P<a>` + pointAny + `)`)},
-		{phraseRange, regexp.MustCompile(`\b(?:between|from)\s+(?P<a>` + pointAny + `)\s*(?:\band\b|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b|-|–|—|\.\.\.?)\s*(?P<b>` + pointAny + `)`)},
-		{phraseRange, regexp.MustCompile(`(?P<a>` + pointStrict + `)\s*(?:\.\.\.?|–|—|\s\bto\b|\s\bthrough\b|\s\buntil\b|\s\bthru\b)\s*(?P<b>` + pointAny + `)`)},
-		// "January–March 2024", "2019–2021": dashes join any two points.
-		{phraseRange, regexp.MustCompile(`(?P<a>` + pointAny + `)\s*(?:-|–|—)\s*(?P<b>` + pointAny + `)`)},
-		{phraseAll, regexp.MustCompile(`\bsince\s+(?:(?:it|they|this|that|these|those)\s+(?:(?:was|were|got|had\s+been|has\s+been)\s+)?(?:first\s+)?\w+|(?:its|their)\s+\w+|the\s+(?:very\s+)?(?:beginning|start|outset|inception|creation)|(?:the\s+)?(?:beginning|start|inception|creation|day\s+one))\b|\b(?:of|in|for)\s+all\s+time\b|\b(?:over|during|across|through(?:out)?)\s+(?:its|their)\s+(?:whole\s+|entire\s+)?(?:lifetime|life|existence|history)\b`)},
-		{phraseOpen, regexp.MustCompile(`\b(?P<k>since|after|before|until|till|up\s+to|prior\s+to)\s+(?P<a>` + pointAny + `)`)},
-		{phraseRolling, regexp.MustCompile(`\b(?:(?:in|during|over|within|for)\s+)?(?:the\s+)?(?P<k>last|past|previous|prior|trailing)\s+(?P<n>` + uncapture(pCount) + `)\s+(?P<u>` + uncapture(pUnit) + `)`)},
-		// "recently", "lately": the last recentDays days (see buildPhrase).
-		{phraseRolling, regexp.MustCompile(`\b(?:(?:most\s+)?recently|lately|of\s+late|in\s+recent\s+(?:days|weeks|times))\b`)},
-		{phraseIn, regexp.MustCompile(`\b(?:in|during|for|throughout|within|over|across)\s+(?:the\s+(?:month|year|quarter|course)\s+of\s+)?(?P<a>` + pointAny + `)`)},
-		{phrasePoint, regexp.MustCompile(`\b(?P<a>` + pointStrict + `)`)},
-		{phraseVague, regexp.MustCompile(`\b(?:the\s+other\s+day|a\s+while\s+(?:ago|back)|some\s+time\s+(?:ago|back)|(?:a\s+)?(?:few|several|couple\s+of)\s+(?:days|weeks|months|years|quarters)\s+(?:ago|back)|way\s+back|long\s+ago|back\s+in\s+the\s+day|(?:(?:in|over|during)\s+)?(?:the\s+)?(?:last|past|recent)\s+(?:few|several)\s+(?:days|weeks|months|years|quarters))\b`)},
-	}
+	// phraseRes are the phrase expressions, compiled at their first use
+	// (findPhrases): a process that reads no question never pays for them.
+	phraseRes = sync.OnceValue(func() []phraseRe {
+		return []phraseRe{
+			{phraseAsOf, regexp.MustCompile(`\b(?:as\s+of|as\s+at|as\s+it\s+(?:stood|was)\s+(?:on|in|at)|(?:at|by)\s+the\s+(?P<e1>end|close|start|beginning)\s+of|back\s+in|back\s+on|on)\s+(?:the\s+(?P<e2>end|close|start|beginning)\s+of\s+)?(?P<a>` + pointAny + `)`)},
+			{phraseRange, regexp.MustCompile(`\b(?:between|from)\s+(?P<a>` + pointAny + `)\s*(?:\band\b|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b|-|–|—|\.\.\.?)\s*(?P<b>` + pointAny + `)`)},
+			{phraseRange, regexp.MustCompile(`(?P<a>` + pointStrict + `)\s*(?:\.\.\.?|–|—|\s\bto\b|\s\bthrough\b|\s\buntil\b|\s\bthru\b)\s*(?P<b>` + pointAny + `)`)},
+			// "January–March 2024", "2019–2021": dashes join any two points.
+			{phraseRange, regexp.MustCompile(`(?P<a>` + pointAny + `)\s*(?:-|–|—)\s*(?P<b>` + pointAny + `)`)},
+			{phraseAll, regexp.MustCompile(`\bsince\s+(?:(?:it|they|this|that|these|those)\s+(?:(?:was|were|got|had\s+been|has\s+been)\s+)?(?:first\s+)?\w+|(?:its|their)\s+\w+|the\s+(?:very\s+)?(?:beginning|start|outset|inception|creation)|(?:the\s+)?(?:beginning|start|inception|creation|day\s+one))\b|\b(?:of|in|for)\s+all\s+time\b|\b(?:over|during|across|through(?:out)?)\s+(?:its|their)\s+(?:whole\s+|entire\s+)?(?:lifetime|life|existence|history)\b`)},
+			{phraseOpen, regexp.MustCompile(`\b(?P<k>since|after|before|until|till|up\s+to|prior\s+to)\s+(?P<a>` + pointAny + `)`)},
+			{phraseRolling, regexp.MustCompile(`\b(?:(?:in|during|over|within|for)\s+)?(?:the\s+)?(?P<k>last|past|previous|prior|trailing)\s+(?P<n>` + uncapture(pCount) + `)\s+(?P<u>` + uncapture(pUnit) + `)`)},
+			// "recently", "lately": the last recentDays days (see buildPhrase).
+			{phraseRolling, regexp.MustCompile(`\b(?:(?:most\s+)?recently|lately|of\s+late|in\s+recent\s+(?:days|weeks|times))\b`)},
+			{phraseIn, regexp.MustCompile(`\b(?:in|during|for|throughout|within|over|across)\s+(?:the\s+(?:month|year|quarter|course)\s+of\s+)?(?P<a>` + pointAny + `)`)},
+			{phrasePoint, regexp.MustCompile(`\b(?P<a>` + pointStrict + `)`)},
+			{phraseVague, regexp.MustCompile(`\b(?:the\s+other\s+day|a\s+while\s+(?:ago|back)|some\s+time\s+(?:ago|back)|(?:a\s+)?(?:few|several|couple\s+of)\s+(?:days|weeks|months|years|quarters)\s+(?:ago|back)|way\s+back|long\s+ago|back\s+in\s+the\s+day|(?:(?:in|over|during)\s+)?(?:the\s+)?(?:last|past|recent)\s+(?:few|several)\s+(?:days|weeks|months|years|quarters))\b`)},
+		}
+	})
 )
+
+// phraseRe is one phrase expression and the kind of phrase it finds.
+type phraseRe struct {
+	kind phraseKind
+	re   *regexp.Regexp
+}
 
 // Cheap hints that a text may hold a period at all: every point has a
 // year, a month or weekday name, a unit word or today/yesterday; the
@@ -538,9 +554,10 @@ var (
 	otherHint = regexp.MustCompile(`(?i)\b(?:since|all\s+time|other\s+day|while|ago|back|long|few|several|couple|recently|lately|late|recent|lifetime|life|existence|history)\b`)
 )
 
-// pointScan finds every point; phraseBefore and phraseAfter bound how far a
-// phrase reaches before its first point and after it.
-var pointScan = regexp.MustCompile(`\b` + pointAny)
+// pointScan finds every point (compiled at its first use, as phraseRes);
+// phraseBefore and phraseAfter bound how far a phrase reaches before its
+// first point and after it.
+var pointScan = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b` + pointAny) })
 
 const phraseBefore, phraseAfter = 48, 96
 
@@ -559,7 +576,7 @@ func findPhrases(s string, now time.Time) []phrase {
 	type region struct{ from, to int }
 	var windows []region
 	if hasPoint {
-		for _, m := range pointScan.FindAllStringIndex(ls, -1) {
+		for _, m := range pointScan().FindAllStringIndex(ls, -1) {
 			from, to := max(0, m[0]-phraseBefore), min(len(ls), m[1]+phraseAfter)
 			for from > 0 && ls[from-1] != ' ' {
 				from--
@@ -584,7 +601,7 @@ func findPhrases(s string, now time.Time) []phrase {
 		seen[k] = true
 		cands = append(cands, buildPhrase(s, kind, re, loc, now))
 	}
-	for _, pr := range phraseRes {
+	for _, pr := range phraseRes() {
 		switch pr.kind {
 		case phraseAll, phraseVague, phraseRolling:
 			if pr.kind != phraseRolling && !hasOther || pr.kind == phraseRolling && !hasPoint && !hasOther {
