@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -139,4 +140,26 @@ func BenchmarkChangesOfFile(b *testing.B) {
 		n = len(chs)
 	}
 	b.ReportMetric(float64(n), "changes")
+}
+
+// BenchmarkOpen measures what every command pays to open an index and
+// close it again, before it reads anything: the index of
+// LIVESPEC_BENCH_INDEX, or else a fresh empty one.
+func BenchmarkOpen(b *testing.B) {
+	p := os.Getenv("LIVESPEC_BENCH_INDEX")
+	if p == "" {
+		p = filepath.Join(b.TempDir(), "livespec.db")
+	} else if _, err := os.Stat(p); err != nil {
+		b.Fatalf("LIVESPEC_BENCH_INDEX: %v (a relative path is relative to the package directory)", err)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		st, err := sqlite.Open(ctx, p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := st.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
