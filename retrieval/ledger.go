@@ -166,10 +166,12 @@ func (a *Assistant) noteNoneOf(ctx context.Context, res *ledgerResult, q livespe
 }
 
 // keepInFull returns keep(cs), cs being the merged brief events of q, read
-// in full: the window's events of the files the kept ones are on, merged
-// and kept again. keep decides by where an event is; a section's parts
-// share a file, so they merge as they did, and every kept event is on one
-// of these files, under its path or its old one.
+// in full: the events of the files the kept ones are on, at the kept
+// ones' dates (keptDates), merged and kept again. keep decides by where an
+// event is and which commit's section events it keeps; a section's parts
+// share a file and a commit (a date), so they merge as they did, and every
+// kept event is on one of these files, under its path or its old one, at
+// one of these dates.
 func (a *Assistant) keepInFull(ctx context.Context, q livespec.ChangeQuery, cs []livespec.Change, keep func([]livespec.Change) []livespec.Change) ([]livespec.Change, error) {
 	kept := keep(cs)
 	if len(kept) == 0 {
@@ -186,11 +188,40 @@ func (a *Assistant) keepInFull(ctx context.Context, q livespec.ChangeQuery, cs [
 		}
 	}
 	q.Paths, q.Brief = paths, false
-	full, err := a.Store.Changes(ctx, q)
-	if err != nil {
-		return nil, storeError("read changes", err)
+	var full []livespec.Change
+	for _, w := range keptDates(kept) {
+		q.From, q.To = w.From, w.To
+		cs, err := a.Store.Changes(ctx, q)
+		if err != nil {
+			return nil, storeError("read changes", err)
+		}
+		full = append(full, cs...)
 	}
 	return keep(MergeParts(full)), nil
+}
+
+// maxDateReads is how many dates keepInFull reads one by one; more are
+// read as one span.
+const maxDateReads = 8
+
+// keptDates returns the windows, in order, that hold every date of cs: an
+// instant each when they are few, else the span from the first to the
+// last.
+func keptDates(cs []livespec.Change) []livespec.Window {
+	dates := make([]time.Time, 0, len(cs))
+	for _, c := range cs {
+		dates = append(dates, c.Date)
+	}
+	slices.SortFunc(dates, time.Time.Compare)
+	dates = slices.CompactFunc(dates, time.Time.Equal)
+	if len(dates) > maxDateReads {
+		return []livespec.Window{{From: dates[0], To: dates[len(dates)-1].Add(time.Nanosecond)}}
+	}
+	out := make([]livespec.Window, len(dates))
+	for i, d := range dates {
+		out[i] = livespec.Window{From: d, To: d.Add(time.Nanosecond)}
+	}
+	return out
 }
 
 // docLineage is a document a changes question names, with every path it had.

@@ -6,22 +6,42 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/livespec/livespec"
 )
 
+// nanosPerDay is the width of a day of change_days.
+const nanosPerDay = int64(24 * time.Hour)
+
+// changedFiles selects the files with section events: on the days
+// ?1 <= day < ?2 of change_days, and in the windows ?3 <= date < ?4 and
+// ?5 <= date < ?6 of changes_files.
+const changedFiles = `SELECT DISTINCT repo, path FROM (
+	SELECT repo, path FROM change_days WHERE day >= ?1 AND day < ?2
+	UNION ALL SELECT repo, path FROM changes WHERE section = 1 AND date >= ?3 AND date < ?4
+	UNION ALL SELECT repo, path FROM changes WHERE section = 1 AND date >= ?5 AND date < ?6)`
+
 // ChangedFiles returns the files with a section-level change event in q's
-// window: the window's range of changes_files, its paths made distinct in
-// SQL, without reading a change.
+// window: change_days's rows of the days wholly inside it and the events
+// of the rest (at most a part of a day at each end), made distinct in SQL.
 func (s *Store) ChangedFiles(ctx context.Context, q livespec.ChangeQuery) ([]livespec.Key, error) {
 	from, to, err := changeWindow(q)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: changed files: %w", err)
 	}
-	var w where
-	w.add("c.section = 1 AND c.date >= ? AND c.date < ?", from, to)
-	w.in("c.repo", q.Repos)
-	rows, err := s.query(ctx, `SELECT DISTINCT c.repo, c.path FROM changes c`+w.String()+` ORDER BY c.repo, c.path`, w.args...)
+	lo, hi := fullDays(from, to)
+	args := []any{lo, hi, from, to, int64(0), int64(0)}
+	if lo < hi {
+		args = []any{lo, hi, from, lo * nanosPerDay, hi * nanosPerDay, to}
+	}
+	query := changedFiles
+	if len(q.Repos) > 0 {
+		b, _ := json.Marshal(q.Repos)
+		query += ` WHERE repo IN (SELECT value FROM json_each(?7))`
+		args = append(args, string(b))
+	}
+	rows, err := s.query(ctx, query+` ORDER BY repo, path`, args...)
 	if err != nil {
 		return nil, s.fail(ctx, "changed files", err)
 	}
@@ -38,6 +58,17 @@ func (s *Store) ChangedFiles(ctx context.Context, q livespec.ChangeQuery) ([]liv
 		return nil, s.fail(ctx, "changed files", err)
 	}
 	return out, nil
+}
+
+// fullDays returns the days of change_days wholly inside [from, to) as
+// [lo, hi), with lo >= hi when there is none. Day 0 also holds the day
+// before 1970, so none starts before day 1.
+func fullDays(from, to int64) (lo, hi int64) {
+	lo = max(from/nanosPerDay, 1)
+	if from > lo*nanosPerDay {
+		lo++
+	}
+	return lo, to / nanosPerDay
 }
 
 // changedSections keeps the sections of a JSON list [[repo, path,

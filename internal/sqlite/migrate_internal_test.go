@@ -62,7 +62,7 @@ func TestMigrateFromSchema1(t *testing.T) {
 	var ver, indexes, gone int
 	if err := s.r.QueryRowContext(ctx, `SELECT (SELECT user_version FROM pragma_user_version),
 		(SELECT count(*) FROM sqlite_master WHERE name IN ('changes_path', 'changes_old_path')),
-		(SELECT count(*) FROM sqlite_master WHERE name LIKE 'cur_fts%' OR name LIKE 'text_refs%' OR type = 'trigger')`).Scan(&ver, &indexes, &gone); err != nil {
+		(SELECT count(*) FROM sqlite_master WHERE name LIKE 'cur_fts%' OR name LIKE 'text_refs%' OR type = 'trigger' AND name LIKE 'versions_%')`).Scan(&ver, &indexes, &gone); err != nil {
 		t.Fatal(err)
 	}
 	if ver != len(migrations) || indexes != 2 || gone != 0 {
@@ -222,23 +222,24 @@ func TestMigrateFileTitles(t *testing.T) {
 }
 
 // TestMigrateIndexesChangedSections opens an index written with schema 9
-// and checks that schema 10 indexes its changes for a topic's report: the
-// files and sections a window changed are told from the indexes alone, and
-// a file's changes of a window are a range of its path index.
+// and checks that schemas 10 and 11 index its changes for a topic's
+// report: the files (c.md on a whole day of the window, from change_days)
+// and sections a window changed are told from the indexes alone, and a
+// file's changes of a window are a range of its path index.
 func TestMigrateIndexesChangedSections(t *testing.T) {
 	path, db := oldIndex(t, 9)
 	for _, c := range []struct {
 		date          int64
 		path, heading string
 		oldHeading    string
-	}{{1e18, "a.md", "", ""}, {1e18, "a.md", "New", "Old"}, {2e18, "b.md", "Late", ""}} {
+	}{{1e18, "a.md", "", ""}, {1e18, "a.md", "New", "Old"}, {1.5e18, "c.md", "Mid", ""}, {2e18, "b.md", "Late", ""}} {
 		section := 0
 		if c.heading != "" {
 			section = 1
 		}
 		if _, err := db.Exec(`INSERT INTO changes (date, repo, seq, section, path, heading, part, id, commit_, author_date, author,
 			message, old_path, old_heading, kind, before, after, summary) VALUES (?, 'r', ?, ?, ?, ?, 0, ?, 'c', ?, 'x', 'm', '', ?, 'modified', '', '', '')`,
-			c.date, c.date/1e18, section, c.path, c.heading, c.path+c.heading, c.date, c.oldHeading); err != nil {
+			c.date, c.date/1e17, section, c.path, c.heading, c.path+c.heading, c.date, c.oldHeading); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -248,13 +249,13 @@ func TestMigrateIndexesChangedSections(t *testing.T) {
 	s := openMigrated(t, path)
 	q := livespec.ChangeQuery{From: time.Unix(0, 1e18), To: time.Unix(0, 2e18)}
 	files, err := s.ChangedFiles(ctx, q)
-	if err != nil || !slices.Equal(files, []livespec.Key{{Repo: "r", Path: "a.md"}}) {
-		t.Errorf("changed files of the first commit's window: %v, %v", files, err)
+	if err != nil || !slices.Equal(files, []livespec.Key{{Repo: "r", Path: "a.md"}, {Repo: "r", Path: "c.md"}}) {
+		t.Errorf("changed files of the first two commits' window: %v, %v", files, err)
 	}
 	asked := []livespec.Key{{Repo: "r", Path: "a.md", Heading: "Old"}, {Repo: "r", Path: "b.md", Heading: "Late"}}
 	secs, err := s.ChangedSections(ctx, q, asked)
 	if err != nil || !slices.Equal(secs, asked[:1]) {
-		t.Errorf("changed sections of the first commit's window: %v, %v", secs, err)
+		t.Errorf("changed sections of the first two commits' window: %v, %v", secs, err)
 	}
 	rows, err := s.r.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT id FROM changes WHERE path = 'b.md' AND date >= 1 AND date < 2`)
 	if err != nil {

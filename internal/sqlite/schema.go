@@ -353,4 +353,36 @@ CREATE INDEX changes_path ON changes (path, date);
 DROP INDEX IF EXISTS changes_old_path;
 CREATE INDEX changes_old_path ON changes (old_path, date) WHERE old_path <> '';
 `,
+	// 11: the files with section events on each day (UTC, counted from
+	// 1970; day 0 also holds the day before, as SQL's division truncates),
+	// with how many, kept by triggers as changes are written, updated and
+	// deleted: the files a long window changed are its whole days' rows
+	// and the events of its two partial days, not every event of it.
+	`
+CREATE TABLE change_days (
+	day  INTEGER NOT NULL,
+	repo TEXT    NOT NULL,
+	path TEXT    NOT NULL,
+	n    INTEGER NOT NULL,
+	PRIMARY KEY (day, repo, path)
+) WITHOUT ROWID;
+INSERT INTO change_days (day, repo, path, n)
+	SELECT date / 86400000000000, repo, path, count(*) FROM changes WHERE section = 1 GROUP BY 1, 2, 3;
+CREATE TRIGGER change_days_ai AFTER INSERT ON changes WHEN NEW.section = 1 BEGIN
+	INSERT INTO change_days (day, repo, path, n) VALUES (NEW.date / 86400000000000, NEW.repo, NEW.path, 1)
+		ON CONFLICT (day, repo, path) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER change_days_ad AFTER DELETE ON changes WHEN OLD.section = 1 BEGIN
+	UPDATE change_days SET n = n - 1 WHERE day = OLD.date / 86400000000000 AND repo = OLD.repo AND path = OLD.path;
+	DELETE FROM change_days WHERE day = OLD.date / 86400000000000 AND repo = OLD.repo AND path = OLD.path AND n <= 0;
+END;
+CREATE TRIGGER change_days_au AFTER UPDATE OF date, repo, path, section ON changes BEGIN
+	UPDATE change_days SET n = n - 1
+		WHERE OLD.section = 1 AND day = OLD.date / 86400000000000 AND repo = OLD.repo AND path = OLD.path;
+	DELETE FROM change_days
+		WHERE OLD.section = 1 AND day = OLD.date / 86400000000000 AND repo = OLD.repo AND path = OLD.path AND n <= 0;
+	INSERT INTO change_days (day, repo, path, n) SELECT NEW.date / 86400000000000, NEW.repo, NEW.path, 1 WHERE NEW.section = 1
+		ON CONFLICT (day, repo, path) DO UPDATE SET n = n + 1;
+END;
+`,
 }

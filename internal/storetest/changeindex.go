@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -80,4 +81,63 @@ func testChangeIndex(t *testing.T, s livespec.Store) {
 			}
 		})
 	}
+}
+
+// testChangedFilesDays checks that ChangedFiles names the files of a
+// window's section events for windows that start and end anywhere around
+// midnight or before 1970, as written, after an event is written again on
+// another day (changes are upserted by id) and after a repository is
+// deleted.
+func testChangedFilesDays(t *testing.T, s livespec.Store) {
+	ctx := context.Background()
+	mid := time.Date(2024, 5, 2, 0, 0, 0, 0, time.UTC)
+	times := []time.Time{mid.Add(-25 * time.Hour), mid.Add(-time.Nanosecond), mid, mid.Add(time.Nanosecond), mid.Add(13 * time.Hour),
+		mid.Add(48 * time.Hour), time.Date(1969, 12, 31, 23, 0, 0, 0, time.UTC), time.Date(1970, 1, 1, 1, 0, 0, 0, time.UTC)}
+	ev := func(repo, path string, at time.Time, section bool) livespec.Change {
+		heading := ""
+		if section {
+			heading = "S"
+		}
+		return livespec.Change{ID: repo + path + heading, Repo: repo, Commit: "c" + path, Seq: 1, Date: at, Section: section, Path: path, Heading: heading, Kind: livespec.Modified}
+	}
+	r := &livespec.Batch{Repo: "r", Changes: []livespec.Change{ev("r", "g.md", mid, false)}}
+	for i, at := range times {
+		r.Changes = append(r.Changes, ev("r", fmt.Sprintf("f%d.md", i), at, true))
+	}
+	q := &livespec.Batch{Repo: "q", Changes: []livespec.Change{ev("q", "q.md", mid, true)}}
+	apply(t, s, r, q)
+	edges := []time.Time{{}}
+	for _, at := range append(times, mid.Add(24*time.Hour), mid.Add(-24*time.Hour)) {
+		edges = append(edges, at.Add(-time.Nanosecond), at, at.Add(time.Nanosecond))
+	}
+	check := func(when string) {
+		t.Helper()
+		for _, from := range edges {
+			for _, to := range edges {
+				w := livespec.ChangeQuery{From: from, To: to}
+				if !to.IsZero() && to.Before(from) {
+					continue
+				}
+				got, err := s.ChangedFiles(ctx, w)
+				if err != nil {
+					t.Fatalf("%s: changed files of [%s, %s): %v", when, from, to, err)
+				}
+				w.Sections = true
+				if want := livespec.ChangedFilesOf(changes(t, s, w)); !slices.Equal(got, want) {
+					t.Fatalf("%s: changed files of [%s, %s) = %v, want %v", when, from, to, got, want)
+				}
+			}
+		}
+	}
+	check("as written")
+	moved := ev("r", "f2.md", mid.Add(48*time.Hour), true) // same id, two days later
+	apply(t, s, &livespec.Batch{Repo: "r", Changes: []livespec.Change{moved}})
+	if got := query(t, "changed files", s.ChangedFiles, livespec.ChangeQuery{From: mid, To: mid.Add(time.Hour)}); slices.Contains(got, livespec.Key{Repo: "r", Path: "f2.md"}) {
+		t.Errorf("f2.md still changed on its old day after its event moved: %v", got)
+	}
+	check("after an event moved")
+	if err := s.DeleteRepo(ctx, "q"); err != nil {
+		t.Fatal(err)
+	}
+	check("after deleting q")
 }

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(tb testing.TB) livespec.Store) {
 		{"ChangesFilters", testChangesFilters},
 		{"ChangesBrief", testChangesBrief},
 		{"ChangeIndex", testChangeIndex},
+		{"ChangedFilesDays", testChangedFilesDays},
 		{"HasVectors", testHasVectors},
 		{"SetIndexMismatch", testSetIndex},
 		{"DeleteRepo", testDeleteRepo},
