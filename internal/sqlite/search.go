@@ -198,17 +198,18 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 			return nil, err
 		}
 		read = len(top)
-		var out []ref
+		out := make([]ref, 0, n)
+	fill:
 		for _, p := range top {
 			for _, r := range refs[p.id] {
+				if len(out) == n {
+					break fill
+				}
 				r.score = p.score
 				out = append(out, r)
 			}
 		}
-		if len(out) >= n || len(top) < limit {
-			if len(out) > n {
-				out = out[:n]
-			}
+		if len(out) == n || len(top) < limit {
 			return out, nil
 		}
 	}
