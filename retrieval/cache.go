@@ -20,10 +20,12 @@ import (
 // maxCachedDocs bounds the analysed texts kept per process.
 const maxCachedDocs = 4096
 
-// docKey is what an analysis depends on: the text alone.
+// docKey is what an analysis depends on: the text alone, written as a
+// body and a tail (a version's text and its path and headings) so that a
+// look-up joins no strings.
 type docKey struct {
-	text    string
-	phrases bool
+	body, tail string
+	phrases    bool
 }
 
 // docCache keeps analysed texts: an analysis depends on the text alone, and
@@ -38,11 +40,17 @@ var docs = docCache{cache.NewLRU[docKey, *lexDoc](maxCachedDocs)}
 // analyse returns analyse(text, phrases), from the cache when it holds it.
 // The returned doc is shared: callers must not change it.
 func (c docCache) analyse(text string, phrases bool) *lexDoc {
-	k := docKey{text, phrases}
+	return c.analyseJoined(text, "", phrases)
+}
+
+// analyseJoined returns analyse(body+tail, phrases), from the cache when
+// it holds it, joining the two only to analyse them.
+func (c docCache) analyseJoined(body, tail string, phrases bool) *lexDoc {
+	k := docKey{body, tail, phrases}
 	if d, ok := c.c.Get(k); ok {
 		return d
 	}
-	d := analyse(text, phrases)
+	d := analyse(body+tail, phrases)
 	c.c.Add(k, d)
 	return d
 }
@@ -253,6 +261,37 @@ type currentSet struct {
 
 	namesOnce sync.Once
 	names     []fileNames // per file, made at the first byTitle
+
+	indexOnce sync.Once
+	index     nameIndex // made at the first nameFile
+}
+
+// nameIndex finds current files by the terms of their names and titles:
+// byTerm lists, for each term, the files (indices into currentSet.files,
+// ascending) whose name or title holds it; at is each file's index. A file
+// listed twice counts once, at its first index.
+type nameIndex struct {
+	byTerm map[string][]int
+	at     map[fileID]int
+}
+
+// nameIndex returns the name index of c's files, made once. It is shared:
+// callers must not change it.
+func (c *currentSet) nameIndex() nameIndex {
+	c.indexOnce.Do(func() {
+		names := c.fileNames()
+		c.index = nameIndex{byTerm: map[string][]int{}, at: make(map[fileID]int, len(c.files))}
+		for i, f := range c.files {
+			if _, ok := c.index.at[f.f]; ok {
+				continue
+			}
+			c.index.at[f.f] = i
+			for w := range names[i].own {
+				c.index.byTerm[w] = append(c.index.byTerm[w], i)
+			}
+		}
+	})
+	return c.index
 }
 
 // fileNames are the name terms of a current file: of its name (base) and

@@ -75,7 +75,7 @@ func usefulTopic(topic string) bool {
 // versionDoc analyses a version's text with its path and heading path, so
 // that a file's name and a section's headings count as mentions.
 func versionDoc(v livespec.Version) *lexDoc {
-	return docs.analyse(v.Text+"\n"+pathWords(v.Path)+"\n"+v.Heading, true)
+	return docs.analyseJoined(v.Text, "\n"+pathWords(v.Path)+"\n"+v.Heading, true)
 }
 
 // pathWords returns the words of a spec file's path (see lex.PathWords).
@@ -100,11 +100,11 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 	if err != nil {
 		return nil, storeError("search history", err)
 	}
-	m := &topicMatch{topic: topic, docs: map[string]*lexDoc{}}
+	m := &topicMatch{topic: topic, docs: make(map[string]*lexDoc, len(hits))}
 	words := lexContent(lexQuery(topic))
-	var docs []*lexDoc
-	seen := map[string]bool{}
-	var pool []livespec.Version
+	docs := make([]*lexDoc, 0, len(hits))
+	seen := make(map[string]bool, len(hits))
+	pool := make([]livespec.Version, 0, len(hits))
 	for _, h := range hits {
 		if seen[h.Version.ID] {
 			continue
@@ -165,7 +165,7 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 	if forms := formsCore(m.qs); forms != nil {
 		m.qs = forms
 	}
-	var scoredPool []scored
+	scoredPool := make([]scored, 0, len(pool))
 	for _, v := range pool {
 		if !m.holdsRequired(m.docs[v.ID]) {
 			continue
@@ -174,11 +174,11 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 	}
 	sort.SliceStable(scoredPool, func(i, j int) bool { return scoredPool[i].cov > scoredPool[j].cov })
 	seenKey := map[sectionID]bool{}
-	for _, s := range scoredPool {
+	for i, s := range scoredPool {
 		if s.cov < m.thr {
 			break
 		}
-		m.matched = append(m.matched, s)
+		m.matched = scoredPool[: i+1 : i+1] // best first: the pool's head
 		if k := sectionOf(s.v); !seenKey[k] && len(m.sections) < topicMaxKeys {
 			seenKey[k] = true
 			m.sections = append(m.sections, k)
@@ -223,11 +223,11 @@ func (a *Assistant) weighByCorpus(ctx context.Context, qs []qterm) error {
 // the shallower path and the better search rank; a tie names none. Whether
 // the topic is the file as a whole is wholeFile's call.
 func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec.Version, repos []string) error {
-	cands, err := a.fileCandidates(ctx, pool, repos)
+	cands, nw, err := a.fileCandidates(ctx, m, pool, repos)
 	if err != nil {
 		return err
 	}
-	named, err := a.namedFiles(ctx, m, cands, pool)
+	named, err := a.namedFiles(ctx, m, cands, nw, pool)
 	if err != nil {
 		return err
 	}
@@ -265,73 +265,98 @@ type fileCand struct {
 }
 
 // fileCandidates lists the files of the pool and the current files, each
-// once, with their name terms.
-func (a *Assistant) fileCandidates(ctx context.Context, pool []livespec.Version, repos []string) ([]*fileCand, error) {
+// once, with their name terms, and weighs the words of their names. Of the
+// current files the pool lacks it lists only those whose name or title
+// holds a word of the topic (or of an acronym's expansion): no other can be
+// named (see topicCover), and the weights count them all the same.
+func (a *Assistant) fileCandidates(ctx context.Context, m *topicMatch, pool []livespec.Version, repos []string) ([]*fileCand, nameWeights, error) {
 	var cands []*fileCand
 	byFile := map[fileID]*fileCand{}
-	add := func(f fileID, title string, rank int) {
+	for i, v := range pool {
+		f := fileID{v.Repo, v.Path}
 		c, ok := byFile[f]
 		if !ok {
-			c = &fileCand{f: f, rank: rank}
+			c = &fileCand{f: f, rank: i}
 			byFile[f] = c
 			cands = append(cands, c)
 		}
 		if c.title == "" {
-			c.title = title
+			c.title = firstHeading(v.Heading)
 		}
-	}
-	for i, v := range pool {
-		add(fileID{v.Repo, v.Path}, firstHeading(v.Heading), i)
-	}
-	inPool := len(cands)
-	for _, c := range cands {
-		c.base = cachedNameTerms(docName(c.f.path))
 	}
 	cur, err := a.current(ctx, repos)
 	if err != nil {
-		return nil, err
+		return nil, nameWeights{}, err
 	}
-	names := cur.fileNames()
-	for i, f := range cur.files {
-		n := len(cands)
-		add(f.f, f.title, len(pool))
-		if len(cands) > n { // a file the pool lacks: its name terms are made
-			cands[n].base, cands[n].words = names[i].base, names[i].words
+	idx, names := cur.nameIndex(), cur.fileNames()
+	nw := nameWeights{df: idx.byTerm, n: len(cands) + len(idx.at), delta: map[string]int{}}
+	for _, c := range cands {
+		if i, ok := idx.at[c.f]; ok {
+			c.current = true
+			if c.title == "" {
+				c.title = cur.files[i].title
+			}
+			nw.n--
+			for w := range names[i].own { // counted with its pool title instead
+				nw.delta[w]--
+			}
 		}
-		byFile[f.f].current = true
+		c.base, c.words = cachedNameTerms(docName(c.f.path)), cachedNameTerms(c.title)
+		for w := range nameSet(c) {
+			nw.delta[w]++
+		}
 	}
-	for _, c := range cands[:inPool] {
-		c.words = cachedNameTerms(c.title)
+	for _, i := range namingFiles(m, idx) {
+		f := cur.files[i].f
+		if byFile[f] == nil {
+			cands = append(cands, &fileCand{f: f, title: cur.files[i].title, rank: len(pool), current: true,
+				base: names[i].base, words: names[i].words})
+		}
 	}
-	return cands, nil
+	return cands, nw, nil
+}
+
+// nameSet returns the distinct words of c's file name and title.
+func nameSet(c *fileCand) map[string]bool {
+	set := make(map[string]bool, len(c.base)+len(c.words))
+	for _, w := range c.base {
+		set[w] = true
+	}
+	for _, w := range c.words {
+		set[w] = true
+	}
+	return set
+}
+
+// namingFiles returns the current files (indices, ascending) whose name or
+// title holds a word of the topic or of an acronym's expansion.
+func namingFiles(m *topicMatch, idx nameIndex) []int {
+	var out []int
+	for _, q := range m.words {
+		if q.camel {
+			continue
+		}
+		out = append(out, idx.byTerm[q.term]...)
+		for _, e := range q.expansion {
+			out = append(out, idx.byTerm[e]...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // nameWeights weighs the words of file names and titles by their rarity
-// among the candidate files.
+// among the candidate files: df lists the current files holding each word
+// (shared), delta corrects the counts for the pool's files, and n counts
+// the candidates.
 type nameWeights struct {
-	df map[string]int
-	n  int
-}
-
-func newNameWeights(cands []*fileCand) nameWeights {
-	df := map[string]int{}
-	seen := map[string]bool{}
-	for _, c := range cands {
-		clear(seen)
-		for _, ws := range [2][]string{c.base, c.words} {
-			for _, w := range ws {
-				if !seen[w] {
-					seen[w] = true
-					df[w]++
-				}
-			}
-		}
-	}
-	return nameWeights{df, len(cands)}
+	df    map[string][]int
+	delta map[string]int
+	n     int
 }
 
 func (nw nameWeights) weight(w string) float64 {
-	return math.Log(1 + float64(nw.n)/float64(max(nw.df[w], 1)))
+	return math.Log(1 + float64(nw.n)/float64(max(len(nw.df[w])+nw.delta[w], 1)))
 }
 
 // share returns the weighted share of words that the topic's words cover.
@@ -368,8 +393,7 @@ type scoredFile struct {
 }
 
 // namedFiles returns the candidates the topic names (see nameFile).
-func (a *Assistant) namedFiles(ctx context.Context, m *topicMatch, cands []*fileCand, pool []livespec.Version) ([]scoredFile, error) {
-	nw := newNameWeights(cands)
+func (a *Assistant) namedFiles(ctx context.Context, m *topicMatch, cands []*fileCand, nw nameWeights, pool []livespec.Version) ([]scoredFile, error) {
 	cs, err := a.corpus(ctx)
 	if err != nil {
 		return nil, err
@@ -379,6 +403,7 @@ func (a *Assistant) namedFiles(ctx context.Context, m *topicMatch, cands []*file
 		poolDocs[i] = m.docs[v.ID]
 	}
 	var named []scoredFile
+	phraseCounts := map[string]int{}
 	var scratch []string
 	for _, c := range cands {
 		covered, topicCov := topicCover(m, c, &scratch)
@@ -395,7 +420,7 @@ func (a *Assistant) namedFiles(ctx context.Context, m *topicMatch, cands []*file
 				}
 			}
 		}
-		if boundInCompound(m, cs, baseCovered, poolDocs) {
+		if boundInCompound(m, cs, baseCovered, poolDocs, phraseCounts) {
 			continue
 		}
 		// Words every spec uses ("KEP" among KEPs) name no file.
@@ -531,8 +556,9 @@ const ubiquitousShare = 0.6
 // boundInCompound reports whether a phrase of the topic joins a word of
 // the file name with another word, not ubiquitous in the corpus, and
 // occurs in the topic's hits: then the name's word is bound in a compound
-// the specs use.
-func boundInCompound(m *topicMatch, cs *corpusStats, covered map[string]bool, docs []*lexDoc) bool {
+// the specs use. counts keeps how many docs hold each phrase, for the next
+// call over the same docs.
+func boundInCompound(m *topicMatch, cs *corpusStats, covered map[string]bool, docs []*lexDoc, counts map[string]int) bool {
 	for _, q := range m.phrases {
 		w1, w2, _ := strings.Cut(q.term, " ")
 		if covered[w1] == covered[w2] {
@@ -541,11 +567,14 @@ func boundInCompound(m *topicMatch, cs *corpusStats, covered map[string]bool, do
 		if other := map[bool]string{true: w2, false: w1}[covered[w1]]; cs.n >= minPruneSections && float64(cs.docFreq(other)) > ubiquitousShare*float64(cs.n) {
 			continue // "the swap KEP" among KEPs binds nothing
 		}
-		n := 0
-		for _, d := range docs {
-			if d.set[q.term] {
-				n++
+		n, ok := counts[q.term]
+		if !ok {
+			for _, d := range docs {
+				if d.set[q.term] {
+					n++
+				}
 			}
+			counts[q.term] = n
 		}
 		if n >= max(2, len(docs)/100) {
 			return true

@@ -1,0 +1,122 @@
+package retrieval
+
+import (
+	"context"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/livespec/livespec"
+)
+
+// allCandidates is every file a topic could name, listed the long way: the
+// pool's files in rank order (titled by their first titled hit, else by
+// their current title), then every current file the pool lacks.
+func allCandidates(pool []livespec.Version, cur *currentSet) []*fileCand {
+	var cands []*fileCand
+	byFile := map[fileID]*fileCand{}
+	add := func(f fileID, title string, rank int) *fileCand {
+		c, ok := byFile[f]
+		if !ok {
+			c = &fileCand{f: f, rank: rank}
+			byFile[f] = c
+			cands = append(cands, c)
+		}
+		if c.title == "" {
+			c.title = title
+		}
+		return c
+	}
+	for i, v := range pool {
+		add(fileID{v.Repo, v.Path}, firstHeading(v.Heading), i)
+	}
+	for _, f := range cur.files {
+		add(f.f, f.title, len(pool)).current = true
+	}
+	for _, c := range cands {
+		c.base, c.words = nameTerms(docName(c.f.path)), nameTerms(c.title)
+	}
+	return cands
+}
+
+// TestFileCandidatesWeighEveryFile checks that the files a topic may name
+// are listed with the name terms, order and ranks of the full list of the
+// pool's and the current files, that none the topic's words could name is
+// left out, and that name words weigh by their rarity among all of them.
+func TestFileCandidatesWeighEveryFile(t *testing.T) {
+	ctx := context.Background()
+	st := &writableFiles{titles: map[string]string{
+		"keps/node-swap.md":      "Node swap support",
+		"keps/pod-security.md":   "Pod Security Admission",
+		"keps/sidecar.md":        "Sidecar containers",
+		"keps/README.md":         "Kubernetes Enhancement Proposals",
+		"docs/security-guide.md": "Security guide",
+	}}
+	a := &Assistant{Store: st}
+	ver := func(path, heading string) livespec.Version {
+		return livespec.Version{ID: path + "#" + heading, Key: livespec.Key{Repo: "r", Path: path, Heading: heading}}
+	}
+	for _, tt := range []struct {
+		name  string
+		topic string
+		pool  []livespec.Version
+	}{
+		{"pool of current files", "pod security admission",
+			[]livespec.Version{ver("keps/pod-security.md", "Pod Security Admission > Goals"), ver("keps/sidecar.md", "Sidecar containers")}},
+		{"a pool file titled otherwise than now", "node swap",
+			[]livespec.Version{ver("keps/node-swap.md", "Swap on Linux nodes > Design"), ver("keps/node-swap.md", "Swap on Linux nodes")}},
+		{"a removed file and an untitled hit", "security guide",
+			[]livespec.Version{ver("old/guide.md", "Guide > Security"), ver("docs/security-guide.md", "")}},
+		{"empty pool", "sidecar containers", nil},
+		{"an acronym's expansion", "the KEP README", []livespec.Version{ver("keps/sidecar.md", "Sidecar containers")}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m := &topicMatch{topic: tt.topic, words: lexContent(lexQuery(tt.topic))}
+			m.words[0].expansion = []string{"kubernet", "enhanc"} // as lexExpand may find
+			cur, err := a.current(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, nw, err := a.fileCandidates(ctx, m, tt.pool, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all := allCandidates(tt.pool, cur)
+			var want []*fileCand
+			for _, c := range all {
+				var scratch []string
+				if _, cov := topicCover(m, c, &scratch); cov > 0 || c.rank < len(tt.pool) {
+					want = append(want, c)
+				}
+			}
+			if len(got) != len(want) {
+				t.Fatalf("got %d candidates %v, want %d %v", len(got), files(got), len(want), files(want))
+			}
+			for i := range want {
+				g, w := got[i], want[i]
+				if g.f != w.f || g.rank != w.rank || g.current != w.current || !slices.Equal(g.base, w.base) || !slices.Equal(g.words, w.words) {
+					t.Errorf("candidate %d = %+v, want %+v", i, *g, *w)
+				}
+			}
+			df := map[string]int{}
+			for _, c := range all {
+				for w := range nameSet(c) {
+					df[w]++
+				}
+			}
+			for w, n := range df {
+				if want := math.Log(1 + float64(len(all))/float64(n)); math.Abs(nw.weight(w)-want) > 1e-12 {
+					t.Errorf("weight of %q = %v, want %v (%d of %d files)", w, nw.weight(w), want, n, len(all))
+				}
+			}
+		})
+	}
+}
+
+func files(cs []*fileCand) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.f.path)
+	}
+	return out
+}
