@@ -414,7 +414,7 @@ func (a *Assistant) together(ctx context.Context, text string, sig []sigTerm, pa
 				break
 			}
 		}
-		if all && (len(pairs) == 0 || slices.ContainsFunc(pairs, func(p string) bool { return d.set[p] })) {
+		if all && (len(pairs) == 0 || slices.ContainsFunc(pairs, func(p string) bool { return d.terms.has(p) })) {
 			return true, nil
 		}
 	}

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
+	"hash/maphash"
 	"math"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/lex"
@@ -444,19 +445,104 @@ func lexContent(qs []qterm) []qterm {
 }
 
 // doc is a text analysed once: its term set and, for acronym expansion, its
-// words in order with their case.
+// words in order with their case. Analysed texts are kept (see docCache),
+// so a doc holds few pointers for the garbage collector to trace: its
+// terms share one string, its words are offsets into its text.
 type lexDoc struct {
-	set   map[string]bool
+	terms termSet // its terms and, when analysed with phrases, phrases
 	text  string
-	once  sync.Once // a cached doc is shared: words are split once
-	words []string  // original words, in order; read lazily for acronyms
-	// keys are the terms of set in order, made once on the first prefix
-	// look-up, so that each finds its forms by binary search.
-	keysOnce sync.Once
-	keys     []string
+	once  sync.Once  // a cached doc is shared: words are split once
+	words []wordSpan // original words, in order; read lazily for acronyms
 	// pieces are the leading pieces of its camelCase symbols ("$dynamic"
 	// of "$dynamicRef"), which a symbol written as a prefix may be.
 	pieces map[string]bool
+}
+
+// wordSpan is a word of a text: text[start:end].
+type wordSpan struct{ start, end int32 }
+
+// termSet is a set of strings kept sorted in one string, with an open
+// addressing table of their hashes for look-ups.
+type termSet struct {
+	joined string
+	ends   []int32 // term i is joined[ends[i-1]:ends[i]], the first from 0
+	slots  []int32 // 1 + the index of a term hashed there; 0 is empty
+}
+
+// termSeed seeds the hashes of every termSet.
+var termSeed = maphash.MakeSeed()
+
+// newTermSet returns the set of ts; it sorts ts.
+func newTermSet(ts []string) termSet {
+	slices.Sort(ts)
+	ts = slices.Compact(ts)
+	n := 0
+	for _, t := range ts {
+		n += len(t)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	s := termSet{ends: make([]int32, len(ts))}
+	for i, t := range ts {
+		b.WriteString(t)
+		s.ends[i] = int32(b.Len())
+	}
+	s.joined = b.String()
+	size := 8
+	for size < 2*len(ts) {
+		size *= 2
+	}
+	s.slots = make([]int32, size)
+	mask := size - 1
+	for i, t := range ts {
+		h := int(maphash.String(termSeed, t)) & mask
+		for s.slots[h] != 0 {
+			h = (h + 1) & mask
+		}
+		s.slots[h] = int32(i + 1)
+	}
+	return s
+}
+
+func (s termSet) len() int { return len(s.ends) }
+
+// at returns the i-th term in order.
+func (s termSet) at(i int) string {
+	start := int32(0)
+	if i > 0 {
+		start = s.ends[i-1]
+	}
+	return s.joined[start:s.ends[i]]
+}
+
+// search returns the index of the first term not before t.
+func (s termSet) search(t string) int {
+	lo, hi := 0, len(s.ends)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if s.at(mid) < t {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo
+}
+
+// has reports whether t is in the set.
+func (s termSet) has(t string) bool {
+	if len(s.slots) == 0 {
+		return false
+	}
+	mask := len(s.slots) - 1
+	for h := int(maphash.String(termSeed, t)) & mask; ; h = (h + 1) & mask {
+		switch j := s.slots[h]; {
+		case j == 0:
+			return false
+		case s.at(int(j-1)) == t:
+			return true
+		}
+	}
 }
 
 // lexAnalyse analyses text for coverage: its stemmed terms and its
@@ -467,11 +553,13 @@ func lexAnalyse(text string) *lexDoc { return analyse(text, true) }
 func lexAnalyseTerms(text string) *lexDoc { return analyse(text, false) }
 
 func analyse(text string, phrases bool) *lexDoc {
-	d := &lexDoc{set: map[string]bool{}, text: text}
+	d := &lexDoc{text: text}
+	toks := lex.Tokens(text)
+	terms := make([]string, 0, 2*len(toks))
 	prev := ""
-	for _, t := range lex.Tokens(text) {
+	for _, t := range toks {
 		st := lex.Stem(t.Word)
-		d.set[st] = true
+		terms = append(terms, st)
 		if t.Symbol {
 			d.addPieces(t.Pieces())
 		}
@@ -483,10 +571,11 @@ func analyse(text string, phrases bool) *lexDoc {
 			continue
 		}
 		if prev != "" {
-			d.set[prev+" "+st] = true // adjacent words, for phrases
+			terms = append(terms, prev+" "+st) // adjacent words, for phrases
 		}
 		prev = st
 	}
+	d.terms = newTermSet(terms)
 	return d
 }
 
@@ -499,13 +588,30 @@ func (d *lexDoc) addPieces(ps []string) {
 	}
 }
 
-// wordList returns the words of the text in order, with their case.
-func (d *lexDoc) wordList() []string {
+// wordCount returns how many words the text has: the runs of letters and
+// digits, in order, with their case (see word).
+func (d *lexDoc) wordCount() int {
 	d.once.Do(func() {
-		d.words = strings.FieldsFunc(d.text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		start := -1
+		for i, r := range d.text {
+			inWord := unicode.IsLetter(r) || unicode.IsDigit(r)
+			switch {
+			case inWord && start < 0:
+				start = i
+			case !inWord && start >= 0:
+				d.words = append(d.words, wordSpan{int32(start), int32(i)})
+				start = -1
+			}
+		}
+		if start >= 0 {
+			d.words = append(d.words, wordSpan{int32(start), int32(len(d.text))})
+		}
 	})
-	return d.words
+	return len(d.words)
 }
+
+// word returns the i-th word of the text; wordCount must come first.
+func (d *lexDoc) word(i int) string { return d.text[d.words[i].start:d.words[i].end] }
 
 // has reports whether the document contains q's term or, for an acronym
 // with an expansion, every word of the expansion.
@@ -517,7 +623,7 @@ func (d *lexDoc) has(q qterm) bool {
 		return false
 	}
 	for _, e := range q.expansion {
-		if !d.set[e] {
+		if !d.terms.has(e) {
 			return false
 		}
 	}
@@ -527,7 +633,7 @@ func (d *lexDoc) has(q qterm) bool {
 // holds reports whether the document contains term or, when prefix, a
 // symbol of which term is a prefix ("~int64" for "~int").
 func (d *lexDoc) holds(term string, prefix bool) bool {
-	if d.set[term] {
+	if d.terms.has(term) {
 		return true
 	}
 	if !prefix {
@@ -536,12 +642,8 @@ func (d *lexDoc) holds(term string, prefix bool) bool {
 	if d.pieces[term] {
 		return true
 	}
-	d.keysOnce.Do(func() {
-		d.keys = slices.Sorted(maps.Keys(d.set))
-	})
-	i, _ := slices.BinarySearch(d.keys, term)
-	for ; i < len(d.keys) && strings.HasPrefix(d.keys[i], term); i++ {
-		if lex.PrefixOf(term, d.keys[i]) {
+	for i := d.terms.search(term); i < d.terms.len() && strings.HasPrefix(d.terms.at(i), term); i++ {
+		if lex.PrefixOf(term, d.terms.at(i)) {
 			return true
 		}
 	}
@@ -578,19 +680,19 @@ func lexExpand(qs []qterm, texts []*lexDoc) {
 		}
 	search:
 		for _, d := range texts {
-			ws := d.wordList()
-			for s := 0; s+len(a) <= len(ws); s++ {
+			n := d.wordCount()
+			for s := 0; s+len(a) <= n; s++ {
 				ok := true
 				for k := 0; k < len(a); k++ {
-					w := ws[s+k]
-					if w == "" || unicode.ToLower([]rune(w)[0]) != rune(a[k]) || !unicode.IsUpper([]rune(w)[0]) {
+					r, _ := utf8.DecodeRuneInString(d.word(s + k))
+					if unicode.ToLower(r) != rune(a[k]) || !unicode.IsUpper(r) {
 						ok = false
 						break
 					}
 				}
 				if ok {
 					for k := 0; k < len(a); k++ {
-						qs[i].expansion = append(qs[i].expansion, lex.Stem(strings.ToLower(ws[s+k])))
+						qs[i].expansion = append(qs[i].expansion, lex.Stem(strings.ToLower(d.word(s+k))))
 					}
 					break search
 				}

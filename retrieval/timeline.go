@@ -570,7 +570,7 @@ func boundInCompound(m *topicMatch, cs *corpusStats, covered map[string]bool, do
 		n, ok := counts[q.term]
 		if !ok {
 			for _, d := range docs {
-				if d.set[q.term] {
+				if d.terms.has(q.term) {
 					n++
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/lex"
 )
 
 // allCandidates is every file a topic could name, listed the long way: the
@@ -119,4 +120,62 @@ func files(cs []*fileCand) []string {
 		out = append(out, c.f.path)
 	}
 	return out
+}
+
+// TestTermSet checks a term set against a map of the same terms: every
+// term and none other is in it, in order.
+func TestTermSet(t *testing.T) {
+	terms := []string{"pod", "pod secur", "secur", "pod", "", "po", "pods", "zeta", "alpha", "~int64", "écrit"}
+	want := map[string]bool{}
+	for _, w := range terms {
+		want[w] = true
+	}
+	s := newTermSet(slices.Clone(terms))
+	if s.len() != len(want) {
+		t.Fatalf("%d terms, want %d", s.len(), len(want))
+	}
+	for i := 1; i < s.len(); i++ {
+		if s.at(i-1) >= s.at(i) {
+			t.Errorf("terms %q and %q out of order", s.at(i-1), s.at(i))
+		}
+	}
+	for _, probe := range append(terms, "p", "podss", "secu", "zz", "~int", "ecrit", "pod secu") {
+		if got := s.has(probe); got != want[probe] {
+			t.Errorf("has(%q) = %v, want %v", probe, got, want[probe])
+		}
+	}
+	if empty := newTermSet(nil); empty.has("") || empty.has("pod") {
+		t.Error("an empty set has a term")
+	}
+}
+
+// TestLexDocTerms checks what an analysed text holds: the stems of its
+// words, its adjacent pairs of words unless a stop word parts them, and
+// with a prefix the symbols the prefix starts.
+func TestLexDocTerms(t *testing.T) {
+	d := lexAnalyse("Pod Security admission: the pods of a namespace, with `~int64` values.")
+	pod, sec, adm := lex.Stem("pod"), lex.Stem("security"), lex.Stem("admission")
+	for _, tc := range []struct {
+		term   string
+		prefix bool
+		want   bool
+	}{
+		{pod, false, true},
+		{sec, false, true},
+		{pod + " " + sec, false, true},
+		{sec + " " + adm, false, true},
+		{adm + " " + pod, false, false}, // "the" parts them
+		{lex.Stem("namespace"), false, true},
+		{"~int64", false, true},
+		{"~int", false, false},
+		{"~int", true, true},
+		{"kubelet", false, false},
+	} {
+		if got := d.holds(tc.term, tc.prefix); got != tc.want {
+			t.Errorf("holds(%q, %v) = %v, want %v", tc.term, tc.prefix, got, tc.want)
+		}
+	}
+	if n := d.wordCount(); n != 11 || d.word(0) != "Pod" || d.word(n-1) != "values" {
+		t.Errorf("%d words, first %q: want 11 from Pod to values", n, d.word(0))
+	}
 }
