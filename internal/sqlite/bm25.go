@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+
+	"github.com/livespec/livespec/internal/cache"
 )
 
 // FTS5's bm25() of a row for the query "t1" OR "t2" ... is minus the sum,
@@ -37,12 +39,31 @@ type posting struct {
 	score float64
 }
 
-// termCache keeps the per-term contributions of one FTS table.
+// termCache keeps the per-term contributions of one FTS table. The
+// searches that miss a term at once (all of them, right after a write)
+// share one read of it.
 type termCache struct {
 	mu      sync.Mutex
 	state   string // the table's averages and structure records
 	lists   map[string][]posting
 	entries int
+	reads   cache.Flight[[]posting] // by state and term
+}
+
+// read returns term's contributions at state, kept or read by read (once
+// for the searches asking at once) and kept.
+func (c *termCache) read(ctx context.Context, state, term string, read func() ([]posting, error)) ([]posting, error) {
+	if l, ok := c.get(state, term); ok {
+		return l, nil
+	}
+	l, _, err := c.reads.Do(ctx, state+"\x00"+term, func() ([]posting, error) {
+		l, err := read()
+		if err == nil {
+			c.put(state, term, l)
+		}
+		return l, err
+	})
+	return l, err
 }
 
 // get returns term's contributions read at state, if kept.
@@ -117,6 +138,9 @@ func ftsState(ctx context.Context, q queryer, table string) (string, error) {
 	return state, closeRows(rows)
 }
 
+// readTermScores is termScores; tests count its calls.
+var readTermScores = termScores
+
 // termScores returns the contributions of term to the texts of table that
 // match it, ordered by id.
 func termScores(ctx context.Context, tx *sql.Tx, table, term string) ([]posting, error) {
@@ -156,8 +180,8 @@ func cmpInt64(a, b int64) int {
 // rankTexts returns every text of table matching any of terms with its
 // BM25 score (higher is better), in no particular order.
 func (s *Store) rankTexts(ctx context.Context, tx *sql.Tx, table string, terms []string) ([]posting, error) {
-	cache := s.termCache(table)
-	if cache == nil {
+	tc := s.termCache(table)
+	if tc == nil {
 		return nil, errors.New("no FTS table " + table)
 	}
 	state, err := ftsState(ctx, txQuerier{s, tx}, table)
@@ -167,12 +191,9 @@ func (s *Store) rankTexts(ctx context.Context, tx *sql.Tx, table string, terms [
 	lists := make([][]posting, len(terms))
 	total := 0
 	for i, t := range terms {
-		l, ok := cache.get(state, t)
-		if !ok {
-			if l, err = termScores(ctx, tx, table, t); err != nil {
-				return nil, err
-			}
-			cache.put(state, t, l)
+		l, err := tc.read(ctx, state, t, func() ([]posting, error) { return readTermScores(ctx, tx, table, t) })
+		if err != nil {
+			return nil, err
 		}
 		lists[i] = l
 		total += len(l)

@@ -1,0 +1,86 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestTermReadOnceForConcurrentSearches: searches that miss a term at
+// once (right after a write, every search does) read its contributions
+// once between them, and each ranks as FTS5 does.
+func TestTermReadOnceForConcurrentSearches(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, b := range wordyHistory("a", 3, 20) {
+		if err := s.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := ftsRanking(t, s, "all_fts", []string{"pod"}, 100000)
+	calls, gate := make(chan struct{}, 16), make(chan struct{})
+	readTermScores = func(ctx context.Context, tx *sql.Tx, table, term string) ([]posting, error) {
+		calls <- struct{}{}
+		<-gate
+		return termScores(ctx, tx, table, term)
+	}
+	t.Cleanup(func() { readTermScores = termScores })
+	const searches = readers
+	var wg sync.WaitGroup
+	got := make(chan []posting, searches)
+	for range searches {
+		wg.Go(func() {
+			tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer tx.Rollback()
+			ranked, err := s.rankTexts(ctx, tx, "all_fts", []string{"pod"})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			got <- topK(ranked, 100000)
+		})
+	}
+	// The read is let go once every search reads (each its own) or after
+	// a while (the others wait for the one read).
+	reads := 0
+	select {
+	case <-calls:
+		reads++
+	case <-ctx.Done():
+		t.Fatal("no search read the term")
+	}
+	wait := time.After(300 * time.Millisecond)
+collect:
+	for reads < searches {
+		select {
+		case <-calls:
+			reads++
+		case <-wait:
+			break collect
+		}
+	}
+	close(gate)
+	wg.Wait()
+	close(got)
+	reads += len(calls)
+	for g := range got {
+		if len(g) != len(want) || len(g) == 0 || g[0] != want[0] || g[len(g)-1] != want[len(want)-1] {
+			t.Fatalf("a search ranked %d texts (first %v), FTS5 %d (first %v)", len(g), g[:min(1, len(g))], len(want), want[:min(1, len(want))])
+		}
+	}
+	if reads != 1 {
+		t.Fatalf("%d searches missing one term at once read it %d times, want once", searches, reads)
+	}
+}
