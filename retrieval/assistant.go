@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/cache"
 	"github.com/livespec/livespec/internal/lex"
 	"golang.org/x/sync/singleflight"
 )
@@ -58,7 +59,7 @@ type Assistant struct {
 	statsSeq    uint64             // numbers the statistics computed
 	statsFlight singleflight.Group // statistics being made, by checkpoints
 	answers     answerCache
-	flights     singleflight.Group // heavy answers being computed (answerOnce)
+	flights     cache.Flight[*livespec.Answer] // heavy answers being computed (answerOnce)
 	files       versionCache[*currentSet]
 	vocab       versionCache[*factVocab]
 }

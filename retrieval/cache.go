@@ -3,15 +3,12 @@ package retrieval
 import (
 	"cmp"
 	"context"
-	"errors"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/cache"
@@ -200,7 +197,7 @@ type versionCache[T any] struct {
 	mu      sync.Mutex
 	version uint64
 	m       map[string]T
-	reads   singleflight.Group // reads in progress, by version and key
+	reads   cache.Flight[T] // reads in progress, by version and key
 }
 
 // get returns the value of key at the index's version: kept, or made by
@@ -236,17 +233,8 @@ func (c *versionCache[T]) get(ctx context.Context, dv livespec.DataVersioner, ke
 // same time. A caller whose shared read ended with another caller's
 // context error reads again.
 func (c *versionCache[T]) read(ctx context.Context, version uint64, key string, read func() (T, error)) (T, error) {
-	flight := strconv.FormatUint(version, 10) + "\x00" + key
-	for {
-		r, err, shared := c.reads.Do(flight, func() (any, error) { return read() })
-		if err == nil {
-			return r.(T), nil
-		}
-		if !shared || ctx.Err() != nil || !(errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-			var zero T
-			return zero, err
-		}
-	}
+	v, _, err := c.reads.Do(ctx, strconv.FormatUint(version, 10)+"\x00"+key, read)
+	return v, err
 }
 
 // currentSet is the current files of a set of repositories with their

@@ -2,7 +2,6 @@ package retrieval
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/livespec/livespec"
@@ -45,20 +44,14 @@ func (a *Assistant) answerOnce(ctx context.Context, question string, u Understan
 		return nil, err
 	}
 	key := a.answerKey(question, u, topic, now, repos, stats)
-	for {
-		v, err, shared := a.flights.Do(key, func() (any, error) {
-			return a.answer(ctx, question, u, topic, now, repos, nil)
-		})
-		if err != nil {
-			if shared && ctx.Err() == nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
-				continue // another caller's context ended; ours did not
-			}
-			return nil, err
-		}
-		ans := v.(*livespec.Answer)
-		if shared {
-			ans = copyAnswer(ans)
-		}
-		return ans, nil
+	ans, shared, err := a.flights.Do(ctx, key, func() (*livespec.Answer, error) {
+		return a.answer(ctx, question, u, topic, now, repos, nil)
+	})
+	if err != nil {
+		return nil, err
 	}
+	if shared {
+		ans = copyAnswer(ans)
+	}
+	return ans, nil
 }
