@@ -36,6 +36,9 @@ type TimelineEvent struct {
 	// FirstMention marks the event whose text is the earliest to match the
 	// topic.
 	FirstMention bool `json:"first_mention,omitempty"`
+	// Editorial is the change's Editorial kind: the event only changed the
+	// form of the text.
+	Editorial string `json:"editorial,omitempty"`
 }
 
 // Timeline is the history of the matching sections, oldest first.

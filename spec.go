@@ -228,6 +228,11 @@ type Change struct {
 	Before     string     `json:"before,omitempty"` // version id replaced or removed
 	After      string     `json:"after,omitempty"`  // version id introduced
 	Summary    string     `json:"summary"`
+	// Editorial is one of the Edit kinds when the change only changed the
+	// form of the text (a modification, or a section's rename; see
+	// AnswerChange), "" for a change of substance. Ingest classifies every
+	// event of a commit together, so a reader need not compare texts.
+	Editorial string `json:"editorial,omitempty"`
 }
 
 // Checkpoint records how far a repository's history has been ingested.

@@ -134,7 +134,7 @@ type ChangeQuery struct {
 	After string
 	Limit int // 0: no limit
 	// Brief leaves out what only a report of the changes shows: Author,
-	// AuthorDate, Message, Before, After and Summary are empty. The events
+	// AuthorDate, Message, Before, After, Summary and Editorial are empty. The events
 	// and their order are those of the same query without Brief.
 	Brief bool
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/edit"
 )
 
 // differ turns each commit, in order, into versions, closes and changes,
@@ -117,6 +118,7 @@ func (p *pipeline) commit(ctx context.Context, job *commitJob) error {
 		}
 	}
 	changes := p.splitMixed(job.changes)
+	start, standing := len(p.batch.Changes), p.standing(len(changes))
 	// Detach every old side first: a commit can swap two paths.
 	olds := make([]*openFile, len(changes))
 	for i, jc := range changes {
@@ -130,6 +132,7 @@ func (p *pipeline) commit(ctx context.Context, job *commitJob) error {
 			p.file(job, jc, olds[i])
 		}
 	}
+	classifyEdits(p.batch.Changes[start:], standing)
 	if !p.opt.Tuning.NoFacts {
 		if err := p.loadSourceFacts(ctx, changes); err != nil {
 			return err
@@ -282,6 +285,7 @@ func (p *pipeline) section(fs *fileSections, d SectionDiff, seen map[secKey]bool
 		} else {
 			fs.counts[1]++
 		}
+		ch.Editorial = edit.Text(ch.Kind, d.Old.Text, d.New.Text) // the commit's kinds replace it
 		p.addChange(ch)
 	case d.New != nil:
 		v := p.addVersion(job, path, d.New, fs.nf)

@@ -293,9 +293,6 @@ func (a *Assistant) timelineEvidence(ctx context.Context, ev *livespec.Evidence,
 		ev.Notes = append(ev.Notes, fmt.Sprintf("Only the first %d of %d events are listed.", maxEvents, len(ev.Changes)))
 		ev.Changes = ev.Changes[:maxEvents]
 	}
-	if err := a.classify(ctx, ev.Changes); err != nil {
-		return gathered{}, err
-	}
 	if ev.Titles, err = a.titles(ctx, ev.Changes); err != nil {
 		return gathered{}, err
 	}
@@ -485,7 +482,7 @@ func changeOfEvent(e livespec.TimelineEvent) livespec.AnswerChange {
 	return livespec.AnswerChange{
 		Repo: e.Repo, Commit: e.Commit, Date: e.Date, Author: e.Author, Message: e.Message,
 		Path: e.Path, OldPath: e.OldPath, Heading: livespec.AnswerHeading(e.Heading, e.Level == livespec.LevelSection),
-		Level: e.Level, Kind: e.Kind, Summary: e.Summary,
+		Level: e.Level, Kind: e.Kind, Summary: e.Summary, Editorial: e.Editorial,
 	}
 }
 

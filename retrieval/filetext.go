@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/edit"
 )
 
 // FileVersions returns the versions of the spec file at exactly path (in
@@ -100,4 +101,11 @@ func partHead(v livespec.Version) string {
 // was editorial, and how (livespec.EditWhitespace, EditHeading, EditLinks,
 // EditTypo), or "" for a change of substance: the classification answers
 // use, for the web page's document history.
-func EditKind(before, after string) string { return editKind(before, after) }
+func EditKind(before, after string) string { return edit.Kind(before, after) }
+
+// editKind and linkFree are the edit package's Kind and LinkFree, as
+// retrieval's files name them.
+var (
+	editKind = edit.Kind
+	linkFree = edit.LinkFree
+)

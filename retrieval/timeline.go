@@ -1088,7 +1088,7 @@ func eventOf(c livespec.Change) livespec.TimelineEvent {
 	return livespec.TimelineEvent{
 		Date: livespec.Time{Time: c.Date}, Commit: c.Commit, Author: c.Author, Message: c.Message,
 		Kind: c.Kind, Repo: c.Repo, Path: c.Path, OldPath: c.OldPath, Heading: c.Heading,
-		OldHeading: c.OldHeading, Summary: c.Summary, VersionID: c.After, Level: levelOf(c),
+		OldHeading: c.OldHeading, Summary: c.Summary, VersionID: c.After, Level: levelOf(c), Editorial: c.Editorial,
 	}
 }
 

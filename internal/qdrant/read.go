@@ -313,7 +313,7 @@ func (s *Store) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec
 
 // briefChange is c without what ChangeQuery.Brief leaves out.
 func briefChange(c livespec.Change) livespec.Change {
-	c.Author, c.AuthorDate, c.Message, c.Before, c.After, c.Summary = "", time.Time{}, "", "", "", ""
+	c.Author, c.AuthorDate, c.Message, c.Before, c.After, c.Summary, c.Editorial = "", time.Time{}, "", "", "", "", ""
 	return c
 }
 

@@ -53,7 +53,7 @@ const (
 	sqlCloseFile    = `UPDATE files SET end_commit = ?, end_seq = ?, valid_to = ? WHERE id = ? AND repo = ? AND end_commit = ''`
 
 	sqlInsertChanges = `INSERT INTO changes
-	(id, repo, commit_, seq, date, author_date, author, message, path, old_path, heading, old_heading, part, section, kind, before, after, summary)
+	(id, repo, commit_, seq, date, author_date, author, message, path, old_path, heading, old_heading, part, section, kind, before, after, summary, editorial)
 	VALUES `
 	sqlChangesConflict = `
 	ON CONFLICT (id) DO UPDATE SET
@@ -61,9 +61,9 @@ const (
 		author = excluded.author, message = excluded.message, path = excluded.path, old_path = excluded.old_path,
 		heading = excluded.heading, old_heading = excluded.old_heading, part = excluded.part,
 		section = excluded.section, kind = excluded.kind, before = excluded.before, after = excluded.after,
-		summary = excluded.summary
+		summary = excluded.summary, editorial = excluded.editorial
 	WHERE changes.repo = excluded.repo`
-	changeArgs = 18
+	changeArgs = 19
 
 	sqlUpsertVector = `INSERT OR REPLACE INTO vectors (embedder, hash, vec) VALUES (?, ?, ?)`
 
@@ -418,7 +418,7 @@ func (a *applier) changes(cs []livespec.Change) error {
 		c := &cs[i]
 		return w.add(c.ID, c.Repo, c.Commit, c.Seq, nanos(c.Date), nanos(c.AuthorDate), c.Author,
 			c.Message, c.Path, c.OldPath, c.Heading, c.OldHeading, c.Part, c.Section, string(c.Kind),
-			c.Before, c.After, c.Summary)
+			c.Before, c.After, c.Summary, c.Editorial)
 	})
 }
 

@@ -60,7 +60,7 @@ func parseInt(f string) (sql.NullInt64, bool) {
 // ones first.
 const (
 	changeBriefCols = `c.date, c.seq, c.part, c.section, c.id, c.repo, c.commit_, c.path, c.old_path, c.heading, c.old_heading, c.kind`
-	changeCols      = changeBriefCols + `, c.author_date, c.author, c.message, c.before, c.after, c.summary`
+	changeCols      = changeBriefCols + `, c.author_date, c.author, c.message, c.before, c.after, c.summary, c.editorial`
 )
 
 // changeBriefPacked and changePacked select changeBriefCols and changeCols
@@ -68,7 +68,7 @@ const (
 var (
 	changeBriefPacked = packExpr(changeBriefExprs...)
 	changePacked      = packExpr(append(changeBriefExprs[:len(changeBriefExprs):len(changeBriefExprs)],
-		`ifnull(c.author_date, '')`, `c.author`, `c.message`, `c.before`, `c.after`, `c.summary`)...)
+		`ifnull(c.author_date, '')`, `c.author`, `c.message`, `c.before`, `c.after`, `c.summary`, `c.editorial`)...)
 )
 
 var changeBriefExprs = strings.Split(changeBriefCols, ", ")
@@ -96,7 +96,7 @@ func scanChangeCols(sc scanner, c *livespec.Change, more ...any) error {
 // scanChange scans changeCols into c.
 func scanChange(sc scanner, c *livespec.Change) error {
 	var adate sql.NullInt64
-	if err := scanChangeCols(sc, c, &adate, &c.Author, &c.Message, &c.Before, &c.After, &c.Summary); err != nil {
+	if err := scanChangeCols(sc, c, &adate, &c.Author, &c.Message, &c.Before, &c.After, &c.Summary, &c.Editorial); err != nil {
 		return err
 	}
 	c.AuthorDate = fromNanos(adate)
@@ -113,13 +113,14 @@ func unpackBriefChange(s string, c *livespec.Change) bool {
 // unpackChange fills c from a row selected with changePacked and reports
 // whether the row split exactly.
 func unpackChange(s string, c *livespec.Change) bool {
-	var f [briefFields + 6]string
+	var f [briefFields + 7]string
 	if !split(s, f[:]) || !briefChange(f[:briefFields], c) {
 		return false
 	}
 	adate, ok := parseInt(f[briefFields])
 	c.AuthorDate = fromNanos(adate)
 	c.Author, c.Message, c.Before, c.After, c.Summary = f[briefFields+1], f[briefFields+2], f[briefFields+3], f[briefFields+4], f[briefFields+5]
+	c.Editorial = f[briefFields+6]
 	return ok
 }
 

@@ -385,4 +385,13 @@ CREATE TRIGGER change_days_au AFTER UPDATE OF date, repo, path, section ON chang
 		ON CONFLICT (day, repo, path) DO UPDATE SET n = n + 1;
 END;
 `,
+	// 12: each change's editorial kind (Change.Editorial), which ingest
+	// classifies commit by commit; changes_order covers it. Opening an
+	// older index classifies its stored changes once (backfillEdits).
+	`
+ALTER TABLE changes ADD COLUMN editorial TEXT NOT NULL DEFAULT '';
+DROP INDEX changes_order;
+CREATE INDEX changes_order ON changes (date, repo, seq, section, path, heading, part, id,
+	commit_, author_date, author, message, old_path, old_heading, kind, before, after, summary, editorial);
+`,
 }

@@ -246,6 +246,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			return s.fail(ctx, fmt.Sprintf("migrate to schema %d", termsSchema), err)
 		}
 	}
+	if ver < editsSchema {
+		if err := backfillEdits(ctx, tx); err != nil {
+			return s.fail(ctx, fmt.Sprintf("migrate to schema %d", editsSchema), err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = %d", applicationID, len(migrations))); err != nil {
 		return s.fail(ctx, "migrate", err)
 	}

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(tb testing.TB) livespec.Store) {
 		{"ChangesBrief", testChangesBrief},
 		{"ChangeIndex", testChangeIndex},
 		{"ChangedFilesDays", testChangedFilesDays},
+		{"ChangesEditorial", testChangesEditorial},
 		{"HasVectors", testHasVectors},
 		{"SetIndexMismatch", testSetIndex},
 		{"DeleteRepo", testDeleteRepo},
@@ -912,10 +913,33 @@ func testChangesBrief(t *testing.T, s livespec.Store) {
 		}
 		for i, c := range full {
 			want := c
-			want.Author, want.AuthorDate, want.Message, want.Before, want.After, want.Summary = "", time.Time{}, "", "", "", ""
+			want.Author, want.AuthorDate, want.Message, want.Before, want.After, want.Summary, want.Editorial = "", time.Time{}, "", "", "", "", ""
 			if !reflect.DeepEqual(brief[i], want) {
 				t.Errorf("%+v: brief change %d = %+v, want %+v", q, i, brief[i], want)
 			}
+		}
+	}
+}
+
+// testChangesEditorial checks that a change keeps its editorial kind: read
+// back as written, left out of a brief read.
+func testChangesEditorial(t *testing.T, s livespec.Store) {
+	h := NewHistory("ed")
+	apply(t, s, h.Commit(Commit{SHA: "e1", Time: t1, Files: map[string][]livespec.Section{"a.md": {Sec("A", "# A\n\nTeh token expires.\n")}}}))
+	fix := h.Commit(Commit{SHA: "e2", Time: t2, Files: map[string][]livespec.Section{"a.md": {Sec("A", "# A\n\nThe token expires.\n")}}})
+	for i := range fix.Changes {
+		fix.Changes[i].Editorial = livespec.EditTypo
+	}
+	apply(t, s, fix)
+	q := livespec.ChangeQuery{Repos: []string{"ed"}, From: t2, Sections: true}
+	got := changes(t, s, q)
+	if len(got) != 2 || got[0].Editorial != livespec.EditTypo || got[1].Editorial != livespec.EditTypo {
+		t.Fatalf("changes of the typo fix = %+v, want 2 marked %q", got, livespec.EditTypo)
+	}
+	q.Brief = true
+	for _, c := range changes(t, s, q) {
+		if c.Editorial != "" {
+			t.Errorf("brief change %s has editorial %q, want none", c.ID, c.Editorial)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package retrieval
+package edit
 
 import (
 	"regexp"
@@ -17,7 +17,7 @@ const (
 	typoMaxTokens = 600 // tokens of the differing middle of two texts compared word by word, at most
 )
 
-// editKind says whether the edit from before to after changed only the
+// Kind says whether the edit from before to after changed only the
 // form of a section's text, and how: livespec.EditWhitespace when only
 // spacing differs, EditHeading when only heading levels (ATX marks or
 // setext underlines) do, EditLinks when only link targets, anchors or
@@ -29,7 +29,7 @@ const (
 // Every normalisation works line by line (no pattern spans a line break),
 // so the lines both texts share at their start and end compare equal at
 // every step: only the lines between them are compared.
-func editKind(before, after string) string {
+func Kind(before, after string) string {
 	if before == after || strings.TrimSpace(before) == "" || strings.TrimSpace(after) == "" {
 		return ""
 	}
@@ -42,7 +42,7 @@ func editKind(before, after string) string {
 	if strings.Join(b, " ") == strings.Join(a, " ") {
 		return livespec.EditHeading
 	}
-	b, a = strings.Fields(linkFree(headingFree(before))), strings.Fields(linkFree(headingFree(after)))
+	b, a = strings.Fields(LinkFree(headingFree(before))), strings.Fields(LinkFree(headingFree(after)))
 	if strings.Join(b, " ") == strings.Join(a, " ") {
 		return livespec.EditLinks
 	}
@@ -91,7 +91,7 @@ var (
 	bareURL = regexp.MustCompile(`<?https?://[^\s>)]+>?`)
 )
 
-// linkForms are the forms linkFree drops or rewrites, in the order it
+// linkForms are the forms LinkFree drops or rewrites, in the order it
 // applies them, each with a substring every match holds: a line without
 // it is left to the next form unread. No form matches across a line break.
 var linkForms = []struct {
@@ -205,17 +205,17 @@ func setextUnderline(line string) bool {
 	return c == '=' || len(rest) >= 2
 }
 
-// linkFree keeps the text of links and drops their targets, images (an
+// LinkFree keeps the text of links and drops their targets, images (an
 // image's alt text is not the spec's text), anchors, reference
 // definitions and URLs.
-func linkFree(s string) string {
+func LinkFree(s string) string {
 	if !strings.ContainsAny(s, "[<{h") {
 		return s
 	}
 	return byLine(s, linkFreeLine)
 }
 
-// linkFreeLine is linkFree of one line.
+// linkFreeLine is LinkFree of one line.
 func linkFreeLine(line string) string {
 	for _, f := range linkForms {
 		if strings.Contains(line, f.mark) {

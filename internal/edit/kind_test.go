@@ -1,4 +1,4 @@
-package retrieval
+package edit
 
 import (
 	"regexp"
@@ -8,7 +8,7 @@ import (
 	"github.com/livespec/livespec"
 )
 
-func TestEditKind(t *testing.T) {
+func TestKind(t *testing.T) {
 	const para = "## Token expiry\n\nAccess tokens expire after 30 minutes of inactivity. A client must then sign in again.\n"
 	tests := []struct {
 		name          string
@@ -54,8 +54,8 @@ func TestEditKind(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := editKind(tc.before, tc.after); got != tc.want {
-				t.Errorf("editKind(%q, %q) = %q, want %q", tc.before, tc.after, got, tc.want)
+			if got := Kind(tc.before, tc.after); got != tc.want {
+				t.Errorf("Kind(%q, %q) = %q, want %q", tc.before, tc.after, got, tc.want)
 			}
 		})
 	}
@@ -84,7 +84,7 @@ func TestEditDistance(t *testing.T) {
 }
 
 // Heading and link marks as regular expressions: the definition
-// headingFree and linkFree implement line by line.
+// headingFree and LinkFree implement line by line.
 var (
 	atxMarkRE    = regexp.MustCompile(`(?m)^[ \t]{0,3}#{1,6}[ \t]+`)
 	atxCloseRE   = regexp.MustCompile(`(?m)[ \t]+#+[ \t]*$`)
@@ -122,8 +122,8 @@ func FuzzLinkFree(f *testing.F) {
 		for _, lf := range linkForms {
 			want = lf.re.ReplaceAllString(want, lf.with)
 		}
-		if got := linkFree(s); got != want {
-			t.Errorf("linkFree(%q) = %q, want %q", s, got, want)
+		if got := LinkFree(s); got != want {
+			t.Errorf("LinkFree(%q) = %q, want %q", s, got, want)
 		}
 	})
 }
@@ -137,7 +137,7 @@ func FuzzDifferingLines(f *testing.F) {
 		if !strings.Contains(before, b) || !strings.Contains(after, a) {
 			t.Fatalf("differingLines(%q, %q) = %q, %q: not parts of the texts", before, after, b, a)
 		}
-		for _, norm := range []func(string) string{func(s string) string { return s }, headingFree, linkFree} {
+		for _, norm := range []func(string) string{func(s string) string { return s }, headingFree, LinkFree} {
 			whole := strings.Join(strings.Fields(norm(before)), " ") == strings.Join(strings.Fields(norm(after)), " ")
 			middle := strings.Join(strings.Fields(norm(b)), " ") == strings.Join(strings.Fields(norm(a)), " ")
 			if whole != middle {
