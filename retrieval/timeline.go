@@ -761,11 +761,12 @@ func (a *Assistant) lineage(ctx context.Context, f fileID, title string) ([]live
 // predecessors) joins the pool; the earliest version that mentions the
 // topic is the first mention.
 func (a *Assistant) sectionTimeline(ctx context.Context, q livespec.TimelineQuery, m *topicMatch, tl *livespec.Timeline, res *timelineResult) (*livespec.Timeline, *timelineResult, error) {
-	chain, changes, err := a.sectionChain(ctx, q.Repos, m.sections)
+	reads := &chainReads{files: map[fileID]bool{}}
+	chain, err := a.sectionChain(ctx, q.Repos, m.sections, reads)
 	if err != nil {
 		return nil, nil, err
 	}
-	first, err := a.firstMention(ctx, m, chain)
+	first, err := a.firstMention(ctx, m, chain, reads.changes)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -774,15 +775,15 @@ func (a *Assistant) sectionTimeline(ctx context.Context, q livespec.TimelineQuer
 	}
 	// The first mention's own section joins the chain when it lies elsewhere.
 	if !chain[sectionOf(*first)] {
-		more, moreChanges, err := a.sectionChain(ctx, q.Repos, []sectionID{sectionOf(*first)})
+		more, err := a.sectionChain(ctx, q.Repos, []sectionID{sectionOf(*first)}, reads)
 		if err != nil {
 			return nil, nil, err
 		}
 		for k := range more {
 			chain[k] = true
 		}
-		changes = append(changes, moreChanges...)
 	}
+	changes := reads.changes
 	events := sectionEvents(changes, chain, first)
 	seq := seqIndex{}
 	seq.add(changes...)
@@ -796,35 +797,64 @@ func (a *Assistant) sectionTimeline(ctx context.Context, q livespec.TimelineQuer
 
 // firstMention returns the earliest version, of the matched sections and
 // of every section of chain, that mentions the topic; nil when none does.
-func (a *Assistant) firstMention(ctx context.Context, m *topicMatch, chain map[sectionID]bool) (*livespec.Version, error) {
+// The chain's versions are those its section events (changes) introduced:
+// they are read oldest first, and only while they are earlier than the
+// earliest mention so far.
+func (a *Assistant) firstMention(ctx context.Context, m *topicMatch, chain map[sectionID]bool, changes []livespec.Change) (*livespec.Version, error) {
 	var first *livespec.Version
-	consider := func(v livespec.Version) {
+	consider := func(v livespec.Version) bool {
 		d, ok := m.docs[v.ID]
 		if !ok {
 			d = versionDoc(v)
 			m.docs[v.ID] = d
 		}
-		if lexCoverage(m.qs, d) < m.thr || !m.holdsRequired(d) {
-			return
+		if lexCoverage(m.qs, d) < m.thr || !m.holdsRequired(d) || (first != nil && !earlier(v, *first)) {
+			return false
 		}
-		if first == nil || earlier(v, *first) {
-			vv := v
-			first = &vv
-		}
+		first = &v
+		return true
 	}
 	for _, s := range m.matched {
 		consider(s.v)
 	}
-	for k := range chain {
-		vs, err := a.Store.Versions(ctx, livespec.VersionQuery{Repos: []string{k.repo}, Paths: []string{livespec.LiteralGlob(k.path)}, Heading: k.heading, HeadingSet: true, Validity: livespec.AnyVersion()})
-		if err != nil {
-			return nil, storeError("read versions", err)
+	for _, c := range chainVersions(changes, chain) {
+		if first != nil && !earlier(c, *first) {
+			break
 		}
-		for _, v := range vs {
-			consider(v)
+		v, err := a.versionText(ctx, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if v.ID != "" && consider(v) {
+			break
 		}
 	}
 	return first, nil
+}
+
+// chainVersions returns the versions the section events of chain
+// introduced, oldest first, as stand-ins holding only their id and where
+// they stand in the history.
+func chainVersions(changes []livespec.Change, chain map[sectionID]bool) []livespec.Version {
+	var out []livespec.Version
+	seen := map[string]bool{}
+	for _, c := range changes {
+		if !c.Section || c.After == "" || seen[c.After] || !chain[sectionID{c.Repo, c.Path, c.Heading}] {
+			continue
+		}
+		seen[c.After] = true
+		out = append(out, livespec.Version{ID: c.After, ValidFrom: c.Date, Seq: c.Seq, Key: livespec.Key{Repo: c.Repo, Path: c.Path, Heading: c.Heading, Part: c.Part}})
+	}
+	slices.SortStableFunc(out, func(x, y livespec.Version) int {
+		if earlier(x, y) {
+			return -1
+		}
+		if earlier(y, x) {
+			return 1
+		}
+		return 0
+	})
+	return out
 }
 
 // sectionEvents are the section changes of chain from the first mention
@@ -869,34 +899,43 @@ func earlier(a, b livespec.Version) bool {
 	return a.Part < b.Part
 }
 
+// chainReads are the files whose change events one timeline has read, and
+// those events, in the order read.
+type chainReads struct {
+	files   map[fileID]bool
+	changes []livespec.Change
+}
+
 // sectionChain returns the given sections and every section they were
-// renamed from or to (heading renames, file renames), with the change
-// events of all of them.
-func (a *Assistant) sectionChain(ctx context.Context, repos []string, start []sectionID) (map[sectionID]bool, []livespec.Change, error) {
+// renamed from or to (heading renames, file renames), adding the change
+// events of their files to reads (each file read once).
+func (a *Assistant) sectionChain(ctx context.Context, repos []string, start []sectionID, reads *chainReads) (map[sectionID]bool, error) {
 	chain := map[sectionID]bool{}
 	queue := append([]sectionID(nil), start...)
 	for _, k := range start {
 		chain[k] = true
 	}
-	read := map[fileID]bool{}
-	var all []livespec.Change
+	scanned := false // the events read so far, earlier calls' included
 	for len(queue) > 0 {
 		k := queue[0]
 		queue = queue[1:]
 		f := fileID{k.repo, k.path}
-		if read[f] {
-			continue
+		if reads.files[f] && scanned {
+			continue // nothing new to scan
 		}
-		read[f] = true
-		cs, err := a.Store.Changes(ctx, livespec.ChangeQuery{Repos: []string{k.repo}, Paths: []string{livespec.LiteralGlob(k.path)}, Sections: true})
-		if err != nil {
-			return nil, nil, storeError("read changes", err)
+		if !reads.files[f] {
+			reads.files[f] = true
+			cs, err := a.Store.Changes(ctx, livespec.ChangeQuery{Repos: []string{k.repo}, Paths: []string{livespec.LiteralGlob(k.path)}, Sections: true})
+			if err != nil {
+				return nil, storeError("read changes", err)
+			}
+			reads.changes = append(reads.changes, cs...)
 		}
-		all = append(all, cs...)
+		scanned = true
 		// Renames may chain across files; re-scan until nothing is added.
 		for changed := true; changed; {
 			changed = false
-			for _, c := range all {
+			for _, c := range reads.changes {
 				if !c.Section || (c.OldPath == "" && c.OldHeading == "") {
 					continue
 				}
@@ -912,7 +951,7 @@ func (a *Assistant) sectionChain(ctx context.Context, repos []string, start []se
 			}
 		}
 	}
-	return chain, all, nil
+	return chain, nil
 }
 
 func or(a, b string) string {
@@ -1062,10 +1101,12 @@ func (a *Assistant) pathTimeline(ctx context.Context, q livespec.TimelineQuery) 
 			continue
 		}
 		start := sectionID{r, q.Path, q.Heading}
-		chain, changes, err := a.sectionChain(ctx, []string{r}, []sectionID{start})
+		reads := &chainReads{files: map[fileID]bool{}}
+		chain, err := a.sectionChain(ctx, []string{r}, []sectionID{start}, reads)
 		if err != nil {
 			return nil, nil, err
 		}
+		changes := reads.changes
 		seq.add(changes...)
 		seen := map[string]bool{}
 		for _, c := range changes {
