@@ -421,9 +421,18 @@ func trimTitle(heading, title string) string {
 // latestFile returns the latest stored version of a file (a zero one if
 // none is stored).
 func (a *Assistant) latestFile(ctx context.Context, repo, p string) (livespec.FileVersion, error) {
-	fs, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{repo}, Paths: []string{livespec.LiteralGlob(p)}, Validity: livespec.AnyVersion()})
+	q := livespec.FileQuery{Repos: []string{repo}, Paths: []string{livespec.LiteralGlob(p)}, Validity: livespec.Current()}
+	fs, err := a.Store.Files(ctx, q)
 	if err != nil {
 		return livespec.FileVersion{}, storeError("read files", err)
+	}
+	// The current version, if any, is the latest: only a file removed, or
+	// current without an outline, needs its whole history read.
+	if len(fs) != 1 || fs[0].Path != p || len(fs[0].Outline) == 0 {
+		q.Validity = livespec.AnyVersion()
+		if fs, err = a.Store.Files(ctx, q); err != nil {
+			return livespec.FileVersion{}, storeError("read files", err)
+		}
 	}
 	var latest livespec.FileVersion
 	for _, f := range fs {

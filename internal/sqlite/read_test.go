@@ -87,7 +87,7 @@ func brief(cs []livespec.Change) []livespec.Change {
 	out := slices.Clone(cs)
 	for i := range out {
 		c := &out[i]
-		c.Author, c.AuthorDate, c.Message, c.Before, c.After, c.Summary = "", time.Time{}, "", "", "", ""
+		c.Author, c.AuthorDate, c.Message, c.Before, c.After, c.Summary, c.Editorial = "", time.Time{}, "", "", "", "", ""
 	}
 	return out
 }
