@@ -376,7 +376,13 @@ func (s *Store) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec
 	if !q.To.IsZero() {
 		w.add("c.date < ?", clampNanos(q.To))
 	}
-	if !q.Sections {
+	switch {
+	case !q.Sections && len(q.Paths) > 0:
+		// "+" keeps changes_files (section, date, …) out of the plan: the
+		// paths' indexes, or the short window's range, find fewer rows
+		// than every file-level event.
+		w.add("+c.section = 0")
+	case !q.Sections:
 		w.add("c.section = 0")
 	}
 	if q.After != "" {
