@@ -121,15 +121,22 @@ func (a *Assistant) documentChanges(ctx context.Context, q livespec.ChangeQuery,
 }
 
 // topicChanges returns the window's events about the topic (see narrow).
-// Only the files of the sections that mention it can hold one: their
-// events are read briefly, narrowed, then read in full (keepInFull).
+// Only the sections that mention it and that an event of the window
+// changed (Store.ChangedSections) can hold one: their files' events are
+// read briefly, narrowed, then read in full (keepInFull).
 func (a *Assistant) topicChanges(ctx context.Context, q livespec.ChangeQuery, m *topicMatch) ([]livespec.Change, error) {
 	var paths []string
 	if m.fileMode {
 		paths = []string{m.named.path}
-	}
-	for _, s := range m.matched {
-		paths = append(paths, s.v.Path)
+	} else {
+		keys := sectionKeys(len(m.matched), func(i int) livespec.Version { return m.matched[i].v })
+		changed, err := a.Store.ChangedSections(ctx, q, keys)
+		if err != nil {
+			return nil, storeError("read changed sections", err)
+		}
+		for _, k := range changed {
+			paths = append(paths, k.Path)
+		}
 	}
 	if len(paths) == 0 {
 		return nil, nil
@@ -411,24 +418,31 @@ func (a *Assistant) matchChanged(ctx context.Context, m *topicMatch, files []liv
 		if err != nil {
 			return storeError("search changed specs", err)
 		}
-		var keys []livespec.Key
-		seen := map[sectionID]bool{}
-		for _, h := range hits {
-			if s := sectionOf(h.Version); !seen[s] {
-				seen[s] = true
-				keys = append(keys, livespec.Key{Repo: s.repo, Path: s.path, Heading: s.heading})
-			}
-		}
-		if keys, err = changed(keys); err != nil {
+		keys, err := changed(sectionKeys(len(hits), func(i int) livespec.Version { return hits[i].Version }))
+		if err != nil {
 			return err
 		}
-		clear(seen)
+		seen := map[sectionID]bool{}
 		for _, k := range keys {
 			seen[sectionID{k.Repo, k.Path, k.Heading}] = true
 		}
 		addMentions(m, hits, seen)
 	}
 	return nil
+}
+
+// sectionKeys returns the sections of n versions (the i-th is v(i)), each
+// once, in order.
+func sectionKeys(n int, v func(int) livespec.Version) []livespec.Key {
+	var keys []livespec.Key
+	seen := map[sectionID]bool{}
+	for i := range n {
+		if s := sectionOf(v(i)); !seen[s] {
+			seen[s] = true
+			keys = append(keys, livespec.Key{Repo: s.repo, Path: s.path, Heading: s.heading})
+		}
+	}
+	return keys
 }
 
 // addMentions adds to m.matched, in order, the hits in one of sections
