@@ -380,21 +380,14 @@ func (a *Assistant) matchInWindow(ctx context.Context, m *topicMatch, q livespec
 }
 
 // matchInChanges is matchInWindow over the events cs rather than a
-// window: the sections of cs's section events under their new or old
-// names.
+// window, answered from the events as a store without a change index
+// answers (livespec.ChangedFilesOf, livespec.ChangedSectionsOf).
 func (a *Assistant) matchInChanges(ctx context.Context, m *topicMatch, cs []livespec.Change) error {
 	if m == nil || m.fileMode {
 		return nil
 	}
-	changed := map[sectionID]bool{}
-	for _, c := range cs {
-		if c.Section {
-			changed[sectionID{c.Repo, c.Path, c.Heading}] = true
-			changed[sectionID{c.Repo, or(c.OldPath, c.Path), or(c.OldHeading, c.Heading)}] = true
-		}
-	}
 	return a.matchChanged(ctx, m, livespec.ChangedFilesOf(cs), func(keys []livespec.Key) ([]livespec.Key, error) {
-		return slices.DeleteFunc(keys, func(k livespec.Key) bool { return !changed[sectionID{k.Repo, k.Path, k.Heading}] }), nil
+		return livespec.ChangedSectionsOf(cs, keys), nil
 	})
 }
 
