@@ -38,6 +38,7 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/bench/internal/servebin"
+	"github.com/livespec/livespec/internal/loadmix"
 	"github.com/livespec/livespec/internal/sqlite"
 )
 
@@ -105,10 +106,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 // question is one request of the load.
-type question struct{ kind, text string }
+type question = loadmix.Question
 
 // questions makes o.n distinct questions from the headings of the
-// index's current sections, cycling through the four kinds.
+// index's current sections (see loadmix.Questions).
 func questions(ctx context.Context, o options) ([]question, time.Time, error) {
 	st, err := sqlite.Open(ctx, filepath.Join(o.index, "livespec.db"))
 	if err != nil {
@@ -124,51 +125,13 @@ func questions(ctx context.Context, o options) ([]question, time.Time, error) {
 			return nil, time.Time{}, err
 		}
 	}
-	vs, err := st.Versions(ctx, livespec.VersionQuery{Validity: livespec.Current()})
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	var topics []string
-	seen := map[string]bool{}
-	for _, v := range vs {
-		hs := strings.Split(v.Heading, livespec.HeadingSep)
-		t := strings.TrimSpace(hs[len(hs)-1])
-		if n := len(strings.Fields(t)); n == 0 || n > 8 || seen[strings.ToLower(t)] || t == livespec.FrontMatterHeading {
-			continue
-		}
-		seen[strings.ToLower(t)] = true
-		topics = append(topics, t)
-	}
-	if len(topics) == 0 {
-		return nil, time.Time{}, errors.New("the index has no headings to ask about")
-	}
-	now, first, err := span(ctx, st, o.now)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	days := max(int(now.Sub(first).Hours()/24), 1)
-	var out []question
-	asked := map[string]bool{}
-	for i := 0; len(out) < o.n && i < o.n*20; i++ {
-		t := topics[i%len(topics)]
-		d := first.AddDate(0, 0, (i*7919)%days)
-		var q question
-		switch i % 4 {
-		case 0:
-			q = question{"current", fmt.Sprintf("What does the spec say about %s?", t)}
-		case 1:
-			q = question{"as_of", fmt.Sprintf("What did the spec say about %s as of %s?", t, d.Format("January 2, 2006"))}
-		case 2:
-			q = question{"changes", fmt.Sprintf("What changed about %s in %s?", t, d.Format("January 2006"))}
-		default:
-			q = question{"timeline", fmt.Sprintf("When was %s introduced and how did it change?", t)}
-		}
-		if !asked[q.text] {
-			asked[q.text] = true
-			out = append(out, q)
+	var now time.Time
+	if o.now != "" {
+		if now, err = time.Parse(time.RFC3339, o.now); err != nil {
+			return nil, now, fmt.Errorf("-now: %w", err)
 		}
 	}
-	return out, now, nil
+	return loadmix.Questions(ctx, st, o.n, now)
 }
 
 // followsIndexed checks that the server, following the repository in
@@ -186,31 +149,6 @@ func followsIndexed(cps []livespec.Checkpoint, dir string) error {
 		names = append(names, cp.Repo)
 	}
 	return fmt.Errorf("-repo %s: the index has no repository named %q, so the server would ingest its whole history as a new one; clone it into a directory named %s", dir, name, strings.Join(names, " or "))
-}
-
-// span returns the clock of the questions (given, or the newest change)
-// and the oldest change.
-func span(ctx context.Context, st *sqlite.Store, given string) (now, first time.Time, err error) {
-	cs, err := st.Changes(ctx, livespec.ChangeQuery{Limit: 1})
-	if err != nil || len(cs) == 0 {
-		return now, first, cmp.Or(err, errors.New("the index holds no change"))
-	}
-	first = cs[0].Date
-	repos, err := st.Repos(ctx)
-	if err != nil {
-		return now, first, err
-	}
-	for _, r := range repos {
-		if r.Time.After(now) {
-			now = r.Time
-		}
-	}
-	if given != "" {
-		if now, err = time.Parse(time.RFC3339, given); err != nil {
-			return now, first, fmt.Errorf("-now: %w", err)
-		}
-	}
-	return now, first, nil
 }
 
 // result is one request's outcome.
@@ -247,17 +185,17 @@ func load(ctx context.Context, base string, qs []question, now time.Time, client
 }
 
 func ask(ctx context.Context, client *http.Client, base string, q question, now time.Time) result {
-	body, _ := json.Marshal(map[string]string{"question": q.text, "now": now.Format(time.RFC3339)})
+	body, _ := json.Marshal(map[string]string{"question": q.Text, "now": now.Format(time.RFC3339)})
 	req, _ := http.NewRequestWithContext(ctx, "POST", base+"/v1/ask", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
 	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
-		return result{kind: q.kind, latency: time.Since(start), err: err.Error()}
+		return result{kind: q.Kind, latency: time.Since(start), err: err.Error()}
 	}
 	b, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	r := result{kind: q.kind, status: resp.StatusCode, latency: time.Since(start)}
+	r := result{kind: q.Kind, status: resp.StatusCode, latency: time.Since(start)}
 	if err != nil {
 		r.status, r.err = 0, err.Error()
 	} else if resp.StatusCode != 200 {
