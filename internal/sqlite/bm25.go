@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 
@@ -22,15 +23,15 @@ import (
 // order (score, then rowid) are those of the OR query, and a question whose
 // words were seen before costs no BM25 evaluation at all.
 //
-// The lists of a table are valid while its averages record (rows, tokens)
-// and structure record (segments, write counters, tombstones) are byte for
-// byte unchanged: every write to an FTS5 index changes its structure
-// record, whichever process or connection writes. Search reads both records
-// in the transaction that reads the lists, so a list read from one snapshot
-// is never used with another.
+// A list is read at a snapshot of its table, named by its averages record
+// (rows, tokens) and structure record (segments, write counters,
+// tombstones): every write to an FTS5 index changes its structure record,
+// whichever process or connection writes. Search reads both records in the
+// transaction that reads the lists, so a list read from one snapshot is
+// used with another only once carried to it (carry.go).
 
 // maxCachedPostings bounds the contributions kept per store and table
-// (16 bytes each).
+// (20 bytes each).
 const maxCachedPostings = 2 << 20
 
 // posting is a text's BM25 score for one term or, summed, for a query.
@@ -39,67 +40,185 @@ type posting struct {
 	score float64
 }
 
+// termList is one term's contributions at a snapshot of its table.
+type termList struct {
+	at *ftsSnap
+	ps []posting // ordered by id
+	tf []int32   // the term's frequency in ps[i], for i < len(tf)
+}
+
 // termCache keeps the per-term contributions of one FTS table. The
 // searches that miss a term at once (all of them, right after a write)
-// share one read of it.
+// share one read of it. A list kept from an earlier snapshot is carried
+// to a later one (see carry.go).
 type termCache struct {
 	mu      sync.Mutex
-	state   string // the table's averages and structure records
-	lists   map[string][]posting
+	lists   map[string]*termList
 	entries int
-	reads   cache.Flight[[]posting] // by state and term
+	snaps   cache.Flight[*ftsSnap]  // by state
+	reads   cache.Flight[*termList] // by state and term
+
+	sizesMu sync.Mutex
+	sizes   *docSizes // at the latest snapshot a list was carried to
 }
 
-// read returns term's contributions at state, kept or read by read (once
-// for the searches asking at once) and kept.
-func (c *termCache) read(ctx context.Context, state, term string, read func() ([]posting, error)) ([]posting, error) {
-	if l, ok := c.get(state, term); ok {
-		return l, nil
+// read returns term's contributions at state: kept, carried from an
+// earlier snapshot, or read whole (once for the searches asking at once),
+// and keeps them.
+func (c *termCache) read(ctx context.Context, q txQuerier, table, state string, avg []byte, term string) ([]posting, error) {
+	old := c.get(term)
+	if old != nil && old.at.state == state {
+		return old.ps, nil
 	}
-	l, _, err := c.reads.Do(ctx, state+"\x00"+term, func() ([]posting, error) {
-		l, err := read()
-		if err == nil {
-			c.put(state, term, l)
+	l, _, err := c.reads.Do(ctx, state+"\x00"+term, func() (*termList, error) {
+		snap, _, err := c.snaps.Do(ctx, state, func() (*ftsSnap, error) {
+			return readSnap(ctx, q, table, state, avg)
+		})
+		if err != nil {
+			return nil, err
 		}
-		return l, err
+		var l *termList
+		if old != nil {
+			if l, err = c.carry(ctx, q, table, term, old, snap); err != nil {
+				return nil, err
+			}
+		}
+		if l == nil {
+			ps, err := readTermScores(ctx, q.tx, table, term, 0)
+			if err != nil {
+				return nil, err
+			}
+			l = &termList{at: snap, ps: ps}
+		}
+		c.put(term, l)
+		return l, nil
 	})
-	return l, err
+	if err != nil {
+		return nil, err
+	}
+	return l.ps, nil
 }
 
-// get returns term's contributions read at state, if kept.
-func (c *termCache) get(state, term string) ([]posting, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.state != state {
-		return nil, false
+// carry returns old carried to snapshot to, or nil when it cannot be: rows
+// were deleted since, or a kept score does not give back its frequency.
+func (c *termCache) carry(ctx context.Context, q txQuerier, table, term string, old *termList, to *ftsSnap) (*termList, error) {
+	sizes, err := c.sizesAt(ctx, q, table, to)
+	if err != nil || sizes == nil {
+		return nil, err
 	}
-	l, ok := c.lists[term]
-	return l, ok
+	if ok, err := sizes.unchangedSince(ctx, q, table, old.at); !ok || err != nil {
+		return nil, err
+	}
+	tf := old.tf
+	if len(tf) < len(old.ps) {
+		// Scores read since the last carry: recover their frequencies.
+		tf = slices.Grow(slices.Clip(tf), len(old.ps)-len(tf))
+		idf, avgdl := ftsIDF(old.at.rows, int64(len(old.ps))), old.at.avgdl()
+		for _, p := range old.ps[len(tf):] {
+			size, ok := sizes.size(p.id)
+			if !ok {
+				return nil, nil
+			}
+			f, ok := ftsTF(p.score, idf, avgdl, size)
+			if !ok {
+				return nil, nil
+			}
+			tf = append(tf, f)
+		}
+	}
+	added, err := readTermScores(ctx, q.tx, table, term, old.at.maxID)
+	if err != nil {
+		return nil, err
+	}
+	ps := make([]posting, len(old.ps), len(old.ps)+len(added))
+	idf, avgdl := ftsIDF(to.rows, int64(len(old.ps)+len(added))), to.avgdl()
+	if math.IsNaN(idf) {
+		return nil, nil
+	}
+	for i, p := range old.ps {
+		size, ok := sizes.size(p.id)
+		if !ok {
+			return nil, nil
+		}
+		ps[i] = posting{id: p.id, score: ftsScore(idf, avgdl, tf[i], size)}
+	}
+	return &termList{at: to, ps: append(ps, added...), tf: tf}, nil
 }
 
-// put keeps term's contributions read at state; a new state drops the
-// lists of the old one.
-func (c *termCache) put(state, term string, l []posting) {
+// sizesAt returns the row sizes at snapshot to, read or extended by the
+// rows written since the last carry; nil when to is older than that.
+func (c *termCache) sizesAt(ctx context.Context, q txQuerier, table string, to *ftsSnap) (*docSizes, error) {
+	c.sizesMu.Lock()
+	defer c.sizesMu.Unlock()
+	old := c.sizes
+	if old != nil && old.at.state == to.state {
+		return old, nil
+	}
+	if old != nil && to.maxID < old.at.maxID {
+		return nil, nil // a search on an older snapshot, or rows deleted
+	}
+	if old != nil {
+		d := &docSizes{at: to, ids: old.ids, sizes: old.sizes}
+		if err := d.readSizes(ctx, q, table, old.at.maxID); err != nil {
+			return nil, err
+		}
+		ok, err := d.unchangedSince(ctx, q, table, old.at)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			c.sizes = d
+			return d, nil
+		}
+	}
+	d := &docSizes{at: to}
+	if err := d.readSizes(ctx, q, table, 0); err != nil {
+		return nil, err
+	}
+	c.sizes = d
+	return d, nil
+}
+
+// get returns term's kept list, at whichever snapshot it was read.
+func (c *termCache) get(term string) *termList {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.state != state || c.lists == nil {
-		c.state, c.lists, c.entries = state, make(map[string][]posting), 0
+	return c.lists[term]
+}
+
+// put keeps l as term's list, in place of one at another snapshot.
+func (c *termCache) put(term string, l *termList) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.lists == nil {
+		c.lists = make(map[string]*termList)
 	}
-	if len(l) > maxCachedPostings/4 {
-		return
+	if old, ok := c.lists[term]; ok {
+		delete(c.lists, term)
+		c.entries -= len(old.ps)
 	}
-	if _, ok := c.lists[term]; ok {
+	if len(l.ps) > maxCachedPostings/4 {
 		return
 	}
 	for t, old := range c.lists { // random eviction: map order
-		if c.entries+len(l) <= maxCachedPostings {
+		if c.entries+len(l.ps) <= maxCachedPostings {
 			break
 		}
 		delete(c.lists, t)
-		c.entries -= len(old)
+		c.entries -= len(old.ps)
 	}
 	c.lists[term] = l
-	c.entries += len(l)
+	c.entries += len(l.ps)
+}
+
+// drop forgets every kept list and size: rows were deleted.
+func (c *termCache) drop() {
+	c.sizesMu.Lock()
+	c.sizes = nil
+	c.sizesMu.Unlock()
+	c.mu.Lock()
+	c.lists, c.entries = nil, 0
+	c.mu.Unlock()
 }
 
 // perStore is what a Store keeps in memory beside its connections: the
@@ -120,31 +239,32 @@ func (s *Store) mem() *perStore {
 
 func (s *Store) termCache(table string) *termCache { return s.mem().terms[table] }
 
-// ftsState returns the averages and structure records of table, read in tx.
-func ftsState(ctx context.Context, q queryer, table string) (string, error) {
+// ftsState returns the averages and structure records of table, read in
+// tx, as one string, and the averages record.
+func ftsState(ctx context.Context, q queryer, table string) (string, []byte, error) {
 	rows, err := q.QueryContext(ctx, `SELECT (SELECT block FROM `+table+`_data WHERE id = 1), (SELECT block FROM `+table+`_data WHERE id = 10)`)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	defer rows.Close()
 	var avg, structure []byte
 	if !rows.Next() {
-		return "", fmt.Errorf("%s: no state: %w", table, closeRows(rows))
+		return "", nil, fmt.Errorf("%s: no state: %w", table, closeRows(rows))
 	}
 	if err := rows.Scan(&avg, &structure); err != nil {
-		return "", err
+		return "", nil, err
 	}
 	state := fmt.Sprintf("%d:%s%s", len(avg), avg, structure)
-	return state, closeRows(rows)
+	return state, avg, closeRows(rows)
 }
 
 // readTermScores is termScores; tests count its calls.
 var readTermScores = termScores
 
-// termScores returns the contributions of term to the texts of table that
-// match it, ordered by id.
-func termScores(ctx context.Context, tx *sql.Tx, table, term string) ([]posting, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT rowid, bm25(`+table+`) FROM `+table+` WHERE `+table+` MATCH ?`, matchExpr([]string{term}))
+// termScores returns the contributions of term to the texts of table above
+// rowid after that match it, ordered by id.
+func termScores(ctx context.Context, tx *sql.Tx, table, term string, after int64) ([]posting, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT rowid, bm25(`+table+`) FROM `+table+` WHERE `+table+` MATCH ? AND rowid > ?`, matchExpr([]string{term}), after)
 	if err != nil {
 		return nil, err
 	}
@@ -184,14 +304,15 @@ func (s *Store) rankTexts(ctx context.Context, tx *sql.Tx, table string, terms [
 	if tc == nil {
 		return nil, errors.New("no FTS table " + table)
 	}
-	state, err := ftsState(ctx, txQuerier{s, tx}, table)
+	q := txQuerier{s, tx}
+	state, avg, err := ftsState(ctx, q, table)
 	if err != nil {
 		return nil, err
 	}
 	lists := make([][]posting, len(terms))
 	total := 0
 	for i, t := range terms {
-		l, err := tc.read(ctx, state, t, func() ([]posting, error) { return readTermScores(ctx, tx, table, t) })
+		l, err := tc.read(ctx, q, table, state, avg, t)
 		if err != nil {
 			return nil, err
 		}

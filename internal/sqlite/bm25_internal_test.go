@@ -79,6 +79,11 @@ func sameRanking(t *testing.T, s *Store, when string, queries [][]string) {
 // small vocabulary, so that terms overlap, repeat and tie, and whose later
 // commits rewrite and remove sections.
 func wordyHistory(repo string, seed uint64, commits int) []*livespec.Batch {
+	return wordyBatches(repo, seed, wordyCommits(seed, commits))
+}
+
+// wordyCommits returns the files of wordyHistory's commits, in order.
+func wordyCommits(seed uint64, commits int) []map[string][]livespec.Section {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	words := strings.Fields("pod node kubelet memory pressure evict swap volume snapshot restore gate feature alpha beta graduation sidecar container ephemeral debug topology spread affinity readiness rollback running runs")
 	text := func(h string) string {
@@ -89,9 +94,7 @@ func wordyHistory(repo string, seed uint64, commits int) []*livespec.Batch {
 		}
 		return b.String()
 	}
-	h := storetest.NewHistory(repo)
-	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	var out []*livespec.Batch
+	var out []map[string][]livespec.Section
 	for c := range commits {
 		files := map[string][]livespec.Section{}
 		for f := range 3 {
@@ -102,6 +105,17 @@ func wordyHistory(repo string, seed uint64, commits int) []*livespec.Batch {
 			}
 			files[fmt.Sprintf("f%d.md", (c+f)%7)] = secs
 		}
+		out = append(out, files)
+	}
+	return out
+}
+
+// wordyBatches returns the batches of repo's commits of files, an hour apart.
+func wordyBatches(repo string, seed uint64, commits []map[string][]livespec.Section) []*livespec.Batch {
+	h := storetest.NewHistory(repo)
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	var out []*livespec.Batch
+	for c, files := range commits {
 		out = append(out, h.Commit(storetest.Commit{SHA: fmt.Sprintf("%040x", seed*1000+uint64(c)),
 			Time: t0.Add(time.Duration(c) * time.Hour), Author: "A", Message: "m", Files: files}))
 	}
@@ -160,6 +174,83 @@ func TestRankingIsFTS5s(t *testing.T) {
 
 // TestRankingIsFTS5sOnIndex compares the rankings on a real index
 // (LIVESPEC_BENCH_INDEX) for the words of real questions.
+// TestListsCarriedAcrossWrites: after rows are written, by this store or
+// another, the kept lists are carried to the new snapshot (only the new
+// rows are read) and rank as FTS5 does; after rows are deleted they are
+// read again, also when the texts written since reuse the deleted rowids
+// with the same row and token counts.
+func TestListsCarriedAcrossWrites(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "x.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	other, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	var whole, added int
+	readTermScores = func(ctx context.Context, tx *sql.Tx, table, term string, after int64) ([]posting, error) {
+		if after == 0 {
+			whole++
+		} else {
+			added++
+		}
+		return termScores(ctx, tx, table, term, after)
+	}
+	t.Cleanup(func() { readTermScores = termScores })
+	apply := func(st *Store, bs []*livespec.Batch) {
+		t.Helper()
+		for _, b := range bs {
+			if err := st.Apply(ctx, b); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	check := func(when string, wantWhole bool) {
+		t.Helper()
+		whole, added = 0, 0
+		sameRanking(t, s, when, wordyQueries)
+		if wantWhole && whole == 0 {
+			t.Errorf("%s: no list was read again", when)
+		}
+		if !wantWhole && (whole != 0 || added == 0) {
+			t.Errorf("%s: %d lists read whole and %d carried, want every list carried", when, whole, added)
+		}
+	}
+	a := wordyHistory("a", 1, 60)
+	apply(s, a[:40])
+	sameRanking(t, s, "first", wordyQueries)
+	apply(s, a[40:45])
+	check("after a write", false)
+	apply(other, a[45:50])
+	check("after another store's write", false)
+	apply(s, a[50:52])
+	apply(other, a[52:54]) // two writes between searches
+	check("after two writes", false)
+
+	// b is written last, so its texts hold the largest rowids; written
+	// again in reverse order, its texts take the same rowids and counts.
+	commits := wordyCommits(9, 12)
+	apply(other, wordyBatches("b", 9, commits))
+	check("after another repo", false)
+	if err := other.DeleteRepo(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	slices.Reverse(commits)
+	apply(other, wordyBatches("b", 9, commits))
+	check("after another store deleted and rewrote a repo", true)
+	apply(s, a[54:])
+	check("after a write again", false)
+	if err := s.DeleteRepo(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	check("after a delete", true)
+}
+
 func TestRankingIsFTS5sOnIndex(t *testing.T) {
 	p := os.Getenv("LIVESPEC_BENCH_INDEX")
 	if p == "" {

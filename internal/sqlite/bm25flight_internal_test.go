@@ -27,10 +27,10 @@ func TestTermReadOnceForConcurrentSearches(t *testing.T) {
 	}
 	want := ftsRanking(t, s, "all_fts", []string{"pod"}, 100000)
 	calls, gate := make(chan struct{}, 16), make(chan struct{})
-	readTermScores = func(ctx context.Context, tx *sql.Tx, table, term string) ([]posting, error) {
+	readTermScores = func(ctx context.Context, tx *sql.Tx, table, term string, after int64) ([]posting, error) {
 		calls <- struct{}{}
 		<-gate
-		return termScores(ctx, tx, table, term)
+		return termScores(ctx, tx, table, term, after)
 	}
 	t.Cleanup(func() { readTermScores = termScores })
 	const searches = readers

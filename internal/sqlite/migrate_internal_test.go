@@ -160,7 +160,7 @@ func TestMigrateRetokenises(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer tx.Rollback()
-			ps, err := termScores(ctx, tx, "all_fts", terms[0])
+			ps, err := termScores(ctx, tx, "all_fts", terms[0], 0)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -150,6 +150,9 @@ func (s *Store) DeleteRepo(ctx context.Context, repo string) error {
 	if err := tx.Commit(); err != nil {
 		return s.fail(ctx, "delete repo", err)
 	}
+	for _, tc := range s.mem().terms {
+		tc.drop()
+	}
 	return nil
 }
 

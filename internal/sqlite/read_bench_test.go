@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/sqlite"
+	"github.com/livespec/livespec/internal/storetest"
 )
 
 // indexStore opens the index named by LIVESPEC_BENCH_INDEX (a livespec.db
@@ -68,21 +70,23 @@ func BenchmarkChangesIndex(b *testing.B) {
 	b.ReportMetric(float64(rows)/float64(b.N), "changes/op")
 }
 
+// indexQuestions are questions about the KEPs.
+var indexQuestions = []string{
+	"How does the kubelet decide when to evict pods under memory pressure?",
+	"What are the graduation criteria for sidecar containers?",
+	"How can I debug a running pod with an ephemeral container?",
+	"Does pod topology spread honour node affinity?",
+	"What must a KEP say about production readiness and rollback?",
+	"How is swap memory supported on Linux nodes?",
+	"Which feature gate controls in-place pod resize?",
+	"How are volume snapshots restored?",
+}
+
 // BenchmarkSearchIndex runs current and as-of BM25 searches of questions
 // about the KEPs.
 func BenchmarkSearchIndex(b *testing.B) {
 	st := indexStore(b)
 	ctx := context.Background()
-	texts := []string{
-		"How does the kubelet decide when to evict pods under memory pressure?",
-		"What are the graduation criteria for sidecar containers?",
-		"How can I debug a running pod with an ephemeral container?",
-		"Does pod topology spread honour node affinity?",
-		"What must a KEP say about production readiness and rollback?",
-		"How is swap memory supported on Linux nodes?",
-		"Which feature gate controls in-place pod resize?",
-		"How are volume snapshots restored?",
-	}
 	for _, tc := range []struct {
 		name  string
 		v     livespec.Validity
@@ -94,7 +98,7 @@ func BenchmarkSearchIndex(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
-				if _, err := st.Search(ctx, livespec.SearchQuery{Text: texts[i%len(texts)], Validity: tc.v, Limit: tc.limit}); err != nil {
+				if _, err := st.Search(ctx, livespec.SearchQuery{Text: indexQuestions[i%len(indexQuestions)], Validity: tc.v, Limit: tc.limit}); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -162,4 +166,57 @@ func BenchmarkOpen(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkSearchAfterWrite writes one commit to a copy of the index named
+// by LIVESPEC_BENCH_INDEX and then asks the searches of eight questions
+// (current, and any version as timelines ask), as a server answers while
+// it ingests: every write changes every term's BM25 contributions.
+func BenchmarkSearchAfterWrite(b *testing.B) {
+	p := os.Getenv("LIVESPEC_BENCH_INDEX")
+	if p == "" {
+		b.Skip("set LIVESPEC_BENCH_INDEX to a livespec.db to benchmark reads of a real index")
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		b.Fatalf("LIVESPEC_BENCH_INDEX: %v", err)
+	}
+	cp := filepath.Join(b.TempDir(), "livespec.db")
+	if err := os.WriteFile(cp, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, cp)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	search := func() {
+		for _, t := range indexQuestions {
+			for _, q := range []livespec.SearchQuery{
+				{Text: t, Validity: livespec.Current(), Limit: 30},
+				{Text: t, Validity: livespec.AnyVersion(), Limit: 300},
+			} {
+				if _, err := st.Search(ctx, q); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+	search()
+	h := storetest.NewHistory("written")
+	t0 := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	cpu := cpuTime()
+	for i := 0; b.Loop(); i++ {
+		batch := h.Commit(storetest.Commit{SHA: fmt.Sprintf("%040x", i+1), Time: t0.Add(time.Duration(i) * time.Minute), Author: "A", Message: "m",
+			Files: map[string][]livespec.Section{fmt.Sprintf("w%d.md", i%5): {
+				storetest.Sec("Memory", fmt.Sprintf("## Memory\nThe kubelet evicts pods under memory pressure, revision %d.\n", i)),
+				storetest.Sec("Sidecars", fmt.Sprintf("## Sidecars\nSidecar containers graduate to beta; swap on nodes, revision %d.\n", i)),
+			}}})
+		if err := st.Apply(ctx, batch); err != nil {
+			b.Fatal(err)
+		}
+		search()
+	}
+	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }

@@ -51,6 +51,12 @@ func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows
 // scans its first row with scan: sql.ErrNoRows when it has none.
 func (s *Store) queryRow(ctx context.Context, scan func(scanner) error, query string, args ...any) error {
 	rows, err := s.query(ctx, query, args...)
+	return firstRow(rows, err, scan)
+}
+
+// firstRow scans the first of rows (a query's result and error) with scan
+// and closes them: sql.ErrNoRows when there is none.
+func firstRow(rows *sql.Rows, err error, scan func(scanner) error) error {
 	if err != nil {
 		return err
 	}
