@@ -6,11 +6,12 @@ import (
 	"slices"
 )
 
-// ChangeIndex tells what the change events of a window touched without
-// returning them (every Store does): a report narrowed to a topic asks which
-// files changed, then which of the sections that mention the topic did,
-// and reads only their events. Both read q's window (From, To) and
-// repositories (Repos); q's other fields are ignored.
+// ChangeIndex finds change events by what they touched (every Store
+// does): a report narrowed to a topic asks which files changed, then which
+// of the sections that mention the topic did, and reads only their
+// events; a timeline reads the events of a section and of the names it
+// had. Each reads q's window (From, To) and repositories (Repos); q's
+// other fields are ignored.
 //
 // A section-level event changes the section as it leaves it (Repo, Path,
 // Heading) and the section as it was (OldPath for Path and OldHeading for
@@ -24,6 +25,12 @@ type ChangeIndex interface {
 	// ChangedSections returns those of sections (Part ignored) that a
 	// section-level event in q's window changed, in their order.
 	ChangedSections(ctx context.Context, q ChangeQuery, sections []Key) ([]Key, error)
+	// SectionChanges returns the section-level events in q's window that
+	// changed one of sections (Part ignored), under its name or, on any
+	// part, from it as its old name, in Changes order: a section's
+	// history and the renames that lead to and from it, without the
+	// events of the rest of its file.
+	SectionChanges(ctx context.Context, q ChangeQuery, sections []Key) ([]Change, error)
 }
 
 // ChangedFilesOf and ChangedSectionsOf answer ChangeIndex from the events
@@ -65,4 +72,56 @@ func ChangedSectionsOf(cs []Change, sections []Key) []Key {
 		}
 	}
 	return out
+}
+
+// SectionChangesOf answers SectionChanges from the events cs, in Changes
+// order, of the sections' files (SectionPaths), as a store without an
+// index of section names does.
+func SectionChangesOf(cs []Change, sections []Key) []Change {
+	asked := make(map[Key]bool, len(sections))
+	for _, k := range sections {
+		asked[Key{Repo: k.Repo, Path: k.Path, Heading: k.Heading}] = true
+	}
+	var out []Change
+	for _, c := range cs {
+		if !c.Section {
+			continue
+		}
+		if asked[Key{Repo: c.Repo, Path: c.Path, Heading: c.Heading}] ||
+			(c.OldPath != "" || c.OldHeading != "") && asked[Key{Repo: c.Repo, Path: cmp.Or(c.OldPath, c.Path), Heading: cmp.Or(c.OldHeading, c.Heading)}] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// SectionPaths returns the Paths filter (literal globs) of the files of
+// sections, each once: the events a store reads for SectionChangesOf.
+func SectionPaths(sections []Key) []string {
+	var out []string
+	for _, k := range sections {
+		if p := LiteralGlob(k.Path); !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// CompareChanges orders change events as Changes returns them: by Date,
+// then Repo, Seq, file-level before section-level, Path, Heading, Part
+// and ID.
+func CompareChanges(a, b Change) int {
+	return cmp.Or(a.Date.Compare(b.Date), cmp.Compare(a.Repo, b.Repo), cmp.Compare(a.Seq, b.Seq), compareBool(a.Section, b.Section),
+		cmp.Compare(a.Path, b.Path), cmp.Compare(a.Heading, b.Heading), cmp.Compare(a.Part, b.Part), cmp.Compare(a.ID, b.ID))
+}
+
+// compareBool orders false before true.
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }

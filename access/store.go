@@ -124,6 +124,17 @@ func (s *store) ChangedSections(ctx context.Context, q livespec.ChangeQuery, sec
 	return ks, err
 }
 
+func (s *store) SectionChanges(ctx context.Context, q livespec.ChangeQuery, sections []livespec.Key) ([]livespec.Change, error) {
+	var none bool
+	var err error
+	if q.Repos, none, err = s.repos(ctx, q.Repos); err != nil || none {
+		return nil, err
+	}
+	chs, err := s.Store.SectionChanges(ctx, q, sections)
+	note(ctx, chs, func(c *livespec.Change) string { return c.Repo })
+	return chs, err
+}
+
 func (s *store) Versions(ctx context.Context, q livespec.VersionQuery) ([]livespec.Version, error) {
 	var none bool
 	var err error

@@ -122,8 +122,19 @@ func (r *recordingStore) ChangedSections(_ context.Context, q livespec.ChangeQue
 	return out, nil
 }
 
-// TestChangeIndexKeepsToTheCallersScope checks that what a window changed
-// is told only of the repositories the caller may read.
+func (r *recordingStore) SectionChanges(_ context.Context, q livespec.ChangeQuery, sections []livespec.Key) ([]livespec.Change, error) {
+	r.filters = append(r.filters, q.Repos)
+	var out []livespec.Change
+	for _, k := range sections {
+		if len(q.Repos) == 0 || slices.Contains(q.Repos, k.Repo) {
+			out = append(out, livespec.Change{Repo: k.Repo, Path: k.Path, Heading: k.Heading, Section: true})
+		}
+	}
+	return out, nil
+}
+
+// TestChangeIndexKeepsToTheCallersScope checks that what a window changed,
+// and a section's events, are told only of the repositories the caller may read.
 func TestChangeIndexKeepsToTheCallersScope(t *testing.T) {
 	one, _ := livespec.ScopeOf("public")
 	ctx := livespec.WithCaller(t.Context(), livespec.Caller{Scope: one})
@@ -138,10 +149,17 @@ func TestChangeIndexKeepsToTheCallersScope(t *testing.T) {
 	if err != nil || len(secs) != 1 || secs[0].Repo != "public" {
 		t.Fatalf("changed sections %+v (%v), want public's only", secs, err)
 	}
+	cs, err := st.SectionChanges(ctx, livespec.ChangeQuery{}, both)
+	if err != nil || len(cs) != 1 || cs[0].Repo != "public" {
+		t.Fatalf("section changes %+v (%v), want public's only", cs, err)
+	}
 	if ks, _ := st.ChangedFiles(t.Context(), livespec.ChangeQuery{}); len(ks) != 0 {
 		t.Errorf("no caller read %d changed files", len(ks))
 	}
 	if ks, _ := st.ChangedSections(t.Context(), livespec.ChangeQuery{}, both); len(ks) != 0 {
 		t.Errorf("no caller read %d changed sections", len(ks))
+	}
+	if cs, _ := st.SectionChanges(t.Context(), livespec.ChangeQuery{}, both); len(cs) != 0 {
+		t.Errorf("no caller read %d section changes", len(cs))
 	}
 }

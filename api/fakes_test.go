@@ -482,3 +482,12 @@ func (m *memStore) ChangedSections(ctx context.Context, q livespec.ChangeQuery, 
 	cs, err := m.Changes(ctx, livespec.ChangeQuery{Repos: q.Repos, From: q.From, To: q.To, Sections: true})
 	return livespec.ChangedSectionsOf(cs, sections), err
 }
+
+// SectionChanges answers from the events of the sections' files.
+func (m *memStore) SectionChanges(ctx context.Context, q livespec.ChangeQuery, sections []livespec.Key) ([]livespec.Change, error) {
+	if len(sections) == 0 {
+		return nil, m.check(ctx)
+	}
+	cs, err := m.Changes(ctx, livespec.ChangeQuery{Repos: q.Repos, Paths: livespec.SectionPaths(sections), From: q.From, To: q.To, Sections: true})
+	return livespec.SectionChangesOf(cs, sections), err
+}

@@ -473,3 +473,12 @@ func (s *memStore) ChangedSections(ctx context.Context, q livespec.ChangeQuery, 
 	cs, err := s.Changes(ctx, livespec.ChangeQuery{Repos: q.Repos, From: q.From, To: q.To, Sections: true})
 	return livespec.ChangedSectionsOf(cs, sections), err
 }
+
+// SectionChanges answers from the events of the sections' files.
+func (s *memStore) SectionChanges(ctx context.Context, q livespec.ChangeQuery, sections []livespec.Key) ([]livespec.Change, error) {
+	if len(sections) == 0 {
+		return nil, ctx.Err()
+	}
+	cs, err := s.Changes(ctx, livespec.ChangeQuery{Repos: q.Repos, Paths: livespec.SectionPaths(sections), From: q.From, To: q.To, Sections: true})
+	return livespec.SectionChangesOf(cs, sections), err
+}

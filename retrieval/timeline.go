@@ -761,8 +761,8 @@ func (a *Assistant) lineage(ctx context.Context, f fileID, title string) ([]live
 // predecessors) joins the pool; the earliest version that mentions the
 // topic is the first mention.
 func (a *Assistant) sectionTimeline(ctx context.Context, q livespec.TimelineQuery, m *topicMatch, tl *livespec.Timeline, res *timelineResult) (*livespec.Timeline, *timelineResult, error) {
-	reads := &chainReads{files: map[fileID]bool{}}
-	chain, err := a.sectionChain(ctx, q.Repos, m.sections, reads)
+	reads := &chainReads{seen: map[string]bool{}}
+	chain, err := a.sectionChain(ctx, m.sections, reads)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -775,7 +775,7 @@ func (a *Assistant) sectionTimeline(ctx context.Context, q livespec.TimelineQuer
 	}
 	// The first mention's own section joins the chain when it lies elsewhere.
 	if !chain[sectionOf(*first)] {
-		more, err := a.sectionChain(ctx, q.Repos, []sectionID{sectionOf(*first)}, reads)
+		more, err := a.sectionChain(ctx, []sectionID{sectionOf(*first)}, reads)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -899,58 +899,49 @@ func earlier(a, b livespec.Version) bool {
 	return a.Part < b.Part
 }
 
-// chainReads are the files whose change events one timeline has read, and
-// those events, in the order read.
+// chainReads are the section events one timeline has read, each once, in
+// Changes order.
 type chainReads struct {
-	files   map[fileID]bool
+	seen    map[string]bool
 	changes []livespec.Change
 }
 
 // sectionChain returns the given sections and every section they were
-// renamed from or to (heading renames, file renames), adding the change
-// events of their files to reads (each file read once).
-func (a *Assistant) sectionChain(ctx context.Context, repos []string, start []sectionID, reads *chainReads) (map[sectionID]bool, error) {
+// renamed from or to (heading renames, file renames), adding the section
+// events under and from their names to reads: it asks the store for the
+// events of the sections it has not asked about yet until no rename adds
+// one.
+func (a *Assistant) sectionChain(ctx context.Context, start []sectionID, reads *chainReads) (map[sectionID]bool, error) {
 	chain := map[sectionID]bool{}
-	queue := append([]sectionID(nil), start...)
+	var ask []livespec.Key
+	add := func(k sectionID) {
+		if !chain[k] {
+			chain[k] = true
+			ask = append(ask, livespec.Key{Repo: k.repo, Path: k.path, Heading: k.heading})
+		}
+	}
 	for _, k := range start {
-		chain[k] = true
+		add(k)
 	}
-	scanned := false // the events read so far, earlier calls' included
-	for len(queue) > 0 {
-		k := queue[0]
-		queue = queue[1:]
-		f := fileID{k.repo, k.path}
-		if reads.files[f] && scanned {
-			continue // nothing new to scan
+	read := len(reads.changes)
+	for len(ask) > 0 {
+		cs, err := a.Store.SectionChanges(ctx, livespec.ChangeQuery{}, ask)
+		if err != nil {
+			return nil, storeError("read changes", err)
 		}
-		if !reads.files[f] {
-			reads.files[f] = true
-			cs, err := a.Store.Changes(ctx, livespec.ChangeQuery{Repos: []string{k.repo}, Paths: []string{livespec.LiteralGlob(k.path)}, Sections: true})
-			if err != nil {
-				return nil, storeError("read changes", err)
+		ask = nil
+		for _, c := range cs {
+			if !reads.seen[c.ID] {
+				reads.seen[c.ID] = true
+				reads.changes = append(reads.changes, c)
 			}
-			reads.changes = append(reads.changes, cs...)
-		}
-		scanned = true
-		// Renames may chain across files; re-scan until nothing is added.
-		for changed := true; changed; {
-			changed = false
-			for _, c := range reads.changes {
-				if !c.Section || (c.OldPath == "" && c.OldHeading == "") {
-					continue
-				}
-				to := sectionID{c.Repo, c.Path, c.Heading}
-				from := sectionID{c.Repo, or(c.OldPath, c.Path), or(c.OldHeading, c.Heading)}
-				for _, pair := range [][2]sectionID{{to, from}, {from, to}} {
-					if chain[pair[0]] && !chain[pair[1]] {
-						chain[pair[1]] = true
-						queue = append(queue, pair[1])
-						changed = true
-					}
-				}
+			if c.OldPath != "" || c.OldHeading != "" {
+				add(sectionID{c.Repo, c.Path, c.Heading})
+				add(sectionID{c.Repo, or(c.OldPath, c.Path), or(c.OldHeading, c.Heading)})
 			}
 		}
 	}
+	slices.SortFunc(reads.changes[read:], livespec.CompareChanges)
 	return chain, nil
 }
 
@@ -1101,8 +1092,8 @@ func (a *Assistant) pathTimeline(ctx context.Context, q livespec.TimelineQuery) 
 			continue
 		}
 		start := sectionID{r, q.Path, q.Heading}
-		reads := &chainReads{files: map[fileID]bool{}}
-		chain, err := a.sectionChain(ctx, []string{r}, []sectionID{start}, reads)
+		reads := &chainReads{seen: map[string]bool{}}
+		chain, err := a.sectionChain(ctx, []sectionID{start}, reads)
 		if err != nil {
 			return nil, nil, err
 		}

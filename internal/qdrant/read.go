@@ -292,7 +292,7 @@ func (s *Store) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec
 			if err != nil {
 				return livespec.WrapError(livespec.EINTERNAL, err, "qdrant: changes")
 			}
-			if after == nil || compareChanges(c, *after) > 0 {
+			if after == nil || livespec.CompareChanges(c, *after) > 0 {
 				if q.Brief {
 					c = briefChange(c)
 				}
@@ -605,6 +605,20 @@ func (s *Store) ChangedSections(ctx context.Context, q livespec.ChangeQuery, sec
 		return nil, err
 	}
 	return livespec.ChangedSectionsOf(cs, sections), nil
+}
+
+// SectionChanges returns the section-level events in q's window that
+// changed one of sections under its name or from it, from the events of
+// the sections' files: Qdrant keeps no index of section names.
+func (s *Store) SectionChanges(ctx context.Context, q livespec.ChangeQuery, sections []livespec.Key) ([]livespec.Change, error) {
+	if len(sections) == 0 {
+		return nil, ctx.Err()
+	}
+	cs, err := s.Changes(ctx, livespec.ChangeQuery{Repos: q.Repos, Paths: livespec.SectionPaths(sections), From: q.From, To: q.To, Sections: true})
+	if err != nil {
+		return nil, err
+	}
+	return livespec.SectionChangesOf(cs, sections), nil
 }
 
 // windowSections reads the events of q's window and repositories briefly.

@@ -395,53 +395,5 @@ func decodeDoc(payload map[string]*qc.Value, v any) error {
 // sortChanges orders changes as Store.Changes promises: Date, Repo, Seq,
 // file-level before section-level, Path, Heading, Part, ID.
 func sortChanges(cs []livespec.Change) {
-	slices.SortFunc(cs, compareChanges)
-}
-
-func compareChanges(a, b livespec.Change) int {
-	if c := a.Date.Compare(b.Date); c != 0 {
-		return c
-	}
-	if a.Repo != b.Repo {
-		return cmpStr(a.Repo, b.Repo)
-	}
-	if a.Seq != b.Seq {
-		return cmpInt(a.Seq, b.Seq)
-	}
-	if a.Section != b.Section {
-		if !a.Section {
-			return -1
-		}
-		return 1
-	}
-	if a.Path != b.Path {
-		return cmpStr(a.Path, b.Path)
-	}
-	if a.Heading != b.Heading {
-		return cmpStr(a.Heading, b.Heading)
-	}
-	if a.Part != b.Part {
-		return cmpInt(int64(a.Part), int64(b.Part))
-	}
-	return cmpStr(a.ID, b.ID)
-}
-
-func cmpStr(a, b string) int {
-	if a < b {
-		return -1
-	}
-	if a > b {
-		return 1
-	}
-	return 0
-}
-
-func cmpInt(a, b int64) int {
-	if a < b {
-		return -1
-	}
-	if a > b {
-		return 1
-	}
-	return 0
+	slices.SortFunc(cs, livespec.CompareChanges)
 }

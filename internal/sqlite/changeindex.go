@@ -130,6 +130,53 @@ func (s *Store) ChangedSections(ctx context.Context, q livespec.ChangeQuery, sec
 	return out, nil
 }
 
+// sectionChanges selects, from a JSON list [[repo, path, heading], …],
+// the section-level events of the window ?2 ≤ date < ?3 under one of
+// its names (changes_named) or from one of them (changes_old_named), in
+// Changes order; an event both under and from a name is read once.
+// CROSS JOIN keeps the names the outer loop, so that the planner looks
+// each up in its index rather than scanning the window's section events
+// (changes_files).
+const sectionChanges = ` FROM changes c WHERE c.id IN (
+	SELECT c.id FROM json_each(?1) j CROSS JOIN changes c
+		WHERE c.section = 1 AND c.repo = j.value ->> 0 AND c.path = j.value ->> 1 AND c.heading = j.value ->> 2
+			AND c.date >= ?2 AND c.date < ?3
+	UNION ALL SELECT c.id FROM json_each(?1) j CROSS JOIN changes c
+		WHERE c.section = 1 AND (c.old_path <> '' OR c.old_heading <> '') AND c.repo = j.value ->> 0
+			AND coalesce(nullif(c.old_path, ''), c.path) = j.value ->> 1
+			AND coalesce(nullif(c.old_heading, ''), c.heading) = j.value ->> 2
+			AND c.date >= ?2 AND c.date < ?3)
+ORDER BY ` + changeOrder
+
+// SectionChanges returns the section-level events in q's window that
+// changed one of sections under its name or from it, each name looked up
+// in the name indexes.
+func (s *Store) SectionChanges(ctx context.Context, q livespec.ChangeQuery, sections []livespec.Key) ([]livespec.Change, error) {
+	from, to, err := changeWindow(q)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: section changes: %w", err)
+	}
+	names := make([][3]string, 0, len(sections))
+	for _, k := range sections {
+		if len(q.Repos) == 0 || slices.Contains(q.Repos, k.Repo) {
+			names = append(names, [3]string{k.Repo, k.Path, k.Heading})
+		}
+	}
+	if len(names) == 0 {
+		return nil, nil
+	}
+	b, _ := json.Marshal(names)
+	args := []any{string(b), from, to}
+	out, exact, err := s.readChanges(ctx, `SELECT `+changeFull.packed+sectionChanges, args, nil, 0, changeFull.unpack, nil)
+	if err == nil && !exact { // a text holds a NUL byte: read the columns
+		out, _, err = s.readChanges(ctx, `SELECT `+changeFull.cols+sectionChanges, args, nil, 0, nil, changeFull.scan)
+	}
+	if err != nil {
+		return nil, s.fail(ctx, "section changes", err)
+	}
+	return out, nil
+}
+
 // changeWindow returns q's window in stored nanoseconds, an open end as
 // the widest bound.
 func changeWindow(q livespec.ChangeQuery) (from, to int64, err error) {

@@ -83,6 +83,63 @@ func testChangeIndex(t *testing.T, s livespec.Store) {
 	}
 }
 
+// testSectionChanges checks that SectionChanges returns a section's
+// events under its name and those that renamed or moved it away, on any
+// part, in Changes order, within q's repositories and window, as the
+// helper that reads them from the files' events does.
+func testSectionChanges(t *testing.T, s livespec.Store) {
+	apply(t, s, changeIndexBatches()...)
+	ctx := context.Background()
+	key := func(repo, path, heading string) livespec.Key {
+		return livespec.Key{Repo: repo, Path: path, Heading: heading}
+	}
+	for _, tt := range []struct {
+		name     string
+		q        livespec.ChangeQuery
+		sections []livespec.Key
+		want     []string // ids
+	}{
+		{"renamed from its old name", livespec.ChangeQuery{}, []livespec.Key{key("r", "a.md", "Old")}, []string{"rc2a.md#New0"}},
+		{"under its new name", livespec.ChangeQuery{}, []livespec.Key{key("r", "a.md", "New")}, []string{"rc2a.md#New0"}},
+		{"moved with its file", livespec.ChangeQuery{}, []livespec.Key{key("r", "old.md", "Intro")}, []string{"rc2b.md#Intro0"}},
+		{"old name on a later part", livespec.ChangeQuery{}, []livespec.Key{key("r", "a.md", "Former")}, []string{"rc2a.md#Long1"}},
+		{"every part", livespec.ChangeQuery{}, []livespec.Key{{Repo: "r", Path: "a.md", Heading: "Long", Part: 3}}, []string{"rc2a.md#Long0", "rc2a.md#Long1"}},
+		{"in Changes order, each once", livespec.ChangeQuery{}, []livespec.Key{key("q", "x.md", "A"), key("r", "a.md", "New"), key("r", "a.md", "A"), key("r", "a.md", "Old")},
+			[]string{"rc1a.md#A0", "qc9x.md#A0", "rc2a.md#New0"}},
+		{"one repository", livespec.ChangeQuery{Repos: []string{"r"}}, []livespec.Key{key("q", "x.md", "A"), key("r", "a.md", "A")}, []string{"rc1a.md#A0"}},
+		{"window", livespec.ChangeQuery{From: t2, To: t3}, []livespec.Key{key("r", "a.md", "A"), key("r", "c.md", "Late"), key("q", "x.md", "A")}, []string{"qc9x.md#A0"}},
+		{"no file-level events", livespec.ChangeQuery{}, []livespec.Key{key("r", "d.md", ""), key("r", "b.md", "")}, nil},
+		{"unknown section", livespec.ChangeQuery{}, []livespec.Key{key("r", "a.md", "Missing")}, nil},
+		{"no sections", livespec.ChangeQuery{}, nil, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cs, err := s.SectionChanges(ctx, tt.q, tt.sections)
+			if err != nil {
+				t.Fatalf("section changes: %v", err)
+			}
+			if got := changeIDs(cs); !slices.Equal(got, tt.want) {
+				t.Errorf("section changes = %v, want %v", got, tt.want)
+			}
+			if len(tt.sections) == 0 {
+				return
+			}
+			fq := tt.q
+			fq.Paths, fq.Sections = livespec.SectionPaths(tt.sections), true
+			if got := changeIDs(livespec.SectionChangesOf(changes(t, s, fq), tt.sections)); !slices.Equal(got, tt.want) {
+				t.Errorf("SectionChangesOf the files' events = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func changeIDs(cs []livespec.Change) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.ID)
+	}
+	return out
+}
+
 // testChangedFilesDays checks that ChangedFiles names the files of a
 // window's section events for windows that start and end anywhere around
 // midnight or before 1970, as written, after an event is written again on

@@ -47,6 +47,7 @@ func Run(t *testing.T, open func(tb testing.TB) livespec.Store) {
 		{"ChangesBrief", testChangesBrief},
 		{"ChangeIndex", testChangeIndex},
 		{"ChangedFilesDays", testChangedFilesDays},
+		{"SectionChanges", testSectionChanges},
 		{"ChangesEditorial", testChangesEditorial},
 		{"HasVectors", testHasVectors},
 		{"SetIndexMismatch", testSetIndex},
