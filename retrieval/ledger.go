@@ -72,10 +72,11 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, topic string, n
 		if m, err = a.matchTopic(ctx, topic, repos); err != nil {
 			return nil, err
 		}
-		if err := a.matchInWindow(ctx, m, q); err != nil {
+		changed, err := a.matchInWindow(ctx, m, q)
+		if err != nil {
 			return nil, err
 		}
-		if cs, err = a.topicChanges(ctx, q, m); err != nil {
+		if cs, err = a.topicChanges(ctx, q, m, changed); err != nil {
 			return nil, err
 		}
 		res.narrowed = true
@@ -122,21 +123,16 @@ func (a *Assistant) documentChanges(ctx context.Context, q livespec.ChangeQuery,
 
 // topicChanges returns the window's events about the topic (see narrow).
 // Only the sections that mention it and that an event of the window
-// changed (Store.ChangedSections) can hold one: their files' events are
-// read briefly, narrowed, then read in full (keepInFull).
-func (a *Assistant) topicChanges(ctx context.Context, q livespec.ChangeQuery, m *topicMatch) ([]livespec.Change, error) {
+// changed (changed, as matchInWindow found them) can hold one: their
+// files' events are read briefly, narrowed, then read in full
+// (keepInFull).
+func (a *Assistant) topicChanges(ctx context.Context, q livespec.ChangeQuery, m *topicMatch, changed []livespec.Key) ([]livespec.Change, error) {
 	var paths []string
 	if m.fileMode {
 		paths = []string{m.named.path}
-	} else {
-		keys := sectionKeys(len(m.matched), func(i int) livespec.Version { return m.matched[i].v })
-		changed, err := a.Store.ChangedSections(ctx, q, keys)
-		if err != nil {
-			return nil, storeError("read changed sections", err)
-		}
-		for _, k := range changed {
-			paths = append(paths, k.Path)
-		}
+	}
+	for _, k := range changed {
+		paths = append(paths, k.Path)
 	}
 	if len(paths) == 0 {
 		return nil, nil
@@ -357,18 +353,21 @@ func (a *Assistant) latestBefore(ctx context.Context, repos []string, t time.Tim
 }
 
 // matchInWindow adds to m the sections changed in q's window that
-// mention the topic: the topic's best hits across all history need not be
-// the ones that changed in the window. It searches the files with section
-// events in the window (Store.ChangedFiles), and of the hits analyses
-// only those whose section an event changed, under its new or old name
-// (Store.ChangedSections): another section's mention would change nothing.
-func (a *Assistant) matchInWindow(ctx context.Context, m *topicMatch, q livespec.ChangeQuery) error {
+// mention the topic (the topic's best hits across all history need not be
+// the ones that changed in the window) and returns every section of
+// m.matched that an event of the window changed, under its new or old
+// name. It searches the files with section events in the window
+// (Store.ChangedFiles), asks which of the hits' sections and of m's
+// changed (Store.ChangedSections, once per repository) and analyses only
+// hits of a changed section not matched yet: another section's mention
+// would change nothing, nor would a second mention of a matched one.
+func (a *Assistant) matchInWindow(ctx context.Context, m *topicMatch, q livespec.ChangeQuery) ([]livespec.Key, error) {
 	if m == nil || m.fileMode {
-		return nil
+		return nil, nil
 	}
 	files, err := a.Store.ChangedFiles(ctx, q)
 	if err != nil {
-		return storeError("read changed files", err)
+		return nil, storeError("read changed files", err)
 	}
 	return a.matchChanged(ctx, m, files, func(keys []livespec.Key) ([]livespec.Key, error) {
 		changed, err := a.Store.ChangedSections(ctx, q, keys)
@@ -386,22 +385,32 @@ func (a *Assistant) matchInChanges(ctx context.Context, m *topicMatch, cs []live
 	if m == nil || m.fileMode {
 		return nil
 	}
-	return a.matchChanged(ctx, m, livespec.ChangedFilesOf(cs), func(keys []livespec.Key) ([]livespec.Key, error) {
+	_, err := a.matchChanged(ctx, m, livespec.ChangedFilesOf(cs), func(keys []livespec.Key) ([]livespec.Key, error) {
 		return livespec.ChangedSectionsOf(cs, keys), nil
 	})
+	return err
 }
 
 // matchChanged searches files (ordered by repo) for the topic and adds to
-// m.matched, in the order of the hits, those that mention it and whose
-// section changed: which of the hits' sections did, changed tells.
-func (a *Assistant) matchChanged(ctx context.Context, m *topicMatch, files []livespec.Key, changed func([]livespec.Key) ([]livespec.Key, error)) error {
+// m.matched, in the order of the hits, those that mention it, whose
+// section changed and is not in m.matched yet; which sections changed,
+// changed tells. It returns the sections of m.matched that changed: a
+// section without a changed file in its repository did not (the files
+// are those with section events, and an event's old names are in its
+// own repository).
+func (a *Assistant) matchChanged(ctx context.Context, m *topicMatch, files []livespec.Key, changed func([]livespec.Key) ([]livespec.Key, error)) ([]livespec.Key, error) {
 	if len(files) == 0 {
-		return nil
+		return nil, nil
 	}
 	text, err := a.storeText(ctx, m.topic)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	have := make(map[sectionID]bool, len(m.matched))
+	for _, s := range m.matched {
+		have[sectionOf(s.v)] = true
+	}
+	var out []livespec.Key
 	for _, repo := range repoRuns(files) {
 		var paths []string
 		for _, f := range repo {
@@ -409,19 +418,35 @@ func (a *Assistant) matchChanged(ctx context.Context, m *topicMatch, files []liv
 		}
 		hits, err := a.Store.Search(ctx, livespec.SearchQuery{Text: text, Validity: livespec.AnyVersion(), Repos: []string{repo[0].Repo}, Paths: paths, Limit: topicPool})
 		if err != nil {
-			return storeError("search changed specs", err)
+			return nil, storeError("search changed specs", err)
 		}
-		keys, err := changed(sectionKeys(len(hits), func(i int) livespec.Version { return hits[i].Version }))
+		var mine []livespec.Version // m's matches in this repository
+		for _, s := range m.matched {
+			if s.v.Repo == repo[0].Repo {
+				mine = append(mine, s.v)
+			}
+		}
+		keys, err := changed(sectionKeys(len(hits)+len(mine), func(i int) livespec.Version {
+			if i < len(hits) {
+				return hits[i].Version
+			}
+			return mine[i-len(hits)]
+		}))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		seen := map[sectionID]bool{}
 		for _, k := range keys {
 			seen[sectionID{k.Repo, k.Path, k.Heading}] = true
 		}
-		addMentions(m, hits, seen)
+		addMentions(m, hits, seen, have)
+		for _, k := range keys {
+			if have[sectionID{k.Repo, k.Path, k.Heading}] {
+				out = append(out, k)
+			}
+		}
 	}
-	return nil
+	return out, nil
 }
 
 // sectionKeys returns the sections of n versions (the i-th is v(i)), each
@@ -439,10 +464,12 @@ func sectionKeys(n int, v func(int) livespec.Version) []livespec.Key {
 }
 
 // addMentions adds to m.matched, in order, the hits in one of sections
-// that mention the topic.
-func addMentions(m *topicMatch, hits []livespec.Hit, sections map[sectionID]bool) {
+// and not in one of have that mention the topic, and adds their sections
+// to have.
+func addMentions(m *topicMatch, hits []livespec.Hit, sections, have map[sectionID]bool) {
 	for _, h := range hits {
-		if !sections[sectionOf(h.Version)] {
+		s := sectionOf(h.Version)
+		if !sections[s] || have[s] {
 			continue
 		}
 		d, ok := m.docs[h.Version.ID]
@@ -452,6 +479,7 @@ func addMentions(m *topicMatch, hits []livespec.Hit, sections map[sectionID]bool
 		}
 		if c := lexCoverage(m.qs, d); c >= m.thr {
 			m.matched = append(m.matched, scored{h.Version, c})
+			have[s] = true
 		}
 	}
 }
