@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/livespec/livespec"
@@ -63,22 +64,30 @@ func newSearchFilter(q livespec.SearchQuery) (*searchFilter, error) {
 	return f, err
 }
 
-// passing returns the texts of the versions that pass f.
-func passing(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64]bool, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT v.text_id FROM versions v`+f.where.String(), f.where.args...)
+// passingRids returns, for each text, the rowids of the versions carrying
+// it that pass f.
+func passingRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64][]int64, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT v.text_id, v.rid FROM versions v`+f.where.String(), f.where.args...)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64]bool)
+	out := make(map[int64][]int64)
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
+		var tid, rid int64
+		if err := rows.Scan(&tid, &rid); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		out[id] = true
+		out[tid] = append(out[tid], rid)
 	}
 	return out, closeRows(rows)
+}
+
+// refsOf returns the versions with the rowids rids, for each text in key
+// order.
+func (s *Store) refsOf(ctx context.Context, tx *sql.Tx, rids []int64, f *searchFilter) (map[int64][]ref, error) {
+	b, _ := json.Marshal(rids)
+	return s.sortedRefs(ctx, tx, ` FROM versions v WHERE v.rid IN (SELECT value FROM json_each(?))`, []any{string(b)}, f)
 }
 
 // Search returns the versions most relevant to q that pass its validity
@@ -166,20 +175,33 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 		return nil, err
 	}
 	if f.byPath {
-		// Few versions pass: rank only their texts rather than widen
-		// through the whole index. The passing refs and their order are
-		// the same.
-		ids, err := passing(ctx, tx, f)
+		// Few versions pass: read them all at once and rank only their
+		// texts rather than widen through the whole index. The passing
+		// refs and their order are the same.
+		rids, err := passingRids(ctx, tx, f)
 		if err != nil {
 			return nil, err
 		}
 		var kept []posting
 		for _, p := range ranked {
-			if ids[p.id] {
+			if rids[p.id] != nil {
 				kept = append(kept, p)
 			}
 		}
-		ranked = kept
+		// Every kept text has a ref: the best n hold the first n refs.
+		top := topK(kept, n)
+		var need []int64
+		for _, p := range top {
+			if len(need) >= n {
+				break
+			}
+			need = append(need, rids[p.id]...)
+		}
+		refs, err := s.refsOf(ctx, tx, need, f)
+		if err != nil {
+			return nil, err
+		}
+		return fill(top, refs, n), nil
 	}
 	refs := make(map[int64][]ref)
 	read := 0 // the best read candidates have their refs
@@ -198,21 +220,26 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 			return nil, err
 		}
 		read = len(top)
-		out := make([]ref, 0, n)
-	fill:
-		for _, p := range top {
-			for _, r := range refs[p.id] {
-				if len(out) == n {
-					break fill
-				}
-				r.score = p.score
-				out = append(out, r)
-			}
-		}
-		if len(out) == n || len(top) < limit {
+		if out := fill(top, refs, n); len(out) == n || len(top) < limit {
 			return out, nil
 		}
 	}
+}
+
+// fill returns the first n refs of the texts of top, in order, each
+// text's in key order, with its text's score.
+func fill(top []posting, refs map[int64][]ref, n int) []ref {
+	out := make([]ref, 0, n)
+	for _, p := range top {
+		for _, r := range refs[p.id] {
+			if len(out) == n {
+				return out
+			}
+			r.score = p.score
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // refPacked selects a ref packed (see unpackRef); refCols the same columns.
@@ -263,20 +290,30 @@ func (s *Store) addRefs(ctx context.Context, tx *sql.Tx, texts []posting, f *sea
 	w.args = append(slices.Clip(w.args), string(b))
 	// The text ids are the selective part: never let the planner prefer
 	// the repo's open versions.
-	from := ` FROM versions v INDEXED BY versions_text` + w.String()
-	q := txQuerier{s, tx}
-	found, exact, err := readRefs(ctx, q, `SELECT `+refPacked+from, w.args, f, true)
-	if err == nil && !exact { // a heading holds a NUL byte: read the columns
-		found, _, err = readRefs(ctx, q, `SELECT `+refCols+from, w.args, f, false)
-	}
+	found, err := s.sortedRefs(ctx, tx, ` FROM versions v INDEXED BY versions_text`+w.String(), w.args, f)
 	if err != nil {
 		return err
 	}
-	for id, rs := range found {
-		slices.SortFunc(rs, refLess)
-		out[id] = rs
-	}
+	maps.Copy(out, found)
 	return nil
+}
+
+// sortedRefs reads the refs of the versions selected by from (a FROM
+// clause on versions v, with its args) that pass f, for each text in key
+// order.
+func (s *Store) sortedRefs(ctx context.Context, tx *sql.Tx, from string, args []any, f *searchFilter) (map[int64][]ref, error) {
+	q := txQuerier{s, tx}
+	found, exact, err := readRefs(ctx, q, `SELECT `+refPacked+from, args, f, true)
+	if err == nil && !exact { // a heading holds a NUL byte: read the columns
+		found, _, err = readRefs(ctx, q, `SELECT `+refCols+from, args, f, false)
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, rs := range found {
+		slices.SortFunc(rs, refLess)
+	}
+	return found, nil
 }
 
 func readRefs(ctx context.Context, q queryer, query string, args []any, f *searchFilter, packed bool) (map[int64][]ref, bool, error) {

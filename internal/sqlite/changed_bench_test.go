@@ -1,0 +1,70 @@
+package sqlite_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/livespec/livespec"
+)
+
+// BenchmarkSearchChanged runs the searches a topic's change report makes
+// of the files a month or a year changed (300 hits of any version, restricted to
+// the files with section events in the month, as matchInWindow asks):
+// windows of at most 64 such files, whose versions are read by path, and
+// windows of more, which widen the candidate texts. It reports the CPU
+// time per search, which a busy machine's queue does not inflate.
+func BenchmarkSearchChanged(b *testing.B) {
+	st := indexStore(b)
+	ctx := context.Background()
+	now := newestChange(b, st)
+	texts := []string{"graduation criteria", "pod security admission", "swap memory", "topology aware routing", "production readiness review", "test plan"}
+	byCount := map[string][]livespec.SearchQuery{}
+	var windows []livespec.Window
+	for m := range 48 {
+		from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -m, 0)
+		windows = append(windows, livespec.Window{From: from, To: from.AddDate(0, 1, 0)})
+	}
+	for y := range 6 {
+		from := time.Date(now.Year()-y, 1, 1, 0, 0, 0, 0, time.UTC)
+		windows = append(windows, livespec.Window{From: from, To: from.AddDate(1, 0, 0)})
+	}
+	for m, w := range windows {
+		files, err := st.ChangedFiles(ctx, livespec.ChangeQuery{From: w.From, To: w.To})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(files) == 0 {
+			continue
+		}
+		q := livespec.SearchQuery{Text: texts[m%len(texts)], Validity: livespec.AnyVersion(), Repos: []string{files[0].Repo}, Limit: 300}
+		for _, f := range files {
+			q.Paths = append(q.Paths, livespec.LiteralGlob(f.Path))
+		}
+		name := "few_files"
+		if len(q.Paths) > 64 {
+			name = "many_files"
+		}
+		byCount[name] = append(byCount[name], q)
+	}
+	for _, name := range []string{"few_files", "many_files"} {
+		qs := byCount[name]
+		if len(qs) == 0 {
+			continue
+		}
+		b.Run(name, func(b *testing.B) {
+			cpu := cpuTime()
+			for i := 0; b.Loop(); i++ {
+				if _, err := st.Search(ctx, qs[i%len(qs)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+			files := 0
+			for _, q := range qs {
+				files += len(q.Paths)
+			}
+			b.ReportMetric(float64(files)/float64(len(qs)), "files")
+		})
+	}
+}
