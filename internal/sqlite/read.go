@@ -270,7 +270,7 @@ func (s *Store) Files(ctx context.Context, q livespec.FileQuery) ([]livespec.Fil
 	if q.Brief {
 		cols = briefFileColumns
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+cols+` FROM files f`+
+	rows, err := s.query(ctx, `SELECT `+cols+` FROM files f`+
 		w.String()+` ORDER BY f.repo, f.path, f.valid_from, f.seq, f.id`, w.args...)
 	if err != nil {
 		return nil, s.fail(ctx, "files", err)
