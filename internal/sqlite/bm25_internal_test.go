@@ -279,6 +279,48 @@ func TestRankingIsFTS5sOnIndex(t *testing.T) {
 	sameRanking(t, s, "index", qs)
 }
 
+// TestSearchWidens: a search whose filters pass few candidates widens until
+// it has its limit, and returns the head of what a search of every
+// candidate returns.
+func TestSearchWidens(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, b := range wordyHistory("a", 4, 80) {
+		if err := s.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, v := range []livespec.Validity{livespec.Current(), livespec.AnyVersion(),
+		livespec.AsOf(t0.Add(90 * time.Minute)), livespec.AsOf(t0.Add(5 * time.Hour)), livespec.AsOf(t0.Add(40 * time.Hour))} {
+		for _, text := range []string{"memory pressure", "sidecar graduation beta", "pod", "runs"} {
+			all, err := s.Search(ctx, livespec.SearchQuery{Text: text, Validity: v, Limit: 100000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, limit := range []int{1, 5, 30, 100, 300} {
+				got, err := s.Search(ctx, livespec.SearchQuery{Text: text, Validity: v, Limit: limit})
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := all[:min(limit, len(all))]
+				if len(got) != len(want) {
+					t.Fatalf("%v %q limit %d: %d hits, want %d", v, text, limit, len(got), len(want))
+				}
+				for i := range got {
+					if got[i].Version.ID != want[i].Version.ID || got[i].Score != want[i].Score {
+						t.Fatalf("%v %q limit %d: hit %d is %s %v, want %s %v", v, text, limit, i, got[i].Version.ID, got[i].Score, want[i].Version.ID, want[i].Score)
+					}
+				}
+			}
+		}
+	}
+}
+
 func TestTopK(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for n := range 40 {

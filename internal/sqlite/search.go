@@ -19,8 +19,22 @@ import (
 const maxByPath = 64
 
 // minCandidates is the first number of BM25 candidate texts Search reads;
-// it widens fourfold until enough pass the filters.
+// it widens until enough pass the filters (see widen).
 const minCandidates = 64
+
+// widen returns how many candidates a search reads next, having read
+// read of them (limit asked) and found found of the n refs it needs: as
+// many as the pass rate so far says it needs, and a quarter more, but at
+// least a quarter more than limit and at most four times limit. An as-of
+// search that widened fourfold read 1,700 texts per question on the KEPs
+// where about 900 held its refs.
+func widen(limit, read, found, n int) int {
+	if found == 0 {
+		return 4 * limit
+	}
+	want := read + (n-found)*read*5/(found*4) + 1
+	return min(4*limit, max(limit+limit/4, want))
+}
 
 // ref is a version that passed a search's filters, before its text is read.
 type ref struct {
@@ -213,16 +227,18 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 	if f.anyVersion {
 		first = n
 	}
-	for limit := max(minCandidates, first); ; limit *= 4 {
+	for limit := max(minCandidates, first); ; {
 		top := topK(ranked, limit)
 		// A wider set starts with the narrower one: read the new ones.
 		if err := s.addRefs(ctx, tx, top[min(read, len(top)):], f, refs); err != nil {
 			return nil, err
 		}
 		read = len(top)
-		if out := fill(top, refs, n); len(out) == n || len(top) < limit {
+		out := fill(top, refs, n)
+		if len(out) == n || len(top) < limit {
 			return out, nil
 		}
+		limit = widen(limit, read, len(out), n)
 	}
 }
 
