@@ -55,6 +55,7 @@ type termCache struct {
 	mu      sync.Mutex
 	lists   map[string]*termList
 	entries int
+	snap    *ftsSnap                // the last read
 	snaps   cache.Flight[*ftsSnap]  // by state
 	reads   cache.Flight[*termList] // by state and term
 
@@ -71,9 +72,7 @@ func (c *termCache) read(ctx context.Context, q txQuerier, table, state string, 
 		return old.ps, nil
 	}
 	l, _, err := c.reads.Do(ctx, state+"\x00"+term, func() (*termList, error) {
-		snap, _, err := c.snaps.Do(ctx, state, func() (*ftsSnap, error) {
-			return readSnap(ctx, q, table, state, avg)
-		})
+		snap, err := c.snapshot(ctx, q, table, state, avg)
 		if err != nil {
 			return nil, err
 		}
@@ -97,6 +96,27 @@ func (c *termCache) read(ctx context.Context, q txQuerier, table, state string, 
 		return nil, err
 	}
 	return l.ps, nil
+}
+
+// snapshot returns the snapshot at state, read once (avg is its averages
+// record).
+func (c *termCache) snapshot(ctx context.Context, q txQuerier, table, state string, avg []byte) (*ftsSnap, error) {
+	c.mu.Lock()
+	last := c.snap
+	c.mu.Unlock()
+	if last != nil && last.state == state {
+		return last, nil
+	}
+	snap, _, err := c.snaps.Do(ctx, state, func() (*ftsSnap, error) {
+		snap, err := readSnap(ctx, q, table, state, avg)
+		if err == nil {
+			c.mu.Lock()
+			c.snap = snap
+			c.mu.Unlock()
+		}
+		return snap, err
+	})
+	return snap, err
 }
 
 // carry returns old carried to snapshot to, or nil when it cannot be: rows
@@ -217,7 +237,7 @@ func (c *termCache) drop() {
 	c.sizes = nil
 	c.sizesMu.Unlock()
 	c.mu.Lock()
-	c.lists, c.entries = nil, 0
+	c.lists, c.entries, c.snap = nil, 0, nil
 	c.mu.Unlock()
 }
 
