@@ -18,23 +18,31 @@ import (
 
 // ftsRanking is what FTS5 itself ranks for terms: the k best rows of the OR
 // query with their scores (minus bm25()).
-func ftsRanking(t testing.TB, s *Store, table string, terms []string, k int) []posting {
+func ftsRanking(t testing.TB, q queryer, table string, terms []string, k int) []posting {
 	t.Helper()
-	rows, err := s.r.Query(`SELECT rowid, bm25(`+table+`) FROM `+table+` WHERE `+table+` MATCH ? ORDER BY rank, rowid LIMIT ?`, matchExpr(terms), k)
+	out, err := readFTSRanking(q, table, terms, k)
 	if err != nil {
 		t.Fatal(err)
+	}
+	return out
+}
+
+func readFTSRanking(q queryer, table string, terms []string, k int) ([]posting, error) {
+	rows, err := q.QueryContext(context.Background(), `SELECT rowid, bm25(`+table+`) FROM `+table+` WHERE `+table+` MATCH ? ORDER BY rank, rowid LIMIT ?`, matchExpr(terms), k)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []posting
 	for rows.Next() {
 		var p posting
 		if err := rows.Scan(&p.id, &p.score); err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		p.score = -p.score
 		out = append(out, p)
 	}
-	return out
+	return out, rows.Err()
 }
 
 // ourRanking is the ranking Search uses: per-term contributions, cached.
@@ -59,7 +67,7 @@ func sameRanking(t *testing.T, s *Store, when string, queries [][]string) {
 	for _, table := range []string{"all_fts"} {
 		for _, terms := range queries {
 			for _, k := range []int{1, 7, 64, 100000} {
-				want := ftsRanking(t, s, table, terms, k)
+				want := ftsRanking(t, s.r, table, terms, k)
 				got := ourRanking(t, s, table, terms, k)
 				if fmt.Sprint(got) != fmt.Sprint(want) {
 					t.Errorf("%s: %s %q top %d:\n got %v\nwant %v", when, table, terms, k, got, want)

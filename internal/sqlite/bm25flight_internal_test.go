@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -25,7 +27,7 @@ func TestTermReadOnceForConcurrentSearches(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	want := ftsRanking(t, s, "all_fts", []string{"pod"}, 100000)
+	want := ftsRanking(t, s.r, "all_fts", []string{"pod"}, 100000)
 	calls, gate := make(chan struct{}, 16), make(chan struct{})
 	readTermScores = func(ctx context.Context, tx *sql.Tx, table, term string, after int64) ([]posting, error) {
 		calls <- struct{}{}
@@ -82,5 +84,83 @@ collect:
 	}
 	if reads != 1 {
 		t.Fatalf("%d searches missing one term at once read it %d times, want once", searches, reads)
+	}
+}
+
+// TestRankingWhileWriting: searches that run while another connection
+// writes carry their lists from snapshot to snapshot, each on its own,
+// and rank as FTS5 does in the same transaction.
+func TestRankingWhileWriting(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "x.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	batches := wordyHistory("a", 5, 60)
+	for _, b := range batches[:20] {
+		if err := s.Apply(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var carried atomic.Int64
+	readTermScores = func(ctx context.Context, tx *sql.Tx, table, term string, after int64) ([]posting, error) {
+		if after > 0 {
+			carried.Add(1)
+		}
+		return termScores(ctx, tx, table, term, after)
+	}
+	t.Cleanup(func() { readTermScores = termScores })
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(done)
+		for _, b := range batches[20:] {
+			if err := s.Apply(ctx, b); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+	})
+	var searches atomic.Int64
+	for range readers {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				terms := wordyQueries[i%len(wordyQueries)]
+				tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ranked, err := s.rankTexts(ctx, tx, "all_fts", terms)
+				if err != nil {
+					tx.Rollback()
+					t.Error(err)
+					return
+				}
+				got := topK(ranked, 100000)
+				want, err := readFTSRanking(tx, "all_fts", terms, 100000)
+				tx.Rollback()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%q: ranked %d texts (first %v), FTS5 %d (first %v)", terms, len(got), got[:min(1, len(got))], len(want), want[:min(1, len(want))])
+					return
+				}
+				searches.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if searches.Load() < readers || carried.Load() == 0 {
+		t.Errorf("%d searches while writing carried %d lists", searches.Load(), carried.Load())
 	}
 }
