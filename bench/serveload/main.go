@@ -14,7 +14,9 @@
 // It reports every request's outcome: the latency percentiles (p50, p99,
 // max) overall and per kind, the requests slower than -slow, transport
 // errors, and 4xx and 5xx answers; then it stops the server with SIGTERM
-// and reports how long the shutdown took. The exit status is 1 when a
+// and reports how long the shutdown took and the CPU time the server used
+// (from its start to its exit, ingests included) per request, which,
+// unlike latency, other work on the machine hardly changes. The exit status is 1 when a
 // request failed, was answered with a 5xx or took longer than -slow.
 package main
 
@@ -99,6 +101,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "ingest during the load: %d commits landed, jobs %v\n", ing.commits, ing.states)
 	}
 	fmt.Fprintf(stdout, "shutdown after SIGTERM: %v (%v)\n", shutdown.Round(time.Millisecond), cmp.Or[any](exitErr, "exit 0"))
+	if user, sys := srv.CPU(); len(results) > 0 {
+		fmt.Fprintf(stdout, "server CPU from start to exit: %v user + %v sys, %.1f ms per request\n",
+			user.Round(time.Millisecond), sys.Round(time.Millisecond), float64((user+sys).Microseconds())/1000/float64(len(results)))
+	}
 	if bad {
 		return errors.New("some requests failed, answered 5xx or were slow")
 	}

@@ -31,6 +31,8 @@ type Server struct {
 	Ready time.Duration // from the start until /readyz said 200
 	cmd   *exec.Cmd
 	done  chan error
+	// exited is closed once the process has exited and been waited for.
+	exited chan struct{}
 }
 
 // Start runs bin serve --addr 127.0.0.1:PORT with args after it, without a
@@ -55,8 +57,13 @@ func Start(ctx context.Context, bin string, args ...string) (*Server, error) {
 		logf.Close()
 		return nil, err
 	}
-	s := &Server{cmd: cmd, Base: "http://" + addr, done: make(chan error, 1)}
-	go func() { s.done <- cmd.Wait(); logf.Close() }()
+	s := &Server{cmd: cmd, Base: "http://" + addr, done: make(chan error, 1), exited: make(chan struct{})}
+	go func() {
+		err := cmd.Wait()
+		close(s.exited)
+		s.done <- err
+		logf.Close()
+	}()
 	for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(100 * time.Millisecond) {
 		if resp, err := http.Get(s.Base + "/readyz"); err == nil {
 			resp.Body.Close()
@@ -91,6 +98,18 @@ func (s *Server) Stop() (time.Duration, error) {
 	case <-time.After(time.Minute):
 		s.Kill()
 		return time.Since(start), errors.New("the server did not stop within a minute of SIGTERM")
+	}
+}
+
+// CPU returns the user and system CPU time the server used from its start
+// to its exit (answers, ingests, start and shutdown alike); zero until
+// Stop has returned.
+func (s *Server) CPU() (user, sys time.Duration) {
+	select {
+	case <-s.exited:
+		return s.cmd.ProcessState.UserTime(), s.cmd.ProcessState.SystemTime()
+	default:
+		return 0, 0
 	}
 }
 
