@@ -68,3 +68,54 @@ func BenchmarkSearchChanged(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkChangedSections asks which sections of the files a month
+// changed did change in the month (every section those files have had,
+// up to 300), as a topic's change report asks of its hits.
+func BenchmarkChangedSections(b *testing.B) {
+	st := indexStore(b)
+	ctx := context.Background()
+	now := newestChange(b, st)
+	type ask struct {
+		q    livespec.ChangeQuery
+		keys []livespec.Key
+	}
+	var asks []ask
+	for m := range 24 {
+		from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -m, 0)
+		q := livespec.ChangeQuery{From: from, To: from.AddDate(0, 1, 0)}
+		files, err := st.ChangedFiles(ctx, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		vq := livespec.VersionQuery{Validity: livespec.AnyVersion()}
+		for _, f := range files {
+			vq.Paths = append(vq.Paths, livespec.LiteralGlob(f.Path))
+		}
+		if len(vq.Paths) == 0 {
+			continue
+		}
+		vs, err := st.Versions(ctx, vq)
+		if err != nil {
+			b.Fatal(err)
+		}
+		a := ask{q: q}
+		seen := map[livespec.Key]bool{}
+		for _, v := range vs {
+			k := livespec.Key{Repo: v.Repo, Path: v.Path, Heading: v.Heading}
+			if !seen[k] && len(a.keys) < 300 {
+				seen[k] = true
+				a.keys = append(a.keys, k)
+			}
+		}
+		asks = append(asks, a)
+	}
+	cpu := cpuTime()
+	for i := 0; b.Loop(); i++ {
+		a := asks[i%len(asks)]
+		if _, err := st.ChangedSections(ctx, a.q, a.keys); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+}
