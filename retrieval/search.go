@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"math"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -461,90 +459,6 @@ type lexDoc struct {
 // wordSpan is a word of a text: text[start:end].
 type wordSpan struct{ start, end int32 }
 
-// termSet is a set of strings kept sorted in one string, with an open
-// addressing table of their hashes for look-ups.
-type termSet struct {
-	joined string
-	ends   []int32 // term i is joined[ends[i-1]:ends[i]], the first from 0
-	slots  []int32 // 1 + the index of a term hashed there; 0 is empty
-}
-
-// termSeed seeds the hashes of every termSet.
-var termSeed = maphash.MakeSeed()
-
-// newTermSet returns the set of ts; it sorts ts.
-func newTermSet(ts []string) termSet {
-	slices.Sort(ts)
-	ts = slices.Compact(ts)
-	n := 0
-	for _, t := range ts {
-		n += len(t)
-	}
-	var b strings.Builder
-	b.Grow(n)
-	s := termSet{ends: make([]int32, len(ts))}
-	for i, t := range ts {
-		b.WriteString(t)
-		s.ends[i] = int32(b.Len())
-	}
-	s.joined = b.String()
-	size := 8
-	for size < 2*len(ts) {
-		size *= 2
-	}
-	s.slots = make([]int32, size)
-	mask := size - 1
-	for i, t := range ts {
-		h := int(maphash.String(termSeed, t)) & mask
-		for s.slots[h] != 0 {
-			h = (h + 1) & mask
-		}
-		s.slots[h] = int32(i + 1)
-	}
-	return s
-}
-
-func (s termSet) len() int { return len(s.ends) }
-
-// at returns the i-th term in order.
-func (s termSet) at(i int) string {
-	start := int32(0)
-	if i > 0 {
-		start = s.ends[i-1]
-	}
-	return s.joined[start:s.ends[i]]
-}
-
-// search returns the index of the first term not before t.
-func (s termSet) search(t string) int {
-	lo, hi := 0, len(s.ends)
-	for lo < hi {
-		mid := int(uint(lo+hi) >> 1)
-		if s.at(mid) < t {
-			lo = mid + 1
-		} else {
-			hi = mid
-		}
-	}
-	return lo
-}
-
-// has reports whether t is in the set.
-func (s termSet) has(t string) bool {
-	if len(s.slots) == 0 {
-		return false
-	}
-	mask := len(s.slots) - 1
-	for h := int(maphash.String(termSeed, t)) & mask; ; h = (h + 1) & mask {
-		switch j := s.slots[h]; {
-		case j == 0:
-			return false
-		case s.at(int(j-1)) == t:
-			return true
-		}
-	}
-}
-
 // lexAnalyse analyses text for coverage: its stemmed terms and its
 // adjacent word pairs (phrases).
 func lexAnalyse(text string) *lexDoc { return analyse(text, true) }
@@ -555,11 +469,12 @@ func lexAnalyseTerms(text string) *lexDoc { return analyse(text, false) }
 func analyse(text string, phrases bool) *lexDoc {
 	d := &lexDoc{text: text}
 	toks := lex.Tokens(text)
-	terms := make([]string, 0, 2*len(toks))
+	b := newTermBuilder(2 * len(toks))
+	defer b.done()
 	prev := ""
 	for _, t := range toks {
 		st := lex.Stem(t.Word)
-		terms = append(terms, st)
+		b.add(st)
 		if t.Symbol {
 			d.addPieces(t.Pieces())
 		}
@@ -571,11 +486,11 @@ func analyse(text string, phrases bool) *lexDoc {
 			continue
 		}
 		if prev != "" {
-			terms = append(terms, prev+" "+st) // adjacent words, for phrases
+			b.addPair(prev, st) // adjacent words, for phrases
 		}
 		prev = st
 	}
-	d.terms = newTermSet(terms)
+	d.terms = b.set()
 	return d
 }
 
@@ -642,7 +557,7 @@ func (d *lexDoc) holds(term string, prefix bool) bool {
 	if d.pieces[term] {
 		return true
 	}
-	for i := d.terms.search(term); i < d.terms.len() && strings.HasPrefix(d.terms.at(i), term); i++ {
+	for i := range d.terms.len() {
 		if lex.PrefixOf(term, d.terms.at(i)) {
 			return true
 		}
