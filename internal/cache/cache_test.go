@@ -1,6 +1,7 @@
 package cache_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -64,5 +65,71 @@ func TestTTL(t *testing.T) {
 				t.Errorf("Len = %d, past the bound 3", s.Len())
 			}
 		})
+	}
+}
+
+func TestMemo(t *testing.T) {
+	tests := []struct {
+		name string
+		size int
+		adds int
+	}{
+		{"below the bound", 1000, 500},
+		{"many copies", 1000, 999},
+		{"past the bound", 100, 1000},
+		{"one", 1, 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := cache.NewMemo[int, int](tt.size)
+			for i := range tt.adds {
+				m.Add(i, i*i)
+				if n := m.Len(); n > tt.size {
+					t.Fatalf("after %d adds: Len = %d, past the bound %d", i+1, n, tt.size)
+				}
+				if v, ok := m.Get(i); !ok || v != i*i {
+					t.Fatalf("Get(%d) just after adding it = %d, %v; want %d, true", i, v, ok, i*i)
+				}
+			}
+			held := 0
+			for i := range tt.adds {
+				if v, ok := m.Get(i); ok {
+					held++
+					if v != i*i {
+						t.Errorf("Get(%d) = %d, want %d", i, v, i*i)
+					}
+				}
+			}
+			if held != m.Len() {
+				t.Errorf("%d keys found, Len = %d", held, m.Len())
+			}
+			if want := min(tt.adds, tt.size); tt.adds <= tt.size && held != want {
+				t.Errorf("%d keys held, want all %d", held, want)
+			}
+			if _, ok := m.Get(-1); ok {
+				t.Error("a key never added has a value")
+			}
+		})
+	}
+}
+
+func TestMemoConcurrent(t *testing.T) {
+	m := cache.NewMemo[int, int](500)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 2000 {
+				k := (i*7 + g) % 800
+				if v, ok := m.Get(k); ok && v != -k {
+					t.Errorf("Get(%d) = %d, want %d", k, v, -k)
+					return
+				}
+				m.Add(k, -k)
+			}
+		})
+	}
+	wg.Wait()
+	if n := m.Len(); n > 500 {
+		t.Errorf("Len = %d, past the bound", n)
 	}
 }

@@ -280,8 +280,9 @@ func acronym(w string) bool {
 }
 
 // stems memoises the stemmer, which costs microseconds a word while a
-// spec's vocabulary is small.
-var stems = cache.NewLRU[string, string](100_000)
+// spec's vocabulary is small. Every word of every analysed text is looked
+// up: a look-up takes no lock (see cache.Memo).
+var stems = cache.NewMemo[string, string](100_000)
 
 // Stem returns the Snowball English stem of a lower-case word: "approvals",
 // "approved" and "approving" give "approv". Words of fewer than three
