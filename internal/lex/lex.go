@@ -112,6 +112,10 @@ func words(s string, out []Token) []Token {
 		for {
 			j := i
 			for j < n {
+				if c := s[j]; c < utf8.RuneSelf && asciiWord[c] {
+					j++
+					continue
+				}
 				r, w := decodeRune(s, j)
 				if IsWordRune(r) || (r == '.' && j > i && isDigitAt(s, j-1) && isDigitAt(s, j+1)) {
 					j += w
@@ -132,6 +136,10 @@ func words(s string, out []Token) []Token {
 		}
 		if nr == 1 {
 			w := s[raw[0].a:raw[0].b]
+			if lowerASCII(w) { // the common case, at no cost
+				out = append(out, Token{Word: w})
+				continue
+			}
 			if camelCuts(w) == nil {
 				out = append(out, Token{Word: strings.ToLower(w), Acronym: acronym(w)})
 				continue
@@ -156,6 +164,17 @@ func words(s string, out []Token) []Token {
 	return out
 }
 
+// lowerASCII reports whether w holds only ASCII and no upper-case
+// letter: it is its own lower case and has no camelCase cut.
+func lowerASCII(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
 func decodeRune(s string, i int) (rune, int) {
 	if c := s[i]; c < utf8.RuneSelf {
 		return rune(c), 1
@@ -178,23 +197,18 @@ func isDigitAt(s string, i int) bool { return i >= 0 && i < len(s) && '0' <= s[i
 // words ("src/oas.md", "text/event-stream", "x.y", "HTTP/2"), whole and
 // lower-cased, so that a question quoting one matches the texts that do.
 func idents(s string, out []Token) []Token {
-	isIdent := func(r rune) bool { return IsWordRune(r) || r == '/' || r == '.' || r == '_' || r == '-' }
 	for i := 0; i < len(s); {
-		r, w := decodeRune(s, i)
-		if !isIdent(r) {
+		j, joined := identEnd(s, i)
+		if j == i {
+			_, w := decodeRune(s, i)
 			i += w
 			continue
 		}
-		j := i
-		for j < len(s) {
-			r, w := decodeRune(s, j)
-			if !isIdent(r) {
-				break
-			}
-			j += w
-		}
 		run := s[i:j]
 		i = j
+		if !joined {
+			continue // no identifier (see isIdentRun)
+		}
 		run = strings.TrimLeft(run, "/._-")
 		run = strings.TrimRight(run, "/._-")
 		if len(run) > 80 || strings.Contains(run, "//") {
@@ -206,6 +220,44 @@ func idents(s string, out []Token) []Token {
 	}
 	return out
 }
+
+// identEnd returns the end of the run of identifier runes (letters,
+// digits, '/', '.', '_' and '-') from i, and whether it holds a '/' or a
+// '.'.
+func identEnd(s string, i int) (end int, joined bool) {
+	for i < len(s) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if !asciiIdent[c] {
+				break
+			}
+			joined = joined || c == '/' || c == '.'
+			i++
+			continue
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if !IsWordRune(r) {
+			break
+		}
+		i += w
+	}
+	return i, joined
+}
+
+// asciiWord marks the ASCII letters and digits.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = IsWordRune(rune(c))
+	}
+	return t
+}()
+
+// asciiIdent marks the ASCII bytes of identifiers.
+var asciiIdent = func() (t [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = IsWordRune(rune(c)) || c == '/' || c == '.' || c == '_' || c == '-'
+	}
+	return t
+}()
 
 // isIdentRun reports whether run joins words with a slash or a dot: a word
 // then a letter ("src/oas.md"), or a word with letters, a slash and a
