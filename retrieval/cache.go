@@ -14,8 +14,11 @@ import (
 	"github.com/livespec/livespec/internal/cache"
 )
 
-// maxCachedDocs bounds the analysed texts kept per process.
-const maxCachedDocs = 4096
+// maxCachedDocBytes bounds the memory of the analysed texts kept per
+// process (see lexDoc.size). A topic pool analyses 300 versions: a busy
+// server's questions share many of them, and a cold analysis is most of
+// the cost of a history answer.
+const maxCachedDocBytes = 64 << 20
 
 // docKey is what an analysis depends on: the text alone, written as a
 // body and a tail (a version's text and its path and headings) so that a
@@ -32,7 +35,7 @@ type docCache struct {
 }
 
 // docs is the process's cache of analysed section texts.
-var docs = docCache{cache.NewLRU[docKey, *lexDoc](maxCachedDocs)}
+var docs = docCache{cache.NewWeighed(maxCachedDocBytes, func(_ docKey, d *lexDoc) int64 { return d.size() })}
 
 // analyse returns analyse(text, phrases), from the cache when it holds it.
 // The returned doc is shared: callers must not change it.
@@ -43,12 +46,12 @@ func (c docCache) analyse(text string, phrases bool) *lexDoc {
 // analyseJoined returns analyse(body+tail, phrases), from the cache when
 // it holds it, joining the two only to analyse them.
 func (c docCache) analyseJoined(body, tail string, phrases bool) *lexDoc {
-	k := docKey{body, tail, phrases}
-	if d, ok := c.c.Get(k); ok {
+	if d, ok := c.c.Get(docKey{body, tail, phrases}); ok {
 		return d
 	}
 	d := analyse(body+tail, phrases)
-	c.c.Add(k, d)
+	// The kept key is the doc's own text, not a second copy of body.
+	c.c.Add(docKey{d.text[:len(body)], d.text[len(body):], phrases}, d)
 	return d
 }
 

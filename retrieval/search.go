@@ -7,7 +7,6 @@ import (
 	"math"
 	"sort"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -442,18 +441,29 @@ func lexContent(qs []qterm) []qterm {
 	return out
 }
 
-// doc is a text analysed once: its term set and, for acronym expansion, its
-// words in order with their case. Analysed texts are kept (see docCache),
-// so a doc holds few pointers for the garbage collector to trace: its
-// terms share one string, its words are offsets into its text.
+// lexDoc is a text analysed once: its term set and, for acronym
+// expansion, the text. Analysed texts are kept (see docCache), so a doc
+// holds few pointers for the garbage collector to trace: its terms share
+// one string.
 type lexDoc struct {
 	terms termSet // its terms and, when analysed with phrases, phrases
-	text  string
-	once  sync.Once  // a cached doc is shared: words are split once
-	words []wordSpan // original words, in order; read lazily for acronyms
+	text  string  // its words, with their case, are read from it for acronyms
 	// pieces are the leading pieces of its camelCase symbols ("$dynamic"
 	// of "$dynamicRef"), which a symbol written as a prefix may be.
 	pieces map[string]bool
+}
+
+// docOverhead is what a kept doc holds besides its text and terms: its
+// struct, its cache entry and key, the headers of its slices.
+const docOverhead = 256
+
+// size returns about how many bytes d holds.
+func (d *lexDoc) size() int64 {
+	n := docOverhead + len(d.text) + len(d.terms.joined) + 4*len(d.terms.ends) + 4*len(d.terms.slots)
+	for p := range d.pieces {
+		n += len(p) + 48 // a map entry and its string
+	}
+	return int64(n)
 }
 
 // wordSpan is a word of a text: text[start:end].
@@ -503,30 +513,28 @@ func (d *lexDoc) addPieces(ps []string) {
 	}
 }
 
-// wordCount returns how many words the text has: the runs of letters and
-// digits, in order, with their case (see word).
-func (d *lexDoc) wordCount() int {
-	d.once.Do(func() {
-		start := -1
-		for i, r := range d.text {
-			inWord := unicode.IsLetter(r) || unicode.IsDigit(r)
-			switch {
-			case inWord && start < 0:
-				start = i
-			case !inWord && start >= 0:
-				d.words = append(d.words, wordSpan{int32(start), int32(i)})
-				start = -1
-			}
+// textWords appends the words of text to spans: the runs of letters and
+// digits, in order, with their case.
+func textWords(text string, spans []wordSpan) []wordSpan {
+	start := -1
+	for i, r := range text {
+		inWord := lex.IsWordRune(r)
+		switch {
+		case inWord && start < 0:
+			start = i
+		case !inWord && start >= 0:
+			spans = append(spans, wordSpan{int32(start), int32(i)})
+			start = -1
 		}
-		if start >= 0 {
-			d.words = append(d.words, wordSpan{int32(start), int32(len(d.text))})
-		}
-	})
-	return len(d.words)
+	}
+	if start >= 0 {
+		spans = append(spans, wordSpan{int32(start), int32(len(text))})
+	}
+	return spans
 }
 
-// word returns the i-th word of the text; wordCount must come first.
-func (d *lexDoc) word(i int) string { return d.text[d.words[i].start:d.words[i].end] }
+// of returns the word w of text.
+func (w wordSpan) of(text string) string { return text[w.start:w.end] }
 
 // has reports whether the document contains q's term or, for an acronym
 // with an expansion, every word of the expansion.
@@ -588,6 +596,7 @@ func lexIdentParts(qs []qterm) {
 // initials spell each acronym term ("Technical Steering Committee" for
 // "TSC") and records the first found.
 func lexExpand(qs []qterm, texts []*lexDoc) {
+	var words []wordSpan
 	for i := range qs {
 		a := qs[i].acronym
 		if a == "" {
@@ -595,11 +604,11 @@ func lexExpand(qs []qterm, texts []*lexDoc) {
 		}
 	search:
 		for _, d := range texts {
-			n := d.wordCount()
-			for s := 0; s+len(a) <= n; s++ {
+			words = textWords(d.text, words[:0])
+			for s := 0; s+len(a) <= len(words); s++ {
 				ok := true
 				for k := 0; k < len(a); k++ {
-					r, _ := utf8.DecodeRuneInString(d.word(s + k))
+					r, _ := utf8.DecodeRuneInString(words[s+k].of(d.text))
 					if unicode.ToLower(r) != rune(a[k]) || !unicode.IsUpper(r) {
 						ok = false
 						break
@@ -607,7 +616,7 @@ func lexExpand(qs []qterm, texts []*lexDoc) {
 				}
 				if ok {
 					for k := 0; k < len(a); k++ {
-						qs[i].expansion = append(qs[i].expansion, lex.Stem(strings.ToLower(d.word(s+k))))
+						qs[i].expansion = append(qs[i].expansion, lex.Stem(strings.ToLower(words[s+k].of(d.text))))
 					}
 					break search
 				}

@@ -184,7 +184,7 @@ func TestLexDocTerms(t *testing.T) {
 			t.Errorf("holds(%q, %v) = %v, want %v", tc.term, tc.prefix, got, tc.want)
 		}
 	}
-	if n := d.wordCount(); n != 11 || d.word(0) != "Pod" || d.word(n-1) != "values" {
-		t.Errorf("%d words, first %q: want 11 from Pod to values", n, d.word(0))
+	if ws := textWords(d.text, nil); len(ws) != 11 || ws[0].of(d.text) != "Pod" || ws[10].of(d.text) != "values" {
+		t.Errorf("words %v: want 11 from Pod to values", ws)
 	}
 }

@@ -1,43 +1,102 @@
 package cache
 
 import (
+	"math"
 	"sync"
 	"time"
 
-	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
-// LRU is a map of at most a fixed number of entries, safe for concurrent
-// use; adding to a full one forgets the least recently used entry. The
-// zero value is not usable: call NewLRU.
+// LRU is a map of at most a fixed number of entries, or of entries
+// whose weights add up to at most a fixed weight (see NewWeighed), safe
+// for concurrent use; adding to a full one forgets the least recently used
+// entries. The zero value is not usable: call NewLRU or NewWeighed.
 type LRU[K comparable, V any] struct {
-	c *lru.Cache[K, V]
+	mu sync.Mutex
+	c  *simplelru.LRU[K, V]
+	// weigh, when set, weighs each entry; weight is what the entries
+	// weigh together, at most max.
+	weigh       func(K, V) int64
+	weight, max int64
 }
 
 // NewLRU returns an empty LRU of at most size entries (at least one).
 func NewLRU[K comparable, V any](size int) *LRU[K, V] {
-	c, err := lru.New[K, V](max(size, 1))
+	c := &LRU[K, V]{}
+	c.c = newSimple[K, V](size, nil)
+	return c
+}
+
+// NewWeighed returns an empty LRU whose entries weigh at most max
+// together, each weighed by weigh when it is added (the size in bytes of
+// what it holds, say; the same for the same entry). An entry that weighs
+// more than max alone is not kept.
+func NewWeighed[K comparable, V any](max int64, weigh func(K, V) int64) *LRU[K, V] {
+	c := &LRU[K, V]{weigh: weigh, max: max}
+	c.c = newSimple(math.MaxInt, func(k K, v V) { c.weight -= weigh(k, v) })
+	return c
+}
+
+func newSimple[K comparable, V any](size int, onEvict simplelru.EvictCallback[K, V]) *simplelru.LRU[K, V] {
+	c, err := simplelru.NewLRU(max(size, 1), onEvict)
 	if err != nil {
 		panic(err) // only for a size below one
 	}
-	return &LRU[K, V]{c: c}
+	return c
 }
 
 // Get returns the value of key and whether there is one.
-func (c *LRU[K, V]) Get(key K) (V, bool) { return c.c.Get(key) }
+func (c *LRU[K, V]) Get(key K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.c.Get(key)
+}
 
 // Add sets the value of key.
-func (c *LRU[K, V]) Add(key K, v V) { c.c.Add(key, v) }
+func (c *LRU[K, V]) Add(key K, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.weigh == nil {
+		c.c.Add(key, v)
+		return
+	}
+	c.c.Remove(key) // its weight goes with it
+	c.c.Add(key, v)
+	c.weight += c.weigh(key, v)
+	for c.weight > c.max && c.c.Len() > 0 {
+		c.c.RemoveOldest()
+	}
+}
 
 // Remove forgets key.
-func (c *LRU[K, V]) Remove(key K) { c.c.Remove(key) }
+func (c *LRU[K, V]) Remove(key K) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.c.Remove(key)
+}
 
 // Purge forgets every entry.
-func (c *LRU[K, V]) Purge() { c.c.Purge() }
+func (c *LRU[K, V]) Purge() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.c.Purge()
+}
 
 // Len is the number of entries.
-func (c *LRU[K, V]) Len() int { return c.c.Len() }
+func (c *LRU[K, V]) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.c.Len()
+}
+
+// Weight is what the entries weigh together (0 for an LRU made by
+// NewLRU).
+func (c *LRU[K, V]) Weight() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.weight
+}
 
 // TTL is a set of at most a fixed number of keys, each remembered for ttl
 // after it was added; adding to a full set forgets the oldest key. Times

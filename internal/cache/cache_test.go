@@ -31,6 +31,57 @@ func TestLRUForgetsTheLeastRecentlyUsed(t *testing.T) {
 	}
 }
 
+func TestWeighedKeepsItsWeight(t *testing.T) {
+	weigh := func(k string, v int) int64 { return int64(len(k) + v) }
+	tests := []struct {
+		name   string
+		run    func(c *cache.LRU[string, int])
+		kept   []string
+		gone   []string
+		weight int64
+	}{
+		{"under the bound all stay", func(c *cache.LRU[string, int]) { c.Add("a", 4); c.Add("b", 4) }, []string{"a", "b"}, nil, 10},
+		{"the least recently used go first", func(c *cache.LRU[string, int]) {
+			c.Add("a", 4)
+			c.Add("b", 4)
+			c.Get("a")
+			c.Add("c", 4)
+		}, []string{"a", "c"}, []string{"b"}, 10},
+		{"a heavy entry pushes out several", func(c *cache.LRU[string, int]) {
+			c.Add("a", 2)
+			c.Add("b", 2)
+			c.Add("c", 2)
+			c.Add("d", 8)
+		}, []string{"d", "c"}, []string{"a", "b"}, 12},
+		{"an entry heavier than the bound is not kept", func(c *cache.LRU[string, int]) { c.Add("a", 2); c.Add("big", 20) }, nil, []string{"a", "big"}, 0},
+		{"adding a key again replaces its weight", func(c *cache.LRU[string, int]) { c.Add("a", 9); c.Add("a", 1); c.Add("b", 5) }, []string{"a", "b"}, nil, 8},
+		{"removing a key frees its weight", func(c *cache.LRU[string, int]) { c.Add("a", 9); c.Remove("a"); c.Add("b", 9) }, []string{"b"}, []string{"a"}, 10},
+		{"a purge frees everything", func(c *cache.LRU[string, int]) { c.Add("a", 9); c.Purge() }, nil, []string{"a"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := cache.NewWeighed(12, weigh)
+			tt.run(c)
+			for _, k := range tt.kept {
+				if _, ok := c.Get(k); !ok {
+					t.Errorf("%s was forgotten", k)
+				}
+			}
+			for _, k := range tt.gone {
+				if _, ok := c.Get(k); ok {
+					t.Errorf("%s was kept", k)
+				}
+			}
+			if w := c.Weight(); w != tt.weight || w > 12 {
+				t.Errorf("Weight = %d, want %d (at most 12)", w, tt.weight)
+			}
+			if c.Len() != len(tt.kept) {
+				t.Errorf("Len = %d, want %d", c.Len(), len(tt.kept))
+			}
+		})
+	}
+}
+
 func TestTTL(t *testing.T) {
 	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {

@@ -1,6 +1,7 @@
 // Package cache is livespec's one bounded cache, on
 // github.com/hashicorp/golang-lru/v2: LRU is a map of at most a fixed
-// number of entries that forgets the least recently used first; TTL is a
+// number of entries, or of a fixed weight (bytes, say), that forgets the
+// least recently used first; TTL is a
 // bounded set whose keys also expire a while after they were added; Memo
 // is a bounded map for look-ups far more frequent than additions, which
 // it answers without a lock (an LRU moves an entry on every look-up).
