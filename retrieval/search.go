@@ -459,7 +459,7 @@ const docOverhead = 256
 
 // size returns about how many bytes d holds.
 func (d *lexDoc) size() int64 {
-	n := docOverhead + len(d.text) + len(d.terms.joined) + 4*len(d.terms.ends) + 4*len(d.terms.slots)
+	n := docOverhead + len(d.text) + d.terms.bytes()
 	for p := range d.pieces {
 		n += len(p) + 48 // a map entry and its string
 	}

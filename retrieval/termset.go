@@ -2,17 +2,28 @@ package retrieval
 
 import (
 	"hash/maphash"
+	"math"
 	"strings"
 	"sync"
 )
 
 // termSet is a set of strings kept in one string, in the order they were
 // first added, with an open addressing table of their hashes for
-// look-ups.
+// look-ups. A set of fewer than 65,535 terms (nearly every text) has a
+// table of 16-bit entries, a larger one of 32-bit entries.
 type termSet struct {
-	joined string
-	ends   []int32 // term i is joined[ends[i-1]:ends[i]], the first from 0
-	slots  []int32 // 1 + the index of a term hashed there; 0 is empty
+	joined  string
+	ends    []int32  // term i is joined[ends[i-1]:ends[i]], the first from 0
+	slots16 []uint16 // 1 + the index of a term hashed there; 0 is empty
+	slots32 []int32  // the same, for a set too large for slots16
+}
+
+// slot is an entry of a termSet's table.
+type slot interface{ ~uint16 | ~int32 }
+
+// bytes is the size of the set's tables and terms.
+func (s termSet) bytes() int {
+	return len(s.joined) + 4*len(s.ends) + 2*len(s.slots16) + 4*len(s.slots32)
 }
 
 // termSeed seeds the hashes of every termSet.
@@ -41,12 +52,19 @@ func (s termSet) at(i int) string {
 
 // has reports whether t is in the set.
 func (s termSet) has(t string) bool {
-	if len(s.slots) == 0 {
+	if s.slots32 != nil {
+		return lookUp(s, s.slots32, t)
+	}
+	return lookUp(s, s.slots16, t)
+}
+
+func lookUp[T slot](s termSet, slots []T, t string) bool {
+	if len(slots) == 0 {
 		return false
 	}
-	mask := uint64(len(s.slots) - 1)
+	mask := uint64(len(slots) - 1)
 	for h := maphash.String(termSeed, t) & mask; ; h = (h + 1) & mask {
-		switch j := s.slots[h]; {
+		switch j := slots[h]; {
 		case j == 0:
 			return false
 		case s.at(int(j-1)) == t:
@@ -150,19 +168,30 @@ func (b *termBuilder) set() termSet {
 	}
 	var sb strings.Builder
 	sb.Grow(n)
-	s := termSet{ends: make([]int32, len(b.terms)), slots: make([]int32, tableSize(len(b.terms)))}
+	s := termSet{ends: make([]int32, len(b.terms))}
 	for i, t := range b.terms {
 		sb.WriteString(t)
 		s.ends[i] = int32(sb.Len())
 	}
 	s.joined = sb.String()
-	mask := uint64(len(s.slots) - 1)
-	for i, hash := range b.hashes {
-		h := hash & mask
-		for s.slots[h] != 0 {
-			h = (h + 1) & mask
-		}
-		s.slots[h] = int32(i + 1)
+	if len(b.terms) < math.MaxUint16 {
+		s.slots16 = fill[uint16](b.hashes)
+	} else {
+		s.slots32 = fill[int32](b.hashes)
 	}
 	return s
+}
+
+// fill returns the table of the terms of these hashes.
+func fill[T slot](hashes []uint64) []T {
+	slots := make([]T, tableSize(len(hashes)))
+	mask := uint64(len(slots) - 1)
+	for i, hash := range hashes {
+		h := hash & mask
+		for slots[h] != 0 {
+			h = (h + 1) & mask
+		}
+		slots[h] = T(i + 1)
+	}
+	return slots
 }

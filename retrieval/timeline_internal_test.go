@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -123,38 +124,46 @@ func files(cs []*fileCand) []string {
 }
 
 // TestTermSet checks a term set against a map of the same terms: every
-// term and none other is in it, once, in the order
-// first added.
+// term and none other is in it, once, in the order first added; a set too
+// large for 16-bit table entries too.
 func TestTermSet(t *testing.T) {
-	terms := []string{"pod", "pod secur", "secur", "pod", "", "po", "pods", "zeta", "alpha", "~int64", "écrit"}
-	want := map[string]bool{}
-	for _, w := range terms {
-		want[w] = true
+	var large []string
+	for i := range 70_000 {
+		large = append(large, fmt.Sprintf("t%d", i%69_999))
 	}
-	s := newTermSet(slices.Clone(terms))
-	if s.len() != len(want) {
-		t.Fatalf("%d terms, want %d", s.len(), len(want))
+	tests := []struct {
+		name   string
+		terms  []string
+		probes []string
+	}{
+		{"small", []string{"pod", "pod secur", "secur", "pod", "", "po", "pods", "zeta", "alpha", "~int64", "écrit"}, []string{"p", "podss", "secu", "zz", "~int", "ecrit", "pod secu"}},
+		{"large", large, []string{"t69999", "t", "t-1", "", "t0 "}},
+		{"empty", nil, []string{"", "pod"}},
 	}
-	var got []string
-	for i := range s.len() {
-		got = append(got, s.at(i))
-	}
-	var first []string
-	for _, w := range terms {
-		if !slices.Contains(first, w) {
-			first = append(first, w)
-		}
-	}
-	if !slices.Equal(got, first) {
-		t.Errorf("terms %q, want %q: each once, in order", got, first)
-	}
-	for _, probe := range append(terms, "p", "podss", "secu", "zz", "~int", "ecrit", "pod secu") {
-		if got := s.has(probe); got != want[probe] {
-			t.Errorf("has(%q) = %v, want %v", probe, got, want[probe])
-		}
-	}
-	if empty := newTermSet(nil); empty.has("") || empty.has("pod") {
-		t.Error("an empty set has a term")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			want := map[string]bool{}
+			var first []string
+			for _, w := range tc.terms {
+				if !want[w] {
+					first = append(first, w)
+				}
+				want[w] = true
+			}
+			s := newTermSet(slices.Clone(tc.terms))
+			var got []string
+			for i := range s.len() {
+				got = append(got, s.at(i))
+			}
+			if !slices.Equal(got, first) {
+				t.Errorf("%d terms, want %d: each once, in order", len(got), len(first))
+			}
+			for _, probe := range append(tc.terms, tc.probes...) {
+				if got := s.has(probe); got != want[probe] {
+					t.Fatalf("has(%q) = %v, want %v", probe, got, want[probe])
+				}
+			}
+		})
 	}
 }
 
