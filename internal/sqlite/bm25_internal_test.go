@@ -292,16 +292,8 @@ func TestRankingIsFTS5sOnIndex(t *testing.T) {
 // candidate returns.
 func TestSearchWidens(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "x.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	for _, b := range wordyHistory("a", 4, 80) {
-		if err := s.Apply(ctx, b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s := openTemp(t)
+	applyAll(t, s, wordyHistory("a", 4, 80)...)
 	t0 := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, v := range []livespec.Validity{livespec.Current(), livespec.AnyVersion(),
 		livespec.AsOf(t0.Add(90 * time.Minute)), livespec.AsOf(t0.Add(5 * time.Hour)), livespec.AsOf(t0.Add(40 * time.Hour))} {
@@ -355,16 +347,8 @@ func TestTopK(t *testing.T) {
 // what the same search over every path returns for those paths.
 func TestSearchByPath(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "x.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	for _, b := range wordyHistory("a", 5, 40) {
-		if err := s.Apply(ctx, b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s := openTemp(t)
+	applyAll(t, s, wordyHistory("a", 5, 40)...)
 	for _, v := range []livespec.Validity{livespec.Current(), livespec.AnyVersion(), livespec.AsOf(time.Date(2024, 1, 1, 20, 0, 0, 0, time.UTC))} {
 		for _, paths := range [][]string{{"f1.md"}, {"f2.md", "f5.md"}, {"none.md"}} {
 			for _, text := range []string{"memory pressure", "sidecar graduation beta", "running"} {

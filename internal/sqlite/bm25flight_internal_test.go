@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -17,16 +16,8 @@ import (
 func TestTermReadOnceForConcurrentSearches(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "x.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	for _, b := range wordyHistory("a", 3, 20) {
-		if err := s.Apply(ctx, b); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s := openTemp(t)
+	applyAll(t, s, wordyHistory("a", 3, 20)...)
 	want := ftsRanking(t, s.r, "all_fts", []string{"pod"}, 100000)
 	calls, gate := make(chan struct{}, 16), make(chan struct{})
 	readTermScores = func(ctx context.Context, tx *sql.Tx, table, term string, after int64) ([]posting, error) {
@@ -93,11 +84,7 @@ collect:
 func TestRankingWhileWriting(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "x.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	batches := wordyHistory("a", 5, 60)
 	for _, b := range batches[:20] {
 		if err := s.Apply(ctx, b); err != nil {

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -18,11 +17,7 @@ import (
 // in the same order.
 func TestSearchByPathSharedTexts(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "x.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	shared := func(h string) livespec.Section { return storetest.Sec(h, "## "+h+"\nswap memory on nodes\n") }
 	other := func(h, words string) livespec.Section { return storetest.Sec(h, "## "+h+"\n"+words+"\n") }
 	commits := []map[string][]livespec.Section{

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -41,11 +40,7 @@ func count(t *testing.T, s *Store, q string) int {
 
 func TestFTSInvariants(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "x.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	t0 := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	shared := storetest.Sec("Template", "## Template\nThis section is the same everywhere.")
 	var batches []*livespec.Batch

@@ -47,21 +47,24 @@ func moreRun(repo string) ([]*livespec.Batch, map[string]string) {
 	return batches, words
 }
 
-func openTemp(t *testing.T) *Store {
-	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "x.db"))
+// openTemp opens a new index in a temporary directory, closed when the
+// test ends.
+func openTemp(tb testing.TB) *Store {
+	tb.Helper()
+	s, err := Open(context.Background(), filepath.Join(tb.TempDir(), "x.db"))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
+	tb.Cleanup(func() { s.Close() })
 	return s
 }
 
-func applyAll(t *testing.T, s *Store, batches ...*livespec.Batch) {
-	t.Helper()
+// applyAll applies batches to s in order.
+func applyAll(tb testing.TB, s *Store, batches ...*livespec.Batch) {
+	tb.Helper()
 	for _, b := range batches {
 		if err := s.Apply(context.Background(), b); err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 	}
 }

@@ -77,11 +77,7 @@ func TestDataVersion(t *testing.T) {
 // that ended before the write started.
 func TestDataVersionConcurrent(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "x.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	batches := wordyHistory("a", 3, 30)
 	var before uint64 // the largest number seen before the current write started
 	stop := make(chan struct{})
@@ -128,11 +124,7 @@ func TestDataVersionConcurrent(t *testing.T) {
 // write, not once per connection.
 func TestDataVersionOncePerWrite(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "x.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openTemp(t)
 	batches := wordyHistory("a", 3, 4)
 	// version asks for the version while n read connections are held.
 	version := func(n int) uint64 {
