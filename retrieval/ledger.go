@@ -426,12 +426,7 @@ func (a *Assistant) matchChanged(ctx context.Context, m *topicMatch, files []liv
 				mine = append(mine, s.v)
 			}
 		}
-		keys, err := changed(sectionKeys(len(hits)+len(mine), func(i int) livespec.Version {
-			if i < len(hits) {
-				return hits[i].Version
-			}
-			return mine[i-len(hits)]
-		}))
+		keys, err := changed(sectionKeys(hits, mine))
 		if err != nil {
 			return nil, err
 		}
@@ -449,16 +444,22 @@ func (a *Assistant) matchChanged(ctx context.Context, m *topicMatch, files []liv
 	return out, nil
 }
 
-// sectionKeys returns the sections of n versions (the i-th is v(i)), each
-// once, in order.
-func sectionKeys(n int, v func(int) livespec.Version) []livespec.Key {
+// sectionKeys returns the sections of hits, then of more, each once, in
+// order.
+func sectionKeys(hits []livespec.Hit, more []livespec.Version) []livespec.Key {
 	var keys []livespec.Key
 	seen := map[sectionID]bool{}
-	for i := range n {
-		if s := sectionOf(v(i)); !seen[s] {
+	add := func(v livespec.Version) {
+		if s := sectionOf(v); !seen[s] {
 			seen[s] = true
 			keys = append(keys, livespec.Key{Repo: s.repo, Path: s.path, Heading: s.heading})
 		}
+	}
+	for _, h := range hits {
+		add(h.Version)
+	}
+	for _, v := range more {
+		add(v)
 	}
 	return keys
 }

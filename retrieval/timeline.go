@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"cmp"
 	"context"
 	"maps"
 	"math"
@@ -845,15 +846,7 @@ func chainVersions(changes []livespec.Change, chain map[sectionID]bool) []livesp
 		seen[c.After] = true
 		out = append(out, livespec.Version{ID: c.After, ValidFrom: c.Date, Seq: c.Seq, Key: livespec.Key{Repo: c.Repo, Path: c.Path, Heading: c.Heading, Part: c.Part}})
 	}
-	slices.SortStableFunc(out, func(x, y livespec.Version) int {
-		if earlier(x, y) {
-			return -1
-		}
-		if earlier(y, x) {
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(out, compareAge)
 	return out
 }
 
@@ -888,15 +881,13 @@ func sectionEvents(changes []livespec.Change, chain map[sectionID]bool, first *l
 	return events
 }
 
-// earlier orders versions by landing, then position on the first-parent chain.
-func earlier(a, b livespec.Version) bool {
-	if !a.ValidFrom.Equal(b.ValidFrom) {
-		return a.ValidFrom.Before(b.ValidFrom)
-	}
-	if a.Seq != b.Seq {
-		return a.Seq < b.Seq
-	}
-	return a.Part < b.Part
+// earlier reports whether a landed before b (see compareAge).
+func earlier(a, b livespec.Version) bool { return compareAge(a, b) < 0 }
+
+// compareAge orders versions by when they landed: date, then position in
+// the history, then part.
+func compareAge(a, b livespec.Version) int {
+	return cmp.Or(a.ValidFrom.Compare(b.ValidFrom), cmp.Compare(a.Seq, b.Seq), cmp.Compare(a.Part, b.Part))
 }
 
 // chainReads are the section events one timeline has read, each once, in

@@ -234,7 +234,7 @@ func identEnd(s string, i int) (end int, joined bool) {
 			i++
 			continue
 		}
-		r, w := utf8.DecodeRuneInString(s[i:])
+		r, w := decodeRune(s, i)
 		if !IsWordRune(r) {
 			break
 		}

@@ -138,11 +138,7 @@ var wordyQueries = [][]string{
 func TestRankingIsFTS5s(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "x.db")
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openAt(t, path)
 	batches := wordyHistory("a", 1, 60)
 	for _, b := range batches[:40] {
 		if err := s.Apply(ctx, b); err != nil {
@@ -180,8 +176,6 @@ func TestRankingIsFTS5s(t *testing.T) {
 	}
 }
 
-// TestRankingIsFTS5sOnIndex compares the rankings on a real index
-// (LIVESPEC_BENCH_INDEX) for the words of real questions.
 // TestListsCarriedAcrossWrites: after rows are written, by this store or
 // another, the kept lists are carried to the new snapshot (only the new
 // rows are read) and rank as FTS5 does; after rows are deleted they are
@@ -190,11 +184,7 @@ func TestRankingIsFTS5s(t *testing.T) {
 func TestListsCarriedAcrossWrites(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "x.db")
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openAt(t, path)
 	other, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -259,6 +249,8 @@ func TestListsCarriedAcrossWrites(t *testing.T) {
 	check("after a delete", true)
 }
 
+// TestRankingIsFTS5sOnIndex compares the rankings on a real index
+// (LIVESPEC_BENCH_INDEX) for the words of real questions.
 func TestRankingIsFTS5sOnIndex(t *testing.T) {
 	p := os.Getenv("LIVESPEC_BENCH_INDEX")
 	if p == "" {

@@ -51,7 +51,13 @@ func moreRun(repo string) ([]*livespec.Batch, map[string]string) {
 // test ends.
 func openTemp(tb testing.TB) *Store {
 	tb.Helper()
-	s, err := Open(context.Background(), filepath.Join(tb.TempDir(), "x.db"))
+	return openAt(tb, filepath.Join(tb.TempDir(), "x.db"))
+}
+
+// openAt opens the index at path, closed when the test ends.
+func openAt(tb testing.TB, path string) *Store {
+	tb.Helper()
+	s, err := Open(context.Background(), path)
 	if err != nil {
 		tb.Fatal(err)
 	}

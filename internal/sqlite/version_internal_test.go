@@ -11,11 +11,7 @@ import (
 func TestDataVersion(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "x.db")
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openAt(t, path)
 	batches := wordyHistory("a", 2, 4)
 	version := func() uint64 {
 		t.Helper()
