@@ -31,6 +31,12 @@ type ChangeIndex interface {
 	// history and the renames that lead to and from it, without the
 	// events of the rest of its file.
 	SectionChanges(ctx context.Context, q ChangeQuery, sections []Key) ([]Change, error)
+	// CountChanges returns how many events q's window holds in each
+	// repository that has any, counted as a report counts them: each
+	// file-level event, and the section-level events one commit made on
+	// the parts of one section as one. A report narrowed to a topic that
+	// kept no event says how many landed.
+	CountChanges(ctx context.Context, q ChangeQuery) (map[string]int, error)
 }
 
 // ChangedFilesOf and ChangedSectionsOf answer ChangeIndex from the events
@@ -72,6 +78,24 @@ func ChangedSectionsOf(cs []Change, sections []Key) []Key {
 		}
 	}
 	return out
+}
+
+// CountChangesOf answers CountChanges from the events cs of the window,
+// file-level and section-level.
+func CountChangesOf(cs []Change) map[string]int {
+	type event struct{ repo, commit, path, heading string }
+	n, seen := map[string]int{}, map[event]bool{}
+	for _, c := range cs {
+		if c.Section {
+			e := event{c.Repo, c.Commit, c.Path, c.Heading}
+			if seen[e] {
+				continue
+			}
+			seen[e] = true
+		}
+		n[c.Repo]++
+	}
+	return n
 }
 
 // SectionChangesOf answers SectionChanges from the events cs, in Changes

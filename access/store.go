@@ -2,6 +2,8 @@ package access
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -122,6 +124,18 @@ func (s *store) ChangedSections(ctx context.Context, q livespec.ChangeQuery, sec
 	ks, err := s.Store.ChangedSections(ctx, q, sections)
 	note(ctx, ks, func(k *livespec.Key) string { return k.Repo })
 	return ks, err
+}
+
+func (s *store) CountChanges(ctx context.Context, q livespec.ChangeQuery) (map[string]int, error) {
+	var none bool
+	var err error
+	if q.Repos, none, err = s.repos(ctx, q.Repos); err != nil || none {
+		return nil, err
+	}
+	n, err := s.Store.CountChanges(ctx, q)
+	repos := slices.Sorted(maps.Keys(n))
+	note(ctx, repos, func(r *string) string { return *r })
+	return n, err
 }
 
 func (s *store) SectionChanges(ctx context.Context, q livespec.ChangeQuery, sections []livespec.Key) ([]livespec.Change, error) {

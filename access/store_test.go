@@ -122,6 +122,17 @@ func (r *recordingStore) ChangedSections(_ context.Context, q livespec.ChangeQue
 	return out, nil
 }
 
+func (r *recordingStore) CountChanges(_ context.Context, q livespec.ChangeQuery) (map[string]int, error) {
+	r.filters = append(r.filters, q.Repos)
+	out := map[string]int{}
+	for _, repo := range []string{"public", "secret"} {
+		if len(q.Repos) == 0 || slices.Contains(q.Repos, repo) {
+			out[repo] = 2
+		}
+	}
+	return out, nil
+}
+
 func (r *recordingStore) SectionChanges(_ context.Context, q livespec.ChangeQuery, sections []livespec.Key) ([]livespec.Change, error) {
 	r.filters = append(r.filters, q.Repos)
 	var out []livespec.Change
@@ -153,11 +164,18 @@ func TestChangeIndexKeepsToTheCallersScope(t *testing.T) {
 	if err != nil || len(cs) != 1 || cs[0].Repo != "public" {
 		t.Fatalf("section changes %+v (%v), want public's only", cs, err)
 	}
+	n, err := st.CountChanges(ctx, livespec.ChangeQuery{})
+	if err != nil || len(n) != 1 || n["public"] != 2 {
+		t.Fatalf("counted changes %v (%v), want public's only", n, err)
+	}
 	if ks, _ := st.ChangedFiles(t.Context(), livespec.ChangeQuery{}); len(ks) != 0 {
 		t.Errorf("no caller read %d changed files", len(ks))
 	}
 	if ks, _ := st.ChangedSections(t.Context(), livespec.ChangeQuery{}, both); len(ks) != 0 {
 		t.Errorf("no caller read %d changed sections", len(ks))
+	}
+	if n, _ := st.CountChanges(t.Context(), livespec.ChangeQuery{}); len(n) != 0 {
+		t.Errorf("no caller counted changes in %v", n)
 	}
 	if cs, _ := st.SectionChanges(t.Context(), livespec.ChangeQuery{}, both); len(cs) != 0 {
 		t.Errorf("no caller read %d section changes", len(cs))

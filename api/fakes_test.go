@@ -483,6 +483,12 @@ func (m *memStore) ChangedSections(ctx context.Context, q livespec.ChangeQuery, 
 	return livespec.ChangedSectionsOf(cs, sections), err
 }
 
+// CountChanges answers from the window's events.
+func (m *memStore) CountChanges(ctx context.Context, q livespec.ChangeQuery) (map[string]int, error) {
+	cs, err := m.Changes(ctx, livespec.ChangeQuery{Repos: q.Repos, From: q.From, To: q.To, Sections: true})
+	return livespec.CountChangesOf(cs), err
+}
+
 // SectionChanges answers from the events of the sections' files.
 func (m *memStore) SectionChanges(ctx context.Context, q livespec.ChangeQuery, sections []livespec.Key) ([]livespec.Change, error) {
 	if len(sections) == 0 {

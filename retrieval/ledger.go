@@ -152,17 +152,20 @@ func (a *Assistant) topicChanges(ctx context.Context, q livespec.ChangeQuery, m 
 
 // noteNoneOf notes, when a narrowed report kept no event, how many landed
 // in the window all the same: what cs were narrowed from, the window's
-// events counted as MergeParts merges them.
+// events counted by the store as MergeParts merges them.
 func (a *Assistant) noteNoneOf(ctx context.Context, res *ledgerResult, q livespec.ChangeQuery, cs []livespec.Change, what string) error {
 	if len(cs) > 0 {
 		return nil
 	}
-	q.Brief = true
-	all, err := a.Store.Changes(ctx, q)
+	counts, err := a.Store.CountChanges(ctx, q)
 	if err != nil {
-		return storeError("read changes", err)
+		return storeError("count changes", err)
 	}
-	if total := len(MergeParts(all)); total > 0 {
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	if total > 0 {
 		res.notes = append(res.notes, fmt.Sprintf("%d changes landed in the period, none of them %s.", total, what))
 	}
 	return nil

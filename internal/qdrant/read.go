@@ -621,6 +621,16 @@ func (s *Store) SectionChanges(ctx context.Context, q livespec.ChangeQuery, sect
 	return livespec.SectionChangesOf(cs, sections), nil
 }
 
+// CountChanges returns how many events q's window holds per repository,
+// from the window's events.
+func (s *Store) CountChanges(ctx context.Context, q livespec.ChangeQuery) (map[string]int, error) {
+	cs, err := s.windowSections(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return livespec.CountChangesOf(cs), nil
+}
+
 // windowSections reads the events of q's window and repositories briefly.
 func (s *Store) windowSections(ctx context.Context, q livespec.ChangeQuery) ([]livespec.Change, error) {
 	return s.Changes(ctx, livespec.ChangeQuery{Repos: q.Repos, From: q.From, To: q.To, Sections: true, Brief: true})

@@ -60,6 +60,48 @@ func (s *Store) ChangedFiles(ctx context.Context, q livespec.ChangeQuery) ([]liv
 	return out, nil
 }
 
+// countChanges counts the events of the window ?1 <= date < ?2 per
+// repository as MergeParts merges them: each file-level event, and the
+// section-level events of one commit on one section once. countChangesIn
+// keeps the repositories of a JSON list ?3.
+const (
+	countChanges = `SELECT repo, count(*) FROM (SELECT DISTINCT repo, commit_, section, path, heading, iif(section = 1, '', id)
+	FROM changes WHERE date >= ?1 AND date < ?2`
+	countChangesIn = countChanges + ` AND repo IN (SELECT value FROM json_each(?3))`
+)
+
+// CountChanges returns how many events q's window holds per repository,
+// counted in SQL: the events themselves are not read.
+func (s *Store) CountChanges(ctx context.Context, q livespec.ChangeQuery) (map[string]int, error) {
+	from, to, err := changeWindow(q)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: count changes: %w", err)
+	}
+	query, args := countChanges, []any{from, to}
+	if len(q.Repos) > 0 {
+		b, _ := json.Marshal(q.Repos)
+		query, args = countChangesIn, append(args, string(b))
+	}
+	rows, err := s.query(ctx, query+`) GROUP BY repo`, args...)
+	if err != nil {
+		return nil, s.fail(ctx, "count changes", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var repo string
+		var n int
+		if err := rows.Scan(&repo, &n); err != nil {
+			return nil, s.fail(ctx, "count changes", err)
+		}
+		out[repo] = n
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, s.fail(ctx, "count changes", err)
+	}
+	return out, nil
+}
+
 // fullDays returns the days of change_days wholly inside [from, to) as
 // [lo, hi), with lo >= hi when there is none. Day 0 also holds the day
 // before 1970, so none starts before day 1.

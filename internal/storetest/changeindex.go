@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -197,4 +198,56 @@ func testChangedFilesDays(t *testing.T, s livespec.Store) {
 		t.Fatal(err)
 	}
 	check("after deleting q")
+}
+
+// testCountChanges checks that CountChanges counts the events of q's
+// window per repository as a report merges them (each file-level event;
+// a commit's events on the parts of one section once, the text before a
+// file's first heading being a section of its own), as the helper that
+// counts the window's events does.
+func testCountChanges(t *testing.T, s livespec.Store) {
+	ev := func(repo, commit string, at time.Time, section bool, path, heading string, part int) livespec.Change {
+		id := fmt.Sprintf("%s%s%s#%s%d%t", repo, commit, path, heading, part, section)
+		return livespec.Change{ID: id, Repo: repo, Commit: commit, Seq: at.Unix(), Date: at, Section: section,
+			Path: path, Heading: heading, Part: part, Kind: livespec.Modified}
+	}
+	apply(t, s, &livespec.Batch{Repo: "r", Changes: []livespec.Change{
+		ev("r", "c1", t1, true, "a.md", "A", 0),
+		ev("r", "c2", t2, false, "a.md", "", 0),
+		ev("r", "c2", t2, true, "a.md", "", 0),
+		ev("r", "c2", t2, true, "a.md", "A", 0),
+		ev("r", "c2", t2, true, "a.md", "A", 1),
+		ev("r", "c2", t2, true, "a.md", "A", 2),
+		ev("r", "c2", t2, true, "b.md", "A", 0),
+		ev("r", "c3", t2.Add(time.Hour), true, "a.md", "A", 0),
+		ev("r", "c4", t3, false, "c.md", "", 0),
+	}}, &livespec.Batch{Repo: "q", Changes: []livespec.Change{
+		ev("q", "c9", t2, true, "x.md", "A", 0),
+		ev("q", "c9", t2, true, "x.md", "A", 1),
+	}})
+	for _, tt := range []struct {
+		name string
+		q    livespec.ChangeQuery
+		want map[string]int
+	}{
+		{"window", livespec.ChangeQuery{From: t2, To: t3}, map[string]int{"r": 5, "q": 1}},
+		{"one repository", livespec.ChangeQuery{Repos: []string{"q"}, From: t2, To: t3}, map[string]int{"q": 1}},
+		{"open window", livespec.ChangeQuery{Repos: []string{"r"}}, map[string]int{"r": 7}},
+		{"window ends at an event", livespec.ChangeQuery{From: t1, To: t2}, map[string]int{"r": 1}},
+		{"empty window", livespec.ChangeQuery{From: t2, To: t2}, map[string]int{}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := s.CountChanges(context.Background(), tt.q)
+			if err != nil {
+				t.Fatalf("count changes: %v", err)
+			}
+			if !maps.Equal(n, tt.want) {
+				t.Errorf("count changes = %v, want %v", n, tt.want)
+			}
+			tt.q.Sections = true
+			if of := livespec.CountChangesOf(changes(t, s, tt.q)); !maps.Equal(of, tt.want) {
+				t.Errorf("CountChangesOf the window's events = %v, want %v", of, tt.want)
+			}
+		})
+	}
 }

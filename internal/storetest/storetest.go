@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(tb testing.TB) livespec.Store) {
 		{"ChangeIndex", testChangeIndex},
 		{"ChangedFilesDays", testChangedFilesDays},
 		{"SectionChanges", testSectionChanges},
+		{"CountChanges", testCountChanges},
 		{"ChangesEditorial", testChangesEditorial},
 		{"HasVectors", testHasVectors},
 		{"SetIndexMismatch", testSetIndex},
