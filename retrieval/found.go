@@ -23,8 +23,10 @@ const (
 	// version ever contained from which it counts as never mentioned.
 	unknownShare = 0.4
 	// togetherPool is how many versions are searched for one holding all
-	// of a topic's terms.
-	togetherPool = 100
+	// of a topic's terms; togetherFirst how many are read first (on the
+	// KEPs, 598 of 612 named things were found in the first ten).
+	togetherPool  = 100
+	togetherFirst = 10
 	// maxSuggestions is how many close vocabulary words a not-found answer
 	// offers.
 	maxSuggestions = 3
@@ -398,27 +400,38 @@ func isName(question, w string) bool {
 	return unicode.IsUpper(rune(raw[0])) && before != "" && !strings.HasSuffix(before, ".") && !strings.HasSuffix(before, "?") && !strings.HasSuffix(before, "!")
 }
 
-// together reports whether some version holds every term of sig and, when
-// pairs are given, one of those pairs of adjacent words.
+// together reports whether one of the best togetherPool versions for text
+// holds every term of sig and, when pairs are given, one of those pairs of
+// adjacent words. It reads the best togetherFirst first: a search with a
+// smaller limit returns the head of a wider one, so the answer is the same
+// and a thing found early costs the reading of few versions.
 func (a *Assistant) together(ctx context.Context, text string, sig []sigTerm, pairs []string, repos []string) (bool, error) {
-	hits, err := a.Store.Search(ctx, livespec.SearchQuery{Text: text, Validity: livespec.AnyVersion(), Repos: repos, Limit: togetherPool})
-	if err != nil {
-		return false, storeError("search history", err)
-	}
-	for _, h := range hits {
-		d := versionDoc(h.Version)
-		all := true
-		for _, s := range sig {
-			if !d.holds(s.term, s.prefix) {
-				all = false
-				break
-			}
+	checked := 0
+	for _, limit := range []int{togetherFirst, togetherPool} {
+		hits, err := a.Store.Search(ctx, livespec.SearchQuery{Text: text, Validity: livespec.AnyVersion(), Repos: repos, Limit: limit})
+		if err != nil {
+			return false, storeError("search history", err)
 		}
-		if all && (len(pairs) == 0 || slices.ContainsFunc(pairs, func(p string) bool { return d.terms.has(p) })) {
+		if slices.ContainsFunc(hits[min(checked, len(hits)):], func(h livespec.Hit) bool { return holdsAll(versionDoc(h.Version), sig, pairs) }) {
 			return true, nil
 		}
+		if len(hits) < limit {
+			return false, nil // no more versions match
+		}
+		checked = len(hits)
 	}
 	return false, nil
+}
+
+// holdsAll reports whether d holds every term of sig and, when pairs are
+// given, one of them.
+func holdsAll(d *lexDoc, sig []sigTerm, pairs []string) bool {
+	for _, s := range sig {
+		if !d.holds(s.term, s.prefix) {
+			return false
+		}
+	}
+	return len(pairs) == 0 || slices.ContainsFunc(pairs, func(p string) bool { return d.terms.has(p) })
 }
 
 // suggestions returns up to maxSuggestions vocabulary words close to the

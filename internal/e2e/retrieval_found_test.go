@@ -1,7 +1,9 @@
 package e2e_test
 
 import (
+	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -188,5 +190,39 @@ func TestNamedThingPresence(t *testing.T) {
 				t.Errorf("found = %v, want %v: %s", ans.Found, tc.found, ans.Answer)
 			}
 		})
+	}
+}
+
+// TestNamedThingFoundBelowTheBestHits asks about a named thing whose words
+// meet, side by side, only in a version that ranks below the first ten
+// hits of a history search: versions holding its words apart rank above
+// it. The thing is found, as when every hit of the pool is read at once.
+func TestNamedThingFoundBelowTheBestHits(t *testing.T) {
+	r := gittest.New(t, day("2024-01-10T12:00:00Z"))
+	files := map[string]string{}
+	for i := 1; i <= 12; i++ {
+		files[fmt.Sprintf("abc/ABC-%04d-kernels.md", i)] = fmt.Sprintf("# Kernels %d\n\nVector vector vector units run here. Arithmetic arithmetic arithmetic is slow.\n", i)
+	}
+	for i := 13; i <= 40; i++ {
+		files[fmt.Sprintf("abc/ABC-%04d-misc.md", i)] = fmt.Sprintf("# Misc %d\n\nNotes on topic %d.\n", i, i)
+	}
+	long := strings.Repeat("Loops and branches and registers and caches. ", 30)
+	files["abc/ABC-0041-long.md"] = "# Long\n\n" + long + "Vector arithmetic is supported.\n"
+	r.Do(gittest.Step{Date: "2024-01-10T12:00:00Z", Msg: "Start", Write: files})
+	st := openIndex(t, r.Dir, nil)
+	hits, err := st.Search(context.Background(), livespec.SearchQuery{Text: "vector arithmetic", Validity: livespec.AnyVersion(), Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rank := slices.IndexFunc(hits, func(h livespec.Hit) bool { return h.Version.Path == "abc/ABC-0041-long.md" })
+	if rank < 10 {
+		t.Fatalf("the version holding the pair ranks %d of %d; the test needs it below the first ten", rank, len(hits))
+	}
+	a := &retrieval.Assistant{Store: st}
+	for _, q := range []string{"What does the spec say about vector arithmetic?", "What does the spec say about arithmetic vectors?"} {
+		ans := ask(t, a, q, day("2024-07-01T00:00:00Z"))
+		if want := strings.Contains(q, "vector arithmetic"); ans.Found != want {
+			t.Errorf("%q: found = %v, want %v: %s", q, ans.Found, want, ans.Answer)
+		}
 	}
 }
