@@ -12,6 +12,7 @@ import (
 	"github.com/olebedev/when"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/cache"
 )
 
 // This file parses the periods and dates people write in questions. The
@@ -561,9 +562,33 @@ var pointScan = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile
 
 const phraseBefore, phraseAfter = 48, 96
 
+// phraseKey is a text whose period phrases were read, at the instant they
+// were read relative to, in UTC: every phrase is read in UTC days.
+type phraseKey struct {
+	text string
+	now  time.Time
+}
+
+// readPhrases keeps the period phrases of the latest texts read: a
+// question is read for its period by Understand and again when it is read
+// as a status question.
+var readPhrases = cache.NewLRU[phraseKey, []phrase](256)
+
 // findPhrases returns the period phrases of s that do not overlap, leftmost
-// first (the longest at a tie).
+// first (the longest at a tie). The result is shared: callers must not
+// change it.
 func findPhrases(s string, now time.Time) []phrase {
+	k := phraseKey{s, now.UTC()}
+	if ps, ok := readPhrases.Get(k); ok {
+		return ps
+	}
+	ps := scanPhrases(s, now)
+	readPhrases.Add(k, ps)
+	return ps
+}
+
+// scanPhrases is findPhrases without its memory.
+func scanPhrases(s string, now time.Time) []phrase {
 	hasPoint, hasOther := pointHint.MatchString(s), otherHint.MatchString(s)
 	if !hasPoint && !hasOther {
 		return nil
