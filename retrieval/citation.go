@@ -3,12 +3,14 @@ package retrieval
 import (
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/lex"
 )
 
 // excerptLen is the target length of a citation excerpt, in runes.
@@ -114,18 +116,13 @@ func Excerpt(text, query string) string {
 		return truncateRunes(body, excerptLen)
 	}
 	qt := lexTermSet(query)
-	best, bestScore := 0, -1.0
+	best, bestScore := 0, -1
 	for i, u := range units {
-		s := 0.0
-		seen := map[string]bool{}
-		for _, t := range lexTerms(u) {
-			if qt[t] && !seen[t] {
-				seen[t] = true
-				s++
-			}
-		}
-		if s > bestScore {
+		if s := sharedTerms(u, qt); s > bestScore {
 			best, bestScore = i, s
+		}
+		if bestScore == len(qt) {
+			break // no later unit shares more: the first best stays
 		}
 	}
 	// Grow a window around the best unit: forward first, then back.
@@ -160,27 +157,45 @@ func Excerpt(text, query string) string {
 	return out
 }
 
+// sharedTerms returns how many distinct terms of qt the text u holds.
+func sharedTerms(u string, qt map[string]bool) int {
+	var seen []string // a query has few terms
+	for _, t := range lex.Tokens(u) {
+		if lex.Stop(t.Word) {
+			continue
+		}
+		if st := lex.Stem(t.Word); qt[st] && !slices.Contains(seen, st) {
+			seen = append(seen, st)
+		}
+	}
+	return len(seen)
+}
+
 // splitUnits cuts text after line breaks and sentence ends, keeping the
 // separators so that joining the units gives the text back.
 func splitUnits(text string) []string {
 	var units []string
 	start := 0
-	rs := []rune(text)
-	for i := 0; i < len(rs); i++ {
+	if !utf8.ValidString(text) {
+		// Each invalid byte reads as U+FFFD, as when ranging over runes.
+		text = string([]rune(text))
+	}
+	// The separators are ASCII, so bytes find them as runes would.
+	for i := 0; i < len(text); i++ {
 		end := false
-		switch rs[i] {
+		switch text[i] {
 		case '\n':
 			end = true
 		case '.', '!', '?':
-			end = i+1 < len(rs) && (rs[i+1] == ' ' || rs[i+1] == '\n')
+			end = i+1 < len(text) && (text[i+1] == ' ' || text[i+1] == '\n')
 		}
 		if end {
-			units = append(units, string(rs[start:i+1]))
+			units = append(units, text[start:i+1])
 			start = i + 1
 		}
 	}
-	if start < len(rs) {
-		units = append(units, string(rs[start:]))
+	if start < len(text) {
+		units = append(units, text[start:])
 	}
 	// Whitespace alone (a line break after a sentence end) joins the unit
 	// before it, so that joining units keeps the text's breaks.

@@ -88,6 +88,21 @@ func TestExcerpt(t *testing.T) {
 			t.Errorf("excerpt %q glued the lines", got)
 		}
 	})
+	t.Run("the first passage sharing every term wins", func(t *testing.T) {
+		filler := strings.Repeat("Filler sentence about nothing much at all. ", 10)
+		text := filler + "Tokens expire hourly. " + filler + "Tokens expire daily. " + filler
+		got := retrieval.Excerpt(text, "when do tokens expire")
+		if !strings.Contains(got, "Tokens expire hourly.") || strings.Contains(got, "daily") {
+			t.Errorf("excerpt %q is not around the first passage", got)
+		}
+	})
+	t.Run("invalid UTF-8 gives a valid excerpt", func(t *testing.T) {
+		text := strings.Repeat("Bad \xff bytes \xc3 here. ", 20) + "Clients may send 100 requests per minute. " + strings.Repeat("More \xfe filler. ", 20)
+		got := retrieval.Excerpt(text, "requests per minute")
+		if !utf8.ValidString(got) || !strings.Contains(got, "100 requests per minute") {
+			t.Errorf("excerpt %q", got)
+		}
+	})
 	t.Run("cut at sentence boundaries", func(t *testing.T) {
 		got := retrieval.Excerpt(long, "requests per minute")
 		body := strings.Trim(got, "… ")
