@@ -123,31 +123,29 @@ func (a *Assistant) documentChanges(ctx context.Context, q livespec.ChangeQuery,
 
 // topicChanges returns the window's events about the topic (see narrow).
 // Only the sections that mention it and that an event of the window
-// changed (changed, as matchInWindow found them) can hold one: their
-// files' events are read briefly, narrowed, then read in full
-// (keepInFull).
+// changed (changed, as matchInWindow found them) can hold one: their own
+// events, under their names or from them (Store.SectionChanges), are
+// narrowed, then the kept ones' files are read in full at their dates
+// (keepInFull). A topic that is a file as a whole reads that file's
+// events briefly instead.
 func (a *Assistant) topicChanges(ctx context.Context, q livespec.ChangeQuery, m *topicMatch, changed []livespec.Key) ([]livespec.Change, error) {
-	var paths []string
+	narrowed := func(cs []livespec.Change) []livespec.Change { return narrow(cs, m) }
 	if m.fileMode {
-		paths = []string{m.named.path}
+		q.Paths, q.Brief = []string{livespec.LiteralGlob(m.named.path)}, true
+		cs, err := a.Store.Changes(ctx, q)
+		if err != nil {
+			return nil, storeError("read changes", err)
+		}
+		return a.keepInFull(ctx, q, MergeParts(cs), narrowed)
 	}
-	for _, k := range changed {
-		paths = append(paths, k.Path)
-	}
-	if len(paths) == 0 {
+	if len(changed) == 0 {
 		return nil, nil
 	}
-	slices.Sort(paths)
-	paths = slices.Compact(paths)
-	for i, p := range paths {
-		paths[i] = livespec.LiteralGlob(p)
-	}
-	q.Paths, q.Brief = paths, true
-	cs, err := a.Store.Changes(ctx, q)
+	cs, err := a.Store.SectionChanges(ctx, q, changed)
 	if err != nil {
-		return nil, storeError("read changes", err)
+		return nil, storeError("read section changes", err)
 	}
-	return a.keepInFull(ctx, q, MergeParts(cs), func(cs []livespec.Change) []livespec.Change { return narrow(cs, m) })
+	return a.keepInFull(ctx, q, MergeParts(cs), narrowed)
 }
 
 // noteNoneOf notes, when a narrowed report kept no event, how many landed
