@@ -60,8 +60,9 @@ type Assistant struct {
 	statsFlight singleflight.Group // statistics being made, by checkpoints
 	answers     answerCache
 	flights     cache.Flight[*livespec.Answer] // heavy answers being computed (answerOnce)
-	files       versionCache[*currentSet]
-	vocab       versionCache[*factVocab]
+	files       versionCache[*currentSet, few[*currentSet]]
+	vocab       versionCache[*factVocab, few[*factVocab]]
+	topics      versionCache[*topicMatch, topicBound] // topic matches, by topic, repositories and statistics
 }
 
 var _ livespec.Asker = (*Assistant)(nil)

@@ -192,28 +192,49 @@ type fileTitle struct {
 }
 
 // versionCache keeps what is computed from the whole index (the current
-// files, the repository's kind words, the fact vocabulary), by key, for
-// one index version: a question reads it once per write of the index
-// instead of once per question, and the questions that miss it at once
-// (all of them, right after an ingest) share one read.
-type versionCache[T any] struct {
+// files, the repository's kind words, the fact vocabulary, topic matches),
+// by key, for one index version and at most what B allows: a question
+// reads it once per write of the index instead of once per question, and
+// the questions that miss it at once (all of them, right after an ingest)
+// share one read.
+type versionCache[T any, B bound[T]] struct {
 	mu      sync.Mutex
 	version uint64
-	m       map[string]T
-	reads   cache.Flight[T] // reads in progress, by version and key
+	kept    *cache.LRU[string, T] // made anew for each version
+	reads   cache.Flight[T]       // reads in progress, by version and key
 }
+
+// bound says how much a versionCache keeps: entries weighing weigh each,
+// at most max together.
+type bound[T any] interface {
+	weigh(T) int64
+	max() int64
+}
+
+// maxVersionKeys bounds the keys (sets of repositories) of a versionCache
+// bounded by few.
+const maxVersionKeys = 256
+
+// few bounds a versionCache by its number of keys (maxVersionKeys).
+type few[T any] struct{}
+
+func (few[T]) weigh(T) int64 { return 1 }
+func (few[T]) max() int64    { return maxVersionKeys }
 
 // get returns the value of key at the index's version: kept, or made by
 // read and kept when nothing was written while it was read.
-func (c *versionCache[T]) get(ctx context.Context, dv livespec.DataVersioner, key string, read func() (T, error)) (T, error) {
+func (c *versionCache[T, B]) get(ctx context.Context, dv livespec.DataVersioner, key string, read func() (T, error)) (T, error) {
 	var zero T
 	version, err := dv.DataVersion(ctx)
 	if err != nil {
 		return zero, storeError("read the index version", err)
 	}
 	c.mu.Lock()
-	v, hit := c.m[key]
-	hit = hit && c.version == version
+	var v T
+	hit := false
+	if c.version == version && c.kept != nil {
+		v, hit = c.kept.Get(key)
+	}
 	c.mu.Unlock()
 	if hit {
 		return v, nil
@@ -223,10 +244,11 @@ func (c *versionCache[T]) get(ctx context.Context, dv livespec.DataVersioner, ke
 	}
 	if after, err := dv.DataVersion(ctx); err == nil && after == version {
 		c.mu.Lock()
-		if c.version != version || c.m == nil {
-			c.version, c.m = version, make(map[string]T)
+		if c.version != version || c.kept == nil {
+			var b B
+			c.version, c.kept = version, cache.NewWeighed(b.max(), func(_ string, v T) int64 { return b.weigh(v) })
 		}
-		c.m[key] = v
+		c.kept.Add(key, v)
 		c.mu.Unlock()
 	}
 	return v, nil
@@ -235,7 +257,7 @@ func (c *versionCache[T]) get(ctx context.Context, dv livespec.DataVersioner, ke
 // read calls read once for every caller asking for key at version at the
 // same time. A caller whose shared read ended with another caller's
 // context error reads again.
-func (c *versionCache[T]) read(ctx context.Context, version uint64, key string, read func() (T, error)) (T, error) {
+func (c *versionCache[T, B]) read(ctx context.Context, version uint64, key string, read func() (T, error)) (T, error) {
 	v, _, err := c.reads.Do(ctx, strconv.FormatUint(version, 10)+"\x00"+key, read)
 	return v, err
 }

@@ -82,17 +82,14 @@ func versionDoc(v livespec.Version) *lexDoc {
 // pathWords returns the words of a spec file's path (see lex.PathWords).
 func pathWords(p string) string { return lex.PathWords(p) }
 
-// matchTopic searches every version for topic and decides which versions
-// mention it. Terms weigh by their rarity in the index (estimated by
-// asking the store for each). The topic's core is the set of its terms and
-// phrases that the best hit contains: questions often add words the spec
-// never uses ("tied to", "the idea of"), and the best hit shows which of
-// them the spec's own wording shares. A version mentions the topic when it
-// covers most of the core. It returns nil when the topic names nothing.
-func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string) (*topicMatch, error) {
-	if !usefulTopic(topic) {
-		return nil, nil
-	}
+// findTopic searches every version for topic and decides which versions
+// mention it (see matchTopic, which keeps what it finds). Terms weigh by
+// their rarity in the index (estimated by asking the store for each). The
+// topic's core is the set of its terms and phrases that the best hit
+// contains: questions often add words the spec never uses ("tied to", "the
+// idea of"), and the best hit shows which of them the spec's own wording
+// shares. A version mentions the topic when it covers most of the core.
+func (a *Assistant) findTopic(ctx context.Context, topic string, repos []string) (*topicMatch, error) {
 	text, err := a.storeText(ctx, topic)
 	if err != nil {
 		return nil, err

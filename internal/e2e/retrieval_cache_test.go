@@ -292,3 +292,73 @@ func TestAnswerCacheConcurrent(t *testing.T) {
 		t.Errorf("kept answers differ from fresh ones:\n got %+v\nwant %+v", got, want)
 	}
 }
+
+// historyCounter counts the searches over every version of every file that
+// reach the store: the pool a timeline or a topic change report matches
+// its topic in.
+type historyCounter struct {
+	*sqlite.Store
+	searches atomic.Int64
+}
+
+func (s *historyCounter) Search(ctx context.Context, q livespec.SearchQuery) ([]livespec.Hit, error) {
+	if q.Validity == livespec.AnyVersion() && len(q.Paths) == 0 {
+		s.searches.Add(1)
+	}
+	return s.Store.Search(ctx, q)
+}
+
+// TestTopicMatchKept checks that the history answers about one topic (a
+// timeline, a change report, the same timeline asked again) search the
+// topic's history once while nothing is written, that each answer is the
+// one a fresh assistant gives, and that after a write the topic is
+// searched again and the answer follows the write.
+func TestTopicMatchKept(t *testing.T) {
+	ctx := context.Background()
+	r := gittest.New(t, day(d1))
+	r.Do(gittest.Step{Date: d1, Msg: "Initial specs", Write: map[string]string{"specs/auth.md": authV1}})
+	st := &historyCounter{Store: openIndex(t, r.Dir, nil)}
+	a := &retrieval.Assistant{Store: st, AnswerCache: -1}
+	now := day(d3)
+	ask := func(q string) (kept, fresh *livespec.Answer) {
+		t.Helper()
+		kept, err := a.Ask(ctx, livespec.AskRequest{Question: q, Now: now}, nil)
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		fresh, err = (&retrieval.Assistant{Store: st.Store, AnswerCache: -1}).Ask(ctx, livespec.AskRequest{Question: q, Now: now}, nil)
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		if !reflect.DeepEqual(kept, fresh) {
+			t.Errorf("%q: the answer differs from a fresh one:\n got %+v\nwant %+v", q, kept, fresh)
+		}
+		return kept, fresh
+	}
+	timeline := "How did the token expiry change over time?"
+	first, _ := ask(timeline)
+	searched := st.searches.Load()
+	if searched == 0 {
+		t.Fatal("the timeline searched no history; the test proves nothing")
+	}
+	for _, q := range []string{"What changed about the token expiry in 2024?", timeline} {
+		ask(q)
+	}
+	if n := st.searches.Load() - searched; n != 0 {
+		t.Errorf("asked about the same topic again: %d history searches, want none", n)
+	}
+
+	r.Do(gittest.Step{Date: d2, Msg: "Longer tokens", Write: map[string]string{
+		"specs/auth.md": "# Auth\n\n## Token expiry\n\nAccess tokens expire after 60 minutes of inactivity.\n"}})
+	if _, err := ingest.Run(ctx, st.Store, ingest.Options{Repo: "demo", Dir: r.Dir}); err != nil {
+		t.Fatal(err)
+	}
+	searched = st.searches.Load()
+	after, _ := ask(timeline)
+	if st.searches.Load() == searched {
+		t.Errorf("after a write the topic was not searched again")
+	}
+	if reflect.DeepEqual(after, first) {
+		t.Errorf("the write changed no answer; the test proves nothing")
+	}
+}
