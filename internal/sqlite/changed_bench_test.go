@@ -119,3 +119,52 @@ func BenchmarkChangedSections(b *testing.B) {
 	}
 	b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }
+
+// BenchmarkCountChanges counts the events of a month (the last 48
+// months), as a topic's change report that kept none says how many
+// landed: counted by the store (count), against reading the month's
+// events briefly and merging their parts (read), which the report did
+// before; the two must agree on every month. It reports the CPU time per
+// month.
+func BenchmarkCountChanges(b *testing.B) {
+	st := indexStore(b)
+	ctx := context.Background()
+	now := newestChange(b, st)
+	total := func(n map[string]int, err error) (int, error) {
+		t := 0
+		for _, c := range n {
+			t += c
+		}
+		return t, err
+	}
+	count := func(q livespec.ChangeQuery) (int, error) { return total(st.CountChanges(ctx, q)) }
+	read := func(q livespec.ChangeQuery) (int, error) {
+		cs, err := st.Changes(ctx, q)
+		return total(livespec.CountChangesOf(cs), err)
+	}
+	var qs []livespec.ChangeQuery
+	for m := range 48 {
+		from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -m, 0)
+		q := livespec.ChangeQuery{From: from, To: from.AddDate(0, 1, 0), Sections: true, Brief: true}
+		c, err1 := count(q)
+		r, err2 := read(q)
+		if err1 != nil || err2 != nil || c != r {
+			b.Fatalf("%s: counted %d (%v), read %d (%v)", from.Format("2006-01"), c, err1, r, err2)
+		}
+		qs = append(qs, q)
+	}
+	for _, bm := range []struct {
+		name  string
+		count func(livespec.ChangeQuery) (int, error)
+	}{{"count", count}, {"read", read}} {
+		b.Run(bm.name, func(b *testing.B) {
+			cpu := cpuTime()
+			for i := 0; b.Loop(); i++ {
+				if _, err := bm.count(qs[i%len(qs)]); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		})
+	}
+}

@@ -61,13 +61,15 @@ func (s *Store) ChangedFiles(ctx context.Context, q livespec.ChangeQuery) ([]liv
 }
 
 // countChanges counts the events of the window ?1 <= date < ?2 per
-// repository as MergeParts merges them: each file-level event, and the
-// section-level events of one commit on one section once. countChangesIn
-// keeps the repositories of a JSON list ?3.
+// repository as MergeParts merges them: a commit's (a Seq's) events on
+// one section, its parts, once, and each file-level event (a commit has
+// one per file). Grouped in changes_order's order, the events are counted
+// as the index is scanned, with no sort. countChangesIn keeps the
+// repositories of a JSON list ?3.
 const (
-	countChanges = `SELECT repo, count(*) FROM (SELECT DISTINCT repo, commit_, section, path, heading, iif(section = 1, '', id)
-	FROM changes WHERE date >= ?1 AND date < ?2`
+	countChanges   = `SELECT repo, count(*) FROM (SELECT repo FROM changes WHERE date >= ?1 AND date < ?2`
 	countChangesIn = countChanges + ` AND repo IN (SELECT value FROM json_each(?3))`
+	countGroups    = ` GROUP BY date, repo, seq, section, path, heading) GROUP BY repo`
 )
 
 // CountChanges returns how many events q's window holds per repository,
@@ -82,7 +84,7 @@ func (s *Store) CountChanges(ctx context.Context, q livespec.ChangeQuery) (map[s
 		b, _ := json.Marshal(q.Repos)
 		query, args = countChangesIn, append(args, string(b))
 	}
-	rows, err := s.query(ctx, query+`) GROUP BY repo`, args...)
+	rows, err := s.query(ctx, query+countGroups, args...)
 	if err != nil {
 		return nil, s.fail(ctx, "count changes", err)
 	}
