@@ -3,6 +3,7 @@ package retrieval
 import (
 	"cmp"
 	"context"
+	"hash/maphash"
 	"path"
 	"slices"
 	"strconv"
@@ -20,12 +21,29 @@ import (
 // the cost of a history answer.
 const maxCachedDocBytes = 64 << 20
 
-// docKey is what an analysis depends on: the text alone, written as a
-// body and a tail (a version's text and its path and headings) so that a
-// look-up joins no strings.
+// docKey is what an analysis depends on: the text analysed, by a 128-bit
+// hash of it (two maphash sums of independent seeds), and whether phrases
+// were asked for. A key holds no text, so the bytes of the cache go to
+// analyses: a kept text would be a fifth of them.
 type docKey struct {
-	body, tail string
-	phrases    bool
+	sum     [2]uint64
+	phrases bool
+}
+
+// docSeeds seed the two sums of every docKey.
+var docSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+// keyOf returns the key of the analysis of body+tail, without joining them.
+func keyOf(body, tail string, phrases bool) docKey {
+	k := docKey{phrases: phrases}
+	for i, seed := range docSeeds {
+		var h maphash.Hash
+		h.SetSeed(seed)
+		h.WriteString(body)
+		h.WriteString(tail)
+		k.sum[i] = h.Sum64()
+	}
+	return k
 }
 
 // docCache keeps analysed texts: an analysis depends on the text alone, and
@@ -46,12 +64,12 @@ func (c docCache) analyse(text string, phrases bool) *lexDoc {
 // analyseJoined returns analyse(body+tail, phrases), from the cache when
 // it holds it, joining the two only to analyse them.
 func (c docCache) analyseJoined(body, tail string, phrases bool) *lexDoc {
-	if d, ok := c.c.Get(docKey{body, tail, phrases}); ok {
+	key := keyOf(body, tail, phrases)
+	if d, ok := c.c.Get(key); ok {
 		return d
 	}
 	d := analyse(body+tail, phrases)
-	// The kept key is the doc's own text, not a second copy of body.
-	c.c.Add(docKey{d.text[:len(body)], d.text[len(body):], phrases}, d)
+	c.c.Add(key, d)
 	return d
 }
 

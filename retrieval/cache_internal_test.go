@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/lex"
 )
 
 // writableFiles is a Store that lists current files and counts its
@@ -154,5 +155,37 @@ collect:
 	reads += len(st.calls)
 	if reads != 1 {
 		t.Errorf("%d questions read the current files %d times, want once", questions, reads)
+	}
+}
+
+// TestDocCacheKeysTheText checks that kept analyses are found by the text
+// analysed, however it is split into body and tail, and that another
+// text or another choice of phrases is another analysis.
+func TestDocCacheKeysTheText(t *testing.T) {
+	body, tail := "Quota admission gates pods", "\nkeps sig-node\nDesign > Quota"
+	d := docs.analyseJoined(body, tail, true)
+	if again := docs.analyseJoined(body+"\nkeps", " sig-node\nDesign > Quota", true); again != d {
+		t.Errorf("the same text split elsewhere gave another analysis")
+	}
+	quota, adm := lex.Stem("quota"), lex.Stem("admission")
+	tests := []struct {
+		name string
+		doc  *lexDoc
+		term string
+		want bool
+	}{
+		{"its own word", d, lex.Stem("gates"), true},
+		{"a word of its tail", d, lex.Stem("design"), true},
+		{"a phrase", d, quota + " " + adm, true},
+		{"another tail", docs.analyseJoined(body, "\nkeps sig-auth\nDesign", true), lex.Stem("node"), false},
+		{"another tail's word", docs.analyseJoined(body, "\nkeps sig-auth\nDesign", true), lex.Stem("auth"), true},
+		{"no phrases asked", docs.analyseJoined(body, tail, false), quota + " " + adm, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.doc.holds(tc.term, false); got != tc.want {
+				t.Errorf("holds(%q) = %v, want %v", tc.term, got, tc.want)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"math"
 	"sort"
 	"strings"
@@ -102,7 +103,13 @@ func rerank(text string, hits []livespec.Hit) []*candidate {
 	for i, c := range cands {
 		docs[i] = c.doc
 	}
-	lexExpand(qs, docs)
+	lexExpand(qs, func(yield func(string) bool) {
+		for _, c := range cands {
+			if !yield(c.v.Text) {
+				return
+			}
+		}
+	})
 	lexWeigh(qs, docs)
 	lex := make([]float64, len(cands))
 	for i, c := range cands {
@@ -441,25 +448,24 @@ func lexContent(qs []qterm) []qterm {
 	return out
 }
 
-// lexDoc is a text analysed once: its term set and, for acronym
-// expansion, the text. Analysed texts are kept (see docCache), so a doc
-// holds few pointers for the garbage collector to trace: its terms share
-// one string.
+// lexDoc is a text analysed once: its term set. Analysed texts are kept
+// (see docCache), so a doc holds few pointers for the garbage collector to
+// trace: its terms share one string. It does not hold the text: acronyms
+// are looked for in the texts themselves (lexExpand).
 type lexDoc struct {
 	terms termSet // its terms and, when analysed with phrases, phrases
-	text  string  // its words, with their case, are read from it for acronyms
 	// pieces are the leading pieces of its camelCase symbols ("$dynamic"
 	// of "$dynamicRef"), which a symbol written as a prefix may be.
 	pieces map[string]bool
 }
 
-// docOverhead is what a kept doc holds besides its text and terms: its
-// struct, its cache entry and key, the headers of its slices.
+// docOverhead is what a kept doc holds besides its terms: its struct, its
+// cache entry and key, the headers of its slices.
 const docOverhead = 256
 
 // size returns about how many bytes d holds.
 func (d *lexDoc) size() int64 {
-	n := docOverhead + len(d.text) + d.terms.bytes()
+	n := docOverhead + d.terms.bytes()
 	for p := range d.pieces {
 		n += len(p) + 48 // a map entry and its string
 	}
@@ -477,7 +483,7 @@ func lexAnalyse(text string) *lexDoc { return analyse(text, true) }
 func lexAnalyseTerms(text string) *lexDoc { return analyse(text, false) }
 
 func analyse(text string, phrases bool) *lexDoc {
-	d := &lexDoc{text: text}
+	d := &lexDoc{}
 	toks := lex.Tokens(text)
 	b := newTermBuilder(2 * len(toks))
 	defer b.done()
@@ -592,10 +598,11 @@ func lexIdentParts(qs []qterm) {
 	}
 }
 
-// lexExpand looks in texts for a run of capitalised words whose
-// initials spell each acronym term ("Technical Steering Committee" for
-// "TSC") and records the first found.
-func lexExpand(qs []qterm, texts []*lexDoc) {
+// lexExpand looks in texts, in order, for a run of capitalised words
+// whose initials spell each acronym term ("Technical Steering Committee"
+// for "TSC") and records the first found. A query with no acronym reads
+// no text.
+func lexExpand(qs []qterm, texts iter.Seq[string]) {
 	var words []wordSpan
 	for i := range qs {
 		a := qs[i].acronym
@@ -603,12 +610,12 @@ func lexExpand(qs []qterm, texts []*lexDoc) {
 			continue
 		}
 	search:
-		for _, d := range texts {
-			words = textWords(d.text, words[:0])
+		for text := range texts {
+			words = textWords(text, words[:0])
 			for s := 0; s+len(a) <= len(words); s++ {
 				ok := true
 				for k := 0; k < len(a); k++ {
-					r, _ := utf8.DecodeRuneInString(words[s+k].of(d.text))
+					r, _ := utf8.DecodeRuneInString(words[s+k].of(text))
 					if unicode.ToLower(r) != rune(a[k]) || !unicode.IsUpper(r) {
 						ok = false
 						break
@@ -616,7 +623,7 @@ func lexExpand(qs []qterm, texts []*lexDoc) {
 				}
 				if ok {
 					for k := 0; k < len(a); k++ {
-						qs[i].expansion = append(qs[i].expansion, lex.Stem(strings.ToLower(words[s+k].of(d.text))))
+						qs[i].expansion = append(qs[i].expansion, lex.Stem(strings.ToLower(words[s+k].of(text))))
 					}
 					break search
 				}

@@ -37,12 +37,16 @@ func TestLexQuery(t *testing.T) {
 
 func TestLexCoverage(t *testing.T) {
 	qs := lexQuery("TSC members")
-	docs := []*lexDoc{
-		lexAnalyse("The Technical Steering Committee (TSC) meets weekly."),
-		lexAnalyse("# Technical Steering Committee Members\n\n- Ada"),
-		lexAnalyse("Unrelated text."),
+	texts := []string{
+		"The Technical Steering Committee (TSC) meets weekly.",
+		"# Technical Steering Committee Members\n\n- Ada",
+		"Unrelated text.",
 	}
-	lexExpand(qs, docs)
+	var docs []*lexDoc
+	for _, text := range texts {
+		docs = append(docs, lexAnalyse(text))
+	}
+	lexExpand(qs, slices.Values(texts))
 	if len(qs[0].expansion) != 3 {
 		t.Fatalf("TSC expansion = %v, want three words", qs[0].expansion)
 	}

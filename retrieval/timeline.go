@@ -3,6 +3,7 @@ package retrieval
 import (
 	"cmp"
 	"context"
+	"iter"
 	"maps"
 	"math"
 	"path"
@@ -73,10 +74,27 @@ func usefulTopic(topic string) bool {
 	return false
 }
 
-// versionDoc analyses a version's text with its path and heading path, so
-// that a file's name and a section's headings count as mentions.
+// versionDoc analyses a version's text with its path and heading path
+// (versionTail), so that a file's name and a section's headings count as
+// mentions.
 func versionDoc(v livespec.Version) *lexDoc {
-	return docs.analyseJoined(v.Text, "\n"+pathWords(v.Path)+"\n"+v.Heading, true)
+	return docs.analyseJoined(v.Text, versionTail(v), true)
+}
+
+// versionTail is what versionDoc reads after a version's text.
+func versionTail(v livespec.Version) string {
+	return "\n" + pathWords(v.Path) + "\n" + v.Heading
+}
+
+// versionTexts yields the texts versionDoc analyses of vs, in order.
+func versionTexts(vs []livespec.Version) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, v := range vs {
+			if !yield(v.Text + versionTail(v)) {
+				return
+			}
+		}
+	}
 }
 
 // pathWords returns the words of a spec file's path (see lex.PathWords).
@@ -113,7 +131,7 @@ func (a *Assistant) findTopic(ctx context.Context, topic string, repos []string)
 		docs = append(docs, d)
 		pool = append(pool, h.Version)
 	}
-	lexExpand(words, docs)
+	lexExpand(words, versionTexts(pool))
 	lexIdentParts(words)
 	all := append(append([]qterm(nil), words...), lexPhrases(topic)...)
 	if err := a.weighByCorpus(ctx, all); err != nil {

@@ -171,7 +171,8 @@ func TestTermSet(t *testing.T) {
 // words, its adjacent pairs of words unless a stop word parts them, and
 // with a prefix the symbols the prefix starts.
 func TestLexDocTerms(t *testing.T) {
-	d := lexAnalyse("Pod Security admission: the pods of a namespace, with `~int64` values.")
+	text := "Pod Security admission: the pods of a namespace, with `~int64` values."
+	d := lexAnalyse(text)
 	pod, sec, adm := lex.Stem("pod"), lex.Stem("security"), lex.Stem("admission")
 	for _, tc := range []struct {
 		term   string
@@ -193,7 +194,7 @@ func TestLexDocTerms(t *testing.T) {
 			t.Errorf("holds(%q, %v) = %v, want %v", tc.term, tc.prefix, got, tc.want)
 		}
 	}
-	if ws := textWords(d.text, nil); len(ws) != 11 || ws[0].of(d.text) != "Pod" || ws[10].of(d.text) != "values" {
+	if ws := textWords(text, nil); len(ws) != 11 || ws[0].of(text) != "Pod" || ws[10].of(text) != "values" {
 		t.Errorf("words %v: want 11 from Pod to values", ws)
 	}
 }
