@@ -485,12 +485,12 @@ func lexAnalyseTerms(text string) *lexDoc { return analyse(text, false) }
 func analyse(text string, phrases bool) *lexDoc {
 	d := &lexDoc{}
 	toks := lex.Tokens(text)
-	b := newTermBuilder(2 * len(toks))
+	b := newTermBuilder(len(toks), phrases)
 	defer b.done()
-	prev := ""
+	prev := -1 // the index of the last word's term; none: -1
 	for _, t := range toks {
 		st := lex.Stem(t.Word)
-		b.add(st)
+		i := b.add(st)
 		if t.Symbol {
 			d.addPieces(t.Pieces())
 		}
@@ -498,13 +498,15 @@ func analyse(text string, phrases bool) *lexDoc {
 			continue
 		}
 		if lex.Stop(t.Word) {
-			prev = ""
+			prev = -1
 			continue
 		}
-		if prev != "" {
-			b.addPair(prev, st) // adjacent words, for phrases
+		if prev >= 0 {
+			b.addPair(prev, i) // adjacent words, for phrases
 		}
-		prev = st
+		if prev = i; st == "" {
+			prev = -1
+		}
 	}
 	d.terms = b.set()
 	return d

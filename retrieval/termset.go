@@ -7,23 +7,32 @@ import (
 	"sync"
 )
 
-// termSet is a set of strings kept in one string, in the order they were
-// first added, with an open addressing table of their hashes for
-// look-ups. A set of fewer than 65,535 terms (nearly every text) has a
-// table of 16-bit entries, a larger one of 32-bit entries.
+// termSet is a set of terms and of phrases (two terms side by side,
+// written "x y"), kept in few bytes and few pointers. The terms are kept
+// in one string, in the order they were first added, with an open
+// addressing table of their hashes for look-ups; a phrase is kept as the
+// pair of its two terms' indices, in a table of its own, so its words are
+// not written again. A set of fewer than 65,535 terms (nearly every text)
+// has tables of 16-bit terms and 32-bit pairs, a larger one of 32-bit
+// terms and 64-bit pairs.
 type termSet struct {
 	joined  string
 	ends    []int32  // term i is joined[ends[i-1]:ends[i]], the first from 0
 	slots16 []uint16 // 1 + the index of a term hashed there; 0 is empty
 	slots32 []int32  // the same, for a set too large for slots16
+	pairs32 []uint32 // (i+1)<<16 | (j+1) of a phrase of terms i and j; 0 is empty
+	pairs64 []uint64 // (i+1)<<32 | (j+1), for a set too large for pairs32
 }
 
-// slot is an entry of a termSet's table.
+// slot is an entry of a termSet's table of terms.
 type slot interface{ ~uint16 | ~int32 }
+
+// pairSlot is an entry of a termSet's table of phrases.
+type pairSlot interface{ ~uint32 | ~uint64 }
 
 // bytes is the size of the set's tables and terms.
 func (s termSet) bytes() int {
-	return len(s.joined) + 4*len(s.ends) + 2*len(s.slots16) + 4*len(s.slots32)
+	return len(s.joined) + 4*len(s.ends) + 2*len(s.slots16) + 4*len(s.slots32) + 4*len(s.pairs32) + 8*len(s.pairs64)
 }
 
 // termSeed seeds the hashes of every termSet.
@@ -31,7 +40,7 @@ var termSeed = maphash.MakeSeed()
 
 // newTermSet returns the set of ts.
 func newTermSet(ts []string) termSet {
-	b := newTermBuilder(len(ts))
+	b := newTermBuilder(len(ts), false)
 	defer b.done()
 	for _, t := range ts {
 		b.add(t)
@@ -39,6 +48,7 @@ func newTermSet(ts []string) termSet {
 	return b.set()
 }
 
+// len is the number of terms, phrases aside.
 func (s termSet) len() int { return len(s.ends) }
 
 // at returns the i-th term.
@@ -50,56 +60,120 @@ func (s termSet) at(i int) string {
 	return s.joined[start:s.ends[i]]
 }
 
-// has reports whether t is in the set.
+// has reports whether t is in the set: a term, or a phrase of two terms
+// joined by a space.
 func (s termSet) has(t string) bool {
+	if s.index(t) >= 0 {
+		return true
+	}
+	if s.pairs32 == nil && s.pairs64 == nil {
+		return false
+	}
+	for k := 0; k < len(t); k++ {
+		if t[k] != ' ' {
+			continue
+		}
+		if i := s.index(t[:k]); i >= 0 {
+			if j := s.index(t[k+1:]); j >= 0 && s.hasPair(i, j) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// index returns the index of the term t, or -1.
+func (s termSet) index(t string) int {
 	if s.slots32 != nil {
 		return lookUp(s, s.slots32, t)
 	}
 	return lookUp(s, s.slots16, t)
 }
 
-func lookUp[T slot](s termSet, slots []T, t string) bool {
+func lookUp[T slot](s termSet, slots []T, t string) int {
 	if len(slots) == 0 {
-		return false
+		return -1
 	}
 	mask := uint64(len(slots) - 1)
 	for h := maphash.String(termSeed, t) & mask; ; h = (h + 1) & mask {
 		switch j := slots[h]; {
 		case j == 0:
-			return false
+			return -1
 		case s.at(int(j-1)) == t:
+			return int(j - 1)
+		}
+	}
+}
+
+// hasPair reports whether the phrase of terms i and j is in the set.
+func (s termSet) hasPair(i, j int) bool {
+	if s.pairs64 != nil {
+		return probePair(s.pairs64, uint64(i+1)<<32|uint64(j+1))
+	}
+	return probePair(s.pairs32, uint32(i+1)<<16|uint32(j+1))
+}
+
+func probePair[T pairSlot](slots []T, key T) bool {
+	if len(slots) == 0 {
+		return false
+	}
+	mask := uint64(len(slots) - 1)
+	for h := pairHash(uint64(key)) & mask; ; h = (h + 1) & mask {
+		switch slots[h] {
+		case 0:
+			return false
+		case key:
 			return true
 		}
 	}
 }
 
-// termBuilder collects the distinct terms of a text as they come: a table
-// of their hashes tells a repeat from a new term, so that a text's many
-// repeats are neither kept nor, for phrases, joined.
+// pairHash spreads a pair's key over a table's low bits.
+func pairHash(k uint64) uint64 {
+	k *= 0x9e3779b97f4a7c15
+	return k ^ k>>32
+}
+
+// termBuilder collects the distinct terms and phrases of a text as they
+// come: a table of their hashes tells a repeat from a new one, so that a
+// text's many repeats are not kept.
 type termBuilder struct {
 	terms  []string
 	hashes []uint64 // of terms
 	slots  []int32  // 1 + the index in terms of a term hashed there; 0 is empty
 	mask   uint64
+
+	pairs  []uint64 // (i+1)<<32 | (j+1) of each phrase, first seen first
+	pslots []uint64 // the same keys, by hash; 0 is empty
+	pmask  uint64
 }
 
 // termBuilders keeps builders between analyses, to reuse their tables.
 var termBuilders = sync.Pool{New: func() any { return new(termBuilder) }}
 
-// newTermBuilder returns an empty builder for at most n terms; put it
-// back with done.
-func newTermBuilder(n int) *termBuilder {
+// newTermBuilder returns an empty builder for at most n terms and, with
+// phrases, n phrases; put it back with done.
+func newTermBuilder(n int, phrases bool) *termBuilder {
 	b := termBuilders.Get().(*termBuilder)
-	size := tableSize(n)
-	if cap(b.slots) < size {
-		b.slots = make([]int32, size)
-	} else {
-		b.slots = b.slots[:size]
-		clear(b.slots)
+	b.slots, b.mask = emptyTable(b.slots, n)
+	b.terms, b.hashes, b.pairs = b.terms[:0], b.hashes[:0], b.pairs[:0]
+	if phrases {
+		b.pslots, b.pmask = emptyTable(b.pslots, n)
 	}
-	b.mask = uint64(size - 1)
-	b.terms, b.hashes = b.terms[:0], b.hashes[:0]
 	return b
+}
+
+// emptyTable returns an empty hash table for n entries, reusing t's array
+// when it is large enough, and its mask.
+func emptyTable[T int32 | uint64](t []T, n int) ([]T, uint64) {
+	size := tableSize(n)
+	if cap(t) < size {
+		t = make([]T, size)
+	} else {
+		t = t[:size]
+		clear(t)
+	}
+	return t, uint64(size - 1)
 }
 
 // tableSize is the size of a hash table for n strings: a power of two at
@@ -112,55 +186,57 @@ func tableSize(n int) int {
 	return size
 }
 
+// keptSize is the size of a kept set's table of n entries: a power of two
+// above 1.5 n. It is looked up only for a question's few terms, so it
+// can be fuller than a builder's.
+func keptSize(n int) int {
+	size := 4
+	for size < n+n/2+1 {
+		size *= 2
+	}
+	return size
+}
+
 // done returns b to the pool; its terms must no longer be used.
 func (b *termBuilder) done() {
 	clear(b.terms) // let the strings go
 	termBuilders.Put(b)
 }
 
-// add adds t unless it is there.
-func (b *termBuilder) add(t string) {
+// add adds t unless it is there, and returns its index.
+func (b *termBuilder) add(t string) int {
 	hash := maphash.String(termSeed, t)
 	for h := hash & b.mask; ; h = (h + 1) & b.mask {
 		j := b.slots[h]
 		if j == 0 {
-			b.insert(h, t, hash)
-			return
+			b.slots[h] = int32(len(b.terms) + 1)
+			b.terms = append(b.terms, t)
+			b.hashes = append(b.hashes, hash)
+			return len(b.terms) - 1
 		}
 		if b.terms[j-1] == t {
+			return int(j - 1)
+		}
+	}
+}
+
+// addPair adds the phrase of terms i and j (indices add returned) unless
+// it is there. The builder must have been made for phrases.
+func (b *termBuilder) addPair(i, j int) {
+	key := uint64(i+1)<<32 | uint64(j+1)
+	for h := pairHash(key) & b.pmask; ; h = (h + 1) & b.pmask {
+		switch b.pslots[h] {
+		case 0:
+			b.pslots[h] = key
+			b.pairs = append(b.pairs, key)
+			return
+		case key:
 			return
 		}
 	}
 }
 
-// addPair adds the phrase x+" "+y unless it is there, joining the two
-// only when it is new.
-func (b *termBuilder) addPair(x, y string) {
-	var mh maphash.Hash
-	mh.SetSeed(termSeed)
-	mh.WriteString(x)
-	mh.WriteByte(' ')
-	mh.WriteString(y)
-	hash := mh.Sum64() // that of x+" "+y
-	for h := hash & b.mask; ; h = (h + 1) & b.mask {
-		j := b.slots[h]
-		if j == 0 {
-			b.insert(h, x+" "+y, hash)
-			return
-		}
-		if t := b.terms[j-1]; len(t) == len(x)+1+len(y) && t[len(x)] == ' ' && t[:len(x)] == x && t[len(x)+1:] == y {
-			return
-		}
-	}
-}
-
-func (b *termBuilder) insert(slot uint64, t string, hash uint64) {
-	b.slots[slot] = int32(len(b.terms) + 1)
-	b.terms = append(b.terms, t)
-	b.hashes = append(b.hashes, hash)
-}
-
-// set returns the set of the terms added.
+// set returns the set of the terms and phrases added.
 func (b *termBuilder) set() termSet {
 	n := 0
 	for _, t := range b.terms {
@@ -176,15 +252,17 @@ func (b *termBuilder) set() termSet {
 	s.joined = sb.String()
 	if len(b.terms) < math.MaxUint16 {
 		s.slots16 = fill[uint16](b.hashes)
+		s.pairs32 = fillPairs(b.pairs, func(k uint64) uint32 { return uint32(k>>32)<<16 | uint32(k&0xffff) })
 	} else {
 		s.slots32 = fill[int32](b.hashes)
+		s.pairs64 = fillPairs(b.pairs, func(k uint64) uint64 { return k })
 	}
 	return s
 }
 
 // fill returns the table of the terms of these hashes.
 func fill[T slot](hashes []uint64) []T {
-	slots := make([]T, tableSize(len(hashes)))
+	slots := make([]T, keptSize(len(hashes)))
 	mask := uint64(len(slots) - 1)
 	for i, hash := range hashes {
 		h := hash & mask
@@ -192,6 +270,25 @@ func fill[T slot](hashes []uint64) []T {
 			h = (h + 1) & mask
 		}
 		slots[h] = T(i + 1)
+	}
+	return slots
+}
+
+// fillPairs returns the table of these phrases, each key made the
+// table's own by key; none: nil.
+func fillPairs[T pairSlot](pairs []uint64, key func(uint64) T) []T {
+	if len(pairs) == 0 {
+		return nil
+	}
+	slots := make([]T, keptSize(len(pairs)))
+	mask := uint64(len(slots) - 1)
+	for _, p := range pairs {
+		k := key(p)
+		h := pairHash(uint64(k)) & mask
+		for slots[h] != 0 {
+			h = (h + 1) & mask
+		}
+		slots[h] = k
 	}
 	return slots
 }

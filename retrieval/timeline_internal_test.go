@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"testing"
@@ -159,6 +160,54 @@ func TestTermSet(t *testing.T) {
 				t.Errorf("%d terms, want %d: each once, in order", len(got), len(first))
 			}
 			for _, probe := range append(tc.terms, tc.probes...) {
+				if got := s.has(probe); got != want[probe] {
+					t.Fatalf("has(%q) = %v, want %v", probe, got, want[probe])
+				}
+			}
+		})
+	}
+}
+
+// TestTermSetPhrases checks a set of terms and phrases against a map of
+// the same terms and of each phrase written "x y": every one and none
+// other is in it, whether a term holds a space or not, in a small set and
+// in one too large for 16-bit entries.
+func TestTermSetPhrases(t *testing.T) {
+	var large []string
+	var largePairs [][2]int
+	for i := range 70_000 {
+		large = append(large, fmt.Sprintf("t%d", i))
+		if i%7 == 0 && i > 0 {
+			largePairs = append(largePairs, [2]int{i - 1, i})
+		}
+	}
+	tests := []struct {
+		name   string
+		words  []string
+		pairs  [][2]int // indices into words
+		probes []string
+	}{
+		{"small", []string{"pod", "secur", "admiss", "pod", "namespac", "x y", "z"}, [][2]int{{0, 1}, {1, 2}, {2, 3}, {3, 4}, {5, 6}, {4, 4}},
+			[]string{"secur pod", "pod admiss", "pod ", " pod", "pod  secur", "pod secur admiss", "x y z", "x", "y z", "namespac namespac", "admiss pod"}},
+		{"large", large, largePairs, []string{"t6 t7", "t7 t8", "t69998 t69999", "t69999 t0", "t0 t1"}},
+		{"no phrases", []string{"pod", "secur"}, nil, []string{"pod secur", "pod"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			want := map[string]bool{}
+			b := newTermBuilder(len(tc.words), true)
+			defer b.done()
+			idx := make([]int, len(tc.words))
+			for i, w := range tc.words {
+				idx[i] = b.add(w)
+				want[w] = true
+			}
+			for _, p := range tc.pairs {
+				b.addPair(idx[p[0]], idx[p[1]])
+				want[tc.words[p[0]]+" "+tc.words[p[1]]] = true
+			}
+			s := b.set()
+			for _, probe := range append(slices.Collect(maps.Keys(want)), tc.probes...) {
 				if got := s.has(probe); got != want[probe] {
 					t.Fatalf("has(%q) = %v, want %v", probe, got, want[probe])
 				}
