@@ -17,7 +17,7 @@ import (
 // never wrong meanwhile, only slower: a query that would use a missing index
 // scans. After a run killed mid-way, the indexes are back at the end of the
 // next run. The indexes the writer itself needs (the unique ids, the text
-// hashes) and versions_text, which search names, always stay. The facts'
+// hashes) and versions_valid, which search names, always stay. The facts'
 // and fact changes' secondary indexes are deferred alike.
 
 // deferredIndexes are the secondary indexes a bulk run builds at its end,

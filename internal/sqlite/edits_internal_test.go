@@ -13,8 +13,11 @@ import (
 )
 
 // schema11Changes turns the changes table of the index at path back into
-// that of schema 11: no editorial column, changes_order without it.
+// that of schema 11: no editorial column, changes_order without it (and
+// the versions' text index of schema 12 and older).
 const schema11Changes = `
+DROP INDEX versions_valid;
+CREATE INDEX versions_text ON versions (text_id);
 DROP INDEX changes_order;
 ALTER TABLE changes DROP COLUMN editorial;
 CREATE INDEX changes_order ON changes (date, repo, seq, section, path, heading, part, id,

@@ -277,3 +277,75 @@ func TestMigrateIndexesChangedSections(t *testing.T) {
 		t.Errorf("a file's window of changes is read by %q, want a range of changes_path", plan)
 	}
 }
+
+// TestMigrateIndexesVersionValidity opens an index written with schema 12
+// and checks that schema 13 indexes each text's versions with their
+// validity: searches now, as of a date and over all history find the
+// versions they found before, and the text index they replace is gone.
+func TestMigrateIndexesVersionValidity(t *testing.T) {
+	path, db := oldIndex(t, 12)
+	for i, text := range []string{"Coupons give a discount.", "Coupons expire after a year."} {
+		if _, err := db.Exec(`INSERT INTO texts (id, hash, text) VALUES (?, ?, ?)`, i+1, fmt.Sprint("h", i), text); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(`INSERT INTO all_fts (rowid, text) SELECT id, lex_terms(text) FROM texts WHERE id = ?`, i+1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, v := range []struct {
+		id, path string
+		text     int
+		from     int64
+		end      string
+		to       any
+	}{
+		{"first", "a.md", 1, 100, "c2", int64(200)},
+		{"second", "a.md", 2, 200, "", nil},
+		{"moved", "b.md", 1, 50, "c1", int64(150)},
+	} {
+		if _, err := db.Exec(`INSERT INTO versions (id, repo, path, heading, part, level, text_id, commit_, seq, valid_from, author, end_commit, valid_to)
+			VALUES (?, 'r', ?, 'Coupons', 0, 1, ?, 'c', 1, ?, 'x', ?, ?)`, v.id, v.path, v.text, v.from, v.end, v.to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	ctx := context.Background()
+	s := openMigrated(t, path)
+	var ver, valid, text int
+	if err := s.r.QueryRowContext(ctx, `SELECT (SELECT user_version FROM pragma_user_version),
+		(SELECT count(*) FROM sqlite_master WHERE name = 'versions_valid'), (SELECT count(*) FROM sqlite_master WHERE name = 'versions_text')`).Scan(&ver, &valid, &text); err != nil {
+		t.Fatal(err)
+	}
+	if ver != len(migrations) || valid != 1 || text != 0 {
+		t.Errorf("after Open: schema %d, versions_valid %d, versions_text %d; want %d, 1, 0", ver, valid, text, len(migrations))
+	}
+	tests := []struct {
+		name     string
+		validity livespec.Validity
+		want     []string
+	}{
+		{"now", livespec.Current(), []string{"second"}},
+		{"as of two versions of one text", livespec.AsOf(time.Unix(0, 120)), []string{"first", "moved"}},
+		{"as of the end of a version", livespec.AsOf(time.Unix(0, 150)), []string{"first"}},
+		{"as of the start of a version", livespec.AsOf(time.Unix(0, 200)), []string{"second"}},
+		{"before any", livespec.AsOf(time.Unix(0, 10)), nil},
+		{"any", livespec.AnyVersion(), []string{"first", "moved", "second"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			hits, err := s.Search(ctx, livespec.SearchQuery{Text: "coupons", Validity: tc.validity})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range hits {
+				got = append(got, h.Version.ID)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("versions found = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}

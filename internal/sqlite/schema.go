@@ -394,4 +394,14 @@ DROP INDEX changes_order;
 CREATE INDEX changes_order ON changes (date, repo, seq, section, path, heading, part, id,
 	commit_, author_date, author, message, old_path, old_heading, kind, before, after, summary, editorial);
 `,
+	// 13: the versions of each text with their validity, in place of the
+	// text ids alone (versions_text): a current or as-of search checks a
+	// candidate text's versions in the index and reads from the table
+	// only the versions that pass, where it read every version of every
+	// candidate (an as-of search reads about 1,700 candidate texts on the
+	// KEPs to find its 30 versions).
+	`
+CREATE INDEX versions_valid ON versions (text_id, valid_from, valid_to, end_commit);
+DROP INDEX versions_text;
+`,
 }

@@ -305,8 +305,9 @@ func (s *Store) addRefs(ctx context.Context, tx *sql.Tx, texts []posting, f *sea
 	w.conds = append(slices.Clip(w.conds), "v.text_id IN (SELECT value FROM json_each(?))")
 	w.args = append(slices.Clip(w.args), string(b))
 	// The text ids are the selective part: never let the planner prefer
-	// the repo's open versions.
-	found, err := s.sortedRefs(ctx, tx, ` FROM versions v INDEXED BY versions_text`+w.String(), w.args, f)
+	// the repo's open versions. The index holds each version's validity,
+	// so only the versions that pass it are read from the table.
+	found, err := s.sortedRefs(ctx, tx, ` FROM versions v INDEXED BY versions_valid`+w.String(), w.args, f)
 	if err != nil {
 		return err
 	}
