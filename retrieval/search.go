@@ -573,6 +573,9 @@ func (d *lexDoc) holds(term string, prefix bool) bool {
 	if d.pieces[term] {
 		return true
 	}
+	if x, y, ok := strings.Cut(term, " "); ok && d.terms.hasPhrasePrefix(x, y) {
+		return true
+	}
 	for i := range d.terms.len() {
 		if lex.PrefixOf(term, d.terms.at(i)) {
 			return true

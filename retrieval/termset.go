@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 	"sync"
+
+	"github.com/livespec/livespec/internal/lex"
 )
 
 // termSet is a set of terms and of phrases (two terms side by side,
@@ -103,6 +105,33 @@ func lookUp[T slot](s termSet, slots []T, t string) int {
 			return int(j - 1)
 		}
 	}
+}
+
+// hasPhrasePrefix reports whether the set holds a phrase of the term x
+// and a term that y is a prefix of (lex.PrefixOf): "solari 9" of the
+// phrase "solari 9.2", as a set holding its phrases written out found.
+func (s termSet) hasPhrasePrefix(x, y string) bool {
+	i := s.index(x)
+	switch {
+	case i < 0:
+		return false
+	case s.pairs64 != nil:
+		return pairWithPrefix(s, s.pairs64, 32, i, y)
+	}
+	return pairWithPrefix(s, s.pairs32, 16, i, y)
+}
+
+// pairWithPrefix reports whether slots, a phrase table whose keys hold
+// their first term above shift bits, has a phrase of term i and a term
+// that y is a prefix of.
+func pairWithPrefix[T pairSlot](s termSet, slots []T, shift uint, i int, y string) bool {
+	mask := T(1)<<shift - 1
+	for _, k := range slots {
+		if k != 0 && int(k>>shift)-1 == i && lex.PrefixOf(y, s.at(int(k&mask)-1)) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasPair reports whether the phrase of terms i and j is in the set.

@@ -216,6 +216,31 @@ func TestTermSetPhrases(t *testing.T) {
 	}
 }
 
+// TestLexDocPhrasePrefix checks that a phrase whose last word is written
+// with a prefix is held by a text that writes the longer symbol after the
+// same word ("solaris 9" of "Solaris 9.2"), and only with a prefix.
+func TestLexDocPhrasePrefix(t *testing.T) {
+	d := lexAnalyse("Support for Solaris 9.2 hosts and for Windows nodes.")
+	solaris, nine := lex.Stem("solaris"), lex.Stem("9")
+	for _, tc := range []struct {
+		name, term string
+		prefix     bool
+		want       bool
+	}{
+		{"the number's dotted form, with a prefix", solaris + " " + nine, true, true},
+		{"the number's dotted form, exactly", solaris + " " + nine, false, false},
+		{"the whole symbol, exactly", solaris + " " + lex.Stem("9.2"), false, true},
+		{"another word before the number", lex.Stem("windows") + " " + nine, true, false},
+		{"another number", solaris + " " + lex.Stem("8"), true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := d.holds(tc.term, tc.prefix); got != tc.want {
+				t.Errorf("holds(%q, %v) = %v, want %v", tc.term, tc.prefix, got, tc.want)
+			}
+		})
+	}
+}
+
 // TestLexDocTerms checks what an analysed text holds: the stems of its
 // words, its adjacent pairs of words unless a stop word parts them, and
 // with a prefix the symbols the prefix starts.
