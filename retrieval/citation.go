@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/livespec/livespec"
-	"github.com/livespec/livespec/internal/lex"
 )
 
 // excerptLen is the target length of a citation excerpt, in runes.
@@ -160,11 +159,8 @@ func Excerpt(text, query string) string {
 // sharedTerms returns how many distinct terms of qt the text u holds.
 func sharedTerms(u string, qt map[string]bool) int {
 	var seen []string // a query has few terms
-	for _, t := range lex.Tokens(u) {
-		if lex.Stop(t.Word) {
-			continue
-		}
-		if st := lex.Stem(t.Word); qt[st] && !slices.Contains(seen, st) {
+	for st := range termsOf(u) {
+		if qt[st] && !slices.Contains(seen, st) {
 			seen = append(seen, st)
 		}
 	}

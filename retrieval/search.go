@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -343,17 +344,21 @@ func lexSet(s string) map[string]bool {
 	return m
 }
 
-// terms returns the stemmed words of s that are not stop words, in order,
+// lexTerms returns the stemmed words of s that are not stop words, in order,
 // with repeats.
 func lexTerms(s string) []string {
-	var out []string
-	for _, t := range lex.Tokens(s) {
-		if lex.Stop(t.Word) {
-			continue
+	return slices.Collect(termsOf(s))
+}
+
+// termsOf yields the terms of s in order, as lexTerms returns them.
+func termsOf(s string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, t := range lex.Tokens(s) {
+			if !lex.Stop(t.Word) && !yield(lex.Stem(t.Word)) {
+				return
+			}
 		}
-		out = append(out, lex.Stem(t.Word))
 	}
-	return out
 }
 
 // lexTermSet returns the distinct terms of s.
