@@ -74,6 +74,27 @@ func askHandler(a *answers, qs queries) gin.HandlerFunc {
 	})
 }
 
+// askResult is what an Asker returned.
+type askResult struct {
+	ans *livespec.Answer
+	err error
+}
+
+// call runs the Asker for req, turning a panic into an error.
+func (a *answers) call(ctx context.Context, req livespec.AskRequest, onToken func(string) error) (r askResult) {
+	defer func() {
+		if rec := recover(); rec != nil {
+			a.log.Error("api: Asker panicked", "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
+			r = askResult{err: fmt.Errorf("api: Asker panicked: %v", rec)}
+		}
+	}()
+	ans, err := a.asker.Ask(ctx, req, onToken)
+	if err == nil && ans == nil {
+		err = fmt.Errorf("api: Asker returned no answer and no error")
+	}
+	return askResult{ans, err}
+}
+
 // answer runs the Asker for req, admitted with release (see run), and
 // records the answer's time; onToken, when not nil, receives the text as
 // it is generated.
@@ -88,30 +109,18 @@ func (a *answers) answer(ctx context.Context, req livespec.AskRequest, onToken f
 }
 
 // run calls the Asker in its own goroutine, which holds the generation
-// slot until the Asker returns and then calls release. The request waits
-// for it, but not forever: once ctx has ended, an Asker that does not
-// return within askAbandonAfter is left behind (still holding its slot, so
-// the bound on concurrent generation holds) and the request ends with
-// ctx's error.
+// slot until the Asker returns and then calls release, before the answer
+// is handed over: a client asking again as soon as it has its answer
+// finds the slot free. The request waits for it, but not forever: once
+// ctx has ended, an Asker that does not return within askAbandonAfter is
+// left behind (still holding its slot, so the bound on concurrent
+// generation holds) and the request ends with ctx's error.
 func (a *answers) run(ctx context.Context, req livespec.AskRequest, onToken func(string) error, release func()) (*livespec.Answer, error) {
-	type result struct {
-		ans *livespec.Answer
-		err error
-	}
-	done := make(chan result, 1)
+	done := make(chan askResult, 1)
 	started := a.running.Go(func() {
-		defer release()
-		defer func() {
-			if rec := recover(); rec != nil {
-				a.log.Error("api: Asker panicked", "panic", fmt.Sprint(rec), "stack", string(debug.Stack()))
-				done <- result{err: fmt.Errorf("api: Asker panicked: %v", rec)}
-			}
-		}()
-		ans, err := a.asker.Ask(ctx, req, onToken)
-		if err == nil && ans == nil {
-			err = fmt.Errorf("api: Asker returned no answer and no error")
-		}
-		done <- result{ans, err}
+		r := a.call(ctx, req, onToken)
+		release()
+		done <- r
 	})
 	if !started {
 		release()
