@@ -53,14 +53,20 @@ func (t Token) Pieces() []string {
 // Tokens splits s into tokens, identifiers and symbols first, then the
 // words of the running text in order (see the package documentation).
 func Tokens(s string) []Token {
-	out := make([]Token, 0, len(s)/6+1)
+	return AppendTokens(make([]Token, 0, len(s)/6+1), s)
+}
+
+// AppendTokens appends the tokens of s to out, as Tokens returns them, and
+// returns the longer slice: a caller analysing many texts reuses one.
+func AppendTokens(out []Token, s string) []Token {
+	start := len(out)
 	out = idents(s, out)
 	n := len(out)
 	out = symbols(s, out)
 	names := prefixNames(out[n:])
 	out = words(s, out)
 	if names != nil {
-		markNames(out, names)
+		markNames(out[start:], names)
 	}
 	return out
 }
@@ -101,23 +107,32 @@ type span struct{ a, b int }
 func words(s string, out []Token) []Token {
 	n := len(s)
 	for i := 0; i < n; {
-		r, w := decodeRune(s, i)
-		if !IsWordRune(r) {
+		if c := s[i]; c < utf8.RuneSelf {
+			if !asciiWord[c] {
+				i++
+				continue
+			}
+		} else if r, w := utf8.DecodeRuneInString(s[i:]); !IsWordRune(r) {
 			i += w
 			continue
 		}
 		// A compound: words joined by single hyphens, at most four.
 		var raw [4]span
 		nr := 0
+		caps, wide := 0, false // upper-case ASCII letters; runes beyond ASCII
 		for {
 			j := i
 			for j < n {
 				if c := s[j]; c < utf8.RuneSelf && asciiWord[c] {
+					if 'A' <= c && c <= 'Z' {
+						caps++
+					}
 					j++
 					continue
 				}
 				r, w := decodeRune(s, j)
 				if IsWordRune(r) || (r == '.' && j > i && isDigitAt(s, j-1) && isDigitAt(s, j+1)) {
+					wide = wide || r >= utf8.RuneSelf
 					j += w
 					continue
 				}
@@ -136,8 +151,14 @@ func words(s string, out []Token) []Token {
 		}
 		if nr == 1 {
 			w := s[raw[0].a:raw[0].b]
-			if lowerASCII(w) { // the common case, at no cost
+			switch {
+			case wide:
+			case caps == 0: // the common case, at no cost
 				out = append(out, Token{Word: w})
+				continue
+			case caps == 1 && 'A' <= w[0] && w[0] <= 'Z':
+				// Capitalised: no camelCase cut, no acronym.
+				out = append(out, Token{Word: strings.ToLower(w)})
 				continue
 			}
 			if camelCuts(w) == nil {
@@ -164,17 +185,6 @@ func words(s string, out []Token) []Token {
 	return out
 }
 
-// lowerASCII reports whether w holds only ASCII and no upper-case
-// letter: it is its own lower case and has no camelCase cut.
-func lowerASCII(w string) bool {
-	for i := 0; i < len(w); i++ {
-		if c := w[i]; c >= utf8.RuneSelf || ('A' <= c && c <= 'Z') {
-			return false
-		}
-	}
-	return true
-}
-
 func decodeRune(s string, i int) (rune, int) {
 	if c := s[i]; c < utf8.RuneSelf {
 		return rune(c), 1
@@ -196,20 +206,24 @@ func isDigitAt(s string, i int) bool { return i >= 0 && i < len(s) && '0' <= s[i
 // idents appends the identifiers of s written with slashes or dots between
 // words ("src/oas.md", "text/event-stream", "x.y", "HTTP/2"), whole and
 // lower-cased, so that a question quoting one matches the texts that do.
+// Only a run of identifier runes holding a '/' or a '.' can be one, so the
+// runs around those bytes are read, in order, and the rest is skipped.
 func idents(s string, out []Token) []Token {
-	for i := 0; i < len(s); {
-		j, joined := identEnd(s, i)
-		if j == i {
-			_, w := decodeRune(s, i)
-			i += w
-			continue
+	dot, slash := nextByte(s, 0, '.'), nextByte(s, 0, '/')
+	for i := 0; ; {
+		if dot < i {
+			dot = nextByte(s, i, '.')
 		}
-		run := s[i:j]
+		if slash < i {
+			slash = nextByte(s, i, '/')
+		}
+		k := min(dot, slash)
+		if k == len(s) {
+			return out
+		}
+		a, j := identStart(s, i, k), identRunEnd(s, k)
 		i = j
-		if !joined {
-			continue // no identifier (see isIdentRun)
-		}
-		run = strings.TrimLeft(run, "/._-")
+		run := strings.TrimLeft(s[a:j], "/._-")
 		run = strings.TrimRight(run, "/._-")
 		if len(run) > 80 || strings.Contains(run, "//") {
 			continue
@@ -218,19 +232,46 @@ func idents(s string, out []Token) []Token {
 			out = append(out, Token{Word: strings.ToLower(run), Part: true})
 		}
 	}
-	return out
 }
 
-// identEnd returns the end of the run of identifier runes (letters,
-// digits, '/', '.', '_' and '-') from i, and whether it holds a '/' or a
-// '.'.
-func identEnd(s string, i int) (end int, joined bool) {
+// nextByte returns the index of the first c of s at or after from, or
+// len(s).
+func nextByte(s string, from int, c byte) int {
+	if k := strings.IndexByte(s[from:], c); k >= 0 {
+		return from + k
+	}
+	return len(s)
+}
+
+// identStart returns the start of the run of identifier runes that holds
+// the byte at k, reading back no further than from. UTF-8 reads the same
+// rune boundaries backwards as forwards, so this is where a forward scan
+// from a rune boundary at or before from would start the run.
+func identStart(s string, from, k int) int {
+	for k > from {
+		if c := s[k-1]; c < utf8.RuneSelf {
+			if !asciiIdent[c] {
+				break
+			}
+			k--
+			continue
+		}
+		r, w := utf8.DecodeLastRuneInString(s[from:k])
+		if !IsWordRune(r) {
+			break
+		}
+		k -= w
+	}
+	return k
+}
+
+// identRunEnd returns the end of the run of identifier runes from i.
+func identRunEnd(s string, i int) int {
 	for i < len(s) {
 		if c := s[i]; c < utf8.RuneSelf {
 			if !asciiIdent[c] {
 				break
 			}
-			joined = joined || c == '/' || c == '.'
 			i++
 			continue
 		}
@@ -240,7 +281,7 @@ func identEnd(s string, i int) (end int, joined bool) {
 		}
 		i += w
 	}
-	return i, joined
+	return i
 }
 
 // asciiWord marks the ASCII letters and digits.

@@ -38,6 +38,10 @@ func TestTokens(t *testing.T) {
 		{"directives", "a //go:build line", []string{"//go:build", "go", "build"}, nil},
 		{"punctuation code spans", "the `?` operator and `~`", []string{"?", "~", "operator"}, nil},
 		{"question marks are no terms", "what is it?", nil, []string{"?"}},
+		{"identifiers with letters beyond ASCII", "siehe Größe/maß.md und über.example", []string{"größe/maß.md", "über.example", "größe"}, nil},
+		{"identifiers after many fractions", strings.Repeat("1/2 ", 200) + "edit src/oas.md.", []string{"src/oas.md"}, []string{"1/2"}},
+		{"invalid UTF-8 bounds an identifier", "\xffsrc/oas.md\xc3", []string{"src/oas.md"}, nil},
+		{"capitalised words", "The Kubelet and Über", []string{"the", "kubelet", "über"}, []string{"The", "Kubelet"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -51,6 +55,27 @@ func TestTokens(t *testing.T) {
 				if slices.Contains(got, w) {
 					t.Errorf("Tokens(%q) = %q, should not hold %q", tc.text, got, w)
 				}
+			}
+		})
+	}
+}
+
+// TestAppendTokens checks that tokens appended to those of another text
+// are the text's own tokens: a prefix the second text writes marks its
+// own words, not the first text's.
+func TestAppendTokens(t *testing.T) {
+	tests := []struct{ name, first, second string }{
+		{"a prefix name in the second text", "int and ints", "names like `~int`-style and int"},
+		{"a prefix name in the first text", "`~int`-style names", "int and style"},
+		{"nothing before", "", "readOnly `$ref` src/oas.md"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			first := Tokens(tc.first)
+			got := AppendTokens(slices.Clone(first), tc.second)
+			want := append(first, Tokens(tc.second)...)
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("AppendTokens = %+v, want %+v", got, want)
 			}
 		})
 	}

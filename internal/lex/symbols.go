@@ -30,6 +30,9 @@ func symbols(s string, out []Token) []Token {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
+		if !symbolByte[c] {
+			continue
+		}
 		prevWord := i > 0 && isWordByteBefore(s, i)
 		switch c {
 		case '$', '@', '~':
@@ -93,6 +96,14 @@ func symbols(s string, out []Token) []Token {
 	}
 	return out
 }
+
+// symbolByte marks the bytes a symbol can start at (see symbols).
+var symbolByte = func() (t [256]bool) {
+	for _, c := range []byte("$@~{<#/-`") {
+		t[c] = true
+	}
+	return t
+}()
 
 // symbolCuts returns the first camelCase cuts of a symbol's name (see
 // Token.cuts): the offsets in the symbol where its name, after the sigil,
