@@ -489,27 +489,25 @@ func lexAnalyseTerms(text string) *lexDoc { return analyse(text, false) }
 
 func analyse(text string, phrases bool) *lexDoc {
 	d := &lexDoc{}
-	toks := lex.Tokens(text)
-	b := newTermBuilder(len(toks), phrases)
+	b := termBuilders.Get().(*termBuilder)
 	defer b.done()
 	prev := -1 // the index of the last word's term; none: -1
-	for _, t := range toks {
-		st := lex.Stem(t.Word)
-		i := b.add(st)
+	for _, t := range b.tokens(text, phrases) {
+		i, stop := b.addWord(t.Word)
 		if t.Symbol {
 			d.addPieces(t.Pieces())
 		}
 		if !phrases || t.Part {
 			continue
 		}
-		if lex.Stop(t.Word) {
+		if stop {
 			prev = -1
 			continue
 		}
 		if prev >= 0 {
 			b.addPair(prev, i) // adjacent words, for phrases
 		}
-		if prev = i; st == "" {
+		if prev = i; t.Word == "" {
 			prev = -1
 		}
 	}

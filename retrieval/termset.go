@@ -175,6 +175,17 @@ type termBuilder struct {
 	pairs  []uint64 // (i+1)<<32 | (j+1) of each phrase, first seen first
 	pslots []uint64 // the same keys, by hash; 0 is empty
 	pmask  uint64
+
+	phrases bool // phrases are added
+
+	// The words of the text analysed (see addWord): a word repeated in a
+	// text is stemmed and looked up once.
+	words  []string
+	wterms []int32 // the index in terms of each word's stem
+	wstops []bool  // whether each word is a stop word
+	wslots []int32 // 1 + the index in words of a word hashed there; 0 is empty
+	wmask  uint64
+	toks   []lex.Token // the tokens of the text, kept for the next one
 }
 
 // termBuilders keeps builders between analyses, to reuse their tables.
@@ -184,12 +195,18 @@ var termBuilders = sync.Pool{New: func() any { return new(termBuilder) }}
 // phrases, n phrases; put it back with done.
 func newTermBuilder(n int, phrases bool) *termBuilder {
 	b := termBuilders.Get().(*termBuilder)
+	b.reset(n, phrases)
+	return b
+}
+
+// reset empties b's tables for at most n terms and, with phrases, n
+// phrases.
+func (b *termBuilder) reset(n int, phrases bool) {
 	b.slots, b.mask = emptyTable(b.slots, n)
 	b.terms, b.hashes, b.pairs = b.terms[:0], b.hashes[:0], b.pairs[:0]
-	if phrases {
+	if b.phrases = phrases; phrases {
 		b.pslots, b.pmask = emptyTable(b.pslots, n)
 	}
-	return b
 }
 
 // emptyTable returns an empty hash table for n entries, reusing t's array
@@ -229,7 +246,42 @@ func keptSize(n int) int {
 // done returns b to the pool; its terms must no longer be used.
 func (b *termBuilder) done() {
 	clear(b.terms) // let the strings go
+	clear(b.words)
+	clear(b.toks)
+	b.words, b.toks = b.words[:0], b.toks[:0]
 	termBuilders.Put(b)
+}
+
+// tokens returns the tokens of text and readies b for its words: an empty
+// table of at most as many terms, phrases when asked, and words.
+func (b *termBuilder) tokens(text string, phrases bool) []lex.Token {
+	b.toks = lex.AppendTokens(b.toks[:0], text)
+	b.reset(len(b.toks), phrases)
+	b.wslots, b.wmask = emptyTable(b.wslots, len(b.toks))
+	b.words, b.wterms, b.wstops = b.words[:0], b.wterms[:0], b.wstops[:0]
+	return b.toks
+}
+
+// addWord adds the stem of the lower-case word w unless it is there, and
+// returns its index and, when b adds phrases, whether w is a stop word. b
+// must have been readied by tokens.
+func (b *termBuilder) addWord(w string) (int, bool) {
+	hash := maphash.String(termSeed, w)
+	for h := hash & b.wmask; ; h = (h + 1) & b.wmask {
+		j := b.wslots[h]
+		if j == 0 {
+			i := b.add(lex.Stem(w))
+			stop := b.phrases && lex.Stop(w)
+			b.wslots[h] = int32(len(b.words) + 1)
+			b.words = append(b.words, w)
+			b.wterms = append(b.wterms, int32(i))
+			b.wstops = append(b.wstops, stop)
+			return i, stop
+		}
+		if b.words[j-1] == w {
+			return int(b.wterms[j-1]), b.wstops[j-1]
+		}
+	}
 }
 
 // add adds t unless it is there, and returns its index.

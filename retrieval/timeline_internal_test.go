@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -214,6 +215,84 @@ func TestTermSetPhrases(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAnalyse checks an analysis against the terms, phrases and pieces of
+// the text's tokens, each word stemmed where it stands: a word repeated,
+// in another case or as a stop word, has the same term wherever it is. Each
+// text is analysed twice, by builders reused between analyses.
+func TestAnalyse(t *testing.T) {
+	tests := []struct{ name, text string }{
+		{"repeated words", "Pods run pods; a POD runs. Pods and the pods of pods."},
+		{"stop words between", "the pod of the node and the node of the pod"},
+		{"symbols and parts", "readOnly `$dynamicRef` and $dynamicRef, src/oas.md, read-only, x-"},
+		{"empty", ""},
+		{"one word", "pod"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, phrases := range []bool{false, true} {
+				want := plainAnalysis(tc.text, phrases)
+				for range 2 {
+					if got := analysisOf(analyse(tc.text, phrases)); !reflect.DeepEqual(got, want) {
+						t.Errorf("analyse(phrases %v) = %+v, want %+v", phrases, got, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// analysis is what a lexDoc holds, written out.
+type analysis struct {
+	terms, pairs, pieces []string
+}
+
+func analysisOf(d *lexDoc) analysis {
+	var a analysis
+	for i := range d.terms.len() {
+		a.terms = append(a.terms, d.terms.at(i))
+		for j := range d.terms.len() {
+			if d.terms.hasPair(i, j) {
+				a.pairs = append(a.pairs, d.terms.at(i)+" "+d.terms.at(j))
+			}
+		}
+	}
+	a.pieces = slices.Sorted(maps.Keys(d.pieces))
+	slices.Sort(a.pairs)
+	return a
+}
+
+// plainAnalysis is the analysis of text read token by token: each token's
+// stem a term, first seen first; each two adjacent words of the running
+// text, stop words apart, a phrase; each symbol's pieces.
+func plainAnalysis(text string, phrases bool) analysis {
+	var a analysis
+	seen := map[string]bool{}
+	prev := ""
+	for _, tok := range lex.Tokens(text) {
+		st := lex.Stem(tok.Word)
+		if !seen[st] {
+			seen[st] = true
+			a.terms = append(a.terms, st)
+		}
+		a.pieces = append(a.pieces, tok.Pieces()...)
+		if !phrases || tok.Part {
+			continue
+		}
+		if lex.Stop(tok.Word) {
+			prev = ""
+			continue
+		}
+		if p := prev + " " + st; prev != "" && !slices.Contains(a.pairs, p) {
+			a.pairs = append(a.pairs, p)
+		}
+		prev = st
+	}
+	slices.Sort(a.pieces)
+	a.pieces = slices.Compact(a.pieces)
+	slices.Sort(a.pairs)
+	return a
 }
 
 // TestLexDocPhrasePrefix checks that a phrase whose last word is written
