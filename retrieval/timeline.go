@@ -117,20 +117,8 @@ func (a *Assistant) findTopic(ctx context.Context, topic string, repos []string)
 		return nil, storeError("search history", err)
 	}
 	m := &topicMatch{topic: topic, docs: make(map[string]*lexDoc, len(hits))}
+	pool, docs := m.analysePool(hits)
 	words := lexContent(lexQuery(topic))
-	docs := make([]*lexDoc, 0, len(hits))
-	seen := make(map[string]bool, len(hits))
-	pool := make([]livespec.Version, 0, len(hits))
-	for _, h := range hits {
-		if seen[h.Version.ID] {
-			continue
-		}
-		seen[h.Version.ID] = true
-		d := versionDoc(h.Version)
-		m.docs[h.Version.ID] = d
-		docs = append(docs, d)
-		pool = append(pool, h.Version)
-	}
 	lexExpand(words, versionTexts(pool))
 	lexIdentParts(words)
 	all := append(append([]qterm(nil), words...), lexPhrases(topic)...)
@@ -139,36 +127,9 @@ func (a *Assistant) findTopic(ctx context.Context, topic string, repos []string)
 	}
 	words = all[:len(words)]
 	m.qs = words
-	// The best hit: the store's ranking fused with coverage of the words
-	// and phrases; on a tie, the better coverage.
+	held := holdings(all, docs)
 	if len(pool) > 0 {
-		cov := make([]float64, len(pool))
-		order := make([]int, len(pool))
-		for i, v := range pool {
-			cov[i] = lexCoverage(all, m.docs[v.ID])
-			order[i] = i
-		}
-		sort.SliceStable(order, func(x, y int) bool { return cov[order[x]] > cov[order[y]] })
-		fused := make([]float64, len(pool))
-		for rank, i := range order {
-			fused[i] += 1 / float64(rrfK+rank+1)
-		}
-		for i := range pool {
-			fused[i] += 1 / float64(rrfK+i+1)
-		}
-		top := 0
-		for i := range pool {
-			if fused[i] > fused[top]+1e-12 || (math.Abs(fused[i]-fused[top]) <= 1e-12 && cov[i] > cov[top]) {
-				top = i
-			}
-		}
-		var core []qterm
-		for _, q := range all {
-			if m.docs[pool[top].ID].has(q) {
-				core = append(core, q)
-			}
-		}
-		if len(core) > 0 {
+		if core := held.core(all, held.best(all)); len(core) > 0 {
 			m.qs = core
 		}
 	}
@@ -181,12 +142,46 @@ func (a *Assistant) findTopic(ctx context.Context, topic string, repos []string)
 	if forms := formsCore(m.qs); forms != nil {
 		m.qs = forms
 	}
-	scoredPool := make([]scored, 0, len(pool))
-	for _, v := range pool {
-		if !m.holdsRequired(m.docs[v.ID]) {
+	m.matchPool(pool, docs, held, all)
+	m.words, m.phrases = all[:len(words)], all[len(words):]
+	if err := a.nameFile(ctx, m, pool, repos); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// analysePool returns the versions of hits, each once, in order, with
+// their analyses (versionDoc), which it also keeps in m.docs.
+func (m *topicMatch) analysePool(hits []livespec.Hit) ([]livespec.Version, []*lexDoc) {
+	docs := make([]*lexDoc, 0, len(hits))
+	pool := make([]livespec.Version, 0, len(hits))
+	for _, h := range hits {
+		if m.docs[h.Version.ID] != nil {
 			continue
 		}
-		scoredPool = append(scoredPool, scored{v, lexCoverage(m.qs, m.docs[v.ID])})
+		d := versionDoc(h.Version)
+		m.docs[h.Version.ID] = d
+		docs = append(docs, d)
+		pool = append(pool, h.Version)
+	}
+	return pool, docs
+}
+
+// matchPool sets m.matched to the pool's versions that hold the topic's
+// required terms and cover its core (m.qs) by m.thr, best first, and
+// m.sections to their sections.
+func (m *topicMatch) matchPool(pool []livespec.Version, docs []*lexDoc, held termHits, all []qterm) {
+	ks := held.indices(all, m.qs)
+	scoredPool := make([]scored, 0, len(pool))
+	for i, v := range pool {
+		if !m.holdsRequired(docs[i]) {
+			continue
+		}
+		cov := held.coverage(i, all, ks)
+		if ks == nil {
+			cov = lexCoverage(m.qs, docs[i])
+		}
+		scoredPool = append(scoredPool, scored{v, cov})
 	}
 	sort.SliceStable(scoredPool, func(i, j int) bool { return scoredPool[i].cov > scoredPool[j].cov })
 	seenKey := map[sectionID]bool{}
@@ -200,11 +195,107 @@ func (a *Assistant) findTopic(ctx context.Context, topic string, repos []string)
 			m.sections = append(m.sections, k)
 		}
 	}
-	m.words, m.phrases = all[:len(words)], all[len(words):]
-	if err := a.nameFile(ctx, m, pool, repos); err != nil {
-		return nil, err
+}
+
+// termHits records which of a topic's terms each version of its pool
+// holds, so that each is looked up once per version whatever the set of
+// terms a coverage is of.
+type termHits struct {
+	n, rows int    // terms, versions
+	has     []bool // has[i*n+k]: version i holds term k
+}
+
+// holdings returns which of qs each of docs holds (lexDoc.has).
+func holdings(qs []qterm, docs []*lexDoc) termHits {
+	t := termHits{n: len(qs), rows: len(docs), has: make([]bool, len(qs)*len(docs))}
+	for i, d := range docs {
+		row := t.has[i*t.n : (i+1)*t.n]
+		for k, q := range qs {
+			row[k] = d.has(q)
+		}
 	}
-	return m, nil
+	return t
+}
+
+// coverage returns lexCoverage of the terms ks of qs (in that order) for
+// version i: the same sums, from what holdings found.
+func (t termHits) coverage(i int, qs []qterm, ks []int) float64 {
+	row := t.has[i*t.n : (i+1)*t.n]
+	total, got := 0.0, 0.0
+	for _, k := range ks {
+		total += qs[k].weight
+		if row[k] {
+			got += qs[k].weight
+		}
+	}
+	if total == 0 {
+		return 0
+	}
+	return got / total
+}
+
+// indices returns the positions in qs of the terms of sub, in sub's order,
+// or nil when one of them is not in qs once with the same weight.
+func (termHits) indices(qs, sub []qterm) []int {
+	at := make(map[string]int, len(qs))
+	for k, q := range qs {
+		if _, dup := at[q.term]; dup {
+			return nil
+		}
+		at[q.term] = k
+	}
+	ks := make([]int, len(sub))
+	for j, q := range sub {
+		k, ok := at[q.term]
+		if !ok || qs[k].weight != q.weight || qs[k].prefix != q.prefix || !slices.Equal(qs[k].expansion, q.expansion) {
+			return nil
+		}
+		ks[j] = k
+	}
+	return ks
+}
+
+// best returns the pool's best hit for the terms qs: the store's ranking
+// fused with the ranking by coverage of qs; on a tie, the better
+// coverage. The pool must not be empty.
+func (t termHits) best(qs []qterm) int {
+	n := t.rows
+	ks := make([]int, len(qs))
+	for k := range ks {
+		ks[k] = k
+	}
+	cov := make([]float64, n)
+	order := make([]int, n)
+	for i := range n {
+		cov[i] = t.coverage(i, qs, ks)
+		order[i] = i
+	}
+	sort.SliceStable(order, func(x, y int) bool { return cov[order[x]] > cov[order[y]] })
+	fused := make([]float64, n)
+	for rank, i := range order {
+		fused[i] += 1 / float64(rrfK+rank+1)
+	}
+	for i := range n {
+		fused[i] += 1 / float64(rrfK+i+1)
+	}
+	top := 0
+	for i := range n {
+		if fused[i] > fused[top]+1e-12 || (math.Abs(fused[i]-fused[top]) <= 1e-12 && cov[i] > cov[top]) {
+			top = i
+		}
+	}
+	return top
+}
+
+// core returns the terms of qs that version i holds.
+func (t termHits) core(qs []qterm, i int) []qterm {
+	var core []qterm
+	for k, q := range qs {
+		if t.has[i*t.n+k] {
+			core = append(core, q)
+		}
+	}
+	return core
 }
 
 // weighByCorpus sets each term's weight to its inverse document frequency

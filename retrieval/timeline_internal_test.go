@@ -351,3 +351,55 @@ func TestLexDocTerms(t *testing.T) {
 		t.Errorf("words %v: want 11 from Pod to values", ws)
 	}
 }
+
+// TestTermHitsCoverage checks that a pool's coverages and core, found from
+// one look-up per version and term, are those lexCoverage and has give.
+func TestTermHitsCoverage(t *testing.T) {
+	texts := []string{
+		"The pod security admission controller enforces pod security standards.",
+		"Admission webhooks may mutate pods; the TSC reviews them.",
+		"Security contexts set `runAsUser` and `~int64` fields of a pod.",
+		"Nothing here is about the topic at all.",
+	}
+	docs := make([]*lexDoc, len(texts))
+	for i, s := range texts {
+		docs[i] = lexAnalyse(s)
+	}
+	tests := []struct {
+		name  string
+		topic string
+	}{
+		{"words and phrases", "pod security admission"},
+		{"a phrase no text has", "security pod webhooks"},
+		{"a prefix symbol", "the `~int` field runAsUser"},
+		{"nothing held", "quantum entanglement"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			all := append(lexContent(lexQuery(tc.topic)), lexPhrases(tc.topic)...)
+			for i := range all {
+				all[i].weight = 1 + float64(i)/3
+			}
+			held := holdings(all, docs)
+			for i, d := range docs {
+				sub := held.core(all, i)
+				if got, want := held.coverage(i, all, held.indices(all, all)), lexCoverage(all, d); got != want {
+					t.Errorf("text %d: coverage of every term %v, lexCoverage %v", i, got, want)
+				}
+				for _, q := range all {
+					got := slices.ContainsFunc(sub, func(c qterm) bool { return c.term == q.term })
+					if got != d.has(q) {
+						t.Errorf("text %d: core holds %q: %v, has: %v", i, q.term, got, d.has(q))
+					}
+				}
+				if len(sub) > 0 {
+					for j := range docs {
+						if got, want := held.coverage(j, all, held.indices(all, sub)), lexCoverage(sub, docs[j]); got != want {
+							t.Errorf("text %d, core of %d: coverage %v, lexCoverage %v", j, i, got, want)
+						}
+					}
+				}
+			}
+		})
+	}
+}
