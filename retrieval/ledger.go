@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -69,14 +70,7 @@ func (a *Assistant) ledger(ctx context.Context, u Understanding, topic string, n
 			return nil, err
 		}
 	case topical:
-		if m, err = a.matchTopic(ctx, topic, repos); err != nil {
-			return nil, err
-		}
-		changed, err := a.matchInWindow(ctx, m, q)
-		if err != nil {
-			return nil, err
-		}
-		if cs, err = a.topicChanges(ctx, q, m, changed); err != nil {
+		if cs, m, err = a.topicReport(ctx, topic, q, repos); err != nil {
 			return nil, err
 		}
 		res.narrowed = true
@@ -353,65 +347,89 @@ func (a *Assistant) latestBefore(ctx context.Context, repos []string, t time.Tim
 	return groupChanges(MergeParts(cs)), nil
 }
 
-// matchInWindow adds to m the sections changed in q's window that
-// mention the topic (the topic's best hits across all history need not be
-// the ones that changed in the window) and returns every section of
-// m.matched that an event of the window changed, under its new or old
-// name. It searches the files with section events in the window
-// (Store.ChangedFiles), asks which of the hits' sections and of m's
-// changed (Store.ChangedSections, once per repository) and analyses only
-// hits of a changed section not matched yet: another section's mention
-// would change nothing, nor would a second mention of a matched one.
-func (a *Assistant) matchInWindow(ctx context.Context, m *topicMatch, q livespec.ChangeQuery) ([]livespec.Key, error) {
-	if m == nil || m.fileMode {
-		return nil, nil
-	}
+// topicReport returns the events of q's window about topic, and the
+// topic's match (see matchTopic) when it was needed. It first searches
+// the files changed in the window for the topic (searchChanged): when
+// quietWindow tells from that search that no event can be about the
+// topic, whatever the match, the topic's history is not searched and
+// the match is nil. Otherwise the match is completed with the window's
+// mentions (matchRuns) and its changed sections' events are narrowed
+// (topicChanges).
+func (a *Assistant) topicReport(ctx context.Context, topic string, q livespec.ChangeQuery, repos []string) ([]livespec.Change, *topicMatch, error) {
 	files, err := a.Store.ChangedFiles(ctx, q)
 	if err != nil {
-		return nil, storeError("read changed files", err)
+		return nil, nil, storeError("read changed files", err)
 	}
-	return a.matchChanged(ctx, m, files, func(keys []livespec.Key) ([]livespec.Key, error) {
+	changedIn := func(keys []livespec.Key) ([]livespec.Key, error) {
 		changed, err := a.Store.ChangedSections(ctx, q, keys)
 		if err != nil {
 			return nil, storeError("read changed sections", err)
 		}
 		return changed, nil
-	})
+	}
+	runs, err := a.searchChanged(ctx, topic, files, changedIn)
+	if err != nil {
+		return nil, nil, err
+	}
+	if quiet, err := a.quietWindow(ctx, topic, q, files, runs); err != nil || quiet {
+		return nil, nil, err
+	}
+	m, err := a.matchTopic(ctx, topic, repos)
+	if err != nil {
+		return nil, nil, err
+	}
+	var changed []livespec.Key
+	if !m.fileMode {
+		if changed, err = matchRuns(m, runs, changedIn); err != nil {
+			return nil, nil, err
+		}
+	}
+	cs, err := a.topicChanges(ctx, q, m, changed)
+	return cs, m, err
 }
 
-// matchInChanges is matchInWindow over the events cs rather than a
-// window, answered from the events as a store without a change index
-// answers (livespec.ChangedFilesOf, livespec.ChangedSectionsOf).
+// matchInChanges adds to m the sections changed by the events cs that
+// mention the topic, as topicReport does for a window, answered from the
+// events as a store without a change index answers
+// (livespec.ChangedFilesOf, livespec.ChangedSectionsOf).
 func (a *Assistant) matchInChanges(ctx context.Context, m *topicMatch, cs []livespec.Change) error {
 	if m == nil || m.fileMode {
 		return nil
 	}
-	_, err := a.matchChanged(ctx, m, livespec.ChangedFilesOf(cs), func(keys []livespec.Key) ([]livespec.Key, error) {
+	changed := func(keys []livespec.Key) ([]livespec.Key, error) {
 		return livespec.ChangedSectionsOf(cs, keys), nil
-	})
+	}
+	runs, err := a.searchChanged(ctx, m.topic, livespec.ChangedFilesOf(cs), changed)
+	if err != nil {
+		return err
+	}
+	_, err = matchRuns(m, runs, changed)
 	return err
 }
 
-// matchChanged searches files (ordered by repo) for the topic and adds to
-// m.matched, in the order of the hits, those that mention it, whose
-// section changed and is not in m.matched yet; which sections changed,
-// changed tells. It returns the sections of m.matched that changed: a
-// section without a changed file in its repository did not (the files
-// are those with section events, and an event's old names are in its
-// own repository).
-func (a *Assistant) matchChanged(ctx context.Context, m *topicMatch, files []livespec.Key, changed func([]livespec.Key) ([]livespec.Key, error)) ([]livespec.Key, error) {
+// windowRun is the search of one repository's changed files for a topic
+// (see searchChanged).
+type windowRun struct {
+	repo     string
+	hits     []livespec.Hit     // up to topicPool, across every version
+	sections map[sectionID]bool // the hits' sections
+	changed  []livespec.Key     // those of them that changed, in order
+}
+
+// searchChanged searches files (ordered by repo, the files with section
+// events) for topic across every version, one run per repository, and
+// asks changed which of the hits' sections changed. The topic's best
+// hits across all history need not be the ones that changed, so a report
+// looks here for the changed sections that mention it.
+func (a *Assistant) searchChanged(ctx context.Context, topic string, files []livespec.Key, changed func([]livespec.Key) ([]livespec.Key, error)) ([]windowRun, error) {
 	if len(files) == 0 {
 		return nil, nil
 	}
-	text, err := a.storeText(ctx, m.topic)
+	text, err := a.storeText(ctx, topic)
 	if err != nil {
 		return nil, err
 	}
-	have := make(map[sectionID]bool, len(m.matched))
-	for _, s := range m.matched {
-		have[sectionOf(s.v)] = true
-	}
-	var out []livespec.Key
+	var runs []windowRun
 	for _, repo := range repoRuns(files) {
 		var paths []string
 		for _, f := range repo {
@@ -421,21 +439,53 @@ func (a *Assistant) matchChanged(ctx context.Context, m *topicMatch, files []liv
 		if err != nil {
 			return nil, storeError("search changed specs", err)
 		}
+		r := windowRun{repo: repo[0].Repo, hits: hits, sections: make(map[sectionID]bool, len(hits))}
+		keys := sectionKeys(hits, nil, r.sections)
+		if r.changed, err = changed(keys); err != nil {
+			return nil, err
+		}
+		runs = append(runs, r)
+	}
+	return runs, nil
+}
+
+// matchRuns adds to m.matched, in the order of the hits, those of runs
+// that mention the topic, whose section changed and is not in m.matched
+// yet; which of m's own sections changed, changed tells. Another
+// section's mention would change nothing, nor would a second mention of
+// a matched one, so only hits of a changed section not matched yet are
+// analysed. It returns the sections of m.matched that changed: a section
+// without a changed file in its repository did not (the files are those
+// with section events, and an event's old names are in its own
+// repository).
+func matchRuns(m *topicMatch, runs []windowRun, changed func([]livespec.Key) ([]livespec.Key, error)) ([]livespec.Key, error) {
+	have := make(map[sectionID]bool, len(m.matched))
+	for _, s := range m.matched {
+		have[sectionOf(s.v)] = true
+	}
+	var out []livespec.Key
+	for _, r := range runs {
 		var mine []livespec.Version // m's matches in this repository
 		for _, s := range m.matched {
-			if s.v.Repo == repo[0].Repo {
+			if s.v.Repo == r.repo {
 				mine = append(mine, s.v)
 			}
 		}
-		keys, err := changed(sectionKeys(hits, mine))
-		if err != nil {
-			return nil, err
+		keys := r.changed
+		// m's sections the hits lack follow the hits' own, in the order
+		// sectionKeys gives them.
+		if more := sectionKeys(nil, mine, maps.Clone(r.sections)); len(more) > 0 {
+			also, err := changed(more)
+			if err != nil {
+				return nil, err
+			}
+			keys = append(slices.Clip(keys), also...)
 		}
 		seen := map[sectionID]bool{}
 		for _, k := range keys {
 			seen[sectionID{k.Repo, k.Path, k.Heading}] = true
 		}
-		addMentions(m, hits, seen, have)
+		addMentions(m, r.hits, seen, have)
 		for _, k := range keys {
 			if have[sectionID{k.Repo, k.Path, k.Heading}] {
 				out = append(out, k)
@@ -445,11 +495,101 @@ func (a *Assistant) matchChanged(ctx context.Context, m *topicMatch, files []liv
 	return out, nil
 }
 
+// quietWindow reports whether no event of q's window can be about topic,
+// whatever the topic's match, as the search of the changed files (runs,
+// searchChanged) shows. A report keeps the events of the matched sections
+// that changed, or every event of the file the topic names as a whole.
+// Every matched version holds a word of the topic's search: when no run
+// filled topicPool, the runs hold every such version of the changed
+// files, so when none of their sections changed (and no file was renamed
+// in the window, which may change a section under an old path not
+// searched) no matched section changed either; and the topic must name
+// none of the files the window touched (touchedNamed).
+func (a *Assistant) quietWindow(ctx context.Context, topic string, q livespec.ChangeQuery, files []livespec.Key, runs []windowRun) (bool, error) {
+	for _, r := range runs {
+		if len(r.hits) >= topicPool || len(r.changed) > 0 {
+			return false, nil
+		}
+	}
+	q.Sections, q.Brief = false, true
+	touched, err := a.Store.Changes(ctx, q) // one file-level event per file and commit
+	if err != nil {
+		return false, storeError("read changes", err)
+	}
+	if len(touched) == 0 {
+		return true, nil
+	}
+	named, err := a.touchedNamed(ctx, topic, q.Repos, files, runs, touched)
+	return !named && err == nil, err
+}
+
+// touchedNamed reports whether topic may name a file that an event of
+// touched is on (see nameFile): one renamed, one not among files (whose
+// versions runs did not search), or one whose file name, current title or
+// title in a version runs found (the titles nameFile reads) shares a word
+// with the topic.
+func (a *Assistant) touchedNamed(ctx context.Context, topic string, repos []string, files []livespec.Key, runs []windowRun, touched []livespec.Change) (bool, error) {
+	words, ok := nameWords(topic)
+	if !ok {
+		return true, nil
+	}
+	cur, err := a.current(ctx, repos)
+	if err != nil {
+		return false, err
+	}
+	idx := cur.nameIndex()
+	titles := map[fileID][]string{}
+	for _, r := range runs {
+		for _, h := range r.hits {
+			f := fileID{h.Version.Repo, h.Version.Path}
+			titles[f] = append(titles[f], firstHeading(h.Version.Heading))
+		}
+	}
+	searched := make(map[fileID]bool, len(files))
+	for _, f := range files {
+		searched[fileID{f.Repo, f.Path}] = true
+	}
+	for _, c := range touched {
+		f := fileID{c.Repo, c.Path}
+		if c.OldPath != "" || !searched[f] {
+			return true, nil
+		}
+		names := append([]string{docName(f.path)}, titles[f]...)
+		if i, ok := idx.at[f]; ok {
+			names = append(names, cur.files[i].title)
+		}
+		for _, n := range names {
+			if slices.ContainsFunc(cachedNameTerms(n), func(w string) bool { return words[w] }) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// nameWords returns the terms by which topic may name a file (see
+// topicCover): its content words and the parts of its identifiers; false
+// when it holds an acronym, whose expansion the topic's match finds.
+func nameWords(topic string) (map[string]bool, bool) {
+	qs := lexContent(lexQuery(topic))
+	lexIdentParts(qs)
+	words := map[string]bool{}
+	for _, q := range qs {
+		if q.acronym != "" {
+			return nil, false
+		}
+		words[q.term] = true
+		for _, e := range q.expansion {
+			words[e] = true
+		}
+	}
+	return words, true
+}
+
 // sectionKeys returns the sections of hits, then of more, each once, in
-// order.
-func sectionKeys(hits []livespec.Hit, more []livespec.Version) []livespec.Key {
+// order, leaving out those in seen and adding them to it.
+func sectionKeys(hits []livespec.Hit, more []livespec.Version, seen map[sectionID]bool) []livespec.Key {
 	var keys []livespec.Key
-	seen := map[sectionID]bool{}
 	add := func(v livespec.Version) {
 		if s := sectionOf(v); !seen[s] {
 			seen[s] = true

@@ -41,14 +41,7 @@ func TestChangesCorpusWordsAreNoTopic(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.question, func(t *testing.T) {
 			ans := ask(t, a, tc.question, now)
-			var got []string
-			for _, c := range ans.Changes {
-				if !slices.Contains(got, c.Path) {
-					got = append(got, c.Path)
-				}
-			}
-			slices.Sort(got)
-			if !slices.Equal(got, tc.want) {
+			if got := changedPaths(ans); !slices.Equal(got, tc.want) {
 				t.Errorf("files = %v, want %v\n%s", got, tc.want, ans.Answer)
 			}
 		})
