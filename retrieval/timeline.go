@@ -404,6 +404,11 @@ func (a *Assistant) fileCandidates(ctx context.Context, m *topicMatch, pool []li
 				c.title = cur.files[i].title
 			}
 			nw.n--
+			if c.title == cur.files[i].title {
+				// Counted with the same name terms: the counts stand.
+				c.base, c.words = names[i].base, names[i].words
+				continue
+			}
 			for w := range names[i].own { // counted with its pool title instead
 				nw.delta[w]--
 			}
