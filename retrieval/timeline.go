@@ -144,7 +144,7 @@ func (a *Assistant) findTopic(ctx context.Context, topic string, repos []string)
 	}
 	m.matchPool(pool, docs, held, all)
 	m.words, m.phrases = all[:len(words)], all[len(words):]
-	if err := a.nameFile(ctx, m, pool, repos); err != nil {
+	if err := a.nameFile(ctx, m, pool, repos, held.counts(all, len(words))); err != nil {
 		return nil, err
 	}
 	return m, nil
@@ -287,6 +287,22 @@ func (t termHits) best(qs []qterm) int {
 	return top
 }
 
+// counts returns, for each term of qs from the from-th on, how many
+// versions hold it.
+func (t termHits) counts(qs []qterm, from int) map[string]int {
+	out := make(map[string]int, len(qs)-from)
+	for k := from; k < len(qs); k++ {
+		n := 0
+		for i := range t.rows {
+			if t.has[i*t.n+k] {
+				n++
+			}
+		}
+		out[qs[k].term] = n
+	}
+	return out
+}
+
 // core returns the terms of qs that version i holds.
 func (t termHits) core(qs []qterm, i int) []qterm {
 	var core []qterm
@@ -329,12 +345,13 @@ func (a *Assistant) weighByCorpus(ctx context.Context, qs []qterm) error {
 // then the better covered file name, a current file over a removed one,
 // the shallower path and the better search rank; a tie names none. Whether
 // the topic is the file as a whole is wholeFile's call.
-func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec.Version, repos []string) error {
+// phraseDocs counts the pool's versions holding each phrase of the topic.
+func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec.Version, repos []string, phraseDocs map[string]int) error {
 	cands, nw, err := a.fileCandidates(ctx, m, pool, repos)
 	if err != nil {
 		return err
 	}
-	named, err := a.namedFiles(ctx, m, cands, nw, pool)
+	named, err := a.namedFiles(ctx, m, cands, nw, pool, phraseDocs)
 	if err != nil {
 		return err
 	}
@@ -505,7 +522,7 @@ type scoredFile struct {
 }
 
 // namedFiles returns the candidates the topic names (see nameFile).
-func (a *Assistant) namedFiles(ctx context.Context, m *topicMatch, cands []*fileCand, nw nameWeights, pool []livespec.Version) ([]scoredFile, error) {
+func (a *Assistant) namedFiles(ctx context.Context, m *topicMatch, cands []*fileCand, nw nameWeights, pool []livespec.Version, phraseDocs map[string]int) ([]scoredFile, error) {
 	cs, err := a.corpus(ctx)
 	if err != nil {
 		return nil, err
@@ -515,7 +532,10 @@ func (a *Assistant) namedFiles(ctx context.Context, m *topicMatch, cands []*file
 		poolDocs[i] = m.docs[v.ID]
 	}
 	var named []scoredFile
-	phraseCounts := map[string]int{}
+	phraseCounts := phraseDocs // filled in as boundInCompound needs
+	if phraseCounts == nil {
+		phraseCounts = map[string]int{}
+	}
 	var scratch []string
 	for _, c := range cands {
 		covered, topicCov := topicCover(m, c, &scratch)
