@@ -348,14 +348,22 @@ func (a *Assistant) latestBefore(ctx context.Context, repos []string, t time.Tim
 }
 
 // topicReport returns the events of q's window about topic, and the
-// topic's match (see matchTopic) when it was needed. It first searches
-// the files changed in the window for the topic (searchChanged): when
-// quietWindow tells from that search that no event can be about the
-// topic, whatever the match, the topic's history is not searched and
-// the match is nil. Otherwise the match is completed with the window's
-// mentions (matchRuns) and its changed sections' events are narrowed
-// (topicChanges).
+// topic's match (see matchTopic) when it was needed: none when nothing
+// landed in the window, or when quietWindow tells from the files the
+// window touched and a search of them that no event can be about the
+// topic, whatever the match; then the topic's history is not searched.
+// Otherwise the match is completed with the window's mentions (matchRuns)
+// and its changed sections' events are narrowed (topicChanges).
 func (a *Assistant) topicReport(ctx context.Context, topic string, q livespec.ChangeQuery, repos []string) ([]livespec.Change, *topicMatch, error) {
+	fq := q
+	fq.Sections, fq.Brief = false, true
+	touched, err := a.Store.Changes(ctx, fq) // one file-level event per file and commit
+	if err != nil {
+		return nil, nil, storeError("read changes", err)
+	}
+	if len(touched) == 0 {
+		return nil, nil, nil
+	}
 	files, err := a.Store.ChangedFiles(ctx, q)
 	if err != nil {
 		return nil, nil, storeError("read changed files", err)
@@ -367,11 +375,8 @@ func (a *Assistant) topicReport(ctx context.Context, topic string, q livespec.Ch
 		}
 		return changed, nil
 	}
-	runs, err := a.searchChanged(ctx, topic, files, changedIn)
-	if err != nil {
-		return nil, nil, err
-	}
-	if quiet, err := a.quietWindow(ctx, topic, q, files, runs); err != nil || quiet {
+	quiet, runs, err := a.quietWindow(ctx, topic, q.Repos, files, touched, changedIn)
+	if err != nil || quiet {
 		return nil, nil, err
 	}
 	m, err := a.matchTopic(ctx, topic, repos)
@@ -380,12 +385,34 @@ func (a *Assistant) topicReport(ctx context.Context, topic string, q livespec.Ch
 	}
 	var changed []livespec.Key
 	if !m.fileMode {
-		if changed, err = matchRuns(m, runs, changedIn); err != nil {
+		if runs == nil {
+			if runs, err = a.searchChanged(ctx, topic, files, changedIn); err != nil {
+				return nil, nil, err
+			}
+		}
+		if changed, err = matchRuns(m, runs, changedIn, changeable(files, touched)); err != nil {
 			return nil, nil, err
 		}
 	}
 	cs, err := a.topicChanges(ctx, q, m, changed)
 	return cs, m, err
+}
+
+// changeable returns the files whose sections may have changed in a
+// window, given files (those with section events in it) and cs (its
+// events, file-level ones at least): files, and the old paths of renamed
+// files (a section moves to a new path only with its file).
+func changeable(files []livespec.Key, cs []livespec.Change) map[fileID]bool {
+	out := make(map[fileID]bool, len(files))
+	for _, f := range files {
+		out[fileID{f.Repo, f.Path}] = true
+	}
+	for _, c := range cs {
+		if c.OldPath != "" {
+			out[fileID{c.Repo, c.OldPath}] = true
+		}
+	}
+	return out
 }
 
 // matchInChanges adds to m the sections changed by the events cs that
@@ -403,7 +430,7 @@ func (a *Assistant) matchInChanges(ctx context.Context, m *topicMatch, cs []live
 	if err != nil {
 		return err
 	}
-	_, err = matchRuns(m, runs, changed)
+	_, err = matchRuns(m, runs, changed, changeable(livespec.ChangedFilesOf(cs), cs))
 	return err
 }
 
@@ -455,19 +482,18 @@ func (a *Assistant) searchChanged(ctx context.Context, topic string, files []liv
 // section's mention would change nothing, nor would a second mention of
 // a matched one, so only hits of a changed section not matched yet are
 // analysed. It returns the sections of m.matched that changed: a section
-// without a changed file in its repository did not (the files are those
-// with section events, and an event's old names are in its own
-// repository).
-func matchRuns(m *topicMatch, runs []windowRun, changed func([]livespec.Key) ([]livespec.Key, error)) ([]livespec.Key, error) {
+// in none of files (see changeable) or without a changed file in its
+// repository did not (an event's old names are in its own repository).
+func matchRuns(m *topicMatch, runs []windowRun, changed func([]livespec.Key) ([]livespec.Key, error), files map[fileID]bool) ([]livespec.Key, error) {
 	have := make(map[sectionID]bool, len(m.matched))
 	for _, s := range m.matched {
 		have[sectionOf(s.v)] = true
 	}
 	var out []livespec.Key
 	for _, r := range runs {
-		var mine []livespec.Version // m's matches in this repository
+		var mine []livespec.Version // m's matches in this repository's changeable files
 		for _, s := range m.matched {
-			if s.v.Repo == r.repo {
+			if s.v.Repo == r.repo && files[fileID{s.v.Repo, s.v.Path}] {
 				mine = append(mine, s.v)
 			}
 		}
@@ -495,76 +521,63 @@ func matchRuns(m *topicMatch, runs []windowRun, changed func([]livespec.Key) ([]
 	return out, nil
 }
 
-// quietWindow reports whether no event of q's window can be about topic,
-// whatever the topic's match, as the search of the changed files (runs,
-// searchChanged) shows. A report keeps the events of the matched sections
-// that changed, or every event of the file the topic names as a whole.
-// Every matched version holds a word of the topic's search: when no run
-// filled topicPool, the runs hold every such version of the changed
-// files, so when none of their sections changed (and no file was renamed
-// in the window, which may change a section under an old path not
-// searched) no matched section changed either; and the topic must name
-// none of the files the window touched (touchedNamed).
-func (a *Assistant) quietWindow(ctx context.Context, topic string, q livespec.ChangeQuery, files []livespec.Key, runs []windowRun) (bool, error) {
-	for _, r := range runs {
-		if len(r.hits) >= topicPool || len(r.changed) > 0 {
-			return false, nil
-		}
-	}
-	q.Sections, q.Brief = false, true
-	touched, err := a.Store.Changes(ctx, q) // one file-level event per file and commit
-	if err != nil {
-		return false, storeError("read changes", err)
-	}
-	if len(touched) == 0 {
-		return true, nil
-	}
-	named, err := a.touchedNamed(ctx, topic, q.Repos, files, runs, touched)
-	return !named && err == nil, err
-}
-
-// touchedNamed reports whether topic may name a file that an event of
-// touched is on (see nameFile): one renamed, one not among files (whose
-// versions runs did not search), or one whose file name, current title or
-// title in a version runs found (the titles nameFile reads) shares a word
-// with the topic.
-func (a *Assistant) touchedNamed(ctx context.Context, topic string, repos []string, files []livespec.Key, runs []windowRun, touched []livespec.Change) (bool, error) {
+// quietWindow reports whether no event of a window can be about topic,
+// whatever the topic's match, from the files the window touched (touched,
+// its file-level events; files, those with section events) and a search
+// of files (searchChanged), which it returns when it made it. A report
+// keeps the events of the matched sections that changed, or every event
+// of the file the topic names as a whole. Every matched version holds a
+// word of the topic's search: when no run filled topicPool, the runs hold
+// every such version of files, so when none of their sections changed
+// (and no file was renamed, which may change a section under an old path
+// not searched) no matched section changed either. And no touched file
+// may be named: none may have a name or title (current, or of a version
+// the runs found: the titles nameFile reads) sharing a word with the
+// topic.
+func (a *Assistant) quietWindow(ctx context.Context, topic string, repos []string, files []livespec.Key, touched []livespec.Change, changed func([]livespec.Key) ([]livespec.Key, error)) (bool, []windowRun, error) {
 	words, ok := nameWords(topic)
 	if !ok {
-		return true, nil
+		return false, nil, nil
 	}
 	cur, err := a.current(ctx, repos)
 	if err != nil {
-		return false, err
-	}
-	idx := cur.nameIndex()
-	titles := map[fileID][]string{}
-	for _, r := range runs {
-		for _, h := range r.hits {
-			f := fileID{h.Version.Repo, h.Version.Path}
-			titles[f] = append(titles[f], firstHeading(h.Version.Heading))
-		}
+		return false, nil, err
 	}
 	searched := make(map[fileID]bool, len(files))
 	for _, f := range files {
 		searched[fileID{f.Repo, f.Path}] = true
 	}
+	idx := cur.nameIndex()
 	for _, c := range touched {
 		f := fileID{c.Repo, c.Path}
-		if c.OldPath != "" || !searched[f] {
-			return true, nil
+		if c.OldPath != "" || !searched[f] || namesShare(words, docName(f.path)) {
+			return false, nil, nil
 		}
-		names := append([]string{docName(f.path)}, titles[f]...)
-		if i, ok := idx.at[f]; ok {
-			names = append(names, cur.files[i].title)
+		if i, ok := idx.at[f]; ok && namesShare(words, cur.files[i].title) {
+			return false, nil, nil
 		}
-		for _, n := range names {
-			if slices.ContainsFunc(cachedNameTerms(n), func(w string) bool { return words[w] }) {
-				return true, nil
+	}
+	runs, err := a.searchChanged(ctx, topic, files, changed)
+	if err != nil {
+		return false, nil, err
+	}
+	for _, r := range runs {
+		if len(r.hits) >= topicPool || len(r.changed) > 0 {
+			return false, runs, nil
+		}
+		for _, h := range r.hits {
+			if namesShare(words, firstHeading(h.Version.Heading)) {
+				return false, runs, nil
 			}
 		}
 	}
-	return false, nil
+	return true, runs, nil
+}
+
+// namesShare reports whether the file name or title name holds one of
+// words (see nameTerms).
+func namesShare(words map[string]bool, name string) bool {
+	return slices.ContainsFunc(cachedNameTerms(name), func(w string) bool { return words[w] })
 }
 
 // nameWords returns the terms by which topic may name a file (see
