@@ -63,7 +63,6 @@ type Assistant struct {
 	files       versionCache[*currentSet, few[*currentSet]]
 	vocab       versionCache[*factVocab, few[*factVocab]]
 	topics      versionCache[*topicMatch, topicBound] // topic matches, by topic, repositories and statistics
-	understood  understood                            // questions Heavy read, for Ask
 }
 
 var _ livespec.Asker = (*Assistant)(nil)
@@ -120,7 +119,7 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 	if now.IsZero() {
 		now = a.now()
 	}
-	u := a.understood.understand(question, now)
+	u := Understand(question, now)
 	topic := a.topic(question, u, req.History, now)
 	if size, ok := a.answerCaching(); ok && onToken == nil {
 		return a.cachedAnswer(ctx, size, question, u, topic, now, req.Repos)
