@@ -389,7 +389,9 @@ func Stem(w string) string {
 		return s
 	}
 	s := english.Stem(w, true)
-	stems.Add(w, s)
+	// w is most often a piece of a whole text: the memo keeps a copy, not
+	// the text.
+	stems.Add(strings.Clone(w), s)
 	return s
 }
 

@@ -2,9 +2,12 @@ package lex
 
 import (
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+	"unsafe"
 )
 
 func wordsOf(toks []Token) []string {
@@ -78,6 +81,29 @@ func TestAppendTokens(t *testing.T) {
 				t.Errorf("AppendTokens = %+v, want %+v", got, want)
 			}
 		})
+	}
+}
+
+// TestStemKeepsNoText checks that stemming a word of a text does not keep
+// the text in memory: the memo of stems holds copies of its words.
+func TestStemKeepsNoText(t *testing.T) {
+	text := strings.Repeat("filler ", 10_000) + "zymurgically"
+	freed := make(chan struct{})
+	runtime.AddCleanup(unsafe.StringData(text), func(ch chan struct{}) { close(ch) }, freed)
+	if got := Stem(text[len(text)-len("zymurgically"):]); got != "zymurg" {
+		t.Fatalf("Stem = %q, want zymurg", got)
+	}
+	text = ""
+	deadline := time.After(10 * time.Second)
+	for {
+		runtime.GC()
+		select {
+		case <-freed:
+			return
+		case <-deadline:
+			t.Fatal("the text stemmed is still kept")
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
 }
 
