@@ -3,13 +3,13 @@ package retrieval
 import (
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/lex"
 )
 
 // excerptLen is the target length of a citation excerpt, in runes.
@@ -114,13 +114,13 @@ func Excerpt(text, query string) string {
 	if len(units) == 0 {
 		return truncateRunes(body, excerptLen)
 	}
-	qt := lexTermSet(query)
+	pt := newPassageTerms(query)
 	best, bestScore := 0, -1
 	for i, u := range units {
-		if s := sharedTerms(u, qt); s > bestScore {
+		if s := pt.shared(u); s > bestScore {
 			best, bestScore = i, s
 		}
-		if bestScore == len(qt) {
+		if bestScore == len(pt.query) {
 			break // no later unit shares more: the first best stays
 		}
 	}
@@ -156,15 +156,48 @@ func Excerpt(text, query string) string {
 	return out
 }
 
-// sharedTerms returns how many distinct terms of qt the text u holds.
-func sharedTerms(u string, qt map[string]bool) int {
-	var seen []string // a query has few terms
-	for st := range termsOf(u) {
-		if qt[st] && !slices.Contains(seen, st) {
-			seen = append(seen, st)
+// passageTerms counts the terms of a query that passages of one text
+// hold. It remembers which term each word it reads stands for, as the
+// words of a passage come back in the next.
+type passageTerms struct {
+	query map[string]int // the index of each distinct term of the query
+	words map[string]int // the index of each word's term in query, or -1
+	held  []bool         // the query's terms in the passage read
+	toks  []lex.Token
+}
+
+func newPassageTerms(query string) *passageTerms {
+	p := &passageTerms{query: map[string]int{}, words: map[string]int{}}
+	for st := range termsOf(query) {
+		if _, ok := p.query[st]; !ok {
+			p.query[st] = len(p.query)
 		}
 	}
-	return len(seen)
+	p.held = make([]bool, len(p.query))
+	return p
+}
+
+// shared returns how many distinct terms of the query u holds: the stems
+// of its words that are not stop words.
+func (p *passageTerms) shared(u string) int {
+	clear(p.held)
+	n := 0
+	p.toks = lex.AppendTokens(p.toks[:0], u)
+	for _, t := range p.toks {
+		i, ok := p.words[t.Word]
+		if !ok {
+			i = -1
+			if j, ok := p.query[lex.Stem(t.Word)]; ok && !lex.Stop(t.Word) {
+				i = j
+			}
+			p.words[t.Word] = i
+		}
+		if i >= 0 && !p.held[i] {
+			p.held[i] = true
+			n++
+		}
+	}
+	return n
 }
 
 // splitUnits cuts text after line breaks and sentence ends, keeping the

@@ -96,6 +96,23 @@ func TestExcerpt(t *testing.T) {
 			t.Errorf("excerpt %q is not around the first passage", got)
 		}
 	})
+	t.Run("words read in one passage count again in the next", func(t *testing.T) {
+		filler := strings.Repeat("Filler sentence about nothing much at all. ", 10)
+		text := filler + "The tokens of a client. " + filler + "A client's tokens expire. " + filler
+		got := retrieval.Excerpt(text, "when do client tokens expire")
+		if !strings.Contains(got, "A client's tokens expire.") {
+			t.Errorf("excerpt %q is not around the passage holding every term", got)
+		}
+	})
+	t.Run("a stop word stemmed as a term counts for nothing", func(t *testing.T) {
+		// "says" is a stop word; "saying" is not, and both stem to "say".
+		filler := strings.Repeat("Filler sentence about nothing much at all. ", 10)
+		text := filler + "He says so, twice. " + filler + "The saying goes. " + filler
+		got := retrieval.Excerpt(text, "the saying")
+		if !strings.Contains(got, "The saying goes.") {
+			t.Errorf("excerpt %q is around a stop word", got)
+		}
+	})
 	t.Run("invalid UTF-8 gives a valid excerpt", func(t *testing.T) {
 		text := strings.Repeat("Bad \xff bytes \xc3 here. ", 20) + "Clients may send 100 requests per minute. " + strings.Repeat("More \xfe filler. ", 20)
 		got := retrieval.Excerpt(text, "requests per minute")

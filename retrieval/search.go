@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"iter"
 	"math"
-	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -344,13 +343,8 @@ func lexSet(s string) map[string]bool {
 	return m
 }
 
-// lexTerms returns the stemmed words of s that are not stop words, in order,
-// with repeats.
-func lexTerms(s string) []string {
-	return slices.Collect(termsOf(s))
-}
-
-// termsOf yields the terms of s in order, as lexTerms returns them.
+// termsOf yields the terms of s in order, with repeats: the stems of its
+// words that are not stop words.
 func termsOf(s string) iter.Seq[string] {
 	return func(yield func(string) bool) {
 		for _, t := range lex.Tokens(s) {
@@ -359,15 +353,6 @@ func termsOf(s string) iter.Seq[string] {
 			}
 		}
 	}
-}
-
-// lexTermSet returns the distinct terms of s.
-func lexTermSet(s string) map[string]bool {
-	m := map[string]bool{}
-	for _, t := range lexTerms(s) {
-		m[t] = true
-	}
-	return m
 }
 
 // qterm is one distinct term of a query with its weight and, for an
