@@ -62,6 +62,7 @@ type Assistant struct {
 	flights     cache.Flight[*livespec.Answer] // heavy answers being computed (answerOnce)
 	files       versionCache[*currentSet, few[*currentSet]]
 	vocab       versionCache[*factVocab, few[*factVocab]]
+	lineages    versionCache[*lineage, factRows]      // fact lineages, by repositories and fields
 	topics      versionCache[*topicMatch, topicBound] // topic matches, by topic, repositories and statistics
 }
 

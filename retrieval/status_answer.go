@@ -60,20 +60,37 @@ func (a *Assistant) factVocab(ctx context.Context, repos []string) (*factVocab, 
 }
 
 // factLineage reads the documents that have the fields asked about, with
-// their paths over renames.
+// their paths over renames. A lineage depends on the index, the
+// repositories and the fields alone, and few sets of fields are asked
+// about: it is kept per index version and shared, so callers must not
+// change it.
 func (a *Assistant) factLineage(ctx context.Context, sq *statusQuery, repos []string) (*lineage, error) {
-	all, err := a.Store.Facts(ctx, livespec.FactQuery{Repos: repos, Fields: sq.fields, Validity: livespec.AnyVersion()})
-	if err != nil {
-		return nil, storeError("read facts", err)
-	}
-	chs, err := a.Store.FactChanges(ctx, livespec.FactChangeQuery{Repos: repos, Fields: sq.fields})
-	if err != nil {
-		return nil, storeError("read fact changes", err)
-	}
-	lin := newLineage(all, chs)
-	lin.facts, lin.changes = all, chs
-	return lin, nil
+	key := strings.Join(repos, "\x00") + "\x01" + strings.Join(sq.fields, "\x00")
+	return a.lineages.get(ctx, a.Store, key, func() (*lineage, error) {
+		all, err := a.Store.Facts(ctx, livespec.FactQuery{Repos: repos, Fields: sq.fields, Validity: livespec.AnyVersion()})
+		if err != nil {
+			return nil, storeError("read facts", err)
+		}
+		chs, err := a.Store.FactChanges(ctx, livespec.FactChangeQuery{Repos: repos, Fields: sq.fields})
+		if err != nil {
+			return nil, storeError("read fact changes", err)
+		}
+		lin := newLineage(all, chs)
+		lin.facts, lin.changes = all, chs
+		return lin, nil
+	})
 }
+
+// factRows bounds the lineages an Assistant keeps by the facts and
+// changes they hold, at most maxLineageRows together.
+type factRows struct{}
+
+func (factRows) weigh(l *lineage) int64 { return int64(len(l.facts)+len(l.changes)) + 1 }
+func (factRows) max() int64             { return maxLineageRows }
+
+// maxLineageRows bounds the facts and fact changes of the lineages kept:
+// a few tens of MB.
+const maxLineageRows = 200_000
 
 // statusResult is the evidence of a status answer.
 type statusResult struct {

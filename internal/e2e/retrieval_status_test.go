@@ -153,8 +153,9 @@ func TestStatusHeaderLists(t *testing.T) {
 }
 
 // TestStatusAfterIngest: the fields and values status questions are read
-// against are kept between questions, and a new ingest brings the new
-// ones: a status first written after the first question is found.
+// against, and the documents holding them, are kept between questions,
+// and a new ingest brings the new ones: a status first written after the
+// first question is found, and so is a document first written then.
 func TestStatusAfterIngest(t *testing.T) {
 	rfc := func(title, status string) string {
 		return "---\nstatus: " + status + "\n---\n# " + title + "\n\nThe proposal text about " + strings.ToLower(title) + ".\n"
@@ -165,9 +166,13 @@ func TestStatusAfterIngest(t *testing.T) {
 	a := &retrieval.Assistant{Store: st, AnswerCache: -1}
 	now := day("2024-12-01T00:00:00Z")
 	checkStatus(t, a, "Which proposals are drafts?", now, "rfcs/0001-tokens.md status=draft since 2024-03-01 prev=")
-	r.Do(gittest.Step{Date: "2024-06-01T10:00:00Z", Msg: "withdraw tokens", Write: map[string]string{"rfcs/0001-tokens.md": rfc("Token refresh", "withdrawn")}})
+	checkStatus(t, a, "What is the status of the token refresh RFC?", now, "rfcs/0001-tokens.md status=draft since 2024-03-01 prev=")
+	r.Do(gittest.Step{Date: "2024-06-01T10:00:00Z", Msg: "withdraw tokens, propose sso", Write: map[string]string{
+		"rfcs/0001-tokens.md": rfc("Token refresh", "withdrawn"), "rfcs/0002-sso.md": rfc("Single sign-on", "draft")}})
 	if _, err := ingest.Run(context.Background(), st, ingest.Options{Repo: "demo", Dir: r.Dir}); err != nil {
 		t.Fatal(err)
 	}
 	checkStatus(t, a, "Which proposals were withdrawn?", now, "rfcs/0001-tokens.md status=withdrawn since 2024-06-01 prev=draft")
+	checkStatus(t, a, "What is the status of the token refresh RFC?", now, "rfcs/0001-tokens.md status=withdrawn since 2024-06-01 prev=draft")
+	checkStatus(t, a, "What is the status of the single sign-on RFC?", now, "rfcs/0002-sso.md status=draft since 2024-06-01 prev=")
 }
