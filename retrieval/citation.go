@@ -157,20 +157,21 @@ func Excerpt(text, query string) string {
 }
 
 // passageTerms counts the terms of a query that passages of one text
-// hold. It remembers which term each word it reads stands for, as the
-// words of a passage come back in the next.
+// hold. A word's stem starts with the word's first byte (see lex.Stem),
+// so only the words that start as a term of the query does are stemmed.
 type passageTerms struct {
-	query map[string]int // the index of each distinct term of the query
-	words map[string]int // the index of each word's term in query, or -1
-	held  []bool         // the query's terms in the passage read
-	toks  []lex.Token
+	query  map[string]int // the index of each distinct term of the query
+	starts [256]bool      // the first bytes of the query's terms
+	held   []bool         // the query's terms in the passage read
+	toks   []lex.Token
 }
 
 func newPassageTerms(query string) *passageTerms {
-	p := &passageTerms{query: map[string]int{}, words: map[string]int{}}
+	p := &passageTerms{query: map[string]int{}}
 	for st := range termsOf(query) {
-		if _, ok := p.query[st]; !ok {
+		if _, ok := p.query[st]; !ok && st != "" {
 			p.query[st] = len(p.query)
+			p.starts[st[0]] = true
 		}
 	}
 	p.held = make([]bool, len(p.query))
@@ -184,15 +185,10 @@ func (p *passageTerms) shared(u string) int {
 	n := 0
 	p.toks = lex.AppendTokens(p.toks[:0], u)
 	for _, t := range p.toks {
-		i, ok := p.words[t.Word]
-		if !ok {
-			i = -1
-			if j, ok := p.query[lex.Stem(t.Word)]; ok && !lex.Stop(t.Word) {
-				i = j
-			}
-			p.words[t.Word] = i
+		if t.Word == "" || !p.starts[t.Word[0]] {
+			continue
 		}
-		if i >= 0 && !p.held[i] {
+		if i, ok := p.query[lex.Stem(t.Word)]; ok && !p.held[i] && !lex.Stop(t.Word) {
 			p.held[i] = true
 			n++
 		}

@@ -380,7 +380,10 @@ var stems = cache.NewMemo[string, string](100_000)
 // Stem returns the Snowball English stem of a lower-case word: "approvals",
 // "approved" and "approving" give "approv". Words of fewer than three
 // letters, and words holding anything but ASCII letters (numbers,
-// identifiers, symbols), are returned as they are.
+// identifiers, symbols), are returned as they are. The stem of a word
+// starts with the word's first byte: Snowball changes only a word's
+// suffixes, and its special forms ("dying", "lying", "skies") keep their
+// first letter.
 func Stem(w string) string {
 	if len(w) < 3 || !asciiLetters(w) {
 		return w

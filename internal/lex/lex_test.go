@@ -84,6 +84,28 @@ func TestAppendTokens(t *testing.T) {
 	}
 }
 
+// TestStemKeepsFirstByte checks that a word's stem starts with the word's
+// first byte, for Snowball's special words, words it changes most, words
+// starting with "y" (which it reads as a consonant) and short words.
+func TestStemKeepsFirstByte(t *testing.T) {
+	words := strings.Fields(`dying lying tying skis skies idly gently ugly early only singly sky news
+		howe atlas cosmos bias andes yellow yearly youth ies eed eedly ying yes
+		generously communism arsenal relational conditional rational valenci hesitanci
+		digitizer conformabli radicalli differentli vileli analogousli vietnamization predication
+		operator feudalism decisiveness hopefulness callousness formaliti sensitiviti
+		sensibiliti triplicate formative formalize electriciti electrical hopeful goodness
+		revival allowance inference airliner gyroscopic adjustable defensible animism
+		activate angulariti homologous effective bowdlerize probate rate cease
+		controlling rolling caresses ponies ties caress cats feed agreed plastered bled
+		motoring sing conflated troubled sized hopping tanned falling hissing fizzed
+		failing filing happy`)
+	for _, w := range words {
+		if st := Stem(w); st == "" || st[0] != w[0] {
+			t.Errorf("Stem(%q) = %q, which does not start with %q", w, st, w[:1])
+		}
+	}
+}
+
 // TestStemKeepsNoText checks that stemming a word of a text does not keep
 // the text in memory: the memo of stems holds copies of its words.
 func TestStemKeepsNoText(t *testing.T) {
