@@ -88,31 +88,24 @@ func TestExcerpt(t *testing.T) {
 			t.Errorf("excerpt %q glued the lines", got)
 		}
 	})
-	t.Run("the first passage sharing every term wins", func(t *testing.T) {
-		filler := strings.Repeat("Filler sentence about nothing much at all. ", 10)
-		text := filler + "Tokens expire hourly. " + filler + "Tokens expire daily. " + filler
-		got := retrieval.Excerpt(text, "when do tokens expire")
-		if !strings.Contains(got, "Tokens expire hourly.") || strings.Contains(got, "daily") {
-			t.Errorf("excerpt %q is not around the first passage", got)
-		}
-	})
-	t.Run("words read in one passage count again in the next", func(t *testing.T) {
-		filler := strings.Repeat("Filler sentence about nothing much at all. ", 10)
-		text := filler + "The tokens of a client. " + filler + "A client's tokens expire. " + filler
-		got := retrieval.Excerpt(text, "when do client tokens expire")
-		if !strings.Contains(got, "A client's tokens expire.") {
-			t.Errorf("excerpt %q is not around the passage holding every term", got)
-		}
-	})
-	t.Run("a stop word stemmed as a term counts for nothing", func(t *testing.T) {
+	// Passages between fillers: the excerpt is around the one named.
+	passages := []struct {
+		name, first, second, query, want, notWant string
+	}{
+		{"the first passage sharing every term wins", "Tokens expire hourly. ", "Tokens expire daily. ", "when do tokens expire", "Tokens expire hourly.", "daily"},
+		{"words read in one passage count again in the next", "The tokens of a client. ", "A client's tokens expire. ", "when do client tokens expire", "A client's tokens expire.", ""},
 		// "says" is a stop word; "saying" is not, and both stem to "say".
-		filler := strings.Repeat("Filler sentence about nothing much at all. ", 10)
-		text := filler + "He says so, twice. " + filler + "The saying goes. " + filler
-		got := retrieval.Excerpt(text, "the saying")
-		if !strings.Contains(got, "The saying goes.") {
-			t.Errorf("excerpt %q is around a stop word", got)
-		}
-	})
+		{"a stop word stemmed as a term counts for nothing", "He says so, twice. ", "The saying goes. ", "the saying", "The saying goes.", ""},
+	}
+	for _, tc := range passages {
+		t.Run(tc.name, func(t *testing.T) {
+			filler := strings.Repeat("Filler sentence about nothing much at all. ", 10)
+			got := retrieval.Excerpt(filler+tc.first+filler+tc.second+filler, tc.query)
+			if !strings.Contains(got, tc.want) || (tc.notWant != "" && strings.Contains(got, tc.notWant)) {
+				t.Errorf("excerpt %q is not around %q", got, tc.want)
+			}
+		})
+	}
 	t.Run("invalid UTF-8 gives a valid excerpt", func(t *testing.T) {
 		text := strings.Repeat("Bad \xff bytes \xc3 here. ", 20) + "Clients may send 100 requests per minute. " + strings.Repeat("More \xfe filler. ", 20)
 		got := retrieval.Excerpt(text, "requests per minute")
