@@ -53,6 +53,20 @@ func (c *LRU[K, V]) Get(key K) (V, bool) {
 	return c.c.Get(key)
 }
 
+// GetMany returns the values of those of keys that have one, as Get
+// does for each, taking the lock once.
+func (c *LRU[K, V]) GetMany(keys []K) map[K]V {
+	out := make(map[K]V, len(keys))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range keys {
+		if v, ok := c.c.Get(k); ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // Add sets the value of key.
 func (c *LRU[K, V]) Add(key K, v V) {
 	c.mu.Lock()

@@ -31,6 +31,23 @@ func TestLRUForgetsTheLeastRecentlyUsed(t *testing.T) {
 	}
 }
 
+func TestGetManyIsGetOfEach(t *testing.T) {
+	c := cache.NewLRU[string, int](2)
+	c.Add("a", 1)
+	c.Add("b", 2)
+	got := c.GetMany([]string{"a", "x", "a"})
+	if len(got) != 1 || got["a"] != 1 {
+		t.Fatalf("GetMany(a, x, a) = %v, want map[a:1]", got)
+	}
+	c.Add("c", 3) // a was used by GetMany: b goes
+	if _, ok := c.Get("b"); ok {
+		t.Error("b, the least recently used, was kept past the bound")
+	}
+	if got := c.GetMany([]string{"a", "c"}); len(got) != 2 {
+		t.Errorf("GetMany(a, c) = %v, want both", got)
+	}
+}
+
 func TestWeighedKeepsItsWeight(t *testing.T) {
 	weigh := func(k string, v int) int64 { return int64(len(k) + v) }
 	tests := []struct {

@@ -83,7 +83,7 @@ func (c *termCache) read(ctx context.Context, q txQuerier, table, state string, 
 			}
 		}
 		if l == nil {
-			ps, err := readTermScores(ctx, q.tx, table, term, 0)
+			ps, err := readTermScores(ctx, q, table, term, 0)
 			if err != nil {
 				return nil, err
 			}
@@ -146,7 +146,7 @@ func (c *termCache) carry(ctx context.Context, q txQuerier, table, term string, 
 			tf = append(tf, f)
 		}
 	}
-	added, err := readTermScores(ctx, q.tx, table, term, old.at.maxID)
+	added, err := readTermScores(ctx, q, table, term, old.at.maxID)
 	if err != nil {
 		return nil, err
 	}
@@ -244,9 +244,10 @@ func (c *termCache) drop() {
 // perStore is what a Store keeps in memory beside its connections: the
 // term caches of its FTS tables and the state of DataVersion.
 type perStore struct {
-	terms map[string]*termCache
-	ver   versionState
-	stmts stmtCache
+	terms  map[string]*termCache
+	ver    versionState
+	stmts  stmtCache
+	search searchCache
 }
 
 // mem returns the Store's in-memory state, made on first use.
@@ -283,7 +284,7 @@ var readTermScores = termScores
 
 // termScores returns the contributions of term to the texts of table above
 // rowid after that match it, ordered by id.
-func termScores(ctx context.Context, tx *sql.Tx, table, term string, after int64) ([]posting, error) {
+func termScores(ctx context.Context, tx queryer, table, term string, after int64) ([]posting, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT rowid, bm25(`+table+`) FROM `+table+` WHERE `+table+` MATCH ? AND rowid > ?`, matchExpr([]string{term}), after)
 	if err != nil {
 		return nil, err

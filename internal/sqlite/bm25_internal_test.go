@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -191,7 +192,7 @@ func TestListsCarriedAcrossWrites(t *testing.T) {
 	}
 	defer other.Close()
 	var whole, added int
-	readTermScores = func(ctx context.Context, tx *sql.Tx, table, term string, after int64) ([]posting, error) {
+	readTermScores = func(ctx context.Context, tx queryer, table, term string, after int64) ([]posting, error) {
 		if after == 0 {
 			whole++
 		} else {
@@ -366,6 +367,43 @@ func TestSearchByPath(t *testing.T) {
 					if !slices.Equal(ids, want) {
 						t.Errorf("%v %v %q top %d:\n got %v\nwant %v", v, paths, text, limit, ids, want)
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestSearchAsFreshAfterWrites checks that a Store that searched before
+// writes (its own, or another Store's on the same file) finds what a Store
+// opened afresh finds, version for version, in every validity mode, though
+// it keeps the versions and texts its searches read.
+func TestSearchAsFreshAfterWrites(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "x.db")
+	s, other := openAt(t, path), openAt(t, path)
+	at := time.Date(2024, 1, 1, 3, 30, 0, 0, time.UTC)
+	modes := map[string]livespec.Validity{"any": livespec.AnyVersion(), "current": livespec.Current(), "as of": livespec.AsOf(at)}
+	search := func(st *Store, q livespec.SearchQuery) []livespec.Hit {
+		hits, err := st.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return hits
+	}
+	for i, b := range wordyHistory("a", 5, 12) {
+		writer := s
+		if i%2 == 1 {
+			writer = other
+		}
+		applyAll(t, writer, b)
+		fresh := openAt(t, path)
+		for _, terms := range wordyQueries {
+			for name, v := range modes {
+				q := livespec.SearchQuery{Text: strings.Join(terms, " "), Validity: v, Limit: 40}
+				got, want := search(s, q), search(fresh, q)
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("after batch %d, %s search %q: the searched store found %d hits, a fresh one %d, or other versions",
+						i, name, q.Text, len(got), len(want))
 				}
 			}
 		}

@@ -20,7 +20,7 @@ func TestTermReadOnceForConcurrentSearches(t *testing.T) {
 	applyAll(t, s, wordyHistory("a", 3, 20)...)
 	want := ftsRanking(t, s.r, "all_fts", []string{"pod"}, 100000)
 	calls, gate := make(chan struct{}, 16), make(chan struct{})
-	readTermScores = func(ctx context.Context, tx *sql.Tx, table, term string, after int64) ([]posting, error) {
+	readTermScores = func(ctx context.Context, tx queryer, table, term string, after int64) ([]posting, error) {
 		calls <- struct{}{}
 		<-gate
 		return termScores(ctx, tx, table, term, after)
@@ -92,7 +92,7 @@ func TestRankingWhileWriting(t *testing.T) {
 		}
 	}
 	var carried atomic.Int64
-	readTermScores = func(ctx context.Context, tx *sql.Tx, table, term string, after int64) ([]posting, error) {
+	readTermScores = func(ctx context.Context, tx queryer, table, term string, after int64) ([]posting, error) {
 		if after > 0 {
 			carried.Add(1)
 		}

@@ -187,7 +187,14 @@ type queryer interface {
 // a row does not split (a text with a NUL byte) it calls reset and reads
 // the columns from the start.
 func queryVersions(ctx context.Context, q queryer, from string, args []any, reset func(), fn func(v livespec.Version, rid int64) bool) error {
-	rows, err := q.QueryContext(ctx, `SELECT `+versionPacked+from, args...)
+	return queryVersionsOf(ctx, q, versionPacked, versionCols, from, args, reset, fn)
+}
+
+// queryVersionsOf is queryVersions selecting packed or, when a row does
+// not split, cols: versionPacked and versionCols or the same columns
+// with other expressions in place of the text's.
+func queryVersionsOf(ctx context.Context, q queryer, packed, cols, from string, args []any, reset func(), fn func(v livespec.Version, rid int64) bool) error {
+	rows, err := q.QueryContext(ctx, `SELECT `+packed+from, args...)
 	if err != nil {
 		return err
 	}
@@ -220,7 +227,7 @@ func queryVersions(ctx context.Context, q queryer, from string, args []any, rese
 		return nil
 	}
 	reset()
-	rows, err = q.QueryContext(ctx, `SELECT `+versionCols+`, v.rid`+from, args...)
+	rows, err = q.QueryContext(ctx, `SELECT `+cols+`, v.rid`+from, args...)
 	if err != nil {
 		return err
 	}

@@ -63,10 +63,15 @@ type searchFilter struct {
 	// anyVersion: versions of any validity and path pass, so nearly
 	// every candidate text has one that passes.
 	anyVersion bool
+	validity   livespec.Validity
+	repos      []string
+	// view: what the search may use of the Store's searchCache and what
+	// it read to keep there; nil for a filter on paths.
+	view *searchView
 }
 
 func newSearchFilter(q livespec.SearchQuery) (*searchFilter, error) {
-	f := &searchFilter{}
+	f := &searchFilter{validity: q.Validity, repos: q.Repos}
 	if err := f.where.validity("v", q.Validity); err != nil {
 		return nil, err
 	}
@@ -140,41 +145,69 @@ func (s *Store) Search(ctx context.Context, q livespec.SearchQuery) ([]livespec.
 	if err := s.keepPending(ctx); err != nil {
 		return nil, s.fail(ctx, "search", err)
 	}
-	conn, err := s.r.Conn(ctx) // one connection: one snapshot for every step
+	gen, err := s.DataVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(q.Paths) == 0 {
+		f.view = s.mem().search.view(gen)
+	}
+	lists, err := s.searchLists(ctx, q, f, depth)
 	if err != nil {
 		return nil, s.fail(ctx, "search", err)
+	}
+	if f.view != nil {
+		after, err := s.DataVersion(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if after != gen {
+			// A write committed during the search: what was kept may
+			// not be of the snapshot read. Read everything.
+			f.view = nil
+			if lists, err = s.searchLists(ctx, q, f, depth); err != nil {
+				return nil, s.fail(ctx, "search", err)
+			}
+		} else {
+			f.view.keep()
+		}
+	}
+	if !dense {
+		if len(lists[0]) > limit {
+			return lists[0][:limit], nil
+		}
+		return lists[0], nil
+	}
+	return RRF(RRFK, limit, lists...), nil
+}
+
+// searchLists returns the hits of q's BM25 ranking and, with a vector, of
+// its nearest neighbours, up to depth each, read at one snapshot.
+func (s *Store) searchLists(ctx context.Context, q livespec.SearchQuery, f *searchFilter, depth int) ([][]livespec.Hit, error) {
+	conn, err := s.r.Conn(ctx) // one connection: one snapshot for every step
+	if err != nil {
+		return nil, err
 	}
 	defer conn.Close()
 	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, s.fail(ctx, "search", err)
+		return nil, err
 	}
 	defer tx.Rollback()
-
 	lists := make([][]ref, 0, 2)
 	bm, err := s.bm25(ctx, tx, Terms(q.Text), f, depth)
 	if err != nil {
-		return nil, s.fail(ctx, "search", err)
+		return nil, err
 	}
 	lists = append(lists, bm)
-	if dense {
+	if len(q.Vector) > 0 {
 		nn, err := s.nearest(ctx, tx, q, f, depth)
 		if err != nil {
-			return nil, s.fail(ctx, "search", err)
+			return nil, err
 		}
 		lists = append(lists, nn)
 	}
-	hits, err := s.hits(ctx, tx, lists)
-	if err != nil {
-		return nil, s.fail(ctx, "search", err)
-	}
-	if !dense {
-		if len(hits[0]) > limit {
-			return hits[0][:limit], nil
-		}
-		return hits[0], nil
-	}
-	return RRF(RRFK, limit, hits...), nil
+	return s.hits(ctx, tx, lists, f.view)
 }
 
 // bm25 returns up to n versions passing f whose text matches terms, best
@@ -300,6 +333,18 @@ func (s *Store) addRefs(ctx context.Context, tx *sql.Tx, texts []posting, f *sea
 	for i, p := range texts {
 		ids[i] = p.id
 	}
+	if f.view != nil {
+		if ids = f.keptRefs(ids, out); len(ids) == 0 {
+			return nil
+		}
+		// Read every version of the texts, passing or not, to keep: most
+		// will be candidates of later searches.
+		if err := s.readTextVersions(ctx, tx, ids, f.view); err != nil {
+			return err
+		}
+		f.keptRefs(ids, out)
+		return nil
+	}
 	b, _ := json.Marshal(ids)
 	w := f.where
 	w.conds = append(slices.Clip(w.conds), "v.text_id IN (SELECT value FROM json_each(?))")
@@ -363,31 +408,43 @@ func readRefs(ctx context.Context, q queryer, query string, args []any, f *searc
 	return out, true, nil
 }
 
-// hits reads the versions of every ref list and returns them as hits.
-func (s *Store) hits(ctx context.Context, tx *sql.Tx, lists [][]ref) ([][]livespec.Hit, error) {
-	var rids []int64
-	seen := make(map[int64]bool)
+// hits reads the versions of every ref list and returns them as hits:
+// kept by f.view, with their text kept or read by id, or read whole.
+func (s *Store) hits(ctx context.Context, tx *sql.Tx, lists [][]ref, view *searchView) ([][]livespec.Hit, error) {
+	versions := make(map[int64]livespec.Version)
+	var rids, texts []int64 // versions to read whole; texts of kept ones
+	textOf := make(map[int64]int64)
 	for _, l := range lists {
 		for _, r := range l {
-			if !seen[r.rid] {
-				seen[r.rid] = true
-				rids = append(rids, r.rid)
+			if _, ok := textOf[r.rid]; ok {
+				continue
 			}
+			textOf[r.rid] = r.textID
+			v, ok := view.version(r)
+			if !ok {
+				rids = append(rids, r.rid)
+				continue
+			}
+			if _, ok := view.text(r.textID); !ok {
+				texts = append(texts, r.textID)
+			}
+			versions[r.rid] = v
 		}
 	}
-	versions := make(map[int64]livespec.Version, len(rids))
-	if len(rids) > 0 {
-		b, _ := json.Marshal(rids)
-		err := queryVersions(ctx, txQuerier{s, tx}, ` FROM versions v JOIN texts t ON t.id = v.text_id
-			WHERE v.rid IN (SELECT value FROM json_each(?))`, []any{string(b)},
-			func() { clear(versions) },
-			func(v livespec.Version, rid int64) bool {
-				versions[rid] = v
-				return true
-			})
-		if err != nil {
-			return nil, err
+	if err := s.readTexts(ctx, tx, texts, view); err != nil {
+		return nil, err
+	}
+	for rid, v := range versions {
+		t, ok := view.text(textOf[rid])
+		if !ok {
+			delete(versions, rid) // as the join of a version with no text
+			continue
 		}
+		v.Text, v.Hash = t.text, t.hash
+		versions[rid] = v
+	}
+	if err := s.readHits(ctx, tx, rids, textOf, versions, view); err != nil {
+		return nil, err
 	}
 	out := make([][]livespec.Hit, len(lists))
 	for i, l := range lists {
@@ -399,4 +456,29 @@ func (s *Store) hits(ctx context.Context, tx *sql.Tx, lists [][]ref) ([][]livesp
 		}
 	}
 	return out, nil
+}
+
+// readHits reads the versions of rids whole into versions, and their texts
+// into view.
+func (s *Store) readHits(ctx context.Context, tx *sql.Tx, rids []int64, textOf map[int64]int64, versions map[int64]livespec.Version, view *searchView) error {
+	if len(rids) == 0 {
+		return nil
+	}
+	b, _ := json.Marshal(rids)
+	read := make(map[int64]livespec.Version, len(rids))
+	err := queryVersions(ctx, txQuerier{s, tx}, ` FROM versions v JOIN texts t ON t.id = v.text_id
+		WHERE v.rid IN (SELECT value FROM json_each(?))`, []any{string(b)},
+		func() { clear(read) },
+		func(v livespec.Version, rid int64) bool {
+			read[rid] = v
+			return true
+		})
+	if err != nil {
+		return err
+	}
+	for rid, v := range read {
+		versions[rid] = v
+		view.keepText(textOf[rid], keptText{text: v.Text, hash: v.Hash})
+	}
+	return nil
 }

@@ -1,0 +1,279 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/cache"
+)
+
+// Searches of one process read the same versions and texts again and
+// again: over the KEPs load mix (3,000 questions about distinct topics)
+// 92% of the texts whose versions a search read, and 91% of the versions
+// it returned, had been read by an earlier search. searchCache keeps them
+// for one state of the index (DataVersion): every version carrying a text
+// (without the text), by text id, and texts, by id. A search uses what is
+// kept only if DataVersion is the same before its transaction and after
+// its last read, so the snapshot it reads is the state the kept rows were
+// read at; what it read itself is kept only then.
+
+// Bounds of a searchCache (bytes, roughly): the versions of every text of
+// the KEPs index weigh about 30 MB, its texts about 40 MB.
+const (
+	maxKeptVersions = 32 << 20
+	maxKeptTexts    = 32 << 20
+)
+
+// keptVersion is a version kept by a searchCache, without its text.
+type keptVersion struct {
+	rid, textID int64
+	v           livespec.Version
+}
+
+// keptText is a text kept by a searchCache.
+type keptText struct{ text, hash string }
+
+// searchCache keeps versions and texts at one DataVersion.
+type searchCache struct {
+	mu       sync.Mutex
+	gen      uint64
+	versions *cache.LRU[int64, []keptVersion] // by text id, in key order
+	texts    *cache.LRU[int64, keptText]      // by text id
+}
+
+// view returns what searches may use at gen: nil maps when gen is not the
+// kept one.
+func (c *searchCache) view(gen uint64) *searchView {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v := &searchView{c: c, gen: gen, versions: map[int64][]keptVersion{}, texts: map[int64]keptText{}}
+	if c.gen == gen && c.versions != nil {
+		v.keptVersions, v.keptTexts = c.versions, c.texts
+	}
+	return v
+}
+
+// searchView is one search's use of a searchCache: what was kept at its
+// DataVersion, and what it read itself, to keep once it is known to be
+// of that version.
+type searchView struct {
+	c            *searchCache
+	gen          uint64
+	keptVersions *cache.LRU[int64, []keptVersion]
+	keptTexts    *cache.LRU[int64, keptText]
+	versions     map[int64][]keptVersion // read by this search
+	texts        map[int64]keptText
+}
+
+// textVersions returns every version carrying text id, kept or read.
+func (v *searchView) textVersions(id int64) ([]keptVersion, bool) {
+	if v == nil {
+		return nil, false
+	}
+	if vs, ok := v.versions[id]; ok {
+		return vs, true
+	}
+	if v.keptVersions == nil {
+		return nil, false
+	}
+	return v.keptVersions.Get(id)
+}
+
+// eachVersions calls fn with every version carrying each text of ids,
+// kept or read, and whether there are.
+func (v *searchView) eachVersions(ids []int64, fn func(id int64, vs []keptVersion, ok bool)) {
+	var kept map[int64][]keptVersion
+	if v.keptVersions != nil {
+		kept = v.keptVersions.GetMany(ids)
+	}
+	for _, id := range ids {
+		vs, ok := v.versions[id]
+		if !ok {
+			vs, ok = kept[id]
+		}
+		fn(id, vs, ok)
+	}
+}
+
+// text returns text id, kept or read.
+func (v *searchView) text(id int64) (keptText, bool) {
+	if v == nil {
+		return keptText{}, false
+	}
+	if t, ok := v.texts[id]; ok {
+		return t, true
+	}
+	if v.keptTexts == nil {
+		return keptText{}, false
+	}
+	return v.keptTexts.Get(id)
+}
+
+// version returns the version of r, without its text, if kept or read.
+func (v *searchView) version(r ref) (livespec.Version, bool) {
+	vs, _ := v.textVersions(r.textID)
+	for _, k := range vs {
+		if k.rid == r.rid {
+			return k.v, true
+		}
+	}
+	return livespec.Version{}, false
+}
+
+// keepText notes text id, read by the search.
+func (v *searchView) keepText(id int64, t keptText) {
+	if v != nil {
+		v.texts[id] = t
+	}
+}
+
+// keep adds what the search read to the cache, at its DataVersion.
+func (v *searchView) keep() {
+	c := v.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if v.gen < c.gen {
+		return
+	}
+	if v.gen > c.gen || c.versions == nil {
+		c.gen = v.gen
+		c.versions = cache.NewWeighed(maxKeptVersions, func(_ int64, vs []keptVersion) int64 {
+			n := int64(0)
+			for _, k := range vs {
+				n += versionWeight(&k.v)
+			}
+			return n
+		})
+		c.texts = cache.NewWeighed(maxKeptTexts, func(_ int64, t keptText) int64 { return int64(len(t.text)+len(t.hash)) + 64 })
+	}
+	for id, vs := range v.versions {
+		c.versions.Add(id, vs)
+	}
+	for id, t := range v.texts {
+		c.texts.Add(id, t)
+	}
+}
+
+// versionWeight is roughly what a kept version (without text) holds.
+func versionWeight(v *livespec.Version) int64 {
+	return int64(len(v.ID)+len(v.Repo)+len(v.Path)+len(v.Heading)+len(v.Commit)+len(v.Author)+len(v.EndCommit)) + 256
+}
+
+// passes reports whether v passes f's validity and repositories (a filter
+// of no paths), as the SQL of f does.
+func (f *searchFilter) passes(v *livespec.Version) bool {
+	if len(f.repos) > 0 && !slices.Contains(f.repos, v.Repo) {
+		return false
+	}
+	switch f.validity.Mode {
+	case livespec.ValidCurrent, "":
+		return v.EndCommit == ""
+	case livespec.ValidAsOf:
+		// valid_to is NULL exactly when ValidTo is zero: a stored time
+		// is within int64 nanoseconds, which the zero time is not.
+		at := clampNanos(f.validity.At)
+		return v.ValidFrom.UnixNano() <= at && (v.EndCommit == "" || (!v.ValidTo.IsZero() && v.ValidTo.UnixNano() > at))
+	}
+	return true
+}
+
+// keptRefs adds to out the refs of the texts of ids whose versions are
+// kept or read, and returns the other ids.
+func (f *searchFilter) keptRefs(ids []int64, out map[int64][]ref) []int64 {
+	missing := ids[:0:0]
+	f.view.eachVersions(ids, func(id int64, vs []keptVersion, ok bool) {
+		if !ok {
+			missing = append(missing, id)
+			return
+		}
+		var rs []ref
+		for i := range vs {
+			if v := &vs[i].v; f.passes(v) {
+				rs = append(rs, refOf(vs[i]))
+			}
+		}
+		if rs != nil {
+			out[id] = rs
+		}
+	})
+	return missing
+}
+
+// versionMeta selects what versionPacked and versionCols do with no text
+// and the text's id in place of its hash.
+var (
+	versionMeta       = strings.NewReplacer("t.text", "''", "t.hash", "v.text_id")
+	versionMetaPacked = versionMeta.Replace(versionPacked)
+	versionMetaCols   = versionMeta.Replace(versionCols)
+)
+
+// refOf returns the ref of a kept version.
+func refOf(k keptVersion) ref {
+	return ref{rid: k.rid, textID: k.textID, id: k.v.ID, repo: k.v.Repo, path: k.v.Path, heading: k.v.Heading, part: k.v.Part}
+}
+
+// readTextVersions reads every version carrying the texts of ids, without
+// their texts, into the search's view, in key order.
+func (s *Store) readTextVersions(ctx context.Context, tx *sql.Tx, ids []int64, view *searchView) error {
+	b, _ := json.Marshal(ids)
+	read := make(map[int64][]keptVersion, len(ids))
+	var bad error
+	err := queryVersionsOf(ctx, txQuerier{s, tx}, versionMetaPacked, versionMetaCols,
+		` FROM versions v INDEXED BY versions_valid WHERE v.text_id IN (SELECT value FROM json_each(?))`, []any{string(b)},
+		func() { clear(read) },
+		func(v livespec.Version, rid int64) bool {
+			id, ok := parseInt(v.Hash)
+			if !ok || !id.Valid {
+				bad = fmt.Errorf("version %s: text id %q", v.ID, v.Hash)
+				return false
+			}
+			v.Hash = ""
+			read[id.Int64] = append(read[id.Int64], keptVersion{rid: rid, textID: id.Int64, v: v})
+			return true
+		})
+	if err = cmp.Or(err, bad); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		vs := read[id]
+		slices.SortFunc(vs, func(a, b keptVersion) int { return refLess(refOf(a), refOf(b)) })
+		view.versions[id] = vs
+	}
+	return nil
+}
+
+// readTexts reads the texts of ids into the search's view.
+func (s *Store) readTexts(ctx context.Context, tx *sql.Tx, ids []int64, view *searchView) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	b, _ := json.Marshal(ids)
+	rows, err := (txQuerier{s, tx}).QueryContext(ctx, `SELECT concat_ws(char(0), id, hash, text) FROM texts WHERE id IN (SELECT value FROM json_each(?))`, string(b))
+	if err != nil {
+		return err
+	}
+	var row string
+	for rows.Next() {
+		if err := rows.Scan(&row); err != nil {
+			rows.Close()
+			return err
+		}
+		// The id and the hash hold no NUL byte; the text is the rest.
+		id, rest, ok1 := strings.Cut(row, "\x00")
+		hash, text, ok2 := strings.Cut(rest, "\x00")
+		n, ok3 := parseInt(id)
+		if !ok1 || !ok2 || !ok3 || !n.Valid {
+			rows.Close()
+			return fmt.Errorf("text row %.20q does not split", row)
+		}
+		view.texts[n.Int64] = keptText{text: text, hash: hash}
+	}
+	return closeRows(rows)
+}
