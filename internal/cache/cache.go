@@ -53,14 +53,16 @@ func (c *LRU[K, V]) Get(key K) (V, bool) {
 	return c.c.Get(key)
 }
 
-// GetMany returns the values of those of keys that have one, as Get
-// does for each, taking the lock once.
-func (c *LRU[K, V]) GetMany(keys []K) map[K]V {
+// PeekMany returns the values of those of keys that have one, taking the
+// lock once. Unlike Get it does not make them the most recently used: a
+// cache read far more often than written (so that moving entries costs
+// more than finding them) forgets in the order it was written.
+func (c *LRU[K, V]) PeekMany(keys []K) map[K]V {
 	out := make(map[K]V, len(keys))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, k := range keys {
-		if v, ok := c.c.Get(k); ok {
+		if v, ok := c.c.Peek(k); ok {
 			out[k] = v
 		}
 	}

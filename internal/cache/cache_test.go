@@ -31,20 +31,20 @@ func TestLRUForgetsTheLeastRecentlyUsed(t *testing.T) {
 	}
 }
 
-func TestGetManyIsGetOfEach(t *testing.T) {
+func TestPeekManyLeavesTheOrder(t *testing.T) {
 	c := cache.NewLRU[string, int](2)
 	c.Add("a", 1)
 	c.Add("b", 2)
-	got := c.GetMany([]string{"a", "x", "a"})
+	got := c.PeekMany([]string{"a", "x", "a"})
 	if len(got) != 1 || got["a"] != 1 {
-		t.Fatalf("GetMany(a, x, a) = %v, want map[a:1]", got)
+		t.Fatalf("PeekMany(a, x, a) = %v, want map[a:1]", got)
 	}
-	c.Add("c", 3) // a was used by GetMany: b goes
-	if _, ok := c.Get("b"); ok {
-		t.Error("b, the least recently used, was kept past the bound")
+	c.Add("c", 3) // a, peeked but not used, is still the oldest
+	if _, ok := c.Get("a"); ok {
+		t.Error("a, the oldest, was kept past the bound")
 	}
-	if got := c.GetMany([]string{"a", "c"}); len(got) != 2 {
-		t.Errorf("GetMany(a, c) = %v, want both", got)
+	if got := c.PeekMany([]string{"b", "c"}); len(got) != 2 {
+		t.Errorf("PeekMany(b, c) = %v, want both", got)
 	}
 }
 

@@ -343,9 +343,60 @@ func (s *Store) rankTexts(ctx context.Context, tx *sql.Tx, table string, terms [
 	return sumScores(lists, total), nil
 }
 
-// sumScores merges lists ordered by id, summing each id's scores in list
-// order, as FTS5's bm25() sums its phrases.
+// sumScores returns every id of lists (each ordered by id) with the sum
+// of its scores, added in list order as FTS5's bm25() sums its phrases,
+// in no particular order. Ids index a slice of positions in the result
+// when they are dense enough; else the lists are merged.
 func sumScores(lists [][]posting, total int) []posting {
+	maxID := int64(-1)
+	for _, l := range lists {
+		if len(l) > 0 {
+			maxID = max(maxID, l[len(l)-1].id)
+		}
+	}
+	if len(lists) < 2 || l0(lists) < 0 || maxID >= int64(max(4*total, 1<<16)) {
+		return mergeScores(lists, total)
+	}
+	pos := positions.Get().(*[]int32)
+	if int64(len(*pos)) <= maxID {
+		*pos = make([]int32, maxID+1)
+	}
+	at := *pos // at[id] is id's place in out, plus one
+	out := make([]posting, 0, total)
+	for _, l := range lists {
+		for _, p := range l {
+			i := at[p.id]
+			if i == 0 {
+				out = append(out, posting{id: p.id})
+				i = int32(len(out))
+				at[p.id] = i
+			}
+			out[i-1].score = out[i-1].score + p.score
+		}
+	}
+	for _, p := range out {
+		at[p.id] = 0
+	}
+	positions.Put(pos)
+	return out
+}
+
+// l0 returns the smallest id of lists, or 0 when they are empty.
+func l0(lists [][]posting) int64 {
+	least := int64(0)
+	for _, l := range lists {
+		if len(l) > 0 {
+			least = min(least, l[0].id)
+		}
+	}
+	return least
+}
+
+// positions holds the slices sumScores indexes by id.
+var positions = sync.Pool{New: func() any { return new([]int32) }}
+
+// mergeScores is sumScores by merging the lists.
+func mergeScores(lists [][]posting, total int) []posting {
 	out := make([]posting, 0, total)
 	pos := make([]int, len(lists))
 	for {

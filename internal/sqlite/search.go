@@ -65,13 +65,14 @@ type searchFilter struct {
 	anyVersion bool
 	validity   livespec.Validity
 	repos      []string
+	pathList   []string // the paths or globs asked (paths matches globs)
 	// view: what the search may use of the Store's searchCache and what
-	// it read to keep there; nil for a filter on paths.
+	// it read to keep there.
 	view *searchView
 }
 
 func newSearchFilter(q livespec.SearchQuery) (*searchFilter, error) {
-	f := &searchFilter{validity: q.Validity, repos: q.Repos}
+	f := &searchFilter{validity: q.Validity, repos: q.Repos, pathList: q.Paths}
 	if err := f.where.validity("v", q.Validity); err != nil {
 		return nil, err
 	}
@@ -100,13 +101,6 @@ func passingRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64][]
 		out[tid] = append(out[tid], rid)
 	}
 	return out, closeRows(rows)
-}
-
-// refsOf returns the versions with the rowids rids, for each text in key
-// order.
-func (s *Store) refsOf(ctx context.Context, tx *sql.Tx, rids []int64, f *searchFilter) (map[int64][]ref, error) {
-	b, _ := json.Marshal(rids)
-	return s.sortedRefs(ctx, tx, ` FROM versions v WHERE v.rid IN (SELECT value FROM json_each(?))`, []any{string(b)}, f)
 }
 
 // Search returns the versions most relevant to q that pass its validity
@@ -149,8 +143,8 @@ func (s *Store) Search(ctx context.Context, q livespec.SearchQuery) ([]livespec.
 	if err != nil {
 		return nil, err
 	}
-	if len(q.Paths) == 0 {
-		f.view = s.mem().search.view(gen)
+	if c := &s.mem().search; !c.off {
+		f.view = c.view(gen)
 	}
 	lists, err := s.searchLists(ctx, q, f, depth)
 	if err != nil {
@@ -237,15 +231,16 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 		}
 		// Every kept text has a ref: the best n hold the first n refs.
 		top := topK(kept, n)
-		var need []int64
-		for _, p := range top {
-			if len(need) >= n {
+		need, count := top, 0
+		for i, p := range top {
+			if count >= n {
+				need = top[:i]
 				break
 			}
-			need = append(need, rids[p.id]...)
+			count += len(rids[p.id])
 		}
-		refs, err := s.refsOf(ctx, tx, need, f)
-		if err != nil {
+		refs := make(map[int64][]ref)
+		if err := s.addRefs(ctx, tx, need, f, refs); err != nil {
 			return nil, err
 		}
 		return fill(top, refs, n), nil

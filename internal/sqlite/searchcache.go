@@ -42,6 +42,7 @@ type keptText struct{ text, hash string }
 
 // searchCache keeps versions and texts at one DataVersion.
 type searchCache struct {
+	off      bool // keep nothing, use nothing (tests compare with it)
 	mu       sync.Mutex
 	gen      uint64
 	versions *cache.LRU[int64, []keptVersion] // by text id, in key order
@@ -91,7 +92,7 @@ func (v *searchView) textVersions(id int64) ([]keptVersion, bool) {
 func (v *searchView) eachVersions(ids []int64, fn func(id int64, vs []keptVersion, ok bool)) {
 	var kept map[int64][]keptVersion
 	if v.keptVersions != nil {
-		kept = v.keptVersions.GetMany(ids)
+		kept = v.keptVersions.PeekMany(ids)
 	}
 	for _, id := range ids {
 		vs, ok := v.versions[id]
@@ -166,10 +167,14 @@ func versionWeight(v *livespec.Version) int64 {
 	return int64(len(v.ID)+len(v.Repo)+len(v.Path)+len(v.Heading)+len(v.Commit)+len(v.Author)+len(v.EndCommit)) + 256
 }
 
-// passes reports whether v passes f's validity and repositories (a filter
-// of no paths), as the SQL of f does.
+// passes reports whether v passes f, as the SQL of f and f.paths do. (A
+// path that a glob matches starts with the glob's literal prefix, which
+// is what SQL checks of a glob.)
 func (f *searchFilter) passes(v *livespec.Version) bool {
 	if len(f.repos) > 0 && !slices.Contains(f.repos, v.Repo) {
+		return false
+	}
+	if len(f.pathList) > 0 && (f.paths == nil && !slices.Contains(f.pathList, v.Path) || !f.paths.match(v.Path)) {
 		return false
 	}
 	switch f.validity.Mode {
