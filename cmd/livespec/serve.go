@@ -10,7 +10,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,7 +40,6 @@ type serveFlags struct {
 	ingestDefer                          *string
 	tokens, tokenFile, ghSecret, glToken *string
 	maxInFlight, maxQueue, answerCache   *string
-	gcPercent                            *string
 	permalink, publicURL                 *string
 	accessFile, statusWords              *string
 	allowOpen                            *bool
@@ -83,7 +81,6 @@ on loopback only.`,
 		maxInFlight: f.string("max-in-flight", "0", "answers generated at once (`n`; 0: the default)"),
 		maxQueue:    f.string("max-queue", "0", "answers waiting for a slot before 429 (`n`; 0: the default)"),
 		answerCache: f.string("answer-cache", "0", "answers kept for questions asked again (`n`; 0: the default, -1: none)"),
-		gcPercent:   f.string("gc-percent", cmp.Or(e.getenv("GOGC"), strconv.Itoa(DefaultServeGCPercent)), "garbage collector target while serving (`percent` of the live heap, as GOGC; off: none)"),
 		permalink:   f.string("permalink", "", "citation URL `template`, e.g. https://github.com/ORG/REPO/blob/{commit}/{path}#{anchor}"),
 		publicURL:   f.string("public-url", "", "this server's public base `URL`, linked from Slack when an answer is too long"),
 		push:        addPushFlags(f),
@@ -101,8 +98,6 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 	if err != nil {
 		return err
 	}
-	// Set the target now and put back the one before when serve returns.
-	defer debug.SetGCPercent(debug.SetGCPercent(set.gcPercent))
 	// The repositories this server follows, and the index they go to.
 	srcs, err := repoSources(e, o.dirs.vals, o.urls.vals, *o.cloneDir)
 	if err != nil {
@@ -174,7 +169,6 @@ type serveSettings struct {
 	every                  time.Duration // --poll
 	ingestDefer            time.Duration // --ingest-defer; negative: none
 	inFlight, queue, cache int
-	gcPercent              int // --gc-percent; negative: off
 	words                  *retrieval.StatusWords
 	tokens                 []string
 	logger                 *slog.Logger
@@ -202,9 +196,6 @@ func (o *serveFlags) settings(e *env) (serveSettings, error) {
 	if err1 != nil || err2 != nil || err3 != nil {
 		return set, livespec.Errorf(livespec.EINVALID, "--max-in-flight, --max-queue and --answer-cache want whole numbers")
 	}
-	if set.gcPercent, err = parseGCPercent(*o.gcPercent); err != nil {
-		return set, err
-	}
 	if set.words, err = loadStatusWords(*o.statusWords); err != nil {
 		return set, err
 	}
@@ -227,25 +218,6 @@ func (o *serveFlags) settings(e *env) (serveSettings, error) {
 		return set, err
 	}
 	return set, nil
-}
-
-// DefaultServeGCPercent is serve's garbage collector target when neither
-// --gc-percent nor GOGC sets one: twice Go's 100. A server's live heap is
-// mostly what it keeps across questions, so collecting when the heap has
-// grown by twice it rather than once halves the collector's work, for at
-// most that heap again in memory.
-const DefaultServeGCPercent = 200
-
-// parseGCPercent reads --gc-percent: a whole number, or "off" (-1).
-func parseGCPercent(v string) (int, error) {
-	if strings.EqualFold(v, "off") {
-		return -1, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		return 0, livespec.Errorf(livespec.EINVALID, "--gc-percent %q: want a whole number such as 200, or off", v)
-	}
-	return n, nil
 }
 
 // openIndex opens the index the server reads and ingests into: the one

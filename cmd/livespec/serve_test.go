@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"runtime/metrics"
 	"strings"
 	"sync"
 	"testing"
@@ -53,7 +52,6 @@ func TestServe(t *testing.T) {
 	defer cancel()
 	stderr := &lockedWriter{w: &bytes.Buffer{}}
 	done := make(chan error, 1)
-	gcBefore := gcPercent()
 	go func() {
 		done <- run(ctx, []string{"serve", "--addr", addr, "--index", t.TempDir(), "--repo-url", r.Dir, "--github-secret", "gh-secret"},
 			func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, stderr)
@@ -100,12 +98,6 @@ func TestServe(t *testing.T) {
 
 	if code, _ := call("GET", "/v1/changes?since=2025-01-01", "", map[string]string{"Authorization": "Bearer wrong"}); code != 401 {
 		t.Errorf("wrong token: status %d, want 401", code)
-	}
-
-	// Serving, the garbage collector runs at serve's target (the map of
-	// variables sets no GOGC); it is Go's again once serve returns.
-	if got := gcPercent(); got != DefaultServeGCPercent {
-		t.Errorf("GC percent while serving = %d, want %d", got, DefaultServeGCPercent)
 	}
 
 	code, body := call("POST", "/v1/ask", `{"question":"How long do access tokens last?","now":"2025-09-01T00:00:00Z"}`, nil)
@@ -208,9 +200,6 @@ func TestServe(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop")
 	}
-	if got := gcPercent(); got != gcBefore {
-		t.Errorf("GC percent after serve = %d, want %d as before", got, gcBefore)
-	}
 	// Every goroutine serve started has ended: the warm-up, the ingest
 	// jobs, the answers, the HTTP server.
 	slackbottest.NoGoroutines(t, "github.com/livespec/livespec/")
@@ -228,40 +217,6 @@ func TestServeRefusesOpenBind(t *testing.T) {
 	if livespec.ErrorCode(err) != livespec.EINVALID || !strings.Contains(err.Error(), "token") {
 		t.Errorf("serve on 0.0.0.0 without tokens: %v", err)
 	}
-}
-
-func TestServeRefusesBadGCPercent(t *testing.T) {
-	for _, v := range []string{"lots", "-5", "1.5"} {
-		_, _, err := livespecRun(t, map[string]string{"HOME": t.TempDir()}, "serve", "--index", t.TempDir(), "--gc-percent", v)
-		if livespec.ErrorCode(err) != livespec.EINVALID || !strings.Contains(err.Error(), "--gc-percent") {
-			t.Errorf("serve --gc-percent %s: %v", v, err)
-		}
-	}
-}
-
-func TestParseGCPercent(t *testing.T) {
-	for _, tc := range []struct {
-		name, in string
-		want     int
-	}{
-		{"a number", "300", 300},
-		{"off", "off", -1},
-		{"off in capitals, as GOGC takes it", "OFF", -1},
-		{"zero: collect all the time", "0", 0},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			if got, err := parseGCPercent(tc.in); err != nil || got != tc.want {
-				t.Errorf("parseGCPercent(%q) = %d, %v; want %d", tc.in, got, err, tc.want)
-			}
-		})
-	}
-}
-
-// gcPercent returns the garbage collector's target percent now (GOGC).
-func gcPercent() int {
-	s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
-	metrics.Read(s)
-	return int(s[0].Value.Uint64())
 }
 
 func TestServeRefusesBadIngestDefer(t *testing.T) {
