@@ -344,8 +344,8 @@ func (a *Assistant) weighByCorpus(ctx context.Context, qs []qterm) error {
 // Of several named files the one whose name covers more of the topic wins,
 // then the better covered file name, a current file over a removed one,
 // the shallower path and the better search rank; a tie names none. Whether
-// the topic is the file as a whole is wholeFile's call.
-// phraseDocs counts the pool's versions holding each phrase of the topic.
+// the topic is the file as a whole is wholeFile's call. phraseDocs counts
+// the pool's versions holding each phrase of the topic.
 func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec.Version, repos []string, phraseDocs map[string]int) error {
 	cands, nw, err := a.fileCandidates(ctx, m, pool, repos)
 	if err != nil {
@@ -533,9 +533,6 @@ func (a *Assistant) namedFiles(ctx context.Context, m *topicMatch, cands []*file
 	}
 	var named []scoredFile
 	phraseCounts := phraseDocs // filled in as boundInCompound needs
-	if phraseCounts == nil {
-		phraseCounts = map[string]int{}
-	}
 	var scratch []string
 	for _, c := range cands {
 		covered, topicCov := topicCover(m, c, &scratch)
