@@ -85,8 +85,11 @@ func newSearchFilter(q livespec.SearchQuery) (*searchFilter, error) {
 }
 
 // passingRids returns, for each text, the rowids of the versions carrying
-// it that pass f.
+// it that pass f (a byPath filter).
 func passingRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64][]int64, error) {
+	if f.view != nil && f.validity.Mode == livespec.ValidAny {
+		return fileRids(ctx, tx, f)
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT v.text_id, v.rid FROM versions v`+f.where.String(), f.where.args...)
 	if err != nil {
 		return nil, err
@@ -99,6 +102,68 @@ func passingRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64][]
 			return nil, err
 		}
 		out[tid] = append(out[tid], rid)
+	}
+	return out, closeRows(rows)
+}
+
+// fileRids returns passingRids of a byPath filter of any validity from
+// every version of each file it names, kept by f.view or read (and kept):
+// a change report's window search names the files the window changed,
+// and many reports share a month or a busy file.
+func fileRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64][]int64, error) {
+	keys := make([]fileKey, 0, len(f.repos)*len(f.pathList))
+	for _, r := range f.repos {
+		for _, p := range f.pathList {
+			keys = append(keys, fileKey{r, p})
+		}
+	}
+	slices.SortFunc(keys, func(a, b fileKey) int { return cmp.Or(cmp.Compare(a.repo, b.repo), cmp.Compare(a.path, b.path)) })
+	keys = slices.Compact(keys)
+	files, missing := f.view.fileVersions(keys)
+	if len(missing) > 0 {
+		read, err := readFileVersions(ctx, tx, missing)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range missing {
+			files[k] = read[k]
+			f.view.files[k] = read[k]
+		}
+	}
+	out := make(map[int64][]int64)
+	for _, k := range keys {
+		for _, v := range files[k] {
+			out[v.textID] = append(out[v.textID], v.rid)
+		}
+	}
+	return out, nil
+}
+
+// readFileVersions reads every version of the files keys (of any validity).
+func readFileVersions(ctx context.Context, tx *sql.Tx, keys []fileKey) (map[fileKey][]fileVersion, error) {
+	var repos, paths []string
+	for _, k := range keys {
+		repos = append(repos, k.repo)
+		paths = append(paths, k.path)
+	}
+	slices.Sort(repos)
+	slices.Sort(paths)
+	var w where
+	w.in("v.repo", slices.Compact(repos))
+	w.in("v.path", slices.Compact(paths))
+	rows, err := tx.QueryContext(ctx, `SELECT v.repo, v.path, v.rid, v.text_id FROM versions v`+w.String(), w.args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[fileKey][]fileVersion, len(keys))
+	for rows.Next() {
+		var k fileKey
+		var v fileVersion
+		if err := rows.Scan(&k.repo, &k.path, &v.rid, &v.textID); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out[k] = append(out[k], v)
 	}
 	return out, closeRows(rows)
 }

@@ -29,6 +29,7 @@ import (
 const (
 	maxKeptVersions = 32 << 20
 	maxKeptTexts    = 32 << 20
+	maxKeptFiles    = 8 << 20 // every file of the KEPs index: about 3 MB
 )
 
 // keptVersion is a version kept by a searchCache, without its text.
@@ -40,13 +41,21 @@ type keptVersion struct {
 // keptText is a text kept by a searchCache.
 type keptText struct{ text, hash string }
 
+// fileKey is a file of a repository.
+type fileKey struct{ repo, path string }
+
+// fileVersion is a version of a file as a search filtered by paths needs
+// it: its rowid and its text's id.
+type fileVersion struct{ rid, textID int64 }
+
 // searchCache keeps versions and texts at one DataVersion.
 type searchCache struct {
 	off      bool // keep nothing, use nothing (tests compare with it)
 	mu       sync.Mutex
 	gen      uint64
-	versions *cache.LRU[int64, []keptVersion] // by text id, in key order
-	texts    *cache.LRU[int64, keptText]      // by text id
+	versions *cache.LRU[int64, []keptVersion]   // by text id, in key order
+	texts    *cache.LRU[int64, keptText]        // by text id
+	files    *cache.LRU[fileKey, []fileVersion] // every version of a file
 }
 
 // view returns what searches may use at gen: nil maps when gen is not the
@@ -54,9 +63,9 @@ type searchCache struct {
 func (c *searchCache) view(gen uint64) *searchView {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v := &searchView{c: c, gen: gen, versions: map[int64][]keptVersion{}, texts: map[int64]keptText{}}
+	v := &searchView{c: c, gen: gen, versions: map[int64][]keptVersion{}, texts: map[int64]keptText{}, files: map[fileKey][]fileVersion{}}
 	if c.gen == gen && c.versions != nil {
-		v.keptVersions, v.keptTexts = c.versions, c.texts
+		v.keptVersions, v.keptTexts, v.keptFiles = c.versions, c.texts, c.files
 	}
 	return v
 }
@@ -69,8 +78,10 @@ type searchView struct {
 	gen          uint64
 	keptVersions *cache.LRU[int64, []keptVersion]
 	keptTexts    *cache.LRU[int64, keptText]
+	keptFiles    *cache.LRU[fileKey, []fileVersion]
 	versions     map[int64][]keptVersion // read by this search
 	texts        map[int64]keptText
+	files        map[fileKey][]fileVersion
 }
 
 // textVersions returns every version carrying text id, kept or read.
@@ -101,6 +112,27 @@ func (v *searchView) eachVersions(ids []int64, fn func(id int64, vs []keptVersio
 		}
 		fn(id, vs, ok)
 	}
+}
+
+// fileVersions returns every version of each file of keys that is kept
+// or read, and the keys of the others.
+func (v *searchView) fileVersions(keys []fileKey) (map[fileKey][]fileVersion, []fileKey) {
+	out := make(map[fileKey][]fileVersion, len(keys))
+	if v.keptFiles != nil {
+		out = v.keptFiles.PeekMany(keys)
+	}
+	var missing []fileKey
+	for _, k := range keys {
+		if _, ok := out[k]; ok {
+			continue
+		}
+		if vs, ok := v.files[k]; ok {
+			out[k] = vs
+			continue
+		}
+		missing = append(missing, k)
+	}
+	return out, missing
 }
 
 // text returns text id, kept or read.
@@ -153,12 +185,18 @@ func (v *searchView) keep() {
 			return n
 		})
 		c.texts = cache.NewWeighed(maxKeptTexts, func(_ int64, t keptText) int64 { return int64(len(t.text)+len(t.hash)) + 64 })
+		c.files = cache.NewWeighed(maxKeptFiles, func(k fileKey, vs []fileVersion) int64 {
+			return int64(len(k.repo)+len(k.path)+16*len(vs)) + 64
+		})
 	}
 	for id, vs := range v.versions {
 		c.versions.Add(id, vs)
 	}
 	for id, t := range v.texts {
 		c.texts.Add(id, t)
+	}
+	for k, vs := range v.files {
+		c.files.Add(k, vs)
 	}
 }
 
