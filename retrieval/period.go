@@ -3,6 +3,7 @@ package retrieval
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -523,27 +524,64 @@ var (
 	// (findPhrases): a process that reads no question never pays for them.
 	phraseRes = sync.OnceValue(func() []phraseRe {
 		return []phraseRe{
-			{phraseAsOf, regexp.MustCompile(`\b(?:as\s+of|as\s+at|as\s+it\s+(?:stood|was)\s+(?:on|in|at)|(?:at|by)\s+the\s+(?P<e1>end|close|start|beginning)\s+of|back\s+in|back\s+on|on)\s+(?:the\s+(?P<e2>end|close|start|beginning)\s+of\s+)?(?P<a>` + pointAny + `)`)},
-			{phraseRange, regexp.MustCompile(`\b(?:between|from)\s+(?P<a>` + pointAny + `)\s*(?:\band\b|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b|-|–|—|\.\.\.?)\s*(?P<b>` + pointAny + `)`)},
-			{phraseRange, regexp.MustCompile(`(?P<a>` + pointStrict + `)\s*(?:\.\.\.?|–|—|\s\bto\b|\s\bthrough\b|\s\buntil\b|\s\bthru\b)\s*(?P<b>` + pointAny + `)`)},
+			{phraseAsOf, cueWords("as", "at", "by", "back", "on"), regexp.MustCompile(`\b(?:as\s+of|as\s+at|as\s+it\s+(?:stood|was)\s+(?:on|in|at)|(?:at|by)\s+the\s+(?P<e1>end|close|start|beginning)\s+of|back\s+in|back\s+on|on)\s+(?:the\s+(?P<e2>end|close|start|beginning)\s+of\s+)?(?P<a>` + pointAny + `)`)},
+			{phraseRange, cueWords("between", "from"), regexp.MustCompile(`\b(?:between|from)\s+(?P<a>` + pointAny + `)\s*(?:\band\b|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b|-|–|—|\.\.\.?)\s*(?P<b>` + pointAny + `)`)},
+			{phraseRange, &phraseCue{words: []string{"to", "through", "until", "thru"}, marks: []string{"..", "–", "—"}}, regexp.MustCompile(`(?P<a>` + pointStrict + `)\s*(?:\.\.\.?|–|—|\s\bto\b|\s\bthrough\b|\s\buntil\b|\s\bthru\b)\s*(?P<b>` + pointAny + `)`)},
 			// "January–March 2024", "2019–2021": dashes join any two points.
-			{phraseRange, regexp.MustCompile(`(?P<a>` + pointAny + `)\s*(?:-|–|—)\s*(?P<b>` + pointAny + `)`)},
-			{phraseAll, regexp.MustCompile(`\bsince\s+(?:(?:it|they|this|that|these|those)\s+(?:(?:was|were|got|had\s+been|has\s+been)\s+)?(?:first\s+)?\w+|(?:its|their)\s+\w+|the\s+(?:very\s+)?(?:beginning|start|outset|inception|creation)|(?:the\s+)?(?:beginning|start|inception|creation|day\s+one))\b|\b(?:of|in|for)\s+all\s+time\b|\b(?:over|during|across|through(?:out)?)\s+(?:its|their)\s+(?:whole\s+|entire\s+)?(?:lifetime|life|existence|history)\b`)},
-			{phraseOpen, regexp.MustCompile(`\b(?P<k>since|after|before|until|till|up\s+to|prior\s+to)\s+(?P<a>` + pointAny + `)`)},
-			{phraseRolling, regexp.MustCompile(`\b(?:(?:in|during|over|within|for)\s+)?(?:the\s+)?(?P<k>last|past|previous|prior|trailing)\s+(?P<n>` + uncapture(pCount) + `)\s+(?P<u>` + uncapture(pUnit) + `)`)},
+			{phraseRange, &phraseCue{marks: []string{"-", "–", "—"}}, regexp.MustCompile(`(?P<a>` + pointAny + `)\s*(?:-|–|—)\s*(?P<b>` + pointAny + `)`)},
+			{phraseAll, cueWords("since", "all", "its", "their"), regexp.MustCompile(`\bsince\s+(?:(?:it|they|this|that|these|those)\s+(?:(?:was|were|got|had\s+been|has\s+been)\s+)?(?:first\s+)?\w+|(?:its|their)\s+\w+|the\s+(?:very\s+)?(?:beginning|start|outset|inception|creation)|(?:the\s+)?(?:beginning|start|inception|creation|day\s+one))\b|\b(?:of|in|for)\s+all\s+time\b|\b(?:over|during|across|through(?:out)?)\s+(?:its|their)\s+(?:whole\s+|entire\s+)?(?:lifetime|life|existence|history)\b`)},
+			{phraseOpen, cueWords("since", "after", "before", "until", "till", "up", "prior"), regexp.MustCompile(`\b(?P<k>since|after|before|until|till|up\s+to|prior\s+to)\s+(?P<a>` + pointAny + `)`)},
+			{phraseRolling, cueWords("last", "past", "previous", "prior", "trailing"), regexp.MustCompile(`\b(?:(?:in|during|over|within|for)\s+)?(?:the\s+)?(?P<k>last|past|previous|prior|trailing)\s+(?P<n>` + uncapture(pCount) + `)\s+(?P<u>` + uncapture(pUnit) + `)`)},
 			// "recently", "lately": the last recentDays days (see buildPhrase).
-			{phraseRolling, regexp.MustCompile(`\b(?:(?:most\s+)?recently|lately|of\s+late|in\s+recent\s+(?:days|weeks|times))\b`)},
-			{phraseIn, regexp.MustCompile(`\b(?:in|during|for|throughout|within|over|across)\s+(?:the\s+(?:month|year|quarter|course)\s+of\s+)?(?P<a>` + pointAny + `)`)},
-			{phrasePoint, regexp.MustCompile(`\b(?P<a>` + pointStrict + `)`)},
-			{phraseVague, regexp.MustCompile(`\b(?:the\s+other\s+day|a\s+while\s+(?:ago|back)|some\s+time\s+(?:ago|back)|(?:a\s+)?(?:few|several|couple\s+of)\s+(?:days|weeks|months|years|quarters)\s+(?:ago|back)|way\s+back|long\s+ago|back\s+in\s+the\s+day|(?:(?:in|over|during)\s+)?(?:the\s+)?(?:last|past|recent)\s+(?:few|several)\s+(?:days|weeks|months|years|quarters))\b`)},
+			{phraseRolling, cueWords("recently", "lately", "late", "recent"), regexp.MustCompile(`\b(?:(?:most\s+)?recently|lately|of\s+late|in\s+recent\s+(?:days|weeks|times))\b`)},
+			{phraseIn, cueWords("in", "during", "for", "throughout", "within", "over", "across"), regexp.MustCompile(`\b(?:in|during|for|throughout|within|over|across)\s+(?:the\s+(?:month|year|quarter|course)\s+of\s+)?(?P<a>` + pointAny + `)`)},
+			{phrasePoint, nil, regexp.MustCompile(`\b(?P<a>` + pointStrict + `)`)},
+			{phraseVague, cueWords("other", "ago", "back", "few", "several"), regexp.MustCompile(`\b(?:the\s+other\s+day|a\s+while\s+(?:ago|back)|some\s+time\s+(?:ago|back)|(?:a\s+)?(?:few|several|couple\s+of)\s+(?:days|weeks|months|years|quarters)\s+(?:ago|back)|way\s+back|long\s+ago|back\s+in\s+the\s+day|(?:(?:in|over|during)\s+)?(?:the\s+)?(?:last|past|recent)\s+(?:few|several)\s+(?:days|weeks|months|years|quarters))\b`)},
 		}
 	})
 )
 
-// phraseRe is one phrase expression and the kind of phrase it finds.
+// phraseRe is one phrase expression, the kind of phrase it finds and
+// what every match of it holds.
 type phraseRe struct {
 	kind phraseKind
+	cue  *phraseCue
 	re   *regexp.Regexp
+}
+
+// phraseCue is what every match of a phrase expression holds: one of
+// words whole (a run of [0-9A-Za-z_], as \b reads words) or one of marks
+// anywhere. A text that holds none is not searched with the expression,
+// which would find nothing there.
+type phraseCue struct{ words, marks []string }
+
+func cueWords(words ...string) *phraseCue { return &phraseCue{words: words} }
+
+// in reports whether s holds the cue; a nil cue is everywhere.
+func (c *phraseCue) in(s string) bool {
+	if c == nil {
+		return true
+	}
+	for _, m := range c.marks {
+		if strings.Contains(s, m) {
+			return true
+		}
+	}
+	for i := 0; i < len(s); {
+		if !isWordByte(s[i]) {
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(s) && isWordByte(s[j]) {
+			j++
+		}
+		if slices.Contains(c.words, s[i:j]) {
+			return true
+		}
+		i = j
+	}
+	return false
 }
 
 // Cheap hints that a text may hold a period at all: every point has a
@@ -629,7 +667,7 @@ func scanPhrases(s string, now time.Time) []phrase {
 	for _, pr := range phraseRes() {
 		switch pr.kind {
 		case phraseAll, phraseVague, phraseRolling:
-			if pr.kind != phraseRolling && !hasOther || pr.kind == phraseRolling && !hasPoint && !hasOther {
+			if pr.kind != phraseRolling && !hasOther || pr.kind == phraseRolling && !hasPoint && !hasOther || !pr.cue.in(ls) {
 				continue
 			}
 			for _, loc := range pr.re.FindAllStringSubmatchIndex(ls, -1) {
@@ -637,6 +675,9 @@ func scanPhrases(s string, now time.Time) []phrase {
 			}
 		default:
 			for _, w := range windows {
+				if !pr.cue.in(ls[w.from:w.to]) {
+					continue
+				}
 				for _, loc := range pr.re.FindAllStringSubmatchIndex(ls[w.from:w.to], -1) {
 					for i := range loc {
 						if loc[i] >= 0 {

@@ -50,3 +50,93 @@ func TestPhrasesReadInUTCDays(t *testing.T) {
 		})
 	}
 }
+
+// TestPhraseCues checks that a text a phrase expression matches always
+// holds the expression's cue, so that skipping the texts without it
+// finds every phrase: every way of writing a phrase the expressions know,
+// before and after other words, glued to punctuation.
+func TestPhraseCues(t *testing.T) {
+	leads := []string{
+		"", "as of", "as at", "as it stood on", "as it was in", "at the end of", "by the start of",
+		"back in", "back on", "on", "on the close of", "between", "from", "since", "after", "before",
+		"until", "till", "up to", "prior to", "in", "during", "for", "throughout", "within", "over",
+		"across", "in the month of", "during the course of", "the last", "in the past", "over the previous",
+		"for the trailing", "within the prior",
+	}
+	points := []string{
+		"2024-06-01", "june 1, 2024", "1st of june 2024", "june 2024", "2024-06", "q3 2025", "2025-q3",
+		"the second quarter of last year", "h1 2024", "2024 h2", "the first half", "the week before last",
+		"the last week of march", "this quarter", "last month", "3 days ago", "a couple of weeks ago",
+		"today", "yesterday", "last friday", "mid-2024", "early march 2024", "the week of june 3",
+		"2024", "september", "30 days", "two weeks", "few months",
+	}
+	joins := []string{" and ", " to ", " through ", " until ", " thru ", "..", "...", "-", "–", "—", " - ", " or "}
+	alone := []string{
+		"since it was accepted", "since they were first added", "since its creation", "since the very beginning",
+		"since day one", "of all time", "in all time", "over its whole lifetime", "throughout their entire history",
+		"recently", "most recently", "lately", "of late", "in recent days", "in recent weeks", "in recent times",
+		"the other day", "a while ago", "a while back", "some time back", "a few days ago", "several months back",
+		"couple of weeks ago", "way back", "long ago", "back in the day", "in the last few weeks",
+		"over the past several years", "the recent few days",
+	}
+	var texts []string
+	for _, l := range leads {
+		for _, p := range points {
+			texts = append(texts, l+" "+p, "what changed "+l+" "+p+"?", "(x)"+l+" "+p+"_y")
+			for _, j := range joins {
+				texts = append(texts, l+" "+p+j+points[len(p)%len(points)])
+			}
+		}
+	}
+	for _, a := range alone {
+		texts = append(texts, a, "what changed "+a+"?", "x."+a+".y")
+	}
+	matched := make([]int, len(phraseRes()))
+	for _, s := range texts {
+		ls := asciiLower(s)
+		for i, pr := range phraseRes() {
+			if pr.re.FindStringIndex(ls) == nil {
+				continue
+			}
+			matched[i]++
+			if !pr.cue.in(ls) {
+				t.Errorf("expression %d (kind %d) matches %q, which lacks its cue %v", i, pr.kind, ls, pr.cue)
+			}
+		}
+	}
+	for i, n := range matched {
+		if n == 0 {
+			t.Errorf("expression %d matched none of the %d texts: the test does not try it", i, len(texts))
+		}
+	}
+}
+
+// TestPhraseCueIn checks how a cue is looked for: its words whole, its
+// marks anywhere.
+func TestPhraseCueIn(t *testing.T) {
+	cue := &phraseCue{words: []string{"on", "to"}, marks: []string{".."}}
+	tests := []struct {
+		name, text string
+		want       bool
+	}{
+		{"a word alone", "on", true},
+		{"a word between others", "as it stood on june 1", true},
+		{"a word after punctuation", "(to)", true},
+		{"a word inside another", "version question", false},
+		{"a word glued by an underscore", "on_call to_do", false},
+		{"a word glued to a digit", "2to3", false},
+		{"a mark anywhere", "2024..2025", true},
+		{"nothing", "what changed?", false},
+		{"empty", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := cue.in(tt.text); got != tt.want {
+				t.Errorf("in(%q) = %v, want %v", tt.text, got, tt.want)
+			}
+		})
+	}
+	if !(*phraseCue)(nil).in("anything") {
+		t.Error("a nil cue is not everywhere")
+	}
+}
