@@ -320,8 +320,9 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 	if f.anyVersion {
 		first = n
 	}
+	cands := candidates{ranked: ranked}
 	for limit := max(minCandidates, first); ; {
-		top := topK(ranked, limit)
+		top := cands.take(limit)
 		// A wider set starts with the narrower one: read the new ones.
 		if err := s.addRefs(ctx, tx, top[min(read, len(top)):], f, refs); err != nil {
 			return nil, err
@@ -332,6 +333,66 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 			return out, nil
 		}
 		limit = widen(limit, read, len(out), n)
+	}
+}
+
+// candidates hands out a search's ranked texts best first, in topK's
+// order, the best limit of them at each take. The first take selects
+// them; a search that widens orders the rest once, in a heap, and takes
+// the next from it, rather than select a wider top from every text again
+// (an as-of search widens to thousands of candidates).
+type candidates struct {
+	ranked []posting
+	top    []posting // handed out, best first
+	rest   []posting // the others, a heap with the best at the root, once widened
+	taken  bool
+}
+
+// take returns the best limit candidates (fewer when fewer match).
+func (c *candidates) take(limit int) []posting {
+	if !c.taken {
+		c.taken = true
+		c.top = topK(c.ranked, limit)
+		return c.top
+	}
+	if c.ranked != nil && len(c.top) > 0 {
+		last := c.top[len(c.top)-1]
+		c.rest = make([]posting, 0, max(len(c.ranked)-len(c.top), 0))
+		for _, p := range c.ranked {
+			if better(last, p) {
+				c.rest = append(c.rest, p)
+			}
+		}
+		for i := len(c.rest)/2 - 1; i >= 0; i-- {
+			siftDown(c.rest, i)
+		}
+	}
+	c.ranked = nil
+	for len(c.top) < limit && len(c.rest) > 0 {
+		c.top = append(c.top, c.rest[0])
+		n := len(c.rest) - 1
+		c.rest[0] = c.rest[n]
+		c.rest = c.rest[:n]
+		siftDown(c.rest, 0)
+	}
+	return c.top
+}
+
+// siftDown moves h[i] down the heap h (best at the root) to its place.
+func siftDown(h []posting, i int) {
+	for {
+		b, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && better(h[l], h[b]) {
+			b = l
+		}
+		if r < len(h) && better(h[r], h[b]) {
+			b = r
+		}
+		if b == i {
+			return
+		}
+		h[i], h[b] = h[b], h[i]
+		i = b
 	}
 }
 
