@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -104,6 +105,26 @@ func (c *corpusStats) need(stems, words []string) {
 	for w, n := range counts.Words {
 		c.words[w] = int32(n)
 	}
+}
+
+// prefetch reads, in one request, the counts of the stems and the words
+// of text that are not known yet: the steps of an answer ask for them
+// one by one.
+func (c *corpusStats) prefetch(text string) {
+	if c.store == nil {
+		return
+	}
+	stems := lex.Terms(text)
+	for _, t := range lex.Tokens(text) {
+		stems = append(stems, lex.Stem(t.Word))
+	}
+	var words []string
+	for _, w := range questionWord.FindAllString(text, -1) {
+		words = append(words, strings.ToLower(w))
+	}
+	slices.Sort(stems)
+	slices.Sort(words)
+	c.need(slices.Compact(stems), slices.Compact(words))
 }
 
 // wordsFrom returns the vocabulary words starting with w's first letter

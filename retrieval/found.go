@@ -118,6 +118,7 @@ func (a *Assistant) corrections(ctx context.Context, question, topic string, rep
 	if err != nil {
 		return nil, err
 	}
+	cs.prefetch(question) // the words the answer's steps ask about
 	inTopic := map[string]bool{}
 	for _, w := range questionWord.FindAllString(topic, -1) {
 		inTopic[strings.ToLower(w)] = true

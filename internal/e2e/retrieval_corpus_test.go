@@ -1,12 +1,16 @@
 package e2e_test
 
 import (
+	"context"
 	"encoding/json"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/gittest"
+	"github.com/livespec/livespec/internal/sqlite"
 	"github.com/livespec/livespec/retrieval"
 )
 
@@ -76,4 +80,59 @@ func diffLines(want, got string) string {
 		}
 	}
 	return b.String()
+}
+
+// countingTerms is an index that records the stems and words of each
+// request for term statistics.
+type countingTerms struct {
+	*sqlite.Store
+	mu       sync.Mutex
+	requests [][]string
+}
+
+func (c *countingTerms) TermCounts(ctx context.Context, stems, words []string) (livespec.TermCounts, bool, error) {
+	c.mu.Lock()
+	c.requests = append(c.requests, append(slices.Clone(stems), words...))
+	c.mu.Unlock()
+	return c.Store.TermCounts(ctx, stems, words)
+}
+
+// TestQuestionWordsCountedAtOnce checks that the statistics of a
+// question's words, which spelling, "not found" and the search each ask
+// for, are read from the index in one request, not one per word and step.
+func TestQuestionWordsCountedAtOnce(t *testing.T) {
+	r := gittest.New(t, day("2024-01-10T12:00:00Z"))
+	r.Do(gittest.Step{Date: "2024-01-10T12:00:00Z", Msg: "Checkout", Write: map[string]string{
+		"spec/checkout.md": "# Checkout\n\nCoupons give discounts at checkout.\n\n## Payments\n\nCards and vouchers are accepted.\n",
+		"spec/returns.md":  "# Returns\n\nReturns are accepted within thirty days.\n",
+	}})
+	st := &countingTerms{Store: openIndex(t, r.Dir, nil)}
+	a := &retrieval.Assistant{Store: st}
+	if err := a.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	now := day("2024-07-01T00:00:00Z")
+	for _, q := range []string{
+		"What does the spec say about coupons giving discounts?",
+		"How did coupons give discounts as of June 1, 2024?",
+	} {
+		st.mu.Lock()
+		st.requests = nil
+		st.mu.Unlock()
+		ans := ask(t, a, q, now)
+		if len(ans.Citations) == 0 {
+			t.Fatalf("%q: no citation", q)
+		}
+		st.mu.Lock()
+		var asked [][]string
+		for _, req := range st.requests {
+			if slices.ContainsFunc(req, func(w string) bool { return strings.Contains(strings.ToLower(q), w) && len(w) > 3 }) {
+				asked = append(asked, req)
+			}
+		}
+		st.mu.Unlock()
+		if len(asked) != 1 {
+			t.Errorf("%q: the question's words were read in %d requests, want 1: %q", q, len(asked), asked)
+		}
+	}
 }
