@@ -364,7 +364,7 @@ func (c *candidates) take(limit int) []posting {
 			}
 		}
 		for i := len(c.rest)/2 - 1; i >= 0; i-- {
-			siftDown(c.rest, i)
+			siftDown(c.rest, i, better)
 		}
 	}
 	c.ranked = nil
@@ -373,27 +373,9 @@ func (c *candidates) take(limit int) []posting {
 		n := len(c.rest) - 1
 		c.rest[0] = c.rest[n]
 		c.rest = c.rest[:n]
-		siftDown(c.rest, 0)
+		siftDown(c.rest, 0, better)
 	}
 	return c.top
-}
-
-// siftDown moves h[i] down the heap h (best at the root) to its place.
-func siftDown(h []posting, i int) {
-	for {
-		b, l, r := i, 2*i+1, 2*i+2
-		if l < len(h) && better(h[l], h[b]) {
-			b = l
-		}
-		if r < len(h) && better(h[r], h[b]) {
-			b = r
-		}
-		if b == i {
-			return
-		}
-		h[i], h[b] = h[b], h[i]
-		i = b
-	}
 }
 
 // fill returns the first n refs of the texts of top, in order, each

@@ -187,22 +187,7 @@ func bestK(n, k int, better func(a, b int) bool) []int {
 	}
 	// h is a heap of the best so far with the worst at the root.
 	h := make([]int, 0, k)
-	down := func(i int) {
-		for {
-			w, l, r := i, 2*i+1, 2*i+2
-			if l < len(h) && better(h[w], h[l]) {
-				w = l
-			}
-			if r < len(h) && better(h[w], h[r]) {
-				w = r
-			}
-			if w == i {
-				return
-			}
-			h[i], h[w] = h[w], h[i]
-			i = w
-		}
-	}
+	worse := func(a, b int) bool { return better(b, a) }
 	for i := range n {
 		switch {
 		case len(h) < k:
@@ -212,7 +197,7 @@ func bestK(n, k int, better func(a, b int) bool) []int {
 			}
 		case better(i, h[0]):
 			h[0] = i
-			down(0)
+			siftDown(h, 0, worse)
 		}
 	}
 	slices.SortFunc(h, func(a, b int) int {
@@ -225,6 +210,25 @@ func bestK(n, k int, better func(a, b int) bool) []int {
 		return 0
 	})
 	return h
+}
+
+// siftDown moves h[i] down the heap h, where each element is above its
+// children by above, to its place.
+func siftDown[T any](h []T, i int, above func(a, b T) bool) {
+	for {
+		w, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && above(h[l], h[w]) {
+			w = l
+		}
+		if r < len(h) && above(h[r], h[w]) {
+			w = r
+		}
+		if w == i {
+			return
+		}
+		h[i], h[w] = h[w], h[i]
+		i = w
+	}
 }
 
 // dot returns the dot product of a and b (same length).
