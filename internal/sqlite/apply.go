@@ -118,10 +118,8 @@ func (s *Store) Apply(ctx context.Context, b *livespec.Batch) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("sqlite: apply: %w", err)
 	}
-	// all_fts takes the batch's new texts in one statement: FTS5 flushes
-	// its pending terms at every statement, so row by row would write a
-	// segment per row.
-	if err := syncAllFTS(a.nc, tx, a.maxText, stmts); err != nil {
+	// all_fts and postings take the batch's new texts (postings.go).
+	if err := syncFTS(a.nc, tx, a.maxText); err != nil {
 		return s.fail(ctx, "apply", err)
 	}
 	if !b.More {
@@ -509,11 +507,6 @@ func jsonOrNil(v any, empty bool) (any, error) {
 	return string(b), nil
 }
 
-// syncAllFTS adds the texts above newAfter to all_fts.
-func syncAllFTS(ctx context.Context, tx *sql.Tx, newAfter int64, stmts map[string]*sql.Stmt) error {
-	return execStmt(ctx, tx, stmts, sqlSyncAllFTS, newAfter)
-}
-
 // execStmt runs q in tx, prepared on the writer when it is in stmts.
 func execStmt(ctx context.Context, tx *sql.Tx, stmts map[string]*sql.Stmt, q string, args ...any) error {
 	var err error
@@ -524,8 +517,6 @@ func execStmt(ctx context.Context, tx *sql.Tx, stmts map[string]*sql.Stmt, q str
 	}
 	return err
 }
-
-const sqlSyncAllFTS = `INSERT INTO all_fts (rowid, text) SELECT id, lex_terms(text) FROM texts WHERE id > ?1`
 
 // rowsPerStmt is how many rows one multi-row upsert writes. A statement
 // has a fixed cost in SQLite (a statement journal that copies every page
@@ -637,7 +628,7 @@ func (w *rowWriter) close() {
 // writeStatements are prepared once on the writer connection.
 var writeStatements = []string{sqlInsertText, sqlTextID, versionsUpsert.one, versionsUpsert.many, sqlUpsertFile,
 	sqlCloseVersion, sqlCloseVersions, sqlCloseFile, changesUpsert.one, changesUpsert.many, sqlUpsertVector,
-	sqlUpsertCheckpoint, sqlMaxText, sqlSyncAllFTS, factsUpsert.one, factsUpsert.many,
+	sqlUpsertCheckpoint, sqlMaxText, factsUpsert.one, factsUpsert.many,
 	factChangesUpsert.one, factChangesUpsert.many}
 
 // writeStmts returns writeStatements prepared on the writer, preparing

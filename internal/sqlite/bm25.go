@@ -18,7 +18,7 @@ import (
 // term's contribution to a row depends on the term and the index alone,
 // not on the other terms, and it is what bm25() gives the row for the
 // one-term query "t". So Search reads each term's contributions once (one
-// FTS5 query per term), keeps them per process while the index stays as it
+// range read of its stored postings, scored in Go: postings.go), keeps them per process while the index stays as it
 // is, and sums them in Go in the same order as FTS5 does: the scores and the
 // order (score, then rowid) are those of the OR query, and a question whose
 // words were seen before costs no BM25 evaluation at all.
@@ -27,8 +27,9 @@ import (
 // (rows, tokens) and structure record (segments, write counters,
 // tombstones): every write to an FTS5 index changes its structure record,
 // whichever process or connection writes. Search reads both records in the
-// transaction that reads the lists, so a list read from one snapshot is
-// used with another only once carried to it (carry.go).
+// transaction that reads the lists; a list kept from one snapshot is read
+// again at another, and scored with that snapshot's row sizes and
+// averages (bm25score.go).
 
 // maxCachedPostings bounds the contributions kept per store and table
 // (20 bytes each).
@@ -44,13 +45,11 @@ type posting struct {
 type termList struct {
 	at *ftsSnap
 	ps []posting // ordered by id
-	tf []int32   // the term's frequency in ps[i], for i < len(tf)
 }
 
 // termCache keeps the per-term contributions of one FTS table. The
 // searches that miss a term at once (all of them, right after a write)
-// share one read of it. A list kept from an earlier snapshot is carried
-// to a later one (see carry.go).
+// share one read of it.
 type termCache struct {
 	mu      sync.Mutex
 	lists   map[string]*termList
@@ -60,15 +59,14 @@ type termCache struct {
 	reads   cache.Flight[*termList] // by state and term
 
 	sizesMu sync.Mutex
-	sizes   *docSizes // at the latest snapshot a list was carried to
+	sizes   *docSizes // at the latest snapshot a list was scored at
 }
 
-// read returns term's contributions at state: kept, carried from an
-// earlier snapshot, or read whole (once for the searches asking at once),
-// and keeps them.
+// read returns term's contributions at state: kept, or read (once for
+// the searches asking at once) from its stored postings or, for a term
+// not stored, from FTS5's bm25(), and keeps them.
 func (c *termCache) read(ctx context.Context, q txQuerier, table, state string, avg []byte, term string) ([]posting, error) {
-	old := c.get(term)
-	if old != nil && old.at.state == state {
+	if old := c.get(term); old != nil && old.at.state == state {
 		return old.ps, nil
 	}
 	l, _, err := c.reads.Do(ctx, state+"\x00"+term, func() (*termList, error) {
@@ -76,19 +74,14 @@ func (c *termCache) read(ctx context.Context, q txQuerier, table, state string, 
 		if err != nil {
 			return nil, err
 		}
-		var l *termList
-		if old != nil {
-			if l, err = c.carry(ctx, q, table, term, old, snap); err != nil {
-				return nil, err
-			}
+		ps, ok, err := c.stored(ctx, q, table, term, snap)
+		if err == nil && !ok {
+			ps, err = readTermScores(ctx, q, table, term, 0)
 		}
-		if l == nil {
-			ps, err := readTermScores(ctx, q, table, term, 0)
-			if err != nil {
-				return nil, err
-			}
-			l = &termList{at: snap, ps: ps}
+		if err != nil {
+			return nil, err
 		}
+		l := &termList{at: snap, ps: ps}
 		c.put(term, l)
 		return l, nil
 	})
@@ -96,6 +89,37 @@ func (c *termCache) read(ctx context.Context, q txQuerier, table, state string, 
 		return nil, err
 	}
 	return l.ps, nil
+}
+
+// stored returns term's contributions at snapshot snap, scored from its
+// stored postings with FTS5's formula; ok is false when term is not
+// stored (storedTerm) or the row sizes at snap are not at hand (a
+// search on a snapshot older than the last one scored).
+func (c *termCache) stored(ctx context.Context, q txQuerier, table, term string, snap *ftsSnap) (ps []posting, ok bool, err error) {
+	if table != "all_fts" || !storedTerm(term) {
+		return nil, false, nil
+	}
+	sizes, err := c.sizesAt(ctx, q, table, snap)
+	if err != nil || sizes == nil {
+		return nil, false, err
+	}
+	tps, err := readTermPostings(ctx, q, term)
+	if err != nil || len(tps) == 0 {
+		return nil, err == nil, err
+	}
+	idf, avgdl := ftsIDF(snap.rows, int64(len(tps))), snap.avgdl()
+	if math.IsNaN(idf) {
+		return nil, false, nil
+	}
+	ps = make([]posting, len(tps))
+	for i, p := range tps {
+		size, found := sizes.size(p.id)
+		if !found {
+			return nil, false, nil // never so: bm25() scores it
+		}
+		ps[i] = posting{id: p.id, score: ftsScore(idf, avgdl, p.tf, size)}
+	}
+	return ps, true, nil
 }
 
 // snapshot returns the snapshot at state, read once (avg is its averages
@@ -119,54 +143,9 @@ func (c *termCache) snapshot(ctx context.Context, q txQuerier, table, state stri
 	return snap, err
 }
 
-// carry returns old carried to snapshot to, or nil when it cannot be: rows
-// were deleted since, or a kept score does not give back its frequency.
-func (c *termCache) carry(ctx context.Context, q txQuerier, table, term string, old *termList, to *ftsSnap) (*termList, error) {
-	sizes, err := c.sizesAt(ctx, q, table, to)
-	if err != nil || sizes == nil {
-		return nil, err
-	}
-	if ok, err := sizes.unchangedSince(ctx, q, table, old.at); !ok || err != nil {
-		return nil, err
-	}
-	tf := old.tf
-	if len(tf) < len(old.ps) {
-		// Scores read since the last carry: recover their frequencies.
-		tf = slices.Grow(slices.Clip(tf), len(old.ps)-len(tf))
-		idf, avgdl := ftsIDF(old.at.rows, int64(len(old.ps))), old.at.avgdl()
-		for _, p := range old.ps[len(tf):] {
-			size, ok := sizes.size(p.id)
-			if !ok {
-				return nil, nil
-			}
-			f, ok := ftsTF(p.score, idf, avgdl, size)
-			if !ok {
-				return nil, nil
-			}
-			tf = append(tf, f)
-		}
-	}
-	added, err := readTermScores(ctx, q, table, term, old.at.maxID)
-	if err != nil {
-		return nil, err
-	}
-	ps := make([]posting, len(old.ps), len(old.ps)+len(added))
-	idf, avgdl := ftsIDF(to.rows, int64(len(old.ps)+len(added))), to.avgdl()
-	if math.IsNaN(idf) {
-		return nil, nil
-	}
-	for i, p := range old.ps {
-		size, ok := sizes.size(p.id)
-		if !ok {
-			return nil, nil
-		}
-		ps[i] = posting{id: p.id, score: ftsScore(idf, avgdl, tf[i], size)}
-	}
-	return &termList{at: to, ps: append(ps, added...), tf: tf}, nil
-}
-
-// sizesAt returns the row sizes at snapshot to, read or extended by the
-// rows written since the last carry; nil when to is older than that.
+// sizesAt returns the row sizes at snapshot to: kept, extended by the rows
+// written since the snapshot they were kept at, or read whole (also after
+// rows were deleted, and for a search on an older snapshot).
 func (c *termCache) sizesAt(ctx context.Context, q txQuerier, table string, to *ftsSnap) (*docSizes, error) {
 	c.sizesMu.Lock()
 	defer c.sizesMu.Unlock()
@@ -174,10 +153,7 @@ func (c *termCache) sizesAt(ctx context.Context, q txQuerier, table string, to *
 	if old != nil && old.at.state == to.state {
 		return old, nil
 	}
-	if old != nil && to.maxID < old.at.maxID {
-		return nil, nil // a search on an older snapshot, or rows deleted
-	}
-	if old != nil {
+	if old != nil && to.maxID >= old.at.maxID {
 		d := &docSizes{at: to, ids: old.ids, sizes: old.sizes}
 		if err := d.readSizes(ctx, q, table, old.at.maxID); err != nil {
 			return nil, err
@@ -279,8 +255,12 @@ func ftsState(ctx context.Context, q queryer, table string) (string, []byte, err
 	return state, avg, closeRows(rows)
 }
 
-// readTermScores is termScores; tests count its calls.
-var readTermScores = termScores
+// readTermScores is termScores and readTermPostings readPostings; tests
+// count their calls.
+var (
+	readTermScores   = termScores
+	readTermPostings = readPostings
+)
 
 // termScores returns the contributions of term to the texts of table above
 // rowid after that match it, ordered by id.

@@ -20,12 +20,12 @@ func TestTermReadOnceForConcurrentSearches(t *testing.T) {
 	applyAll(t, s, wordyHistory("a", 3, 20)...)
 	want := ftsRanking(t, s.r, "all_fts", []string{"pod"}, 100000)
 	calls, gate := make(chan struct{}, 16), make(chan struct{})
-	readTermScores = func(ctx context.Context, tx queryer, table, term string, after int64) ([]posting, error) {
+	readTermPostings = func(ctx context.Context, q queryer, term string) ([]termPosting, error) {
 		calls <- struct{}{}
 		<-gate
-		return termScores(ctx, tx, table, term, after)
+		return readPostings(ctx, q, term)
 	}
-	t.Cleanup(func() { readTermScores = termScores })
+	t.Cleanup(func() { readTermPostings = readPostings })
 	const searches = readers
 	var wg sync.WaitGroup
 	got := make(chan []posting, searches)
@@ -79,7 +79,7 @@ collect:
 }
 
 // TestRankingWhileWriting: searches that run while another connection
-// writes carry their lists from snapshot to snapshot, each on its own,
+// writes read their lists from the stored postings of their own snapshot
 // and rank as FTS5 does in the same transaction.
 func TestRankingWhileWriting(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
@@ -91,14 +91,12 @@ func TestRankingWhileWriting(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var carried atomic.Int64
-	readTermScores = func(ctx context.Context, tx queryer, table, term string, after int64) ([]posting, error) {
-		if after > 0 {
-			carried.Add(1)
-		}
-		return termScores(ctx, tx, table, term, after)
+	var stored atomic.Int64
+	readTermPostings = func(ctx context.Context, q queryer, term string) ([]termPosting, error) {
+		stored.Add(1)
+		return readPostings(ctx, q, term)
 	}
-	t.Cleanup(func() { readTermScores = termScores })
+	t.Cleanup(func() { readTermPostings = readPostings })
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -147,7 +145,7 @@ func TestRankingWhileWriting(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if searches.Load() < readers || carried.Load() == 0 {
-		t.Errorf("%d searches while writing carried %d lists", searches.Load(), carried.Load())
+	if searches.Load() < readers || stored.Load() == 0 {
+		t.Errorf("%d searches while writing read %d stored lists", searches.Load(), stored.Load())
 	}
 }

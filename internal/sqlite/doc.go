@@ -24,9 +24,9 @@
 // searches load only what was written since, also by other processes.
 // Search fuses the BM25 and dense rankings by reciprocal rank (RRF, exported
 // for other adapters). A search reads each query term's BM25 contributions
-// once per process (bm25.go); after a write it reads only the rows written
-// since and rescores the kept ones with FTS5's formula, bit for bit, unless
-// rows were deleted (carry.go). Filters (validity, repos, path globs) apply to
+// once per index state and process (bm25.go), from the term's postings
+// stored beside all_fts (schema 14, postings.go) with one range read, and
+// scores them in Go with FTS5's formula, bit for bit (bm25score.go). Filters (validity, repos, path globs) apply to
 // versions after ranking texts; when too few candidates pass, the candidate
 // set widens until enough do or the candidates run out, so a filter never
 // drops a valid hit because of a cap.

@@ -14,8 +14,9 @@ import (
 
 // schema11Changes turns the changes table of the index at path back into
 // that of schema 11: no editorial column, changes_order without it (and
-// the versions' text index of schema 12 and older).
+// the versions' text index of schema 12 and older, no stored postings).
 const schema11Changes = `
+DROP TABLE postings;
 DROP INDEX versions_valid;
 CREATE INDEX versions_text ON versions (text_id);
 DROP INDEX changes_order;

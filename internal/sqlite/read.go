@@ -139,6 +139,9 @@ func (s *Store) DeleteRepo(ctx context.Context, repo string) error {
 		return s.fail(ctx, "delete repo", err)
 	}
 	// Texts no version carries any more leave the index.
+	if err := dropUnusedPostings(ctx, tx); err != nil {
+		return s.fail(ctx, "delete repo", err)
+	}
 	for _, q := range []string{
 		`DELETE FROM all_fts WHERE rowid IN (SELECT id FROM texts t WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.text_id = t.id))`,
 		`DELETE FROM texts WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.text_id = texts.id)`,

@@ -404,4 +404,17 @@ CREATE INDEX changes_order ON changes (date, repo, seq, section, path, heading, 
 CREATE INDEX versions_valid ON versions (text_id, valid_from, valid_to, end_commit);
 DROP INDEX versions_text;
 `,
+	// 14: each term's postings (the texts holding it, with its frequency
+	// in each) beside all_fts, so that a search reads a term's list with
+	// one range read and scores it in Go instead of running FTS5's bm25()
+	// over it (postings.go). Opening an older index fills it once from
+	// all_fts (buildPostings).
+	`
+CREATE TABLE postings (
+	term  TEXT    NOT NULL,
+	chunk INTEGER NOT NULL,
+	data  BLOB    NOT NULL,
+	PRIMARY KEY (term, chunk)
+) WITHOUT ROWID;
+`,
 }

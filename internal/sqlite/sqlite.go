@@ -251,6 +251,11 @@ func (s *Store) migrate(ctx context.Context) error {
 			return s.fail(ctx, fmt.Sprintf("migrate to schema %d", editsSchema), err)
 		}
 	}
+	if ver < postingsSchema && ver > 0 {
+		if err := buildPostings(ctx, tx); err != nil {
+			return s.fail(ctx, fmt.Sprintf("migrate to schema %d", postingsSchema), err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d; PRAGMA user_version = %d", applicationID, len(migrations))); err != nil {
 		return s.fail(ctx, "migrate", err)
 	}

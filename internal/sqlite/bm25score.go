@@ -10,17 +10,10 @@ import (
 	"modernc.org/libc"
 )
 
-// A write changes every term's contributions a little (the averages move)
-// and adds the rows it wrote. Re-reading each term's whole list after every
-// write made a server that ingests every few seconds spend a quarter of its
-// time in FTS5's bm25(). A list read at an earlier snapshot is therefore
-// carried to the new one when no row was deleted in between: the rows
-// written since are read alone (rowid above the old snapshot's largest),
-// and the kept rows are rescored in Go from their term frequency and size
-// with FTS5's own formula and log, so the scores are bm25()'s bit for bit.
-// A row's term frequency is recovered from its score at the snapshot the
-// score was read at, and only kept when rescoring gives that score back
-// exactly; a list that does not is read again whole.
+// A term's contribution to a row's bm25() is computed in Go from the
+// term's frequency in the row (its stored postings), the row's size and
+// the table's averages, with FTS5's own formula and log, so the scores are
+// bm25()'s bit for bit.
 
 // ftsSnap is what FTS5's bm25() reads of a table at one snapshot besides a
 // term's own rows, and what tells whether rows were deleted since.
@@ -58,22 +51,6 @@ func ftsIDF(rows, hits int64) float64 {
 func ftsScore(idf, avgdl float64, tf, size int32) float64 {
 	f, d := float64(tf), float64(size)
 	return idf * (float64(f*(ftsK1+1)) / (f + float64(ftsK1*(1-ftsB+float64(ftsB*d)/avgdl))))
-}
-
-// ftsTF returns the term frequency whose score is exactly score, if any.
-func ftsTF(score, idf, avgdl float64, size int32) (int32, bool) {
-	k := float64(ftsK1 * (1 - ftsB + float64(ftsB*float64(size))/avgdl))
-	den := idf*(ftsK1+1) - score
-	if !(den > 0) {
-		return 0, false
-	}
-	f := math.Round(score * k / den)
-	for _, c := range [...]float64{f, f - 1, f + 1} {
-		if c >= 1 && c < math.MaxInt32 && ftsScore(idf, avgdl, int32(c), size) == score {
-			return int32(c), true
-		}
-	}
-	return 0, false
 }
 
 // readSnap reads the snapshot of table that tx sees; avg is its averages

@@ -1,0 +1,254 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/storetest"
+)
+
+// storedLists returns every stored list by term, and the most chunks of
+// any term.
+func storedLists(t testing.TB, q queryer) (map[string][]termPosting, int) {
+	t.Helper()
+	rows, err := q.QueryContext(context.Background(), `SELECT term, data FROM postings ORDER BY term, chunk`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string][]termPosting{}
+	chunks := map[string]int{}
+	most := 0
+	for rows.Next() {
+		var term string
+		var data []byte
+		if err := rows.Scan(&term, &data); err != nil {
+			t.Fatal(err)
+		}
+		if out[term], err = decodeChunk(out[term], data); err != nil {
+			t.Fatal(err)
+		}
+		chunks[term]++
+		most = max(most, chunks[term])
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out, most
+}
+
+// ftsLists returns what all_fts itself indexes: every token's texts with
+// its frequency in each (fts5vocab, a table of its own: db writes).
+func ftsLists(t testing.TB, db *sql.DB) map[string][]termPosting {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `CREATE VIRTUAL TABLE IF NOT EXISTS temp.check_v USING fts5vocab(main, all_fts, instance)`); err != nil {
+		t.Fatal(err)
+	}
+	l := postingLists{}
+	if err := l.addVocab(ctx, conn, `SELECT term, doc FROM temp.check_v`); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// samePostings asserts that the stored lists are all_fts's, term for
+// term, that a term has at most maxChunks chunks, and that every term's
+// scores from its stored postings are FTS5's bm25() bit for bit.
+func samePostings(t *testing.T, s *Store, when string) {
+	t.Helper()
+	got, most := storedLists(t, s.r)
+	want := ftsLists(t, s.w) // the readers are query-only
+	if most > maxChunks {
+		t.Errorf("%s: a term has %d chunks, want at most %d", when, most, maxChunks)
+	}
+	for term, ps := range want {
+		if !slices.Equal(got[term], ps) {
+			t.Errorf("%s: postings of %q = %v, want %v", when, term, got[term], ps)
+		}
+	}
+	for term := range got {
+		if _, ok := want[term]; !ok {
+			t.Errorf("%s: stored postings of %q, which all_fts does not hold", when, term)
+		}
+	}
+	sameScores(t, s, when, slices.Sorted(func(yield func(string) bool) {
+		for term := range want {
+			if !yield(term) {
+				return
+			}
+		}
+	}))
+}
+
+// sameScores asserts that each term's contributions are bm25()'s, ids and
+// scores bit for bit, and that the stored terms were read from postings.
+func sameScores(t *testing.T, s *Store, when string, terms []string) {
+	t.Helper()
+	ctx := context.Background()
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	stored := 0
+	readTermPostings = func(ctx context.Context, q queryer, term string) ([]termPosting, error) {
+		stored++
+		return readPostings(ctx, q, term)
+	}
+	t.Cleanup(func() { readTermPostings = readPostings })
+	s.termCache("all_fts").drop()
+	wantStored := 0
+	for _, term := range terms {
+		if storedTerm(term) {
+			wantStored++
+		}
+		got, err := s.rankTexts(ctx, tx, "all_fts", []string{term})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := termScores(ctx, tx, "all_fts", term, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.SortFunc(got, func(a, b posting) int { return cmpInt64(a.id, b.id) })
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: scores of %q = %v, want %v", when, term, got, want)
+		}
+	}
+	if stored != wantStored {
+		t.Errorf("%s: %d terms read from stored postings, want %d", when, stored, wantStored)
+	}
+}
+
+// day is noon UTC of day d of March 2025.
+func day(d int) time.Time { return time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC).AddDate(0, 0, d-1) }
+
+// oddSections are texts whose FTS forms are not plain ASCII words: other
+// scripts, combining marks, symbols, upper case, a long symbol.
+func oddSections(word string) map[string][]livespec.Section {
+	return map[string][]livespec.Section{
+		"odd.md": {
+			storetest.Sec("Units", "## Units\n\nKäldström measured 12µs and 1020μs on к8s, pod "+word+".\n"),
+			storetest.Sec("Marks", "## Marks\n\nCafe\u0301 naïve ÜBER straße ǅemal ﬁle pod 😀 `$ref` {id} "+word+"\n"),
+			storetest.Sec("Long", "## Long\n\n`"+strings.Repeat("x.", 300)+"` and pod pod pod "+word+"\n"),
+		},
+	}
+}
+
+// TestStoredPostingsAreFTS5s: after every kind of write (batches that add
+// texts, another store's writes, a repository deleted, its texts' ids
+// taken again), the stored postings are what all_fts indexes, and every
+// term's scores from them are FTS5's.
+func TestStoredPostingsAreFTS5s(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "x.db")
+	s := openAt(t, path)
+	a := wordyHistory("a", 1, 30)
+	applyAll(t, s, a[:20]...)
+	odd := storetest.NewHistory("odd")
+	applyAll(t, s, odd.Commit(storetest.Commit{SHA: "o1", Time: day(1), Files: oddSections("swap")}))
+	samePostings(t, s, "first")
+	if got, _ := storedLists(t, s.r); !slices.ContainsFunc(slices.Collect(maps.Keys(got)), func(term string) bool { return !storedTerm(term) }) {
+		t.Error("no stored term is other than ASCII: the texts FTS5 tokenises went untested")
+	}
+
+	other := openAt(t, path)
+	applyAll(t, other, a[20:]...)
+	applyAll(t, other, odd.Commit(storetest.Commit{SHA: "o2", Time: day(2), Files: oddSections("gate")}))
+	samePostings(t, s, "after another store's writes")
+
+	commits := wordyCommits(9, 12)
+	applyAll(t, s, wordyBatches("b", 9, commits)...)
+	if err := other.DeleteRepo(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	samePostings(t, s, "after a repo was deleted")
+	slices.Reverse(commits)
+	applyAll(t, s, wordyBatches("b", 9, commits)...)
+	samePostings(t, s, "after its texts took the deleted ids")
+	for _, repo := range []string{"a", "b", "odd"} {
+		if err := s.DeleteRepo(ctx, repo); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, _ := storedLists(t, s.r); len(got) != 0 {
+		t.Errorf("after every repo was deleted, %d terms have postings", len(got))
+	}
+}
+
+// TestChunksMerged: a term written by many batches keeps at most
+// maxChunks chunks, and its list is whole.
+func TestChunksMerged(t *testing.T) {
+	s := openTemp(t)
+	h := storetest.NewHistory("r")
+	for i := range 3 * maxChunks {
+		applyAll(t, s, h.Commit(storetest.Commit{SHA: fmt.Sprint("c", i), Time: day(i + 1), Files: map[string][]livespec.Section{
+			fmt.Sprintf("f%d.md", i): {storetest.Sec("Pods", fmt.Sprintf("## Pods\n\nEvery pod %d.\n", i))},
+		}}))
+	}
+	got, most := storedLists(t, s.r)
+	if most > maxChunks || len(got["pod"]) != 3*maxChunks {
+		t.Errorf("pod: %d texts in up to %d chunks, want %d texts in at most %d", len(got["pod"]), most, 3*maxChunks, maxChunks)
+	}
+	samePostings(t, s, "after many batches")
+}
+
+// schema13 turns an index back into schema 13: no stored postings.
+const schema13 = `DROP TABLE postings; PRAGMA user_version = 13;`
+
+// TestMigrateBuildsPostings: opening an index of schema 13 fills its
+// postings from all_fts, and searches score from them as FTS5 does.
+func TestMigrateBuildsPostings(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	applyAll(t, s, wordyHistory("a", 2, 12)...)
+	applyAll(t, s, storetest.NewHistory("odd").Commit(storetest.Commit{SHA: "o1", Time: day(1), Files: oddSections("swap")}))
+	if _, err := s.w.ExecContext(ctx, schema13); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s = openMigrated(t, path)
+	var ver int
+	if err := s.r.QueryRowContext(ctx, `SELECT user_version FROM pragma_user_version`).Scan(&ver); err != nil {
+		t.Fatal(err)
+	}
+	if ver != len(migrations) {
+		t.Errorf("schema %d after Open, want %d", ver, len(migrations))
+	}
+	samePostings(t, s, "migrated")
+	sameRanking(t, s, "migrated", wordyQueries)
+}
+
+// TestPostingsOnIndex checks the stored postings and scores of every term
+// of a real index (LIVESPEC_BENCH_INDEX, opened and so migrated in place).
+func TestPostingsOnIndex(t *testing.T) {
+	p := os.Getenv("LIVESPEC_BENCH_INDEX")
+	if p == "" {
+		t.Skip("set LIVESPEC_BENCH_INDEX to a livespec.db")
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("LIVESPEC_BENCH_INDEX: %v", err)
+	}
+	s := openAt(t, p)
+	samePostings(t, s, "index")
+}
