@@ -154,7 +154,7 @@ func (c *termCache) sizesAt(ctx context.Context, q txQuerier, table string, to *
 		return old, nil
 	}
 	if old != nil && to.maxID >= old.at.maxID {
-		d := &docSizes{at: to, ids: old.ids, sizes: old.sizes}
+		d := &docSizes{at: to, ids: old.ids, sizes: old.sizes, byID: old.byID, sparse: old.sparse}
 		if err := d.readSizes(ctx, q, table, old.at.maxID); err != nil {
 			return nil, err
 		}

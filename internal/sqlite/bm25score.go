@@ -97,20 +97,43 @@ func ftsVarint(b []byte) (v int64, n int) {
 }
 
 // docSizes holds every row's size (tokens) of a table at snapshot at, in
-// rowid order, for rescoring.
+// rowid order, for scoring; byID holds them by rowid too (size+1, 0 for
+// no row) unless the rowids are sparse.
 type docSizes struct {
-	at    *ftsSnap
-	ids   []int64
-	sizes []int32
+	at     *ftsSnap
+	ids    []int64
+	sizes  []int32
+	byID   []int32
+	sparse bool
 }
 
 // size returns the size of row id.
 func (d *docSizes) size(id int64) (int32, bool) {
+	if !d.sparse {
+		if id < 0 || id >= int64(len(d.byID)) || d.byID[id] == 0 {
+			return 0, false
+		}
+		return d.byID[id] - 1, true
+	}
 	i, ok := slices.BinarySearch(d.ids, id)
 	if !ok {
 		return 0, false
 	}
 	return d.sizes[i], true
+}
+
+// add appends row id of size size, above every row held.
+func (d *docSizes) add(id int64, size int32) {
+	d.ids = append(d.ids, id)
+	d.sizes = append(d.sizes, size)
+	if d.sparse || id >= 4*int64(len(d.ids))+1<<16 {
+		d.sparse, d.byID = true, nil
+		return
+	}
+	if n := int(id) + 1 - len(d.byID); n > 0 {
+		d.byID = append(d.byID, make([]int32, n)...)
+	}
+	d.byID[id] = size + 1
 }
 
 // since returns the rows and tokens of the rows above id.
@@ -137,11 +160,10 @@ func (d *docSizes) readSizes(ctx context.Context, q queryer, table string, after
 			return err
 		}
 		v, n := ftsVarint(sz)
-		if n == 0 || v > math.MaxInt32 {
+		if n == 0 || v >= math.MaxInt32 {
 			return errors.New(table + ": bad size record")
 		}
-		d.ids = append(d.ids, id)
-		d.sizes = append(d.sizes, int32(v))
+		d.add(id, int32(v))
 	}
 	return closeRows(rows)
 }

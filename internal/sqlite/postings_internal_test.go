@@ -252,3 +252,35 @@ func TestPostingsOnIndex(t *testing.T) {
 	s := openAt(t, p)
 	samePostings(t, s, "index")
 }
+
+// TestDocSizes: a row's size is found by its rowid, dense or sparse, and a
+// rowid with no row has none.
+func TestDocSizes(t *testing.T) {
+	tests := []struct {
+		name string
+		ids  []int64
+	}{
+		{"dense", []int64{1, 2, 3, 5, 8}},
+		{"sparse", []int64{1, 2, 1 << 40, 1<<40 + 7}},
+		{"sparse after dense", []int64{3, 4, 1 << 20, 1<<20 + 1, 1 << 21}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var d docSizes
+			for i, id := range tc.ids {
+				d.add(id, int32(i))
+			}
+			for i, id := range tc.ids {
+				if got, ok := d.size(id); !ok || got != int32(i) {
+					t.Errorf("size(%d) = %d, %v; want %d, true", id, got, ok, i)
+				}
+				if _, ok := d.size(id + 1); ok && !slices.Contains(tc.ids, id+1) {
+					t.Errorf("size(%d) found a row that is not there", id+1)
+				}
+			}
+			if _, ok := d.size(0); ok {
+				t.Error("size(0) found a row that is not there")
+			}
+		})
+	}
+}
