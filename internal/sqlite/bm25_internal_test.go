@@ -254,9 +254,10 @@ func TestListsReadAgainAfterWrites(t *testing.T) {
 	check("after a delete")
 }
 
-// TestRankingIsFTS5sOnIndex compares the rankings on a real index
-// (LIVESPEC_BENCH_INDEX) for the words of real questions.
-func TestRankingIsFTS5sOnIndex(t *testing.T) {
+// envIndex opens the index LIVESPEC_BENCH_INDEX names (migrating it in
+// place), closed when the test ends; it skips the test when unset.
+func envIndex(t *testing.T) *Store {
+	t.Helper()
 	p := os.Getenv("LIVESPEC_BENCH_INDEX")
 	if p == "" {
 		t.Skip("set LIVESPEC_BENCH_INDEX to a livespec.db")
@@ -265,11 +266,13 @@ func TestRankingIsFTS5sOnIndex(t *testing.T) {
 	if _, err := os.Stat(p); err != nil {
 		t.Fatalf("LIVESPEC_BENCH_INDEX: %v (a relative path is relative to the package directory)", err)
 	}
-	s, err := Open(context.Background(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	return openAt(t, p)
+}
+
+// TestRankingIsFTS5sOnIndex compares the rankings on a real index
+// (LIVESPEC_BENCH_INDEX) for the words of real questions.
+func TestRankingIsFTS5sOnIndex(t *testing.T) {
+	s := envIndex(t)
 	var qs [][]string
 	for _, q := range []string{
 		"How does the kubelet decide when to evict pods under memory pressure?",

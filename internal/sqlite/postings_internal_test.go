@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -242,15 +241,7 @@ func TestMigrateBuildsPostings(t *testing.T) {
 // TestPostingsOnIndex checks the stored postings and scores of every term
 // of a real index (LIVESPEC_BENCH_INDEX, opened and so migrated in place).
 func TestPostingsOnIndex(t *testing.T) {
-	p := os.Getenv("LIVESPEC_BENCH_INDEX")
-	if p == "" {
-		t.Skip("set LIVESPEC_BENCH_INDEX to a livespec.db")
-	}
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("LIVESPEC_BENCH_INDEX: %v", err)
-	}
-	s := openAt(t, p)
-	samePostings(t, s, "index")
+	samePostings(t, envIndex(t), "index")
 }
 
 // TestDocSizes: a row's size is found by its rowid, dense or sparse, and a
