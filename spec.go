@@ -94,7 +94,7 @@ type Version struct {
 	Key
 	Level int      `json:"level"`
 	Text  string   `json:"text"`
-	Hash  string   `json:"hash"`
+	Hash  string   `json:"hash"` // ContentHash(Text)
 	Links []string `json:"links,omitempty"`
 
 	Commit    string    `json:"commit"`     // the commit that introduced this text

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"hash/maphash"
 	"path"
 	"slices"
@@ -24,10 +25,12 @@ const maxCachedDocBytes = 64 << 20
 // docKey is what an analysis depends on: the text analysed, by a 128-bit
 // hash of it (two maphash sums of independent seeds), and whether phrases
 // were asked for. A key holds no text, so the bytes of the cache go to
-// analyses: a kept text would be a fifth of them.
+// analyses: a kept text would be a fifth of them. A version's text is
+// hashed by what names it (see versionKey), which byVersion marks.
 type docKey struct {
-	sum     [2]uint64
-	phrases bool
+	sum       [2]uint64
+	phrases   bool
+	byVersion bool
 }
 
 // docSeeds seed the two sums of every docKey.
@@ -44,6 +47,34 @@ func keyOf(body, tail string, phrases bool) docKey {
 		k.sum[i] = h.Sum64()
 	}
 	return k
+}
+
+// versionText is what names the text versionDoc analyses of a version:
+// the content hash of its text (livespec.ContentHash) and the text's
+// length, then the path and heading its tail is made of.
+type versionText struct {
+	hash    string
+	n       int
+	path    string
+	heading string
+}
+
+// versionKey returns the key of the analysis of v.Text+tail, where tail is
+// made of v's path and heading alone, without reading the text: a version
+// carries the SHA-256 of its text, so hashing that hash, the text's
+// length, the path and the heading tells texts apart as well as hashing
+// the text would. A version without a hash of that form has none: ok is
+// false.
+func versionKey(v livespec.Version, phrases bool) (k docKey, ok bool) {
+	if len(v.Hash) != 2*sha256.Size {
+		return docKey{}, false
+	}
+	t := versionText{v.Hash, len(v.Text), v.Path, v.Heading}
+	k = docKey{phrases: phrases, byVersion: true}
+	for i, seed := range docSeeds {
+		k.sum[i] = maphash.Comparable(seed, t)
+	}
+	return k, true
 }
 
 // docCache keeps analysed texts: an analysis depends on the text alone, and
@@ -69,6 +100,22 @@ func (c docCache) analyseJoined(body, tail string, phrases bool) *lexDoc {
 		return d
 	}
 	d := analyse(body+tail, phrases)
+	c.c.Add(key, d)
+	return d
+}
+
+// analyseVersion returns analyse(v.Text+tail(v), phrases), from the cache
+// when it holds it. tail must depend on v's path and heading alone; it is
+// called only to analyse.
+func (c docCache) analyseVersion(v livespec.Version, tail func(livespec.Version) string, phrases bool) *lexDoc {
+	key, ok := versionKey(v, phrases)
+	if !ok {
+		return c.analyseJoined(v.Text, tail(v), phrases)
+	}
+	if d, ok := c.c.Get(key); ok {
+		return d
+	}
+	d := analyse(v.Text+tail(v), phrases)
 	c.c.Add(key, d)
 	return d
 }

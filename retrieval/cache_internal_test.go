@@ -189,3 +189,44 @@ func TestDocCacheKeysTheText(t *testing.T) {
 		})
 	}
 }
+
+// TestVersionDocKeysTheVersionText checks that a version's kept analysis is
+// that of its own text, path and heading: versions that share all three
+// share it, and a version differing in any of them (a text of the same
+// length, another file or section, no hash) is analysed as itself.
+func TestVersionDocKeysTheVersionText(t *testing.T) {
+	version := func(id, text, path, heading string) livespec.Version {
+		return livespec.Version{ID: id, Key: livespec.Key{Repo: "r", Path: path, Heading: heading}, Text: text, Hash: livespec.ContentHash(text)}
+	}
+	base := version("v1", "Quota admission gates pods", "keps/sig-node/quota.md", "Design > Quota")
+	d := versionDoc(base)
+	if again := versionDoc(version("v2", base.Text, base.Path, base.Heading)); again != d {
+		t.Errorf("another version of the same text, path and heading gave another analysis")
+	}
+	noHash := base
+	noHash.Hash = ""
+	tests := []struct {
+		name string
+		v    livespec.Version
+		term string
+		want bool
+	}{
+		{"its own word", base, "gates", true},
+		{"a word of its path", base, "node", true},
+		{"a word of its heading", base, "design", true},
+		{"a text of the same length", version("v3", "Quota admission gates jobs", base.Path, base.Heading), "pods", false},
+		{"that text's own word", version("v3", "Quota admission gates jobs", base.Path, base.Heading), "jobs", true},
+		{"another path", version("v4", base.Text, "keps/sig-auth/quota.md", base.Heading), "node", false},
+		{"another path's word", version("v4", base.Text, "keps/sig-auth/quota.md", base.Heading), "auth", true},
+		{"another heading", version("v5", base.Text, base.Path, "Motivation"), "design", false},
+		{"another heading's word", version("v5", base.Text, base.Path, "Motivation"), "motivation", true},
+		{"no hash", noHash, "gates", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := versionDoc(tc.v).holds(lex.Stem(tc.term), false); got != tc.want {
+				t.Errorf("holds(%q) = %v, want %v", tc.term, got, tc.want)
+			}
+		})
+	}
+}

@@ -78,7 +78,7 @@ func usefulTopic(topic string) bool {
 // (versionTail), so that a file's name and a section's headings count as
 // mentions.
 func versionDoc(v livespec.Version) *lexDoc {
-	return docs.analyseJoined(v.Text, versionTail(v), true)
+	return docs.analyseVersion(v, versionTail, true)
 }
 
 // versionTail is what versionDoc reads after a version's text.
