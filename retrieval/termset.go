@@ -3,6 +3,7 @@ package retrieval
 import (
 	"hash/maphash"
 	"math"
+	"math/bits"
 	"strings"
 	"sync"
 
@@ -16,10 +17,14 @@ import (
 // pair of its two terms' indices, in a table of its own, so its words are
 // not written again. A set of fewer than 65,535 terms (nearly every text)
 // has tables of 16-bit terms and 32-bit pairs, a larger one of 32-bit
-// terms and 64-bit pairs.
+// terms and 64-bit pairs; a set whose terms take fewer than 65,536 bytes
+// keeps where they end in 16 bits, a larger one in 32. The table of
+// phrases, whose entries are compared without reading the terms, is
+// fuller than the table of terms.
 type termSet struct {
 	joined  string
-	ends    []int32  // term i is joined[ends[i-1]:ends[i]], the first from 0
+	ends16  []uint16 // term i is joined[ends[i-1]:ends[i]], the first from 0
+	ends32  []int32  // the same, for terms too long for ends16
 	slots16 []uint16 // 1 + the index of a term hashed there; 0 is empty
 	slots32 []int32  // the same, for a set too large for slots16
 	pairs32 []uint32 // (i+1)<<16 | (j+1) of a phrase of terms i and j; 0 is empty
@@ -34,7 +39,7 @@ type pairSlot interface{ ~uint32 | ~uint64 }
 
 // bytes is the size of the set's tables and terms.
 func (s termSet) bytes() int {
-	return len(s.joined) + 4*len(s.ends) + 2*len(s.slots16) + 4*len(s.slots32) + 4*len(s.pairs32) + 8*len(s.pairs64)
+	return len(s.joined) + 2*len(s.ends16) + 4*len(s.ends32) + 2*len(s.slots16) + 4*len(s.slots32) + 4*len(s.pairs32) + 8*len(s.pairs64)
 }
 
 // termSeed seeds the hashes of every termSet.
@@ -51,15 +56,23 @@ func newTermSet(ts []string) termSet {
 }
 
 // len is the number of terms, phrases aside.
-func (s termSet) len() int { return len(s.ends) }
+func (s termSet) len() int { return len(s.ends16) + len(s.ends32) }
 
 // at returns the i-th term.
 func (s termSet) at(i int) string {
-	start := int32(0)
-	if i > 0 {
-		start = s.ends[i-1]
+	if s.ends32 != nil {
+		return termAt(s.joined, s.ends32, i)
 	}
-	return s.joined[start:s.ends[i]]
+	return termAt(s.joined, s.ends16, i)
+}
+
+// termAt returns the i-th term of joined, whose terms end at ends.
+func termAt[T uint16 | int32](joined string, ends []T, i int) string {
+	start := T(0)
+	if i > 0 {
+		start = ends[i-1]
+	}
+	return joined[start:ends[i]]
 }
 
 // has reports whether t is in the set: a term, or a phrase of two terms
@@ -146,8 +159,7 @@ func probePair[T pairSlot](slots []T, key T) bool {
 	if len(slots) == 0 {
 		return false
 	}
-	mask := uint64(len(slots) - 1)
-	for h := pairHash(uint64(key)) & mask; ; h = (h + 1) & mask {
+	for h := pairSlotOf(uint64(key), len(slots)); ; h = nextSlot(h, len(slots)) {
 		switch slots[h] {
 		case 0:
 			return false
@@ -156,6 +168,26 @@ func probePair[T pairSlot](slots []T, key T) bool {
 		}
 	}
 }
+
+// pairSlotOf returns where a phrase's key goes in a table of size slots:
+// its hash scaled to the size (a phrase table's size is no power of two).
+func pairSlotOf(k uint64, size int) int {
+	hi, _ := bits.Mul64(pairHash(k), uint64(size))
+	return int(hi)
+}
+
+// nextSlot returns the slot after h in a table of size slots.
+func nextSlot(h, size int) int {
+	if h++; h == size {
+		return 0
+	}
+	return h
+}
+
+// pairsSize is the size of a kept set's table of n phrases: a fifth of it
+// stays empty, so that a phrase not there is found missing after a few
+// entries side by side.
+func pairsSize(n int) int { return n + n/4 + 1 }
 
 // pairHash spreads a pair's key over a table's low bits.
 func pairHash(k uint64) uint64 {
@@ -325,12 +357,15 @@ func (b *termBuilder) set() termSet {
 	}
 	var sb strings.Builder
 	sb.Grow(n)
-	s := termSet{ends: make([]int32, len(b.terms))}
-	for i, t := range b.terms {
+	for _, t := range b.terms {
 		sb.WriteString(t)
-		s.ends[i] = int32(sb.Len())
 	}
-	s.joined = sb.String()
+	s := termSet{joined: sb.String()}
+	if n <= math.MaxUint16 {
+		s.ends16 = termEnds[uint16](b.terms)
+	} else {
+		s.ends32 = termEnds[int32](b.terms)
+	}
 	if len(b.terms) < math.MaxUint16 {
 		s.slots16 = fill[uint16](b.hashes)
 		s.pairs32 = fillPairs(b.pairs, func(k uint64) uint32 { return uint32(k>>32)<<16 | uint32(k&0xffff) })
@@ -339,6 +374,18 @@ func (b *termBuilder) set() termSet {
 		s.pairs64 = fillPairs(b.pairs, func(k uint64) uint64 { return k })
 	}
 	return s
+}
+
+// termEnds returns where each of terms ends when they are written one
+// after another.
+func termEnds[T uint16 | int32](terms []string) []T {
+	ends := make([]T, len(terms))
+	end := 0
+	for i, t := range terms {
+		end += len(t)
+		ends[i] = T(end)
+	}
+	return ends
 }
 
 // fill returns the table of the terms of these hashes.
@@ -361,13 +408,12 @@ func fillPairs[T pairSlot](pairs []uint64, key func(uint64) T) []T {
 	if len(pairs) == 0 {
 		return nil
 	}
-	slots := make([]T, keptSize(len(pairs)))
-	mask := uint64(len(slots) - 1)
+	slots := make([]T, pairsSize(len(pairs)))
 	for _, p := range pairs {
 		k := key(p)
-		h := pairHash(uint64(k)) & mask
+		h := pairSlotOf(uint64(k), len(slots))
 		for slots[h] != 0 {
-			h = (h + 1) & mask
+			h = nextSlot(h, len(slots))
 		}
 		slots[h] = k
 	}

@@ -129,9 +129,12 @@ func files(cs []*fileCand) []string {
 // term and none other is in it, once, in the order first added; a set too
 // large for 16-bit table entries too.
 func TestTermSet(t *testing.T) {
-	var large []string
+	var large, long []string
 	for i := range 70_000 {
 		large = append(large, fmt.Sprintf("t%d", i%69_999))
+	}
+	for i := range 4_000 { // few terms, but more than 65,535 bytes of them
+		long = append(long, fmt.Sprintf("internationalisation%d", i))
 	}
 	tests := []struct {
 		name   string
@@ -140,6 +143,7 @@ func TestTermSet(t *testing.T) {
 	}{
 		{"small", []string{"pod", "pod secur", "secur", "pod", "", "po", "pods", "zeta", "alpha", "~int64", "écrit"}, []string{"p", "podss", "secu", "zz", "~int", "ecrit", "pod secu"}},
 		{"large", large, []string{"t69999", "t", "t-1", "", "t0 "}},
+		{"long", long, []string{"internationalisation", "internationalisation4000", "internationalisation39"}},
 		{"empty", nil, []string{"", "pod"}},
 	}
 	for _, tc := range tests {
