@@ -142,46 +142,65 @@ func readPostings(ctx context.Context, q queryer, term string) ([]termPosting, e
 // postingLists are the postings of some texts by term.
 type postingLists map[string][]termPosting
 
-// addASCII adds the postings of text id whose FTS form is fts, split as
-// unicode61 splits ASCII; false (and nothing added) when fts is not all
-// ASCII or has a token FTS5 truncates.
-func (l postingLists) addASCII(id int64, fts string, counts map[string]int32) bool {
-	clear(counts)
-	start := -1
-	for i := 0; i <= len(fts); i++ {
-		c := byte(' ')
-		if i < len(fts) {
-			c = fts[i]
-		}
-		if c >= 0x80 {
-			return false
-		}
-		if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z' {
+// addASCII adds the postings of text id, above every id l holds, whose
+// FTS form is fts, split as unicode61 splits ASCII; false (and nothing
+// added) when fts is not all ASCII or has a token FTS5 truncates.
+func (l postingLists) addASCII(id int64, fts string) bool {
+	if !asciiTokens(fts) {
+		return false
+	}
+	for start, i := -1, 0; i <= len(fts); i++ {
+		if i < len(fts) && asciiWord(fts[i]) {
 			if start < 0 {
 				start = i
 			}
 			continue
 		}
-		if start >= 0 {
-			if i-start > maxToken {
-				return false
-			}
-			counts[asciiLower(fts[start:i])]++
-			start = -1
+		if start < 0 {
+			continue
 		}
-	}
-	for t, n := range counts {
-		l[t] = append(l[t], termPosting{id: id, tf: n})
+		t := asciiLower(fts[start:i])
+		start = -1
+		if ps := l[t]; len(ps) > 0 && ps[len(ps)-1].id == id {
+			ps[len(ps)-1].tf++
+		} else {
+			l[t] = append(ps, termPosting{id: id, tf: 1})
+		}
 	}
 	return true
 }
 
+// asciiTokens reports whether fts is ASCII with no token longer than
+// FTS5 keeps.
+func asciiTokens(fts string) bool {
+	run := 0
+	for i := 0; i < len(fts); i++ {
+		if fts[i] >= 0x80 {
+			return false
+		}
+		if run = run + 1; !asciiWord(fts[i]) {
+			run = 0
+		}
+		if run > maxToken {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiWord reports whether c is a token character of unicode61.
+func asciiWord(c byte) bool {
+	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || 'A' <= c && c <= 'Z'
+}
+
 // asciiLower is s with A-Z folded to a-z.
 func asciiLower(s string) string {
-	if !strings.ContainsFunc(s, func(r rune) bool { return 'A' <= r && r <= 'Z' }) {
-		return s
+	for i := 0; i < len(s); i++ {
+		if 'A' <= s[i] && s[i] <= 'Z' {
+			return strings.ToLower(s)
+		}
 	}
-	return strings.ToLower(s)
+	return s
 }
 
 // ftsRow is a text as all_fts stores it.
@@ -237,10 +256,9 @@ func syncFTS(ctx context.Context, tx *sql.Tx, after int64) error {
 		return err
 	}
 	lists := postingLists{}
-	counts := map[string]int32{}
 	var other []ftsRow
 	for _, t := range texts {
-		if !lists.addASCII(t.id, t.fts, counts) {
+		if !lists.addASCII(t.id, t.fts) {
 			other = append(other, t)
 		}
 	}

@@ -275,3 +275,58 @@ func TestDocSizes(t *testing.T) {
 		})
 	}
 }
+
+// TestASCIITokensAreFTS5s: the postings of FTS forms split in Go are those
+// FTS5's tokenizer gives the same strings, and a form Go does not split
+// (other than ASCII, or with a token FTS5 truncates) is left to FTS5.
+func TestASCIITokensAreFTS5s(t *testing.T) {
+	long := strings.Repeat("ab", maxToken/2+1)
+	tests := []struct {
+		name  string
+		fts   string
+		split bool
+	}{
+		{"words", "pod pod node zx24726566", true},
+		{"upper case", "Pod POD pOd node", true},
+		{"punctuation", "a-b a.b a_b (a) a/b", true},
+		{"digits", "v1 1v 12 v1beta1", true},
+		{"control and spaces", "a\tb\nc  d\x00e", true},
+		{"longest token", strings.Repeat("c", maxToken), true},
+		{"other script", "käldström pod", false},
+		{"truncated token", long + " pod", false},
+	}
+	ctx := context.Background()
+	s := openTemp(t)
+	for _, q := range []string{sqlTokCreate, sqlTokVocab} {
+		if _, err := s.w.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := postingLists{}
+			if split := got.addASCII(7, tc.fts); split != tc.split {
+				t.Fatalf("split %v, want %v", split, tc.split)
+			}
+			if !tc.split {
+				return
+			}
+			for _, q := range []string{sqlTokClear, `INSERT INTO temp.postings_tok (rowid, text) VALUES (7, ?)`} {
+				args := []any{}
+				if strings.Contains(q, "?") {
+					args = append(args, tc.fts)
+				}
+				if _, err := s.w.ExecContext(ctx, q, args...); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want := postingLists{}
+			if err := want.addVocab(ctx, s.w, `SELECT term, doc FROM temp.postings_tok_v`); err != nil {
+				t.Fatal(err)
+			}
+			if !maps.EqualFunc(got, want, slices.Equal) {
+				t.Errorf("postings %v, want FTS5's %v", got, want)
+			}
+		})
+	}
+}
