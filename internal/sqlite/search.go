@@ -65,7 +65,8 @@ type searchFilter struct {
 	anyVersion bool
 	validity   livespec.Validity
 	repos      []string
-	pathList   []string // the paths or globs asked (paths matches globs)
+	pathList   []string        // the paths or globs asked (paths matches globs)
+	pathSet    map[string]bool // pathList, when paths is nil (every path literal)
 	// view: what the search may use of the Store's searchCache and what
 	// it read to keep there.
 	view *searchView
@@ -79,6 +80,12 @@ func newSearchFilter(q livespec.SearchQuery) (*searchFilter, error) {
 	f.where.in("v.repo", q.Repos)
 	var err error
 	f.paths, err = newPathFilter(q.Paths, &f.where, "v.path")
+	if f.paths == nil && len(q.Paths) > 0 {
+		f.pathSet = make(map[string]bool, len(q.Paths))
+		for _, p := range q.Paths {
+			f.pathSet[p] = true
+		}
+	}
 	f.byPath = len(q.Repos) > 0 && len(q.Paths) > 0 && len(q.Paths) <= maxByPath && f.paths == nil
 	f.anyVersion = q.Validity.Mode == livespec.ValidAny && len(q.Paths) == 0
 	return f, err

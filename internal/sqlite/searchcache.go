@@ -212,7 +212,7 @@ func (f *searchFilter) passes(v *livespec.Version) bool {
 	if len(f.repos) > 0 && !slices.Contains(f.repos, v.Repo) {
 		return false
 	}
-	if len(f.pathList) > 0 && (f.paths == nil && !slices.Contains(f.pathList, v.Path) || !f.paths.match(v.Path)) {
+	if len(f.pathList) > 0 && (f.paths == nil && !f.pathSet[v.Path] || !f.paths.match(v.Path)) {
 		return false
 	}
 	switch f.validity.Mode {
