@@ -149,9 +149,13 @@ func (a *Assistant) noteNoneOf(ctx context.Context, res *ledgerResult, q livespe
 	if len(cs) > 0 {
 		return nil
 	}
-	counts, err := a.Store.CountChanges(ctx, q)
+	w, err := a.window(ctx, q)
 	if err != nil {
-		return storeError("count changes", err)
+		return err
+	}
+	counts, err := w.count(ctx, a.Store, q)
+	if err != nil {
+		return err
 	}
 	total := 0
 	for _, n := range counts {
@@ -355,25 +359,17 @@ func (a *Assistant) latestBefore(ctx context.Context, repos []string, t time.Tim
 // Otherwise the match is completed with the window's mentions (matchRuns)
 // and its changed sections' events are narrowed (topicChanges).
 func (a *Assistant) topicReport(ctx context.Context, topic string, q livespec.ChangeQuery, repos []string) ([]livespec.Change, *topicMatch, error) {
-	fq := q
-	fq.Sections, fq.Brief = false, true
-	touched, err := a.Store.Changes(ctx, fq) // one file-level event per file and commit
+	w, err := a.window(ctx, q)
 	if err != nil {
-		return nil, nil, storeError("read changes", err)
+		return nil, nil, err
 	}
-	if len(touched) == 0 {
-		return nil, nil, nil
+	e, err := w.fileEvents(ctx, a.Store, q)
+	if err != nil || len(e.touched) == 0 {
+		return nil, nil, err
 	}
-	files, err := a.Store.ChangedFiles(ctx, q)
-	if err != nil {
-		return nil, nil, storeError("read changed files", err)
-	}
+	files, touched := e.files, e.touched
 	changedIn := func(keys []livespec.Key) ([]livespec.Key, error) {
-		changed, err := a.Store.ChangedSections(ctx, q, keys)
-		if err != nil {
-			return nil, storeError("read changed sections", err)
-		}
-		return changed, nil
+		return w.changedSections(ctx, a.Store, q, keys)
 	}
 	quiet, runs, err := a.quietWindow(ctx, topic, q.Repos, files, touched, changedIn)
 	if err != nil || quiet {
@@ -399,17 +395,18 @@ func (a *Assistant) topicReport(ctx context.Context, topic string, q livespec.Ch
 }
 
 // changeable returns the files whose sections may have changed in a
-// window, given files (those with section events in it) and cs (its
-// events, file-level ones at least): files, and the old paths of renamed
-// files (a section moves to a new path only with its file).
-func changeable(files []livespec.Key, cs []livespec.Change) map[fileID]bool {
+// window, given files (those with section events in it) and touched
+// (where its events were, file-level ones at least): files, and the old
+// paths of renamed files (a section moves to a new path only with its
+// file).
+func changeable(files []livespec.Key, touched []touchedFile) map[fileID]bool {
 	out := make(map[fileID]bool, len(files))
 	for _, f := range files {
 		out[fileID{f.Repo, f.Path}] = true
 	}
-	for _, c := range cs {
-		if c.OldPath != "" {
-			out[fileID{c.Repo, c.OldPath}] = true
+	for _, t := range touched {
+		if t.oldPath != "" {
+			out[fileID{t.f.repo, t.oldPath}] = true
 		}
 	}
 	return out
@@ -430,7 +427,7 @@ func (a *Assistant) matchInChanges(ctx context.Context, m *topicMatch, cs []live
 	if err != nil {
 		return err
 	}
-	_, err = matchRuns(m, runs, changed, changeable(livespec.ChangedFilesOf(cs), cs))
+	_, err = matchRuns(m, runs, changed, changeable(livespec.ChangedFilesOf(cs), touchedOf(cs)))
 	return err
 }
 
@@ -523,7 +520,7 @@ func matchRuns(m *topicMatch, runs []windowRun, changed func([]livespec.Key) ([]
 
 // quietWindow reports whether no event of a window can be about topic,
 // whatever the topic's match, from the files the window touched (touched,
-// its file-level events; files, those with section events) and a search
+// where its file-level events were; files, those with section events) and a search
 // of files (searchChanged), which it returns when it made it. A report
 // keeps the events of the matched sections that changed, or every event
 // of the file the topic names as a whole. Every matched version holds a
@@ -534,7 +531,7 @@ func matchRuns(m *topicMatch, runs []windowRun, changed func([]livespec.Key) ([]
 // may be named: none may have a name or title (current, or of a version
 // the runs found: the titles nameFile reads) sharing a word with the
 // topic.
-func (a *Assistant) quietWindow(ctx context.Context, topic string, repos []string, files []livespec.Key, touched []livespec.Change, changed func([]livespec.Key) ([]livespec.Key, error)) (bool, []windowRun, error) {
+func (a *Assistant) quietWindow(ctx context.Context, topic string, repos []string, files []livespec.Key, touched []touchedFile, changed func([]livespec.Key) ([]livespec.Key, error)) (bool, []windowRun, error) {
 	words, ok := nameWords(topic)
 	if !ok {
 		return false, nil, nil
@@ -548,9 +545,9 @@ func (a *Assistant) quietWindow(ctx context.Context, topic string, repos []strin
 		searched[fileID{f.Repo, f.Path}] = true
 	}
 	idx := cur.nameIndex()
-	for _, c := range touched {
-		f := fileID{c.Repo, c.Path}
-		if c.OldPath != "" || !searched[f] || namesShare(words, docName(f.path)) {
+	for _, t := range touched {
+		f := t.f
+		if t.oldPath != "" || !searched[f] || namesShare(words, docName(f.path)) {
 			return false, nil, nil
 		}
 		if i, ok := idx.at[f]; ok && namesShare(words, cur.files[i].title) {
