@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"sync"
 
 	"github.com/livespec/livespec"
 )
@@ -26,18 +27,62 @@ func (a *Assistant) titles(ctx context.Context, cs []livespec.AnswerChange) ([]l
 		return nil, err
 	}
 	var out []livespec.DocTitle
+	var past *pastTitles
 	for _, f := range files {
-		fv, ok := latest[f]
-		if !ok {
-			if fv, err = a.latestFile(ctx, f.repo, f.path); err != nil {
+		var t string
+		if fv, ok := latest[f]; ok {
+			t = fileTitleOf(fv)
+		} else {
+			if past == nil {
+				if past, err = a.pastTitles.get(ctx, a.Store, "", newPastTitles); err != nil {
+					return nil, err
+				}
+			}
+			if t, err = past.title(ctx, a, f); err != nil {
 				return nil, err
 			}
 		}
-		if t := fileTitleOf(fv); t != "" && !cur.untitled[t] {
+		if t != "" && !cur.untitled[t] {
 			out = append(out, livespec.DocTitle{Repo: f.repo, Path: f.path, Title: t})
 		}
 	}
 	return out, nil
+}
+
+// maxPastTitles bounds the titles a pastTitles keeps.
+const maxPastTitles = 4096
+
+// pastTitles keeps, for one index version, the titles of files that
+// titles reads from their whole history (a removed or renamed file, one
+// whose current version has no outline): a timeline names the old paths
+// of its sections, and popular documents were moved once.
+type pastTitles struct {
+	mu sync.Mutex
+	m  map[fileID]string
+}
+
+func newPastTitles() (*pastTitles, error) { return &pastTitles{m: map[fileID]string{}}, nil }
+
+// title returns the title of f's latest version with an outline
+// (latestFile), kept or read.
+func (p *pastTitles) title(ctx context.Context, a *Assistant, f fileID) (string, error) {
+	p.mu.Lock()
+	t, ok := p.m[f]
+	p.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	fv, err := a.latestFile(ctx, f.repo, f.path)
+	if err != nil {
+		return "", err
+	}
+	t = fileTitleOf(fv)
+	p.mu.Lock()
+	if len(p.m) < maxPastTitles {
+		p.m[f] = t
+	}
+	p.mu.Unlock()
+	return t, nil
 }
 
 // currentOutlines reads the current versions of files, a read per

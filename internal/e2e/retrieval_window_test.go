@@ -85,3 +85,43 @@ func TestChangeReportsOfOnePeriodSeeEachWrite(t *testing.T) {
 		check(t, colours, []string{"docs/widgets.md"}, "")
 	})
 }
+
+// TestTimelineTitlesOfRemovedFilesSeeWrites asks a timeline whose events
+// are on a file since removed, named by the title of its last version,
+// then lands a new version of that file under another title and removes
+// it again: the timeline must name it by the new title, as a fresh
+// assistant does.
+func TestTimelineTitlesOfRemovedFilesSeeWrites(t *testing.T) {
+	ctx := context.Background()
+	r := gittest.New(t, day("2024-01-10T12:00:00Z"))
+	r.Do(gittest.Step{Date: "2024-01-10T12:00:00Z", Msg: "Start", Write: map[string]string{
+		"docs/old.md": "# Old Guide\n\n## Sprockets\n\nSprocket tuning takes a minute.\n",
+	}})
+	r.Do(gittest.Step{Date: "2024-02-10T12:00:00Z", Msg: "Retire the old guide", Remove: []string{"docs/old.md"}, Write: map[string]string{
+		"docs/new.md": "# New Guide\n\n## Gears\n\nGears mesh.\n",
+	}})
+	st := openIndex(t, r.Dir, nil)
+	a := &retrieval.Assistant{Store: st, AnswerCache: -1}
+	now := day("2024-06-01T00:00:00Z")
+	const question = "How has sprocket tuning evolved?"
+	check := func(t *testing.T, title string) {
+		t.Helper()
+		got := ask(t, a, question, now)
+		if !strings.Contains(got.Answer, title+" (docs/old.md)") {
+			t.Errorf("the timeline does not name docs/old.md %q:\n%s", title, got.Answer)
+		}
+		if fresh := ask(t, &retrieval.Assistant{Store: st, AnswerCache: -1}, question, now); !reflect.DeepEqual(got, fresh) {
+			t.Errorf("the answer differs from a fresh assistant's:\n%s\n---\n%s", got.Answer, fresh.Answer)
+		}
+	}
+	check(t, "Old Guide")
+	check(t, "Old Guide")
+	r.Do(gittest.Step{Date: "2024-03-10T12:00:00Z", Msg: "Bring it back", Write: map[string]string{
+		"docs/old.md": "# Legacy Notes\n\n## Sprockets\n\nSprocket tuning takes an hour.\n",
+	}})
+	r.Do(gittest.Step{Date: "2024-04-10T12:00:00Z", Msg: "Retire it again", Remove: []string{"docs/old.md"}})
+	if _, err := ingest.Run(ctx, st, ingest.Options{Repo: "demo", Dir: r.Dir}); err != nil {
+		t.Fatal(err)
+	}
+	check(t, "Legacy Notes")
+}
