@@ -344,25 +344,27 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 }
 
 // candidates hands out a search's ranked texts best first, in topK's
-// order, the best limit of them at each take. The first take selects
-// them; a search that widens orders the rest once, in a heap, and takes
-// the next from it, rather than select a wider top from every text again
-// (an as-of search widens to thousands of candidates).
+// order, the best limit of them at each take. The first two takes select
+// them from every text; a search that widens more (an as-of search
+// widens to thousands) orders the rest once, in a heap, and takes the
+// next from it, rather than select and sort a wider top from every text
+// again. A search that widens once would pay more for the heap than for
+// a second selection.
 type candidates struct {
 	ranked []posting
 	top    []posting // handed out, best first
-	rest   []posting // the others, a heap with the best at the root, once widened
-	taken  bool
+	rest   []posting // the others, a heap with the best at the root
+	takes  int
+	heaped bool
 }
 
 // take returns the best limit candidates (fewer when fewer match).
 func (c *candidates) take(limit int) []posting {
-	if !c.taken {
-		c.taken = true
+	if c.takes++; c.takes <= 2 {
 		c.top = topK(c.ranked, limit)
 		return c.top
 	}
-	if c.ranked != nil && len(c.top) > 0 {
+	if !c.heaped && len(c.top) > 0 {
 		last := c.top[len(c.top)-1]
 		c.rest = make([]posting, 0, max(len(c.ranked)-len(c.top), 0))
 		for _, p := range c.ranked {
@@ -374,7 +376,8 @@ func (c *candidates) take(limit int) []posting {
 			siftDown(c.rest, i, better)
 		}
 	}
-	c.ranked = nil
+	c.heaped, c.ranked = true, nil
+	c.top = slices.Grow(c.top, limit-len(c.top))
 	for len(c.top) < limit && len(c.rest) > 0 {
 		c.top = append(c.top, c.rest[0])
 		n := len(c.rest) - 1
