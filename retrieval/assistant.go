@@ -173,7 +173,9 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 	}
 	if len(fixes) > 0 {
 		question = applyCorrections(question, fixes)
+		rest := u.rest
 		u = Understand(question, now)
+		u.rest = rest // notFound reads a named object as asked
 		topic = applyCorrections(topic, fixes)
 	}
 	// Status questions are read as asked: their words are matched against
@@ -521,7 +523,7 @@ func (a *Assistant) notFound(ctx context.Context, question string, u Understandi
 	strict := u.Intent == livespec.IntentTimeline && topic == strings.TrimSpace(u.Topic) && !isClause(question, t)
 	named := false
 	if !strict && topic == strings.TrimSpace(u.Topic) {
-		obj, ok, err := a.namedObject(ctx, question, repos)
+		obj, ok, err := a.namedObject(ctx, u.rest, repos)
 		if err != nil {
 			return nil, err
 		}

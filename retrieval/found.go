@@ -487,9 +487,9 @@ func joinOr(ws []string, conj string) string {
 // about X", "anything regarding X", "is there a proposal that adds X",
 // "does any RFC specify X".
 var (
-	aboutObject = regexp.MustCompile(`(?i)\b(?:say|says|said|mention|mentions|cover|covers|anything|something)\s+(?:about|regarding|concerning|on)\s+(.+?)[\s?.!]*$`)
-	existObject = regexp.MustCompile(`(?i)^(?:is|are|was|were)\s+there\s+(?:a|an|any)\s+(\S+)\s+(?:that|which)\s+\S+\s+(.+?)[\s?.!]*$`)
-	anyObject   = regexp.MustCompile(`(?i)^(?:does|do|did)\s+(?:any|a|an)\s+(\S+)\s+\S+\s+(.+?)[\s?.!]*$`)
+	aboutObject = regexp.MustCompile(`(?i)\b(?:say|says|said|mention|mentions|cover|covers|anything|something)\s+(?:about|regarding|concerning|on)\s+(.+?)[\s?.!,;:]*$`)
+	existObject = regexp.MustCompile(`(?i)^(?:is|are|was|were)\s+there\s+(?:a|an|any)\s+(\S+)\s+(?:that|which)\s+\S+\s+(.+?)[\s?.!,;:]*$`)
+	anyObject   = regexp.MustCompile(`(?i)^(?:does|do|did)\s+(?:any|a|an)\s+(\S+)\s+\S+\s+(.+?)[\s?.!,;:]*$`)
 )
 
 // namedObject returns the thing a question names as what it asks about,

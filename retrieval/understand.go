@@ -29,6 +29,9 @@ type Understanding struct {
 	// understand the period "the other day"`. Understand never guesses
 	// silently.
 	Problems []string
+	// rest is the question with its period phrases blanked out, as
+	// Topic is read from it: what the question asks about, without when.
+	rest string
 }
 
 // Intent patterns. Timeline wins over changes ("how has X changed"), and
@@ -162,6 +165,7 @@ func Understand(question string, now time.Time) Understanding {
 			}
 		}
 	}
+	u.rest = wording
 	u.Topic = topicOf(quoteBareSymbols(wording), u.Intent)
 	return u
 }
