@@ -531,6 +531,9 @@ func (a *Assistant) notFound(ctx context.Context, question string, u Understandi
 			t, named = obj, true
 		}
 	}
+	if !strict && !named {
+		t = withoutPredicate(u.rest, t)
+	}
 	p, err := a.topicPresence(ctx, question, t, repos, strict, named)
 	if err != nil || p.found {
 		return nil, err
@@ -564,6 +567,27 @@ func (a *Assistant) notFound(ctx context.Context, question string, u Understandi
 		ans.AsOf = livespec.Time{Time: u.AsOf}
 	}
 	return ans, nil
+}
+
+// predicateQuestion is a question about how its subject is done or is:
+// "how are refunds handled", "why is the cache invalidated". Its last word,
+// a plain lower-case word, is the predicate asked about the subject.
+var predicateQuestion = regexp.MustCompile(`^\s*(?i:how|why|when|where)\s+(?i:is|are|was|were)\s+\S.*?\s([a-z]+)[\s?.!]*$`)
+
+// withoutPredicate returns topic without the predicate of a question that
+// asks how its subject is done (see predicateQuestion): the predicate says
+// what is asked about the subject, so whether the subject appears decides
+// whether the question is about something the specs hold. rest is the
+// question without its period phrases.
+func withoutPredicate(rest, topic string) string {
+	m := predicateQuestion.FindStringSubmatch(rest)
+	if m == nil {
+		return topic
+	}
+	if subject, ok := strings.CutSuffix(topic, " "+m[1]); ok && strings.TrimSpace(subject) != "" {
+		return subject
+	}
+	return topic
 }
 
 // asWritten returns w as text writes it (w is lower case), or w.

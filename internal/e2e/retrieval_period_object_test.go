@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/livespec/livespec/internal/gittest"
 	"github.com/livespec/livespec/retrieval"
@@ -16,14 +17,7 @@ import (
 // it stood then (or now), and one about a topic no version mentions says
 // so naming the topic, never the period's words.
 func TestNamedObjectWithPeriod(t *testing.T) {
-	r := gittest.New(t, day("2023-11-02T12:00:00Z"))
-	billing := func(days int) string {
-		return fmt.Sprintf("# Billing\n\n## Invoices\n\nInvoices are sent monthly.\n\n## Refunds\n\nRefunds are issued within %d days of purchase.\n", days)
-	}
-	r.Do(gittest.Step{Date: "2023-11-02T12:00:00Z", Msg: "Billing", Write: map[string]string{"spec/billing.md": billing(30)}})
-	r.Do(gittest.Step{Date: "2024-09-10T12:00:00Z", Msg: "Shorter refunds", Write: map[string]string{"spec/billing.md": billing(14)}})
-	a := &retrieval.Assistant{Store: openIndex(t, r.Dir, nil)}
-	now := day("2024-12-01T00:00:00Z")
+	a, now := billingRepo(t)
 
 	shapes := []string{
 		"What did the spec say about %s %s?",
@@ -65,5 +59,47 @@ func TestNamedObjectWithPeriod(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// billingRepo is a billing spec whose refunds were issued within 30 days
+// from November 2023 and within 14 days from 2024-09-10, asked on
+// 2024-12-01.
+func billingRepo(t *testing.T) (*retrieval.Assistant, time.Time) {
+	t.Helper()
+	r := gittest.New(t, day("2023-11-02T12:00:00Z"))
+	billing := func(days int) string {
+		return fmt.Sprintf("# Billing\n\n## Invoices\n\nInvoices are sent monthly.\n\n## Refunds\n\nRefunds are issued within %d days of purchase.\n", days)
+	}
+	r.Do(gittest.Step{Date: "2023-11-02T12:00:00Z", Msg: "Billing", Write: map[string]string{"spec/billing.md": billing(30)}})
+	r.Do(gittest.Step{Date: "2024-09-10T12:00:00Z", Msg: "Shorter refunds", Write: map[string]string{"spec/billing.md": billing(14)}})
+	return &retrieval.Assistant{Store: openIndex(t, r.Dir, nil)}, day("2024-12-01T00:00:00Z")
+}
+
+// TestPredicateQuestion asks how a subject is done ("how are refunds
+// handled?"): the predicate is what is asked about the subject, a word the
+// specs need not use, so the subject alone decides whether the specs hold
+// it; a subject no version mentions is still said to be missing, by name.
+func TestPredicateQuestion(t *testing.T) {
+	a, now := billingRepo(t)
+	tests := []struct {
+		name, question string
+		says           string // the answer contains it
+		found          bool
+	}{
+		{"a participle the specs never use", "How are refunds handled?", "Refunds are issued within 14 days", true},
+		{"why, with an adjective-like participle", "Why are refunds delayed?", "Refunds are issued within 14 days", true},
+		{"with a period, as of its end", "How were refunds handled in March 2024?", "Refunds are issued within 30 days", true},
+		{"a subject no version mentions", "How are chargebacks handled?", "Nothing in the spec history mentions chargebacks.", false},
+		{"a name no version mentions", "How is GraphQL supported?", "Nothing in the spec history mentions GraphQL.", false},
+		{"a name after the predicate is still read", "How are refunds handled in GraphQL?", "Nothing in the spec history mentions", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ans := ask(t, a, tc.question, now)
+			if ans.Found != tc.found || !strings.Contains(ans.Answer, tc.says) {
+				t.Errorf("found = %v, want %v and %q:\n%s", ans.Found, tc.found, tc.says, ans.Answer)
+			}
+		})
 	}
 }
