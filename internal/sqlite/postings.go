@@ -291,8 +291,8 @@ func fillStage(ctx context.Context, tx *sql.Tx, texts []ftsRow) error {
 	})
 }
 
-// insertRows writes n rows through q, rowsPerStmt at a time: row returns
-// row i's values.
+// insertRows writes n rows through q, rowsPerStmt at a time and the rest
+// one by one: row returns row i's values (each row the same number).
 func insertRows(ctx context.Context, tx *sql.Tx, q multiRow, n int, row func(i int) []any) error {
 	many, err := tx.PrepareContext(ctx, q.many)
 	if err != nil {
@@ -300,10 +300,12 @@ func insertRows(ctx context.Context, tx *sql.Tx, q multiRow, n int, row func(i i
 	}
 	defer many.Close()
 	var args []any
+	cols := 0
 	for i := range n {
 		vals := row(i)
-		if len(args)+len(vals) > cap(args) {
-			args = make([]any, 0, rowsPerStmt*len(vals))
+		if args == nil {
+			cols = len(vals)
+			args = make([]any, 0, rowsPerStmt*cols)
 		}
 		args = append(args, vals...)
 		if len(args) == cap(args) {
@@ -313,8 +315,8 @@ func insertRows(ctx context.Context, tx *sql.Tx, q multiRow, n int, row func(i i
 			args = args[:0]
 		}
 	}
-	for i := n - n%rowsPerStmt; i < n; i++ {
-		if _, err := tx.ExecContext(ctx, q.one, row(i)...); err != nil {
+	for r := range slices.Chunk(args, max(cols, 1)) {
+		if _, err := tx.ExecContext(ctx, q.one, r...); err != nil {
 			return err
 		}
 	}

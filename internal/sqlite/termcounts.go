@@ -158,49 +158,31 @@ func discountRepo(ctx context.Context, tx *sql.Tx, repo string) error {
 
 // write adds d to term_counts and drops the terms no section holds.
 func (d *termDelta) write(ctx context.Context, tx *sql.Tx) error {
-	many, err := tx.PrepareContext(ctx, termsUpsert.many)
-	if err != nil {
-		return err
-	}
-	defer many.Close()
-	args := make([]any, 0, 3*rowsPerStmt)
-	var drop [][2]any
-	put := func(kind int, term string, n int) error {
+	var rows, drop [][]any
+	put := func(kind int, term string, n int) {
 		if n == 0 {
-			return nil
+			return
 		}
 		if n < 0 {
-			drop = append(drop, [2]any{kind, term})
+			drop = append(drop, []any{kind, term})
 		}
-		args = append(args, kind, term, n)
-		if len(args) < cap(args) {
-			return nil
-		}
-		_, err := many.ExecContext(ctx, args...)
-		args = args[:0]
-		return err
+		rows = append(rows, []any{kind, term, n})
 	}
-	if err := put(kindSections, "", d.sections); err != nil {
-		return err
-	}
+	put(kindSections, "", d.sections)
 	for _, kt := range []struct {
 		kind  int
 		terms map[string]int
 	}{{kindStem, d.stems}, {kindWord, d.words}} {
 		// In order, so the table's B-tree is written from left to right.
 		for _, t := range slices.Sorted(maps.Keys(kt.terms)) {
-			if err := put(kt.kind, t, kt.terms[t]); err != nil {
-				return err
-			}
+			put(kt.kind, t, kt.terms[t])
 		}
 	}
-	for row := range slices.Chunk(args, 3) {
-		if _, err := tx.ExecContext(ctx, termsUpsert.one, row...); err != nil {
-			return err
-		}
+	if err := insertRows(ctx, tx, termsUpsert, len(rows), func(i int) []any { return rows[i] }); err != nil {
+		return err
 	}
 	for _, kt := range drop {
-		if _, err := tx.ExecContext(ctx, sqlTermsDrop, kt[0], kt[1]); err != nil {
+		if _, err := tx.ExecContext(ctx, sqlTermsDrop, kt...); err != nil {
 			return err
 		}
 	}
