@@ -16,7 +16,8 @@
 // errors, and 4xx and 5xx answers; then it stops the server with SIGTERM
 // and reports how long the shutdown took and the CPU time the server used
 // (from its start to its exit, ingests included) per request, which,
-// unlike latency, other work on the machine hardly changes. The exit status is 1 when a
+// unlike latency, other work on the machine hardly changes, and its peak
+// resident memory. The exit status is 1 when a
 // request failed, was answered with a 5xx or took longer than -slow.
 package main
 
@@ -58,7 +59,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&o.bin, "bin", "", "the livespec binary to serve with (required)")
 	fs.StringVar(&o.index, "index", "", "index directory (required; --index of serve)")
 	fs.StringVar(&o.repo, "repo", "", "git repository the server follows (--repo of serve); needed by -ingest")
-	fs.StringVar(&o.now, "now", "", "clock of the questions (RFC 3339; default: the newest change in the index)")
+	fs.StringVar(&o.now, "now", loadmix.Clock.Format(time.RFC3339), "clock of the questions (RFC 3339; BenchmarkAskMix's by default; empty: the newest change in the index)")
 	fs.IntVar(&o.clients, "c", 32, "concurrent clients")
 	fs.IntVar(&o.n, "n", 3000, "distinct questions, each asked once")
 	fs.DurationVar(&o.slow, "slow", 2*time.Second, "a request slower than this counts as a failure")
@@ -104,6 +105,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if user, sys := srv.CPU(); len(results) > 0 {
 		fmt.Fprintf(stdout, "server CPU from start to exit: %v user + %v sys, %.1f ms per request\n",
 			user.Round(time.Millisecond), sys.Round(time.Millisecond), float64((user+sys).Microseconds())/1000/float64(len(results)))
+	}
+	if rss := srv.MaxRSS(); rss > 0 {
+		fmt.Fprintf(stdout, "server peak resident memory: %d MiB\n", rss>>20)
 	}
 	if bad {
 		return errors.New("some requests failed, answered 5xx or were slow")

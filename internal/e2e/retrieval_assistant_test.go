@@ -616,7 +616,7 @@ func BenchmarkAsk(b *testing.B) {
 func BenchmarkAskMix(b *testing.B) {
 	st := benchIndex(b)
 	ctx := context.Background()
-	qs, now, err := loadmix.Questions(ctx, st, 3000, time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
+	qs, now, err := loadmix.Questions(ctx, st, 3000, loadmix.Clock)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -40,7 +40,7 @@ func BenchmarkSearchMix(b *testing.B) {
 	}
 	st := benchIndex(b)
 	ctx := context.Background()
-	qs, now, err := loadmix.Questions(ctx, st, 800, time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
+	qs, now, err := loadmix.Questions(ctx, st, 800, loadmix.Clock)
 	if err != nil {
 		b.Fatal(err)
 	}

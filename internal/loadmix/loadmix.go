@@ -19,6 +19,11 @@ import (
 // Kinds are the kinds of question a load cycles through, in order.
 var Kinds = []string{"current", "as_of", "changes", "timeline"}
 
+// Clock is the clock load benchmarks ask at unless told otherwise:
+// bench/serveload and BenchmarkAskMix both use it, so that served and
+// in-process runs on one index ask the same questions.
+var Clock = time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+
 // Question is one question of a load, with its kind (one of Kinds).
 type Question struct{ Kind, Text string }
 

@@ -113,5 +113,18 @@ func (s *Server) CPU() (user, sys time.Duration) {
 	}
 }
 
+// MaxRSS returns the server's peak resident memory in bytes (zero until
+// Stop has returned, or where the system does not report it).
+func (s *Server) MaxRSS() int64 {
+	select {
+	case <-s.exited:
+		if ru, ok := s.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			return ru.Maxrss * 1024 // Linux reports KiB
+		}
+	default:
+	}
+	return 0
+}
+
 // Kill ends the server at once.
 func (s *Server) Kill() { _ = s.cmd.Process.Kill() }

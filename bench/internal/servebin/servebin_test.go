@@ -12,7 +12,7 @@ import (
 )
 
 // TestMain lets the test binary play `livespec serve` when asked to: it
-// spends 400 ms of CPU, answers /readyz and exits on SIGTERM.
+// spends 400 ms of CPU, holds 64 MiB, answers /readyz and exits on SIGTERM.
 func TestMain(m *testing.M) {
 	if os.Getenv("SERVEBIN_FAKE_SERVE") == "" {
 		os.Exit(m.Run())
@@ -28,12 +28,19 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	burn(400 * time.Millisecond)
+	held = make([]byte, 64<<20)
+	for i := range held {
+		held[i] = byte(i)
+	}
 	term := make(chan os.Signal, 1)
 	signal.Notify(term, syscall.SIGTERM)
 	go http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
 	<-term
 	os.Exit(0)
 }
+
+// held is the fake server's resident memory.
+var held []byte
 
 // burn spends at least d of the process's CPU time.
 func burn(d time.Duration) {
@@ -49,7 +56,7 @@ func burn(d time.Duration) {
 	}
 }
 
-func TestCPUIsTheServersFromStartToExit(t *testing.T) {
+func TestUsageIsTheServersFromStartToExit(t *testing.T) {
 	t.Setenv("SERVEBIN_FAKE_SERVE", "1")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -58,8 +65,8 @@ func TestCPUIsTheServersFromStartToExit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Kill()
-	if user, sys := s.CPU(); user+sys != 0 {
-		t.Fatalf("CPU while running = %v + %v, want 0 until Stop", user, sys)
+	if user, sys := s.CPU(); user+sys != 0 || s.MaxRSS() != 0 {
+		t.Fatalf("CPU while running = %v + %v, peak memory %d, want 0 until Stop", user, sys, s.MaxRSS())
 	}
 	if _, err := s.Stop(); err != nil {
 		t.Fatalf("Stop: %v", err)
@@ -67,5 +74,8 @@ func TestCPUIsTheServersFromStartToExit(t *testing.T) {
 	user, sys := s.CPU()
 	if user+sys < 400*time.Millisecond {
 		t.Errorf("CPU after Stop = %v user + %v sys, want at least the 400ms the fake server spent", user, sys)
+	}
+	if rss := s.MaxRSS(); rss < 64<<20 {
+		t.Errorf("peak memory after Stop = %d bytes, want at least the 64 MiB the fake server held", rss)
 	}
 }
