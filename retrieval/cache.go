@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"hash/maphash"
 	"path"
 	"slices"
@@ -53,16 +54,6 @@ func keyOf(body, tail string, phrases bool) docKey {
 	return k
 }
 
-// versionText is what names the text versionDoc analyses of a version:
-// the content hash of its text (livespec.ContentHash) and the text's
-// length, then the path and heading its tail is made of.
-type versionText struct {
-	hash    string
-	n       int
-	path    string
-	heading string
-}
-
 // versionKey returns the key of the analysis of v.Text+tail, where tail is
 // made of v's path and heading alone, without reading the text: a version
 // carries the SHA-256 of its text, so hashing that hash, the text's
@@ -73,12 +64,27 @@ func versionKey(v livespec.Version, phrases bool) (k docKey, ok bool) {
 	if len(v.Hash) != 2*sha256.Size {
 		return docKey{}, false
 	}
-	t := versionText{v.Hash, len(v.Text), v.Path, v.Heading}
 	k = docKey{phrases: phrases, byVersion: true}
 	for i, seed := range docSeeds {
-		k.sum[i] = maphash.Comparable(seed, t)
+		k.sum[i] = versionSum(seed, v)
 	}
 	return k, true
+}
+
+// versionSum hashes what names a version's text under seed: its content
+// hash (of fixed length), the text's length, the path's length, the path
+// and the heading, so that no two such tuples write the same bytes.
+func versionSum(seed maphash.Seed, v livespec.Version) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	h.WriteString(v.Hash)
+	var n [16]byte
+	binary.LittleEndian.PutUint64(n[:8], uint64(len(v.Text)))
+	binary.LittleEndian.PutUint64(n[8:], uint64(len(v.Path)))
+	h.Write(n[:])
+	h.WriteString(v.Path)
+	h.WriteString(v.Heading)
+	return h.Sum64()
 }
 
 // docCache keeps analysed texts: an analysis depends on the text alone, and
