@@ -103,13 +103,13 @@ func rerank(text string, hits []livespec.Hit) []*candidate {
 	for i, c := range cands {
 		docs[i] = c.doc
 	}
-	lexExpand(qs, func(yield func(string) bool) {
+	lexExpand(qs, wholeTexts(func(yield func(string) bool) {
 		for _, c := range cands {
 			if !yield(c.v.Text) {
 				return
 			}
 		}
-	})
+	}))
 	lexWeigh(qs, docs)
 	lex := make([]float64, len(cands))
 	for i, c := range cands {
@@ -462,9 +462,6 @@ func (d *lexDoc) size() int64 {
 	return int64(n)
 }
 
-// wordSpan is a word of a text: text[start:end].
-type wordSpan struct{ start, end int32 }
-
 // lexAnalyse analyses text for coverage: its stemmed terms and its
 // adjacent word pairs (phrases).
 func lexAnalyse(text string) *lexDoc { return analyse(text, true) }
@@ -509,28 +506,43 @@ func (d *lexDoc) addPieces(ps []string) {
 	}
 }
 
-// textWords appends the words of text to spans: the runs of letters and
-// digits, in order, with their case.
-func textWords(text string, spans []wordSpan) []wordSpan {
-	start := -1
-	for i, r := range text {
-		inWord := lex.IsWordRune(r)
-		switch {
-		case inWord && start < 0:
-			start = i
-		case !inWord && start >= 0:
-			spans = append(spans, wordSpan{int32(start), int32(i)})
-			start = -1
+// textWords yields the words of parts, read one after another: the runs
+// of letters and digits, in order, with their case. A word ends with its
+// part, as if a space stood between parts.
+func textWords(parts ...string) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		for _, text := range parts {
+			start := -1
+			for i := 0; i < len(text); {
+				inWord, size := wordRuneAt(text, i)
+				switch {
+				case inWord && start < 0:
+					start = i
+				case !inWord && start >= 0:
+					if !yield(text[start:i]) {
+						return
+					}
+					start = -1
+				}
+				i += size
+			}
+			if start >= 0 && !yield(text[start:]) {
+				return
+			}
 		}
 	}
-	if start >= 0 {
-		spans = append(spans, wordSpan{int32(start), int32(len(text))})
-	}
-	return spans
 }
 
-// of returns the word w of text.
-func (w wordSpan) of(text string) string { return text[w.start:w.end] }
+// wordRuneAt reports whether the rune at text[i:] is a letter or a digit
+// (lex.IsWordRune), and its size, without decoding an ASCII byte.
+func wordRuneAt(text string, i int) (bool, int) {
+	if c := text[i]; c < utf8.RuneSelf {
+		l := c | 0x20
+		return ('a' <= l && l <= 'z') || ('0' <= c && c <= '9'), 1
+	}
+	r, size := utf8.DecodeRuneInString(text[i:])
+	return lex.IsWordRune(r), size
+}
 
 // has reports whether the document contains q's term or, for an acronym
 // with an expansion, every word of the expansion.
@@ -593,33 +605,68 @@ func lexIdentParts(qs []qterm) {
 
 // lexExpand looks in texts, in order, for a run of capitalised words
 // whose initials spell each acronym term ("Technical Steering Committee"
-// for "TSC") and records the first found. A query with no acronym reads
-// no text.
-func lexExpand(qs []qterm, texts iter.Seq[string]) {
-	var words []wordSpan
+// for "TSC") and records the first found. A text comes in parts, read as
+// textWords reads them (a version's text, path words and heading: see
+// versionTexts), which lexExpand does not keep. A query with no acronym
+// reads no text.
+func lexExpand(qs []qterm, texts iter.Seq[[]string]) {
 	for i := range qs {
 		a := qs[i].acronym
 		if a == "" {
 			continue
 		}
-	search:
-		for text := range texts {
-			words = textWords(text, words[:0])
-			for s := 0; s+len(a) <= len(words); s++ {
-				ok := true
-				for k := 0; k < len(a); k++ {
-					r, _ := utf8.DecodeRuneInString(words[s+k].of(text))
-					if unicode.ToLower(r) != rune(a[k]) || !unicode.IsUpper(r) {
-						ok = false
-						break
-					}
+		for parts := range texts {
+			if run := acronymRun(a, parts); run != nil {
+				for _, w := range run {
+					qs[i].expansion = append(qs[i].expansion, lex.Stem(strings.ToLower(w)))
 				}
-				if ok {
-					for k := 0; k < len(a); k++ {
-						qs[i].expansion = append(qs[i].expansion, lex.Stem(strings.ToLower(words[s+k].of(text))))
-					}
-					break search
-				}
+				break
+			}
+		}
+	}
+}
+
+// acronymRun returns the first run of len(a) words of parts (textWords)
+// whose initials are capitals that lower-case to a's bytes, or nil.
+func acronymRun(a string, parts []string) []string {
+	n := len(a)
+	last := make([]string, n) // the last n words read: word k at k%n
+	k := 0
+	for w := range textWords(parts...) {
+		last[k%n] = w
+		if k++; k >= n && spells(a, last, k) {
+			run := make([]string, n)
+			for j := range n {
+				run[j] = last[(k-n+j)%n]
+			}
+			return run
+		}
+	}
+	return nil
+}
+
+// spells reports whether the n = len(a) words before the k-th read, kept
+// in last at their position modulo n, have capital initials that
+// lower-case to a's bytes; it looks at the latest word first.
+func spells(a string, last []string, k int) bool {
+	n := len(a)
+	for j := n - 1; j >= 0; j-- {
+		r, _ := utf8.DecodeRuneInString(last[(k-n+j)%n])
+		if unicode.ToLower(r) != rune(a[j]) || !unicode.IsUpper(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// wholeTexts yields each of texts as a text of one part (see lexExpand).
+func wholeTexts(texts iter.Seq[string]) iter.Seq[[]string] {
+	return func(yield func([]string) bool) {
+		var part [1]string
+		for t := range texts {
+			part[0] = t
+			if !yield(part[:]) {
+				return
 			}
 		}
 	}

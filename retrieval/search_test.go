@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/lex"
 )
 
 func TestLexQuery(t *testing.T) {
@@ -35,6 +36,46 @@ func TestLexQuery(t *testing.T) {
 	}
 }
 
+// TestLexExpandReadsParts checks that an acronym is spelled out from a
+// text given in parts (a version's text, path words and heading) as from
+// the parts written one per line, wherever the run of capitals is.
+func TestLexExpandReadsParts(t *testing.T) {
+	tests := []struct {
+		name  string
+		parts []string
+		want  []string // the words spelled out; nil: none
+	}{
+		{"in the text", []string{"The Technical Steering Committee meets.", "community governance", "Charter"}, []string{"technical", "steering", "committee"}},
+		{"in the heading", []string{"It meets weekly.", "community governance", "Charter > Technical Steering Committee"}, []string{"technical", "steering", "committee"}},
+		{"late in a long text", []string{strings.Repeat("the tally stays calm ", 500) + "Then Tally Stays Calm", "", ""}, []string{"tally", "stays", "calm"}},
+		{"after a partial run", []string{"Technical Steering and then Technical Steering Committee", "", ""}, []string{"technical", "steering", "committee"}},
+		{"lower case words", []string{"the technical steering committee", "technical steering committee", ""}, nil},
+		{"split by a part's end", []string{"our Technical", "", "Steering"}, nil},
+		{"non-ASCII capitals", []string{"Ärger Über Tor", "", ""}, nil},
+		{"none", []string{"", "", ""}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			const acronym = "tsc"
+			var want []string
+			for _, w := range tc.want {
+				want = append(want, lex.Stem(w))
+			}
+			got := []qterm{{term: acronym, acronym: acronym}}
+			lexExpand(got, wholeTexts(slices.Values([]string{"Nothing here.", "Neither Here"})))
+			if got[0].expansion != nil {
+				t.Fatalf("expanded from texts without it: %v", got[0].expansion)
+			}
+			lexExpand(got, func(yield func([]string) bool) { yield(tc.parts) })
+			joined := []qterm{{term: acronym, acronym: acronym}}
+			lexExpand(joined, wholeTexts(slices.Values([]string{strings.Join(tc.parts, "\n")})))
+			if !slices.Equal(got[0].expansion, want) || !slices.Equal(joined[0].expansion, want) {
+				t.Errorf("expansion = %v (joined: %v), want %v", got[0].expansion, joined[0].expansion, want)
+			}
+		})
+	}
+}
+
 func TestLexCoverage(t *testing.T) {
 	qs := lexQuery("TSC members")
 	texts := []string{
@@ -46,7 +87,7 @@ func TestLexCoverage(t *testing.T) {
 	for _, text := range texts {
 		docs = append(docs, lexAnalyse(text))
 	}
-	lexExpand(qs, slices.Values(texts))
+	lexExpand(qs, wholeTexts(slices.Values(texts)))
 	if len(qs[0].expansion) != 3 {
 		t.Fatalf("TSC expansion = %v, want three words", qs[0].expansion)
 	}

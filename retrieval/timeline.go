@@ -86,11 +86,16 @@ func versionTail(v livespec.Version) string {
 	return "\n" + pathWords(v.Path) + "\n" + v.Heading
 }
 
-// versionTexts yields the texts versionDoc analyses of vs, in order.
-func versionTexts(vs []livespec.Version) iter.Seq[string] {
-	return func(yield func(string) bool) {
+// versionTexts yields the texts versionDoc analyses of vs, in order, each
+// in the parts its words come from (see lexExpand): the version's text,
+// its path's words and its heading, which versionTail writes after the
+// text on lines of their own.
+func versionTexts(vs []livespec.Version) iter.Seq[[]string] {
+	return func(yield func([]string) bool) {
+		var parts [3]string
 		for _, v := range vs {
-			if !yield(v.Text + versionTail(v)) {
+			parts = [3]string{v.Text, pathWords(v.Path), v.Heading}
+			if !yield(parts[:]) {
 				return
 			}
 		}

@@ -351,7 +351,7 @@ func TestLexDocTerms(t *testing.T) {
 			t.Errorf("holds(%q, %v) = %v, want %v", tc.term, tc.prefix, got, tc.want)
 		}
 	}
-	if ws := textWords(text, nil); len(ws) != 11 || ws[0].of(text) != "Pod" || ws[10].of(text) != "values" {
+	if ws := slices.Collect(textWords(text)); len(ws) != 11 || ws[0] != "Pod" || ws[10] != "values" {
 		t.Errorf("words %v: want 11 from Pod to values", ws)
 	}
 }
