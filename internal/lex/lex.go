@@ -374,8 +374,21 @@ func acronym(w string) bool {
 
 // stems memoises the stemmer, which costs microseconds a word while a
 // spec's vocabulary is small. Every word of every analysed text is looked
-// up: a look-up takes no lock (see cache.Memo).
-var stems = cache.NewMemo[string, string](100_000)
+// up: a look-up takes no lock (see cache.Memo). A word of at most
+// shortWord letters (nearly every one) is kept in the map's own key
+// (shortStems), so that a look-up compares it without reading another
+// allocation; longer ones are kept as strings (longStems).
+var (
+	shortStems = cache.NewMemo[shortKey, string](100_000)
+	longStems  = cache.NewMemo[string, string](20_000)
+)
+
+// shortWord is the most letters a shortKey holds.
+const shortWord = 16
+
+// shortKey is a word of at most shortWord letters, padded with zero bytes
+// (which no letter is).
+type shortKey [shortWord]byte
 
 // Stem returns the Snowball English stem of a lower-case word: "approvals",
 // "approved" and "approving" give "approv". Words of fewer than three
@@ -388,13 +401,23 @@ func Stem(w string) string {
 	if len(w) < 3 || !asciiLetters(w) {
 		return w
 	}
-	if s, ok := stems.Get(w); ok {
+	if len(w) > shortWord {
+		if s, ok := longStems.Get(w); ok {
+			return s
+		}
+		s := english.Stem(w, true)
+		// w is most often a piece of a whole text: the memo keeps a copy,
+		// not the text.
+		longStems.Add(strings.Clone(w), s)
+		return s
+	}
+	var k shortKey
+	copy(k[:], w)
+	if s, ok := shortStems.Get(k); ok {
 		return s
 	}
 	s := english.Stem(w, true)
-	// w is most often a piece of a whole text: the memo keeps a copy, not
-	// the text.
-	stems.Add(strings.Clone(w), s)
+	shortStems.Add(k, s)
 	return s
 }
 

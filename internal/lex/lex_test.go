@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/kljensen/snowball/english"
 )
 
 func wordsOf(toks []Token) []string {
@@ -107,25 +109,54 @@ func TestStemKeepsFirstByte(t *testing.T) {
 }
 
 // TestStemKeepsNoText checks that stemming a word of a text does not keep
-// the text in memory: the memo of stems holds copies of its words.
+// the text in memory: the memo of stems holds copies of its words, short
+// (kept in the memo's keys) and long.
 func TestStemKeepsNoText(t *testing.T) {
-	text := strings.Repeat("filler ", 10_000) + "zymurgically"
-	freed := make(chan struct{})
-	runtime.AddCleanup(unsafe.StringData(text), func(ch chan struct{}) { close(ch) }, freed)
-	if got := Stem(text[len(text)-len("zymurgically"):]); got != "zymurg" {
-		t.Fatalf("Stem = %q, want zymurg", got)
+	tests := []struct{ name, word string }{
+		{"short", "zymurgically"},
+		{"long", "incomprehensibilities"},
 	}
-	text = ""
-	deadline := time.After(10 * time.Second)
-	for {
-		runtime.GC()
-		select {
-		case <-freed:
-			return
-		case <-deadline:
-			t.Fatal("the text stemmed is still kept")
-		case <-time.After(10 * time.Millisecond):
-		}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			text := strings.Repeat("filler ", 10_000) + tc.word
+			freed := make(chan struct{})
+			runtime.AddCleanup(unsafe.StringData(text), func(ch chan struct{}) { close(ch) }, freed)
+			want := english.Stem(tc.word, true)
+			if got := Stem(text[len(text)-len(tc.word):]); got != want {
+				t.Fatalf("Stem = %q, want %q", got, want)
+			}
+			if got := Stem(tc.word); got != want {
+				t.Fatalf("Stem again = %q, want %q", got, want)
+			}
+			text = ""
+			deadline := time.After(10 * time.Second)
+			for {
+				runtime.GC()
+				select {
+				case <-freed:
+					return
+				case <-deadline:
+					t.Fatal("the text stemmed is still kept")
+				case <-time.After(10 * time.Millisecond):
+				}
+			}
+		})
+	}
+}
+
+// TestStemMemoised checks that a word's memoised stem is the stemmer's,
+// asked once or again, for words on both sides of the memo's short form
+// (shortWord letters) and words sharing a short one's first letters.
+func TestStemMemoised(t *testing.T) {
+	for _, w := range []string{"runs", "internationalis", "internationalise", "internationalised", "internationalisations", "Internationalise", "internationalises"} {
+		t.Run(w, func(t *testing.T) {
+			want := english.Stem(w, true)
+			for i := range 2 {
+				if got := Stem(w); got != want {
+					t.Errorf("Stem(%q) #%d = %q, want %q", w, i+1, got, want)
+				}
+			}
+		})
 	}
 }
 
