@@ -523,7 +523,7 @@ var (
 	// phraseRes are the phrase expressions, compiled at their first use
 	// (findPhrases): a process that reads no question never pays for them.
 	phraseRes = sync.OnceValue(func() []phraseRe {
-		return []phraseRe{
+		exprs := []phraseExpr{
 			{phraseAsOf, cueWords("as", "at", "by", "back", "on"), regexp.MustCompile(`\b(?:as\s+of|as\s+at|as\s+it\s+(?:stood|was)\s+(?:on|in|at)|(?:at|by)\s+the\s+(?P<e1>end|close|start|beginning)\s+of|back\s+in|back\s+on|on)\s+(?:the\s+(?P<e2>end|close|start|beginning)\s+of\s+)?(?P<a>` + pointAny + `)`)},
 			{phraseRange, cueWords("between", "from"), regexp.MustCompile(`\b(?:between|from)\s+(?P<a>` + pointAny + `)\s*(?:\band\b|\bto\b|\buntil\b|\btill\b|\bthrough\b|\bthru\b|-|–|—|\.\.\.?)\s*(?P<b>` + pointAny + `)`)},
 			{phraseRange, &phraseCue{words: []string{"to", "through", "until", "thru"}, marks: []string{"..", "–", "—"}}, regexp.MustCompile(`(?P<a>` + pointStrict + `)\s*(?:\.\.\.?|–|—|\s\bto\b|\s\bthrough\b|\s\buntil\b|\s\bthru\b)\s*(?P<b>` + pointAny + `)`)},
@@ -538,15 +538,74 @@ var (
 			{phrasePoint, nil, regexp.MustCompile(`\b(?P<a>` + pointStrict + `)`)},
 			{phraseVague, cueWords("other", "ago", "back", "few", "several"), regexp.MustCompile(`\b(?:the\s+other\s+day|a\s+while\s+(?:ago|back)|some\s+time\s+(?:ago|back)|(?:a\s+)?(?:few|several|couple\s+of)\s+(?:days|weeks|months|years|quarters)\s+(?:ago|back)|way\s+back|long\s+ago|back\s+in\s+the\s+day|(?:(?:in|over|during)\s+)?(?:the\s+)?(?:last|past|recent)\s+(?:few|several)\s+(?:days|weeks|months|years|quarters))\b`)},
 		}
+		res := make([]phraseRe, len(exprs))
+		for i, e := range exprs {
+			res[i] = phraseRe{e, wordStarts(e.re)}
+		}
+		return res
 	})
 )
 
 // phraseRe is one phrase expression, the kind of phrase it finds and
 // what every match of it holds.
 type phraseRe struct {
+	phraseExpr
+	at *regexp.Regexp // see wordStarts; nil for an expression not made so
+}
+
+// phraseExpr is a phrase expression as written.
+type phraseExpr struct {
 	kind phraseKind
 	cue  *phraseCue
 	re   *regexp.Regexp
+}
+
+// wordStarts returns re anchored, to be tried only where a word starts,
+// when every match of re starts a word: every branch of it opens with \b
+// and a word byte, which its callers vouch for (TestWordStartScan checks
+// it). Otherwise it returns nil.
+func wordStarts(re *regexp.Regexp) *regexp.Regexp {
+	if !strings.HasPrefix(re.String(), `\b`) {
+		return nil
+	}
+	return regexp.MustCompile(`^(?:` + re.String() + `)`)
+}
+
+// findAll returns what re.FindAllStringSubmatchIndex(s, -1) returns, the
+// leftmost-first matches that do not overlap, trying at, re anchored (see
+// wordStarts), only where a word of s starts: at every position of a text
+// an unanchored expression of many branches is tried, which costs most of
+// reading a question's period. With at nil, it scans with re.
+func findAll(re, at *regexp.Regexp, s string, submatch bool) [][]int {
+	if at == nil {
+		if submatch {
+			return re.FindAllStringSubmatchIndex(s, -1)
+		}
+		return re.FindAllStringIndex(s, -1)
+	}
+	var out [][]int
+	for i := 0; i < len(s); i++ {
+		if !isWordByte(s[i]) || i > 0 && isWordByte(s[i-1]) {
+			continue
+		}
+		var loc []int
+		if submatch {
+			loc = at.FindStringSubmatchIndex(s[i:])
+		} else {
+			loc = at.FindStringIndex(s[i:])
+		}
+		if loc == nil {
+			continue
+		}
+		for k := range loc {
+			if loc[k] >= 0 {
+				loc[k] += i
+			}
+		}
+		out = append(out, loc)
+		i = max(i, loc[1]-1) // the next match starts after this one
+	}
+	return out
 }
 
 // phraseCue is what every match of a phrase expression holds: one of
@@ -596,7 +655,10 @@ var (
 // pointScan finds every point (compiled at its first use, as phraseRes);
 // phraseBefore and phraseAfter bound how far a phrase reaches before its
 // first point and after it.
-var pointScan = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\b` + pointAny) })
+var pointScan = sync.OnceValue(func() [2]*regexp.Regexp {
+	re := regexp.MustCompile(`\b` + pointAny)
+	return [2]*regexp.Regexp{re, wordStarts(re)}
+})
 
 const phraseBefore, phraseAfter = 48, 96
 
@@ -639,7 +701,8 @@ func scanPhrases(s string, now time.Time) []phrase {
 	type region struct{ from, to int }
 	var windows []region
 	if hasPoint {
-		for _, m := range pointScan().FindAllStringIndex(ls, -1) {
+		ps := pointScan()
+		for _, m := range findAll(ps[0], ps[1], ls, false) {
 			from, to := max(0, m[0]-phraseBefore), min(len(ls), m[1]+phraseAfter)
 			for from > 0 && ls[from-1] != ' ' {
 				from--
@@ -670,7 +733,7 @@ func scanPhrases(s string, now time.Time) []phrase {
 			if pr.kind != phraseRolling && !hasOther || pr.kind == phraseRolling && !hasPoint && !hasOther || !pr.cue.in(ls) {
 				continue
 			}
-			for _, loc := range pr.re.FindAllStringSubmatchIndex(ls, -1) {
+			for _, loc := range findAll(pr.re, pr.at, ls, true) {
 				add(pr.kind, pr.re, loc)
 			}
 		default:
@@ -678,7 +741,7 @@ func scanPhrases(s string, now time.Time) []phrase {
 				if !pr.cue.in(ls[w.from:w.to]) {
 					continue
 				}
-				for _, loc := range pr.re.FindAllStringSubmatchIndex(ls[w.from:w.to], -1) {
+				for _, loc := range findAll(pr.re, pr.at, ls[w.from:w.to], true) {
 					for i := range loc {
 						if loc[i] >= 0 {
 							loc[i] += w.from

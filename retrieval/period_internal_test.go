@@ -1,7 +1,10 @@
 package retrieval
 
 import (
+	"fmt"
 	"reflect"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -51,11 +54,9 @@ func TestPhrasesReadInUTCDays(t *testing.T) {
 	}
 }
 
-// TestPhraseCues checks that a text a phrase expression matches always
-// holds the expression's cue, so that skipping the texts without it
-// finds every phrase: every way of writing a phrase the expressions know,
+// phraseTexts returns every way of writing a phrase the expressions know,
 // before and after other words, glued to punctuation.
-func TestPhraseCues(t *testing.T) {
+func phraseTexts() []string {
 	leads := []string{
 		"", "as of", "as at", "as it stood on", "as it was in", "at the end of", "by the start of",
 		"back in", "back on", "on", "on the close of", "between", "from", "since", "after", "before",
@@ -91,6 +92,14 @@ func TestPhraseCues(t *testing.T) {
 	for _, a := range alone {
 		texts = append(texts, a, "what changed "+a+"?", "x."+a+".y")
 	}
+	return texts
+}
+
+// TestPhraseCues checks that a text a phrase expression matches always
+// holds the expression's cue, so that skipping the texts without it
+// finds every phrase.
+func TestPhraseCues(t *testing.T) {
+	texts := phraseTexts()
 	matched := make([]int, len(phraseRes()))
 	for _, s := range texts {
 		ls := asciiLower(s)
@@ -138,5 +147,56 @@ func TestPhraseCueIn(t *testing.T) {
 	}
 	if !(*phraseCue)(nil).in("anything") {
 		t.Error("a nil cue is not everywhere")
+	}
+}
+
+// TestWordStartScan checks that findAll, trying an expression only where
+// a word starts, finds what scanning the whole text does, for the point
+// scan and every phrase expression: in every way of writing a phrase, and
+// glued after a letter, a digit, an underscore or a hyphen, where no word
+// starts ("faq3 2025", "x2024", "mid-2024").
+func TestWordStartScan(t *testing.T) {
+	var texts []string
+	for i, s := range phraseTexts() {
+		if i%5 == 0 { // a sample: every lead, point and join shows in it
+			texts = append(texts, s)
+		}
+		if glue := []string{"x", "9", "_", "-", "é"}[i%5]; i%13 == 0 {
+			texts = append(texts, glue+strings.TrimSpace(s), "what is "+glue+strings.TrimSpace(s)+" about?")
+		}
+	}
+	texts = append(texts, "", "q", "as of", "faq3 2025 to h1 2026", "as of june 1, 2024as of may 2, 2023")
+	ps := pointScan()
+	scans := []struct {
+		name   string
+		re, at *regexp.Regexp
+	}{{"point scan", ps[0], ps[1]}}
+	for i, pr := range phraseRes() {
+		scans = append(scans, struct {
+			name   string
+			re, at *regexp.Regexp
+		}{fmt.Sprintf("expression %d (kind %d)", i, pr.kind), pr.re, pr.at})
+	}
+	anchored := 0
+	for _, sc := range scans {
+		if sc.at == nil {
+			continue
+		}
+		anchored++
+		for _, s := range texts {
+			ls := asciiLower(s)
+			if got, want := findAll(sc.re, sc.at, ls, true), sc.re.FindAllStringSubmatchIndex(ls, -1); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s in %q: findAll = %v, FindAllStringSubmatchIndex = %v", sc.name, ls, got, want)
+			}
+			if sc.re != ps[0] {
+				continue
+			}
+			if got, want := findAll(sc.re, sc.at, ls, false), sc.re.FindAllStringIndex(ls, -1); !reflect.DeepEqual(got, want) {
+				t.Errorf("%s in %q: findAll = %v, FindAllStringIndex = %v", sc.name, ls, got, want)
+			}
+		}
+	}
+	if anchored < 2 {
+		t.Errorf("%d expressions are tried where words start: the test does not try the scan", anchored)
 	}
 }
