@@ -31,11 +31,14 @@ const maxCachedDocBytes = 128 << 20
 // hash of it (two maphash sums of independent seeds), and whether phrases
 // were asked for. A key holds no text, so the bytes of the cache go to
 // analyses: a kept text would be a fifth of them. A version's text is
-// hashed by what names it (see versionKey), which byVersion marks.
+// hashed by what names it (see versionKey), which byVersion marks; a
+// header by its path and heading path (see analyseHeader), which header
+// marks.
 type docKey struct {
 	sum       [2]uint64
 	phrases   bool
 	byVersion bool
+	header    bool
 }
 
 // docSeeds seed the two sums of every docKey.
@@ -126,6 +129,28 @@ func (c docCache) analyseVersion(v livespec.Version, tail func(livespec.Version)
 		return d
 	}
 	d := analyse(v.Text+tail(v), phrases)
+	c.c.Add(key, d)
+	return d
+}
+
+// analyseHeader returns analyse(text(path, heading), false), from the
+// cache when it holds it. The key is hashed from path and heading, which a
+// NUL byte (no path holds one) keeps apart, so a kept header is found
+// without writing its text. text must depend on path and heading alone.
+func (c docCache) analyseHeader(path, heading string, text func(path, heading string) string) *lexDoc {
+	key := docKey{header: true}
+	for i, seed := range docSeeds {
+		var h maphash.Hash
+		h.SetSeed(seed)
+		h.WriteString(path)
+		h.WriteByte(0)
+		h.WriteString(heading)
+		key.sum[i] = h.Sum64()
+	}
+	if d, ok := c.c.Get(key); ok {
+		return d
+	}
+	d := analyse(text(path, heading), false)
 	c.c.Add(key, d)
 	return d
 }

@@ -230,3 +230,42 @@ func TestVersionDocKeysTheVersionText(t *testing.T) {
 		})
 	}
 }
+
+// TestHeaderDocKeysPathAndHeading checks that a kept header analysis is
+// that of its own path and heading path: versions sharing both share it,
+// whatever their texts, and a version differing in either, or whose path
+// and heading join into the same string split elsewhere, is analysed as
+// itself.
+func TestHeaderDocKeysPathAndHeading(t *testing.T) {
+	version := func(text, path, heading string) livespec.Version {
+		return livespec.Version{Key: livespec.Key{Repo: "r", Path: path, Heading: heading}, Text: text, Hash: livespec.ContentHash(text)}
+	}
+	base := version("Quota admission gates pods", "keps/sig-node/quota.md", "Design > Quota")
+	d := headerDoc(base)
+	if again := headerDoc(version("Another text", base.Path, base.Heading)); again != d {
+		t.Errorf("another version of the same path and heading gave another analysis")
+	}
+	tests := []struct {
+		name string
+		v    livespec.Version
+		term string
+		want bool
+	}{
+		{"a word of its path", base, "node", true},
+		{"a word of its heading", base, "design", true},
+		{"not a word of its text", base, "gates", false},
+		{"another path", version(base.Text, "keps/sig-auth/quota.md", base.Heading), "node", false},
+		{"another path's word", version(base.Text, "keps/sig-auth/quota.md", base.Heading), "auth", true},
+		{"another heading", version(base.Text, base.Path, "Motivation"), "design", false},
+		{"another heading's word", version(base.Text, base.Path, "Motivation"), "motivation", true},
+		{"a path and heading joined", version(base.Text, "keps/a", "bc Design"), "bc", true},
+		{"the same joined, split elsewhere", version(base.Text, "keps/ab", "c Design"), "bc", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := headerDoc(tc.v).holds(lex.Stem(tc.term), false); got != tc.want {
+				t.Errorf("holds(%q) = %v, want %v", tc.term, got, tc.want)
+			}
+		})
+	}
+}

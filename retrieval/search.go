@@ -133,7 +133,12 @@ func rerank(text string, hits []livespec.Hit) []*candidate {
 // headerDoc analyses the path and heading path of v: where a section sits
 // says as much about its subject as its words.
 func headerDoc(v livespec.Version) *lexDoc {
-	return docs.analyse(headerReplacer.Replace(v.Path)+"\n"+v.Heading, false)
+	return docs.analyseHeader(v.Path, v.Heading, headerText)
+}
+
+// headerText is the text headerDoc analyses of a path and heading path.
+func headerText(path, heading string) string {
+	return headerReplacer.Replace(path) + "\n" + heading
 }
 
 var headerReplacer = strings.NewReplacer("/", " ", "_", " ", ".md", " ", ".markdown", " ")
