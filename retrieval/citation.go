@@ -197,41 +197,40 @@ func (p *passageTerms) shared(u string) int {
 }
 
 // splitUnits cuts text after line breaks and sentence ends, keeping the
-// separators so that joining the units gives the text back.
+// separators so that joining the units gives the text back. The units are
+// pieces of text, not copies.
 func splitUnits(text string) []string {
-	var units []string
-	start := 0
 	if !utf8.ValidString(text) {
 		// Each invalid byte reads as U+FFFD, as when ranging over runes.
 		text = string([]rune(text))
 	}
+	var out []string
+	start, last := 0, 0 // where the unit read and the last one kept start
+	cut := func(end int) {
+		switch u := text[start:end]; {
+		case strings.TrimSpace(u) != "":
+			out, last = append(out, u), start
+		case len(out) > 0:
+			// Whitespace alone (a line break after a sentence end) joins
+			// the unit before it, which ends where it starts, so that
+			// joining units keeps the text's breaks.
+			out[len(out)-1] = text[last:end]
+		}
+		start = end
+	}
 	// The separators are ASCII, so bytes find them as runes would.
 	for i := 0; i < len(text); i++ {
-		end := false
 		switch text[i] {
 		case '\n':
-			end = true
+			cut(i + 1)
 		case '.', '!', '?':
-			end = i+1 < len(text) && (text[i+1] == ' ' || text[i+1] == '\n')
-		}
-		if end {
-			units = append(units, text[start:i+1])
-			start = i + 1
+			if i+1 < len(text) && (text[i+1] == ' ' || text[i+1] == '\n') {
+				cut(i + 1)
+			}
 		}
 	}
 	if start < len(text) {
-		units = append(units, text[start:])
-	}
-	// Whitespace alone (a line break after a sentence end) joins the unit
-	// before it, so that joining units keeps the text's breaks.
-	var out []string
-	for _, u := range units {
-		switch {
-		case strings.TrimSpace(u) != "":
-			out = append(out, u)
-		case len(out) > 0:
-			out[len(out)-1] += u
-		}
+		cut(len(text))
 	}
 	return out
 }
