@@ -391,12 +391,23 @@ func isYear(w string) bool {
 func synonymLen(toks []string, i int, synonyms map[string][]string) int {
 	n := 0
 	for k := range synonyms {
-		kw := strings.Fields(k)
-		if len(kw) > n && i+len(kw) <= len(toks) && slices.Equal(toks[i:i+len(kw)], kw) {
-			n = len(kw)
-		}
+		n = max(n, wordsAt(toks, i, k))
 	}
 	return n
+}
+
+// wordsAt returns how many words k has when toks from i start with them
+// all, else 0. It reads k's words in place: it is asked of every synonym
+// at every word of every question.
+func wordsAt(toks []string, i int, k string) int {
+	m := 0
+	for w := range strings.FieldsSeq(k) {
+		if i+m >= len(toks) || toks[i+m] != w {
+			return 0
+		}
+		m++
+	}
+	return m
 }
 
 // dropListSubject removes what a list question asks for ("which KEEP
