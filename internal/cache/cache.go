@@ -69,6 +69,33 @@ func (c *LRU[K, V]) PeekMany(keys []K) map[K]V {
 	return out
 }
 
+// PeekAll returns the value of each of keys (the zero value where there
+// is none) and whether there is one, taking the lock once and, like
+// PeekMany, leaving the order of the entries as it is.
+func (c *LRU[K, V]) PeekAll(keys []K) ([]V, []bool) {
+	vals, found := make([]V, len(keys)), make([]bool, len(keys))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, k := range keys {
+		vals[i], found[i] = c.c.Peek(k)
+	}
+	return vals, found
+}
+
+// GetMany returns the values of those of keys that have one, taking the
+// lock once, and makes them the most recently used, as Get does.
+func (c *LRU[K, V]) GetMany(keys []K) map[K]V {
+	out := make(map[K]V, len(keys))
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range keys {
+		if v, ok := c.c.Get(k); ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // Add sets the value of key.
 func (c *LRU[K, V]) Add(key K, v V) {
 	c.mu.Lock()

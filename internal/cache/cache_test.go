@@ -1,6 +1,7 @@
 package cache_test
 
 import (
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -45,6 +46,37 @@ func TestPeekManyLeavesTheOrder(t *testing.T) {
 	}
 	if got := c.PeekMany([]string{"b", "c"}); len(got) != 2 {
 		t.Errorf("PeekMany(b, c) = %v, want both", got)
+	}
+}
+
+func TestPeekAllLeavesTheOrder(t *testing.T) {
+	c := cache.NewLRU[string, int](2)
+	c.Add("a", 1)
+	c.Add("b", 0)
+	vals, found := c.PeekAll([]string{"a", "x", "b"})
+	if !slices.Equal(vals, []int{1, 0, 0}) || !slices.Equal(found, []bool{true, false, true}) {
+		t.Fatalf("PeekAll(a, x, b) = %v, %v; want [1 0 0], [true false true]", vals, found)
+	}
+	c.Add("c", 3) // a, peeked but not used, is still the oldest
+	if _, ok := c.Get("a"); ok {
+		t.Error("a, the oldest, was kept past the bound")
+	}
+}
+
+func TestGetManyUsesWhatItFinds(t *testing.T) {
+	c := cache.NewLRU[string, int](2)
+	c.Add("a", 1)
+	c.Add("b", 2)
+	got := c.GetMany([]string{"a", "x"})
+	if len(got) != 1 || got["a"] != 1 {
+		t.Fatalf("GetMany(a, x) = %v, want map[a:1]", got)
+	}
+	c.Add("c", 3) // a was used since b: b goes
+	if _, ok := c.Get("b"); ok {
+		t.Error("b, the least recently used, was kept past the bound")
+	}
+	if _, ok := c.Get("a"); !ok {
+		t.Error("a, got by GetMany, was forgotten")
 	}
 }
 

@@ -299,8 +299,9 @@ func cmpInt64(a, b int64) int {
 }
 
 // rankTexts returns every text of table matching any of terms with its
-// BM25 score (higher is better), in no particular order.
-func (s *Store) rankTexts(ctx context.Context, tx *sql.Tx, table string, terms []string) ([]posting, error) {
+// BM25 score (higher is better), in no particular order, in dst's array
+// when it is large enough.
+func (s *Store) rankTexts(ctx context.Context, tx *sql.Tx, table string, terms []string, dst []posting) ([]posting, error) {
 	tc := s.termCache(table)
 	if tc == nil {
 		return nil, errors.New("no FTS table " + table)
@@ -320,14 +321,15 @@ func (s *Store) rankTexts(ctx context.Context, tx *sql.Tx, table string, terms [
 		lists[i] = l
 		total += len(l)
 	}
-	return sumScores(lists, total), nil
+	return sumScores(dst, lists, total), nil
 }
 
 // sumScores returns every id of lists (each ordered by id) with the sum
 // of its scores, added in list order as FTS5's bm25() sums its phrases,
 // in no particular order. Ids index a slice of positions in the result
-// when they are dense enough; else the lists are merged.
-func sumScores(lists [][]posting, total int) []posting {
+// when they are dense enough; else the lists are merged. The result is
+// in dst's array when it is large enough.
+func sumScores(dst []posting, lists [][]posting, total int) []posting {
 	maxID := int64(-1)
 	for _, l := range lists {
 		if len(l) > 0 {
@@ -335,14 +337,14 @@ func sumScores(lists [][]posting, total int) []posting {
 		}
 	}
 	if len(lists) < 2 || l0(lists) < 0 || maxID >= int64(max(4*total, 1<<16)) {
-		return mergeScores(lists, total)
+		return mergeScores(dst, lists, total)
 	}
 	pos := positions.Get().(*[]int32)
 	if int64(len(*pos)) <= maxID {
 		*pos = make([]int32, maxID+1)
 	}
 	at := *pos // at[id] is id's place in out, plus one
-	out := make([]posting, 0, total)
+	out := slices.Grow(dst[:0], total)
 	for _, l := range lists {
 		for _, p := range l {
 			i := at[p.id]
@@ -375,9 +377,14 @@ func l0(lists [][]posting) int64 {
 // positions holds the slices sumScores indexes by id.
 var positions = sync.Pool{New: func() any { return new([]int32) }}
 
+// rankedBufs holds arrays for the ranked texts of searches (rankTexts's
+// dst): a search's ranking is the most it allocates, and it needs it only
+// until it has its best candidates.
+var rankedBufs = sync.Pool{New: func() any { return new([]posting) }}
+
 // mergeScores is sumScores by merging the lists.
-func mergeScores(lists [][]posting, total int) []posting {
-	out := make([]posting, 0, total)
+func mergeScores(dst []posting, lists [][]posting, total int) []posting {
+	out := slices.Grow(dst[:0], total)
 	pos := make([]int, len(lists))
 	for {
 		min := int64(0)
@@ -410,12 +417,38 @@ func better(a, b posting) bool {
 	return a.id < b.id
 }
 
-// topK returns the k best postings of ps, best first.
+// topK returns the k best postings of ps, best first: bestK's selection
+// on the postings themselves (most of ps is compared with the worst kept
+// once, and this loop does it without a call).
 func topK(ps []posting, k int) []posting {
-	idx := bestK(len(ps), max(k, 0), func(a, b int) bool { return better(ps[a], ps[b]) })
-	out := make([]posting, len(idx))
-	for i, j := range idx {
-		out[i] = ps[j]
+	k = min(k, len(ps))
+	if k <= 0 {
+		return []posting{}
 	}
-	return out
+	// h is a heap of the best so far with the worst at the root.
+	h := make([]posting, 0, k)
+	worse := func(a, b posting) bool { return better(b, a) }
+	for _, p := range ps {
+		if len(h) < k {
+			h = append(h, p)
+			for j := len(h) - 1; j > 0 && better(h[(j-1)/2], h[j]); j = (j - 1) / 2 {
+				h[j], h[(j-1)/2] = h[(j-1)/2], h[j]
+			}
+			continue
+		}
+		if w := h[0]; p.score > w.score || p.score == w.score && p.id < w.id { // better(p, w)
+			h[0] = p
+			siftDown(h, 0, worse)
+		}
+	}
+	slices.SortFunc(h, func(a, b posting) int {
+		if better(a, b) {
+			return -1
+		}
+		if better(b, a) {
+			return 1
+		}
+		return 0
+	})
+	return h
 }

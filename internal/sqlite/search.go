@@ -46,6 +46,7 @@ type ref struct {
 	heading string
 	part    int
 	score   float64
+	kept    *keptVersion // its version, when kept or read by the search
 }
 
 func refLess(a, b ref) int {
@@ -64,6 +65,7 @@ type searchFilter struct {
 	// every candidate text has one that passes.
 	anyVersion bool
 	validity   livespec.Validity
+	at         int64 // validity.At in unix nanoseconds, clamped
 	repos      []string
 	pathList   []string        // the paths or globs asked (paths matches globs)
 	pathSet    map[string]bool // pathList, when paths is nil (every path literal)
@@ -73,7 +75,7 @@ type searchFilter struct {
 }
 
 func newSearchFilter(q livespec.SearchQuery) (*searchFilter, error) {
-	f := &searchFilter{validity: q.Validity, repos: q.Repos, pathList: q.Paths}
+	f := &searchFilter{validity: q.Validity, at: clampNanos(q.Validity.At), repos: q.Repos, pathList: q.Paths}
 	if err := f.where.validity("v", q.Validity); err != nil {
 		return nil, err
 	}
@@ -283,10 +285,13 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	ranked, err := s.rankTexts(ctx, tx, "all_fts", terms)
+	buf := rankedBufs.Get().(*[]posting)
+	ranked, err := s.rankTexts(ctx, tx, "all_fts", terms, *buf)
 	if err != nil {
 		return nil, err
 	}
+	// Nothing returned holds ranked: candidates are copied out of it.
+	defer func() { *buf = ranked[:0]; rankedBufs.Put(buf) }()
 	if f.byPath {
 		// Few versions pass: read them all at once and rank only their
 		// texts rather than widen through the whole index. The passing
@@ -524,61 +529,55 @@ func readRefs(ctx context.Context, q queryer, query string, args []any, f *searc
 // hits reads the versions of every ref list and returns them as hits:
 // kept by f.view, with their text kept or read by id, or read whole.
 func (s *Store) hits(ctx context.Context, tx *sql.Tx, lists [][]ref, view *searchView) ([][]livespec.Hit, error) {
-	versions := make(map[int64]livespec.Version)
-	var rids, texts []int64 // versions to read whole; texts of kept ones
-	textOf := make(map[int64]int64)
+	var tids []int64                // texts of kept versions
+	textOf := make(map[int64]int64) // versions to read whole: rowid → text id
 	for _, l := range lists {
 		for _, r := range l {
-			if _, ok := textOf[r.rid]; ok {
-				continue
+			if r.kept != nil {
+				tids = append(tids, r.textID)
+			} else {
+				textOf[r.rid] = r.textID
 			}
-			textOf[r.rid] = r.textID
-			v, ok := view.version(r)
-			if !ok {
-				rids = append(rids, r.rid)
-				continue
-			}
-			if _, ok := view.text(r.textID); !ok {
-				texts = append(texts, r.textID)
-			}
-			versions[r.rid] = v
 		}
 	}
-	if err := s.readTexts(ctx, tx, texts, view); err != nil {
+	texts, err := s.textsOf(ctx, tx, tids, view)
+	if err != nil {
 		return nil, err
 	}
-	for rid, v := range versions {
-		t, ok := view.text(textOf[rid])
-		if !ok {
-			delete(versions, rid) // as the join of a version with no text
-			continue
-		}
-		v.Text, v.Hash = t.text, t.hash
-		versions[rid] = v
-	}
-	if err := s.readHits(ctx, tx, rids, textOf, versions, view); err != nil {
+	read, err := s.readHits(ctx, tx, textOf, view)
+	if err != nil {
 		return nil, err
 	}
 	out := make([][]livespec.Hit, len(lists))
 	for i, l := range lists {
 		out[i] = make([]livespec.Hit, 0, len(l))
 		for _, r := range l {
-			if v, ok := versions[r.rid]; ok {
-				out[i] = append(out[i], livespec.Hit{Version: v, Score: r.score})
+			var v livespec.Version
+			var ok bool
+			if r.kept != nil {
+				var t keptText
+				if t, ok = texts[r.textID]; !ok {
+					continue // as the join of a version with no text
+				}
+				v = r.kept.v
+				v.Text, v.Hash = t.text, t.hash
+			} else if v, ok = read[r.rid]; !ok {
+				continue
 			}
+			out[i] = append(out[i], livespec.Hit{Version: v, Score: r.score})
 		}
 	}
 	return out, nil
 }
 
-// readHits reads the versions of rids whole into versions, and their texts
-// into view.
-func (s *Store) readHits(ctx context.Context, tx *sql.Tx, rids []int64, textOf map[int64]int64, versions map[int64]livespec.Version, view *searchView) error {
-	if len(rids) == 0 {
-		return nil
+// readHits reads whole the versions whose rowids textOf maps to their
+// text ids, by rowid, and notes their texts in view.
+func (s *Store) readHits(ctx context.Context, tx *sql.Tx, textOf map[int64]int64, view *searchView) (map[int64]livespec.Version, error) {
+	if len(textOf) == 0 {
+		return nil, nil
 	}
-	b, _ := json.Marshal(rids)
-	read := make(map[int64]livespec.Version, len(rids))
+	b, _ := json.Marshal(slices.Collect(maps.Keys(textOf)))
+	read := make(map[int64]livespec.Version, len(textOf))
 	err := queryVersions(ctx, txQuerier{s, tx}, ` FROM versions v JOIN texts t ON t.id = v.text_id
 		WHERE v.rid IN (SELECT value FROM json_each(?))`, []any{string(b)},
 		func() { clear(read) },
@@ -587,11 +586,10 @@ func (s *Store) readHits(ctx context.Context, tx *sql.Tx, rids []int64, textOf m
 			return true
 		})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for rid, v := range read {
-		versions[rid] = v
 		view.keepText(textOf[rid], keptText{text: v.Text, hash: v.Hash})
 	}
-	return nil
+	return read, nil
 }

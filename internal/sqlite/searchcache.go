@@ -32,10 +32,21 @@ const (
 	maxKeptFiles    = 8 << 20 // every file of the KEPs index: about 3 MB
 )
 
-// keptVersion is a version kept by a searchCache, without its text.
+// keptVersion is a version kept by a searchCache, without its text, with
+// its validity as a search's filter compares it.
 type keptVersion struct {
 	rid, textID int64
-	v           livespec.Version
+	// from and to are v.ValidFrom and v.ValidTo in unix nanoseconds;
+	// ends: v.ValidTo is set; open: v is current (no end commit).
+	from, to   int64
+	ends, open bool
+	v          livespec.Version
+}
+
+// newKept returns v, of rowid rid and text textID, to keep.
+func newKept(rid, textID int64, v livespec.Version) keptVersion {
+	return keptVersion{rid: rid, textID: textID, from: v.ValidFrom.UnixNano(), to: v.ValidTo.UnixNano(),
+		ends: !v.ValidTo.IsZero(), open: v.EndCommit == "", v: v}
 }
 
 // keptText is a text kept by a searchCache.
@@ -84,31 +95,18 @@ type searchView struct {
 	files        map[fileKey][]fileVersion
 }
 
-// textVersions returns every version carrying text id, kept or read.
-func (v *searchView) textVersions(id int64) ([]keptVersion, bool) {
-	if v == nil {
-		return nil, false
-	}
-	if vs, ok := v.versions[id]; ok {
-		return vs, true
-	}
-	if v.keptVersions == nil {
-		return nil, false
-	}
-	return v.keptVersions.Get(id)
-}
-
 // eachVersions calls fn with every version carrying each text of ids,
 // kept or read, and whether there are.
 func (v *searchView) eachVersions(ids []int64, fn func(id int64, vs []keptVersion, ok bool)) {
-	var kept map[int64][]keptVersion
+	var kept [][]keptVersion
+	var found []bool
 	if v.keptVersions != nil {
-		kept = v.keptVersions.PeekMany(ids)
+		kept, found = v.keptVersions.PeekAll(ids)
 	}
-	for _, id := range ids {
+	for i, id := range ids {
 		vs, ok := v.versions[id]
-		if !ok {
-			vs, ok = kept[id]
+		if !ok && found != nil {
+			vs, ok = kept[i], found[i]
 		}
 		fn(id, vs, ok)
 	}
@@ -135,29 +133,26 @@ func (v *searchView) fileVersions(keys []fileKey) (map[fileKey][]fileVersion, []
 	return out, missing
 }
 
-// text returns text id, kept or read.
-func (v *searchView) text(id int64) (keptText, bool) {
-	if v == nil {
-		return keptText{}, false
+// textsOf returns those of the texts of ids that are kept or read by the
+// search, and the ids of the others (once each).
+func (v *searchView) textsOf(ids []int64) (map[int64]keptText, []int64) {
+	out := make(map[int64]keptText, len(ids))
+	if v.keptTexts != nil {
+		out = v.keptTexts.GetMany(ids)
 	}
-	if t, ok := v.texts[id]; ok {
-		return t, true
-	}
-	if v.keptTexts == nil {
-		return keptText{}, false
-	}
-	return v.keptTexts.Get(id)
-}
-
-// version returns the version of r, without its text, if kept or read.
-func (v *searchView) version(r ref) (livespec.Version, bool) {
-	vs, _ := v.textVersions(r.textID)
-	for _, k := range vs {
-		if k.rid == r.rid {
-			return k.v, true
+	var missing []int64
+	for _, id := range ids {
+		if _, ok := out[id]; ok {
+			continue
 		}
+		if t, ok := v.texts[id]; ok {
+			out[id] = t
+			continue
+		}
+		missing = append(missing, id)
 	}
-	return livespec.Version{}, false
+	slices.Sort(missing)
+	return out, slices.Compact(missing)
 }
 
 // keepText notes text id, read by the search.
@@ -205,10 +200,11 @@ func versionWeight(v *livespec.Version) int64 {
 	return int64(len(v.ID)+len(v.Repo)+len(v.Path)+len(v.Heading)+len(v.Commit)+len(v.Author)+len(v.EndCommit)) + 256
 }
 
-// passes reports whether v passes f, as the SQL of f and f.paths do. (A
+// passes reports whether k passes f, as the SQL of f and f.paths do. (A
 // path that a glob matches starts with the glob's literal prefix, which
 // is what SQL checks of a glob.)
-func (f *searchFilter) passes(v *livespec.Version) bool {
+func (f *searchFilter) passes(k *keptVersion) bool {
+	v := &k.v
 	if len(f.repos) > 0 && !slices.Contains(f.repos, v.Repo) {
 		return false
 	}
@@ -217,12 +213,11 @@ func (f *searchFilter) passes(v *livespec.Version) bool {
 	}
 	switch f.validity.Mode {
 	case livespec.ValidCurrent, "":
-		return v.EndCommit == ""
+		return k.open
 	case livespec.ValidAsOf:
 		// valid_to is NULL exactly when ValidTo is zero: a stored time
 		// is within int64 nanoseconds, which the zero time is not.
-		at := clampNanos(f.validity.At)
-		return v.ValidFrom.UnixNano() <= at && (v.EndCommit == "" || (!v.ValidTo.IsZero() && v.ValidTo.UnixNano() > at))
+		return k.from <= f.at && (k.open || (k.ends && k.to > f.at))
 	}
 	return true
 }
@@ -238,8 +233,8 @@ func (f *searchFilter) keptRefs(ids []int64, out map[int64][]ref) []int64 {
 		}
 		var rs []ref
 		for i := range vs {
-			if v := &vs[i].v; f.passes(v) {
-				rs = append(rs, refOf(vs[i]))
+			if k := &vs[i]; f.passes(k) {
+				rs = append(rs, refOf(k))
 			}
 		}
 		if rs != nil {
@@ -258,8 +253,8 @@ var (
 )
 
 // refOf returns the ref of a kept version.
-func refOf(k keptVersion) ref {
-	return ref{rid: k.rid, textID: k.textID, id: k.v.ID, repo: k.v.Repo, path: k.v.Path, heading: k.v.Heading, part: k.v.Part}
+func refOf(k *keptVersion) ref {
+	return ref{rid: k.rid, textID: k.textID, id: k.v.ID, repo: k.v.Repo, path: k.v.Path, heading: k.v.Heading, part: k.v.Part, kept: k}
 }
 
 // readTextVersions reads every version carrying the texts of ids, without
@@ -278,7 +273,7 @@ func (s *Store) readTextVersions(ctx context.Context, tx *sql.Tx, ids []int64, v
 				return false
 			}
 			v.Hash = ""
-			read[id.Int64] = append(read[id.Int64], keptVersion{rid: rid, textID: id.Int64, v: v})
+			read[id.Int64] = append(read[id.Int64], newKept(rid, id.Int64, v))
 			return true
 		})
 	if err = cmp.Or(err, bad); err != nil {
@@ -286,10 +281,28 @@ func (s *Store) readTextVersions(ctx context.Context, tx *sql.Tx, ids []int64, v
 	}
 	for _, id := range ids {
 		vs := read[id]
-		slices.SortFunc(vs, func(a, b keptVersion) int { return refLess(refOf(a), refOf(b)) })
+		slices.SortFunc(vs, func(a, b keptVersion) int { return refLess(refOf(&a), refOf(&b)) })
 		view.versions[id] = vs
 	}
 	return nil
+}
+
+// textsOf returns the texts of ids (the texts of versions kept by view),
+// kept or read (and noted in view to keep).
+func (s *Store) textsOf(ctx context.Context, tx *sql.Tx, ids []int64, view *searchView) (map[int64]keptText, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	out, missing := view.textsOf(ids)
+	if err := s.readTexts(ctx, tx, missing, view); err != nil {
+		return nil, err
+	}
+	for _, id := range missing {
+		if t, ok := view.texts[id]; ok {
+			out[id] = t
+		}
+	}
+	return out, nil
 }
 
 // readTexts reads the texts of ids into the search's view.
