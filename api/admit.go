@@ -1,7 +1,10 @@
 package api
 
 import (
+	"cmp"
 	"context"
+	"runtime"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -16,12 +19,35 @@ const DefaultMaxHeavyInFlight = 2
 
 // admit takes an answer slot for req: one of the heavy answers' when the
 // Asker weighs req heavy (livespec.Weigher), else one of the shared
-// limiter's. The caller releases it once.
+// limiter's; then, when the server has one, a place at the running gate,
+// which lets light answers in before heavy ones. The caller releases it
+// once.
 func (a *answers) admit(ctx context.Context, req livespec.AskRequest) (func(), error) {
-	if w, ok := a.asker.(livespec.Weigher); ok && w.Heavy(req) {
-		return a.heavy.Acquire(ctx)
+	w, ok := a.asker.(livespec.Weigher)
+	heavy := ok && w.Heavy(req)
+	l := a.light
+	if heavy {
+		l = a.heavy
 	}
-	return a.light.Acquire(ctx)
+	release, err := l.Acquire(ctx)
+	if err != nil || a.gate == nil {
+		return release, err
+	}
+	leave, err := a.gate.Enter(ctx, !heavy)
+	if err != nil {
+		release()
+		return nil, err
+	}
+	return sync.OnceFunc(func() { leave(); release() }), nil
+}
+
+// runningGate returns the Gate of cfg.MaxRunning slots (0: one more than
+// the CPUs Go runs on), or nil when MaxRunning is negative.
+func runningGate(cfg Config) *limit.Gate {
+	if cfg.MaxRunning < 0 {
+		return nil
+	}
+	return limit.NewGate(cmp.Or(cfg.MaxRunning, runtime.GOMAXPROCS(0)+1))
 }
 
 // heavyLimiter returns cfg.HeavyLimiter, or a Limiter of

@@ -12,10 +12,12 @@ import (
 )
 
 // weighingAsker weighs questions starting with "how has" heavy; heavy
-// answers tell started and wait for gate, light ones answer at once.
+// answers tell started and wait for a token on gate, light ones answer at
+// once. Every answer says its question on began, when began is not nil.
 type weighingAsker struct {
 	started chan struct{}
 	gate    chan struct{}
+	began   chan string
 }
 
 func (a weighingAsker) Heavy(req livespec.AskRequest) bool {
@@ -23,8 +25,13 @@ func (a weighingAsker) Heavy(req livespec.AskRequest) bool {
 }
 
 func (a weighingAsker) Ask(ctx context.Context, req livespec.AskRequest, _ func(string) error) (*livespec.Answer, error) {
+	if a.began != nil {
+		a.began <- req.Question
+	}
 	if a.Heavy(req) {
-		a.started <- struct{}{}
+		if a.started != nil {
+			a.started <- struct{}{}
+		}
 		select {
 		case <-a.gate:
 		case <-ctx.Done():
@@ -71,5 +78,69 @@ func TestHeavyAnswersLeaveLightSlots(t *testing.T) {
 	close(a.gate)
 	if got := <-heavy; got != http.StatusOK {
 		t.Errorf("heavy question: status %d, want 200", got)
+	}
+}
+
+// TestLightAnswersRunBeforeWaitingHeavyOnes: when every running place is
+// taken, a light question that comes after a waiting heavy one is answered
+// first once a place frees.
+func TestLightAnswersRunBeforeWaitingHeavyOnes(t *testing.T) {
+	a := weighingAsker{began: make(chan string, 4), gate: make(chan struct{})}
+	srv, err := New(Config{Asker: a, Store: emptyStore{}, MaxRunning: 1, MaxHeavyInFlight: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	client := &http.Client{Timeout: 10 * time.Second}
+	statuses := make(chan int, 3)
+	post := func(q string) {
+		resp, err := client.Post(ts.URL+"/v1/ask", "application/json", strings.NewReader(`{"question":"`+q+`"}`))
+		if err != nil {
+			t.Error(err)
+			statuses <- 0
+			return
+		}
+		resp.Body.Close()
+		statuses <- resp.StatusCode
+	}
+	began := func() string {
+		select {
+		case q := <-a.began:
+			return q
+		case <-time.After(10 * time.Second):
+			t.Fatal("no answer began")
+			return ""
+		}
+	}
+	waiting := func(urgent, other int) {
+		deadline := time.Now().Add(10 * time.Second)
+		for u, o := srv.answers.gate.Waiting(); u != urgent || o != other; u, o = srv.answers.gate.Waiting() {
+			if time.Now().After(deadline) {
+				t.Fatalf("waiting at the gate: %d light, %d heavy; want %d, %d", u, o, urgent, other)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	go post("how has checkout evolved?")
+	if q := began(); q != "how has checkout evolved?" {
+		t.Fatalf("first answer began: %q", q)
+	}
+	go post("how has returns evolved?")
+	waiting(0, 1)
+	go post("how do coupons work?")
+	waiting(1, 1)
+	a.gate <- struct{}{} // the first heavy answer ends
+	if q := began(); q != "how do coupons work?" {
+		t.Fatalf("after the first heavy answer, %q began; want the light question, which waited less", q)
+	}
+	if q := began(); q != "how has returns evolved?" {
+		t.Fatalf("then %q began; want the waiting heavy question", q)
+	}
+	a.gate <- struct{}{}
+	for range 3 {
+		if got := <-statuses; got != http.StatusOK {
+			t.Errorf("status %d, want 200", got)
+		}
 	}
 }

@@ -45,6 +45,7 @@ var askAbandonAfter = 5 * time.Second
 type answers struct {
 	asker        livespec.Asker
 	light, heavy *limit.Limiter
+	gate         *limit.Gate  // nil: none
 	running      *limit.Group // Askers running, abandoned ones included
 	metrics      *Metrics
 	log          *slog.Logger

@@ -111,6 +111,11 @@ type Config struct {
 	// long as Limiter's.
 	HeavyLimiter     *limit.Limiter
 	MaxHeavyInFlight int
+	// MaxRunning bounds the answers of this server computed at once, light
+	// and heavy alike, once each has its slot; a light answer is let in
+	// before any waiting heavy one (0: one more than the CPUs Go runs on;
+	// negative: no bound beyond the limiters').
+	MaxRunning int
 
 	// RequestTimeout bounds every request but /v1/ask (0: 30s); AskTimeout
 	// bounds /v1/ask, streamed or not, including its wait in the queue
@@ -218,7 +223,7 @@ func New(cfg Config) (*Server, error) {
 	_, queue := s.limiter.Capacity()
 	s.heavy = heavyLimiter(cfg, queue)
 	watchHeavy(s.registry, s.heavy)
-	s.answers = &answers{asker: cfg.Asker, light: s.limiter, heavy: s.heavy, running: &s.running, metrics: s.metrics, log: s.log}
+	s.answers = &answers{asker: cfg.Asker, light: s.limiter, heavy: s.heavy, gate: runningGate(cfg), running: &s.running, metrics: s.metrics, log: s.log}
 	s.jobs = newJobs(cfg.Ingester, s.metrics, s.log)
 	s.jobs.onDone = s.repos.invalidate // a first ingest adds a repo
 	s.jobs.busy = func() bool { return s.limiter.Queued() > 0 || s.heavy.Queued() > 0 }

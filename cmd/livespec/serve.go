@@ -40,6 +40,7 @@ type serveFlags struct {
 	ingestDefer                          *string
 	tokens, tokenFile, ghSecret, glToken *string
 	maxInFlight, maxQueue, answerCache   *string
+	maxRunning                           *string
 	permalink, publicURL                 *string
 	accessFile, statusWords              *string
 	allowOpen                            *bool
@@ -80,6 +81,7 @@ on loopback only.`,
 		glToken:     f.string("gitlab-token", "", "GitLab push webhook `token`"),
 		maxInFlight: f.string("max-in-flight", "0", "answers generated at once (`n`; 0: the default)"),
 		maxQueue:    f.string("max-queue", "0", "answers waiting for a slot before 429 (`n`; 0: the default)"),
+		maxRunning:  f.string("max-running", "0", "answers computed at once, light ones let in before heavy ones (`n`; 0: one more than the CPUs; -1: no bound but --max-in-flight's)"),
 		answerCache: f.string("answer-cache", "0", "answers kept for questions asked again (`n`; 0: the default, -1: none)"),
 		permalink:   f.string("permalink", "", "citation URL `template`, e.g. https://github.com/ORG/REPO/blob/{commit}/{path}#{anchor}"),
 		publicURL:   f.string("public-url", "", "this server's public base `URL`, linked from Slack when an answer is too long"),
@@ -169,6 +171,7 @@ type serveSettings struct {
 	every                  time.Duration // --poll
 	ingestDefer            time.Duration // --ingest-defer; negative: none
 	inFlight, queue, cache int
+	running                int // --max-running
 	words                  *retrieval.StatusWords
 	tokens                 []string
 	logger                 *slog.Logger
@@ -189,12 +192,13 @@ func (o *serveFlags) settings(e *env) (serveSettings, error) {
 		return set, livespec.Errorf(livespec.EINVALID, "--ingest-defer %q: want a duration such as 10s (0: none)", *o.ingestDefer)
 	}
 	set.ingestDefer = cmp.Or(d, -1)
-	var err1, err2, err3 error
+	var err1, err2, err3, err4 error
 	set.inFlight, err1 = strconv.Atoi(*o.maxInFlight)
 	set.queue, err2 = strconv.Atoi(*o.maxQueue)
 	set.cache, err3 = strconv.Atoi(*o.answerCache)
-	if err1 != nil || err2 != nil || err3 != nil {
-		return set, livespec.Errorf(livespec.EINVALID, "--max-in-flight, --max-queue and --answer-cache want whole numbers")
+	set.running, err4 = strconv.Atoi(*o.maxRunning)
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil {
+		return set, livespec.Errorf(livespec.EINVALID, "--max-in-flight, --max-queue, --max-running and --answer-cache want whole numbers")
 	}
 	if set.words, err = loadStatusWords(*o.statusWords); err != nil {
 		return set, err
@@ -303,7 +307,7 @@ func (o *serveFlags) apiConfig(set serveSettings, a *serveAnswers, in *ingester,
 		Asker: a.asker, Historian: a.asker, Store: a.read, ParsePeriod: retrieval.ParsePeriod,
 		Repos: repos, Tokens: set.tokens, AllowUnauthenticated: *o.allowOpen,
 		Logger: set.logger, Registry: a.reg, Metrics: a.metrics,
-		MaxInFlight: set.inFlight, MaxQueue: set.queue, IngestDefer: set.ingestDefer,
+		MaxInFlight: set.inFlight, MaxQueue: set.queue, MaxRunning: set.running, IngestDefer: set.ingestDefer,
 		Webhooks:    api.Webhooks{GitHubSecret: *o.ghSecret, GitLabToken: *o.glToken},
 		ReadyChecks: a.ready,
 	}

@@ -228,6 +228,13 @@ func TestServeRefusesBadIngestDefer(t *testing.T) {
 	}
 }
 
+func TestServeRefusesBadMaxRunning(t *testing.T) {
+	_, _, err := livespecRun(t, map[string]string{"HOME": t.TempDir()}, "serve", "--index", t.TempDir(), "--max-running", "few")
+	if livespec.ErrorCode(err) != livespec.EINVALID || !strings.Contains(err.Error(), "--max-running") {
+		t.Errorf("serve --max-running few: %v", err)
+	}
+}
+
 // lockedWriter serialises writes from the server's goroutines.
 type lockedWriter struct {
 	mu sync.Mutex
