@@ -284,7 +284,7 @@ func (s *Store) Close() error {
 		errs = append(errs, s.r.Close())
 	}
 	if s.v != nil {
-		errs = append(errs, s.v.Close())
+		errs = append(errs, s.mem().ver.close(), s.v.Close())
 	}
 	if s.w != nil {
 		errs = append(errs, s.w.Close())

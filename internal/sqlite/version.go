@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql/driver"
+	"errors"
 	"sync"
 )
 
@@ -11,6 +13,9 @@ type versionState struct {
 	gen  uint64
 	conn any   // the connection last asked (its numbers are its own)
 	last int64 // its PRAGMA data_version when last asked
+	// stmt is PRAGMA data_version prepared on conn: preparing and
+	// finalising it cost twice what running it does.
+	stmt driver.Stmt
 }
 
 // DataVersion returns a number that stays the same only while no write to
@@ -31,22 +36,67 @@ func (s *Store) DataVersion(ctx context.Context) (uint64, error) {
 		return 0, s.fail(ctx, "data version", err)
 	}
 	defer conn.Close()
-	var id any
-	if err := conn.Raw(func(dc any) error { id = dc; return nil }); err != nil {
-		return 0, s.fail(ctx, "data version", err)
-	}
 	v := &s.mem().ver
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	var dv int64
-	if err := conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&dv); err != nil {
+	if err := conn.Raw(func(dc any) error { return v.read(ctx, dc) }); err != nil {
 		return 0, s.fail(ctx, "data version", err)
 	}
-	// The driver connection is kept, so its address is never reused by a
-	// new connection that would inherit the old one's number.
-	if v.conn != id || v.last != dv {
-		v.conn, v.last = id, dv
+	return v.gen, nil
+}
+
+// read reads PRAGMA data_version on dc, the driver connection, and moves
+// gen when dc is not the connection last asked or its number moved. The
+// driver connection is kept, so its address is never reused by a new
+// connection that would inherit the old one's number. The caller holds
+// v.mu.
+func (v *versionState) read(ctx context.Context, dc any) error {
+	if v.stmt == nil || v.conn != dc {
+		// A statement of a connection the pool dropped is left to it:
+		// closing it there would use a closed connection.
+		v.stmt = nil
+		pc, ok := dc.(driver.ConnPrepareContext)
+		if !ok {
+			return errors.New("driver connection cannot prepare")
+		}
+		st, err := pc.PrepareContext(ctx, `PRAGMA data_version`)
+		if err != nil {
+			return err
+		}
+		v.stmt = st
+	}
+	qc, ok := v.stmt.(driver.StmtQueryContext)
+	if !ok {
+		return errors.New("driver statement cannot query")
+	}
+	rows, err := qc.QueryContext(ctx, nil)
+	if err != nil {
+		return err
+	}
+	row := make([]driver.Value, 1)
+	err = rows.Next(row)
+	if err = errors.Join(err, rows.Close()); err != nil {
+		return err
+	}
+	dv, ok := row[0].(int64)
+	if !ok {
+		return errors.New("data_version is not an integer")
+	}
+	if v.conn != dc || v.last != dv {
+		v.conn, v.last = dc, dv
 		v.gen++
 	}
-	return v.gen, nil
+	return nil
+}
+
+// close closes the kept statement, before its connection closes.
+func (v *versionState) close() error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.stmt == nil {
+		return nil
+	}
+	err := v.stmt.Close()
+	v.stmt = nil
+	return err
 }
