@@ -327,13 +327,17 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 	// The hits are the first n refs of the candidates in rank order, so
 	// where the search starts changes only what it reads. Every stored
 	// text has a version: when any version passes, the best n texts
-	// nearly always hold n refs, and a wider first read is wasted.
-	first := 4 * n
-	if f.anyVersion {
+	// nearly always hold n refs, and a wider first read is wasted; in
+	// every repository they always do, so a few hits read a few texts.
+	first := max(minCandidates, 4*n)
+	switch {
+	case f.anyVersion && len(f.repos) == 0:
 		first = n
+	case f.anyVersion:
+		first = max(minCandidates, n)
 	}
 	cands := candidates{ranked: ranked}
-	for limit := max(minCandidates, first); ; {
+	for limit := first; ; {
 		top := cands.take(limit)
 		// A wider set starts with the narrower one: read the new ones.
 		if err := s.addRefs(ctx, tx, top[min(read, len(top)):], f, refs); err != nil {

@@ -168,3 +168,18 @@ func holdReaders(tb testing.TB, s *Store, n int) func() {
 		}
 	}
 }
+
+// BenchmarkDataVersion measures a call when nothing was written: what a
+// search pays twice and retrieval's version cache once per look-up.
+func BenchmarkDataVersion(b *testing.B) {
+	ctx := context.Background()
+	s := openAt(b, filepath.Join(b.TempDir(), "x.db"))
+	if err := s.Apply(ctx, wordyHistory("a", 2, 4)[0]); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := s.DataVersion(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
