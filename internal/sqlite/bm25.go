@@ -441,14 +441,6 @@ func topK(ps []posting, k int) []posting {
 			siftDown(h, 0, worse)
 		}
 	}
-	slices.SortFunc(h, func(a, b posting) int {
-		if better(a, b) {
-			return -1
-		}
-		if better(b, a) {
-			return 1
-		}
-		return 0
-	})
+	sortBest(h, better)
 	return h
 }

@@ -200,7 +200,13 @@ func bestK(n, k int, better func(a, b int) bool) []int {
 			siftDown(h, 0, worse)
 		}
 	}
-	slices.SortFunc(h, func(a, b int) int {
+	sortBest(h, better)
+	return h
+}
+
+// sortBest sorts h best first, as better orders its elements.
+func sortBest[T any](h []T, better func(a, b T) bool) {
+	slices.SortFunc(h, func(a, b T) int {
 		if better(a, b) {
 			return -1
 		}
@@ -209,7 +215,6 @@ func bestK(n, k int, better func(a, b int) bool) []int {
 		}
 		return 0
 	})
-	return h
 }
 
 // siftDown moves h[i] down the heap h, where each element is above its
