@@ -114,7 +114,20 @@ type SearchQuery struct {
 	Repos    []string // empty: every repository
 	Paths    []string // doublestar globs on the path; empty: every path
 	Limit    int      // at most this many hits (0: 10)
+	// All keeps only the versions whose text holds every term of Text.
+	All bool
+	// Phrases, when given, keeps only the versions whose text holds one
+	// of them: its terms side by side and in order, terms read as Text's
+	// are (so "graduation of requirements" holds "graduation
+	// requirements": stop words are not terms). A phrase without terms is
+	// held by no text. With All or Phrases the hits are ranked by BM25
+	// alone: Vector is not used.
+	Phrases []string
 }
+
+// Filtered reports whether q keeps only versions holding its terms or
+// phrases (All or Phrases).
+func (q SearchQuery) Filtered() bool { return q.All || len(q.Phrases) > 0 }
 
 // Hit is one search result.
 type Hit struct {

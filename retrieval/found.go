@@ -22,9 +22,11 @@ const (
 	// unknownShare is the weighted share of a long topic's terms that no
 	// version ever contained from which it counts as never mentioned.
 	unknownShare = 0.4
-	// togetherPool is how many versions are searched for one holding all
-	// of a topic's terms; togetherFirst how many are read first (on the
-	// KEPs, 598 of 612 named things were found in the first ten).
+	// togetherFirst is how many of a topic's best history hits are read
+	// for one holding all its terms (on the KEPs, 598 of 612 named things
+	// were found in the first ten); togetherPool how many of the versions
+	// the index says hold them all, and one pair side by side, are read
+	// next.
 	togetherPool  = 100
 	togetherFirst = 10
 	// maxSuggestions is how many close vocabulary words a not-found answer
@@ -369,11 +371,7 @@ func (a *Assistant) topicPresence(ctx context.Context, question, topic string, r
 			// The words of a compound name meet as written: one pair of
 			// its adjacent words at least ("depending on ... injection"
 			// is no "dependency injection").
-			var pairs []string
-			for _, q := range lexPhrases(alt) {
-				pairs = append(pairs, q.term)
-			}
-			ok, err := a.together(ctx, alt, sig, pairs, repos)
+			ok, err := a.together(ctx, alt, sig, lexPhrases(alt), repos)
 			if err != nil || ok {
 				return presence{found: ok}, err
 			}
@@ -401,27 +399,59 @@ func isName(question, w string) bool {
 	return unicode.IsUpper(rune(raw[0])) && before != "" && !strings.HasSuffix(before, ".") && !strings.HasSuffix(before, "?") && !strings.HasSuffix(before, "!")
 }
 
-// together reports whether one of the best togetherPool versions for text
-// holds every term of sig and, when pairs are given, one of those pairs of
-// adjacent words. It reads the best togetherFirst first: a search with a
-// smaller limit returns the head of a wider one, so the answer is the same
-// and a thing found early costs the reading of few versions.
-func (a *Assistant) together(ctx context.Context, text string, sig []sigTerm, pairs []string, repos []string) (bool, error) {
-	checked := 0
-	for _, limit := range []int{togetherFirst, togetherPool} {
-		hits, err := a.Store.Search(ctx, livespec.SearchQuery{Text: text, Validity: livespec.AnyVersion(), Repos: repos, Limit: limit})
-		if err != nil {
-			return false, storeError("search history", err)
-		}
-		if slices.ContainsFunc(hits[min(checked, len(hits)):], func(h livespec.Hit) bool { return holdsAll(versionDoc(h.Version), sig, pairs) }) {
-			return true, nil
-		}
-		if len(hits) < limit {
-			return false, nil // no more versions match
-		}
-		checked = len(hits)
+// together reports whether some version holds every term of sig and,
+// when pairs are given, one of those pairs of adjacent words (written as
+// words or as the parts of a compound: "kube-scheduler" holds "kube
+// scheduler"). It reads the best togetherFirst history hits for text
+// first: most things are found there. Words common apart can bury the
+// versions that hold them together below thousands of others, so it then
+// asks the index for the versions holding every term and one pair side by
+// side (SearchQuery.All, Phrases) and reads the best togetherPool of them.
+func (a *Assistant) together(ctx context.Context, text string, sig []sigTerm, pairs []qterm, repos []string) (bool, error) {
+	terms := make([]string, len(pairs))
+	for i, p := range pairs {
+		terms[i] = p.term
 	}
-	return false, nil
+	hits, err := a.Store.Search(ctx, livespec.SearchQuery{Text: text, Validity: livespec.AnyVersion(), Repos: repos, Limit: togetherFirst})
+	if err != nil {
+		return false, storeError("search history", err)
+	}
+	if slices.ContainsFunc(hits, func(h livespec.Hit) bool { return holdsAll(versionDoc(h.Version), sig, terms) }) {
+		return true, nil
+	}
+	if len(hits) < togetherFirst {
+		return false, nil // no more versions match
+	}
+	q := holdingQuery(text, sig, pairs, repos)
+	if hits, err = a.Store.Search(ctx, q); err != nil {
+		return false, storeError("search history", err)
+	}
+	return slices.ContainsFunc(hits, func(h livespec.Hit) bool {
+		d := versionDoc(h.Version)
+		return holdsAll(d, sig, nil) && (len(terms) == 0 || holdsAll(d, nil, terms) || holdsPair(h.Version.Text, terms))
+	}), nil
+}
+
+// holdingQuery is the search for the best togetherPool versions that hold
+// every term of sig and one of pairs as the index reads them. Terms the
+// index may read otherwise (a compound, a prefix, a stem given for a
+// word) are left to the caller to check; with none left, text is searched
+// for the pairs alone.
+func holdingQuery(text string, sig []sigTerm, pairs []qterm, repos []string) livespec.SearchQuery {
+	var words []string
+	for _, s := range sig {
+		if len(s.parts) == 0 && !s.prefix && lex.Stem(s.word) == s.term {
+			words = append(words, s.word)
+		}
+	}
+	q := livespec.SearchQuery{Text: text, Validity: livespec.AnyVersion(), Repos: repos, Limit: togetherPool}
+	if len(words) > 0 {
+		q.Text, q.All = strings.Join(words, " "), true
+	}
+	for _, p := range pairs {
+		q.Phrases = append(q.Phrases, p.word)
+	}
+	return q
 }
 
 // holdsAll reports whether d holds every term of sig and, when pairs are
@@ -433,6 +463,33 @@ func holdsAll(d *lexDoc, sig []sigTerm, pairs []string) bool {
 		}
 	}
 	return len(pairs) == 0 || slices.ContainsFunc(pairs, func(p string) bool { return d.terms.has(p) })
+}
+
+// holdsPair reports whether text holds one of pairs (stems, "kube schedul")
+// side by side, the parts of a compound or camelCase word read as words
+// ("kube-scheduler", "kubeScheduler"); a stop word parts two words, and
+// identifiers and symbols are read as the words they hold.
+func holdsPair(text string, pairs []string) bool {
+	toks := lex.Tokens(text)
+	prev := ""
+	for i, t := range toks {
+		part := t.Part && !t.Symbol && !strings.ContainsAny(t.Word, "/.")
+		switch {
+		case t.Part && !part:
+			continue // an identifier or a symbol, before the running words
+		case !t.Part && i+1 < len(toks) && toks[i+1].Part && !toks[i+1].Symbol:
+			continue // a compound whose parts follow
+		case lex.Stop(t.Word):
+			prev = ""
+			continue
+		}
+		st := lex.Stem(t.Word)
+		if prev != "" && prev != st && slices.Contains(pairs, prev+" "+st) {
+			return true
+		}
+		prev = st
+	}
+	return false
 }
 
 // suggestions returns up to maxSuggestions vocabulary words close to the

@@ -3,6 +3,7 @@ package qdrant
 import (
 	"slices"
 
+	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/lex"
 )
 
@@ -85,4 +86,44 @@ func sparseFrom(tf map[uint32]int, weight func(int) float32) SparseVector {
 		v.Values[i] = weight(tf[ix])
 	}
 	return v
+}
+
+// holdingTerms returns what a filtered search (SearchQuery.All, Phrases)
+// asks a text to hold, as terms: every term of q.Text (when All) and the
+// terms of each phrase with any; none is true when no text can hold it
+// (Phrases were given, none with a term).
+func holdingTerms(q livespec.SearchQuery) (all []string, phrases [][]string, none bool) {
+	if q.All {
+		all = Tokens(q.Text)
+	}
+	for _, p := range q.Phrases {
+		if ts := Tokens(p); len(ts) > 0 {
+			phrases = append(phrases, ts)
+		}
+	}
+	return all, phrases, len(q.Phrases) > 0 && len(phrases) == 0
+}
+
+// holding reports whether text holds what the filtered search q asks
+// (see holdingTerms): every term, and one phrase's terms side by side in
+// order, its terms read as the BM25 vectors read them.
+func holding(q livespec.SearchQuery, text string) bool {
+	all, phrases, none := holdingTerms(q)
+	if none {
+		return false
+	}
+	terms := Tokens(text)
+	for _, t := range all {
+		if !slices.Contains(terms, t) {
+			return false
+		}
+	}
+	return len(phrases) == 0 || slices.ContainsFunc(phrases, func(p []string) bool {
+		for i := 0; i+len(p) <= len(terms); i++ {
+			if slices.Equal(terms[i:i+len(p)], p) {
+				return true
+			}
+		}
+		return false
+	})
 }

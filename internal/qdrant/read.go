@@ -219,27 +219,59 @@ func (s *Store) Search(ctx context.Context, q livespec.SearchQuery) ([]livespec.
 		if q.Validity.Mode == livespec.ValidCurrent || q.Validity.Mode == "" {
 			sparseName = currentName
 		}
-		req := searchRequest(rec.Sections, QueryVector(q.Text), sparseName, dense, versionFilter(q.Repos, paths, q.Validity), limit, s.rrfK)
-		if req == nil {
-			return nil
+		filter := versionFilter(q.Repos, paths, q.Validity)
+		if q.Filtered() {
+			hits, err = s.searchHolding(ctx, rec.Sections, q, sparseName, filter, limit)
+			return err
 		}
-		pts, err := s.client.Query(ctx, req)
-		if err != nil {
-			return s.classify(ctx, err, "qdrant: search")
-		}
-		for _, p := range pts {
-			v, err := decodeVersion(p.GetPayload())
-			if err != nil {
-				return livespec.WrapError(livespec.EINTERNAL, err, "qdrant: search")
-			}
-			if !q.Validity.Matches(&v) {
-				continue // a close applied between the filter and the read
-			}
-			hits = append(hits, livespec.Hit{Version: v, Score: float64(p.GetScore())})
-		}
-		return nil
+		hits, _, err = s.query(ctx, searchRequest(rec.Sections, QueryVector(q.Text), sparseName, dense, filter, limit, s.rrfK), q)
+		return err
 	})
 	return hits, err
+}
+
+// query runs a search request (none: no hits) and returns its hits that
+// pass q's validity and, for a filtered search, hold its terms, and how
+// many points it returned.
+func (s *Store) query(ctx context.Context, req *qc.QueryPoints, q livespec.SearchQuery) ([]livespec.Hit, int, error) {
+	if req == nil {
+		return nil, 0, nil
+	}
+	pts, err := s.client.Query(ctx, req)
+	if err != nil {
+		return nil, 0, s.classify(ctx, err, "qdrant: search")
+	}
+	var hits []livespec.Hit
+	for _, p := range pts {
+		v, err := decodeVersion(p.GetPayload())
+		if err != nil {
+			return nil, 0, livespec.WrapError(livespec.EINTERNAL, err, "qdrant: search")
+		}
+		if !q.Validity.Matches(&v) {
+			continue // a close applied between the filter and the read
+		}
+		if q.Filtered() && !holding(q, v.Text) {
+			continue
+		}
+		hits = append(hits, livespec.Hit{Version: v, Score: float64(p.GetScore())})
+	}
+	return hits, len(pts), nil
+}
+
+// searchHolding returns the best limit BM25 hits of a filtered search
+// (SearchQuery.All, Phrases). Qdrant keeps no word positions, so the store
+// reads the BM25 ranking in wider and wider heads until limit of them
+// hold the terms or the ranking (every point sharing a term) runs out.
+func (s *Store) searchHolding(ctx context.Context, coll string, q livespec.SearchQuery, sparseName string, filter *qc.Filter, limit int) ([]livespec.Hit, error) {
+	if _, _, none := holdingTerms(q); none {
+		return nil, nil
+	}
+	for n := max(4*limit, 64); ; n *= 4 {
+		hits, read, err := s.query(ctx, searchRequest(coll, QueryVector(q.Text), sparseName, nil, filter, n, s.rrfK), q)
+		if err != nil || len(hits) >= limit || read < n {
+			return hits[:min(limit, len(hits))], err
+		}
+	}
 }
 
 // Changes returns the change events matching q in the promised order.

@@ -72,10 +72,15 @@ type searchFilter struct {
 	// view: what the search may use of the Store's searchCache and what
 	// it read to keep there.
 	view *searchView
+	// holding is the FTS5 query the texts of a filtered search match
+	// (holdingExpr); none is true when no text can.
+	holding string
+	none    bool
 }
 
 func newSearchFilter(q livespec.SearchQuery) (*searchFilter, error) {
 	f := &searchFilter{validity: q.Validity, at: clampNanos(q.Validity.At), repos: q.Repos, pathList: q.Paths}
+	f.holding, f.none = holdingExpr(q)
 	if err := f.where.validity("v", q.Validity); err != nil {
 		return nil, err
 	}
@@ -191,7 +196,10 @@ func (s *Store) Search(ctx context.Context, q livespec.SearchQuery) ([]livespec.
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: search: %w", err)
 	}
-	dense := len(q.Vector) > 0
+	if f.none {
+		return nil, nil
+	}
+	dense := len(q.Vector) > 0 && !q.Filtered()
 	if dense && q.Embedder == "" {
 		return nil, fmt.Errorf("sqlite: search: %w", livespec.Errorf(livespec.EINVALID, "a query vector without its embedder"))
 	}
@@ -268,7 +276,7 @@ func (s *Store) searchLists(ctx context.Context, q livespec.SearchQuery, f *sear
 		return nil, err
 	}
 	lists = append(lists, bm)
-	if len(q.Vector) > 0 {
+	if len(q.Vector) > 0 && !q.Filtered() {
 		nn, err := s.nearest(ctx, tx, q, f, depth)
 		if err != nil {
 			return nil, err
@@ -292,6 +300,13 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 	}
 	// Nothing returned holds ranked: candidates are copied out of it.
 	defer func() { *buf = ranked[:0]; rankedBufs.Put(buf) }()
+	if f.holding != "" {
+		held, err := keepHolding(ctx, tx, ranked, f.holding)
+		if err != nil {
+			return nil, err
+		}
+		ranked = held // the same array
+	}
 	if f.byPath {
 		// Few versions pass: read them all at once and rank only their
 		// texts rather than widen through the whole index. The passing

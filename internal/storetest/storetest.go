@@ -40,6 +40,7 @@ func Run(t *testing.T, open func(tb testing.TB) livespec.Store) {
 		{"SearchFilters", testSearchFilters},
 		{"SearchNoTerms", testSearchNoTerms},
 		{"SearchVector", testSearchVector},
+		{"SearchHolding", testSearchHolding},
 		{"ChangesWindow", testChangesWindow},
 		{"ChangesOrder", testChangesOrder},
 		{"ChangesPaging", testChangesPaging},
