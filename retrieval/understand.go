@@ -149,6 +149,11 @@ func Understand(question string, now time.Time) Understanding {
 			if u.AsOf.IsZero() { // a window phrase asked as of: its last instant
 				u.AsOf = chosen.window.To.Add(-time.Second)
 			}
+			// Never past today: a period still running ("what did the
+			// spec say in 2024?" asked on 2024-12-01) is as of today.
+			if end := tomorrow(now).Add(-time.Second); u.AsOf.After(end) {
+				u.AsOf = end
+			}
 		default:
 			w := chosen.window
 			u.Window = &w
