@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -572,20 +573,33 @@ func (a *Assistant) notFound(ctx context.Context, question string, u Understandi
 // predicateQuestion is a question about how its subject is done or is:
 // "how are refunds handled", "why is the cache invalidated". Its last word,
 // a plain lower-case word, is the predicate asked about the subject.
-var predicateQuestion = regexp.MustCompile(`^\s*(?i:how|why|when|where)\s+(?i:is|are|was|were)\s+\S.*?\s([a-z]+)[\s?.!]*$`)
+// predicatePhrase is one whose predicate, a participle ("handled",
+// "written"), is followed by a phrase a preposition opens: "how are
+// refunds handled in the spec".
+var (
+	predicateQuestion = regexp.MustCompile(`^\s*(?i:how|why|when|where)\s+(?i:is|are|was|were)\s+\S.*?\s([a-z]+)[\s?.!]*$`)
+	predicatePhrase   = regexp.MustCompile(`^\s*(?i:how|why|when|where)\s+(?i:is|are|was|were)\s+\S.*?\s([a-z]+(?:ed|en))\s+(?:in|for|by|on|at|with|within|under|during|across|from|to|via|through|between|among|per|after|before)\s`)
+)
 
 // withoutPredicate returns topic without the predicate of a question that
-// asks how its subject is done (see predicateQuestion): the predicate says
-// what is asked about the subject, so whether the subject appears decides
-// whether the question is about something the specs hold. rest is the
-// question without its period phrases.
+// asks how its subject is done (see predicatePhrase, predicateQuestion):
+// the predicate says what is asked about the subject, so whether the
+// subject appears decides whether the question is about something the
+// specs hold. What follows the predicate ("in GraphQL") stays. rest is
+// the question without its period phrases.
 func withoutPredicate(rest, topic string) string {
-	m := predicateQuestion.FindStringSubmatch(rest)
+	m := predicatePhrase.FindStringSubmatch(rest)
+	if m == nil {
+		m = predicateQuestion.FindStringSubmatch(rest)
+	}
 	if m == nil {
 		return topic
 	}
-	if subject, ok := strings.CutSuffix(topic, " "+m[1]); ok && strings.TrimSpace(subject) != "" {
-		return subject
+	words := strings.Fields(topic)
+	for i := len(words) - 1; i > 0; i-- {
+		if words[i] == m[1] {
+			return strings.Join(slices.Delete(words, i, i+1), " ")
+		}
 	}
 	return topic
 }

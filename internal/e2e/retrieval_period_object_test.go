@@ -93,6 +93,9 @@ func TestPredicateQuestion(t *testing.T) {
 		{"a subject no version mentions", "How are chargebacks handled?", "Nothing in the spec history mentions chargebacks.", false},
 		{"a name no version mentions", "How is GraphQL supported?", "Nothing in the spec history mentions GraphQL.", false},
 		{"a name after the predicate is still read", "How are refunds handled in GraphQL?", "Nothing in the spec history mentions", false},
+		{"a predicate before a phrase", "How are refunds handled in the spec?", "Refunds are issued within 14 days", true},
+		{"a predicate before a phrase, with a period", "How were refunds handled by the spec in March 2024?", "Refunds are issued within 30 days", true},
+		{"a missing subject before a predicate and a phrase", "How are chargebacks handled in the spec?", "Nothing in the spec history mentions chargebacks.", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
