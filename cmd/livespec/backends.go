@@ -1,11 +1,15 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/qdrant"
@@ -40,7 +44,9 @@ func (s *storeFlags) open(ctx context.Context, e *env, root string) (livespec.St
 		if err != nil {
 			return nil, err
 		}
-		st, err := sqlite.Open(ctx, path)
+		mp := &migrationProgress{w: e.stderr}
+		st, err := sqlite.OpenWith(ctx, path, sqlite.Options{Progress: mp.update})
+		mp.end()
 		if err != nil {
 			return nil, err
 		}
@@ -145,4 +151,64 @@ func (s *storeFlags) openQdrant(ctx context.Context, u string, readOnly bool) (l
 // warnf prints a one-line notice on stderr.
 func (e *env) warnf(format string, args ...any) {
 	fmt.Fprintf(e.stderr, "livespec: "+format+"\n", args...)
+}
+
+// migrationProgress tells on w how the migration of an older index goes,
+// as ingest tells its progress: nothing for a quick one; after rateAfter
+// a line naming the schemas and the step, another every 5 seconds, and
+// one when it has ended.
+type migrationProgress struct {
+	w     io.Writer
+	mu    sync.Mutex
+	at    sqlite.Migration
+	start time.Time
+	said  bool
+	stop  chan struct{}
+	wg    sync.WaitGroup
+	// first and every space the lines (0: rateAfter and 5 seconds).
+	first, every time.Duration
+}
+
+// update is sqlite.Options.Progress: it keeps the step and starts the
+// lines at the first call.
+func (p *migrationProgress) update(m sqlite.Migration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.at = m
+	if p.stop == nil {
+		p.start, p.stop = time.Now(), make(chan struct{})
+		p.wg.Go(p.tell)
+	}
+}
+
+// tell writes a line after rateAfter, then every 5 seconds, until stopped.
+func (p *migrationProgress) tell() {
+	every := cmp.Or(p.every, 5*time.Second)
+	for wait := cmp.Or(p.first, rateAfter); ; wait = every {
+		select {
+		case <-p.stop:
+			return
+		case <-time.After(wait):
+		}
+		p.mu.Lock()
+		fmt.Fprintf(p.w, "migrating the index from schema %d to %d (%s): %s\n", p.at.From, p.at.To, p.at.Step, time.Since(p.start).Round(time.Second))
+		p.said = true
+		p.mu.Unlock()
+	}
+}
+
+// end stops the lines, once the open has returned, and says how long the
+// migration took when a line was written.
+func (p *migrationProgress) end() {
+	p.mu.Lock()
+	stop := p.stop
+	p.mu.Unlock()
+	if stop == nil {
+		return
+	}
+	close(stop)
+	p.wg.Wait()
+	if p.said {
+		fmt.Fprintf(p.w, "index migrated to schema %d in %s\n", p.at.To, time.Since(p.start).Round(100*time.Millisecond))
+	}
 }

@@ -349,3 +349,39 @@ func TestMigrateIndexesVersionValidity(t *testing.T) {
 		})
 	}
 }
+
+// TestMigrationProgress: opening a schema-13 index tells Progress that the
+// migration to the current schema started, that it builds the postings,
+// and that it ended; opening it again, migrated, tells nothing.
+func TestMigrationProgress(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	applyAll(t, s, wordyHistory("a", 2, 4)...)
+	if _, err := s.w.ExecContext(ctx, schema13); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	var got []Migration
+	open := func() {
+		s, err := OpenWith(ctx, path, Options{Progress: func(m Migration) { got = append(got, m) }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+	}
+	open()
+	to := len(migrations)
+	want := []Migration{{From: 13, To: to, Step: "schema"}, {From: 13, To: to, Step: "postings"}, {From: 13, To: to, Done: true}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("progress of the migration = %+v, want %+v", got, want)
+	}
+	got = nil
+	open()
+	if len(got) != 0 {
+		t.Fatalf("progress on opening a migrated index = %+v, want none", got)
+	}
+}

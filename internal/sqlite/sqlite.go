@@ -56,11 +56,33 @@ type Store struct {
 	wlock writeLock // see LockWrites
 }
 
+// Migration is how far the migration of an older index has got: from
+// schema From to To, at Step (what it does now), or ended (Done).
+type Migration struct {
+	From, To int
+	Step     string
+	Done     bool
+}
+
+// Options are Open's optional settings.
+type Options struct {
+	// Progress, when not nil, is told as the migration of an older
+	// index's schema starts, as it moves to each long step, and once it
+	// has ended (Done), whether or not it failed. It is not called for a
+	// new index or one already at the current schema.
+	Progress func(Migration)
+}
+
 // Open opens the livespec index at path, creating the file and its parent
 // directory when missing and migrating an older schema. A file that is not
 // a livespec index, or was written by a newer livespec, is an EINVALID error
 // and is left untouched.
 func Open(ctx context.Context, path string) (*Store, error) {
+	return OpenWith(ctx, path, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, path string, opt Options) (*Store, error) {
 	if path == "" {
 		return nil, fmt.Errorf("sqlite: open: %w", livespec.Errorf(livespec.EINVALID, "no index path given"))
 	}
@@ -79,7 +101,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// otherwise wait on each other): the one that lost tries again.
 	start := time.Now()
 	for {
-		s, err := open(ctx, abs)
+		s, err := open(ctx, abs, opt)
 		if err == nil || !isBusy(err) || time.Since(start) > busyTimeout || ctx.Err() != nil {
 			return s, err
 		}
@@ -97,7 +119,7 @@ func isBusy(err error) bool {
 }
 
 // open opens the index file at abs once.
-func open(ctx context.Context, abs string) (*Store, error) {
+func open(ctx context.Context, abs string, opt Options) (*Store, error) {
 	base := "file:" + (&url.URL{Path: filepath.ToSlash(abs)}).EscapedPath()
 	busy := "_pragma=busy_timeout(" + strconv.FormatInt(busyTimeout.Milliseconds(), 10) + ")"
 
@@ -121,7 +143,7 @@ func open(ctx context.Context, abs string) (*Store, error) {
 	s.w.SetMaxIdleConns(1)
 	s.w.SetConnMaxLifetime(0)
 	s.w.SetConnMaxIdleTime(0)
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, opt.Progress); err != nil {
 		s.w.Close()
 		return nil, err
 	}
@@ -211,8 +233,9 @@ func probe(ctx context.Context, dsn, path string) error {
 // migrate brings the schema to the latest version inside one immediate
 // transaction, so concurrent openers migrate once. An index already at the
 // latest version is only read: opening it never waits for a writer (an
-// ingest holds the write lock for each batch).
-func (s *Store) migrate(ctx context.Context) error {
+// ingest holds the write lock for each batch). progress, when not nil, is
+// told of each step.
+func (s *Store) migrate(ctx context.Context, progress func(Migration)) error {
 	var cur int64
 	if err := s.w.QueryRowContext(ctx, `SELECT user_version FROM pragma_user_version`).Scan(&cur); err != nil {
 		return s.fail(ctx, "migrate", err)
@@ -236,22 +259,32 @@ func (s *Store) migrate(ctx context.Context) error {
 	if ver == int64(len(migrations)) {
 		return nil
 	}
+	step := func(string) {}
+	if progress != nil && ver > 0 {
+		at := Migration{From: int(ver), To: len(migrations)}
+		step = func(what string) { at.Step = what; progress(at) }
+		defer func() { at.Step, at.Done = "", true; progress(at) }()
+	}
+	step("schema")
 	for i := ver; i < int64(len(migrations)); i++ {
 		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
 			return s.fail(ctx, fmt.Sprintf("migrate to schema %d", i+1), err)
 		}
 	}
 	if ver < termsSchema {
+		step("term counts")
 		if err := syncTerms(ctx, tx); err != nil {
 			return s.fail(ctx, fmt.Sprintf("migrate to schema %d", termsSchema), err)
 		}
 	}
 	if ver < editsSchema {
+		step("edit kinds")
 		if err := backfillEdits(ctx, tx); err != nil {
 			return s.fail(ctx, fmt.Sprintf("migrate to schema %d", editsSchema), err)
 		}
 	}
 	if ver < postingsSchema && ver > 0 {
+		step("postings")
 		if err := buildPostings(ctx, tx); err != nil {
 			return s.fail(ctx, fmt.Sprintf("migrate to schema %d", postingsSchema), err)
 		}
