@@ -517,37 +517,44 @@ func (d *lexDoc) addPieces(ps []string) {
 func textWords(parts ...string) iter.Seq[string] {
 	return func(yield func(string) bool) {
 		for _, text := range parts {
-			start := -1
 			for i := 0; i < len(text); {
-				inWord, size := wordRuneAt(text, i)
-				switch {
-				case inWord && start < 0:
-					start = i
-				case !inWord && start >= 0:
-					if !yield(text[start:i]) {
-						return
-					}
-					start = -1
+				start := skipRunes(text, i, false)
+				if i = skipRunes(text, start, true); i > start && !yield(text[start:i]) {
+					return
 				}
-				i += size
-			}
-			if start >= 0 && !yield(text[start:]) {
-				return
 			}
 		}
 	}
 }
 
-// wordRuneAt reports whether the rune at text[i:] is a letter or a digit
-// (lex.IsWordRune), and its size, without decoding an ASCII byte.
-func wordRuneAt(text string, i int) (bool, int) {
-	if c := text[i]; c < utf8.RuneSelf {
-		l := c | 0x20
-		return ('a' <= l && l <= 'z') || ('0' <= c && c <= '9'), 1
+// skipRunes returns the index of the first rune of text from i on that is
+// not a letter or digit (lex.IsWordRune) when words, or that is one when
+// not, or len(text). ASCII bytes are read without decoding.
+func skipRunes(text string, i int, words bool) int {
+	for i < len(text) {
+		if c := text[i]; c < utf8.RuneSelf {
+			if wordBytes[c] != words {
+				return i
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if lex.IsWordRune(r) != words {
+			return i
+		}
+		i += size
 	}
-	r, size := utf8.DecodeRuneInString(text[i:])
-	return lex.IsWordRune(r), size
+	return i
 }
+
+// wordBytes marks the ASCII bytes that are letters or digits.
+var wordBytes = func() (t [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = lex.IsWordRune(rune(c))
+	}
+	return t
+}()
 
 // has reports whether the document contains q's term or, for an acronym
 // with an expansion, every word of the expansion.

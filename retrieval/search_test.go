@@ -36,6 +36,49 @@ func TestLexQuery(t *testing.T) {
 	}
 }
 
+// TestTextWords checks that the words read from texts are the runs of
+// letters and digits a rune-by-rune reading finds, in texts of other
+// scripts, marks and broken UTF-8 too.
+func TestTextWords(t *testing.T) {
+	runes := func(text string) []string { // the reading textWords must agree with
+		var out []string
+		start := -1
+		for i, r := range text {
+			switch in := lex.IsWordRune(r); {
+			case in && start < 0:
+				start = i
+			case !in && start >= 0:
+				out, start = append(out, text[start:i]), -1
+			}
+		}
+		if start >= 0 {
+			out = append(out, text[start:])
+		}
+		return out
+	}
+	tests := []struct{ name, text string }{
+		{"ascii", "The Pod's spec: v1.2 (alpha) -- 3 fields_x y"},
+		{"accents", "naïve café Ärger über-alles"},
+		{"other scripts", "日本語のテキスト and Ελληνικά 123"},
+		{"marks and symbols", "→ • “quoted” — €5 ½"},
+		{"broken utf-8", "ab\xffcd \xe2\x84 ef\xc3"},
+		{"edges", " lead and trail "},
+		{"empty", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got, want := slices.Collect(textWords(tc.text)), runes(tc.text); !slices.Equal(got, want) {
+				t.Errorf("words = %q, want %q", got, want)
+			}
+			half := len(tc.text) / 2
+			whole := runes(tc.text[:half] + " " + tc.text[half:])
+			if got := slices.Collect(textWords(tc.text[:half], tc.text[half:])); !slices.Equal(got, whole) {
+				t.Errorf("words of two parts = %q, want %q", got, whole)
+			}
+		})
+	}
+}
+
 // TestLexExpandReadsParts checks that an acronym is spelled out from a
 // text given in parts (a version's text, path words and heading) as from
 // the parts written one per line, wherever the run of capitals is.
