@@ -559,9 +559,12 @@ var wordBytes = func() (t [utf8.RuneSelf]bool) {
 // has reports whether the document contains q's term or, for an acronym
 // with an expansion, every word of the expansion.
 func (d *lexDoc) has(q qterm) bool {
-	if d.holds(q.term, q.prefix) {
-		return true
-	}
+	return d.holds(q.term, q.prefix) || d.hasExpansion(q)
+}
+
+// hasExpansion reports whether the document contains every word of q's
+// expansion, when it has one.
+func (d *lexDoc) hasExpansion(q qterm) bool {
 	if len(q.expansion) == 0 {
 		return false
 	}
@@ -576,12 +579,13 @@ func (d *lexDoc) has(q qterm) bool {
 // holds reports whether the document contains term or, when prefix, a
 // symbol of which term is a prefix ("~int64" for "~int").
 func (d *lexDoc) holds(term string, prefix bool) bool {
-	if d.terms.has(term) {
-		return true
-	}
-	if !prefix {
-		return false
-	}
+	return d.terms.has(term) || (prefix && d.holdsPrefix(term))
+}
+
+// holdsPrefix reports whether the document contains something term is a
+// prefix of (lex.PrefixOf): a symbol's leading piece, a term or, for a
+// phrase, a phrase of its first word and a word its second is a prefix of.
+func (d *lexDoc) holdsPrefix(term string) bool {
 	if d.pieces[term] {
 		return true
 	}

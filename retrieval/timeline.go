@@ -210,16 +210,62 @@ type termHits struct {
 	has     []bool // has[i*n+k]: version i holds term k
 }
 
-// holdings returns which of qs each of docs holds (lexDoc.has).
+// holdings returns which of qs each of docs holds (lexDoc.has). Each word
+// that is a term of qs or a word of their phrases is looked up once per
+// doc (see termParts).
 func holdings(qs []qterm, docs []*lexDoc) termHits {
 	t := termHits{n: len(qs), rows: len(docs), has: make([]bool, len(qs)*len(docs))}
+	parts, uses := termParts(qs)
+	at := make([]int, len(parts))
 	for i, d := range docs {
+		for j, p := range parts {
+			at[j] = d.terms.index(p)
+		}
 		row := t.has[i*t.n : (i+1)*t.n]
 		for k, q := range qs {
-			row[k] = d.has(q)
+			switch u := uses[k]; {
+			case u.y >= 0: // a phrase of two words: termSet.has
+				row[k] = d.terms.index(q.term) >= 0 || (at[u.x] >= 0 && at[u.y] >= 0 && d.terms.hasPair(at[u.x], at[u.y]))
+			case u.x >= 0: // a word: a term the doc has, or lexDoc.has past its terms
+				row[k] = at[u.x] >= 0 || (q.prefix && d.holdsPrefix(q.term)) || d.hasExpansion(q)
+			default:
+				row[k] = d.has(q)
+			}
 		}
 	}
 	return t
+}
+
+// partUse is where a term of a topic is in termParts' list: a word at x
+// (y < 0), a phrase of the words at x and y, or neither (both < 0).
+type partUse struct{ x, y int }
+
+// termParts returns the distinct words that qs are or are made of, and
+// how each term uses them: a term without a space is a word (whatever its
+// prefix or expansion, a doc holding it as a term has it); a phrase of two
+// words joined by one space, neither prefix nor expanded, is held by a doc
+// holding it as a term or holding its two words side by side.
+func termParts(qs []qterm) ([]string, []partUse) {
+	var parts []string
+	index := func(w string) int {
+		if j := slices.Index(parts, w); j >= 0 {
+			return j
+		}
+		parts = append(parts, w)
+		return len(parts) - 1
+	}
+	uses := make([]partUse, len(qs))
+	for k, q := range qs {
+		uses[k] = partUse{-1, -1}
+		x, y, phrase := strings.Cut(q.term, " ")
+		switch {
+		case !phrase:
+			uses[k].x = index(q.term)
+		case !q.prefix && len(q.expansion) == 0 && !strings.Contains(y, " "):
+			uses[k] = partUse{index(x), index(y)}
+		}
+	}
+	return parts, uses
 }
 
 // coverage returns lexCoverage of the terms ks of qs (in that order) for

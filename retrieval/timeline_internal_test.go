@@ -369,18 +369,22 @@ func TestTermHitsCoverage(t *testing.T) {
 	for i, s := range texts {
 		docs[i] = lexAnalyse(s)
 	}
+	docs = append(docs, lexAnalyseTerms(texts[0])) // its words, no phrases
 	tests := []struct {
 		name  string
 		topic string
 	}{
 		{"words and phrases", "pod security admission"},
 		{"a phrase no text has", "security pod webhooks"},
+		{"phrases sharing words", "pod security pod admission security standards"},
 		{"a prefix symbol", "the `~int` field runAsUser"},
+		{"an acronym spelled out", "TSC reviews"},
 		{"nothing held", "quantum entanglement"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			all := append(lexContent(lexQuery(tc.topic)), lexPhrases(tc.topic)...)
+			lexExpand(all, wholeTexts(slices.Values([]string{"The Technical Steering Committee"})))
 			for i := range all {
 				all[i].weight = 1 + float64(i)/3
 			}
