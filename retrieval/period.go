@@ -648,8 +648,8 @@ func (c *phraseCue) in(s string) bool {
 // whole-history and vague phrases have words of their own. Texts without
 // them skip the expensive phrase expressions.
 var (
-	pointHint = regexp.MustCompile(`(?i)\b(?:(?:19|20)[0-9][0-9]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|q[1-4]|h[12]|today|yesterday|week|month|quarter|half|year|day|mon|tue|wed|thu|fri|sat|sun)`)
-	otherHint = regexp.MustCompile(`(?i)\b(?:since|all\s+time|other\s+day|while|ago|back|long|few|several|couple|recently|lately|late|recent|lifetime|life|existence|history)\b`)
+	pointHint = mustFold(`(?i)\b(?:(?:19|20)[0-9][0-9]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|q[1-4]|h[12]|today|yesterday|week|month|quarter|half|year|day|mon|tue|wed|thu|fri|sat|sun)`)
+	otherHint = mustFold(`(?i)\b(?:since|all\s+time|other\s+day|while|ago|back|long|few|several|couple|recently|lately|late|recent|lifetime|life|existence|history)\b`)
 )
 
 // pointScan finds every point (compiled at its first use, as phraseRes);
@@ -689,7 +689,8 @@ func findPhrases(s string, now time.Time) []phrase {
 
 // scanPhrases is findPhrases without its memory.
 func scanPhrases(s string, now time.Time) []phrase {
-	hasPoint, hasOther := pointHint.MatchString(s), otherHint.MatchString(s)
+	fs, ascii := foldText(s)
+	hasPoint, hasOther := pointHint.match(s, fs, ascii), otherHint.match(s, fs, ascii)
 	if !hasPoint && !hasOther {
 		return nil
 	}

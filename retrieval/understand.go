@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/lex"
@@ -37,27 +38,27 @@ type Understanding struct {
 // Intent patterns. Timeline wins over changes ("how has X changed"), and
 // changes over as-of.
 var (
-	timelineRes = []*regexp.Regexp{
-		regexp.MustCompile(`(?i)(?:^|[^\w\s]\s*|\b(?:and|but|so|then|exactly|precisely)\s+)when\s+(?:was|were|did|has|have|had)\b`),
-		regexp.MustCompile(`(?i)\b(?:first|originally|initially)\s+(?:introduced|added|described|mentioned|appeared|appear|proposed|defined|documented|specified|created|written|published)\b`),
-		regexp.MustCompile(`(?i)\bhow\s+(?:has|have|did|had)\b.*\b(?:evolv\w*|chang\w*|develop\w*|grow\w*|grew|shift\w*|progress\w*)\b`),
-		regexp.MustCompile(`(?i)\b(?:history|evolution|timeline)\s+(?:of|for)\b`),
-		regexp.MustCompile(`(?i)\bwhat\s+(?:has\s+|had\s+)?happened\s+(?:to|with)\b`),
-		regexp.MustCompile(`(?i)\bover\s+time\b`),
+	timelineRes = []foldRe{
+		mustFold(`(?i)(?:^|[^\w\s]\s*|\b(?:and|but|so|then|exactly|precisely)\s+)when\s+(?:was|were|did|has|have|had)\b`),
+		mustFold(`(?i)\b(?:first|originally|initially)\s+(?:introduced|added|described|mentioned|appeared|appear|proposed|defined|documented|specified|created|written|published)\b`),
+		mustFold(`(?i)\bhow\s+(?:has|have|did|had)\b.*\b(?:evolv\w*|chang\w*|develop\w*|grow\w*|grew|shift\w*|progress\w*)\b`),
+		mustFold(`(?i)\b(?:history|evolution|timeline)\s+(?:of|for)\b`),
+		mustFold(`(?i)\bwhat\s+(?:has\s+|had\s+)?happened\s+(?:to|with)\b`),
+		mustFold(`(?i)\bover\s+time\b`),
 	}
-	changesRes = []*regexp.Regexp{
-		regexp.MustCompile(`(?i)\bwhat\s*(?:'s|’s|\s+is|\s+are|\s+was|\s+were|\s+has|\s+have|\s+had|\s+did|\s+got)?\s*(?:been\s+|got\s+)?(?:changed|new|added|removed|updated|modified|deprecated|dropped|deleted|renamed|introduced|edited|revised|rewritten)\b`),
-		regexp.MustCompile(`(?i)\b(?:which|what|any)\s+(?:specs?|files?|sections?|documents?|docs?|parts?|pages?|requirements?|proposals?)\s+(?:have\s+been\s+|has\s+been\s+|were\s+|was\s+|have\s+|has\s+|got\s+)?(?:changed|added|removed|updated|modified|edited|touched|deleted|renamed|introduced)\b`),
-		regexp.MustCompile(`(?i)\bchange\s*logs?\b|\brelease\s+notes\b|\bwhat(?:'s|’s|\s+is)\s+different\b`),
-		regexp.MustCompile(`(?i)\b(?:changes|updates|edits|modifications|additions|removals)\s+(?:were\s+|have\s+been\s+|has\s+been\s+)?(?:in|to|since|during|between|from|over|for|made|of|this|last|landed)\b`),
-		regexp.MustCompile(`(?i)^\s*(?:please\s+)?(?:list|show|summari[sz]e|give|tell|report)\b.*\b(?:changes|updates|edits|changelog)\b`),
-		regexp.MustCompile(`(?i)\b(?:any|recent|latest)\s+(?:changes|updates|edits)\b`),
-		regexp.MustCompile(`(?i)\bwhat\s+(?:changes|updates|edits)\b`),
-		regexp.MustCompile(`(?i)\b(?:did|has|have)\s+(?:anything|something|much)\s+(?:change|changed)\b`),
+	changesRes = []foldRe{
+		mustFold(`(?i)\bwhat\s*(?:'s|’s|\s+is|\s+are|\s+was|\s+were|\s+has|\s+have|\s+had|\s+did|\s+got)?\s*(?:been\s+|got\s+)?(?:changed|new|added|removed|updated|modified|deprecated|dropped|deleted|renamed|introduced|edited|revised|rewritten)\b`),
+		mustFold(`(?i)\b(?:which|what|any)\s+(?:specs?|files?|sections?|documents?|docs?|parts?|pages?|requirements?|proposals?)\s+(?:have\s+been\s+|has\s+been\s+|were\s+|was\s+|have\s+|has\s+|got\s+)?(?:changed|added|removed|updated|modified|edited|touched|deleted|renamed|introduced)\b`),
+		mustFold(`(?i)\bchange\s*logs?\b|\brelease\s+notes\b|\bwhat(?:'s|’s|\s+is)\s+different\b`),
+		mustFold(`(?i)\b(?:changes|updates|edits|modifications|additions|removals)\s+(?:were\s+|have\s+been\s+|has\s+been\s+)?(?:in|to|since|during|between|from|over|for|made|of|this|last|landed)\b`),
+		mustFold(`(?i)^\s*(?:please\s+)?(?:list|show|summari[sz]e|give|tell|report)\b.*\b(?:changes|updates|edits|changelog)\b`),
+		mustFold(`(?i)\b(?:any|recent|latest)\s+(?:changes|updates|edits)\b`),
+		mustFold(`(?i)\bwhat\s+(?:changes|updates|edits)\b`),
+		mustFold(`(?i)\b(?:did|has|have)\s+(?:anything|something|much)\s+(?:change|changed)\b`),
 	}
-	asOfRes = []*regexp.Regexp{
-		regexp.MustCompile(`(?i)\bwhat\s+(?:did|was|were)\b.*\b(?:say|said|state|specify|require|look\s+like|describe|mean|list|read)\b`),
-		regexp.MustCompile(`(?i)\bat\s+the\s+time\b`),
+	asOfRes = []foldRe{
+		mustFold(`(?i)\bwhat\s+(?:did|was|were)\b.*\b(?:say|said|state|specify|require|look\s+like|describe|mean|list|read)\b`),
+		mustFold(`(?i)\bat\s+the\s+time\b`),
 	}
 	// eventVerb is a past-tense verb of something that happened to a
 	// spec ("which RFCs were accepted in 2019").
@@ -72,13 +73,74 @@ var (
 // the subject's first appearance, which the answer says.
 var subjectPeriod = regexp.MustCompile(`(?i)^since\s+(?:it|they|this|that|these|those|its|their)\b|\b(?:its|their)\s+(?:whole\s+|entire\s+)?(?:lifetime|life|existence|history)\b`)
 
-func matchAny(res []*regexp.Regexp, s string) bool {
+func matchAny(res []foldRe, s string) bool {
+	ls, ascii := foldText(s)
 	for _, re := range res {
-		if re.MatchString(s) {
+		if re.match(s, ls, ascii) {
 			return true
 		}
 	}
 	return false
+}
+
+// foldRe is a case-insensitive expression, written (?i) first, that is
+// matched in a text of ASCII alone by the same expression without (?i)
+// in the text lower-cased: the same matches, without folding the case of
+// every character tried, which costs most of matching. An expression that
+// writes an upper-case letter, or sets flags again, is matched as written.
+type foldRe struct {
+	re    *regexp.Regexp // as written
+	lower *regexp.Regexp // without (?i), for a lower-cased ASCII text; or nil
+}
+
+// mustFold compiles pattern as a foldRe.
+func mustFold(pattern string) foldRe {
+	f := foldRe{re: regexp.MustCompile(pattern)}
+	if body, ok := strings.CutPrefix(pattern, "(?i)"); ok && lowerOnly(body) {
+		f.lower = regexp.MustCompile(body)
+	}
+	return f
+}
+
+// lowerOnly reports whether pattern writes no upper-case ASCII letter
+// outside an escape's first letter and sets no flag: what it matches
+// without (?i) in a lower-cased text is what it matches with it.
+func lowerOnly(pattern string) bool {
+	for i := 0; i < len(pattern); i++ {
+		switch c := pattern[i]; {
+		case c == '\\':
+			if i+1 < len(pattern) && (pattern[i+1] == 'p' || pattern[i+1] == 'P') {
+				return false // a Unicode class: its name has capitals
+			}
+			i++
+		case c >= 'A' && c <= 'Z':
+			return false
+		case strings.HasPrefix(pattern[i:], "(?P<"):
+			i += len("(?P<") - 1 // a group's name: its capitals are read on
+		case strings.HasPrefix(pattern[i:], "(?") && !strings.HasPrefix(pattern[i:], "(?:"):
+			return false
+		}
+	}
+	return true
+}
+
+// foldText returns s lower-cased and whether s is ASCII alone: what a
+// foldRe matches in.
+func foldText(s string) (string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return "", false
+		}
+	}
+	return asciiLower(s), true
+}
+
+// match reports whether f matches s, whose foldText is ls and ascii.
+func (f foldRe) match(s, ls string, ascii bool) bool {
+	if f.lower != nil && ascii {
+		return f.lower.MatchString(ls)
+	}
+	return f.re.MatchString(s)
 }
 
 // Understand reads a question deterministically: its intent, its period
