@@ -302,36 +302,26 @@ func cmpInt64(a, b int64) int {
 // BM25 score (higher is better), in no particular order, in dst's array
 // when it is large enough.
 func (s *Store) rankTexts(ctx context.Context, tx *sql.Tx, table string, terms []string, dst []posting) ([]posting, error) {
-	lists, total, err := s.termLists(ctx, tx, table, terms)
-	if err != nil {
-		return nil, err
-	}
-	return sumScores(dst, lists, total), nil
-}
-
-// termLists returns each term's contributions in table (ordered by id;
-// shared, not to be changed) and how many they are in all.
-func (s *Store) termLists(ctx context.Context, tx *sql.Tx, table string, terms []string) ([][]posting, int, error) {
 	tc := s.termCache(table)
 	if tc == nil {
-		return nil, 0, errors.New("no FTS table " + table)
+		return nil, errors.New("no FTS table " + table)
 	}
 	q := txQuerier{s, tx}
 	state, avg, err := ftsState(ctx, q, table)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	lists := make([][]posting, len(terms))
 	total := 0
 	for i, t := range terms {
 		l, err := tc.read(ctx, q, table, state, avg, t)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		lists[i] = l
 		total += len(l)
 	}
-	return lists, total, nil
+	return sumScores(dst, lists, total), nil
 }
 
 // sumScores returns every id of lists (each ordered by id) with the sum

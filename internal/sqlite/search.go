@@ -13,11 +13,9 @@ import (
 )
 
 // maxByPath is the most literal paths for which a search reads the
-// paths' versions first from the index; with more, widening the BM25
-// candidates finds enough sooner (KEPs: 2-8 paths 5-15x faster, 100
-// paths as fast, 241 paths 5x slower). A search of any validity whose
-// files' versions the searchCache keeps reads them first however many
-// (see searchFilter.readsPaths).
+// paths' versions first; with more, widening the BM25 candidates finds
+// enough sooner (KEPs: 2-8 paths 5-15x faster, 100 paths as fast, 241
+// paths 5x slower).
 const maxByPath = 64
 
 // minCandidates is the first number of BM25 candidate texts Search reads;
@@ -60,9 +58,9 @@ func refLess(a, b ref) int {
 type searchFilter struct {
 	where where
 	paths *pathFilter
-	// literal: the filter names repositories and literal paths only;
-	// byPath: and few of them, whose versions the index finds directly.
-	literal, byPath bool
+	// byPath: the filter names repositories and a few literal paths,
+	// whose versions the index finds directly.
+	byPath bool
 	// anyVersion: versions of any validity and path pass, so nearly
 	// every candidate text has one that passes.
 	anyVersion bool
@@ -95,10 +93,93 @@ func newSearchFilter(q livespec.SearchQuery) (*searchFilter, error) {
 			f.pathSet[p] = true
 		}
 	}
-	f.literal = len(q.Repos) > 0 && len(q.Paths) > 0 && f.paths == nil
-	f.byPath = f.literal && len(q.Paths) <= maxByPath
+	f.byPath = len(q.Repos) > 0 && len(q.Paths) > 0 && len(q.Paths) <= maxByPath && f.paths == nil
 	f.anyVersion = q.Validity.Mode == livespec.ValidAny && len(q.Paths) == 0
 	return f, err
+}
+
+// passingRids returns, for each text, the rowids of the versions carrying
+// it that pass f (a byPath filter).
+func passingRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64][]int64, error) {
+	if f.view != nil && f.validity.Mode == livespec.ValidAny {
+		return fileRids(ctx, tx, f)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT v.text_id, v.rid FROM versions v`+f.where.String(), f.where.args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]int64)
+	for rows.Next() {
+		var tid, rid int64
+		if err := rows.Scan(&tid, &rid); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out[tid] = append(out[tid], rid)
+	}
+	return out, closeRows(rows)
+}
+
+// fileRids returns passingRids of a byPath filter of any validity from
+// every version of each file it names, kept by f.view or read (and kept):
+// a change report's window search names the files the window changed,
+// and many reports share a month or a busy file.
+func fileRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64][]int64, error) {
+	keys := make([]fileKey, 0, len(f.repos)*len(f.pathList))
+	for _, r := range f.repos {
+		for _, p := range f.pathList {
+			keys = append(keys, fileKey{r, p})
+		}
+	}
+	slices.SortFunc(keys, func(a, b fileKey) int { return cmp.Or(cmp.Compare(a.repo, b.repo), cmp.Compare(a.path, b.path)) })
+	keys = slices.Compact(keys)
+	files, missing := f.view.fileVersions(keys)
+	if len(missing) > 0 {
+		read, err := readFileVersions(ctx, tx, missing)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range missing {
+			files[k] = read[k]
+			f.view.files[k] = read[k]
+		}
+	}
+	out := make(map[int64][]int64)
+	for _, k := range keys {
+		for _, v := range files[k] {
+			out[v.textID] = append(out[v.textID], v.rid)
+		}
+	}
+	return out, nil
+}
+
+// readFileVersions reads every version of the files keys (of any validity).
+func readFileVersions(ctx context.Context, tx *sql.Tx, keys []fileKey) (map[fileKey][]fileVersion, error) {
+	var repos, paths []string
+	for _, k := range keys {
+		repos = append(repos, k.repo)
+		paths = append(paths, k.path)
+	}
+	slices.Sort(repos)
+	slices.Sort(paths)
+	var w where
+	w.in("v.repo", slices.Compact(repos))
+	w.in("v.path", slices.Compact(paths))
+	rows, err := tx.QueryContext(ctx, `SELECT v.repo, v.path, v.rid, v.text_id FROM versions v`+w.String(), w.args...)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[fileKey][]fileVersion, len(keys))
+	for rows.Next() {
+		var k fileKey
+		var v fileVersion
+		if err := rows.Scan(&k.repo, &k.path, &v.rid, &v.textID); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out[k] = append(out[k], v)
+	}
+	return out, closeRows(rows)
 }
 
 // Search returns the versions most relevant to q that pass its validity
@@ -212,12 +293,6 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	if f.readsPaths() {
-		// Few versions pass: read them all at once and rank only their
-		// texts rather than widen through the whole index. The passing
-		// refs and their order are the same.
-		return s.byPathRefs(ctx, tx, terms, f, n)
-	}
 	buf := rankedBufs.Get().(*[]posting)
 	ranked, err := s.rankTexts(ctx, tx, "all_fts", terms, *buf)
 	if err != nil {
@@ -231,6 +306,36 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 			return nil, err
 		}
 		ranked = held // the same array
+	}
+	if f.byPath {
+		// Few versions pass: read them all at once and rank only their
+		// texts rather than widen through the whole index. The passing
+		// refs and their order are the same.
+		rids, err := passingRids(ctx, tx, f)
+		if err != nil {
+			return nil, err
+		}
+		var kept []posting
+		for _, p := range ranked {
+			if rids[p.id] != nil {
+				kept = append(kept, p)
+			}
+		}
+		// Every kept text has a ref: the best n hold the first n refs.
+		top := topK(kept, n)
+		need, count := top, 0
+		for i, p := range top {
+			if count >= n {
+				need = top[:i]
+				break
+			}
+			count += len(rids[p.id])
+		}
+		refs := make(map[int64][]ref)
+		if err := s.addRefs(ctx, tx, need, f, refs); err != nil {
+			return nil, err
+		}
+		return fill(top, refs, n), nil
 	}
 	refs := make(map[int64][]ref)
 	read := 0 // the best read candidates have their refs
