@@ -57,17 +57,7 @@ func (c *LRU[K, V]) Get(key K) (V, bool) {
 // lock once. Unlike Get it does not make them the most recently used: a
 // cache read far more often than written (so that moving entries costs
 // more than finding them) forgets in the order it was written.
-func (c *LRU[K, V]) PeekMany(keys []K) map[K]V {
-	out := make(map[K]V, len(keys))
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for _, k := range keys {
-		if v, ok := c.c.Peek(k); ok {
-			out[k] = v
-		}
-	}
-	return out
-}
+func (c *LRU[K, V]) PeekMany(keys []K) map[K]V { return c.many(keys, c.c.Peek) }
 
 // PeekAll returns the value of each of keys (the zero value where there
 // is none) and whether there is one, taking the lock once and, like
@@ -84,12 +74,16 @@ func (c *LRU[K, V]) PeekAll(keys []K) ([]V, []bool) {
 
 // GetMany returns the values of those of keys that have one, taking the
 // lock once, and makes them the most recently used, as Get does.
-func (c *LRU[K, V]) GetMany(keys []K) map[K]V {
+func (c *LRU[K, V]) GetMany(keys []K) map[K]V { return c.many(keys, c.c.Get) }
+
+// many returns the values get finds for those of keys that have one,
+// taking the lock once.
+func (c *LRU[K, V]) many(keys []K, get func(K) (V, bool)) map[K]V {
 	out := make(map[K]V, len(keys))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, k := range keys {
-		if v, ok := c.c.Get(k); ok {
+		if v, ok := get(k); ok {
 			out[k] = v
 		}
 	}

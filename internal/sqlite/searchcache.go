@@ -117,44 +117,44 @@ func (v *searchView) eachVersions(ids []int64, fn func(id int64, vs []keptVersio
 // fileVersions returns every version of each file of keys that is kept
 // or read, and the keys of the others.
 func (v *searchView) fileVersions(keys []fileKey) (map[fileKey][]fileVersion, []fileKey) {
-	out := make(map[fileKey][]fileVersion, len(keys))
+	var kept func([]fileKey) map[fileKey][]fileVersion
 	if v.keptFiles != nil {
-		out = v.keptFiles.PeekMany(keys)
+		kept = v.keptFiles.PeekMany
 	}
-	var missing []fileKey
-	for _, k := range keys {
-		if _, ok := out[k]; ok {
-			continue
-		}
-		if vs, ok := v.files[k]; ok {
-			out[k] = vs
-			continue
-		}
-		missing = append(missing, k)
-	}
-	return out, missing
+	return gather(keys, kept, v.files)
 }
 
 // textsOf returns those of the texts of ids that are kept or read by the
 // search, and the ids of the others (once each).
 func (v *searchView) textsOf(ids []int64) (map[int64]keptText, []int64) {
-	out := make(map[int64]keptText, len(ids))
+	var kept func([]int64) map[int64]keptText
 	if v.keptTexts != nil {
-		out = v.keptTexts.GetMany(ids)
+		kept = v.keptTexts.GetMany
 	}
-	var missing []int64
-	for _, id := range ids {
-		if _, ok := out[id]; ok {
-			continue
-		}
-		if t, ok := v.texts[id]; ok {
-			out[id] = t
-			continue
-		}
-		missing = append(missing, id)
-	}
+	out, missing := gather(ids, kept, v.texts)
 	slices.Sort(missing)
 	return out, slices.Compact(missing)
+}
+
+// gather returns the values of those of keys that kept (when not nil)
+// or local hold, and the keys of the others.
+func gather[K comparable, V any](keys []K, kept func([]K) map[K]V, local map[K]V) (map[K]V, []K) {
+	out := make(map[K]V, len(keys))
+	if kept != nil {
+		out = kept(keys)
+	}
+	var missing []K
+	for _, k := range keys {
+		if _, ok := out[k]; ok {
+			continue
+		}
+		if x, ok := local[k]; ok {
+			out[k] = x
+			continue
+		}
+		missing = append(missing, k)
+	}
+	return out, missing
 }
 
 // keepText notes text id, read by the search.
