@@ -88,37 +88,46 @@ func sparseFrom(tf map[uint32]int, weight func(int) float32) SparseVector {
 	return v
 }
 
-// holdingTerms returns what a filtered search (SearchQuery.All, Phrases)
-// asks a text to hold, as terms: every term of q.Text (when All) and the
-// terms of each phrase with any; none is true when no text can hold it
-// (Phrases were given, none with a term).
-func holdingTerms(q livespec.SearchQuery) (all []string, phrases [][]string, none bool) {
+// holder is what a filtered search (SearchQuery.All, Phrases) asks a
+// text to hold, as terms: every term of its text (when All) and the terms
+// of each phrase with any, read once per search.
+type holder struct {
+	all     []string
+	phrases [][]string
+	none    bool // Phrases were given, none with a term: no text holds it
+}
+
+// newHolder returns the holder of q, or nil when q is not filtered.
+func newHolder(q livespec.SearchQuery) *holder {
+	if !q.Filtered() {
+		return nil
+	}
+	h := &holder{}
 	if q.All {
-		all = Tokens(q.Text)
+		h.all = Tokens(q.Text)
 	}
 	for _, p := range q.Phrases {
 		if ts := Tokens(p); len(ts) > 0 {
-			phrases = append(phrases, ts)
+			h.phrases = append(h.phrases, ts)
 		}
 	}
-	return all, phrases, len(q.Phrases) > 0 && len(phrases) == 0
+	h.none = len(q.Phrases) > 0 && len(h.phrases) == 0
+	return h
 }
 
-// holding reports whether text holds what the filtered search q asks
-// (see holdingTerms): every term, and one phrase's terms side by side in
-// order, its terms read as the BM25 vectors read them.
-func holding(q livespec.SearchQuery, text string) bool {
-	all, phrases, none := holdingTerms(q)
-	if none {
+// holds reports whether text holds every term of h and one phrase's terms
+// side by side in order, its terms read as the BM25 vectors read them.
+func (h *holder) holds(text string) bool {
+	if h.none {
 		return false
 	}
 	terms := Tokens(text)
-	for _, t := range all {
+	for _, t := range h.all {
 		if !slices.Contains(terms, t) {
 			return false
 		}
 	}
-	return len(phrases) == 0 || slices.ContainsFunc(phrases, func(p []string) bool {
+	return len(h.phrases) == 0 || slices.ContainsFunc(h.phrases, func(p []string) bool {
 		for i := 0; i+len(p) <= len(terms); i++ {
 			if slices.Equal(terms[i:i+len(p)], p) {
 				return true

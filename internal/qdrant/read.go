@@ -224,16 +224,16 @@ func (s *Store) Search(ctx context.Context, q livespec.SearchQuery) ([]livespec.
 			hits, err = s.searchHolding(ctx, rec.Sections, q, sparseName, filter, limit)
 			return err
 		}
-		hits, _, err = s.query(ctx, searchRequest(rec.Sections, QueryVector(q.Text), sparseName, dense, filter, limit, s.rrfK), q)
+		hits, _, err = s.query(ctx, searchRequest(rec.Sections, QueryVector(q.Text), sparseName, dense, filter, limit, s.rrfK), q, nil)
 		return err
 	})
 	return hits, err
 }
 
 // query runs a search request (none: no hits) and returns its hits that
-// pass q's validity and, for a filtered search, hold its terms, and how
-// many points it returned.
-func (s *Store) query(ctx context.Context, req *qc.QueryPoints, q livespec.SearchQuery) ([]livespec.Hit, int, error) {
+// pass q's validity and, with a holder h, hold its terms, and how many
+// points it returned.
+func (s *Store) query(ctx context.Context, req *qc.QueryPoints, q livespec.SearchQuery, h *holder) ([]livespec.Hit, int, error) {
 	if req == nil {
 		return nil, 0, nil
 	}
@@ -250,7 +250,7 @@ func (s *Store) query(ctx context.Context, req *qc.QueryPoints, q livespec.Searc
 		if !q.Validity.Matches(&v) {
 			continue // a close applied between the filter and the read
 		}
-		if q.Filtered() && !holding(q, v.Text) {
+		if h != nil && !h.holds(v.Text) {
 			continue
 		}
 		hits = append(hits, livespec.Hit{Version: v, Score: float64(p.GetScore())})
@@ -263,11 +263,12 @@ func (s *Store) query(ctx context.Context, req *qc.QueryPoints, q livespec.Searc
 // reads the BM25 ranking in wider and wider heads until limit of them
 // hold the terms or the ranking (every point sharing a term) runs out.
 func (s *Store) searchHolding(ctx context.Context, coll string, q livespec.SearchQuery, sparseName string, filter *qc.Filter, limit int) ([]livespec.Hit, error) {
-	if _, _, none := holdingTerms(q); none {
+	h := newHolder(q)
+	if h.none {
 		return nil, nil
 	}
 	for n := max(4*limit, 64); ; n *= 4 {
-		hits, read, err := s.query(ctx, searchRequest(coll, QueryVector(q.Text), sparseName, nil, filter, n, s.rrfK), q)
+		hits, read, err := s.query(ctx, searchRequest(coll, QueryVector(q.Text), sparseName, nil, filter, n, s.rrfK), q, h)
 		if err != nil || len(hits) >= limit || read < n {
 			return hits[:min(limit, len(hits))], err
 		}
