@@ -133,6 +133,37 @@ func (c docCache) analyseVersion(v livespec.Version, tail func(livespec.Version)
 	return d
 }
 
+// analyseVersions returns analyseVersion of each of vs, finding those the
+// cache holds in one look-up that leaves their order (cache.LRU.PeekAll):
+// a topic pool looks up 300 analyses, and making each the most recently
+// used cost more than finding it (0.3 of 0.45 ms a pool on the KEPs). The
+// analyses a pool finds are forgotten in the order they were made.
+func (c docCache) analyseVersions(vs []livespec.Version, tail func(livespec.Version) string, phrases bool) []*lexDoc {
+	out := make([]*lexDoc, len(vs))
+	keys := make([]docKey, 0, len(vs))
+	at := make([]int, 0, len(vs)) // the version of each key
+	for i, v := range vs {
+		k, ok := versionKey(v, phrases)
+		if !ok {
+			out[i] = c.analyseJoined(v.Text, tail(v), phrases)
+			continue
+		}
+		keys = append(keys, k)
+		at = append(at, i)
+	}
+	kept, found := c.c.PeekAll(keys)
+	for j, i := range at {
+		if found[j] {
+			out[i] = kept[j]
+			continue
+		}
+		v := vs[i]
+		out[i] = analyse(v.Text+tail(v), phrases)
+		c.c.Add(keys[j], out[i])
+	}
+	return out
+}
+
 // analyseHeader returns analyse(text(path, heading), false), from the
 // cache when it holds it. The key is hashed from path and heading, which a
 // NUL byte (no path holds one) keeps apart, so a kept header is found

@@ -231,6 +231,48 @@ func TestVersionDocKeysTheVersionText(t *testing.T) {
 	}
 }
 
+// TestVersionDocsAreVersionDoc checks that versionDocs analyses each of
+// its versions as versionDoc does: a kept analysis is found, a new one is
+// kept, a version without a hash is analysed as itself.
+func TestVersionDocsAreVersionDoc(t *testing.T) {
+	version := func(id, text, path, heading string) livespec.Version {
+		return livespec.Version{ID: id, Key: livespec.Key{Repo: "r", Path: path, Heading: heading}, Text: text, Hash: livespec.ContentHash(text)}
+	}
+	kept := version("v1", "Sprocket tuning takes a minute", "docs/sprockets.md", "Guide > Sprockets")
+	d := versionDoc(kept)
+	fresh := version("v2", "Gear meshing is quiet "+t.Name(), "docs/gears.md", "Gears")
+	noHash := version("v3", "Cog counting", "docs/cogs.md", "Cogs")
+	noHash.Hash = ""
+	got := versionDocs([]livespec.Version{fresh, kept, noHash})
+	if len(got) != 3 {
+		t.Fatalf("versionDocs of 3 versions gave %d analyses", len(got))
+	}
+	if got[1] != d {
+		t.Errorf("the kept analysis of %s was not found", kept.ID)
+	}
+	if versionDoc(fresh) != got[0] {
+		t.Errorf("the new analysis of %s was not kept", fresh.ID)
+	}
+	for _, tc := range []struct {
+		name string
+		doc  *lexDoc
+		term string
+		want bool
+	}{
+		{"a word of the new text", got[0], "meshing", true},
+		{"a word of its heading", got[0], "gears", true},
+		{"a word of another text", got[0], "sprocket", false},
+		{"a word of the text without a hash", got[2], "counting", true},
+		{"a word of its path", got[2], "cogs", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if g := tc.doc.holds(lex.Stem(tc.term), false); g != tc.want {
+				t.Errorf("holds(%q) = %v, want %v", tc.term, g, tc.want)
+			}
+		})
+	}
+}
+
 // TestHeaderDocKeysPathAndHeading checks that a kept header analysis is
 // that of its own path and heading path: versions sharing both share it,
 // whatever their texts, and a version differing in either, or whose path

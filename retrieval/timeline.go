@@ -81,6 +81,11 @@ func versionDoc(v livespec.Version) *lexDoc {
 	return docs.analyseVersion(v, versionTail, true)
 }
 
+// versionDocs returns versionDoc of each of vs.
+func versionDocs(vs []livespec.Version) []*lexDoc {
+	return docs.analyseVersions(vs, versionTail, true)
+}
+
 // versionTail is what versionDoc reads after a version's text.
 func versionTail(v livespec.Version) string {
 	return "\n" + pathWords(v.Path) + "\n" + v.Heading
@@ -158,16 +163,16 @@ func (a *Assistant) findTopic(ctx context.Context, topic string, repos []string)
 // analysePool returns the versions of hits, each once, in order, with
 // their analyses (versionDoc), which it also keeps in m.docs.
 func (m *topicMatch) analysePool(hits []livespec.Hit) ([]livespec.Version, []*lexDoc) {
-	docs := make([]*lexDoc, 0, len(hits))
 	pool := make([]livespec.Version, 0, len(hits))
 	for _, h := range hits {
-		if m.docs[h.Version.ID] != nil {
-			continue
+		if _, seen := m.docs[h.Version.ID]; !seen {
+			m.docs[h.Version.ID] = nil // analysed below
+			pool = append(pool, h.Version)
 		}
-		d := versionDoc(h.Version)
-		m.docs[h.Version.ID] = d
-		docs = append(docs, d)
-		pool = append(pool, h.Version)
+	}
+	docs := versionDocs(pool)
+	for i, v := range pool {
+		m.docs[v.ID] = docs[i]
 	}
 	return pool, docs
 }
@@ -177,8 +182,14 @@ func (m *topicMatch) analysePool(hits []livespec.Hit) ([]livespec.Version, []*le
 // m.sections to their sections.
 func (m *topicMatch) matchPool(pool []livespec.Version, docs []*lexDoc, held termHits, all []qterm) {
 	ks := held.indices(all, m.qs)
-	scoredPool := make([]scored, 0, len(pool))
-	for i, v := range pool {
+	// The pool is ranked by its positions: a version is copied only once
+	// it is known to mention the topic.
+	type rank struct {
+		i   int
+		cov float64
+	}
+	ranked := make([]rank, 0, len(pool))
+	for i := range pool {
 		if !m.holdsRequired(docs[i]) {
 			continue
 		}
@@ -186,16 +197,21 @@ func (m *topicMatch) matchPool(pool []livespec.Version, docs []*lexDoc, held ter
 		if ks == nil {
 			cov = lexCoverage(m.qs, docs[i])
 		}
-		scoredPool = append(scoredPool, scored{v, cov})
+		ranked = append(ranked, rank{i, cov})
 	}
-	sort.SliceStable(scoredPool, func(i, j int) bool { return scoredPool[i].cov > scoredPool[j].cov })
+	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].cov > ranked[j].cov })
+	n := 0
+	for n < len(ranked) && ranked[n].cov >= m.thr {
+		n++
+	}
+	if n == 0 {
+		return
+	}
+	m.matched = make([]scored, n)
 	seenKey := map[sectionID]bool{}
-	for i, s := range scoredPool {
-		if s.cov < m.thr {
-			break
-		}
-		m.matched = scoredPool[: i+1 : i+1] // best first: the pool's head
-		if k := sectionOf(s.v); !seenKey[k] && len(m.sections) < topicMaxKeys {
+	for j, r := range ranked[:n] {
+		m.matched[j] = scored{pool[r.i], r.cov}
+		if k := sectionOf(pool[r.i]); !seenKey[k] && len(m.sections) < topicMaxKeys {
 			seenKey[k] = true
 			m.sections = append(m.sections, k)
 		}
@@ -1389,21 +1405,18 @@ func (a *Assistant) bestIn(m *topicMatch, f fileID) []livespec.Version {
 
 // latestOf returns, for each matched section, its latest matching version, best first.
 func (a *Assistant) latestOf(m *topicMatch) []livespec.Version {
-	latest := map[sectionID]livespec.Version{}
-	var order []sectionID
+	latest := map[sectionID]int{} // the section's place in out
+	var out []livespec.Version
 	for _, s := range m.matched {
 		k := sectionOf(s.v)
-		old, ok := latest[k]
-		if !ok {
-			order = append(order, k)
+		j, ok := latest[k]
+		switch {
+		case !ok:
+			latest[k] = len(out)
+			out = append(out, s.v)
+		case earlier(out[j], s.v):
+			out[j] = s.v
 		}
-		if !ok || earlier(old, s.v) {
-			latest[k] = s.v
-		}
-	}
-	out := make([]livespec.Version, 0, len(order))
-	for _, k := range order {
-		out = append(out, latest[k])
 	}
 	return out
 }

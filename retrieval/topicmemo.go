@@ -52,9 +52,6 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 		m, err := a.findTopic(ctx, topic, repos)
 		if m != nil {
 			m.docs = nil // the docs cache keeps the analyses
-			// matched is the head of the scored pool: a copy keeps only
-			// its own versions, not the whole pool's texts behind it.
-			m.matched = slices.Clone(m.matched)
 		}
 		return m, err
 	})
