@@ -63,10 +63,10 @@ type Assistant struct {
 	flights     cache.Flight[*livespec.Answer] // heavy answers being computed (answerOnce)
 	files       versionCache[*currentSet, few[*currentSet]]
 	vocab       versionCache[*factVocab, few[*factVocab]]
-	lineages    versionCache[*lineage, factRows]            // fact lineages, by repositories and fields
-	topics      versionCache[*topicMatch, topicBound]       // topic matches, by topic, repositories and statistics
-	windows     versionCache[*windowFacts, windowBound]     // what reports read of a period, by period and repositories
-	pastTitles  versionCache[*pastTitles, few[*pastTitles]] // titles of files read from their history
+	lineages    versionCache[*lineage, factRows]          // fact lineages, by repositories and fields
+	topics      versionCache[*topicMatch, topicBound]     // topic matches, by topic, repositories and statistics
+	windows     versionCache[*windowFacts, windowBound]   // what reports read of a period, by period and repositories
+	docTitles   versionCache[*docTitles, few[*docTitles]] // titles of the files answers named
 }
 
 var _ livespec.Asker = (*Assistant)(nil)

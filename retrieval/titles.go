@@ -8,7 +8,9 @@ import (
 )
 
 // titles names the documents of cs by their titles (front matter, else
-// first heading), read from each path's latest version.
+// first heading), read from each path's latest version: a file's title is
+// kept until the next write of the index (see docTitles), so only the
+// files no earlier answer named since are read.
 func (a *Assistant) titles(ctx context.Context, cs []livespec.AnswerChange) ([]livespec.DocTitle, error) {
 	var files []fileID
 	seen := map[fileID]bool{}
@@ -18,27 +20,33 @@ func (a *Assistant) titles(ctx context.Context, cs []livespec.AnswerChange) ([]l
 			files = append(files, f)
 		}
 	}
+	if len(files) == 0 {
+		return nil, nil
+	}
 	cur, err := a.current(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	latest, err := a.currentOutlines(ctx, files)
+	kept, err := a.docTitles.get(ctx, a.Store, "", newDocTitles)
+	if err != nil {
+		return nil, err
+	}
+	known, missing := kept.lookUp(files)
+	latest, err := a.currentOutlines(ctx, missing)
 	if err != nil {
 		return nil, err
 	}
 	var out []livespec.DocTitle
-	var past *pastTitles
 	for _, f := range files {
-		var t string
-		if fv, ok := latest[f]; ok {
+		t, ok := known[f]
+		fv, current := latest[f]
+		switch {
+		case ok:
+		case current:
 			t = fileTitleOf(fv)
-		} else {
-			if past == nil {
-				if past, err = a.pastTitles.get(ctx, a.Store, "", newPastTitles); err != nil {
-					return nil, err
-				}
-			}
-			if t, err = past.title(ctx, a, f); err != nil {
+			kept.keep(f, t)
+		default:
+			if t, err = kept.title(ctx, a, f); err != nil {
 				return nil, err
 			}
 		}
@@ -49,23 +57,49 @@ func (a *Assistant) titles(ctx context.Context, cs []livespec.AnswerChange) ([]l
 	return out, nil
 }
 
-// maxPastTitles bounds the titles a pastTitles keeps.
-const maxPastTitles = 4096
+// maxDocTitles bounds the titles a docTitles keeps.
+const maxDocTitles = 1 << 14
 
-// pastTitles keeps, for one index version, the titles of files that
-// titles reads from their whole history (a removed or renamed file, one
-// whose current version has no outline): a timeline names the old paths
-// of its sections, and popular documents were moved once.
-type pastTitles struct {
+// docTitles keeps, for one index version, the titles that titles read:
+// from a file's current version, or from its whole history (a removed or
+// renamed file, one whose current version has no outline). Timelines and
+// change reports name the same documents again and again.
+type docTitles struct {
 	mu sync.Mutex
 	m  map[fileID]string
 }
 
-func newPastTitles() (*pastTitles, error) { return &pastTitles{m: map[fileID]string{}}, nil }
+func newDocTitles() (*docTitles, error) { return &docTitles{m: map[fileID]string{}}, nil }
+
+// lookUp returns the kept titles of those of files it keeps, and the
+// others.
+func (p *docTitles) lookUp(files []fileID) (map[fileID]string, []fileID) {
+	known := make(map[fileID]string, len(files))
+	var missing []fileID
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, f := range files {
+		if t, ok := p.m[f]; ok {
+			known[f] = t
+		} else {
+			missing = append(missing, f)
+		}
+	}
+	return known, missing
+}
+
+// keep keeps t as the title of f, while fewer than maxDocTitles are kept.
+func (p *docTitles) keep(f fileID, t string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.m) < maxDocTitles {
+		p.m[f] = t
+	}
+}
 
 // title returns the title of f's latest version with an outline
 // (latestFile), kept or read.
-func (p *pastTitles) title(ctx context.Context, a *Assistant, f fileID) (string, error) {
+func (p *docTitles) title(ctx context.Context, a *Assistant, f fileID) (string, error) {
 	p.mu.Lock()
 	t, ok := p.m[f]
 	p.mu.Unlock()
@@ -77,11 +111,7 @@ func (p *pastTitles) title(ctx context.Context, a *Assistant, f fileID) (string,
 		return "", err
 	}
 	t = fileTitleOf(fv)
-	p.mu.Lock()
-	if len(p.m) < maxPastTitles {
-		p.m[f] = t
-	}
-	p.mu.Unlock()
+	p.keep(f, t)
 	return t, nil
 }
 
