@@ -220,10 +220,11 @@ func (c *termCache) drop() {
 // perStore is what a Store keeps in memory beside its connections: the
 // term caches of its FTS tables and the state of DataVersion.
 type perStore struct {
-	terms  map[string]*termCache
-	ver    versionState
-	stmts  stmtCache
-	search searchCache
+	terms   map[string]*termCache
+	ver     versionState
+	stmts   stmtCache
+	search  searchCache
+	windows windowNames
 }
 
 // mem returns the Store's in-memory state, made on first use.

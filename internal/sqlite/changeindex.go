@@ -137,7 +137,8 @@ WHERE EXISTS (SELECT 1 FROM changes c
 ORDER BY j.key`
 
 // ChangedSections returns those of sections that a section-level change
-// event in q's window changed, each looked up in the name indexes.
+// event in q's window changed: in the window's names (changedNames), or,
+// in a window of more events, each looked up in the name indexes.
 func (s *Store) ChangedSections(ctx context.Context, q livespec.ChangeQuery, sections []livespec.Key) ([]livespec.Key, error) {
 	from, to, err := changeWindow(q)
 	if err != nil {
@@ -153,6 +154,13 @@ func (s *Store) ChangedSections(ctx context.Context, q livespec.ChangeQuery, sec
 	}
 	if len(asked) == 0 {
 		return nil, nil
+	}
+	kept, err := s.changedNames(ctx, from, to)
+	if err != nil {
+		return nil, s.fail(ctx, "changed sections", err)
+	}
+	if kept != nil {
+		return keptChanged(kept, asked), nil
 	}
 	b, _ := json.Marshal(names)
 	rows, err := s.query(ctx, changedSections, string(b), from, to)
