@@ -8,14 +8,18 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/livespec/livespec"
 )
 
-// maxByPath is the most literal paths for which a search reads the
-// paths' versions first; with more, widening the BM25 candidates finds
-// enough sooner (KEPs: 2-8 paths 5-15x faster, 100 paths as fast, 241
-// paths 5x slower).
+// maxByPath is the most literal paths for which a search of current or
+// as-of versions reads the paths' versions first; with more, widening the
+// BM25 candidates finds enough sooner (KEPs: 2-8 paths 5-15x faster, 100
+// paths as fast, 241 paths 5x slower). A search of any version reads them
+// first however many paths: every version of each file, and the rids of
+// the whole set, are kept (fileRids), and a change report's window search
+// of a busy month (about 130 files) costs 0.75x widening.
 const maxByPath = 64
 
 // minCandidates is the first number of BM25 candidate texts Search reads;
@@ -58,8 +62,8 @@ func refLess(a, b ref) int {
 type searchFilter struct {
 	where where
 	paths *pathFilter
-	// byPath: the filter names repositories and a few literal paths,
-	// whose versions the index finds directly.
+	// byPath: the filter names repositories and literal paths, a few or
+	// of any validity, whose versions the index finds directly.
 	byPath bool
 	// anyVersion: versions of any validity and path pass, so nearly
 	// every candidate text has one that passes.
@@ -93,7 +97,7 @@ func newSearchFilter(q livespec.SearchQuery) (*searchFilter, error) {
 			f.pathSet[p] = true
 		}
 	}
-	f.byPath = len(q.Repos) > 0 && len(q.Paths) > 0 && len(q.Paths) <= maxByPath && f.paths == nil
+	f.byPath = len(q.Repos) > 0 && len(q.Paths) > 0 && f.paths == nil && (len(q.Paths) <= maxByPath || q.Validity.Mode == livespec.ValidAny)
 	f.anyVersion = q.Validity.Mode == livespec.ValidAny && len(q.Paths) == 0
 	return f, err
 }
@@ -123,7 +127,9 @@ func passingRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64][]
 // fileRids returns passingRids of a byPath filter of any validity from
 // every version of each file it names, kept by f.view or read (and kept):
 // a change report's window search names the files the window changed,
-// and many reports share a month or a busy file.
+// and many reports share a month or a busy file. The result for the
+// whole set of files is kept too (shared: callers must not change it),
+// so that the reports of one month find it made.
 func fileRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64][]int64, error) {
 	keys := make([]fileKey, 0, len(f.repos)*len(f.pathList))
 	for _, r := range f.repos {
@@ -133,6 +139,10 @@ func fileRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64][]int
 	}
 	slices.SortFunc(keys, func(a, b fileKey) int { return cmp.Or(cmp.Compare(a.repo, b.repo), cmp.Compare(a.path, b.path)) })
 	keys = slices.Compact(keys)
+	set := fileSetKey(keys)
+	if rids, ok := f.view.fileSet(set); ok {
+		return rids, nil
+	}
 	files, missing := f.view.fileVersions(keys)
 	if len(missing) > 0 {
 		read, err := readFileVersions(ctx, tx, missing)
@@ -144,13 +154,33 @@ func fileRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64][]int
 			f.view.files[k] = read[k]
 		}
 	}
-	out := make(map[int64][]int64)
+	n := 0
+	for _, k := range keys {
+		n += len(files[k])
+	}
+	out := make(map[int64][]int64, n)
 	for _, k := range keys {
 		for _, v := range files[k] {
 			out[v.textID] = append(out[v.textID], v.rid)
 		}
 	}
+	// A kept text's entry: its map slot and slice (about 48 bytes) and
+	// 8 bytes a rid.
+	f.view.sets[set] = fileSet{rids: out, weight: int64(48*len(out)+8*n) + 64}
 	return out, nil
+}
+
+// fileSetKey returns the key by which a searchCache keeps the rids of the
+// files keys (sorted, each once).
+func fileSetKey(keys []fileKey) string {
+	var b strings.Builder
+	for _, k := range keys {
+		b.WriteString(k.repo)
+		b.WriteByte(0)
+		b.WriteString(k.path)
+		b.WriteByte(0)
+	}
+	return b.String()
 }
 
 // readFileVersions reads every version of the files keys (of any validity).

@@ -32,6 +32,9 @@ const (
 	maxKeptVersions = 32 << 20
 	maxKeptTexts    = 64 << 20
 	maxKeptFiles    = 8 << 20 // every file of the KEPs index: about 3 MB
+	// The rids of the changed files of every month of the KEPs index
+	// (119 months): about 14 MB.
+	maxKeptFileSets = 16 << 20
 )
 
 // keptVersion is a version kept by a searchCache, without its text, with
@@ -69,6 +72,14 @@ type searchCache struct {
 	versions *cache.LRU[int64, []keptVersion]   // by text id, in key order
 	texts    *cache.LRU[int64, keptText]        // by text id
 	files    *cache.LRU[fileKey, []fileVersion] // every version of a file
+	sets     *cache.LRU[string, fileSet]        // by fileSetKey
+}
+
+// fileSet is the rids of every version of some files, by text id
+// (fileRids), with about how many bytes it holds.
+type fileSet struct {
+	rids   map[int64][]int64
+	weight int64
 }
 
 // view returns what searches may use at gen: nil maps when gen is not the
@@ -76,9 +87,10 @@ type searchCache struct {
 func (c *searchCache) view(gen uint64) *searchView {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v := &searchView{c: c, gen: gen, versions: map[int64][]keptVersion{}, texts: map[int64]keptText{}, files: map[fileKey][]fileVersion{}}
+	v := &searchView{c: c, gen: gen, versions: map[int64][]keptVersion{}, texts: map[int64]keptText{}, files: map[fileKey][]fileVersion{},
+		sets: map[string]fileSet{}}
 	if c.gen == gen && c.versions != nil {
-		v.keptVersions, v.keptTexts, v.keptFiles = c.versions, c.texts, c.files
+		v.keptVersions, v.keptTexts, v.keptFiles, v.keptSets = c.versions, c.texts, c.files, c.sets
 	}
 	return v
 }
@@ -92,9 +104,11 @@ type searchView struct {
 	keptVersions *cache.LRU[int64, []keptVersion]
 	keptTexts    *cache.LRU[int64, keptText]
 	keptFiles    *cache.LRU[fileKey, []fileVersion]
+	keptSets     *cache.LRU[string, fileSet]
 	versions     map[int64][]keptVersion // read by this search
 	texts        map[int64]keptText
 	files        map[fileKey][]fileVersion
+	sets         map[string]fileSet
 }
 
 // eachVersions calls fn with every version carrying each text of ids,
@@ -122,6 +136,16 @@ func (v *searchView) fileVersions(keys []fileKey) (map[fileKey][]fileVersion, []
 		kept = v.keptFiles.PeekMany
 	}
 	return gather(keys, kept, v.files)
+}
+
+// fileSet returns the rids of the files of key (fileSetKey), by text id,
+// kept or made by the search.
+func (v *searchView) fileSet(key string) (map[int64][]int64, bool) {
+	set, ok := v.sets[key]
+	if !ok && v.keptSets != nil {
+		set, ok = v.keptSets.Get(key)
+	}
+	return set.rids, ok
 }
 
 // textsOf returns those of the texts of ids that are kept or read by the
@@ -185,6 +209,7 @@ func (v *searchView) keep() {
 		c.files = cache.NewWeighed(maxKeptFiles, func(k fileKey, vs []fileVersion) int64 {
 			return int64(len(k.repo)+len(k.path)+16*len(vs)) + 64
 		})
+		c.sets = cache.NewWeighed(maxKeptFileSets, func(k string, set fileSet) int64 { return int64(len(k)) + set.weight })
 	}
 	for id, vs := range v.versions {
 		c.versions.Add(id, vs)
@@ -194,6 +219,9 @@ func (v *searchView) keep() {
 	}
 	for k, vs := range v.files {
 		c.files.Add(k, vs)
+	}
+	for k, set := range v.sets {
+		c.sets.Add(k, set)
 	}
 }
 
