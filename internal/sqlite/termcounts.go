@@ -3,10 +3,12 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"runtime"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/lex"
@@ -189,31 +191,69 @@ func (d *termDelta) write(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
+// sqlTermCounts reads, in one statement (one snapshot, prepared once per
+// Store), whether term_counts is settled (kind -1: 1 when a version is
+// still to count), the number of sections (kind 0) and the counts of the
+// stems (kind 1) and words (kind 2) of two JSON arrays. A question asks
+// for a few terms at a time: a transaction of four statements parsed anew
+// cost more than reading the counts.
+const sqlTermCounts = `SELECT -1, '', EXISTS (SELECT 1 FROM versions WHERE counted <> (end_commit = ''))
+	UNION ALL SELECT kind, term, n FROM term_counts WHERE kind = 0 AND term = ''
+	UNION ALL SELECT kind, term, n FROM term_counts WHERE kind = 1 AND term IN (SELECT value FROM json_each(?1))
+	UNION ALL SELECT kind, term, n FROM term_counts WHERE kind = 2 AND term IN (SELECT value FROM json_each(?2))`
+
 // TermCounts returns the number of current sections and how many of them
 // hold each of stems and words, from term_counts; settled is false while a
 // run has versions to count still (see livespec.TermStore).
 func (s *Store) TermCounts(ctx context.Context, stems, words []string) (livespec.TermCounts, bool, error) {
 	c := livespec.TermCounts{Stems: make(map[string]int, len(stems)), Words: make(map[string]int, len(words))}
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	for _, t := range stems {
+		c.Stems[t] = 0
+	}
+	for _, w := range words {
+		c.Words[w] = 0
+	}
+	rows, err := s.query(ctx, sqlTermCounts, jsonStrings(stems), jsonStrings(words))
 	if err != nil {
 		return c, false, s.fail(ctx, "term counts", err)
 	}
-	defer tx.Rollback()
-	settled, err := termsSettled(ctx, tx)
-	if err != nil {
-		return c, false, s.fail(ctx, "term counts", err)
+	settled := false
+	for rows.Next() {
+		var kind, n int
+		var term string
+		if err := rows.Scan(&kind, &term, &n); err != nil {
+			rows.Close()
+			return c, false, s.fail(ctx, "term counts", err)
+		}
+		switch kind {
+		case -1:
+			settled = n == 0
+		case kindSections:
+			c.Sections = n
+		case kindStem:
+			c.Stems[term] = n
+		case kindWord:
+			c.Words[term] = n
+		}
 	}
-	err = tx.QueryRowContext(ctx, `SELECT n FROM term_counts WHERE kind = 0 AND term = ''`).Scan(&c.Sections)
-	if err != nil && err != sql.ErrNoRows {
-		return c, false, s.fail(ctx, "term counts", err)
-	}
-	if err := readCounts(ctx, tx, kindStem, stems, c.Stems); err != nil {
-		return c, false, s.fail(ctx, "term counts", err)
-	}
-	if err := readCounts(ctx, tx, kindWord, words, c.Words); err != nil {
+	if err := closeRows(rows); err != nil {
 		return c, false, s.fail(ctx, "term counts", err)
 	}
 	return c, settled, nil
+}
+
+// jsonStrings returns the valid UTF-8 strings of ss as a JSON array: the
+// analysis makes no other term (it splits words at invalid bytes), so no
+// other is counted, and JSON could not carry one.
+func jsonStrings(ss []string) string {
+	valid := make([]string, 0, len(ss))
+	for _, t := range ss {
+		if utf8.ValidString(t) {
+			valid = append(valid, t)
+		}
+	}
+	b, _ := json.Marshal(valid)
+	return string(b)
 }
 
 // Vocabulary returns the words of current sections that start with prefix
@@ -275,35 +315,6 @@ func termsSettled(ctx context.Context, tx *sql.Tx) (bool, error) {
 		return false, err
 	}
 	return !pending, nil
-}
-
-// readCounts sets out[t] to the count of each term of kind (0 when absent).
-func readCounts(ctx context.Context, tx *sql.Tx, kind int, terms []string, out map[string]int) error {
-	for chunk := range slices.Chunk(terms, 500) {
-		args := make([]any, 0, len(chunk)+1)
-		args = append(args, kind)
-		for _, t := range chunk {
-			out[t] = 0
-			args = append(args, t)
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT term, n FROM term_counts WHERE kind = ? AND term IN (`+placeholders(len(chunk))+`)`, args...)
-		if err != nil {
-			return err
-		}
-		for rows.Next() {
-			var t string
-			var n int
-			if err := rows.Scan(&t, &n); err != nil {
-				rows.Close()
-				return err
-			}
-			out[t] = n
-		}
-		if err := closeRows(rows); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // termsSchema is the schema version that made term_counts: opening an

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"testing"
 )
 
@@ -51,6 +53,37 @@ func TestMigrateCountsTerms(t *testing.T) {
 	for w, n := range map[string]int{"coupons": 1, "stacked": 0, "thirty": 1} {
 		if c.Words[w] != n {
 			t.Errorf("word %q in %d sections, want %d", w, c.Words[w], n)
+		}
+	}
+}
+
+// TestTermCountsEscapedTerms checks that terms which JSON writes escaped
+// (quotes, backslashes, markup, line separators) are counted as stored,
+// and that terms not stored, among them one no analysis makes (invalid
+// UTF-8), count 0.
+func TestTermCountsEscapedTerms(t *testing.T) {
+	s := openTemp(t)
+	stems := map[string]int{`"quoted"`: 2, `back\slash`: 3, "<b>&amp;": 4, "line\u2028sep": 5, "héllo": 6}
+	words := map[string]int{}
+	for term, n := range stems {
+		words[term] = n + 10
+		for kind, n := range map[int]int{kindStem: n, kindWord: n + 10} {
+			if _, err := s.w.Exec(`INSERT INTO term_counts (kind, term, n) VALUES (?, ?, ?)`, kind, term, n); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	ask := append(slices.Collect(maps.Keys(stems)), "h\xe9llo", "absent")
+	c, settled, err := s.TermCounts(context.Background(), ask, ask)
+	if err != nil || !settled {
+		t.Fatalf("term counts: settled %v, %v", settled, err)
+	}
+	for _, term := range ask {
+		if got, ok := c.Stems[term]; !ok || got != stems[term] {
+			t.Errorf("stem %q counted %d (%v), want %d", term, got, ok, stems[term])
+		}
+		if got, ok := c.Words[term]; !ok || got != words[term] {
+			t.Errorf("word %q counted %d (%v), want %d", term, got, ok, words[term])
 		}
 	}
 }
