@@ -29,7 +29,10 @@
 // scores them in Go with FTS5's formula, bit for bit (bm25score.go). Filters (validity, repos, path globs) apply to
 // versions after ranking texts; when too few candidates pass, the candidate
 // set widens until enough do or the candidates run out, so a filter never
-// drops a valid hit because of a cap.
+// drops a valid hit because of a cap. A Store that has searched a few times
+// at one state of the index reads when each text can be valid
+// (textspans.go) and drops, before any candidate's versions are read, the
+// texts none of whose versions can pass a current or as-of search.
 //
 // Concurrency. The file is opened in WAL mode with a busy timeout. Writes go
 // through one connection with BEGIN IMMEDIATE, reads through a small pool of

@@ -80,6 +80,9 @@ type searchFilter struct {
 	// (holdingExpr); none is true when no text can.
 	holding string
 	none    bool
+	// spanned: the search dropped the texts none of whose versions can
+	// pass its validity (see textSpans).
+	spanned bool
 }
 
 func newSearchFilter(q livespec.SearchQuery) (*searchFilter, error) {
@@ -337,6 +340,11 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 		}
 		ranked = held // the same array
 	}
+	if f.view != nil {
+		if ranked, err = f.dropUnspanned(ctx, tx, ranked); err != nil {
+			return nil, err
+		}
+	}
 	if f.byPath {
 		// Few versions pass: read them all at once and rank only their
 		// texts rather than widen through the whole index. The passing
@@ -376,7 +384,9 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 	// every repository they always do, so a few hits read a few texts.
 	first := max(minCandidates, 4*n)
 	switch {
-	case f.anyVersion && len(f.repos) == 0:
+	case f.anyVersion && len(f.repos) == 0, f.spanned && f.validity.Mode != livespec.ValidAsOf && len(f.repos) == 0 && len(f.pathList) == 0:
+		// Nearly every candidate holds a ref; a current one always
+		// does, unless filtered by repository or path.
 		first = n
 	case f.anyVersion:
 		first = max(minCandidates, n)
@@ -506,7 +516,7 @@ func (s *Store) addRefs(ctx context.Context, tx *sql.Tx, texts []posting, f *sea
 		}
 		// Read every version of the texts, passing or not, to keep: most
 		// will be candidates of later searches.
-		if err := s.readTextVersions(ctx, tx, ids, f.view); err != nil {
+		if err := readVersionsOfTexts(s, ctx, tx, ids, f.view); err != nil {
 			return err
 		}
 		f.keptRefs(ids, out)

@@ -73,6 +73,8 @@ type searchCache struct {
 	texts    *cache.LRU[int64, keptText]        // by text id
 	files    *cache.LRU[fileKey, []fileVersion] // every version of a file
 	sets     *cache.LRU[string, fileSet]        // by fileSetKey
+	spans    *textSpans                         // nil until read (see spansAfter)
+	dated    int                                // searches kept at gen of current or as-of validity
 }
 
 // fileSet is the rids of every version of some files, by text id
@@ -91,6 +93,7 @@ func (c *searchCache) view(gen uint64) *searchView {
 		sets: map[string]fileSet{}}
 	if c.gen == gen && c.versions != nil {
 		v.keptVersions, v.keptTexts, v.keptFiles, v.keptSets = c.versions, c.texts, c.files, c.sets
+		v.spans, v.readSpans = c.spans, c.spans == nil && c.dated >= spansAfter
 	}
 	return v
 }
@@ -109,6 +112,11 @@ type searchView struct {
 	texts        map[int64]keptText
 	files        map[fileKey][]fileVersion
 	sets         map[string]fileSet
+	// spans are the spans of texts kept at gen, or read by this search
+	// when readSpans; dated: the search is of current or as-of validity.
+	spans     *textSpans
+	readSpans bool
+	dated     bool
 }
 
 // eachVersions calls fn with every version carrying each text of ids,
@@ -210,6 +218,13 @@ func (v *searchView) keep() {
 			return int64(len(k.repo)+len(k.path)+16*len(vs)) + 64
 		})
 		c.sets = cache.NewWeighed(maxKeptFileSets, func(k string, set fileSet) int64 { return int64(len(k)) + set.weight })
+		c.spans, c.dated = nil, 0
+	}
+	if v.dated {
+		c.dated++
+	}
+	if c.spans == nil {
+		c.spans = v.spans
 	}
 	for id, vs := range v.versions {
 		c.versions.Add(id, vs)
@@ -286,6 +301,9 @@ var (
 func refOf(k *keptVersion) ref {
 	return ref{rid: k.rid, textID: k.textID, id: k.v.ID, repo: k.v.Repo, path: k.v.Path, heading: k.v.Heading, part: k.v.Part, kept: k}
 }
+
+// readVersionsOfTexts is Store.readTextVersions; tests count its reads.
+var readVersionsOfTexts = (*Store).readTextVersions
 
 // readTextVersions reads every version carrying the texts of ids, without
 // their texts, into the search's view, in key order.
