@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/livespec/livespec"
@@ -19,6 +20,12 @@ const (
 	shutdownGrace = 15 * time.Second
 	shutdownFinal = 5 * time.Second
 )
+
+// silentGrace is how long a connection that has sent no request yet
+// (one a client opened and kept in its pool) may still send one once
+// shutdown has begun; then it is closed like an idle one, where net/http
+// alone would wait 5 seconds for it.
+var silentGrace = 100 * time.Millisecond
 
 // ListenAndServe serves h on addr until ctx ends (SIGTERM, via
 // signal.NotifyContext), then shuts down gracefully: it stops accepting,
@@ -40,7 +47,9 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Lo
 	}
 	base, cancelBase := context.WithCancel(context.Background())
 	defer cancelBase()
+	silent := &silentConns{conns: map[net.Conn]struct{}{}}
 	srv := &http.Server{
+		ConnState:         silent.track,
 		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second, // bodies are small; streams only write
@@ -63,7 +72,9 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Lo
 	logger.Info("api: shutting down: finishing in-flight requests")
 	graceCtx, cancelGrace := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancelGrace()
+	stopHurry := silent.hurry(silentGrace)
 	err := srv.Shutdown(graceCtx)
+	stopHurry()
 	if errors.Is(err, context.DeadlineExceeded) {
 		logger.Warn("api: requests still running after the grace period; cancelling them")
 		cancelBase()
@@ -134,4 +145,53 @@ func hostOf(addr string) string {
 		return addr
 	}
 	return h
+}
+
+// silentConns tracks the connections that have sent no request yet
+// (net/http's StateNew). net/http's Shutdown counts such a connection as
+// busy for 5 seconds, so a client's spare pooled connection would hold
+// the shutdown that long; hurry ends them promptly instead.
+type silentConns struct {
+	mu    sync.Mutex
+	conns map[net.Conn]struct{}
+}
+
+// track is the http.Server's ConnState hook.
+func (s *silentConns) track(c net.Conn, st http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st == http.StateNew {
+		s.conns[c] = struct{}{}
+	} else {
+		delete(s.conns, c)
+	}
+}
+
+// hurry gives every silent connection grace from now to send its request
+// header (a read deadline, which ends the connection when it passes), and
+// sets the deadline again once grace has passed, for a connection whose
+// first read had just set its own. stop ends the wait and returns once no
+// goroutine of hurry runs.
+func (s *silentConns) hurry(grace time.Duration) (stop func()) {
+	s.deadline(time.Now().Add(grace))
+	quit, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTimer(grace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			s.deadline(time.Now())
+		case <-quit:
+		}
+	}()
+	return func() { close(quit); <-done }
+}
+
+func (s *silentConns) deadline(t time.Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		_ = c.SetReadDeadline(t)
+	}
 }
