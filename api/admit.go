@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"runtime"
-	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -17,29 +16,19 @@ import (
 // light ones' slots, so that a burst of them never holds every slot.
 const DefaultMaxHeavyInFlight = 2
 
-// admit takes an answer slot for req: one of the heavy answers' when the
-// Asker weighs req heavy (livespec.Weigher), else one of the shared
-// limiter's; then, when the server has one, a place at the running gate,
-// which lets light answers in before heavy ones. The caller releases it
-// once.
-func (a *answers) admit(ctx context.Context, req livespec.AskRequest) (func(), error) {
+// admit takes an answer slot for req (limit.Admission): one of the heavy
+// answers' when the Asker weighs req heavy (livespec.Weigher), else one
+// of the shared limiter's; then, when the server has one, a place at the
+// running gate, which lets light answers in before heavy ones. It
+// reports how long each took. The caller releases it once.
+func (a *answers) admit(ctx context.Context, req livespec.AskRequest) (func(), limit.Waits, error) {
 	w, ok := a.asker.(livespec.Weigher)
-	heavy := ok && w.Heavy(req)
-	l := a.light
-	if heavy {
-		l = a.heavy
-	}
-	release, err := l.Acquire(ctx)
-	if err != nil || a.gate == nil {
-		return release, err
-	}
-	leave, err := a.gate.Enter(ctx, !heavy)
-	if err != nil {
-		release()
-		return nil, err
-	}
-	return sync.OnceFunc(func() { leave(); release() }), nil
+	return a.admission.Admit(ctx, ok && w.Heavy(req))
 }
+
+// Gate returns the running gate (nil when MaxRunning is negative), to
+// share with the Slack bot.
+func (s *Server) Gate() *limit.Gate { return s.answers.admission.Gate }
 
 // runningGate returns the Gate of cfg.MaxRunning slots (0: one more than
 // the CPUs Go runs on), or nil when MaxRunning is negative.

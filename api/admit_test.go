@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -115,7 +116,7 @@ func TestLightAnswersRunBeforeWaitingHeavyOnes(t *testing.T) {
 	}
 	waiting := func(urgent, other int) {
 		deadline := time.Now().Add(10 * time.Second)
-		for u, o := srv.answers.gate.Waiting(); u != urgent || o != other; u, o = srv.answers.gate.Waiting() {
+		for u, o := srv.Gate().Waiting(); u != urgent || o != other; u, o = srv.Gate().Waiting() {
 			if time.Now().After(deadline) {
 				t.Fatalf("waiting at the gate: %d light, %d heavy; want %d, %d", u, o, urgent, other)
 			}
@@ -141,6 +142,31 @@ func TestLightAnswersRunBeforeWaitingHeavyOnes(t *testing.T) {
 	for range 3 {
 		if got := <-statuses; got != http.StatusOK {
 			t.Errorf("status %d, want 200", got)
+		}
+	}
+}
+
+// TestAnswerSaysWhereItsTimeWent: an answer's Server-Timing header says
+// how long it waited for a slot and for the running gate, and how long it
+// took, so a slow answer can be told from a queued one.
+func TestAnswerSaysWhereItsTimeWent(t *testing.T) {
+	srv, err := New(Config{Asker: weighingAsker{}, Store: emptyStore{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, accept := range []string{"application/json", "text/event-stream"} {
+		req := httptest.NewRequest("POST", "/v1/ask", strings.NewReader(`{"question":"how do coupons work?"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", accept)
+		w := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			t.Fatalf("%s: status %d: %s", accept, w.Code, w.Body)
+		}
+		want := regexp.MustCompile(`^queue;dur=[0-9.]+, gate;dur=[0-9.]+(, answer;dur=[0-9.]+)?$`)
+		got := w.Header().Get("Server-Timing")
+		if !want.MatchString(got) || (accept == "application/json") != strings.Contains(got, "answer;") {
+			t.Errorf("%s: Server-Timing %q, want the queue and gate waits (and the answer's time when not streamed)", accept, got)
 		}
 	}
 }

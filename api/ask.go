@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -43,12 +44,11 @@ var askAbandonAfter = 5 * time.Second
 // takes a slot for each question (admit.go), runs the Asker in the running
 // group and records how long the answer took.
 type answers struct {
-	asker        livespec.Asker
-	light, heavy *limit.Limiter
-	gate         *limit.Gate  // nil: none
-	running      *limit.Group // Askers running, abandoned ones included
-	metrics      *Metrics
-	log          *slog.Logger
+	asker     livespec.Asker
+	admission limit.Admission
+	running   *limit.Group // Askers running, abandoned ones included
+	metrics   *Metrics
+	log       *slog.Logger
 }
 
 // askHandler serves POST /v1/ask: the answer as JSON, or streamed as
@@ -59,20 +59,44 @@ func askHandler(a *answers, qs queries) gin.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		release, err := a.admit(c.Request.Context(), req)
+		release, waits, err := a.admit(c.Request.Context(), req)
 		if err != nil {
 			return err
 		}
 		if wantsEventStream(c.GetHeader("Accept")) {
+			c.Header("Server-Timing", serverTiming(waits, -1))
 			return a.stream(c, req, release)
 		}
+		start := time.Now()
 		ans, err := a.answer(c.Request.Context(), req, nil, release)
 		if err != nil {
 			return err
 		}
+		c.Header("Server-Timing", serverTiming(waits, time.Since(start)))
 		writeJSON(c, http.StatusOK, ans)
 		return nil
 	})
+}
+
+// serverTiming is the Server-Timing header of an answer: how long it
+// waited for its slot (queue) and for a place at the running gate (gate),
+// and how long it took to compute (answer; left out when negative).
+func serverTiming(w limit.Waits, answer time.Duration) string {
+	b := make([]byte, 0, 64)
+	b = appendTiming(b, "queue", w.Queue)
+	b = append(b, ", "...)
+	b = appendTiming(b, "gate", w.Gate)
+	if answer >= 0 {
+		b = append(b, ", "...)
+		b = appendTiming(b, "answer", answer)
+	}
+	return string(b)
+}
+
+func appendTiming(b []byte, name string, d time.Duration) []byte {
+	b = append(b, name...)
+	b = append(b, ";dur="...)
+	return strconv.AppendFloat(b, float64(d.Microseconds())/1000, 'f', -1, 64)
 }
 
 // askResult is what an Asker returned.

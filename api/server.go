@@ -223,7 +223,8 @@ func New(cfg Config) (*Server, error) {
 	_, queue := s.limiter.Capacity()
 	s.heavy = heavyLimiter(cfg, queue)
 	watchHeavy(s.registry, s.heavy)
-	s.answers = &answers{asker: cfg.Asker, light: s.limiter, heavy: s.heavy, gate: runningGate(cfg), running: &s.running, metrics: s.metrics, log: s.log}
+	s.answers = &answers{asker: cfg.Asker, admission: limit.Admission{Light: s.limiter, Heavy: s.heavy, Gate: runningGate(cfg)},
+		running: &s.running, metrics: s.metrics, log: s.log}
 	s.jobs = newJobs(cfg.Ingester, s.metrics, s.log)
 	s.jobs.onDone = s.repos.invalidate // a first ingest adds a repo
 	s.jobs.busy = func() bool { return s.limiter.Queued() > 0 || s.heavy.Queued() > 0 }

@@ -74,7 +74,7 @@ func askPage(a *answers) func(r *http.Request, req livespec.AskRequest) (*livesp
 		if n := utf8.RuneCountInString(req.Question); n > MaxQuestionRunes {
 			return nil, invalid("question", "%d characters; the limit is %d", n, MaxQuestionRunes)
 		}
-		release, err := a.admit(r.Context(), req)
+		release, _, err := a.admit(r.Context(), req)
 		if err != nil {
 			return nil, err
 		}

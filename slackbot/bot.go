@@ -55,6 +55,11 @@ type Config struct {
 	// from Queue when the Asker weighs questions (livespec.Weigher); share
 	// the HTTP API's. Nil: heavy answers wait in Queue.
 	HeavyQueue *limit.Limiter
+	// Gate bounds the answers computed at once, light ones let in before
+	// waiting heavy ones; share the HTTP API's (api.Server.Gate), so that
+	// Slack answers and the API's take turns at the CPU by the same rule.
+	// Nil: no bound beyond the queues'.
+	Gate *limit.Gate
 	// Logger receives the bot's logs (nil: discard).
 	Logger *slog.Logger
 

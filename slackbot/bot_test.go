@@ -550,6 +550,36 @@ func TestBusyQueue(t *testing.T) {
 	}
 }
 
+// TestAnswersPassTheGate: a Slack answer waits for a place at the shared
+// running gate, as the HTTP API's answers do, and runs once one frees.
+func TestAnswersPassTheGate(t *testing.T) {
+	gate := limit.NewGate(1)
+	leave, err := gate.Enter(t.Context(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := slackbottest.NewEnv(t, func(c *slackbot.Config) { c.Gate = gate })
+	e.SendEvent(t, slackbottest.EventBody("Ev16", slackbottest.Mention("1700000000.001600", "", "<@UBOT> coupons?")), 0)
+	deadline := time.Now().Add(10 * time.Second)
+	for urgent, _ := gate.Waiting(); urgent != 1; urgent, _ = gate.Waiting() {
+		if time.Now().After(deadline) {
+			t.Fatalf("the Slack answer is not waiting at the gate (asked %d)", len(e.Asker.Requests()))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if n := len(e.Asker.Requests()); n != 0 {
+		t.Fatalf("asked %d while the gate was full", n)
+	}
+	leave()
+	e.Bot.Wait()
+	if n := len(e.Asker.Requests()); n != 1 {
+		t.Fatalf("asked %d once the gate freed, want 1", n)
+	}
+	if u, o := gate.Running(); u+o != 0 {
+		t.Fatalf("the answer kept its place at the gate: %d light, %d heavy running", u, o)
+	}
+}
+
 func TestAskerErrorsAreReported(t *testing.T) {
 	for _, tt := range []struct {
 		name string

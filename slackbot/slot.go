@@ -4,15 +4,17 @@ import (
 	"context"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/limit"
 )
 
-// answerSlot takes an answer slot for the question text: from HeavyQueue when
-// it is set and the Asker weighs the question heavy, else from Queue.
+// answerSlot admits the answer to the question text as the HTTP API
+// admits its own (limit.Admission): a slot of HeavyQueue when it is set
+// and the Asker weighs the question heavy (livespec.Weigher), else of
+// Queue; then a place at Gate when it is set, which lets light answers in
+// before waiting heavy ones.
 func (b *Bot) answerSlot(ctx context.Context, text string) (func(), error) {
-	if b.cfg.HeavyQueue != nil {
-		if w, ok := b.cfg.Asker.(livespec.Weigher); ok && w.Heavy(livespec.AskRequest{Question: text, Now: b.cfg.Now()}) {
-			return b.cfg.HeavyQueue.Acquire(ctx)
-		}
-	}
-	return b.queue.Acquire(ctx)
+	w, ok := b.cfg.Asker.(livespec.Weigher)
+	heavy := ok && (b.cfg.HeavyQueue != nil || b.cfg.Gate != nil) && w.Heavy(livespec.AskRequest{Question: text, Now: b.cfg.Now()})
+	release, _, err := limit.Admission{Light: b.queue, Heavy: b.cfg.HeavyQueue, Gate: b.cfg.Gate}.Admit(ctx, heavy)
+	return release, err
 }

@@ -323,15 +323,15 @@ func (o *serveFlags) apiConfig(set serveSettings, a *serveAnswers, in *ingester,
 	return cfg
 }
 
-// startSlack builds the Slack bot, which shares the API's answer queues,
-// mounts its Events API endpoints on srv when it has a signing secret,
-// and records it in r.
+// startSlack builds the Slack bot, which shares the API's answer queues
+// and running gate, mounts its Events API endpoints on srv when it has a
+// signing secret, and records it in r.
 func (o *serveFlags) startSlack(r *running, scfg slackbot.Config, set serveSettings, a *serveAnswers, srv *api.Server, ps *pushSetup, feedback livespec.FeedbackStore) error {
 	if ps != nil {
 		scfg.Push = ps.svc
 	}
 	scfg.Asker, scfg.Queue, scfg.Logger, scfg.PublicURL = a.asker, srv.Limiter(), set.logger, *o.publicURL
-	scfg.HeavyQueue = srv.HeavyLimiter()
+	scfg.HeavyQueue, scfg.Gate = srv.HeavyLimiter(), srv.Gate()
 	if set.policy != nil {
 		scfg.Access = &set.policy.Slack
 		scfg.OnDenied = func() { a.metrics.Denied("slack", "scope") }
