@@ -17,7 +17,13 @@
 // and reports how long the shutdown took and the CPU time the server used
 // (from its start to its exit, ingests included) per request, which,
 // unlike latency, other work on the machine hardly changes, and its peak
-// resident memory. The exit status is 1 when a
+// resident memory. With -trace it writes one line per request (when it
+// started, its kind, status and latency, and the server's Server-Timing:
+// the wait for an answer slot, for a place at the running gate, and the
+// answer's own time), and it always splits the light answers (current,
+// as-of) slower than -light into those parts, with what else was in
+// flight when they started, so that a slow light answer says where its
+// time went. The exit status is 1 when a
 // request failed, was answered with a 5xx or took longer than -slow.
 package main
 
@@ -30,11 +36,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -48,9 +56,9 @@ import (
 func main() { servebin.Main("serveload", run) }
 
 type options struct {
-	bin, index, repo, now string
-	clients, n            int
-	slow, ingest          time.Duration
+	bin, index, repo, now, trace string
+	clients, n                   int
+	slow, ingest, light          time.Duration
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
@@ -63,6 +71,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&o.clients, "c", 32, "concurrent clients")
 	fs.IntVar(&o.n, "n", 3000, "distinct questions, each asked once")
 	fs.DurationVar(&o.slow, "slow", 2*time.Second, "a request slower than this counts as a failure")
+	fs.DurationVar(&o.light, "light", 60*time.Millisecond, "light answers (current, as-of) slower than this are split into their parts")
+	fs.StringVar(&o.trace, "trace", "", "write one line per request to this file (start and latency in ms, kind, status, server timing)")
 	fs.DurationVar(&o.ingest, "ingest", 0, "land a commit in -repo and ingest it every interval while the load runs (0: no ingest)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -98,6 +108,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	wg.Wait()
 	shutdown, exitErr := srv.Stop()
 	bad := report(stdout, results, elapsed, o.slow)
+	slowLight(stdout, results, o.light)
+	if o.trace != "" {
+		if err := writeTrace(o.trace, results); err != nil {
+			return err
+		}
+	}
 	if o.ingest > 0 {
 		fmt.Fprintf(stdout, "ingest during the load: %d commits landed, jobs %v\n", ing.commits, ing.states)
 	}
@@ -164,9 +180,45 @@ func followsIndexed(cps []livespec.Checkpoint, dir string) error {
 // result is one request's outcome.
 type result struct {
 	kind    string
-	status  int // 0: transport error
+	status  int           // 0: transport error
+	start   time.Duration // since the load began
 	latency time.Duration
 	err     string
+	timing  timing // the server's Server-Timing
+	// inFlight is how many requests of each kind were in flight when
+	// this one started (itself excluded).
+	inFlight map[string]int
+}
+
+// timing is what the server says of an answer's time (Server-Timing):
+// its wait for a slot, for a place at the running gate, and its own time.
+type timing struct {
+	queue, gate, answer time.Duration
+	ok                  bool
+}
+
+// parseTiming reads a Server-Timing header ("queue;dur=1.2, gate;dur=0,
+// answer;dur=4.5").
+func parseTiming(h string) timing {
+	var t timing
+	for part := range strings.SplitSeq(h, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		v, found := strings.CutPrefix(strings.TrimSpace(params), "dur=")
+		ms, err := strconv.ParseFloat(v, 64)
+		if !found || err != nil {
+			continue
+		}
+		d := time.Duration(ms * float64(time.Millisecond))
+		switch name {
+		case "queue":
+			t.queue, t.ok = d, true
+		case "gate":
+			t.gate = d
+		case "answer":
+			t.answer = d
+		}
+	}
+	return t
 }
 
 // load asks every question once with clients concurrent clients.
@@ -176,11 +228,20 @@ func load(ctx context.Context, base string, qs []question, now time.Time, client
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	client := &http.Client{Timeout: 60 * time.Second}
+	begin := time.Now()
+	flying := map[string]int{}
 	for range clients {
 		wg.Go(func() {
 			for q := range work {
-				r := ask(ctx, client, base, q, now)
 				mu.Lock()
+				others := maps.Clone(flying)
+				flying[q.Kind]++
+				start := time.Since(begin)
+				mu.Unlock()
+				r := ask(ctx, client, base, q, now)
+				r.start, r.inFlight = start, others
+				mu.Lock()
+				flying[q.Kind]--
 				out = append(out, r)
 				mu.Unlock()
 			}
@@ -205,7 +266,7 @@ func ask(ctx context.Context, client *http.Client, base string, q question, now 
 	}
 	b, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	r := result{kind: q.Kind, status: resp.StatusCode, latency: time.Since(start)}
+	r := result{kind: q.Kind, status: resp.StatusCode, latency: time.Since(start), timing: parseTiming(resp.Header.Get("Server-Timing"))}
 	if err != nil {
 		r.status, r.err = 0, err.Error()
 	} else if resp.StatusCode != 200 {
@@ -254,6 +315,68 @@ func report(w io.Writer, rs []result, elapsed, slow time.Duration) bool {
 		fmt.Fprintf(w, "first error: %.300s\n", firstErr)
 	}
 	return failed > 0 || s5 > 0 || slowN > 0
+}
+
+// slowLight splits the light answers (current, as-of) slower than limit
+// into the server's parts (median of each): the wait for a slot, for a
+// place at the running gate, the answer's own time and the rest (HTTP,
+// JSON, the scheduler), and says what was in flight when they started.
+func slowLight(w io.Writer, rs []result, limit time.Duration) {
+	var queue, gate, answer, rest []time.Duration
+	var flying []float64
+	light, timed := 0, 0
+	for _, r := range rs {
+		if r.kind != "current" && r.kind != "as_of" {
+			continue
+		}
+		light++
+		if r.latency <= limit || r.status != 200 {
+			continue
+		}
+		flying = append(flying, float64(r.inFlight["changes"]+r.inFlight["timeline"]))
+		if !r.timing.ok {
+			continue
+		}
+		timed++
+		t := r.timing
+		queue, gate, answer = append(queue, t.queue), append(gate, t.gate), append(answer, t.answer)
+		rest = append(rest, r.latency-t.queue-t.gate-t.answer)
+	}
+	if len(flying) == 0 {
+		fmt.Fprintf(w, "light answers slower than %v: none of %d\n", limit, light)
+		return
+	}
+	slices.Sort(flying)
+	fmt.Fprintf(w, "light answers slower than %v: %d of %d, with a median %.0f heavy requests in flight at their start\n", limit, len(flying), light, flying[len(flying)/2])
+	if timed > 0 {
+		med := func(ds []time.Duration) string { return fmt.Sprintf("%.1fms", float64(median(ds).Microseconds())/1000) }
+		fmt.Fprintf(w, "  their parts (median; %d with Server-Timing): slot wait %s, gate wait %s, answer %s, rest (HTTP, JSON, scheduler) %s\n",
+			timed, med(queue), med(gate), med(answer), med(rest))
+	}
+}
+
+func median(ds []time.Duration) time.Duration {
+	slices.Sort(ds)
+	return ds[len(ds)/2]
+}
+
+// writeTrace writes one line per request, in the order they started:
+// start and latency in ms, kind, status, and the server's queue, gate and
+// answer times in ms (empty without Server-Timing).
+func writeTrace(path string, rs []result) error {
+	rs = slices.Clone(rs)
+	slices.SortFunc(rs, func(a, b result) int { return cmp.Compare(a.start, b.start) })
+	var b bytes.Buffer
+	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) }
+	b.WriteString("start_ms\tkind\tstatus\tlatency_ms\tqueue_ms\tgate_ms\tanswer_ms\theavy_in_flight\n")
+	for _, r := range rs {
+		q, g, a := "", "", ""
+		if r.timing.ok {
+			q, g, a = ms(r.timing.queue), ms(r.timing.gate), ms(r.timing.answer)
+		}
+		fmt.Fprintf(&b, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%d\n", ms(r.start), r.kind, r.status, ms(r.latency), q, g, a, r.inFlight["changes"]+r.inFlight["timeline"])
+	}
+	return os.WriteFile(path, b.Bytes(), 0o644)
 }
 
 func percentiles(ds []time.Duration) string {
