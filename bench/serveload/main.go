@@ -59,6 +59,7 @@ type options struct {
 	bin, index, repo, now, trace string
 	clients, n                   int
 	slow, ingest, light          time.Duration
+	keepAlive                    bool
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
@@ -71,6 +72,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&o.clients, "c", 32, "concurrent clients")
 	fs.IntVar(&o.n, "n", 3000, "distinct questions, each asked once")
 	fs.DurationVar(&o.slow, "slow", 2*time.Second, "a request slower than this counts as a failure")
+	fs.BoolVar(&o.keepAlive, "keepalive", false, "keep one connection per client (default: Go's default client, which keeps 2 idle connections, so most requests open a new one)")
 	fs.DurationVar(&o.light, "light", 60*time.Millisecond, "light answers (current, as-of) slower than this are split into their parts")
 	fs.StringVar(&o.trace, "trace", "", "write one line per request to this file (start and latency in ms, kind, status, server timing)")
 	fs.DurationVar(&o.ingest, "ingest", 0, "land a commit in -repo and ingest it every interval while the load runs (0: no ingest)")
@@ -102,7 +104,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		wg.Go(func() { ing = ingestLoop(loadCtx, srv.Base, o) })
 	}
 	start := time.Now()
-	results := load(ctx, srv.Base, qs, now, o.clients)
+	results := load(ctx, srv.Base, qs, now, o.clients, o.keepAlive)
 	elapsed := time.Since(start)
 	stopIngest()
 	wg.Wait()
@@ -180,6 +182,7 @@ func followsIndexed(cps []livespec.Checkpoint, dir string) error {
 // result is one request's outcome.
 type result struct {
 	kind    string
+	text    string        // the question
 	status  int           // 0: transport error
 	start   time.Duration // since the load began
 	latency time.Duration
@@ -221,13 +224,19 @@ func parseTiming(h string) timing {
 	return t
 }
 
-// load asks every question once with clients concurrent clients.
-func load(ctx context.Context, base string, qs []question, now time.Time, clients int) []result {
+// load asks every question once with clients concurrent clients, which
+// keep a connection each when keepAlive is set.
+func load(ctx context.Context, base string, qs []question, now time.Time, clients int, keepAlive bool) []result {
 	work := make(chan question)
 	out := make([]result, 0, len(qs))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	client := &http.Client{Timeout: 60 * time.Second}
+	if keepAlive {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = clients
+		client.Transport = t
+	}
 	begin := time.Now()
 	flying := map[string]int{}
 	for range clients {
@@ -262,11 +271,11 @@ func ask(ctx context.Context, client *http.Client, base string, q question, now 
 	start := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
-		return result{kind: q.Kind, latency: time.Since(start), err: err.Error()}
+		return result{kind: q.Kind, text: q.Text, latency: time.Since(start), err: err.Error()}
 	}
 	b, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	r := result{kind: q.Kind, status: resp.StatusCode, latency: time.Since(start), timing: parseTiming(resp.Header.Get("Server-Timing"))}
+	r := result{kind: q.Kind, text: q.Text, status: resp.StatusCode, latency: time.Since(start), timing: parseTiming(resp.Header.Get("Server-Timing"))}
 	if err != nil {
 		r.status, r.err = 0, err.Error()
 	} else if resp.StatusCode != 200 {
@@ -342,6 +351,7 @@ func slowLight(w io.Writer, rs []result, limit time.Duration) {
 		queue, gate, answer = append(queue, t.queue), append(gate, t.gate), append(answer, t.answer)
 		rest = append(rest, r.latency-t.queue-t.gate-t.answer)
 	}
+	fmt.Fprintf(w, "light answers started after the first second (past the start burst): %s\n", percentiles(lightAfter(rs, time.Second)))
 	if len(flying) == 0 {
 		fmt.Fprintf(w, "light answers slower than %v: none of %d\n", limit, light)
 		return
@@ -355,26 +365,41 @@ func slowLight(w io.Writer, rs []result, limit time.Duration) {
 	}
 }
 
+// lightAfter returns the latencies of the light answers (current, as-of)
+// that started after skip: at the start every client asks at once, on
+// cold caches, and the light questions of that burst queue for the few
+// places light answers get while heavy ones wait.
+func lightAfter(rs []result, skip time.Duration) []time.Duration {
+	var out []time.Duration
+	for _, r := range rs {
+		if (r.kind == "current" || r.kind == "as_of") && r.start >= skip {
+			out = append(out, r.latency)
+		}
+	}
+	return out
+}
+
 func median(ds []time.Duration) time.Duration {
 	slices.Sort(ds)
 	return ds[len(ds)/2]
 }
 
 // writeTrace writes one line per request, in the order they started:
-// start and latency in ms, kind, status, and the server's queue, gate and
-// answer times in ms (empty without Server-Timing).
+// start and latency in ms, kind, status, the server's queue, gate and
+// answer times in ms (empty without Server-Timing), the heavy requests in
+// flight at its start and the question.
 func writeTrace(path string, rs []result) error {
 	rs = slices.Clone(rs)
 	slices.SortFunc(rs, func(a, b result) int { return cmp.Compare(a.start, b.start) })
 	var b bytes.Buffer
 	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) }
-	b.WriteString("start_ms\tkind\tstatus\tlatency_ms\tqueue_ms\tgate_ms\tanswer_ms\theavy_in_flight\n")
+	b.WriteString("start_ms\tkind\tstatus\tlatency_ms\tqueue_ms\tgate_ms\tanswer_ms\theavy_in_flight\tquestion\n")
 	for _, r := range rs {
 		q, g, a := "", "", ""
 		if r.timing.ok {
 			q, g, a = ms(r.timing.queue), ms(r.timing.gate), ms(r.timing.answer)
 		}
-		fmt.Fprintf(&b, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%d\n", ms(r.start), r.kind, r.status, ms(r.latency), q, g, a, r.inFlight["changes"]+r.inFlight["timeline"])
+		fmt.Fprintf(&b, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%d\t%s\n", ms(r.start), r.kind, r.status, ms(r.latency), q, g, a, r.inFlight["changes"]+r.inFlight["timeline"], r.text)
 	}
 	return os.WriteFile(path, b.Bytes(), 0o644)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/livespec/livespec"
 )
@@ -26,6 +27,26 @@ func TestFollowsIndexed(t *testing.T) {
 			}
 			if err != nil && !strings.Contains(err.Error(), "keps0") {
 				t.Errorf("the error does not name the indexed repositories: %v", err)
+			}
+		})
+	}
+}
+
+func TestParseTiming(t *testing.T) {
+	ms := func(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
+	tests := []struct {
+		name, header string
+		want         timing
+	}{
+		{"answer", "queue;dur=1.5, gate;dur=0, answer;dur=4.25", timing{queue: ms(1.5), answer: ms(4.25), ok: true}},
+		{"stream", "queue;dur=0, gate;dur=12", timing{gate: ms(12), ok: true}},
+		{"none", "", timing{}},
+		{"foreign metric", "db;dur=3, cache;desc=hit", timing{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := parseTiming(tt.header); got != tt.want {
+				t.Fatalf("parseTiming(%q) = %+v, want %+v", tt.header, got, tt.want)
 			}
 		})
 	}
