@@ -126,8 +126,8 @@ func (a *Assistant) findTopic(ctx context.Context, topic string, repos []string)
 	if err != nil {
 		return nil, storeError("search history", err)
 	}
-	m := &topicMatch{topic: topic, docs: make(map[string]*lexDoc, len(hits))}
-	pool, docs := m.analysePool(hits)
+	m := &topicMatch{topic: topic}
+	pool, docs := analysePool(hits)
 	words := lexContent(lexQuery(topic))
 	lexExpand(words, versionTexts(pool))
 	lexIdentParts(words)
@@ -154,27 +154,24 @@ func (a *Assistant) findTopic(ctx context.Context, topic string, repos []string)
 	}
 	m.matchPool(pool, docs, held, all)
 	m.words, m.phrases = all[:len(words)], all[len(words):]
-	if err := a.nameFile(ctx, m, pool, repos, held.counts(all, len(words))); err != nil {
+	if err := a.nameFile(ctx, m, pool, docs, repos, held.counts(all, len(words))); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
 // analysePool returns the versions of hits, each once, in order, with
-// their analyses (versionDoc), which it also keeps in m.docs.
-func (m *topicMatch) analysePool(hits []livespec.Hit) ([]livespec.Version, []*lexDoc) {
+// their analyses (versionDoc).
+func analysePool(hits []livespec.Hit) ([]livespec.Version, []*lexDoc) {
 	pool := make([]livespec.Version, 0, len(hits))
+	seen := make(map[string]struct{}, len(hits))
 	for _, h := range hits {
-		if _, seen := m.docs[h.Version.ID]; !seen {
-			m.docs[h.Version.ID] = nil // analysed below
+		if _, ok := seen[h.Version.ID]; !ok {
+			seen[h.Version.ID] = struct{}{}
 			pool = append(pool, h.Version)
 		}
 	}
-	docs := versionDocs(pool)
-	for i, v := range pool {
-		m.docs[v.ID] = docs[i]
-	}
-	return pool, docs
+	return pool, versionDocs(pool)
 }
 
 // matchPool sets m.matched to the pool's versions that hold the topic's
@@ -413,12 +410,12 @@ func (a *Assistant) weighByCorpus(ctx context.Context, qs []qterm) error {
 // the shallower path and the better search rank; a tie names none. Whether
 // the topic is the file as a whole is wholeFile's call. phraseDocs counts
 // the pool's versions holding each phrase of the topic.
-func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec.Version, repos []string, phraseDocs map[string]int) error {
+func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec.Version, docs []*lexDoc, repos []string, phraseDocs map[string]int) error {
 	cands, nw, err := a.fileCandidates(ctx, m, pool, repos)
 	if err != nil {
 		return err
 	}
-	named, err := a.namedFiles(ctx, m, cands, nw, pool, phraseDocs)
+	named, err := a.namedFiles(ctx, m, cands, nw, docs, phraseDocs)
 	if err != nil {
 		return err
 	}
@@ -426,7 +423,7 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 	if !ok {
 		return nil
 	}
-	if !m.fileHoldsRequired(best.c.f, pool) {
+	if !m.fileHoldsRequired(best.c.f, pool, docs) {
 		return nil
 	}
 	m.named = &best.c.f
@@ -441,7 +438,7 @@ func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec
 			rest = append(rest, q)
 		}
 	}
-	m.fileMode, err = a.wholeFile(ctx, m, best.c.f, pool, rest)
+	m.fileMode, err = a.wholeFile(ctx, m, best.c.f, pool, docs, rest)
 	return err
 }
 
@@ -480,7 +477,7 @@ func (a *Assistant) fileCandidates(ctx context.Context, m *topicMatch, pool []li
 		return nil, nameWeights{}, err
 	}
 	idx, names := cur.nameIndex(), cur.fileNames()
-	nw := nameWeights{df: idx.byTerm, n: len(cands) + len(idx.at), delta: map[string]int{}}
+	nw := nameWeights{df: idx.byTerm, n: len(cands) + len(idx.at), names: names, delta: map[string]int{}}
 	for _, c := range cands {
 		if i, ok := idx.at[c.f]; ok {
 			c.current = true
@@ -493,14 +490,10 @@ func (a *Assistant) fileCandidates(ctx context.Context, m *topicMatch, pool []li
 				c.base, c.words = names[i].base, names[i].words
 				continue
 			}
-			for w := range names[i].own { // counted with its pool title instead
-				nw.delta[w]--
-			}
+			nw.removed = append(nw.removed, i) // counted with its pool title instead
 		}
 		c.base, c.words = cachedNameTerms(docName(c.f.path)), cachedNameTerms(c.title)
-		for w := range nameSet(c) {
-			nw.delta[w]++
-		}
+		nw.added = append(nw.added, c)
 	}
 	for _, i := range namingFiles(m, idx) {
 		f := cur.files[i].f
@@ -510,18 +503,6 @@ func (a *Assistant) fileCandidates(ctx context.Context, m *topicMatch, pool []li
 		}
 	}
 	return cands, nw, nil
-}
-
-// nameSet returns the distinct words of c's file name and title.
-func nameSet(c *fileCand) map[string]bool {
-	set := make(map[string]bool, len(c.base)+len(c.words))
-	for _, w := range c.base {
-		set[w] = true
-	}
-	for _, w := range c.words {
-		set[w] = true
-	}
-	return set
 }
 
 // namingFiles returns the current files (indices, ascending) whose name or
@@ -543,16 +524,42 @@ func namingFiles(m *topicMatch, idx nameIndex) []int {
 
 // nameWeights weighs the words of file names and titles by their rarity
 // among the candidate files: df lists the current files holding each word
-// (shared), delta corrects the counts for the pool's files, and n counts
-// the candidates.
+// (shared), and n counts the candidates. The counts are corrected for the
+// pool's files (see count): added are counted with their own name terms,
+// removed (indices of current files and of names) are not counted with
+// theirs; delta keeps the corrections of the words weighed so far, as only
+// the few words of the names the topic covers are.
 type nameWeights struct {
-	df    map[string][]int
-	delta map[string]int
-	n     int
+	df      map[string][]int
+	n       int
+	added   []*fileCand
+	removed []int
+	names   []fileNames
+	delta   map[string]int
 }
 
 func (nw nameWeights) weight(w string) float64 {
-	return math.Log(1 + float64(nw.n)/float64(max(len(nw.df[w])+nw.delta[w], 1)))
+	return math.Log(1 + float64(nw.n)/float64(max(nw.count(w), 1)))
+}
+
+// count returns how many candidate files have w in their file name or
+// title.
+func (nw nameWeights) count(w string) int {
+	d, ok := nw.delta[w]
+	if !ok {
+		for _, c := range nw.added {
+			if contains(c.base, w) || contains(c.words, w) {
+				d++
+			}
+		}
+		for _, i := range nw.removed {
+			if nw.names[i].own[w] {
+				d--
+			}
+		}
+		nw.delta[w] = d
+	}
+	return len(nw.df[w]) + d
 }
 
 // share returns the weighted share of words that the topic's words cover.
@@ -589,14 +596,10 @@ type scoredFile struct {
 }
 
 // namedFiles returns the candidates the topic names (see nameFile).
-func (a *Assistant) namedFiles(ctx context.Context, m *topicMatch, cands []*fileCand, nw nameWeights, pool []livespec.Version, phraseDocs map[string]int) ([]scoredFile, error) {
+func (a *Assistant) namedFiles(ctx context.Context, m *topicMatch, cands []*fileCand, nw nameWeights, poolDocs []*lexDoc, phraseDocs map[string]int) ([]scoredFile, error) {
 	cs, err := a.corpus(ctx)
 	if err != nil {
 		return nil, err
-	}
-	poolDocs := make([]*lexDoc, len(pool))
-	for i, v := range pool {
-		poolDocs[i] = m.docs[v.ID]
 	}
 	var named []scoredFile
 	phraseCounts := phraseDocs // filled in as boundInCompound needs
@@ -698,14 +701,14 @@ func bestNamed(named []scoredFile) (scoredFile, bool) {
 // of the file covers them clearly better than the file's first version
 // does: then the topic is that part, and its history starts where it first
 // appears.
-func (a *Assistant) wholeFile(ctx context.Context, m *topicMatch, f fileID, pool []livespec.Version, rest []qterm) (bool, error) {
+func (a *Assistant) wholeFile(ctx context.Context, m *topicMatch, f fileID, pool []livespec.Version, docs []*lexDoc, rest []qterm) (bool, error) {
 	if len(rest) == 0 {
 		return true, nil
 	}
 	best := 0.0
-	for _, v := range pool {
+	for i, v := range pool {
 		if v.Repo == f.repo && v.Path == f.path {
-			best = max(best, lexCoverage(rest, m.docs[v.ID]))
+			best = max(best, lexCoverage(rest, docs[i]))
 		}
 	}
 	if best == 0 {
@@ -998,20 +1001,29 @@ func (a *Assistant) sectionTimeline(ctx context.Context, q livespec.TimelineQuer
 // earliest mention so far.
 func (a *Assistant) firstMention(ctx context.Context, m *topicMatch, chain map[sectionID]bool, changes []livespec.Change) (*livespec.Version, error) {
 	var first *livespec.Version
-	consider := func(v livespec.Version) bool {
+	consider := func(v *livespec.Version) bool {
 		d, ok := m.docs[v.ID]
 		if !ok {
-			d = versionDoc(v)
+			d = versionDoc(*v)
 			m.docs[v.ID] = d
 		}
-		if lexCoverage(m.qs, d) < m.thr || !m.holdsRequired(d) || (first != nil && !earlier(v, *first)) {
+		if lexCoverage(m.qs, d) < m.thr || !m.holdsRequired(d) || (first != nil && !earlier(*v, *first)) {
 			return false
 		}
-		first = &v
+		first = v
 		return true
 	}
-	for _, s := range m.matched {
-		consider(s.v)
+	vs := make([]livespec.Version, len(m.matched))
+	for i, s := range m.matched {
+		vs[i] = s.v
+	}
+	for i, d := range versionDocs(vs) { // found in one look-up
+		if _, ok := m.docs[vs[i].ID]; !ok {
+			m.docs[vs[i].ID] = d
+		}
+	}
+	for i := range vs {
+		consider(&vs[i])
 	}
 	for _, c := range chainVersions(changes, chain) {
 		if first != nil && !earlier(c, *first) {
@@ -1021,7 +1033,7 @@ func (a *Assistant) firstMention(ctx context.Context, m *topicMatch, chain map[s
 		if err != nil {
 			return nil, err
 		}
-		if v.ID != "" && consider(v) {
+		if v.ID != "" && consider(&v) {
 			break
 		}
 	}
@@ -1571,12 +1583,12 @@ func withoutClassNouns(qs []qterm) []qterm {
 // required term of the topic: a file whose title shares the topic's words
 // but lacks its number ("Windows node support" for "Windows 95 nodes") is
 // not what the topic names.
-func (m *topicMatch) fileHoldsRequired(f fileID, pool []livespec.Version) bool {
+func (m *topicMatch) fileHoldsRequired(f fileID, pool []livespec.Version, docs []*lexDoc) bool {
 	if len(m.required) == 0 {
 		return true
 	}
-	for _, v := range pool {
-		if v.Repo == f.repo && v.Path == f.path && m.holdsRequired(m.docs[v.ID]) {
+	for i, v := range pool {
+		if v.Repo == f.repo && v.Path == f.path && m.holdsRequired(docs[i]) {
 			return true
 		}
 	}

@@ -117,6 +117,18 @@ func TestFileCandidatesWeighEveryFile(t *testing.T) {
 	}
 }
 
+// nameSet returns the distinct words of c's file name and title.
+func nameSet(c *fileCand) map[string]bool {
+	set := make(map[string]bool, len(c.base)+len(c.words))
+	for _, w := range c.base {
+		set[w] = true
+	}
+	for _, w := range c.words {
+		set[w] = true
+	}
+	return set
+}
+
 func files(cs []*fileCand) []string {
 	var out []string
 	for _, c := range cs {

@@ -37,8 +37,7 @@ func (m *topicMatch) size() int64 {
 // found with, so that the timeline and the change reports of one topic
 // search and analyse its history once. The caller gets its own copy of
 // what it may add to (matched, docs: empty, the analyses come from the
-// docs cache). It returns nil when the topic names
-// nothing.
+// docs cache). It returns nil when the topic names nothing.
 func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string) (*topicMatch, error) {
 	if !usefulTopic(topic) {
 		return nil, nil
@@ -49,11 +48,7 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 	}
 	key := strconv.Itoa(len(topic)) + ":" + topic + strconv.FormatUint(cs.seq, 10) + "\x00" + strings.Join(repos, "\x00")
 	m, err := a.topics.get(ctx, a.Store, key, func() (*topicMatch, error) {
-		m, err := a.findTopic(ctx, topic, repos)
-		if m != nil {
-			m.docs = nil // the docs cache keeps the analyses
-		}
-		return m, err
+		return a.findTopic(ctx, topic, repos) // no analyses: the docs cache keeps them
 	})
 	if err != nil {
 		return nil, err
