@@ -243,7 +243,8 @@ func TestVersionDocsAreVersionDoc(t *testing.T) {
 	fresh := version("v2", "Gear meshing is quiet "+t.Name(), "docs/gears.md", "Gears")
 	noHash := version("v3", "Cog counting", "docs/cogs.md", "Cogs")
 	noHash.Hash = ""
-	got := versionDocs([]livespec.Version{fresh, kept, noHash})
+	vs := []livespec.Version{fresh, kept, noHash}
+	got := versionDocs(len(vs), func(i int) *livespec.Version { return &vs[i] })
 	if len(got) != 3 {
 		t.Fatalf("versionDocs of 3 versions gave %d analyses", len(got))
 	}

@@ -81,9 +81,10 @@ func versionDoc(v livespec.Version) *lexDoc {
 	return docs.analyseVersion(v, versionTail, true)
 }
 
-// versionDocs returns versionDoc of each of vs.
-func versionDocs(vs []livespec.Version) []*lexDoc {
-	return docs.analyseVersions(vs, versionTail, true)
+// versionDocs returns versionDoc of each of the n versions that version
+// returns, by position.
+func versionDocs(n int, version func(int) *livespec.Version) []*lexDoc {
+	return docs.analyseVersions(n, version, versionTail, true)
 }
 
 // versionTail is what versionDoc reads after a version's text.
@@ -95,10 +96,11 @@ func versionTail(v livespec.Version) string {
 // in the parts its words come from (see lexExpand): the version's text,
 // its path's words and its heading, which versionTail writes after the
 // text on lines of their own.
-func versionTexts(vs []livespec.Version) iter.Seq[[]string] {
+func versionTexts(pool []livespec.Hit) iter.Seq[[]string] {
 	return func(yield func([]string) bool) {
 		var parts [3]string
-		for _, v := range vs {
+		for _, h := range pool {
+			v := &h.Version
 			parts = [3]string{v.Text, pathWords(v.Path), v.Heading}
 			if !yield(parts[:]) {
 				return
@@ -160,24 +162,29 @@ func (a *Assistant) findTopic(ctx context.Context, topic string, repos []string)
 	return m, nil
 }
 
-// analysePool returns the versions of hits, each once, in order, with
-// their analyses (versionDoc).
-func analysePool(hits []livespec.Hit) ([]livespec.Version, []*lexDoc) {
-	pool := make([]livespec.Version, 0, len(hits))
+// analysePool returns hits, each version once, in order, with their
+// versions' analyses (versionDoc). Only hits that repeat a version are
+// copied without it.
+func analysePool(hits []livespec.Hit) ([]livespec.Hit, []*lexDoc) {
+	pool := hits
 	seen := make(map[string]struct{}, len(hits))
-	for _, h := range hits {
+	for i, h := range hits {
 		if _, ok := seen[h.Version.ID]; !ok {
 			seen[h.Version.ID] = struct{}{}
-			pool = append(pool, h.Version)
+			if len(pool) < len(hits) {
+				pool = append(pool, h)
+			}
+		} else if len(pool) == len(hits) {
+			pool = slices.Clip(hits[:i]) // a copy from here on
 		}
 	}
-	return pool, versionDocs(pool)
+	return pool, versionDocs(len(pool), func(i int) *livespec.Version { return &pool[i].Version })
 }
 
 // matchPool sets m.matched to the pool's versions that hold the topic's
 // required terms and cover its core (m.qs) by m.thr, best first, and
 // m.sections to their sections.
-func (m *topicMatch) matchPool(pool []livespec.Version, docs []*lexDoc, held termHits, all []qterm) {
+func (m *topicMatch) matchPool(pool []livespec.Hit, docs []*lexDoc, held termHits, all []qterm) {
 	ks := held.indices(all, m.qs)
 	// The pool is ranked by its positions: a version is copied only once
 	// it is known to mention the topic.
@@ -207,8 +214,8 @@ func (m *topicMatch) matchPool(pool []livespec.Version, docs []*lexDoc, held ter
 	m.matched = make([]scored, n)
 	seenKey := map[sectionID]bool{}
 	for j, r := range ranked[:n] {
-		m.matched[j] = scored{pool[r.i], r.cov}
-		if k := sectionOf(pool[r.i]); !seenKey[k] && len(m.sections) < topicMaxKeys {
+		m.matched[j] = scored{pool[r.i].Version, r.cov}
+		if k := sectionOf(pool[r.i].Version); !seenKey[k] && len(m.sections) < topicMaxKeys {
 			seenKey[k] = true
 			m.sections = append(m.sections, k)
 		}
@@ -410,7 +417,7 @@ func (a *Assistant) weighByCorpus(ctx context.Context, qs []qterm) error {
 // the shallower path and the better search rank; a tie names none. Whether
 // the topic is the file as a whole is wholeFile's call. phraseDocs counts
 // the pool's versions holding each phrase of the topic.
-func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec.Version, docs []*lexDoc, repos []string, phraseDocs map[string]int) error {
+func (a *Assistant) nameFile(ctx context.Context, m *topicMatch, pool []livespec.Hit, docs []*lexDoc, repos []string, phraseDocs map[string]int) error {
 	cands, nw, err := a.fileCandidates(ctx, m, pool, repos)
 	if err != nil {
 		return err
@@ -457,10 +464,11 @@ type fileCand struct {
 // current files the pool lacks it lists only those whose name or title
 // holds a word of the topic (or of an acronym's expansion): no other can be
 // named (see topicCover), and the weights count them all the same.
-func (a *Assistant) fileCandidates(ctx context.Context, m *topicMatch, pool []livespec.Version, repos []string) ([]*fileCand, nameWeights, error) {
+func (a *Assistant) fileCandidates(ctx context.Context, m *topicMatch, pool []livespec.Hit, repos []string) ([]*fileCand, nameWeights, error) {
 	var cands []*fileCand
 	byFile := map[fileID]*fileCand{}
-	for i, v := range pool {
+	for i := range pool {
+		v := &pool[i].Version
 		f := fileID{v.Repo, v.Path}
 		c, ok := byFile[f]
 		if !ok {
@@ -701,13 +709,13 @@ func bestNamed(named []scoredFile) (scoredFile, bool) {
 // of the file covers them clearly better than the file's first version
 // does: then the topic is that part, and its history starts where it first
 // appears.
-func (a *Assistant) wholeFile(ctx context.Context, m *topicMatch, f fileID, pool []livespec.Version, docs []*lexDoc, rest []qterm) (bool, error) {
+func (a *Assistant) wholeFile(ctx context.Context, m *topicMatch, f fileID, pool []livespec.Hit, docs []*lexDoc, rest []qterm) (bool, error) {
 	if len(rest) == 0 {
 		return true, nil
 	}
 	best := 0.0
-	for i, v := range pool {
-		if v.Repo == f.repo && v.Path == f.path {
+	for i := range pool {
+		if v := &pool[i].Version; v.Repo == f.repo && v.Path == f.path {
 			best = max(best, lexCoverage(rest, docs[i]))
 		}
 	}
@@ -1013,17 +1021,14 @@ func (a *Assistant) firstMention(ctx context.Context, m *topicMatch, chain map[s
 		first = v
 		return true
 	}
-	vs := make([]livespec.Version, len(m.matched))
-	for i, s := range m.matched {
-		vs[i] = s.v
-	}
-	for i, d := range versionDocs(vs) { // found in one look-up
-		if _, ok := m.docs[vs[i].ID]; !ok {
-			m.docs[vs[i].ID] = d
+	matched := m.matched
+	for i, d := range versionDocs(len(matched), func(i int) *livespec.Version { return &matched[i].v }) { // found in one look-up
+		if _, ok := m.docs[matched[i].v.ID]; !ok {
+			m.docs[matched[i].v.ID] = d
 		}
 	}
-	for i := range vs {
-		consider(&vs[i])
+	for i := range matched {
+		consider(&matched[i].v)
 	}
 	for _, c := range chainVersions(changes, chain) {
 		if first != nil && !earlier(c, *first) {
@@ -1417,18 +1422,22 @@ func (a *Assistant) bestIn(m *topicMatch, f fileID) []livespec.Version {
 
 // latestOf returns, for each matched section, its latest matching version, best first.
 func (a *Assistant) latestOf(m *topicMatch) []livespec.Version {
-	latest := map[sectionID]int{} // the section's place in out
-	var out []livespec.Version
-	for _, s := range m.matched {
+	latest := map[sectionID]int{} // the section's place in at
+	var at []int                  // the position in m.matched of each section's latest
+	for i, s := range m.matched {
 		k := sectionOf(s.v)
 		j, ok := latest[k]
 		switch {
 		case !ok:
-			latest[k] = len(out)
-			out = append(out, s.v)
-		case earlier(out[j], s.v):
-			out[j] = s.v
+			latest[k] = len(at)
+			at = append(at, i)
+		case earlier(m.matched[at[j]].v, s.v):
+			at[j] = i
 		}
+	}
+	out := make([]livespec.Version, len(at))
+	for j, i := range at {
+		out[j] = m.matched[i].v
 	}
 	return out
 }
@@ -1583,12 +1592,12 @@ func withoutClassNouns(qs []qterm) []qterm {
 // required term of the topic: a file whose title shares the topic's words
 // but lacks its number ("Windows node support" for "Windows 95 nodes") is
 // not what the topic names.
-func (m *topicMatch) fileHoldsRequired(f fileID, pool []livespec.Version, docs []*lexDoc) bool {
+func (m *topicMatch) fileHoldsRequired(f fileID, pool []livespec.Hit, docs []*lexDoc) bool {
 	if len(m.required) == 0 {
 		return true
 	}
-	for i, v := range pool {
-		if v.Repo == f.repo && v.Path == f.path && m.holdsRequired(docs[i]) {
+	for i := range pool {
+		if v := &pool[i].Version; v.Repo == f.repo && v.Path == f.path && m.holdsRequired(docs[i]) {
 			return true
 		}
 	}

@@ -81,7 +81,11 @@ func TestFileCandidatesWeighEveryFile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, nw, err := a.fileCandidates(ctx, m, tt.pool, nil)
+			hits := make([]livespec.Hit, len(tt.pool))
+			for i, v := range tt.pool {
+				hits[i].Version = v
+			}
+			got, nw, err := a.fileCandidates(ctx, m, hits, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
