@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -212,9 +213,13 @@ func Understand(question string, now time.Time) Understanding {
 				u.AsOf = chosen.window.To.Add(-time.Second)
 			}
 			// Never past today: a period still running ("what did the
-			// spec say in 2024?" asked on 2024-12-01) is as of today.
+			// spec say in 2024?" asked on 2024-12-01) is as of today, and
+			// so is one wholly after today, which the answer says.
 			if end := tomorrow(now).Add(-time.Second); u.AsOf.After(end) {
 				u.AsOf = end
+				if !chosen.window.From.Before(tomorrow(now)) {
+					u.Problems = append(u.Problems, futureNote(chosen.text, end))
+				}
 			}
 		default:
 			w := chosen.window
@@ -235,6 +240,12 @@ func Understand(question string, now time.Time) Understanding {
 	u.rest = wording
 	u.Topic = topicOf(quoteBareSymbols(wording), u.Intent)
 	return u
+}
+
+// futureNote says that the as-of period text, wholly after today, is
+// answered as of asOf, the end of today: no history is newer.
+func futureNote(text string, asOf time.Time) string {
+	return fmt.Sprintf("read %q as of today, %s: the date is after the newest history", text, dateOf(asOf))
 }
 
 // bareSymbol is a run of punctuation standing alone before a word ("the ?
