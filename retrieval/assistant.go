@@ -185,8 +185,12 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 	if err != nil {
 		return nil, err
 	}
+	thing := ""
 	if sq == nil {
-		if ans, err := a.notFound(ctx, asked, u, topic, repos, fixes); ans != nil || err != nil {
+		if thing, err = a.namedThing(ctx, asked, u, topic, repos); err != nil {
+			return nil, err
+		}
+		if ans, err := a.notFound(ctx, asked, u, topic, thing, repos, fixes); ans != nil || err != nil {
 			return ans, err
 		}
 	}
@@ -211,7 +215,7 @@ func (a *Assistant) answer(ctx context.Context, question string, u Understanding
 	case livespec.IntentTimeline:
 		g, err = a.timelineEvidence(ctx, ev, u, question, topic, now, repos)
 	default:
-		g, err = a.searchEvidence(ctx, ev, u, question, topic, repos)
+		g, err = a.searchEvidence(ctx, ev, u, question, topic, applyCorrections(thing, fixes), repos)
 	}
 	if err != nil {
 		return nil, err
@@ -320,8 +324,10 @@ func (a *Assistant) timelineEvidence(ctx context.Context, ev *livespec.Evidence,
 }
 
 // searchEvidence finds the sections that answer a question about the
-// spec now or as of a date.
-func (a *Assistant) searchEvidence(ctx context.Context, ev *livespec.Evidence, u Understanding, question, topic string, repos []string) (gathered, error) {
+// spec now or as of a date. A question naming a thing (thing, see
+// namedThing) is searched for the thing, and the sections naming it come
+// first.
+func (a *Assistant) searchEvidence(ctx context.Context, ev *livespec.Evidence, u Understanding, question, topic, thing string, repos []string) (gathered, error) {
 	validity, text := livespec.Current(), question
 	if u.Intent == livespec.IntentAsOf {
 		if u.AsOf.IsZero() {
@@ -336,7 +342,10 @@ func (a *Assistant) searchEvidence(ctx context.Context, ev *livespec.Evidence, u
 	if topic != strings.TrimSpace(u.Topic) && text == question {
 		text += " " + topic // a follow-up: the earlier turn's topic helps
 	}
-	cands, note, err := a.search(ctx, searchQuery{text: text, validity: validity, repos: repos, limit: a.sources()})
+	if thing != "" {
+		text = thing
+	}
+	cands, note, err := a.search(ctx, searchQuery{text: text, validity: validity, repos: repos, limit: a.sources(), naming: namingOf(thing)})
 	if err != nil {
 		return gathered{}, err
 	}
@@ -504,7 +513,7 @@ func (a *Assistant) logFallback(ctx context.Context, msg, model string, err erro
 // the specs mentions (see topicPresence), or nil when the question's topic
 // appears somewhere. Questions about changes in a period, and questions
 // without a topic, are never "not found".
-func (a *Assistant) notFound(ctx context.Context, question string, u Understanding, topic string, repos []string, fixes []correction) (*livespec.Answer, error) {
+func (a *Assistant) notFound(ctx context.Context, question string, u Understanding, topic, thing string, repos []string, fixes []correction) (*livespec.Answer, error) {
 	t := topic
 	switch {
 	case u.Intent == livespec.IntentChanges:
@@ -521,16 +530,10 @@ func (a *Assistant) notFound(ctx context.Context, question string, u Understandi
 	// earlier turn of a conversation keeps that turn's question words.
 	// A topic phrased as a question ("does checkout support coupons")
 	// keeps its verbs, read leniently too.
-	strict := u.Intent == livespec.IntentTimeline && topic == strings.TrimSpace(u.Topic) && !isClause(question, t)
-	named := false
-	if !strict && topic == strings.TrimSpace(u.Topic) {
-		obj, ok, err := a.namedObject(ctx, u.rest, repos)
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			t, named = obj, true
-		}
+	strict := strictTopic(question, u, topic, t)
+	named := thing != ""
+	if named {
+		t = thing
 	}
 	if !strict && !named {
 		t = withoutPredicate(u.rest, t)
@@ -568,6 +571,39 @@ func (a *Assistant) notFound(ctx context.Context, question string, u Understandi
 		ans.AsOf = livespec.Time{Time: u.AsOf}
 	}
 	return ans, nil
+}
+
+// strictTopic reports whether t, the topic a question about topic is
+// checked for, is read strictly: a timeline's own topic is; one carried
+// over from an earlier turn of a conversation keeps that turn's question
+// words, and one phrased as a question ("does checkout support coupons")
+// keeps its verbs, read leniently.
+func strictTopic(question string, u Understanding, topic, t string) bool {
+	return u.Intent == livespec.IntentTimeline && topic == strings.TrimSpace(u.Topic) && !isClause(question, t)
+}
+
+// namedThing returns the thing the question names as what it asks about
+// (see namedObject), or "": a question about changes, a timeline read
+// strictly, a topic carried over from an earlier turn and a question
+// without a topic name none.
+func (a *Assistant) namedThing(ctx context.Context, question string, u Understanding, topic string, repos []string) (string, error) {
+	t := topic
+	switch {
+	case u.Intent == livespec.IntentChanges:
+		return "", nil
+	case !usefulTopic(t) && u.Intent == livespec.IntentTimeline:
+		t = question
+	case !usefulTopic(t):
+		return "", nil
+	}
+	if strictTopic(question, u, topic, t) || topic != strings.TrimSpace(u.Topic) {
+		return "", nil
+	}
+	obj, ok, err := a.namedObject(ctx, u.rest, repos)
+	if err != nil || !ok {
+		return "", err
+	}
+	return obj, nil
 }
 
 // predicateQuestion is a question about how its subject is done or is:

@@ -47,17 +47,56 @@ type searchQuery struct {
 	validity livespec.Validity
 	repos    []string
 	limit    int
+	naming   naming // the thing the question names, whose namers come first
 }
 
 // search returns the versions that best answer q: the store's hits
-// re-ranked, expanded one hop along spec links, de-duplicated and capped at
-// q.limit. The embedder note is non-empty when the embedder failed and the
-// search fell back to BM25.
+// re-ranked, expanded one hop along spec links, those naming the thing q
+// names first (see namer), de-duplicated and capped at q.limit. The
+// embedder note is non-empty when the embedder failed and the search fell
+// back to BM25.
+//
+// A thing named in words side by side whose words the hits hold in no
+// own heading is searched for again, for the versions that hold all its
+// words and a pair of them so (namingHits): versions holding its words
+// apart may bury them below every hit of the plain search.
 func (a *Assistant) search(ctx context.Context, q searchQuery) (cands []*candidate, note string, err error) {
 	text, err := a.storeText(ctx, q.text)
 	if err != nil {
 		return nil, "", err
 	}
+	hits, note, err := a.plainSearch(ctx, q, text)
+	if err != nil {
+		return nil, note, err
+	}
+	cands = rerank(q.text, hits)
+	var names *namer
+	if q.naming.named() {
+		names = newNamer(q.naming)
+	}
+	if names != nil && !names.namesInHeading(cands) {
+		more, err := a.namingHits(ctx, q.naming, q.validity, q.repos)
+		if err != nil {
+			return nil, note, err
+		}
+		if len(more) > 0 {
+			cands = rerank(q.text, append(hits, more...))
+		}
+	}
+	cands, err = a.expandLinks(ctx, q, cands)
+	if err != nil {
+		return nil, note, err
+	}
+	if names != nil {
+		names.order(cands, q.limit)
+	}
+	return capWithLinked(cands, q.limit), note, nil
+}
+
+// plainSearch returns the store's best searchPool hits for q, whose text
+// without common words is text: by BM25, fused with the vector search when
+// an embedder is set. The note is non-empty when the embedder failed.
+func (a *Assistant) plainSearch(ctx context.Context, q searchQuery, text string) (hits []livespec.Hit, note string, err error) {
 	sq := livespec.SearchQuery{Text: text, Validity: q.validity, Repos: q.repos, Limit: searchPool}
 	if a.Embedder != nil {
 		vec, err := a.Embedder.EmbedQuery(ctx, q.text)
@@ -71,16 +110,11 @@ func (a *Assistant) search(ctx context.Context, q searchQuery) (cands []*candida
 			sq.Vector, sq.Embedder = vec, a.Embedder.ID()
 		}
 	}
-	hits, err := a.Store.Search(ctx, sq)
+	hits, err = a.Store.Search(ctx, sq)
 	if err != nil {
 		return nil, note, storeError("search", err)
 	}
-	cands = rerank(q.text, hits)
-	cands, err = a.expandLinks(ctx, q, cands)
-	if err != nil {
-		return nil, note, err
-	}
-	return capWithLinked(cands, q.limit), note, nil
+	return hits, note, nil
 }
 
 // rerank scores the store's hits with a lexical score and fuses it with the
