@@ -147,8 +147,9 @@ func TestLightAnswersRunBeforeWaitingHeavyOnes(t *testing.T) {
 }
 
 // TestAnswerSaysWhereItsTimeWent: an answer's Server-Timing header says
-// how long it waited for a slot and for the running gate, and how long it
-// took, so a slow answer can be told from a queued one.
+// how long it waited for a slot and for the running gate, how long it
+// took and how long the server had the request, so a slow answer can be
+// told from a queued one and from a slow server or network.
 func TestAnswerSaysWhereItsTimeWent(t *testing.T) {
 	srv, err := New(Config{Asker: weighingAsker{}, Store: emptyStore{}})
 	if err != nil {
@@ -163,10 +164,10 @@ func TestAnswerSaysWhereItsTimeWent(t *testing.T) {
 		if w.Code != http.StatusOK {
 			t.Fatalf("%s: status %d: %s", accept, w.Code, w.Body)
 		}
-		want := regexp.MustCompile(`^queue;dur=[0-9.]+, gate;dur=[0-9.]+(, answer;dur=[0-9.]+)?$`)
+		want := regexp.MustCompile(`^queue;dur=[0-9.]+, gate;dur=[0-9.]+(, answer;dur=[0-9.]+, total;dur=[0-9.]+)?$`)
 		got := w.Header().Get("Server-Timing")
-		if !want.MatchString(got) || (accept == "application/json") != strings.Contains(got, "answer;") {
-			t.Errorf("%s: Server-Timing %q, want the queue and gate waits (and the answer's time when not streamed)", accept, got)
+		if !want.MatchString(got) || (accept == "application/json") != strings.Contains(got, "total;") {
+			t.Errorf("%s: Server-Timing %q, want the queue and gate waits (and the answer's and the request's time when not streamed)", accept, got)
 		}
 	}
 }

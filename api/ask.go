@@ -64,7 +64,7 @@ func askHandler(a *answers, qs queries) gin.HandlerFunc {
 			return err
 		}
 		if wantsEventStream(c.GetHeader("Accept")) {
-			c.Header("Server-Timing", serverTiming(waits, -1))
+			c.Header("Server-Timing", serverTiming(waits, -1, -1))
 			return a.stream(c, req, release)
 		}
 		start := time.Now()
@@ -72,7 +72,11 @@ func askHandler(a *answers, qs queries) gin.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		c.Header("Server-Timing", serverTiming(waits, time.Since(start)))
+		total := time.Duration(-1)
+		if t, ok := c.Get(requestStartKey); ok {
+			total = time.Since(t.(time.Time))
+		}
+		c.Header("Server-Timing", serverTiming(waits, time.Since(start), total))
 		writeJSON(c, http.StatusOK, ans)
 		return nil
 	})
@@ -80,15 +84,22 @@ func askHandler(a *answers, qs queries) gin.HandlerFunc {
 
 // serverTiming is the Server-Timing header of an answer: how long it
 // waited for its slot (queue) and for a place at the running gate (gate),
-// and how long it took to compute (answer; left out when negative).
-func serverTiming(w limit.Waits, answer time.Duration) string {
-	b := make([]byte, 0, 64)
+// how long it took to compute (answer) and how long the server had the
+// request until its answer was ready to be written (total: from the
+// handlers' start, so total minus the others is the server's own HTTP,
+// JSON and scheduling time); answer and total are left out when negative.
+func serverTiming(w limit.Waits, answer, total time.Duration) string {
+	b := make([]byte, 0, 80)
 	b = appendTiming(b, "queue", w.Queue)
 	b = append(b, ", "...)
 	b = appendTiming(b, "gate", w.Gate)
 	if answer >= 0 {
 		b = append(b, ", "...)
 		b = appendTiming(b, "answer", answer)
+	}
+	if total >= 0 {
+		b = append(b, ", "...)
+		b = appendTiming(b, "total", total)
 	}
 	return string(b)
 }

@@ -352,7 +352,10 @@ func limitBody(n int64) gin.HandlerFunc {
 	}
 }
 
-const requestIDKey = "livespec.request_id"
+const (
+	requestIDKey    = "livespec.request_id"
+	requestStartKey = "livespec.request_start" // time.Time the request reached the server's handlers
+)
 
 // observe gives each request an id, then logs and measures it once it is
 // done.
@@ -365,6 +368,7 @@ func (s *Server) observe(c *gin.Context) {
 		id = hex.EncodeToString(b[:])
 	}
 	c.Set(requestIDKey, id)
+	c.Set(requestStartKey, start)
 	c.Header("X-Request-Id", id)
 	c.Next()
 

@@ -194,14 +194,18 @@ type result struct {
 }
 
 // timing is what the server says of an answer's time (Server-Timing):
-// its wait for a slot, for a place at the running gate, and its own time.
+// its wait for a slot, for a place at the running gate, its own time and
+// the server's whole time.
 type timing struct {
 	queue, gate, answer time.Duration
-	ok                  bool
+	// total is how long the server had the request until its answer was
+	// ready to be written (0: not said).
+	total time.Duration
+	ok    bool
 }
 
 // parseTiming reads a Server-Timing header ("queue;dur=1.2, gate;dur=0,
-// answer;dur=4.5").
+// answer;dur=4.5, total;dur=6.1").
 func parseTiming(h string) timing {
 	var t timing
 	for part := range strings.SplitSeq(h, ",") {
@@ -219,6 +223,8 @@ func parseTiming(h string) timing {
 			t.gate = d
 		case "answer":
 			t.answer = d
+		case "total":
+			t.total = d
 		}
 	}
 	return t
@@ -331,7 +337,7 @@ func report(w io.Writer, rs []result, elapsed, slow time.Duration) bool {
 // place at the running gate, the answer's own time and the rest (HTTP,
 // JSON, the scheduler), and says what was in flight when they started.
 func slowLight(w io.Writer, rs []result, limit time.Duration) {
-	var queue, gate, answer, rest []time.Duration
+	var queue, gate, answer, rest, server, outside []time.Duration
 	var flying []float64
 	light, timed := 0, 0
 	for _, r := range rs {
@@ -350,6 +356,10 @@ func slowLight(w io.Writer, rs []result, limit time.Duration) {
 		t := r.timing
 		queue, gate, answer = append(queue, t.queue), append(gate, t.gate), append(answer, t.answer)
 		rest = append(rest, r.latency-t.queue-t.gate-t.answer)
+		if t.total > 0 {
+			server = append(server, t.total-t.queue-t.gate-t.answer)
+			outside = append(outside, r.latency-t.total)
+		}
 	}
 	fmt.Fprintf(w, "light answers started after the first second (past the start burst): %s\n", percentiles(lightAfter(rs, time.Second)))
 	if len(flying) == 0 {
@@ -362,6 +372,9 @@ func slowLight(w io.Writer, rs []result, limit time.Duration) {
 		med := func(ds []time.Duration) string { return fmt.Sprintf("%.1fms", float64(median(ds).Microseconds())/1000) }
 		fmt.Fprintf(w, "  their parts (median; %d with Server-Timing): slot wait %s, gate wait %s, answer %s, rest (HTTP, JSON, scheduler) %s\n",
 			timed, med(queue), med(gate), med(answer), med(rest))
+		if len(server) > 0 {
+			fmt.Fprintf(w, "  the rest (median): in the server around the answer %s, outside it (network, this client) %s\n", med(server), med(outside))
+		}
 	}
 }
 
@@ -385,21 +398,21 @@ func median(ds []time.Duration) time.Duration {
 }
 
 // writeTrace writes one line per request, in the order they started:
-// start and latency in ms, kind, status, the server's queue, gate and
-// answer times in ms (empty without Server-Timing), the heavy requests in
-// flight at its start and the question.
+// start and latency in ms, kind, status, the server's queue, gate,
+// answer and total times in ms (empty without Server-Timing), the heavy
+// requests in flight at its start and the question.
 func writeTrace(path string, rs []result) error {
 	rs = slices.Clone(rs)
 	slices.SortFunc(rs, func(a, b result) int { return cmp.Compare(a.start, b.start) })
 	var b bytes.Buffer
 	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) }
-	b.WriteString("start_ms\tkind\tstatus\tlatency_ms\tqueue_ms\tgate_ms\tanswer_ms\theavy_in_flight\tquestion\n")
+	b.WriteString("start_ms\tkind\tstatus\tlatency_ms\tqueue_ms\tgate_ms\tanswer_ms\ttotal_ms\theavy_in_flight\tquestion\n")
 	for _, r := range rs {
-		q, g, a := "", "", ""
+		q, g, a, tot := "", "", "", ""
 		if r.timing.ok {
-			q, g, a = ms(r.timing.queue), ms(r.timing.gate), ms(r.timing.answer)
+			q, g, a, tot = ms(r.timing.queue), ms(r.timing.gate), ms(r.timing.answer), ms(r.timing.total)
 		}
-		fmt.Fprintf(&b, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%d\t%s\n", ms(r.start), r.kind, r.status, ms(r.latency), q, g, a, r.inFlight["changes"]+r.inFlight["timeline"], r.text)
+		fmt.Fprintf(&b, "%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%d\t%s\n", ms(r.start), r.kind, r.status, ms(r.latency), q, g, a, tot, r.inFlight["changes"]+r.inFlight["timeline"], r.text)
 	}
 	return os.WriteFile(path, b.Bytes(), 0o644)
 }

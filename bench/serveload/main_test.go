@@ -38,7 +38,7 @@ func TestParseTiming(t *testing.T) {
 		name, header string
 		want         timing
 	}{
-		{"answer", "queue;dur=1.5, gate;dur=0, answer;dur=4.25", timing{queue: ms(1.5), answer: ms(4.25), ok: true}},
+		{"answer", "queue;dur=1.5, gate;dur=0, answer;dur=4.25, total;dur=7", timing{queue: ms(1.5), answer: ms(4.25), total: ms(7), ok: true}},
 		{"stream", "queue;dur=0, gate;dur=12", timing{gate: ms(12), ok: true}},
 		{"none", "", timing{}},
 		{"foreign metric", "db;dur=3, cache;desc=hit", timing{}},
