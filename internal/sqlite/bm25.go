@@ -175,6 +175,21 @@ func (c *termCache) sizesAt(ctx context.Context, q txQuerier, table string, to *
 	return d, nil
 }
 
+// keptAt sets lists[i] to the list of terms[i] kept at state and reports
+// whether every term has one.
+func (c *termCache) keptAt(state string, terms []string, lists [][]posting) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i, t := range terms {
+		l := c.lists[t]
+		if l == nil || l.at.state != state {
+			return false
+		}
+		lists[i] = l.ps
+	}
+	return true
+}
+
 // get returns term's kept list, at whichever snapshot it was read.
 func (c *termCache) get(term string) *termList {
 	c.mu.Lock()
@@ -301,18 +316,29 @@ func cmpInt64(a, b int64) int {
 
 // rankTexts returns every text of table matching any of terms with its
 // BM25 score (higher is better), in no particular order, in dst's array
-// when it is large enough.
-func (s *Store) rankTexts(ctx context.Context, tx *sql.Tx, table string, terms []string, dst []posting) ([]posting, error) {
+// when it is large enough. When view kept the table's state at its
+// DataVersion and every term's list is kept at that state, nothing is
+// read; else the state is read in tx (and noted in view) and the lists
+// at it.
+func (s *Store) rankTexts(ctx context.Context, tx *sql.Tx, table string, terms []string, dst []posting, view *searchView) ([]posting, error) {
 	tc := s.termCache(table)
 	if tc == nil {
 		return nil, errors.New("no FTS table " + table)
+	}
+	lists := make([][]posting, len(terms))
+	if state := view.ftsState(table); state != "" && tc.keptAt(state, terms, lists) {
+		total := 0
+		for _, l := range lists {
+			total += len(l)
+		}
+		return sumScores(dst, lists, total), nil
 	}
 	q := txQuerier{s, tx}
 	state, avg, err := ftsState(ctx, q, table)
 	if err != nil {
 		return nil, err
 	}
-	lists := make([][]posting, len(terms))
+	view.keepFTS(table, state)
 	total := 0
 	for i, t := range terms {
 		l, err := tc.read(ctx, q, table, state, avg, t)

@@ -57,7 +57,7 @@ func ourRanking(t testing.TB, s *Store, table string, terms []string, k int) []p
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	ranked, err := s.rankTexts(ctx, tx, table, terms, nil)
+	ranked, err := s.rankTexts(ctx, tx, table, terms, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

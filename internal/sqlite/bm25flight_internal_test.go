@@ -37,7 +37,7 @@ func TestTermReadOnceForConcurrentSearches(t *testing.T) {
 				return
 			}
 			defer tx.Rollback()
-			ranked, err := s.rankTexts(ctx, tx, "all_fts", []string{"pod"}, nil)
+			ranked, err := s.rankTexts(ctx, tx, "all_fts", []string{"pod"}, nil, nil)
 			if err != nil {
 				t.Error(err)
 				return
@@ -123,7 +123,7 @@ func TestRankingWhileWriting(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				ranked, err := s.rankTexts(ctx, tx, "all_fts", terms, nil)
+				ranked, err := s.rankTexts(ctx, tx, "all_fts", terms, nil, nil)
 				if err != nil {
 					tx.Rollback()
 					t.Error(err)

@@ -116,7 +116,7 @@ func sameScores(t *testing.T, s *Store, when string, terms []string) {
 		if storedTerm(term) {
 			wantStored++
 		}
-		got, err := s.rankTexts(ctx, tx, "all_fts", []string{term}, nil)
+		got, err := s.rankTexts(ctx, tx, "all_fts", []string{term}, nil, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -327,7 +327,7 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 		return nil, nil
 	}
 	buf := rankedBufs.Get().(*[]posting)
-	ranked, err := s.rankTexts(ctx, tx, "all_fts", terms, *buf)
+	ranked, err := s.rankTexts(ctx, tx, "all_fts", terms, *buf, f.view)
 	if err != nil {
 		return nil, err
 	}

@@ -75,6 +75,15 @@ type searchCache struct {
 	sets     *cache.LRU[string, fileSet]        // by fileSetKey
 	spans    *textSpans                         // nil until read (see spansAfter)
 	dated    int                                // searches kept at gen of current or as-of validity
+	fts      ftsKept                            // all_fts's state at gen, once read
+}
+
+// ftsKept is the state of all_fts (ftsState) at one DataVersion: a
+// search at that version whose terms' lists are kept at that state ranks
+// without reading it again (and, when its versions and texts are kept
+// too, reads nothing of the index).
+type ftsKept struct {
+	state string // "": not read
 }
 
 // fileSet is the rids of every version of some files, by text id
@@ -94,6 +103,7 @@ func (c *searchCache) view(gen uint64) *searchView {
 	if c.gen == gen && c.versions != nil {
 		v.keptVersions, v.keptTexts, v.keptFiles, v.keptSets = c.versions, c.texts, c.files, c.sets
 		v.spans, v.readSpans = c.spans, c.spans == nil && c.dated >= spansAfter
+		v.fts = c.fts
 	}
 	return v
 }
@@ -117,6 +127,23 @@ type searchView struct {
 	spans     *textSpans
 	readSpans bool
 	dated     bool
+	fts       ftsKept // all_fts's state, kept at gen or read by the search
+}
+
+// ftsState returns the state of table kept at the view's DataVersion or
+// read by its search; "" when neither (or v is nil).
+func (v *searchView) ftsState(table string) string {
+	if v == nil || table != "all_fts" {
+		return ""
+	}
+	return v.fts.state
+}
+
+// keepFTS notes the state of table read by the search, to keep.
+func (v *searchView) keepFTS(table, state string) {
+	if v != nil && table == "all_fts" {
+		v.fts = ftsKept{state: state}
+	}
 }
 
 // eachVersions calls fn with every version carrying each text of ids,
@@ -218,7 +245,10 @@ func (v *searchView) keep() {
 			return int64(len(k.repo)+len(k.path)+16*len(vs)) + 64
 		})
 		c.sets = cache.NewWeighed(maxKeptFileSets, func(k string, set fileSet) int64 { return int64(len(k)) + set.weight })
-		c.spans, c.dated = nil, 0
+		c.spans, c.dated, c.fts = nil, 0, ftsKept{}
+	}
+	if c.fts.state == "" {
+		c.fts = v.fts
 	}
 	if v.dated {
 		c.dated++
