@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/livespec/livespec"
@@ -470,7 +471,13 @@ func holdsAll(d *lexDoc, sig []sigTerm, pairs []string) bool {
 // ("kube-scheduler", "kubeScheduler"); a stop word parts two words, and
 // identifiers and symbols are read as the words they hold.
 func holdsPair(text string, pairs []string) bool {
-	toks := lex.Tokens(text)
+	buf := pairTokens.Get().(*[]lex.Token)
+	toks := lex.AppendTokens((*buf)[:0], text)
+	defer func() {
+		clear(toks) // let the texts go
+		*buf = toks[:0]
+		pairTokens.Put(buf)
+	}()
 	prev := ""
 	for i, t := range toks {
 		part := t.Part && !t.Symbol && !strings.ContainsAny(t.Word, "/.")
@@ -491,6 +498,10 @@ func holdsPair(text string, pairs []string) bool {
 	}
 	return false
 }
+
+// pairTokens keeps token slices between holdsPair calls, which read many
+// texts an answer.
+var pairTokens = sync.Pool{New: func() any { return new([]lex.Token) }}
 
 // suggestions returns up to maxSuggestions vocabulary words close to the
 // missing words, nearest first.
