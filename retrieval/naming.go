@@ -108,15 +108,23 @@ func (n naming) headingTier(v livespec.Version) int {
 	return best
 }
 
-// textTier returns namedInText when c's text holds a name of several
-// words side by side (plus namedNot for an alternative), or notNaming.
+// textTier returns namedInText when c's heading path or text holds a
+// name of several words side by side (plus namedNot for an alternative),
+// or notNaming: a section under a heading naming the thing ("Production
+// Readiness Review Questionnaire > Rollback Planning") names it as well as
+// one whose text does, and better than a table of contents listing it.
 func (n naming) textTier(c *candidate) int {
 	d := c.doc
 	if d == nil {
 		d = docs.analyse(c.v.Text, false)
 	}
+	h := c.header
+	if h == nil {
+		h = headerDoc(c.v)
+	}
 	for i, name := range n.names {
-		if len(name.pairs) == 0 || slices.ContainsFunc(name.terms, func(t string) bool { return !d.terms.has(t) }) || !holdsPair(c.v.Text, name.pairs) {
+		held := func(t string) bool { return d.terms.has(t) || h.terms.has(t) }
+		if len(name.pairs) == 0 || !all(name.terms, held) || !pathOrTextHolds(c.v, name.pairs) {
 			continue
 		}
 		if i > 0 {
@@ -125,6 +133,23 @@ func (n naming) textTier(c *candidate) int {
 		return namedInText
 	}
 	return notNaming
+}
+
+// pathOrTextHolds reports whether one heading of v's heading path, or its
+// text, holds one of pairs side by side (holdsPair); a pair never spans two
+// headings.
+func pathOrTextHolds(v livespec.Version, pairs []string) bool {
+	for h := range strings.SplitSeq(v.Heading, " > ") {
+		if holdsPair(h, pairs) {
+			return true
+		}
+	}
+	return holdsPair(v.Text, pairs)
+}
+
+// all reports whether f holds for every element of xs.
+func all(xs []string, f func(string) bool) bool {
+	return !slices.ContainsFunc(xs, func(x string) bool { return !f(x) })
 }
 
 // heldBy reports whether the heading text, analysed as d, holds every

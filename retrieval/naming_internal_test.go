@@ -22,6 +22,8 @@ func TestNamingTier(t *testing.T) {
 		{"the text holds the words apart", "Kube Scheduler", "Notes", "# Notes\n\nKube clusters run. Queues feed the scheduler.", notNaming},
 		{"the heading holds the words the other way round", "Scheduler Queues", "Notes > Queues of the scheduler", "## Queues of the scheduler\n\nThey feed it.", notNaming},
 		{"a heading of one word is the thing", "Labels", "Backlog > Labels", "## Labels\n\nUse them.", namedByHeading},
+		{"a heading above the section holds the thing", "Production Readiness", "Widgets > Production Readiness Review Questionnaire > Rollback Planning", "### Rollback Planning\n\nDisable the gate to roll back.", namedInText},
+		{"a pair never spans two headings", "Questionnaire Rollback", "Widgets > Production Readiness Review Questionnaire > Rollback Planning", "### Rollback Planning\n\nDisable the gate.", notNaming},
 		{"an alternative named by a heading ranks after the whole thing", "GDPR or personal data", "Privacy > Personal data", "## Personal data\n\nIt is kept.", namedByHeading + namedNot},
 	}
 	for _, tc := range tests {
