@@ -122,9 +122,9 @@ func (n naming) textTier(c *candidate) int {
 	if h == nil {
 		h = headerDoc(c.v)
 	}
+	missing := func(t string) bool { return !d.terms.has(t) && !h.terms.has(t) }
 	for i, name := range n.names {
-		held := func(t string) bool { return d.terms.has(t) || h.terms.has(t) }
-		if len(name.pairs) == 0 || !all(name.terms, held) || !pathOrTextHolds(c.v, name.pairs) {
+		if len(name.pairs) == 0 || slices.ContainsFunc(name.terms, missing) || !pathOrTextHolds(c.v, name.pairs) {
 			continue
 		}
 		if i > 0 {
@@ -145,11 +145,6 @@ func pathOrTextHolds(v livespec.Version, pairs []string) bool {
 		}
 	}
 	return holdsPair(v.Text, pairs)
-}
-
-// all reports whether f holds for every element of xs.
-func all(xs []string, f func(string) bool) bool {
-	return !slices.ContainsFunc(xs, func(x string) bool { return !f(x) })
 }
 
 // heldBy reports whether the heading text, analysed as d, holds every

@@ -145,11 +145,9 @@ func (s *Store) ChangedSections(ctx context.Context, q livespec.ChangeQuery, sec
 		return nil, fmt.Errorf("sqlite: changed sections: %w", err)
 	}
 	var asked []livespec.Key
-	names := make([][3]string, 0, len(sections))
 	for _, k := range sections {
 		if len(q.Repos) == 0 || slices.Contains(q.Repos, k.Repo) {
 			asked = append(asked, k)
-			names = append(names, [3]string{k.Repo, k.Path, k.Heading})
 		}
 	}
 	if len(asked) == 0 {
@@ -161,6 +159,11 @@ func (s *Store) ChangedSections(ctx context.Context, q livespec.ChangeQuery, sec
 	}
 	if kept != nil {
 		return keptChanged(kept, asked), nil
+	}
+	// A window of too many events is asked section by section.
+	names := make([][3]string, len(asked))
+	for i, k := range asked {
+		names[i] = [3]string{k.Repo, k.Path, k.Heading}
 	}
 	b, _ := json.Marshal(names)
 	rows, err := s.query(ctx, changedSections, string(b), from, to)
