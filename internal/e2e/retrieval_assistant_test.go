@@ -9,6 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"slices"
 	"sort"
 	"strings"
@@ -656,6 +658,17 @@ func askTimed(b *testing.B, a *retrieval.Assistant, qs []string, now time.Time) 
 	}
 	b.ReportMetric(pct(0.50), "p50-ms")
 	b.ReportMetric(pct(0.99), "p99-ms")
+	b.ReportMetric(float64(scannedHeap())/(1<<20), "scan-MiB")
+}
+
+// scannedHeap returns the bytes of heap that a collection scans (those
+// of objects holding pointers) after a collection run now: what the
+// process keeps (its caches) costs each later collection that much work.
+func scannedHeap() uint64 {
+	runtime.GC()
+	s := []metrics.Sample{{Name: "/gc/scan/heap:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 // processCPU returns the user and system CPU time the process has used.
