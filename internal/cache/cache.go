@@ -4,8 +4,6 @@ import (
 	"math"
 	"sync"
 	"time"
-
-	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
 // LRU is a map of at most a fixed number of entries, or of entries
@@ -13,8 +11,9 @@ import (
 // for concurrent use; adding to a full one forgets the least recently used
 // entries. The zero value is not usable: call NewLRU or NewWeighed.
 type LRU[K comparable, V any] struct {
-	mu sync.Mutex
-	c  *simplelru.LRU[K, V]
+	mu   sync.Mutex
+	l    list[K, V]
+	size int // the most entries; for a weighed LRU, no bound
 	// weigh, when set, weighs each entry; weight is what the entries
 	// weigh together, at most max.
 	weigh       func(K, V) int64
@@ -23,9 +22,7 @@ type LRU[K comparable, V any] struct {
 
 // NewLRU returns an empty LRU of at most size entries (at least one).
 func NewLRU[K comparable, V any](size int) *LRU[K, V] {
-	c := &LRU[K, V]{}
-	c.c = newSimple[K, V](size, nil)
-	return c
+	return &LRU[K, V]{l: newList[K, V](), size: max(size, 1)}
 }
 
 // NewWeighed returns an empty LRU whose entries weigh at most max
@@ -33,31 +30,21 @@ func NewLRU[K comparable, V any](size int) *LRU[K, V] {
 // what it holds, say; the same for the same entry). An entry that weighs
 // more than max alone is not kept.
 func NewWeighed[K comparable, V any](max int64, weigh func(K, V) int64) *LRU[K, V] {
-	c := &LRU[K, V]{weigh: weigh, max: max}
-	c.c = newSimple(math.MaxInt, func(k K, v V) { c.weight -= weigh(k, v) })
-	return c
-}
-
-func newSimple[K comparable, V any](size int, onEvict simplelru.EvictCallback[K, V]) *simplelru.LRU[K, V] {
-	c, err := simplelru.NewLRU(max(size, 1), onEvict)
-	if err != nil {
-		panic(err) // only for a size below one
-	}
-	return c
+	return &LRU[K, V]{l: newList[K, V](), size: math.MaxInt, weigh: weigh, max: max}
 }
 
 // Get returns the value of key and whether there is one.
 func (c *LRU[K, V]) Get(key K) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.c.Get(key)
+	return c.l.get(key)
 }
 
 // PeekMany returns the values of those of keys that have one, taking the
 // lock once. Unlike Get it does not make them the most recently used: a
 // cache read far more often than written (so that moving entries costs
 // more than finding them) forgets in the order it was written.
-func (c *LRU[K, V]) PeekMany(keys []K) map[K]V { return c.many(keys, c.c.Peek) }
+func (c *LRU[K, V]) PeekMany(keys []K) map[K]V { return c.many(keys, c.l.peek) }
 
 // PeekAll returns the value of each of keys (the zero value where there
 // is none) and whether there is one, taking the lock once and, like
@@ -67,14 +54,14 @@ func (c *LRU[K, V]) PeekAll(keys []K) ([]V, []bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, k := range keys {
-		vals[i], found[i] = c.c.Peek(k)
+		vals[i], found[i] = c.l.peek(k)
 	}
 	return vals, found
 }
 
 // GetMany returns the values of those of keys that have one, taking the
 // lock once, and makes them the most recently used, as Get does.
-func (c *LRU[K, V]) GetMany(keys []K) map[K]V { return c.many(keys, c.c.Get) }
+func (c *LRU[K, V]) GetMany(keys []K) map[K]V { return c.many(keys, c.l.get) }
 
 // many returns the values get finds for those of keys that have one,
 // taking the lock once.
@@ -94,15 +81,20 @@ func (c *LRU[K, V]) many(keys []K, get func(K) (V, bool)) map[K]V {
 func (c *LRU[K, V]) Add(key K, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	old, replaced := c.l.add(key, v)
 	if c.weigh == nil {
-		c.c.Add(key, v)
+		if c.l.len() > c.size {
+			c.l.removeOldest()
+		}
 		return
 	}
-	c.c.Remove(key) // its weight goes with it
-	c.c.Add(key, v)
+	if replaced {
+		c.weight -= c.weigh(key, old)
+	}
 	c.weight += c.weigh(key, v)
-	for c.weight > c.max && c.c.Len() > 0 {
-		c.c.RemoveOldest()
+	for c.weight > c.max && c.l.len() > 0 {
+		k, v, _ := c.l.removeOldest()
+		c.weight -= c.weigh(k, v)
 	}
 }
 
@@ -110,21 +102,24 @@ func (c *LRU[K, V]) Add(key K, v V) {
 func (c *LRU[K, V]) Remove(key K) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.c.Remove(key)
+	if v, ok := c.l.remove(key); ok && c.weigh != nil {
+		c.weight -= c.weigh(key, v)
+	}
 }
 
 // Purge forgets every entry.
 func (c *LRU[K, V]) Purge() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.c.Purge()
+	c.l.purge()
+	c.weight = 0
 }
 
 // Len is the number of entries.
 func (c *LRU[K, V]) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.c.Len()
+	return c.l.len()
 }
 
 // Weight is what the entries weigh together (0 for an LRU made by
@@ -139,19 +134,16 @@ func (c *LRU[K, V]) Weight() int64 {
 // after it was added; adding to a full set forgets the oldest key. Times
 // come from the caller. Safe for concurrent use.
 type TTL[K comparable] struct {
-	ttl time.Duration
-	mu  sync.Mutex
-	c   *simplelru.LRU[K, time.Time] // key → when it was added
+	ttl  time.Duration
+	size int
+	mu   sync.Mutex
+	l    list[K, time.Time] // key → when it was added
 }
 
 // NewTTL returns an empty set of at most size keys (at least one) that
 // expire ttl after they are added.
 func NewTTL[K comparable](size int, ttl time.Duration) *TTL[K] {
-	c, err := simplelru.NewLRU[K, time.Time](max(size, 1), nil)
-	if err != nil {
-		panic(err) // only for a size below one
-	}
-	return &TTL[K]{ttl: ttl, c: c}
+	return &TTL[K]{ttl: ttl, size: max(size, 1), l: newList[K, time.Time]()}
 }
 
 // Has reports whether key was added less than ttl before now.
@@ -162,7 +154,7 @@ func (s *TTL[K]) Has(key K, now time.Time) bool {
 }
 
 func (s *TTL[K]) live(key K, now time.Time) bool {
-	at, ok := s.c.Peek(key)
+	at, ok := s.l.peek(key)
 	return ok && now.Sub(at) < s.ttl
 }
 
@@ -170,7 +162,15 @@ func (s *TTL[K]) live(key K, now time.Time) bool {
 func (s *TTL[K]) Add(key K, now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.c.Add(key, now)
+	s.add(key, now)
+}
+
+// add remembers key from now on, forgetting the oldest key past the
+// bound.
+func (s *TTL[K]) add(key K, now time.Time) {
+	if s.l.add(key, now); s.l.len() > s.size {
+		s.l.removeOldest()
+	}
 }
 
 // Claim reports whether none of keys is in the set at now, and adds those
@@ -185,7 +185,7 @@ func (s *TTL[K]) Claim(now time.Time, keys ...K) bool {
 			first = false
 			continue
 		}
-		s.c.Add(k, now)
+		s.add(k, now)
 	}
 	return first
 }
@@ -194,7 +194,7 @@ func (s *TTL[K]) Claim(now time.Time, keys ...K) bool {
 func (s *TTL[K]) Remove(key K) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.c.Remove(key)
+	s.l.remove(key)
 }
 
 // Len is the number of keys held, expired ones included until they are
@@ -202,5 +202,5 @@ func (s *TTL[K]) Remove(key K) {
 func (s *TTL[K]) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.c.Len()
+	return s.l.len()
 }
