@@ -301,6 +301,16 @@ type DataVersioner interface {
 	DataVersion(ctx context.Context) (uint64, error)
 }
 
+// Warmer is implemented by stores that can read ahead what the searches
+// of the index as it is now will need, so that no answer pays for it
+// (the SQLite store: when each text can be valid, which an as-of search
+// uses to skip the texts valid only before or after its date). Servers
+// call it at start, through retrieval's Assistant.Warm; a process that
+// answers one question does not.
+type Warmer interface {
+	Warm(ctx context.Context) error
+}
+
 // VectorResetter switches the index to another embedder: `livespec ingest
 // --reembed` calls ResetVectors when SetIndex fails with EMISMATCH, then
 // embeds the texts again.

@@ -412,11 +412,19 @@ func (a *Assistant) checkRepos(ctx context.Context, repos []string) error {
 }
 
 // Warm computes the term statistics that topic questions (timelines,
-// changes about a topic) need, so that the first such question does not
+// changes about a topic) need and has a store that can (livespec.Warmer)
+// read ahead what its searches need, so that the first questions do not
 // pay for them. Servers call it at start; it is optional.
 func (a *Assistant) Warm(ctx context.Context) error {
-	_, err := a.corpus(ctx)
-	return err
+	if _, err := a.corpus(ctx); err != nil {
+		return err
+	}
+	if w, ok := a.Store.(livespec.Warmer); ok {
+		if err := w.Warm(ctx); err != nil {
+			return storeError("warm", err)
+		}
+	}
+	return nil
 }
 
 // generate has the generator phrase the evidence. When it fails before

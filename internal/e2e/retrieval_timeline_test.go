@@ -177,7 +177,16 @@ func TestWarm(t *testing.T) {
 	if err := (&retrieval.Assistant{Store: brokenRepos{f.store}}).Warm(context.Background()); livespec.ErrorCode(err) != livespec.EUNAVAILABLE {
 		t.Errorf("Warm on a broken store = %v, want EUNAVAILABLE", err)
 	}
+	// The store reads ahead what its searches need (livespec.Warmer).
+	if err := (&retrieval.Assistant{Store: brokenWarm{f.store}}).Warm(context.Background()); livespec.ErrorCode(err) != livespec.EUNAVAILABLE {
+		t.Errorf("Warm on a store that fails to warm = %v, want EUNAVAILABLE", err)
+	}
 }
+
+// brokenWarm is a store that fails to read ahead what its searches need.
+type brokenWarm struct{ *sqlite.Store }
+
+func (brokenWarm) Warm(context.Context) error { return errors.New("disk I/O error") }
 
 // brokenRepos is a store that cannot list its repositories.
 type brokenRepos struct{ *sqlite.Store }

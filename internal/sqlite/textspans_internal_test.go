@@ -69,6 +69,42 @@ func TestSpannedSearchesAsFresh(t *testing.T) {
 	}
 }
 
+// TestWarmReadsSpans checks that a warmed Store's first as-of search
+// finds what a Store that keeps nothing finds, reading the versions of
+// fewer texts than an unwarmed Store's first search: no search pays for
+// the spans of texts. A Store that keeps nothing reads none.
+func TestWarmReadsSpans(t *testing.T) {
+	path := t.TempDir() + "/x.db"
+	ctx := context.Background()
+	cold, warm, fresh := openAt(t, path), openAt(t, path), openAt(t, path)
+	fresh.mem().search.off = true
+	applyAll(t, cold, wordyHistory("a", 3, 60)...)
+	read := 0
+	readVersionsOfTexts = func(s *Store, ctx context.Context, tx *sql.Tx, ids []int64, view *searchView) error {
+		read += len(ids)
+		return s.readTextVersions(ctx, tx, ids, view)
+	}
+	t.Cleanup(func() { readVersionsOfTexts = (*Store).readTextVersions })
+	for _, s := range []*Store{warm, fresh} {
+		if err := s.Warm(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if fresh.mem().search.spans != nil {
+		t.Error("a Store that keeps nothing kept the spans of texts")
+	}
+	q := livespec.SearchQuery{Text: "memory pressure", Validity: livespec.AsOf(time.Date(2024, 1, 1, 1, 30, 0, 0, time.UTC)), Limit: 3}
+	search(t, cold, q)
+	unwarmed := read
+	read = 0
+	if got, want := search(t, warm, q), search(t, fresh, q); !reflect.DeepEqual(got, want) {
+		t.Fatalf("warmed as-of search found %v, a fresh store %v", ids(got), ids(want))
+	}
+	if read*2 > unwarmed {
+		t.Errorf("a warmed Store's first as-of search read the versions of %d texts, an unwarmed one's %d", read, unwarmed)
+	}
+}
+
 // search returns st's hits for q.
 func search(t *testing.T, st *Store, q livespec.SearchQuery) []livespec.Hit {
 	t.Helper()
