@@ -316,22 +316,28 @@ func cmpInt64(a, b int64) int {
 
 // rankTexts returns every text of table matching any of terms with its
 // BM25 score (higher is better), in no particular order, in dst's array
-// when it is large enough. When view kept the table's state at its
-// DataVersion and every term's list is kept at that state, nothing is
-// read; else the state is read in tx (and noted in view) and the lists
-// at it.
+// when it is large enough (sumScores of termLists).
 func (s *Store) rankTexts(ctx context.Context, tx *sql.Tx, table string, terms []string, dst []posting, view *searchView) ([]posting, error) {
+	lists, err := s.termLists(ctx, tx, table, terms, view)
+	if err != nil {
+		return nil, err
+	}
+	return sumScores(dst, lists), nil
+}
+
+// termLists returns each term's contributions to the texts of table
+// that match it, ordered by id (shared: callers must not change them).
+// When view kept the table's state at its DataVersion and every term's
+// list is kept at that state, nothing is read; else the state is read in
+// tx (and noted in view) and the lists at it.
+func (s *Store) termLists(ctx context.Context, tx *sql.Tx, table string, terms []string, view *searchView) ([][]posting, error) {
 	tc := s.termCache(table)
 	if tc == nil {
 		return nil, errors.New("no FTS table " + table)
 	}
 	lists := make([][]posting, len(terms))
 	if state := view.ftsState(table); state != "" && tc.keptAt(state, terms, lists) {
-		total := 0
-		for _, l := range lists {
-			total += len(l)
-		}
-		return sumScores(dst, lists, total), nil
+		return lists, nil
 	}
 	q := txQuerier{s, tx}
 	state, avg, err := ftsState(ctx, q, table)
@@ -339,16 +345,14 @@ func (s *Store) rankTexts(ctx context.Context, tx *sql.Tx, table string, terms [
 		return nil, err
 	}
 	view.keepFTS(table, state)
-	total := 0
 	for i, t := range terms {
 		l, err := tc.read(ctx, q, table, state, avg, t)
 		if err != nil {
 			return nil, err
 		}
 		lists[i] = l
-		total += len(l)
 	}
-	return sumScores(dst, lists, total), nil
+	return lists, nil
 }
 
 // sumScores returns every id of lists (each ordered by id) with the sum
@@ -356,7 +360,11 @@ func (s *Store) rankTexts(ctx context.Context, tx *sql.Tx, table string, terms [
 // in no particular order. Ids index a slice of positions in the result
 // when they are dense enough; else the lists are merged. The result is
 // in dst's array when it is large enough.
-func sumScores(dst []posting, lists [][]posting, total int) []posting {
+func sumScores(dst []posting, lists [][]posting) []posting {
+	total := 0
+	for _, l := range lists {
+		total += len(l)
+	}
 	maxID := int64(-1)
 	for _, l := range lists {
 		if len(l) > 0 {

@@ -350,7 +350,7 @@ func TestSumScoresAddsInListOrder(t *testing.T) {
 				slices.SortFunc(lists[i], func(a, b posting) int { return cmpInt64(a.id, b.id) })
 				total += len(lists[i])
 			}
-			got := sumScores(nil, lists, total)
+			got := sumScores(nil, lists)
 			slices.SortFunc(got, func(a, b posting) int { return cmpInt64(a.id, b.id) })
 			want := mergeScores(nil, lists, total)
 			if len(got) != len(want) {

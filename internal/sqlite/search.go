@@ -76,10 +76,13 @@ type searchFilter struct {
 	// view: what the search may use of the Store's searchCache and what
 	// it read to keep there.
 	view *searchView
-	// holding is the FTS5 query the texts of a filtered search match
-	// (holdingExpr); none is true when no text can.
-	holding string
-	none    bool
+	// allTerms: the texts of a filtered search hold every term of its
+	// text (SearchQuery.All); phrases is the FTS5 query of which they
+	// hold one of SearchQuery.Phrases (phrasesExpr); none is true when
+	// no text can.
+	allTerms bool
+	phrases  string
+	none     bool
 	// spanned: the search dropped the texts none of whose versions can
 	// pass its validity (see textSpans).
 	spanned bool
@@ -87,7 +90,8 @@ type searchFilter struct {
 
 func newSearchFilter(q livespec.SearchQuery) (*searchFilter, error) {
 	f := &searchFilter{validity: q.Validity, at: clampNanos(q.Validity.At), repos: q.Repos, pathList: q.Paths}
-	f.holding, f.none = holdingExpr(q)
+	f.phrases, f.none = phrasesExpr(q.Phrases)
+	f.allTerms = q.All
 	if err := f.where.validity("v", q.Validity); err != nil {
 		return nil, err
 	}
@@ -326,15 +330,16 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 	if len(terms) == 0 {
 		return nil, nil
 	}
-	buf := rankedBufs.Get().(*[]posting)
-	ranked, err := s.rankTexts(ctx, tx, "all_fts", terms, *buf, f.view)
+	lists, err := s.termLists(ctx, tx, "all_fts", terms, f.view)
 	if err != nil {
 		return nil, err
 	}
+	buf := rankedBufs.Get().(*[]posting)
+	ranked := sumScores(*buf, lists)
 	// Nothing returned holds ranked: candidates are copied out of it.
 	defer func() { *buf = ranked[:0]; rankedBufs.Put(buf) }()
-	if f.holding != "" {
-		held, err := keepHolding(ctx, tx, ranked, f.holding)
+	if f.allTerms || f.phrases != "" {
+		held, err := f.keepHolding(ctx, tx, ranked, lists)
 		if err != nil {
 			return nil, err
 		}
