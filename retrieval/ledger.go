@@ -117,11 +117,12 @@ func (a *Assistant) documentChanges(ctx context.Context, q livespec.ChangeQuery,
 
 // topicChanges returns the window's events about the topic (see narrow).
 // Only the sections that mention it and that an event of the window
-// changed (changed, as matchInWindow found them) can hold one: their own
-// events, under their names or from them (Store.SectionChanges), are
-// narrowed, then the kept ones' files are read in full at their dates
-// (keepInFull). A topic that is a file as a whole reads that file's
-// events briefly instead.
+// changed (changed, as matchRuns found them) can hold one: their own
+// events, under their names or from them (Store.SectionChanges), with
+// every part of each (withAllParts), are narrowed, and the file-level
+// events of the kept ones' commits are read (withFileEvents). A topic
+// that is a file as a whole reads that file's events briefly instead,
+// then the kept ones in full (keepInFull).
 func (a *Assistant) topicChanges(ctx context.Context, q livespec.ChangeQuery, m *topicMatch, changed []livespec.Key) ([]livespec.Change, error) {
 	narrowed := func(cs []livespec.Change) []livespec.Change { return narrow(cs, m) }
 	if m.fileMode {
@@ -139,7 +140,92 @@ func (a *Assistant) topicChanges(ctx context.Context, q livespec.ChangeQuery, m 
 	if err != nil {
 		return nil, storeError("read section changes", err)
 	}
-	return a.keepInFull(ctx, q, MergeParts(cs), narrowed)
+	if cs, err = a.withAllParts(ctx, q, cs, changed); err != nil {
+		return nil, err
+	}
+	return a.withFileEvents(ctx, q, cs, narrowed)
+}
+
+// withAllParts returns the section events cs of the sections asked
+// (Store.SectionChanges) with the other parts of each: an event found
+// from an asked name changed a section now under another one, whose other
+// parts may have had other names before, and a report merges every part
+// of it (MergeParts), keeping the first part's ids and old names. Those
+// parts are events under the section's present name: read as its events
+// (in q's window), and kept when of the same commit. The events, in
+// Changes order, come back each once.
+func (a *Assistant) withAllParts(ctx context.Context, q livespec.ChangeQuery, cs []livespec.Change, asked []livespec.Key) ([]livespec.Change, error) {
+	type event struct{ repo, commit, path, heading string }
+	names := make(map[sectionID]bool, len(asked))
+	for _, k := range asked {
+		names[sectionID{k.Repo, k.Path, k.Heading}] = true
+	}
+	moved := map[event]bool{} // events found from an asked name only
+	seen := map[sectionID]bool{}
+	var more []livespec.Key // their present names
+	for _, c := range cs {
+		s := sectionID{c.Repo, c.Path, c.Heading}
+		if names[s] {
+			continue
+		}
+		moved[event{c.Repo, c.Commit, c.Path, c.Heading}] = true
+		if !seen[s] {
+			seen[s] = true
+			more = append(more, livespec.Key{Repo: c.Repo, Path: c.Path, Heading: c.Heading})
+		}
+	}
+	if len(more) == 0 {
+		return cs, nil
+	}
+	parts, err := a.Store.SectionChanges(ctx, q, more)
+	if err != nil {
+		return nil, storeError("read section changes", err)
+	}
+	have := make(map[string]bool, len(cs))
+	for _, c := range cs {
+		have[c.ID] = true
+	}
+	out := slices.Clone(cs)
+	for _, c := range parts {
+		if c.Section && !have[c.ID] && moved[event{c.Repo, c.Commit, c.Path, c.Heading}] {
+			have[c.ID] = true
+			out = append(out, c)
+		}
+	}
+	slices.SortStableFunc(out, livespec.CompareChanges)
+	return out, nil
+}
+
+// withFileEvents returns keep(cs), cs being section events in Changes
+// order with every part of each, and the file-level events keep keeps
+// with them: read at the kept events' files and dates (keptDates), the
+// events merged in Changes order and kept again. keep keeps a
+// file-level event by the section events of its commit and file.
+func (a *Assistant) withFileEvents(ctx context.Context, q livespec.ChangeQuery, cs []livespec.Change, keep func([]livespec.Change) []livespec.Change) ([]livespec.Change, error) {
+	kept := keep(MergeParts(cs))
+	if len(kept) == 0 {
+		return kept, nil
+	}
+	var paths []string
+	seen := map[string]bool{}
+	for _, c := range kept {
+		if !seen[c.Path] {
+			seen[c.Path] = true
+			paths = append(paths, livespec.LiteralGlob(c.Path))
+		}
+	}
+	q.Paths, q.Brief, q.Sections = paths, false, false
+	all := slices.Clone(cs)
+	for _, w := range keptDates(kept) {
+		q.From, q.To = w.From, w.To
+		fs, err := a.Store.Changes(ctx, q)
+		if err != nil {
+			return nil, storeError("read changes", err)
+		}
+		all = append(all, fs...)
+	}
+	slices.SortStableFunc(all, livespec.CompareChanges)
+	return keep(MergeParts(all)), nil
 }
 
 // noteNoneOf notes, when a narrowed report kept no event, how many landed

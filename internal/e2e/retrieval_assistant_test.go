@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"runtime/metrics"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -639,19 +641,23 @@ func BenchmarkAskMix(b *testing.B) {
 
 // askTimed asks qs in turn, one per iteration, and reports the CPU time
 // per answer (which a busy machine's queue does not inflate) and the p50
-// and p99 latency.
+// and p99 latency. With LIVESPEC_BENCH_SLOWEST=N it also logs the N
+// questions that took the most CPU time (see logSlowest).
 func askTimed(b *testing.B, a *retrieval.Assistant, qs []string, now time.Time) {
 	ctx := context.Background()
 	var lat []time.Duration
+	var spent []askCost
 	cpu := processCPU()
 	for i := 0; b.Loop(); i++ {
-		start := time.Now()
+		start, c0 := time.Now(), processCPU()
 		if _, err := a.Ask(ctx, livespec.AskRequest{Question: qs[i%len(qs)], Now: now}, nil); err != nil {
 			b.Fatal(err)
 		}
 		lat = append(lat, time.Since(start))
+		spent = append(spent, askCost{qs[i%len(qs)], processCPU() - c0})
 	}
 	b.ReportMetric(float64((processCPU()-cpu).Microseconds())/1000/float64(len(lat)), "cpu-ms/op")
+	logSlowest(b, spent)
 	slices.Sort(lat)
 	pct := func(p float64) float64 {
 		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
@@ -669,6 +675,25 @@ func scannedHeap() uint64 {
 	s := []metrics.Sample{{Name: "/gc/scan/heap:bytes"}}
 	metrics.Read(s)
 	return s[0].Value.Uint64()
+}
+
+// askCost is the CPU time one answer took.
+type askCost struct {
+	question string
+	cpu      time.Duration
+}
+
+// logSlowest logs the LIVESPEC_BENCH_SLOWEST costliest of spent, costliest
+// first, with their CPU milliseconds: where a kind's tail starts looking.
+func logSlowest(b *testing.B, spent []askCost) {
+	n, _ := strconv.Atoi(os.Getenv("LIVESPEC_BENCH_SLOWEST"))
+	if n <= 0 {
+		return
+	}
+	slices.SortFunc(spent, func(x, y askCost) int { return cmp.Compare(y.cpu, x.cpu) })
+	for _, s := range spent[:min(n, len(spent))] {
+		b.Logf("%7.2f cpu-ms  %s", float64(s.cpu.Microseconds())/1000, s.question)
+	}
 }
 
 // processCPU returns the user and system CPU time the process has used.
