@@ -1011,8 +1011,17 @@ var gluedSentence = regexp.MustCompile(`([a-z)\]` + "`" + `][.!?])([A-Z][a-z])`)
 func sentencesOf(text string) []string {
 	var out []string
 	for _, p := range plainText(text) {
-		p = gluedSentence.ReplaceAllString(htmlTag.ReplaceAllString(p, ""), "$1 $2")
-		p = listMark.ReplaceAllString(p, "$1 $2")
+		// Each pattern is run only on a text that may hold it: most hold
+		// no tag, and few a sentence end before a capital or a digit.
+		if strings.IndexByte(p, '<') >= 0 {
+			p = htmlTag.ReplaceAllString(p, "")
+		}
+		if endBefore(p, 'A', 'Z') {
+			p = gluedSentence.ReplaceAllString(p, "$1 $2")
+		}
+		if endBefore(p, '0', '9') {
+			p = listMark.ReplaceAllString(p, "$1 $2")
+		}
 		start := 0
 		rs := []rune(p)
 		for i := 0; i < len(rs); i++ {
@@ -1029,9 +1038,22 @@ func sentencesOf(text string) []string {
 		}
 	}
 	for i := range out {
-		out[i] = leadingNumber.ReplaceAllString(out[i], "")
+		if out[i][0] >= '0' && out[i][0] <= '9' {
+			out[i] = leadingNumber.ReplaceAllString(out[i], "")
+		}
 	}
 	return out
+}
+
+// endBefore reports whether s holds ".", "!" or "?" right before a byte
+// from lo to hi: where gluedSentence and listMark can match.
+func endBefore(s string, lo, hi byte) bool {
+	for i := 0; i+1 < len(s); i++ {
+		if c := s[i]; (c == '.' || c == '!' || c == '?') && s[i+1] >= lo && s[i+1] <= hi {
+			return true
+		}
+	}
+	return false
 }
 
 // overlap returns a sentence's score for query: how many distinct terms of

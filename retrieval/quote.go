@@ -69,7 +69,10 @@ var (
 // proseSentences splits a section's text into sentences the way a reader
 // sees them: comments dropped, lines wrapped inside a paragraph joined.
 func proseSentences(text string) []string {
-	text = dropEmphasis(htmlComment.ReplaceAllString(text, ""))
+	if strings.Contains(text, "<!--") {
+		text = htmlComment.ReplaceAllString(text, "")
+	}
+	text = dropEmphasis(text)
 	var lines []string
 	joinable, fenced := false, false
 	for _, l := range strings.Split(text, "\n") {
@@ -100,6 +103,9 @@ func proseSentences(text string) []string {
 // dropEmphasis removes Markdown bold and italic marks outside code spans:
 // "**/testdata/**" in backticks is a glob, not bold text.
 func dropEmphasis(text string) string {
+	if !strings.Contains(text, "**") && !strings.Contains(text, "__") {
+		return text
+	}
 	parts := strings.Split(text, "`")
 	for i := range parts {
 		// Even parts are outside code; an unclosed backtick opens none.
