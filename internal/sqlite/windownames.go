@@ -3,7 +3,9 @@ package sqlite
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/livespec/livespec"
@@ -74,9 +76,23 @@ func (w *windowNames) keep(gen uint64, key string, names map[sectionName]bool) {
 }
 
 // windowEvents selects the section-level events of the window ?1 <= date
-// < ?2, at most ?3 of them: what changedNames needs of each.
-const windowEvents = `SELECT date, repo, seq, path, heading, part, id, old_path, old_heading FROM changes
-WHERE section = 1 AND date >= ?1 AND date < ?2 LIMIT ?3`
+// < ?2, at most ?3 of them, in Changes order (changes_order covers the
+// query: no row is read from the table): what changedNames needs of each,
+// packed in one value (see packExpr) or, windowEventCols, as columns.
+const (
+	windowEventCols = `c.date, c.seq, c.repo, c.path, c.heading, c.old_path, c.old_heading`
+	windowEventFrom = ` FROM changes c WHERE +c.section = 1 AND c.date >= ?1 AND c.date < ?2 ORDER BY ` + changeOrder + ` LIMIT ?3`
+)
+
+var windowEvents = `SELECT ` + packExpr(strings.Split(windowEventCols, ", ")...) + windowEventFrom
+
+// windowEvent is what changedNames reads of an event: its commit (date
+// and seq), name and old names.
+type windowEvent struct {
+	date, seq        int64
+	name             sectionName
+	oldPath, oldHead string
+}
 
 // changedNames returns every name a section-level event of the window
 // [from, to) changed, as changedSections keeps them: the event's own, and
@@ -95,47 +111,15 @@ func (s *Store) changedNames(ctx context.Context, from, to int64) (map[sectionNa
 		return names, nil
 	}
 	limit := cmp.Or(w.limit, maxWindowEvents)
-	rows, err := s.query(ctx, windowEvents, from, to, limit+1)
+	names, exact, err := s.readWindowNames(ctx, windowEvents, from, to, limit, unpackWindowEvent, nil)
+	if err == nil && !exact { // a name holds a NUL byte: read the columns
+		names, _, err = s.readWindowNames(ctx, `SELECT `+windowEventCols+windowEventFrom, from, to, limit, nil,
+			func(rows *sql.Rows, e *windowEvent) error {
+				return rows.Scan(&e.date, &e.seq, &e.name.repo, &e.name.path, &e.name.heading, &e.oldPath, &e.oldHead)
+			})
+	}
 	if err != nil {
 		return nil, err
-	}
-	defer rows.Close()
-	type event struct {
-		date, seq int64
-		repo      string
-		path      string
-		heading   string
-	}
-	type first struct {
-		part             int
-		id               string
-		oldPath, oldHead string
-	}
-	names := map[sectionName]bool{}
-	firsts := map[event]first{}
-	n := 0
-	for rows.Next() {
-		var e event
-		var f first
-		if err := rows.Scan(&e.date, &e.repo, &e.seq, &e.path, &e.heading, &f.part, &f.id, &f.oldPath, &f.oldHead); err != nil {
-			return nil, err
-		}
-		if n++; n > limit {
-			names = nil
-			break
-		}
-		names[sectionName{e.repo, e.path, e.heading}] = true
-		if old, ok := firsts[e]; !ok || f.part < old.part || f.part == old.part && f.id < old.id {
-			firsts[e] = f
-		}
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, err
-	}
-	for e, f := range firsts {
-		if names != nil && (f.oldPath != "" || f.oldHead != "") {
-			names[sectionName{e.repo, cmp.Or(f.oldPath, e.path), cmp.Or(f.oldHead, e.heading)}] = true
-		}
 	}
 	// Kept only when no write committed since gen was read: the names
 	// are then of that state.
@@ -143,6 +127,61 @@ func (s *Store) changedNames(ctx context.Context, from, to int64) (map[sectionNa
 		w.keep(gen, key, names)
 	}
 	return names, nil
+}
+
+// readWindowNames runs query, which selects the window's events packed
+// (read with unpack) or as columns (read with scan), and returns the
+// names changedNames keeps of them: nil when they are more than limit.
+// With packed rows, exact is false when a row did not split.
+func (s *Store) readWindowNames(ctx context.Context, query string, from, to int64, limit int,
+	unpack func(string, *windowEvent) bool, scan func(*sql.Rows, *windowEvent) error) (names map[sectionName]bool, exact bool, err error) {
+	rows, err := s.query(ctx, query, from, to, limit+1)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	names = map[sectionName]bool{}
+	var row string
+	var last windowEvent // an event's parts are adjacent, its first part first
+	for n := 1; rows.Next(); n++ {
+		var e windowEvent
+		if unpack != nil {
+			if err := rows.Scan(&row); err != nil {
+				return nil, false, err
+			}
+			if !unpack(row, &e) {
+				return nil, false, nil
+			}
+		} else if err := scan(rows, &e); err != nil {
+			return nil, false, err
+		}
+		if n > limit {
+			names = nil
+			break
+		}
+		first := n == 1 || e.date != last.date || e.seq != last.seq || e.name != last.name
+		last = e
+		names[e.name] = true
+		if first && (e.oldPath != "" || e.oldHead != "") {
+			names[sectionName{e.name.repo, cmp.Or(e.oldPath, e.name.path), cmp.Or(e.oldHead, e.name.heading)}] = true
+		}
+	}
+	return names, true, closeRows(rows)
+}
+
+// unpackWindowEvent fills e from a row of windowEvents and reports
+// whether the row split exactly.
+func unpackWindowEvent(row string, e *windowEvent) bool {
+	var f [7]string
+	if !split(row, f[:]) {
+		return false
+	}
+	date, ok1 := parseInt(f[0])
+	seq, ok2 := parseInt(f[1])
+	e.date, e.seq = date.Int64, seq.Int64
+	e.name = sectionName{f[2], f[3], f[4]}
+	e.oldPath, e.oldHead = f[5], f[6]
+	return ok1 && ok2
 }
 
 // keptChanged returns those of sections (in order) that names holds.
