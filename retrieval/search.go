@@ -665,8 +665,9 @@ func lexExpand(qs []qterm, texts iter.Seq[[]string]) {
 		if a == "" {
 			continue
 		}
+		initials := capitals(a[0])
 		for parts := range texts {
-			if run := acronymRun(a, parts); run != nil {
+			if run := acronymRun(a, initials, parts); run != nil {
 				for _, w := range run {
 					qs[i].expansion = append(qs[i].expansion, lex.Stem(strings.ToLower(w)))
 				}
@@ -678,36 +679,106 @@ func lexExpand(qs []qterm, texts iter.Seq[[]string]) {
 
 // acronymRun returns the first run of len(a) words of parts (textWords)
 // whose initials are capitals that lower-case to a's bytes, or nil.
-func acronymRun(a string, parts []string) []string {
-	n := len(a)
-	last := make([]string, n) // the last n words read: word k at k%n
-	k := 0
-	for w := range textWords(parts...) {
-		last[k%n] = w
-		if k++; k >= n && spells(a, last, k) {
-			run := make([]string, n)
-			for j := range n {
-				run[j] = last[(k-n+j)%n]
+// initials are capitals(a[0]), which a run starts with: only the words
+// that start with one are read on.
+func acronymRun(a string, initials []string, parts []string) []string {
+	next := make([]int, len(initials)) // where each of initials is next found (see nextInitial)
+	for p, part := range parts {
+		for k := range next {
+			next[k] = -2 // not looked for yet
+		}
+		for i := 0; ; {
+			j := nextInitial(part, i, initials, next)
+			if j < 0 {
+				break
 			}
-			return run
+			if wordStart(part, j) {
+				if run := runAt(a, parts, p, j); run != nil {
+					return run
+				}
+			}
+			i = j + 1
 		}
 	}
 	return nil
 }
 
-// spells reports whether the n = len(a) words before the k-th read, kept
-// in last at their position modulo n, have capital initials that
-// lower-case to a's bytes; it looks at the latest word first.
-func spells(a string, last []string, k int) bool {
-	n := len(a)
-	for j := n - 1; j >= 0; j-- {
-		r, _ := utf8.DecodeRuneInString(last[(k-n+j)%n])
-		if unicode.ToLower(r) != rune(a[j]) || !unicode.IsUpper(r) {
-			return false
+// nextInitial returns the first place from i on where part holds one of
+// initials, or -1; next keeps where each was found last (-1: nowhere from
+// there on), and one found before i (or not looked for: -2) is looked for
+// again.
+func nextInitial(part string, i int, initials []string, next []int) int {
+	first := -1
+	for k, c := range initials {
+		if next[k] != -1 && next[k] < i {
+			if at := strings.Index(part[i:], c); at >= 0 {
+				next[k] = i + at
+			} else {
+				next[k] = -1
+			}
+		}
+		if next[k] >= 0 && (first < 0 || next[k] < first) {
+			first = next[k]
 		}
 	}
-	return true
+	return first
 }
+
+// wordStart reports whether a word of text (textWords) starts at i: no
+// letter or digit ends just before it.
+func wordStart(text string, i int) bool {
+	if i == 0 {
+		return true
+	}
+	if c := text[i-1]; c < utf8.RuneSelf {
+		return !wordBytes[c]
+	}
+	r, _ := utf8.DecodeLastRuneInString(text[:i])
+	return !lex.IsWordRune(r)
+}
+
+// runAt returns the len(a) words of parts from parts[p][i:] on, read as
+// textWords reads them, when their initials are capitals that lower-case
+// to a's bytes, or nil.
+func runAt(a string, parts []string, p, i int) []string {
+	var run []string
+	for ; p < len(parts); p, i = p+1, 0 {
+		text := parts[p]
+		for i < len(text) {
+			start := skipRunes(text, i, false)
+			if i = skipRunes(text, start, true); i == start {
+				break
+			}
+			w := text[start:i]
+			if r, _ := utf8.DecodeRuneInString(w); unicode.ToLower(r) != rune(a[len(run)]) || !unicode.IsUpper(r) {
+				return nil
+			}
+			if run = append(run, w); len(run) == len(a) {
+				return run
+			}
+		}
+	}
+	return nil
+}
+
+// capitals returns, UTF-8 encoded, the runes that are capitals
+// (unicode.IsUpper) whose lower case (unicode.ToLower) is the rune of the
+// byte c: the initials of a word that stands for c in an acronym.
+func capitals(c byte) []string {
+	var out []string
+	if u := unicode.ToUpper(rune(c)); unicode.IsUpper(u) && unicode.ToLower(u) == rune(c) {
+		out = append(out, string(u))
+	}
+	for _, u := range otherCapitals[c] {
+		out = append(out, string(u))
+	}
+	return out
+}
+
+// otherCapitals are the capitals that lower-case to a byte's rune besides
+// its upper case (the Kelvin sign to "k"): TestCapitals checks them
+// against every rune.
+var otherCapitals = map[byte][]rune{'i': {'\u0130'}, 'k': {'\u212a'}, 0xdf: {'\u1e9e'}, 0xe5: {'\u212b'}}
 
 // wholeTexts yields each of texts as a text of one part (see lexExpand).
 func wholeTexts(texts iter.Seq[string]) iter.Seq[[]string] {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/lex"
@@ -256,4 +258,73 @@ func TestStoreText(t *testing.T) {
 			t.Errorf("statistics not read again after the checkpoint moved")
 		}
 	})
+}
+
+// TestCapitals checks capitals against every rune: for each byte, the
+// capitals whose lower case is its rune, and no other.
+func TestCapitals(t *testing.T) {
+	var want [256][]string
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if l := unicode.ToLower(r); unicode.IsUpper(r) && l < 256 {
+			want[l] = append(want[l], string(r))
+		}
+	}
+	for c := range 256 {
+		if got := capitals(byte(c)); !slices.Equal(got, want[c]) {
+			t.Errorf("capitals(%#x) = %q, want %q", c, got, want[c])
+		}
+	}
+}
+
+// TestAcronymRunIsTheFirstWindow checks acronymRun against plainAcronymRun, which reads every
+// word of the parts in turn (textWords) and testing each window of
+// len(a) words: the same first run, or none, wherever the initials stand
+// (after other capitals, inside words, after non-ASCII letters and bytes
+// that are no UTF-8, across parts).
+func TestAcronymRunIsTheFirstWindow(t *testing.T) {
+	tests := []struct {
+		name, acronym string
+		parts         []string
+	}{
+		{"plain", "tsc", []string{"The Technical Steering Committee meets"}},
+		{"capitals inside words", "tsc", []string{"McTechnical Steering Committee, then Technical Steering Committee"}},
+		{"after a non-ASCII letter", "tsc", []string{"éTechnical Steering Committee and Technical Steering Committee"}},
+		{"after a byte that is no UTF-8", "tsc", []string{"\xc3Technical Steering Committee"}},
+		{"after a truncated rune", "tsc", []string{"\xe2\x82Technical Steering Committee"}},
+		{"a partial run first", "tsc", []string{"Technical Steering and Technical Stuff Committee Technical Steering Committee"}},
+		{"across parts", "tsc", []string{"the Technical", "Steering", "Committee"}},
+		{"across an empty part", "tsc", []string{"the Technical", "", "Steering Committee"}},
+		{"the Kelvin sign", "kp", []string{"\u212aelvin Points and Kilo Pascal"}},
+		{"a dotted capital I", "ip", []string{"\u0130stanbul Protocol"}},
+		{"non-ASCII capitals", "äü", []string{"Ärger Über"}},
+		{"digits and symbols", "tsc", []string{"T1 S2 C3 and Technical_Steering Committee and T-S-C"}},
+		{"none", "tsc", []string{"technical steering committee", "", ""}},
+		{"empty", "tsc", []string{"", "", ""}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := acronymRun(tc.acronym, capitals(tc.acronym[0]), tc.parts)
+			if want := plainAcronymRun(tc.acronym, tc.parts); !slices.Equal(got, want) {
+				t.Errorf("acronymRun(%q) = %q, want %q", tc.acronym, got, want)
+			}
+		})
+	}
+}
+
+// plainAcronymRun returns the first window of len(a) words of parts (textWords)
+// whose initials are capitals lower-casing to a's bytes, or nil.
+func plainAcronymRun(a string, parts []string) []string {
+	words := slices.Collect(textWords(parts...))
+	for end := len(a); end <= len(words); end++ {
+		w := words[end-len(a) : end]
+		ok := true
+		for j := range w {
+			r, _ := utf8.DecodeRuneInString(w[j])
+			ok = ok && unicode.IsUpper(r) && unicode.ToLower(r) == rune(a[j])
+		}
+		if ok {
+			return w
+		}
+	}
+	return nil
 }
