@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -308,6 +309,55 @@ func TestHeaderDocKeysPathAndHeading(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := headerDoc(tc.v).holds(lex.Stem(tc.term), false); got != tc.want {
 				t.Errorf("holds(%q) = %v, want %v", tc.term, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestAnalysePoolKeepsEachVersionOnce checks that a topic pool keeps each
+// version once, in the search's order, with its own analysis: a version
+// the search gave twice is dropped, while another version of the same
+// text, path and heading (its section's text restored by a later commit,
+// the same analysis key) and a repeated version without a hash are told
+// apart by their ids.
+func TestAnalysePoolKeepsEachVersionOnce(t *testing.T) {
+	version := func(id, text, heading string) livespec.Version {
+		return livespec.Version{ID: id, Key: livespec.Key{Repo: "r", Path: "docs/pool.md", Heading: heading}, Text: text, Hash: livespec.ContentHash(text)}
+	}
+	first := version("v1", "Widget sizing", "Widgets")
+	restored := version("v3", "Widget sizing", "Widgets") // v1's text again
+	other := version("v2", "Gadget sizing", "Gadgets")
+	noHash := version("v4", "Doohickey sizing", "Doohickeys")
+	noHash.Hash = ""
+	tests := []struct {
+		name string
+		hits []livespec.Version
+		want []string
+	}{
+		{"no repeats", []livespec.Version{first, other, restored}, []string{"v1", "v2", "v3"}},
+		{"a repeat", []livespec.Version{first, other, first, restored, other}, []string{"v1", "v2", "v3"}},
+		{"a repeat after a restored text", []livespec.Version{restored, first, restored, noHash}, []string{"v3", "v1", "v4"}},
+		{"a repeat without a hash", []livespec.Version{noHash, first, noHash}, []string{"v4", "v1"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			hits := make([]livespec.Hit, len(tc.hits))
+			for i, v := range tc.hits {
+				hits[i] = livespec.Hit{Version: v, Score: float64(len(tc.hits) - i)}
+			}
+			pool, docs := analysePool(hits)
+			var ids []string
+			for i, h := range pool {
+				ids = append(ids, h.Version.ID)
+				if !reflect.DeepEqual(docs[i], versionDoc(h.Version)) {
+					t.Errorf("the analysis of %s is not its own", h.Version.ID)
+				}
+			}
+			if !slices.Equal(ids, tc.want) {
+				t.Errorf("pool = %v, want %v", ids, tc.want)
+			}
+			if tc.hits[0].ID != hits[0].Version.ID {
+				t.Error("the search's hits were changed")
 			}
 		})
 	}
