@@ -897,14 +897,15 @@ func containsAll(ss, want []string) bool {
 	return true
 }
 
+// firstHeading returns the first heading of a heading path (the file's
+// title, when it has one), "" for front matter, without splitting the
+// rest: a topic pool asks it of most of its 300 versions.
 func firstHeading(h string) string {
 	if h == livespec.FrontMatterHeading {
 		return ""
 	}
-	if hs := livespec.SplitHeading(h); len(hs) > 0 {
-		return hs[0]
-	}
-	return ""
+	first, _, _ := strings.Cut(h, livespec.HeadingSep)
+	return first
 }
 
 // Timeline returns the history of the sections matching q.Topic, or of

@@ -427,3 +427,21 @@ func TestTermHitsCoverage(t *testing.T) {
 		})
 	}
 }
+
+// TestFirstHeading checks the title read from a heading path.
+func TestFirstHeading(t *testing.T) {
+	tests := []struct{ name, heading, want string }{
+		{"a path", "Overlays > Design > Merging", "Overlays"},
+		{"a title alone", "Overlays", "Overlays"},
+		{"text before the first heading", "", ""},
+		{"front matter", livespec.FrontMatterHeading, ""},
+		{"a heading holding a bare >", "A>B > C", "A>B"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := firstHeading(tc.heading); got != tc.want {
+				t.Errorf("firstHeading(%q) = %q, want %q", tc.heading, got, tc.want)
+			}
+		})
+	}
+}
