@@ -109,8 +109,13 @@ func lookUp[T slot](s termSet, slots []T, t string) int {
 	if len(slots) == 0 {
 		return -1
 	}
+	return lookUpFrom(s, slots, t, termHash(t)&uint64(len(slots)-1))
+}
+
+// lookUpFrom returns the index of the term t, or -1, probing slots from h.
+func lookUpFrom[T slot](s termSet, slots []T, t string, h uint64) int {
 	mask := uint64(len(slots) - 1)
-	for h := maphash.String(termSeed, t) & mask; ; h = (h + 1) & mask {
+	for ; ; h = (h + 1) & mask {
 		switch j := slots[h]; {
 		case j == 0:
 			return -1
@@ -119,6 +124,56 @@ func lookUp[T slot](s termSet, slots []T, t string) int {
 		}
 	}
 }
+
+// firstSlots sets out[k] to the term in the table's first slot for the
+// hash hs[k] (termHash), -1 where it is empty; confirm then makes out[k]
+// index(ts[k]). Together they look terms up so that the reads of the
+// sets' tables, each most often a miss of the processor's caches in sets
+// looked up rarely, overlap instead of waiting one after another: the
+// first slots of several terms, and of several sets, are read before any
+// of their terms.
+func (s termSet) firstSlots(hs []uint64, out []int) {
+	if s.slots32 != nil {
+		firstSlotsOf(s.slots32, hs, out)
+		return
+	}
+	firstSlotsOf(s.slots16, hs, out)
+}
+
+func firstSlotsOf[T slot](slots []T, hs []uint64, out []int) {
+	if len(slots) == 0 {
+		for k := range hs {
+			out[k] = -1
+		}
+		return
+	}
+	mask := uint64(len(slots) - 1)
+	for k, h := range hs {
+		out[k] = int(slots[h&mask]) - 1
+	}
+}
+
+// confirm turns what firstSlots set in out into index(ts[k]): a term
+// there that is not ts[k] is probed on from.
+func (s termSet) confirm(ts []string, hs []uint64, out []int) {
+	if s.slots32 != nil {
+		confirmOf(s, s.slots32, ts, hs, out)
+		return
+	}
+	confirmOf(s, s.slots16, ts, hs, out)
+}
+
+func confirmOf[T slot](s termSet, slots []T, ts []string, hs []uint64, out []int) {
+	mask := uint64(len(slots) - 1)
+	for k, t := range ts {
+		if j := out[k]; j >= 0 && s.at(j) != t {
+			out[k] = lookUpFrom(s, slots, t, (hs[k]+1)&mask)
+		}
+	}
+}
+
+// termHash is the hash a termSet files t under.
+func termHash(t string) uint64 { return maphash.String(termSeed, t) }
 
 // hasPhrasePrefix reports whether the set holds a phrase of the term x
 // and a term that y is a prefix of (lex.PrefixOf): "solari 9" of the

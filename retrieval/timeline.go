@@ -276,16 +276,36 @@ type termHits struct {
 func holdings(qs []qterm, docs []*lexDoc) termHits {
 	t := termHits{n: len(qs), rows: len(docs), has: make([]bool, len(qs)*len(docs))}
 	parts, uses := termParts(qs)
-	at := make([]int, len(parts))
-	for i, d := range docs {
-		for j, p := range parts {
-			at[j] = d.terms.index(p)
+	// The phrases are looked up as terms too (see termSet.has), after the
+	// words.
+	look := slices.Clip(parts)
+	for k, q := range qs {
+		if uses[k].y >= 0 {
+			uses[k].term = len(look)
+			look = append(look, q.term)
 		}
+	}
+	hs := make([]uint64, len(look))
+	for j, p := range look {
+		hs[j] = termHash(p)
+	}
+	// The first slots of holdGroup docs are read at once (see
+	// termSet.firstSlots).
+	ats := make([]int, holdGroup*len(look))
+	for i, d := range docs {
+		g := i % holdGroup
+		if g == 0 {
+			for h, d := range docs[i:min(i+holdGroup, len(docs))] {
+				d.terms.firstSlots(hs, ats[h*len(look):(h+1)*len(look)])
+			}
+		}
+		at := ats[g*len(look) : (g+1)*len(look)]
+		d.terms.confirm(look, hs, at)
 		row := t.has[i*t.n : (i+1)*t.n]
 		for k, q := range qs {
 			switch u := uses[k]; {
 			case u.y >= 0: // a phrase of two words: termSet.has
-				row[k] = d.terms.index(q.term) >= 0 || (at[u.x] >= 0 && at[u.y] >= 0 && d.terms.hasPair(at[u.x], at[u.y]))
+				row[k] = at[u.term] >= 0 || (at[u.x] >= 0 && at[u.y] >= 0 && d.terms.hasPair(at[u.x], at[u.y]))
 			case u.x >= 0: // a word: a term the doc has, or lexDoc.has past its terms
 				row[k] = at[u.x] >= 0 || (q.prefix && d.holdsPrefix(q.term)) || d.hasExpansion(q)
 			default:
@@ -296,9 +316,13 @@ func holdings(qs []qterm, docs []*lexDoc) termHits {
 	return t
 }
 
+// holdGroup is how many docs holdings looks up at once.
+const holdGroup = 8
+
 // partUse is where a term of a topic is in termParts' list: a word at x
-// (y < 0), a phrase of the words at x and y, or neither (both < 0).
-type partUse struct{ x, y int }
+// (y < 0), a phrase of the words at x and y, or neither (both < 0); term
+// is where holdings looks a phrase up as a term.
+type partUse struct{ x, y, term int }
 
 // termParts returns the distinct words that qs are or are made of, and
 // how each term uses them: a term without a space is a word (whatever its
@@ -316,13 +340,13 @@ func termParts(qs []qterm) ([]string, []partUse) {
 	}
 	uses := make([]partUse, len(qs))
 	for k, q := range qs {
-		uses[k] = partUse{-1, -1}
+		uses[k] = partUse{-1, -1, -1}
 		x, y, phrase := strings.Cut(q.term, " ")
 		switch {
 		case !phrase:
 			uses[k].x = index(q.term)
 		case !q.prefix && len(q.expansion) == 0 && !strings.Contains(y, " "):
-			uses[k] = partUse{index(x), index(y)}
+			uses[k] = partUse{index(x), index(y), -1}
 		}
 	}
 	return parts, uses

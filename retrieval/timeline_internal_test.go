@@ -445,3 +445,41 @@ func TestFirstHeading(t *testing.T) {
 		})
 	}
 }
+
+// TestFirstSlotsConfirmIsIndex checks that looking terms up together
+// (termSet.firstSlots, then confirm) finds each where looking it up alone
+// does: terms there and not, in a small set, in
+// one too large for 16-bit entries (whose tables hold long runs of
+// probes) and in an empty one.
+func TestFirstSlotsConfirmIsIndex(t *testing.T) {
+	var large []string
+	for i := range 70_000 {
+		large = append(large, fmt.Sprintf("t%d", i))
+	}
+	tests := []struct {
+		name   string
+		terms  []string
+		probes []string
+	}{
+		{"small", []string{"pod", "secur", "admiss", "namespac"}, []string{"admiss", "pod", "node", "", "secur pod", "namespac", "pods"}},
+		{"large", large, []string{"t0", "t69999", "t70000", "t35000", "t1", "x", "t12345", "t99999"}},
+		{"empty", nil, []string{"pod", ""}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newTermSet(tc.terms)
+			hs := make([]uint64, len(tc.probes))
+			for k, p := range tc.probes {
+				hs[k] = termHash(p)
+			}
+			got := make([]int, len(tc.probes))
+			s.firstSlots(hs, got)
+			s.confirm(tc.probes, hs, got)
+			for k, p := range tc.probes {
+				if want := s.index(p); got[k] != want {
+					t.Errorf("looked up together, %q is at %d; alone, at %d", p, got[k], want)
+				}
+			}
+		})
+	}
+}
