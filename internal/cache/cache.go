@@ -4,6 +4,8 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
 // LRU is a map of at most a fixed number of entries, or of entries
@@ -11,9 +13,8 @@ import (
 // for concurrent use; adding to a full one forgets the least recently used
 // entries. The zero value is not usable: call NewLRU or NewWeighed.
 type LRU[K comparable, V any] struct {
-	mu   sync.Mutex
-	l    list[K, V]
-	size int // the most entries; for a weighed LRU, no bound
+	mu sync.Mutex
+	c  *simplelru.LRU[K, V]
 	// weigh, when set, weighs each entry; weight is what the entries
 	// weigh together, at most max.
 	weigh       func(K, V) int64
@@ -22,7 +23,9 @@ type LRU[K comparable, V any] struct {
 
 // NewLRU returns an empty LRU of at most size entries (at least one).
 func NewLRU[K comparable, V any](size int) *LRU[K, V] {
-	return &LRU[K, V]{l: newList[K, V](), size: max(size, 1)}
+	c := &LRU[K, V]{}
+	c.c = newSimple[K, V](size, nil)
+	return c
 }
 
 // NewWeighed returns an empty LRU whose entries weigh at most max
@@ -30,21 +33,31 @@ func NewLRU[K comparable, V any](size int) *LRU[K, V] {
 // what it holds, say; the same for the same entry). An entry that weighs
 // more than max alone is not kept.
 func NewWeighed[K comparable, V any](max int64, weigh func(K, V) int64) *LRU[K, V] {
-	return &LRU[K, V]{l: newList[K, V](), size: math.MaxInt, weigh: weigh, max: max}
+	c := &LRU[K, V]{weigh: weigh, max: max}
+	c.c = newSimple(math.MaxInt, func(k K, v V) { c.weight -= weigh(k, v) })
+	return c
+}
+
+func newSimple[K comparable, V any](size int, onEvict simplelru.EvictCallback[K, V]) *simplelru.LRU[K, V] {
+	c, err := simplelru.NewLRU(max(size, 1), onEvict)
+	if err != nil {
+		panic(err) // only for a size below one
+	}
+	return c
 }
 
 // Get returns the value of key and whether there is one.
 func (c *LRU[K, V]) Get(key K) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.l.get(key)
+	return c.c.Get(key)
 }
 
 // PeekMany returns the values of those of keys that have one, taking the
 // lock once. Unlike Get it does not make them the most recently used: a
 // cache read far more often than written (so that moving entries costs
 // more than finding them) forgets in the order it was written.
-func (c *LRU[K, V]) PeekMany(keys []K) map[K]V { return c.many(keys, c.l.peek) }
+func (c *LRU[K, V]) PeekMany(keys []K) map[K]V { return c.many(keys, c.c.Peek) }
 
 // PeekAll returns the value of each of keys (the zero value where there
 // is none) and whether there is one, taking the lock once and, like
@@ -54,14 +67,14 @@ func (c *LRU[K, V]) PeekAll(keys []K) ([]V, []bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for i, k := range keys {
-		vals[i], found[i] = c.l.peek(k)
+		vals[i], found[i] = c.c.Peek(k)
 	}
 	return vals, found
 }
 
 // GetMany returns the values of those of keys that have one, taking the
 // lock once, and makes them the most recently used, as Get does.
-func (c *LRU[K, V]) GetMany(keys []K) map[K]V { return c.many(keys, c.l.get) }
+func (c *LRU[K, V]) GetMany(keys []K) map[K]V { return c.many(keys, c.c.Get) }
 
 // many returns the values get finds for those of keys that have one,
 // taking the lock once.
@@ -81,20 +94,15 @@ func (c *LRU[K, V]) many(keys []K, get func(K) (V, bool)) map[K]V {
 func (c *LRU[K, V]) Add(key K, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	old, replaced := c.l.add(key, v)
 	if c.weigh == nil {
-		if c.l.len() > c.size {
-			c.l.removeOldest()
-		}
+		c.c.Add(key, v)
 		return
 	}
-	if replaced {
-		c.weight -= c.weigh(key, old)
-	}
+	c.c.Remove(key) // its weight goes with it
+	c.c.Add(key, v)
 	c.weight += c.weigh(key, v)
-	for c.weight > c.max && c.l.len() > 0 {
-		k, v, _ := c.l.removeOldest()
-		c.weight -= c.weigh(k, v)
+	for c.weight > c.max && c.c.Len() > 0 {
+		c.c.RemoveOldest()
 	}
 }
 
@@ -102,24 +110,21 @@ func (c *LRU[K, V]) Add(key K, v V) {
 func (c *LRU[K, V]) Remove(key K) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if v, ok := c.l.remove(key); ok && c.weigh != nil {
-		c.weight -= c.weigh(key, v)
-	}
+	c.c.Remove(key)
 }
 
 // Purge forgets every entry.
 func (c *LRU[K, V]) Purge() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.l.purge()
-	c.weight = 0
+	c.c.Purge()
 }
 
 // Len is the number of entries.
 func (c *LRU[K, V]) Len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.l.len()
+	return c.c.Len()
 }
 
 // Weight is what the entries weigh together (0 for an LRU made by
@@ -134,16 +139,19 @@ func (c *LRU[K, V]) Weight() int64 {
 // after it was added; adding to a full set forgets the oldest key. Times
 // come from the caller. Safe for concurrent use.
 type TTL[K comparable] struct {
-	ttl  time.Duration
-	size int
-	mu   sync.Mutex
-	l    list[K, time.Time] // key → when it was added
+	ttl time.Duration
+	mu  sync.Mutex
+	c   *simplelru.LRU[K, time.Time] // key → when it was added
 }
 
 // NewTTL returns an empty set of at most size keys (at least one) that
 // expire ttl after they are added.
 func NewTTL[K comparable](size int, ttl time.Duration) *TTL[K] {
-	return &TTL[K]{ttl: ttl, size: max(size, 1), l: newList[K, time.Time]()}
+	c, err := simplelru.NewLRU[K, time.Time](max(size, 1), nil)
+	if err != nil {
+		panic(err) // only for a size below one
+	}
+	return &TTL[K]{ttl: ttl, c: c}
 }
 
 // Has reports whether key was added less than ttl before now.
@@ -154,7 +162,7 @@ func (s *TTL[K]) Has(key K, now time.Time) bool {
 }
 
 func (s *TTL[K]) live(key K, now time.Time) bool {
-	at, ok := s.l.peek(key)
+	at, ok := s.c.Peek(key)
 	return ok && now.Sub(at) < s.ttl
 }
 
@@ -162,15 +170,7 @@ func (s *TTL[K]) live(key K, now time.Time) bool {
 func (s *TTL[K]) Add(key K, now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.add(key, now)
-}
-
-// add remembers key from now on, forgetting the oldest key past the
-// bound.
-func (s *TTL[K]) add(key K, now time.Time) {
-	if s.l.add(key, now); s.l.len() > s.size {
-		s.l.removeOldest()
-	}
+	s.c.Add(key, now)
 }
 
 // Claim reports whether none of keys is in the set at now, and adds those
@@ -185,7 +185,7 @@ func (s *TTL[K]) Claim(now time.Time, keys ...K) bool {
 			first = false
 			continue
 		}
-		s.add(k, now)
+		s.c.Add(k, now)
 	}
 	return first
 }
@@ -194,7 +194,7 @@ func (s *TTL[K]) Claim(now time.Time, keys ...K) bool {
 func (s *TTL[K]) Remove(key K) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.l.remove(key)
+	s.c.Remove(key)
 }
 
 // Len is the number of keys held, expired ones included until they are
@@ -202,5 +202,5 @@ func (s *TTL[K]) Remove(key K) {
 func (s *TTL[K]) Len() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.l.len()
+	return s.c.Len()
 }

@@ -1,7 +1,6 @@
 package cache_test
 
 import (
-	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
@@ -232,86 +231,5 @@ func TestMemoConcurrent(t *testing.T) {
 	wg.Wait()
 	if n := m.Len(); n > 500 {
 		t.Errorf("Len = %d, past the bound", n)
-	}
-}
-
-func TestLRUMatchesAModel(t *testing.T) {
-	tests := []struct {
-		name       string
-		size, keys int
-	}{
-		{"few keys", 4, 6},
-		{"many keys", 64, 200},
-		{"one", 1, 3},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := cache.NewLRU[int, int](tt.size)
-			var model []int // keys, the most recent first
-			vals := map[int]int{}
-			use := func(k int) { model = append([]int{k}, slices.DeleteFunc(model, func(x int) bool { return x == k })...) }
-			r := rand.New(rand.NewPCG(1, uint64(tt.size)))
-			for step := range 5000 {
-				k := r.IntN(tt.keys)
-				switch r.IntN(4) {
-				case 0, 1:
-					c.Add(k, step)
-					vals[k] = step
-					use(k)
-					if len(model) > tt.size {
-						model = model[:tt.size]
-					}
-				case 2:
-					v, ok := c.Get(k)
-					want := slices.Contains(model, k)
-					if ok != want || ok && v != vals[k] {
-						t.Fatalf("step %d: Get(%d) = %d, %v; want %d, %v", step, k, v, ok, vals[k], want)
-					}
-					if ok {
-						use(k)
-					}
-				case 3:
-					c.Remove(k)
-					model = slices.DeleteFunc(model, func(x int) bool { return x == k })
-				}
-				if c.Len() != len(model) {
-					t.Fatalf("step %d: Len = %d, want %d", step, c.Len(), len(model))
-				}
-			}
-			got, found := c.PeekAll(model)
-			for i, k := range model {
-				if !found[i] || got[i] != vals[k] {
-					t.Errorf("key %d: %d, %v; want %d, true", k, got[i], found[i], vals[k])
-				}
-			}
-		})
-	}
-}
-
-func TestAddingToAFullLRUAllocatesNothing(t *testing.T) {
-	tests := []struct {
-		name string
-		lru  func() *cache.LRU[int64, string]
-	}{
-		{"bounded by entries", func() *cache.LRU[int64, string] { return cache.NewLRU[int64, string](1000) }},
-		{"bounded by weight", func() *cache.LRU[int64, string] {
-			return cache.NewWeighed(1000, func(int64, string) int64 { return 1 })
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := tt.lru()
-			k := int64(0)
-			for ; k < 2000; k++ {
-				c.Add(k, "v")
-			}
-			allocs := testing.AllocsPerRun(1000, func() {
-				c.Add(k, "v") // forgets the oldest
-				k++
-			})
-			if allocs != 0 || c.Len() != 1000 {
-				t.Errorf("an Add to a full LRU: %.0f allocations, %d entries; want none, 1000", allocs, c.Len())
-			}
-		})
 	}
 }
