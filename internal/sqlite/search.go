@@ -50,7 +50,10 @@ type ref struct {
 	heading string
 	part    int
 	score   float64
-	kept    *keptVersion // its version, when kept or read by the search
+	// kept holds its version (version keptAt), when kept or read by the
+	// search.
+	kept   *keptVersions
+	keptAt int
 }
 
 func refLess(a, b ref) int {
@@ -109,9 +112,9 @@ func newSearchFilter(q livespec.SearchQuery) (*searchFilter, error) {
 	return f, err
 }
 
-// passingRids returns, for each text, the rowids of the versions carrying
-// it that pass f (a byPath filter).
-func passingRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64][]int64, error) {
+// passingRids returns, for each text, how many of the versions carrying
+// it pass f (a byPath filter).
+func passingRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64]int, error) {
 	if f.view != nil && f.validity.Mode == livespec.ValidAny {
 		return fileRids(ctx, tx, f)
 	}
@@ -119,14 +122,14 @@ func passingRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64][]
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[int64][]int64)
+	out := make(map[int64]int)
 	for rows.Next() {
 		var tid, rid int64
 		if err := rows.Scan(&tid, &rid); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		out[tid] = append(out[tid], rid)
+		out[tid]++
 	}
 	return out, closeRows(rows)
 }
@@ -137,7 +140,7 @@ func passingRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64][]
 // and many reports share a month or a busy file. The result for the
 // whole set of files is kept too (shared: callers must not change it),
 // so that the reports of one month find it made.
-func fileRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64][]int64, error) {
+func fileRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64]int, error) {
 	keys := make([]fileKey, 0, len(f.repos)*len(f.pathList))
 	for _, r := range f.repos {
 		for _, p := range f.pathList {
@@ -165,15 +168,14 @@ func fileRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64][]int
 	for _, k := range keys {
 		n += len(files[k])
 	}
-	out := make(map[int64][]int64, n)
+	out := make(map[int64]int, n)
 	for _, k := range keys {
 		for _, v := range files[k] {
-			out[v.textID] = append(out[v.textID], v.rid)
+			out[v.textID]++
 		}
 	}
-	// A kept text's entry: its map slot and slice (about 48 bytes) and
-	// 8 bytes a rid.
-	f.view.sets[set] = fileSet{rids: out, weight: int64(48*len(out)+8*n) + 64}
+	// A kept text's entry: its map slot (about 24 bytes).
+	f.view.sets[set] = fileSet{rids: out, weight: int64(24*len(out)) + 64}
 	return out, nil
 }
 
@@ -360,7 +362,7 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 		}
 		var kept []posting
 		for _, p := range ranked {
-			if rids[p.id] != nil {
+			if rids[p.id] > 0 {
 				kept = append(kept, p)
 			}
 		}
@@ -372,7 +374,7 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 				need = top[:i]
 				break
 			}
-			count += len(rids[p.id])
+			count += rids[p.id]
 		}
 		refs := make(map[int64][]ref)
 		if err := s.addRefs(ctx, tx, need, f, refs); err != nil {
@@ -623,7 +625,7 @@ func (s *Store) hits(ctx context.Context, tx *sql.Tx, lists [][]ref, view *searc
 				if t, ok = texts[r.textID]; !ok {
 					continue // as the join of a version with no text
 				}
-				v = r.kept.v
+				v = r.kept.version(r.keptAt)
 				v.Text, v.Hash = t.text, t.hash
 			} else if v, ok = read[r.rid]; !ok {
 				continue

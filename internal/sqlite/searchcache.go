@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
+	"unsafe"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/cache"
@@ -32,26 +34,119 @@ const (
 	maxKeptVersions = 32 << 20
 	maxKeptTexts    = 64 << 20
 	maxKeptFiles    = 8 << 20 // every file of the KEPs index: about 3 MB
-	// The rids of the changed files of every month of the KEPs index
-	// (119 months): about 14 MB.
+	// The sets of the changed files of every month of the KEPs index
+	// (119 months): about 14 MB as lists of rids, less as counts.
 	maxKeptFileSets = 16 << 20
 )
+
+// keptVersions are the versions carrying one text, kept by a searchCache
+// without the text, in key order: their numbers in a slice that holds no
+// pointer and their strings in one string, so that the collector, which
+// meets these for the server's whole life, scans a text's versions as a
+// few words rather than every field of every version.
+type keptVersions struct {
+	strs string
+	vs   []keptVersion
+	// links are the links of each version (nil when no version has
+	// any), shared as the decoded lists of the index's links are.
+	links [][]string
+}
 
 // keptVersion is a version kept by a searchCache, without its text, with
 // its validity as a search's filter compares it.
 type keptVersion struct {
 	rid, textID int64
-	// from and to are v.ValidFrom and v.ValidTo in unix nanoseconds;
-	// ends: v.ValidTo is set; open: v is current (no end commit).
-	from, to   int64
-	ends, open bool
-	v          livespec.Version
+	// from and to are ValidFrom and ValidTo in unix nanoseconds; ends:
+	// ValidTo is set; open: the version is current (no end commit).
+	from, to    int64
+	seq, endSeq int64
+	part, level int32
+	ends, open  bool
+	// at is where its strings start in the strs of its keptVersions;
+	// end[i] where its i-th string (keptID, ...) ends, from at.
+	at  uint32
+	end [keptStrings]uint32
 }
 
-// newKept returns v, of rowid rid and text textID, to keep.
-func newKept(rid, textID int64, v livespec.Version) keptVersion {
-	return keptVersion{rid: rid, textID: textID, from: v.ValidFrom.UnixNano(), to: v.ValidTo.UnixNano(),
-		ends: !v.ValidTo.IsZero(), open: v.EndCommit == "", v: v}
+// The strings of a keptVersion, in the order they are kept.
+const (
+	keptID = iota
+	keptRepo
+	keptPath
+	keptHeading
+	keptCommit
+	keptAuthor
+	keptEndCommit
+	keptStrings
+)
+
+// str returns the i-th string of version k of vs.
+func (vs *keptVersions) str(k *keptVersion, i int) string {
+	start := uint32(0)
+	if i > 0 {
+		start = k.end[i-1]
+	}
+	return vs.strs[k.at+start : k.at+k.end[i]]
+}
+
+// newKeptVersions returns the versions of read at order (without their
+// texts), all of one text, in that order, to keep.
+func newKeptVersions(read []readVersion, order []int32) *keptVersions {
+	n := 0
+	for _, o := range order {
+		v := &read[o].v
+		n += len(v.ID) + len(v.Repo) + len(v.Path) + len(v.Heading) + len(v.Commit) + len(v.Author) + len(v.EndCommit)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	out := &keptVersions{vs: make([]keptVersion, len(order))}
+	for i, o := range order {
+		r := &read[o]
+		v := &r.v
+		k := keptVersion{rid: r.rid, textID: r.textID, from: v.ValidFrom.UnixNano(), to: v.ValidTo.UnixNano(),
+			seq: v.Seq, endSeq: v.EndSeq, part: int32(v.Part), level: int32(v.Level),
+			ends: !v.ValidTo.IsZero(), open: v.EndCommit == "", at: uint32(b.Len())}
+		for j, str := range [keptStrings]string{v.ID, v.Repo, v.Path, v.Heading, v.Commit, v.Author, v.EndCommit} {
+			b.WriteString(str)
+			k.end[j] = uint32(b.Len()) - k.at
+		}
+		out.vs[i] = k
+		if v.Links != nil {
+			if out.links == nil {
+				out.links = make([][]string, len(order))
+			}
+			out.links[i] = v.Links
+		}
+	}
+	out.strs = b.String()
+	return out
+}
+
+// version returns version i of vs, without its text.
+func (vs *keptVersions) version(i int) livespec.Version {
+	k := &vs.vs[i]
+	v := livespec.Version{ID: vs.str(k, keptID),
+		Key:   livespec.Key{Repo: vs.str(k, keptRepo), Path: vs.str(k, keptPath), Heading: vs.str(k, keptHeading), Part: int(k.part)},
+		Level: int(k.level), Commit: vs.str(k, keptCommit), Seq: k.seq, ValidFrom: time.Unix(0, k.from).UTC(),
+		Author: vs.str(k, keptAuthor), EndCommit: vs.str(k, keptEndCommit), EndSeq: k.endSeq}
+	if k.ends {
+		v.ValidTo = time.Unix(0, k.to).UTC()
+	}
+	if vs.links != nil {
+		v.Links = vs.links[i]
+	}
+	return v
+}
+
+// weight is roughly what vs holds.
+func (vs *keptVersions) weight() int64 {
+	n := int64(len(vs.strs)) + int64(len(vs.vs))*int64(unsafe.Sizeof(keptVersion{})) + 64
+	for _, l := range vs.links {
+		for _, link := range l {
+			n += int64(len(link)) + 16
+		}
+	}
+	return n
 }
 
 // keptText is a text kept by a searchCache.
@@ -69,7 +164,7 @@ type searchCache struct {
 	off      bool // keep nothing, use nothing (tests compare with it)
 	mu       sync.Mutex
 	gen      uint64
-	versions *cache.LRU[int64, []keptVersion]   // by text id, in key order
+	versions *cache.LRU[int64, *keptVersions]   // by text id
 	texts    *cache.LRU[int64, keptText]        // by text id
 	files    *cache.LRU[fileKey, []fileVersion] // every version of a file
 	sets     *cache.LRU[string, fileSet]        // by fileSetKey
@@ -86,10 +181,11 @@ type ftsKept struct {
 	state string // "": not read
 }
 
-// fileSet is the rids of every version of some files, by text id
-// (fileRids), with about how many bytes it holds.
+// fileSet is how many versions of some files carry each text, by text
+// id (fileRids), with about how many bytes it holds: a map of no pointer,
+// which the collector does not scan.
 type fileSet struct {
-	rids   map[int64][]int64
+	rids   map[int64]int
 	weight int64
 }
 
@@ -98,7 +194,7 @@ type fileSet struct {
 func (c *searchCache) view(gen uint64) *searchView {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v := &searchView{c: c, gen: gen, versions: map[int64][]keptVersion{}, texts: map[int64]keptText{}, files: map[fileKey][]fileVersion{},
+	v := &searchView{c: c, gen: gen, versions: map[int64]*keptVersions{}, texts: map[int64]keptText{}, files: map[fileKey][]fileVersion{},
 		sets: map[string]fileSet{}}
 	if c.gen == gen && c.versions != nil {
 		v.keptVersions, v.keptTexts, v.keptFiles, v.keptSets = c.versions, c.texts, c.files, c.sets
@@ -114,11 +210,11 @@ func (c *searchCache) view(gen uint64) *searchView {
 type searchView struct {
 	c            *searchCache
 	gen          uint64
-	keptVersions *cache.LRU[int64, []keptVersion]
+	keptVersions *cache.LRU[int64, *keptVersions]
 	keptTexts    *cache.LRU[int64, keptText]
 	keptFiles    *cache.LRU[fileKey, []fileVersion]
 	keptSets     *cache.LRU[string, fileSet]
-	versions     map[int64][]keptVersion // read by this search
+	versions     map[int64]*keptVersions // read by this search
 	texts        map[int64]keptText
 	files        map[fileKey][]fileVersion
 	sets         map[string]fileSet
@@ -148,8 +244,8 @@ func (v *searchView) keepFTS(table, state string) {
 
 // eachVersions calls fn with every version carrying each text of ids,
 // kept or read, and whether there are.
-func (v *searchView) eachVersions(ids []int64, fn func(id int64, vs []keptVersion, ok bool)) {
-	var kept [][]keptVersion
+func (v *searchView) eachVersions(ids []int64, fn func(id int64, vs *keptVersions, ok bool)) {
+	var kept []*keptVersions
 	var found []bool
 	if v.keptVersions != nil {
 		kept, found = v.keptVersions.PeekAll(ids)
@@ -173,9 +269,9 @@ func (v *searchView) fileVersions(keys []fileKey) (map[fileKey][]fileVersion, []
 	return gather(keys, kept, v.files)
 }
 
-// fileSet returns the rids of the files of key (fileSetKey), by text id,
-// kept or made by the search.
-func (v *searchView) fileSet(key string) (map[int64][]int64, bool) {
+// fileSet returns how many versions of the files of key (fileSetKey)
+// carry each text, by text id, kept or made by the search.
+func (v *searchView) fileSet(key string) (map[int64]int, bool) {
 	set, ok := v.sets[key]
 	if !ok && v.keptSets != nil {
 		set, ok = v.keptSets.Get(key)
@@ -233,13 +329,7 @@ func (v *searchView) keep() {
 	}
 	if v.gen > c.gen || c.versions == nil {
 		c.gen = v.gen
-		c.versions = cache.NewWeighed(maxKeptVersions, func(_ int64, vs []keptVersion) int64 {
-			n := int64(0)
-			for _, k := range vs {
-				n += versionWeight(&k.v)
-			}
-			return n
-		})
+		c.versions = cache.NewWeighed(maxKeptVersions, func(_ int64, vs *keptVersions) int64 { return vs.weight() })
 		c.texts = cache.NewWeighed(maxKeptTexts, func(_ int64, t keptText) int64 { return int64(len(t.text)+len(t.hash)) + 64 })
 		c.files = cache.NewWeighed(maxKeptFiles, func(k fileKey, vs []fileVersion) int64 {
 			return int64(len(k.repo)+len(k.path)+16*len(vs)) + 64
@@ -270,21 +360,17 @@ func (v *searchView) keep() {
 	}
 }
 
-// versionWeight is roughly what a kept version (without text) holds.
-func versionWeight(v *livespec.Version) int64 {
-	return int64(len(v.ID)+len(v.Repo)+len(v.Path)+len(v.Heading)+len(v.Commit)+len(v.Author)+len(v.EndCommit)) + 256
-}
-
-// passes reports whether k passes f, as the SQL of f and f.paths do. (A
-// path that a glob matches starts with the glob's literal prefix, which
-// is what SQL checks of a glob.)
-func (f *searchFilter) passes(k *keptVersion) bool {
-	v := &k.v
-	if len(f.repos) > 0 && !slices.Contains(f.repos, v.Repo) {
+// passes reports whether version k of vs passes f, as the SQL of f and
+// f.paths do. (A path that a glob matches starts with the glob's literal
+// prefix, which is what SQL checks of a glob.)
+func (f *searchFilter) passes(vs *keptVersions, k *keptVersion) bool {
+	if len(f.repos) > 0 && !slices.Contains(f.repos, vs.str(k, keptRepo)) {
 		return false
 	}
-	if len(f.pathList) > 0 && (f.paths == nil && !f.pathSet[v.Path] || !f.paths.match(v.Path)) {
-		return false
+	if len(f.pathList) > 0 {
+		if path := vs.str(k, keptPath); f.paths == nil && !f.pathSet[path] || !f.paths.match(path) {
+			return false
+		}
 	}
 	switch f.validity.Mode {
 	case livespec.ValidCurrent, "":
@@ -301,15 +387,15 @@ func (f *searchFilter) passes(k *keptVersion) bool {
 // kept or read, and returns the other ids.
 func (f *searchFilter) keptRefs(ids []int64, out map[int64][]ref) []int64 {
 	missing := ids[:0:0]
-	f.view.eachVersions(ids, func(id int64, vs []keptVersion, ok bool) {
+	f.view.eachVersions(ids, func(id int64, vs *keptVersions, ok bool) {
 		if !ok {
 			missing = append(missing, id)
 			return
 		}
 		var rs []ref
-		for i := range vs {
-			if k := &vs[i]; f.passes(k) {
-				rs = append(rs, refOf(k))
+		for i := range vs.vs {
+			if f.passes(vs, &vs.vs[i]) {
+				rs = append(rs, refOf(vs, i))
 			}
 		}
 		if rs != nil {
@@ -327,9 +413,17 @@ var (
 	versionMetaCols   = versionMeta.Replace(versionCols)
 )
 
-// refOf returns the ref of a kept version.
-func refOf(k *keptVersion) ref {
-	return ref{rid: k.rid, textID: k.textID, id: k.v.ID, repo: k.v.Repo, path: k.v.Path, heading: k.v.Heading, part: k.v.Part, kept: k}
+// refOf returns the ref of version i of vs.
+func refOf(vs *keptVersions, i int) ref {
+	k := &vs.vs[i]
+	return ref{rid: k.rid, textID: k.textID, id: vs.str(k, keptID), repo: vs.str(k, keptRepo), path: vs.str(k, keptPath),
+		heading: vs.str(k, keptHeading), part: int(k.part), kept: vs, keptAt: i}
+}
+
+// versionLess orders versions as refLess orders their refs.
+func versionLess(a, b *livespec.Version) int {
+	return cmp.Or(cmp.Compare(a.Repo, b.Repo), cmp.Compare(a.Path, b.Path), cmp.Compare(a.Heading, b.Heading),
+		cmp.Compare(a.Part, b.Part), cmp.Compare(a.ID, b.ID))
 }
 
 // readVersionsOfTexts is Store.readTextVersions; tests count its reads.
@@ -339,11 +433,11 @@ var readVersionsOfTexts = (*Store).readTextVersions
 // their texts, into the search's view, in key order.
 func (s *Store) readTextVersions(ctx context.Context, tx *sql.Tx, ids []int64, view *searchView) error {
 	b, _ := json.Marshal(ids)
-	read := make(map[int64][]keptVersion, len(ids))
+	var read []readVersion
 	var bad error
 	err := queryVersionsOf(ctx, txQuerier{s, tx}, versionMetaPacked, versionMetaCols,
 		` FROM versions v INDEXED BY versions_valid WHERE v.text_id IN (SELECT value FROM json_each(?))`, []any{string(b)},
-		func() { clear(read) },
+		func() { read = read[:0] },
 		func(v livespec.Version, rid int64) bool {
 			id, ok := parseInt(v.Hash)
 			if !ok || !id.Valid {
@@ -351,18 +445,38 @@ func (s *Store) readTextVersions(ctx context.Context, tx *sql.Tx, ids []int64, v
 				return false
 			}
 			v.Hash = ""
-			read[id.Int64] = append(read[id.Int64], newKept(rid, id.Int64, v))
+			read = append(read, readVersion{textID: id.Int64, rid: rid, v: v})
 			return true
 		})
 	if err = cmp.Or(err, bad); err != nil {
 		return err
 	}
+	order := make([]int32, len(read)) // sorted, rather than the large versions
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int {
+		a, b := &read[i], &read[j]
+		return cmp.Or(cmp.Compare(a.textID, b.textID), versionLess(&a.v, &b.v))
+	})
 	for _, id := range ids {
-		vs := read[id]
-		slices.SortFunc(vs, func(a, b keptVersion) int { return refLess(refOf(&a), refOf(&b)) })
-		view.versions[id] = vs
+		view.versions[id] = &keptVersions{}
+	}
+	for len(order) > 0 {
+		n := 1
+		for n < len(order) && read[order[n]].textID == read[order[0]].textID {
+			n++
+		}
+		view.versions[read[order[0]].textID] = newKeptVersions(read, order[:n])
+		order = order[n:]
 	}
 	return nil
+}
+
+// readVersion is a version of text textID and rowid rid, read to keep.
+type readVersion struct {
+	textID, rid int64
+	v           livespec.Version
 }
 
 // textsOf returns the texts of ids (the texts of versions kept by view),
