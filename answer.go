@@ -3,7 +3,9 @@ package livespec
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Intent is what kind of question was asked.
@@ -33,12 +35,7 @@ func (w Window) Contains(t time.Time) bool {
 type Time struct{ time.Time }
 
 // MarshalJSON encodes t as an RFC 3339 UTC string or null.
-func (t Time) MarshalJSON() ([]byte, error) {
-	if t.IsZero() {
-		return []byte("null"), nil
-	}
-	return json.Marshal(t.UTC().Format(time.RFC3339))
-}
+func (t Time) MarshalJSON() ([]byte, error) { return appendTime(make([]byte, 0, 22), t.Time), nil }
 
 // UnmarshalJSON decodes an RFC 3339 string or null.
 func (t *Time) UnmarshalJSON(b []byte) error {
@@ -99,13 +96,25 @@ const (
 	EditMoved      = "moved"         // a section kept its text and moved in the outline (a parent heading renamed, the file renamed)
 )
 
-// MarshalJSON encodes an empty URL as null.
+// MarshalJSON encodes an empty URL as null, last.
 func (c Citation) MarshalJSON() ([]byte, error) {
-	type plain Citation
-	return json.Marshal(struct {
-		plain
-		URL *string `json:"url"`
-	}{plain(c), nullable(c.URL)})
+	// Its keys, times and punctuation take at most 240 bytes.
+	b := make([]byte, 0, 240+len(c.Repo)+len(c.Path)+len(c.Heading)+len(c.Commit)+len(c.Excerpt)+len(c.VersionID)+len(c.URL))
+	b = strconv.AppendInt(append(b, `{"n":`...), int64(c.N), 10)
+	b = appendString(append(b, `,"repo":`...), c.Repo)
+	b = appendString(append(b, `,"path":`...), c.Path)
+	b = appendString(append(b, `,"heading":`...), c.Heading)
+	b = appendString(append(b, `,"commit":`...), c.Commit)
+	b = appendTime(append(b, `,"date":`...), c.Date.Time)
+	b = appendTime(append(b, `,"valid_from":`...), c.ValidFrom.Time)
+	b = appendTime(append(b, `,"valid_to":`...), c.ValidTo.Time)
+	b = strconv.AppendBool(append(b, `,"current":`...), c.Current)
+	b = appendString(append(b, `,"excerpt":`...), c.Excerpt)
+	if c.VersionID != "" {
+		b = appendString(append(b, `,"version_id":`...), c.VersionID)
+	}
+	b = appendNullable(append(b, `,"url":`...), c.URL)
+	return append(b, '}'), nil
 }
 
 // AnswerChange is one change event as the answer contract carries it.
@@ -129,15 +138,30 @@ type AnswerChange struct {
 }
 
 // MarshalJSON encodes the empty optional strings (old_path, the heading of
-// a file-level event, editorial) as null.
+// a file-level event, editorial) as null, last.
 func (c AnswerChange) MarshalJSON() ([]byte, error) {
-	type plain AnswerChange
-	return json.Marshal(struct {
-		plain
-		OldPath   *string `json:"old_path"`
-		Heading   *string `json:"heading"`
-		Editorial *string `json:"editorial"`
-	}{plain(c), nullable(c.OldPath), nullable(c.Heading), nullable(c.Editorial)})
+	// Its keys, date and punctuation take at most 180 bytes.
+	b := make([]byte, 0, 180+len(c.Repo)+len(c.Commit)+len(c.Author)+len(c.Message)+len(c.Path)+len(c.OldPath)+
+		len(c.Heading)+len(c.Level)+len(c.Kind)+len(c.Summary)+len(c.Editorial))
+	b = append(b, '{')
+	if c.Repo != "" {
+		b = appendString(append(b, `"repo":`...), c.Repo)
+		b = append(b, ',')
+	}
+	b = appendString(append(b, `"commit":`...), c.Commit)
+	b = appendTime(append(b, `,"date":`...), c.Date.Time)
+	b = appendString(append(b, `,"author":`...), c.Author)
+	if c.Message != "" {
+		b = appendString(append(b, `,"message":`...), c.Message)
+	}
+	b = appendString(append(b, `,"path":`...), c.Path)
+	b = appendString(append(b, `,"level":`...), c.Level)
+	b = appendString(append(b, `,"kind":`...), string(c.Kind))
+	b = appendString(append(b, `,"summary":`...), c.Summary)
+	b = appendNullable(append(b, `,"old_path":`...), c.OldPath)
+	b = appendNullable(append(b, `,"heading":`...), c.Heading)
+	b = appendNullable(append(b, `,"editorial":`...), c.Editorial)
+	return append(b, '}'), nil
 }
 
 // IsFile reports whether c is a file-level event. Events without a Level
@@ -187,11 +211,38 @@ type ChangeTotals struct {
 }
 
 // nullable is nil for "", else a pointer to s.
-func nullable(s string) *string {
-	if s == "" {
-		return nil
+// appendTime appends t as Time encodes it: an RFC 3339 UTC string, or
+// null when zero.
+func appendTime(b []byte, t time.Time) []byte {
+	if t.IsZero() {
+		return append(b, "null"...)
 	}
-	return &s
+	b = t.UTC().AppendFormat(append(b, '"'), time.RFC3339)
+	return append(b, '"')
+}
+
+// appendNullable appends s as a JSON string, or null when empty.
+func appendNullable(b []byte, s string) []byte {
+	if s == "" {
+		return append(b, "null"...)
+	}
+	return appendString(b, s)
+}
+
+// appendString appends s as json.Marshal encodes a string: as it is,
+// quoted, when no byte of it needs escaping (printable ASCII other than
+// the quote, the backslash and the HTML characters json.Marshal
+// escapes), else as json.Marshal writes it.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always encodes
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 // ModelInfo says which embedder and generator served an answer. Embedder is
@@ -248,10 +299,9 @@ type FirstSeen struct {
 
 // MarshalJSON encodes the window bounds as RFC 3339 UTC (null when open).
 func (w Window) MarshalJSON() ([]byte, error) {
-	return json.Marshal(struct {
-		From Time `json:"from"`
-		To   Time `json:"to"`
-	}{Time{w.From}, Time{w.To}})
+	b := appendTime(append(make([]byte, 0, 56), `{"from":`...), w.From)
+	b = appendTime(append(b, `,"to":`...), w.To)
+	return append(b, '}'), nil
 }
 
 // UnmarshalJSON decodes what MarshalJSON encodes.

@@ -1,0 +1,110 @@
+package livespec_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/livespec/livespec"
+)
+
+// refCitation and refChange encode as the contract says, by reflection:
+// the fields in order, the nullable strings last as null when empty.
+type refCitation struct {
+	N         int           `json:"n"`
+	Repo      string        `json:"repo"`
+	Path      string        `json:"path"`
+	Heading   string        `json:"heading"`
+	Commit    string        `json:"commit"`
+	Date      livespec.Time `json:"date"`
+	ValidFrom livespec.Time `json:"valid_from"`
+	ValidTo   livespec.Time `json:"valid_to"`
+	Current   bool          `json:"current"`
+	Excerpt   string        `json:"excerpt"`
+	VersionID string        `json:"version_id,omitempty"`
+	URL       *string       `json:"url"`
+}
+
+type refChange struct {
+	Repo      string              `json:"repo,omitempty"`
+	Commit    string              `json:"commit"`
+	Date      livespec.Time       `json:"date"`
+	Author    string              `json:"author"`
+	Message   string              `json:"message,omitempty"`
+	Path      string              `json:"path"`
+	Level     string              `json:"level"`
+	Kind      livespec.ChangeKind `json:"kind"`
+	Summary   string              `json:"summary"`
+	OldPath   *string             `json:"old_path"`
+	Heading   *string             `json:"heading"`
+	Editorial *string             `json:"editorial"`
+}
+
+func orNull(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func TestContractJSONEncodesAsTheContractSays(t *testing.T) {
+	at := livespec.Time{Time: time.Date(2025, 3, 1, 12, 30, 0, 0, time.FixedZone("X", 3600))}
+	texts := []struct{ name, s string }{
+		{"plain", "Design Details > Test Plan"},
+		{"empty", ""},
+		{"quotes and backslashes", `a "quoted" \ path`},
+		{"HTML characters", "<b> & </b>"},
+		{"non-ASCII", "Ann Ö … naïve › ok"},
+		{"control characters", "line\nbreak\ttab\x01\x7f"},
+		{"line separators", "a\u2028b\u2029c"},
+		{"invalid UTF-8", "bad \xff byte"},
+	}
+	for _, tt := range texts {
+		t.Run(tt.name, func(t *testing.T) {
+			c := livespec.Citation{N: 3, Repo: "r" + tt.s, Path: tt.s, Heading: tt.s, Commit: "abc", Date: at, ValidFrom: at,
+				Current: tt.s == "", URL: tt.s, Excerpt: tt.s, VersionID: tt.s, Text: "not encoded"}
+			want := refCitation{c.N, c.Repo, c.Path, c.Heading, c.Commit, c.Date, c.ValidFrom, c.ValidTo, c.Current, c.Excerpt,
+				c.VersionID, orNull(c.URL)}
+			sameJSON(t, c, want)
+			ch := livespec.AnswerChange{Repo: tt.s, Commit: "abc", Date: at, Author: tt.s, Message: tt.s, Path: "p/" + tt.s,
+				OldPath: tt.s, Heading: tt.s, Level: livespec.LevelSection, Kind: "modified", Summary: tt.s, Editorial: tt.s}
+			sameJSON(t, ch, refChange{ch.Repo, ch.Commit, ch.Date, ch.Author, ch.Message, ch.Path, ch.Level, ch.Kind, ch.Summary,
+				orNull(ch.OldPath), orNull(ch.Heading), orNull(ch.Editorial)})
+		})
+	}
+	t.Run("window", func(t *testing.T) {
+		w := livespec.Window{From: at.Time}
+		sameJSON(t, w, struct {
+			From livespec.Time `json:"from"`
+			To   livespec.Time `json:"to"`
+		}{at, livespec.Time{}})
+	})
+}
+
+// sameJSON checks that v encodes as want does within a list, HTML
+// characters escaped (as they always are within these objects: an
+// encoder keeps what a MarshalJSON wrote).
+func sameJSON(t *testing.T, v, want any) {
+	t.Helper()
+	got, err := json.Marshal([]any{v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := json.Marshal([]any{want})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, ref) {
+		t.Errorf("\n got %s\nwant %s", got, ref)
+	}
+}
+
+func TestCitationEncodesInOneAllocation(t *testing.T) {
+	at := livespec.Time{Time: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)}
+	c := livespec.Citation{N: 1, Repo: "repo", Path: "keps/README.md", Heading: "Summary", Commit: "0123456789abcdef",
+		Date: at, ValidFrom: at, Current: true, Excerpt: "The excerpt of the section.", VersionID: "v1"}
+	if n := testing.AllocsPerRun(100, func() { _, _ = c.MarshalJSON() }); n > 1 {
+		t.Errorf("Citation.MarshalJSON: %.0f allocations, want 1", n)
+	}
+}
