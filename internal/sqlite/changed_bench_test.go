@@ -168,3 +168,63 @@ func BenchmarkCountChanges(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSectionChanges reads the events of up to 50 sections of the
+// files a month changed (the last 24 months), in the month, as a topic's
+// change report asks, and in all history, as a timeline asks. It reports
+// the CPU time per read.
+func BenchmarkSectionChanges(b *testing.B) {
+	st := indexStore(b)
+	ctx := context.Background()
+	now := newestChange(b, st)
+	type ask struct {
+		q    livespec.ChangeQuery
+		keys []livespec.Key
+	}
+	var month, history []ask
+	for m := range 24 {
+		from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -m, 0)
+		q := livespec.ChangeQuery{From: from, To: from.AddDate(0, 1, 0)}
+		files, err := st.ChangedFiles(ctx, q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		vq := livespec.VersionQuery{Validity: livespec.AnyVersion()}
+		for _, f := range files {
+			vq.Paths = append(vq.Paths, livespec.LiteralGlob(f.Path))
+		}
+		if len(vq.Paths) == 0 {
+			continue
+		}
+		vs, err := st.Versions(ctx, vq)
+		if err != nil {
+			b.Fatal(err)
+		}
+		a := ask{q: q}
+		seen := map[livespec.Key]bool{}
+		for _, v := range vs {
+			k := livespec.Key{Repo: v.Repo, Path: v.Path, Heading: v.Heading}
+			if !seen[k] && len(a.keys) < 50 {
+				seen[k] = true
+				a.keys = append(a.keys, k)
+			}
+		}
+		month = append(month, a)
+		history = append(history, ask{keys: a.keys})
+	}
+	for _, bc := range []struct {
+		name string
+		asks []ask
+	}{{"month", month}, {"history", history}} {
+		b.Run(bc.name, func(b *testing.B) {
+			cpu := cpuTime()
+			for i := 0; b.Loop(); i++ {
+				a := bc.asks[i%len(bc.asks)]
+				if _, err := st.SectionChanges(ctx, a.q, a.keys); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		})
+	}
+}

@@ -191,12 +191,13 @@ func (s *Store) ChangedSections(ctx context.Context, q livespec.ChangeQuery, sec
 // Changes order; an event both under and from a name is read once.
 // CROSS JOIN keeps the names the outer loop, so that the planner looks
 // each up in its index rather than scanning the window's section events
-// (changes_files).
-const sectionChanges = ` FROM changes c WHERE c.id IN (
-	SELECT c.id FROM json_each(?1) j CROSS JOIN changes c
+// (changes_files). The events are found by rid, which the name indexes
+// hold: by id, each would be looked up in the index of ids first.
+const sectionChanges = ` FROM changes c WHERE c.rid IN (
+	SELECT c.rid FROM json_each(?1) j CROSS JOIN changes c
 		WHERE c.section = 1 AND c.repo = j.value ->> 0 AND c.path = j.value ->> 1 AND c.heading = j.value ->> 2
 			AND c.date >= ?2 AND c.date < ?3
-	UNION ALL SELECT c.id FROM json_each(?1) j CROSS JOIN changes c
+	UNION ALL SELECT c.rid FROM json_each(?1) j CROSS JOIN changes c
 		WHERE c.section = 1 AND (c.old_path <> '' OR c.old_heading <> '') AND c.repo = j.value ->> 0
 			AND coalesce(nullif(c.old_path, ''), c.path) = j.value ->> 1
 			AND coalesce(nullif(c.old_heading, ''), c.heading) = j.value ->> 2
