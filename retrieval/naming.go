@@ -216,11 +216,14 @@ func newNamer(n naming) *namer {
 }
 
 // headingTier returns n.headingTier(c.v), reading c's heading once.
-func (r *namer) headingTier(c *candidate) int {
-	t, ok := r.headings[c.v.ID]
+func (r *namer) headingTier(c *candidate) int { return r.versionHeadingTier(c.v) }
+
+// versionHeadingTier returns n.headingTier(v), reading v's heading once.
+func (r *namer) versionHeadingTier(v livespec.Version) int {
+	t, ok := r.headings[v.ID]
 	if !ok {
-		t = r.n.headingTier(c.v)
-		r.headings[c.v.ID] = t
+		t = r.n.headingTier(v)
+		r.headings[v.ID] = t
 	}
 	return t
 }
@@ -239,10 +242,10 @@ func (r *namer) tier(c *candidate) int {
 	return t
 }
 
-// namesInHeading reports whether the own heading of one of cands names
+// namesInHeading reports whether the own heading of one of hits names
 // the whole thing.
-func (r *namer) namesInHeading(cands []*candidate) bool {
-	return slices.ContainsFunc(cands, func(c *candidate) bool { return r.headingTier(c) < namedNot })
+func (r *namer) namesInHeading(hits []livespec.Hit) bool {
+	return slices.ContainsFunc(hits, func(h livespec.Hit) bool { return r.versionHeadingTier(h.Version) < namedNot })
 }
 
 // order orders cands by how they name the thing, each tier in its order,

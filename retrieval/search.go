@@ -69,20 +69,20 @@ func (a *Assistant) search(ctx context.Context, q searchQuery) (cands []*candida
 	if err != nil {
 		return nil, note, err
 	}
-	cands = rerank(q.text, hits)
 	var names *namer
 	if q.naming.named() {
 		names = newNamer(q.naming)
 	}
-	if names != nil && !names.namesInHeading(cands) {
+	// Whether a hit's own heading names the thing is known before the
+	// hits are ranked: they are ranked once, with the thing's hits.
+	if names != nil && !names.namesInHeading(hits) {
 		more, err := a.namingHits(ctx, q.naming, q.validity, q.repos)
 		if err != nil {
 			return nil, note, err
 		}
-		if len(more) > 0 {
-			cands = rerank(q.text, append(hits, more...))
-		}
+		hits = append(hits, more...)
 	}
+	cands = rerank(q.text, hits)
 	cands, err = a.expandLinks(ctx, q, cands)
 	if err != nil {
 		return nil, note, err
