@@ -119,24 +119,57 @@ func decodeChunk(dst []termPosting, b []byte) ([]termPosting, error) {
 	return dst, nil
 }
 
-// readPostings returns term's stored postings, ordered by id.
+// chunkPostings returns how many postings one chunk's data holds: one
+// varint each, and a second (its frequency) when the first's low bit,
+// in its first byte, is set. A varint ends at a byte below 0x80.
+func chunkPostings(b []byte) int {
+	n := 0
+	for i := 0; i < len(b); n++ {
+		ends := 1
+		if b[i]&1 != 0 {
+			ends = 2
+		}
+		for ; ends > 0 && i < len(b); i++ {
+			if b[i] < 0x80 {
+				ends--
+			}
+		}
+	}
+	return n
+}
+
+// readPostings returns term's stored postings, ordered by id, in one
+// slice of their number: a common term's chunks hold tens of thousands,
+// which appending would copy a dozen times.
 func readPostings(ctx context.Context, q queryer, term string) ([]termPosting, error) {
 	rows, err := q.QueryContext(ctx, sqlPostingsRead, term)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []termPosting
-	var data []byte
+	var chunks [][]byte
+	n := 0
 	for rows.Next() {
+		var data []byte
 		if err := rows.Scan(&data); err != nil {
 			return nil, err
 		}
+		chunks = append(chunks, data)
+		n += chunkPostings(data)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	var out []termPosting
+	if n > 0 {
+		out = make([]termPosting, 0, n)
+	}
+	for _, data := range chunks {
 		if out, err = decodeChunk(out, data); err != nil {
 			return nil, err
 		}
 	}
-	return out, closeRows(rows)
+	return out, nil
 }
 
 // postingLists are the postings of some texts by term.

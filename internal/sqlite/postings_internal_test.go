@@ -330,3 +330,29 @@ func TestASCIITokensAreFTS5s(t *testing.T) {
 		})
 	}
 }
+
+// TestChunkPostings checks that chunkPostings counts the postings a
+// chunk decodes to, with frequencies and gaps of one to several bytes.
+func TestChunkPostings(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ps   []termPosting
+	}{
+		{"none", nil},
+		{"one, once", []termPosting{{id: 1, tf: 1}}},
+		{"one, often", []termPosting{{id: 7, tf: 300}}},
+		{"wide gaps and frequencies", []termPosting{{id: 3, tf: 1}, {id: 200, tf: 2}, {id: 1 << 20, tf: 1}, {id: 1<<20 + 1, tf: 1 << 16}, {id: 1 << 40, tf: 1}}},
+		{"a frequency after a gap of two bytes", []termPosting{{id: 64, tf: 1}, {id: 64 + 129, tf: 5}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := appendChunk(nil, tc.ps)
+			got, err := decodeChunk(nil, b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := chunkPostings(b); n != len(got) || n != len(tc.ps) {
+				t.Errorf("chunkPostings = %d, the chunk decodes to %d postings of %d", n, len(got), len(tc.ps))
+			}
+		})
+	}
+}
