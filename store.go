@@ -279,6 +279,7 @@ type Store interface {
 	// contract suite checks each.
 	DataVersioner
 	VectorResetter
+	Warmer
 	FeedbackStore
 	LinkStore
 	ChangeIndex
@@ -301,12 +302,13 @@ type DataVersioner interface {
 	DataVersion(ctx context.Context) (uint64, error)
 }
 
-// Warmer is implemented by stores that can read ahead what the searches
-// of the index as it is now will need, so that no answer pays for it
-// (the SQLite store: when each text can be valid, which an as-of search
-// uses to skip the texts valid only before or after its date). Servers
-// call it at start, through retrieval's Assistant.Warm; a process that
-// answers one question does not.
+// Warmer reads ahead what the searches of the index as it is now will
+// need, so that no answer pays for it (the SQLite store: when each text
+// can be valid, which an as-of search uses to skip the texts valid only
+// before or after its date; a store with nothing to read ahead does
+// nothing). Servers call it at start, through retrieval's
+// Assistant.Warm; a process that answers one question does not. It
+// changes no search's hits.
 type Warmer interface {
 	Warm(ctx context.Context) error
 }

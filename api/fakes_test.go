@@ -206,6 +206,9 @@ func (m *memStore) EachFeedback(context.Context, func(livespec.Feedback) error) 
 // that cannot tell (answers are never kept).
 func (m *memStore) DataVersion(context.Context) (uint64, error) { return m.version.Add(1), nil }
 
+// Warm has nothing to read ahead.
+func (m *memStore) Warm(context.Context) error { return nil }
+
 func day(s string) time.Time {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {

@@ -343,6 +343,9 @@ func (s *memStore) DataVersion(context.Context) (uint64, error) {
 	return s.dataVersion, nil
 }
 
+// Warm has nothing to read ahead.
+func (s *memStore) Warm(context.Context) error { return nil }
+
 func (s *memStore) AddFeedback(_ context.Context, f livespec.Feedback) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -412,17 +412,15 @@ func (a *Assistant) checkRepos(ctx context.Context, repos []string) error {
 }
 
 // Warm computes the term statistics that topic questions (timelines,
-// changes about a topic) need and has a store that can (livespec.Warmer)
-// read ahead what its searches need, so that the first questions do not
-// pay for them. Servers call it at start; it is optional.
+// changes about a topic) need and has the store read ahead what its
+// searches need (livespec.Warmer), so that the first questions do not pay
+// for them. Servers call it at start; it is optional.
 func (a *Assistant) Warm(ctx context.Context) error {
 	if _, err := a.corpus(ctx); err != nil {
 		return err
 	}
-	if w, ok := a.Store.(livespec.Warmer); ok {
-		if err := w.Warm(ctx); err != nil {
-			return storeError("warm", err)
-		}
+	if err := a.Store.Warm(ctx); err != nil {
+		return storeError("warm", err)
 	}
 	return nil
 }

@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/livespec/livespec"
 )
@@ -67,5 +69,47 @@ func testResetVectors(t *testing.T, s livespec.Store) {
 	}
 	if after := Snapshot(ctx, t, s, "shop"); after != before {
 		t.Errorf("the reset changed the versions:\n%s", diff(before, after))
+	}
+}
+
+// testWarm checks livespec.Warmer: Warm succeeds on an empty store and on
+// a loaded one, and current and as-of searches find the same before and
+// after it.
+func testWarm(t *testing.T, s livespec.Store) {
+	ctx := context.Background()
+	if err := s.Warm(ctx); err != nil {
+		t.Fatalf("Warm on an empty store: %v", err)
+	}
+	loadShop(t, s)
+	queries := []livespec.SearchQuery{
+		{Text: "coupons checkout discount", Validity: livespec.Current()},
+		{Text: "coupons checkout discount", Validity: livespec.AsOf(t1.Add(time.Hour))},
+		{Text: "returns delivery payments", Validity: livespec.AsOf(t2.Add(time.Hour))},
+		{Text: "returns delivery payments", Validity: livespec.Current(), Repos: []string{"shop"}},
+	}
+	search := func() [][]string {
+		var out [][]string
+		for _, q := range queries {
+			hits, err := s.Search(ctx, q)
+			if err != nil {
+				t.Fatalf("Search %+v: %v", q, err)
+			}
+			var ids []string
+			for _, h := range hits {
+				ids = append(ids, h.Version.ID)
+			}
+			out = append(out, ids)
+		}
+		return out
+	}
+	before := search()
+	if len(before[0]) == 0 || len(before[2]) == 0 {
+		t.Fatalf("searches before Warm found %v: the test needs hits", before)
+	}
+	if err := s.Warm(ctx); err != nil {
+		t.Fatalf("Warm on a loaded store: %v", err)
+	}
+	if after := search(); !reflect.DeepEqual(after, before) {
+		t.Errorf("searches after Warm found %v, before it %v", after, before)
 	}
 }

@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(tb testing.TB) livespec.Store) {
 		{"ConcurrentReadsOnAFreshStore", testConcurrentReads},
 		{"DataVersion", testDataVersion},
 		{"ResetVectors", testResetVectors},
+		{"Warm", testWarm},
 		{"Feedback", func(t *testing.T, s livespec.Store) { testFeedback(t, s) }},
 		{"WriteLock", func(t *testing.T, s livespec.Store) {
 			writeLock(t, func(testing.TB) (a, b livespec.Store) { return s, s })
