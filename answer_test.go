@@ -3,6 +3,8 @@ package livespec_test
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,5 +108,65 @@ func TestCitationEncodesInOneAllocation(t *testing.T) {
 		Date: at, ValidFrom: at, Current: true, Excerpt: "The excerpt of the section.", VersionID: "v1"}
 	if n := testing.AllocsPerRun(100, func() { _, _ = c.MarshalJSON() }); n > 1 {
 		t.Errorf("Citation.MarshalJSON: %.0f allocations, want 1", n)
+	}
+}
+
+// TestEncodersKeepEveryField sets every field of the types that encode
+// their JSON by hand and checks that each field with a JSON key has that
+// key in what they write, so that a field added later is not left out
+// of the encoder.
+func TestEncodersKeepEveryField(t *testing.T) {
+	tests := []struct {
+		name string
+		v    any // a pointer to a zero value
+	}{
+		{"Citation", &livespec.Citation{}},
+		{"AnswerChange", &livespec.AnswerChange{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v := reflect.ValueOf(tt.v).Elem()
+			setEvery(t, v)
+			b, err := json.Marshal(v.Interface())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got map[string]any
+			if err := json.Unmarshal(b, &got); err != nil {
+				t.Fatalf("%s: %v", b, err)
+			}
+			for i := range v.NumField() {
+				f := v.Type().Field(i)
+				key, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+				if key == "-" || !f.IsExported() {
+					continue
+				}
+				if key == "" {
+					key = f.Name
+				}
+				if got[key] == nil {
+					t.Errorf("field %s: no %q (or null) in %s", f.Name, key, b)
+				}
+			}
+		})
+	}
+}
+
+// setEvery sets every field of the struct v to a value that is not zero.
+func setEvery(t *testing.T, v reflect.Value) {
+	t.Helper()
+	for i := range v.NumField() {
+		switch f := v.Field(i); {
+		case f.Type() == reflect.TypeFor[livespec.Time]():
+			f.Set(reflect.ValueOf(livespec.Time{Time: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)}))
+		case f.Kind() == reflect.String:
+			f.SetString("x")
+		case f.Kind() == reflect.Int:
+			f.SetInt(1)
+		case f.Kind() == reflect.Bool:
+			f.SetBool(true)
+		default:
+			t.Fatalf("field %s: set no value of kind %s", v.Type().Field(i).Name, f.Kind())
+		}
 	}
 }
