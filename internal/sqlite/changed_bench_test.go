@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/sqlite"
 )
 
 // BenchmarkSearchChanged runs the searches a topic's change report makes
@@ -75,41 +76,7 @@ func BenchmarkSearchChanged(b *testing.B) {
 func BenchmarkChangedSections(b *testing.B) {
 	st := indexStore(b)
 	ctx := context.Background()
-	now := newestChange(b, st)
-	type ask struct {
-		q    livespec.ChangeQuery
-		keys []livespec.Key
-	}
-	var asks []ask
-	for m := range 24 {
-		from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -m, 0)
-		q := livespec.ChangeQuery{From: from, To: from.AddDate(0, 1, 0)}
-		files, err := st.ChangedFiles(ctx, q)
-		if err != nil {
-			b.Fatal(err)
-		}
-		vq := livespec.VersionQuery{Validity: livespec.AnyVersion()}
-		for _, f := range files {
-			vq.Paths = append(vq.Paths, livespec.LiteralGlob(f.Path))
-		}
-		if len(vq.Paths) == 0 {
-			continue
-		}
-		vs, err := st.Versions(ctx, vq)
-		if err != nil {
-			b.Fatal(err)
-		}
-		a := ask{q: q}
-		seen := map[livespec.Key]bool{}
-		for _, v := range vs {
-			k := livespec.Key{Repo: v.Repo, Path: v.Path, Heading: v.Heading}
-			if !seen[k] && len(a.keys) < 300 {
-				seen[k] = true
-				a.keys = append(a.keys, k)
-			}
-		}
-		asks = append(asks, a)
-	}
+	asks := monthAsks(b, st, 300)
 	cpu := cpuTime()
 	for i := 0; b.Loop(); i++ {
 		a := asks[i%len(asks)]
@@ -176,12 +143,41 @@ func BenchmarkCountChanges(b *testing.B) {
 func BenchmarkSectionChanges(b *testing.B) {
 	st := indexStore(b)
 	ctx := context.Background()
-	now := newestChange(b, st)
-	type ask struct {
-		q    livespec.ChangeQuery
-		keys []livespec.Key
+	month := monthAsks(b, st, 50)
+	var history []changeAsk
+	for _, a := range month {
+		history = append(history, changeAsk{keys: a.keys})
 	}
-	var month, history []ask
+	for _, bc := range []struct {
+		name string
+		asks []changeAsk
+	}{{"month", month}, {"history", history}} {
+		b.Run(bc.name, func(b *testing.B) {
+			cpu := cpuTime()
+			for i := 0; b.Loop(); i++ {
+				a := bc.asks[i%len(bc.asks)]
+				if _, err := st.SectionChanges(ctx, a.q, a.keys); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// changeAsk is a period and the sections a change report asks about in it.
+type changeAsk struct {
+	q    livespec.ChangeQuery
+	keys []livespec.Key
+}
+
+// monthAsks makes one changeAsk for each of the last 24 months that
+// changed a file: the month, and up to max sections those files have had.
+func monthAsks(b *testing.B, st *sqlite.Store, max int) []changeAsk {
+	b.Helper()
+	ctx := context.Background()
+	now := newestChange(b, st)
+	var asks []changeAsk
 	for m := range 24 {
 		from := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC).AddDate(0, -m, 0)
 		q := livespec.ChangeQuery{From: from, To: from.AddDate(0, 1, 0)}
@@ -200,31 +196,16 @@ func BenchmarkSectionChanges(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		a := ask{q: q}
+		a := changeAsk{q: q}
 		seen := map[livespec.Key]bool{}
 		for _, v := range vs {
 			k := livespec.Key{Repo: v.Repo, Path: v.Path, Heading: v.Heading}
-			if !seen[k] && len(a.keys) < 50 {
+			if !seen[k] && len(a.keys) < max {
 				seen[k] = true
 				a.keys = append(a.keys, k)
 			}
 		}
-		month = append(month, a)
-		history = append(history, ask{keys: a.keys})
+		asks = append(asks, a)
 	}
-	for _, bc := range []struct {
-		name string
-		asks []ask
-	}{{"month", month}, {"history", history}} {
-		b.Run(bc.name, func(b *testing.B) {
-			cpu := cpuTime()
-			for i := 0; b.Loop(); i++ {
-				a := bc.asks[i%len(bc.asks)]
-				if _, err := st.SectionChanges(ctx, a.q, a.keys); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64((cpuTime()-cpu).Microseconds())/1000/float64(b.N), "cpu-ms/op")
-		})
-	}
+	return asks
 }
