@@ -376,13 +376,13 @@ func (s *Store) bm25(ctx context.Context, tx *sql.Tx, terms []string, f *searchF
 			}
 			count += rids[p.id]
 		}
-		refs := make(map[int64][]ref)
+		refs := newTextRefs(f)
 		if err := s.addRefs(ctx, tx, need, f, refs); err != nil {
 			return nil, err
 		}
 		return fill(top, refs, n), nil
 	}
-	refs := make(map[int64][]ref)
+	refs := newTextRefs(f)
 	read := 0 // the best read candidates have their refs
 	// The hits are the first n refs of the candidates in rank order, so
 	// where the search starts changes only what it reads. Every stored
@@ -461,18 +461,69 @@ func (c *candidates) take(limit int) []posting {
 
 // fill returns the first n refs of the texts of top, in order, each
 // text's in key order, with its text's score.
-func fill(top []posting, refs map[int64][]ref, n int) []ref {
+func fill(top []posting, refs *textRefs, n int) []ref {
 	out := make([]ref, 0, n)
 	for _, p := range top {
-		for _, r := range refs[p.id] {
-			if len(out) == n {
-				return out
-			}
+		if len(out) == n {
+			break
+		}
+		out = refs.appendTo(out, p, n)
+	}
+	return out
+}
+
+// textRefs are the refs of a search's candidate texts that pass its
+// filter f: read as refs, or kept as their text's kept versions and
+// which of them pass. A search keeps only the first refs of its best
+// texts, so the refs of a kept text are built when fill takes them: a
+// text carried by thousands of versions built a ref for each of them
+// (the KEPs mix's current and as-of answers allocated 19 MB more).
+type textRefs struct {
+	f    *searchFilter
+	read map[int64][]ref
+	kept map[int64]passingVersions
+}
+
+// passingVersions are the versions of vs that pass a search's filter:
+// count of them, the first at first.
+type passingVersions struct {
+	vs           *keptVersions
+	first, count int32
+}
+
+func newTextRefs(f *searchFilter) *textRefs {
+	return &textRefs{f: f, read: make(map[int64][]ref), kept: make(map[int64]passingVersions)}
+}
+
+// appendTo appends to out the refs of text p, in key order with p's
+// score, until out holds n.
+func (t *textRefs) appendTo(out []ref, p posting, n int) []ref {
+	for _, r := range t.read[p.id] {
+		if len(out) == n {
+			return out
+		}
+		r.score = p.score
+		out = append(out, r)
+	}
+	k, ok := t.kept[p.id]
+	for i, left := int(k.first), k.count; ok && left > 0 && len(out) < n; i++ {
+		if t.f.passes(k.vs, &k.vs.vs[i]) {
+			r := refOf(k.vs, i)
 			r.score = p.score
 			out = append(out, r)
+			left--
 		}
 	}
 	return out
+}
+
+// all returns every ref, of each text in key order.
+func (t *textRefs) all() map[int64][]ref {
+	for id, k := range t.kept {
+		rs := t.appendTo(make([]ref, 0, k.count), posting{id: id}, int(k.count))
+		t.read[id] = rs
+	}
+	return t.read
 }
 
 // refPacked selects a ref packed (see unpackRef); refCols the same columns.
@@ -499,17 +550,20 @@ func unpackRef(s string, r *ref) bool {
 // refs returns, for each text id, the versions carrying it that pass f, in
 // key order.
 func (s *Store) refs(ctx context.Context, tx *sql.Tx, textIDs []int64, f *searchFilter) (map[int64][]ref, error) {
-	out := make(map[int64][]ref)
+	out := newTextRefs(f)
 	texts := make([]posting, len(textIDs))
 	for i, id := range textIDs {
 		texts[i].id = id
 	}
-	return out, s.addRefs(ctx, tx, texts, f, out)
+	if err := s.addRefs(ctx, tx, texts, f, out); err != nil {
+		return nil, err
+	}
+	return out.all(), nil
 }
 
 // addRefs adds to out, for each text of texts, the versions carrying it
 // that pass f, in key order.
-func (s *Store) addRefs(ctx context.Context, tx *sql.Tx, texts []posting, f *searchFilter, out map[int64][]ref) error {
+func (s *Store) addRefs(ctx context.Context, tx *sql.Tx, texts []posting, f *searchFilter, out *textRefs) error {
 	if len(texts) == 0 {
 		return nil
 	}
@@ -540,7 +594,7 @@ func (s *Store) addRefs(ctx context.Context, tx *sql.Tx, texts []posting, f *sea
 	if err != nil {
 		return err
 	}
-	maps.Copy(out, found)
+	maps.Copy(out.read, found)
 	return nil
 }
 

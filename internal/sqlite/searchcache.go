@@ -383,23 +383,26 @@ func (f *searchFilter) passes(vs *keptVersions, k *keptVersion) bool {
 	return true
 }
 
-// keptRefs adds to out the refs of the texts of ids whose versions are
-// kept or read, and returns the other ids.
-func (f *searchFilter) keptRefs(ids []int64, out map[int64][]ref) []int64 {
+// keptRefs adds to out the versions passing f of the texts of ids whose
+// versions are kept or read, and returns the other ids.
+func (f *searchFilter) keptRefs(ids []int64, out *textRefs) []int64 {
 	missing := ids[:0:0]
 	f.view.eachVersions(ids, func(id int64, vs *keptVersions, ok bool) {
 		if !ok {
 			missing = append(missing, id)
 			return
 		}
-		var rs []ref
+		p := passingVersions{vs: vs, first: -1}
 		for i := range vs.vs {
 			if f.passes(vs, &vs.vs[i]) {
-				rs = append(rs, refOf(vs, i))
+				if p.count == 0 {
+					p.first = int32(i)
+				}
+				p.count++
 			}
 		}
-		if rs != nil {
-			out[id] = rs
+		if p.count > 0 {
+			out.kept[id] = p
 		}
 	})
 	return missing
