@@ -153,13 +153,6 @@ func (c docCache) analyseVersions(n int, version func(int) *livespec.Version, ta
 		keys = append(keys, k)
 		at = append(at, i)
 	}
-	c.analyseKeyed(out, keys, at, version, tail, phrases)
-	return out
-}
-
-// analyseKeyed sets out[at[j]] to analyseVersion of version(at[j]), whose
-// versionKey is keys[j], as analyseVersions does.
-func (c docCache) analyseKeyed(out []*lexDoc, keys []docKey, at []int, version func(int) *livespec.Version, tail func(livespec.Version) string, phrases bool) {
 	kept, found := c.c.PeekAll(keys)
 	for j, i := range at {
 		if found[j] {
@@ -170,6 +163,7 @@ func (c docCache) analyseKeyed(out []*lexDoc, keys []docKey, at []int, version f
 		out[i] = analyse(v.Text+tail(*v), phrases)
 		c.c.Add(keys[j], out[i])
 	}
+	return out
 }
 
 // analyseHeader returns analyse(text(path, heading), false), from the

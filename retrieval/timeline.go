@@ -164,61 +164,21 @@ func (a *Assistant) findTopic(ctx context.Context, topic string, repos []string)
 
 // analysePool returns hits, each version once, in order, with their
 // versions' analyses (versionDoc). Only hits that repeat a version are
-// copied without it. Two hits of one version have one analysis key
-// (versionKey), made of what the analysis is looked up by anyway: ids
-// are compared only between hits of the same key (a text a section had
-// again, say), not hashed for every hit.
+// copied without it.
 func analysePool(hits []livespec.Hit) ([]livespec.Hit, []*lexDoc) {
 	pool := hits
-	out := make([]*lexDoc, 0, len(hits))
-	keys := make([]docKey, 0, len(hits))
-	at := make([]int, 0, len(hits))            // the hit of the pool of each key
-	last := make(map[[2]uint64]int, len(hits)) // the pool's latest hit of each sum
-	prev := make([]int, 0, len(hits))          // the pool's hit before each of the same sum; none: -1
-	for i := range hits {
-		v := &hits[i].Version
-		k, ok := versionKey(*v, true)
-		sum := k.sum
-		if !ok {
-			sum = keyOf(v.ID, "", false).sum
-		}
-		j, seen := last[sum]
-		if !seen {
-			j = -1
-		}
-		if repeats(pool, prev, j, v.ID) {
-			if len(pool) == len(hits) {
-				pool = slices.Clip(hits[:i]) // a copy from here on
+	seen := make(map[string]struct{}, len(hits))
+	for i, h := range hits {
+		if _, ok := seen[h.Version.ID]; !ok {
+			seen[h.Version.ID] = struct{}{}
+			if len(pool) < len(hits) {
+				pool = append(pool, h)
 			}
-			continue
-		}
-		if len(pool) < len(hits) {
-			pool = append(pool, hits[i])
-		}
-		n := len(prev)
-		last[sum] = n
-		prev = append(prev, j)
-		out = append(out, nil)
-		if !ok {
-			out[n] = docs.analyseJoined(v.Text, versionTail(*v), true)
-			continue
-		}
-		keys = append(keys, k)
-		at = append(at, n)
-	}
-	docs.analyseKeyed(out, keys, at, func(i int) *livespec.Version { return &pool[i].Version }, versionTail, true)
-	return pool, out
-}
-
-// repeats reports whether a hit of pool from j on, going back along prev,
-// is the version of id.
-func repeats(pool []livespec.Hit, prev []int, j int, id string) bool {
-	for ; j >= 0; j = prev[j] {
-		if pool[j].Version.ID == id {
-			return true
+		} else if len(pool) == len(hits) {
+			pool = slices.Clip(hits[:i]) // a copy from here on
 		}
 	}
-	return false
+	return pool, versionDocs(len(pool), func(i int) *livespec.Version { return &pool[i].Version })
 }
 
 // matchPool sets m.matched to the pool's versions that hold the topic's
