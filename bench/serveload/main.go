@@ -45,6 +45,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/livespec/livespec"
@@ -127,10 +128,27 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if rss := srv.MaxRSS(); rss > 0 {
 		fmt.Fprintf(stdout, "server peak resident memory: %d MiB\n", rss>>20)
 	}
+	if minor, major := srv.Faults(); minor+major > 0 {
+		fmt.Fprintf(stdout, "server page faults: %d minor, %d major\n", minor, major)
+	}
+	if user, sys := ownCPU(); user+sys > 0 {
+		fmt.Fprintf(stdout, "serveload's own CPU (questions, clients, report): %v user + %v sys\n", user.Round(time.Millisecond), sys.Round(time.Millisecond))
+	}
 	if bad {
 		return errors.New("some requests failed, answered 5xx or were slow")
 	}
 	return exitErr
+}
+
+// ownCPU returns the CPU time this process has used so far, its waited
+// children (the server) left out: the load client's own cost, which the
+// machine's cores share with the server.
+func ownCPU() (user, sys time.Duration) {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0, 0
+	}
+	return time.Duration(ru.Utime.Nano()), time.Duration(ru.Stime.Nano())
 }
 
 // question is one request of the load.

@@ -78,4 +78,7 @@ func TestUsageIsTheServersFromStartToExit(t *testing.T) {
 	if rss := s.MaxRSS(); rss < 64<<20 {
 		t.Errorf("peak memory after Stop = %d bytes, want at least the 64 MiB the fake server held", rss)
 	}
+	if minor, _ := s.Faults(); minor < 64<<20/4096/2 {
+		t.Errorf("page faults after Stop = %d, want at least half the pages of the 64 MiB the fake server touched", minor)
+	}
 }
