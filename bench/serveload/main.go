@@ -105,8 +105,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		wg.Go(func() { ing = ingestLoop(loadCtx, srv.Base, o) })
 	}
 	start := time.Now()
+	user0, sys0 := ownCPU()
 	results := load(ctx, srv.Base, qs, now, o.clients, o.keepAlive)
 	elapsed := time.Since(start)
+	user1, sys1 := ownCPU()
 	stopIngest()
 	wg.Wait()
 	shutdown, exitErr := srv.Stop()
@@ -131,8 +133,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if minor, major := srv.Faults(); minor+major > 0 {
 		fmt.Fprintf(stdout, "server page faults: %d minor, %d major\n", minor, major)
 	}
-	if user, sys := ownCPU(); user+sys > 0 {
-		fmt.Fprintf(stdout, "serveload's own CPU (questions, clients, report): %v user + %v sys\n", user.Round(time.Millisecond), sys.Round(time.Millisecond))
+	if user1+sys1 > 0 && len(results) > 0 {
+		fmt.Fprintf(stdout, "serveload's own CPU during the load: %v user + %v sys, %.2f ms per request\n", (user1 - user0).Round(time.Millisecond),
+			(sys1 - sys0).Round(time.Millisecond), float64((user1-user0+sys1-sys0).Microseconds())/1000/float64(len(results)))
 	}
 	if bad {
 		return errors.New("some requests failed, answered 5xx or were slow")
@@ -141,8 +144,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 }
 
 // ownCPU returns the CPU time this process has used so far, its waited
-// children (the server) left out: the load client's own cost, which the
-// machine's cores share with the server.
+// children (the server) left out: over the load, the load client's own
+// cost, which the machine's cores share with the server.
 func ownCPU() (user, sys time.Duration) {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
@@ -265,13 +268,14 @@ func load(ctx context.Context, base string, qs []question, now time.Time, client
 	flying := map[string]int{}
 	for range clients {
 		wg.Go(func() {
+			var answer bytes.Buffer // reused: each client reads its answers into one buffer
 			for q := range work {
 				mu.Lock()
 				others := maps.Clone(flying)
 				flying[q.Kind]++
 				start := time.Since(begin)
 				mu.Unlock()
-				r := ask(ctx, client, base, q, now)
+				r := ask(ctx, client, base, q, now, &answer)
 				r.start, r.inFlight = start, others
 				mu.Lock()
 				flying[q.Kind]--
@@ -288,7 +292,10 @@ func load(ctx context.Context, base string, qs []question, now time.Time, client
 	return out
 }
 
-func ask(ctx context.Context, client *http.Client, base string, q question, now time.Time) result {
+// ask asks q and reads the answer into answer, whose bytes it keeps for
+// the next answer: the load client reads every answer whole, as a real
+// one does, without a new buffer for each.
+func ask(ctx context.Context, client *http.Client, base string, q question, now time.Time, answer *bytes.Buffer) result {
 	body, _ := json.Marshal(map[string]string{"question": q.Text, "now": now.Format(time.RFC3339)})
 	req, _ := http.NewRequestWithContext(ctx, "POST", base+"/v1/ask", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
@@ -297,13 +304,14 @@ func ask(ctx context.Context, client *http.Client, base string, q question, now 
 	if err != nil {
 		return result{kind: q.Kind, text: q.Text, latency: time.Since(start), err: err.Error()}
 	}
-	b, err := io.ReadAll(resp.Body)
+	answer.Reset()
+	_, err = answer.ReadFrom(resp.Body)
 	resp.Body.Close()
 	r := result{kind: q.Kind, text: q.Text, status: resp.StatusCode, latency: time.Since(start), timing: parseTiming(resp.Header.Get("Server-Timing"))}
 	if err != nil {
 		r.status, r.err = 0, err.Error()
 	} else if resp.StatusCode != 200 {
-		r.err = strings.TrimSpace(string(b))
+		r.err = strings.TrimSpace(answer.String())
 	}
 	return r
 }
