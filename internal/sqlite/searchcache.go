@@ -169,6 +169,7 @@ type searchCache struct {
 	files    *cache.LRU[fileKey, []fileVersion] // every version of a file
 	sets     *cache.LRU[string, fileSet]        // by fileSetKey
 	spans    *textSpans                         // nil until read (see spansAfter)
+	whole    *wholeTables                       // nil until read (Warm)
 	dated    int                                // searches kept at gen of current or as-of validity
 	fts      ftsKept                            // all_fts's state at gen, once read
 }
@@ -199,6 +200,7 @@ func (c *searchCache) view(gen uint64) *searchView {
 	if c.gen == gen && c.versions != nil {
 		v.keptVersions, v.keptTexts, v.keptFiles, v.keptSets = c.versions, c.texts, c.files, c.sets
 		v.spans, v.readSpans = c.spans, c.spans == nil && c.dated >= spansAfter
+		v.whole = c.whole
 		v.fts = c.fts
 	}
 	return v
@@ -224,6 +226,8 @@ type searchView struct {
 	readSpans bool
 	dated     bool
 	fts       ftsKept // all_fts's state, kept at gen or read by the search
+	// whole: every text and version, kept at gen or read by Warm.
+	whole *wholeTables
 }
 
 // ftsState returns the state of table kept at the view's DataVersion or
@@ -247,11 +251,14 @@ func (v *searchView) keepFTS(table, state string) {
 func (v *searchView) eachVersions(ids []int64, fn func(id int64, vs *keptVersions, ok bool)) {
 	var kept []*keptVersions
 	var found []bool
-	if v.keptVersions != nil {
+	if v.keptVersions != nil && v.whole == nil {
 		kept, found = v.keptVersions.PeekAll(ids)
 	}
 	for i, id := range ids {
-		vs, ok := v.versions[id]
+		vs, ok := v.whole.versionsOf(id)
+		if !ok {
+			vs, ok = v.versions[id]
+		}
 		if !ok && found != nil {
 			vs, ok = kept[i], found[i]
 		}
@@ -282,11 +289,32 @@ func (v *searchView) fileSet(key string) (map[int64]int, bool) {
 // textsOf returns those of the texts of ids that are kept or read by the
 // search, and the ids of the others (once each).
 func (v *searchView) textsOf(ids []int64) (map[int64]keptText, []int64) {
+	if v.whole != nil {
+		return v.wholeTexts(ids)
+	}
 	var kept func([]int64) map[int64]keptText
 	if v.keptTexts != nil {
 		kept = v.keptTexts.GetMany
 	}
 	out, missing := gather(ids, kept, v.texts)
+	slices.Sort(missing)
+	return out, slices.Compact(missing)
+}
+
+// wholeTexts is textsOf of a view with whole tables: those of ids that
+// are no text of them are read (once each) or kept by the search.
+func (v *searchView) wholeTexts(ids []int64) (map[int64]keptText, []int64) {
+	out := make(map[int64]keptText, len(ids))
+	var missing []int64
+	for _, id := range ids {
+		if t, ok := v.whole.text(id); ok {
+			out[id] = t
+		} else if t, ok := v.texts[id]; ok {
+			out[id] = t
+		} else {
+			missing = append(missing, id)
+		}
+	}
 	slices.Sort(missing)
 	return out, slices.Compact(missing)
 }
@@ -335,7 +363,7 @@ func (v *searchView) keep() {
 			return int64(len(k.repo)+len(k.path)+16*len(vs)) + 64
 		})
 		c.sets = cache.NewWeighed(maxKeptFileSets, func(k string, set fileSet) int64 { return int64(len(k)) + set.weight })
-		c.spans, c.dated, c.fts = nil, 0, ftsKept{}
+		c.spans, c.dated, c.fts, c.whole = nil, 0, ftsKept{}, nil
 	}
 	if c.fts.state == "" {
 		c.fts = v.fts
@@ -345,6 +373,9 @@ func (v *searchView) keep() {
 	}
 	if c.spans == nil {
 		c.spans = v.spans
+	}
+	if c.whole == nil {
+		c.whole = v.whole
 	}
 	for id, vs := range v.versions {
 		c.versions.Add(id, vs)
@@ -436,11 +467,29 @@ var readVersionsOfTexts = (*Store).readTextVersions
 // their texts, into the search's view, in key order.
 func (s *Store) readTextVersions(ctx context.Context, tx *sql.Tx, ids []int64, view *searchView) error {
 	b, _ := json.Marshal(ids)
-	var read []readVersion
+	read, _, err := readVersionMeta(ctx, txQuerier{s, tx},
+		` FROM versions v INDEXED BY versions_valid WHERE v.text_id IN (SELECT value FROM json_each(?))`, []any{string(b)}, 0, 0)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		view.versions[id] = &keptVersions{}
+	}
+	keepVersions(read, view.versions)
+	return nil
+}
+
+// readVersionMeta reads the versions selected by from (a FROM clause on
+// versions v, with its args) without their texts, with their text ids.
+// With most > 0 it stops, and reports false, once they weigh more than
+// most bytes (roughly, as keptVersions do). n is about how many there
+// are, when known.
+func readVersionMeta(ctx context.Context, q queryer, from string, args []any, n int, most int64) ([]readVersion, bool, error) {
+	read := make([]readVersion, 0, n)
 	var bad error
-	err := queryVersionsOf(ctx, txQuerier{s, tx}, versionMetaPacked, versionMetaCols,
-		` FROM versions v INDEXED BY versions_valid WHERE v.text_id IN (SELECT value FROM json_each(?))`, []any{string(b)},
-		func() { read = read[:0] },
+	weight, whole := int64(0), true
+	err := queryVersionsOf(ctx, q, versionMetaPacked, versionMetaCols, from, args,
+		func() { read, weight = read[:0], 0 },
 		func(v livespec.Version, rid int64) bool {
 			id, ok := parseInt(v.Hash)
 			if !ok || !id.Valid {
@@ -449,31 +498,40 @@ func (s *Store) readTextVersions(ctx context.Context, tx *sql.Tx, ids []int64, v
 			}
 			v.Hash = ""
 			read = append(read, readVersion{textID: id.Int64, rid: rid, v: v})
+			if most > 0 {
+				weight += int64(len(v.ID)+len(v.Repo)+len(v.Path)+len(v.Heading)+len(v.Commit)+len(v.Author)+len(v.EndCommit)) +
+					int64(unsafe.Sizeof(keptVersion{}))
+				if whole = weight <= most; !whole {
+					return false
+				}
+			}
 			return true
 		})
 	if err = cmp.Or(err, bad); err != nil {
-		return err
+		return nil, false, err
 	}
+	return read, whole, nil
+}
+
+// keepVersions sets into[id], for each text id of read, to its versions
+// of read in key order.
+func keepVersions(read []readVersion, into map[int64]*keptVersions) {
 	order := make([]int32, len(read)) // sorted, rather than the large versions
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortFunc(order, func(i, j int32) int {
-		a, b := &read[i], &read[j]
-		return cmp.Or(cmp.Compare(a.textID, b.textID), versionLess(&a.v, &b.v))
-	})
-	for _, id := range ids {
-		view.versions[id] = &keptVersions{}
-	}
+	// By text, then each text's few in key order: most comparisons are
+	// of two ids.
+	slices.SortFunc(order, func(i, j int32) int { return cmp.Compare(read[i].textID, read[j].textID) })
 	for len(order) > 0 {
 		n := 1
 		for n < len(order) && read[order[n]].textID == read[order[0]].textID {
 			n++
 		}
-		view.versions[read[order[0]].textID] = newKeptVersions(read, order[:n])
+		slices.SortFunc(order[:n], func(i, j int32) int { return versionLess(&read[i].v, &read[j].v) })
+		into[read[order[0]].textID] = newKeptVersions(read, order[:n])
 		order = order[n:]
 	}
-	return nil
 }
 
 // readVersion is a version of text textID and rowid rid, read to keep.
@@ -489,7 +547,7 @@ func (s *Store) textsOf(ctx context.Context, tx *sql.Tx, ids []int64, view *sear
 		return nil, nil
 	}
 	out, missing := view.textsOf(ids)
-	if err := s.readTexts(ctx, tx, missing, view); err != nil {
+	if err := readTextsOf(s, ctx, tx, missing, view); err != nil {
 		return nil, err
 	}
 	for _, id := range missing {
@@ -500,31 +558,51 @@ func (s *Store) textsOf(ctx context.Context, tx *sql.Tx, ids []int64, view *sear
 	return out, nil
 }
 
+// readTextsOf is Store.readTexts; tests count its reads.
+var readTextsOf = (*Store).readTexts
+
 // readTexts reads the texts of ids into the search's view.
 func (s *Store) readTexts(ctx context.Context, tx *sql.Tx, ids []int64, view *searchView) error {
 	if len(ids) == 0 {
 		return nil
 	}
 	b, _ := json.Marshal(ids)
-	rows, err := (txQuerier{s, tx}).QueryContext(ctx, `SELECT concat_ws(char(0), id, hash, text) FROM texts WHERE id IN (SELECT value FROM json_each(?))`, string(b))
+	_, err := readTextRows(ctx, txQuerier{s, tx}, ` WHERE id IN (SELECT value FROM json_each(?))`, []any{string(b)}, 0,
+		func(id int64, t keptText) bool {
+			view.texts[id] = t
+			return true
+		})
+	return err
+}
+
+// readTextRows calls fn, until it returns false, with each text of the
+// rows of texts that where (a WHERE clause, with its args) selects, in
+// the table's order, and reports whether fn had them all. With most > 0
+// it stops, and reports false, once they weigh more than most bytes (as
+// a searchCache weighs them).
+func readTextRows(ctx context.Context, q queryer, where string, args []any, most int64, fn func(id int64, t keptText) bool) (bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT concat_ws(char(0), id, hash, text) FROM texts`+where, args...)
 	if err != nil {
-		return err
+		return false, err
 	}
+	defer rows.Close()
 	var row string
+	weight := int64(0)
 	for rows.Next() {
 		if err := rows.Scan(&row); err != nil {
-			rows.Close()
-			return err
+			return false, err
 		}
 		// The id and the hash hold no NUL byte; the text is the rest.
 		id, rest, ok1 := strings.Cut(row, "\x00")
 		hash, text, ok2 := strings.Cut(rest, "\x00")
 		n, ok3 := parseInt(id)
 		if !ok1 || !ok2 || !ok3 || !n.Valid {
-			rows.Close()
-			return fmt.Errorf("text row %.20q does not split", row)
+			return false, fmt.Errorf("text row %.20q does not split", row)
 		}
-		view.texts[n.Int64] = keptText{text: text, hash: hash}
+		weight += int64(len(text)+len(hash)) + 64
+		if most > 0 && weight > most || !fn(n.Int64, keptText{text: text, hash: hash}) {
+			return false, closeRows(rows)
+		}
 	}
-	return closeRows(rows)
+	return true, closeRows(rows)
 }

@@ -119,9 +119,10 @@ func (f *searchFilter) dropUnspanned(ctx context.Context, tx *sql.Tx, ranked []p
 	return kept, nil
 }
 
-// Warm reads the spans of texts at the index's DataVersion, so that no
-// search at it pays for them (see spansAfter). Nothing is kept when the
-// index is written meanwhile, or when the Store keeps nothing.
+// Warm reads, at the index's DataVersion, the spans of texts (see
+// spansAfter) and every text and version (wholeTables), so that no search
+// at it pays for them. Nothing is kept when the index is written
+// meanwhile, or when the Store keeps nothing.
 func (s *Store) Warm(ctx context.Context) error {
 	c := &s.mem().search
 	if c.off {
@@ -131,20 +132,13 @@ func (s *Store) Warm(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return s.fail(ctx, "warm", err)
-	}
-	defer tx.Rollback()
-	spans, err := readSpans(ctx, tx)
-	if err != nil {
+	v := c.view(gen)
+	if err := s.warmView(ctx, v); err != nil {
 		return s.fail(ctx, "warm", err)
 	}
 	if after, err := s.DataVersion(ctx); err != nil || after != gen {
-		return err // a write committed meanwhile: the spans may not be of gen
+		return err // a write committed meanwhile: what was read may not be of gen
 	}
-	v := c.view(gen)
-	v.spans = spans
 	v.keep()
 	return nil
 }

@@ -1,0 +1,125 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"math"
+)
+
+// A server answering the KEPs load mix reads 96% of the index's texts,
+// and the versions carrying them, within 3,000 questions: text by text,
+// a few dozen at a time, each read costing it about twice its share of
+// one scan of the table, and each later use a look-up in an LRU under
+// its lock. A warmed Store (Warm: a server at start) reads every text
+// and every version at once instead, at one DataVersion, into slices by
+// text id that searches at that version read without a lock; an index
+// too large for the searchCache's bounds is left to the LRUs, as is
+// every later DataVersion.
+
+// wholeTables are every text of the index and the versions carrying
+// each (without their texts), at one DataVersion, by text id.
+type wholeTables struct {
+	texts []keptText
+	// versions[id] are the versions carrying text id (none for a text no
+	// version carries); nil for an id that is no text's.
+	versions []*keptVersions
+}
+
+// text returns text id, and whether the index holds it.
+func (w *wholeTables) text(id int64) (keptText, bool) {
+	if w == nil || id < 0 || id >= int64(len(w.versions)) || w.versions[id] == nil {
+		return keptText{}, false
+	}
+	return w.texts[id], true
+}
+
+// versionsOf returns the versions carrying text id, and whether the index
+// holds text id.
+func (w *wholeTables) versionsOf(id int64) (*keptVersions, bool) {
+	if w == nil || id < 0 || id >= int64(len(w.versions)) || w.versions[id] == nil {
+		return nil, false
+	}
+	return w.versions[id], true
+}
+
+// readWhole reads every text and version of the index in tx; nil when
+// they weigh more than a searchCache keeps, or the text ids are too
+// sparse to index a slice by.
+func readWhole(ctx context.Context, q queryer) (*wholeTables, error) {
+	var texts, maxID int64
+	if err := queryOne(ctx, q, `SELECT count(*), ifnull(max(id), 0) FROM texts`, nil, &texts, &maxID); err != nil {
+		return nil, err
+	}
+	var n int
+	if err := queryOne(ctx, q, `SELECT count(*) FROM versions`, nil, &n); err != nil {
+		return nil, err
+	}
+	if maxID > 2*texts+1024 {
+		return nil, nil
+	}
+	w := &wholeTables{texts: make([]keptText, maxID+1), versions: make([]*keptVersions, maxID+1)}
+	none := &keptVersions{}
+	whole, err := readTextRows(ctx, q, "", nil, maxKeptTexts, func(id int64, t keptText) bool {
+		if id < 0 || id > maxID {
+			return false // written meanwhile: never so in one transaction
+		}
+		w.texts[id], w.versions[id] = t, none
+		return true
+	})
+	if err != nil || !whole {
+		return nil, err
+	}
+	read, whole, err := readVersionMeta(ctx, q, ` FROM versions v`, nil, n, maxKeptVersions)
+	if err != nil || !whole {
+		return nil, err
+	}
+	byText := make(map[int64]*keptVersions, texts)
+	keepVersions(read, byText)
+	for id, vs := range byText {
+		if id < 0 || id > maxID || w.versions[id] == nil {
+			return nil, nil // a version of no text: left to the searches
+		}
+		w.versions[id] = vs
+	}
+	return w, nil
+}
+
+// warmView reads into v, in one transaction, what Warm keeps.
+func (s *Store) warmView(ctx context.Context, v *searchView) error {
+	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if v.whole, err = readWhole(ctx, txQuerier{s, tx}); err != nil || v.whole != nil {
+		v.spans = v.whole.spans()
+		return err
+	}
+	v.spans, err = readSpans(ctx, tx)
+	return err
+}
+
+// spans returns the spans of w's texts, as readSpans reads them.
+func (w *wholeTables) spans() *textSpans {
+	if w == nil {
+		return nil
+	}
+	n := len(w.versions)
+	t := &textSpans{from: make([]int64, n), to: make([]int64, n), open: make([]bool, n)}
+	for id, vs := range w.versions {
+		t.from[id], t.to[id], t.open[id] = math.MinInt64, math.MinInt64, true // no version: mayPass keeps it
+		if vs == nil || len(vs.vs) == 0 {
+			continue
+		}
+		t.from[id], t.open[id] = math.MaxInt64, false
+		for i := range vs.vs {
+			k := &vs.vs[i]
+			t.from[id] = min(t.from[id], k.from)
+			t.open[id] = t.open[id] || k.open
+			if !k.open && k.ends {
+				t.to[id] = max(t.to[id], k.to)
+			}
+		}
+	}
+	return t
+}
