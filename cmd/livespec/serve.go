@@ -155,7 +155,7 @@ func cmdServe(ctx context.Context, e *env, o *serveFlags, pos []string) error {
 	if set.policy == nil {
 		// With access rules, each scope's Assistant computes its own
 		// statistics on first use: nothing to warm up.
-		r.asst = a.asst
+		r.asst, r.warm = a.asst, a.warm
 	}
 	if len(srcs) > 0 && set.every == 0 {
 		// Catch up once at start; webhooks and POST /v1/ingest do the rest.
@@ -256,6 +256,7 @@ type serveAnswers struct {
 		api.Historian
 	}
 	ready []api.ReadyCheck
+	warm  *warmGate // nil with access rules: nothing is warmed up
 }
 
 // answers builds the assistant(s) over st, with the models, the metrics
@@ -283,6 +284,10 @@ func (o *serveFlags) answers(ctx context.Context, e *env, set serveSettings, st 
 	a.asker = a.asst
 	if set.policy != nil {
 		a.asker = scopedAssistants{access.NewPerScope(newAssistant)}
+	}
+	if set.policy == nil {
+		a.warm = newWarmGate()
+		a.ready = append(a.ready, a.warm.readyCheck())
 	}
 	if !isNone(*o.models.ollama) {
 		c := ollama.New(*o.models.ollama, nil)
@@ -366,6 +371,7 @@ type running struct {
 	socket bool                 // the bot runs Socket Mode
 	push   *pushSetup           // nil without push
 	asst   *retrieval.Assistant // warmed up at start; nil: none
+	warm   *warmGate            // keeps /readyz at 503 until asst is warm
 	store  livespec.Store
 	log    *slog.Logger
 	addr   string
@@ -399,10 +405,9 @@ func (r *running) run(ctx context.Context) error {
 	}
 	if r.asst != nil {
 		g.Go(func() error {
-			// Term statistics for topic questions, so the first one is quick.
-			if err := r.asst.Warm(gctx); err != nil && gctx.Err() == nil {
-				r.log.Warn("retrieval: warm-up failed", "err", err.Error())
-			}
+			// Term statistics for topic questions and the store's
+			// caches, so the first questions are quick.
+			r.warm.run(gctx, r.asst.Warm, r.log)
 			return nil
 		})
 	}
