@@ -3,6 +3,7 @@ package lex
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -103,8 +104,13 @@ func markNames(toks []Token, names []string) {
 type span struct{ a, b int }
 
 // words appends the words of s in order: plain words, and for compounds
-// and camelCase words the joined form followed by the parts.
+// and camelCase words the joined form followed by the parts. The
+// lower-case forms of ASCII words written with capitals are written into
+// one string for the whole text (see lowered), not one each.
 func words(s string, out []Token) []Token {
+	low := lowereds.Get().(*lowered)
+	defer low.done()
+	var cutsBuf [8]int
 	n := len(s)
 	for i := 0; i < n; {
 		if c := s[i]; c < utf8.RuneSelf {
@@ -123,20 +129,26 @@ func words(s string, out []Token) []Token {
 		for {
 			j := i
 			for j < n {
-				if c := s[j]; c < utf8.RuneSelf && asciiWord[c] {
-					if 'A' <= c && c <= 'Z' {
-						caps++
+				if c := s[j]; c < utf8.RuneSelf {
+					if asciiWord[c] {
+						if 'A' <= c && c <= 'Z' {
+							caps++
+						}
+						j++
+						continue
 					}
-					j++
-					continue
+					if c == '.' && j > i && isDigitAt(s, j-1) && isDigitAt(s, j+1) {
+						j++
+						continue
+					}
+					break
 				}
-				r, w := decodeRune(s, j)
-				if IsWordRune(r) || (r == '.' && j > i && isDigitAt(s, j-1) && isDigitAt(s, j+1)) {
-					wide = wide || r >= utf8.RuneSelf
-					j += w
-					continue
+				r, w := utf8.DecodeRuneInString(s[j:])
+				if !IsWordRune(r) {
+					break
 				}
-				break
+				wide = true
+				j += w
 			}
 			raw[nr] = span{i, j}
 			nr++
@@ -149,40 +161,140 @@ func words(s string, out []Token) []Token {
 			}
 			break
 		}
+		if wide {
+			out = wideWords(s, raw[:nr], out)
+			continue
+		}
 		if nr == 1 {
 			w := s[raw[0].a:raw[0].b]
 			switch {
-			case wide:
 			case caps == 0: // the common case, at no cost
 				out = append(out, Token{Word: w})
 				continue
 			case caps == 1 && 'A' <= w[0] && w[0] <= 'Z':
 				// Capitalised: no camelCase cut, no acronym.
-				out = append(out, Token{Word: strings.ToLower(w)})
+				out = low.add(out, Token{}, w)
 				continue
 			}
-			if camelCuts(w) == nil {
-				out = append(out, Token{Word: strings.ToLower(w), Acronym: acronym(w)})
+			if len(appendCamelCuts(cutsBuf[:0], w)) == 0 {
+				out = low.add(out, Token{Acronym: acronym(w)}, w)
 				continue
 			}
 		}
-		var joined strings.Builder
-		for k := 0; k < nr; k++ {
-			joined.WriteString(s[raw[k].a:raw[k].b])
-		}
-		out = append(out, Token{Word: strings.ToLower(joined.String())})
-		for k := 0; k < nr; k++ {
-			w := s[raw[k].a:raw[k].b]
+		out = low.addJoined(out, s, raw[:nr])
+		for _, r := range raw[:nr] {
+			w := s[r.a:r.b]
 			start := 0
-			cuts := camelCuts(w)
+			var cuts []int
+			if caps > 0 {
+				cuts = appendCamelCuts(cutsBuf[:0], w)
+			}
 			for _, c := range cuts {
-				out = append(out, Token{Word: strings.ToLower(w[start:c]), Acronym: acronym(w[start:c]), Camel: true, Part: true})
+				out = low.add(out, Token{Acronym: acronym(w[start:c]), Camel: true, Part: true}, w[start:c])
 				start = c
 			}
-			out = append(out, Token{Word: strings.ToLower(w[start:]), Acronym: acronym(w[start:]), Camel: cuts != nil, Part: true})
+			out = low.add(out, Token{Acronym: acronym(w[start:]), Camel: len(cuts) > 0, Part: true}, w[start:])
 		}
 	}
+	low.fill(out)
 	return out
+}
+
+// wideWords appends the tokens of a word or compound (its spans in s)
+// holding runes beyond ASCII, as words does.
+func wideWords(s string, raw []span, out []Token) []Token {
+	if len(raw) == 1 {
+		if w := s[raw[0].a:raw[0].b]; camelCuts(w) == nil {
+			return append(out, Token{Word: strings.ToLower(w), Acronym: acronym(w)})
+		}
+	}
+	var joined strings.Builder
+	for _, r := range raw {
+		joined.WriteString(s[r.a:r.b])
+	}
+	out = append(out, Token{Word: strings.ToLower(joined.String())})
+	for _, r := range raw {
+		w := s[r.a:r.b]
+		start := 0
+		cuts := camelCuts(w)
+		for _, c := range cuts {
+			out = append(out, Token{Word: strings.ToLower(w[start:c]), Acronym: acronym(w[start:c]), Camel: true, Part: true})
+			start = c
+		}
+		out = append(out, Token{Word: strings.ToLower(w[start:]), Acronym: acronym(w[start:]), Camel: cuts != nil, Part: true})
+	}
+	return out
+}
+
+// lowered writes the lower-case forms of a text's ASCII words one after
+// another, for tokens whose Word fill sets once the text is read: one
+// string for the text instead of one per word written with capitals.
+type lowered struct {
+	buf   []byte
+	words []loweredWord
+}
+
+// lowereds keeps lowered buffers between texts.
+var lowereds = sync.Pool{New: func() any { return new(lowered) }}
+
+// done empties l and returns it to lowereds.
+func (l *lowered) done() {
+	l.buf, l.words = l.buf[:0], l.words[:0]
+	lowereds.Put(l)
+}
+
+// loweredWord is a token's word: bytes a to b of lowered's buffer.
+type loweredWord struct{ tok, a, b int }
+
+// add appends t with the lower-case form of the ASCII word w: w itself
+// when it has no capitals, or else a form fill sets.
+func (l *lowered) add(out []Token, t Token, w string) []Token {
+	k := 0
+	for k < len(w) && !('A' <= w[k] && w[k] <= 'Z') {
+		k++
+	}
+	if k == len(w) {
+		t.Word = w
+		return append(out, t)
+	}
+	a := len(l.buf)
+	l.buf = appendLower(l.buf, w)
+	l.words = append(l.words, loweredWord{len(out), a, len(l.buf)})
+	return append(out, t)
+}
+
+// addJoined appends the token of the ASCII compound of the spans of s,
+// its words written together in lower case.
+func (l *lowered) addJoined(out []Token, s string, raw []span) []Token {
+	a := len(l.buf)
+	for _, r := range raw {
+		l.buf = appendLower(l.buf, s[r.a:r.b])
+	}
+	l.words = append(l.words, loweredWord{len(out), a, len(l.buf)})
+	return append(out, Token{})
+}
+
+// fill sets the words of the tokens add and addJoined appended to out.
+func (l *lowered) fill(out []Token) {
+	if len(l.words) == 0 {
+		return
+	}
+	all := string(l.buf)
+	for _, w := range l.words {
+		out[w.tok].Word = all[w.a:w.b]
+	}
+}
+
+// appendLower appends the ASCII word w in lower case to buf.
+func appendLower(buf []byte, w string) []byte {
+	for k := 0; k < len(w); k++ {
+		c := w[k]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		buf = append(buf, c)
+	}
+	return buf
 }
 
 func decodeRune(s string, i int) (rune, int) {
@@ -323,8 +435,11 @@ func isIdentRun(run string) bool {
 
 // camelCuts returns the byte offsets where a camelCase word splits
 // ("readOnly" at 4, "HTTPServer" at 4), or nil for a plain word.
-func camelCuts(w string) []int {
-	var cuts []int
+func camelCuts(w string) []int { return appendCamelCuts(nil, w) }
+
+// appendCamelCuts appends camelCuts(w) to cuts: a caller passing a
+// slice of an array on its stack allocates nothing.
+func appendCamelCuts(cuts []int, w string) []int {
 	var prev rune
 	pi := -1
 	for i, cur := range w {

@@ -47,6 +47,8 @@ func TestTokens(t *testing.T) {
 		{"identifiers after many fractions", strings.Repeat("1/2 ", 200) + "edit src/oas.md.", []string{"src/oas.md"}, []string{"1/2"}},
 		{"invalid UTF-8 bounds an identifier", "\xffsrc/oas.md\xc3", []string{"src/oas.md"}, nil},
 		{"capitalised words", "The Kubelet and Über", []string{"the", "kubelet", "über"}, []string{"The", "Kubelet"}},
+		{"capitalised compounds", "Read-Only and X-Kubernetes-PreserveFields", []string{"readonly", "read", "only", "xkubernetespreservefields", "x", "kubernetes", "preserve", "fields"}, []string{"Read", "PreserveFields"}},
+		{"compounds beyond ASCII", "Größe-Maß and fooÜber", []string{"größemaß", "größe", "maß", "fooüber", "foo", "über"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -83,6 +85,19 @@ func TestAppendTokens(t *testing.T) {
 				t.Errorf("AppendTokens = %+v, want %+v", got, want)
 			}
 		})
+	}
+}
+
+// TestTokensLowerCaseOnce checks that the words a text writes with
+// capitals are lower-cased into one string for the whole text, not one
+// string each: tokenising a spec's prose, most of whose sentences start
+// with a capital, allocates no more than its plain words do.
+func TestTokensLowerCaseOnce(t *testing.T) {
+	text := strings.Repeat("The Kubelet evicts Pods. Read-Only fields of HTTPServer, and OpenAPI specs. ", 20)
+	out := Tokens(text)
+	allocs := testing.AllocsPerRun(20, func() { out = AppendTokens(out[:0], text) })
+	if allocs > 1 {
+		t.Errorf("AppendTokens allocated %v times, want at most 1", allocs)
 	}
 }
 
