@@ -508,10 +508,16 @@ func lexAnalyse(text string) *lexDoc { return analyse(text, true) }
 // lexAnalyseTerms is lexAnalyse without phrases, for ranking.
 func lexAnalyseTerms(text string) *lexDoc { return analyse(text, false) }
 
+// analyse analyses text, with a builder of termBuilders.
 func analyse(text string, phrases bool) *lexDoc {
-	d := &lexDoc{}
 	b := termBuilders.Get().(*termBuilder)
 	defer b.done()
+	return b.analyse(text, phrases)
+}
+
+// analyse analyses text with b, which must not be in use.
+func (b *termBuilder) analyse(text string, phrases bool) *lexDoc {
+	d := &lexDoc{}
 	prev := -1 // the index of the last word's term; none: -1
 	for _, t := range b.tokens(text, phrases) {
 		i, stop := b.addWord(t.Word)

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -327,4 +328,63 @@ func plainAcronymRun(a string, parts []string) []string {
 		}
 	}
 	return nil
+}
+
+// TestAnalyseKeepsNoWordState checks that an analysis depends on its text
+// alone, not on the words the builder analysed before (its vocabulary):
+// words stemmed in earlier texts, words filed where others were, words
+// too long to keep, a count of texts that wraps.
+func TestAnalyseKeepsNoWordState(t *testing.T) {
+	var many strings.Builder
+	for i := range 20000 { // more words than a vocabulary holds
+		fmt.Fprintf(&many, "w%dx Approvals%d ", i, i%7)
+	}
+	tests := []struct {
+		name   string
+		before []string // texts the builder analyses first
+		text   string
+		wrap   bool // the builder's count of texts is about to wrap
+	}{
+		{"a fresh builder", nil, "Pods approve pods; the approvals of Pods", false},
+		{"words seen before", []string{"approvals pods approve", "the pods", "approvals"}, "Pods approve pods; the approvals of Pods", false},
+		{"words filed over", []string{many.String()}, "w1x w2x approvals0 w3x of the w1x", false},
+		{"long words", []string{"internationalisations internationalisation"}, "internationalisations of internationalisation, internationalised", false},
+		{"after a wrap", []string{"approvals of pods", "pods"}, "pods approvals of pods", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, phrases := range []bool{false, true} {
+				want := analysedTerms(new(termBuilder).analyse(tc.text, phrases))
+				b := new(termBuilder)
+				for _, text := range tc.before {
+					b.analyse(text, phrases)
+				}
+				if tc.wrap {
+					b.gen = math.MaxUint32 // the next text wraps it
+				}
+				for i := range 3 {
+					if got := analysedTerms(b.analyse(tc.text, phrases)); !slices.Equal(got, want) {
+						t.Errorf("analysis #%d with phrases %v = %q, want %q", i+1, phrases, got, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// analysedTerms lists d's terms in order, then its phrases.
+func analysedTerms(d *lexDoc) []string {
+	var out []string
+	n := d.terms.len()
+	for i := range n {
+		out = append(out, d.terms.at(i))
+	}
+	for i := range n {
+		for j := range n {
+			if d.terms.hasPair(i, j) {
+				out = append(out, d.terms.at(i)+" "+d.terms.at(j))
+			}
+		}
+	}
+	return out
 }

@@ -4,7 +4,6 @@ import (
 	"hash/maphash"
 	"math"
 	"math/bits"
-	"strings"
 	"sync"
 
 	"github.com/livespec/livespec/internal/lex"
@@ -252,11 +251,13 @@ func pairHash(k uint64) uint64 {
 
 // termBuilder collects the distinct terms and phrases of a text as they
 // come: a table of their hashes tells a repeat from a new one, so that a
-// text's many repeats are not kept.
+// text's many repeats are not kept. The terms are written one after
+// another as they come, as the set keeps them.
 type termBuilder struct {
-	terms  []string
+	joined []byte   // the terms, first added first
+	ends   []int    // term i is joined[ends[i-1]:ends[i]], the first from 0
 	hashes []uint64 // of terms
-	slots  []int32  // 1 + the index in terms of a term hashed there; 0 is empty
+	slots  []int32  // 1 + the index of a term hashed there; 0 is empty
 	mask   uint64
 
 	pairs  []uint64 // (i+1)<<32 | (j+1) of each phrase, first seen first
@@ -265,14 +266,36 @@ type termBuilder struct {
 
 	phrases bool // phrases are added
 
-	// The words of the text analysed (see addWord): a word repeated in a
-	// text is stemmed and looked up once.
-	words  []string
-	wterms []int32 // the index in terms of each word's stem
-	wstops []bool  // whether each word is a stop word
-	wslots []int32 // 1 + the index in words of a word hashed there; 0 is empty
-	wmask  uint64
-	toks   []lex.Token // the tokens of the text, kept for the next one
+	// vocab holds words the builder has analysed (see addWord), kept
+	// from text to text: most words of a text come back in the builder's
+	// next texts, and are then neither stemmed nor hashed again.
+	vocab *[vocabSize]vocabEntry
+	gen   uint32      // the text being analysed, counted from 1
+	toks  []lex.Token // the tokens of the text, kept for the next one
+}
+
+// vocabSize is how many words a builder's vocabulary holds, at 64 bytes
+// each: a power of two, and a table that stays in a core's cache. The
+// 4,096 most common words of the KEPs are 93% of the distinct words of
+// its texts.
+const vocabSize = 4096
+
+// vocabWord is the longest word, and stem, a vocabulary entry holds.
+const vocabWord = 16
+
+// vocabEntry is a word a builder analysed, filed under its hash (modulo
+// vocabSize; a word filed where another was replaces it): the word, its
+// stem and the stem's termHash, whether it is a stop word and, when it
+// was seen in the text being analysed (gen), its term's index there.
+type vocabEntry struct {
+	hash     uint64 // termHash of the word
+	stemHash uint64
+	word     [vocabWord]byte // padded with zero bytes
+	stem     [vocabWord]byte
+	n, stemN uint8 // the lengths of word and stem; n is 0 in an empty entry
+	stop     bool
+	gen      uint32 // the text term is of
+	term     int32  // the index of the stem in that text's terms
 }
 
 // termBuilders keeps builders between analyses, to reuse their tables.
@@ -290,7 +313,7 @@ func newTermBuilder(n int, phrases bool) *termBuilder {
 // phrases.
 func (b *termBuilder) reset(n int, phrases bool) {
 	b.slots, b.mask = emptyTable(b.slots, n)
-	b.terms, b.hashes, b.pairs = b.terms[:0], b.hashes[:0], b.pairs[:0]
+	b.joined, b.ends, b.hashes, b.pairs = b.joined[:0], b.ends[:0], b.hashes[:0], b.pairs[:0]
 	if b.phrases = phrases; phrases {
 		b.pslots, b.pmask = emptyTable(b.pslots, n)
 	}
@@ -332,20 +355,24 @@ func keptSize(n int) int {
 
 // done returns b to the pool; its terms must no longer be used.
 func (b *termBuilder) done() {
-	clear(b.terms) // let the strings go
-	clear(b.words)
-	clear(b.toks)
-	b.words, b.toks = b.words[:0], b.toks[:0]
+	clear(b.toks) // let the strings go
+	b.toks = b.toks[:0]
 	termBuilders.Put(b)
 }
 
 // tokens returns the tokens of text and readies b for its words: an empty
-// table of at most as many terms, phrases when asked, and words.
+// table of at most as many terms, phrases when asked, and a new text for
+// its vocabulary.
 func (b *termBuilder) tokens(text string, phrases bool) []lex.Token {
 	b.toks = lex.AppendTokens(b.toks[:0], text)
 	b.reset(len(b.toks), phrases)
-	b.wslots, b.wmask = emptyTable(b.wslots, len(b.toks))
-	b.words, b.wterms, b.wstops = b.words[:0], b.wterms[:0], b.wstops[:0]
+	if b.vocab == nil {
+		b.vocab = new([vocabSize]vocabEntry)
+	}
+	if b.gen++; b.gen == 0 { // wrapped: no entry may pass for this text's
+		clear(b.vocab[:])
+		b.gen = 1
+	}
 	return b.toks
 }
 
@@ -353,39 +380,51 @@ func (b *termBuilder) tokens(text string, phrases bool) []lex.Token {
 // returns its index and, when b adds phrases, whether w is a stop word. b
 // must have been readied by tokens.
 func (b *termBuilder) addWord(w string) (int, bool) {
-	hash := maphash.String(termSeed, w)
-	for h := hash & b.wmask; ; h = (h + 1) & b.wmask {
-		j := b.wslots[h]
-		if j == 0 {
-			i := b.add(lex.Stem(w))
-			stop := b.phrases && lex.Stop(w)
-			b.wslots[h] = int32(len(b.words) + 1)
-			b.words = append(b.words, w)
-			b.wterms = append(b.wterms, int32(i))
-			b.wstops = append(b.wstops, stop)
-			return i, stop
+	hash := termHash(w)
+	e := &b.vocab[hash&(vocabSize-1)]
+	if e.hash != hash || int(e.n) != len(w) || string(e.word[:e.n]) != w {
+		stem := lex.Stem(w)
+		if len(w) == 0 || len(w) > vocabWord || len(stem) > vocabWord {
+			return addTerm(b, stem, termHash(stem)), b.phrases && lex.Stop(w)
 		}
-		if b.words[j-1] == w {
-			return int(b.wterms[j-1]), b.wstops[j-1]
+		*e = vocabEntry{hash: hash, stemHash: termHash(stem), n: uint8(len(w)), stemN: uint8(len(stem)), stop: lex.Stop(w)}
+		copy(e.word[:], w)
+		copy(e.stem[:], stem)
+	}
+	if e.gen != b.gen {
+		e.gen, e.term = b.gen, int32(addTerm(b, e.stem[:e.stemN], e.stemHash))
+	}
+	return int(e.term), b.phrases && e.stop
+}
+
+// add adds t unless it is there, and returns its index.
+func (b *termBuilder) add(t string) int { return addTerm(b, t, termHash(t)) }
+
+// addTerm adds the term t, whose termHash is hash, to b unless it is
+// there, and returns its index.
+func addTerm[T string | []byte](b *termBuilder, t T, hash uint64) int {
+	for h := hash & b.mask; ; h = (h + 1) & b.mask {
+		j := b.slots[h]
+		if j == 0 {
+			b.joined = append(b.joined, t...)
+			b.ends = append(b.ends, len(b.joined))
+			b.hashes = append(b.hashes, hash)
+			b.slots[h] = int32(len(b.ends))
+			return len(b.ends) - 1
+		}
+		if string(b.term(int(j-1))) == string(t) {
+			return int(j - 1)
 		}
 	}
 }
 
-// add adds t unless it is there, and returns its index.
-func (b *termBuilder) add(t string) int {
-	hash := maphash.String(termSeed, t)
-	for h := hash & b.mask; ; h = (h + 1) & b.mask {
-		j := b.slots[h]
-		if j == 0 {
-			b.slots[h] = int32(len(b.terms) + 1)
-			b.terms = append(b.terms, t)
-			b.hashes = append(b.hashes, hash)
-			return len(b.terms) - 1
-		}
-		if b.terms[j-1] == t {
-			return int(j - 1)
-		}
+// term returns the bytes of the i-th term added.
+func (b *termBuilder) term(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = b.ends[i-1]
 	}
+	return b.joined[start:b.ends[i]]
 }
 
 // addPair adds the phrase of terms i and j (indices add returned) unless
@@ -406,22 +445,13 @@ func (b *termBuilder) addPair(i, j int) {
 
 // set returns the set of the terms and phrases added.
 func (b *termBuilder) set() termSet {
-	n := 0
-	for _, t := range b.terms {
-		n += len(t)
-	}
-	var sb strings.Builder
-	sb.Grow(n)
-	for _, t := range b.terms {
-		sb.WriteString(t)
-	}
-	s := termSet{joined: sb.String()}
-	if n <= math.MaxUint16 {
-		s.ends16 = termEnds[uint16](b.terms)
+	s := termSet{joined: string(b.joined)}
+	if len(b.joined) <= math.MaxUint16 {
+		s.ends16 = termEnds[uint16](b.ends)
 	} else {
-		s.ends32 = termEnds[int32](b.terms)
+		s.ends32 = termEnds[int32](b.ends)
 	}
-	if len(b.terms) < math.MaxUint16 {
+	if len(b.ends) < math.MaxUint16 {
 		s.slots16 = fill[uint16](b.hashes)
 		s.pairs32 = fillPairs(b.pairs, func(k uint64) uint32 { return uint32(k>>32)<<16 | uint32(k&0xffff) })
 	} else {
@@ -431,16 +461,13 @@ func (b *termBuilder) set() termSet {
 	return s
 }
 
-// termEnds returns where each of terms ends when they are written one
-// after another.
-func termEnds[T uint16 | int32](terms []string) []T {
-	ends := make([]T, len(terms))
-	end := 0
-	for i, t := range terms {
-		end += len(t)
-		ends[i] = T(end)
+// termEnds returns ends, where each term ends, as a kept set holds them.
+func termEnds[T uint16 | int32](ends []int) []T {
+	out := make([]T, len(ends))
+	for i, e := range ends {
+		out[i] = T(e)
 	}
-	return ends
+	return out
 }
 
 // fill returns the table of the terms of these hashes.
