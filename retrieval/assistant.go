@@ -123,7 +123,7 @@ func (a *Assistant) Ask(ctx context.Context, req livespec.AskRequest, onToken fu
 	if now.IsZero() {
 		now = a.now()
 	}
-	u := Understand(question, now)
+	u := understand(question, now)
 	topic := a.topic(question, u, req.History, now)
 	if size, ok := a.answerCaching(); ok && onToken == nil {
 		return a.cachedAnswer(ctx, size, question, u, topic, now, req.Repos)

@@ -2,9 +2,11 @@ package retrieval
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/livespec/livespec"
+	"github.com/livespec/livespec/internal/cache"
 )
 
 var _ livespec.Weigher = (*Assistant)(nil)
@@ -22,7 +24,24 @@ func (a *Assistant) Heavy(req livespec.AskRequest) bool {
 // HeavyQuestion reports whether question, asked at now, is understood as a
 // timeline or a change report.
 func HeavyQuestion(question string, now time.Time) bool {
-	return heavy(Understand(question, now))
+	return heavy(understand(strings.TrimSpace(question), now))
+}
+
+// understood keeps the Understandings of the latest questions: a surface
+// weighs a question (Heavy, to admit it) just before it asks it, and Ask
+// then reads it again at the same instant.
+var understood = cache.NewLRU[phraseKey, Understanding](256)
+
+// understand is Understand, remembered for the latest questions. The
+// result is shared: callers must not change what its Window points to.
+func understand(question string, now time.Time) Understanding {
+	k := phraseKey{question, now.UTC()}
+	if u, ok := understood.Get(k); ok {
+		return u
+	}
+	u := Understand(question, now)
+	understood.Add(k, u)
+	return u
 }
 
 func heavy(u Understanding) bool {
