@@ -237,6 +237,7 @@ func (c *termCache) drop() {
 type perStore struct {
 	terms   map[string]*termCache
 	ver     versionState
+	readers readerGens
 	stmts   stmtCache
 	search  searchCache
 	windows windowNames

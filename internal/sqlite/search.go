@@ -260,32 +260,9 @@ func (s *Store) Search(ctx context.Context, q livespec.SearchQuery) ([]livespec.
 	if err := s.keepPending(ctx); err != nil {
 		return nil, s.fail(ctx, "search", err)
 	}
-	gen, err := s.DataVersion(ctx)
+	lists, err := s.searchCached(ctx, q, f, depth)
 	if err != nil {
 		return nil, err
-	}
-	if c := &s.mem().search; !c.off {
-		f.view = c.view(gen)
-	}
-	lists, err := s.searchLists(ctx, q, f, depth)
-	if err != nil {
-		return nil, s.fail(ctx, "search", err)
-	}
-	if f.view != nil {
-		after, err := s.DataVersion(ctx)
-		if err != nil {
-			return nil, err
-		}
-		if after != gen {
-			// A write committed during the search: what was kept may
-			// not be of the snapshot read. Read everything.
-			f.view = nil
-			if lists, err = s.searchLists(ctx, q, f, depth); err != nil {
-				return nil, s.fail(ctx, "search", err)
-			}
-		} else {
-			f.view.keep()
-		}
 	}
 	if !dense {
 		if len(lists[0]) > limit {
@@ -296,19 +273,107 @@ func (s *Store) Search(ctx context.Context, q livespec.SearchQuery) ([]livespec.
 	return RRF(RRFK, limit, lists...), nil
 }
 
-// searchLists returns the hits of q's BM25 ranking and, with a vector, of
-// its nearest neighbours, up to depth each, read at one snapshot.
-func (s *Store) searchLists(ctx context.Context, q livespec.SearchQuery, f *searchFilter, depth int) ([][]livespec.Hit, error) {
-	conn, err := s.r.Conn(ctx) // one connection: one snapshot for every step
+// searchCached returns searchLists's lists, using and adding to the
+// Store's searchCache at the DataVersion of the snapshot it reads. A
+// reader connection that saw no commit since a snapshot of known
+// DataVersion reads that version again (readerGens): such a search asks
+// DataVersion nothing. Else the search reads between two DataVersions,
+// and only when they are the same is the snapshot known to be of it.
+func (s *Store) searchCached(ctx context.Context, q livespec.SearchQuery, f *searchFilter, depth int) ([][]livespec.Hit, error) {
+	c := &s.mem().search
+	if c.off {
+		lists, _, err := s.searchLists(ctx, q, f, depth, nil)
+		return lists, s.failed(ctx, "search", err)
+	}
+	var conn any // the reader connection the search read on
+	var seen int64
+	lists, ok, err := s.searchLists(ctx, q, f, depth, func(dc any, dv int64) bool {
+		gen, ok := s.mem().readers.gen(dc, dv)
+		if ok {
+			f.view = c.view(gen)
+		}
+		return ok
+	})
+	if err != nil {
+		return nil, s.fail(ctx, "search", err)
+	}
+	if ok {
+		f.view.keep()
+		return lists, nil
+	}
+	gen, err := s.DataVersion(ctx)
 	if err != nil {
 		return nil, err
+	}
+	f.view = c.view(gen)
+	lists, _, err = s.searchLists(ctx, q, f, depth, func(dc any, dv int64) bool {
+		conn, seen = dc, dv
+		return true
+	})
+	if err != nil {
+		return nil, s.fail(ctx, "search", err)
+	}
+	after, err := s.DataVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if after != gen {
+		// A write committed during the search: what was kept may not
+		// be of the snapshot read. Read everything.
+		f.view = nil
+		lists, _, err = s.searchLists(ctx, q, f, depth, nil)
+		return lists, s.failed(ctx, "search", err)
+	}
+	f.view.keep()
+	s.mem().readers.note(conn, seen, gen)
+	return lists, nil
+}
+
+// failed is fail, and nil for no error.
+func (s *Store) failed(ctx context.Context, op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return s.fail(ctx, op, err)
+}
+
+// searchLists returns the hits of q's BM25 ranking and, with a vector, of
+// its nearest neighbours, up to depth each, read at one snapshot. With
+// at, its snapshot starts with the connection's PRAGMA data_version,
+// which at is given with the driver connection before anything else is
+// read; when at returns false, nothing is read and ok is false.
+func (s *Store) searchLists(ctx context.Context, q livespec.SearchQuery, f *searchFilter, depth int, at func(dc any, dv int64) bool) (_ [][]livespec.Hit, ok bool, _ error) {
+	conn, err := s.r.Conn(ctx) // one connection: one snapshot for every step
+	if err != nil {
+		return nil, false, err
 	}
 	defer conn.Close()
 	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer tx.Rollback()
+	if at != nil {
+		var dc any
+		var dv int64
+		err := conn.Raw(func(c any) (err error) {
+			dc = c
+			dv, err = s.mem().readers.dataVersion(ctx, c)
+			return err
+		})
+		if err != nil {
+			return nil, false, err
+		}
+		if !at(dc, dv) {
+			return nil, false, nil
+		}
+	}
+	lists, err := s.readLists(ctx, tx, q, f, depth)
+	return lists, err == nil, err
+}
+
+// readLists is searchLists in tx.
+func (s *Store) readLists(ctx context.Context, tx *sql.Tx, q livespec.SearchQuery, f *searchFilter, depth int) ([][]livespec.Hit, error) {
 	lists := make([][]ref, 0, 2)
 	bm, err := s.bm25(ctx, tx, Terms(q.Text), f, depth)
 	if err != nil {

@@ -314,7 +314,7 @@ func (s *Store) Close() error {
 	}
 	s.stmtsMu.Unlock()
 	if s.r != nil {
-		errs = append(errs, s.r.Close())
+		errs = append(errs, s.mem().readers.close(), s.r.Close())
 	}
 	if s.v != nil {
 		errs = append(errs, s.mem().ver.close(), s.v.Close())

@@ -15,7 +15,8 @@ type versionState struct {
 	last int64 // its PRAGMA data_version when last asked
 	// stmt is PRAGMA data_version prepared on conn: preparing and
 	// finalising it cost twice what running it does.
-	stmt driver.Stmt
+	stmt  driver.Stmt
+	asked int // the calls that read data_version (tests count them)
 }
 
 // DataVersion returns a number that stays the same only while no write to
@@ -39,6 +40,7 @@ func (s *Store) DataVersion(ctx context.Context) (uint64, error) {
 	v := &s.mem().ver
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.asked++
 	if err := conn.Raw(func(dc any) error { return v.read(ctx, dc) }); err != nil {
 		return 0, s.fail(ctx, "data version", err)
 	}
@@ -55,38 +57,55 @@ func (v *versionState) read(ctx context.Context, dc any) error {
 		// A statement of a connection the pool dropped is left to it:
 		// closing it there would use a closed connection.
 		v.stmt = nil
-		pc, ok := dc.(driver.ConnPrepareContext)
-		if !ok {
-			return errors.New("driver connection cannot prepare")
-		}
-		st, err := pc.PrepareContext(ctx, `PRAGMA data_version`)
+		st, err := prepareDataVersion(ctx, dc)
 		if err != nil {
 			return err
 		}
 		v.stmt = st
 	}
-	qc, ok := v.stmt.(driver.StmtQueryContext)
-	if !ok {
-		return errors.New("driver statement cannot query")
-	}
-	rows, err := qc.QueryContext(ctx, nil)
+	dv, err := queryDataVersion(ctx, v.stmt)
 	if err != nil {
 		return err
-	}
-	row := make([]driver.Value, 1)
-	err = rows.Next(row)
-	if err = errors.Join(err, rows.Close()); err != nil {
-		return err
-	}
-	dv, ok := row[0].(int64)
-	if !ok {
-		return errors.New("data_version is not an integer")
 	}
 	if v.conn != dc || v.last != dv {
 		v.conn, v.last = dc, dv
 		v.gen++
 	}
 	return nil
+}
+
+// prepareDataVersion prepares PRAGMA data_version on dc, a driver
+// connection: preparing and finalising it cost twice what running it
+// does.
+func prepareDataVersion(ctx context.Context, dc any) (driver.Stmt, error) {
+	pc, ok := dc.(driver.ConnPrepareContext)
+	if !ok {
+		return nil, errors.New("driver connection cannot prepare")
+	}
+	return pc.PrepareContext(ctx, `PRAGMA data_version`)
+}
+
+// queryDataVersion runs st, PRAGMA data_version prepared on its
+// connection, and returns the number.
+func queryDataVersion(ctx context.Context, st driver.Stmt) (int64, error) {
+	qc, ok := st.(driver.StmtQueryContext)
+	if !ok {
+		return 0, errors.New("driver statement cannot query")
+	}
+	rows, err := qc.QueryContext(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	row := make([]driver.Value, 1)
+	err = rows.Next(row)
+	if err = errors.Join(err, rows.Close()); err != nil {
+		return 0, err
+	}
+	dv, ok := row[0].(int64)
+	if !ok {
+		return 0, errors.New("data_version is not an integer")
+	}
+	return dv, nil
 }
 
 // close closes the kept statement, before its connection closes.
@@ -99,4 +118,89 @@ func (v *versionState) close() error {
 	err := v.stmt.Close()
 	v.stmt = nil
 	return err
+}
+
+// readerGens maps the reader connections to the DataVersion of the last
+// snapshot each was seen to read, with its PRAGMA data_version then. A
+// connection's data_version moves whenever another connection committed
+// since its last snapshot (readers never write), so a snapshot starting
+// at the same number is of the same state: a search on it knows its
+// DataVersion without asking (see Store.searchCached).
+type readerGens struct {
+	mu sync.Mutex
+	// by is keyed by the driver connection, which the map keeps, so its
+	// address is never reused by a new connection.
+	by map[any]*readerGen
+}
+
+// readerGen is a reader connection's PRAGMA data_version, prepared on
+// it, and its number at a snapshot of DataVersion gen (seen: one was).
+type readerGen struct {
+	stmt driver.Stmt
+	dv   int64
+	gen  uint64
+	seen bool
+}
+
+// maxReaderGens bounds the connections a readerGens keeps (a Store opens
+// readers; more come only when the pool replaces a broken one).
+const maxReaderGens = 4 * readers
+
+// dataVersion returns the PRAGMA data_version of dc, a reader's driver
+// connection that the caller holds. In a transaction, the first
+// statement starts its snapshot.
+func (r *readerGens) dataVersion(ctx context.Context, dc any) (int64, error) {
+	r.mu.Lock()
+	g := r.by[dc]
+	r.mu.Unlock()
+	if g == nil {
+		st, err := prepareDataVersion(ctx, dc)
+		if err != nil {
+			return 0, err
+		}
+		g = &readerGen{stmt: st}
+		r.mu.Lock()
+		if r.by == nil || len(r.by) >= maxReaderGens {
+			// A statement of a connection the pool dropped is left to
+			// it: closing it there would use a closed connection.
+			r.by = make(map[any]*readerGen, readers)
+		}
+		r.by[dc] = g
+		r.mu.Unlock()
+	}
+	return queryDataVersion(ctx, g.stmt)
+}
+
+// gen returns the DataVersion of a snapshot of connection dc whose
+// data_version is dv, when known.
+func (r *readerGens) gen(dc any, dv int64) (uint64, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	g := r.by[dc]
+	if g == nil || !g.seen || g.dv != dv {
+		return 0, false
+	}
+	return g.gen, true
+}
+
+// note notes that connection dc read a snapshot of DataVersion gen when
+// its data_version was dv.
+func (r *readerGens) note(dc any, dv int64, gen uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if g := r.by[dc]; g != nil {
+		g.dv, g.gen, g.seen = dv, gen, true
+	}
+}
+
+// close closes the kept statements, before their connections close.
+func (r *readerGens) close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var errs []error
+	for _, g := range r.by {
+		errs = append(errs, g.stmt.Close())
+	}
+	r.by = nil
+	return errors.Join(errs...)
 }
