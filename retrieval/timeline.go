@@ -168,11 +168,12 @@ func (a *Assistant) findTopic(ctx context.Context, topic string, repos []string)
 func analysePool(hits []livespec.Hit) ([]livespec.Hit, []*lexDoc) {
 	pool := hits
 	seen := make(map[string]struct{}, len(hits))
-	for i, h := range hits {
-		if _, ok := seen[h.Version.ID]; !ok {
-			seen[h.Version.ID] = struct{}{}
+	for i := range hits { // by index: a Hit is a large struct
+		id := hits[i].Version.ID
+		if _, ok := seen[id]; !ok {
+			seen[id] = struct{}{}
 			if len(pool) < len(hits) {
-				pool = append(pool, h)
+				pool = append(pool, hits[i])
 			}
 		} else if len(pool) == len(hits) {
 			pool = slices.Clip(hits[:i]) // a copy from here on
@@ -203,7 +204,7 @@ func (m *topicMatch) matchPool(pool []livespec.Hit, docs []*lexDoc, held termHit
 		}
 		ranked = append(ranked, rank{i, cov})
 	}
-	sort.SliceStable(ranked, func(i, j int) bool { return ranked[i].cov > ranked[j].cov })
+	slices.SortStableFunc(ranked, func(x, y rank) int { return cmp.Compare(y.cov, x.cov) })
 	n := 0
 	for n < len(ranked) && ranked[n].cov >= m.thr {
 		n++
@@ -365,7 +366,7 @@ func (t termHits) best(qs []qterm) int {
 		cov[i] = t.coverage(i, qs, ks)
 		order[i] = i
 	}
-	sort.SliceStable(order, func(x, y int) bool { return cov[order[x]] > cov[order[y]] })
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(cov[y], cov[x]) })
 	fused := make([]float64, n)
 	for rank, i := range order {
 		fused[i] += 1 / float64(rrfK+rank+1)
@@ -490,15 +491,25 @@ type fileCand struct {
 // named (see topicCover), and the weights count them all the same.
 func (a *Assistant) fileCandidates(ctx context.Context, m *topicMatch, pool []livespec.Hit, repos []string) ([]*fileCand, nameWeights, error) {
 	var cands []*fileCand
-	byFile := map[fileID]*fileCand{}
+	byFile := make(map[fileID]*fileCand, len(pool)/2) // about as many files as the pool has
+	var made []fileCand                               // the pool's files, allocated a few at a time
+	var last *fileCand                                // the previous version's file: the pool's versions often share one
 	for i := range pool {
 		v := &pool[i].Version
-		f := fileID{v.Repo, v.Path}
-		c, ok := byFile[f]
-		if !ok {
-			c = &fileCand{f: f, rank: i}
-			byFile[f] = c
-			cands = append(cands, c)
+		c := last
+		if c == nil || c.f.path != v.Path || c.f.repo != v.Repo {
+			f := fileID{v.Repo, v.Path}
+			var ok bool
+			if c, ok = byFile[f]; !ok {
+				if len(made) == cap(made) {
+					made = make([]fileCand, 0, 32) // a new block: the full one stays where it is
+				}
+				made = append(made, fileCand{f: f, rank: i})
+				c = &made[len(made)-1]
+				byFile[f] = c
+				cands = append(cands, c)
+			}
+			last = c
 		}
 		if c.title == "" {
 			c.title = firstHeading(v.Heading)
@@ -638,8 +649,8 @@ func (a *Assistant) namedFiles(ctx context.Context, m *topicMatch, cands []*file
 	var scratch []string
 	for _, c := range cands {
 		covered, topicCov := topicCover(m, c, &scratch)
-		if topicCov == 0 {
-			continue
+		if topicCov < nameShare {
+			continue // too little of the topic for either way of naming
 		}
 		// A file-name word bound in a compound of the topic ("security" in
 		// "pod security", a phrase the specs use) names only part of a unit.
@@ -666,34 +677,48 @@ func (a *Assistant) namedFiles(ctx context.Context, m *topicMatch, cands []*file
 	return named, nil
 }
 
-// topicCover returns the topic's terms that c's file name or title covers
-// (nil for none) and their share of the topic's words (camelCase pieces
-// aside); scratch is a buffer it reuses for c's words.
+// topicCover returns the share of the topic's words (camelCase pieces
+// aside) that c's file name or title covers and, when that share names a
+// file (nameShare or more), the topic's terms they cover (else nil: most
+// candidates cover too little to need them); scratch is a buffer it
+// reuses for c's words.
 func topicCover(m *topicMatch, c *fileCand, scratch *[]string) (map[string]bool, float64) {
 	all := append(append((*scratch)[:0], c.base...), c.words...)
 	*scratch = all
-	var covered map[string]bool
-	total, got := 0.0, 0.0
+	total, got := 0, 0
 	for _, q := range m.words {
-		if q.camel {
-			continue
-		}
-		total++
-		for _, w := range all {
-			if coversName(q, w, all) {
-				if covered == nil {
-					covered = map[string]bool{}
-				}
-				covered[q.term] = true
+		if !q.camel {
+			total++
+			if coversAny(q, all) {
 				got++
-				break
 			}
 		}
 	}
 	if total == 0 {
-		return covered, 0
+		return nil, 0
 	}
-	return covered, got / total
+	share := float64(got) / float64(total)
+	if share < nameShare {
+		return nil, share
+	}
+	covered := make(map[string]bool, got)
+	for _, q := range m.words {
+		if !q.camel && coversAny(q, all) {
+			covered[q.term] = true
+		}
+	}
+	return covered, share
+}
+
+// coversAny reports whether topic word q covers a word of the name made
+// of words (see coversName).
+func coversAny(q qterm, words []string) bool {
+	for _, w := range words {
+		if coversName(q, w, words) {
+			return true
+		}
+	}
+	return false
 }
 
 // bestNamed picks the named file whose name covers more of the topic, then
