@@ -348,6 +348,7 @@ func TestAnalyseKeepsNoWordState(t *testing.T) {
 		{"a fresh builder", nil, "Pods approve pods; the approvals of Pods", false},
 		{"words seen before", []string{"approvals pods approve", "the pods", "approvals"}, "Pods approve pods; the approvals of Pods", false},
 		{"words filed over", []string{many.String()}, "w1x w2x approvals0 w3x of the w1x", false},
+		{"words alike", []string{"abcdefghijklmnop abcdefghijklmnoq ab abc abcdefgh abcdefghi"}, "abcdefghijklmnoq ab abcdefghi abc abcdefghijklmnop abcdefgh", false},
 		{"long words", []string{"internationalisations internationalisation"}, "internationalisations of internationalisation, internationalised", false},
 		{"after a wrap", []string{"approvals of pods", "pods"}, "pods approvals of pods", true},
 	}
@@ -387,4 +388,19 @@ func analysedTerms(d *lexDoc) []string {
 		}
 	}
 	return out
+}
+
+// TestKeyOfWord checks that words a vocabulary may hold have keys of
+// their own: a word and its prefixes, words alike in their first eight
+// bytes, words ending in zero bytes.
+func TestKeyOfWord(t *testing.T) {
+	words := []string{"a", "ab", "pod", "pods", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnoq", "bbcdefghijklmnop", "a\x00", "a\x00\x00", "\x00"}
+	seen := map[wordKey]string{}
+	for _, w := range words {
+		k := keyOfWord(w)
+		if other, ok := seen[k]; ok {
+			t.Errorf("keyOfWord(%q) = keyOfWord(%q) = %+v", w, other, k)
+		}
+		seen[k] = w
+	}
 }

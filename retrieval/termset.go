@@ -275,27 +275,56 @@ type termBuilder struct {
 }
 
 // vocabSize is how many words a builder's vocabulary holds, at 64 bytes
-// each: a power of two, and a table that stays in a core's cache. The
-// 4,096 most common words of the KEPs are 93% of the distinct words of
-// its texts.
-const vocabSize = 4096
+// each: a table that stays in a core's cache. The 4,096 most common words
+// of the KEPs are 93% of the distinct words of its texts.
+const (
+	vocabBits = 12
+	vocabSize = 1 << vocabBits
+)
 
 // vocabWord is the longest word, and stem, a vocabulary entry holds.
 const vocabWord = 16
 
-// vocabEntry is a word a builder analysed, filed under its hash (modulo
-// vocabSize; a word filed where another was replaces it): the word, its
-// stem and the stem's termHash, whether it is a stop word and, when it
-// was seen in the text being analysed (gen), its term's index there.
+// vocabEntry is a word a builder analysed, filed under its wordKey's hash
+// (a word filed where another was replaces it): the word, its stem and
+// the stem's termHash, whether it is a stop word and, when it was seen in
+// the text being analysed (gen), its term's index there.
 type vocabEntry struct {
-	hash     uint64 // termHash of the word
+	key      wordKey
 	stemHash uint64
-	word     [vocabWord]byte // padded with zero bytes
 	stem     [vocabWord]byte
-	n, stemN uint8 // the lengths of word and stem; n is 0 in an empty entry
+	stemN    uint8
 	stop     bool
 	gen      uint32 // the text term is of
 	term     int32  // the index of the stem in that text's terms
+}
+
+// wordKey is a word of 1 to vocabWord bytes packed into two words, its
+// bytes in order with zero bytes after it, and its length: a word no
+// other word has (the zero key is none).
+type wordKey struct {
+	lo, hi uint64
+	n      uint64
+}
+
+// keyOfWord returns the wordKey of w, which must have 1 to vocabWord
+// bytes.
+func keyOfWord(w string) wordKey {
+	k := wordKey{n: uint64(len(w))}
+	for i := 0; i < len(w) && i < 8; i++ {
+		k.lo |= uint64(w[i]) << (8 * i)
+	}
+	for i := 8; i < len(w); i++ {
+		k.hi |= uint64(w[i]) << (8 * (i - 8))
+	}
+	return k
+}
+
+// slot returns where a vocabulary files k: the top bits of a
+// multiplicative hash of its words.
+func (k wordKey) slot() uint64 {
+	h := (k.lo ^ bits.RotateLeft64(k.hi, 29) ^ k.n<<59) * 0x9e3779b97f4a7c15
+	return h >> (64 - vocabBits)
 }
 
 // termBuilders keeps builders between analyses, to reuse their tables.
@@ -380,15 +409,18 @@ func (b *termBuilder) tokens(text string, phrases bool) []lex.Token {
 // returns its index and, when b adds phrases, whether w is a stop word. b
 // must have been readied by tokens.
 func (b *termBuilder) addWord(w string) (int, bool) {
-	hash := termHash(w)
-	e := &b.vocab[hash&(vocabSize-1)]
-	if e.hash != hash || int(e.n) != len(w) || string(e.word[:e.n]) != w {
+	if len(w) == 0 || len(w) > vocabWord {
 		stem := lex.Stem(w)
-		if len(w) == 0 || len(w) > vocabWord || len(stem) > vocabWord {
+		return addTerm(b, stem, termHash(stem)), b.phrases && lex.Stop(w)
+	}
+	key := keyOfWord(w)
+	e := &b.vocab[key.slot()]
+	if e.key != key {
+		stem := lex.Stem(w)
+		if len(stem) > vocabWord {
 			return addTerm(b, stem, termHash(stem)), b.phrases && lex.Stop(w)
 		}
-		*e = vocabEntry{hash: hash, stemHash: termHash(stem), n: uint8(len(w)), stemN: uint8(len(stem)), stop: lex.Stop(w)}
-		copy(e.word[:], w)
+		*e = vocabEntry{key: key, stemHash: termHash(stem), stemN: uint8(len(stem)), stop: lex.Stop(w)}
 		copy(e.stem[:], stem)
 	}
 	if e.gen != b.gen {
