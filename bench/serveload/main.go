@@ -114,6 +114,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	shutdown, exitErr := srv.Stop()
 	bad := report(stdout, results, elapsed, o.slow)
 	slowLight(stdout, results, o.light)
+	coldStart(stdout, results, coldSpan)
 	if o.trace != "" {
 		if err := writeTrace(o.trace, results); err != nil {
 			return err
@@ -402,6 +403,50 @@ func slowLight(w io.Writer, rs []result, limit time.Duration) {
 			fmt.Fprintf(w, "  the rest (median): in the server around the answer %s, outside it (network, this client) %s\n", med(server), med(outside))
 		}
 	}
+}
+
+// coldSpan is how long after the load's start an answer counts as one of
+// the start burst's (see coldStart).
+const coldSpan = 1500 * time.Millisecond
+
+// coldStart says what the answers of the start burst (started within
+// span of the load's start, every client asking at once on a fresh
+// server) cost the server against the later ones: the mean of their own
+// time (Server-Timing's answer), heavy and light apart. A fresh server's
+// first answers read what later ones find in its caches, and they, not
+// the steady queue, are the slowest of the load.
+func coldStart(w io.Writer, rs []result, span time.Duration) {
+	for _, heavy := range []bool{true, false} {
+		var first, later []time.Duration
+		for _, r := range rs {
+			if !r.timing.ok || r.timing.answer <= 0 || (r.kind == "changes" || r.kind == "timeline") != heavy {
+				continue
+			}
+			if r.start < span {
+				first = append(first, r.timing.answer)
+			} else {
+				later = append(later, r.timing.answer)
+			}
+		}
+		if len(first) == 0 || len(later) == 0 {
+			continue
+		}
+		name := "light (current, as-of)"
+		if heavy {
+			name = "heavy (changes, timeline)"
+		}
+		f, l := mean(first), mean(later)
+		fmt.Fprintf(w, "%s answers' own time: %.1fms mean in the first %v (%d), %.1fms after (%d): %.1fx\n", name,
+			float64(f.Microseconds())/1000, span, len(first), float64(l.Microseconds())/1000, len(later), float64(f)/float64(l))
+	}
+}
+
+func mean(ds []time.Duration) time.Duration {
+	var sum time.Duration
+	for _, d := range ds {
+		sum += d
+	}
+	return sum / time.Duration(len(ds))
 }
 
 // lightAfter returns the latencies of the light answers (current, as-of)

@@ -51,3 +51,20 @@ func TestParseTiming(t *testing.T) {
 		})
 	}
 }
+
+func TestColdStartComparesTheBurstsAnswersWithLaterOnes(t *testing.T) {
+	ms := func(f float64) time.Duration { return time.Duration(f * float64(time.Millisecond)) }
+	r := func(kind string, start, answer float64) result {
+		return result{kind: kind, start: ms(start), timing: timing{answer: ms(answer), ok: true}}
+	}
+	rs := []result{
+		r("changes", 10, 40), r("timeline", 900, 60), r("changes", 2000, 10), r("timeline", 5000, 15),
+		r("current", 20, 9), {kind: "as_of", start: ms(3000)}, // no Server-Timing: left out
+	}
+	var b strings.Builder
+	coldStart(&b, rs, time.Second)
+	got := b.String()
+	if want := "heavy (changes, timeline) answers' own time: 50.0ms mean in the first 1s (2), 12.5ms after (2): 4.0x\n"; got != want {
+		t.Fatalf("coldStart wrote %q, want %q (and no light line: no light answer after the burst has a time)", got, want)
+	}
+}
