@@ -714,14 +714,14 @@ func readRefs(ctx context.Context, q queryer, query string, args []any, f *searc
 // hits reads the versions of every ref list and returns them as hits:
 // kept by f.view, with their text kept or read by id, or read whole.
 func (s *Store) hits(ctx context.Context, tx *sql.Tx, lists [][]ref, view *searchView) ([][]livespec.Hit, error) {
-	var tids []int64                // texts of kept versions
+	var tids []int64                // texts of kept versions, not in whole tables
 	textOf := make(map[int64]int64) // versions to read whole: rowid → text id
 	for _, l := range lists {
 		for _, r := range l {
-			if r.kept != nil {
-				tids = append(tids, r.textID)
-			} else {
+			if r.kept == nil {
 				textOf[r.rid] = r.textID
+			} else if _, ok := view.wholeText(r.textID); !ok {
+				tids = append(tids, r.textID)
 			}
 		}
 	}
@@ -740,8 +740,11 @@ func (s *Store) hits(ctx context.Context, tx *sql.Tx, lists [][]ref, view *searc
 			var v livespec.Version
 			var ok bool
 			if r.kept != nil {
-				var t keptText
-				if t, ok = texts[r.textID]; !ok {
+				t, whole := view.wholeText(r.textID)
+				if !whole {
+					t, ok = texts[r.textID]
+				}
+				if !whole && !ok {
 					continue // as the join of a version with no text
 				}
 				v = r.kept.version(r.keptAt)

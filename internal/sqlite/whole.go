@@ -33,6 +33,15 @@ func (w *wholeTables) text(id int64) (keptText, bool) {
 	return w.texts[id], true
 }
 
+// wholeText returns text id of the view's whole tables, and whether they
+// hold it (false for a nil view, or one without them).
+func (v *searchView) wholeText(id int64) (keptText, bool) {
+	if v == nil {
+		return keptText{}, false
+	}
+	return v.whole.text(id)
+}
+
 // versionsOf returns the versions carrying text id, and whether the index
 // holds text id.
 func (w *wholeTables) versionsOf(id int64) (*keptVersions, bool) {
