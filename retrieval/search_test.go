@@ -348,6 +348,7 @@ func TestAnalyseKeepsNoWordState(t *testing.T) {
 		{"a fresh builder", nil, "Pods approve pods; the approvals of Pods", false},
 		{"words seen before", []string{"approvals pods approve", "the pods", "approvals"}, "Pods approve pods; the approvals of Pods", false},
 		{"words filed over", []string{many.String()}, "w1x w2x approvals0 w3x of the w1x", false},
+		{"more words than it holds, twice", []string{many.String()}, many.String(), false},
 		{"words alike", []string{"abcdefghijklmnop abcdefghijklmnoq ab abc abcdefgh abcdefghi"}, "abcdefghijklmnoq ab abcdefghi abc abcdefghijklmnop abcdefgh", false},
 		{"long words", []string{"internationalisations internationalisation"}, "internationalisations of internationalisation, internationalised", false},
 		{"after a wrap", []string{"approvals of pods", "pods"}, "pods approvals of pods", true},
@@ -373,21 +374,24 @@ func TestAnalyseKeepsNoWordState(t *testing.T) {
 	}
 }
 
-// analysedTerms lists d's terms in order, then its phrases.
+// analysedTerms lists d's terms in order, then its phrases sorted.
 func analysedTerms(d *lexDoc) []string {
-	var out []string
-	n := d.terms.len()
-	for i := range n {
+	var out, phrases []string
+	for i := range d.terms.len() {
 		out = append(out, d.terms.at(i))
 	}
-	for i := range n {
-		for j := range n {
-			if d.terms.hasPair(i, j) {
-				out = append(out, d.terms.at(i)+" "+d.terms.at(j))
-			}
+	for _, k := range d.terms.pairs32 {
+		if k != 0 {
+			phrases = append(phrases, d.terms.at(int(k>>16)-1)+" "+d.terms.at(int(k&0xffff)-1))
 		}
 	}
-	return out
+	for _, k := range d.terms.pairs64 {
+		if k != 0 {
+			phrases = append(phrases, d.terms.at(int(k>>32)-1)+" "+d.terms.at(int(k&0xffffffff)-1))
+		}
+	}
+	slices.Sort(phrases)
+	return append(out, phrases...)
 }
 
 // TestKeyOfWord checks that words a vocabulary may hold have keys of

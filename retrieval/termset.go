@@ -285,10 +285,10 @@ const (
 // vocabWord is the longest word, and stem, a vocabulary entry holds.
 const vocabWord = 16
 
-// vocabEntry is a word a builder analysed, filed under its wordKey's hash
-// (a word filed where another was replaces it): the word, its stem and
-// the stem's termHash, whether it is a stop word and, when it was seen in
-// the text being analysed (gen), its term's index there.
+// vocabEntry is a word a builder analysed, filed under its wordKey (see
+// termBuilder.findWord): the word, its stem and the stem's termHash,
+// whether it is a stop word and, when it was seen in the text being
+// analysed (gen), its term's index there.
 type vocabEntry struct {
 	key      wordKey
 	stemHash uint64
@@ -414,8 +414,8 @@ func (b *termBuilder) addWord(w string) (int, bool) {
 		return addTerm(b, stem, termHash(stem)), b.phrases && lex.Stop(w)
 	}
 	key := keyOfWord(w)
-	e := &b.vocab[key.slot()]
-	if e.key != key {
+	e, ok := b.findWord(key)
+	if !ok {
 		stem := lex.Stem(w)
 		if len(stem) > vocabWord {
 			return addTerm(b, stem, termHash(stem)), b.phrases && lex.Stop(w)
@@ -427,6 +427,24 @@ func (b *termBuilder) addWord(w string) (int, bool) {
 		e.gen, e.term = b.gen, int32(addTerm(b, e.stem[:e.stemN], e.stemHash))
 	}
 	return int(e.term), b.phrases && e.stop
+}
+
+// findWord returns the vocabulary's entry of key and true, or, when it
+// holds none, the entry to replace with it and false. A key is filed in
+// one of two entries side by side (slot's pair); the one replaced is the
+// one whose word was last seen in the earlier text.
+func (b *termBuilder) findWord(key wordKey) (*vocabEntry, bool) {
+	pair := key.slot() &^ 1
+	e, f := &b.vocab[pair], &b.vocab[pair+1]
+	switch {
+	case e.key == key:
+		return e, true
+	case f.key == key:
+		return f, true
+	case f.gen < e.gen:
+		return f, false
+	}
+	return e, false
 }
 
 // add adds t unless it is there, and returns its index.
