@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"runtime"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -15,6 +16,12 @@ import (
 // reports) run at once when Config sets no HeavyLimiter: apart from the
 // light ones' slots, so that a burst of them never holds every slot.
 const DefaultMaxHeavyInFlight = 2
+
+// heavyMaxWait is how long the oldest heavy question may wait before it
+// is served ahead of newer ones: until then a freed heavy slot goes to the
+// newest (limit.NewNewestFirst), so that under a steady queue many heavy
+// answers come at once and none waits much longer than in arrival order.
+const heavyMaxWait = 150 * time.Millisecond
 
 // admit takes an answer slot for req (limit.Admission): one of the heavy
 // answers' when the Asker weighs req heavy (livespec.Weigher), else one
@@ -41,7 +48,8 @@ func runningGate(cfg Config) *limit.Gate {
 
 // heavyLimiter returns cfg.HeavyLimiter, or a Limiter of
 // MaxHeavyInFlight slots (0: DefaultMaxHeavyInFlight) and a queue as long
-// as the shared one's.
+// as the shared one's, newest first while the oldest has waited less than
+// heavyMaxWait.
 func heavyLimiter(cfg Config, queue int) *limit.Limiter {
 	if cfg.HeavyLimiter != nil {
 		return cfg.HeavyLimiter
@@ -50,7 +58,7 @@ func heavyLimiter(cfg Config, queue int) *limit.Limiter {
 	if n <= 0 {
 		n = DefaultMaxHeavyInFlight
 	}
-	return limit.New(n, queue)
+	return limit.NewNewestFirst(n, queue, heavyMaxWait)
 }
 
 // watchHeavy exports the heavy answers' slots and queue.

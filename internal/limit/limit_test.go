@@ -214,3 +214,51 @@ func BenchmarkAcquireRelease(b *testing.B) {
 		}
 	})
 }
+
+// TestFreedSlotOrder: a New Limiter hands a freed slot to the waiter that
+// came first; a NewNewestFirst one to the one that came last while the
+// first has waited less than its bound, and to the first once it has.
+func TestFreedSlotOrder(t *testing.T) {
+	tests := []struct {
+		name string
+		l    *limit.Limiter
+		want string // the waiter the freed slot goes to
+	}{
+		{"arrival order", limit.New(1, 3), "a"},
+		{"newest first", limit.NewNewestFirst(1, 3, time.Hour), "c"},
+		{"oldest past the bound", limit.NewNewestFirst(1, 3, time.Nanosecond), "a"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			hold, err := tt.l.Acquire(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := make(chan string, 3)
+			var releases sync.Map
+			for i, name := range []string{"a", "b", "c"} {
+				go func() {
+					r, err := tt.l.Acquire(t.Context())
+					if err != nil {
+						got <- "error: " + err.Error()
+						return
+					}
+					releases.Store(name, r)
+					got <- name
+				}()
+				waitFor(t, func() bool { return tt.l.Queued() == i+1 })
+			}
+			hold()
+			if first := <-got; first != tt.want {
+				t.Fatalf("the freed slot went to %q, want %q", first, tt.want)
+			}
+			// Let the other two through.
+			for range 2 {
+				releases.Range(func(_, r any) bool { r.(func())(); return true })
+				<-got
+			}
+			releases.Range(func(_, r any) bool { r.(func())(); return true })
+			waitFor(t, func() bool { return tt.l.InFlight() == 0 && tt.l.Queued() == 0 })
+		})
+	}
+}
