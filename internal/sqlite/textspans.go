@@ -120,8 +120,9 @@ func (f *searchFilter) dropUnspanned(ctx context.Context, tx *sql.Tx, ranked []p
 }
 
 // Warm reads, at the index's DataVersion, the spans of texts (see
-// spansAfter) and every text and version (wholeTables), so that no search
-// at it pays for them. Nothing is kept when the index is written
+// spansAfter), every text and version (wholeTables) and the row sizes of
+// the full-text index (termCache.sizesAt), so that no search at it pays
+// for them. Nothing is kept when the index is written
 // meanwhile, or when the Store keeps nothing.
 func (s *Store) Warm(ctx context.Context) error {
 	c := &s.mem().search

@@ -100,11 +100,33 @@ func (s *Store) warmView(ctx context.Context, v *searchView) error {
 		return err
 	}
 	defer tx.Rollback()
+	if err := s.warmSizes(ctx, txQuerier{s, tx}, v); err != nil {
+		return err
+	}
 	if v.whole, err = readWhole(ctx, txQuerier{s, tx}); err != nil || v.whole != nil {
 		v.spans = v.whole.spans()
 		return err
 	}
 	v.spans, err = readSpans(ctx, tx)
+	return err
+}
+
+// warmSizes reads all_fts's state, noted in v, and the sizes of its rows
+// at it, which the first search to score a term's stored postings would
+// read, the searches asking at once waiting for it (termCache.sizesAt).
+func (s *Store) warmSizes(ctx context.Context, q txQuerier, v *searchView) error {
+	const table = "all_fts"
+	state, avg, err := ftsState(ctx, q, table)
+	if err != nil {
+		return err
+	}
+	v.keepFTS(table, state)
+	tc := s.termCache(table)
+	snap, err := tc.snapshot(ctx, q, table, state, avg)
+	if err != nil {
+		return err
+	}
+	_, err = tc.sizesAt(ctx, q, table, snap)
 	return err
 }
 

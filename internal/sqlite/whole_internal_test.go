@@ -117,3 +117,32 @@ func TestWholeSpansAreReadSpans(t *testing.T) {
 		}
 	}
 }
+
+// TestWarmReadsRowSizes checks that Warm leaves the row sizes of the
+// full-text index, at its state, to the searches that score stored
+// postings, so that the first of them does not read them (every search
+// asking meanwhile waiting), and that they find what a Store that keeps
+// nothing finds.
+func TestWarmReadsRowSizes(t *testing.T) {
+	path := t.TempDir() + "/x.db"
+	ctx := context.Background()
+	warm, fresh := openAt(t, path), openAt(t, path)
+	fresh.mem().search.off = true
+	applyAll(t, warm, wordyHistory("a", 3, 30)...)
+	if err := warm.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tc := warm.termCache("all_fts")
+	sizes := tc.sizes
+	if sizes == nil {
+		t.Fatal("no row sizes after Warm")
+	}
+	for _, q := range warmQueries()[:40] {
+		if got, want := search(t, warm, q), search(t, fresh, q); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%+v: warmed store found %v, a fresh one %v", q, ids(got), ids(want))
+		}
+	}
+	if tc.sizes != sizes {
+		t.Error("a warmed Store's searches read the row sizes again")
+	}
+}
