@@ -155,7 +155,7 @@ func fileRids(ctx context.Context, tx *sql.Tx, f *searchFilter) (map[int64]int, 
 	}
 	files, missing := f.view.fileVersions(keys)
 	if len(missing) > 0 {
-		read, err := readFileVersions(ctx, tx, missing)
+		read, err := readFilesOf(ctx, tx, missing)
 		if err != nil {
 			return nil, err
 		}
@@ -191,6 +191,9 @@ func fileSetKey(keys []fileKey) string {
 	}
 	return b.String()
 }
+
+// readFilesOf is readFileVersions; tests count its reads.
+var readFilesOf = readFileVersions
 
 // readFileVersions reads every version of the files keys (of any validity).
 func readFileVersions(ctx context.Context, tx *sql.Tx, keys []fileKey) (map[fileKey][]fileVersion, error) {

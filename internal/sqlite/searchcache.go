@@ -269,6 +269,13 @@ func (v *searchView) eachVersions(ids []int64, fn func(id int64, vs *keptVersion
 // fileVersions returns every version of each file of keys that is kept
 // or read, and the keys of the others.
 func (v *searchView) fileVersions(keys []fileKey) (map[fileKey][]fileVersion, []fileKey) {
+	if v.whole != nil {
+		out := make(map[fileKey][]fileVersion, len(keys))
+		for _, k := range keys {
+			out[k] = v.whole.files[k]
+		}
+		return out, nil
+	}
 	var kept func([]fileKey) map[fileKey][]fileVersion
 	if v.keptFiles != nil {
 		kept = v.keptFiles.PeekMany

@@ -23,6 +23,9 @@ type wholeTables struct {
 	// versions[id] are the versions carrying text id (none for a text no
 	// version carries); nil for an id that is no text's.
 	versions []*keptVersions
+	// files are every version of each file, as readFileVersions reads
+	// them (a file of no version has none).
+	files map[fileKey][]fileVersion
 }
 
 // text returns text id, and whether the index holds it.
@@ -81,6 +84,12 @@ func readWhole(ctx context.Context, q queryer) (*wholeTables, error) {
 	read, whole, err := readVersionMeta(ctx, q, ` FROM versions v`, nil, n, maxKeptVersions)
 	if err != nil || !whole {
 		return nil, err
+	}
+	w.files = make(map[fileKey][]fileVersion)
+	for i := range read {
+		r := &read[i]
+		k := fileKey{r.v.Repo, r.v.Path}
+		w.files[k] = append(w.files[k], fileVersion{rid: r.rid, textID: r.textID})
 	}
 	byText := make(map[int64]*keptVersions, texts)
 	keepVersions(read, byText)

@@ -55,7 +55,8 @@ func warmQueries() []livespec.SearchQuery {
 
 // TestWarmedSearchesReadNoTextOrVersion checks that the searches of a
 // warmed Store find what those of a Store that keeps nothing find without
-// reading any text or version of the index (Warm read them all), and
+// reading any text or version of the index, by text or by file (Warm
+// read them all), and
 // that after a write they find what the index then holds.
 func TestWarmedSearchesReadNoTextOrVersion(t *testing.T) {
 	path := t.TempDir() + "/x.db"
@@ -68,13 +69,19 @@ func TestWarmedSearchesReadNoTextOrVersion(t *testing.T) {
 		t.Fatal(err)
 	}
 	versions, texts := countReads(t)
+	files := 0
+	readFilesOf = func(ctx context.Context, tx *sql.Tx, keys []fileKey) (map[fileKey][]fileVersion, error) {
+		files += len(keys)
+		return readFileVersions(ctx, tx, keys)
+	}
+	t.Cleanup(func() { readFilesOf = readFileVersions })
 	for _, q := range warmQueries() {
 		if got, want := search(t, warm, q), search(t, fresh, q); !reflect.DeepEqual(got, want) {
 			t.Fatalf("%+v: warmed store found %v, a fresh one %v", q, ids(got), ids(want))
 		}
 	}
-	if *versions > 0 || *texts > 0 {
-		t.Errorf("a warmed Store's searches read the versions of %d texts and %d texts", *versions, *texts)
+	if *versions > 0 || *texts > 0 || files > 0 {
+		t.Errorf("a warmed Store's searches read the versions of %d texts, %d texts and the versions of %d files", *versions, *texts, files)
 	}
 	applyAll(t, warm, wordyHistory("c", 5, 10)...)
 	for _, q := range warmQueries() {
