@@ -35,13 +35,7 @@ var understood = cache.NewLRU[phraseKey, Understanding](256)
 // understand is Understand, remembered for the latest questions. The
 // result is shared: callers must not change what its Window points to.
 func understand(question string, now time.Time) Understanding {
-	k := phraseKey{question, now.UTC()}
-	if u, ok := understood.Get(k); ok {
-		return u
-	}
-	u := Understand(question, now)
-	understood.Add(k, u)
-	return u
+	return readAt(understood, question, now, Understand)
 }
 
 func heavy(u Understanding) bool {

@@ -662,11 +662,24 @@ var pointScan = sync.OnceValue(func() [2]*regexp.Regexp {
 
 const phraseBefore, phraseAfter = 48, 96
 
-// phraseKey is a text whose period phrases were read, at the instant they
-// were read relative to, in UTC: every phrase is read in UTC days.
+// phraseKey is a text read at an instant, in UTC: what period phrases it
+// holds, and how a question is understood, depend on nothing else (both
+// are read in UTC days).
 type phraseKey struct {
 	text string
 	now  time.Time
+}
+
+// readAt returns read(s, now), from kept when it holds it for s at now
+// (the same instant in any zone), else keeping it there.
+func readAt[V any](kept *cache.LRU[phraseKey, V], s string, now time.Time, read func(string, time.Time) V) V {
+	k := phraseKey{s, now.UTC()}
+	if v, ok := kept.Get(k); ok {
+		return v
+	}
+	v := read(s, now)
+	kept.Add(k, v)
+	return v
 }
 
 // readPhrases keeps the period phrases of the latest texts read: a
@@ -678,13 +691,7 @@ var readPhrases = cache.NewLRU[phraseKey, []phrase](256)
 // first (the longest at a tie). The result is shared: callers must not
 // change it.
 func findPhrases(s string, now time.Time) []phrase {
-	k := phraseKey{s, now.UTC()}
-	if ps, ok := readPhrases.Get(k); ok {
-		return ps
-	}
-	ps := scanPhrases(s, now)
-	readPhrases.Add(k, ps)
-	return ps
+	return readAt(readPhrases, s, now, scanPhrases)
 }
 
 // scanPhrases is findPhrases without its memory.
