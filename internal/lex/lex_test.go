@@ -3,6 +3,7 @@ package lex
 import (
 	"reflect"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -95,9 +96,14 @@ func TestAppendTokens(t *testing.T) {
 func TestTokensLowerCaseOnce(t *testing.T) {
 	text := strings.Repeat("The Kubelet evicts Pods. Read-Only fields of HTTPServer, and OpenAPI specs. ", 20)
 	out := Tokens(text)
+	// A collection empties the pools the tokeniser reuses its buffers
+	// from (and the race detector drops some of what they are given), so
+	// a few buffers may be made again; one string per capitalised word
+	// would be 140 here.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	allocs := testing.AllocsPerRun(20, func() { out = AppendTokens(out[:0], text) })
-	if allocs > 1 {
-		t.Errorf("AppendTokens allocated %v times, want at most 1", allocs)
+	if allocs > 8 {
+		t.Errorf("AppendTokens allocated %v times, want at most 8 (a few pooled buffers), not one per capitalised word", allocs)
 	}
 }
 
