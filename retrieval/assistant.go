@@ -412,9 +412,10 @@ func (a *Assistant) checkRepos(ctx context.Context, repos []string) error {
 }
 
 // Warm computes the term statistics that topic questions (timelines,
-// changes about a topic) need and has the store read ahead what its
-// searches need (livespec.Warmer), so that the first questions do not pay
-// for them. Servers call it at start; it is optional.
+// changes about a topic) need, has the store read ahead what its
+// searches need (livespec.Warmer) and analyses the versions topic pools
+// read (warmAnalyses), so that the first questions do not pay for them.
+// Servers call it at start; it is optional.
 func (a *Assistant) Warm(ctx context.Context) error {
 	if _, err := a.corpus(ctx); err != nil {
 		return err
@@ -422,7 +423,7 @@ func (a *Assistant) Warm(ctx context.Context) error {
 	if err := a.Store.Warm(ctx); err != nil {
 		return storeError("warm", err)
 	}
-	return nil
+	return a.warmAnalyses(ctx)
 }
 
 // generate has the generator phrase the evidence. When it fails before

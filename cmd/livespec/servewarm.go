@@ -9,11 +9,11 @@ import (
 )
 
 // warmGate keeps a server unready while it warms up (term statistics,
-// the store's caches): /readyz answers 503 until the warm-up has ended,
-// so a load balancer, or a load test, sends no question that would pay
-// for the warm-up in-line or compete with it for the CPU. The server
-// listens meanwhile (/healthz answers). The zero value is not usable:
-// call newWarmGate.
+// the store's caches, the analyses of the versions topic pools rank):
+// /readyz answers 503 until the warm-up has ended, so a load balancer, or
+// a load test, sends no question that would pay for the warm-up in-line
+// or compete with it for the CPU. The server listens meanwhile (/healthz
+// answers). The zero value is not usable: call newWarmGate.
 type warmGate struct {
 	done chan struct{} // closed when the warm-up has ended
 }
