@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/livespec/livespec"
@@ -36,8 +37,9 @@ func (a *Assistant) statusQuestion(ctx context.Context, question string, now tim
 		return nil, err
 	}
 	// At least half the question's other words must name the document.
-	best, ok := bestScore(pathScores(sq, lin))
-	if !ok || pathScores(sq, lin)[best] < 10*float64((len(sq.subject)+1)/2) {
+	scores := lin.pathNames().scores(sq.subject)
+	best, ok := bestScore(scores)
+	if !ok || scores[best] < 10*float64((len(sq.subject)+1)/2) {
 		return nil, nil
 	}
 	return sq, nil
@@ -322,6 +324,8 @@ type lineage struct {
 	paths   map[string]bool
 	facts   []livespec.Fact
 	changes []livespec.FactChange
+	named   sync.Once
+	names   *pathNames // what resolveDoc reads of paths, made once (see pathNamesOf)
 }
 
 func newLineage(fs []livespec.Fact, chs []livespec.FactChange) *lineage {
@@ -362,19 +366,17 @@ var numberToken = regexp.MustCompile(`\d+`)
 // name, by a number in its path ("KEEP-0135", "KEP 1234"), else by its
 // words through the search index.
 func (a *Assistant) resolveDoc(ctx context.Context, sq *statusQuery, lin *lineage, repos []string) (string, bool) {
+	names := lin.pathNames()
 	score := map[string]float64{}
-	for k := range lin.paths {
-		_, p, _ := strings.Cut(k, "\x00")
-		base := strings.ToLower(path.Base(p))
+	for _, p := range names.paths {
 		for _, n := range sq.names {
-			if base == path.Base(n) {
-				score[lin.find(k)] += 10
+			if p.base == path.Base(n) {
+				score[p.group] += 10
 			}
 		}
-		for _, m := range numberToken.FindAllString(p, -1) {
-			n, _ := strconv.Atoi(m)
+		for _, n := range p.numbers {
 			if slices.Contains(sq.ids, n) {
-				score[lin.find(k)] += 5
+				score[p.group] += 5
 			}
 		}
 	}
@@ -384,7 +386,7 @@ func (a *Assistant) resolveDoc(ctx context.Context, sq *statusQuery, lin *lineag
 	if len(sq.subject) == 0 {
 		return "", false
 	}
-	for g, v := range pathScores(sq, lin) {
+	for g, v := range names.scores(sq.subject) {
 		score[g] = v
 	}
 	cands, _, err := a.search(ctx, searchQuery{text: strings.Join(sq.subject, " "), validity: livespec.AnyVersion(), repos: repos, limit: 20})
@@ -408,39 +410,98 @@ func (a *Assistant) resolveDoc(ctx context.Context, sq *statusQuery, lin *lineag
 	return bestScore(score)
 }
 
-// pathScores scores the documents by the question's words found among
-// the words of their paths (a typo of one letter in a long word still
-// counts).
-func pathScores(sq *statusQuery, lin *lineage) map[string]float64 {
-	score := map[string]float64{}
-	words := map[string][]string{}
+// pathNames is what resolveDoc reads of a lineage's paths, which depends
+// on the lineage alone: a status question used to read every path of the
+// index again (its base name, numbers and word stems), most of a status
+// answer's time.
+type pathNames struct {
+	paths []pathName
+	vocab []string // the distinct words of the paths' kept words
+}
+
+// pathName is one path of a lineage as resolveDoc reads it.
+type pathName struct {
+	group   string  // the document, lineage.find of the path
+	base    string  // the path's base name in lower case
+	numbers []int   // the numbers in the path, strconv.Atoi of each
+	words   []int32 // the stems of its words (valueStems, lex.Stem) but those most paths share, in order, as places in vocab
+}
+
+// pathNames returns lin's pathNames, made at the first call.
+func (lin *lineage) pathNames() *pathNames {
+	lin.named.Do(func() { lin.names = pathNamesOf(lin) })
+	return lin.names
+}
+
+// pathNamesOf reads lin's paths for resolveDoc: words most paths share
+// ("keep", "proposals", "md") name no document, so they are left out.
+func pathNamesOf(lin *lineage) *pathNames {
+	out := &pathNames{paths: make([]pathName, 0, len(lin.paths))}
+	stems := make([][]string, 0, len(lin.paths))
 	df := map[string]int{}
 	for k := range lin.paths {
 		_, p, _ := strings.Cut(k, "\x00")
+		n := pathName{group: lin.find(k), base: strings.ToLower(path.Base(p))}
+		for _, m := range numberToken.FindAllString(p, -1) {
+			i, _ := strconv.Atoi(m)
+			n.numbers = append(n.numbers, i)
+		}
+		var ws []string
 		seen := map[string]bool{}
 		for _, w := range valueStems(p) {
 			st := lex.Stem(w)
-			words[k] = append(words[k], st)
+			ws = append(ws, st)
 			if !seen[st] {
 				seen[st] = true
 				df[st]++
 			}
 		}
+		out.paths = append(out.paths, n)
+		stems = append(stems, ws)
 	}
-	// Words most paths share ("keep", "proposals", "md") name no document.
 	common := max(3, len(lin.paths)/10)
-	for k, ws := range words {
-		pw := slices.DeleteFunc(slices.Clone(ws), func(w string) bool { return df[w] > common })
+	at := map[string]int32{}
+	for i, ws := range stems {
+		for _, w := range ws {
+			if df[w] > common {
+				continue
+			}
+			j, ok := at[w]
+			if !ok {
+				j = int32(len(out.vocab))
+				at[w] = j
+				out.vocab = append(out.vocab, w)
+			}
+			out.paths[i].words = append(out.paths[i].words, j)
+		}
+	}
+	return out
+}
+
+// scores scores the documents by the words of subject found among the
+// words of their paths (a typo of one letter in a long word still
+// counts): ten for each word a path holds, the best of a document's paths.
+func (pn *pathNames) scores(subject []string) map[string]float64 {
+	// Which words of the paths each subject word meets, decided once per
+	// word of the paths.
+	meets := make([][]bool, len(subject))
+	for i, w := range subject {
+		st := lex.Stem(w)
+		meets[i] = make([]bool, len(pn.vocab))
+		for j, x := range pn.vocab {
+			meets[i][j] = x == st || len(st) >= 5 && lex.Distance(x, st, 1) <= 1
+		}
+	}
+	score := map[string]float64{}
+	for _, p := range pn.paths {
 		n := 0
-		for _, w := range sq.subject {
-			st := lex.Stem(w)
-			if slices.ContainsFunc(pw, func(x string) bool { return x == st || len(st) >= 5 && lex.Distance(x, st, 1) <= 1 }) {
+		for _, m := range meets {
+			if slices.ContainsFunc(p.words, func(j int32) bool { return m[j] }) {
 				n++
 			}
 		}
 		if n > 0 {
-			g := lin.find(k)
-			score[g] = max(score[g], 10*float64(n))
+			score[p.group] = max(score[p.group], 10*float64(n))
 		}
 	}
 	return score
