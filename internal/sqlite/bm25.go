@@ -241,6 +241,8 @@ type perStore struct {
 	stmts   stmtCache
 	search  searchCache
 	windows windowNames
+	// checkpoints are the repositories' checkpoints at one DataVersion.
+	checkpoints keptCheckpoints
 }
 
 // mem returns the Store's in-memory state, made on first use.

@@ -13,19 +13,47 @@ import (
 
 // Checkpoint returns repo's checkpoint, ENOTFOUND before its first Apply.
 func (s *Store) Checkpoint(ctx context.Context, repo string) (livespec.Checkpoint, error) {
+	k := &s.mem().checkpoints
+	gen, err := s.DataVersion(ctx)
+	if err != nil {
+		return livespec.Checkpoint{}, err
+	}
+	kept, ok := k.get(gen, repo)
+	if !ok {
+		if kept, err = readCheckpoint(s, ctx, repo); err != nil {
+			return livespec.Checkpoint{}, s.fail(ctx, "checkpoint", err)
+		}
+		// Kept only when no write committed since gen was read: the
+		// checkpoint is then of that state.
+		if after, err := s.DataVersion(ctx); err == nil && after == gen {
+			k.keep(gen, repo, kept)
+		}
+	}
+	if !kept.found {
+		return livespec.Checkpoint{}, fmt.Errorf("sqlite: checkpoint: %w", livespec.Errorf(livespec.ENOTFOUND, "repository %q has not been ingested", repo))
+	}
+	return kept.cp, nil
+}
+
+// readCheckpoint is (*Store).checkpointRow; tests count its calls.
+var readCheckpoint = (*Store).checkpointRow
+
+// checkpointRow reads repo's checkpoint from the index; found is false
+// when it has none.
+func (s *Store) checkpointRow(ctx context.Context, repo string) (keptCheckpoint, error) {
 	cp := livespec.Checkpoint{Repo: repo}
 	var t, u sql.NullInt64
 	err := s.queryRow(ctx, func(sc scanner) error {
 		return sc.Scan(&cp.Branch, &cp.Commit, &cp.Seq, &t, &cp.Config, &cp.Source, &u)
 	}, `SELECT branch, commit_, seq, time, config, source, updated_at FROM checkpoints WHERE repo = ?`, repo)
 	if errors.Is(err, sql.ErrNoRows) {
-		return livespec.Checkpoint{}, fmt.Errorf("sqlite: checkpoint: %w", livespec.Errorf(livespec.ENOTFOUND, "repository %q has not been ingested", repo))
+		return keptCheckpoint{}, nil
 	}
 	if err != nil {
-		return livespec.Checkpoint{}, s.fail(ctx, "checkpoint", err)
+		return keptCheckpoint{}, err
 	}
 	cp.Time, cp.UpdatedAt = fromNanos(t), fromNanos(u)
-	return cp, nil
+	return keptCheckpoint{cp: cp, found: true}, nil
 }
 
 // OpenVersions calls fn for every current section version of repo. The
