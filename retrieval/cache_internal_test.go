@@ -362,3 +362,62 @@ func TestAnalysePoolKeepsEachVersionOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestVersionKeysTellVersionsApart checks that versionKey gives the same
+// key to the same text under the same path and heading, whatever the
+// version, and another key when any part of that differs, parts swapped
+// or moved from one to the other included.
+func TestVersionKeysTellVersionsApart(t *testing.T) {
+	version := func(id, text, path, heading string) livespec.Version {
+		return livespec.Version{ID: id, Key: livespec.Key{Repo: "r", Path: path, Heading: heading}, Text: text, Hash: livespec.ContentHash(text)}
+	}
+	base := version("v1", "Quota admission gates pods", "keps/quota.md", "Design")
+	key := func(v livespec.Version) docKey {
+		t.Helper()
+		k, ok := versionKey(v, true)
+		if !ok {
+			t.Fatalf("versionKey(%+v): no key", v)
+		}
+		return k
+	}
+	if got := key(version("v2", base.Text, base.Path, base.Heading)); got != key(base) {
+		t.Errorf("another version of the same text, path and heading: key %v, want %v", got, key(base))
+	}
+	longer := base
+	longer.Text += " " // the same content hash, another text
+	tests := []struct {
+		name string
+		v    livespec.Version
+	}{
+		{"another text", version("v3", "Quota admission gates jobs", base.Path, base.Heading)},
+		{"another length of the same hash", longer},
+		{"another path", version("v4", base.Text, "keps/quota2.md", base.Heading)},
+		{"another heading", version("v5", base.Text, base.Path, "Motivation")},
+		{"path and heading swapped", version("v6", base.Text, base.Heading, base.Path)},
+		{"a byte moved from the path to the heading", version("v7", base.Text, "keps/quota.m", "dDesign")},
+		{"path and heading the same", version("v8", base.Text, base.Path, base.Path)},
+	}
+	seen := map[docKey]string{key(base): "base"}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			k := key(tc.v)
+			if other, dup := seen[k]; dup {
+				t.Errorf("key %v, the key of %s", k, other)
+			}
+			seen[k] = tc.name
+		})
+	}
+	if _, ok := versionKey(livespec.Version{Text: "no hash"}, true); ok {
+		t.Error("a version without a content hash got a key")
+	}
+}
+
+// BenchmarkVersionKey measures the key a topic pool looks each of its
+// versions up by.
+func BenchmarkVersionKey(b *testing.B) {
+	v := livespec.Version{Key: livespec.Key{Repo: "keps", Path: "keps/sig-node/2000-memory-swap/README.md", Heading: "Design Details > Graduation Criteria > Beta"},
+		Text: "Swap is enabled on nodes with cgroup v2.", Hash: livespec.ContentHash("Swap is enabled on nodes with cgroup v2.")}
+	for b.Loop() {
+		versionKey(v, true)
+	}
+}
