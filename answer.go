@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"strconv"
 	"time"
-	"unicode/utf8"
 )
 
 // Intent is what kind of question was asked.
@@ -99,7 +98,12 @@ const (
 // MarshalJSON encodes an empty URL as null, last.
 func (c Citation) MarshalJSON() ([]byte, error) {
 	// Its keys, times and punctuation take at most 240 bytes.
-	b := make([]byte, 0, 240+len(c.Repo)+len(c.Path)+len(c.Heading)+len(c.Commit)+len(c.Excerpt)+len(c.VersionID)+len(c.URL))
+	n := 240 + len(c.Repo) + len(c.Path) + len(c.Heading) + len(c.Commit) + len(c.Excerpt) + len(c.VersionID) + len(c.URL)
+	return c.appendJSON(make([]byte, 0, n)), nil
+}
+
+// appendJSON appends c as MarshalJSON encodes it.
+func (c *Citation) appendJSON(b []byte) []byte {
 	b = strconv.AppendInt(append(b, `{"n":`...), int64(c.N), 10)
 	b = appendString(append(b, `,"repo":`...), c.Repo)
 	b = appendString(append(b, `,"path":`...), c.Path)
@@ -114,7 +118,7 @@ func (c Citation) MarshalJSON() ([]byte, error) {
 		b = appendString(append(b, `,"version_id":`...), c.VersionID)
 	}
 	b = appendNullable(append(b, `,"url":`...), c.URL)
-	return append(b, '}'), nil
+	return append(b, '}')
 }
 
 // AnswerChange is one change event as the answer contract carries it.
@@ -141,8 +145,13 @@ type AnswerChange struct {
 // a file-level event, editorial) as null, last.
 func (c AnswerChange) MarshalJSON() ([]byte, error) {
 	// Its keys, date and punctuation take at most 180 bytes.
-	b := make([]byte, 0, 180+len(c.Repo)+len(c.Commit)+len(c.Author)+len(c.Message)+len(c.Path)+len(c.OldPath)+
-		len(c.Heading)+len(c.Level)+len(c.Kind)+len(c.Summary)+len(c.Editorial))
+	n := 180 + len(c.Repo) + len(c.Commit) + len(c.Author) + len(c.Message) + len(c.Path) + len(c.OldPath) +
+		len(c.Heading) + len(c.Level) + len(c.Kind) + len(c.Summary) + len(c.Editorial)
+	return c.appendJSON(make([]byte, 0, n)), nil
+}
+
+// appendJSON appends c as MarshalJSON encodes it.
+func (c *AnswerChange) appendJSON(b []byte) []byte {
 	b = append(b, '{')
 	if c.Repo != "" {
 		b = appendString(append(b, `"repo":`...), c.Repo)
@@ -161,7 +170,7 @@ func (c AnswerChange) MarshalJSON() ([]byte, error) {
 	b = appendNullable(append(b, `,"old_path":`...), c.OldPath)
 	b = appendNullable(append(b, `,"heading":`...), c.Heading)
 	b = appendNullable(append(b, `,"editorial":`...), c.Editorial)
-	return append(b, '}'), nil
+	return append(b, '}')
 }
 
 // IsFile reports whether c is a file-level event. Events without a Level
@@ -210,7 +219,6 @@ type ChangeTotals struct {
 	Renamed  int `json:"renamed"`
 }
 
-// nullable is nil for "", else a pointer to s.
 // appendTime appends t as Time encodes it: an RFC 3339 UTC string, or
 // null when zero.
 func appendTime(b []byte, t time.Time) []byte {
@@ -229,21 +237,9 @@ func appendNullable(b []byte, s string) []byte {
 	return appendString(b, s)
 }
 
-// appendString appends s as json.Marshal encodes a string: as it is,
-// quoted, when no byte of it needs escaping (printable ASCII other than
-// the quote, the backslash and the HTML characters json.Marshal
-// escapes), else as json.Marshal writes it.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= utf8.RuneSelf || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s) // a string always encodes
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
-}
+// appendString appends s as json.Marshal encodes a string (HTML
+// characters escaped).
+func appendString(b []byte, s string) []byte { return appendJSONString(b, s, true) }
 
 // ModelInfo says which embedder and generator served an answer. Embedder is
 // "none (BM25 only)" for a BM25-only index.
@@ -298,10 +294,13 @@ type FirstSeen struct {
 }
 
 // MarshalJSON encodes the window bounds as RFC 3339 UTC (null when open).
-func (w Window) MarshalJSON() ([]byte, error) {
-	b := appendTime(append(make([]byte, 0, 56), `{"from":`...), w.From)
+func (w Window) MarshalJSON() ([]byte, error) { return w.appendJSON(make([]byte, 0, 56)), nil }
+
+// appendJSON appends w as MarshalJSON encodes it.
+func (w *Window) appendJSON(b []byte) []byte {
+	b = appendTime(append(b, `{"from":`...), w.From)
 	b = appendTime(append(b, `,"to":`...), w.To)
-	return append(b, '}'), nil
+	return append(b, '}')
 }
 
 // UnmarshalJSON decodes what MarshalJSON encodes.

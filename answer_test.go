@@ -170,3 +170,84 @@ func setEvery(t *testing.T, v reflect.Value) {
 		}
 	}
 }
+
+// TestAnswerAppendJSONWritesWhatEncodingJSONWrites fills every field of
+// an answer (a field added later is filled too) with texts that need
+// escaping and checks that AppendJSON writes the bytes encoding/json
+// writes by reflection, with and without HTML escaping, and for the
+// answers of every shape: empty lists, nil lists and pointers.
+func TestAnswerAppendJSONWritesWhatEncodingJSONWrites(t *testing.T) {
+	texts := []string{"plain", "", `a "quoted" \ path`, "<b> & </b>", "Ann Ö … naïve › ok",
+		"line\nbreak\r\ttab\x01\x7f\b\f", "a\u2028b\u2029c", "bad \xff byte \xe2\x80"}
+	for _, s := range texts {
+		full := &livespec.Answer{}
+		fillEvery(t, reflect.ValueOf(full).Elem(), s)
+		answers := map[string]*livespec.Answer{
+			"every field":      full,
+			"zero":             {},
+			"empty lists":      {Subjects: []livespec.Subject{{Paths: []string{}}}, Citations: []livespec.Citation{}, Changes: []livespec.AnswerChange{}, Facts: []livespec.AnswerFact{}},
+			"open window":      {Window: &livespec.Window{}, Totals: &livespec.ChangeTotals{}, Answer: s},
+			"file-level event": {Changes: []livespec.AnswerChange{{Commit: "c", Path: s, Level: livespec.LevelFile}}},
+		}
+		for name, a := range answers {
+			t.Run(name+"/"+strings.ToValidUTF8(s, "?"), func(t *testing.T) {
+				for _, escapeHTML := range []bool{true, false} {
+					var want bytes.Buffer
+					enc := json.NewEncoder(&want)
+					enc.SetEscapeHTML(escapeHTML)
+					if err := enc.Encode(a); err != nil {
+						t.Fatal(err)
+					}
+					got := append(a.AppendJSON([]byte("prefix"), escapeHTML), '\n')
+					if !bytes.Equal(got[len("prefix"):], want.Bytes()) {
+						t.Errorf("escapeHTML %v:\n got %s\nwant %s", escapeHTML, got[len("prefix"):], want.Bytes())
+					}
+				}
+			})
+		}
+	}
+}
+
+// fillEvery sets every exported field of v, recursively, to a value
+// that is not zero: strings to s (or s and a suffix), lists to two
+// elements, pointers to a filled value, times to a date.
+func fillEvery(t *testing.T, v reflect.Value, s string) {
+	t.Helper()
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(s + "x")
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int:
+		v.SetInt(7)
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fillEvery(t, v.Elem(), s)
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+		for i := range 2 {
+			fillEvery(t, v.Index(i), s+strings.Repeat("y", i))
+		}
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			v.Set(reflect.ValueOf(time.Date(2025, 3, 1, 12, 30, 0, 0, time.FixedZone("X", 3600))))
+			return
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fillEvery(t, v.Field(i), s)
+			}
+		}
+	default:
+		t.Fatalf("%s: set no value of kind %s", v.Type(), v.Kind())
+	}
+}
+
+func TestAnswerAppendJSONAllocatesNothingInAFullBuffer(t *testing.T) {
+	a := &livespec.Answer{}
+	fillEvery(t, reflect.ValueOf(a).Elem(), "text <b>\n")
+	buf := make([]byte, 0, 64<<10)
+	if n := testing.AllocsPerRun(100, func() { _ = a.AppendJSON(buf, false) }); n != 0 {
+		t.Errorf("AppendJSON: %.0f allocations, want 0", n)
+	}
+}

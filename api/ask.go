@@ -247,11 +247,7 @@ func (a *answers) stream(c *gin.Context, req livespec.AskRequest, release func()
 		_ = st.send(formatEvent("error", string(b)))
 		return nil
 	}
-	b, err := json.Marshal(ans)
-	if err != nil {
-		return err
-	}
-	_ = st.send(formatEvent("answer", string(b)))
+	_ = st.send(formatEvent("answer", string(ans.AppendJSON(nil, true))))
 	return nil
 }
 

@@ -537,14 +537,25 @@ func (r jsonRender) Render(w http.ResponseWriter) error {
 	r.WriteContentType(w)
 	b := jsonBuffers.Get().(*bytes.Buffer)
 	defer putJSONBuffer(b)
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r.v); err != nil {
-		return err
+	if a, ok := r.v.(jsonAppender); ok {
+		b.Write(append(a.AppendJSON(b.AvailableBuffer(), false), '\n'))
+	} else {
+		enc := json.NewEncoder(b)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(r.v); err != nil {
+			return err
+		}
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// jsonAppender is a value that appends its own JSON, the bytes an
+// Encoder with SetEscapeHTML(escapeHTML) writes for it (an answer), with
+// no reflection.
+type jsonAppender interface {
+	AppendJSON(b []byte, escapeHTML bool) []byte
 }
 
 // jsonBuffers are the buffers JSON bodies are encoded into.
