@@ -206,7 +206,8 @@ ORDER BY ` + changeOrder
 
 // SectionChanges returns the section-level events in q's window that
 // changed one of sections under its name or from it, each name looked up
-// in the name indexes.
+// in the name indexes, or in the events a warmed Store keeps
+// (wholeChanges).
 func (s *Store) SectionChanges(ctx context.Context, q livespec.ChangeQuery, sections []livespec.Key) ([]livespec.Change, error) {
 	from, to, err := changeWindow(q)
 	if err != nil {
@@ -220,6 +221,15 @@ func (s *Store) SectionChanges(ctx context.Context, q livespec.ChangeQuery, sect
 	}
 	if len(names) == 0 {
 		return nil, nil
+	}
+	kept, err := s.keptChanges(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if kept != nil && validNames(names) {
+		if out, exact := keptSectionChanges(kept, names, from, to); exact {
+			return out, nil
+		}
 	}
 	b, _ := json.Marshal(names)
 	args := []any{string(b), from, to}

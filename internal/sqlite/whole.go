@@ -26,6 +26,8 @@ type wholeTables struct {
 	// files are every version of each file, as readFileVersions reads
 	// them (a file of no version has none).
 	files map[fileKey][]fileVersion
+	// changes are every section-level change event (nil when too many).
+	changes *wholeChanges
 }
 
 // text returns text id, and whether the index holds it.
@@ -99,7 +101,33 @@ func readWhole(ctx context.Context, q queryer) (*wholeTables, error) {
 		}
 		w.versions[id] = vs
 	}
+	if w.changes, err = readWholeChanges(ctx, q); err != nil {
+		return nil, err
+	}
 	return w, nil
+}
+
+// wholeAt returns the whole tables kept at gen; nil when none are.
+func (c *searchCache) wholeAt(gen uint64) *wholeTables {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return nil
+	}
+	return c.whole
+}
+
+// keptChanges returns the section-level events kept at the index's
+// current DataVersion; nil when none are.
+func (s *Store) keptChanges(ctx context.Context) (*wholeChanges, error) {
+	gen, err := s.DataVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if w := s.mem().search.wholeAt(gen); w != nil {
+		return w.changes, nil
+	}
+	return nil, nil
 }
 
 // warmView reads into v, in one transaction, what Warm keeps.
