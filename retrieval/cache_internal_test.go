@@ -421,3 +421,17 @@ func BenchmarkVersionKey(b *testing.B) {
 		versionKey(v, true)
 	}
 }
+
+// BenchmarkPoolVersionsOnce measures how a topic pool of 300 distinct
+// versions, as a search returns them, is checked for repeats.
+func BenchmarkPoolVersionsOnce(b *testing.B) {
+	hits := make([]livespec.Hit, topicPool)
+	for i := range hits {
+		hits[i].Version.ID = fmt.Sprintf("%08x-1c2d-5e6f-8a9b-%012x", i*7919, i)
+	}
+	for b.Loop() {
+		if !distinctVersions(hits) {
+			b.Fatal("distinct versions told apart as repeats")
+		}
+	}
+}
