@@ -107,7 +107,7 @@ func Excerpt(text, query string) string {
 			body = strings.TrimSpace(body[i:])
 		}
 	}
-	if utf8.RuneCountInString(body) <= excerptLen {
+	if runesEnd(body, excerptLen) < 0 {
 		return body
 	}
 	units := splitUnits(body)
@@ -238,10 +238,11 @@ func splitUnits(text string) []string {
 // truncateRunes cuts s to at most n runes, at a word boundary when one is
 // near, and marks the cut with "…".
 func truncateRunes(s string, n int) string {
-	rs := []rune(s)
-	if len(rs) <= n {
+	end := runesEnd(s, n)
+	if end < 0 {
 		return s
 	}
+	rs := []rune(s[:end])
 	cut := n - 1
 	for i := cut; i > n*2/3; i-- {
 		if unicode.IsSpace(rs[i]) {
@@ -250,4 +251,20 @@ func truncateRunes(s string, n int) string {
 		}
 	}
 	return strings.TrimSpace(string(rs[:cut])) + "…"
+}
+
+// runesEnd returns the byte length of the first n runes of s, or -1 when
+// s has at most n runes, reading no further into s than that takes (an
+// invalid byte counts as one rune, as when ranging over s).
+func runesEnd(s string, n int) int {
+	if len(s) <= n {
+		return -1
+	}
+	for i := range s {
+		if n == 0 {
+			return i
+		}
+		n--
+	}
+	return -1
 }

@@ -1,8 +1,12 @@
 package retrieval
 
 import (
+	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // TestSplitUnits checks where a text is cut into the units an excerpt is
@@ -30,5 +34,81 @@ func TestSplitUnits(t *testing.T) {
 				t.Errorf("splitUnits(%q) = %q, want %q", tc.text, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestClippingReadsRunesAsConversionDoes checks that clipRunes,
+// truncateRunes and Excerpt, which find the n-th rune of a text without
+// converting the whole text to runes, cut where the conversion cuts: in
+// texts of ASCII, multi-byte runes and invalid bytes, around each length.
+func TestClippingReadsRunesAsConversionDoes(t *testing.T) {
+	pieces := []string{"a", "bc ", " ", "é", "€ ", "𝄞", "\xff", "\xe2\x82", ". ", "\n", ",", "word ", "\t\t", "\u00a0", "\u2028", ";"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 3000 {
+		var b strings.Builder
+		for range rng.IntN(40) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		for _, n := range []int{1, 2, 5, 9, 17} {
+			if got, want := clipRunes(s, n), refClipRunes(s, n); got != want {
+				t.Fatalf("clipRunes(%q, %d) = %q, want %q", s, n, got, want)
+			}
+			if got, want := truncateRunes(s, n+3), refTruncateRunes(s, n+3); got != want {
+				t.Fatalf("truncateRunes(%q, %d) = %q, want %q", s, n+3, got, want)
+			}
+		}
+		if got, want := runesEnd(s, 7) < 0, utf8.RuneCountInString(s) <= 7; got != want {
+			t.Fatalf("runesEnd(%q, 7) < 0 = %v, want %v", s, got, want)
+		}
+	}
+}
+
+// refClipRunes and refTruncateRunes are clipRunes and truncateRunes as
+// they were, converting the whole text to runes.
+func refClipRunes(s string, n int) string {
+	s = oneLine(s)
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	rs := []rune(s)[:n]
+	cut := strings.LastIndex(string(rs), " ")
+	out := string(rs)
+	if cut > len(out)/2 {
+		out = out[:cut]
+	}
+	return strings.TrimRight(out, " ,;:.") + "…"
+}
+
+func refTruncateRunes(s string, n int) string {
+	rs := []rune(s)
+	if len(rs) <= n {
+		return s
+	}
+	cut := n - 1
+	for i := cut; i > n*2/3; i-- {
+		if unicode.IsSpace(rs[i]) {
+			cut = i
+			break
+		}
+	}
+	return strings.TrimSpace(string(rs[:cut])) + "…"
+}
+
+// TestClipRunesCopiesOnlyWhatItKeeps checks that clipping a long text
+// makes only the clipped string (and the line it is cut from), not a
+// copy of the whole text on one line and another in runes.
+func TestClipRunesCopiesOnlyWhatItKeeps(t *testing.T) {
+	s := strings.Repeat("The kubelet reads the pod’s resources before admitting it. ", 60)
+	if n := testing.AllocsPerRun(100, func() { clipRunes(s, exExcerptRunes) }); n > 2 {
+		t.Errorf("clipRunes: %.0f allocations, want 2", n)
+	}
+}
+
+func BenchmarkClipRunes(b *testing.B) {
+	s := strings.Repeat("The kubelet reads the pod’s resources before admitting it. ", 60)
+	b.ReportAllocs()
+	for b.Loop() {
+		clipRunes(s, exExcerptRunes)
 	}
 }

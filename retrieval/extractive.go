@@ -1150,18 +1150,48 @@ func shortExcerpt(c livespec.Citation) string {
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// clipRunes shortens s to at most n runes, cutting at a word boundary and
-// marking the cut with "…".
+// clipRunes shortens s, read on one line (oneLine), to at most n runes,
+// cutting at a word boundary and marking the cut with "…".
 func clipRunes(s string, n int) string {
-	s = oneLine(s)
-	if utf8.RuneCountInString(s) <= n {
-		return s
+	out, whole := oneLineRunes(s, n)
+	if whole {
+		return out
 	}
-	rs := []rune(s)[:n]
-	cut := strings.LastIndex(string(rs), " ")
-	out := string(rs)
-	if cut > len(out)/2 {
+	if !utf8.ValidString(out) {
+		out = string([]rune(out)) // each invalid byte as U+FFFD
+	}
+	if cut := strings.LastIndex(out, " "); cut > len(out)/2 {
 		out = out[:cut]
 	}
 	return strings.TrimRight(out, " ,;:.") + "…"
+}
+
+// oneLineRunes returns oneLine(s) and true when that has at most n
+// runes, else its first n runes and false, reading s no further than
+// that takes.
+func oneLineRunes(s string, n int) (string, bool) {
+	var b strings.Builder
+	b.Grow(min(len(s), 4*n+4))
+	count, space := 0, false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			i += size
+			continue
+		}
+		if space {
+			if count == n {
+				return b.String(), false
+			}
+			b.WriteByte(' ')
+			count, space = count+1, false
+		}
+		if count == n {
+			return b.String(), false
+		}
+		b.WriteString(s[i : i+size])
+		count, i = count+1, i+size
+	}
+	return b.String(), true
 }
