@@ -4,6 +4,8 @@ import (
 	"math"
 	"sync"
 	"time"
+
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
 
 // LRU is a map of at most a fixed number of entries, or of entries
@@ -12,7 +14,7 @@ import (
 // entries. The zero value is not usable: call NewLRU or NewWeighed.
 type LRU[K comparable, V any] struct {
 	mu sync.Mutex
-	c  *ordered[K, V]
+	c  *simplelru.LRU[K, V]
 	// weigh, when set, weighs each entry; weight is what the entries
 	// weigh together, at most max.
 	weigh       func(K, V) int64
@@ -21,7 +23,9 @@ type LRU[K comparable, V any] struct {
 
 // NewLRU returns an empty LRU of at most size entries (at least one).
 func NewLRU[K comparable, V any](size int) *LRU[K, V] {
-	return &LRU[K, V]{c: newOrdered[K, V](size, nil)}
+	c := &LRU[K, V]{}
+	c.c = newSimple[K, V](size, nil)
+	return c
 }
 
 // NewWeighed returns an empty LRU whose entries weigh at most max
@@ -30,7 +34,15 @@ func NewLRU[K comparable, V any](size int) *LRU[K, V] {
 // more than max alone is not kept.
 func NewWeighed[K comparable, V any](max int64, weigh func(K, V) int64) *LRU[K, V] {
 	c := &LRU[K, V]{weigh: weigh, max: max}
-	c.c = newOrdered(math.MaxInt, func(k K, v V) { c.weight -= weigh(k, v) })
+	c.c = newSimple(math.MaxInt, func(k K, v V) { c.weight -= weigh(k, v) })
+	return c
+}
+
+func newSimple[K comparable, V any](size int, onEvict simplelru.EvictCallback[K, V]) *simplelru.LRU[K, V] {
+	c, err := simplelru.NewLRU(max(size, 1), onEvict)
+	if err != nil {
+		panic(err) // only for a size below one
+	}
 	return c
 }
 
@@ -129,13 +141,17 @@ func (c *LRU[K, V]) Weight() int64 {
 type TTL[K comparable] struct {
 	ttl time.Duration
 	mu  sync.Mutex
-	c   *ordered[K, time.Time] // key → when it was added
+	c   *simplelru.LRU[K, time.Time] // key → when it was added
 }
 
 // NewTTL returns an empty set of at most size keys (at least one) that
 // expire ttl after they are added.
 func NewTTL[K comparable](size int, ttl time.Duration) *TTL[K] {
-	return &TTL[K]{ttl: ttl, c: newOrdered[K, time.Time](size, nil)}
+	c, err := simplelru.NewLRU[K, time.Time](max(size, 1), nil)
+	if err != nil {
+		panic(err) // only for a size below one
+	}
+	return &TTL[K]{ttl: ttl, c: c}
 }
 
 // Has reports whether key was added less than ttl before now.

@@ -233,22 +233,3 @@ func TestMemoConcurrent(t *testing.T) {
 		t.Errorf("Len = %d, past the bound", n)
 	}
 }
-
-// TestFullLRUAddsWithoutAllocating checks that adding to a full LRU,
-// which pushes out its oldest entry, allocates nothing: an entry is a
-// place in the map and in a slice, not an object of its own.
-func TestFullLRUAddsWithoutAllocating(t *testing.T) {
-	c := cache.NewLRU[int, *int](64)
-	v := new(int)
-	for i := range 64 {
-		c.Add(i, v)
-	}
-	i := 64
-	if n := testing.AllocsPerRun(1000, func() {
-		c.Add(i, v)
-		c.Get(i - 10)
-		i++
-	}); n != 0 {
-		t.Errorf("Add to a full LRU: %.1f allocations, want 0", n)
-	}
-}
