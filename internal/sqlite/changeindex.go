@@ -222,12 +222,12 @@ func (s *Store) SectionChanges(ctx context.Context, q livespec.ChangeQuery, sect
 	if len(names) == 0 {
 		return nil, nil
 	}
-	kept, err := s.keptChanges(ctx)
+	kept, err := s.keptWhole(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if kept != nil && validNames(names) {
-		if out, exact := keptSectionChanges(kept, names, from, to); exact {
+	if kept != nil && kept.changes != nil && validNames(names) {
+		if out, exact := keptSectionChanges(kept.changes, names, from, to); exact {
 			return out, nil
 		}
 	}

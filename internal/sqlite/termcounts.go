@@ -203,8 +203,9 @@ const sqlTermCounts = `SELECT -1, '', EXISTS (SELECT 1 FROM versions WHERE count
 	UNION ALL SELECT kind, term, n FROM term_counts WHERE kind = 2 AND term IN (SELECT value FROM json_each(?2))`
 
 // TermCounts returns the number of current sections and how many of them
-// hold each of stems and words, from term_counts; settled is false while a
-// run has versions to count still (see livespec.TermStore).
+// hold each of stems and words, from term_counts (or what a warmed Store
+// keeps of it: wholeTerms); settled is false while a run has versions to
+// count still (see livespec.TermStore).
 func (s *Store) TermCounts(ctx context.Context, stems, words []string) (livespec.TermCounts, bool, error) {
 	c := livespec.TermCounts{Stems: make(map[string]int, len(stems)), Words: make(map[string]int, len(words))}
 	for _, t := range stems {
@@ -212,6 +213,13 @@ func (s *Store) TermCounts(ctx context.Context, stems, words []string) (livespec
 	}
 	for _, w := range words {
 		c.Words[w] = 0
+	}
+	kept, err := s.keptWhole(ctx)
+	if err != nil {
+		return c, false, err
+	}
+	if kept != nil && kept.terms != nil {
+		return c, keptTermCounts(kept.terms, &c), nil
 	}
 	rows, err := s.query(ctx, sqlTermCounts, jsonStrings(stems), jsonStrings(words))
 	if err != nil {

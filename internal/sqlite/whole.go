@@ -28,6 +28,8 @@ type wholeTables struct {
 	files map[fileKey][]fileVersion
 	// changes are every section-level change event (nil when too many).
 	changes *wholeChanges
+	// terms are term_counts (nil when too large).
+	terms *wholeTerms
 }
 
 // text returns text id, and whether the index holds it.
@@ -104,6 +106,9 @@ func readWhole(ctx context.Context, q queryer) (*wholeTables, error) {
 	if w.changes, err = readWholeChanges(ctx, q); err != nil {
 		return nil, err
 	}
+	if w.terms, err = readWholeTerms(ctx, q); err != nil {
+		return nil, err
+	}
 	return w, nil
 }
 
@@ -117,17 +122,14 @@ func (c *searchCache) wholeAt(gen uint64) *wholeTables {
 	return c.whole
 }
 
-// keptChanges returns the section-level events kept at the index's
-// current DataVersion; nil when none are.
-func (s *Store) keptChanges(ctx context.Context) (*wholeChanges, error) {
+// keptWhole returns the whole tables kept at the index's current
+// DataVersion; nil when none are.
+func (s *Store) keptWhole(ctx context.Context) (*wholeTables, error) {
 	gen, err := s.DataVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if w := s.mem().search.wholeAt(gen); w != nil {
-		return w.changes, nil
-	}
-	return nil, nil
+	return s.mem().search.wholeAt(gen), nil
 }
 
 // warmView reads into v, in one transaction, what Warm keeps.
