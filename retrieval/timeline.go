@@ -679,9 +679,8 @@ func (a *Assistant) namedFiles(ctx context.Context, m *topicMatch, cands []*file
 	}
 	var named []scoredFile
 	phraseCounts := phraseDocs // filled in as boundInCompound needs
-	var scratch []string
 	for _, c := range cands {
-		covered, topicCov := topicCover(m, c, &scratch)
+		covered, topicCov := topicCover(m, c)
 		if topicCov < nameShare {
 			continue // too little of the topic for either way of naming
 		}
@@ -713,16 +712,13 @@ func (a *Assistant) namedFiles(ctx context.Context, m *topicMatch, cands []*file
 // topicCover returns the share of the topic's words (camelCase pieces
 // aside) that c's file name or title covers and, when that share names a
 // file (nameShare or more), the topic's terms they cover (else nil: most
-// candidates cover too little to need them); scratch is a buffer it
-// reuses for c's words.
-func topicCover(m *topicMatch, c *fileCand, scratch *[]string) (map[string]bool, float64) {
-	all := append(append((*scratch)[:0], c.base...), c.words...)
-	*scratch = all
+// candidates cover too little to need them).
+func topicCover(m *topicMatch, c *fileCand) (map[string]bool, float64) {
 	total, got := 0, 0
 	for _, q := range m.words {
 		if !q.camel {
 			total++
-			if coversAny(q, all) {
+			if coversEither(q, c.base, c.words) {
 				got++
 			}
 		}
@@ -736,22 +732,30 @@ func topicCover(m *topicMatch, c *fileCand, scratch *[]string) (map[string]bool,
 	}
 	covered := make(map[string]bool, got)
 	for _, q := range m.words {
-		if !q.camel && coversAny(q, all) {
+		if !q.camel && coversEither(q, c.base, c.words) {
 			covered[q.term] = true
 		}
 	}
 	return covered, share
 }
 
-// coversAny reports whether topic word q covers a word of the name made
-// of words (see coversName).
-func coversAny(q qterm, words []string) bool {
-	for _, w := range words {
-		if coversName(q, w, words) {
-			return true
+// coversEither reports whether topic word q covers a word of the name
+// made of the words of base and words together (see coversName), without
+// joining them: the same term, or an acronym whose whole expansion the
+// two spell (a word of the expansion among them then comes with it).
+func coversEither(q qterm, base, words []string) bool {
+	if contains(base, q.term) || contains(words, q.term) {
+		return true
+	}
+	if len(q.expansion) == 0 {
+		return false
+	}
+	for _, e := range q.expansion {
+		if !contains(base, e) && !contains(words, e) {
+			return false
 		}
 	}
-	return false
+	return true
 }
 
 // bestNamed picks the named file whose name covers more of the topic, then

@@ -92,8 +92,7 @@ func TestFileCandidatesWeighEveryFile(t *testing.T) {
 			all := allCandidates(tt.pool, cur)
 			var want []*fileCand
 			for _, c := range all {
-				var scratch []string
-				if _, cov := topicCover(m, c, &scratch); cov > 0 || c.rank < len(tt.pool) {
+				if _, cov := topicCover(m, c); cov > 0 || c.rank < len(tt.pool) {
 					want = append(want, c)
 				}
 			}
@@ -479,6 +478,42 @@ func TestFirstSlotsConfirmIsIndex(t *testing.T) {
 				if want := s.index(p); got[k] != want {
 					t.Errorf("looked up together, %q is at %d; alone, at %d", p, got[k], want)
 				}
+			}
+		})
+	}
+}
+
+// TestCoversEither checks that a topic word covers a name made of a file
+// name's words and a title's words as it covers the two joined
+// (coversName of each of their words): the same term in either, or an
+// acronym whose expansion the two spell together.
+func TestCoversEither(t *testing.T) {
+	term := qterm{term: "quota"}
+	acronym := qterm{term: "hpa", expansion: []string{"horizont", "pod", "autoscal"}}
+	tests := []struct {
+		name        string
+		q           qterm
+		base, words []string
+		want        bool
+	}{
+		{"the term in the file name", term, []string{"quota"}, []string{"limit"}, true},
+		{"the term in the title", term, []string{"readm"}, []string{"resourc", "quota"}, true},
+		{"the term in neither", term, []string{"readm"}, []string{"limit"}, false},
+		{"an expansion in the title", acronym, []string{"readm"}, []string{"horizont", "pod", "autoscal"}, true},
+		{"an expansion across the two", acronym, []string{"horizont", "pod"}, []string{"autoscal"}, true},
+		{"part of an expansion", acronym, []string{"pod"}, []string{"autoscal"}, false},
+		{"the acronym itself", acronym, nil, []string{"hpa"}, true},
+		{"no words", acronym, nil, nil, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := coversEither(tc.q, tc.base, tc.words)
+			joined := append(slices.Clone(tc.base), tc.words...)
+			if joinedCovers := slices.ContainsFunc(joined, func(w string) bool { return coversName(tc.q, w, joined) }); got != joinedCovers {
+				t.Errorf("coversEither = %v, but the joined name covers: %v", got, joinedCovers)
+			}
+			if got != tc.want {
+				t.Errorf("coversEither(%v, %q, %q) = %v, want %v", tc.q.term, tc.base, tc.words, got, tc.want)
 			}
 		})
 	}
