@@ -7,6 +7,8 @@ import (
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/livespec/livespec"
 )
 
 // TestSplitUnits checks where a text is cut into the units an excerpt is
@@ -110,5 +112,49 @@ func BenchmarkClipRunes(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		clipRunes(s, exExcerptRunes)
+	}
+}
+
+// TestExcerptPatternsRunOnlyWhereTheyCanMatch checks that shortExcerpt
+// and dropLinks, which skip a pattern on a text that cannot hold it, give
+// what running every pattern gives, on texts with and without tags,
+// links and sentence ends glued to the next sentence.
+func TestExcerptPatternsRunOnlyWhereTheyCanMatch(t *testing.T) {
+	pieces := []string{"word ", "<a name=\"x\"></a>", "a < b ", "[text](http://x/y) ", "[no link] (x) ", "end.Next ",
+		"end. Next ", "v1.2 ", "](", "é ", "\n", "\n\n", "# Head\n", "- item\n", "`code`.Then ", "Ok!Yes "}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 2000 {
+		var b strings.Builder
+		for range rng.IntN(30) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		if got, want := dropLinks(s), mdLink.ReplaceAllString(s, "$1"); got != want {
+			t.Fatalf("dropLinks(%q) = %q, want %q", s, got, want)
+		}
+		c := livespec.Citation{Excerpt: s}
+		if got, want := shortExcerpt(c), refShortExcerpt(c); got != want {
+			t.Fatalf("shortExcerpt(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// refShortExcerpt is shortExcerpt running every pattern.
+func refShortExcerpt(c livespec.Citation) string {
+	text := c.Excerpt
+	if strings.TrimSpace(text) == "" {
+		text = c.Text
+	}
+	text = htmlTag.ReplaceAllString(strings.Join(plainText(text), " "), "")
+	return clipRunes(gluedSentence.ReplaceAllString(text, "$1 $2"), exExcerptRunes)
+}
+
+// TestShortExcerptOfPlainTextRunsNoPattern checks that a plain excerpt
+// (no tag, no glued sentence) costs its line and its clip, not the
+// copies each pattern's replacement makes.
+func TestShortExcerptOfPlainTextRunsNoPattern(t *testing.T) {
+	c := livespec.Citation{Excerpt: strings.Repeat("The kubelet reads the pod resources before admitting it. ", 8)}
+	if n := testing.AllocsPerRun(100, func() { shortExcerpt(c) }); n > 5 {
+		t.Errorf("shortExcerpt: %.0f allocations, want at most 5", n)
 	}
 }

@@ -1123,8 +1123,17 @@ func quoteSentences(c livespec.Citation, query string) string {
 	if utf8.RuneCountInString(out) < 100 && best+1 < len(sents) && (bestScore == 0 || score(sents[best+1]) > 0) {
 		out += " " + sents[best+1]
 	}
-	out = mdLink.ReplaceAllString(out, "$1")
+	out = dropLinks(out)
 	return clipRunes(strings.Trim(out, "… "), exStatement)
+}
+
+// dropLinks replaces each Markdown link of s by its text, running mdLink
+// only on a text that may hold one.
+func dropLinks(s string) string {
+	if !strings.Contains(s, "](") {
+		return s
+	}
+	return mdLink.ReplaceAllString(s, "$1")
 }
 
 var (
@@ -1144,8 +1153,15 @@ func shortExcerpt(c livespec.Citation) string {
 	if strings.TrimSpace(text) == "" {
 		text = c.Text
 	}
-	text = htmlTag.ReplaceAllString(strings.Join(plainText(text), " "), "")
-	return clipRunes(gluedSentence.ReplaceAllString(text, "$1 $2"), exExcerptRunes)
+	text = strings.Join(plainText(text), " ")
+	// As in sentencesOf, each pattern runs only on a text that may hold it.
+	if strings.IndexByte(text, '<') >= 0 {
+		text = htmlTag.ReplaceAllString(text, "")
+	}
+	if endBefore(text, 'A', 'Z') {
+		text = gluedSentence.ReplaceAllString(text, "$1 $2")
+	}
+	return clipRunes(text, exExcerptRunes)
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -197,6 +197,6 @@ func joinQuote(ss []string, n int) string {
 		}
 		out += " " + s
 	}
-	out = mdLink.ReplaceAllString(out, "$1")
+	out = dropLinks(out)
 	return clipRunes(strings.Trim(out, "… "), n)
 }
