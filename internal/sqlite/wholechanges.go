@@ -57,8 +57,10 @@ const (
 )
 
 // wholeSectionChanges selects every section-level event, packed, in
-// Changes order.
-var wholeSectionChanges = `SELECT ` + changePacked + ` FROM changes c WHERE c.section = 1 ORDER BY ` + changeOrder
+// Changes order: "+" keeps changes_files out of the plan, whose rows
+// would each be looked up in the table and then sorted; changes_order
+// holds every column, in order.
+var wholeSectionChanges = `SELECT ` + changePacked + ` FROM changes c WHERE +c.section = 1 ORDER BY ` + changeOrder
 
 // readWholeChanges reads every section-level event in q; nil when they
 // weigh more than maxWholeChanges, or one does not split into its fields
