@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/livespec/livespec"
@@ -657,12 +658,59 @@ func asWritten(text, w string) string {
 
 // isClause reports whether the question asks about its topic as a
 // question clause ("history of does checkout support coupons"): an
-// auxiliary verb right before the topic's first word.
+// auxiliary verb right before the topic's first word, which matches
+// case-insensitively (as (?i) does) and ends at a word boundary. It runs
+// one fixed expression (clauseLead) on the text before each place the
+// word is found, not an expression compiled for the word.
 func isClause(question, topic string) bool {
 	f := strings.Fields(topic)
-	if len(f) == 0 {
-		return false
+	if len(f) == 0 || !utf8.ValidString(f[0]) {
+		return false // an expression of invalid UTF-8 does not compile
 	}
-	re, err := regexp.Compile(`(?i)(?:^|\bof\s+)(?:do|does|did|is|are|was|were|can|could|will|would|should|has|have|had)\s+` + regexp.QuoteMeta(f[0]) + `\b`)
-	return err == nil && re.MatchString(question)
+	for p := 1; p < len(question); p++ {
+		if reSpace(question[p-1]) && !reSpace(question[p]) && foldedWordAt(question, p, f[0]) && clauseLead.MatchString(question[:p]) {
+			return true
+		}
+	}
+	return false
+}
+
+// clauseLead is an auxiliary verb at the start of a text or after "of",
+// and the spaces after it, ending the text.
+var clauseLead = regexp.MustCompile(`(?i)(?:^|\bof\s+)(?:do|does|did|is|are|was|were|can|could|will|would|should|has|have|had)\s+$`)
+
+// reSpace reports whether b is a space as \s reads one.
+func reSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\f' || b == '\r' }
+
+// foldedWordAt reports whether s holds w at byte p, each rune equal to
+// w's or in its simple case-folding orbit (as (?i) matches a literal, an
+// invalid byte reading as U+FFFD), followed by a word boundary (\b: a
+// change between an ASCII word byte and anything else).
+func foldedWordAt(s string, p int, w string) bool {
+	for _, r := range w {
+		if p >= len(s) {
+			return false
+		}
+		q, size := utf8.DecodeRuneInString(s[p:])
+		if q != r && !sameFold(r, q) {
+			return false
+		}
+		p += size
+	}
+	return wordByte(s[p-1]) != (p < len(s) && wordByte(s[p]))
+}
+
+// sameFold reports whether q is in r's simple case-folding orbit.
+func sameFold(r, q rune) bool {
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f == q {
+			return true
+		}
+	}
+	return false
+}
+
+// wordByte reports whether b is a word byte as \b reads one.
+func wordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_'
 }
