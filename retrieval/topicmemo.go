@@ -53,8 +53,17 @@ func (a *Assistant) matchTopic(ctx context.Context, topic string, repos []string
 	if err != nil {
 		return nil, err
 	}
+	return m.own(), nil
+}
+
+// own returns a caller's copy of the kept match m: its own docs, and
+// matched sharing m's versions without copying them (a timeline's match
+// holds up to topicPool of them, each a large struct), clipped so that
+// what the caller appends (addMentions) goes to an array of its own. No
+// caller changes a matched version in place.
+func (m *topicMatch) own() *topicMatch {
 	c := *m
-	c.matched = slices.Clone(m.matched)
+	c.matched = slices.Clip(m.matched)
 	c.docs = make(map[string]*lexDoc, len(m.matched))
-	return &c, nil
+	return &c
 }
