@@ -412,12 +412,14 @@ func (a *Assistant) checkRepos(ctx context.Context, repos []string) error {
 	return nil
 }
 
-// Warm computes the term statistics that topic questions (timelines,
-// changes about a topic) need, has the store read ahead what its
-// searches need (livespec.Warmer) and analyses the versions topic pools
-// read (warmAnalyses), so that the first questions do not pay for them.
+// Warm compiles the expressions that read a question (warmReading),
+// computes the term statistics that topic questions (timelines, changes
+// about a topic) need, has the store read ahead what its searches need
+// (livespec.Warmer) and analyses the versions topic pools read
+// (warmAnalyses), so that the first questions do not pay for them.
 // Servers call it at start; it is optional.
 func (a *Assistant) Warm(ctx context.Context) error {
+	warmReading()
 	if _, err := a.corpus(ctx); err != nil {
 		return err
 	}
