@@ -47,11 +47,7 @@ func TestClippingReadsRunesAsConversionDoes(t *testing.T) {
 	pieces := []string{"a", "bc ", " ", "é", "€ ", "𝄞", "\xff", "\xe2\x82", ". ", "\n", ",", "word ", "\t\t", "\u00a0", "\u2028", ";"}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for range 3000 {
-		var b strings.Builder
-		for range rng.IntN(40) {
-			b.WriteString(pieces[rng.IntN(len(pieces))])
-		}
-		s := b.String()
+		s := randomText(rng, pieces, 40)
 		for _, n := range []int{1, 2, 5, 9, 17} {
 			if got, want := clipRunes(s, n), refClipRunes(s, n); got != want {
 				t.Fatalf("clipRunes(%q, %d) = %q, want %q", s, n, got, want)
@@ -124,11 +120,7 @@ func TestExcerptPatternsRunOnlyWhereTheyCanMatch(t *testing.T) {
 		"end. Next ", "v1.2 ", "](", "é ", "\n", "\n\n", "# Head\n", "- item\n", "`code`.Then ", "Ok!Yes "}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 2000 {
-		var b strings.Builder
-		for range rng.IntN(30) {
-			b.WriteString(pieces[rng.IntN(len(pieces))])
-		}
-		s := b.String()
+		s := randomText(rng, pieces, 30)
 		if got, want := dropLinks(s), mdLink.ReplaceAllString(s, "$1"); got != want {
 			t.Fatalf("dropLinks(%q) = %q, want %q", s, got, want)
 		}
@@ -157,4 +149,13 @@ func TestShortExcerptOfPlainTextRunsNoPattern(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { shortExcerpt(c) }); n > 5 {
 		t.Errorf("shortExcerpt: %.0f allocations, want at most 5", n)
 	}
+}
+
+// randomText joins fewer than most pieces drawn at random by rng.
+func randomText(rng *rand.Rand, pieces []string, most int) string {
+	var b strings.Builder
+	for range rng.IntN(most) {
+		b.WriteString(pieces[rng.IntN(len(pieces))])
+	}
+	return b.String()
 }
