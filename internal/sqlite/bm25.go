@@ -242,7 +242,7 @@ type perStore struct {
 	search  searchCache
 	windows windowNames
 	// checkpoints are the repositories' checkpoints at one DataVersion.
-	checkpoints keptCheckpoints
+	checkpoints genLRU[string, keptCheckpoint]
 }
 
 // mem returns the Store's in-memory state, made on first use.

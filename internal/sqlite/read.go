@@ -26,7 +26,7 @@ func (s *Store) Checkpoint(ctx context.Context, repo string) (livespec.Checkpoin
 		// Kept only when no write committed since gen was read: the
 		// checkpoint is then of that state.
 		if after, err := s.DataVersion(ctx); err == nil && after == gen {
-			k.keep(gen, repo, kept)
+			k.keep(gen, repo, kept, newKeptCheckpoints)
 		}
 	}
 	if !kept.found {

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/livespec/livespec"
 	"github.com/livespec/livespec/internal/cache"
@@ -33,9 +32,7 @@ type sectionName struct{ repo, path, heading string }
 // (windowKey); a nil set stands for a window of more than
 // maxWindowEvents events (limit, when not zero: tests lower it).
 type windowNames struct {
-	mu    sync.Mutex
-	gen   uint64
-	sets  *cache.LRU[string, map[sectionName]bool]
+	genLRU[string, map[sectionName]bool]
 	limit int
 }
 
@@ -44,35 +41,21 @@ func windowKey(from, to int64) string {
 	return strconv.FormatInt(from, 10) + "," + strconv.FormatInt(to, 10)
 }
 
-// get returns the kept names of the window key at gen, and whether it
-// is kept.
-func (w *windowNames) get(gen uint64, key string) (map[sectionName]bool, bool) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.gen != gen || w.sets == nil {
-		return nil, false
-	}
-	return w.sets.Get(key)
-}
-
 // keep keeps names as the window key's at gen.
 func (w *windowNames) keep(gen uint64, key string, names map[sectionName]bool) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if gen < w.gen {
-		return
-	}
-	if gen > w.gen || w.sets == nil {
-		w.gen = gen
-		w.sets = cache.NewWeighed(maxWindowBytes, func(k string, names map[sectionName]bool) int64 {
-			n := int64(len(k)) + 64
-			for s := range names {
-				n += int64(len(s.repo)+len(s.path)+len(s.heading)) + 64
-			}
-			return n
-		})
-	}
-	w.sets.Add(key, names)
+	w.genLRU.keep(gen, key, names, newWindowSets)
+}
+
+// newWindowSets returns the LRU of a DataVersion's window names, bounded
+// by maxWindowBytes.
+func newWindowSets() *cache.LRU[string, map[sectionName]bool] {
+	return cache.NewWeighed(maxWindowBytes, func(k string, names map[sectionName]bool) int64 {
+		n := int64(len(k)) + 64
+		for s := range names {
+			n += int64(len(s.repo)+len(s.path)+len(s.heading)) + 64
+		}
+		return n
+	})
 }
 
 // windowEvents selects the section-level events of the window ?1 <= date

@@ -37,7 +37,7 @@ func BenchmarkChangedNames(b *testing.B) {
 		for m := range 48 {
 			from := start.AddDate(0, -m, 0)
 			w.mu.Lock()
-			w.sets = nil
+			w.by = nil
 			w.mu.Unlock()
 			if _, err := st.changedNames(ctx, from.UnixNano(), from.AddDate(0, 1, 0).UnixNano()); err != nil {
 				b.Fatal(err)

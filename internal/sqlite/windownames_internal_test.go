@@ -52,9 +52,9 @@ func TestChangedSectionsKeepsWindows(t *testing.T) {
 		t.Helper()
 		w := &s.mem().windows
 		if limit != 0 { // asked anew, what was kept left as it was
-			kept := w.sets
-			w.sets, w.limit = nil, limit
-			defer func() { w.sets, w.limit = kept, 0 }()
+			kept := w.by
+			w.by, w.limit = nil, limit
+			defer func() { w.by, w.limit = kept, 0 }()
 		}
 		got, err := s.ChangedSections(ctx, q, asked)
 		if err != nil {
