@@ -27,8 +27,11 @@ func TestWarmReadingLeavesAFirstQuestionNothingToCompile(t *testing.T) {
 	before := m.Mallocs
 	u := Understand("what changed in pod topology spread between March and August 2025?", time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC))
 	runtime.ReadMemStats(&m)
-	if n := m.Mallocs - before; n > 3000 {
-		t.Errorf("the first question after warmReading: %d allocations, want a question's few hundred", n)
+	// A question makes a few hundred allocations, a few thousand under
+	// the race detector (which drops some of what sync.Pool is given);
+	// compiling the period expressions makes about 48,000.
+	if n := m.Mallocs - before; n > 10000 {
+		t.Errorf("the first question after warmReading: %d allocations, want a question's few hundred (a few thousand under -race), not the compiling's tens of thousands", n)
 	}
 	if u.Window == nil {
 		t.Errorf("Understand read no window: %+v", u)
