@@ -46,7 +46,10 @@ func TestIsClauseCompilesNothing(t *testing.T) {
 	if !isClause(q, "checkout support") {
 		t.Fatalf("isClause(%q) = false", q)
 	}
-	if n := testing.AllocsPerRun(100, func() { isClause(q, "checkout support") }); n > 1 {
-		t.Errorf("isClause: %.0f allocations, want at most 1 (the topic's fields)", n)
+	// The topic's fields take one allocation; the race detector drops
+	// some of the regexp machines sync.Pool is given, so a few more are
+	// made again. Compiling an expression per question took 123.
+	if n := testing.AllocsPerRun(100, func() { isClause(q, "checkout support") }); n > 8 {
+		t.Errorf("isClause: %.0f allocations, want at most 1 (the topic's fields; a few more under -race), not an expression compiled", n)
 	}
 }
