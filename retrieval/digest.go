@@ -434,13 +434,20 @@ func (a *Assistant) latestFile(ctx context.Context, repo, p string) (livespec.Fi
 			return livespec.FileVersion{}, storeError("read files", err)
 		}
 	}
+	return latestOutline(fs, p), nil
+}
+
+// latestOutline returns the latest of the versions of fs at path p that
+// has an outline (a zero one if none has): the last of the highest Seq,
+// in the store's order.
+func latestOutline(fs []livespec.FileVersion, p string) livespec.FileVersion {
 	var latest livespec.FileVersion
 	for _, f := range fs {
 		if f.Path == p && f.Seq >= latest.Seq && len(f.Outline) > 0 {
 			latest = f
 		}
 	}
-	return latest, nil
+	return latest
 }
 
 // digestTitle is a document's title in a digest: its first heading when

@@ -149,3 +149,51 @@ func (a *Assistant) currentOutlines(ctx context.Context, files []fileID) (map[fi
 	}
 	return out, nil
 }
+
+// warmTitles keeps the title of every file of the index (up to
+// maxDocTitles), read a repository's file history at a time, the way
+// titles would read it: from the file's only current version when it has
+// an outline, else from its latest version with one (latestFile). A fresh
+// server's first timelines then read no titles. A docTitles already kept
+// at the index's version is left as it is.
+func (a *Assistant) warmTitles(ctx context.Context) error {
+	_, err := a.docTitles.get(ctx, a.Store, "", func() (*docTitles, error) {
+		cps, err := livespec.Checkpoints(ctx, a.Store)
+		if err != nil {
+			return nil, storeError("list repos", err)
+		}
+		p, _ := newDocTitles()
+		for _, cp := range cps {
+			fs, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{cp.Repo}, Validity: livespec.AnyVersion()})
+			if err != nil {
+				return nil, storeError("read files", err)
+			}
+			for len(fs) > 0 {
+				n := 1
+				for n < len(fs) && fs[n].Path == fs[0].Path {
+					n++
+				}
+				p.keep(fileID{cp.Repo, fs[0].Path}, fileTitleOf(titleVersion(fs[:n])))
+				fs = fs[n:]
+			}
+		}
+		return p, nil
+	})
+	return err
+}
+
+// titleVersion returns the version of one file, of all its versions fs
+// in the store's order, that titles reads its title from: its only
+// current version when that has an outline, else its latest with one.
+func titleVersion(fs []livespec.FileVersion) livespec.FileVersion {
+	var cur []livespec.FileVersion
+	for _, f := range fs {
+		if f.Current() {
+			cur = append(cur, f)
+		}
+	}
+	if len(cur) == 1 && len(cur[0].Outline) > 0 {
+		return cur[0]
+	}
+	return latestOutline(fs, fs[0].Path)
+}

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -66,5 +67,106 @@ func TestTitlesReadOncePerWrite(t *testing.T) {
 		if st.reads != step.reads {
 			t.Errorf("%s: %d reads of titles, want %d", step.name, st.reads, step.reads)
 		}
+	}
+}
+
+// fileHistory is a Store of the file versions fs (of repositories r and
+// s), counting the reads of named paths: the reads of titles.
+type fileHistory struct {
+	livespec.Store
+	fs        []livespec.FileVersion
+	mu        sync.Mutex
+	pathReads int
+}
+
+func (s *fileHistory) Checkpoints(context.Context) ([]livespec.Checkpoint, error) {
+	return []livespec.Checkpoint{{Repo: "r", Commit: "c3"}, {Repo: "s", Commit: "c3"}}, nil
+}
+
+func (s *fileHistory) Checkpoint(_ context.Context, repo string) (livespec.Checkpoint, error) {
+	return livespec.Checkpoint{Repo: repo, Commit: "c3"}, nil
+}
+
+func (s *fileHistory) DataVersion(context.Context) (uint64, error) { return 1, nil }
+
+func (s *fileHistory) Versions(context.Context, livespec.VersionQuery) ([]livespec.Version, error) {
+	return nil, nil
+}
+
+func (s *fileHistory) Warm(context.Context) error { return nil }
+
+func (s *fileHistory) Files(_ context.Context, q livespec.FileQuery) ([]livespec.FileVersion, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(q.Paths) > 0 {
+		s.pathReads++
+	}
+	var out []livespec.FileVersion
+	for _, f := range s.fs {
+		switch {
+		case len(q.Repos) > 0 && !slices.Contains(q.Repos, f.Repo):
+		case len(q.Paths) > 0 && !slices.Contains(q.Paths, livespec.LiteralGlob(f.Path)):
+		case q.Validity.Mode == livespec.ValidAny || f.Current():
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// TestWarmKeepsEveryTitle: after Warm, an answer naming any file of the
+// index, current or removed, with or without a current outline, reads no
+// title, and names each file as an Assistant that never warmed up does.
+func TestWarmKeepsEveryTitle(t *testing.T) {
+	ctx := context.Background()
+	outline := func(title string) []livespec.SectionRef {
+		return []livespec.SectionRef{{Heading: title}, {Heading: title + " > More"}}
+	}
+	closed := func(f livespec.FileVersion) livespec.FileVersion {
+		f.EndCommit = "c2"
+		return f
+	}
+	fs := []livespec.FileVersion{
+		closed(livespec.FileVersion{Repo: "r", Path: "a.md", Seq: 1, Outline: outline("Old alpha")}),
+		{Repo: "r", Path: "a.md", Seq: 2, Outline: outline("Alpha")},
+		closed(livespec.FileVersion{Repo: "r", Path: "b.md", Seq: 1, Outline: outline("Beta one")}),
+		closed(livespec.FileVersion{Repo: "r", Path: "b.md", Seq: 2, Outline: outline("Beta two")}),
+		closed(livespec.FileVersion{Repo: "r", Path: "c.md", Seq: 1, Outline: outline("Gamma")}),
+		{Repo: "r", Path: "c.md", Seq: 2},
+		{Repo: "r", Path: "e.md", Seq: 1, Outline: outline("Epsilon one")},
+		{Repo: "r", Path: "e.md", Seq: 2, Outline: outline("Epsilon two")},
+		{Repo: "s", Path: "d.md", Seq: 1, Outline: outline("Heading"), Meta: map[string]any{"title": "Delta"}},
+	}
+	var cs []livespec.AnswerChange
+	for _, p := range []string{"r/a.md", "r/b.md", "r/c.md", "r/e.md", "s/d.md"} {
+		repo, file, _ := strings.Cut(p, "/")
+		cs = append(cs, livespec.AnswerChange{Repo: repo, Path: file})
+	}
+	names := func(a *Assistant) string {
+		t.Helper()
+		ts, err := a.titles(ctx, cs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, dt := range ts {
+			got = append(got, dt.Repo+"/"+dt.Path+"="+dt.Title)
+		}
+		return strings.Join(got, " ")
+	}
+	cold := &fileHistory{fs: fs}
+	want := names(&Assistant{Store: cold})
+	warm := &fileHistory{fs: fs}
+	a := &Assistant{Store: warm}
+	if err := a.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(a); got != want {
+		t.Errorf("after Warm, titles %q, want %q (unwarmed)", got, want)
+	}
+	if warm.pathReads != 0 {
+		t.Errorf("after Warm, titles read %d files by path, want none (unwarmed: %d)", warm.pathReads, cold.pathReads)
+	}
+	if want != "r/a.md=Alpha r/b.md=Beta two r/c.md=Gamma r/e.md=Epsilon two s/d.md=Delta" {
+		t.Errorf("unwarmed titles %q", want)
 	}
 }

@@ -29,6 +29,12 @@ func (s versionsToWarm) Versions(context.Context, livespec.VersionQuery) ([]live
 
 func (s versionsToWarm) Warm(context.Context) error { return nil }
 
+func (s versionsToWarm) DataVersion(context.Context) (uint64, error) { return 1, nil }
+
+func (s versionsToWarm) Files(context.Context, livespec.FileQuery) ([]livespec.FileVersion, error) {
+	return nil, nil
+}
+
 // TestWarmAnalysesThePoolsVersions: after Warm, a topic pool of any of the
 // index's versions, current or not, finds every analysis made, so a fresh
 // server's first timelines analyse nothing in-line.
