@@ -122,9 +122,21 @@ func (f *searchFilter) dropUnspanned(ctx context.Context, tx *sql.Tx, ranked []p
 // Warm reads, at the index's DataVersion, the spans of texts (see
 // spansAfter), every text and version (wholeTables) and the row sizes of
 // the full-text index (termCache.sizesAt), so that no search at it pays
-// for them. Nothing is kept when the index is written
+// for them, then has every reader connection read every page of the
+// index's b-trees (touchPages). Nothing is kept when the index is written
 // meanwhile, or when the Store keeps nothing.
 func (s *Store) Warm(ctx context.Context) error {
+	if err := s.warmKept(ctx); err != nil {
+		return err
+	}
+	if err := s.touchPages(ctx); err != nil {
+		return s.fail(ctx, "warm", err)
+	}
+	return nil
+}
+
+// warmKept reads and keeps what Warm keeps.
+func (s *Store) warmKept(ctx context.Context) error {
 	c := &s.mem().search
 	if c.off {
 		return nil
