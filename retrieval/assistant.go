@@ -415,9 +415,10 @@ func (a *Assistant) checkRepos(ctx context.Context, repos []string) error {
 // Warm compiles the expressions that read a question (warmReading),
 // computes the term statistics that topic questions (timelines, changes
 // about a topic) need, has the store read ahead what its searches need
-// (livespec.Warmer), keeps the title of every file (warmTitles) and
-// analyses the versions topic pools read (warmAnalyses), so that the
-// first questions do not pay for them.
+// (livespec.Warmer), keeps the title of every file (warmTitles) and the
+// lineage of every lifecycle field (warmLineages) and analyses the
+// versions topic pools read (warmAnalyses), so that the first questions
+// do not pay for them.
 // Servers call it at start; it is optional.
 func (a *Assistant) Warm(ctx context.Context) error {
 	warmReading()
@@ -428,6 +429,9 @@ func (a *Assistant) Warm(ctx context.Context) error {
 		return storeError("warm", err)
 	}
 	if err := a.warmTitles(ctx); err != nil {
+		return err
+	}
+	if err := a.warmLineages(ctx); err != nil {
 		return err
 	}
 	return a.warmAnalyses(ctx)

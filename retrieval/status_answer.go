@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -81,6 +82,25 @@ func (a *Assistant) factLineage(ctx context.Context, sq *statusQuery, repos []st
 		lin.facts, lin.changes = all, chs
 		return lin, nil
 	})
+}
+
+// warmLineages keeps the lineage of every lifecycle field of the index,
+// of all its repositories: what a status question naming one field, or
+// values one field holds, reads first.
+func (a *Assistant) warmLineages(ctx context.Context) error {
+	vocab, err := a.factVocab(ctx, nil)
+	if err != nil || vocab == nil {
+		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(vocab.fields)) {
+		if !vocab.fields[name].categorical {
+			continue
+		}
+		if _, err := a.factLineage(ctx, &statusQuery{fields: []string{name}}, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // factRows bounds the lineages an Assistant keeps by the facts and

@@ -95,6 +95,10 @@ func (s *fileHistory) Versions(context.Context, livespec.VersionQuery) ([]livesp
 
 func (s *fileHistory) Warm(context.Context) error { return nil }
 
+func (s *fileHistory) FactValues(context.Context, []string) ([]livespec.FactValue, error) {
+	return nil, nil
+}
+
 func (s *fileHistory) Files(_ context.Context, q livespec.FileQuery) ([]livespec.FileVersion, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -3,6 +3,8 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +30,10 @@ func (s versionsToWarm) Versions(context.Context, livespec.VersionQuery) ([]live
 }
 
 func (s versionsToWarm) Warm(context.Context) error { return nil }
+
+func (s versionsToWarm) FactValues(context.Context, []string) ([]livespec.FactValue, error) {
+	return nil, nil
+}
 
 func (s versionsToWarm) DataVersion(context.Context) (uint64, error) { return 1, nil }
 
@@ -72,5 +78,76 @@ func TestWarmAnalysesThePoolsVersions(t *testing.T) {
 	}
 	if len(cold) > 0 {
 		t.Errorf("after Warm, %d of %d versions have no analysis a pool would find, e.g. %q", len(cold), len(vs), cold[0])
+	}
+}
+
+// factsToWarm is a Store of lifecycle facts (status, stage) and an
+// owner field, counting its reads of facts.
+type factsToWarm struct {
+	versionsToWarm
+	mu    sync.Mutex
+	reads int
+}
+
+func (s *factsToWarm) FactValues(context.Context, []string) ([]livespec.FactValue, error) {
+	return []livespec.FactValue{{Field: "owner", Value: "sig-node", Count: 2}, {Field: "stage", Value: "beta", Count: 2}, {Field: "status", Value: "implemented", Count: 2}}, nil
+}
+
+func (s *factsToWarm) Facts(_ context.Context, q livespec.FactQuery) ([]livespec.Fact, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reads++
+	var out []livespec.Fact
+	for i, f := range []string{"owner", "stage", "status"} {
+		if slices.Contains(q.Fields, f) {
+			out = append(out, livespec.Fact{Repo: "r", Path: fmt.Sprintf("keps/%d/kep.yaml", i), Field: f, Value: "v"})
+		}
+	}
+	return out, nil
+}
+
+func (s *factsToWarm) FactChanges(context.Context, livespec.FactChangeQuery) ([]livespec.FactChange, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.reads++
+	return nil, nil
+}
+
+// TestWarmKeepsTheLifecycleLineages: after Warm, the lineage a status
+// question about one lifecycle field reads (every document with the
+// field, over renames) is kept, the same as an unwarmed Assistant reads;
+// other fields are read when first asked about.
+func TestWarmKeepsTheLifecycleLineages(t *testing.T) {
+	ctx := context.Background()
+	lineageOf := func(a *Assistant, field string) string {
+		t.Helper()
+		lin, err := a.factLineage(ctx, &statusQuery{fields: []string{field}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(lin.facts)
+	}
+	st := &factsToWarm{}
+	a := &Assistant{Store: st}
+	if err := a.Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cold := &Assistant{Store: &factsToWarm{}}
+	for _, tc := range []struct {
+		field string
+		reads int // reads of facts by the first question
+	}{
+		{"status", 0},
+		{"stage", 0},
+		{"owner", 2},
+	} {
+		before := st.reads
+		got := lineageOf(a, tc.field)
+		if n := st.reads - before; n != tc.reads {
+			t.Errorf("after Warm, the %s lineage read facts %d times, want %d", tc.field, n, tc.reads)
+		}
+		if want := lineageOf(cold, tc.field); got != want {
+			t.Errorf("after Warm, the %s lineage holds %s, want %s (unwarmed)", tc.field, got, want)
+		}
 	}
 }
