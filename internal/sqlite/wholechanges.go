@@ -45,10 +45,11 @@ type nameRef struct {
 }
 
 // sectionEventFields are the fields of changePacked that wholeChanges
-// looks at: the date, repository, path, old path, heading and old
+// looks at: the date, seq, repository, path, old path, heading and old
 // heading.
 const (
 	fieldDate       = 0
+	fieldSeq        = 1
 	fieldRepo       = 5
 	fieldPath       = 7
 	fieldOldPath    = 8

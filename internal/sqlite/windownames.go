@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,7 +17,9 @@ import (
 // asked section cost two lookups in the name indexes (about 2 ms a
 // report on the KEPs). windowNames keeps, per window and index state,
 // every name the window's section-level events changed, read once: a
-// busy KEPs month has about 3,300 such events.
+// busy KEPs month has about 3,300 such events. A warmed Store lists
+// them from the events it keeps (wholeChanges), in memory: a server's
+// first reports of each period read nothing of the index for them.
 
 // Bounds of the kept windows: the events a window's names are read from
 // (a window with more is asked section by section), and the bytes kept.
@@ -94,6 +97,11 @@ func (s *Store) changedNames(ctx context.Context, from, to int64) (map[sectionNa
 		return names, nil
 	}
 	limit := cmp.Or(w.limit, maxWindowEvents)
+	if whole := s.mem().search.wholeAt(gen); whole != nil && whole.changes != nil {
+		names := keptWindowNames(whole.changes, from, to, limit)
+		w.keep(gen, key, names)
+		return names, nil
+	}
 	names, exact, err := s.readWindowNames(ctx, windowEvents, from, to, limit, unpackWindowEvent, nil)
 	if err == nil && !exact { // a name holds a NUL byte: read the columns
 		names, _, err = s.readWindowNames(ctx, `SELECT `+windowEventCols+windowEventFrom, from, to, limit, nil,
@@ -110,6 +118,37 @@ func (s *Store) changedNames(ctx context.Context, from, to int64) (map[sectionNa
 		w.keep(gen, key, names)
 	}
 	return names, nil
+}
+
+// keptWindowNames is (*wholeChanges).windowNames; tests see when
+// changedNames reads a window's names from the kept events.
+var keptWindowNames = (*wholeChanges).windowNames
+
+// windowNames returns the names changedNames keeps of the window [from,
+// to), read from the kept events (in Changes order, so by date: the
+// window's are adjacent) as readWindowNames reads them from the index:
+// nil when they are more than limit.
+func (w *wholeChanges) windowNames(from, to int64, limit int) map[sectionName]bool {
+	lo, _ := slices.BinarySearch(w.date, from)
+	hi, _ := slices.BinarySearch(w.date, to)
+	if hi-lo > limit {
+		return nil
+	}
+	names := make(map[sectionName]bool, hi-lo)
+	var f, last [fieldOldHeading + 1]string
+	for i := lo; i < hi; i++ {
+		leading(w.rows[i], f[:])
+		name := sectionName{f[fieldRepo], f[fieldPath], f[fieldHeading]}
+		// An event's parts are adjacent, its first part first.
+		first := i == lo || f[fieldDate] != last[fieldDate] || f[fieldSeq] != last[fieldSeq] ||
+			name != sectionName{last[fieldRepo], last[fieldPath], last[fieldHeading]}
+		last = f
+		names[name] = true
+		if first && (f[fieldOldPath] != "" || f[fieldOldHeading] != "") {
+			names[sectionName{name.repo, cmp.Or(f[fieldOldPath], name.path), cmp.Or(f[fieldOldHeading], name.heading)}] = true
+		}
+	}
+	return names
 }
 
 // readWindowNames runs query, which selects the window's events packed

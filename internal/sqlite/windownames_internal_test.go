@@ -1,7 +1,12 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -100,4 +105,135 @@ func TestChangedSectionsKeepsWindows(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestChangedSectionsFromKeptEvents checks, on random histories, that a
+// warmed Store answers ChangedSections from the events it keeps
+// (wholeChanges), reading no window's names from the index, exactly as
+// an unwarmed Store of the same file answers from the names it reads
+// and as the name indexes answer (a window of more events than the
+// limit): commits of several parts on one section, old names on some
+// parts, other repositories, windows of any bounds. A window of more
+// events than the limit is asked of the name indexes by both.
+func TestChangedSectionsFromKeptEvents(t *testing.T) {
+	ctx := context.Background()
+	for seed := range 12 {
+		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(seed), 17))
+			path := filepath.Join(t.TempDir(), "x.db")
+			s, plain := openAt(t, path), openAt(t, path)
+			history, keys := randomHistory(rng, 60+rng.IntN(60))
+			for _, b := range history {
+				if err := s.Apply(ctx, b); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Warm(ctx); err != nil {
+				t.Fatal(err)
+			}
+			for i := range 30 {
+				q := randomWindow(rng)
+				read := false
+				was := keptWindowNames
+				keptWindowNames = func(w *wholeChanges, from, to int64, limit int) map[sectionName]bool {
+					read = true
+					return was(w, from, to, limit)
+				}
+				s.mem().windows.by = nil // each window read anew
+				got, err := s.ChangedSections(ctx, q, keys)
+				keptWindowNames = was
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := plain.ChangedSections(ctx, q, keys)
+				if err != nil {
+					t.Fatal(err)
+				}
+				perSection := askWithLimit(t, plain, q, keys, 1)
+				small := askWithLimit(t, s, q, keys, 3)
+				if !slices.Equal(got, want) || !slices.Equal(perSection, want) || !slices.Equal(small, want) {
+					t.Errorf("window %d %v: warmed %v, read %v, name indexes %v, warmed with limit 3 %v", i, q, got, want, perSection, small)
+				}
+				if !read {
+					t.Errorf("window %d %v: names not read from the kept events", i, q)
+				}
+			}
+		})
+	}
+}
+
+// askWithLimit asks s's ChangedSections with the window limit lowered to
+// limit and nothing kept, and leaves what s kept as it was.
+func askWithLimit(tb testing.TB, s *Store, q livespec.ChangeQuery, keys []livespec.Key, limit int) []livespec.Key {
+	tb.Helper()
+	w := &s.mem().windows
+	kept := w.by
+	w.by, w.limit = nil, limit
+	defer func() { w.by, w.limit = kept, 0 }()
+	got, err := s.ChangedSections(context.Background(), q, keys)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return got
+}
+
+// randomHistory returns n commits of random section events, in two
+// repositories, a commit's events on one section in up to three parts,
+// some renaming a path or heading (on any part), and every name an
+// event has or had.
+func randomHistory(rng *rand.Rand, n int) ([]*livespec.Batch, []livespec.Key) {
+	pick := func(of ...string) string { return of[rng.IntN(len(of))] }
+	seen := map[livespec.Key]bool{}
+	var out []*livespec.Batch
+	for c := range n {
+		repo := pick("r", "r", "q")
+		commit := fmt.Sprint("c", c)
+		date := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.IntN(90*24)) * time.Hour)
+		b := &livespec.Batch{Repo: repo}
+		for range 1 + rng.IntN(4) {
+			p, h := pick("a.md", "b.md", "c.md"), pick("A", "B", "C", "")
+			for part := range 1 + rng.IntN(3) {
+				ch := livespec.Change{ID: fmt.Sprint(commit, p, "#", h, part, len(b.Changes)), Repo: repo, Commit: commit, Seq: int64(c),
+					Date: date, Section: true, Path: p, Heading: h, Part: part, Kind: livespec.Modified}
+				if rng.IntN(3) == 0 {
+					ch.Kind = livespec.Renamed
+					old := fmt.Sprint("old", rng.IntN(30)) // mostly a name no other event has
+					switch rng.IntN(3) {
+					case 0:
+						ch.OldPath = pick("a.md", old+".md")
+					case 1:
+						ch.OldHeading = pick("A", old)
+					default:
+						ch.OldPath, ch.OldHeading = pick(old+".md", "b.md"), pick(old, "B")
+					}
+				}
+				b.Changes = append(b.Changes, ch)
+				seen[livespec.Key{Repo: repo, Path: p, Heading: h}] = true
+				seen[livespec.Key{Repo: repo, Path: cmp.Or(ch.OldPath, p), Heading: cmp.Or(ch.OldHeading, h)}] = true
+			}
+		}
+		out = append(out, b)
+	}
+	keys := slices.SortedFunc(maps.Keys(seen), func(a, b livespec.Key) int {
+		return cmp.Or(cmp.Compare(a.Repo, b.Repo), cmp.Compare(a.Path, b.Path), cmp.Compare(a.Heading, b.Heading))
+	})
+	return out, append(keys, livespec.Key{Repo: "r", Path: "z.md", Heading: "A"})
+}
+
+// randomWindow returns a change query of a random window in or around
+// randomHistory's 90 days (open at either end at times), of one
+// repository at times.
+func randomWindow(rng *rand.Rand) livespec.ChangeQuery {
+	from := time.Date(2023, 12, 25, 0, 0, 0, 0, time.UTC).Add(time.Duration(rng.IntN(100*24)) * time.Hour)
+	var q livespec.ChangeQuery
+	if rng.IntN(5) > 0 {
+		q.From = from
+	}
+	if rng.IntN(5) > 0 {
+		q.To = from.Add(time.Duration(1+rng.IntN(40*24)) * time.Hour)
+	}
+	if rng.IntN(4) == 0 {
+		q.Repos = []string{"q"}
+	}
+	return q
 }
