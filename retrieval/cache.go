@@ -91,11 +91,18 @@ func versionSum(seed maphash.Seed, v livespec.Version) uint64 {
 // docCache keeps analysed texts: an analysis depends on the text alone, and
 // the same sections come back question after question.
 type docCache struct {
-	c *cache.LRU[docKey, *lexDoc]
+	c   *cache.LRU[docKey, *lexDoc]
+	max int64 // what the analyses kept weigh at most (see lexDoc.size)
+}
+
+// newDocCache returns a docCache keeping analyses that weigh max bytes
+// at most.
+func newDocCache(max int64) docCache {
+	return docCache{cache.NewWeighed(max, func(_ docKey, d *lexDoc) int64 { return d.size() }), max}
 }
 
 // docs is the process's cache of analysed section texts.
-var docs = docCache{cache.NewWeighed(maxCachedDocBytes, func(_ docKey, d *lexDoc) int64 { return d.size() })}
+var docs = newDocCache(maxCachedDocBytes)
 
 // analyse returns analyse(text, phrases), from the cache when it holds it.
 // The returned doc is shared: callers must not change it.

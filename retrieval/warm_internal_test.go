@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -149,5 +150,47 @@ func TestWarmKeepsTheLifecycleLineages(t *testing.T) {
 		if want := lineageOf(cold, tc.field); got != want {
 			t.Errorf("after Warm, the %s lineage holds %s, want %s (unwarmed)", tc.field, got, want)
 		}
+	}
+}
+
+// TestWarmAnalysesFillThreeQuartersOfTheCache: when the pool analyses of
+// every version of the index weigh two thirds of the analysis cache, more
+// than half of it, Warm makes them all.
+func TestWarmAnalysesFillThreeQuartersOfTheCache(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	from := time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
+	var vs []livespec.Version
+	var weight int64
+	for i := range 32 * warmBatch { // batches enough that the share, not the batching, decides
+		v := livespec.Version{
+			Key:       livespec.Key{Repo: "r", Path: fmt.Sprintf("specs/share-%d.md", i%64), Heading: fmt.Sprintf("Share %d", i)},
+			Text:      fmt.Sprintf("Shared section %d: the wombat registry rotates key %d every %d days.", i, i*13, i%90),
+			Commit:    "c1",
+			ValidFrom: from.Add(time.Duration(i) * time.Hour),
+			Hash:      fmt.Sprintf("%064x", i+1),
+		}
+		if i%2 == 0 {
+			v.EndCommit, v.ValidTo = "c2", v.ValidFrom.Add(time.Minute)
+		}
+		weight += analyse(v.Text+versionTail(v), true).size()
+		vs = append(vs, v)
+	}
+	kept := docs
+	docs = newDocCache(weight * 3 / 2)
+	defer func() { docs = kept }()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2)) // a batch in flight per CPU may pass the share
+	if err := (&Assistant{Store: versionsToWarm{vs: vs}}).Warm(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cold := 0
+	for _, v := range vs {
+		k, _ := versionKey(v, true)
+		if _, found := docs.c.PeekAll([]docKey{k}); !found[0] {
+			cold++
+		}
+	}
+	if cold > 0 {
+		t.Errorf("after Warm, %d of %d versions have no analysis a pool would find (the analyses weigh %d of the cache's %d bytes)", cold, len(vs), weight, docs.max)
 	}
 }
