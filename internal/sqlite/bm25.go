@@ -65,7 +65,7 @@ type termCache struct {
 // read returns term's contributions at state: kept, or read (once for
 // the searches asking at once) from its stored postings or, for a term
 // not stored, from FTS5's bm25(), and keeps them.
-func (c *termCache) read(ctx context.Context, q txQuerier, table, state string, avg []byte, term string) ([]posting, error) {
+func (c *termCache) read(ctx context.Context, q txQuerier, table, state string, avg []byte, term string, kept *wholePostings) ([]posting, error) {
 	if old := c.get(term); old != nil && old.at.state == state {
 		return old.ps, nil
 	}
@@ -74,7 +74,7 @@ func (c *termCache) read(ctx context.Context, q txQuerier, table, state string, 
 		if err != nil {
 			return nil, err
 		}
-		ps, ok, err := c.stored(ctx, q, table, term, snap)
+		ps, ok, err := c.stored(ctx, q, table, term, snap, kept)
 		if err == nil && !ok {
 			ps, err = readTermScores(ctx, q, table, term, 0)
 		}
@@ -92,10 +92,11 @@ func (c *termCache) read(ctx context.Context, q txQuerier, table, state string, 
 }
 
 // stored returns term's contributions at snapshot snap, scored from its
-// stored postings with FTS5's formula; ok is false when term is not
+// stored postings with FTS5's formula: those kept (a warmed Store's)
+// when they are of snap's state, else read; ok is false when term is not
 // stored (storedTerm) or the row sizes at snap are not at hand (a
 // search on a snapshot older than the last one scored).
-func (c *termCache) stored(ctx context.Context, q txQuerier, table, term string, snap *ftsSnap) (ps []posting, ok bool, err error) {
+func (c *termCache) stored(ctx context.Context, q txQuerier, table, term string, snap *ftsSnap, kept *wholePostings) (ps []posting, ok bool, err error) {
 	if table != "all_fts" || !storedTerm(term) {
 		return nil, false, nil
 	}
@@ -103,7 +104,12 @@ func (c *termCache) stored(ctx context.Context, q txQuerier, table, term string,
 	if err != nil || sizes == nil {
 		return nil, false, err
 	}
-	tps, err := readTermPostings(ctx, q, term)
+	var tps []termPosting
+	if kept != nil && kept.state == snap.state {
+		tps, err = kept.postings(term)
+	} else {
+		tps, err = readTermPostings(ctx, q, term)
+	}
 	if err != nil || len(tps) == 0 {
 		return nil, err == nil, err
 	}
@@ -349,7 +355,7 @@ func (s *Store) termLists(ctx context.Context, tx *sql.Tx, table string, terms [
 	}
 	view.keepFTS(table, state)
 	for i, t := range terms {
-		l, err := tc.read(ctx, q, table, state, avg, t)
+		l, err := tc.read(ctx, q, table, state, avg, t, view.keptPostings())
 		if err != nil {
 			return nil, err
 		}

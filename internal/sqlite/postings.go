@@ -148,23 +148,32 @@ func readPostings(ctx context.Context, q queryer, term string) ([]termPosting, e
 	}
 	defer rows.Close()
 	var chunks [][]byte
-	n := 0
 	for rows.Next() {
 		var data []byte
 		if err := rows.Scan(&data); err != nil {
 			return nil, err
 		}
 		chunks = append(chunks, data)
-		n += chunkPostings(data)
 	}
 	if err := closeRows(rows); err != nil {
 		return nil, err
+	}
+	return decodeChunks(chunks)
+}
+
+// decodeChunks returns the postings of a term's chunks (in order), in
+// one slice of their number.
+func decodeChunks(chunks [][]byte) ([]termPosting, error) {
+	n := 0
+	for _, data := range chunks {
+		n += chunkPostings(data)
 	}
 	var out []termPosting
 	if n > 0 {
 		out = make([]termPosting, 0, n)
 	}
 	for _, data := range chunks {
+		var err error
 		if out, err = decodeChunk(out, data); err != nil {
 			return nil, err
 		}

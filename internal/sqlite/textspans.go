@@ -120,10 +120,11 @@ func (f *searchFilter) dropUnspanned(ctx context.Context, tx *sql.Tx, ranked []p
 }
 
 // Warm reads, at the index's DataVersion, the spans of texts (see
-// spansAfter), every text and version (wholeTables) and the row sizes of
-// the full-text index (termCache.sizesAt), so that no search at it pays
-// for them, then has every reader connection read every page of the
-// index's b-trees (touchPages). Nothing is kept when the index is written
+// spansAfter), every text and version (wholeTables), the row sizes of
+// the full-text index (termCache.sizesAt) and the stored postings
+// (wholePostings), so that no search at it pays for them, then has every
+// reader connection read every page of the index's b-trees (touchPages).
+// Nothing is kept when the index is written
 // meanwhile, or when the Store keeps nothing.
 func (s *Store) Warm(ctx context.Context) error {
 	if err := s.warmKept(ctx); err != nil {

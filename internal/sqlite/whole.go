@@ -30,6 +30,9 @@ type wholeTables struct {
 	changes *wholeChanges
 	// terms are term_counts (nil when too large).
 	terms *wholeTerms
+	// postings are the stored postings, at all_fts's state (nil when too
+	// large); set by Warm.
+	postings *wholePostings
 }
 
 // text returns text id, and whether the index holds it.
@@ -142,8 +145,13 @@ func (s *Store) warmView(ctx context.Context, v *searchView) error {
 	if err := s.warmSizes(ctx, txQuerier{s, tx}, v); err != nil {
 		return err
 	}
-	if v.whole, err = readWhole(ctx, txQuerier{s, tx}); err != nil || v.whole != nil {
+	q := txQuerier{s, tx}
+	if v.whole, err = readWhole(ctx, q); err != nil {
+		return err
+	}
+	if v.whole != nil {
 		v.spans = v.whole.spans()
+		v.whole.postings, err = readWholePostings(ctx, q, v.fts.state)
 		return err
 	}
 	v.spans, err = readSpans(ctx, tx)
