@@ -142,17 +142,20 @@ func (s *Store) warmView(ctx context.Context, v *searchView) error {
 		return err
 	}
 	defer tx.Rollback()
-	if err := s.warmSizes(ctx, txQuerier{s, tx}, v); err != nil {
+	q := txQuerier{s, tx}
+	snap, err := s.warmSizes(ctx, q, v)
+	if err != nil {
 		return err
 	}
-	q := txQuerier{s, tx}
 	if v.whole, err = readWhole(ctx, q); err != nil {
 		return err
 	}
 	if v.whole != nil {
 		v.spans = v.whole.spans()
-		v.whole.postings, err = readWholePostings(ctx, q, v.fts.state)
-		return err
+		if v.whole.postings, err = readWholePostings(ctx, q, v.fts.state); err != nil || v.whole.postings == nil {
+			return err
+		}
+		return s.termCache("all_fts").warmLists(ctx, q, snap, v.whole.postings)
 	}
 	v.spans, err = readSpans(ctx, tx)
 	return err
@@ -160,21 +163,22 @@ func (s *Store) warmView(ctx context.Context, v *searchView) error {
 
 // warmSizes reads all_fts's state, noted in v, and the sizes of its rows
 // at it, which the first search to score a term's stored postings would
-// read, the searches asking at once waiting for it (termCache.sizesAt).
-func (s *Store) warmSizes(ctx context.Context, q txQuerier, v *searchView) error {
+// read, the searches asking at once waiting for it (termCache.sizesAt),
+// and returns the snapshot at that state.
+func (s *Store) warmSizes(ctx context.Context, q txQuerier, v *searchView) (*ftsSnap, error) {
 	const table = "all_fts"
 	state, avg, err := ftsState(ctx, q, table)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	v.keepFTS(table, state)
 	tc := s.termCache(table)
 	snap, err := tc.snapshot(ctx, q, table, state, avg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	_, err = tc.sizesAt(ctx, q, table, snap)
-	return err
+	return snap, err
 }
 
 // spans returns the spans of w's texts, as readSpans reads them.

@@ -2,8 +2,10 @@ package sqlite
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
 	"sort"
 )
 
@@ -16,6 +18,13 @@ import (
 // the collector does not scan: a search at that state and at the
 // DataVersion of the whole tables decodes a term's chunks from memory
 // and reads nothing of the index for them.
+//
+// Decoding and scoring a term's postings on its first use still costs
+// in proportion to their number, and the terms of most postings (the
+// stems of the words most texts use) are those the first questions ask
+// most: so Warm also scores the largest lists at its snapshot, up to
+// warmPostings contributions, and keeps them as a search would
+// (termCache.put): a search at that snapshot finds them scored.
 
 // maxWholePostings bounds the bytes of terms and chunks a warmed Store
 // keeps.
@@ -33,6 +42,10 @@ type wholePostings struct {
 	data       []byte
 	chunkEnd   []uint32
 }
+
+// warmPostings bounds the contributions Warm scores: half of what a
+// term cache keeps (16 MB of them).
+const warmPostings = maxCachedPostings / 2
 
 // sqlWholePostings selects every chunk, by term then chunk: the order
 // of the primary key.
@@ -96,13 +109,18 @@ func (w *wholePostings) postings(term string) ([]termPosting, error) {
 	}
 	chunks := make([][]byte, 0, w.firstChunk[i+1]-w.firstChunk[i])
 	for j := w.firstChunk[i]; j < w.firstChunk[i+1]; j++ {
-		from := uint32(0)
-		if j > 0 {
-			from = w.chunkEnd[j-1]
-		}
-		chunks = append(chunks, w.data[from:w.chunkEnd[j]])
+		chunks = append(chunks, w.chunk(int(j)))
 	}
 	return decodeChunks(chunks)
+}
+
+// chunk returns chunk j's data.
+func (w *wholePostings) chunk(j int) []byte {
+	from := uint32(0)
+	if j > 0 {
+		from = w.chunkEnd[j-1]
+	}
+	return w.data[from:w.chunkEnd[j]]
 }
 
 // keptPostings returns the stored postings kept with the view's whole
@@ -112,4 +130,39 @@ func (v *searchView) keptPostings() *wholePostings {
 		return nil
 	}
 	return v.whole.postings
+}
+
+// warmLists scores the lists of w's terms with the most postings (a
+// term's chunks counted, not decoded), largest first, as a search at
+// snap would (stored), up to warmPostings contributions, and keeps
+// them.
+func (c *termCache) warmLists(ctx context.Context, q txQuerier, snap *ftsSnap, w *wholePostings) error {
+	if w.state != snap.state {
+		return nil
+	}
+	type sized struct{ term, n int }
+	terms := make([]sized, len(w.termEnd))
+	for i := range terms {
+		terms[i].term = i
+		for j := w.firstChunk[i]; j < w.firstChunk[i+1]; j++ {
+			terms[i].n += chunkPostings(w.chunk(int(j)))
+		}
+	}
+	slices.SortFunc(terms, func(a, b sized) int { return cmp.Or(cmp.Compare(b.n, a.n), cmp.Compare(a.term, b.term)) })
+	budget := warmPostings
+	for _, t := range terms {
+		if t.n > budget {
+			break
+		}
+		term := w.term(t.term)
+		ps, ok, err := c.stored(ctx, q, "all_fts", term, snap, w)
+		if err != nil {
+			return err
+		}
+		if ok {
+			c.put(term, &termList{at: snap, ps: ps})
+			budget -= len(ps)
+		}
+	}
+	return nil
 }

@@ -8,8 +8,9 @@ import (
 )
 
 // TestWarmedStoreScoresFromKeptPostings checks that a warmed Store
-// scores every stored term from the postings it keeps, reading none of
-// them from the index, exactly as FTS5's bm25() scores it, from one
+// keeps the largest lists scored (here all of them), and scores every
+// stored term from the postings it keeps, reading none of them from the
+// index, exactly as FTS5's bm25() scores it, from one
 // chunk or more; and that after a write (another state of all_fts) it reads them
 // from the index again, the new texts with them.
 func TestWarmedStoreScoresFromKeptPostings(t *testing.T) {
@@ -33,6 +34,24 @@ func TestWarmedStoreScoresFromKeptPostings(t *testing.T) {
 	})
 	if len(terms) < 20 {
 		t.Fatalf("%d stored terms: too few to test", len(terms))
+	}
+	// Warm scored every list (fewer contributions than warmPostings).
+	state, _, err := ftsState(ctx, s.r, "all_fts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, term := range terms {
+		l := s.termCache("all_fts").get(term)
+		if l == nil || l.at.state != state {
+			t.Fatalf("the list of %q is not kept scored at the warmed state", term)
+		}
+		want, err := termScores(ctx, s.r, "all_fts", term, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(l.ps, want) {
+			t.Errorf("warmed scores of %q = %v, want %v", term, l.ps, want)
+		}
 	}
 	if n := keptScoresRead(t, s, terms); n != 0 {
 		t.Errorf("warmed: %d terms' postings read from the index, want 0", n)
