@@ -151,11 +151,15 @@ func (a *Assistant) currentOutlines(ctx context.Context, files []fileID) (map[fi
 }
 
 // warmTitles keeps the title of every file of the index (up to
-// maxDocTitles), read a repository's file history at a time, the way
-// titles would read it: from the file's only current version when it has
-// an outline, else from its latest version with one (latestFile). A fresh
-// server's first timelines then read no titles. A docTitles already kept
-// at the index's version is left as it is.
+// maxDocTitles), the way titles would read it: from the file's only
+// current version when it has an outline, else from its latest version
+// with one (latestFile). A fresh server's first timelines then read no
+// titles. Per repository it reads the current files, the paths of every
+// file version (brief: no outline decoded), and the history of the files
+// their current versions do not title (a removed file, one without an
+// outline), not the history of every file: the store keeps what it
+// decodes. A docTitles already kept at the index's version is left as it
+// is.
 func (a *Assistant) warmTitles(ctx context.Context) error {
 	_, err := a.docTitles.get(ctx, a.Store, "", func() (*docTitles, error) {
 		cps, err := livespec.Checkpoints(ctx, a.Store)
@@ -164,17 +168,8 @@ func (a *Assistant) warmTitles(ctx context.Context) error {
 		}
 		p, _ := newDocTitles()
 		for _, cp := range cps {
-			fs, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{cp.Repo}, Validity: livespec.AnyVersion()})
-			if err != nil {
-				return nil, storeError("read files", err)
-			}
-			for len(fs) > 0 {
-				n := 1
-				for n < len(fs) && fs[n].Path == fs[0].Path {
-					n++
-				}
-				p.keep(fileID{cp.Repo, fs[0].Path}, fileTitleOf(titleVersion(fs[:n])))
-				fs = fs[n:]
+			if err := a.warmRepoTitles(ctx, cp.Repo, p); err != nil {
+				return nil, err
 			}
 		}
 		return p, nil
@@ -182,18 +177,53 @@ func (a *Assistant) warmTitles(ctx context.Context) error {
 	return err
 }
 
-// titleVersion returns the version of one file, of all its versions fs
-// in the store's order, that titles reads its title from: its only
-// current version when that has an outline, else its latest with one.
-func titleVersion(fs []livespec.FileVersion) livespec.FileVersion {
-	var cur []livespec.FileVersion
-	for _, f := range fs {
-		if f.Current() {
-			cur = append(cur, f)
+// warmRepoTitles keeps in p the title of every file of repo (see
+// warmTitles).
+func (a *Assistant) warmRepoTitles(ctx context.Context, repo string, p *docTitles) error {
+	cur, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{repo}, Validity: livespec.Current()})
+	if err != nil {
+		return storeError("read files", err)
+	}
+	titled := map[string]bool{}
+	for _, fs := range pathRuns(cur) {
+		if len(fs) == 1 && len(fs[0].Outline) > 0 {
+			titled[fs[0].Path] = true
+			p.keep(fileID{repo, fs[0].Path}, fileTitleOf(fs[0]))
 		}
 	}
-	if len(cur) == 1 && len(cur[0].Outline) > 0 {
-		return cur[0]
+	all, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{repo}, Validity: livespec.AnyVersion(), Brief: true})
+	if err != nil {
+		return storeError("read files", err)
 	}
-	return latestOutline(fs, fs[0].Path)
+	var rest []string
+	for _, fs := range pathRuns(all) {
+		if !titled[fs[0].Path] {
+			rest = append(rest, livespec.LiteralGlob(fs[0].Path))
+		}
+	}
+	if len(rest) == 0 {
+		return nil
+	}
+	hist, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{repo}, Paths: rest, Validity: livespec.AnyVersion()})
+	if err != nil {
+		return storeError("read files", err)
+	}
+	for _, fs := range pathRuns(hist) {
+		p.keep(fileID{repo, fs[0].Path}, fileTitleOf(latestOutline(fs, fs[0].Path)))
+	}
+	return nil
+}
+
+// pathRuns returns fs, in the store's order, split into runs of one path.
+func pathRuns(fs []livespec.FileVersion) [][]livespec.FileVersion {
+	var out [][]livespec.FileVersion
+	for len(fs) > 0 {
+		n := 1
+		for n < len(fs) && fs[n].Path == fs[0].Path {
+			n++
+		}
+		out = append(out, fs[:n])
+		fs = fs[n:]
+	}
+	return out
 }
