@@ -195,21 +195,30 @@ func (a *Assistant) warmRepoTitles(ctx context.Context, repo string, p *docTitle
 	if err != nil {
 		return storeError("read files", err)
 	}
-	var rest []string
+	// The paths with no glob metacharacter are read at once; a quoted one
+	// alone, as latestFile reads it: a store matches a list holding one
+	// by each path's prefix, a condition per path.
+	reads := [][]string{nil}
 	for _, fs := range pathRuns(all) {
-		if !titled[fs[0].Path] {
-			rest = append(rest, livespec.LiteralGlob(fs[0].Path))
+		switch f := fs[0].Path; {
+		case titled[f]:
+		case livespec.LiteralGlob(f) == f:
+			reads[0] = append(reads[0], f)
+		default:
+			reads = append(reads, []string{livespec.LiteralGlob(f)})
 		}
 	}
-	if len(rest) == 0 {
-		return nil
-	}
-	hist, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{repo}, Paths: rest, Validity: livespec.AnyVersion()})
-	if err != nil {
-		return storeError("read files", err)
-	}
-	for _, fs := range pathRuns(hist) {
-		p.keep(fileID{repo, fs[0].Path}, fileTitleOf(latestOutline(fs, fs[0].Path)))
+	for _, paths := range reads {
+		if len(paths) == 0 {
+			continue
+		}
+		hist, err := a.Store.Files(ctx, livespec.FileQuery{Repos: []string{repo}, Paths: paths, Validity: livespec.AnyVersion()})
+		if err != nil {
+			return storeError("read files", err)
+		}
+		for _, fs := range pathRuns(hist) {
+			p.keep(fileID{repo, fs[0].Path}, fileTitleOf(latestOutline(fs, fs[0].Path)))
+		}
 	}
 	return nil
 }

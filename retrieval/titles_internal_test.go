@@ -77,7 +77,8 @@ type fileHistory struct {
 	fs        []livespec.FileVersion
 	mu        sync.Mutex
 	pathReads int
-	decoded   []string // paths of the versions read whole, outlines and all
+	decoded   []string   // paths of the versions read whole, outlines and all
+	mixed     [][]string // reads of several paths, one of them quoted
 }
 
 func (s *fileHistory) Checkpoints(context.Context) ([]livespec.Checkpoint, error) {
@@ -105,6 +106,9 @@ func (s *fileHistory) Files(_ context.Context, q livespec.FileQuery) ([]livespec
 	defer s.mu.Unlock()
 	if len(q.Paths) > 0 {
 		s.pathReads++
+	}
+	if len(q.Paths) > 1 && slices.ContainsFunc(q.Paths, func(p string) bool { return strings.Contains(p, `\`) }) {
+		s.mixed = append(s.mixed, q.Paths)
 	}
 	var out []livespec.FileVersion
 	for _, f := range s.fs {
@@ -145,9 +149,11 @@ func TestWarmKeepsEveryTitle(t *testing.T) {
 		{Repo: "r", Path: "e.md", Seq: 1, Outline: outline("Epsilon one")},
 		{Repo: "r", Path: "e.md", Seq: 2, Outline: outline("Epsilon two")},
 		{Repo: "s", Path: "d.md", Seq: 1, Outline: outline("Heading"), Meta: map[string]any{"title": "Delta"}},
+		closed(livespec.FileVersion{Repo: "s", Path: "[id].md", Seq: 1, Outline: outline("Page")}),
+		closed(livespec.FileVersion{Repo: "s", Path: "gone.md", Seq: 1, Outline: outline("Gone")}),
 	}
 	var cs []livespec.AnswerChange
-	for _, p := range []string{"r/a.md", "r/b.md", "r/c.md", "r/e.md", "s/d.md"} {
+	for _, p := range []string{"r/a.md", "r/b.md", "r/c.md", "r/e.md", "s/d.md", "s/[id].md", "s/gone.md"} {
 		repo, file, _ := strings.Cut(p, "/")
 		cs = append(cs, livespec.AnswerChange{Repo: repo, Path: file})
 	}
@@ -175,6 +181,11 @@ func TestWarmKeepsEveryTitle(t *testing.T) {
 	if n := strings.Count(strings.Join(warm.decoded, " "), "a.md"); n != 1 {
 		t.Errorf("Warm read %d versions of a.md whole, want its current one: read %q", n, warm.decoded)
 	}
+	// A path with a glob metacharacter is read alone: a store matches a
+	// list holding one by each path's prefix.
+	if len(warm.mixed) > 0 {
+		t.Errorf("Warm read a quoted path with others: %q", warm.mixed)
+	}
 	warm.pathReads = 0
 	if got := names(a); got != want {
 		t.Errorf("after Warm, titles %q, want %q (unwarmed)", got, want)
@@ -182,7 +193,7 @@ func TestWarmKeepsEveryTitle(t *testing.T) {
 	if warm.pathReads != 0 {
 		t.Errorf("after Warm, titles read files by path %d times, want none (unwarmed: %d)", warm.pathReads, cold.pathReads)
 	}
-	if want != "r/a.md=Alpha r/b.md=Beta two r/c.md=Gamma r/e.md=Epsilon two s/d.md=Delta" {
+	if want != "r/a.md=Alpha r/b.md=Beta two r/c.md=Gamma r/e.md=Epsilon two s/d.md=Delta s/[id].md=Page s/gone.md=Gone" {
 		t.Errorf("unwarmed titles %q", want)
 	}
 }
