@@ -392,6 +392,17 @@ func (s *Store) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec
 	if _, _, err := changeWindow(q); err != nil {
 		return nil, fmt.Errorf("sqlite: changes: %w", err)
 	}
+	if !q.Sections && len(q.Paths) == 0 && q.After == "" && validRepos(q.Repos) {
+		kept, err := s.keptWhole(ctx)
+		if err != nil {
+			return nil, s.fail(ctx, "changes", err)
+		}
+		if kept != nil && kept.fileChanges != nil {
+			if out, exact := keptFileChanges(kept.fileChanges, q); exact {
+				return out, nil
+			}
+		}
+	}
 	var w where
 	w.in("c.repo", q.Repos)
 	pathCols := []string{"c.path", "c.old_path"}

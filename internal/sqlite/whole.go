@@ -26,8 +26,10 @@ type wholeTables struct {
 	// files are every version of each file, as readFileVersions reads
 	// them (a file of no version has none).
 	files map[fileKey][]fileVersion
-	// changes are every section-level change event (nil when too many).
-	changes *wholeChanges
+	// changes are every section-level change event (nil when too many),
+	// fileChanges every file-level one.
+	changes     *wholeChanges
+	fileChanges *wholeFileChanges
 	// terms are term_counts (nil when too large).
 	terms *wholeTerms
 	// postings are the stored postings, at all_fts's state (nil when too
@@ -107,6 +109,9 @@ func readWhole(ctx context.Context, q queryer) (*wholeTables, error) {
 		w.versions[id] = vs
 	}
 	if w.changes, err = readWholeChanges(ctx, q); err != nil {
+		return nil, err
+	}
+	if w.fileChanges, err = readWholeFileChanges(ctx, q); err != nil {
 		return nil, err
 	}
 	if w.terms, err = readWholeTerms(ctx, q); err != nil {
