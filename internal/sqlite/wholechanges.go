@@ -67,12 +67,42 @@ var wholeSectionChanges = `SELECT ` + changePacked + ` FROM changes c WHERE +c.s
 // weigh more than maxWholeChanges, or one does not split into its fields
 // (a text holding a NUL byte), or its date does not parse.
 func readWholeChanges(ctx context.Context, q queryer) (*wholeChanges, error) {
-	rows, err := q.QueryContext(ctx, wholeSectionChanges)
+	w := &wholeChanges{seed: maphash.MakeSeed()}
+	read, err := readPackedEvents(ctx, q, wholeSectionChanges, func(i int32, f []string) {
+		repo, path, heading := f[fieldRepo], f[fieldPath], f[fieldHeading]
+		w.named = append(w.named, nameRef{w.hash(repo, path, heading), i})
+		if f[fieldOldPath] != "" || f[fieldOldHeading] != "" {
+			w.renamed = append(w.renamed, nameRef{w.hash(repo, cmp.Or(f[fieldOldPath], path), cmp.Or(f[fieldOldHeading], heading)), i})
+		}
+	})
+	if err != nil || read == nil {
+		return nil, err
+	}
+	w.rows, w.date = read.rows, read.date
+	byHash := func(a, b nameRef) int { return cmp.Or(cmp.Compare(a.h, b.h), cmp.Compare(a.i, b.i)) }
+	slices.SortFunc(w.named, byHash)
+	slices.SortFunc(w.renamed, byHash)
+	return w, nil
+}
+
+// packedEvents are change events packed (changePacked) in the order they
+// were read, with each one's date.
+type packedEvents struct {
+	rows []string
+	date []int64
+}
+
+// readPackedEvents reads the packed events query selects in q, calling
+// each with every event's place and fields; nil when they weigh more
+// than maxWholeChanges, or one does not split into its fields (a text
+// holding a NUL byte), or its date does not parse.
+func readPackedEvents(ctx context.Context, q queryer, query string, each func(i int32, f []string)) (*packedEvents, error) {
+	rows, err := q.QueryContext(ctx, query)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	w := &wholeChanges{seed: maphash.MakeSeed()}
+	w := &packedEvents{}
 	var weight int
 	var f [briefFields + 7]string
 	for rows.Next() {
@@ -88,20 +118,14 @@ func readWholeChanges(ctx context.Context, q queryer) (*wholeChanges, error) {
 		if !ok || !date.Valid {
 			return nil, nil
 		}
-		i := int32(len(w.rows))
-		w.rows, w.date = append(w.rows, row), append(w.date, date.Int64)
-		repo, path, heading := f[fieldRepo], f[fieldPath], f[fieldHeading]
-		w.named = append(w.named, nameRef{w.hash(repo, path, heading), i})
-		if f[fieldOldPath] != "" || f[fieldOldHeading] != "" {
-			w.renamed = append(w.renamed, nameRef{w.hash(repo, cmp.Or(f[fieldOldPath], path), cmp.Or(f[fieldOldHeading], heading)), i})
+		if each != nil {
+			each(int32(len(w.rows)), f[:])
 		}
+		w.rows, w.date = append(w.rows, row), append(w.date, date.Int64)
 	}
 	if err := closeRows(rows); err != nil {
 		return nil, err
 	}
-	byHash := func(a, b nameRef) int { return cmp.Or(cmp.Compare(a.h, b.h), cmp.Compare(a.i, b.i)) }
-	slices.SortFunc(w.named, byHash)
-	slices.SortFunc(w.renamed, byHash)
 	return w, nil
 }
 

@@ -20,10 +20,7 @@ import (
 
 // wholeFileChanges are every file-level change event of the index,
 // packed (changePacked) in Changes order, with each one's date.
-type wholeFileChanges struct {
-	rows []string
-	date []int64
-}
+type wholeFileChanges packedEvents
 
 // wholeFileEvents selects every file-level event, packed, in Changes
 // order.
@@ -33,30 +30,8 @@ var wholeFileEvents = `SELECT ` + changePacked + ` FROM changes c WHERE c.sectio
 // weigh more than maxWholeChanges, or one does not split into its fields
 // (a text holding a NUL byte), or its date does not parse.
 func readWholeFileChanges(ctx context.Context, q queryer) (*wholeFileChanges, error) {
-	rows, err := q.QueryContext(ctx, wholeFileEvents)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	w := &wholeFileChanges{}
-	var weight int
-	var f [briefFields + 7]string
-	for rows.Next() {
-		var row string
-		if err := rows.Scan(&row); err != nil {
-			return nil, err
-		}
-		weight += len(row) + 64
-		if weight > maxWholeChanges || !split(row, f[:]) {
-			return nil, nil
-		}
-		date, ok := parseInt(f[fieldDate])
-		if !ok || !date.Valid {
-			return nil, nil
-		}
-		w.rows, w.date = append(w.rows, row), append(w.date, date.Int64)
-	}
-	return w, closeRows(rows)
+	read, err := readPackedEvents(ctx, q, wholeFileEvents, nil)
+	return (*wholeFileChanges)(read), err
 }
 
 // keptFileChanges is (*wholeFileChanges).changes; tests see when Changes
