@@ -104,33 +104,50 @@ func sameScores(t *testing.T, s *Store, when string, terms []string) {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	stored := 0
-	readTermPostings = func(ctx context.Context, q queryer, term string) ([]termPosting, error) {
-		stored++
-		return readPostings(ctx, q, term)
-	}
-	t.Cleanup(func() { readTermPostings = readPostings })
+	stored := countPostingReads(t)
 	s.termCache("all_fts").drop()
 	wantStored := 0
 	for _, term := range terms {
 		if storedTerm(term) {
 			wantStored++
 		}
-		got, err := s.rankTexts(ctx, tx, "all_fts", []string{term}, nil, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := termScores(ctx, tx, "all_fts", term, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		slices.SortFunc(got, func(a, b posting) int { return cmpInt64(a.id, b.id) })
-		if !slices.Equal(got, want) {
-			t.Errorf("%s: scores of %q = %v, want %v", when, term, got, want)
-		}
+		scoresAreBM25(t, s, tx, term, nil, when)
 	}
-	if stored != wantStored {
-		t.Errorf("%s: %d terms read from stored postings, want %d", when, stored, wantStored)
+	if *stored != wantStored {
+		t.Errorf("%s: %d terms read from stored postings, want %d", when, *stored, wantStored)
+	}
+}
+
+// countPostingReads counts, until the test ends, the terms whose stored
+// postings searches read from the index.
+func countPostingReads(tb testing.TB) *int {
+	tb.Helper()
+	n := new(int)
+	readTermPostings = func(ctx context.Context, q queryer, term string) ([]termPosting, error) {
+		*n++
+		return readPostings(ctx, q, term)
+	}
+	tb.Cleanup(func() { readTermPostings = readPostings })
+	return n
+}
+
+// scoresAreBM25 asserts that a search in tx (of view, when set) ranks
+// the texts holding term with bm25()'s contributions, ids and scores bit
+// for bit.
+func scoresAreBM25(tb testing.TB, s *Store, tx *sql.Tx, term string, view *searchView, when string) {
+	tb.Helper()
+	ctx := context.Background()
+	got, err := s.rankTexts(ctx, tx, "all_fts", []string{term}, nil, view)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	want, err := termScores(ctx, tx, "all_fts", term, 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	slices.SortFunc(got, func(a, b posting) int { return cmpInt64(a.id, b.id) })
+	if !slices.Equal(got, want) {
+		tb.Errorf("%s: scores of %q = %v, want %v", when, term, got, want)
 	}
 }
 

@@ -392,7 +392,7 @@ func (s *Store) Changes(ctx context.Context, q livespec.ChangeQuery) ([]livespec
 	if _, _, err := changeWindow(q); err != nil {
 		return nil, fmt.Errorf("sqlite: changes: %w", err)
 	}
-	if !q.Sections && len(q.Paths) == 0 && q.After == "" && validRepos(q.Repos) {
+	if !q.Sections && len(q.Paths) == 0 && q.After == "" && validStrings(q.Repos) { // a list of repositories goes to the index as JSON
 		kept, err := s.keptWhole(ctx)
 		if err != nil {
 			return nil, s.fail(ctx, "changes", err)

@@ -204,10 +204,18 @@ func leading(row string, fields []string) {
 // invalid bytes replaced).
 func validNames(names [][3]string) bool {
 	for _, n := range names {
-		for _, s := range n {
-			if !utf8.ValidString(s) {
-				return false
-			}
+		if !validStrings(n[:]) {
+			return false
+		}
+	}
+	return true
+}
+
+// validStrings reports whether every one of ss is valid UTF-8.
+func validStrings(ss []string) bool {
+	for _, s := range ss {
+		if !utf8.ValidString(s) {
+			return false
 		}
 	}
 	return true

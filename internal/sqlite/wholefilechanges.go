@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"slices"
-	"unicode/utf8"
 
 	"github.com/livespec/livespec"
 )
@@ -82,15 +81,4 @@ func briefPrefix(row string) string {
 		}
 	}
 	return row
-}
-
-// validRepos reports whether every one of repos is valid UTF-8: Changes
-// gives the index a list of several as JSON (the invalid bytes replaced).
-func validRepos(repos []string) bool {
-	for _, r := range repos {
-		if !utf8.ValidString(r) {
-			return false
-		}
-	}
-	return true
 }

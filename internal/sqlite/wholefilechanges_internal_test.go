@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -23,18 +22,11 @@ func TestChangesFromKeptFileEvents(t *testing.T) {
 	for seed := range 8 {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(seed), 23))
-			path := filepath.Join(t.TempDir(), "x.db")
-			s, plain := openAt(t, path), openAt(t, path)
 			history, _ := randomHistory(rng, 40+rng.IntN(40))
 			for _, b := range history {
 				b.Changes = append(b.Changes, fileEvents(rng, b)...)
-				if err := s.Apply(ctx, b); err != nil {
-					t.Fatal(err)
-				}
 			}
-			if err := s.Warm(ctx); err != nil {
-				t.Fatal(err)
-			}
+			s, plain := warmedAndPlain(t, history)
 			for i := range 40 {
 				q := randomWindow(rng)
 				if rng.IntN(3) == 0 { // bounds on an event's date

@@ -78,29 +78,13 @@ func keptScoresRead(t *testing.T, s *Store, terms []string) int {
 		t.Fatal(err)
 	}
 	defer tx.Rollback()
-	read := 0
-	readTermPostings = func(ctx context.Context, q queryer, term string) ([]termPosting, error) {
-		read++
-		return readPostings(ctx, q, term)
-	}
-	defer func() { readTermPostings = readPostings }()
+	read := countPostingReads(t)
 	tc := s.termCache("all_fts")
 	tc.mu.Lock()
 	tc.lists, tc.entries = nil, 0 // the row sizes are kept
 	tc.mu.Unlock()
 	for _, term := range terms {
-		got, err := s.rankTexts(ctx, tx, "all_fts", []string{term}, nil, s.mem().search.view(gen))
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := termScores(ctx, tx, "all_fts", term, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		slices.SortFunc(got, func(a, b posting) int { return cmpInt64(a.id, b.id) })
-		if !slices.Equal(got, want) {
-			t.Errorf("scores of %q = %v, want %v", term, got, want)
-		}
+		scoresAreBM25(t, s, tx, term, s.mem().search.view(gen), "kept")
 	}
-	return read
+	return *read
 }

@@ -120,17 +120,8 @@ func TestChangedSectionsFromKeptEvents(t *testing.T) {
 	for seed := range 12 {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(seed), 17))
-			path := filepath.Join(t.TempDir(), "x.db")
-			s, plain := openAt(t, path), openAt(t, path)
 			history, keys := randomHistory(rng, 60+rng.IntN(60))
-			for _, b := range history {
-				if err := s.Apply(ctx, b); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := s.Warm(ctx); err != nil {
-				t.Fatal(err)
-			}
+			s, plain := warmedAndPlain(t, history)
 			for i := range 30 {
 				q := randomWindow(rng)
 				read := false
@@ -160,6 +151,19 @@ func TestChangedSectionsFromKeptEvents(t *testing.T) {
 			}
 		})
 	}
+}
+
+// warmedAndPlain returns two Stores of one new index file holding
+// history, the first warmed.
+func warmedAndPlain(tb testing.TB, history []*livespec.Batch) (warmed, plain *Store) {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "x.db")
+	warmed, plain = openAt(tb, path), openAt(tb, path)
+	applyAll(tb, warmed, history...)
+	if err := warmed.Warm(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	return warmed, plain
 }
 
 // askWithLimit asks s's ChangedSections with the window limit lowered to
